@@ -1,0 +1,171 @@
+/**
+ * The one error class of the project. A code names what went wrong; the table
+ * below maps every code to a process exit status, an HTTP status and a hint,
+ * so a code without its mapping does not compile. docs/errors.md is generated
+ * from this table (`npm run docs:errors`).
+ */
+
+/** Exit statuses, documented in the README and in `customs --help`. */
+export const EXIT = {
+  ok: 0,
+  policyFailed: 1,
+  usage: 2,
+  input: 3,
+  internal: 4,
+} as const;
+export type ExitStatus = (typeof EXIT)[keyof typeof EXIT];
+
+interface CodeInfo {
+  readonly exit: ExitStatus;
+  readonly http: number;
+  readonly hint: string;
+}
+
+export const ERROR_CODES = {
+  USAGE_BAD_FLAG: { exit: EXIT.usage, http: 400, hint: 'Run the command with --help to see its flags.' },
+  USAGE_BAD_ARGUMENT: { exit: EXIT.usage, http: 400, hint: 'Run the command with --help to see what it expects.' },
+  IMAGE_NOT_FOUND: {
+    exit: EXIT.input,
+    http: 404,
+    hint: 'Check the name; prefix it with a transport (docker-archive:, oci:, docker-daemon:, dir:, registry:) to say where to look.',
+  },
+  IMAGE_REFERENCE_INVALID: {
+    exit: EXIT.input,
+    http: 400,
+    hint: 'Use NAME[:TAG][@sha256:DIGEST], for example nginx:1.25 or ghcr.io/org/app@sha256:…',
+  },
+  IMAGE_FORMAT_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The file is not a docker-archive or OCI layout this tool can read; re-export it with `docker save` or `skopeo copy`.',
+  },
+  IMAGE_MANIFEST_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The manifest or config does not follow the OCI/Docker image specification; re-push or re-export the image.',
+  },
+  IMAGE_MEDIA_TYPE_UNSUPPORTED: {
+    exit: EXIT.input,
+    http: 415,
+    hint: 'Supported layers are tar, tar+gzip and tar+zstd; supported manifests are OCI and Docker v2 schema 2.',
+  },
+  IMAGE_PLATFORM_NOT_FOUND: {
+    exit: EXIT.input,
+    http: 404,
+    hint: 'Pick one of the listed platforms with --platform OS/ARCH[/VARIANT].',
+  },
+  IMAGE_DIGEST_MISMATCH: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The blob is corrupt or was tampered with; fetch or export the image again.',
+  },
+  IMAGE_BLOB_MISSING: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The image refers to a blob that is not there; export the image again with all its layers.',
+  },
+  REGISTRY_UNREACHABLE: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'Check the registry host and port, your network, and use --insecure for a plain-HTTP registry on loopback.',
+  },
+  REGISTRY_AUTH_FAILED: {
+    exit: EXIT.input,
+    http: 401,
+    hint: 'Log in with `docker login HOST` (credentials are read from ~/.docker/config.json) or set CUSTOMS_REGISTRY_USERNAME / CUSTOMS_REGISTRY_PASSWORD.',
+  },
+  REGISTRY_ERROR: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'The registry answered with an error; the message quotes it.',
+  },
+  REGISTRY_TLS: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'Trust the registry CA with --ca-file FILE (or SSL_CERT_FILE), or use --insecure for a loopback registry.',
+  },
+  DAEMON_UNREACHABLE: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'Start Docker or point DOCKER_HOST at its socket (unix:///var/run/docker.sock).',
+  },
+  LAYER_PATH_ESCAPE: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The layer holds an entry that points outside the image root; the image is hostile or broken.',
+  },
+  LAYER_TRUNCATED: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The layer ends before its tar stream does; fetch or export the image again.',
+  },
+  LAYER_CORRUPT: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The layer is not a valid (compressed) tar stream; fetch or export the image again.',
+  },
+  LAYER_TOO_LARGE: {
+    exit: EXIT.input,
+    http: 413,
+    hint: 'The layer expands past the size limit (a decompression bomb?); raise --max-layer-size if the image is genuine.',
+  },
+  SBOM_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The SBOM is not valid CycloneDX or SPDX JSON.',
+  },
+  OUTPUT_WRITE_FAILED: {
+    exit: EXIT.input,
+    http: 500,
+    hint: 'Check that the output directory exists and is writable.',
+  },
+  STORE_ERROR: {
+    exit: EXIT.internal,
+    http: 500,
+    hint: 'The local cache could not be used; remove it (customs cache clean) or point --cache-dir elsewhere.',
+  },
+  ABORTED: { exit: EXIT.input, http: 499, hint: 'The operation was cancelled.' },
+  INTERNAL: {
+    exit: EXIT.internal,
+    http: 500,
+    hint: 'This is a bug in customs; please report it with the command you ran.',
+  },
+} as const satisfies Record<string, CodeInfo>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class CustomsError extends Error {
+  readonly code: ErrorCode;
+  override readonly cause: unknown;
+
+  constructor(code: ErrorCode, message: string, cause?: unknown) {
+    super(message);
+    this.name = 'CustomsError';
+    this.code = code;
+    this.cause = cause;
+  }
+
+  get exitStatus(): ExitStatus {
+    return ERROR_CODES[this.code].exit;
+  }
+
+  get httpStatus(): number {
+    return ERROR_CODES[this.code].http;
+  }
+
+  get hint(): string {
+    return ERROR_CODES[this.code].hint;
+  }
+}
+
+export function isCustomsError(e: unknown): e is CustomsError {
+  return e instanceof CustomsError;
+}
+
+/** Wrap anything thrown into a CustomsError, keeping CustomsErrors as they are. */
+export function toCustomsError(e: unknown, fallback: ErrorCode = 'INTERNAL'): CustomsError {
+  if (e instanceof CustomsError) return e;
+  if (e instanceof Error && e.name === 'AbortError') return new CustomsError('ABORTED', 'operation cancelled', e);
+  const message = e instanceof Error ? e.message : String(e);
+  return new CustomsError(fallback, message, e);
+}

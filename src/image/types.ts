@@ -1,0 +1,77 @@
+import type { Readable } from 'node:stream';
+import type { Digest } from '../core/index.js';
+
+/** OCI image config (image-spec config.md), the fields customs reads. */
+export interface ImageConfig {
+  readonly architecture?: string;
+  readonly os?: string;
+  readonly variant?: string;
+  readonly created?: string;
+  readonly author?: string;
+  readonly config?: {
+    readonly User?: string;
+    readonly Env?: readonly string[];
+    readonly Entrypoint?: readonly string[] | null;
+    readonly Cmd?: readonly string[] | null;
+    readonly WorkingDir?: string;
+    readonly Labels?: Readonly<Record<string, string>> | null;
+    readonly ExposedPorts?: Readonly<Record<string, unknown>> | null;
+    readonly Volumes?: Readonly<Record<string, unknown>> | null;
+    readonly Healthcheck?: { readonly Test?: readonly string[] } | null;
+    readonly StopSignal?: string;
+  };
+  readonly rootfs: { readonly type: string; readonly diff_ids: readonly Digest[] };
+  readonly history?: readonly {
+    readonly created?: string;
+    readonly created_by?: string;
+    readonly comment?: string;
+    readonly empty_layer?: boolean;
+  }[];
+}
+
+export type LayerCompression = 'none' | 'gzip' | 'zstd';
+
+/** One layer of an image. `open()` yields the *uncompressed* tar stream. */
+export interface Layer {
+  /** Digest of the uncompressed tar (config rootfs.diff_ids[i]); the cache key. */
+  readonly diffID: Digest;
+  /** Digest of the blob as stored (compressed); equals diffID for uncompressed layers. */
+  readonly digest: Digest;
+  /** Stored (compressed) size in bytes, when known; used for progress. */
+  readonly size?: number;
+  readonly mediaType: string;
+  /**
+   * Open the uncompressed tar stream. The stream verifies both the blob digest
+   * and the diffID as it is read, and errors with IMAGE_DIGEST_MISMATCH at the
+   * end if either differs. `onBytes` reports stored bytes read, for progress.
+   */
+  open(onBytes?: (n: number) => void): Promise<Readable>;
+}
+
+export interface Platform {
+  readonly os: string;
+  readonly architecture: string;
+  readonly variant?: string;
+}
+
+/** A resolved, single-platform image from any source. */
+export interface Image {
+  /** What the user named, normalised (e.g. docker.io/library/nginx:1.25, oci:/path). */
+  readonly name: string;
+  /** Which source read it. */
+  readonly transport: Transport;
+  /** Digest of the manifest, where the source has one (registries, OCI layouts, daemon). */
+  readonly manifestDigest?: Digest;
+  /** Repository digests (`repo@sha256:…`) the image is known by. */
+  readonly repoDigests: readonly string[];
+  /** Tags the image is known by. */
+  readonly repoTags: readonly string[];
+  readonly configDigest: Digest;
+  readonly config: ImageConfig;
+  readonly layers: readonly Layer[];
+  /** Release files, sockets, temp files. Idempotent. */
+  close(): Promise<void>;
+}
+
+export const TRANSPORTS = ['docker-archive', 'oci', 'oci-archive', 'registry', 'docker-daemon', 'dir'] as const;
+export type Transport = (typeof TRANSPORTS)[number];
