@@ -43,6 +43,11 @@ export interface Analyzer {
   readonly version: number;
   /** Must be cheap: called for every entry of every layer. */
   wants(path: string, info: FileInfo): boolean;
-  /** Most analyzers need the whole file; binaries may need only a prefix (see `maxBytes`). */
+  /**
+   * Optional content prefilter: the walker reads the first `bytes` bytes and
+   * buffers the rest of the file only if `test(head)` is true (e.g. ELF magic
+   * for binaries), so executables are not all held in memory for nothing.
+   */
+  readonly sniff?: { readonly bytes: number; test(head: Buffer): boolean };
   analyze(file: AnalyzerFile): AnalyzerResult | Promise<AnalyzerResult>;
 }

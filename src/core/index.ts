@@ -5,3 +5,4 @@ export * from './model.js';
 export * from './purl.js';
 export * from './stable-json.js';
 export * from './version.js';
+export * from './testdata.js';
