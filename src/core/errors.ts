@@ -109,6 +109,16 @@ export const ERROR_CODES = {
     http: 413,
     hint: 'The layer expands past the size limit (a decompression bomb?); raise --max-layer-size if the image is genuine.',
   },
+  ANALYZE_FILE_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'A package database, manifest or binary in the image is malformed; the file is listed as unknown and the scan goes on.',
+  },
+  ANALYZE_LIMIT_EXCEEDED: {
+    exit: EXIT.input,
+    http: 413,
+    hint: 'A file in the image exceeds a safety limit (size, entry count or nesting depth); it is listed as unknown, not followed.',
+  },
   SBOM_INVALID: {
     exit: EXIT.input,
     http: 422,
