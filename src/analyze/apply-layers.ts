@@ -1,0 +1,136 @@
+import type { OsInfo, PackageFact, Unknown } from '../core/index.js';
+import type { FileFinding, LayerResult } from './layer-result.js';
+import { isUnder } from './tar/entry-path.js';
+import type { Analyzer } from './types.js';
+
+/** A package in the merged filesystem, with the layer that introduced it. */
+export interface LocatedPackage {
+  readonly fact: PackageFact;
+  /** The file it was found in (a package DB, manifest or binary). */
+  readonly path: string;
+  readonly analyzer: string;
+  /** Index into the image's layers of the layer that introduced it. */
+  readonly layerIndex: number;
+}
+
+export interface MergedFacts {
+  readonly os: readonly { readonly path: string; readonly os: OsInfo }[];
+  readonly packages: readonly LocatedPackage[];
+  /** Every path an OS package manager says it installed (merged-usr aliases included). */
+  readonly ownedFiles: ReadonlySet<string>;
+  readonly unknowns: readonly Unknown[];
+}
+
+interface PathState {
+  readonly layer: number;
+  readonly findings: readonly FileFinding[];
+}
+
+const MAX_LINK_HOPS = 40;
+
+function keysOf(findings: readonly FileFinding[] | undefined): Set<string> {
+  const keys = new Set<string>();
+  for (const f of findings ?? []) {
+    for (const p of f.result.packages ?? []) keys.add(packageKey(f, p));
+  }
+  return keys;
+}
+
+function packageKey(f: FileFinding, p: PackageFact): string {
+  return [f.path, f.analyzer, p.ecosystem, p.name, p.version, p.arch ?? '', p.epoch ?? ''].join('\0');
+}
+
+/**
+ * Apply layers bottom to top as an overlay filesystem would (OCI image-spec
+ * layer.md "Applying Changesets"): whiteouts and opaque directories delete
+ * what lower layers put there, a path's top version wins. A package is
+ * attributed to the lowest layer from which it stayed present up to the top.
+ */
+export function applyLayers(layers: readonly LayerResult[], analyzers: readonly Analyzer[]): MergedFacts {
+  const files = new Map<string, PathState>();
+  const links = new Map<string, string>();
+  const introduced = new Map<string, number>();
+
+  const remove = (path: string): void => {
+    for (const k of keysOf(files.get(path)?.findings)) introduced.delete(k);
+    files.delete(path);
+    links.delete(path);
+  };
+  const removeUnder = (dir: string, keepSelf: boolean): void => {
+    for (const p of [...files.keys(), ...links.keys()]) {
+      if (isUnder(p, dir) && !(keepSelf && p === dir)) remove(p);
+    }
+  };
+
+  layers.forEach((layer, i) => {
+    for (const dir of layer.opaqueDirs) removeUnder(dir, true);
+    for (const path of layer.whiteouts) removeUnder(path, false);
+
+    const byPath = new Map<string, FileFinding[]>();
+    for (const f of layer.findings) {
+      const list = byPath.get(f.path);
+      if (list) list.push(f);
+      else byPath.set(f.path, [f]);
+    }
+    // A file that could not be analysed still replaces what lower layers had at its path.
+    for (const u of layer.unknowns) if (!byPath.has(u.path) && u.analyzer !== 'layer') byPath.set(u.path, []);
+    for (const [path, findings] of byPath) {
+      const oldKeys = keysOf(files.get(path)?.findings);
+      const newKeys = keysOf(findings);
+      for (const k of oldKeys) if (!newKeys.has(k)) introduced.delete(k);
+      for (const k of newKeys) if (!introduced.has(k)) introduced.set(k, i);
+      links.delete(path);
+      files.set(path, { layer: i, findings });
+    }
+    for (const [path, target] of layer.symlinks) {
+      remove(path);
+      links.set(path, target);
+    }
+  });
+
+  const resolve = (path: string): string | undefined => {
+    let p = path;
+    for (let hop = 0; hop < MAX_LINK_HOPS; hop++) {
+      const next = links.get(p);
+      if (next === undefined) return p;
+      p = next;
+    }
+    return undefined; // a loop
+  };
+
+  const os: { path: string; os: OsInfo }[] = [];
+  const packages: LocatedPackage[] = [];
+  const owned = new Set<string>();
+  for (const [path, state] of files) {
+    for (const f of state.findings) {
+      if (f.result.os) os.push({ path, os: f.result.os });
+      for (const o of f.result.ownedFiles ?? []) addOwned(owned, o);
+      for (const p of f.result.packages ?? []) {
+        for (const o of p.files ?? []) addOwned(owned, o);
+        packages.push({ fact: p, path, analyzer: f.analyzer, layerIndex: introduced.get(packageKey(f, p)) ?? state.layer });
+      }
+    }
+  }
+  // OS identity files are often symlinks (etc/os-release -> ../usr/lib/os-release):
+  // read them through the link, inside the image only.
+  for (const [path] of links) {
+    const target = resolve(path);
+    const state = target === undefined ? undefined : files.get(target);
+    for (const f of state?.findings ?? []) {
+      const a = analyzers.find((x) => x.name === f.analyzer);
+      if (f.result.os && a?.wants(path, { path, size: 0, mode: 0 })) os.push({ path, os: f.result.os });
+    }
+  }
+  return { os, packages, ownedFiles: owned, unknowns: layers.flatMap((l) => l.unknowns) };
+}
+
+/** Merged /usr (Debian ≥ 12, Fedora, Ubuntu): /bin, /sbin, /lib* are symlinks into /usr. */
+const MERGED_USR = /^(bin|sbin|lib|lib32|lib64|libx32)\//;
+
+function addOwned(owned: Set<string>, raw: string): void {
+  const p = raw.replace(/^\/+/, '').replace(/\/+$/, '');
+  if (!p) return;
+  owned.add(p);
+  if (MERGED_USR.test(p)) owned.add(`usr/${p}`);
+  else if (p.startsWith('usr/') && MERGED_USR.test(p.slice(4))) owned.add(p.slice(4));
+}

@@ -1,0 +1,32 @@
+import type { Unknown } from '../core/index.js';
+import type { AnalyzerResult } from './types.js';
+
+/** What one analyzer found in one file of a layer. */
+export interface FileFinding {
+  readonly path: string;
+  readonly analyzer: string;
+  readonly result: AnalyzerResult;
+}
+
+/**
+ * Everything customs learned from one layer in one streaming pass. Plain JSON:
+ * it is cached by diffID (with the analyzers' versions) and merged later.
+ */
+export interface LayerResult {
+  readonly diffID: string;
+  readonly findings: readonly FileFinding[];
+  /** Symlinks whose own path some analyzer wants: [path, resolved target path]. */
+  readonly symlinks: readonly (readonly [string, string])[];
+  /** Paths deleted from lower layers by `.wh.NAME` entries. */
+  readonly whiteouts: readonly string[];
+  /** Directories made opaque by `.wh..wh..opq`: lower layers' contents are hidden. */
+  readonly opaqueDirs: readonly string[];
+  readonly unknowns: readonly Unknown[];
+  readonly stats: { readonly entries: number; readonly bytes: number };
+}
+
+/** Cache of layer results, keyed by diffID and the analyzers' versions. */
+export interface LayerCache {
+  get(key: string): LayerResult | undefined;
+  put(key: string, result: LayerResult): void;
+}

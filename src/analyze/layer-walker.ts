@@ -1,0 +1,153 @@
+import type { Readable } from 'node:stream';
+import { type Context, CustomsError, isCustomsError, type Unknown } from '../core/index.js';
+import type { FileFinding, LayerResult } from './layer-result.js';
+import { basename, dirname, normaliseEntryName, resolveLinkTarget } from './tar/entry-path.js';
+import { TarReader } from './tar/tar-reader.js';
+import type { Analyzer, AnalyzerFile, FileInfo } from './types.js';
+
+const WHITEOUT = '.wh.';
+const OPAQUE = '.wh..wh..opq';
+/** Compression-ratio checks start after this much output, so tiny layers of zeros pass. */
+const RATIO_GRACE = 64 * 1024 * 1024;
+
+export interface WalkOptions {
+  readonly analyzers: readonly Analyzer[];
+  readonly ctx: Context;
+  /** Stored (compressed) bytes read so far, for the bomb check; updated by the caller's progress hook. */
+  readonly storedBytes?: () => number;
+}
+
+/**
+ * One streaming pass over a layer's tar: every entry is offered to every
+ * analyzer's `wants`; only wanted files are read into memory. Whiteouts and
+ * wanted symlinks are recorded for the merge. Hostile entries become Unknowns
+ * and are never followed; size limits stop decompression bombs.
+ */
+export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions): Promise<LayerResult> {
+  const { analyzers, ctx } = opts;
+  const { maxFileSize, maxLayerSize, maxCompressionRatio } = ctx.config.limits;
+  const reader = new TarReader(tar);
+  const findings: FileFinding[] = [];
+  const symlinks: [string, string][] = [];
+  const whiteouts: string[] = [];
+  const opaqueDirs: string[] = [];
+  const unknowns: Unknown[] = [];
+  /** Findings by path in this layer, for hard links to files read earlier in it. */
+  const byPath = new Map<string, FileFinding[]>();
+
+  const unknown = (path: string, analyzer: string, code: string, message: string): void => {
+    unknowns.push({ path, layer: diffID, analyzer, code, message });
+  };
+
+  const run = async (a: Analyzer, file: AnalyzerFile): Promise<void> => {
+    try {
+      const result = await a.analyze(file);
+      const f: FileFinding = { path: file.path, analyzer: a.name, result };
+      findings.push(f);
+      const list = byPath.get(file.path);
+      if (list) list.push(f);
+      else byPath.set(file.path, [f]);
+    } catch (e) {
+      const code = isCustomsError(e) ? e.code : 'ANALYZER_FAILED';
+      unknown(file.path, a.name, code, e instanceof Error ? e.message : String(e));
+    }
+  };
+
+  try {
+    for (;;) {
+      if (ctx.signal.aborted) throw new CustomsError('ABORTED', 'scan cancelled');
+      const entry = await reader.next();
+      if (entry === null) break;
+      const out = reader.position;
+      if (out > maxLayerSize) {
+        throw new CustomsError(
+          'LAYER_TOO_LARGE',
+          `layer ${diffID} expands past ${maxLayerSize} bytes (decompression bomb?)`,
+        );
+      }
+      const stored = opts.storedBytes?.() ?? 0;
+      if (stored > 0 && out > RATIO_GRACE && out / stored > maxCompressionRatio) {
+        throw new CustomsError(
+          'LAYER_TOO_LARGE',
+          `layer ${diffID} expands more than ${maxCompressionRatio}× its compressed size (decompression bomb?)`,
+        );
+      }
+      const norm = normaliseEntryName(entry.name);
+      if (!norm.ok) {
+        unknown(entry.name, 'layer', 'LAYER_PATH_ESCAPE', `entry refused: ${norm.reason}`);
+        continue;
+      }
+      const path = norm.path;
+      if (path === '') continue;
+      const base = basename(path);
+      if (base.startsWith(WHITEOUT)) {
+        if (base === OPAQUE) opaqueDirs.push(dirname(path));
+        else if (!base.startsWith(`${WHITEOUT}${WHITEOUT}`)) {
+          const dir = dirname(path);
+          const name = base.slice(WHITEOUT.length);
+          whiteouts.push(dir ? `${dir}/${name}` : name);
+        }
+        continue;
+      }
+      if (entry.type === 'dir' || entry.type === 'other') continue;
+      const info: FileInfo = { path, size: entry.size, mode: entry.mode };
+      if (entry.type === 'symlink') {
+        if (analyzers.some((a) => a.wants(path, info))) symlinks.push([path, resolveLinkTarget(path, entry.linkname)]);
+        continue;
+      }
+      if (entry.type === 'hardlink') {
+        const src = normaliseEntryName(entry.linkname);
+        if (!src.ok) {
+          unknown(path, 'layer', 'LAYER_PATH_ESCAPE', `hard link refused: ${src.reason}`);
+          continue;
+        }
+        // A hard link shares the content of a file earlier in the same layer: reuse what was found there.
+        for (const f of byPath.get(src.path) ?? []) {
+          const a = analyzers.find((x) => x.name === f.analyzer);
+          if (a?.wants(path, info)) findings.push({ path, analyzer: f.analyzer, result: f.result });
+        }
+        continue;
+      }
+      let wanting = analyzers.filter((a) => a.wants(path, info));
+      if (wanting.length === 0) continue;
+      if (entry.size > maxFileSize) {
+        for (const a of wanting) {
+          unknown(path, a.name, 'FILE_TOO_LARGE', `file of ${entry.size} bytes is over the ${maxFileSize}-byte limit; not analysed`);
+        }
+        continue;
+      }
+      const sniffBytes = Math.max(0, ...wanting.map((a) => a.sniff?.bytes ?? 0));
+      if (sniffBytes > 0) {
+        const head = await reader.readHead(sniffBytes);
+        const passed = wanting.filter((a) => !a.sniff || a.sniff.test(head));
+        // A rejected file still replaces a lower layer's version of its path: record it, empty.
+        for (const a of wanting) if (!passed.includes(a)) findings.push({ path, analyzer: a.name, result: {} });
+        wanting = passed;
+        if (wanting.length === 0) continue;
+      }
+      const bytes = await reader.readBody();
+      let text: string | undefined;
+      const file: AnalyzerFile = {
+        ...info,
+        layer: diffID,
+        bytes,
+        text: () => {
+          text ??= bytes.toString('utf8');
+          return text;
+        },
+      };
+      for (const a of wanting) await run(a, file);
+    }
+  } finally {
+    await reader.close();
+  }
+  return {
+    diffID,
+    findings,
+    symlinks,
+    whiteouts,
+    opaqueDirs,
+    unknowns,
+    stats: { entries: reader.entries, bytes: reader.position },
+  };
+}

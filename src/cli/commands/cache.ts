@@ -1,0 +1,20 @@
+import { Command } from 'commander';
+import { defaultConfig } from '../../core/index.js';
+import { openLayerCache } from '../cache.js';
+
+export function cacheCommand(): Command {
+  const cmd = new Command('cache').description('Manage the local layer cache');
+  cmd
+    .command('clean')
+    .description('Remove every cached layer analysis')
+    .option('--cache-dir <dir>', 'cache directory (env CUSTOMS_CACHE_DIR)')
+    .addHelpText('after', '\nExample:\n  customs cache clean')
+    .action((flags: { cacheDir?: string }) => {
+      const dir = flags.cacheDir ?? defaultConfig().cacheDir;
+      const cache = openLayerCache(dir);
+      const n = cache.clear();
+      cache.close();
+      process.stderr.write(`removed ${n} cached layer result(s) from ${dir}\n`);
+    });
+  return cmd;
+}

@@ -1,0 +1,60 @@
+import { Command, CommanderError } from 'commander';
+import { EXIT, toCustomsError, toolVersion } from '../core/index.js';
+import { cacheCommand } from './commands/cache.js';
+import { sbomCommand } from './commands/sbom.js';
+import { TARGETS_HELP } from './targets-help.js';
+
+export function buildProgram(signal: AbortSignal): Command {
+  const program = new Command('customs')
+    .description('Container security: read any image, list what is inside, and check it before it ships.')
+    .version(toolVersion(), '-V, --version', 'print the version')
+    .showSuggestionAfterError(true)
+    .exitOverride()
+    .configureOutput({ outputError: (s, write) => write(s) });
+  program.addCommand(sbomCommand(signal));
+  program.addCommand(cacheCommand());
+  program
+    .command('targets')
+    .description('How to name what to scan: transports, paths and image references')
+    .action(() => {
+      process.stdout.write(TARGETS_HELP);
+    });
+  program.addHelpText(
+    'after',
+    `
+Examples:
+  customs sbom alpine:3.19
+  customs sbom docker-archive:image.tar --format cyclonedx -o sbom.json
+  customs help sbom
+
+Exit status: 0 ok, 1 policy failed, 2 usage error, 3 input error, 4 internal error.`,
+  );
+  return program;
+}
+
+/** Run the CLI; resolves to the exit status. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const controller = new AbortController();
+  const onSignal = (): void => controller.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  const program = buildProgram(controller.signal);
+  try {
+    const args = argv.length === 0 ? ['--help'] : [...argv];
+    if (args[0] === 'help' && args[1] === 'targets') args.splice(0, 2, 'targets');
+    await program.parseAsync(args, { from: 'user' });
+    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // --help and --version end through here with exit code 0.
+      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
+    }
+    const err = toCustomsError(e);
+    process.stderr.write(`customs: ${err.message}\n  hint: ${err.hint} [${err.code}]\n`);
+    if (process.env.CUSTOMS_DEBUG && err.cause instanceof Error) process.stderr.write(`${err.cause.stack}\n`);
+    return err.exitStatus;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}

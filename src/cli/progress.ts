@@ -1,0 +1,81 @@
+import type { LogEvent, LogSink } from '../core/index.js';
+
+export interface RenderOptions {
+  readonly quiet: boolean;
+  readonly verbose: boolean;
+  readonly stream: NodeJS.WriteStream;
+}
+
+function mb(n: number): string {
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/**
+ * Renders log events: a progress bar on a TTY (redrawn at most 10×/s),
+ * nothing but warnings when not a TTY (CI) or with -q.
+ */
+export function renderLog(opts: RenderOptions): LogSink & { finish(): void } {
+  const tty = opts.stream.isTTY === true && !opts.quiet;
+  const bars = new Map<string, { label: string; total: number; done: number }>();
+  let last = 0;
+  let drawn = false;
+
+  const clear = (): void => {
+    if (drawn) opts.stream.write('\r\x1b[2K');
+    drawn = false;
+  };
+  const draw = (force: boolean): void => {
+    if (!tty) return;
+    const now = Date.now();
+    if (!force && now - last < 100) return;
+    last = now;
+    const parts: string[] = [];
+    for (const b of bars.values()) {
+      const width = 24;
+      const frac = b.total > 0 ? Math.min(1, b.done / b.total) : 0;
+      const fill = Math.round(frac * width);
+      parts.push(`${b.label} [${'='.repeat(fill)}${' '.repeat(width - fill)}] ${mb(b.done)} / ${mb(b.total)}`);
+    }
+    clear();
+    if (parts.length > 0) {
+      opts.stream.write(parts.join('  ').slice(0, (opts.stream.columns ?? 80) - 1));
+      drawn = true;
+    }
+  };
+
+  const sink = (e: LogEvent): void => {
+    switch (e.kind) {
+      case 'progress-start':
+        bars.set(e.id, { label: e.label, total: e.total, done: 0 });
+        draw(true);
+        break;
+      case 'progress': {
+        const b = bars.get(e.id);
+        if (b) b.done = e.done;
+        draw(false);
+        break;
+      }
+      case 'progress-end':
+        bars.delete(e.id);
+        clear();
+        break;
+      case 'warn':
+        clear();
+        opts.stream.write(`warning: ${e.message}\n`);
+        break;
+      case 'info':
+        if (!opts.quiet && (tty || opts.verbose)) {
+          clear();
+          opts.stream.write(`${e.message}\n`);
+        }
+        break;
+      case 'debug':
+        if (opts.verbose) {
+          clear();
+          opts.stream.write(`debug: ${e.message}\n`);
+        }
+        break;
+    }
+  };
+  return Object.assign(sink, { finish: clear });
+}

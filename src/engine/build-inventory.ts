@@ -1,0 +1,130 @@
+import type { ImageAnalysis, LocatedPackage } from '../analyze/index.js';
+import { pickOs } from '../analyze/index.js';
+import {
+  type Context,
+  type OsInfo,
+  OS_ECOSYSTEMS,
+  type Package,
+  purlOf,
+  sha256,
+  stableJson,
+  toolVersion,
+  type Unknown,
+} from '../core/index.js';
+import type { Image, ImageConfig } from '../image/index.js';
+import { type Inventory, type InventoryLayer, type InventoryTarget, sortPackages, sortUnknowns } from '../sbom/index.js';
+
+const DPKG_STATUS = 'var/lib/dpkg/status';
+const DPKG_STATUS_D = 'var/lib/dpkg/status.d/';
+
+/** Turn the merged analysis of an image into its Inventory (see sbom/types.ts for the sort keys). */
+export function buildInventory(image: Image, analysis: ImageAnalysis, ctx: Context): Inventory {
+  const { merged } = analysis;
+  const distroless =
+    merged.packages.some((p) => p.path.startsWith(DPKG_STATUS_D)) && !merged.packages.some((p) => p.path === DPKG_STATUS);
+  const os = pickOs(merged.os, { distroless });
+  const layerIds = image.layers.map((l) => l.diffID);
+
+  const kept = withoutDuplicates(merged.packages, merged.ownedFiles);
+  const packages = sortPackages(kept.map((lp) => toPackage(lp, os, layerIds)));
+  const unknowns = sortUnknowns(merged.unknowns, layerIds);
+  return {
+    schemaVersion: 1,
+    tool: { name: 'customs', version: toolVersion() },
+    createdAt: ctx.now().toISOString(),
+    target: targetOf(image),
+    ...(os ? { os } : {}),
+    packages,
+    unknowns: dedupUnknowns(unknowns),
+  };
+}
+
+/**
+ * Drop what would be reported twice: a language package shipped by an OS
+ * package (its manifest is in the package manager's file lists), and a
+ * lockfile entry for a package that is also installed under the same app.
+ */
+function withoutDuplicates(all: readonly LocatedPackage[], owned: ReadonlySet<string>): LocatedPackage[] {
+  const os = new Set<string>(OS_ECOSYSTEMS);
+  const notOwned = all.filter((p) => os.has(p.fact.ecosystem) || !owned.has(outerPath(p.path)));
+  const installed = new Map<string, string[]>();
+  for (const p of notOwned) {
+    if (p.fact.meta?.source === 'lockfile') continue;
+    const key = `${p.fact.ecosystem}\0${p.fact.name}\0${p.fact.version}`;
+    const list = installed.get(key);
+    if (list) list.push(p.path);
+    else installed.set(key, [p.path]);
+  }
+  return notOwned.filter((p) => {
+    if (p.fact.meta?.source !== 'lockfile') return true;
+    const dir = p.path.includes('/') ? p.path.slice(0, p.path.lastIndexOf('/') + 1) : '';
+    const paths = installed.get(`${p.fact.ecosystem}\0${p.fact.name}\0${p.fact.version}`) ?? [];
+    return !paths.some((x) => x.startsWith(dir));
+  });
+}
+
+/** `app.war!/WEB-INF/lib/x.jar` lives in the file `app.war`. */
+function outerPath(path: string): string {
+  const i = path.indexOf('!/');
+  return i === -1 ? path : path.slice(0, i);
+}
+
+function toPackage(lp: LocatedPackage, os: OsInfo | undefined, layerIds: readonly string[]): Package {
+  const { fact } = lp;
+  const isOs = OS_ECOSYSTEMS.includes(fact.ecosystem);
+  const path = fact.meta?.path ?? lp.path;
+  const id = sha256(
+    stableJson([fact.ecosystem, fact.name, fact.version, fact.arch ?? '', fact.epoch ?? '', path]),
+  ).slice(7, 23);
+  return {
+    ...fact,
+    id,
+    purl: purlOf(fact, isOs ? os : undefined),
+    paths: [path],
+    layer: layerIds[lp.layerIndex] ?? '',
+  };
+}
+
+function dedupUnknowns(list: readonly Unknown[]): Unknown[] {
+  const seen = new Set<string>();
+  return list.filter((u) => {
+    const k = `${u.layer}\0${u.path}\0${u.analyzer}\0${u.code}`;
+    if (seen.has(k)) return false;
+    seen.add(k);
+    return true;
+  });
+}
+
+function targetOf(image: Image): InventoryTarget {
+  const c = image.config;
+  const history = (c.history ?? []).filter((h) => !h.empty_layer);
+  const layers: InventoryLayer[] = image.layers.map((l, i) => {
+    const createdBy = history[i]?.created_by;
+    return {
+      diffID: l.diffID,
+      digest: l.digest,
+      mediaType: l.mediaType,
+      ...(l.size !== undefined ? { size: l.size } : {}),
+      ...(createdBy ? { createdBy } : {}),
+    };
+  });
+  const labels = c.config?.Labels;
+  const platform = platformOf(c);
+  return {
+    name: image.name,
+    transport: image.transport,
+    ...(image.manifestDigest ? { manifestDigest: image.manifestDigest } : {}),
+    configDigest: image.configDigest,
+    repoDigests: [...image.repoDigests].sort(),
+    repoTags: [...image.repoTags].sort(),
+    ...(platform ? { platform } : {}),
+    ...(c.created ? { created: c.created } : {}),
+    ...(labels && Object.keys(labels).length > 0 ? { labels } : {}),
+    layers,
+  };
+}
+
+function platformOf(c: ImageConfig): string | undefined {
+  if (!c.os || !c.architecture) return undefined;
+  return [c.os, c.architecture, c.variant].filter(Boolean).join('/');
+}

@@ -1,0 +1,2 @@
+export * from './build-inventory.js';
+export * from './scan.js';

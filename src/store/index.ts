@@ -1,0 +1,1 @@
+export * from './layer-cache.js';
