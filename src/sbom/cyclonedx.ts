@@ -1,0 +1,347 @@
+import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
+import { CustomsError, OS_ECOSYSTEMS, type OsInfo, type Package, stableJson } from '../core/index.js';
+import { uuidV5 } from './content-uuid.js';
+import { imageIdentity } from './image-identity.js';
+import type { ImportedPackage, ImportedSbom, SkippedEntry } from './imported.js';
+import { classifyLicense } from './license.js';
+import { PROP, TRIVY_PROP } from './properties.js';
+import { decodePurl } from './purl-decode.js';
+import { sortPackages } from './sort.js';
+import type { Inventory } from './types.js';
+
+/**
+ * CycloneDX 1.6 JSON (https://cyclonedx.org/docs/1.6/json/) of an inventory.
+ *
+ * - metadata.component: the image, type "container", version = its digest,
+ *   purl `pkg:oci/…` (purl-spec oci type).
+ * - metadata.tools.components: customs and its version (1.5+ form).
+ * - metadata.timestamp = inventory.createdAt; serialNumber = a UUIDv5 of the
+ *   inventory's content, so the same inventory gives the same bytes.
+ * - one component per package (type library; bom-ref = package id; purl;
+ *   licenses; `customs:` properties), the OS as an operating-system component.
+ * - dependencies: image → OS and language packages; OS → OS packages.
+ */
+export function toCycloneDx(inv: Inventory): string {
+  const image = imageIdentity(inv.target);
+  const bom = new Models.Bom({ serialNumber: `urn:uuid:${uuidV5(`cyclonedx:${stableJson(inv)}`)}` });
+  const created = new Date(inv.createdAt);
+  if (!Number.isNaN(created.getTime())) bom.metadata.timestamp = created;
+  bom.metadata.tools.components.add(
+    new Models.Component(Enums.ComponentType.Application, inv.tool.name, { version: inv.tool.version }),
+  );
+
+  const imageComponent = new Models.Component(Enums.ComponentType.Container, image.name, {
+    bomRef: image.purl,
+    version: image.digest,
+    purl: image.purl,
+    properties: new Models.PropertyRepository(imageProperties(inv)),
+  });
+  bom.metadata.component = imageComponent;
+
+  const usedRefs = new Set<string>([image.purl]);
+  let osComponent: Models.Component | undefined;
+  if (inv.os) {
+    osComponent = osToComponent(inv.os, uniqueRef(`os:${inv.os.family}@${inv.os.version}`, usedRefs));
+    bom.components.add(osComponent);
+    imageComponent.dependencies.add(osComponent.bomRef);
+  }
+  for (const p of sortPackages(inv.packages)) {
+    const c = packageToComponent(p, uniqueRef(p.id, usedRefs));
+    bom.components.add(c);
+    const parent = osComponent && OS_ECOSYSTEMS.includes(p.ecosystem) ? osComponent : imageComponent;
+    parent.dependencies.add(c.bomRef);
+  }
+
+  const serializer = new Serialize.JsonSerializer(new Serialize.JSON.Normalize.Factory(Spec.Spec1dot6));
+  // sortLists off: our own order is already deterministic and does not depend on locale collation.
+  return `${serializer.serialize(bom, { sortLists: false, space: 2 })}\n`;
+}
+
+/** bom-refs must be unique in a document; a clash gets a deterministic suffix. */
+function uniqueRef(ref: string, used: Set<string>): string {
+  let r = ref;
+  for (let i = 2; used.has(r); i++) r = `${ref}#${i}`;
+  used.add(r);
+  return r;
+}
+
+function imageProperties(inv: Inventory): Models.Property[] {
+  const t = inv.target;
+  const props: Models.Property[] = [new Models.Property(PROP.imageTransport, t.transport)];
+  if (t.manifestDigest) props.push(new Models.Property(PROP.imageManifestDigest, t.manifestDigest));
+  props.push(new Models.Property(PROP.imageConfigDigest, t.configDigest));
+  if (t.platform) props.push(new Models.Property(PROP.imagePlatform, t.platform));
+  for (const d of t.repoDigests) props.push(new Models.Property(PROP.imageRepoDigest, d));
+  for (const tag of t.repoTags) props.push(new Models.Property(PROP.imageRepoTag, tag));
+  for (const l of t.layers) props.push(new Models.Property(PROP.imageLayerDiffID, l.diffID));
+  return props;
+}
+
+function osToComponent(os: OsInfo, ref: string): Models.Component {
+  const props: Models.Property[] = [new Models.Property(PROP.osFamily, os.family)];
+  if (os.codename) props.push(new Models.Property(PROP.osCodename, os.codename));
+  if (os.distroless !== undefined) props.push(new Models.Property(PROP.osDistroless, String(os.distroless)));
+  if (os.eol !== undefined) props.push(new Models.Property(PROP.osEol, String(os.eol)));
+  return new Models.Component(Enums.ComponentType.OperatingSystem, os.family, {
+    bomRef: ref,
+    version: os.version,
+    ...(os.name ? { description: os.name } : {}),
+    properties: new Models.PropertyRepository(props),
+  });
+}
+
+/** Group/name split as purls do it: npm scope, Maven groupId, Go/Composer namespace. */
+function groupAndName(p: Package): { group?: string; name: string } {
+  switch (p.ecosystem) {
+    case 'npm': {
+      const m = /^(@[^/]+)\/(.+)$/.exec(p.name);
+      return m?.[1] && m[2] ? { group: m[1], name: m[2] } : { name: p.name };
+    }
+    case 'maven': {
+      const i = p.name.indexOf(':');
+      return i > 0 ? { group: p.name.slice(0, i), name: p.name.slice(i + 1) } : { name: p.name };
+    }
+    case 'golang':
+    case 'composer': {
+      const i = p.name.lastIndexOf('/');
+      return i > 0 ? { group: p.name.slice(0, i), name: p.name.slice(i + 1) } : { name: p.name };
+    }
+    default:
+      return { name: p.name };
+  }
+}
+
+function packageToComponent(p: Package, ref: string): Models.Component {
+  const { group, name } = groupAndName(p);
+  const licenses = new Models.LicenseRepository();
+  const lic = p.license !== undefined ? classifyLicense(p.license) : undefined;
+  // CycloneDX 1.6 licenses: one SPDX expression, or license objects named in free text.
+  if (lic?.kind === 'expression') licenses.add(new Models.LicenseExpression(lic.expression));
+  else if (lic?.kind === 'name') licenses.add(new Models.NamedLicense(lic.name));
+
+  const props: Models.Property[] = [new Models.Property(PROP.ecosystem, p.ecosystem)];
+  if (ref !== p.id) props.push(new Models.Property(PROP.packageId, p.id));
+  props.push(new Models.Property(PROP.layerDiffID, p.layer));
+  for (const path of p.paths) props.push(new Models.Property(PROP.path, path));
+  if (p.source) {
+    props.push(new Models.Property(PROP.sourceName, p.source.name));
+    props.push(new Models.Property(PROP.sourceVersion, p.source.version));
+  }
+  if (p.license !== undefined && lic?.kind === 'expression' && lic.expression !== p.license) {
+    props.push(new Models.Property(PROP.license, p.license));
+  }
+  for (const k of Object.keys(p.meta ?? {}).sort()) {
+    const v = p.meta?.[k];
+    if (v !== undefined) props.push(new Models.Property(`${PROP.metaPrefix}${k}`, v));
+  }
+  return new Models.Component(Enums.ComponentType.Library, name, {
+    bomRef: ref,
+    version: p.version,
+    purl: p.purl,
+    licenses,
+    properties: new Models.PropertyRepository(props),
+    ...(group !== undefined ? { group } : {}),
+  });
+}
+
+// ---------------------------------------------------------------------------
+// Reading CycloneDX JSON 1.4–1.6 (for `customs scan SBOM.json`).
+
+const SUPPORTED_SPEC = new Set(['1.4', '1.5', '1.6']);
+/** Bounds for hostile documents: components visited and nesting depth. */
+const MAX_COMPONENTS = 1_000_000;
+const MAX_DEPTH = 64;
+
+type Json = Record<string, unknown>;
+
+function isObject(v: unknown): v is Json {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function invalid(message: string): CustomsError {
+  return new CustomsError('SBOM_INVALID', `CycloneDX: ${message}`);
+}
+
+/**
+ * Read a CycloneDX 1.4–1.6 JSON document into packages. Packages come from
+ * purls (ecosystem, name, version, qualifiers); customs: properties (and
+ * Trivy's) restore layer, paths and source package. Components without a
+ * usable purl are listed in `skipped`.
+ */
+export function parseCycloneDx(text: string): ImportedSbom {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw invalid(`not valid JSON (${e instanceof Error ? e.message : String(e)}); only the JSON format is read`);
+  }
+  if (!isObject(doc)) throw invalid('the document is not a JSON object');
+  const problems: string[] = [];
+  if (doc.bomFormat !== 'CycloneDX') problems.push(`bomFormat is ${JSON.stringify(doc.bomFormat)}, expected "CycloneDX"`);
+  const specVersion = str(doc.specVersion);
+  if (specVersion === undefined || !SUPPORTED_SPEC.has(specVersion)) {
+    problems.push(`specVersion ${JSON.stringify(doc.specVersion)} is not supported (1.4, 1.5 or 1.6)`);
+  }
+  if (doc.components !== undefined && !Array.isArray(doc.components)) problems.push('components is not an array');
+  if (doc.metadata !== undefined && !isObject(doc.metadata)) problems.push('metadata is not an object');
+  if (problems.length > 0) throw invalid(problems.join('; '));
+
+  const metadata = isObject(doc.metadata) ? doc.metadata : {};
+  const subjectJson = isObject(metadata.component) ? metadata.component : undefined;
+  const packages: ImportedPackage[] = [];
+  const skipped: SkippedEntry[] = [];
+  let os: OsInfo | undefined;
+
+  // Depth-first over components and their nested components, iteratively and bounded.
+  const stack: { c: unknown; depth: number; where: string }[] = [];
+  const top = Array.isArray(doc.components) ? (doc.components as unknown[]) : [];
+  for (let i = top.length - 1; i >= 0; i--) stack.push({ c: top[i], depth: 0, where: `/components/${i}` });
+  if (subjectJson && Array.isArray(subjectJson.components)) {
+    const nested = subjectJson.components as unknown[];
+    for (let i = nested.length - 1; i >= 0; i--) {
+      stack.push({ c: nested[i], depth: 1, where: `/metadata/component/components/${i}` });
+    }
+  }
+  let visited = 0;
+  const badFields: string[] = [];
+  while (stack.length > 0) {
+    const { c, depth, where } = stack.pop() as { c: unknown; depth: number; where: string };
+    if (++visited > MAX_COMPONENTS) throw invalid(`more than ${MAX_COMPONENTS} components; refusing to read further`);
+    if (!isObject(c)) {
+      badFields.push(`${where}: not an object`);
+      continue;
+    }
+    if (Array.isArray(c.components)) {
+      if (depth >= MAX_DEPTH) throw invalid(`${where}: components nested deeper than ${MAX_DEPTH} levels`);
+      const nested = c.components as unknown[];
+      for (let i = nested.length - 1; i >= 0; i--) {
+        stack.push({ c: nested[i], depth: depth + 1, where: `${where}/components/${i}` });
+      }
+    }
+    const type = str(c.type);
+    const name = str(c.name);
+    if (type === undefined || name === undefined) {
+      badFields.push(`${where}: ${type === undefined ? 'type' : 'name'} is missing or not a string`);
+      continue;
+    }
+    const ref = str(c['bom-ref']) ?? where;
+    if (type === 'operating-system') {
+      os ??= componentToOs(c, name);
+      continue;
+    }
+    const purl = str(c.purl);
+    if (purl === undefined) {
+      skipped.push({ ref, reason: 'no purl' });
+      continue;
+    }
+    const props = propertiesOf(c);
+    const decoded = decodePurl(purl, name);
+    if (!decoded.ok) {
+      skipped.push({ ref, reason: decoded.reason });
+      continue;
+    }
+    const d = decoded.value;
+    const sourceName = props.first(PROP.sourceName) ?? props.first(TRIVY_PROP.sourceName);
+    const sourceVersion = props.first(PROP.sourceVersion) ?? props.first(TRIVY_PROP.sourceVersion);
+    const source =
+      sourceName !== undefined ? { name: sourceName, version: sourceVersion ?? d.source?.version ?? d.version } : d.source;
+    const layer = props.first(PROP.layerDiffID) ?? props.first(TRIVY_PROP.layerDiffID);
+    const paths = props.all(PROP.path);
+    const license = props.first(PROP.license) ?? licenseOf(c.licenses);
+    const meta: Record<string, string> = {};
+    for (const [k, v] of props.entries) if (k.startsWith(PROP.metaPrefix)) meta[k.slice(PROP.metaPrefix.length)] = v;
+    packages.push({
+      id: props.first(PROP.packageId) ?? ref,
+      ecosystem: d.ecosystem,
+      name: d.name,
+      version: d.version || (str(c.version) ?? ''),
+      purl,
+      paths: paths.length > 0 ? paths : props.all(TRIVY_PROP.path),
+      ...(d.arch !== undefined ? { arch: d.arch } : {}),
+      ...(source !== undefined ? { source } : {}),
+      ...(d.epoch !== undefined ? { epoch: d.epoch } : {}),
+      ...(license !== undefined ? { license } : {}),
+      ...(d.qualifiers !== undefined ? { qualifiers: d.qualifiers } : {}),
+      ...(Object.keys(meta).length > 0 ? { meta } : {}),
+      ...(layer !== undefined ? { layer } : {}),
+    });
+  }
+  if (badFields.length > 0) {
+    const shown = badFields.slice(0, 50);
+    const more = badFields.length > shown.length ? `\n  … and ${badFields.length - shown.length} more` : '';
+    throw invalid(`${badFields.length} malformed components:\n  ${shown.join('\n  ')}${more}`);
+  }
+
+  const subject = subjectJson && typeof subjectJson.name === 'string'
+    ? {
+        name: subjectJson.name,
+        ...(typeof subjectJson.version === 'string' ? { version: subjectJson.version } : {}),
+        ...(typeof subjectJson.purl === 'string' ? { purl: subjectJson.purl } : {}),
+      }
+    : undefined;
+  const createdAt = str(metadata.timestamp);
+  return {
+    format: 'cyclonedx',
+    specVersion: specVersion as string,
+    ...(subject !== undefined ? { subject } : {}),
+    ...(createdAt !== undefined ? { createdAt } : {}),
+    ...(os !== undefined ? { os } : {}),
+    packages,
+    skipped,
+  };
+}
+
+interface Props {
+  readonly entries: readonly (readonly [string, string])[];
+  first(name: string): string | undefined;
+  all(name: string): string[];
+}
+
+function propertiesOf(c: Json): Props {
+  const entries: [string, string][] = [];
+  if (Array.isArray(c.properties)) {
+    for (const p of c.properties as unknown[]) {
+      if (isObject(p) && typeof p.name === 'string' && typeof p.value === 'string') entries.push([p.name, p.value]);
+    }
+  }
+  return {
+    entries,
+    first: (name) => entries.find(([k]) => k === name)?.[1],
+    all: (name) => entries.filter(([k]) => k === name).map(([, v]) => v),
+  };
+}
+
+/** CycloneDX licenses: [{expression}] or [{license: {id | name}}, …] (joined with AND: all apply). */
+function licenseOf(licenses: unknown): string | undefined {
+  if (!Array.isArray(licenses)) return undefined;
+  const parts: string[] = [];
+  for (const l of licenses as unknown[]) {
+    if (!isObject(l)) continue;
+    if (typeof l.expression === 'string') parts.push(l.expression);
+    else if (isObject(l.license)) {
+      const v = str(l.license.id) ?? str(l.license.name);
+      if (v !== undefined) parts.push(v);
+    }
+  }
+  if (parts.length === 0) return undefined;
+  return parts.length === 1 ? parts[0] : parts.join(' AND ');
+}
+
+function componentToOs(c: Json, name: string): OsInfo {
+  const props = propertiesOf(c);
+  const codename = props.first(PROP.osCodename);
+  const distroless = props.first(PROP.osDistroless);
+  const eol = props.first(PROP.osEol);
+  return {
+    family: (props.first(PROP.osFamily) ?? name).toLowerCase(),
+    version: str(c.version) ?? '',
+    name: str(c.description) ?? name,
+    ...(codename !== undefined ? { codename } : {}),
+    ...(distroless !== undefined ? { distroless: distroless === 'true' } : {}),
+    ...(eol !== undefined ? { eol: eol === 'true' } : {}),
+  };
+}

@@ -1,0 +1,121 @@
+import { PackageURL } from 'packageurl-js';
+import { type Digest, isDigest } from '../core/index.js';
+import type { InventoryTarget } from './types.js';
+
+/** How SBOMs name the scanned image. */
+export interface ImageIdentity {
+  /** The target as the user named it. */
+  readonly name: string;
+  /** Manifest digest when known (the purl-spec oci version), else a repo digest, else the config digest (image ID). */
+  readonly digest: Digest;
+  /** Repository without tag, domain included (docker.io/library/nginx), when a reference is known. */
+  readonly repository?: string;
+  readonly tag?: string;
+  /** purl-spec oci type: pkg:oci/NAME@DIGEST?arch=…&repository_url=…&tag=… */
+  readonly purl: string;
+}
+
+/** Transports whose target name is an image reference rather than a file path. */
+const REFERENCE_TRANSPORTS = new Set(['registry', 'docker', 'docker-daemon', 'daemon', 'remote']);
+
+/**
+ * A Docker reference split per distribution/reference's grammar: the first
+ * component is a registry domain when it contains "." or ":" or is
+ * "localhost"; otherwise the registry is docker.io, and a one-component
+ * name lives under library/ (what `docker pull nginx` means).
+ */
+export interface ParsedReference {
+  readonly repository: string;
+  readonly tag?: string;
+  readonly digest?: Digest;
+}
+
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
+const TAG = /^[\w][\w.-]{0,127}$/;
+
+export function parseImageReference(ref: string): ParsedReference | undefined {
+  if (ref.length === 0 || ref.length > 4096) return undefined;
+  let rest = ref;
+  let digest: Digest | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    const d = rest.slice(at + 1);
+    if (!isDigest(d)) return undefined;
+    digest = d;
+    rest = rest.slice(0, at);
+  }
+  let tag: string | undefined;
+  const colon = rest.lastIndexOf(':');
+  if (colon > rest.lastIndexOf('/')) {
+    tag = rest.slice(colon + 1);
+    if (!TAG.test(tag)) return undefined;
+    rest = rest.slice(0, colon);
+  }
+  const parts = rest.split('/');
+  let domain = 'docker.io';
+  const first = parts[0] ?? '';
+  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
+    if (!DOMAIN.test(first)) return undefined;
+    domain = first === 'index.docker.io' ? 'docker.io' : first;
+    parts.shift();
+  }
+  if (parts.length === 0 || !parts.every((p) => COMPONENT.test(p))) return undefined;
+  if (domain === 'docker.io' && parts.length === 1) parts.unshift('library');
+  return {
+    repository: `${domain}/${parts.join('/')}`,
+    ...(tag !== undefined ? { tag } : {}),
+    ...(digest !== undefined ? { digest } : {}),
+  };
+}
+
+export function imageIdentity(target: InventoryTarget): ImageIdentity {
+  const fromDigest = firstParsed(target.repoDigests);
+  const fromTag = firstParsed(target.repoTags);
+  const fromName = REFERENCE_TRANSPORTS.has(target.transport) ? parseImageReference(target.name) : undefined;
+  const repository = fromDigest?.repository ?? fromTag?.repository ?? fromName?.repository;
+  const tag = fromTag?.tag ?? fromName?.tag;
+  const digest = target.manifestDigest ?? fromDigest?.digest ?? fromName?.digest ?? target.configDigest;
+  const purlName = repository ? lastComponent(repository) : fileStem(target.name);
+  const qualifiers: Record<string, string> = {};
+  const arch = target.platform?.split('/')[1];
+  if (arch) qualifiers.arch = arch;
+  if (repository) qualifiers.repository_url = repository;
+  if (tag) qualifiers.tag = tag;
+  const purl = new PackageURL(
+    'oci',
+    undefined,
+    purlName,
+    digest,
+    Object.keys(qualifiers).length > 0 ? qualifiers : undefined,
+    undefined,
+  ).toString();
+  return {
+    name: target.name,
+    digest,
+    purl,
+    ...(repository !== undefined ? { repository } : {}),
+    ...(tag !== undefined ? { tag } : {}),
+  };
+}
+
+function firstParsed(refs: readonly string[]): ParsedReference | undefined {
+  for (const r of refs) {
+    const p = parseImageReference(r);
+    if (p) return p;
+  }
+  return undefined;
+}
+
+function lastComponent(repository: string): string {
+  return repository.slice(repository.lastIndexOf('/') + 1);
+}
+
+/** A file target (docker-archive:/x/app.tar.gz) names the purl after its file: "app". */
+function fileStem(name: string): string {
+  const noTransport = name.replace(/^[a-z-]+:(?!\/\/)/, '');
+  const base = noTransport.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
+  const stem = base.replace(/(\.tar)?(\.(gz|tgz|zst|zstd))?$/i, '').replace(/\.tar$/i, '');
+  const clean = stem.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  return clean || 'image';
+}

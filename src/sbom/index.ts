@@ -1,0 +1,22 @@
+export type * from './types.js';
+export { compareStrings, comparePackages, sortPackages, sortUnknowns } from './sort.js';
+export { toCustomsJson, parseCustomsJson } from './customs-json.js';
+export {
+  InventorySchema,
+  PackageSchema,
+  UnknownSchema,
+  OsInfoSchema,
+  InventoryTargetSchema,
+  InventoryLayerSchema,
+  INVENTORY_SCHEMA_ID,
+  inventoryJsonSchema,
+  type InventoryJson,
+} from './inventory-schema.js';
+export { toCycloneDx, parseCycloneDx } from './cyclonedx.js';
+export { toSpdx, parseSpdx } from './spdx.js';
+export { toTable, type TableOptions } from './table.js';
+export type { ImportedSbom, ImportedPackage, SkippedEntry } from './imported.js';
+export { imageIdentity, parseImageReference, type ImageIdentity, type ParsedReference } from './image-identity.js';
+export { classifyLicense, isSpdxExpression, type ClassifiedLicense } from './license.js';
+export { decodePurl, type DecodedPurl, type DecodeResult } from './purl-decode.js';
+export { PROP as SBOM_PROPERTIES } from './properties.js';

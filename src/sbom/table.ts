@@ -1,0 +1,149 @@
+import type { Package, Unknown } from '../core/index.js';
+import { sortPackages, sortUnknowns } from './sort.js';
+import type { Inventory } from './types.js';
+
+export interface TableOptions {
+  /** Total line width in columns (default 120); columns shrink to fit, truncating with "…". */
+  readonly width?: number;
+  /** ANSI colour (bold headers, dim layer legend); off by default. */
+  readonly color?: boolean;
+}
+
+const HEADERS = ['ECOSYSTEM', 'NAME', 'VERSION', 'LAYER', 'PATH'] as const;
+/** Columns never shrink below these widths. */
+const MIN = [3, 8, 7, 3, 8] as const;
+/** Which column gives up width first when the line is too long: PATH, then NAME, VERSION, ECOSYSTEM. */
+const SHRINK_ORDER = [4, 1, 2, 0] as const;
+const GAP = '  ';
+
+/**
+ * The human table of an inventory: a header (image, OS, package count),
+ * one row per package (LAYER is L1 for the base layer, L2 for the next …,
+ * with a legend below), then the unknowns ("N files could not be analysed").
+ * Text from the image is made printable first: control characters
+ * (terminal escapes in a hostile package name) are shown as "?".
+ */
+export function toTable(inv: Inventory, opts: TableOptions = {}): string {
+  const width = Math.max(40, Math.floor(opts.width ?? 120));
+  const style = styler(opts.color === true);
+  const layerOrder: readonly string[] = inv.target.layers.map((l) => l.diffID);
+  const layerLabel = (diffID: string): string => {
+    const i = layerOrder.indexOf(diffID);
+    return i >= 0 ? `L${i + 1}` : '?';
+  };
+  const digest = inv.target.manifestDigest ?? inv.target.configDigest;
+  const out: string[] = [];
+  out.push(`${style.bold('Image:')}    ${clip(printable(inv.target.name), width - 11)} (${shortDigest(digest)})`);
+  if (inv.os) {
+    const os = `${inv.os.name || inv.os.family} [${inv.os.family} ${inv.os.version}]${inv.os.eol ? ' (end of life)' : ''}`;
+    out.push(`${style.bold('OS:')}       ${clip(printable(os), width - 10)}`);
+  } else {
+    out.push(`${style.bold('OS:')}       unknown`);
+  }
+  out.push(`${style.bold('Packages:')} ${inv.packages.length}`);
+  out.push('');
+
+  const packages = sortPackages(inv.packages);
+  if (packages.length > 0) {
+    const rows = packages.map((p: Package) => [
+      printable(p.ecosystem),
+      printable(p.name),
+      printable(p.version),
+      layerLabel(p.layer),
+      printable(p.paths[0] ?? ''),
+    ]);
+    const widths = fitWidths(
+      HEADERS.map((h, c) => Math.max(h.length, ...rows.map((r) => length(r[c] ?? '')))),
+      width,
+    );
+    out.push(style.bold(formatRow([...HEADERS], widths)));
+    for (const r of rows) out.push(formatRow(r, widths));
+  } else {
+    out.push('No packages found.');
+  }
+
+  const used = new Set(packages.map((p) => p.layer));
+  const legend = inv.target.layers
+    .map((l, i) => ({ l, i }))
+    .filter(({ l }) => used.has(l.diffID) || inv.unknowns.some((u) => u.layer === l.diffID));
+  if (legend.length > 0) {
+    out.push('');
+    for (const { l, i } of legend) {
+      const by = l.createdBy ? `  ${printable(l.createdBy)}` : '';
+      out.push(style.dim(clip(`L${i + 1}  ${shortDigest(l.diffID)}${by}`, width)));
+    }
+  }
+
+  const unknowns = sortUnknowns(inv.unknowns, layerOrder);
+  if (unknowns.length > 0) {
+    out.push('');
+    const n = unknowns.length;
+    out.push(style.bold(`${n} ${n === 1 ? 'file' : 'files'} could not be analysed:`));
+    for (const u of unknowns as Unknown[]) {
+      out.push(
+        clip(`  ${layerLabel(u.layer)}  ${printable(u.path)}  [${printable(u.analyzer)}] ${printable(u.code)}: ${printable(u.message)}`, width),
+      );
+    }
+  }
+  return `${out.join('\n')}\n`;
+}
+
+/** Shrink columns (in SHRINK_ORDER, down to MIN) until the row fits in `width`. */
+function fitWidths(natural: number[], width: number): number[] {
+  const w = [...natural];
+  const total = () => w.reduce((a, b) => a + b, 0) + GAP.length * (w.length - 1);
+  for (const c of SHRINK_ORDER) {
+    const excess = total() - width;
+    if (excess <= 0) break;
+    const cur = w[c] ?? 0;
+    const floor = Math.min(cur, MIN[c] ?? 3);
+    w[c] = Math.max(floor, cur - excess);
+  }
+  return w;
+}
+
+function formatRow(cells: readonly string[], widths: readonly number[]): string {
+  return cells
+    .map((cell, i) => {
+      const w = widths[i] ?? 0;
+      const text = clip(cell, w);
+      return i === cells.length - 1 ? text : text + ' '.repeat(Math.max(0, w - length(text)));
+    })
+    .join(GAP)
+    .trimEnd();
+}
+
+/** Length in code points (what a monospace terminal shows for most scripts). */
+function length(s: string): number {
+  let n = 0;
+  for (const _ of s) n++;
+  return n;
+}
+
+/** Cut to `w` code points, ending with "…" when cut. */
+function clip(s: string, w: number): string {
+  if (w <= 0) return '';
+  if (length(s) <= w) return s;
+  return `${Array.from(s).slice(0, Math.max(0, w - 1)).join('')}…`;
+}
+
+/** C0/C1 controls, DEL and bidi overrides from untrusted text become "?". */
+function printable(s: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
+}
+
+function shortDigest(d: string): string {
+  const i = d.indexOf(':');
+  return i >= 0 ? `${d.slice(0, i)}:${d.slice(i + 1, i + 13)}` : d.slice(0, 12);
+}
+
+interface Style {
+  bold(s: string): string;
+  dim(s: string): string;
+}
+
+function styler(color: boolean): Style {
+  if (!color) return { bold: (s) => s, dim: (s) => s };
+  return { bold: (s) => `\u001b[1m${s}\u001b[22m`, dim: (s) => `\u001b[2m${s}\u001b[22m` };
+}
