@@ -1,0 +1,16 @@
+export * from './types.js';
+export { openImage, openTarget, normalisedReference } from './open-image.js';
+export { parseTarget, type Target } from './target.js';
+export {
+  type ImageReference,
+  parseReference,
+  parseNormalizedReference,
+  formatReference,
+  familiarName,
+  repositoryName,
+  withDefaultTag,
+  DEFAULT_DOMAIN,
+} from './reference.js';
+export { hostPlatform, parsePlatform, formatPlatform } from './platform.js';
+export { MEDIA_TYPES, layerCompression, sniffCompression } from './media-types.js';
+export { encodeHeader as encodeTarHeader, endOfArchive as tarEndOfArchive, padding as tarPadding, type TarHeader } from './tar-writer.js';

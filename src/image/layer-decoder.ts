@@ -1,0 +1,167 @@
+/**
+ * Turns a stored layer blob into its uncompressed tar stream: decompression
+ * chosen from the media type and checked against the magic bytes, and
+ * decompression-bomb limits (core Limits).
+ */
+import { Transform, type TransformCallback } from 'node:stream';
+import { createGunzip, type Gunzip } from 'node:zlib';
+import { Decompress as ZstdDecompress } from 'fzstd';
+import { CustomsError } from '../core/index.js';
+import { sniffCompression } from './media-types.js';
+import type { LayerCompression } from './types.js';
+
+export interface DecoderOptions {
+  /** Compression the media type declares, or 'sniff' when only the bytes can tell. */
+  readonly expected: LayerCompression | 'sniff';
+  /** Names the blob in errors. */
+  readonly what: string;
+  readonly maxSize: number;
+  readonly maxRatio: number;
+}
+
+/** Ratio checks start after this much output, so tiny well-compressed layers pass. */
+const RATIO_FLOOR = 64 * 1024 * 1024;
+
+/**
+ * A Transform: stored bytes in, tar bytes out. If decoding fails the rest of
+ * the input is still consumed (and discarded) so that an upstream digest check
+ * can report a tampered blob as a digest mismatch rather than as corruption.
+ */
+export class LayerDecoder extends Transform {
+  private head: Buffer[] = [];
+  private headLen = 0;
+  private mode: LayerCompression | undefined;
+  private gunzip: Gunzip | undefined;
+  private zstd: ZstdDecompress | undefined;
+  private failed: CustomsError | undefined;
+  private inBytes = 0;
+  private outBytes = 0;
+
+  constructor(private readonly opts: DecoderOptions) {
+    super();
+  }
+
+  override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
+    this.inBytes += chunk.length;
+    if (this.failed) return cb();
+    if (this.mode === undefined) {
+      this.head.push(chunk);
+      this.headLen += chunk.length;
+      if (this.headLen < 4) return cb();
+      const first = Buffer.concat(this.head);
+      this.head = [];
+      this.start(first);
+      this.feed(first, cb);
+      return;
+    }
+    this.feed(chunk, cb);
+  }
+
+  override _flush(cb: TransformCallback): void {
+    if (this.mode === undefined) {
+      const first = Buffer.concat(this.head);
+      this.head = [];
+      this.start(first);
+      if (first.length > 0) {
+        this.feed(first, (err) => (err ? cb(err) : this.finish(cb)));
+        return;
+      }
+    }
+    this.finish(cb);
+  }
+
+  private start(first: Buffer): void {
+    const actual = sniffCompression(first);
+    const expected = this.opts.expected;
+    if (expected !== 'sniff' && actual !== expected && first.length > 0) {
+      this.fail(
+        'LAYER_CORRUPT',
+        `${this.opts.what}: media type says ${expected === 'none' ? 'uncompressed tar' : expected} but the content starts like ${actual === 'none' ? 'uncompressed data' : actual}`,
+      );
+    }
+    this.mode = expected === 'sniff' ? actual : expected;
+    if (this.failed) return;
+    if (this.mode === 'gzip') {
+      const g = createGunzip();
+      g.on('data', (d: Buffer) => this.emitOut(d));
+      g.on('error', (e: Error & { code?: string }) => {
+        const truncated = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message);
+        this.fail(truncated ? 'LAYER_TRUNCATED' : 'LAYER_CORRUPT', `${this.opts.what}: gzip stream ${truncated ? 'ends early' : 'is corrupt'} (${e.message})`, e);
+      });
+      this.gunzip = g;
+    } else if (this.mode === 'zstd') {
+      this.zstd = new ZstdDecompress((data) => this.emitOut(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+    }
+  }
+
+  private feed(chunk: Buffer, cb: (err?: Error | null) => void): void {
+    if (this.failed) return cb();
+    switch (this.mode) {
+      case 'gzip': {
+        const g = this.gunzip;
+        if (!g) return cb();
+        g.write(chunk, () => cb());
+        return;
+      }
+      case 'zstd':
+        try {
+          this.zstd?.push(chunk, false);
+        } catch (e) {
+          this.fail('LAYER_CORRUPT', `${this.opts.what}: zstd stream is corrupt (${(e as Error).message})`, e);
+        }
+        return cb();
+      default:
+        this.emitOut(chunk);
+        return cb();
+    }
+  }
+
+  private finish(cb: TransformCallback): void {
+    if (this.failed) return cb(this.failed);
+    if (this.mode === 'gzip' && this.gunzip) {
+      const g = this.gunzip;
+      let done = false;
+      const end = (): void => {
+        if (done) return;
+        done = true;
+        cb(this.failed ?? null);
+      };
+      g.once('end', end);
+      g.once('error', end);
+      g.end();
+      g.resume();
+      return;
+    }
+    if (this.mode === 'zstd' && this.zstd) {
+      try {
+        this.zstd.push(new Uint8Array(0), true);
+      } catch (e) {
+        const truncated = /unexpected EOF|end/i.test((e as Error).message);
+        this.fail(truncated ? 'LAYER_TRUNCATED' : 'LAYER_CORRUPT', `${this.opts.what}: zstd stream ${truncated ? 'ends early' : 'is corrupt'} (${(e as Error).message})`, e);
+      }
+    }
+    cb(this.failed ?? null);
+  }
+
+  private emitOut(d: Buffer): void {
+    if (this.failed) return;
+    this.outBytes += d.length;
+    if (this.outBytes > this.opts.maxSize) {
+      this.fail('LAYER_TOO_LARGE', `${this.opts.what}: uncompressed size passes the limit of ${this.opts.maxSize} bytes`);
+      return;
+    }
+    if (this.outBytes > RATIO_FLOOR && this.inBytes > 0 && this.outBytes / this.inBytes > this.opts.maxRatio) {
+      this.fail('LAYER_TOO_LARGE', `${this.opts.what}: expands more than ${this.opts.maxRatio}× (a decompression bomb?)`);
+      return;
+    }
+    this.push(d);
+  }
+
+  private fail(code: 'LAYER_CORRUPT' | 'LAYER_TRUNCATED' | 'LAYER_TOO_LARGE', message: string, cause?: unknown): void {
+    if (this.failed) return;
+    this.failed = new CustomsError(code, message, cause);
+    this.gunzip?.destroy();
+    this.gunzip = undefined;
+    this.zstd = undefined;
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * Builds a Layer whose open() streams: stored bytes → (size guard) → blob
+ * digest check → decoder → diffID check. Every source uses this one pipeline.
+ */
+import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { CustomsError, type Digest, type Limits, VerifyDigest } from '../core/index.js';
+import { LayerDecoder } from './layer-decoder.js';
+import type { Layer, LayerCompression } from './types.js';
+
+export interface LayerSpec {
+  readonly diffID: Digest;
+  /** Digest of the stored blob. */
+  readonly digest: Digest;
+  readonly mediaType: string;
+  readonly size?: number;
+  /** Declared compression, or 'sniff' when the media type does not say. */
+  readonly compression: LayerCompression | 'sniff';
+  /** Verify the stored blob against `digest` (false when the digest is not independently known). */
+  readonly verifyBlob: boolean;
+  /** Verify the tar stream against `diffID` (false for synthetic layers). */
+  readonly verifyDiffID: boolean;
+  /** Names the layer in messages, e.g. `layer 2 (sha256:…) of docker-archive:/x.tar`. */
+  readonly what: string;
+  readonly limits: Limits;
+  /** Opens the stored bytes. */
+  readonly openBlob: () => Promise<Readable>;
+}
+
+/** Counts stored bytes for progress and refuses more than the descriptor's size. */
+class StoredBytes extends Transform {
+  private n = 0;
+  constructor(
+    private readonly max: number | undefined,
+    private readonly what: string,
+    private readonly onBytes?: (n: number) => void,
+  ) {
+    super();
+  }
+  override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
+    this.n += chunk.length;
+    if (this.max !== undefined && this.n > this.max) {
+      cb(new CustomsError('IMAGE_DIGEST_MISMATCH', `${this.what}: blob is longer than its declared size of ${this.max} bytes`));
+      return;
+    }
+    this.onBytes?.(chunk.length);
+    cb(null, chunk);
+  }
+  override _flush(cb: TransformCallback): void {
+    if (this.max !== undefined && this.n < this.max) {
+      cb(new CustomsError('LAYER_TRUNCATED', `${this.what}: blob ends after ${this.n} of its declared ${this.max} bytes`));
+      return;
+    }
+    cb();
+  }
+}
+
+export function makeLayer(spec: LayerSpec): Layer {
+  const layer: Layer = {
+    diffID: spec.diffID,
+    digest: spec.digest,
+    mediaType: spec.mediaType,
+    ...(spec.size !== undefined ? { size: spec.size } : {}),
+    async open(onBytes?: (n: number) => void): Promise<Readable> {
+      const raw = await spec.openBlob();
+      const stages: (Readable | Transform)[] = [raw, new StoredBytes(spec.size, spec.what, onBytes)];
+      if (spec.verifyBlob) stages.push(new VerifyDigest(spec.digest, `${spec.what} blob ${spec.digest}`));
+      stages.push(
+        new LayerDecoder({
+          expected: spec.compression,
+          what: spec.what,
+          maxSize: spec.limits.maxLayerSize,
+          maxRatio: spec.limits.maxCompressionRatio,
+        }),
+      );
+      if (spec.verifyDiffID) stages.push(new VerifyDigest(spec.diffID, `${spec.what} diffID ${spec.diffID}`));
+      const last = stages[stages.length - 1] as Transform;
+      // pipeline destroys every stage on error; hand the first error to the consumer.
+      pipeline(stages, (err) => {
+        if (err && !last.destroyed) last.destroy(err);
+        else if (err && !last.errored) last.destroy(err);
+      });
+      return last;
+    },
+  };
+  return layer;
+}

@@ -1,0 +1,354 @@
+/**
+ * A small OCI Distribution API v2 client (opencontainers/distribution-spec
+ * spec.md) over undici: scheme detection (https, then http for loopback or
+ * --insecure), Basic and Bearer auth (distribution docs/spec/auth/token.md),
+ * manual redirects for blobs (dropping credentials across hosts), bounded
+ * retries with backoff on 429/5xx and connection resets.
+ */
+import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
+import type { Readable } from 'node:stream';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { rootCertificates } from 'node:tls';
+import { Agent, type Dispatcher, request } from 'undici';
+import { type Context, CustomsError } from '../../core/index.js';
+import { readBounded } from '../bounded-read.js';
+import { parseChallenges } from './auth-challenge.js';
+import { type Credentials, credentialsFor, isDockerHub } from './credentials.js';
+
+const MAX_RETRIES = 3;
+const MAX_REDIRECTS = 5;
+const MAX_ERROR_BODY = 64 * 1024;
+const MAX_BACKOFF_MS = 10_000;
+const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
+const RETRY_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'EAI_AGAIN']);
+const TLS_ERRORS = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'CERT_HAS_EXPIRED',
+  'CERT_NOT_YET_VALID',
+  'ERR_TLS_CERT_ALTNAME_INVALID',
+  'CERT_UNTRUSTED',
+  'CERT_SIGNATURE_FAILURE',
+]);
+
+export interface RegistryResponse {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Readable;
+}
+
+/** The API endpoint of a registry host: Docker Hub's is registry-1.docker.io. */
+export function apiHost(domain: string): string {
+  return isDockerHub(domain) ? 'registry-1.docker.io' : domain;
+}
+
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  if (h === 'localhost') return true;
+  if (isIP(h) === 4) return h.startsWith('127.');
+  return h === '::1';
+}
+
+function errCode(e: unknown): string {
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur; i++) {
+    const c = (cur as { code?: unknown }).code;
+    if (typeof c === 'string' && c !== 'UND_ERR_CONNECT' && c !== 'ERR_ASSERTION') return c;
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return '';
+}
+
+function errMessage(e: unknown): string {
+  const parts: string[] = [];
+  let cur: unknown = e;
+  for (let i = 0; i < 4 && cur; i++) {
+    if (cur instanceof Error && cur.message) parts.push(cur.message);
+    cur = (cur as { cause?: unknown }).cause;
+  }
+  return parts.join(': ') || String(e);
+}
+
+function header(h: Readonly<Record<string, string | string[] | undefined>>, name: string): string | undefined {
+  const v = h[name];
+  return Array.isArray(v) ? v[0] : v;
+}
+
+/** Quote a registry error body: `{"errors":[{"code","message"}]}` (distribution-spec "Error Codes"). */
+export function describeErrorBody(text: string): { codes: string[]; text: string } {
+  try {
+    const j = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown; detail?: unknown }[] };
+    if (Array.isArray(j.errors)) {
+      const codes = j.errors.map((e) => String(e.code ?? ''));
+      const msg = j.errors.map((e) => `${String(e.code ?? '?')}: ${String(e.message ?? '')}${e.detail ? ` (${JSON.stringify(e.detail).slice(0, 200)})` : ''}`).join('; ');
+      return { codes, text: msg };
+    }
+  } catch {
+    // not JSON
+  }
+  return { codes: [], text: text.trim().slice(0, 500) };
+}
+
+export class RegistryClient {
+  private scheme: 'https' | 'http' | undefined;
+  private authorization: string | undefined;
+  private credentials: Credentials | undefined | null = null;
+  private readonly agent: Agent;
+  readonly host: string;
+
+  constructor(
+    /** Canonical registry domain (docker.io for Docker Hub). */
+    readonly domain: string,
+    readonly repository: string,
+    private readonly ctx: Context,
+  ) {
+    this.host = apiHost(domain);
+    const insecure = ctx.config.insecure;
+    let ca: string[] | undefined;
+    if (ctx.config.caFile) {
+      try {
+        ca = [...rootCertificates, readFileSync(ctx.config.caFile, 'utf8')];
+      } catch (e) {
+        throw new CustomsError('REGISTRY_TLS', `cannot read the CA file ${ctx.config.caFile}: ${(e as Error).message}`, e);
+      }
+    }
+    this.agent = new Agent({
+      connect: { rejectUnauthorized: !insecure, ...(ca ? { ca } : {}) },
+      connectTimeout: 30_000,
+      headersTimeout: 60_000,
+      bodyTimeout: 300_000,
+    });
+  }
+
+  get name(): string {
+    return `${this.domain}/${this.repository}`;
+  }
+
+  async close(): Promise<void> {
+    await this.agent.close().catch(() => {});
+  }
+
+  private async creds(): Promise<Credentials | undefined> {
+    if (this.credentials === null) {
+      this.credentials = await credentialsFor(this.domain, { dockerConfig: this.ctx.config.dockerConfig, signal: this.ctx.signal });
+    }
+    return this.credentials;
+  }
+
+  /** One HTTP exchange with retries; never follows redirects itself. */
+  private async send(url: string, headers: Record<string, string>, method: 'GET' | 'HEAD' = 'GET'): Promise<Dispatcher.ResponseData> {
+    for (let attempt = 0; ; attempt++) {
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await request(url, { method, headers, dispatcher: this.agent, signal: this.ctx.signal });
+      } catch (e) {
+        if (this.ctx.signal.aborted) throw new CustomsError('ABORTED', `request to ${this.host} cancelled`, e);
+        const code = errCode(e);
+        if (RETRY_ERRORS.has(code) && attempt < MAX_RETRIES) {
+          await this.backoff(attempt, undefined);
+          continue;
+        }
+        throw e;
+      }
+      if (RETRY_STATUS.has(res.statusCode) && attempt < MAX_RETRIES) {
+        await res.body.dump().catch(() => {});
+        await this.backoff(attempt, header(res.headers, 'retry-after'));
+        continue;
+      }
+      return res;
+    }
+  }
+
+  private async backoff(attempt: number, retryAfter: string | undefined): Promise<void> {
+    let ms = 250 * 2 ** attempt;
+    const ra = retryAfter !== undefined ? Number(retryAfter) : Number.NaN;
+    if (Number.isFinite(ra) && ra >= 0) ms = ra * 1000;
+    await sleep(Math.min(ms, MAX_BACKOFF_MS), undefined, { signal: this.ctx.signal }).catch((e: unknown) => {
+      throw new CustomsError('ABORTED', `request to ${this.host} cancelled`, e);
+    });
+  }
+
+  private networkError(e: unknown, url: string): CustomsError {
+    if (e instanceof CustomsError) return e;
+    const code = errCode(e);
+    if (TLS_ERRORS.has(code) || /certificate|self[- ]signed/i.test(errMessage(e))) {
+      return new CustomsError(
+        'REGISTRY_TLS',
+        `TLS to ${this.host} failed: ${errMessage(e)}; pass --ca-file with the registry's CA, or --insecure to skip verification`,
+        e,
+      );
+    }
+    return new CustomsError('REGISTRY_UNREACHABLE', `cannot reach registry ${this.host} (${url}): ${errMessage(e)}`, e);
+  }
+
+  /** https first; http when https is not spoken and the host is loopback or --insecure is set. */
+  private async baseUrl(): Promise<string> {
+    if (this.scheme) return `${this.scheme}://${this.host}`;
+    const httpAllowed = this.ctx.config.insecure || isLoopback(this.host);
+    try {
+      const res = await this.send(`https://${this.host}/v2/`, {});
+      await res.body.dump().catch(() => {});
+      this.scheme = 'https';
+    } catch (e) {
+      const code = errCode(e);
+      const tls = e instanceof CustomsError ? false : TLS_ERRORS.has(code) || /certificate|self[- ]signed/i.test(errMessage(e));
+      if (!httpAllowed || tls || e instanceof CustomsError) throw this.networkError(e, `https://${this.host}/v2/`);
+      try {
+        const res = await this.send(`http://${this.host}/v2/`, {});
+        await res.body.dump().catch(() => {});
+        this.scheme = 'http';
+      } catch (e2) {
+        throw this.networkError(e2, `http://${this.host}/v2/`);
+      }
+    }
+    return `${this.scheme}://${this.host}`;
+  }
+
+  /**
+   * GET `path` (under /v2/), authenticating on demand. Returns the 2xx response
+   * (after redirects); other statuses become CustomsErrors.
+   */
+  async get(path: string, accept: string | undefined, what: string): Promise<RegistryResponse> {
+    const base = await this.baseUrl();
+    let url = `${base}/v2/${path}`;
+    let authTried = false;
+    let sameOrigin = true;
+    for (let redirects = 0; ; ) {
+      const headers: Record<string, string> = {};
+      if (accept) headers.accept = accept;
+      if (sameOrigin && this.authorization) headers.authorization = this.authorization;
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await this.send(url, headers);
+      } catch (e) {
+        throw this.networkError(e, url);
+      }
+      const status = res.statusCode;
+      if (status >= 300 && status < 400 && header(res.headers, 'location')) {
+        await res.body.dump().catch(() => {});
+        if (++redirects > MAX_REDIRECTS) throw new CustomsError('REGISTRY_ERROR', `${what}: more than ${MAX_REDIRECTS} redirects from ${this.host}`);
+        const next = new URL(header(res.headers, 'location') ?? '', url);
+        if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+          throw new CustomsError('REGISTRY_ERROR', `${what}: ${this.host} redirected to unsupported URL ${next.protocol}`);
+        }
+        // Blob storage (S3, CDN) must not see the registry's credentials.
+        sameOrigin = sameOrigin && next.origin === new URL(url).origin;
+        url = next.toString();
+        continue;
+      }
+      if (status === 401 && !authTried && sameOrigin) {
+        const challenges = parseChallenges(res.headers['www-authenticate']);
+        await res.body.dump().catch(() => {});
+        authTried = true;
+        await this.authenticate(challenges, what);
+        continue;
+      }
+      if (status >= 200 && status < 300) return { status, headers: res.headers, body: res.body };
+      const text = (await readBounded(res.body, MAX_ERROR_BODY, `${what} error body`, 'REGISTRY_ERROR').catch(() => Buffer.alloc(0))).toString('utf8');
+      throw this.statusError(status, text, what);
+    }
+  }
+
+  private statusError(status: number, text: string, what: string): CustomsError {
+    const { codes, text: quoted } = describeErrorBody(text);
+    if (status === 401 || status === 403) {
+      return new CustomsError(
+        'REGISTRY_AUTH_FAILED',
+        `${this.domain} refused access to repository ${this.repository} (HTTP ${status}${quoted ? `: ${quoted}` : ''}); check the credentials (docker login ${this.domain}, or CUSTOMS_REGISTRY_USERNAME/PASSWORD) and that they may pull it`,
+      );
+    }
+    if (status === 404) {
+      const unknown = codes.some((c) => c === 'MANIFEST_UNKNOWN' || c === 'NAME_UNKNOWN' || c === 'BLOB_UNKNOWN') || codes.length === 0;
+      if (unknown) {
+        return new CustomsError('IMAGE_NOT_FOUND', `${what} not found in ${this.domain}/${this.repository}${quoted ? ` (${quoted})` : ''}`);
+      }
+    }
+    if (status === 429) return new CustomsError('REGISTRY_ERROR', `${this.domain} rate-limits us (HTTP 429${quoted ? `: ${quoted}` : ''}); retry later or log in`);
+    return new CustomsError('REGISTRY_ERROR', `${what}: ${this.domain} answered HTTP ${status}${quoted ? `: ${quoted}` : ''}`);
+  }
+
+  private async authenticate(challenges: readonly { scheme: string; params: Readonly<Record<string, string>> }[], what: string): Promise<void> {
+    const creds = await this.creds();
+    const bearer = challenges.find((c) => c.scheme === 'bearer');
+    const basic = challenges.find((c) => c.scheme === 'basic');
+    if (bearer) {
+      this.authorization = `Bearer ${await this.fetchToken(bearer.params, creds, what)}`;
+      return;
+    }
+    if (basic) {
+      if (!creds?.username || creds.password === undefined) {
+        throw new CustomsError(
+          'REGISTRY_AUTH_FAILED',
+          `${this.domain} needs a login to pull ${this.repository} and no credentials were found; run docker login ${this.domain} or set CUSTOMS_REGISTRY_USERNAME/PASSWORD`,
+        );
+      }
+      this.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+      return;
+    }
+    throw new CustomsError('REGISTRY_AUTH_FAILED', `${this.domain} asked for authentication without a Basic or Bearer challenge (${what})`);
+  }
+
+  /** Token endpoint (distribution docs/spec/auth/token.md; oauth.md for refresh tokens). */
+  private async fetchToken(params: Readonly<Record<string, string>>, creds: Credentials | undefined, what: string): Promise<string> {
+    if (creds?.registryToken) return creds.registryToken;
+    const realm = params.realm;
+    if (!realm) throw new CustomsError('REGISTRY_AUTH_FAILED', `${this.domain}: Bearer challenge without a realm`);
+    let realmUrl: URL;
+    try {
+      realmUrl = new URL(realm);
+    } catch (e) {
+      throw new CustomsError('REGISTRY_AUTH_FAILED', `${this.domain}: Bearer realm "${realm}" is not a URL`, e);
+    }
+    const scope = params.scope ?? `repository:${this.repository}:pull`;
+    const service = params.service;
+    let res: Dispatcher.ResponseData;
+    try {
+      if (creds?.identityToken) {
+        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: 'customs', scope });
+        if (service) form.set('service', service);
+        res = await request(realmUrl, {
+          method: 'POST',
+          headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: form.toString(),
+          dispatcher: this.agent,
+          signal: this.ctx.signal,
+        });
+      } else {
+        if (service) realmUrl.searchParams.set('service', service);
+        realmUrl.searchParams.set('scope', scope);
+        const headers: Record<string, string> = {};
+        if (creds?.username && creds.password !== undefined) {
+          headers.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
+        }
+        res = await this.send(realmUrl.toString(), headers);
+      }
+    } catch (e) {
+      throw this.networkError(e, realmUrl.toString());
+    }
+    const body = (await readBounded(res.body, MAX_ERROR_BODY, `token from ${realmUrl.host}`, 'REGISTRY_AUTH_FAILED')).toString('utf8');
+    if (res.statusCode === 401 || res.statusCode === 403) {
+      throw new CustomsError(
+        'REGISTRY_AUTH_FAILED',
+        `the token service of ${this.domain} (${realmUrl.host}) refused ${creds ? 'the credentials' : 'anonymous access'} for repository ${this.repository} (HTTP ${res.statusCode}: ${describeErrorBody(body).text}); check docker login ${this.domain}`,
+      );
+    }
+    if (res.statusCode < 200 || res.statusCode >= 300) {
+      throw new CustomsError('REGISTRY_ERROR', `token service ${realmUrl.host} answered HTTP ${res.statusCode} for ${what}: ${describeErrorBody(body).text}`);
+    }
+    let token: unknown;
+    try {
+      const j = JSON.parse(body) as { token?: unknown; access_token?: unknown };
+      token = j.token ?? j.access_token;
+    } catch (e) {
+      throw new CustomsError('REGISTRY_AUTH_FAILED', `token service ${realmUrl.host} answered with something that is not JSON`, e);
+    }
+    if (typeof token !== 'string' || token === '') {
+      throw new CustomsError('REGISTRY_AUTH_FAILED', `token service ${realmUrl.host} answered without "token" or "access_token"`);
+    }
+    return token;
+  }
+}

@@ -1,0 +1,207 @@
+/**
+ * Random access into a tar file without extracting it: one pass over the
+ * headers (POSIX ustar, PAX `x` records, GNU `L`/`K` long names; base-256
+ * sizes), skipping contents with positioned reads; members are then read as
+ * byte ranges. Bounded: entry count, header sanity, truncation.
+ */
+import { createReadStream } from 'node:fs';
+import { type FileHandle, open } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { CustomsError } from '../core/index.js';
+import { readBounded } from './bounded-read.js';
+
+export interface TarMember {
+  readonly name: string;
+  /** Offset of the member's data in the file. */
+  readonly offset: number;
+  readonly size: number;
+  /** ustar typeflag: '0' file, '2' symlink, '5' dir … */
+  readonly type: string;
+  readonly linkname: string;
+}
+
+const BLOCK = 512;
+/** More members than any image archive has; a guard against hostile files. */
+const MAX_ENTRIES = 1_000_000;
+const MAX_META = 1024 * 1024;
+
+function cstr(b: Buffer, start: number, len: number): string {
+  const s = b.subarray(start, start + len);
+  const z = s.indexOf(0);
+  return (z === -1 ? s : s.subarray(0, z)).toString('utf8');
+}
+
+/** Numeric header field: octal text, or base-256 when the high bit is set (GNU/star). */
+function num(b: Buffer, start: number, len: number): number {
+  const f = b.subarray(start, start + len);
+  if (((f[0] ?? 0) & 0x80) !== 0) {
+    let v = (f[0] ?? 0) & 0x7f;
+    for (let i = 1; i < f.length; i++) v = v * 256 + (f[i] ?? 0);
+    return v;
+  }
+  const t = cstr(b, start, len).trim();
+  if (t === '') return 0;
+  if (!/^[0-7]+$/.test(t)) return Number.NaN;
+  return Number.parseInt(t, 8);
+}
+
+function checksumOk(h: Buffer): boolean {
+  const stored = num(h, 148, 8);
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);
+  return stored === sum;
+}
+
+function parsePax(data: Buffer): Map<string, string> {
+  const out = new Map<string, string>();
+  let i = 0;
+  while (i < data.length) {
+    const sp = data.indexOf(0x20, i);
+    if (sp === -1) break;
+    const len = Number.parseInt(data.subarray(i, sp).toString('ascii'), 10);
+    if (!Number.isFinite(len) || len <= 0 || i + len > data.length) break;
+    const rec = data.subarray(sp + 1, i + len - 1).toString('utf8');
+    const eq = rec.indexOf('=');
+    if (eq > 0) out.set(rec.slice(0, eq), rec.slice(eq + 1));
+    i += len;
+  }
+  return out;
+}
+
+/** Normalise a member name: no leading "./" or "/", no trailing "/". */
+export function normaliseMemberName(n: string): string {
+  let s = n;
+  while (s.startsWith('./')) s = s.slice(2);
+  while (s.startsWith('/')) s = s.slice(1);
+  while (s.endsWith('/')) s = s.slice(0, -1);
+  return s;
+}
+
+export class TarIndex {
+  private constructor(
+    readonly path: string,
+    readonly members: ReadonlyMap<string, TarMember>,
+  ) {}
+
+  /** Index `path`; `what` names the archive in errors. */
+  static async build(path: string, what: string): Promise<TarIndex> {
+    let fh: FileHandle;
+    try {
+      fh = await open(path, 'r');
+    } catch (e) {
+      throw new CustomsError('IMAGE_NOT_FOUND', `${what}: cannot open ${path} (${(e as Error).message})`, e);
+    }
+    try {
+      const { size: fileSize } = await fh.stat();
+      const members = new Map<string, TarMember>();
+      const header = Buffer.alloc(BLOCK);
+      let pos = 0;
+      let longName: string | undefined;
+      let longLink: string | undefined;
+      let pax: Map<string, string> | undefined;
+      let count = 0;
+      let sawEnd = false;
+      while (pos + BLOCK <= fileSize) {
+        const { bytesRead } = await fh.read(header, 0, BLOCK, pos);
+        if (bytesRead < BLOCK) break;
+        if (header.every((b) => b === 0)) {
+          sawEnd = true;
+          break;
+        }
+        if (!checksumOk(header)) {
+          throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: not a tar archive (bad header checksum at offset ${pos})`);
+        }
+        if (++count > MAX_ENTRIES) throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: more than ${MAX_ENTRIES} tar entries`);
+        const type = String.fromCharCode(header[156] ?? 0x30) === '\0' ? '0' : String.fromCharCode(header[156] ?? 0x30);
+        const size = num(header, 124, 12);
+        if (!Number.isSafeInteger(size) || size < 0) {
+          throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: bad size field in the tar header at offset ${pos}`);
+        }
+        const dataStart = pos + BLOCK;
+        const dataEnd = dataStart + size;
+        if (dataEnd > fileSize) {
+          throw new CustomsError(
+            'IMAGE_FORMAT_INVALID',
+            `${what}: archive is truncated (an entry needs ${size} bytes at offset ${dataStart}, the file has ${fileSize}); export the image again`,
+          );
+        }
+        const readMeta = async (): Promise<Buffer> => {
+          if (size > MAX_META) throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: oversized tar metadata record at offset ${pos}`);
+          const b = Buffer.alloc(size);
+          await fh.read(b, 0, size, dataStart);
+          return b;
+        };
+        if (type === 'L') longName = cstr(await readMeta(), 0, size);
+        else if (type === 'K') longLink = cstr(await readMeta(), 0, size);
+        else if (type === 'x') pax = parsePax(await readMeta());
+        else if (type === 'g') {
+          // global PAX header: nothing customs needs
+        } else {
+          const magic = cstr(header, 257, 6);
+          const prefix = magic === 'ustar' ? cstr(header, 345, 155) : '';
+          let name = cstr(header, 0, 100);
+          if (prefix) name = `${prefix}/${name}`;
+          name = pax?.get('path') ?? longName ?? name;
+          const linkname = pax?.get('linkpath') ?? longLink ?? cstr(header, 157, 100);
+          const realSize = pax?.has('size') ? Number(pax.get('size')) : size;
+          const norm = normaliseMemberName(name);
+          if (norm !== '') members.set(norm, { name: norm, offset: dataStart, size: realSize, type, linkname });
+          longName = undefined;
+          longLink = undefined;
+          pax = undefined;
+        }
+        pos = dataStart + Math.ceil(size / BLOCK) * BLOCK;
+      }
+      if (count === 0) throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: empty or not a tar archive`);
+      if (!sawEnd && pos < fileSize) {
+        throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: archive is truncated inside a tar header; export the image again`);
+      }
+      return new TarIndex(path, members);
+    } finally {
+      await fh.close();
+    }
+  }
+
+  has(name: string): boolean {
+    return this.members.has(normaliseMemberName(name));
+  }
+
+  /** Follow symlinks and hard links inside the archive (docker save links duplicate layers). */
+  private resolve(name: string, what: string): TarMember {
+    let m = this.members.get(normaliseMemberName(name));
+    for (let hops = 0; m && (m.type === '2' || m.type === '1'); hops++) {
+      if (hops > 16) throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: link loop at ${name}`);
+      const target = m.type === '2' ? joinLink(m.name, m.linkname) : normaliseMemberName(m.linkname);
+      m = this.members.get(target);
+    }
+    if (!m) throw new CustomsError('IMAGE_BLOB_MISSING', `${what}: ${name} is not in the archive`);
+    return m;
+  }
+
+  member(name: string, what: string): TarMember {
+    return this.resolve(name, what);
+  }
+
+  /** A stream of one member's bytes. */
+  open(name: string, what: string): Readable {
+    const m = this.resolve(name, what);
+    if (m.size === 0) return Readable.from([]);
+    return createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1 });
+  }
+
+  async read(name: string, max: number, what: string): Promise<Buffer> {
+    const m = this.resolve(name, what);
+    if (m.size > max) throw new CustomsError('IMAGE_MANIFEST_INVALID', `${what}: ${name} is ${m.size} bytes, more than the ${max} allowed`);
+    return readBounded(this.open(name, what), max, `${what}: ${name}`);
+  }
+}
+
+function joinLink(from: string, link: string): string {
+  if (link.startsWith('/')) return normaliseMemberName(link);
+  const parts = from.split('/').slice(0, -1);
+  for (const p of link.split('/')) {
+    if (p === '..') parts.pop();
+    else if (p !== '.' && p !== '') parts.push(p);
+  }
+  return parts.join('/');
+}
