@@ -72,7 +72,10 @@ export function parseImageReference(ref: string): ParsedReference | undefined {
 export function imageIdentity(target: InventoryTarget): ImageIdentity {
   const fromDigest = firstParsed(target.repoDigests);
   const fromTag = firstParsed(target.repoTags);
-  const fromName = REFERENCE_TRANSPORTS.has(target.transport) ? parseImageReference(target.name) : undefined;
+  // A daemon target named by image ID ("3f57d9401f8d") is not a repository name.
+  const byId = /^(sha256:)?[a-f0-9]{12,64}$/.test(target.name);
+  const fromName =
+    REFERENCE_TRANSPORTS.has(target.transport) && !byId ? parseImageReference(target.name) : undefined;
   const repository = fromDigest?.repository ?? fromTag?.repository ?? fromName?.repository;
   const tag = fromTag?.tag ?? fromName?.tag;
   const digest = target.manifestDigest ?? fromDigest?.digest ?? fromName?.digest ?? target.configDigest;
