@@ -104,8 +104,8 @@ function scanArchive(bytes: Uint8Array, where: string, fileName: string, depth: 
     if (guess !== undefined && !poms.some((p) => p.name === guess.name || p.meta?.artifactId === guess.name)) facts.push(guess);
   }
 
-  // Pass 2: one nested archive at a time, so only one is held in memory.
-  for (const inner of nested) {
+  // Pass 2: one nested archive at a time, so only one is held in memory; sorted for deterministic output.
+  for (const inner of [...new Set(nested)].sort()) {
     if (facts.length >= LIMITS.maxPackagesPerFile) throw limitExceeded(where, `more than ${LIMITS.maxPackagesPerFile} packages`);
     const got = unzip(bytes, where, (f) => {
       if (f.name !== inner) return false;
