@@ -23,6 +23,8 @@ interface Draft {
  * o origin (source package), F a directory (relative to /), R a file in the
  * last F directory; other letters (C checksum, t build time, c commit, m
  * maintainer, M/a ACLs, Z file checksum, D/p/i dependencies …) are not needed.
+ * A package's `files` lists its F folders and R files, as the database records
+ * them (dpkg lists and rpm file lists include owned directories too).
  */
 export function parseApkInstalled(
 	text: string,
