@@ -14,7 +14,7 @@ export const composerInstalled: Analyzer = {
   name: 'composer-installed',
   version: 1,
   wants: (path) =>
-    (path.endsWith('/composer/installed.json') && path.endsWith('vendor/composer/installed.json')) ||
+    path.endsWith('vendor/composer/installed.json') ||
     (path.endsWith('composer.lock') && baseName(path) === 'composer.lock' && !path.includes('vendor/')),
   analyze(file) {
     const doc = parseJsonFile(file.path, file.text());
