@@ -54,7 +54,13 @@ export async function readHead(file: string, n: number): Promise<Buffer> {
  * return the new path (bounded by the layer size limit); otherwise `file`.
  */
 export async function decompressIfNeeded(file: string, dir: TempDir, ctx: Context, what: string): Promise<string> {
-  const kind = sniffCompression(await readHead(file, 4));
+  let head: Buffer;
+  try {
+    head = await readHead(file, 4);
+  } catch (e) {
+    throw new CustomsError('IMAGE_NOT_FOUND', `${what}: cannot read ${file} (${(e as Error).message})`, e);
+  }
+  const kind = sniffCompression(head);
   if (kind === 'none') return file;
   const out = join(dir.path, 'archive.tar');
   const decoder = new LayerDecoder({
