@@ -87,7 +87,9 @@ test('components: one per package plus the OS; bom-ref = package id; licences an
   assert.equal(find('libc6').licenses, undefined);
   assert.deepEqual([find('core').group, find('core').name], ['@babel', 'core']);
   assert.deepEqual([find('log4j-core').group, find('log4j-core').name], ['org.apache.logging.log4j', 'log4j-core']);
+  assert.deepEqual(find('openssh-client').licenses, [{ expression: 'BSD-2-Clause' }]);
   const ssh = find('openssh-client').properties ?? [];
+  assert.ok(ssh.some((x) => x.name === 'customs:license:declared' && x.value === 'BSD-2-clause'));
   assert.ok(ssh.some((x) => x.name === 'customs:source:name' && x.value === 'openssh'));
   assert.ok(ssh.some((x) => x.name === 'customs:source:version' && x.value === '1:9.2p1-2+deb12u3'));
 });

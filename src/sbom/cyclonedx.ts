@@ -3,7 +3,7 @@ import { CustomsError, OS_ECOSYSTEMS, type OsInfo, type Package, stableJson } fr
 import { uuidV5 } from './content-uuid.js';
 import { imageIdentity } from './image-identity.js';
 import type { ImportedPackage, ImportedSbom, SkippedEntry } from './imported.js';
-import { classifyLicense } from './license.js';
+import { classifyLicense, licenseAsWritten } from './license.js';
 import { PROP, TRIVY_PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
@@ -127,7 +127,8 @@ function packageToComponent(p: Package, ref: string): Models.Component {
     props.push(new Models.Property(PROP.sourceName, p.source.name));
     props.push(new Models.Property(PROP.sourceVersion, p.source.version));
   }
-  if (p.license !== undefined && lic?.kind === 'expression' && lic.expression !== p.license) {
+  // The licence as declared, when the licenses field does not spell it the same ("mit" → MIT).
+  if (p.license !== undefined && licenseAsWritten(p.license) !== p.license) {
     props.push(new Models.Property(PROP.license, p.license));
   }
   for (const k of Object.keys(p.meta ?? {}).sort()) {

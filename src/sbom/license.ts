@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import parseSpdxExpression from 'spdx-expression-parse';
 
 /**
@@ -12,25 +13,54 @@ export type ClassifiedLicense =
 /** Expressions longer than this are not parsed (hostile input stays bounded). */
 const MAX_EXPRESSION = 4096;
 
+const require = createRequire(import.meta.url);
+/** Lower-case id → the SPDX list's spelling, for licences and exceptions (current and deprecated). */
+const CANONICAL = new Map<string, string>();
+for (const list of ['spdx-license-ids', 'spdx-license-ids/deprecated', 'spdx-exceptions', 'spdx-exceptions/deprecated']) {
+  for (const id of require(list) as string[]) CANONICAL.set(id.toLowerCase(), id);
+}
+
 export function classifyLicense(declared: string): ClassifiedLicense | undefined {
   const text = declared.trim();
   if (text === '') return undefined;
-  return isSpdxExpression(text) ? { kind: 'expression', expression: text } : { kind: 'name', name: text };
+  const expression = toSpdxExpression(text);
+  return expression !== undefined ? { kind: 'expression', expression } : { kind: 'name', name: text };
 }
 
 /**
- * True when `text` parses as an SPDX expression that references only
- * licences on the SPDX list. LicenseRef-/DocumentRef- references are refused:
- * an SPDX document must define every LicenseRef it uses, and a declared
- * licence string gives us no text to define it with.
+ * The SPDX expression `text` denotes, with licence ids in the list's
+ * spelling, or undefined when it is not one. Annex D: licence ids match
+ * case-insensitively ("mit" is MIT), operators must be AND/OR/WITH.
+ * LicenseRef-/DocumentRef- references are refused: an SPDX document must
+ * define every LicenseRef it uses, and a declared licence string gives no
+ * text to define it with.
  */
-export function isSpdxExpression(text: string): boolean {
-  if (text.length === 0 || text.length > MAX_EXPRESSION) return false;
-  if (/LicenseRef-|DocumentRef-/i.test(text)) return false;
+export function toSpdxExpression(text: string): string | undefined {
+  if (text.length === 0 || text.length > MAX_EXPRESSION) return undefined;
+  if (/LicenseRef-|DocumentRef-/i.test(text)) return undefined;
+  let badOperator = false;
+  const canonical = text.replace(/[A-Za-z0-9][A-Za-z0-9.-]*/g, (word) => {
+    if (word === 'AND' || word === 'OR' || word === 'WITH') return word;
+    const lower = word.toLowerCase();
+    // Annex D.2: operators match case-sensitively, so "MIT and BSD" is not an expression.
+    if (lower === 'and' || lower === 'or' || lower === 'with') badOperator = true;
+    return CANONICAL.get(lower) ?? word;
+  });
+  if (badOperator) return undefined;
   try {
-    parseSpdxExpression(text);
-    return true;
+    parseSpdxExpression(canonical);
+    return canonical;
   } catch {
-    return false;
+    return undefined;
   }
+}
+
+export function isSpdxExpression(text: string): boolean {
+  return toSpdxExpression(text) !== undefined;
+}
+
+/** What an SBOM's licence field will say for a declared licence (undefined: nothing). */
+export function licenseAsWritten(declared: string): string | undefined {
+  const c = classifyLicense(declared);
+  return c === undefined ? undefined : c.kind === 'expression' ? c.expression : c.name;
 }

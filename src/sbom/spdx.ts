@@ -3,7 +3,7 @@ import { CustomsError, type OsInfo, type Package, stableJson } from '../core/ind
 import { uuidV5 } from './content-uuid.js';
 import { imageIdentity } from './image-identity.js';
 import type { ImportedPackage, ImportedSbom, SkippedEntry } from './imported.js';
-import { classifyLicense } from './license.js';
+import { classifyLicense, licenseAsWritten } from './license.js';
 import { PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
@@ -134,6 +134,10 @@ function packageJson(
   const annotations = [annotation(created, tool, PROP.layerDiffID, p.layer)];
   for (const path of p.paths) annotations.push(annotation(created, tool, PROP.path, path));
   if (id !== `SPDXRef-Package-${p.id}`) annotations.push(annotation(created, tool, PROP.packageId, p.id));
+  // The licence as declared, when licenseDeclared does not spell it the same ("mit" → MIT).
+  if (p.license !== undefined && licenseAsWritten(p.license) !== p.license) {
+    annotations.push(annotation(created, tool, PROP.license, p.license));
+  }
   for (const k of Object.keys(p.meta ?? {}).sort()) {
     const v = p.meta?.[k];
     if (v !== undefined) annotations.push(annotation(created, tool, `${PROP.metaPrefix}${k}`, v));
@@ -299,7 +303,7 @@ export function parseSpdx(text: string): ImportedSbom {
     const d = decoded.value;
     const src = /^built package from: (\S+) (\S+)$/.exec(str(p.sourceInfo) ?? '');
     const source = src?.[1] && src[2] ? { name: src[1], version: src[2] } : d.source;
-    const license = licenseOf(str(p.licenseDeclared), extracted);
+    const license = notes.first(PROP.license) ?? licenseOf(str(p.licenseDeclared), extracted);
     const layer = notes.first(PROP.layerDiffID);
     const meta: Record<string, string> = {};
     for (const [k, v] of notes.entries) if (k.startsWith(PROP.metaPrefix)) meta[k.slice(PROP.metaPrefix.length)] = v;
