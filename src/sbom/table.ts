@@ -10,10 +10,22 @@ export interface TableOptions {
 }
 
 const HEADERS = ['ECOSYSTEM', 'NAME', 'VERSION', 'LAYER', 'PATH'] as const;
-/** Columns never shrink below these widths. */
-const MIN = [3, 8, 7, 3, 8] as const;
-/** Which column gives up width first when the line is too long: PATH, then NAME, VERSION, ECOSYSTEM. */
-const SHRINK_ORDER = [4, 1, 2, 0] as const;
+/**
+ * How columns give up width when a line is too long, as [column, floor]
+ * steps: PATH and NAME first down to a readable width, then VERSION, then
+ * all of them down to their minimum. LAYER (L1, L2 …) never shrinks.
+ */
+const SHRINK_STEPS: readonly (readonly [number, number])[] = [
+  [4, 24],
+  [1, 24],
+  [2, 16],
+  [4, 8],
+  [1, 8],
+  [2, 7],
+  [0, 3],
+];
+/** Columns cut at their start (the file name is the informative end of a path). */
+const CUT_START = new Set([4]);
 const GAP = '  ';
 
 /**
@@ -33,7 +45,8 @@ export function toTable(inv: Inventory, opts: TableOptions = {}): string {
   };
   const digest = inv.target.manifestDigest ?? inv.target.configDigest;
   const out: string[] = [];
-  out.push(`${style.bold('Image:')}    ${clip(printable(inv.target.name), width - 11)} (${shortDigest(digest)})`);
+  const suffix = ` (${shortDigest(digest)})`;
+  out.push(`${style.bold('Image:')}    ${clip(printable(inv.target.name), Math.max(8, width - 10 - suffix.length))}${suffix}`);
   if (inv.os) {
     const os = `${inv.os.name || inv.os.family} [${inv.os.family} ${inv.os.version}]${inv.os.eol ? ' (end of life)' : ''}`;
     out.push(`${style.bold('OS:')}       ${clip(printable(os), width - 10)}`);
@@ -69,8 +82,8 @@ export function toTable(inv: Inventory, opts: TableOptions = {}): string {
   if (legend.length > 0) {
     out.push('');
     for (const { l, i } of legend) {
-      const by = l.createdBy ? `  ${printable(l.createdBy)}` : '';
-      out.push(style.dim(clip(`L${i + 1}  ${shortDigest(l.diffID)}${by}`, width)));
+      const by = l.createdBy ? `  ${printable(l.createdBy.trim())}` : '';
+      out.push(style.dim(clip(`L${i + 1}  ${shortDigest(l.diffID)}${by}`, width).trimEnd()));
     }
   }
 
@@ -88,16 +101,15 @@ export function toTable(inv: Inventory, opts: TableOptions = {}): string {
   return `${out.join('\n')}\n`;
 }
 
-/** Shrink columns (in SHRINK_ORDER, down to MIN) until the row fits in `width`. */
+/** Shrink columns step by step (SHRINK_STEPS) until the row fits in `width`. */
 function fitWidths(natural: number[], width: number): number[] {
   const w = [...natural];
   const total = () => w.reduce((a, b) => a + b, 0) + GAP.length * (w.length - 1);
-  for (const c of SHRINK_ORDER) {
+  for (const [c, floor] of SHRINK_STEPS) {
     const excess = total() - width;
     if (excess <= 0) break;
     const cur = w[c] ?? 0;
-    const floor = Math.min(cur, MIN[c] ?? 3);
-    w[c] = Math.max(floor, cur - excess);
+    w[c] = Math.max(Math.min(cur, floor), cur - excess);
   }
   return w;
 }
@@ -106,7 +118,7 @@ function formatRow(cells: readonly string[], widths: readonly number[]): string 
   return cells
     .map((cell, i) => {
       const w = widths[i] ?? 0;
-      const text = clip(cell, w);
+      const text = CUT_START.has(i) ? clipStart(cell, w) : clip(cell, w);
       return i === cells.length - 1 ? text : text + ' '.repeat(Math.max(0, w - length(text)));
     })
     .join(GAP)
@@ -125,6 +137,14 @@ function clip(s: string, w: number): string {
   if (w <= 0) return '';
   if (length(s) <= w) return s;
   return `${Array.from(s).slice(0, Math.max(0, w - 1)).join('')}…`;
+}
+
+/** Cut to `w` code points keeping the end, starting with "…" when cut. */
+function clipStart(s: string, w: number): string {
+  if (w <= 0) return '';
+  const chars = Array.from(s);
+  if (chars.length <= w) return s;
+  return `…${chars.slice(chars.length - Math.max(0, w - 1)).join('')}`;
 }
 
 /** C0/C1 controls, DEL and bidi overrides from untrusted text become "?". */
