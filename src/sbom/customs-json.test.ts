@@ -39,10 +39,7 @@ test('parseCustomsJson round-trips the inventory exactly', () => {
   const inv = sampleInventory();
   const back = parseCustomsJson(toCustomsJson(inv));
   assert.equal(toCustomsJson(back), toCustomsJson(inv));
-  assert.deepEqual(
-    new Set(back.packages.map((p) => p.purl)),
-    new Set(inv.packages.map((p) => p.purl)),
-  );
+  assert.deepEqual(new Set(back.packages.map((p) => p.purl)), new Set(inv.packages.map((p) => p.purl)));
 });
 
 function sbomError(f: () => unknown): CustomsError {
@@ -67,7 +64,13 @@ test('parseCustomsJson lists every bad field', () => {
   delete (doc.packages[1] as Record<string, unknown>).version;
   (doc.packages[2] as Record<string, unknown>).surprise = true;
   const e = sbomError(() => parseCustomsJson(JSON.stringify(doc)));
-  for (const path of ['/createdAt', '/target/configDigest', '/packages/0/ecosystem', '/packages/1/version', '/packages/2/surprise']) {
+  for (const path of [
+    '/createdAt',
+    '/target/configDigest',
+    '/packages/0/ecosystem',
+    '/packages/1/version',
+    '/packages/2/surprise',
+  ]) {
     assert.ok(e.message.includes(path), `message names ${path}:\n${e.message}`);
   }
 });

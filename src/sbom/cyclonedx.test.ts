@@ -20,7 +20,11 @@ interface Component extends Json {
 }
 
 const doc = (): Json & { components: Component[]; metadata: Json; dependencies: Json[] } =>
-  JSON.parse(toCycloneDx(sampleInventory())) as Json & { components: Component[]; metadata: Json; dependencies: Json[] };
+  JSON.parse(toCycloneDx(sampleInventory())) as Json & {
+    components: Component[];
+    metadata: Json;
+    dependencies: Json[];
+  };
 
 test('CycloneDX of the sample inventory validates against the official 1.6 schema', async () => {
   const json = toCycloneDx(sampleInventory());
@@ -32,7 +36,10 @@ test('CycloneDX is deterministic: same inventory, same bytes; serialNumber is a 
   const a = toCycloneDx(sampleInventory());
   assert.equal(a, toCycloneDx(sampleInventory()));
   const d = JSON.parse(a) as Json & { metadata: Json };
-  assert.match(String(d.serialNumber), /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.match(
+    String(d.serialNumber),
+    /^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/,
+  );
   assert.equal(d.specVersion, '1.6');
   assert.equal(d.metadata.timestamp, '2024-05-01T12:34:56.789Z');
   // A different inventory (one package fewer) gets a different serial number.
@@ -161,7 +168,12 @@ test('parseCycloneDx reads a foreign 1.4 document: purls decoded, nested compone
         name: 'app',
         components: [{ type: 'library', name: 'Flask', version: '3.0.0', purl: 'pkg:pypi/flask@3.0.0' }],
       },
-      { type: 'library', name: 'login', version: '1:4.13+dfsg1-1', purl: 'pkg:deb/debian/login@4.13%2Bdfsg1-1?epoch=1' },
+      {
+        type: 'library',
+        name: 'login',
+        version: '1:4.13+dfsg1-1',
+        purl: 'pkg:deb/debian/login@4.13%2Bdfsg1-1?epoch=1',
+      },
       { type: 'library', name: 'x', purl: 'pkg:github/package-url/purl-spec@244fd47' },
       { type: 'operating-system', name: 'alpine', version: '3.19.1' },
     ],
@@ -205,7 +217,10 @@ function sbomError(f: () => unknown): CustomsError {
 
 test('parseCycloneDx refuses what it cannot read, naming the problem', () => {
   assert.match(sbomError(() => parseCycloneDx('<bom/>')).message, /not valid JSON.*only the JSON format/);
-  assert.match(sbomError(() => parseCycloneDx('{"bomFormat":"CycloneDX","specVersion":"1.2"}')).message, /specVersion "1.2" is not supported/);
+  assert.match(
+    sbomError(() => parseCycloneDx('{"bomFormat":"CycloneDX","specVersion":"1.2"}')).message,
+    /specVersion "1.2" is not supported/,
+  );
   assert.match(sbomError(() => parseCycloneDx('{"spdxVersion":"SPDX-2.3"}')).message, /bomFormat is undefined/);
   const bad = { bomFormat: 'CycloneDX', specVersion: '1.6', components: [{ type: 'library' }, 7, { name: 'x' }] };
   const e = sbomError(() => parseCycloneDx(JSON.stringify(bad)));

@@ -182,7 +182,8 @@ export function parseCycloneDx(text: string): ImportedSbom {
   }
   if (!isObject(doc)) throw invalid('the document is not a JSON object');
   const problems: string[] = [];
-  if (doc.bomFormat !== 'CycloneDX') problems.push(`bomFormat is ${JSON.stringify(doc.bomFormat)}, expected "CycloneDX"`);
+  if (doc.bomFormat !== 'CycloneDX')
+    problems.push(`bomFormat is ${JSON.stringify(doc.bomFormat)}, expected "CycloneDX"`);
   const specVersion = str(doc.specVersion);
   if (specVersion === undefined || !SUPPORTED_SPEC.has(specVersion)) {
     problems.push(`specVersion ${JSON.stringify(doc.specVersion)} is not supported (1.4, 1.5 or 1.6)`);
@@ -249,7 +250,9 @@ export function parseCycloneDx(text: string): ImportedSbom {
     const sourceName = props.first(PROP.sourceName) ?? props.first(TRIVY_PROP.sourceName);
     const sourceVersion = props.first(PROP.sourceVersion) ?? props.first(TRIVY_PROP.sourceVersion);
     const source =
-      sourceName !== undefined ? { name: sourceName, version: sourceVersion ?? d.source?.version ?? d.version } : d.source;
+      sourceName !== undefined
+        ? { name: sourceName, version: sourceVersion ?? d.source?.version ?? d.version }
+        : d.source;
     const layer = props.first(PROP.layerDiffID) ?? props.first(TRIVY_PROP.layerDiffID);
     const paths = props.all(PROP.path);
     const license = props.first(PROP.license) ?? licenseOf(c.licenses);
@@ -277,13 +280,14 @@ export function parseCycloneDx(text: string): ImportedSbom {
     throw invalid(`${badFields.length} malformed components:\n  ${shown.join('\n  ')}${more}`);
   }
 
-  const subject = subjectJson && typeof subjectJson.name === 'string'
-    ? {
-        name: subjectJson.name,
-        ...(typeof subjectJson.version === 'string' ? { version: subjectJson.version } : {}),
-        ...(typeof subjectJson.purl === 'string' ? { purl: subjectJson.purl } : {}),
-      }
-    : undefined;
+  const subject =
+    subjectJson && typeof subjectJson.name === 'string'
+      ? {
+          name: subjectJson.name,
+          ...(typeof subjectJson.version === 'string' ? { version: subjectJson.version } : {}),
+          ...(typeof subjectJson.purl === 'string' ? { purl: subjectJson.purl } : {}),
+        }
+      : undefined;
   const createdAt = str(metadata.timestamp);
   return {
     format: 'cyclonedx',

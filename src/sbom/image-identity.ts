@@ -31,7 +31,8 @@ export interface ParsedReference {
 }
 
 const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN = /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
+const DOMAIN =
+  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
 const TAG = /^[\w][\w.-]{0,127}$/;
 
 export function parseImageReference(ref: string): ParsedReference | undefined {
@@ -74,8 +75,7 @@ export function imageIdentity(target: InventoryTarget): ImageIdentity {
   const fromTag = firstParsed(target.repoTags);
   // A daemon target named by image ID ("3f57d9401f8d") is not a repository name.
   const byId = /^(sha256:)?[a-f0-9]{12,64}$/.test(target.name);
-  const fromName =
-    REFERENCE_TRANSPORTS.has(target.transport) && !byId ? parseImageReference(target.name) : undefined;
+  const fromName = REFERENCE_TRANSPORTS.has(target.transport) && !byId ? parseImageReference(target.name) : undefined;
   const repository = fromDigest?.repository ?? fromTag?.repository ?? fromName?.repository;
   const tag = fromTag?.tag ?? fromName?.tag;
   const digest = target.manifestDigest ?? fromDigest?.digest ?? fromName?.digest ?? target.configDigest;
@@ -117,8 +117,15 @@ function lastComponent(repository: string): string {
 /** A file target (docker-archive:/x/app.tar.gz) names the purl after its file: "app". */
 function fileStem(name: string): string {
   const noTransport = name.replace(/^[a-z-]+:(?!\/\/)/, '');
-  const base = noTransport.replace(/[/\\]+$/, '').split(/[/\\]/).pop() ?? '';
+  const base =
+    noTransport
+      .replace(/[/\\]+$/, '')
+      .split(/[/\\]/)
+      .pop() ?? '';
   const stem = base.replace(/(\.tar)?(\.(gz|tgz|zst|zstd))?$/i, '').replace(/\.tar$/i, '');
-  const clean = stem.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^[-.]+|[-.]+$/g, '');
+  const clean = stem
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
   return clean || 'image';
 }

@@ -16,7 +16,12 @@ const MAX_EXPRESSION = 4096;
 const require = createRequire(import.meta.url);
 /** Lower-case id → the SPDX list's spelling, for licences and exceptions (current and deprecated). */
 const CANONICAL = new Map<string, string>();
-for (const list of ['spdx-license-ids', 'spdx-license-ids/deprecated', 'spdx-exceptions', 'spdx-exceptions/deprecated']) {
+for (const list of [
+  'spdx-license-ids',
+  'spdx-license-ids/deprecated',
+  'spdx-exceptions',
+  'spdx-exceptions/deprecated',
+]) {
   for (const id of require(list) as string[]) CANONICAL.set(id.toLowerCase(), id);
 }
 

@@ -17,7 +17,9 @@ export interface DecodedPurl {
   readonly qualifiers?: Readonly<Record<string, string>>;
 }
 
-export type DecodeResult = { readonly ok: true; readonly value: DecodedPurl } | { readonly ok: false; readonly reason: string };
+export type DecodeResult =
+  | { readonly ok: true; readonly value: DecodedPurl }
+  | { readonly ok: false; readonly reason: string };
 
 const KNOWN = new Set<string>(ECOSYSTEMS);
 const OS = new Set(['deb', 'rpm', 'apk']);

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import type { Package, Unknown } from '../core/index.js';
 import { sortPackages, sortUnknowns } from './sort.js';
 
-const p = (ecosystem: Package['ecosystem'], name: string, version: string, path: string, layer: string, id = name): Package => ({
+const p = (
+  ecosystem: Package['ecosystem'],
+  name: string,
+  version: string,
+  path: string,
+  layer: string,
+  id = name,
+): Package => ({
   ecosystem,
   name,
   version,
@@ -23,7 +30,9 @@ test('sortPackages orders by ecosystem, name, version, first path, layer, then i
     p('npm', 'a', '2', 'w', 'L1', 'id2'),
     p('npm', 'a', '2', 'w', 'L1', 'id1'),
   ];
-  const sorted = sortPackages(list).map((x) => `${x.ecosystem}/${x.name}@${x.version} ${x.paths[0]} ${x.layer} ${x.id}`);
+  const sorted = sortPackages(list).map(
+    (x) => `${x.ecosystem}/${x.name}@${x.version} ${x.paths[0]} ${x.layer} ${x.id}`,
+  );
   assert.deepEqual(sorted, [
     'deb/z@1 x L1 z',
     // Versions compare as strings (code units): the order is documented, not semantic.
@@ -38,7 +47,11 @@ test('sortPackages orders by ecosystem, name, version, first path, layer, then i
 });
 
 test('sortPackages compares by code unit, not by locale', () => {
-  const sorted = sortPackages([p('npm', 'a', '1', 'x', 'L'), p('npm', 'B', '1', 'x', 'L'), p('npm', 'é', '1', 'x', 'L')]);
+  const sorted = sortPackages([
+    p('npm', 'a', '1', 'x', 'L'),
+    p('npm', 'B', '1', 'x', 'L'),
+    p('npm', 'é', '1', 'x', 'L'),
+  ]);
   assert.deepEqual(
     sorted.map((x) => x.name),
     ['B', 'a', 'é'],
@@ -46,10 +59,22 @@ test('sortPackages compares by code unit, not by locale', () => {
 });
 
 test('sortUnknowns orders by layer index (not diffID), path, analyzer; unknown layers last', () => {
-  const u = (layer: string, path: string, analyzer: string): Unknown => ({ layer, path, analyzer, code: 'C', message: 'm' });
+  const u = (layer: string, path: string, analyzer: string): Unknown => ({
+    layer,
+    path,
+    analyzer,
+    code: 'C',
+    message: 'm',
+  });
   const layers = ['sha256:ff', 'sha256:00'];
   const sorted = sortUnknowns(
-    [u('sha256:00', 'a', 'x'), u('sha256:zz', 'a', 'x'), u('sha256:ff', 'b', 'x'), u('sha256:ff', 'a', 'y'), u('sha256:ff', 'a', 'x')],
+    [
+      u('sha256:00', 'a', 'x'),
+      u('sha256:zz', 'a', 'x'),
+      u('sha256:ff', 'b', 'x'),
+      u('sha256:ff', 'a', 'y'),
+      u('sha256:ff', 'a', 'x'),
+    ],
     layers,
   );
   assert.deepEqual(

@@ -78,7 +78,9 @@ test('packages: image CONTAINER, OS, one LIBRARY per package with purl, ids from
     assert.equal(s.downloadLocation, 'NOASSERTION');
     assert.equal(s.filesAnalyzed, false);
     assert.equal(s.licenseConcluded, 'NOASSERTION');
-    assert.deepEqual(s.externalRefs, [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: p.purl }]);
+    assert.deepEqual(s.externalRefs, [
+      { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: p.purl },
+    ]);
   }
   const ssh = libs.find((p) => p.name === 'openssh-client');
   assert.equal(ssh?.sourceInfo, 'built package from: openssh 1:9.2p1-2+deb12u3');
@@ -112,7 +114,9 @@ test('relationships: DOCUMENT DESCRIBES the image; the image CONTAINS the OS and
     relatedSpdxElement: image.SPDXID,
   });
   const contained = new Set(
-    d.relationships.filter((r) => r.spdxElementId === image.SPDXID && r.relationshipType === 'CONTAINS').map((r) => r.relatedSpdxElement),
+    d.relationships
+      .filter((r) => r.spdxElementId === image.SPDXID && r.relationshipType === 'CONTAINS')
+      .map((r) => r.relatedSpdxElement),
   );
   assert.deepEqual(contained, new Set(d.packages.filter((p) => p !== image).map((p) => p.SPDXID)));
 });
@@ -178,8 +182,16 @@ test('parseSpdx reads a foreign 2.2 document (documentDescribes, no annotations)
         versionInfo: '1.2.4-r2',
         licenseDeclared: 'MIT',
         externalRefs: [
-          { referenceCategory: 'SECURITY', referenceType: 'cpe23Type', referenceLocator: 'cpe:2.3:a:musl:musl:1.2.4:*:*:*:*:*:*:*' },
-          { referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: 'pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&upstream=musl' },
+          {
+            referenceCategory: 'SECURITY',
+            referenceType: 'cpe23Type',
+            referenceLocator: 'cpe:2.3:a:musl:musl:1.2.4:*:*:*:*:*:*:*',
+          },
+          {
+            referenceCategory: 'PACKAGE-MANAGER',
+            referenceType: 'purl',
+            referenceLocator: 'pkg:apk/alpine/musl@1.2.4-r2?arch=x86_64&upstream=musl',
+          },
         ],
       },
       { SPDXID: 'SPDXRef-file-thing', name: 'thing' },

@@ -107,7 +107,8 @@ function annotation(created: string, tool: string, name: string, value: string):
 function osPackage(os: OsInfo, id: string, created: string, tool: string): Record<string, unknown> {
   const annotations = [annotation(created, tool, PROP.osFamily, os.family)];
   if (os.codename) annotations.push(annotation(created, tool, PROP.osCodename, os.codename));
-  if (os.distroless !== undefined) annotations.push(annotation(created, tool, PROP.osDistroless, String(os.distroless)));
+  if (os.distroless !== undefined)
+    annotations.push(annotation(created, tool, PROP.osDistroless, String(os.distroless)));
   if (os.eol !== undefined) annotations.push(annotation(created, tool, PROP.osEol, String(os.eol)));
   return {
     name: os.family,
@@ -232,7 +233,8 @@ export function parseSpdx(text: string): ImportedSbom {
     problems.push(`spdxVersion ${JSON.stringify(doc.spdxVersion)} is not supported (SPDX-2.2 or SPDX-2.3)`);
   }
   if (doc.packages !== undefined && !Array.isArray(doc.packages)) problems.push('packages is not an array');
-  if (doc.relationships !== undefined && !Array.isArray(doc.relationships)) problems.push('relationships is not an array');
+  if (doc.relationships !== undefined && !Array.isArray(doc.relationships))
+    problems.push('relationships is not an array');
   const rawPackages = Array.isArray(doc.packages) ? (doc.packages as unknown[]) : [];
   if (rawPackages.length > MAX_PACKAGES) problems.push(`more than ${MAX_PACKAGES} packages`);
   rawPackages.forEach((p, i) => {
@@ -260,10 +262,18 @@ export function parseSpdx(text: string): ImportedSbom {
   const described = new Set<string>();
   for (const r of Array.isArray(doc.relationships) ? (doc.relationships as unknown[]) : []) {
     if (!isObject(r)) continue;
-    if (r.spdxElementId === 'SPDXRef-DOCUMENT' && r.relationshipType === 'DESCRIBES' && typeof r.relatedSpdxElement === 'string') {
+    if (
+      r.spdxElementId === 'SPDXRef-DOCUMENT' &&
+      r.relationshipType === 'DESCRIBES' &&
+      typeof r.relatedSpdxElement === 'string'
+    ) {
       described.add(r.relatedSpdxElement);
     }
-    if (r.relationshipType === 'DESCRIBED_BY' && r.relatedSpdxElement === 'SPDXRef-DOCUMENT' && typeof r.spdxElementId === 'string') {
+    if (
+      r.relationshipType === 'DESCRIBED_BY' &&
+      r.relatedSpdxElement === 'SPDXRef-DOCUMENT' &&
+      typeof r.spdxElementId === 'string'
+    ) {
       described.add(r.spdxElementId);
     }
   }

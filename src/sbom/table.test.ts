@@ -29,8 +29,14 @@ test('unknowns are listed clearly after the packages', () => {
   const at = out.indexOf('2 files could not be analysed:');
   assert.ok(at > out.indexOf('ECOSYSTEM'), out);
   const tail = out.slice(at).split('\n');
-  assert.match(tail[1] ?? '', /^ +L2 +usr\/lib\/python3\/dist-packages\/odd-1\.0\.dist-info\/METADATA +\[python-metadata\] ANALYZE_TOO_LARGE: /);
-  assert.match(tail[2] ?? '', /^ +L3 +app\/lib\/broken\.jar +\[java-archive\] ANALYZE_ARCHIVE_CORRUPT: zip central directory not found$/);
+  assert.match(
+    tail[1] ?? '',
+    /^ +L2 +usr\/lib\/python3\/dist-packages\/odd-1\.0\.dist-info\/METADATA +\[python-metadata\] ANALYZE_TOO_LARGE: /,
+  );
+  assert.match(
+    tail[2] ?? '',
+    /^ +L3 +app\/lib\/broken\.jar +\[java-archive\] ANALYZE_ARCHIVE_CORRUPT: zip central directory not found$/,
+  );
   const none = toTable({ ...sampleInventory(), unknowns: [] });
   assert.ok(!none.includes('could not be analysed'));
 });
@@ -38,7 +44,8 @@ test('unknowns are listed clearly after the packages', () => {
 test('every line fits the requested width; cut cells end with "…"', () => {
   for (const width of [60, 80, 100]) {
     const out = toTable(sampleInventory(), { width });
-    for (const line of out.split('\n')) assert.ok([...line].length <= width, `width ${width}: ${line.length} > ${width}: ${line}`);
+    for (const line of out.split('\n'))
+      assert.ok([...line].length <= width, `width ${width}: ${line.length} > ${width}: ${line}`);
     assert.ok(out.includes('…'), `width ${width} truncates something`);
   }
   const wide = toTable(sampleInventory(), { width: 300 });
@@ -60,6 +67,7 @@ test('hostile text cannot drive the terminal: control characters are shown as "?
     layer: LAYERS[0].diffID,
   };
   const out = toTable({ ...inv, packages: [evil] }, { width: 200 });
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for control characters is the point
   assert.ok(!/[\u0000-\u0009\u000b-\u001f\u007f\u202e]/.test(out), JSON.stringify(out));
   assert.match(out, /evil\?\]0;pwned\?\?\[2J/);
 });

@@ -46,7 +46,9 @@ export function toTable(inv: Inventory, opts: TableOptions = {}): string {
   const digest = inv.target.manifestDigest ?? inv.target.configDigest;
   const out: string[] = [];
   const suffix = ` (${shortDigest(digest)})`;
-  out.push(`${style.bold('Image:')}    ${clip(printable(inv.target.name), Math.max(8, width - 10 - suffix.length))}${suffix}`);
+  out.push(
+    `${style.bold('Image:')}    ${clip(printable(inv.target.name), Math.max(8, width - 10 - suffix.length))}${suffix}`,
+  );
   if (inv.os) {
     const os = `${inv.os.name || inv.os.family} [${inv.os.family} ${inv.os.version}]${inv.os.eol ? ' (end of life)' : ''}`;
     out.push(`${style.bold('OS:')}       ${clip(printable(os), width - 10)}`);
@@ -94,7 +96,10 @@ export function toTable(inv: Inventory, opts: TableOptions = {}): string {
     out.push(style.bold(`${n} ${n === 1 ? 'file' : 'files'} could not be analysed:`));
     for (const u of unknowns as Unknown[]) {
       out.push(
-        clip(`  ${layerLabel(u.layer)}  ${printable(u.path)}  [${printable(u.analyzer)}] ${printable(u.code)}: ${printable(u.message)}`, width),
+        clip(
+          `  ${layerLabel(u.layer)}  ${printable(u.path)}  [${printable(u.analyzer)}] ${printable(u.code)}: ${printable(u.message)}`,
+          width,
+        ),
       );
     }
   }
@@ -136,7 +141,9 @@ function length(s: string): number {
 function clip(s: string, w: number): string {
   if (w <= 0) return '';
   if (length(s) <= w) return s;
-  return `${Array.from(s).slice(0, Math.max(0, w - 1)).join('')}…`;
+  return `${Array.from(s)
+    .slice(0, Math.max(0, w - 1))
+    .join('')}…`;
 }
 
 /** Cut to `w` code points keeping the end, starting with "…" when cut. */
