@@ -3,6 +3,7 @@
 #   1. Debian packages (only the missing ones; apt-get update at most once),
 #   2. npm dependencies (`npm ci` when node_modules is missing or package-lock.json changed),
 #   3. the build (`npm run build`).
+# SKIP_DEBIAN=1 skips step 1 (offline `make demo`), SKIP_BUILD=1 skips step 3.
 # Other helpers append Debian packages to DEBIAN_PACKAGES (one word each).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,7 +54,7 @@ install_npm_dependencies() {
   echo "$want" >"$stamp"
 }
 
-install_debian_packages
+[ "${SKIP_DEBIAN:-}" = 1 ] || install_debian_packages
 install_npm_dependencies
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   log "npm run build"
