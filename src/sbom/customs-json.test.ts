@@ -64,6 +64,7 @@ test('parseCustomsJson lists every bad field', () => {
   delete (doc.packages[1] as Record<string, unknown>).version;
   (doc.packages[2] as Record<string, unknown>).surprise = true;
   const e = sbomError(() => parseCustomsJson(JSON.stringify(doc)));
+  assert.match(e.message, /\/packages\/0\/ecosystem: expected one of deb, rpm, .*, found "cobol"/);
   for (const path of [
     '/createdAt',
     '/target/configDigest',

@@ -1,4 +1,5 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { ValueError } from '@sinclair/typebox/errors';
 import { CustomsError, type OsInfo, type Package, type Unknown } from '../core/index.js';
 import { InventorySchema } from './inventory-schema.js';
 import { sortPackages, sortUnknowns } from './sort.js';
@@ -124,7 +125,7 @@ export function parseCustomsJson(text: string): Inventory {
   let more = 0;
   const seen = new Set<string>();
   for (const err of checkInventory.Errors(value)) {
-    const line = `${err.path || '/'}: ${err.message}`;
+    const line = `${err.path || '/'}: ${describeError(err)}`;
     if (seen.has(line)) continue;
     seen.add(line);
     if (problems.length < MAX_LISTED_ERRORS) problems.push(line);
@@ -133,6 +134,17 @@ export function parseCustomsJson(text: string): Inventory {
   const tail = more > 0 ? `\n  … and ${more} more` : '';
   throw new CustomsError(
     'SBOM_INVALID',
-    `customs inventory JSON does not match schema v1 (${problems.length + more} problems):\n  ${problems.join('\n  ')}${tail}`,
+    `customs inventory JSON does not match schema v1 (${problems.length + more} ${problems.length + more === 1 ? 'problem' : 'problems'}):\n  ${problems.join('\n  ')}${tail}`,
   );
+}
+
+/** TypeBox says "Expected union value" for enums; name the allowed values and what was found instead. */
+function describeError(err: ValueError): string {
+  const anyOf = (err.schema as { anyOf?: readonly { const?: unknown }[] }).anyOf;
+  if (anyOf?.every((s) => typeof s.const === 'string')) {
+    const found = JSON.stringify(err.value);
+    const shown = found === undefined ? 'nothing' : found.length > 60 ? `${found.slice(0, 60)}…` : found;
+    return `expected one of ${anyOf.map((s) => s.const).join(', ')}, found ${shown}`;
+  }
+  return err.message;
 }
