@@ -248,7 +248,7 @@ export function parseCycloneDx(text: string): ImportedSbom {
     }
     const d = decoded.value;
     const sourceName = props.first(PROP.sourceName) ?? props.first(TRIVY_PROP.sourceName);
-    const sourceVersion = props.first(PROP.sourceVersion) ?? props.first(TRIVY_PROP.sourceVersion);
+    const sourceVersion = props.first(PROP.sourceVersion) ?? trivySourceVersion(props, d.ecosystem);
     const source =
       sourceName !== undefined
         ? { name: sourceName, version: sourceVersion ?? d.source?.version ?? d.version }
@@ -298,6 +298,20 @@ export function parseCycloneDx(text: string): ImportedSbom {
     packages,
     skipped,
   };
+}
+
+/**
+ * Trivy splits a source version into SrcEpoch, SrcVersion and SrcRelease;
+ * put it back the way the package manager writes it (dpkg keeps the epoch
+ * in the version, deb-version(7); rpm keeps it apart).
+ */
+function trivySourceVersion(props: Props, ecosystem: string): string | undefined {
+  const version = props.first(TRIVY_PROP.sourceVersion);
+  if (version === undefined) return undefined;
+  const release = props.first(TRIVY_PROP.sourceRelease);
+  const epoch = props.first(TRIVY_PROP.sourceEpoch);
+  const full = release ? `${version}-${release}` : version;
+  return ecosystem === 'deb' && epoch && epoch !== '0' ? `${epoch}:${full}` : full;
 }
 
 interface Props {

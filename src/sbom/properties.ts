@@ -33,5 +33,6 @@ export const TRIVY_PROP = {
   path: 'aquasecurity:trivy:FilePath',
   sourceName: 'aquasecurity:trivy:SrcName',
   sourceVersion: 'aquasecurity:trivy:SrcVersion',
+  sourceRelease: 'aquasecurity:trivy:SrcRelease',
   sourceEpoch: 'aquasecurity:trivy:SrcEpoch',
 } as const;
