@@ -90,3 +90,9 @@ test('parseCustomsJson bounds its error list on hostile input', () => {
   assert.match(e.message, /… and \d+ more/);
   assert.ok(e.message.length < 20_000, `message length ${e.message.length}`);
 });
+
+test('the published schema does reject a broken inventory (ajv, independent of TypeBox)', () => {
+  const d = JSON.parse(toCustomsJson(sampleInventory())) as { packages: Record<string, unknown>[] };
+  (d.packages[0] as Record<string, unknown>).ecosystem = 'cobol';
+  assert.match(inventorySchemaValidator()(JSON.stringify(d)), /\/packages\/0\/ecosystem/);
+});

@@ -237,3 +237,13 @@ test('parseCycloneDx bounds nesting depth of hostile documents', () => {
   const e = sbomError(() => parseCycloneDx(text));
   assert.match(e.message, /nested deeper than 64/);
 });
+
+test('the CycloneDX validator used above does reject a broken document', async () => {
+  // The library's validator stops at the first error: one broken field per document.
+  const badType = doc();
+  (badType.components[0] as Json).type = 'spaceship';
+  assert.match(await validateCycloneDx16(JSON.stringify(badType)), /components\/0\/type/);
+  const badSerial = doc();
+  badSerial.serialNumber = 'not-a-urn';
+  assert.match(await validateCycloneDx16(JSON.stringify(badSerial)), /serialNumber/);
+});
