@@ -9,8 +9,10 @@ mkdir -p "$WORK"
 BASE=$(bash scripts/base-image.sh)
 DOCKER_BUILDKIT=0 docker build -q --network host --build-arg "BASE=$BASE" -t "$TAG" perf/fixtures/big-image >&2
 ID=$(docker image inspect -f '{{.Id}}' "$TAG")
-ARCHIVE="$PWD/$WORK/big-${ID#sha256:}.tar"
-ARCHIVE=${ARCHIVE:0:$((${#PWD} + ${#WORK} + 22))}.tar
+SHORT=${ID#sha256:}
+ARCHIVE="$PWD/$WORK/big-${SHORT:0:16}.tar"
+N=$(docker run --rm --network none "$TAG" dpkg-query -W -f '${db:Status-Status}\n' | grep -cx installed)
+echo "bench image: $N Debian packages installed" >&2
 if [ ! -s "$ARCHIVE" ]; then
   rm -f "$WORK"/big-*.tar
   docker save -o "$ARCHIVE.tmp" "$TAG"
