@@ -6,7 +6,12 @@ import { CustomsError, type ErrorCode } from '../core/index.js';
 export const MAX_DOCUMENT_SIZE = 8 * 1024 * 1024;
 
 /** Read a whole stream into memory, failing (and destroying the stream) past `max` bytes. */
-export async function readBounded(stream: Readable, max: number, what: string, code: ErrorCode = 'IMAGE_MANIFEST_INVALID'): Promise<Buffer> {
+export async function readBounded(
+  stream: Readable,
+  max: number,
+  what: string,
+  code: ErrorCode = 'IMAGE_MANIFEST_INVALID',
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let total = 0;
   for await (const chunk of stream) {

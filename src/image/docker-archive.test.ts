@@ -32,7 +32,10 @@ async function files(img: Image, i = 0): Promise<Map<string, string>> {
 }
 
 const one = (data: string, compression: 'none' | 'gzip' = 'none') => ({
-  layers: [{ files: [{ path: 'etc/os-release', data: `ID=${data}\n` }], compression }, { files: [{ path: 'app/x', data }], compression }],
+  layers: [
+    { files: [{ path: 'etc/os-release', data: `ID=${data}\n` }], compression },
+    { files: [{ path: 'app/x', data }], compression },
+  ],
 });
 
 for (const style of ['legacy', 'oci'] as const) {
@@ -46,7 +49,10 @@ for (const style of ['legacy', 'oci'] as const) {
       assert.equal(img.name, `docker-archive:${file}`);
       assert.deepEqual(img.repoTags, ['example:1']);
       assert.equal(img.configDigest, built.configDigest);
-      assert.deepEqual(img.layers.map((l) => l.diffID), built.layers.map((l) => l.diffID));
+      assert.deepEqual(
+        img.layers.map((l) => l.diffID),
+        built.layers.map((l) => l.diffID),
+      );
       if (style === 'oci') assert.equal(img.manifestDigest, built.manifestDigest);
       assert.equal((await files(img, 0)).get('etc/os-release'), 'ID=debian\n');
       assert.equal((await files(img, 1)).get('app/x'), 'debian');
@@ -91,7 +97,10 @@ test('docker-archive: multi-image archives pick by NAME:TAG or @N; none named is
   assert.equal((await files(byIndex, 1)).get('app/x'), 'second');
   const byIndex2 = await openImage(`docker-archive:${file}@0`, ctx());
   assert.equal((await files(byIndex2, 1)).get('app/x'), 'first');
-  await assert.rejects(openImage(`docker-archive:${file}`, ctx()), isCode('USAGE_BAD_ARGUMENT', /2 images.*first:1.*second:2/));
+  await assert.rejects(
+    openImage(`docker-archive:${file}`, ctx()),
+    isCode('USAGE_BAD_ARGUMENT', /2 images.*first:1.*second:2/),
+  );
   await assert.rejects(openImage(`docker-archive:${file}@5`, ctx()), isCode('IMAGE_NOT_FOUND', /@5/));
   await assert.rejects(openImage(`docker-archive:${file}:third:3`, ctx()), isCode('IMAGE_NOT_FOUND', /third:3/));
   for (const img of [byName, normalised, byIndex, byIndex2]) await img.close();
@@ -104,7 +113,11 @@ test('docker-archive: a truncated archive is an error, not a hang', async () => 
   for (const cut of [size - 2000, Math.floor(size / 2), 700, 300]) {
     const f = fresh();
     writeFileSync(f, readFileSync(file).subarray(0, cut));
-    await assert.rejects(openImage(`docker-archive:${f}`, ctx()), (e: unknown) => e instanceof CustomsError && /IMAGE_FORMAT_INVALID|IMAGE_BLOB_MISSING|IMAGE_MANIFEST_INVALID/.test(e.code));
+    await assert.rejects(
+      openImage(`docker-archive:${f}`, ctx()),
+      (e: unknown) =>
+        e instanceof CustomsError && /IMAGE_FORMAT_INVALID|IMAGE_BLOB_MISSING|IMAGE_MANIFEST_INVALID/.test(e.code),
+    );
   }
   const gz = `${fresh()}.gz`;
   writeFileSync(gz, gzipSync(readFileSync(file)));
@@ -121,7 +134,10 @@ test('docker-archive: a tampered layer fails with IMAGE_DIGEST_MISMATCH naming t
   bytes[at + 3] = 'X'.charCodeAt(0);
   writeFileSync(file, bytes);
   const img = await openImage(`docker-archive:${file}`, ctx());
-  await assert.rejects(readAll(await (img.layers[0] as NonNullable<Image['layers'][0]>).open()), isCode('IMAGE_DIGEST_MISMATCH', /layer 0 \(blobs\/sha256\//));
+  await assert.rejects(
+    readAll(await (img.layers[0] as NonNullable<Image['layers'][0]>).open()),
+    isCode('IMAGE_DIGEST_MISMATCH', /layer 0 \(blobs\/sha256\//),
+  );
 });
 
 test('docker-archive: a tampered config is IMAGE_DIGEST_MISMATCH', async () => {
@@ -141,7 +157,10 @@ test('docker-archive: not an image / bad manifest.json are clear errors', async 
   await assert.rejects(openImage(plain, ctx()), isCode('IMAGE_FORMAT_INVALID'));
   const bad = fresh();
   writeFileSync(bad, makeTar([{ path: 'manifest.json', data: JSON.stringify([{ Config: 5, Layers: 'x' }]) }]));
-  await assert.rejects(openImage(`docker-archive:${bad}`, ctx()), isCode('IMAGE_MANIFEST_INVALID', /Config.*Layers|Layers.*Config/s));
+  await assert.rejects(
+    openImage(`docker-archive:${bad}`, ctx()),
+    isCode('IMAGE_MANIFEST_INVALID', /Config.*Layers|Layers.*Config/s),
+  );
   const garbage = fresh();
   writeFileSync(garbage, Buffer.alloc(4096, 7));
   await assert.rejects(openImage(`docker-archive:${garbage}`, ctx()), isCode('IMAGE_FORMAT_INVALID'));

@@ -46,13 +46,21 @@ function digestFromPath(p: string): Digest | undefined {
 
 function sameRef(a: string, b: string): boolean {
   try {
-    return formatReference(withDefaultTag(parseNormalizedReference(a))) === formatReference(withDefaultTag(parseNormalizedReference(b)));
+    return (
+      formatReference(withDefaultTag(parseNormalizedReference(a))) ===
+      formatReference(withDefaultTag(parseNormalizedReference(b)))
+    );
   } catch {
     return a === b;
   }
 }
 
-export async function openDockerArchive(path: string, sel: ArchiveSelector, ctx: Context, nameOverride?: string): Promise<Image> {
+export async function openDockerArchive(
+  path: string,
+  sel: ArchiveSelector,
+  ctx: Context,
+  nameOverride?: string,
+): Promise<Image> {
   const abs = resolve(path);
   const suffix = sel.ref !== undefined ? `:${sel.ref}` : sel.index !== undefined ? `@${sel.index}` : '';
   const name = nameOverride ?? `docker-archive:${abs}${suffix}`;
@@ -68,19 +76,30 @@ export async function openDockerArchive(path: string, sel: ArchiveSelector, ctx:
     }
     const json = parseJson(await tar.read('manifest.json', MAX_DOCUMENT_SIZE, name), `${name}: manifest.json`);
     if (!Value.Check(ArchiveManifest, json)) {
-      const problems = [...Value.Errors(ArchiveManifest, json)].slice(0, 20).map((e) => `${e.path || '/'}: ${e.message}`);
+      const problems = [...Value.Errors(ArchiveManifest, json)]
+        .slice(0, 20)
+        .map((e) => `${e.path || '/'}: ${e.message}`);
       throw new CustomsError('IMAGE_MANIFEST_INVALID', `${name}: manifest.json is invalid: ${problems.join('; ')}`);
     }
     const entries = json;
-    const describe = (): string => entries.map((e, i) => `@${i} ${(e.RepoTags ?? []).join(' ') || '(untagged)'}`).join(', ');
+    const describe = (): string =>
+      entries.map((e, i) => `@${i} ${(e.RepoTags ?? []).join(' ') || '(untagged)'}`).join(', ');
     let entry = entries[0];
     if (sel.index !== undefined) {
       entry = entries[sel.index];
-      if (!entry) throw new CustomsError('IMAGE_NOT_FOUND', `${name}: no image @${sel.index}; the archive holds ${entries.length}: ${describe()}`);
+      if (!entry)
+        throw new CustomsError(
+          'IMAGE_NOT_FOUND',
+          `${name}: no image @${sel.index}; the archive holds ${entries.length}: ${describe()}`,
+        );
     } else if (sel.ref !== undefined) {
       const ref = sel.ref;
       entry = entries.find((e) => (e.RepoTags ?? []).some((t) => sameRef(t, ref)));
-      if (!entry) throw new CustomsError('IMAGE_NOT_FOUND', `${name}: no image tagged "${ref}"; the archive holds: ${describe()}`);
+      if (!entry)
+        throw new CustomsError(
+          'IMAGE_NOT_FOUND',
+          `${name}: no image tagged "${ref}"; the archive holds: ${describe()}`,
+        );
     } else if (entries.length > 1) {
       throw new CustomsError(
         'USAGE_BAD_ARGUMENT',
@@ -97,7 +116,10 @@ export async function openDockerArchive(path: string, sel: ArchiveSelector, ctx:
     checkConfigPlatform(config, ctx.config.platform, name);
     const diffIDs = config.rootfs.diff_ids;
     if (diffIDs.length !== entry.Layers.length) {
-      throw new CustomsError('IMAGE_MANIFEST_INVALID', `${name}: manifest.json lists ${entry.Layers.length} layers but the config has ${diffIDs.length} diff_ids`);
+      throw new CustomsError(
+        'IMAGE_MANIFEST_INVALID',
+        `${name}: manifest.json lists ${entry.Layers.length} layers but the config has ${diffIDs.length} diff_ids`,
+      );
     }
     const layers: Layer[] = entry.Layers.map((file, i) => {
       const diffID = diffIDs[i] as Digest;
@@ -140,7 +162,10 @@ export async function openDockerArchive(path: string, sel: ArchiveSelector, ctx:
 async function findManifestDigest(tar: TarIndex, configDigest: Digest, name: string): Promise<Digest | undefined> {
   if (!tar.has('index.json')) return undefined;
   try {
-    const index = parseIndex(parseJson(await tar.read('index.json', MAX_DOCUMENT_SIZE, name), name), `${name}: index.json`);
+    const index = parseIndex(
+      parseJson(await tar.read('index.json', MAX_DOCUMENT_SIZE, name), name),
+      `${name}: index.json`,
+    );
     for (const d of index.manifests) {
       const p = `blobs/${d.digest.replace(':', '/')}`;
       if (!tar.has(p) || d.size > MAX_DOCUMENT_SIZE) continue;

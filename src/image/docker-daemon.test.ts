@@ -17,12 +17,22 @@ const SOCKET = '/var/run/docker.sock';
 const work = mkdtempSync(join(tmpdir(), 'customs-daemon-test-'));
 const tag = `customs-test/daemon:t${process.pid}`;
 let id = '';
-const ctx = (dockerHost = `unix://${SOCKET}`) => createContext({ config: { cacheDir: join(work, 'cache'), dockerHost } });
+const ctx = (dockerHost = `unix://${SOCKET}`) =>
+  createContext({ config: { cacheDir: join(work, 'cache'), dockerHost } });
 
 before(() => {
-  assert.ok(existsSync(SOCKET), `${SOCKET} does not exist: the Docker daemon is not running. Run \`make test\` (it starts dockerd) or start \`dockerd --iptables=false --bridge=none\``);
+  assert.ok(
+    existsSync(SOCKET),
+    `${SOCKET} does not exist: the Docker daemon is not running. Run \`make test\` (it starts dockerd) or start \`dockerd --iptables=false --bridge=none\``,
+  );
   const rootfs = join(work, 'rootfs.tar');
-  writeFileSync(rootfs, makeTar([{ path: 'etc/', type: 'dir' }, { path: 'etc/os-release', data: 'ID=alpine\nVERSION_ID=3.19.1\n' }]));
+  writeFileSync(
+    rootfs,
+    makeTar([
+      { path: 'etc/', type: 'dir' },
+      { path: 'etc/os-release', data: 'ID=alpine\nVERSION_ID=3.19.1\n' },
+    ]),
+  );
   id = execFileSync('docker', ['import', rootfs, tag], { encoding: 'utf8' }).trim();
 });
 after(() => {
@@ -59,7 +69,10 @@ test('docker-daemon: by image ID, and a bare name prefers the local daemon', asy
 });
 
 test('docker-daemon: unknown image is IMAGE_NOT_FOUND; no daemon is DAEMON_UNREACHABLE', async () => {
-  await assert.rejects(openImage('docker-daemon:customs-test/none:nope', ctx()), (e: unknown) => e instanceof CustomsError && e.code === 'IMAGE_NOT_FOUND');
+  await assert.rejects(
+    openImage('docker-daemon:customs-test/none:nope', ctx()),
+    (e: unknown) => e instanceof CustomsError && e.code === 'IMAGE_NOT_FOUND',
+  );
   await assert.rejects(
     openImage(`docker-daemon:${tag}`, ctx(`unix://${join(work, 'missing.sock')}`)),
     (e: unknown) => e instanceof CustomsError && e.code === 'DAEMON_UNREACHABLE' && e.message.includes('missing.sock'),

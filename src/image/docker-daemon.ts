@@ -39,7 +39,13 @@ function daemonGet(ep: DaemonEndpoint, path: string, ctx: Context): Promise<Inco
     req.setTimeout(60_000, () => req.destroy(new Error('no answer within 60 s')));
     req.on('error', (e: Error & { code?: string }) => {
       if (ctx.signal.aborted) return reject(new CustomsError('ABORTED', 'docker daemon request cancelled', e));
-      reject(new CustomsError('DAEMON_UNREACHABLE', `cannot reach the Docker daemon at ${ep.display} (${e.code ?? e.message}); is it running?`, e));
+      reject(
+        new CustomsError(
+          'DAEMON_UNREACHABLE',
+          `cannot reach the Docker daemon at ${ep.display} (${e.code ?? e.message}); is it running?`,
+          e,
+        ),
+      );
     });
     req.end();
   });
@@ -66,18 +72,29 @@ export async function inspectDaemonImage(name: string, ctx: Context): Promise<In
   const ep = parseDockerHost(ctx.config.dockerHost);
   const res = await daemonGet(ep, `/images/${encodeURIComponent(name)}/json`, ctx);
   if (res.statusCode === 404) {
-    throw new CustomsError('IMAGE_NOT_FOUND', `the Docker daemon at ${ep.display} has no image "${name}" (${await errorText(res)})`);
+    throw new CustomsError(
+      'IMAGE_NOT_FOUND',
+      `the Docker daemon at ${ep.display} has no image "${name}" (${await errorText(res)})`,
+    );
   }
   if (res.statusCode !== 200) {
-    throw new CustomsError('DAEMON_UNREACHABLE', `the Docker daemon at ${ep.display} answered HTTP ${res.statusCode} for image "${name}": ${await errorText(res)}`);
+    throw new CustomsError(
+      'DAEMON_UNREACHABLE',
+      `the Docker daemon at ${ep.display} answered HTTP ${res.statusCode} for image "${name}": ${await errorText(res)}`,
+    );
   }
   const j = JSON.parse((await readBounded(res, MAX_DOCUMENT_SIZE, `docker inspect of ${name}`)).toString('utf8')) as {
     Id?: unknown;
     RepoTags?: unknown;
     RepoDigests?: unknown;
   };
-  const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
-  if (typeof j.Id !== 'string') throw new CustomsError('DAEMON_UNREACHABLE', `the Docker daemon at ${ep.display} answered without an image Id for "${name}"`);
+  const strings = (v: unknown): string[] =>
+    Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
+  if (typeof j.Id !== 'string')
+    throw new CustomsError(
+      'DAEMON_UNREACHABLE',
+      `the Docker daemon at ${ep.display} answered without an image Id for "${name}"`,
+    );
   return { id: j.Id, repoTags: strings(j.RepoTags), repoDigests: strings(j.RepoDigests) };
 }
 
@@ -90,8 +107,15 @@ export async function openDaemonImage(name: string, ctx: Context): Promise<Image
     const res = await daemonGet(ep, `/images/${encodeURIComponent(name)}/get`, ctx);
     if (res.statusCode !== 200) {
       const text = await errorText(res);
-      if (res.statusCode === 404) throw new CustomsError('IMAGE_NOT_FOUND', `the Docker daemon at ${ep.display} has no image "${name}" (${text})`);
-      throw new CustomsError('DAEMON_UNREACHABLE', `the Docker daemon at ${ep.display} could not export "${name}": HTTP ${res.statusCode} ${text}`);
+      if (res.statusCode === 404)
+        throw new CustomsError(
+          'IMAGE_NOT_FOUND',
+          `the Docker daemon at ${ep.display} has no image "${name}" (${text})`,
+        );
+      throw new CustomsError(
+        'DAEMON_UNREACHABLE',
+        `the Docker daemon at ${ep.display} could not export "${name}": HTTP ${res.statusCode} ${text}`,
+      );
     }
     const file = join(tmp.path, 'image.tar');
     await streamToFile(res, file);

@@ -42,7 +42,12 @@ export function checkConfigPlatform(config: ImageConfig, requested: string | und
   }
 }
 
-export async function imageFromManifest(resolved: ResolvedManifest, blobs: BlobSource, meta: ImageMeta, ctx: Context): Promise<Image> {
+export async function imageFromManifest(
+  resolved: ResolvedManifest,
+  blobs: BlobSource,
+  meta: ImageMeta,
+  ctx: Context,
+): Promise<Image> {
   const what = meta.name;
   const m = resolved.manifest;
   const configBytes = await blobs.read(m.config, MAX_DOCUMENT_SIZE, `config ${m.config.digest} of ${what}`);

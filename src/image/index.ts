@@ -13,4 +13,9 @@ export {
 } from './reference.js';
 export { hostPlatform, parsePlatform, formatPlatform } from './platform.js';
 export { MEDIA_TYPES, layerCompression, sniffCompression } from './media-types.js';
-export { encodeHeader as encodeTarHeader, endOfArchive as tarEndOfArchive, padding as tarPadding, type TarHeader } from './tar-writer.js';
+export {
+  encodeHeader as encodeTarHeader,
+  endOfArchive as tarEndOfArchive,
+  padding as tarPadding,
+  type TarHeader,
+} from './tar-writer.js';

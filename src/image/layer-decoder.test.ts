@@ -7,7 +7,12 @@ import { LayerDecoder } from './layer-decoder.js';
 import { compress, makeTar, readAll } from './test-fixtures.js';
 
 const tar = makeTar([{ path: 'a', data: 'x'.repeat(100_000) }]);
-const decode = (bytes: Buffer, expected: 'none' | 'gzip' | 'zstd' | 'sniff', maxSize = 1 << 30, maxRatio = 1000): Promise<Buffer> =>
+const decode = (
+  bytes: Buffer,
+  expected: 'none' | 'gzip' | 'zstd' | 'sniff',
+  maxSize = 1 << 30,
+  maxRatio = 1000,
+): Promise<Buffer> =>
   readAll(Readable.from([bytes]).pipe(new LayerDecoder({ expected, what: 'layer X', maxSize, maxRatio })));
 
 test('decoder: sniffs gzip, zstd and plain tar', async () => {
@@ -20,13 +25,20 @@ test('decoder: sniffs gzip, zstd and plain tar', async () => {
 test('decoder: truncated gzip and zstd are LAYER_TRUNCATED or LAYER_CORRUPT, never a hang', async () => {
   for (const c of ['gzip', 'zstd'] as const) {
     const blob = compress(tar, c);
-    await assert.rejects(decode(blob.subarray(0, Math.floor(blob.length / 2)), c), (e: unknown) => e instanceof CustomsError && /LAYER_(TRUNCATED|CORRUPT)/.test(e.code) && e.message.includes('layer X'));
+    await assert.rejects(
+      decode(blob.subarray(0, Math.floor(blob.length / 2)), c),
+      (e: unknown) =>
+        e instanceof CustomsError && /LAYER_(TRUNCATED|CORRUPT)/.test(e.code) && e.message.includes('layer X'),
+    );
   }
 });
 
 test('decoder: a decompression bomb stops at the size limit', async () => {
   const bomb = gzipSync(Buffer.alloc(5_000_000));
-  await assert.rejects(decode(bomb, 'gzip', 1_000_000), (e: unknown) => e instanceof CustomsError && e.code === 'LAYER_TOO_LARGE');
+  await assert.rejects(
+    decode(bomb, 'gzip', 1_000_000),
+    (e: unknown) => e instanceof CustomsError && e.code === 'LAYER_TOO_LARGE',
+  );
 });
 
 test('decoder: an empty blob yields an empty stream', async () => {

@@ -43,11 +43,17 @@ export class LayerDecoder extends Transform {
 
   override _transform(chunk: Buffer, _enc: BufferEncoding, cb: TransformCallback): void {
     this.inBytes += chunk.length;
-    if (this.failed) return cb();
+    if (this.failed) {
+      cb();
+      return;
+    }
     if (this.mode === undefined) {
       this.head.push(chunk);
       this.headLen += chunk.length;
-      if (this.headLen < 4) return cb();
+      if (this.headLen < 4) {
+        cb();
+        return;
+      }
       const first = Buffer.concat(this.head);
       this.head = [];
       this.start(first);
@@ -86,20 +92,32 @@ export class LayerDecoder extends Transform {
       g.on('data', (d: Buffer) => this.emitOut(d));
       g.on('error', (e: Error & { code?: string }) => {
         const truncated = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message);
-        this.fail(truncated ? 'LAYER_TRUNCATED' : 'LAYER_CORRUPT', `${this.opts.what}: gzip stream ${truncated ? 'ends early' : 'is corrupt'} (${e.message})`, e);
+        this.fail(
+          truncated ? 'LAYER_TRUNCATED' : 'LAYER_CORRUPT',
+          `${this.opts.what}: gzip stream ${truncated ? 'ends early' : 'is corrupt'} (${e.message})`,
+          e,
+        );
       });
       this.gunzip = g;
     } else if (this.mode === 'zstd') {
-      this.zstd = new ZstdDecompress((data) => this.emitOut(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+      this.zstd = new ZstdDecompress((data) =>
+        this.emitOut(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
+      );
     }
   }
 
   private feed(chunk: Buffer, cb: (err?: Error | null) => void): void {
-    if (this.failed) return cb();
+    if (this.failed) {
+      cb();
+      return;
+    }
     switch (this.mode) {
       case 'gzip': {
         const g = this.gunzip;
-        if (!g) return cb();
+        if (!g) {
+          cb();
+          return;
+        }
         g.write(chunk, () => cb());
         return;
       }
@@ -109,15 +127,24 @@ export class LayerDecoder extends Transform {
         } catch (e) {
           this.fail('LAYER_CORRUPT', `${this.opts.what}: zstd stream is corrupt (${(e as Error).message})`, e);
         }
-        return cb();
+        {
+          cb();
+          return;
+        }
       default:
         this.emitOut(chunk);
-        return cb();
+        {
+          cb();
+          return;
+        }
     }
   }
 
   private finish(cb: TransformCallback): void {
-    if (this.failed) return cb(this.failed);
+    if (this.failed) {
+      cb(this.failed);
+      return;
+    }
     if (this.mode === 'gzip' && this.gunzip) {
       const g = this.gunzip;
       let done = false;
@@ -137,7 +164,11 @@ export class LayerDecoder extends Transform {
         this.zstd.push(new Uint8Array(0), true);
       } catch (e) {
         const truncated = /unexpected EOF|end/i.test((e as Error).message);
-        this.fail(truncated ? 'LAYER_TRUNCATED' : 'LAYER_CORRUPT', `${this.opts.what}: zstd stream ${truncated ? 'ends early' : 'is corrupt'} (${(e as Error).message})`, e);
+        this.fail(
+          truncated ? 'LAYER_TRUNCATED' : 'LAYER_CORRUPT',
+          `${this.opts.what}: zstd stream ${truncated ? 'ends early' : 'is corrupt'} (${(e as Error).message})`,
+          e,
+        );
       }
     }
     cb(this.failed ?? null);
@@ -147,11 +178,17 @@ export class LayerDecoder extends Transform {
     if (this.failed) return;
     this.outBytes += d.length;
     if (this.outBytes > this.opts.maxSize) {
-      this.fail('LAYER_TOO_LARGE', `${this.opts.what}: uncompressed size passes the limit of ${this.opts.maxSize} bytes`);
+      this.fail(
+        'LAYER_TOO_LARGE',
+        `${this.opts.what}: uncompressed size passes the limit of ${this.opts.maxSize} bytes`,
+      );
       return;
     }
     if (this.outBytes > RATIO_FLOOR && this.inBytes > 0 && this.outBytes / this.inBytes > this.opts.maxRatio) {
-      this.fail('LAYER_TOO_LARGE', `${this.opts.what}: expands more than ${this.opts.maxRatio}× (a decompression bomb?)`);
+      this.fail(
+        'LAYER_TOO_LARGE',
+        `${this.opts.what}: expands more than ${this.opts.maxRatio}× (a decompression bomb?)`,
+      );
       return;
     }
     this.push(d);

@@ -39,7 +39,12 @@ class StoredBytes extends Transform {
   override _transform(chunk: Buffer, _e: BufferEncoding, cb: TransformCallback): void {
     this.n += chunk.length;
     if (this.max !== undefined && this.n > this.max) {
-      cb(new CustomsError('IMAGE_DIGEST_MISMATCH', `${this.what}: blob is longer than its declared size of ${this.max} bytes`));
+      cb(
+        new CustomsError(
+          'IMAGE_DIGEST_MISMATCH',
+          `${this.what}: blob is longer than its declared size of ${this.max} bytes`,
+        ),
+      );
       return;
     }
     this.onBytes?.(chunk.length);
@@ -47,7 +52,12 @@ class StoredBytes extends Transform {
   }
   override _flush(cb: TransformCallback): void {
     if (this.max !== undefined && this.n < this.max) {
-      cb(new CustomsError('LAYER_TRUNCATED', `${this.what}: blob ends after ${this.n} of its declared ${this.max} bytes`));
+      cb(
+        new CustomsError(
+          'LAYER_TRUNCATED',
+          `${this.what}: blob ends after ${this.n} of its declared ${this.max} bytes`,
+        ),
+      );
       return;
     }
     cb();

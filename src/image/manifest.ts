@@ -7,7 +7,13 @@ import { type Static, type TSchema, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { CustomsError, type Digest, verifyBytes } from '../core/index.js';
 import { parseJson } from './bounded-read.js';
-import { CONFIG_MEDIA_TYPES, INDEX_MEDIA_TYPES, MANIFEST_MEDIA_TYPES, MEDIA_TYPES, SCHEMA1_MEDIA_TYPES } from './media-types.js';
+import {
+  CONFIG_MEDIA_TYPES,
+  INDEX_MEDIA_TYPES,
+  MANIFEST_MEDIA_TYPES,
+  MEDIA_TYPES,
+  SCHEMA1_MEDIA_TYPES,
+} from './media-types.js';
 import type { ImageConfig, Platform } from './types.js';
 
 const DigestSchema = Type.String({ pattern: '^(sha256:[a-f0-9]{64}|sha512:[a-f0-9]{128})$' });

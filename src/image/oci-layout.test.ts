@@ -44,7 +44,14 @@ for (const [label, compression, mediaType] of [
   test(`oci layout: layer media type ${label} streams the uncompressed tar, verified`, async () => {
     const dir = fresh();
     const built = writeOciLayout(dir, [
-      { image: { layers: [{ files: [osRelease], compression, ...(mediaType ? { mediaType } : {}) }, { files: [{ path: 'usr/bin/app', data: 'x'.repeat(3000) }], compression }] } },
+      {
+        image: {
+          layers: [
+            { files: [osRelease], compression, ...(mediaType ? { mediaType } : {}) },
+            { files: [{ path: 'usr/bin/app', data: 'x'.repeat(3000) }], compression },
+          ],
+        },
+      },
     ]);
     const img = await openImage(`oci:${dir}`, ctx());
     try {
@@ -79,13 +86,18 @@ test('oci layout: a tampered layer blob fails with IMAGE_DIGEST_MISMATCH naming 
   const img = await openImage(`oci:${dir}`, ctx());
   const l0 = img.layers[0];
   assert.ok(l0);
-  await assert.rejects(readAll(await l0.open()), isCode('IMAGE_DIGEST_MISMATCH', new RegExp(layer.digest.slice(7, 20))));
+  await assert.rejects(
+    readAll(await l0.open()),
+    isCode('IMAGE_DIGEST_MISMATCH', new RegExp(layer.digest.slice(7, 20))),
+  );
   await img.close();
 });
 
 test('oci layout: a corrupted gzip layer reports the digest mismatch, not only corruption', async () => {
   const dir = fresh();
-  const built = writeOciLayout(dir, [{ image: { layers: [{ files: [{ path: 'a', data: 'hello '.repeat(5000) }], compression: 'gzip' }] } }]);
+  const built = writeOciLayout(dir, [
+    { image: { layers: [{ files: [{ path: 'a', data: 'hello '.repeat(5000) }], compression: 'gzip' }] } },
+  ]);
   const layer = built.images[0]?.layers[0];
   assert.ok(layer);
   const file = blobFile(dir, layer.digest);
@@ -93,7 +105,10 @@ test('oci layout: a corrupted gzip layer reports the digest mismatch, not only c
   for (let i = 20; i < 40; i++) bytes[i] = 0xff;
   writeFileSync(file, bytes);
   const img = await openImage(`oci:${dir}`, ctx());
-  await assert.rejects(readAll(await (img.layers[0] as NonNullable<Image['layers'][0]>).open()), isCode('IMAGE_DIGEST_MISMATCH', /blob/));
+  await assert.rejects(
+    readAll(await (img.layers[0] as NonNullable<Image['layers'][0]>).open()),
+    isCode('IMAGE_DIGEST_MISMATCH', /blob/),
+  );
 });
 
 test('oci layout: a layer whose diffID differs from the config fails with IMAGE_DIGEST_MISMATCH', async () => {
@@ -112,10 +127,16 @@ test('oci layout: a layer whose diffID differs from the config fails with IMAGE_
   writeFileSync(blobFile(dir, sha256(mbytes)), mbytes);
   writeFileSync(
     join(dir, 'index.json'),
-    JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: b.manifestMediaType, digest: sha256(mbytes), size: mbytes.length }] }),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: b.manifestMediaType, digest: sha256(mbytes), size: mbytes.length }],
+    }),
   );
   const img = await openImage(`oci:${dir}`, ctx());
-  await assert.rejects(readAll(await (img.layers[0] as NonNullable<Image['layers'][0]>).open()), isCode('IMAGE_DIGEST_MISMATCH', /diffID/));
+  await assert.rejects(
+    readAll(await (img.layers[0] as NonNullable<Image['layers'][0]>).open()),
+    isCode('IMAGE_DIGEST_MISMATCH', /diffID/),
+  );
 });
 
 test('oci layout: a tampered config fails before use', async () => {
@@ -143,16 +164,35 @@ test('oci layout: a missing layer blob is IMAGE_BLOB_MISSING', async () => {
   assert.ok(layer);
   unlinkSync(blobFile(dir, layer.digest));
   const img = await openImage(`oci:${dir}`, ctx());
-  await assert.rejects((img.layers[0] as NonNullable<Image['layers'][0]>).open(), isCode('IMAGE_BLOB_MISSING', new RegExp(layer.digest.slice(7, 20))));
+  await assert.rejects(
+    (img.layers[0] as NonNullable<Image['layers'][0]>).open(),
+    isCode('IMAGE_BLOB_MISSING', new RegExp(layer.digest.slice(7, 20))),
+  );
 });
 
 test('oci layout: invalid manifest fields are all listed', async () => {
   const dir = fresh();
   writeOciLayout(dir, [{ image: { layers: [{ files: [osRelease] }] } }]);
-  const bad = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json', config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:nothex', size: -1 }, layers: 'x' }));
+  const bad = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: 'sha256:nothex', size: -1 },
+      layers: 'x',
+    }),
+  );
   writeFileSync(blobFile(dir, sha256(bad)), bad);
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(bad), size: bad.length }] }));
-  await assert.rejects(openImage(`oci:${dir}`, ctx()), isCode('IMAGE_MANIFEST_INVALID', /\/config\/digest.*\/config\/size|\/config\/size.*\/config\/digest/s));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(bad), size: bad.length }],
+    }),
+  );
+  await assert.rejects(
+    openImage(`oci:${dir}`, ctx()),
+    isCode('IMAGE_MANIFEST_INVALID', /\/config\/digest.*\/config\/size|\/config\/size.*\/config\/digest/s),
+  );
 });
 
 const platforms = [
@@ -220,23 +260,49 @@ test('oci layout: a non-image artifact (config media type) is refused', async ()
   writeOciLayout(dir, [{ image: { layers: [{ files: [osRelease] }] } }]);
   const cfg = Buffer.from('{}');
   writeFileSync(blobFile(dir, sha256(cfg)), cfg);
-  const m = Buffer.from(JSON.stringify({ schemaVersion: 2, config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: sha256(cfg), size: 2 }, layers: [] }));
+  const m = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      config: { mediaType: 'application/vnd.cncf.helm.config.v1+json', digest: sha256(cfg), size: 2 },
+      layers: [],
+    }),
+  );
   writeFileSync(blobFile(dir, sha256(m)), m);
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(m), size: m.length }] }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', digest: sha256(m), size: m.length }],
+    }),
+  );
   await assert.rejects(openImage(`oci:${dir}`, ctx()), isCode('IMAGE_MEDIA_TYPE_UNSUPPORTED', /helm/));
 });
 
 test('oci layout: layer bigger than the size limit is LAYER_TOO_LARGE', async () => {
   const dir = fresh();
-  writeOciLayout(dir, [{ image: { layers: [{ files: [{ path: 'zeros', data: Buffer.alloc(200_000) }], compression: 'gzip' }] } }]);
+  writeOciLayout(dir, [
+    { image: { layers: [{ files: [{ path: 'zeros', data: Buffer.alloc(200_000) }], compression: 'gzip' }] } },
+  ]);
   const limits = { ...createContext().config.limits, maxLayerSize: 100_000 };
   const img = await openImage(`oci:${dir}`, ctx({ config: { limits } }));
-  await assert.rejects(readAll(await (img.layers[0] as NonNullable<Image['layers'][0]>).open()), isCode('LAYER_TOO_LARGE'));
+  await assert.rejects(
+    readAll(await (img.layers[0] as NonNullable<Image['layers'][0]>).open()),
+    isCode('LAYER_TOO_LARGE'),
+  );
 });
 
 test('oci layout: media type says gzip but the blob is zstd → LAYER_CORRUPT naming both', async () => {
   const dir = fresh();
-  writeOciLayout(dir, [{ image: { layers: [{ files: [osRelease], compression: 'zstd', mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }] } }]);
+  writeOciLayout(dir, [
+    {
+      image: {
+        layers: [{ files: [osRelease], compression: 'zstd', mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip' }],
+      },
+    },
+  ]);
   const img = await openImage(`oci:${dir}`, ctx());
-  await assert.rejects(readAll(await (img.layers[0] as NonNullable<Image['layers'][0]>).open()), isCode('LAYER_CORRUPT', /gzip.*zstd/));
+  await assert.rejects(
+    readAll(await (img.layers[0] as NonNullable<Image['layers'][0]>).open()),
+    isCode('LAYER_CORRUPT', /gzip.*zstd/),
+  );
 });

@@ -31,14 +31,23 @@ export async function checkOciLayout(files: LayoutFiles, what: string): Promise<
     throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: no "oci-layout" file, so this is not an OCI image layout`);
   }
   const json = parseJson(await files.read('oci-layout', 64 * 1024, what), `${what}: oci-layout`);
-  const v = typeof json === 'object' && json !== null ? (json as Record<string, unknown>).imageLayoutVersion : undefined;
+  const v =
+    typeof json === 'object' && json !== null ? (json as Record<string, unknown>).imageLayoutVersion : undefined;
   if (typeof v !== 'string' || !v.startsWith('1.')) {
-    throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: oci-layout imageLayoutVersion is ${JSON.stringify(v)}, expected "1.0.0"`);
+    throw new CustomsError(
+      'IMAGE_FORMAT_INVALID',
+      `${what}: oci-layout imageLayoutVersion is ${JSON.stringify(v)}, expected "1.0.0"`,
+    );
   }
 }
 
 /** Choose the top-level descriptor of index.json the user means. */
-export function selectFromLayoutIndex(manifests: readonly Descriptor[], ref: string | undefined, platform: string | undefined, what: string): Descriptor {
+export function selectFromLayoutIndex(
+  manifests: readonly Descriptor[],
+  ref: string | undefined,
+  platform: string | undefined,
+  what: string,
+): Descriptor {
   const all = manifests.filter((d) => !isAttestation(d));
   const refs = [...new Set(all.map(refOf).filter((r): r is string => r !== undefined))];
   let candidates = all;
@@ -46,10 +55,17 @@ export function selectFromLayoutIndex(manifests: readonly Descriptor[], ref: str
     candidates = all.filter((d) => {
       const r = refOf(d);
       // Docker writes the full name ("docker.io/library/x:1") and the tag ("1") as ref names.
-      return r === ref || d.annotations?.[REF_NAME] === ref || (r !== undefined && r.endsWith(`:${ref}`) && !ref.includes(':'));
+      return (
+        r === ref ||
+        d.annotations?.[REF_NAME] === ref ||
+        (r !== undefined && r.endsWith(`:${ref}`) && !ref.includes(':'))
+      );
     });
     if (candidates.length === 0) {
-      throw new CustomsError('IMAGE_NOT_FOUND', `${what} has no image named "${ref}"; available: ${refs.length > 0 ? refs.join(', ') : '(no ref names)'}`);
+      throw new CustomsError(
+        'IMAGE_NOT_FOUND',
+        `${what} has no image named "${ref}"; available: ${refs.length > 0 ? refs.join(', ') : '(no ref names)'}`,
+      );
     }
   }
   const first = candidates[0];
@@ -66,7 +82,12 @@ export function selectFromLayoutIndex(manifests: readonly Descriptor[], ref: str
   );
 }
 
-export async function openOciLayout(files: LayoutFiles, ref: string | undefined, meta: LayoutMeta, ctx: Context): Promise<Image> {
+export async function openOciLayout(
+  files: LayoutFiles,
+  ref: string | undefined,
+  meta: LayoutMeta,
+  ctx: Context,
+): Promise<Image> {
   const what = meta.name;
   await checkOciLayout(files, what);
   const indexBytes = await files.read('index.json', MAX_DOCUMENT_SIZE, `${what}: index.json`);
@@ -74,14 +95,29 @@ export async function openOciLayout(files: LayoutFiles, ref: string | undefined,
   const top = selectFromLayoutIndex(index.manifests, ref, ctx.config.platform, what);
   const fetch = async (d: Descriptor): Promise<Buffer> => {
     if (d.size > MAX_DOCUMENT_SIZE) {
-      throw new CustomsError('IMAGE_MANIFEST_INVALID', `${what}: manifest ${d.digest} declares ${d.size} bytes, more than ${MAX_DOCUMENT_SIZE}`);
+      throw new CustomsError(
+        'IMAGE_MANIFEST_INVALID',
+        `${what}: manifest ${d.digest} declares ${d.size} bytes, more than ${MAX_DOCUMENT_SIZE}`,
+      );
     }
     const bytes = await files.read(blobPath(d.digest), MAX_DOCUMENT_SIZE, `manifest ${d.digest} of ${what}`);
     verifyBytes(bytes, d.digest, `manifest ${d.digest} of ${what}`);
     return bytes;
   };
   const topBytes = await fetch(top);
-  const resolved = await resolveManifest(topBytes, top.mediaType, top.digest, wantedPlatform(ctx.config.platform), fetch, what);
+  const resolved = await resolveManifest(
+    topBytes,
+    top.mediaType,
+    top.digest,
+    wantedPlatform(ctx.config.platform),
+    fetch,
+    what,
+  );
   const tag = refOf(top);
-  return imageFromManifest(resolved, layoutBlobs(files, what), { ...meta, repoTags: tag ? [tag] : [], repoDigests: [] }, ctx);
+  return imageFromManifest(
+    resolved,
+    layoutBlobs(files, what),
+    { ...meta, repoTags: tag ? [tag] : [], repoDigests: [] },
+    ctx,
+  );
 }

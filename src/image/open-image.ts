@@ -43,7 +43,11 @@ async function openOciDir(path: string, ref: string | undefined, ctx: Context): 
   try {
     if (!(await stat(abs)).isDirectory()) throw new Error('not a directory');
   } catch (e) {
-    throw new CustomsError('IMAGE_NOT_FOUND', `${name}: ${abs} is not an OCI layout directory (${(e as Error).message})`, e);
+    throw new CustomsError(
+      'IMAGE_NOT_FOUND',
+      `${name}: ${abs} is not an OCI layout directory (${(e as Error).message})`,
+      e,
+    );
   }
   return openOciLayout(dirFiles(abs), ref, { name, transport: 'oci', close: async () => {} }, ctx);
 }
@@ -56,7 +60,10 @@ async function sniffArchive(path: string, ctx: Context): Promise<'docker-archive
     const tar = await TarIndex.build(tarPath, path);
     if (tar.has('manifest.json')) return 'docker-archive';
     if (tar.has('oci-layout') || tar.has('index.json')) return 'oci-archive';
-    throw new CustomsError('IMAGE_FORMAT_INVALID', `${path}: a tar archive without manifest.json or oci-layout, so not an image`);
+    throw new CustomsError(
+      'IMAGE_FORMAT_INVALID',
+      `${path}: a tar archive without manifest.json or oci-layout, so not an image`,
+    );
   } finally {
     await tmp.remove();
   }
@@ -65,7 +72,8 @@ async function sniffArchive(path: string, ctx: Context): Promise<'docker-archive
 async function openBare(arg: string, ctx: Context): Promise<Image> {
   const st = await stat(arg).catch(() => undefined);
   if (st?.isDirectory()) {
-    if (existsSync(join(arg, 'oci-layout')) || existsSync(join(arg, 'index.json'))) return openOciDir(arg, undefined, ctx);
+    if (existsSync(join(arg, 'oci-layout')) || existsSync(join(arg, 'index.json')))
+      return openOciDir(arg, undefined, ctx);
     return openRootfsDir(arg, ctx);
   }
   if (st?.isFile()) {
@@ -106,7 +114,14 @@ async function daemonHas(name: string, ctx: Context): Promise<boolean> {
 export async function openTarget(target: Target, ctx: Context): Promise<Image> {
   switch (target.transport) {
     case 'docker-archive':
-      return openDockerArchive(target.path, { ...(target.ref !== undefined ? { ref: target.ref } : {}), ...(target.index !== undefined ? { index: target.index } : {}) }, ctx);
+      return openDockerArchive(
+        target.path,
+        {
+          ...(target.ref !== undefined ? { ref: target.ref } : {}),
+          ...(target.index !== undefined ? { index: target.index } : {}),
+        },
+        ctx,
+      );
     case 'oci':
       return openOciDir(target.path, target.ref, ctx);
     case 'oci-archive':

@@ -30,9 +30,14 @@ export function parsePlatform(s: string): Platform {
   const parts = s.trim().toLowerCase().split('/');
   const [os, architecture, variant] = parts;
   if (parts.length < 2 || parts.length > 3 || !os || !architecture || (parts.length === 3 && !variant)) {
-    throw new CustomsError('USAGE_BAD_FLAG', `platform "${s}": expected OS/ARCH[/VARIANT], e.g. linux/amd64 or linux/arm/v7`);
+    throw new CustomsError(
+      'USAGE_BAD_FLAG',
+      `platform "${s}": expected OS/ARCH[/VARIANT], e.g. linux/amd64 or linux/arm/v7`,
+    );
   }
-  return variant ? { os, architecture: normaliseArch(architecture), variant } : { os, architecture: normaliseArch(architecture) };
+  return variant
+    ? { os, architecture: normaliseArch(architecture), variant }
+    : { os, architecture: normaliseArch(architecture) };
 }
 
 function normaliseArch(a: string): string {

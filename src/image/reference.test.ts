@@ -6,12 +6,24 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CustomsError } from '../core/index.js';
-import { familiarName, formatReference, parseNormalizedReference, parseReference, withDefaultTag } from './reference.js';
+import {
+  familiarName,
+  formatReference,
+  parseNormalizedReference,
+  parseReference,
+  withDefaultTag,
+} from './reference.js';
 
 const F64 = 'f'.repeat(64);
 const F128 = 'f'.repeat(128);
 
-const parseOk: [input: string, repository: string, domain: string, tag?: string | undefined, digest?: string | undefined][] = [
+const parseOk: [
+  input: string,
+  repository: string,
+  domain: string,
+  tag?: string | undefined,
+  digest?: string | undefined,
+][] = [
   ['test_com', 'test_com', ''],
   ['test.com:tag', 'test.com', '', 'tag'],
   ['test.com:5000', 'test.com', '', '5000'],
@@ -24,9 +36,20 @@ const parseOk: [input: string, repository: string, domain: string, tag?: string 
   [`${'a/'.repeat(127)}a:tag-puts-this-over-max`, `${'a/'.repeat(127)}a`, 'a', 'tag-puts-this-over-max'],
   ['sub-dom1.foo.com/bar/baz/quux', 'sub-dom1.foo.com/bar/baz/quux', 'sub-dom1.foo.com'],
   ['sub-dom1.foo.com/bar/baz/quux:some-long-tag', 'sub-dom1.foo.com/bar/baz/quux', 'sub-dom1.foo.com', 'some-long-tag'],
-  ['b.gcr.io/test.example.com/my-app:test.example.com', 'b.gcr.io/test.example.com/my-app', 'b.gcr.io', 'test.example.com'],
+  [
+    'b.gcr.io/test.example.com/my-app:test.example.com',
+    'b.gcr.io/test.example.com/my-app',
+    'b.gcr.io',
+    'test.example.com',
+  ],
   ['xn--n3h.com/myimage:xn--n3h.com', 'xn--n3h.com/myimage', 'xn--n3h.com', 'xn--n3h.com'],
-  [`xn--7o8h.com/myimage:xn--7o8h.com@sha512:${F128}`, 'xn--7o8h.com/myimage', 'xn--7o8h.com', 'xn--7o8h.com', `sha512:${F128}`],
+  [
+    `xn--7o8h.com/myimage:xn--7o8h.com@sha512:${F128}`,
+    'xn--7o8h.com/myimage',
+    'xn--7o8h.com',
+    'xn--7o8h.com',
+    `sha512:${F128}`,
+  ],
   ['foo_bar.com:8080', 'foo_bar.com', '', '8080'],
   ['foo/foo_bar.com:8080', 'foo/foo_bar.com', 'foo', '8080'],
   ['192.168.1.1', '192.168.1.1', ''],
@@ -39,7 +62,13 @@ const parseOk: [input: string, repository: string, domain: string, tag?: string 
   ['[2001:db8:1:2:3:4:5:6]/repo:tag', '[2001:db8:1:2:3:4:5:6]/repo', '[2001:db8:1:2:3:4:5:6]', 'tag'],
   ['[2001:db8::1]:5000/repo', '[2001:db8::1]:5000/repo', '[2001:db8::1]:5000'],
   ['[2001:db8::1]:5000/repo:tag', '[2001:db8::1]:5000/repo', '[2001:db8::1]:5000', 'tag'],
-  [`[2001:db8::1]:5000/repo@sha256:${F64}`, '[2001:db8::1]:5000/repo', '[2001:db8::1]:5000', undefined, `sha256:${F64}`],
+  [
+    `[2001:db8::1]:5000/repo@sha256:${F64}`,
+    '[2001:db8::1]:5000/repo',
+    '[2001:db8::1]:5000',
+    undefined,
+    `sha256:${F64}`,
+  ],
   ['[2001:db8::]:5000/repo', '[2001:db8::]:5000/repo', '[2001:db8::]:5000'],
   ['[::1]:5000/repo', '[::1]:5000/repo', '[::1]:5000'],
 ];
@@ -120,7 +149,11 @@ for (const [input, message] of normalisedBad) {
   test(`parseNormalizedReference rejects ${input.slice(0, 50)}`, () => {
     assert.throws(
       () => parseNormalizedReference(input),
-      (e: unknown) => e instanceof CustomsError && e.code === 'IMAGE_REFERENCE_INVALID' && message.test(e.message) && e.message.includes(input),
+      (e: unknown) =>
+        e instanceof CustomsError &&
+        e.code === 'IMAGE_REFERENCE_INVALID' &&
+        message.test(e.message) &&
+        e.message.includes(input),
     );
   });
 }

@@ -69,7 +69,8 @@ function checkDigest(input: string, d: string): Digest {
   if (want === undefined || !SUPPORTED_ALGORITHMS.has(algorithm)) {
     throw invalid(input, `unsupported digest algorithm "${algorithm}" (use sha256 or sha512)`);
   }
-  if (hex.length !== want) throw invalid(input, `invalid checksum digest length: ${algorithm} needs ${want} hex digits, got ${hex.length}`);
+  if (hex.length !== want)
+    throw invalid(input, `invalid checksum digest length: ${algorithm} needs ${want} hex digits, got ${hex.length}`);
   if (!/^[a-f0-9]+$/.test(hex)) throw invalid(input, 'invalid checksum digest format: hex digits must be lower case');
   return d as Digest;
 }
@@ -78,7 +79,13 @@ function checkDigest(input: string, d: string): Digest {
  * Parse a reference without normalisation (distribution/reference Parse):
  * returns the name as written, and its domain only if the name has one.
  */
-export function parseReference(input: string): { name: string; domain: string; path: string; tag?: string; digest?: Digest } {
+export function parseReference(input: string): {
+  name: string;
+  domain: string;
+  path: string;
+  tag?: string;
+  digest?: Digest;
+} {
   const m = REFERENCE_RE.exec(input);
   if (!m) {
     if (input === '') throw invalid(input, 'repository name must have at least one component');
@@ -130,7 +137,10 @@ function splitDockerDomain(name: string): { domain: string; remainder: string } 
  */
 export function parseNormalizedReference(input: string): ImageReference {
   if (ANCHORED_IDENTIFIER_RE.test(input)) {
-    throw invalid(input, 'cannot specify 64-byte hexadecimal strings as a repository name (is it an image ID? use docker-daemon:ID)');
+    throw invalid(
+      input,
+      'cannot specify 64-byte hexadecimal strings as a repository name (is it an image ID? use docker-daemon:ID)',
+    );
   }
   if (input === '') throw invalid(input, 'repository name must have at least one component');
   const { domain, remainder } = splitDockerDomain(input);
@@ -138,7 +148,10 @@ export function parseNormalizedReference(input: string): ImageReference {
   const remote = tagSep > -1 ? remainder.slice(0, tagSep) : remainder;
   if (remote.toLowerCase() !== remote) throw invalid(input, `repository name (${remote}) must be lowercase`);
   const parsed = parseReference(`${domain}/${remainder}`);
-  const out: { domain: string; path: string; tag?: string; digest?: Digest } = { domain: parsed.domain, path: parsed.path };
+  const out: { domain: string; path: string; tag?: string; digest?: Digest } = {
+    domain: parsed.domain,
+    path: parsed.path,
+  };
   if (parsed.tag !== undefined) out.tag = parsed.tag;
   if (parsed.digest !== undefined) out.digest = parsed.digest;
   return out;

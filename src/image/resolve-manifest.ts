@@ -61,7 +61,8 @@ export async function resolveManifest(
   what: string,
   depth = 0,
 ): Promise<ResolvedManifest> {
-  if (depth > MAX_DEPTH) throw new CustomsError('IMAGE_MANIFEST_INVALID', `${what}: indexes nested deeper than ${MAX_DEPTH} levels`);
+  if (depth > MAX_DEPTH)
+    throw new CustomsError('IMAGE_MANIFEST_INVALID', `${what}: indexes nested deeper than ${MAX_DEPTH} levels`);
   const json = parseJson(bytes, what);
   const kind = documentKind(declaredMediaType, json);
   switch (kind) {
@@ -71,7 +72,15 @@ export async function resolveManifest(
       const index = parseIndex(json, what, declaredMediaType);
       const chosen = pickPlatform(index, want, what);
       const child = await fetch(chosen);
-      return resolveManifest(child, chosen.mediaType, chosen.digest, want, fetch, `${what} → ${chosen.digest}`, depth + 1);
+      return resolveManifest(
+        child,
+        chosen.mediaType,
+        chosen.digest,
+        want,
+        fetch,
+        `${what} → ${chosen.digest}`,
+        depth + 1,
+      );
     }
     case 'schema1':
       throw schema1Error(what);
@@ -82,4 +91,3 @@ export async function resolveManifest(
       );
   }
 }
-

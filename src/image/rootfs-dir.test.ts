@@ -71,5 +71,8 @@ test('dir: the pseudo diffID is stable for the same tree and changes when a file
 });
 
 test('dir: a missing directory is IMAGE_NOT_FOUND', async () => {
-  await assert.rejects(openImage(`dir:${join(work, 'nope')}`, ctx()), (e: unknown) => (e as { code?: string }).code === 'IMAGE_NOT_FOUND');
+  await assert.rejects(
+    openImage(`dir:${join(work, 'nope')}`, ctx()),
+    (e: unknown) => (e as { code?: string }).code === 'IMAGE_NOT_FOUND',
+  );
 });

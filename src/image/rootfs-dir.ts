@@ -43,8 +43,16 @@ export async function listRootfs(root: string): Promise<Entry[]> {
       } catch {
         continue; // vanished while walking
       }
-      if (out.length >= MAX_ENTRIES) throw new CustomsError('IMAGE_FORMAT_INVALID', `dir:${root} has more than ${MAX_ENTRIES} entries`);
-      const base = { path, abs, mode: Number(st.mode), mtime: Math.floor(Number(st.mtimeMs) / 1000), uid: Number(st.uid), gid: Number(st.gid) };
+      if (out.length >= MAX_ENTRIES)
+        throw new CustomsError('IMAGE_FORMAT_INVALID', `dir:${root} has more than ${MAX_ENTRIES} entries`);
+      const base = {
+        path,
+        abs,
+        mode: Number(st.mode),
+        mtime: Math.floor(Number(st.mtimeMs) / 1000),
+        uid: Number(st.uid),
+        gid: Number(st.gid),
+      };
       if (st.isSymbolicLink()) {
         out.push({ ...base, type: 'symlink', size: 0, linkname: await readlink(abs) });
       } else if (st.isDirectory()) {
@@ -71,7 +79,9 @@ export async function listRootfs(root: string): Promise<Entry[]> {
 
 /** The pseudo diffID (see the module comment). */
 export function listingDigest(entries: readonly Entry[]): Digest {
-  const lines = entries.map((e) => `${e.type}\t${e.path}\t${e.size}\t${e.mtime}\t${(e.mode & 0o7777).toString(8)}\t${e.linkname ?? ''}`);
+  const lines = entries.map(
+    (e) => `${e.type}\t${e.path}\t${e.size}\t${e.mtime}\t${(e.mode & 0o7777).toString(8)}\t${e.linkname ?? ''}`,
+  );
   return sha256(lines.join('\n'));
 }
 

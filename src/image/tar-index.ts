@@ -109,9 +109,13 @@ export class TarIndex {
           break;
         }
         if (!checksumOk(header)) {
-          throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: not a tar archive (bad header checksum at offset ${pos})`);
+          throw new CustomsError(
+            'IMAGE_FORMAT_INVALID',
+            `${what}: not a tar archive (bad header checksum at offset ${pos})`,
+          );
         }
-        if (++count > MAX_ENTRIES) throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: more than ${MAX_ENTRIES} tar entries`);
+        if (++count > MAX_ENTRIES)
+          throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: more than ${MAX_ENTRIES} tar entries`);
         const type = String.fromCharCode(header[156] ?? 0x30) === '\0' ? '0' : String.fromCharCode(header[156] ?? 0x30);
         const size = num(header, 124, 12);
         if (!Number.isSafeInteger(size) || size < 0) {
@@ -126,7 +130,8 @@ export class TarIndex {
           );
         }
         const readMeta = async (): Promise<Buffer> => {
-          if (size > MAX_META) throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: oversized tar metadata record at offset ${pos}`);
+          if (size > MAX_META)
+            throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: oversized tar metadata record at offset ${pos}`);
           const b = Buffer.alloc(size);
           await fh.read(b, 0, size, dataStart);
           return b;
@@ -154,7 +159,10 @@ export class TarIndex {
       }
       if (count === 0) throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: empty or not a tar archive`);
       if (!sawEnd && pos < fileSize) {
-        throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: archive is truncated inside a tar header; export the image again`);
+        throw new CustomsError(
+          'IMAGE_FORMAT_INVALID',
+          `${what}: archive is truncated inside a tar header; export the image again`,
+        );
       }
       return new TarIndex(path, members);
     } finally {
@@ -191,7 +199,11 @@ export class TarIndex {
 
   async read(name: string, max: number, what: string): Promise<Buffer> {
     const m = this.resolve(name, what);
-    if (m.size > max) throw new CustomsError('IMAGE_MANIFEST_INVALID', `${what}: ${name} is ${m.size} bytes, more than the ${max} allowed`);
+    if (m.size > max)
+      throw new CustomsError(
+        'IMAGE_MANIFEST_INVALID',
+        `${what}: ${name} is ${m.size} bytes, more than the ${max} allowed`,
+      );
     return readBounded(this.open(name, what), max, `${what}: ${name}`);
   }
 }

@@ -26,7 +26,9 @@ function writeString(b: Buffer, s: string, off: number, len: number): void {
 }
 
 function writeOctal(b: Buffer, v: number, off: number, len: number): void {
-  const s = Math.max(0, Math.floor(v)).toString(8).padStart(len - 1, '0');
+  const s = Math.max(0, Math.floor(v))
+    .toString(8)
+    .padStart(len - 1, '0');
   b.write(`${s.slice(-(len - 1))}\0`, off, len, 'ascii');
 }
 
@@ -81,7 +83,13 @@ export function encodeHeader(h: TarHeader): Buffer {
   let split = splitUstar(path);
   if (!split) {
     records.push(paxRecord('path', path));
-    split = { name: Buffer.from(path).subarray(0, 99).toString('latin1').replace(/[^\x20-\x7e]/g, '_'), prefix: '' };
+    split = {
+      name: Buffer.from(path)
+        .subarray(0, 99)
+        .toString('latin1')
+        .replace(/[^\x20-\x7e]/g, '_'),
+      prefix: '',
+    };
   }
   let link = linkname;
   if (!fits(linkname, 100)) {

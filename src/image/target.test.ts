@@ -6,12 +6,28 @@ import { parseTarget } from './target.js';
 
 test('parseTarget: transport prefixes like skopeo', () => {
   assert.deepEqual(parseTarget('docker-archive:/x/img.tar'), { transport: 'docker-archive', path: '/x/img.tar' });
-  assert.deepEqual(parseTarget('docker-archive:/x/img.tar:nginx:1.25'), { transport: 'docker-archive', path: '/x/img.tar', ref: 'nginx:1.25' });
-  assert.deepEqual(parseTarget('docker-archive:/x/img.tar:@1'), { transport: 'docker-archive', path: '/x/img.tar', index: 1 });
-  assert.deepEqual(parseTarget('docker-archive:/x/img.tar@2'), { transport: 'docker-archive', path: '/x/img.tar', index: 2 });
+  assert.deepEqual(parseTarget('docker-archive:/x/img.tar:nginx:1.25'), {
+    transport: 'docker-archive',
+    path: '/x/img.tar',
+    ref: 'nginx:1.25',
+  });
+  assert.deepEqual(parseTarget('docker-archive:/x/img.tar:@1'), {
+    transport: 'docker-archive',
+    path: '/x/img.tar',
+    index: 1,
+  });
+  assert.deepEqual(parseTarget('docker-archive:/x/img.tar@2'), {
+    transport: 'docker-archive',
+    path: '/x/img.tar',
+    index: 2,
+  });
   assert.deepEqual(parseTarget('oci:./layout'), { transport: 'oci', path: './layout' });
   assert.deepEqual(parseTarget('oci:./layout:v1'), { transport: 'oci', path: './layout', ref: 'v1' });
-  assert.deepEqual(parseTarget('oci-archive:/a.tar:latest'), { transport: 'oci-archive', path: '/a.tar', ref: 'latest' });
+  assert.deepEqual(parseTarget('oci-archive:/a.tar:latest'), {
+    transport: 'oci-archive',
+    path: '/a.tar',
+    ref: 'latest',
+  });
   assert.deepEqual(parseTarget('docker-daemon:nginx:1.25'), { transport: 'docker-daemon', name: 'nginx:1.25' });
   assert.deepEqual(parseTarget('dir:/rootfs'), { transport: 'dir', path: '/rootfs' });
   assert.deepEqual(parseTarget('nginx:1.25'), { transport: 'bare', arg: 'nginx:1.25' });
@@ -38,6 +54,10 @@ test('parseTarget: empty or invalid targets are clear errors', () => {
     ['docker-archive:/x.tar:@x', 'USAGE_BAD_ARGUMENT'],
     ['docker-archive:/x.tar:Bad Name', 'IMAGE_REFERENCE_INVALID'],
   ] as const) {
-    assert.throws(() => parseTarget(t), (e: unknown) => e instanceof CustomsError && e.code === code, t);
+    assert.throws(
+      () => parseTarget(t),
+      (e: unknown) => e instanceof CustomsError && e.code === code,
+      t,
+    );
   }
 });

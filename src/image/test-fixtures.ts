@@ -26,7 +26,16 @@ export function makeTar(files: readonly FileSpec[]): Buffer {
     const data = f.data === undefined ? Buffer.alloc(0) : Buffer.from(f.data);
     const type = f.type ?? 'file';
     parts.push(
-      encodeHeader({ path: f.path, type, size: type === 'file' ? data.length : 0, mode: type === 'dir' ? 0o755 : 0o644, mtime: 1700000000, uid: 0, gid: 0, ...(f.linkname ? { linkname: f.linkname } : {}) }),
+      encodeHeader({
+        path: f.path,
+        type,
+        size: type === 'file' ? data.length : 0,
+        mode: type === 'dir' ? 0o755 : 0o644,
+        mtime: 1700000000,
+        uid: 0,
+        gid: 0,
+        ...(f.linkname ? { linkname: f.linkname } : {}),
+      }),
     );
     if (type === 'file') parts.push(data, padding(data.length));
   }
@@ -145,7 +154,11 @@ export function buildImage(img: ImageFixture): BuiltImage {
     JSON.stringify({
       schemaVersion: 2,
       mediaType: manifestMediaType,
-      config: { mediaType: img.docker ? MEDIA_TYPES.dockerConfig : MEDIA_TYPES.ociConfig, digest: configDigest, size: config.length },
+      config: {
+        mediaType: img.docker ? MEDIA_TYPES.dockerConfig : MEDIA_TYPES.ociConfig,
+        digest: configDigest,
+        size: config.length,
+      },
       layers: layers.map((l) => ({ mediaType: l.mediaType, digest: l.digest, size: l.blob.length })),
     }),
   );
@@ -198,24 +211,42 @@ export function writeOciLayout(
       digest: img.manifestDigest,
       size: img.manifest.length,
       ...(opts.withPlatform || opts.nested
-        ? { platform: { os: e.image.os ?? 'linux', architecture: e.image.architecture ?? 'amd64', ...(e.image.variant ? { variant: e.image.variant } : {}) } }
+        ? {
+            platform: {
+              os: e.image.os ?? 'linux',
+              architecture: e.image.architecture ?? 'amd64',
+              ...(e.image.variant ? { variant: e.image.variant } : {}),
+            },
+          }
         : {}),
       ...(e.refName && !opts.nested ? { annotations: { 'org.opencontainers.image.ref.name': e.refName } } : {}),
     };
   });
   if (opts.attestation) {
-    const att = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociManifest, config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256('{}'), size: 2 }, layers: [] }));
+    const att = Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: MEDIA_TYPES.ociManifest,
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: sha256('{}'), size: 2 },
+        layers: [],
+      }),
+    );
     writeBlob(dir, sha256(att), att);
     descriptors.push({
       mediaType: MEDIA_TYPES.ociManifest,
       digest: sha256(att),
       size: att.length,
       platform: { os: 'unknown', architecture: 'unknown' },
-      annotations: { 'vnd.docker.reference.type': 'attestation-manifest', 'vnd.docker.reference.digest': images[0]?.manifestDigest ?? '' },
+      annotations: {
+        'vnd.docker.reference.type': 'attestation-manifest',
+        'vnd.docker.reference.digest': images[0]?.manifestDigest ?? '',
+      },
     });
   }
   if (opts.nested) {
-    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: descriptors }));
+    const index = Buffer.from(
+      JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: descriptors }),
+    );
     const indexDigest = sha256(index);
     writeBlob(dir, indexDigest, index);
     const refName = entries[0]?.refName;
@@ -223,12 +254,22 @@ export function writeOciLayout(
       join(dir, 'index.json'),
       JSON.stringify({
         schemaVersion: 2,
-        manifests: [{ mediaType: MEDIA_TYPES.ociIndex, digest: indexDigest, size: index.length, ...(refName ? { annotations: { 'org.opencontainers.image.ref.name': refName } } : {}) }],
+        manifests: [
+          {
+            mediaType: MEDIA_TYPES.ociIndex,
+            digest: indexDigest,
+            size: index.length,
+            ...(refName ? { annotations: { 'org.opencontainers.image.ref.name': refName } } : {}),
+          },
+        ],
       }),
     );
     return { images, indexDigest };
   }
-  writeFileSync(join(dir, 'index.json'), JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: descriptors }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests: descriptors }),
+  );
   return { images };
 }
 
@@ -285,7 +326,9 @@ export function writeDockerArchive(
           mediaType: MEDIA_TYPES.dockerManifest,
           digest: img.manifestDigest,
           size: img.manifest.length,
-          ...((images[i]?.tags ?? [])[0] ? { annotations: { 'io.containerd.image.name': `docker.io/library/${images[i]?.tags?.[0]}` } } : {}),
+          ...((images[i]?.tags ?? [])[0]
+            ? { annotations: { 'io.containerd.image.name': `docker.io/library/${images[i]?.tags?.[0]}` } }
+            : {}),
         })),
       }),
     });

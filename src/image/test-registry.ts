@@ -67,12 +67,26 @@ function selfSigned(dir: string, name: string, subj: string, ec: boolean): { cer
   requireTool('/usr/bin/openssl', 'openssl');
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
-  execFileSync('openssl', [
-    'req', '-x509', '-nodes', '-days', '2',
-    ...(ec ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['-newkey', 'rsa:2048']),
-    '-keyout', key, '-out', cert, '-subj', subj,
-    '-addext', 'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], { stdio: 'pipe' });
+  execFileSync(
+    'openssl',
+    [
+      'req',
+      '-x509',
+      '-nodes',
+      '-days',
+      '2',
+      ...(ec ? ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1'] : ['-newkey', 'rsa:2048']),
+      '-keyout',
+      key,
+      '-out',
+      cert,
+      '-subj',
+      subj,
+      '-addext',
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    { stdio: 'pipe' },
+  );
   return { cert, key };
 }
 
@@ -86,7 +100,9 @@ async function startTokenServer(
 ): Promise<{ server: Server; realm: string; rootBundle: string }> {
   const { cert, key } = selfSigned(dir, 'token-signer', '/CN=customs-test-token-signer', true);
   const der = Buffer.from(
-    readFileSync(cert, 'utf8').replace(/-----(BEGIN|END) CERTIFICATE-----/g, '').replace(/\s+/g, ''),
+    readFileSync(cert, 'utf8')
+      .replace(/-----(BEGIN|END) CERTIFICATE-----/g, '')
+      .replace(/\s+/g, ''),
     'base64',
   );
   const privateKey = createPrivateKey(readFileSync(key));
@@ -104,18 +120,30 @@ async function startTokenServer(
     const access = (url.searchParams.getAll('scope') ?? []).flatMap((s) => {
       const parts = s.split(':');
       if (parts.length < 3) return [];
-      return [{ type: parts[0], name: parts.slice(1, -1).join(':'), actions: (parts[parts.length - 1] ?? '').split(',') }];
+      return [
+        { type: parts[0], name: parts.slice(1, -1).join(':'), actions: (parts[parts.length - 1] ?? '').split(',') },
+      ];
     });
     const now = Math.floor(Date.now() / 1000);
     const header = { typ: 'JWT', alg: 'ES256', x5c: [der.toString('base64')] };
-    const claims = { iss: issuer, sub: creds.username, aud: service, exp: now + 300, nbf: now - 10, iat: now, jti: randomBytes(8).toString('hex'), access };
+    const claims = {
+      iss: issuer,
+      sub: creds.username,
+      aud: service,
+      exp: now + 300,
+      nbf: now - 10,
+      iat: now,
+      jti: randomBytes(8).toString('hex'),
+      access,
+    };
     const input = `${b64url(JSON.stringify(header))}.${b64url(JSON.stringify(claims))}`;
     const sig = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ [field]: `${input}.${b64url(sig)}`, expires_in: 300 }));
   });
-  const port = await freePort();
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const addr = server.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
   return { server, realm: `http://127.0.0.1:${port}/token`, rootBundle: cert };
 }
 
@@ -132,20 +160,53 @@ async function waitReady(port: number, tls: boolean, child: ChildProcess, logFil
       req.setTimeout(2000, () => req.destroy());
     });
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`docker-registry exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    if (child.exitCode !== null)
+      throw new Error(`docker-registry exited with ${child.exitCode}: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
     if (await probe()) return;
-    if (Date.now() > deadline) throw new Error(`docker-registry did not answer on port ${port} within 20 s: ${readFileSync(logFile, 'utf8').slice(-2000)}`);
+    if (Date.now() > deadline)
+      throw new Error(
+        `docker-registry did not answer on port ${port} within 20 s: ${readFileSync(logFile, 'utf8').slice(-2000)}`,
+      );
     await new Promise((r) => setTimeout(r, 100));
   }
 }
 
+/**
+ * The registry binds the port itself, so another process may take it between
+ * freePort() and the bind: retry with a new port a few times.
+ */
 export async function startRegistry(opts: RegistryOptions = {}): Promise<TestRegistry> {
   requireTool(REGISTRY_BIN, 'docker-registry');
+  let last: unknown;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      return await startRegistryOnce(opts);
+    } catch (e) {
+      last = e;
+      if (!/exited|did not answer/.test(String(e))) throw e;
+    }
+  }
+  throw last;
+}
+
+async function startRegistryOnce(opts: RegistryOptions): Promise<TestRegistry> {
   const dir = mkdtempSync(join(tmpdir(), 'customs-registry-'));
   const port = await freePort();
   const username = 'customs';
   const password = `pw-${randomBytes(6).toString('hex')}`;
-  const lines = ['version: 0.1', 'log:', '  level: warn', 'storage:', '  filesystem:', `    rootdirectory: ${join(dir, 'data')}`, '  delete:', '    enabled: true', 'http:', `  addr: 127.0.0.1:${port}`, '  secret: customs-test'];
+  const lines = [
+    'version: 0.1',
+    'log:',
+    '  level: warn',
+    'storage:',
+    '  filesystem:',
+    `    rootdirectory: ${join(dir, 'data')}`,
+    '  delete:',
+    '    enabled: true',
+    'http:',
+    `  addr: 127.0.0.1:${port}`,
+    '  secret: customs-test',
+  ];
   let caFile: string | undefined;
   if (opts.tls) {
     const { cert, key } = selfSigned(dir, 'registry', '/CN=127.0.0.1', false);
@@ -162,9 +223,23 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   } else if (opts.auth === 'token') {
     const service = 'customs-test-registry';
     const issuer = 'customs-test-issuer';
-    const t = await startTokenServer(dir, service, issuer, { username, password }, opts.tokenField ?? 'token', tokenRequests);
+    const t = await startTokenServer(
+      dir,
+      service,
+      issuer,
+      { username, password },
+      opts.tokenField ?? 'token',
+      tokenRequests,
+    );
     tokenServer = t.server;
-    lines.push('auth:', '  token:', `    realm: ${t.realm}`, `    service: ${service}`, `    issuer: ${issuer}`, `    rootcertbundle: ${t.rootBundle}`);
+    lines.push(
+      'auth:',
+      '  token:',
+      `    realm: ${t.realm}`,
+      `    service: ${service}`,
+      `    issuer: ${issuer}`,
+      `    rootcertbundle: ${t.rootBundle}`,
+    );
   }
   const config = join(dir, 'config.yml');
   writeFileSync(config, `${lines.join('\n')}\n`);
@@ -176,6 +251,7 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
   } catch (e) {
     child.kill('SIGKILL');
     tokenServer?.close();
+    rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   const withCreds = opts.auth !== undefined;
@@ -202,7 +278,12 @@ export async function startRegistry(opts: RegistryOptions = {}): Promise<TestReg
  * Push an OCI layout to the registry with skopeo (`--all` keeps a whole
  * index). `repoTag` is "name:tag" inside the registry.
  */
-export async function pushLayout(reg: TestRegistry, layoutDir: string, repoTag: string, opts: { all?: boolean } = {}): Promise<void> {
+export async function pushLayout(
+  reg: TestRegistry,
+  layoutDir: string,
+  repoTag: string,
+  opts: { all?: boolean } = {},
+): Promise<void> {
   requireTool('/usr/bin/skopeo', 'skopeo');
   const dir = mkdtempSync(join(tmpdir(), 'customs-skopeo-'));
   try {

@@ -21,15 +21,24 @@ test('docker config: Docker Hub entries match every alias; other keys match by h
     }),
   );
   for (const host of ['docker.io', 'index.docker.io', 'registry-1.docker.io']) {
-    assert.deepEqual(await credentialsFor(host, { dockerConfig: cfg, env: {} }), { username: 'hub', password: 'secret:with:colons' });
+    assert.deepEqual(await credentialsFor(host, { dockerConfig: cfg, env: {} }), {
+      username: 'hub',
+      password: 'secret:with:colons',
+    });
   }
   assert.deepEqual(await credentialsFor('ghcr.io', { dockerConfig: cfg, env: {} }), { username: 'gh', password: 'pw' });
   assert.deepEqual(await credentialsFor('quay.io', { dockerConfig: cfg, env: {} }), { identityToken: 'refresh-me' });
   assert.equal(await credentialsFor('example.com', { dockerConfig: cfg, env: {} }), undefined);
-  assert.deepEqual(await credentialsFor('ghcr.io', { dockerConfig: cfg, env: { CUSTOMS_REGISTRY_USERNAME: 'e', CUSTOMS_REGISTRY_PASSWORD: 'f' } }), {
-    username: 'e',
-    password: 'f',
-  });
+  assert.deepEqual(
+    await credentialsFor('ghcr.io', {
+      dockerConfig: cfg,
+      env: { CUSTOMS_REGISTRY_USERNAME: 'e', CUSTOMS_REGISTRY_PASSWORD: 'f' },
+    }),
+    {
+      username: 'e',
+      password: 'f',
+    },
+  );
   assert.equal(await credentialsFor('ghcr.io', { dockerConfig: join(work, 'missing.json'), env: {} }), undefined);
 });
 
@@ -42,5 +51,9 @@ test('configKeyHost strips scheme and path', () => {
 test('a missing credential helper is a clear REGISTRY_AUTH_FAILED', async () => {
   const cfg = join(work, 'helper.json');
   writeFileSync(cfg, JSON.stringify({ credsStore: 'customs-does-not-exist' }));
-  await assert.rejects(credentialsFor('example.com', { dockerConfig: cfg, env: {} }), (e: unknown) => (e as { code?: string }).code === 'REGISTRY_AUTH_FAILED' && /not installed/.test((e as Error).message));
+  await assert.rejects(
+    credentialsFor('example.com', { dockerConfig: cfg, env: {} }),
+    (e: unknown) =>
+      (e as { code?: string }).code === 'REGISTRY_AUTH_FAILED' && /not installed/.test((e as Error).message),
+  );
 });

@@ -55,7 +55,11 @@ function fromAuthEntry(e: AuthEntry, where: string): Credentials | undefined {
   if (typeof e.auth === 'string' && e.auth !== '') {
     const decoded = Buffer.from(e.auth, 'base64').toString('utf8');
     const i = decoded.indexOf(':');
-    if (i < 0) throw new CustomsError('REGISTRY_AUTH_FAILED', `${where}: "auth" is not base64 of "user:password"; run docker login again`);
+    if (i < 0)
+      throw new CustomsError(
+        'REGISTRY_AUTH_FAILED',
+        `${where}: "auth" is not base64 of "user:password"; run docker login again`,
+      );
     out.username = decoded.slice(0, i);
     out.password = decoded.slice(i + 1);
   } else {
@@ -68,13 +72,21 @@ function fromAuthEntry(e: AuthEntry, where: string): Credentials | undefined {
 }
 
 /** Run `docker-credential-NAME get` (docker-credential-helpers protocol: server URL on stdin, JSON out). */
-export function runCredentialHelper(name: string, server: string, signal?: AbortSignal): Promise<Credentials | undefined> {
+export function runCredentialHelper(
+  name: string,
+  server: string,
+  signal?: AbortSignal,
+): Promise<Credentials | undefined> {
   if (!/^[A-Za-z0-9._-]+$/.test(name)) {
     return Promise.reject(new CustomsError('REGISTRY_AUTH_FAILED', `credential helper name "${name}" is not valid`));
   }
   const bin = `docker-credential-${name}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['get'], { stdio: ['pipe', 'pipe', 'pipe'], timeout: HELPER_TIMEOUT_MS, ...(signal ? { signal } : {}) });
+    const child = spawn(bin, ['get'], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      timeout: HELPER_TIMEOUT_MS,
+      ...(signal ? { signal } : {}),
+    });
     let out = '';
     let err = '';
     child.stdout.on('data', (d: Buffer) => {
@@ -112,7 +124,9 @@ export function runCredentialHelper(name: string, server: string, signal?: Abort
         if (j.Username === '<token>') return resolve({ identityToken: j.Secret });
         return resolve({ ...(typeof j.Username === 'string' ? { username: j.Username } : {}), password: j.Secret });
       } catch (e) {
-        reject(new CustomsError('REGISTRY_AUTH_FAILED', `credential helper ${bin} printed something that is not JSON`, e));
+        reject(
+          new CustomsError('REGISTRY_AUTH_FAILED', `credential helper ${bin} printed something that is not JSON`, e),
+        );
       }
     });
     child.stdin.end(server);
@@ -142,7 +156,11 @@ export async function credentialsFor(host: string, opts: CredentialOptions): Pro
   try {
     cfg = JSON.parse(text) as typeof cfg;
   } catch (e) {
-    throw new CustomsError('REGISTRY_AUTH_FAILED', `docker config ${opts.dockerConfig} is not valid JSON: ${(e as Error).message}`, e);
+    throw new CustomsError(
+      'REGISTRY_AUTH_FAILED',
+      `docker config ${opts.dockerConfig} is not valid JSON: ${(e as Error).message}`,
+      e,
+    );
   }
   if (typeof cfg !== 'object' || cfg === null) return undefined;
   const server = isDockerHub(host) ? DOCKER_HUB_CONFIG_KEY : host;

@@ -21,7 +21,15 @@ const MAX_REDIRECTS = 5;
 const MAX_ERROR_BODY = 64 * 1024;
 const MAX_BACKOFF_MS = 10_000;
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
-const RETRY_ERRORS = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'UND_ERR_SOCKET', 'UND_ERR_CONNECT_TIMEOUT', 'UND_ERR_HEADERS_TIMEOUT', 'EAI_AGAIN']);
+const RETRY_ERRORS = new Set([
+  'ECONNRESET',
+  'EPIPE',
+  'ETIMEDOUT',
+  'UND_ERR_SOCKET',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'EAI_AGAIN',
+]);
 const TLS_ERRORS = new Set([
   'DEPTH_ZERO_SELF_SIGNED_CERT',
   'SELF_SIGNED_CERT_IN_CHAIN',
@@ -84,7 +92,12 @@ export function describeErrorBody(text: string): { codes: string[]; text: string
     const j = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown; detail?: unknown }[] };
     if (Array.isArray(j.errors)) {
       const codes = j.errors.map((e) => String(e.code ?? ''));
-      const msg = j.errors.map((e) => `${String(e.code ?? '?')}: ${String(e.message ?? '')}${e.detail ? ` (${JSON.stringify(e.detail).slice(0, 200)})` : ''}`).join('; ');
+      const msg = j.errors
+        .map(
+          (e) =>
+            `${String(e.code ?? '?')}: ${String(e.message ?? '')}${e.detail ? ` (${JSON.stringify(e.detail).slice(0, 200)})` : ''}`,
+        )
+        .join('; ');
       return { codes, text: msg };
     }
   } catch {
@@ -113,7 +126,11 @@ export class RegistryClient {
       try {
         ca = [...rootCertificates, readFileSync(ctx.config.caFile, 'utf8')];
       } catch (e) {
-        throw new CustomsError('REGISTRY_TLS', `cannot read the CA file ${ctx.config.caFile}: ${(e as Error).message}`, e);
+        throw new CustomsError(
+          'REGISTRY_TLS',
+          `cannot read the CA file ${ctx.config.caFile}: ${(e as Error).message}`,
+          e,
+        );
       }
     }
     this.agent = new Agent({
@@ -134,13 +151,20 @@ export class RegistryClient {
 
   private async creds(): Promise<Credentials | undefined> {
     if (this.credentials === null) {
-      this.credentials = await credentialsFor(this.domain, { dockerConfig: this.ctx.config.dockerConfig, signal: this.ctx.signal });
+      this.credentials = await credentialsFor(this.domain, {
+        dockerConfig: this.ctx.config.dockerConfig,
+        signal: this.ctx.signal,
+      });
     }
     return this.credentials;
   }
 
   /** One HTTP exchange with retries; never follows redirects itself. */
-  private async send(url: string, headers: Record<string, string>, method: 'GET' | 'HEAD' = 'GET'): Promise<Dispatcher.ResponseData> {
+  private async send(
+    url: string,
+    headers: Record<string, string>,
+    method: 'GET' | 'HEAD' = 'GET',
+  ): Promise<Dispatcher.ResponseData> {
     for (let attempt = 0; ; attempt++) {
       let res: Dispatcher.ResponseData;
       try {
@@ -195,7 +219,8 @@ export class RegistryClient {
       this.scheme = 'https';
     } catch (e) {
       const code = errCode(e);
-      const tls = e instanceof CustomsError ? false : TLS_ERRORS.has(code) || /certificate|self[- ]signed/i.test(errMessage(e));
+      const tls =
+        e instanceof CustomsError ? false : TLS_ERRORS.has(code) || /certificate|self[- ]signed/i.test(errMessage(e));
       if (!httpAllowed || tls || e instanceof CustomsError) throw this.networkError(e, `https://${this.host}/v2/`);
       try {
         const res = await this.send(`http://${this.host}/v2/`, {});
@@ -230,10 +255,14 @@ export class RegistryClient {
       const status = res.statusCode;
       if (status >= 300 && status < 400 && header(res.headers, 'location')) {
         await res.body.dump().catch(() => {});
-        if (++redirects > MAX_REDIRECTS) throw new CustomsError('REGISTRY_ERROR', `${what}: more than ${MAX_REDIRECTS} redirects from ${this.host}`);
+        if (++redirects > MAX_REDIRECTS)
+          throw new CustomsError('REGISTRY_ERROR', `${what}: more than ${MAX_REDIRECTS} redirects from ${this.host}`);
         const next = new URL(header(res.headers, 'location') ?? '', url);
         if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-          throw new CustomsError('REGISTRY_ERROR', `${what}: ${this.host} redirected to unsupported URL ${next.protocol}`);
+          throw new CustomsError(
+            'REGISTRY_ERROR',
+            `${what}: ${this.host} redirected to unsupported URL ${next.protocol}`,
+          );
         }
         // Blob storage (S3, CDN) must not see the registry's credentials.
         sameOrigin = sameOrigin && next.origin === new URL(url).origin;
@@ -248,7 +277,9 @@ export class RegistryClient {
         continue;
       }
       if (status >= 200 && status < 300) return { status, headers: res.headers, body: res.body };
-      const text = (await readBounded(res.body, MAX_ERROR_BODY, `${what} error body`, 'REGISTRY_ERROR').catch(() => Buffer.alloc(0))).toString('utf8');
+      const text = (
+        await readBounded(res.body, MAX_ERROR_BODY, `${what} error body`, 'REGISTRY_ERROR').catch(() => Buffer.alloc(0))
+      ).toString('utf8');
       throw this.statusError(status, text, what);
     }
   }
@@ -262,16 +293,31 @@ export class RegistryClient {
       );
     }
     if (status === 404) {
-      const unknown = codes.some((c) => c === 'MANIFEST_UNKNOWN' || c === 'NAME_UNKNOWN' || c === 'BLOB_UNKNOWN') || codes.length === 0;
+      const unknown =
+        codes.some((c) => c === 'MANIFEST_UNKNOWN' || c === 'NAME_UNKNOWN' || c === 'BLOB_UNKNOWN') ||
+        codes.length === 0;
       if (unknown) {
-        return new CustomsError('IMAGE_NOT_FOUND', `${what} not found in ${this.domain}/${this.repository}${quoted ? ` (${quoted})` : ''}`);
+        return new CustomsError(
+          'IMAGE_NOT_FOUND',
+          `${what} not found in ${this.domain}/${this.repository}${quoted ? ` (${quoted})` : ''}`,
+        );
       }
     }
-    if (status === 429) return new CustomsError('REGISTRY_ERROR', `${this.domain} rate-limits us (HTTP 429${quoted ? `: ${quoted}` : ''}); retry later or log in`);
-    return new CustomsError('REGISTRY_ERROR', `${what}: ${this.domain} answered HTTP ${status}${quoted ? `: ${quoted}` : ''}`);
+    if (status === 429)
+      return new CustomsError(
+        'REGISTRY_ERROR',
+        `${this.domain} rate-limits us (HTTP 429${quoted ? `: ${quoted}` : ''}); retry later or log in`,
+      );
+    return new CustomsError(
+      'REGISTRY_ERROR',
+      `${what}: ${this.domain} answered HTTP ${status}${quoted ? `: ${quoted}` : ''}`,
+    );
   }
 
-  private async authenticate(challenges: readonly { scheme: string; params: Readonly<Record<string, string>> }[], what: string): Promise<void> {
+  private async authenticate(
+    challenges: readonly { scheme: string; params: Readonly<Record<string, string>> }[],
+    what: string,
+  ): Promise<void> {
     const creds = await this.creds();
     const bearer = challenges.find((c) => c.scheme === 'bearer');
     const basic = challenges.find((c) => c.scheme === 'basic');
@@ -289,11 +335,18 @@ export class RegistryClient {
       this.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
       return;
     }
-    throw new CustomsError('REGISTRY_AUTH_FAILED', `${this.domain} asked for authentication without a Basic or Bearer challenge (${what})`);
+    throw new CustomsError(
+      'REGISTRY_AUTH_FAILED',
+      `${this.domain} asked for authentication without a Basic or Bearer challenge (${what})`,
+    );
   }
 
   /** Token endpoint (distribution docs/spec/auth/token.md; oauth.md for refresh tokens). */
-  private async fetchToken(params: Readonly<Record<string, string>>, creds: Credentials | undefined, what: string): Promise<string> {
+  private async fetchToken(
+    params: Readonly<Record<string, string>>,
+    creds: Credentials | undefined,
+    what: string,
+  ): Promise<string> {
     if (creds?.registryToken) return creds.registryToken;
     const realm = params.realm;
     if (!realm) throw new CustomsError('REGISTRY_AUTH_FAILED', `${this.domain}: Bearer challenge without a realm`);
@@ -308,7 +361,12 @@ export class RegistryClient {
     let res: Dispatcher.ResponseData;
     try {
       if (creds?.identityToken) {
-        const form = new URLSearchParams({ grant_type: 'refresh_token', refresh_token: creds.identityToken, client_id: 'customs', scope });
+        const form = new URLSearchParams({
+          grant_type: 'refresh_token',
+          refresh_token: creds.identityToken,
+          client_id: 'customs',
+          scope,
+        });
         if (service) form.set('service', service);
         res = await request(realmUrl, {
           method: 'POST',
@@ -329,7 +387,9 @@ export class RegistryClient {
     } catch (e) {
       throw this.networkError(e, realmUrl.toString());
     }
-    const body = (await readBounded(res.body, MAX_ERROR_BODY, `token from ${realmUrl.host}`, 'REGISTRY_AUTH_FAILED')).toString('utf8');
+    const body = (
+      await readBounded(res.body, MAX_ERROR_BODY, `token from ${realmUrl.host}`, 'REGISTRY_AUTH_FAILED')
+    ).toString('utf8');
     if (res.statusCode === 401 || res.statusCode === 403) {
       throw new CustomsError(
         'REGISTRY_AUTH_FAILED',
@@ -337,17 +397,27 @@ export class RegistryClient {
       );
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
-      throw new CustomsError('REGISTRY_ERROR', `token service ${realmUrl.host} answered HTTP ${res.statusCode} for ${what}: ${describeErrorBody(body).text}`);
+      throw new CustomsError(
+        'REGISTRY_ERROR',
+        `token service ${realmUrl.host} answered HTTP ${res.statusCode} for ${what}: ${describeErrorBody(body).text}`,
+      );
     }
     let token: unknown;
     try {
       const j = JSON.parse(body) as { token?: unknown; access_token?: unknown };
       token = j.token ?? j.access_token;
     } catch (e) {
-      throw new CustomsError('REGISTRY_AUTH_FAILED', `token service ${realmUrl.host} answered with something that is not JSON`, e);
+      throw new CustomsError(
+        'REGISTRY_AUTH_FAILED',
+        `token service ${realmUrl.host} answered with something that is not JSON`,
+        e,
+      );
     }
     if (typeof token !== 'string' || token === '') {
-      throw new CustomsError('REGISTRY_AUTH_FAILED', `token service ${realmUrl.host} answered without "token" or "access_token"`);
+      throw new CustomsError(
+        'REGISTRY_AUTH_FAILED',
+        `token service ${realmUrl.host} answered without "token" or "access_token"`,
+      );
     }
     return token;
   }

@@ -19,13 +19,21 @@ interface FetchedManifest {
   readonly digest: Digest;
 }
 
-async function fetchManifest(client: RegistryClient, reference: string, expected: Digest | undefined, what: string): Promise<FetchedManifest> {
+async function fetchManifest(
+  client: RegistryClient,
+  reference: string,
+  expected: Digest | undefined,
+  what: string,
+): Promise<FetchedManifest> {
   const res = await client.get(`${client.repository}/manifests/${reference}`, MANIFEST_ACCEPT, what);
   const lengthHeader = res.headers['content-length'];
   const declared = typeof lengthHeader === 'string' ? Number(lengthHeader) : Number.NaN;
   if (Number.isFinite(declared) && declared > MAX_DOCUMENT_SIZE) {
     res.body.destroy();
-    throw new CustomsError('IMAGE_MANIFEST_INVALID', `${what} is ${declared} bytes, more than the ${MAX_DOCUMENT_SIZE} allowed`);
+    throw new CustomsError(
+      'IMAGE_MANIFEST_INVALID',
+      `${what} is ${declared} bytes, more than the ${MAX_DOCUMENT_SIZE} allowed`,
+    );
   }
   const bytes = await readBounded(res.body, MAX_DOCUMENT_SIZE, what);
   const ct = res.headers['content-type'];
@@ -40,7 +48,10 @@ async function fetchManifest(client: RegistryClient, reference: string, expected
     const claimed = Array.isArray(dch) ? dch[0] : dch;
     // The registry's own digest header must agree with the bytes it sent.
     if (claimed?.startsWith('sha256:') && claimed !== digest) {
-      throw new CustomsError('IMAGE_DIGEST_MISMATCH', `${what}: content digest is ${digest} but the registry says ${claimed}`);
+      throw new CustomsError(
+        'IMAGE_DIGEST_MISMATCH',
+        `${what}: content digest is ${digest} but the registry says ${claimed}`,
+      );
     }
   }
   return { bytes, mediaType, digest };
@@ -53,17 +64,29 @@ export async function openRegistryImage(ref: ImageReference, ctx: Context): Prom
   try {
     const top = await fetchManifest(client, full.digest ?? full.tag ?? 'latest', full.digest, `manifest ${name}`);
     const fetchChild = async (d: Descriptor): Promise<Buffer> => {
-      if (d.size > MAX_DOCUMENT_SIZE) throw new CustomsError('IMAGE_MANIFEST_INVALID', `manifest ${d.digest} of ${name} declares ${d.size} bytes`);
+      if (d.size > MAX_DOCUMENT_SIZE)
+        throw new CustomsError('IMAGE_MANIFEST_INVALID', `manifest ${d.digest} of ${name} declares ${d.size} bytes`);
       return (await fetchManifest(client, d.digest, d.digest, `manifest ${d.digest} of ${name}`)).bytes;
     };
-    const resolved = await resolveManifest(top.bytes, top.mediaType, top.digest, wantedPlatform(ctx.config.platform), fetchChild, name);
+    const resolved = await resolveManifest(
+      top.bytes,
+      top.mediaType,
+      top.digest,
+      wantedPlatform(ctx.config.platform),
+      fetchChild,
+      name,
+    );
     const blobs: BlobSource = {
       async open(d) {
         const res = await client.get(`${client.repository}/blobs/${d.digest}`, undefined, `blob ${d.digest}`);
         return res.body;
       },
       async read(d, max, what) {
-        if (d.size > max) throw new CustomsError('IMAGE_MANIFEST_INVALID', `${what} declares ${d.size} bytes, more than the ${max} allowed`);
+        if (d.size > max)
+          throw new CustomsError(
+            'IMAGE_MANIFEST_INVALID',
+            `${what} declares ${d.size} bytes, more than the ${max} allowed`,
+          );
         const res = await client.get(`${client.repository}/blobs/${d.digest}`, undefined, what);
         const bytes = await readBounded(res.body, max, what);
         verifyBytes(bytes, d.digest, what);

@@ -98,24 +98,47 @@ test('schema 1 manifests are refused with a clear message; a lying Docker-Conten
       return res.end(JSON.stringify({ schemaVersion: 1, name: 'old', tag: '1', fsLayers: [] }));
     }
     if (url === '/v2/liar/manifests/1') {
-      res.writeHead(200, { 'content-type': img.manifestMediaType, 'docker-content-digest': `sha256:${'a'.repeat(64)}` });
+      res.writeHead(200, {
+        'content-type': img.manifestMediaType,
+        'docker-content-digest': `sha256:${'a'.repeat(64)}`,
+      });
       return res.end(img.manifest);
     }
     res.writeHead(500, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: 'storage backend exploded' }] }));
   });
   try {
-    await assert.rejects(openImage(`registry:${reg.host}/old:1`, ctx()), isCode('IMAGE_MEDIA_TYPE_UNSUPPORTED', /schema 1/));
+    await assert.rejects(
+      openImage(`registry:${reg.host}/old:1`, ctx()),
+      isCode('IMAGE_MEDIA_TYPE_UNSUPPORTED', /schema 1/),
+    );
     await assert.rejects(openImage(`registry:${reg.host}/liar:1`, ctx()), isCode('IMAGE_DIGEST_MISMATCH', /aaaa/));
-    await assert.rejects(openImage(`registry:${reg.host}/boom:1`, ctx()), isCode('REGISTRY_ERROR', /storage backend exploded/));
+    await assert.rejects(
+      openImage(`registry:${reg.host}/boom:1`, ctx()),
+      isCode('REGISTRY_ERROR', /storage backend exploded/),
+    );
   } finally {
     reg.server.close();
   }
 });
 
 test('parseChallenges reads Bearer and Basic challenges', () => {
-  assert.deepEqual(parseChallenges('Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"'), [
-    { scheme: 'bearer', params: { realm: 'https://auth.docker.io/token', service: 'registry.docker.io', scope: 'repository:library/nginx:pull' } },
+  assert.deepEqual(
+    parseChallenges(
+      'Bearer realm="https://auth.docker.io/token",service="registry.docker.io",scope="repository:library/nginx:pull"',
+    ),
+    [
+      {
+        scheme: 'bearer',
+        params: {
+          realm: 'https://auth.docker.io/token',
+          service: 'registry.docker.io',
+          scope: 'repository:library/nginx:pull',
+        },
+      },
+    ],
+  );
+  assert.deepEqual(parseChallenges(['Basic realm="Registry Realm"']), [
+    { scheme: 'basic', params: { realm: 'Registry Realm' } },
   ]);
-  assert.deepEqual(parseChallenges(['Basic realm="Registry Realm"']), [{ scheme: 'basic', params: { realm: 'Registry Realm' } }]);
 });

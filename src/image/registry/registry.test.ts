@@ -17,7 +17,13 @@ const work = mkdtempSync(join(tmpdir(), 'customs-registry-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
 const noConfig = join(work, 'no-docker-config.json');
 
-function ctx(config: Parameters<typeof createContext>[0] extends infer T ? (T extends { config?: infer C } ? C : never) : never = {}): Context {
+function ctx(
+  config: Parameters<typeof createContext>[0] extends infer T
+    ? T extends { config?: infer C }
+      ? C
+      : never
+    : never = {},
+): Context {
   return createContext({ config: { cacheDir: join(work, 'cache'), dockerConfig: noConfig, ...config } });
 }
 
@@ -42,7 +48,14 @@ const single = join(work, 'single');
 const multi = join(work, 'multi');
 before(() => {
   writeOciLayout(single, [
-    { image: { layers: [{ files: [{ path: 'etc/os-release', data: 'ID=debian\n' }], compression: 'gzip' }, { files: [{ path: 'app/z', data: 'zstd layer' }], compression: 'zstd' }] } },
+    {
+      image: {
+        layers: [
+          { files: [{ path: 'etc/os-release', data: 'ID=debian\n' }], compression: 'gzip' },
+          { files: [{ path: 'app/z', data: 'zstd layer' }], compression: 'zstd' },
+        ],
+      },
+    },
   ]);
   writeOciLayout(
     multi,
@@ -81,7 +94,10 @@ describe('registry: anonymous, plain HTTP on loopback', () => {
     const byTag = await openImage(`docker://${reg.host}/team/app:1`, ctx());
     const digest = byTag.manifestDigest;
     assert.ok(digest);
-    const byDigest = await openImage(`${reg.host}/team/app@${digest}`, ctx({ dockerHost: `unix://${join(work, 'no-docker.sock')}` }));
+    const byDigest = await openImage(
+      `${reg.host}/team/app@${digest}`,
+      ctx({ dockerHost: `unix://${join(work, 'no-docker.sock')}` }),
+    );
     assert.equal(byDigest.configDigest, byTag.configDigest);
     assert.equal(byDigest.name, `${reg.host}/team/app@${digest}`);
     await byTag.close();
@@ -100,19 +116,31 @@ describe('registry: anonymous, plain HTTP on loopback', () => {
     assert.equal(await fileOf(arm, 'arch'), 'arm64');
     assert.notEqual(amd.manifestDigest, arm.manifestDigest);
     assert.equal(amd.repoDigests[0], arm.repoDigests[0]); // the index digest
-    await assert.rejects(openImage(`registry:${reg.host}/multi:1`, ctx({ platform: 'linux/ppc64le' })), isCode('IMAGE_PLATFORM_NOT_FOUND', /linux\/amd64, linux\/arm64\/v8/));
+    await assert.rejects(
+      openImage(`registry:${reg.host}/multi:1`, ctx({ platform: 'linux/ppc64le' })),
+      isCode('IMAGE_PLATFORM_NOT_FOUND', /linux\/amd64, linux\/arm64\/v8/),
+    );
     await amd.close();
     await arm.close();
   });
 
   test('unknown tag and unknown repository are IMAGE_NOT_FOUND quoting the registry', async () => {
-    await assert.rejects(openImage(`registry:${reg.host}/team/app:nope`, ctx()), isCode('IMAGE_NOT_FOUND', /MANIFEST_UNKNOWN/));
-    await assert.rejects(openImage(`registry:${reg.host}/nobody/here:1`, ctx()), isCode('IMAGE_NOT_FOUND', /NAME_UNKNOWN|MANIFEST_UNKNOWN/));
+    await assert.rejects(
+      openImage(`registry:${reg.host}/team/app:nope`, ctx()),
+      isCode('IMAGE_NOT_FOUND', /MANIFEST_UNKNOWN/),
+    );
+    await assert.rejects(
+      openImage(`registry:${reg.host}/nobody/here:1`, ctx()),
+      isCode('IMAGE_NOT_FOUND', /NAME_UNKNOWN|MANIFEST_UNKNOWN/),
+    );
   });
 
   test('nothing listening is REGISTRY_UNREACHABLE', async () => {
     const port = reg.port === 1 ? 2 : 1;
-    await assert.rejects(openImage(`registry:127.0.0.1:${port}/x:1`, ctx()), isCode('REGISTRY_UNREACHABLE', /127\.0\.0\.1/));
+    await assert.rejects(
+      openImage(`registry:127.0.0.1:${port}/x:1`, ctx()),
+      isCode('REGISTRY_UNREACHABLE', /127\.0\.0\.1/),
+    );
   });
 });
 
@@ -126,7 +154,12 @@ describe('registry: htpasswd basic auth', () => {
 
   test('credentials from the docker config auths (base64 auth)', async () => {
     const cfg = join(work, 'basic-config.json');
-    writeFileSync(cfg, JSON.stringify({ auths: { [reg.host]: { auth: Buffer.from(`${reg.username}:${reg.password}`).toString('base64') } } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        auths: { [reg.host]: { auth: Buffer.from(`${reg.username}:${reg.password}`).toString('base64') } },
+      }),
+    );
     const img = await openImage(`registry:${reg.host}/private/app:1`, ctx({ dockerConfig: cfg }));
     assert.equal(await fileOf(img, 'etc/os-release'), 'ID=debian\n');
     await img.close();
@@ -134,7 +167,10 @@ describe('registry: htpasswd basic auth', () => {
 
   test('credentials from the docker config auths (username/password, http:// key)', async () => {
     const cfg = join(work, 'basic-config2.json');
-    writeFileSync(cfg, JSON.stringify({ auths: { [`http://${reg.host}/v2/`]: { username: reg.username, password: reg.password } } }));
+    writeFileSync(
+      cfg,
+      JSON.stringify({ auths: { [`http://${reg.host}/v2/`]: { username: reg.username, password: reg.password } } }),
+    );
     const img = await openImage(`registry:${reg.host}/private/app:1`, ctx({ dockerConfig: cfg }));
     assert.ok(img.layers.length === 2);
     await img.close();
@@ -145,7 +181,10 @@ describe('registry: htpasswd basic auth', () => {
     const { mkdirSync, chmodSync } = await import('node:fs');
     mkdirSync(bin, { recursive: true });
     const helper = join(bin, 'docker-credential-customstest');
-    writeFileSync(helper, `#!/bin/sh\nread server\n[ "$1" = get ] && [ "$server" = "${reg.host}" ] && echo '{"ServerURL":"${reg.host}","Username":"${reg.username}","Secret":"${reg.password}"}' && exit 0\necho "credentials not found in native keychain"; exit 1\n`);
+    writeFileSync(
+      helper,
+      `#!/bin/sh\nread server\n[ "$1" = get ] && [ "$server" = "${reg.host}" ] && echo '{"ServerURL":"${reg.host}","Username":"${reg.username}","Secret":"${reg.password}"}' && exit 0\necho "credentials not found in native keychain"; exit 1\n`,
+    );
     chmodSync(helper, 0o755);
     const cfg = join(work, 'helper-config.json');
     writeFileSync(cfg, JSON.stringify({ credHelpers: { [reg.host]: 'customstest' } }));
@@ -161,10 +200,16 @@ describe('registry: htpasswd basic auth', () => {
   });
 
   test('no credentials or a wrong password is REGISTRY_AUTH_FAILED naming registry and repository', async () => {
-    await assert.rejects(openImage(`registry:${reg.host}/private/app:1`, ctx()), isCode('REGISTRY_AUTH_FAILED', new RegExp(`${reg.host}.*private/app`)));
+    await assert.rejects(
+      openImage(`registry:${reg.host}/private/app:1`, ctx()),
+      isCode('REGISTRY_AUTH_FAILED', new RegExp(`${reg.host}.*private/app`)),
+    );
     const cfg = join(work, 'wrong-config.json');
     writeFileSync(cfg, JSON.stringify({ auths: { [reg.host]: { username: reg.username, password: 'wrong' } } }));
-    await assert.rejects(openImage(`registry:${reg.host}/private/app:1`, ctx({ dockerConfig: cfg })), isCode('REGISTRY_AUTH_FAILED', new RegExp(`${reg.host}.*private/app`)));
+    await assert.rejects(
+      openImage(`registry:${reg.host}/private/app:1`, ctx({ dockerConfig: cfg })),
+      isCode('REGISTRY_AUTH_FAILED', new RegExp(`${reg.host}.*private/app`)),
+    );
   });
 });
 
@@ -185,7 +230,10 @@ describe('registry: bearer token flow (token server in the test, ES256 JWT)', ()
         assert.equal(mine[0]?.scope, 'repository:tok/app:pull');
         assert.equal(mine[0]?.service, 'customs-test-registry');
         process.env.CUSTOMS_REGISTRY_PASSWORD = 'wrong';
-        await assert.rejects(openImage(`registry:${reg.host}/tok/app:1`, ctx()), isCode('REGISTRY_AUTH_FAILED', /tok\/app/));
+        await assert.rejects(
+          openImage(`registry:${reg.host}/tok/app:1`, ctx()),
+          isCode('REGISTRY_AUTH_FAILED', /tok\/app/),
+        );
       } finally {
         delete process.env.CUSTOMS_REGISTRY_USERNAME;
         delete process.env.CUSTOMS_REGISTRY_PASSWORD;
