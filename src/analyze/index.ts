@@ -4,3 +4,4 @@ export * from './apply-layers.js';
 export * from './layer-result.js';
 export * from './layer-walker.js';
 export type * from './types.js';
+export { pickOs } from './os/index.js';

@@ -63,7 +63,9 @@ export function purlOf(p: PackageFact, os?: OsInfo): string {
     Object.keys(qualifiers).length > 0 ? qualifiers : undefined,
     undefined,
   );
-  return purl.toString();
+  // purl-spec "Character encoding": '+' is always percent-encoded outside the
+  // type (packageurl-js 2.0 still leaves it bare).
+  return purl.toString().replaceAll('+', '%2B');
 }
 
 function osNamespaceFallback(eco: 'deb' | 'rpm' | 'apk'): string {

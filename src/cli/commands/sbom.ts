@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander';
 import { CustomsError, EXIT } from '../../core/index.js';
 import { sbomOf } from '../../engine/index.js';
-import { type Inventory, toCustomsJson, toCycloneDxJson, toSpdxJson, toTable } from '../../sbom/index.js';
+import { type Inventory, toCustomsJson, toCycloneDx, toSpdx, toTable } from '../../sbom/index.js';
 import { type ImageFlags, contextFrom, imageOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 import { openLayerCache } from '../cache.js';
@@ -16,9 +16,9 @@ function render(inv: Inventory, format: SbomFormat, tty: boolean): string {
     case 'json':
       return toCustomsJson(inv);
     case 'cyclonedx':
-      return toCycloneDxJson(inv);
+      return toCycloneDx(inv);
     case 'spdx':
-      return toSpdxJson(inv);
+      return toSpdx(inv);
   }
 }
 
