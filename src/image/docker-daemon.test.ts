@@ -65,6 +65,7 @@ test('docker-daemon: by image ID, and a bare name prefers the local daemon', asy
   await byId.close();
   const bare = await openImage(tag, ctx());
   assert.equal(bare.transport, 'docker-daemon');
+  assert.equal(bare.name, `docker.io/${tag}`);
   await bare.close();
 });
 

@@ -98,7 +98,8 @@ export async function inspectDaemonImage(name: string, ctx: Context): Promise<In
   return { id: j.Id, repoTags: strings(j.RepoTags), repoDigests: strings(j.RepoDigests) };
 }
 
-export async function openDaemonImage(name: string, ctx: Context): Promise<Image> {
+/** `displayName` replaces `docker-daemon:NAME` when a bare reference was resolved to the daemon. */
+export async function openDaemonImage(name: string, ctx: Context, displayName?: string): Promise<Image> {
   const ep = parseDockerHost(ctx.config.dockerHost);
   const info = await inspectDaemonImage(name, ctx);
   const tmp = await makeTempDir(ctx, 'daemon');
@@ -119,7 +120,7 @@ export async function openDaemonImage(name: string, ctx: Context): Promise<Image
     }
     const file = join(tmp.path, 'image.tar');
     await streamToFile(res, file);
-    const image = await openDockerArchive(file, {}, ctx, `docker-daemon:${name}`);
+    const image = await openDockerArchive(file, {}, ctx, displayName ?? `docker-daemon:${name}`);
     return {
       ...image,
       transport: 'docker-daemon',

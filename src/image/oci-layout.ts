@@ -55,11 +55,7 @@ export function selectFromLayoutIndex(
     candidates = all.filter((d) => {
       const r = refOf(d);
       // Docker writes the full name ("docker.io/library/x:1") and the tag ("1") as ref names.
-      return (
-        r === ref ||
-        d.annotations?.[REF_NAME] === ref ||
-        (r !== undefined && r.endsWith(`:${ref}`) && !ref.includes(':'))
-      );
+      return r === ref || d.annotations?.[REF_NAME] === ref || (r?.endsWith(`:${ref}`) === true && !ref.includes(':'));
     });
     if (candidates.length === 0) {
       throw new CustomsError(

@@ -90,7 +90,7 @@ async function openBare(arg: string, ctx: Context): Promise<Image> {
     }
     throw e;
   }
-  if (await daemonHas(arg, ctx)) return openDaemonImage(arg, ctx);
+  if (await daemonHas(arg, ctx)) return openDaemonImage(arg, ctx, formatReference(withDefaultTag(ref)));
   return openRegistryImage(ref, ctx);
 }
 
