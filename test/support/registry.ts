@@ -4,4 +4,10 @@
  * tests that use it (src/image/test-registry.ts, compiled by the main
  * tsconfig); this is the shared entry point for tests under test/.
  */
-export { startRegistry, pushLayout, freePort, type RegistryOptions, type TestRegistry } from '../../src/image/test-registry.js';
+export {
+  startRegistry,
+  pushLayout,
+  freePort,
+  type RegistryOptions,
+  type TestRegistry,
+} from '../../src/image/test-registry.js';
