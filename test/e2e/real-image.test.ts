@@ -76,10 +76,15 @@ test('the ground truth itself is meaningful (guards the fixture)', () => {
   assert.ok(truth.go[0]?.deps.some((d) => d.name === 'github.com/google/uuid'));
 });
 
-test('os is Debian 12 (bookworm)', () => {
-  assert.equal(archiveInventory.os?.family, 'debian');
-  assert.equal(archiveInventory.os?.version, '12');
-  assert.equal(archiveInventory.os?.codename, 'bookworm');
+test('os: family, version and codename as os-release (and debian_version) say', () => {
+  const os = archiveInventory.os;
+  assert.equal(os?.family, truth.os.id);
+  assert.equal(os?.codename, truth.os.versionCodename);
+  // VERSION_ID ("12") or the point release of /etc/debian_version ("12.x"): both are Debian's own words.
+  assert.ok(
+    os?.version === truth.os.versionId || os?.version === truth.os.debianVersion,
+    `version ${os?.version} is neither VERSION_ID ${truth.os.versionId} nor debian_version ${truth.os.debianVersion}`,
+  );
 });
 
 test('deb: every installed package, with version, arch and source package, as dpkg-query says', () => {
@@ -179,7 +184,7 @@ test('docker-daemon: the same packages as the docker-archive', async () => {
 });
 
 test('OCI layout (skopeo copy), a registry (skopeo push) and a bare path: the same packages', async () => {
-  const dir = await freshDir('e2e-oci');
+  const dir = await freshDir('e2e-oci-layout');
   const layout = join(dir, 'layout');
   const policy = join(dir, 'policy.json');
   await writeFile(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }));

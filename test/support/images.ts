@@ -24,7 +24,8 @@ function findRepoRoot(start: string): string {
     const manifest = join(dir, 'package.json');
     if (existsSync(manifest)) {
       const parsed: unknown = JSON.parse(readFileSync(manifest, 'utf8'));
-      if (typeof parsed === 'object' && parsed !== null && (parsed as { name?: unknown }).name === 'customs') return dir;
+      if (typeof parsed === 'object' && parsed !== null && (parsed as { name?: unknown }).name === 'customs')
+        return dir;
     }
     const up = dirname(dir);
     if (up === dir) throw new Error(`no customs package.json above ${start}`);
@@ -227,7 +228,16 @@ export interface GoTruth {
   readonly deps: readonly TruthPackage[];
 }
 
+export interface OsTruth {
+  /** os-release ID, VERSION_ID, VERSION_CODENAME; /etc/debian_version. */
+  readonly id: string;
+  readonly versionId: string;
+  readonly versionCodename: string;
+  readonly debianVersion: string;
+}
+
 export interface GroundTruth {
+  readonly os: OsTruth;
   readonly deb: readonly DebTruth[];
   readonly npm: readonly TruthPackage[];
   readonly pypi: readonly TruthPackage[];
@@ -240,7 +250,8 @@ const GO_BINARIES = ['usr/local/bin/gohello'];
 
 /** Read the ground truth from inside the image (cached beside its archive). */
 export async function groundTruth(image: BuiltImage): Promise<GroundTruth> {
-  const cache = image.archive.replace(/\.tar$/, '.truth.json');
+  // Bump the suffix when truth.py's output changes.
+  const cache = image.archive.replace(/\.tar$/, '.truth-v2.json');
   if (existsSync(cache)) return JSON.parse(await readFile(cache, 'utf8')) as GroundTruth;
   const script = await readFile(join(FIXTURE, 'truth.py'), 'utf8');
   const { stdout } = await run('docker', ['run', '-i', '--rm', '--network', 'none', image.tag, 'python3', '-'], {
@@ -289,9 +300,13 @@ export function parseGoVersionM(path: string, text: string): GoTruth {
   return { path, goVersion, main, deps };
 }
 
-/** Run the customs CLI (bin/customs.js → dist/cli) and collect its output. */
+/**
+ * Run the customs CLI (bin/customs.js → dist/cli, or the script CUSTOMS_BIN names,
+ * e.g. an installed build) and collect its output.
+ */
 export function runCustoms(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
-  return run(process.execPath, [join(REPO_ROOT, 'bin', 'customs.js'), ...args], {
+  const bin = process.env.CUSTOMS_BIN ?? join(REPO_ROOT, 'bin', 'customs.js');
+  return run(process.execPath, [bin, ...args], {
     env: { ...process.env, ...env },
     allowFailure: true,
   });
