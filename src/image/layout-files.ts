@@ -11,6 +11,7 @@ import { readBounded } from './bounded-read.js';
 import type { Descriptor } from './manifest.js';
 import type { BlobSource } from './image-from-manifest.js';
 import type { TarIndex } from './tar-index.js';
+import { READ_CHUNK } from './read-chunk.js';
 
 export interface LayoutFiles {
   has(path: string): Promise<boolean>;
@@ -44,7 +45,7 @@ export function dirFiles(root: string): LayoutFiles {
       } catch (e) {
         throw new CustomsError('IMAGE_BLOB_MISSING', `${what}: ${full} is missing (${(e as Error).message})`, e);
       }
-      return createReadStream(full);
+      return createReadStream(full, { highWaterMark: READ_CHUNK });
     },
     async read(p, max, what) {
       return readBounded(await this.open(p, what), max, `${what} (${p})`);

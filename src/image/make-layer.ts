@@ -82,7 +82,9 @@ export function makeLayer(spec: LayerSpec): Layer {
           maxRatio: spec.limits.maxCompressionRatio,
         }),
       );
-      if (spec.verifyDiffID) stages.push(new VerifyDigest(spec.diffID, `${spec.what} diffID ${spec.diffID}`));
+      // An uncompressed blob's digest is its diffID: hashing it twice would only cost time.
+      const sameBytes = spec.verifyBlob && spec.digest === spec.diffID;
+      if (spec.verifyDiffID && !sameBytes) stages.push(new VerifyDigest(spec.diffID, `${spec.what} diffID ${spec.diffID}`));
       const last = stages[stages.length - 1] as Transform;
       // pipeline destroys every stage on error; hand the first error to the consumer.
       pipeline(stages, (err) => {

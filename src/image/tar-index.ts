@@ -9,6 +9,7 @@ import { type FileHandle, open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { CustomsError } from '../core/index.js';
 import { readBounded } from './bounded-read.js';
+import { READ_CHUNK } from './read-chunk.js';
 
 export interface TarMember {
   readonly name: string;
@@ -194,7 +195,7 @@ export class TarIndex {
   open(name: string, what: string): Readable {
     const m = this.resolve(name, what);
     if (m.size === 0) return Readable.from([]);
-    return createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1 });
+    return createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: READ_CHUNK });
   }
 
   async read(name: string, max: number, what: string): Promise<Buffer> {
