@@ -3,15 +3,15 @@ import { LIMITS } from "./limits.js";
 
 /**
  * Which files the binary analyzers (Go, Rust) look at: regular files with an
- * executable bit, or shared objects, small enough to buffer. A cheap test on
+ * executable bit, small enough to buffer (shared libraries without one are
+ * skipped: Go and cargo-auditable metadata live in programs, and reading every
+ * .so of a distro costs more than it finds). A cheap test on
  * the tar header; the ELF/PE/Mach-O magic is checked by `sniff` before the
  * file is read.
  */
-export function wantsExecutable(path: string, info: FileInfo): boolean {
+export function wantsExecutable(_path: string, info: FileInfo): boolean {
 	if (info.size < 64 || info.size > LIMITS.maxBinaryBytes) return false;
-	return (
-		(info.mode & 0o111) !== 0 || path.endsWith(".so") || path.includes(".so.")
-	);
+	return (info.mode & 0o111) !== 0;
 }
 
 /** ELF (\x7fELF), PE (MZ) and 64/32-bit Mach-O in either byte order. */

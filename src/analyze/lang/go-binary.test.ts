@@ -70,11 +70,11 @@ for (const [name, goos, goarch] of [
 	});
 }
 
-test("wants executables and shared objects within the size cap", () => {
+test("wants executables within the size cap, not plain shared objects", () => {
 	const w = (path: string, mode: number, size = 1000): boolean =>
 		goBinary.wants(path, { path, mode, size });
 	assert.equal(w("usr/bin/app", 0o755), true);
-	assert.equal(w("usr/lib/libx.so.1", 0o644), true);
+	assert.equal(w("usr/lib/libx.so.1", 0o644), false);
 	assert.equal(w("etc/passwd", 0o644), false);
 	assert.equal(w("usr/bin/huge", 0o755, 10 * 1024 * 1024 * 1024), false);
 	assert.equal(goBinary.sniff?.test(Buffer.from("#!/bin/sh\n")), false);
