@@ -16,7 +16,6 @@ import { openDockerArchive } from './docker-archive.js';
 import { dirFiles, tarFiles } from './layout-files.js';
 import { openOciLayout } from './oci-layout.js';
 import { formatReference, parseNormalizedReference, withDefaultTag } from './reference.js';
-import { openRegistryImage } from './registry/registry-image.js';
 import { openRootfsDir } from './rootfs-dir.js';
 import { TarIndex } from './tar-index.js';
 import { type Target, parseTarget } from './target.js';
@@ -91,7 +90,7 @@ async function openBare(arg: string, ctx: Context): Promise<Image> {
     throw e;
   }
   if (await daemonHas(arg, ctx)) return openDaemonImage(arg, ctx, formatReference(withDefaultTag(ref)));
-  return openRegistryImage(ref, ctx);
+  return (await import('./registry/registry-image.js')).openRegistryImage(ref, ctx);
 }
 
 /** True when the daemon socket exists, answers, and knows the image. */
@@ -111,6 +110,8 @@ async function daemonHas(name: string, ctx: Context): Promise<boolean> {
   }
 }
 
+// The registry client (undici) is imported on demand: it is the heaviest module
+// and scans of archives, layouts, the daemon or a directory never need it.
 export async function openTarget(target: Target, ctx: Context): Promise<Image> {
   switch (target.transport) {
     case 'docker-archive':
@@ -131,7 +132,7 @@ export async function openTarget(target: Target, ctx: Context): Promise<Image> {
     case 'dir':
       return openRootfsDir(target.path, ctx);
     case 'registry':
-      return openRegistryImage(target.ref, ctx);
+      return (await import('./registry/registry-image.js')).openRegistryImage(target.ref, ctx);
     case 'bare':
       return openBare(target.arg, ctx);
   }

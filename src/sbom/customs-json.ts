@@ -91,7 +91,12 @@ function sortedRecord(r: Readonly<Record<string, string>>): Record<string, strin
   return out;
 }
 
-const checkInventory = TypeCompiler.Compile(InventorySchema);
+let compiled: ReturnType<typeof TypeCompiler.Compile<typeof InventorySchema>> | undefined;
+/** Compiled on first use: compiling costs start-up time for every command that never parses JSON. */
+const checkInventory = (): ReturnType<typeof TypeCompiler.Compile<typeof InventorySchema>> => {
+  compiled ??= TypeCompiler.Compile(InventorySchema);
+  return compiled;
+};
 
 /** At most this many problems are listed in one error; the rest are counted. */
 const MAX_LISTED_ERRORS = 50;
@@ -120,11 +125,11 @@ export function parseCustomsJson(text: string): Inventory {
       );
     }
   }
-  if (checkInventory.Check(value)) return value as Inventory;
+  if (checkInventory().Check(value)) return value as Inventory;
   const problems: string[] = [];
   let more = 0;
   const seen = new Set<string>();
-  for (const err of checkInventory.Errors(value)) {
+  for (const err of checkInventory().Errors(value)) {
     const line = `${err.path || '/'}: ${describeError(err)}`;
     if (seen.has(line)) continue;
     seen.add(line);

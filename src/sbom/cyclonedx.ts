@@ -1,4 +1,5 @@
-import { Enums, Models, Serialize, Spec } from '@cyclonedx/cyclonedx-library';
+import { createRequire } from 'node:module';
+import type * as CDX from '@cyclonedx/cyclonedx-library';
 import { CustomsError, OS_ECOSYSTEMS, type OsInfo, type Package, stableJson } from '../core/index.js';
 import { uuidV5 } from './content-uuid.js';
 import { imageIdentity } from './image-identity.js';
@@ -8,6 +9,16 @@ import { PROP, TRIVY_PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
 import type { Inventory } from './types.js';
+
+/**
+ * The CycloneDX library is loaded on first use: it is large, and commands that
+ * never write CycloneDX should not pay for it at start-up.
+ */
+let lib: typeof CDX | undefined;
+function cdx(): typeof CDX {
+  lib ??= createRequire(import.meta.url)('@cyclonedx/cyclonedx-library') as typeof CDX;
+  return lib;
+}
 
 /**
  * CycloneDX 1.6 JSON (https://cyclonedx.org/docs/1.6/json/) of an inventory.
@@ -22,6 +33,7 @@ import type { Inventory } from './types.js';
  * - dependencies: image → OS and language packages; OS → OS packages.
  */
 export function toCycloneDx(inv: Inventory): string {
+  const { Enums, Models, Serialize, Spec } = cdx();
   const image = imageIdentity(inv.target);
   const bom = new Models.Bom({ serialNumber: `urn:uuid:${uuidV5(`cyclonedx:${stableJson(inv)}`)}` });
   const created = new Date(inv.createdAt);
@@ -39,7 +51,7 @@ export function toCycloneDx(inv: Inventory): string {
   bom.metadata.component = imageComponent;
 
   const usedRefs = new Set<string>([image.purl]);
-  let osComponent: Models.Component | undefined;
+  let osComponent: CDX.Models.Component | undefined;
   if (inv.os) {
     osComponent = osToComponent(inv.os, uniqueRef(`os:${inv.os.family}@${inv.os.version}`, usedRefs));
     bom.components.add(osComponent);
@@ -65,9 +77,10 @@ function uniqueRef(ref: string, used: Set<string>): string {
   return r;
 }
 
-function imageProperties(inv: Inventory): Models.Property[] {
+function imageProperties(inv: Inventory): CDX.Models.Property[] {
+  const { Models } = cdx();
   const t = inv.target;
-  const props: Models.Property[] = [new Models.Property(PROP.imageTransport, t.transport)];
+  const props: CDX.Models.Property[] = [new Models.Property(PROP.imageTransport, t.transport)];
   if (t.manifestDigest) props.push(new Models.Property(PROP.imageManifestDigest, t.manifestDigest));
   props.push(new Models.Property(PROP.imageConfigDigest, t.configDigest));
   if (t.platform) props.push(new Models.Property(PROP.imagePlatform, t.platform));
@@ -77,8 +90,9 @@ function imageProperties(inv: Inventory): Models.Property[] {
   return props;
 }
 
-function osToComponent(os: OsInfo, ref: string): Models.Component {
-  const props: Models.Property[] = [new Models.Property(PROP.osFamily, os.family)];
+function osToComponent(os: OsInfo, ref: string): CDX.Models.Component {
+  const { Enums, Models } = cdx();
+  const props: CDX.Models.Property[] = [new Models.Property(PROP.osFamily, os.family)];
   if (os.codename) props.push(new Models.Property(PROP.osCodename, os.codename));
   if (os.distroless !== undefined) props.push(new Models.Property(PROP.osDistroless, String(os.distroless)));
   if (os.eol !== undefined) props.push(new Models.Property(PROP.osEol, String(os.eol)));
@@ -111,7 +125,8 @@ function groupAndName(p: Package): { group?: string; name: string } {
   }
 }
 
-function packageToComponent(p: Package, ref: string): Models.Component {
+function packageToComponent(p: Package, ref: string): CDX.Models.Component {
+  const { Enums, Models } = cdx();
   const { group, name } = groupAndName(p);
   const licenses = new Models.LicenseRepository();
   const lic = p.license !== undefined ? classifyLicense(p.license) : undefined;
@@ -119,7 +134,7 @@ function packageToComponent(p: Package, ref: string): Models.Component {
   if (lic?.kind === 'expression') licenses.add(new Models.LicenseExpression(lic.expression));
   else if (lic?.kind === 'name') licenses.add(new Models.NamedLicense(lic.name));
 
-  const props: Models.Property[] = [new Models.Property(PROP.ecosystem, p.ecosystem)];
+  const props: CDX.Models.Property[] = [new Models.Property(PROP.ecosystem, p.ecosystem)];
   if (ref !== p.id) props.push(new Models.Property(PROP.packageId, p.id));
   props.push(new Models.Property(PROP.layerDiffID, p.layer));
   for (const path of p.paths) props.push(new Models.Property(PROP.path, path));

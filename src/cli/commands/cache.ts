@@ -9,9 +9,9 @@ export function cacheCommand(): Command {
     .description('Remove every cached layer analysis')
     .option('--cache-dir <dir>', 'cache directory (env CUSTOMS_CACHE_DIR)')
     .addHelpText('after', '\nExample:\n  customs cache clean')
-    .action((flags: { cacheDir?: string }) => {
+    .action(async (flags: { cacheDir?: string }) => {
       const dir = flags.cacheDir ?? defaultConfig().cacheDir;
-      const cache = openLayerCache(dir);
+      const cache = await openLayerCache(dir);
       const n = cache.clear();
       cache.close();
       process.stderr.write(`removed ${n} cached layer result(s) from ${dir}\n`);

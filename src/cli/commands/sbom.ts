@@ -1,15 +1,19 @@
 import { Command, Option } from 'commander';
 import { CustomsError, EXIT } from '../../core/index.js';
-import { sbomOf } from '../../engine/index.js';
-import { type Inventory, toCustomsJson, toCycloneDx, toSpdx, toTable } from '../../sbom/index.js';
+import type { Inventory } from '../../sbom/index.js';
 import { type ImageFlags, contextFrom, imageOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 import { openLayerCache } from '../cache.js';
 
+// The pipeline is imported when a command runs, so `--help` and `--version` start fast.
+const engine = () => import('../../engine/index.js');
+const sbom = () => import('../../sbom/index.js');
+
 export const SBOM_FORMATS = ['table', 'json', 'cyclonedx', 'spdx'] as const;
 type SbomFormat = (typeof SBOM_FORMATS)[number];
 
-function render(inv: Inventory, format: SbomFormat, tty: boolean): string {
+async function render(inv: Inventory, format: SbomFormat, tty: boolean): Promise<string> {
+  const { toCustomsJson, toCycloneDx, toSpdx, toTable } = await sbom();
   switch (format) {
     case 'table':
       return toTable(inv, { color: tty, width: process.stdout.columns ?? 120 });
@@ -43,9 +47,9 @@ Exit status: 0 ok, 2 usage error, 3 input error (bad image, unreachable registry
   );
   cmd.action(async (target: string, flags: ImageFlags & { format: SbomFormat; output?: string }) => {
     const ctx = contextFrom(flags, signal);
-    const cache = ctx.config.cache ? openLayerCache(ctx.config.cacheDir) : undefined;
+    const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir) : undefined;
     try {
-      const inv = await sbomOf(target, ctx, cache ? { cache } : {});
+      const inv = await (await engine()).sbomOf(target, ctx, cache ? { cache } : {});
       ctx.finish();
       if (ctx.config.strict && inv.unknowns.length > 0) {
         const first = inv.unknowns[0];
@@ -54,7 +58,7 @@ Exit status: 0 ok, 2 usage error, 3 input error (bad image, unreachable registry
           `${inv.unknowns.length} file(s) could not be analysed (first: /${first?.path}: ${first?.message}); --strict makes that fatal`,
         );
       }
-      await writeOutput(render(inv, flags.format, flags.output === undefined && process.stdout.isTTY === true), flags.output);
+      await writeOutput(await render(inv, flags.format, flags.output === undefined && process.stdout.isTTY === true), flags.output);
       process.exitCode = EXIT.ok;
     } finally {
       ctx.finish();
