@@ -14,9 +14,19 @@ import type { Inventory } from './types.js';
  * The CycloneDX library is loaded on first use: it is large, and commands that
  * never write CycloneDX should not pay for it at start-up.
  */
-let lib: typeof CDX | undefined;
-function cdx(): typeof CDX {
-  lib ??= createRequire(import.meta.url)('@cyclonedx/cyclonedx-library') as typeof CDX;
+type Lib = Pick<typeof CDX, 'Enums' | 'Models' | 'Serialize' | 'Spec'>;
+let lib: Lib | undefined;
+function cdx(): Lib {
+  if (!lib) {
+    // Sub-path entry points: the package root also loads validators and XML support.
+    const require = createRequire(import.meta.url);
+    lib = {
+      Enums: require('@cyclonedx/cyclonedx-library/Enums') as typeof CDX.Enums,
+      Models: require('@cyclonedx/cyclonedx-library/Models') as typeof CDX.Models,
+      Serialize: require('@cyclonedx/cyclonedx-library/Serialize') as typeof CDX.Serialize,
+      Spec: require('@cyclonedx/cyclonedx-library/Spec') as typeof CDX.Spec,
+    };
+  }
   return lib;
 }
 
