@@ -1,6 +1,5 @@
 import type { OsInfo, PackageFact, Unknown } from '../core/index.js';
 import type { FileFinding, LayerResult } from './layer-result.js';
-import { isUnder } from './tar/entry-path.js';
 import type { Analyzer } from './types.js';
 
 /** A package in the merged filesystem, with the layer that introduced it. */
@@ -56,15 +55,29 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
     files.delete(path);
     links.delete(path);
   };
-  const removeUnder = (dir: string, keepSelf: boolean): void => {
-    for (const p of [...files.keys(), ...links.keys()]) {
-      if (isUnder(p, dir) && !(keepSelf && p === dir)) remove(p);
-    }
+  /**
+   * Delete everything under the given directories (opaque: the directory itself
+   * stays) and at the given paths (whiteouts), in one pass over the merged tree:
+   * each path's ancestors are looked up, so the cost does not grow with the
+   * number of whiteouts.
+   */
+  const removeHidden = (opaque: readonly string[], whiteouts: readonly string[]): void => {
+    if (opaque.length === 0 && whiteouts.length === 0) return;
+    const opaqueSet = new Set(opaque);
+    const whiteSet = new Set(whiteouts);
+    const hidden = (p: string): boolean => {
+      if (whiteSet.has(p) || opaqueSet.has('')) return true;
+      for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
+        const dir = p.slice(0, i);
+        if (opaqueSet.has(dir) || whiteSet.has(dir)) return true;
+      }
+      return false;
+    };
+    for (const p of [...files.keys(), ...links.keys()]) if (hidden(p)) remove(p);
   };
 
   layers.forEach((layer, i) => {
-    for (const dir of layer.opaqueDirs) removeUnder(dir, true);
-    for (const path of layer.whiteouts) removeUnder(path, false);
+    removeHidden(layer.opaqueDirs, layer.whiteouts);
 
     const byPath = new Map<string, FileFinding[]>();
     for (const f of layer.findings) {
@@ -125,12 +138,16 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
 }
 
 /** Merged /usr (Debian ≥ 12, Fedora, Ubuntu): /bin, /sbin, /lib* are symlinks into /usr. */
-const MERGED_USR = /^(bin|sbin|lib|lib32|lib64|libx32)\//;
+const MERGED_USR = /^(?:bin|sbin|lib|lib32|lib64|libx32)\//;
 
 function addOwned(owned: Set<string>, raw: string): void {
-  const p = raw.replace(/^\/+/, '').replace(/\/+$/, '');
+  let p = raw;
+  if (p.charCodeAt(0) === 47 || p.charCodeAt(p.length - 1) === 47) p = p.replace(/^\/+/, '').replace(/\/+$/, '');
   if (!p) return;
   owned.add(p);
-  if (MERGED_USR.test(p)) owned.add(`usr/${p}`);
-  else if (p.startsWith('usr/') && MERGED_USR.test(p.slice(4))) owned.add(p.slice(4));
+  const c = p.charCodeAt(0);
+  // Only paths starting with b, s, l or u can have a merged-/usr twin.
+  if (c === 98 || c === 115 || c === 108) {
+    if (MERGED_USR.test(p)) owned.add(`usr/${p}`);
+  } else if (c === 117 && p.startsWith('usr/') && MERGED_USR.test(p.slice(4))) owned.add(p.slice(4));
 }

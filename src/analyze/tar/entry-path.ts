@@ -43,8 +43,3 @@ export function dirname(path: string): string {
 export function basename(path: string): string {
   return path.slice(path.lastIndexOf('/') + 1);
 }
-
-/** True when `path` is `dir` itself or lies under it ("" is the root). */
-export function isUnder(path: string, dir: string): boolean {
-  return dir === '' || path === dir || (path.startsWith(dir) && path.charCodeAt(dir.length) === 47);
-}
