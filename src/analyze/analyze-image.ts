@@ -51,14 +51,12 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
       ctx.log({ kind: 'progress', id: 'layers', done });
       return;
     }
-    let stored = 0;
     const stream = await layer.open((n) => {
-      stored += n;
       done += n;
       ctx.log({ kind: 'progress', id: 'layers', done });
     });
     try {
-      const result = await walkLayer(layer.diffID, stream, { analyzers, ctx, storedBytes: () => stored });
+      const result = await walkLayer(layer.diffID, stream, { analyzers, ctx });
       results[index] = result;
       // Only layers whose digests verified (the stream ended without error) reach the cache.
       cache?.put(key, result);

@@ -7,25 +7,22 @@ import type { Analyzer, AnalyzerFile, FileInfo } from './types.js';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
-/** Compression-ratio checks start after this much output, so tiny layers of zeros pass. */
-const RATIO_GRACE = 64 * 1024 * 1024;
 
 export interface WalkOptions {
   readonly analyzers: readonly Analyzer[];
   readonly ctx: Context;
-  /** Stored (compressed) bytes read so far, for the bomb check; updated by the caller's progress hook. */
-  readonly storedBytes?: () => number;
 }
 
 /**
  * One streaming pass over a layer's tar: every entry is offered to every
  * analyzer's `wants`; only wanted files are read into memory. Whiteouts and
  * wanted symlinks are recorded for the merge. Hostile entries become Unknowns
- * and are never followed; size limits stop decompression bombs.
+ * and are never followed. (Decompression bombs are stopped where the layer is
+ * decoded, in image/layer-decoder.ts.)
  */
 export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions): Promise<LayerResult> {
   const { analyzers, ctx } = opts;
-  const { maxFileSize, maxLayerSize, maxCompressionRatio } = ctx.config.limits;
+  const { maxFileSize } = ctx.config.limits;
   const reader = new TarReader(tar);
   const findings: FileFinding[] = [];
   const symlinks: [string, string][] = [];
@@ -58,20 +55,6 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
       if (ctx.signal.aborted) throw new CustomsError('ABORTED', 'scan cancelled');
       const entry = await reader.next();
       if (entry === null) break;
-      const out = reader.position;
-      if (out > maxLayerSize) {
-        throw new CustomsError(
-          'LAYER_TOO_LARGE',
-          `layer ${diffID} expands past ${maxLayerSize} bytes (decompression bomb?)`,
-        );
-      }
-      const stored = opts.storedBytes?.() ?? 0;
-      if (stored > 0 && out > RATIO_GRACE && out / stored > maxCompressionRatio) {
-        throw new CustomsError(
-          'LAYER_TOO_LARGE',
-          `layer ${diffID} expands more than ${maxCompressionRatio}× its compressed size (decompression bomb?)`,
-        );
-      }
       const norm = normaliseEntryName(entry.name);
       if (!norm.ok) {
         unknown(entry.name, 'layer', 'LAYER_PATH_ESCAPE', `entry refused: ${norm.reason}`);

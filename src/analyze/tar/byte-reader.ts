@@ -52,6 +52,20 @@ export class ByteReader {
     return got === n ? out : out.subarray(0, got);
   }
 
+  /** Read exactly `n` bytes into `target` at `offset`; returns how many were read (less at the end). */
+  async readInto(target: Buffer, offset: number, n: number): Promise<number> {
+    let got = 0;
+    while (got < n) {
+      if (!(await this.fill())) break;
+      const take = Math.min(n - got, this.chunk.length - this.offset);
+      this.chunk.copy(target, offset + got, this.offset, this.offset + take);
+      this.offset += take;
+      got += take;
+    }
+    this.position += got;
+    return got;
+  }
+
   /** Skip n bytes; returns how many were skipped (less than n at the end of the stream). */
   async skip(n: number): Promise<number> {
     let left = n;

@@ -120,6 +120,7 @@ export class TarReader {
   async readHead(n: number): Promise<Buffer> {
     if (this.head) return this.head.subarray(0, Math.min(n, this.head.length));
     const want = Math.min(n, this.remaining);
+    // A copy: the head must outlive the chunk it came from.
     const data = Buffer.from(await this.in.read(want));
     if (data.length < want) this.truncated();
     this.remaining -= want;
@@ -127,12 +128,25 @@ export class TarReader {
     return data;
   }
 
-  /** Read the whole body of the current entry. */
+  /**
+   * Read the whole body of the current entry. The result may share memory with
+   * the stream's chunk: use it before the next call, or copy it.
+   */
   async readBody(): Promise<Buffer> {
-    const rest = await this.in.read(this.remaining);
-    if (rest.length < this.remaining) this.truncated();
+    if (!this.head) {
+      const body = await this.in.read(this.remaining);
+      if (body.length < this.remaining) this.truncated();
+      this.remaining = 0;
+      this.head = body;
+      return body;
+    }
+    if (this.remaining === 0) return this.head;
+    // One allocation for head + rest, instead of reading the rest and concatenating.
+    const body = Buffer.allocUnsafe(this.head.length + this.remaining);
+    this.head.copy(body, 0);
+    const got = await this.in.readInto(body, this.head.length, this.remaining);
+    if (got < this.remaining) this.truncated();
     this.remaining = 0;
-    const body = this.head ? Buffer.concat([this.head, rest]) : Buffer.from(rest);
     this.head = body;
     return body;
   }
