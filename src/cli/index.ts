@@ -7,10 +7,7 @@ import { TARGETS_HELP } from './targets-help.js';
 export function buildProgram(signal: AbortSignal): Command {
   const program = new Command('customs')
     .description('Container security: read any image, list what is inside, and check it before it ships.')
-    .version(toolVersion(), '-V, --version', 'print the version')
-    .showSuggestionAfterError(true)
-    .exitOverride()
-    .configureOutput({ outputError: (s, write) => write(s) });
+    .version(toolVersion(), '-V, --version', 'print the version');
   program.addCommand(sbomCommand(signal));
   program.addCommand(cacheCommand());
   program
@@ -19,6 +16,17 @@ export function buildProgram(signal: AbortSignal): Command {
     .action(() => {
       process.stdout.write(TARGETS_HELP);
     });
+  // Settings of the root do not reach commands added with addCommand(): apply them everywhere,
+  // so a usage error anywhere exits 2 (not commander's default 1) with a pointer to --help.
+  const configure = (cmd: Command): void => {
+    cmd
+      .exitOverride()
+      .showSuggestionAfterError(true)
+      .showHelpAfterError(`(run "${commandPath(cmd)} --help" for usage and examples)`)
+      .configureOutput({ outputError: (s, write) => write(`customs: ${s.replace(/^error: /, '')}`) });
+    for (const sub of cmd.commands) configure(sub);
+  };
+  configure(program);
   program.addHelpText(
     'after',
     `
@@ -30,6 +38,12 @@ Examples:
 Exit status: 0 ok, 1 policy failed, 2 usage error, 3 input error, 4 internal error.`,
   );
   return program;
+}
+
+function commandPath(cmd: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
 }
 
 /** Run the CLI; resolves to the exit status. */
