@@ -119,6 +119,11 @@ export const ERROR_CODES = {
     http: 413,
     hint: 'A file in the image exceeds a safety limit (size, entry count or nesting depth); it is listed as unknown, not followed.',
   },
+  ANALYZE_INCOMPLETE: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'Some files could not be analysed and --strict makes that fatal; run without --strict to get the report with them listed as unknowns.',
+  },
   SBOM_INVALID: {
     exit: EXIT.input,
     http: 422,

@@ -54,7 +54,7 @@ Exit status: 0 ok, 2 usage error, 3 input error (bad image, unreachable registry
       if (ctx.config.strict && inv.unknowns.length > 0) {
         const first = inv.unknowns[0];
         throw new CustomsError(
-          'ANALYZE_FILE_INVALID',
+          'ANALYZE_INCOMPLETE',
           `${inv.unknowns.length} file(s) could not be analysed (first: /${first?.path}: ${first?.message}); --strict makes that fatal`,
         );
       }
