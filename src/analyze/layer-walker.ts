@@ -1,8 +1,8 @@
+import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import { type Context, CustomsError, isCustomsError, type Unknown } from '../core/index.js';
 import type { FileFinding, LayerResult } from './layer-result.js';
-import { basename, dirname, normaliseEntryName, resolveLinkTarget } from './tar/entry-path.js';
-import { TarReader } from './tar/tar-reader.js';
+import { normaliseEntryName, resolveLinkTarget, TarReader } from '../image/index.js';
 import type { Analyzer, AnalyzerFile, FileInfo } from './types.js';
 
 const WHITEOUT = '.wh.';
@@ -62,11 +62,11 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
       }
       const path = norm.path;
       if (path === '') continue;
-      const base = basename(path);
+      const base = posix.basename(path);
       if (base.startsWith(WHITEOUT)) {
-        if (base === OPAQUE) opaqueDirs.push(dirname(path));
+        if (base === OPAQUE) opaqueDirs.push(parentOf(path));
         else if (!base.startsWith(`${WHITEOUT}${WHITEOUT}`)) {
-          const dir = dirname(path);
+          const dir = parentOf(path);
           const name = base.slice(WHITEOUT.length);
           whiteouts.push(dir ? `${dir}/${name}` : name);
         }
@@ -133,4 +133,10 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
     unknowns,
     stats: { entries: reader.entries, bytes: reader.position },
   };
+}
+
+/** The directory part of an image path ("" at the root). */
+function parentOf(path: string): string {
+  const i = path.lastIndexOf('/');
+  return i === -1 ? '' : path.slice(0, i);
 }

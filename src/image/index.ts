@@ -18,4 +18,7 @@ export {
   endOfArchive as tarEndOfArchive,
   padding as tarPadding,
   type TarHeader,
-} from './tar-writer.js';
+} from './tar/tar-writer.js';
+export { TarReader, type TarEntry } from './tar/tar-reader.js';
+export { normaliseEntryName, resolveLinkTarget } from './tar/entry-path.js';
+export { chunked, type FixtureEntry, paxEntry, tarBytes } from './tar/tar-fixture.js';

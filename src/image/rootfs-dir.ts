@@ -14,7 +14,7 @@ import { Readable } from 'node:stream';
 import { CustomsError, type Context, type Digest, sha256, stableJson } from '../core/index.js';
 import { makeLayer } from './make-layer.js';
 import { hostPlatform } from './platform.js';
-import { encodeHeader, endOfArchive, padding, type TarHeader } from './tar-writer.js';
+import { encodeHeader, endOfArchive, padding, type TarHeader } from './tar/tar-writer.js';
 import type { Image, ImageConfig } from './types.js';
 
 const MAX_ENTRIES = 5_000_000;

@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { CustomsError } from '../core/index.js';
 import { readBounded } from './bounded-read.js';
 import { READ_CHUNK } from './read-chunk.js';
+import { BLOCK, cString, decodeHeader, isZeroBlock, parsePax, type RawHeader } from './tar/tar-header.js';
 
 export interface TarMember {
   readonly name: string;
@@ -21,53 +22,9 @@ export interface TarMember {
   readonly linkname: string;
 }
 
-const BLOCK = 512;
 /** More members than any image archive has; a guard against hostile files. */
 const MAX_ENTRIES = 1_000_000;
 const MAX_META = 1024 * 1024;
-
-function cstr(b: Buffer, start: number, len: number): string {
-  const s = b.subarray(start, start + len);
-  const z = s.indexOf(0);
-  return (z === -1 ? s : s.subarray(0, z)).toString('utf8');
-}
-
-/** Numeric header field: octal text, or base-256 when the high bit is set (GNU/star). */
-function num(b: Buffer, start: number, len: number): number {
-  const f = b.subarray(start, start + len);
-  if (((f[0] ?? 0) & 0x80) !== 0) {
-    let v = (f[0] ?? 0) & 0x7f;
-    for (let i = 1; i < f.length; i++) v = v * 256 + (f[i] ?? 0);
-    return v;
-  }
-  const t = cstr(b, start, len).trim();
-  if (t === '') return 0;
-  if (!/^[0-7]+$/.test(t)) return Number.NaN;
-  return Number.parseInt(t, 8);
-}
-
-function checksumOk(h: Buffer): boolean {
-  const stored = num(h, 148, 8);
-  let sum = 0;
-  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 32 : (h[i] ?? 0);
-  return stored === sum;
-}
-
-function parsePax(data: Buffer): Map<string, string> {
-  const out = new Map<string, string>();
-  let i = 0;
-  while (i < data.length) {
-    const sp = data.indexOf(0x20, i);
-    if (sp === -1) break;
-    const len = Number.parseInt(data.subarray(i, sp).toString('ascii'), 10);
-    if (!Number.isFinite(len) || len <= 0 || i + len > data.length) break;
-    const rec = data.subarray(sp + 1, i + len - 1).toString('utf8');
-    const eq = rec.indexOf('=');
-    if (eq > 0) out.set(rec.slice(0, eq), rec.slice(eq + 1));
-    i += len;
-  }
-  return out;
-}
 
 /** Normalise a member name: no leading "./" or "/", no trailing "/". */
 export function normaliseMemberName(n: string): string {
@@ -77,6 +34,7 @@ export function normaliseMemberName(n: string): string {
   while (s.endsWith('/')) s = s.slice(0, -1);
   return s;
 }
+
 
 export class TarIndex {
   private constructor(
@@ -105,20 +63,25 @@ export class TarIndex {
       while (pos + BLOCK <= fileSize) {
         const { bytesRead } = await fh.read(header, 0, BLOCK, pos);
         if (bytesRead < BLOCK) break;
-        if (header.every((b) => b === 0)) {
+        if (isZeroBlock(header)) {
           sawEnd = true;
           break;
         }
-        if (!checksumOk(header)) {
+        let h: RawHeader;
+        try {
+          h = decodeHeader(header);
+        } catch (e) {
           throw new CustomsError(
             'IMAGE_FORMAT_INVALID',
-            `${what}: not a tar archive (bad header checksum at offset ${pos})`,
+            `${what}: not a tar archive (${(e as Error).message} at offset ${pos})`,
+            e,
           );
         }
         if (++count > MAX_ENTRIES)
           throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: more than ${MAX_ENTRIES} tar entries`);
-        const type = String.fromCharCode(header[156] ?? 0x30) === '\0' ? '0' : String.fromCharCode(header[156] ?? 0x30);
-        const size = num(header, 124, 12);
+        const type = h.typeflag === '\0' ? '0' : h.typeflag;
+        const paxSize = pax?.get('size');
+        const size = type !== 'x' && type !== 'g' && paxSize !== undefined ? Number(paxSize) : h.size;
         if (!Number.isSafeInteger(size) || size < 0) {
           throw new CustomsError('IMAGE_FORMAT_INVALID', `${what}: bad size field in the tar header at offset ${pos}`);
         }
@@ -137,21 +100,16 @@ export class TarIndex {
           await fh.read(b, 0, size, dataStart);
           return b;
         };
-        if (type === 'L') longName = cstr(await readMeta(), 0, size);
-        else if (type === 'K') longLink = cstr(await readMeta(), 0, size);
+        if (type === 'L') longName = cString(await readMeta());
+        else if (type === 'K') longLink = cString(await readMeta());
         else if (type === 'x') pax = parsePax(await readMeta());
         else if (type === 'g') {
           // global PAX header: nothing customs needs
         } else {
-          const magic = cstr(header, 257, 6);
-          const prefix = magic === 'ustar' ? cstr(header, 345, 155) : '';
-          let name = cstr(header, 0, 100);
-          if (prefix) name = `${prefix}/${name}`;
-          name = pax?.get('path') ?? longName ?? name;
-          const linkname = pax?.get('linkpath') ?? longLink ?? cstr(header, 157, 100);
-          const realSize = pax?.has('size') ? Number(pax.get('size')) : size;
+          const name = pax?.get('path') ?? longName ?? h.name;
+          const linkname = pax?.get('linkpath') ?? longLink ?? h.linkname;
           const norm = normaliseMemberName(name);
-          if (norm !== '') members.set(norm, { name: norm, offset: dataStart, size: realSize, type, linkname });
+          if (norm !== '') members.set(norm, { name: norm, offset: dataStart, size, type, linkname });
           longName = undefined;
           longLink = undefined;
           pax = undefined;

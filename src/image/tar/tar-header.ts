@@ -65,6 +65,12 @@ function checksumOk(block: Buffer): boolean {
   return stored === unsigned || stored === signed;
 }
 
+/** A NUL-terminated string (GNU long-name bodies, header fields). */
+export function cString(b: Buffer): string {
+  const z = b.indexOf(0);
+  return b.toString('utf8', 0, z === -1 ? b.length : z);
+}
+
 export function isZeroBlock(block: Buffer): boolean {
   for (let i = 0; i < block.length; i++) if (block[i] !== 0) return false;
   return true;

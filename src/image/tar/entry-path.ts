@@ -34,12 +34,3 @@ export function resolveLinkTarget(linkPath: string, target: string): string {
   }
   return base.join('/');
 }
-
-export function dirname(path: string): string {
-  const i = path.lastIndexOf('/');
-  return i === -1 ? '' : path.slice(0, i);
-}
-
-export function basename(path: string): string {
-  return path.slice(path.lastIndexOf('/') + 1);
-}

@@ -1,7 +1,7 @@
 import type { Readable } from 'node:stream';
 import { CustomsError } from '../../core/index.js';
 import { ByteReader } from './byte-reader.js';
-import { BLOCK, decodeHeader, type EntryType, entryType, isZeroBlock, parsePax } from './tar-header.js';
+import { BLOCK, cString, decodeHeader, type EntryType, entryType, isZeroBlock, parsePax } from './tar-header.js';
 
 export interface TarEntry {
   /** Name exactly as stored (after pax/GNU long-name resolution), not normalised. */
@@ -93,10 +93,10 @@ export class TarReader {
           for (const [k, v] of parsePax(await this.readMeta(h.size, 'pax global'))) this.globalPax.set(k, v);
           continue;
         case 'L':
-          longName = cstr(await this.readMeta(h.size, 'GNU long name'));
+          longName = cString(await this.readMeta(h.size, 'GNU long name'));
           continue;
         case 'K':
-          longLink = cstr(await this.readMeta(h.size, 'GNU long link'));
+          longLink = cString(await this.readMeta(h.size, 'GNU long link'));
           continue;
         default:
           break;
@@ -156,7 +156,3 @@ export class TarReader {
   }
 }
 
-function cstr(b: Buffer): string {
-  const z = b.indexOf(0);
-  return b.toString('utf8', 0, z === -1 ? b.length : z);
-}
