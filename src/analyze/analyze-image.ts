@@ -37,9 +37,7 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
   const { analyzers, cache } = opts;
   const results: LayerResult[] = new Array(image.layers.length);
   let cached = 0;
-  const total = image.layers.reduce((n, l) => n + (l.size ?? 0), 0);
-  let done = 0;
-  ctx.log({ kind: 'progress-start', id: 'layers', label: `${image.layers.length} layers`, total });
+  const n = image.layers.length;
 
   const one = async (layer: Layer, index: number): Promise<void> => {
     const key = layerCacheKey(layer.diffID, analyzers, ctx);
@@ -47,13 +45,16 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
     if (hit) {
       results[index] = hit;
       cached++;
-      done += layer.size ?? 0;
-      ctx.log({ kind: 'progress', id: 'layers', done });
+      ctx.log({ kind: 'debug', message: `layer ${index + 1}/${n} ${layer.diffID}: cached` });
       return;
     }
-    const stream = await layer.open((n) => {
-      done += n;
-      ctx.log({ kind: 'progress', id: 'layers', done });
+    // One progress bar per layer being read, in stored (compressed) bytes.
+    const id = `layer-${index}`;
+    let done = 0;
+    ctx.log({ kind: 'progress-start', id, label: `layer ${index + 1}/${n}`, total: layer.size ?? 0 });
+    const stream = await layer.open((bytes) => {
+      done += bytes;
+      ctx.log({ kind: 'progress', id, done });
     });
     try {
       const result = await walkLayer(layer.diffID, stream, { analyzers, ctx });
@@ -65,6 +66,7 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
       throw new CustomsError(err.code, `layer ${index + 1} (${layer.diffID}): ${err.message}`, e);
     } finally {
       stream.destroy();
+      ctx.log({ kind: 'progress-end', id });
     }
   };
 
@@ -73,7 +75,6 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
     if (!layer) throw new CustomsError('INTERNAL', `no layer ${i}`);
     return one(layer, i);
   });
-  ctx.log({ kind: 'progress-end', id: 'layers' });
   return { layers: results, merged: applyLayers(results, analyzers), cached };
 }
 
