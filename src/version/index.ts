@@ -1,0 +1,2 @@
+export type * from './types.js';
+export { VERSION_SCHEMES } from './types.js';
