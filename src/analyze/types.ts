@@ -31,6 +31,46 @@ export interface AnalyzerResult {
    * belong to the OS package and are not reported twice.
    */
   readonly ownedFiles?: readonly string[];
+  /** Secrets found in the file (values redacted). Kept even when a later layer deletes the file. */
+  readonly secrets?: readonly SecretFact[];
+  /** Malware indicators found in the file. Kept even when a later layer deletes the file. */
+  readonly malware?: readonly MalwareFact[];
+  /** Licences a file declares for an OS package (Debian `usr/share/doc/PKG/copyright`). */
+  readonly packageLicenses?: readonly { readonly ecosystem: 'deb' | 'rpm' | 'apk'; readonly name: string; readonly licenses: readonly string[] }[];
+  /** Facts about the file itself (setuid/setgid bits, executables in odd places). */
+  readonly fileFacts?: readonly FileFact[];
+}
+
+export const FINDING_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
+export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
+
+/** A secret in a file, image config or history entry. `match` is always redacted. */
+export interface SecretFact {
+  readonly ruleId: string;
+  readonly category: string;
+  readonly title: string;
+  readonly severity: FindingSeverity;
+  /** 1-based line and column of the match, when the source is text. */
+  readonly line?: number;
+  readonly column?: number;
+  /** The matched text with the secret value redacted (e.g. "AKIA****************"). */
+  readonly match: string;
+}
+
+export interface MalwareFact {
+  /** ioc-hash, clamav, miner, reverse-shell, hidden-executable … */
+  readonly kind: string;
+  readonly ruleId: string;
+  readonly severity: FindingSeverity;
+  readonly title: string;
+  readonly detail: string;
+  readonly sha256?: string;
+}
+
+export interface FileFact {
+  /** setuid, setgid, world-writable, executable-in-tmp … */
+  readonly kind: string;
+  readonly mode: number;
 }
 
 /**
