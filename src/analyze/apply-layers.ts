@@ -1,6 +1,6 @@
 import type { OsInfo, PackageFact, Unknown } from '../core/index.js';
 import type { FileFinding, LayerResult } from './layer-result.js';
-import type { Analyzer } from './types.js';
+import type { Analyzer, FileFact, MalwareFact, SecretFact } from './types.js';
 
 /** A package in the merged filesystem, with the layer that introduced it. */
 export interface LocatedPackage {
@@ -12,12 +12,50 @@ export interface LocatedPackage {
   readonly layerIndex: number;
 }
 
+/**
+ * A fact about file content that stays reportable after the file is deleted or
+ * replaced: the bytes still ship in the image's lower layer.
+ */
+export interface LayerFact<T> {
+  readonly fact: T;
+  readonly path: string;
+  readonly analyzer: string;
+  /** The layer that holds the file. */
+  readonly layerIndex: number;
+  /** The first later layer that deleted or replaced the file, if any. */
+  readonly hiddenByLayerIndex?: number;
+}
+
+/** A fact about a file present in the final filesystem, with the layer its version comes from. */
+export interface LiveFact<T> {
+  readonly fact: T;
+  readonly path: string;
+  readonly layerIndex: number;
+}
+
 export interface MergedFacts {
   readonly os: readonly { readonly path: string; readonly os: OsInfo }[];
   readonly packages: readonly LocatedPackage[];
   /** Every path an OS package manager says it installed (merged-usr aliases included). */
   readonly ownedFiles: ReadonlySet<string>;
   readonly unknowns: readonly Unknown[];
+  /** Secrets from every layer, including files a later layer deleted. */
+  readonly secrets: readonly LayerFact<SecretFact>[];
+  /** Malware indicators from every layer, including files a later layer deleted. */
+  readonly malware: readonly LayerFact<MalwareFact>[];
+  /** Facts about files in the final filesystem (setuid bits …). */
+  readonly fileFacts: readonly LiveFact<FileFact>[];
+  /** Licences declared for OS packages by files in the final filesystem. */
+  readonly packageLicenses: readonly LiveFact<{ ecosystem: 'deb' | 'rpm' | 'apk'; name: string; licenses: readonly string[] }>[];
+}
+
+interface ContentRecord {
+  readonly secret?: SecretFact;
+  readonly malware?: MalwareFact;
+  readonly path: string;
+  readonly analyzer: string;
+  readonly layerIndex: number;
+  hiddenByLayerIndex?: number;
 }
 
 interface PathState {
@@ -49,9 +87,18 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
   const files = new Map<string, PathState>();
   const links = new Map<string, string>();
   const introduced = new Map<string, number>();
+  const content: ContentRecord[] = [];
+  /** Content records of the files currently visible, by path. */
+  const liveContent = new Map<string, ContentRecord[]>();
+  let current = 0;
 
+  const hideContent = (path: string): void => {
+    for (const r of liveContent.get(path) ?? []) r.hiddenByLayerIndex = current;
+    liveContent.delete(path);
+  };
   const remove = (path: string): void => {
     for (const k of keysOf(files.get(path)?.findings)) introduced.delete(k);
+    hideContent(path);
     files.delete(path);
     links.delete(path);
   };
@@ -77,6 +124,7 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
   };
 
   layers.forEach((layer, i) => {
+    current = i;
     removeHidden(layer.opaqueDirs, layer.whiteouts);
 
     const byPath = new Map<string, FileFinding[]>();
@@ -92,6 +140,16 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
       const newKeys = keysOf(findings);
       for (const k of oldKeys) if (!newKeys.has(k)) introduced.delete(k);
       for (const k of newKeys) if (!introduced.has(k)) introduced.set(k, i);
+      hideContent(path);
+      const records: ContentRecord[] = [];
+      for (const f of findings) {
+        for (const secret of f.result.secrets ?? []) records.push({ secret, path, analyzer: f.analyzer, layerIndex: i });
+        for (const malware of f.result.malware ?? []) records.push({ malware, path, analyzer: f.analyzer, layerIndex: i });
+      }
+      if (records.length > 0) {
+        content.push(...records);
+        liveContent.set(path, records);
+      }
       links.delete(path);
       files.set(path, { layer: i, findings });
     }
@@ -114,9 +172,13 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
   const os: { path: string; os: OsInfo }[] = [];
   const packages: LocatedPackage[] = [];
   const owned = new Set<string>();
+  const fileFacts: LiveFact<FileFact>[] = [];
+  const packageLicenses: MergedFacts['packageLicenses'][number][] = [];
   for (const [path, state] of files) {
     for (const f of state.findings) {
       if (f.result.os) os.push({ path, os: f.result.os });
+      for (const fact of f.result.fileFacts ?? []) fileFacts.push({ fact, path, layerIndex: state.layer });
+      for (const fact of f.result.packageLicenses ?? []) packageLicenses.push({ fact, path, layerIndex: state.layer });
       for (const o of f.result.ownedFiles ?? []) addOwned(owned, o);
       for (const p of f.result.packages ?? []) {
         for (const o of p.files ?? []) addOwned(owned, o);
@@ -134,7 +196,23 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
       if (f.result.os && a?.wants(path, { path, size: 0, mode: 0 })) os.push({ path, os: f.result.os });
     }
   }
-  return { os, packages, ownedFiles: owned, unknowns: layers.flatMap((l) => l.unknowns) };
+  const layerFact = <T>(fact: T, r: ContentRecord): LayerFact<T> => ({
+    fact,
+    path: r.path,
+    analyzer: r.analyzer,
+    layerIndex: r.layerIndex,
+    ...(r.hiddenByLayerIndex !== undefined ? { hiddenByLayerIndex: r.hiddenByLayerIndex } : {}),
+  });
+  return {
+    os,
+    packages,
+    ownedFiles: owned,
+    unknowns: layers.flatMap((l) => l.unknowns),
+    secrets: content.flatMap((r) => (r.secret ? [layerFact(r.secret, r)] : [])),
+    malware: content.flatMap((r) => (r.malware ? [layerFact(r.malware, r)] : [])),
+    fileFacts,
+    packageLicenses,
+  };
 }
 
 /** Merged /usr (Debian ≥ 12, Fedora, Ubuntu): /bin, /sbin, /lib* are symlinks into /usr. */

@@ -144,3 +144,41 @@ test('a symlink loop does not hang', async () => {
   ]);
   assert.deepEqual(applyLayers([l1], ANALYZERS).os, []);
 });
+
+/** Reports a secret for each line starting with "key=". */
+const fakeSecrets: Analyzer = {
+  name: 'fake-secrets',
+  version: 1,
+  wants: (p) => p.startsWith('conf/'),
+  analyze: (f) => ({
+    secrets: f
+      .text()
+      .split('\n')
+      .flatMap((l, i) =>
+        l.startsWith('key=') ? [{ ruleId: 'k', category: 'test', title: 'key', severity: 'high' as const, line: i + 1, match: 'key=****' }] : [],
+      ),
+  }),
+};
+
+test('secrets in files deleted or replaced later stay reported, with the layer that hid them', async () => {
+  const w = (id: string, entries: FixtureEntry[]) =>
+    walkLayer(id, chunked(tarBytes(entries)), { analyzers: [fakeSecrets], ctx });
+  const l1 = await w('sha256:l1', [
+    { name: 'conf/a', body: 'key=1' },
+    { name: 'conf/b', body: 'x\nkey=2' },
+    { name: 'conf/c', body: 'key=3' },
+  ]);
+  const l2 = await w('sha256:l2', [
+    { name: 'conf/.wh.a', body: '' },
+    { name: 'conf/b', body: 'clean' },
+  ]);
+  const merged = applyLayers([l1, l2], [fakeSecrets]);
+  assert.deepEqual(
+    merged.secrets.map((s) => [s.path, s.fact.line, s.layerIndex, s.hiddenByLayerIndex]),
+    [
+      ['conf/a', 1, 0, 1],
+      ['conf/b', 2, 0, 1],
+      ['conf/c', 1, 0, undefined],
+    ],
+  );
+});
