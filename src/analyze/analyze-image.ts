@@ -1,14 +1,29 @@
 import { type Context, CustomsError, sha256, stableJson, toCustomsError } from '../core/index.js';
-import type { Image, Layer } from '../image/index.js';
+import type { Image } from '../image/index.js';
 import { applyLayers, type MergedFacts } from './apply-layers.js';
 import type { LayerCache, LayerResult } from './layer-result.js';
 import { walkLayer } from './layer-walker.js';
+import { LayerThread } from './layer-thread.js';
+import { type AnalyzerPlan, buildAnalyzers } from './analyzers.js';
 import type { Analyzer } from './types.js';
 
-export interface AnalyzeOptions {
-  readonly analyzers: readonly Analyzer[];
+export type AnalyzeOptions = {
   readonly cache?: LayerCache;
-}
+} & (
+  | {
+      /** What to run, as data: lets layers be analysed on worker threads too. */
+      readonly plan: AnalyzerPlan;
+      readonly analyzers?: undefined;
+    }
+  | {
+      /** Analyzer objects (tests, custom analyzers): analysed on the main thread only. */
+      readonly analyzers: readonly Analyzer[];
+      readonly plan?: undefined;
+    }
+);
+
+/** Below this much layer data to read, a worker thread costs more than it saves. */
+const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
 export interface ImageAnalysis {
   readonly layers: readonly LayerResult[];
@@ -30,71 +45,110 @@ export function layerCacheKey(diffID: string, analyzers: readonly Analyzer[], ct
 }
 
 /**
- * Analyse every layer of an image (in parallel, one streaming pass each,
- * cached by diffID) and merge the results bottom to top.
+ * Analyse every layer of an image (one streaming pass each, cached by diffID)
+ * and merge the results bottom to top. Layers not in the cache are spread over
+ * the main thread and, when the plan allows and they are big enough, worker
+ * threads (up to `limits.concurrency` in all), largest first.
  */
 export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOptions): Promise<ImageAnalysis> {
-  const { analyzers, cache } = opts;
+  const { cache, plan } = opts;
+  const analyzers = plan ? buildAnalyzers(plan) : opts.analyzers;
   const results: LayerResult[] = new Array(image.layers.length);
-  let cached = 0;
   const n = image.layers.length;
+  let cached = 0;
 
-  const one = async (layer: Layer, index: number): Promise<void> => {
-    const key = layerCacheKey(layer.diffID, analyzers, ctx);
-    const hit = cache?.get(key);
+  const todo: number[] = [];
+  image.layers.forEach((layer, index) => {
+    const hit = cache?.get(layerCacheKey(layer.diffID, analyzers, ctx));
     if (hit) {
       results[index] = hit;
       cached++;
       ctx.log({ kind: 'debug', message: `layer ${index + 1}/${n} ${layer.diffID}: cached` });
-      return;
-    }
+    } else todo.push(index);
+  });
+  const sizeOf = (i: number): number => image.layers[i]?.size ?? 0;
+  todo.sort((a, b) => sizeOf(b) - sizeOf(a) || a - b);
+
+  const run = async (index: number, thread: LayerThread | undefined): Promise<void> => {
+    const layer = image.layers[index];
+    if (!layer) throw new CustomsError('INTERNAL', `no layer ${index}`);
     // One progress bar per layer being read, in stored (compressed) bytes.
     const id = `layer-${index}`;
     let done = 0;
     ctx.log({ kind: 'progress-start', id, label: `layer ${index + 1}/${n}`, total: layer.size ?? 0 });
-    const stream = await layer.open((bytes) => {
-      done += bytes;
-      ctx.log({ kind: 'progress', id, done });
-    });
     try {
-      const result = await walkLayer(layer.diffID, stream, { analyzers, ctx });
+      let result: LayerResult;
+      if (thread && layer.source && plan) {
+        result = await thread.analyze(layer.source, plan, ctx.config, (bytes) => {
+          ctx.log({ kind: 'progress', id, done: bytes });
+        });
+      } else {
+        const stream = await layer.open((bytes) => {
+          done += bytes;
+          ctx.log({ kind: 'progress', id, done });
+        });
+        try {
+          result = await walkLayer(layer.diffID, stream, { analyzers, ctx });
+        } finally {
+          stream.destroy();
+        }
+      }
       results[index] = result;
       // Only layers whose digests verified (the stream ended without error) reach the cache.
-      cache?.put(key, result);
+      cache?.put(layerCacheKey(layer.diffID, analyzers, ctx), result);
     } catch (e) {
       const err = toCustomsError(e, 'LAYER_CORRUPT');
       throw new CustomsError(err.code, `layer ${index + 1} (${layer.diffID}): ${err.message}`, e);
     } finally {
-      stream.destroy();
       ctx.log({ kind: 'progress-end', id });
     }
   };
 
-  await runPool(image.layers.length, Math.max(1, ctx.config.limits.concurrency), (i) => {
-    const layer = image.layers[i];
-    if (!layer) throw new CustomsError('INTERNAL', `no layer ${i}`);
-    return one(layer, i);
-  });
+  const movable = todo.filter((i) => image.layers[i]?.source !== undefined);
+  const threads: LayerThread[] = [];
+  const wanted = Math.min(Math.max(1, ctx.config.limits.concurrency) - 1, movable.length - 1);
+  if (plan && wanted > 0 && todo.reduce((sum, i) => sum + sizeOf(i), 0) >= WORKER_MIN_BYTES) {
+    for (let i = 0; i < wanted; i++) threads.push(new LayerThread());
+  }
+  const abort = (): void => {
+    for (const t of threads) void t.close();
+  };
+  ctx.signal.addEventListener('abort', abort, { once: true });
+  try {
+    await drain(todo, [undefined, ...threads], (i, t) => t === undefined || image.layers[i]?.source !== undefined, run);
+  } finally {
+    ctx.signal.removeEventListener('abort', abort);
+    await Promise.all(threads.map((t) => t.close()));
+  }
   return { layers: results, merged: applyLayers(results, analyzers), cached };
 }
 
-/** Run `task(0..n-1)` with at most `limit` at a time; the first failure stops new work. */
-async function runPool(n: number, limit: number, task: (i: number) => Promise<void>): Promise<void> {
-  let next = 0;
+/**
+ * Work through `queue` with one loop per runner; a runner takes the first
+ * item it `canTake`. The first failure stops every loop and is rethrown.
+ */
+async function drain<R>(
+  queue: number[],
+  runners: readonly R[],
+  canTake: (item: number, runner: R) => boolean,
+  task: (item: number, runner: R) => Promise<void>,
+): Promise<void> {
   let failed = false;
-  const worker = async (): Promise<void> => {
-    while (!failed && next < n) {
-      const i = next++;
+  const loop = async (runner: R): Promise<void> => {
+    while (!failed) {
+      const at = queue.findIndex((item) => canTake(item, runner));
+      if (at === -1) return;
+      const [item] = queue.splice(at, 1);
+      if (item === undefined) return;
       try {
-        await task(i);
+        await task(item, runner);
       } catch (e) {
         failed = true;
         throw e;
       }
     }
   };
-  const workers = Array.from({ length: Math.min(limit, n) }, worker);
-  const settled = await Promise.allSettled(workers);
+  const settled = await Promise.allSettled(runners.map(loop));
   const rejected = settled.find((s): s is PromiseRejectedResult => s.status === 'rejected');
   if (rejected) throw rejected.reason;
 }

@@ -1,4 +1,4 @@
-import { ANALYZERS, analyzeImage, type Analyzer, type LayerCache } from '../analyze/index.js';
+import { type AnalyzerPlan, analyzeImage, type Analyzer, type LayerCache, PACKAGES_PLAN } from '../analyze/index.js';
 import type { Context } from '../core/index.js';
 import { openImage } from '../image/index.js';
 import type { Inventory } from '../sbom/index.js';
@@ -6,7 +6,9 @@ import { buildInventory } from './build-inventory.js';
 
 export interface SbomOptions {
   readonly cache?: LayerCache;
-  /** Defaults to every analyzer. */
+  /** What to run, as data (layers may then be analysed on worker threads). Default: packages. */
+  readonly plan?: AnalyzerPlan;
+  /** Analyzer objects instead of a plan (main thread only). */
   readonly analyzers?: readonly Analyzer[];
 }
 
@@ -18,10 +20,12 @@ export interface SbomOptions {
 export async function sbomOf(target: string, ctx: Context, opts: SbomOptions = {}): Promise<Inventory> {
   const image = await openImage(target, ctx);
   try {
-    const analysis = await analyzeImage(image, ctx, {
-      analyzers: opts.analyzers ?? ANALYZERS,
-      ...(opts.cache ? { cache: opts.cache } : {}),
-    });
+    const cache = opts.cache ? { cache: opts.cache } : {};
+    const analysis = await analyzeImage(
+      image,
+      ctx,
+      opts.analyzers ? { analyzers: opts.analyzers, ...cache } : { plan: opts.plan ?? PACKAGES_PLAN, ...cache },
+    );
     return buildInventory(image, analysis, ctx);
   } finally {
     await image.close();

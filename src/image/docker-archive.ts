@@ -126,6 +126,7 @@ export async function openDockerArchive(
       const blobDigest = digestFromPath(file);
       const member = tar.member(file, `layer ${i} of ${name}`);
       const what = `layer ${i} (${file}) of ${name}`;
+      const located = tar.locate(file);
       return makeLayer({
         diffID,
         // Legacy `<id>/layer.tar` files carry no digest of their own; the diffID covers their content.
@@ -138,6 +139,7 @@ export async function openDockerArchive(
         what,
         limits: ctx.config.limits,
         openBlob: async () => tar.open(file, what),
+        ...(located ? { file: located } : {}),
       });
     });
     const manifestDigest = await findManifestDigest(tar, configDigest, name);

@@ -10,13 +10,15 @@ import { type Descriptor, parseConfig } from './manifest.js';
 import { layerCompression } from './media-types.js';
 import { formatPlatform, parsePlatform, platformMatches } from './platform.js';
 import type { ResolvedManifest } from './resolve-manifest.js';
-import type { Image, ImageConfig, Layer, Transport } from './types.js';
+import type { FileRange, Image, ImageConfig, Layer, Transport } from './types.js';
 
 export interface BlobSource {
   /** The stored bytes of a blob (unverified; callers verify while streaming). */
   open(d: Descriptor): Promise<Readable>;
   /** A small blob read whole, bounded by `max`, verified against its digest. */
   read(d: Descriptor, max: number, what: string): Promise<Buffer>;
+  /** Where the blob is on local disk, when it is. */
+  locate?(d: Descriptor): FileRange | undefined;
 }
 
 export interface ImageMeta {
@@ -69,6 +71,7 @@ export async function imageFromManifest(
       );
     }
     const diffID = diffIDs[i] as Digest;
+    const file = blobs.locate?.(d);
     return makeLayer({
       diffID,
       digest: d.digest,
@@ -80,6 +83,7 @@ export async function imageFromManifest(
       what: `layer ${i} (${d.digest}) of ${what}`,
       limits: ctx.config.limits,
       openBlob: () => blobs.open(d),
+      ...(file ? { file } : {}),
     });
   });
   return {

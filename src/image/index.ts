@@ -22,3 +22,4 @@ export {
 export { TarReader, type TarEntry } from './tar/tar-reader.js';
 export { normaliseEntryName, resolveLinkTarget } from './tar/entry-path.js';
 export { chunked, type FixtureEntry, paxEntry, tarBytes } from './tar/tar-fixture.js';
+export { layerFromSource } from './make-layer.js';

@@ -11,12 +11,15 @@ import { readBounded } from './bounded-read.js';
 import type { Descriptor } from './manifest.js';
 import type { BlobSource } from './image-from-manifest.js';
 import type { TarIndex } from './tar-index.js';
+import type { FileRange } from './types.js';
 import { READ_CHUNK } from './read-chunk.js';
 
 export interface LayoutFiles {
   has(path: string): Promise<boolean>;
   open(path: string, what: string): Promise<Readable>;
   read(path: string, max: number, what: string): Promise<Buffer>;
+  /** Where the file's bytes are on disk (`size` as the descriptor says). */
+  locate(path: string, size: number): FileRange | undefined;
 }
 
 export function dirFiles(root: string): LayoutFiles {
@@ -50,6 +53,9 @@ export function dirFiles(root: string): LayoutFiles {
     async read(p, max, what) {
       return readBounded(await this.open(p, what), max, `${what} (${p})`);
     },
+    locate(p, size) {
+      return { path: inside(p, p), start: 0, length: size };
+    },
   };
 }
 
@@ -63,6 +69,9 @@ export function tarFiles(index: TarIndex): LayoutFiles {
     },
     async read(p, max, what) {
       return index.read(p, max, what);
+    },
+    locate(p) {
+      return index.locate(p);
     },
   };
 }
@@ -82,6 +91,9 @@ export function layoutBlobs(files: LayoutFiles, what: string): BlobSource {
       const bytes = await files.read(blobPath(d.digest), max, label);
       verifyBytes(bytes, d.digest, label);
       return bytes;
+    },
+    locate(d: Descriptor) {
+      return files.locate(blobPath(d.digest), d.size);
     },
   };
 }

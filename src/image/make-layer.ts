@@ -2,10 +2,12 @@
  * Builds a Layer whose open() streams: stored bytes → (size guard) → blob
  * digest check → decoder → diffID check. Every source uses this one pipeline.
  */
-import { pipeline, type Readable, Transform, type TransformCallback } from 'node:stream';
+import { createReadStream } from 'node:fs';
+import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { CustomsError, type Digest, type Limits, VerifyDigest } from '../core/index.js';
 import { LayerDecoder } from './layer-decoder.js';
-import type { Layer, LayerCompression } from './types.js';
+import { READ_CHUNK } from './read-chunk.js';
+import type { FileRange, Layer, LayerCompression, LayerSource } from './types.js';
 
 export interface LayerSpec {
   readonly diffID: Digest;
@@ -24,6 +26,8 @@ export interface LayerSpec {
   readonly limits: Limits;
   /** Opens the stored bytes. */
   readonly openBlob: () => Promise<Readable>;
+  /** Where the stored bytes are on local disk, when they are (lets another thread read the layer). */
+  readonly file?: FileRange;
 }
 
 /** Counts stored bytes for progress and refuses more than the descriptor's size. */
@@ -65,11 +69,13 @@ class StoredBytes extends Transform {
 }
 
 export function makeLayer(spec: LayerSpec): Layer {
+  const { openBlob: _open, limits: _limits, file, ...described } = spec;
   const layer: Layer = {
     diffID: spec.diffID,
     digest: spec.digest,
     mediaType: spec.mediaType,
     ...(spec.size !== undefined ? { size: spec.size } : {}),
+    ...(file ? { source: { ...described, file } } : {}),
     async open(onBytes?: (n: number) => void): Promise<Readable> {
       const raw = await spec.openBlob();
       const stages: (Readable | Transform)[] = [raw, new StoredBytes(spec.size, spec.what, onBytes)];
@@ -95,4 +101,17 @@ export function makeLayer(spec: LayerSpec): Layer {
     },
   };
   return layer;
+}
+
+/** Rebuild a layer from its serialisable description (in a worker thread, say). */
+export function layerFromSource(source: LayerSource, limits: Limits): Layer {
+  const { file } = source;
+  return makeLayer({
+    ...source,
+    limits,
+    openBlob: async () =>
+      file.length === 0
+        ? Readable.from([])
+        : createReadStream(file.path, { start: file.start, end: file.start + file.length - 1, highWaterMark: READ_CHUNK }),
+  });
 }

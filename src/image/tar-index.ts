@@ -10,6 +10,7 @@ import { Readable } from 'node:stream';
 import { CustomsError } from '../core/index.js';
 import { readBounded } from './bounded-read.js';
 import { READ_CHUNK } from './read-chunk.js';
+import type { FileRange } from './types.js';
 import { BLOCK, cString, decodeHeader, isZeroBlock, parsePax, type RawHeader } from './tar/tar-header.js';
 
 export interface TarMember {
@@ -147,6 +148,13 @@ export class TarIndex {
 
   member(name: string, what: string): TarMember {
     return this.resolve(name, what);
+  }
+
+  /** Where a member's bytes are in the archive file (symlinks and hard links followed). */
+  locate(name: string): FileRange | undefined {
+    if (!this.has(name)) return undefined;
+    const m = this.resolve(name, name);
+    return { path: this.path, start: m.offset, length: m.size };
   }
 
   /** A stream of one member's bytes. */

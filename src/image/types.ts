@@ -31,6 +31,29 @@ export interface ImageConfig {
 
 export type LayerCompression = 'none' | 'gzip' | 'zstd';
 
+/** A blob stored in a local file: the whole file, or a byte range of an archive. */
+export interface FileRange {
+  readonly path: string;
+  readonly start: number;
+  readonly length: number;
+}
+
+/**
+ * A plain-data description of a layer whose bytes are on local disk: enough to
+ * rebuild it with `layerFromSource` in another thread (structured-clonable).
+ */
+export interface LayerSource {
+  readonly diffID: Digest;
+  readonly digest: Digest;
+  readonly mediaType: string;
+  readonly size?: number;
+  readonly compression: LayerCompression | 'sniff';
+  readonly verifyBlob: boolean;
+  readonly verifyDiffID: boolean;
+  readonly what: string;
+  readonly file: FileRange;
+}
+
 /** One layer of an image. `open()` yields the *uncompressed* tar stream. */
 export interface Layer {
   /** Digest of the uncompressed tar (config rootfs.diff_ids[i]); the cache key. */
@@ -46,6 +69,8 @@ export interface Layer {
    * end if either differs. `onBytes` reports stored bytes read, for progress.
    */
   open(onBytes?: (n: number) => void): Promise<Readable>;
+  /** Present when the layer's bytes are in a local file (archives, layouts, daemon exports). */
+  readonly source?: LayerSource;
 }
 
 export interface Platform {

@@ -1,0 +1,56 @@
+import { Worker } from 'node:worker_threads';
+import { type Config, CustomsError, ERROR_CODES, type ErrorCode } from '../core/index.js';
+import type { LayerSource } from '../image/index.js';
+import type { AnalyzerPlan } from './analyzers.js';
+import type { LayerResult } from './layer-result.js';
+import type { LayerJob } from './layer-worker.js';
+
+type Reply =
+  | { readonly id: number; readonly progress: number }
+  | { readonly id: number; readonly result: LayerResult }
+  | { readonly id: number; readonly error: { readonly code: string; readonly message: string } };
+
+/** A worker thread that analyses one layer at a time (see layer-worker.ts). */
+export class LayerThread {
+  private readonly worker: Worker;
+  private nextId = 0;
+  private pending:
+    | { id: number; resolve: (r: LayerResult) => void; reject: (e: unknown) => void; progress: (n: number) => void }
+    | undefined;
+
+  constructor() {
+    this.worker = new Worker(new URL('./layer-worker.js', import.meta.url));
+    this.worker.on('message', (m: Reply) => {
+      const p = this.pending;
+      if (!p || p.id !== m.id) return;
+      if ('progress' in m) p.progress(m.progress);
+      else if ('result' in m) {
+        this.pending = undefined;
+        p.resolve(m.result);
+      } else {
+        this.pending = undefined;
+        const code = (m.error.code in ERROR_CODES ? m.error.code : 'INTERNAL') as ErrorCode;
+        p.reject(new CustomsError(code, m.error.message));
+      }
+    });
+    this.worker.on('error', (e) => {
+      const p = this.pending;
+      this.pending = undefined;
+      p?.reject(new CustomsError('INTERNAL', `layer worker failed: ${e.message}`, e));
+    });
+  }
+
+  analyze(source: LayerSource, plan: AnalyzerPlan, config: Config, progress: (n: number) => void): Promise<LayerResult> {
+    if (this.pending) return Promise.reject(new CustomsError('INTERNAL', 'layer worker is busy'));
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.pending = { id, resolve, reject, progress };
+      const job: LayerJob = { id, source, plan, config };
+      this.worker.postMessage(job);
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
