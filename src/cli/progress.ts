@@ -7,7 +7,7 @@ export interface RenderOptions {
 }
 
 function mb(n: number): string {
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
+  return (n / 1024 / 1024).toFixed(0);
 }
 
 /**
@@ -31,10 +31,10 @@ export function renderLog(opts: RenderOptions): LogSink & { finish(): void } {
     last = now;
     const parts: string[] = [];
     for (const b of bars.values()) {
-      const width = 24;
+      const width = bars.size > 1 ? 12 : 24;
       const frac = b.total > 0 ? Math.min(1, b.done / b.total) : 0;
       const fill = Math.round(frac * width);
-      parts.push(`${b.label} [${'='.repeat(fill)}${' '.repeat(width - fill)}] ${mb(b.done)} / ${mb(b.total)}`);
+      parts.push(`${b.label} [${'='.repeat(fill)}${' '.repeat(width - fill)}] ${mb(b.done)}/${mb(b.total)} MB`);
     }
     clear();
     if (parts.length > 0) {
