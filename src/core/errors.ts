@@ -139,6 +139,41 @@ export const ERROR_CODES = {
     http: 500,
     hint: 'The local cache could not be used; remove it (customs cache clean) or point --cache-dir elsewhere.',
   },
+  VULNDB_MISSING: {
+    exit: EXIT.input,
+    http: 503,
+    hint: 'Build the vulnerability DB with `customs db update` (online) or `customs db import PATH` (air-gapped), or point --db-dir / CUSTOMS_DB_DIR at one.',
+  },
+  VULNDB_SCHEMA_UNSUPPORTED: {
+    exit: EXIT.input,
+    http: 503,
+    hint: 'The DB was built by another version of customs; rebuild it with `customs db update` or `customs db import PATH`.',
+  },
+  VULNDB_CORRUPT: {
+    exit: EXIT.input,
+    http: 503,
+    hint: 'The DB file is not a customs vulnerability DB (or is damaged); rebuild it with `customs db update` or `customs db import PATH`.',
+  },
+  VULNDB_FEED_UNREACHABLE: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'Check the network or point the feed at a mirror (--feed NAME=URL, CUSTOMS_FEED_<NAME>); offline, build the DB from local files with `customs db import PATH`.',
+  },
+  VULNDB_FEED_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The feed file is not in a format customs reads (OSV JSON or all.zip, Debian tracker JSON, Alpine secdb, NVD 2.0, CISA KEV, EPSS CSV); see docs/vulndb.md.',
+  },
+  VULNDB_CHECKSUM_MISMATCH: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The DB bundle does not match its .sha256 file: it is damaged or was altered; export it again with `customs db export FILE`.',
+  },
+  VERSION_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The version string does not follow its ecosystem\'s version syntax (the message names the scheme and the rule); correct the version or record the package as unknown.',
+  },
   ABORTED: { exit: EXIT.input, http: 499, hint: 'The operation was cancelled.' },
   INTERNAL: {
     exit: EXIT.internal,

@@ -1,2 +1,13 @@
 export type * from './types.js';
 export { VERSION_SCHEMES } from './types.js';
+export { schemeFor } from './scheme-for.js';
+export { apk } from './apk.js';
+export { composer } from './composer.js';
+export { deb } from './deb.js';
+export { gem } from './gem.js';
+export { go } from './go.js';
+export { maven } from './maven.js';
+export { nuget } from './nuget.js';
+export { pep440 } from './pep440.js';
+export { rpm } from './rpm.js';
+export { semver } from './semver.js';
