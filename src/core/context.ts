@@ -43,6 +43,13 @@ export interface Config {
   readonly dockerHost: string;
   /** Unknowns fail the run. */
   readonly strict: boolean;
+  /** Directory of the vulnerability DB (customs.db); env CUSTOMS_DB_DIR. */
+  readonly dbDir: string;
+  /**
+   * Feed URL overrides by feed name ("osv-npm", "nvd", "kev" …; see docs/vulndb.md), from
+   * env CUSTOMS_FEED_<NAME> (name upper-cased, "-" as "_") and `--feed NAME=URL`. Mirrors go here.
+   */
+  readonly feedUrls: Readonly<Record<string, string>>;
 }
 
 export interface Context {
@@ -57,6 +64,23 @@ function defaultCacheDir(env: NodeJS.ProcessEnv): string {
   if (env.XDG_CACHE_HOME) return join(env.XDG_CACHE_HOME, 'customs');
   const home = homedir();
   return home ? join(home, '.cache', 'customs') : join(tmpdir(), 'customs-cache');
+}
+
+function defaultDbDir(env: NodeJS.ProcessEnv): string {
+  if (env.CUSTOMS_DB_DIR) return env.CUSTOMS_DB_DIR;
+  if (env.XDG_DATA_HOME) return join(env.XDG_DATA_HOME, 'customs', 'db');
+  const home = homedir();
+  return home ? join(home, '.local', 'share', 'customs', 'db') : join(tmpdir(), 'customs-db');
+}
+
+/** CUSTOMS_FEED_OSV_NPM=https://mirror/npm/all.zip → { "osv-npm": "https://mirror/npm/all.zip" }. */
+function feedUrlsFromEnv(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [key, value] of Object.entries(env)) {
+    if (!key.startsWith('CUSTOMS_FEED_') || value === undefined) continue;
+    out[key.slice('CUSTOMS_FEED_'.length).toLowerCase().replaceAll('_', '-')] = value;
+  }
+  return out;
 }
 
 export const DEFAULT_LIMITS: Limits = {
@@ -76,6 +100,8 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dockerConfig: env.DOCKER_CONFIG ? join(env.DOCKER_CONFIG, 'config.json') : join(homedir(), '.docker', 'config.json'),
     dockerHost,
     strict: false,
+    dbDir: defaultDbDir(env),
+    feedUrls: feedUrlsFromEnv(env),
     ...(env.SSL_CERT_FILE ? { caFile: env.SSL_CERT_FILE } : {}),
   };
 }

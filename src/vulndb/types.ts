@@ -66,6 +66,8 @@ export interface Advisory {
   readonly references: readonly string[];
   readonly severity: readonly SeverityRating[];
   readonly affected: readonly AffectedPackage[];
+  /** OSV `upstream`: IDs of the advisories this one is derived from (e.g. a DSA's CVEs). */
+  readonly upstream?: readonly string[];
   /** The feed it came from ("osv:Debian", "debian-tracker", "alpine-secdb", "nvd" …). */
   readonly source: string;
 }
@@ -86,12 +88,17 @@ export interface DbSourceInfo {
   readonly timestamp: string;
   readonly records: number;
   readonly skipped: number;
+  /** Skipped records counted by reason ("schema: /affected/0/ranges/0/type …"), when any were. */
+  readonly skipReasons?: Readonly<Record<string, number>>;
 }
 
 export interface DbMetadata {
   readonly schemaVersion: number;
   readonly builtAt: string;
   readonly sources: readonly DbSourceInfo[];
+  /** Advisories stored (withdrawn ones included) and CVEs with enrichment. */
+  readonly advisories?: number;
+  readonly cves?: number;
 }
 
 /** The read-only query API matchers use. Implementations must be fast: indexed by (ecosystem, name). */
@@ -102,5 +109,7 @@ export interface VulnDbReader {
   /** Which ecosystems (with release) the DB has any advisory for: tells "no data for Debian 13" from "no vulns". */
   hasEcosystem(ecosystem: FeedEcosystem): boolean;
   enrichment(cve: string): CveEnrichment | undefined;
+  /** Advisories whose ID or alias is `id` (CVE-…, GHSA-…): for "which images does today's CVE hit". */
+  advisoriesById?(id: string): readonly Advisory[];
   close(): void;
 }
