@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, toCustomsError, toolVersion } from '../core/index.js';
 import { cacheCommand } from './commands/cache.js';
+import { dbCommand } from './commands/db.js';
 import { sbomCommand } from './commands/sbom.js';
 import { TARGETS_HELP } from './targets-help.js';
 
@@ -10,6 +11,7 @@ export function buildProgram(signal: AbortSignal): Command {
     .version(toolVersion(), '-V, --version', 'print the version');
   program.addCommand(sbomCommand(signal));
   program.addCommand(cacheCommand());
+  program.addCommand(dbCommand(signal));
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')
