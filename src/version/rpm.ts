@@ -68,7 +68,7 @@ export interface RpmEvr {
   /** Undefined when the EVR has no `epoch:`; compared as "0". */
   readonly epoch: string | undefined;
   readonly version: string;
-  /** Undefined when there is no `-release`; then releases are not compared. */
+  /** Undefined when there is no `-release`; it then sorts before any release. */
   readonly release: string | undefined;
 }
 
@@ -88,10 +88,16 @@ export function parseRpmEvr(evr: string): RpmEvr {
   return { epoch, version: evr.slice(vstart), release: undefined };
 }
 
-/** rpmverCmp(): epochs (missing = 0), then versions, then releases only when both have one. */
+/**
+ * rpmverCmp() (lib/rpmver.c, rpm 4.18): epochs (missing = "0"), versions, then
+ * releases with compare_values(): a missing release sorts before any release.
+ */
 export function compareRpmEvr(a: RpmEvr, b: RpmEvr): number {
   const rc = rpmvercmp(a.epoch ?? '0', b.epoch ?? '0') || rpmvercmp(a.version, b.version);
-  if (rc !== 0 || a.release === undefined || b.release === undefined) return rc;
+  if (rc !== 0) return rc;
+  if (a.release === undefined || b.release === undefined) {
+    return a.release === b.release ? 0 : a.release === undefined ? -1 : 1;
+  }
   return rpmvercmp(a.release, b.release);
 }
 
