@@ -74,6 +74,12 @@ export const DEBIAN_CODENAMES: Readonly<Record<string, string>> = {
 
 const major = (v: string): string => v.split('.')[0] ?? v;
 
+/** True when `s` holds a C0 control character (never part of a real name; a sign of hostile input). */
+export function hasControlCharacter(s: string): boolean {
+  for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) < 0x20) return true;
+  return false;
+}
+
 /**
  * Normalise an OSV `affected[].package.ecosystem` to the DB key, or undefined
  * when the string is empty or malformed (control characters, absurd length).
@@ -81,7 +87,7 @@ const major = (v: string): string => v.split('.')[0] ?? v;
  */
 export function normalizeEcosystem(osv: string): FeedEcosystem | undefined {
   const s = osv.trim();
-  if (s === '' || s.length > 200 || /[\u0000-\u001f]/.test(s)) return undefined;
+  if (s === '' || s.length > 200 || hasControlCharacter(s)) return undefined;
   const colon = s.indexOf(':');
   const family = (colon < 0 ? s : s.slice(0, colon)).trim();
   const rest = colon < 0 ? '' : s.slice(colon + 1).trim();

@@ -9,7 +9,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import { cvssRating, severityFromWord } from '../cvss.js';
-import { ecosystemFamily, normalizeEcosystem } from '../ecosystem.js';
+import { ecosystemFamily, hasControlCharacter, normalizeEcosystem } from '../ecosystem.js';
 import type { AffectedPackage, AffectedRange, Advisory, RangeEvent, SeverityRating } from '../types.js';
 import { type FeedSink, schemaReason } from './sink.js';
 
@@ -177,7 +177,7 @@ export function osvToAdvisory(json: unknown): Advisory | string {
     const ecosystem = normalizeEcosystem(a.package.ecosystem);
     if (ecosystem === undefined) return 'affected package with an invalid ecosystem';
     const name = a.package.name.trim();
-    if (name === '' || /[\u0000-\u001f]/.test(name)) return 'affected package with an invalid name';
+    if (name === '' || hasControlCharacter(name)) return 'affected package with an invalid name';
     const ranges: AffectedRange[] = [];
     for (const r of a.ranges ?? []) {
       const range = toRange(r);
