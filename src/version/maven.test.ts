@@ -67,9 +67,9 @@ function gen(rng: Rng): string {
   return v;
 }
 
-/** The maven-artifact jar this machine ships (Debian `maven`), or undefined. */
+/** The maven-artifact jar this machine ships (Debian `maven`; CUSTOMS_MAVEN_LIB picks another lib dir, e.g. 3.9.x), or undefined. */
 function mavenJar(): string | undefined {
-  const dir = '/usr/share/maven/lib';
+  const dir = process.env.CUSTOMS_MAVEN_LIB ?? '/usr/share/maven/lib';
   if (!existsSync(dir)) return undefined;
   const jar = readdirSync(dir).find((f) => /^maven-artifact-.*\.jar$/.test(f));
   return jar === undefined ? undefined : join(dir, jar);
