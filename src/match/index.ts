@@ -1,1 +1,6 @@
 export type * from './types.js';
+export { matchInventory, compareFindings } from './match-inventory.js';
+export { MATCHERS } from './matchers.js';
+export { evaluateAffected, type RangeVerdict } from './osv-range.js';
+export { distroKey } from './distro-key.js';
+export { pickSeverity, rankRatings } from './severity.js';

@@ -1,5 +1,6 @@
-import type { Package } from '../core/index.js';
-import type { FixState, Severity, SeverityRating } from '../vulndb/index.js';
+import type { Ecosystem, OsInfo, Package } from '../core/index.js';
+import type { Advisory, AffectedPackage, DbMetadata, FixState, Severity, SeverityRating, VulnDbReader } from '../vulndb/index.js';
+import type { VersionScheme } from '../version/index.js';
 
 /** One vulnerability in one package: advisories about the same flaw (CVE, GHSA, DSA aliases) merged. */
 export interface VulnFinding {
@@ -34,6 +35,8 @@ export interface VulnFinding {
     readonly advisory: string;
     /** The range or version list that matched, e.g. ">= 0, < 3.0.13-1~deb12u1". */
     readonly constraint: string;
+    /** The version compared with the advisory when it is not the installed one (a Debian source version, an RPM EVR). */
+    readonly comparedVersion?: string;
   };
 }
 
@@ -46,6 +49,56 @@ export interface MatchNote {
 export interface MatchResult {
   readonly findings: readonly VulnFinding[];
   readonly notes: readonly MatchNote[];
+}
+
+/** What a matcher is given besides the package: the DB and what the inventory says about the OS. */
+export interface MatchEnv {
+  readonly db: VulnDbReader;
+  readonly os: OsInfo | undefined;
+  /** The DB key of the image's distro release ("Debian:12"), when known. */
+  readonly distroKey: string | undefined;
+  /** Record a note (deduplicated by the caller). */
+  note(note: MatchNote): void;
+}
+
+/** One advisory statement that matched one package, before advisories about the same flaw are merged. */
+export interface Candidate {
+  readonly advisory: Advisory;
+  readonly affected: AffectedPackage;
+  readonly constraint: string;
+  readonly fixedVersions: readonly string[];
+  /** The statement's own distro status, when the feed gives one. */
+  readonly state?: FixState;
+}
+
+/** What one matcher found for one package. */
+export interface PackageMatch {
+  readonly matcher: string;
+  readonly searchedBy: string;
+  /** The version compared, when different from the installed one. */
+  readonly comparedVersion?: string;
+  /** The scheme that orders this package's versions (sorts fixed versions). */
+  readonly scheme: VersionScheme;
+  /** Distro packages rate severity by the distro first; language packages by GHSA / the ecosystem. */
+  readonly kind: 'os' | 'language';
+  readonly candidates: readonly Candidate[];
+  /** IDs a distro says do not affect this package in this release: they suppress the whole flaw. */
+  readonly notAffected: readonly string[];
+}
+
+/**
+ * A matcher per kind of package, a plain object listed in MATCHERS (matchers.ts),
+ * like analyzers: `handles` is a pure test, `match` asks the DB.
+ */
+export interface Matcher {
+  readonly name: string;
+  readonly ecosystems: readonly Ecosystem[];
+  match(pkg: Package, env: MatchEnv): PackageMatch | undefined;
+}
+
+export interface MatchOptions {
+  /** The DB metadata named in notes; defaults to db.metadata. */
+  readonly metadata?: DbMetadata;
 }
 
 export type { Package };

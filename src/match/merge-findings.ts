@@ -1,0 +1,154 @@
+/**
+ * Advisories about one flaw become one finding per package. IDs are joined when
+ * an advisory names another as an alias (OSV `aliases`: "the same vulnerability").
+ * A distro advisory that fixes several CVEs (a DSA's `upstream`) is not an alias
+ * of any one of them: its ID is added to the findings of those CVEs that matched
+ * on their own, and it stands as its own finding only when none did.
+ * The primary ID is the CVE (the lowest when several), else a GHSA, else the
+ * lowest ID; every other ID is an alias.
+ */
+import type { Package } from '../core/index.js';
+import type { FixState, SeverityRating, VulnDbReader } from '../vulndb/index.js';
+import { advisoryUrl } from './advisory-url.js';
+import { pickCvss, pickSeverity } from './severity.js';
+import type { Candidate, PackageMatch, VulnFinding } from './types.js';
+
+const isCve = (id: string): boolean => /^CVE-\d{4}-\d+$/.test(id);
+
+class UnionFind {
+  private readonly parent = new Map<string, string>();
+  find(x: string): string {
+    let p = this.parent.get(x) ?? x;
+    if (p !== x) {
+      p = this.find(p);
+      this.parent.set(x, p);
+    }
+    return p;
+  }
+  union(a: string, b: string): void {
+    const ra = this.find(a);
+    const rb = this.find(b);
+    if (ra !== rb) this.parent.set(ra < rb ? rb : ra, ra < rb ? ra : rb);
+  }
+}
+
+function primaryOf(ids: readonly string[]): string {
+  const sorted = [...ids].sort();
+  return sorted.find(isCve) ?? sorted.find((i) => i.startsWith('GHSA-')) ?? (sorted[0] as string);
+}
+
+const STATE_ORDER: readonly FixState[] = ['end-of-life', 'will-not-fix', 'unfixed'];
+
+function stateOf(candidates: readonly Candidate[], fixed: readonly string[]): FixState {
+  if (fixed.length > 0) return 'fixed';
+  const states = new Set(candidates.map((c) => c.state).filter((s): s is FixState => s !== undefined));
+  return STATE_ORDER.find((s) => states.has(s)) ?? 'unfixed';
+}
+
+function ratingKey(r: SeverityRating): string {
+  return `${r.source}\u0000${r.severity}\u0000${r.vector ?? ''}`;
+}
+
+export function mergeFindings(pkg: Package, m: PackageMatch, db: VulnDbReader): VulnFinding[] {
+  if (m.candidates.length === 0) return [];
+  const uf = new UnionFind();
+  const own = (c: Candidate): string[] => [c.advisory.id, ...c.advisory.aliases];
+  const upstreamOnly = (c: Candidate): boolean => (c.advisory.upstream ?? []).length > 0 && c.advisory.aliases.length === 0;
+  for (const c of m.candidates) {
+    for (const a of c.advisory.aliases) uf.union(c.advisory.id, a);
+    const up = c.advisory.upstream ?? [];
+    if (upstreamOnly(c) && up.length === 1 && up[0] !== undefined) uf.union(c.advisory.id, up[0]);
+  }
+  // Upstream-only distro advisories (several CVEs, no alias): attach to matched CVE groups.
+  const matchedIds = new Set(m.candidates.filter((c) => !upstreamOnly(c)).flatMap(own));
+  const extraAliases = new Map<string, string[]>();
+  const groups = new Map<string, Candidate[]>();
+  for (const c of m.candidates) {
+    const upstream = c.advisory.upstream ?? [];
+    if (upstreamOnly(c) && upstream.length > 1) {
+      const hit = upstream.filter((u) => matchedIds.has(u));
+      if (hit.length > 0) {
+        for (const u of hit) extraAliases.set(uf.find(u), [...(extraAliases.get(uf.find(u)) ?? []), c.advisory.id]);
+        continue;
+      }
+    }
+    const root = uf.find(c.advisory.id);
+    groups.set(root, [...(groups.get(root) ?? []), c]);
+  }
+  const suppressed = new Set(m.notAffected.map((id) => uf.find(id)));
+  const out: VulnFinding[] = [];
+  for (const [root, cs] of groups) {
+    if (suppressed.has(root)) continue;
+    const ids = new Set<string>([...cs.flatMap(own), ...(extraAliases.get(root) ?? [])]);
+    for (const c of cs) if (c.advisory.upstream?.length === 1) for (const u of c.advisory.upstream) ids.add(u);
+    if ([...ids].some((id) => m.notAffected.includes(id))) continue;
+    const id = primaryOf([...ids]);
+    const aliases = [...ids].filter((x) => x !== id).sort();
+    const cves = [...ids].filter(isCve).sort();
+    const enrich = cves.map((c) => db.enrichment(c)).filter((e) => e !== undefined);
+    const primaryEnrichment = enrich.find((e) => e.cve === id) ?? enrich[0];
+    const ratings: SeverityRating[] = [];
+    const seen = new Set<string>();
+    const add = (r: SeverityRating): void => {
+      const k = ratingKey(r);
+      if (!seen.has(k)) {
+        seen.add(k);
+        ratings.push(r);
+      }
+    };
+    for (const c of cs) for (const r of c.affected.severity ?? []) add(r);
+    for (const c of cs) for (const r of c.advisory.severity) add(r);
+    for (const e of enrich) for (const r of e.severity) add(r);
+    const decided = pickSeverity(ratings, m.kind);
+    const cvss = pickCvss(ratings, m.kind);
+    const fixed = sortVersions([...new Set(cs.flatMap((c) => c.fixedVersions))], m);
+    const lead = cs.find((c) => c.advisory.id === id) ?? cs.find((c) => c.advisory.summary !== undefined) ?? cs[0];
+    const title = cs.find((c) => c.advisory.id === id && c.advisory.summary)?.advisory.summary ?? cs.find((c) => c.advisory.summary)?.advisory.summary;
+    const published = lead?.advisory.published ?? primaryEnrichment?.published;
+    const advisories = [...new Set(cs.map((c) => c.advisory.id))].sort();
+    const constraints = [...new Set(cs.map((c) => c.constraint))];
+    out.push({
+      id,
+      aliases,
+      packageId: pkg.id,
+      package: { ecosystem: pkg.ecosystem, name: pkg.name, version: pkg.version, purl: pkg.purl },
+      installedVersion: pkg.version,
+      fixedVersions: fixed,
+      state: stateOf(cs, fixed),
+      severity: decided?.severity ?? 'unknown',
+      severitySource: decided?.source ?? 'none',
+      ratings,
+      ...(cvss?.vector !== undefined && cvss.score !== undefined ? { cvss: { vector: cvss.vector, score: cvss.score, version: cvss.cvssVersion ?? '' } } : {}),
+      ...(primaryEnrichment?.epss ? { epss: { score: primaryEnrichment.epss.score, percentile: primaryEnrichment.epss.percentile } } : {}),
+      kev: enrich.some((e) => e.kev !== undefined),
+      ...(title !== undefined ? { title: firstLine(title) } : {}),
+      ...(published !== undefined ? { published } : {}),
+      layer: pkg.layer,
+      paths: pkg.paths,
+      url: advisoryUrl(id, [...ids], cs[0]?.affected.ecosystem ?? ''),
+      match: {
+        matcher: m.matcher,
+        searchedBy: m.searchedBy,
+        advisory: advisories.join(', '),
+        constraint: constraints.join('; '),
+        ...(m.comparedVersion !== undefined ? { comparedVersion: m.comparedVersion } : {}),
+      },
+    });
+  }
+  return out;
+}
+
+function firstLine(s: string): string {
+  const line = s.split('\n')[0]?.trim() ?? '';
+  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+}
+
+function sortVersions(vs: string[], m: PackageMatch): string[] {
+  return vs.sort((a, b) => {
+    try {
+      return m.scheme.compare(a, b);
+    } catch {
+      return a < b ? -1 : a > b ? 1 : 0;
+    }
+  });
+}
