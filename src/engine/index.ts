@@ -1,2 +1,3 @@
 export * from './build-inventory.js';
 export * from './scan.js';
+export * from './scan-image.js';
