@@ -6,7 +6,10 @@ import { apk } from './apk.js';
 import { sgn } from './test-support/oracle.js';
 
 // apk-tools' own vectors (testdata/apk-version.data, from test/unit/version.data): "A op B" and validity lines.
-const DATA = readFileSync(fileURLToPath(new URL('../../src/version/testdata/apk-version.data', import.meta.url)), 'utf8');
+const DATA = readFileSync(
+  fileURLToPath(new URL('../../src/version/testdata/apk-version.data', import.meta.url)),
+  'utf8',
+);
 
 interface Vectors {
   readonly ordered: Array<[string, '<' | '=' | '>', string]>;
@@ -60,8 +63,20 @@ test('apk: validity vectors from apk-tools test/unit/version.data', () => {
 });
 
 test('apk: suffix, hash and revision rules', () => {
-  const ordered = ['1.0_alpha', '1.0_beta', '1.0_pre', '1.0_rc', '1.0', '1.0_cvs', '1.0_svn', '1.0_git', '1.0_hg', '1.0_p1'];
-  for (let i = 0; i + 1 < ordered.length; i++) assert.equal(sgn(apk.compare(ordered[i] ?? '', ordered[i + 1] ?? '')), -1);
+  const ordered = [
+    '1.0_alpha',
+    '1.0_beta',
+    '1.0_pre',
+    '1.0_rc',
+    '1.0',
+    '1.0_cvs',
+    '1.0_svn',
+    '1.0_git',
+    '1.0_hg',
+    '1.0_p1',
+  ];
+  for (let i = 0; i + 1 < ordered.length; i++)
+    assert.equal(sgn(apk.compare(ordered[i] ?? '', ordered[i + 1] ?? '')), -1);
   assert.equal(sgn(apk.compare('1.01', '1.1')), -1); // a leading zero compares as text (Gentoo rule)
   assert.equal(sgn(apk.compare('1.0~abc-r1', '1.0~abd-r0')), -1);
   assert.equal(sgn(apk.compare('1.0-r10', '1.0-r9')), 1);

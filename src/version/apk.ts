@@ -21,7 +21,17 @@ const END = 7;
 const INVALID = 8;
 
 // Suffix ranks: below NONE sorts before the release, above after it.
-const SUFFIXES: Readonly<Record<string, number>> = { alpha: 1, beta: 2, pre: 3, rc: 4, cvs: 6, svn: 7, git: 8, hg: 9, p: 10 };
+const SUFFIXES: Readonly<Record<string, number>> = {
+  alpha: 1,
+  beta: 2,
+  pre: 3,
+  rc: 4,
+  cvs: 6,
+  svn: 7,
+  git: 8,
+  hg: 9,
+  p: 10,
+};
 const SUFFIX_NONE = 5;
 
 interface Token {
@@ -63,37 +73,61 @@ class Tokenizer {
     }
     const c = s.charCodeAt(this.pos);
     if (isLower(c)) {
-      if (t.type > DIGIT) return this.invalid();
+      if (t.type > DIGIT) {
+        this.invalid();
+        return;
+      }
       t.value = s.charAt(this.pos);
       t.type = LETTER;
       this.pos++;
     } else if (c === 46 /* . */ || isDigit(c)) {
       if (c === 46) {
-        if (t.type > DIGIT) return this.invalid();
+        if (t.type > DIGIT) {
+          this.invalid();
+          return;
+        }
         this.pos++;
       }
       if (t.type === INITIAL_DIGIT || t.type === DIGIT) t.type = DIGIT;
       else if (t.type === SUFFIX) t.type = SUFFIX_NO;
-      else return this.invalid();
+      else {
+        this.invalid();
+        return;
+      }
       this.digits();
     } else if (c === 95 /* _ */) {
-      if (t.type > SUFFIX_NO) return this.invalid();
+      if (t.type > SUFFIX_NO) {
+        this.invalid();
+        return;
+      }
       const start = ++this.pos;
       while (this.pos < s.length && isLower(s.charCodeAt(this.pos))) this.pos++;
       t.value = s.slice(start, this.pos);
       const rank = Object.hasOwn(SUFFIXES, t.value) ? SUFFIXES[t.value] : undefined;
-      if (rank === undefined) return this.invalid();
+      if (rank === undefined) {
+        this.invalid();
+        return;
+      }
       t.suffix = rank;
       t.type = SUFFIX;
     } else if (c === 126 /* ~ */) {
-      if (t.type >= COMMIT_HASH) return this.invalid();
+      if (t.type >= COMMIT_HASH) {
+        this.invalid();
+        return;
+      }
       const start = ++this.pos;
       while (this.pos < s.length && isHex(s.charCodeAt(this.pos))) this.pos++;
       t.value = s.slice(start, this.pos);
-      if (t.value === '') return this.invalid();
+      if (t.value === '') {
+        this.invalid();
+        return;
+      }
       t.type = COMMIT_HASH;
     } else if (c === 45 /* - */) {
-      if (t.type >= REVISION_NO || s.charAt(this.pos + 1) !== 'r') return this.invalid();
+      if (t.type >= REVISION_NO || s.charAt(this.pos + 1) !== 'r') {
+        this.invalid();
+        return;
+      }
       this.pos += 2;
       t.type = REVISION_NO;
       this.digits();
@@ -153,7 +187,11 @@ export function apkVersionCompare(a: string, b: string): number {
 
 function check(v: string): void {
   if (!isValidApkVersion(v)) {
-    throw invalidVersion('apk', v, 'expected digit{.digit}...{letter}{_suffix{#}}...{~hash}{-r#} (apk-tools version rules)');
+    throw invalidVersion(
+      'apk',
+      v,
+      'expected digit{.digit}...{letter}{_suffix{#}}...{~hash}{-r#} (apk-tools version rules)',
+    );
   }
 }
 

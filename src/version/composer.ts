@@ -16,6 +16,7 @@ const CLASSICAL_RE = new RegExp(String.raw`^v?(\d{1,5})(\.\d+)?(\.\d+)?(\.\d+)?$
 const DATE_RE = new RegExp(String.raw`^v?(\d{4}(?:[.:-]?\d{2}){1,6}(?:[.:-]?\d{1,3}){0,2})${MODIFIER}$`, 'i');
 const BRANCH_RE = /^v?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$/i;
 // PHP's trim() default characters.
+// biome-ignore lint/suspicious/noControlCharactersInRegex: NUL and VT are among them
 const phpTrim = (s: string): string => s.replace(/^[ \t\n\r\0\x0B]+|[ \t\n\r\0\x0B]+$/g, '');
 // PCRE's \s without /u: space, \t, \n, \v, \f, \r.
 const ALIAS_RE = /^([^,\s]+) +as +([^,\s]+)$/;
@@ -191,7 +192,11 @@ export function phpVersionCompare(orig1: string, orig2: string): number {
 function normalizeOrThrow(v: string): string {
   const n = normalizeComposerVersion(v);
   if (n === undefined) {
-    throw invalidVersion('composer', v, 'not a version composer/semver can normalise (e.g. 1.2.3, v2.0-beta1, 2.1.x-dev, dev-main)');
+    throw invalidVersion(
+      'composer',
+      v,
+      'not a version composer/semver can normalise (e.g. 1.2.3, v2.0-beta1, 2.1.x-dev, dev-main)',
+    );
   }
   return n;
 }

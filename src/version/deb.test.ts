@@ -40,7 +40,17 @@ test('deb: published ordering vectors', () => {
 });
 
 test('deb: validity as dpkg parseversion() (t-version.c)', () => {
-  for (const v of ['0', '0:0', '0:0-0', '0:0:0-0', '0:0-0:0-0', '0:09azAZ.-+~:-0', '0:0-azAZ09.+~', '  \t0:0-1', '0:0-1\t  ']) {
+  for (const v of [
+    '0',
+    '0:0',
+    '0:0-0',
+    '0:0:0-0',
+    '0:0-0:0-0',
+    '0:09azAZ.-+~:-0',
+    '0:0-azAZ09.+~',
+    '  \t0:0-1',
+    '0:0-1\t  ',
+  ]) {
     assert.equal(deb.valid(v), true, v);
   }
   const invalid = ['', '  ', '0:', '0:0 0-1', '-1:0-1', '999999999999999999999999:0-1', 'a:0-0', 'A:0-0', '-0', '0:-0'];
@@ -99,11 +109,16 @@ sys.stdout.write('\n'.join(out) + '\n')
 const PYTHON = '/usr/bin/python3';
 const haveApt = spawnSync(PYTHON, ['-c', 'import apt_pkg'], { encoding: 'utf8' }).status === 0;
 
-test('deb: agrees with apt_pkg.version_compare on 10,000 generated pairs', { skip: !haveApt && 'python3-apt missing (scripts/install-deps.sh installs it)' }, () => {
+test('deb: agrees with apt_pkg.version_compare on 10,000 generated pairs', {
+  skip: !haveApt && 'python3-apt missing (scripts/install-deps.sh installs it)',
+}, () => {
   // apt reads a signed epoch ("+1:2") differently from dpkg; dpkg itself checks those in the next test.
   const pairs = genPairs(seededRng(0xdeb), 10_000).filter(([a, b]) => !/^[+-]/.test(a) && !/^[+-]/.test(b));
   assert.ok(pairs.length > 9_900);
-  const theirs = runOracle({ command: PYTHON, args: ['-c', APT_ORACLE] }, pairs.map(([a, b]) => `${a}\t${b}`));
+  const theirs = runOracle(
+    { command: PYTHON, args: ['-c', APT_ORACLE] },
+    pairs.map(([a, b]) => `${a}\t${b}`),
+  );
   const ours = pairs.map(([a, b]) => String(sgn(deb.compare(a, b))));
   assert.deepEqual(mismatches(pairs, ours, theirs), []);
 });
@@ -118,12 +133,15 @@ while IFS=$'\t' read -r kind a b; do
 done
 `;
 
-test('deb: agrees with dpkg --compare-versions and --validate-version on 300 samples each', { skip: !haveCommand('dpkg') && 'dpkg missing' }, () => {
+test('deb: agrees with dpkg --compare-versions and --validate-version on 300 samples each', {
+  skip: !haveCommand('dpkg') && 'dpkg missing',
+}, () => {
   const rng = seededRng(0xd9c6);
   const pairs = genPairs(rng, 300);
   const candidates: string[] = [];
   const junk = ['', ' ', ':', '-', 'a', '_', '1:', ':1', '1-', '+1:2', '01:2', '2147483648:1', '1 2', ' 1', 'é'];
-  while (candidates.length < 300) candidates.push(rng.chance(0.2) ? rng.pick(junk) + genDeb(rng) : mutate(rng, genDeb(rng)));
+  while (candidates.length < 300)
+    candidates.push(rng.chance(0.2) ? rng.pick(junk) + genDeb(rng) : mutate(rng, genDeb(rng)));
   const lines = [...pairs.map(([a, b]) => `C\t${a}\t${b}`), ...candidates.map((v) => `V\t${v}`)];
   const theirs = runOracle({ command: 'bash', args: ['-c', DPKG_ORACLE] }, lines);
   const ours = [

@@ -14,22 +14,34 @@ test('go: x/mod/semver rules — shorthands, +incompatible, pseudo-versions', ()
   assert.equal(go.compare('v2.0.0+incompatible', 'v2.0.0'), 0);
   // Pseudo-versions (https://go.dev/ref/mod#pseudo-versions) sort before the release they precede.
   const ordered = [
-    'v0.0.0-20190101000000-abcdefabcdef', 'v0.0.0-20200101000000-abcdefabcdef', 'v0.1.0', 'v1.2.3-pre',
-    'v1.2.3-pre.0.20200101000000-abcdefabcdef', 'v1.2.3', 'v1.2.4-0.20200101000000-abcdefabcdef', 'v1.2.4', 'v2.0.0+incompatible',
+    'v0.0.0-20190101000000-abcdefabcdef',
+    'v0.0.0-20200101000000-abcdefabcdef',
+    'v0.1.0',
+    'v1.2.3-pre',
+    'v1.2.3-pre.0.20200101000000-abcdefabcdef',
+    'v1.2.3',
+    'v1.2.4-0.20200101000000-abcdefabcdef',
+    'v1.2.4',
+    'v2.0.0+incompatible',
   ];
-  for (let i = 0; i + 1 < ordered.length; i++) assert.equal(sgn(go.compare(ordered[i] ?? '', ordered[i + 1] ?? '')), -1);
+  for (let i = 0; i + 1 < ordered.length; i++)
+    assert.equal(sgn(go.compare(ordered[i] ?? '', ordered[i + 1] ?? '')), -1);
   for (const v of ['1.0.0', 'v1.0-pre', 'v1-pre', 'v01.0.0', 'v1.0.0-01', 'V1.0.0', 'v1.0.0+', 'v', '']) {
     assert.equal(go.valid(v), false, JSON.stringify(v));
   }
 });
 
 function gen(rng: Rng): string {
-  const num = (): string => (rng.chance(0.03) ? rng.pick(['00', '01']) : rng.pick(['0', '1', '2', '10', String(rng.int(1000))]));
+  const num = (): string =>
+    rng.chance(0.03) ? rng.pick(['00', '01']) : rng.pick(['0', '1', '2', '10', String(rng.int(1000))]);
   const r = rng.next();
   let v = r < 0.1 ? `v${num()}` : r < 0.2 ? `v${num()}.${num()}` : `v${num()}.${num()}.${num()}`;
   if (rng.chance(0.5)) {
-    const ids = [rng.chance(0.05) ? rng.pick(['01', '']) : rng.pick(['0', 'pre', 'rc', '1', 'alpha', '20200101000000', 'x-y'])];
-    if (rng.chance(0.5)) ids.push(rng.chance(0.05) ? '02' : rng.pick(['0', '1', '20190101000000-abcdefabcdef', 'beta']));
+    const ids = [
+      rng.chance(0.05) ? rng.pick(['01', '']) : rng.pick(['0', 'pre', 'rc', '1', 'alpha', '20200101000000', 'x-y']),
+    ];
+    if (rng.chance(0.5))
+      ids.push(rng.chance(0.05) ? '02' : rng.pick(['0', '1', '20190101000000-abcdefabcdef', 'beta']));
     v += `-${ids.join('.')}`;
   }
   if (rng.chance(0.2)) v += rng.chance(0.1) ? rng.pick(['+', '+a..b']) : rng.pick(['+incompatible', '+meta.1']);
@@ -68,7 +80,9 @@ function vendoredSemver(): string | undefined {
 }
 const semverSource = vendoredSemver();
 
-test('go: agrees with golang.org/x/mod/semver on 10,000 generated pairs', { skip: semverSource === undefined && 'go toolchain missing' }, () => {
+test('go: agrees with golang.org/x/mod/semver on 10,000 generated pairs', {
+  skip: semverSource === undefined && 'go toolchain missing',
+}, () => {
   // Built at test time in a cache directory from the toolchain's vendored copy; nothing is committed.
   const dir = join(tmpdir(), 'customs-version-oracles', 'go');
   mkdirSync(join(dir, 'semver'), { recursive: true });
@@ -81,7 +95,10 @@ test('go: agrees with golang.org/x/mod/semver on 10,000 generated pairs', { skip
   const rng = seededRng(0x60);
   const pairs: Array<[string, string]> = [];
   while (pairs.length < 10_000) pairs.push([gen(rng), rng.chance(0.05) ? 'v1.0.0' : gen(rng)]);
-  const theirs = runOracle({ command: join(dir, 'oracle'), args: [] }, pairs.map(([a, b]) => `${a}\t${b}`));
+  const theirs = runOracle(
+    { command: join(dir, 'oracle'), args: [] },
+    pairs.map(([a, b]) => `${a}\t${b}`),
+  );
   const ours = pairs.map(([a, b]) => {
     const va = go.valid(a);
     const vb = go.valid(b);

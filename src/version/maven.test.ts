@@ -11,12 +11,54 @@ import { type Rng, seededRng } from './test-support/rng.js';
 
 // Maven's ComparableVersionTest (maven-artifact): VERSIONS_QUALIFIER and VERSIONS_NUMBER are each in increasing order.
 const VERSIONS_QUALIFIER = [
-  '1-alpha2snapshot', '1-alpha2', '1-alpha-123', '1-beta-2', '1-beta123', '1-m2', '1-m11', '1-rc', '1-cr2', '1-rc123',
-  '1-SNAPSHOT', '1', '1-sp', '1-sp2', '1-sp123', '1-abc', '1-def', '1-pom-1', '1-1-snapshot', '1-1', '1-2', '1-123',
+  '1-alpha2snapshot',
+  '1-alpha2',
+  '1-alpha-123',
+  '1-beta-2',
+  '1-beta123',
+  '1-m2',
+  '1-m11',
+  '1-rc',
+  '1-cr2',
+  '1-rc123',
+  '1-SNAPSHOT',
+  '1',
+  '1-sp',
+  '1-sp2',
+  '1-sp123',
+  '1-abc',
+  '1-def',
+  '1-pom-1',
+  '1-1-snapshot',
+  '1-1',
+  '1-2',
+  '1-123',
 ];
 const VERSIONS_NUMBER = [
-  '2.0', '2.0.a', '2-1', '2.0.2', '2.0.123', '2.1.0', '2.1-a', '2.1b', '2.1-c', '2.1-1', '2.1.0.1', '2.2', '2.123', '11.a2',
-  '11.a11', '11.b2', '11.b11', '11.m2', '11.m11', '11', '11.a', '11b', '11c', '11m',
+  '2.0',
+  '2.0.a',
+  '2-1',
+  '2.0.2',
+  '2.0.123',
+  '2.1.0',
+  '2.1-a',
+  '2.1b',
+  '2.1-c',
+  '2.1-1',
+  '2.1.0.1',
+  '2.2',
+  '2.123',
+  '11.a2',
+  '11.a11',
+  '11.b2',
+  '11.b11',
+  '11.m2',
+  '11.m11',
+  '11',
+  '11.a',
+  '11b',
+  '11c',
+  '11m',
 ];
 
 function assertIncreasing(list: readonly string[]): void {
@@ -45,7 +87,8 @@ test('maven: ComparableVersionTest equalities and canonical forms', () => {
     ['1rc4', '1-rc-4', '1-cr-4', '1.0-CR4'],
     ['1x', '1-x', '1.0.0-x'],
   ];
-  for (const group of equal) for (const v of group) assert.equal(maven.compare(group[0] ?? '', v), 0, `${group[0]} == ${v}`);
+  for (const group of equal)
+    for (const v of group) assert.equal(maven.compare(group[0] ?? '', v), 0, `${group[0]} == ${v}`);
   assert.equal(mavenCanonical('1.0.0.RC1'), '1-rc-1');
   assert.equal(mavenCanonical('1-ga-1'), '1-1');
   assert.equal(sgn(maven.compare('1-0.1', '1')), 1); // MNG-6964
@@ -56,8 +99,34 @@ test('maven: ComparableVersionTest equalities and canonical forms', () => {
 
 function gen(rng: Rng): string {
   const pieces = [
-    '0', '1', '2', '10', '01', '123', '2147483648', '9223372036854775808', 'a', 'b', 'm', 'alpha', 'beta', 'milestone',
-    'rc', 'cr', 'snapshot', 'SNAPSHOT', 'ga', 'final', 'release', 'sp', 'x', 'foo', 'RC', 'Final', 'GA', 'pom',
+    '0',
+    '1',
+    '2',
+    '10',
+    '01',
+    '123',
+    '2147483648',
+    '9223372036854775808',
+    'a',
+    'b',
+    'm',
+    'alpha',
+    'beta',
+    'milestone',
+    'rc',
+    'cr',
+    'snapshot',
+    'SNAPSHOT',
+    'ga',
+    'final',
+    'release',
+    'sp',
+    'x',
+    'foo',
+    'RC',
+    'Final',
+    'GA',
+    'pom',
   ];
   let v = rng.pick(pieces.slice(0, 8));
   const n = rng.int(6);
@@ -78,7 +147,9 @@ function mavenJar(): string | undefined {
 const jar = mavenJar();
 const haveJava = spawnSync('javac', ['-version'], { encoding: 'utf8' }).status === 0;
 
-test('maven: agrees with Maven\'s ComparableVersion on 10,000 generated pairs', { skip: (jar === undefined || !haveJava) && 'maven or javac missing' }, () => {
+test("maven: agrees with Maven's ComparableVersion on 10,000 generated pairs", {
+  skip: (jar === undefined || !haveJava) && 'maven or javac missing',
+}, () => {
   // Compiled at test time into a cache directory; no class files are committed.
   const cache = join(tmpdir(), 'customs-version-oracles');
   mkdirSync(cache, { recursive: true });

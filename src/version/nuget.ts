@@ -125,7 +125,8 @@ export function compareNugetVersions(a: NugetVersion, b: NugetVersion): number {
 
 function parseOrThrow(v: string): NugetVersion {
   const p = parseNugetVersion(v);
-  if (p === undefined) throw invalidVersion('nuget', v, 'expected N.N[.N[.N]][-LABEL.LABEL][+METADATA] (NuGet SemVer 2)');
+  if (p === undefined)
+    throw invalidVersion('nuget', v, 'expected N.N[.N[.N]][-LABEL.LABEL][+METADATA] (NuGet SemVer 2)');
   return p;
 }
 

@@ -14,9 +14,9 @@ import type { VersionScheme } from './types.js';
 const PY_SPACE = String.raw`[\t-\r\x1c-\x20\x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]`;
 const VERSION_RE = new RegExp(
   String.raw`^${PY_SPACE}*v?(?:(?:(?<epoch>[0-9]+)!)?(?<release>[0-9]+(?:\.[0-9]+)*)` +
-    String.raw`(?<pre>[-_.]?(?<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?<pre_n>[0-9]+)?)?` +
-    String.raw`(?<post>(?:-(?<post_n1>[0-9]+))|(?:[-_.]?(?<post_l>post|rev|r)[-_.]?(?<post_n2>[0-9]+)?))?` +
-    String.raw`(?<dev>[-_.]?(?<dev_l>dev)[-_.]?(?<dev_n>[0-9]+)?)?)` +
+    `(?<pre>[-_.]?(?<pre_l>alpha|a|beta|b|preview|pre|c|rc)[-_.]?(?<pre_n>[0-9]+)?)?` +
+    `(?<post>(?:-(?<post_n1>[0-9]+))|(?:[-_.]?(?<post_l>post|rev|r)[-_.]?(?<post_n2>[0-9]+)?))?` +
+    `(?<dev>[-_.]?(?<dev_l>dev)[-_.]?(?<dev_n>[0-9]+)?)?)` +
     String.raw`(?:\+(?<local>[a-z0-9]+(?:[-_.][a-z0-9]+)*))?${PY_SPACE}*$`,
   'iu',
 );
@@ -46,8 +46,7 @@ export function parsePep440(v: string): Pep440Version | undefined {
   if (g === undefined) return undefined;
   const release = (g.release ?? '0').split('.');
   while (release.length > 0 && /^0+$/.test(release[release.length - 1] ?? '')) release.pop();
-  const pre: [string, string] | undefined =
-    g.pre_l === undefined ? undefined : [normalisePre(g.pre_l), g.pre_n ?? '0'];
+  const pre: [string, string] | undefined = g.pre_l === undefined ? undefined : [normalisePre(g.pre_l), g.pre_n ?? '0'];
   const post = g.post === undefined ? undefined : (g.post_n1 ?? g.post_n2 ?? '0');
   const dev = g.dev === undefined ? undefined : (g.dev_n ?? '0');
   const local = g.local === undefined ? undefined : g.local.toLowerCase().split(/[-_.]/);
@@ -113,7 +112,8 @@ export function comparePep440(a: Pep440Version, b: Pep440Version): number {
 
 function parseOrThrow(v: string): Pep440Version {
   const p = parsePep440(v);
-  if (p === undefined) throw invalidVersion('pep440', v, 'expected [N!]N(.N)*[{a|b|rc}N][.postN][.devN][+local] (PEP 440)');
+  if (p === undefined)
+    throw invalidVersion('pep440', v, 'expected [N!]N(.N)*[{a|b|rc}N][.postN][.devN][+local] (PEP 440)');
   return p;
 }
 

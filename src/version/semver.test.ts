@@ -8,8 +8,17 @@ import { type Rng, seededRng } from './test-support/rng.js';
 // SemVer 2.0.0 §11 example: 1.0.0-alpha < 1.0.0-alpha.1 < 1.0.0-alpha.beta < 1.0.0-beta < 1.0.0-beta.2
 // < 1.0.0-beta.11 < 1.0.0-rc.1 < 1.0.0, and 1.0.0 < 2.0.0 < 2.1.0 < 2.1.1.
 const ORDERED = [
-  '1.0.0-alpha', '1.0.0-alpha.1', '1.0.0-alpha.beta', '1.0.0-beta', '1.0.0-beta.2', '1.0.0-beta.11', '1.0.0-rc.1',
-  '1.0.0', '2.0.0', '2.1.0', '2.1.1',
+  '1.0.0-alpha',
+  '1.0.0-alpha.1',
+  '1.0.0-alpha.beta',
+  '1.0.0-beta',
+  '1.0.0-beta.2',
+  '1.0.0-beta.11',
+  '1.0.0-rc.1',
+  '1.0.0',
+  '2.0.0',
+  '2.1.0',
+  '2.1.1',
 ];
 
 test('semver: the SemVer 2.0.0 precedence example', () => {
@@ -34,7 +43,24 @@ export function genSemver(rng: Rng): string {
   const num = (): string => rng.pick(['0', '1', '2', '10', '11', '99', String(rng.int(1_000_000))]);
   let v = `${num()}.${num()}.${num()}`;
   const id = (): string =>
-    rng.pick(['alpha', 'beta', 'rc', 'a', 'A', 'Z', '-', 'x-y', '0a', '1', '0', '2', '11', '123456789', 'pre', String(rng.int(50))]);
+    rng.pick([
+      'alpha',
+      'beta',
+      'rc',
+      'a',
+      'A',
+      'Z',
+      '-',
+      'x-y',
+      '0a',
+      '1',
+      '0',
+      '2',
+      '11',
+      '123456789',
+      'pre',
+      String(rng.int(50)),
+    ]);
   if (rng.chance(0.6)) {
     const n = 1 + rng.int(4);
     const ids: string[] = [];

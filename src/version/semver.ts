@@ -60,7 +60,8 @@ export function compareSemverParts(a: SemverParts, b: SemverParts): number {
 
 function parseOrThrow(v: string): SemverParts {
   const p = parseSemver(v);
-  if (p === undefined) throw invalidVersion('semver', v, 'expected MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD] (SemVer 2.0.0)');
+  if (p === undefined)
+    throw invalidVersion('semver', v, 'expected MAJOR.MINOR.PATCH[-PRERELEASE][+BUILD] (SemVer 2.0.0)');
   return p;
 }
 

@@ -23,7 +23,9 @@ export function runOracle(cmd: OracleCommand, lines: readonly string[]): string[
   const out = res.stdout.split('\n');
   if (out[out.length - 1] === '') out.pop();
   if (out.length !== lines.length) {
-    throw new Error(`${cmd.command}: ${out.length} answers for ${lines.length} cases; stderr: ${res.stderr.slice(0, 2000)}`);
+    throw new Error(
+      `${cmd.command}: ${out.length} answers for ${lines.length} cases; stderr: ${res.stderr.slice(0, 2000)}`,
+    );
   }
   return out;
 }
