@@ -1,0 +1,6 @@
+export type * from './types.js';
+export { SCAN_WRITERS, SCAN_FORMATS } from './writers.js';
+export { renderScanTable, scanTable } from './scan-table.js';
+export { renderScanJson, scanJson } from './scan-json.js';
+export { ScanJsonSchema, ScanFindingSchema, scanJsonSchema } from './scan-json-schema.js';
+export { countBySeverity, type SeverityCounts } from './summary.js';

@@ -1,0 +1,94 @@
+/**
+ * The `customs scan --format json` document, version 1 (schema/scan-result-v1.json
+ * is generated from this; docs/scan.md explains each field). Changing a field's
+ * meaning or removing one is a new version; adding an optional field is not.
+ */
+import { Type } from '@sinclair/typebox';
+
+const Str = Type.String();
+const Opt = Type.Optional;
+const SEVERITY = Type.Union(['critical', 'high', 'medium', 'low', 'unknown'].map((s) => Type.Literal(s)));
+const STATE = Type.Union(['fixed', 'unfixed', 'will-not-fix', 'end-of-life', 'not-affected'].map((s) => Type.Literal(s)));
+
+const Rating = Type.Object(
+  { source: Str, severity: SEVERITY, vector: Opt(Str), score: Opt(Type.Number()), cvssVersion: Opt(Str) },
+  { additionalProperties: false },
+);
+
+export const ScanFindingSchema = Type.Object(
+  {
+    id: Type.String({ description: 'Primary ID: the CVE when there is one, else the advisory ID' }),
+    aliases: Type.Array(Str, { description: 'Other IDs of the same flaw (GHSA, DSA, PYSEC …), sorted' }),
+    severity: SEVERITY,
+    severitySource: Type.String({ description: 'Who rated it: debian, ubuntu, ghsa, nvd, cna:… (precedence in docs/scan.md); "none" when no one did' }),
+    cvss: Opt(Type.Object({ vector: Str, score: Type.Number(), version: Str }, { additionalProperties: false })),
+    epss: Opt(Type.Object({ score: Type.Number(), percentile: Type.Number() }, { additionalProperties: false })),
+    kev: Type.Boolean({ description: 'In CISA Known Exploited Vulnerabilities' }),
+    state: STATE,
+    package: Type.Object({ id: Str, ecosystem: Str, name: Str, version: Str, purl: Str }, { additionalProperties: false }),
+    installedVersion: Str,
+    fixedVersions: Type.Array(Str),
+    layer: Type.String({ description: 'diffID of the layer that introduced the package ("" for SBOM input without layers)' }),
+    paths: Type.Array(Str),
+    title: Opt(Str),
+    published: Opt(Str),
+    url: Str,
+    ratings: Type.Array(Rating),
+    match: Type.Object(
+      { matcher: Str, searchedBy: Str, advisory: Str, constraint: Str, comparedVersion: Opt(Str) },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export const ScanJsonSchema = Type.Object(
+  {
+    schemaVersion: Type.Literal(1),
+    tool: Type.Object({ name: Type.Literal('customs'), version: Str }, { additionalProperties: false }),
+    createdAt: Str,
+    target: Type.Object(
+      { name: Str, transport: Str, manifestDigest: Opt(Str), configDigest: Str, platform: Opt(Str) },
+      { additionalProperties: false },
+    ),
+    os: Opt(Type.Object({ family: Str, version: Str, name: Str, codename: Opt(Str), eol: Opt(Type.Boolean()) }, { additionalProperties: false })),
+    db: Type.Object(
+      {
+        schemaVersion: Type.Number(),
+        builtAt: Str,
+        sources: Type.Array(Type.Object({ name: Str, timestamp: Str, records: Type.Number() }, { additionalProperties: false })),
+      },
+      { additionalProperties: false },
+    ),
+    summary: Type.Object(
+      {
+        total: Type.Integer(),
+        critical: Type.Integer(),
+        high: Type.Integer(),
+        medium: Type.Integer(),
+        low: Type.Integer(),
+        unknown: Type.Integer(),
+        packages: Type.Integer({ description: 'Packages in the inventory' }),
+        vulnerablePackages: Type.Integer(),
+        unknowns: Type.Integer({ description: 'Files that could not be analysed (customs sbom lists them)' }),
+      },
+      { additionalProperties: false },
+    ),
+    vulnerabilities: Type.Array(ScanFindingSchema),
+    notes: Type.Array(Type.Object({ message: Str, ecosystem: Opt(Str) }, { additionalProperties: false })),
+    secrets: Opt(Type.Array(Type.Unknown())),
+    misconfigurations: Opt(Type.Array(Type.Unknown())),
+    malware: Opt(Type.Array(Type.Unknown())),
+    licenses: Opt(Type.Array(Type.Unknown())),
+  },
+  {
+    $id: 'https://customs.dev/schema/scan-result-v1.json',
+    title: 'customs scan result',
+    additionalProperties: false,
+  },
+);
+
+/** The JSON Schema document (draft 2020-12) written to schema/scan-result-v1.json. */
+export function scanJsonSchema(): Record<string, unknown> {
+  return { $schema: 'https://json-schema.org/draft/2020-12/schema', ...JSON.parse(JSON.stringify(ScanJsonSchema)) };
+}

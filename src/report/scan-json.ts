@@ -1,0 +1,77 @@
+/**
+ * `customs scan --format json`: built field by field in the schema's order
+ * (scan-json-schema.ts), so internal renames never leak into it and the same
+ * result always gives the same bytes (two-space indent, final newline, findings
+ * in ScanResult order: severity, package, version, ID).
+ */
+import type { VulnFinding } from '../match/index.js';
+import { countBySeverity } from './summary.js';
+import type { ScanReportInput, ScanWriter } from './types.js';
+
+function findingJson(f: VulnFinding): Record<string, unknown> {
+  return {
+    id: f.id,
+    aliases: [...f.aliases],
+    severity: f.severity,
+    severitySource: f.severitySource,
+    cvss: f.cvss ? { vector: f.cvss.vector, score: f.cvss.score, version: f.cvss.version } : undefined,
+    epss: f.epss ? { score: f.epss.score, percentile: f.epss.percentile } : undefined,
+    kev: f.kev,
+    state: f.state,
+    package: { id: f.packageId, ecosystem: f.package.ecosystem, name: f.package.name, version: f.package.version, purl: f.package.purl },
+    installedVersion: f.installedVersion,
+    fixedVersions: [...f.fixedVersions],
+    layer: f.layer,
+    paths: [...f.paths],
+    title: f.title,
+    published: f.published,
+    url: f.url,
+    ratings: f.ratings.map((r) => ({ source: r.source, severity: r.severity, vector: r.vector, score: r.score, cvssVersion: r.cvssVersion })),
+    match: {
+      matcher: f.match.matcher,
+      searchedBy: f.match.searchedBy,
+      advisory: f.match.advisory,
+      constraint: f.match.constraint,
+      comparedVersion: f.match.comparedVersion,
+    },
+  };
+}
+
+export function renderScanJson(r: ScanReportInput): string {
+  const inv = r.inventory;
+  const counts = countBySeverity(r.vulnerabilities);
+  const doc = {
+    schemaVersion: 1,
+    tool: { name: inv.tool.name, version: inv.tool.version },
+    createdAt: inv.createdAt,
+    target: {
+      name: inv.target.name,
+      transport: inv.target.transport,
+      manifestDigest: inv.target.manifestDigest,
+      configDigest: inv.target.configDigest,
+      platform: inv.target.platform,
+    },
+    os: inv.os ? { family: inv.os.family, version: inv.os.version, name: inv.os.name, codename: inv.os.codename, eol: inv.os.eol } : undefined,
+    db: {
+      schemaVersion: r.db.schemaVersion,
+      builtAt: r.db.builtAt,
+      sources: r.db.sources.map((s) => ({ name: s.name, timestamp: s.timestamp, records: s.records })),
+    },
+    summary: {
+      total: r.vulnerabilities.length,
+      ...counts,
+      packages: inv.packages.length,
+      vulnerablePackages: new Set(r.vulnerabilities.map((f) => f.packageId)).size,
+      unknowns: inv.unknowns.length,
+    },
+    vulnerabilities: r.vulnerabilities.map(findingJson),
+    notes: r.notes.map((n) => ({ message: n.message, ecosystem: n.ecosystem })),
+    secrets: r.secrets,
+    misconfigurations: r.misconfigurations,
+    malware: r.malware,
+    licenses: r.licenses,
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}
+
+export const scanJson: ScanWriter = { format: 'json', render: (r) => renderScanJson(r) };
