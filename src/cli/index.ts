@@ -3,6 +3,7 @@ import { EXIT, toCustomsError, toolVersion } from '../core/index.js';
 import { cacheCommand } from './commands/cache.js';
 import { dbCommand } from './commands/db.js';
 import { sbomCommand } from './commands/sbom.js';
+import { scanCommand } from './commands/scan.js';
 import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
@@ -10,6 +11,7 @@ export function buildProgram(signal: AbortSignal): Command {
     .description('Container security: read any image, list what is inside, and check it before it ships.')
     .version(toolVersion(), '-V, --version', 'print the version');
   program.addCommand(sbomCommand(signal));
+  program.addCommand(scanCommand(signal));
   program.addCommand(cacheCommand());
   program.addCommand(dbCommand(signal));
   program
