@@ -174,6 +174,21 @@ export const ERROR_CODES = {
     http: 422,
     hint: 'The version string does not follow its ecosystem\'s version syntax (the message names the scheme and the rule); correct the version or record the package as unknown.',
   },
+  MALWARE_IOC_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'An IOC list holds SHA-256 hashes (64 hex digits), one per line, or CSV with a sha256 column; "#" starts a comment. Fix the lines the message names.',
+  },
+  MALWARE_CLAMD_UNREACHABLE: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'Start clamd and pass its LocalSocket path or TCPAddr:TCPSocket (host:port) to --clamd; check the socket permissions.',
+  },
+  MALWARE_CLAMD_ERROR: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'clamd refused or failed the scan (the message quotes its reply); raise StreamMaxLength in clamd.conf for large files, or check clamd\'s log.',
+  },
   ABORTED: { exit: EXIT.input, http: 499, hint: 'The operation was cancelled.' },
   INTERNAL: {
     exit: EXIT.internal,
