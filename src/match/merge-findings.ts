@@ -1,9 +1,10 @@
 /**
  * Advisories about one flaw become one finding per package. IDs are joined when
  * an advisory names another as an alias (OSV `aliases`: "the same vulnerability").
- * A distro advisory that fixes several CVEs (a DSA's `upstream`) is not an alias
- * of any one of them: its ID is added to the findings of those CVEs that matched
- * on their own, and it stands as its own finding only when none did.
+ * A distro advisory that only lists the CVEs it fixes (a DSA's or USN's `upstream`)
+ * is not an alias of any one of them (they are different flaws): it speaks for
+ * each, so each CVE gets a finding with the advisory's ID among its aliases,
+ * merged with what the CVE's own records say.
  * The primary ID is the CVE (the lowest when several), else a GHSA, else the
  * lowest ID; every other ID is an alias.
  */
@@ -52,36 +53,29 @@ function ratingKey(r: SeverityRating): string {
 export function mergeFindings(pkg: Package, m: PackageMatch, db: VulnDbReader): VulnFinding[] {
   if (m.candidates.length === 0) return [];
   const uf = new UnionFind();
-  const own = (c: Candidate): string[] => [c.advisory.id, ...c.advisory.aliases];
-  const upstreamOnly = (c: Candidate): boolean => (c.advisory.upstream ?? []).length > 0 && c.advisory.aliases.length === 0;
-  for (const c of m.candidates) {
-    for (const a of c.advisory.aliases) uf.union(c.advisory.id, a);
-    const up = c.advisory.upstream ?? [];
-    if (upstreamOnly(c) && up.length === 1 && up[0] !== undefined) uf.union(c.advisory.id, up[0]);
-  }
-  // Upstream-only distro advisories (several CVEs, no alias): attach to matched CVE groups.
-  const matchedIds = new Set(m.candidates.filter((c) => !upstreamOnly(c)).flatMap(own));
-  const extraAliases = new Map<string, string[]>();
-  const groups = new Map<string, Candidate[]>();
+  // A distro advisory that only names the CVEs it fixes (upstream, no aliases) speaks for each of them.
+  const entries: { c: Candidate; key: string; ids: string[] }[] = [];
   for (const c of m.candidates) {
     const upstream = c.advisory.upstream ?? [];
-    if (upstreamOnly(c) && upstream.length > 1) {
-      const hit = upstream.filter((u) => matchedIds.has(u));
-      if (hit.length > 0) {
-        for (const u of hit) extraAliases.set(uf.find(u), [...(extraAliases.get(uf.find(u)) ?? []), c.advisory.id]);
-        continue;
-      }
+    if (upstream.length > 0 && c.advisory.aliases.length === 0 && !isCve(c.advisory.id)) {
+      for (const u of upstream) entries.push({ c, key: u, ids: [u, c.advisory.id] });
+    } else {
+      for (const a of c.advisory.aliases) uf.union(c.advisory.id, a);
+      entries.push({ c, key: c.advisory.id, ids: [c.advisory.id, ...c.advisory.aliases] });
     }
-    const root = uf.find(c.advisory.id);
-    groups.set(root, [...(groups.get(root) ?? []), c]);
   }
-  const suppressed = new Set(m.notAffected.map((id) => uf.find(id)));
+  const groups = new Map<string, { cs: Candidate[]; ids: Set<string> }>();
+  for (const e of entries) {
+    const root = uf.find(e.key);
+    const g = groups.get(root) ?? { cs: [], ids: new Set<string>() };
+    if (!g.cs.includes(e.c)) g.cs.push(e.c);
+    for (const id of e.ids) g.ids.add(id);
+    groups.set(root, g);
+  }
+  const notAffected = new Set(m.notAffected);
   const out: VulnFinding[] = [];
-  for (const [root, cs] of groups) {
-    if (suppressed.has(root)) continue;
-    const ids = new Set<string>([...cs.flatMap(own), ...(extraAliases.get(root) ?? [])]);
-    for (const c of cs) if (c.advisory.upstream?.length === 1) for (const u of c.advisory.upstream) ids.add(u);
-    if ([...ids].some((id) => m.notAffected.includes(id))) continue;
+  for (const { cs, ids } of groups.values()) {
+    if ([...ids].some((id) => notAffected.has(id))) continue;
     const id = primaryOf([...ids]);
     const aliases = [...ids].filter((x) => x !== id).sort();
     const cves = [...ids].filter(isCve).sort();
