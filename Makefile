@@ -66,6 +66,7 @@ demo: deps-npm build
 
 bench: deps dockerd build
 	bash perf/sbom-vs-trivy.sh
+	$(NODE) dist-test/perf/vulndb-build.js
 
 clean:
 	rm -rf dist dist-test .cache/demo test/.work perf/.work
