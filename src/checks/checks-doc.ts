@@ -1,0 +1,65 @@
+import { DOCKERFILE_CHECKS, HISTORY_CHECKS } from './dockerfile/registry.js';
+import { IMAGE_CHECKS } from './image/registry.js';
+import { KUBERNETES_CHECKS } from './kubernetes/registry.js';
+import type { Check, CheckStandards } from './types.js';
+
+function standards(s: CheckStandards): string {
+  const parts: string[] = [];
+  if (s.cisDocker) parts.push(`CIS Docker ${s.cisDocker}`);
+  if (s.pss) parts.push(`PSS ${s.pss}: ${s.control ?? ''}`.trim());
+  if (s.cisKubernetes) parts.push(`CIS Kubernetes ${s.cisKubernetes}`);
+  return parts.join('; ') || '—';
+}
+
+const cell = (s: string): string => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function table(checks: readonly Check<never>[], extra?: (c: Check<never>) => string): string[] {
+  const lines = [
+    `| id | severity | title | standard |${extra ? ' history |' : ''}`,
+    `|---|---|---|---|${extra ? '---|' : ''}`,
+  ];
+  for (const c of checks) lines.push(`| ${c.id} | ${c.severity} | ${cell(c.title)} | ${cell(standards(c.standards))} |${extra ? ` ${extra(c)} |` : ''}`);
+  lines.push('');
+  for (const c of checks) {
+    lines.push(`### ${c.id} — ${c.title}`, '', `${c.rationale}`, '', `**Fix:** ${c.remediation}`, '', `References: ${c.references.map((r) => `<${r}>`).join(', ')}`, '');
+  }
+  return lines;
+}
+
+/** docs/checks.md, generated from the registries so the two cannot disagree. */
+export function renderChecksDoc(): string {
+  const history = new Set(HISTORY_CHECKS.map((c) => c.id));
+  const lines = [
+    '# Misconfiguration checks',
+    '',
+    '<!-- generated from the registries in src/checks by `UPDATE_GOLDEN=1 node --test dist/checks/checks-doc.test.js`; do not edit -->',
+    '',
+    'Every finding names its check id, severity, a message naming the offending',
+    'instruction, container, port or user, the target, and (for files) the 1-based',
+    'lines. Standards: CIS Docker Benchmark v1.6.0 §4/§5, Kubernetes Pod Security',
+    'Standards (latest PSA policy version), CIS Kubernetes Benchmark §5.',
+    '',
+    `## Image config (${IMAGE_CHECKS.length})`,
+    '',
+    'Input: `ImageCheckInput` (src/checks/image/input.ts): the image config, its history,',
+    'cache paths (`isImageCheckPath`) and file facts with their layer index, the number of',
+    'base layers, and the inventory’s packages.',
+    '',
+    ...table(IMAGE_CHECKS as readonly Check<never>[]),
+    `## Dockerfile (${DOCKERFILE_CHECKS.length})`,
+    '',
+    '`checkDockerfile(text, path)`. The "history" column marks the checks `checkHistory`',
+    'also runs on a Dockerfile reconstructed from image history (see',
+    'src/checks/dockerfile/registry.ts for why the others are left out).',
+    '',
+    ...table(DOCKERFILE_CHECKS as readonly Check<never>[], (c) => (history.has(c.id) ? 'yes' : 'no')),
+    `## Kubernetes (${KUBERNETES_CHECKS.length})`,
+    '',
+    '`checkKubernetes(text, path, {allowedRegistries})`: YAML (multi-document, Helm output,',
+    'List kinds) or JSON; Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob,',
+    'ReplicationController, PodTemplate; initContainers, containers and ephemeralContainers.',
+    '',
+    ...table(KUBERNETES_CHECKS as readonly Check<never>[]),
+  ];
+  return `${lines.join('\n').replace(/\n+$/, '')}\n`;
+}

@@ -1,0 +1,13 @@
+export type * from './types.js';
+export { CHECK_SEVERITIES, sortMisconfigurations } from './types.js';
+export { DOCKERFILE_CHECKS, HISTORY_CHECKS } from './dockerfile/registry.js';
+export { checkDockerfile, checkHistory } from './dockerfile/check-dockerfile.js';
+export type { HistoryEntry } from './dockerfile/history-model.js';
+export type { DockerfileModel } from './dockerfile/model.js';
+export { IMAGE_CHECKS } from './image/registry.js';
+export { checkImageConfig } from './image/check-image-config.js';
+export { type ImageCheckInput, isImageCheckPath } from './image/input.js';
+export { KUBERNETES_CHECKS } from './kubernetes/registry.js';
+export { checkKubernetes } from './kubernetes/check-kubernetes.js';
+export type { KubernetesInput, KubernetesOptions } from './kubernetes/k8s-check.js';
+export { renderChecksDoc } from './checks-doc.js';
