@@ -27,18 +27,20 @@ function hasProperties(i: object): i is WithProperties {
  * line starting with `#` inside a continued instruction is removed before the
  * instruction is run. Heredoc bodies are kept as written.
  */
-function argumentText(ins: Instruction): string {
-  const raw = ins.getArgumentsContent() ?? '';
-  if (raw.includes('<<')) return raw;
+function argumentText(ins: Instruction, escapeChar: string): string {
+  const raw = ins.getRawArgumentsContent() ?? '';
+  if (raw.includes('<<')) return ins.getArgumentsContent() ?? '';
+  const continuation = escapeChar === '`' ? /`\r?\n/g : /\\\r?\n/g;
   return raw
     .split('\n')
     .filter((l) => !l.trimStart().startsWith('#'))
-    .join(' ')
+    .join('\n')
+    .replace(continuation, ' ')
     .replace(/\s+/g, ' ')
     .trim();
 }
 
-function convert(ins: Instruction, lines: readonly string[]): DfInstruction {
+function convert(ins: Instruction, lines: readonly string[], escapeChar: string): DfInstruction {
   const range = ins.getRange();
   const flags: DfFlag[] = hasFlags(ins) ? ins.getFlags().map((f) => ({ name: f.getName().toLowerCase(), value: f.getValue() })) : [];
   let json: string[] | undefined;
@@ -56,7 +58,7 @@ function convert(ins: Instruction, lines: readonly string[]): DfInstruction {
   const startLine = range.start.line + 1;
   return {
     keyword: ins.getKeyword().toUpperCase(),
-    args: argumentText(ins),
+    args: argumentText(ins, escapeChar),
     words: ins.getArguments().map((a) => a.getValue()),
     flags,
     ...(json ? { json } : {}),
@@ -74,7 +76,7 @@ export function parseDockerfile(text: string, path: string): DockerfileModel {
   const globalArgs: DfInstruction[] = [];
   const stages: { from: DfInstruction; fromAst: From; instructions: DfInstruction[] }[] = [];
   for (const ins of df.getInstructions()) {
-    const converted = convert(ins, lines);
+    const converted = convert(ins, lines, df.getEscapeCharacter());
     if (converted.keyword === 'FROM') {
       stages.push({ from: converted, fromAst: ins as From, instructions: [] });
     } else if (stages.length === 0) {
