@@ -53,11 +53,9 @@ function locator(doc: Document, base: Path, lines: LineCounter, file: string): (
       }
       if (range && range.length >= 2) {
         const start = lines.linePos(range[0] as number).line;
-        // range[1] is the end of the value; a block value ends after its last newline.
-        let endOffset = Math.max(range[0] as number, (range[1] as number) - 1);
-        const end = lines.linePos(endOffset).line;
-        endOffset = end;
-        return { path: file, startLine: start, endLine: Math.max(start, endOffset) };
+        // range[1] is the end of the value; a block value ends just after its last line's newline.
+        const end = lines.linePos(Math.max(range[0] as number, (range[1] as number) - 1)).line;
+        return { path: file, startLine: start, endLine: Math.max(start, end) };
       }
     }
     return { path: file, startLine: 1, endLine: 1 };
