@@ -189,6 +189,11 @@ export const ERROR_CODES = {
     http: 502,
     hint: 'clamd refused or failed the scan (the message quotes its reply); raise StreamMaxLength in clamd.conf for large files, or check clamd\'s log.',
   },
+  SECRETS_CONFIG_INVALID: {
+    exit: EXIT.usage,
+    http: 400,
+    hint: 'Fix the fields the message lists in the secrets config file (YAML); docs/secrets.md shows the format with examples.',
+  },
   ABORTED: { exit: EXIT.input, http: 499, hint: 'The operation was cancelled.' },
   INTERNAL: {
     exit: EXIT.internal,

@@ -1,0 +1,51 @@
+import { createHash } from 'node:crypto';
+import type { Analyzer } from '../types.js';
+import { DEFAULT_SECRET_CONFIG, type SecretConfig } from './config.js';
+import { createRuleSet } from './rule-set.js';
+import { BINARY_SNIFF_BYTES, isBinary, scanBytes } from './scan-text.js';
+import { isSkippedPath } from './skip-paths.js';
+
+/** Bump when the built-in rules or the scanner change what they report for the same bytes. */
+const SECRETS_ANALYZER_VERSION = 1;
+
+/**
+ * The secret scanner as a layer analyzer: every regular, non-empty file up to
+ * the size cap, outside the skip list, whose first 8 KiB hold no NUL byte.
+ */
+export function createSecretsAnalyzer(config: SecretConfig = DEFAULT_SECRET_CONFIG): Analyzer {
+  const set = createRuleSet(config);
+  const { maxFileSize, skipPaths } = config;
+  return {
+    name: 'secrets',
+    version: config === DEFAULT_SECRET_CONFIG ? SECRETS_ANALYZER_VERSION : configVersion(config),
+    wants: (path, info) => info.size > 0 && info.size <= maxFileSize && !isSkippedPath(path) && !skipPaths.some((re) => re.test(path)),
+    sniff: { bytes: BINARY_SNIFF_BYTES, test: (head) => !isBinary(head) },
+    analyze: (file) => {
+      const secrets = scanBytes(file.bytes, file.path, set);
+      return secrets.length > 0 ? { secrets } : {};
+    },
+  };
+}
+
+/**
+ * Layer caches key results by analyzer name and version only, so a custom
+ * configuration gets its own version: a hash of the analyzer version and
+ * every setting (regexes by source and flags), as a positive 31-bit number.
+ */
+function configVersion(config: SecretConfig): number {
+  const re = (r: RegExp): string => `/${r.source}/${r.flags}`;
+  const text = JSON.stringify({
+    v: SECRETS_ANALYZER_VERSION,
+    builtin: config.builtinRules,
+    disableRules: config.disableRules,
+    disableCategories: config.disableCategories,
+    rules: config.rules.map((r) => ({ ...r, regex: re(r.regex), path: r.path ? re(r.path) : null, validate: null, examples: null })),
+    allow: config.allowRules.map((a) => ({ ...a, paths: a.paths?.map(re), regexes: a.regexes?.map(re) })),
+    skip: config.skipPaths.map(re),
+    max: config.maxFileSize,
+  });
+  return createHash('sha256').update(text).digest().readUInt32BE(0) & 0x7fffffff;
+}
+
+/** The analyzer with the built-in rules and default settings. */
+export const secretsAnalyzer: Analyzer = createSecretsAnalyzer();
