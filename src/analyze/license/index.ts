@@ -1,0 +1,1 @@
+export { debianCopyright, parseDebianCopyright, COPYRIGHT_MAX_FILE_SIZE } from './debian-copyright.js';

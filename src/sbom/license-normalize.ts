@@ -1,0 +1,245 @@
+import { createRequire } from 'node:module';
+import spdxCorrect from 'spdx-correct';
+import parseSpdxExpression from 'spdx-expression-parse';
+import { debianShortName } from './license-debian.js';
+import { toSpdxExpression } from './license.js';
+
+/** A declared licence as an SPDX expression, or kept verbatim as unknown. Blank: neither. */
+export interface NormalizedLicense {
+  readonly spdx?: string;
+  readonly unknown?: string;
+}
+
+const MAX_DECLARED = 4096;
+
+const require = createRequire(import.meta.url);
+const LICENSE_IDS = new Map<string, string>();
+for (const list of ['spdx-license-ids', 'spdx-license-ids/deprecated']) {
+  for (const id of require(list) as string[]) LICENSE_IDS.set(id.toLowerCase(), id);
+}
+const EXCEPTION_IDS = new Map<string, string>();
+for (const list of ['spdx-exceptions', 'spdx-exceptions/deprecated']) {
+  for (const id of require(list) as string[]) EXCEPTION_IDS.set(id.toLowerCase(), id);
+}
+const licenseId = (id: string): string | undefined => LICENSE_IDS.get(id.toLowerCase());
+
+/**
+ * SPDX 2.x deprecated the GNU ids without -only/-or-later (GPL-2.0 →
+ * GPL-2.0-only, GPL-2.0+ → GPL-2.0-or-later; SPDX licence list 3.0).
+ */
+function upgradeGnu(id: string, plus: boolean): string {
+  const m = /^(A?GPL|LGPL|GFDL)-(\d\.\d)$/.exec(id);
+  if (m) return licenseId(`${id}-${plus ? 'or-later' : 'only'}`) ?? (plus ? `${id}+` : id);
+  return plus ? `${id}+` : id;
+}
+
+/**
+ * npm's "UNLICENSED" means "no licence granted" (package.json docs), not the
+ * Unlicense; "SEE LICENSE IN file" names no licence. Both stay unknown.
+ */
+const NOT_A_LICENSE = /^(?:unlicensed|see licen[cs]e in\b.*|proprietary|commercial|other|unknown|none|noassertion|custom)$/i;
+
+/**
+ * Normalises a declared licence to an SPDX licence expression:
+ *  1. a valid SPDX expression (ids matched case-insensitively, deprecated GNU
+ *     ids upgraded to -only/-or-later);
+ *  2. otherwise DEP-5 syntax: Debian short names (GPL-2+, Expat,
+ *     public-domain → LicenseRef-public-domain …) joined by lower-case
+ *     "or"/"and", "with X exception", commas for precedence ("A or B, and C"
+ *     is "(A or B) AND C"; "and" binds tighter than "or", as in SPDX);
+ *  3. otherwise each name through spdx-correct, refusing its guesses: a
+ *     version the text does not state ("GPL" → GPL-3.0-or-later, "BSD" →
+ *     BSD-2-Clause) or "or later" the text does not say.
+ * Anything else, and any expression with an unrecognised part, is returned
+ * as `unknown`, verbatim.
+ */
+export function normalizeLicense(declared: string): NormalizedLicense {
+  const text = declared.trim();
+  if (text === '') return {};
+  if (text.length > MAX_DECLARED || NOT_A_LICENSE.test(text)) return { unknown: text };
+  const spdx = toSpdxExpression(text);
+  if (spdx !== undefined) return { spdx: upgradeExpression(spdx) };
+  const parsed = parseLoose(text);
+  if (parsed !== undefined) {
+    try {
+      parseSpdxExpression(parsed);
+      return { spdx: parsed };
+    } catch {
+      // fall through: not expressible in SPDX
+    }
+  }
+  return { unknown: text };
+}
+
+/** Rewrites deprecated GNU ids in a valid SPDX expression. */
+function upgradeExpression(expr: string): string {
+  return expr.replace(/\b(A?GPL|LGPL|GFDL)-(\d\.\d)(\+|-only\b|-or-later\b)?/g, (all, fam: string, ver: string, suffix?: string) => {
+    if (suffix === '-only' || suffix === '-or-later') return all;
+    return upgradeGnu(`${fam}-${ver}`, suffix === '+');
+  });
+}
+
+type Token = { t: 'op'; v: 'AND' | 'OR' } | { t: 'comma' } | { t: 'with' } | { t: 'open' } | { t: 'close' } | { t: 'word'; v: string };
+
+function tokenize(text: string): Token[] {
+  const out: Token[] = [];
+  for (const raw of text.split(/(\s+|,|\(|\))/)) {
+    const w = raw.trim();
+    if (w === '') continue;
+    const lower = w.toLowerCase();
+    if (w === ',' || w === ';') out.push({ t: 'comma' });
+    else if (w === '(') out.push({ t: 'open' });
+    else if (w === ')') out.push({ t: 'close' });
+    else if (lower === 'and' || lower === '&') out.push({ t: 'op', v: 'AND' });
+    else if (lower === 'or') out.push({ t: 'op', v: 'OR' });
+    else if (lower === 'with') out.push({ t: 'with' });
+    else out.push({ t: 'word', v: w });
+  }
+  return out;
+}
+
+/**
+ * A DEP-5 / free-text licence expression as SPDX, or undefined when any part
+ * is not recognised. Grammar: list := group ("," [op] group)*; group :=
+ * term (op term)*; term := "(" list ")" | name ["with" exception].
+ */
+function parseLoose(text: string): string | undefined {
+  const tokens = tokenize(text);
+  let i = 0;
+  let failed = false;
+  const fail = (): string => {
+    failed = true;
+    return '';
+  };
+
+  const term = (): string => {
+    const tok = tokens[i];
+    if (tok?.t === 'open') {
+      i++;
+      const inner = list();
+      if (tokens[i]?.t !== 'close') return fail();
+      i++;
+      return `(${inner})`;
+    }
+    const words: string[] = [];
+    for (let tok = tokens[i]; tok?.t === 'word'; tok = tokens[++i]) words.push(tok.v);
+    if (words.length === 0) return fail();
+    const id = atom(words.join(' '));
+    if (id === undefined) return fail();
+    if (tokens[i]?.t === 'with') {
+      i++;
+      const ex: string[] = [];
+      for (let tok = tokens[i]; tok?.t === 'word'; tok = tokens[++i]) ex.push(tok.v);
+      const exception = exceptionId(ex.join(' '));
+      if (exception === undefined || /\s(?:OR|AND)\s/.test(id)) return fail();
+      return `${id} WITH ${exception}`;
+    }
+    return /\s(?:OR|AND)\s/.test(id) ? `(${id})` : id;
+  };
+
+  // "and" binds tighter than "or" (SPDX Annex D, DEP-5).
+  const group = (): string => {
+    const ors: string[][] = [[term()]];
+    while (tokens[i]?.t === 'op') {
+      const op = (tokens[i] as { v: 'AND' | 'OR' }).v;
+      i++;
+      const next = term();
+      if (op === 'AND') ors[ors.length - 1]?.push(next);
+      else ors.push([next]);
+    }
+    return ors.map((ands) => ands.join(' AND ')).join(' OR ');
+  };
+
+  // DEP-5: a comma closes everything before it ("A or B, and C" = "(A or B) and C").
+  const list = (): string => {
+    let left = group();
+    while (tokens[i]?.t === 'comma') {
+      i++;
+      let op: 'AND' | 'OR' = 'AND';
+      const tok = tokens[i];
+      if (tok?.t === 'op') {
+        op = tok.v;
+        i++;
+      }
+      const right = group();
+      left = `${wrap(left)} ${op} ${wrap(right)}`;
+    }
+    return left;
+  };
+
+  const result = list();
+  if (failed || i !== tokens.length) return undefined;
+  return unwrap(result);
+}
+
+/** "(A OR B)" → "A OR B" when the parentheses enclose the whole expression. */
+function unwrap(expr: string): string {
+  if (!expr.startsWith('(') || !expr.endsWith(')')) return expr;
+  let depth = 0;
+  for (let k = 0; k < expr.length; k++) {
+    if (expr[k] === '(') depth++;
+    else if (expr[k] === ')') depth--;
+    if (depth === 0 && k < expr.length - 1) return expr;
+  }
+  return expr.slice(1, -1);
+}
+
+function wrap(expr: string): string {
+  return /\s(?:OR|AND)\s/.test(expr) && !/^\(.*\)$/.test(expr) ? `(${expr})` : expr;
+}
+
+/** One licence name: an SPDX id, a DEP-5 short name, or a name spdx-correct can fix without guessing. */
+function atom(name: string): string | undefined {
+  const trimmed = name.trim();
+  const plus = trimmed.endsWith('+') && !trimmed.includes(' ');
+  const bare = plus ? trimmed.slice(0, -1) : trimmed;
+  const exact = licenseId(bare);
+  if (exact !== undefined) return upgradeGnu(exact, plus);
+  if (NOT_A_LICENSE.test(trimmed)) return undefined;
+  const debian = debianShortName(trimmed, licenseId);
+  if (debian !== undefined) return debian;
+  if (/^(?:public[ -]domain|pd)$/i.test(trimmed)) return 'LicenseRef-public-domain';
+  const corrected = spdxCorrect(trimmed, { upgrade: true });
+  if (corrected === null || !notGuessed(trimmed, corrected)) return undefined;
+  return corrected;
+}
+
+/** spdx-correct may invent a version or "or later"; accept only what the text states. */
+function notGuessed(text: string, id: string): boolean {
+  if (/like|style|similar|based|variant|modified/i.test(text)) return false;
+  const version = /-(\d+(?:\.\d+)*)(?:-|$)/.exec(id)?.[1];
+  if (version !== undefined && !SINGLE_VERSION.has(id)) {
+    const major = version.split('.')[0] ?? '';
+    if (!new RegExp(`(?:^|\\D)${major}(?:\\D|$)`).test(text)) return false;
+  }
+  if (id.endsWith('-or-later') && !/\+|later|newer/i.test(text)) return false;
+  return true;
+}
+
+/** Licences with a single version on the SPDX list: naming the family names the version. */
+const SINGLE_VERSION = new Set(['CC0-1.0', 'PSF-2.0', 'BSL-1.0', 'Unicode-DFS-2016', 'bzip2-1.0.6']);
+
+/**
+ * Debian's unversioned exception names where the SPDX list has several
+ * versions: "with Bison exception" in Debian copyright files is the Bison
+ * 2.2 skeleton exception (the GPL-3 one, used by tar, bash, coreutils).
+ */
+const DEBIAN_EXCEPTIONS: Readonly<Record<string, string>> = { 'bison exception': 'Bison-exception-2.2' };
+
+/** "OpenSSL exception", "Classpath exception 2.0", "GCC-exception-3.1" → an SPDX exception id. */
+function exceptionId(text: string): string | undefined {
+  const debian = DEBIAN_EXCEPTIONS[text.trim().toLowerCase()];
+  if (debian !== undefined) return debian;
+  const t = text.trim().replace(/\s+/g, '-');
+  const direct = EXCEPTION_IDS.get(t.toLowerCase());
+  if (direct !== undefined) return direct;
+  const base = t.replace(/-?exception(?:-?([\d.]+))?$/i, '');
+  const version = /exception-?([\d.]+)$/i.exec(t)?.[1];
+  const candidates = [...EXCEPTION_IDS.values()].filter((id) =>
+    version !== undefined
+      ? id.toLowerCase() === `${base}-exception-${version}`.toLowerCase()
+      : id.toLowerCase().startsWith(`${base.toLowerCase()}-exception`),
+  );
+  // Only an unambiguous match: "Autoconf exception" has several versions and stays unknown.
+  return candidates.length === 1 ? candidates[0] : undefined;
+}
