@@ -12,6 +12,7 @@ import { SEVERITIES, type VulnDbReader } from '../vulndb/index.js';
 import { distroKey } from './distro-key.js';
 import { LANGUAGE_ECOSYSTEMS } from './language-ecosystems.js';
 import { MATCHERS } from './matchers.js';
+import { memoReader } from './memo-reader.js';
 import { mergeFindings } from './merge-findings.js';
 import type { MatchEnv, MatchNote, MatchOptions, MatchResult, Matcher, VulnFinding } from './types.js';
 
@@ -34,7 +35,8 @@ function builtOn(db: VulnDbReader, opts: MatchOptions): string {
   return built ? ` (built ${built.slice(0, 10)})` : '';
 }
 
-export function matchInventory(inv: Inventory, db: VulnDbReader, opts: MatchOptions = {}): MatchResult {
+export function matchInventory(inv: Inventory, reader: VulnDbReader, opts: MatchOptions = {}): MatchResult {
+  const db = memoReader(reader);
   const notes = new Map<string, MatchNote>();
   const note = (n: MatchNote): void => {
     if (!notes.has(n.message)) notes.set(n.message, n);

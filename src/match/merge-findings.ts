@@ -33,8 +33,8 @@ class UnionFind {
   }
 }
 
-function primaryOf(ids: readonly string[]): string {
-  const sorted = [...ids].sort();
+/** `sorted` in code-unit order. */
+function primaryOf(sorted: readonly string[]): string {
   return sorted.find(isCve) ?? sorted.find((i) => i.startsWith('GHSA-')) ?? (sorted[0] as string);
 }
 
@@ -75,10 +75,11 @@ export function mergeFindings(pkg: Package, m: PackageMatch, db: VulnDbReader): 
   const notAffected = new Set(m.notAffected);
   const out: VulnFinding[] = [];
   for (const { cs, ids } of groups.values()) {
-    if ([...ids].some((id) => notAffected.has(id))) continue;
-    const id = primaryOf([...ids]);
-    const aliases = [...ids].filter((x) => x !== id).sort();
-    const cves = [...ids].filter(isCve).sort();
+    const all = [...ids].sort();
+    if (notAffected.size > 0 && all.some((x) => notAffected.has(x))) continue;
+    const id = primaryOf(all);
+    const aliases = all.filter((x) => x !== id);
+    const cves = all.filter(isCve);
     const enrich = cves.map((c) => db.enrichment(c)).filter((e) => e !== undefined);
     const primaryEnrichment = enrich.find((e) => e.cve === id) ?? enrich[0];
     const ratings: SeverityRating[] = [];
@@ -119,7 +120,7 @@ export function mergeFindings(pkg: Package, m: PackageMatch, db: VulnDbReader): 
       ...(published !== undefined ? { published } : {}),
       layer: pkg.layer,
       paths: pkg.paths,
-      url: advisoryUrl(id, [...ids], cs[0]?.affected.ecosystem ?? ''),
+      url: advisoryUrl(id, all, cs[0]?.affected.ecosystem ?? ''),
       match: {
         matcher: m.matcher,
         searchedBy: m.searchedBy,

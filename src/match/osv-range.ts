@@ -8,7 +8,7 @@
  * "0" as `introduced` sorts before every version; "*" as `limit` is infinity.
  * GIT ranges need the commit graph and are skipped (OSV: `versions` carries them).
  */
-import type { AffectedPackage, AffectedRange, RangeEvent } from '../vulndb/index.js';
+import type { AffectedPackage, RangeEvent } from '../vulndb/index.js';
 import type { VersionScheme } from '../version/index.js';
 
 export interface RangeVerdict {
@@ -50,38 +50,35 @@ function vs(v: string, e: Event, scheme: VersionScheme): number {
   return scheme.compare(v, e.version);
 }
 
-function usable(e: Event, scheme: VersionScheme): boolean {
-  if (e.kind === 'introduced' && e.version === '0') return true;
-  if (e.kind === 'limit' && e.version.includes('*')) return true;
-  return scheme.valid(e.version);
+function isSpecial(e: Event): boolean {
+  return (e.kind === 'introduced' && e.version === '0') || (e.kind === 'limit' && e.version.includes('*'));
 }
 
-function evaluateRange(v: string, range: AffectedRange, scheme: VersionScheme): { hit: boolean; constraint: string; fixed?: string } {
-  const events = range.events.map(eventOf);
+function evaluateRange(v: string, type: string, events: readonly Event[], scheme: VersionScheme): { hit: boolean; constraint: string; fixed?: string } {
   const limits = events.filter((e) => e.kind === 'limit');
   if (limits.length > 0 && !limits.some((e) => vs(v, e, scheme) < 0)) return { hit: false, constraint: '' };
   // Array.prototype.sort is stable: events at the same version keep the feed's order.
   const sorted = events.filter((e) => e.kind !== 'limit').sort((a, b) => compareEvent(a, b, scheme));
   let vulnerable = false;
-  let from: Event | undefined;
-  for (const e of sorted) {
+  let from = -1;
+  sorted.forEach((e, i) => {
     if (e.kind === 'introduced' && vs(v, e, scheme) >= 0) {
       vulnerable = true;
-      from = e;
+      from = i;
     } else if (e.kind === 'fixed' && vs(v, e, scheme) >= 0) vulnerable = false;
     else if (e.kind === 'last_affected' && vs(v, e, scheme) > 0) vulnerable = false;
-  }
-  if (!vulnerable || from === undefined) return { hit: false, constraint: '' };
+  });
+  const start = sorted[from];
+  if (!vulnerable || start === undefined) return { hit: false, constraint: '' };
   // The interval's upper end: the first fixed / last_affected event after the introduced one that opened it.
-  const start = sorted.indexOf(from);
-  const end = sorted.slice(start + 1).find((e) => e.kind === 'fixed' || e.kind === 'last_affected');
-  const parts = [`>= ${from.version}`];
+  const end = sorted.slice(from + 1).find((e) => e.kind === 'fixed' || e.kind === 'last_affected');
+  const parts = [`>= ${start.version}`];
   if (end?.kind === 'fixed') parts.push(`< ${end.version}`);
   else if (end?.kind === 'last_affected') parts.push(`<= ${end.version}`);
   for (const l of limits) parts.push(`< ${l.version} (limit)`);
   return {
     hit: true,
-    constraint: `${parts.join(', ')} (${range.type})`,
+    constraint: `${parts.join(', ')} (${type})`,
     ...(end?.kind === 'fixed' ? { fixed: end.version } : {}),
   };
 }
@@ -101,24 +98,28 @@ export function evaluateAffected(
   const invalid: string[] = [];
   const constraints: string[] = [];
   const fixed: string[] = [];
+  const validFor = new Map<VersionScheme, boolean>();
   for (const range of affected.ranges) {
     if (range.type === 'GIT') continue;
     const scheme = schemeFor(range.type);
-    const norm: AffectedRange = {
-      type: range.type,
-      events: range.events.map((e) => {
-        const ev = eventOf(e);
-        const special = (ev.kind === 'introduced' && ev.version === '0') || (ev.kind === 'limit' && ev.version.includes('*'));
-        const version = special ? ev.version : normalize(ev.version);
-        return { [ev.kind]: version } as unknown as RangeEvent;
-      }),
-    };
-    const bad = norm.events.map(eventOf).filter((e) => !usable(e, scheme));
-    if (bad.length > 0 || !scheme.valid(version)) {
-      invalid.push(...bad.map((e) => e.version));
+    let ok = validFor.get(scheme);
+    if (ok === undefined) {
+      ok = scheme.valid(version);
+      validFor.set(scheme, ok);
+    }
+    if (!ok) continue;
+    const events = range.events.map((e) => {
+      const ev = eventOf(e);
+      return isSpecial(ev) ? ev : { kind: ev.kind, version: normalize(ev.version) };
+    });
+    let r: ReturnType<typeof evaluateRange>;
+    try {
+      r = evaluateRange(version, range.type, events, scheme);
+    } catch {
+      // An event version the scheme cannot order (VERSION_INVALID): this range cannot be decided.
+      invalid.push(...events.filter((e) => !isSpecial(e) && !scheme.valid(e.version)).map((e) => e.version));
       continue;
     }
-    const r = evaluateRange(version, norm, scheme);
     if (r.hit) {
       constraints.push(r.constraint);
       if (r.fixed !== undefined) fixed.push(r.fixed);
