@@ -94,7 +94,7 @@ export function renderScanTable(result: ScanReportInput, opts: RenderOptions = {
       return padded.join(GAP).trimEnd();
     };
     out.push(bold(line([...HEADERS])));
-    findings.forEach((f, i) => out.push(line(rows[i] ?? [], f.severity)));
+    for (const [i, f] of findings.entries()) out.push(line(rows[i] ?? [], f.severity));
   }
   out.push('');
   const counts = countBySeverity(findings);

@@ -90,6 +90,6 @@ test('table: columns, layer labels, summary, notes; escapes made printable; narr
       assert.ok([...l].length <= w, `line of ${[...l].length} > ${w}: ${l}`);
     }
   }
-  assert.match(renderScanTable(sample(), { color: true }), /\u001b\[1;31mCRITICAL/);
+  assert.ok(renderScanTable(sample(), { color: true }).includes('\u001b[1;31mCRITICAL'));
   assert.match(renderScanTable({ ...sample(), vulnerabilities: [] }), /No vulnerabilities found\.\n\nTotal: 0/);
 });
