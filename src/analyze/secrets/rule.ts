@@ -82,6 +82,7 @@ const MAX_MATCH = 160;
 /** `match` with the secret at [start, end) redacted, control characters flattened, shortened. */
 export function redactMatch(match: string, start: number, end: number): string {
   const shown = `${match.slice(0, start)}${redactSecret(match.slice(start, end))}${match.slice(end)}`;
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being replaced
   const one = shown.replace(/\r?\n/g, '\\n').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, ' ');
   return one.length > MAX_MATCH ? `${one.slice(0, MAX_MATCH - 3)}...` : one;
 }

@@ -31,7 +31,7 @@ function assignmentRule(id: string, title: string, names: string, keywords: read
     keywords,
     // The match starts at the credential word, so the regex engine can look for it
     // directly; "DB_PASSWORD=…" matches from "PASSWORD". The word must end the name.
-    regex: new RegExp(String.raw`(?:${names})${SEP}${VALUE}`, 'gi'),
+    regex: new RegExp(`(?:${names})${SEP}${VALUE}`, 'gi'),
     entropy,
     validate: (value) => value.length >= minLength && !looksLikeCode(value),
   };
@@ -76,7 +76,7 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     ...assignmentRule(
       'generic-secret',
       'Secret in an assignment',
-      String.raw`secret|client[_.-]?secret|secret[_.-]?key|signing[_.-]?key|encryption[_.-]?key|private[_.-]?key`,
+      `secret|client[_.-]?secret|secret[_.-]?key|signing[_.-]?key|encryption[_.-]?key|private[_.-]?key`,
       ['secret', 'signing', 'encryption', 'private'],
       3.5,
       12,
@@ -90,7 +90,7 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     ...assignmentRule(
       'generic-token',
       'Token in an assignment',
-      String.raw`token|access[_.-]?token|auth[_.-]?token|api[_.-]?token|bearer[_.-]?token|refresh[_.-]?token`,
+      `token|access[_.-]?token|auth[_.-]?token|api[_.-]?token|bearer[_.-]?token|refresh[_.-]?token`,
       ['token'],
       3.5,
       16,
@@ -104,7 +104,7 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     ...assignmentRule(
       'generic-api-key',
       'API key in an assignment',
-      String.raw`api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|app[_.-]?key|master[_.-]?key`,
+      `api[_.-]?key|apikey|access[_.-]?key|auth[_.-]?key|app[_.-]?key|master[_.-]?key`,
       ['api', 'key'],
       3.5,
       16,
