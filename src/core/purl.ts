@@ -55,14 +55,15 @@ export function purlOf(p: PackageFact, os?: OsInfo): string {
       break;
   }
   for (const [k, v] of Object.entries(p.qualifiers ?? {})) qualifiers[k] = v;
-  const purl = new PackageURL(
-    p.ecosystem,
-    namespace,
-    name,
-    p.version || undefined,
-    Object.keys(qualifiers).length > 0 ? qualifiers : undefined,
-    undefined,
-  );
+  const q = Object.keys(qualifiers).length > 0 ? qualifiers : undefined;
+  let purl: PackageURL;
+  try {
+    purl = new PackageURL(p.ecosystem, namespace, name, p.version || undefined, q, undefined);
+  } catch {
+    // The type's rules refuse it (a Maven artifact whose group is unknown): a
+    // generic purl is honest where a guessed namespace would invite false matches.
+    purl = new PackageURL('generic', undefined, p.name, p.version || undefined, { ...q, ecosystem: p.ecosystem }, undefined);
+  }
   // purl-spec "Character encoding": '+' is always percent-encoded outside the
   // type (packageurl-js 2.0 still leaves it bare).
   return purl.toString().replaceAll('+', '%2B');
