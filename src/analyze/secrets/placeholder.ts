@@ -72,7 +72,8 @@ export function isPlaceholder(value: string): boolean {
   const v = value.toLowerCase();
   if (PLACEHOLDER_VALUES.has(v)) return true;
   // Shell or Windows environment references, and masks of one repeated character.
-  if (v.startsWith('$') || (v.startsWith('%') && v.endsWith('%'))) return true;
+  // Masks ("*…") too.
+  if (v.startsWith('$') || v.startsWith('*') || (v.startsWith('%') && v.endsWith('%'))) return true;
   if (/^(.)\1*$/su.test(v)) return true;
   // Stripe test-mode and publishable keys ("API keys": test keys move no money, publishable keys are public).
   if (/^(?:sk|rk|pk)_test_|^pk_live_/.test(v)) return true;

@@ -42,8 +42,8 @@ export interface SecretRule {
   readonly regex: RegExp;
   /** Minimum Shannon entropy (bits per character) of the secret value. */
   readonly entropy?: number;
-  /** Extra check on the secret value (checksum, decodable header …). */
-  readonly validate?: (secret: string) => boolean;
+  /** Extra check on the secret value (checksum, decodable header …); `match` is the whole matched text. */
+  readonly validate?: (secret: string, match: string) => boolean;
   /** Only files whose path matches are searched (for rules tied to a file format). */
   readonly path?: RegExp;
   /** Test cases kept beside the rule: texts that must match, and look-alikes that must not. */

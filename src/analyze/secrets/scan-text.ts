@@ -55,7 +55,7 @@ function runRules(text: string, path: string, rules: readonly CompiledRule[], al
       const secret = text.slice(start, end);
       if (isPlaceholder(secret)) continue;
       if (rule.entropy !== undefined && shannonEntropy(secret) < rule.entropy) continue;
-      if (rule.validate && !rule.validate(secret)) continue;
+      if (rule.validate && !rule.validate(secret, m[0])) continue;
       if (isAllowed(allow, rule.id, path, secret, m[0])) continue;
       // Rules run in priority order: a later rule never reports characters an earlier one did.
       if (accepted.some((c) => c.secretStart < end && start < c.secretEnd)) continue;

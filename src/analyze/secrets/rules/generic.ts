@@ -45,7 +45,9 @@ export function looksLikeCode(value: string): boolean {
   if (isPlaceholder(value)) return true;
   if (/^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/.test(value)) return true;
   // Bare words and identifiers (password = passwordInput) and numbers; real passwords mix in digits or symbols.
-  if (/^[A-Za-z_]+$/.test(value) || /^[0-9.]+$/.test(value)) return true;
+  if (/^[A-Za-z_-]+$/.test(value) || /^[0-9.]+$/.test(value)) return true;
+  // Alternations and lists ("NN|ZZ|QQ") and sentinel strings ("?NonExpressionParenEnd").
+  if (value.includes('|') || value.startsWith('?')) return true;
   if (/^(?:\/|\.\.?\/|~\/|[A-Za-z]:\\)/.test(value)) return true;
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(value)) return true;
   if (/^[A-Za-z_][A-Za-z0-9_]*(?:\[|\(|::)/.test(value)) return true;
@@ -69,6 +71,8 @@ export const GENERIC_RULES: readonly SecretRule[] = [
         'password: ""',
         'pwd=$(pwd)',
         'password=aaaaaaaaaaaa',
+        'passwd: elevated-privileges 2755 root/shadow [usr/bin/chage]',
+        ';*passwd:*all*authentication*tokens*updated*successfully*',
       ],
     },
   },
@@ -97,7 +101,7 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     ),
     examples: {
       positives: ['AUTH_TOKEN=rPXFoJHP1BRhlyVZxUprLyqEdjrFYO4i', 'access_token: "d3ef126249685210bc43883bf67bd6fb"'],
-      negatives: ['token = request.headers.token', 'csrf_token = generate_token()', 'TOKEN=$CI_JOB_TOKEN', 'token_type: bearer_access_token'],
+      negatives: ['token = request.headers.token', 'csrf_token = generate_token()', 'TOKEN=$CI_JOB_TOKEN', 'token_type: bearer_access_token', 'nextLastSignificantToken = "?NonExpressionParenEnd"', "token = 'npm_default-test-token'", 'var simpleAMtoken = "NN|ZZ|QQ|RR|CC|TT|AA|EE|sqrt|dx|dy"'],
     },
   },
   {

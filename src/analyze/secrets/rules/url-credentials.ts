@@ -15,7 +15,9 @@ export const URL_CREDENTIAL_RULES: readonly SecretRule[] = [
     title: 'URL with embedded password',
     severity: 'high',
     keywords: ['://'],
-    regex: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,19}:\/\/[^\s:@/"'`<>]{1,64}:(?<secret>[^\s@/"'`<>]{1,128})@[A-Za-z0-9[._-]/g,
+    regex: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,19}:\/\/[^\s:@/"'`<>]{1,64}:(?<secret>[^\s@/"'`<>]{1,128})@[A-Za-z0-9[._-][A-Za-z0-9._-]{0,253}/g,
+    // Documentation URLs: short passwords ("abc:xyz@") and the reserved example domains (RFC 2606).
+    validate: (secret, match) => secret.length >= 6 && !/@(?:[A-Za-z0-9-]+\.)*example\.(?:com|net|org)(?![A-Za-z0-9-])|@[A-Za-z0-9.-]*\.(?:example|test|invalid)(?![A-Za-z0-9.-])/i.test(match),
     examples: {
       positives: [
         'git clone https://deploy:Hq8vZ2mLx4@git.acme.internal/app.git',
@@ -29,6 +31,8 @@ export const URL_CREDENTIAL_RULES: readonly SecretRule[] = [
         'https://$USER:$PASSWORD@host/',
         'https://user:${TOKEN}@host/',
         'mailto:someone@acme.io',
+        "urlopen('http://evil:th1ngZq9@example.com')",
+        '#     http://jschmoe:xyzzy@www.bogus.net:8000/foo/bar.tml',
       ],
     },
   },
