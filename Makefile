@@ -68,6 +68,7 @@ bench: deps dockerd build
 	bash perf/sbom-vs-trivy.sh
 	$(NODE) dist-test/perf/match-bench.js
 	$(NODE) dist-test/perf/vulndb-build.js
+	bash perf/secrets-vs-trivy.sh
 
 clean:
 	rm -rf dist dist-test .cache/demo test/.work perf/.work
