@@ -39,6 +39,7 @@ export interface MergedFacts {
   /** Every path an OS package manager says it installed (merged-usr aliases included). */
   readonly ownedFiles: ReadonlySet<string>;
   readonly unknowns: readonly Unknown[];
+  readonly layerCount: number;
   /** Secrets from every layer, including files a later layer deleted. */
   readonly secrets: readonly LayerFact<SecretFact>[];
   /** Malware indicators from every layer, including files a later layer deleted. */
@@ -208,6 +209,7 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
     packages,
     ownedFiles: owned,
     unknowns: layers.flatMap((l) => l.unknowns),
+    layerCount: layers.length,
     secrets: content.flatMap((r) => (r.secret ? [layerFact(r.secret, r)] : [])),
     malware: content.flatMap((r) => (r.malware ? [layerFact(r.malware, r)] : [])),
     fileFacts,

@@ -5,3 +5,7 @@ export * from './layer-result.js';
 export * from './layer-walker.js';
 export type * from './types.js';
 export { pickOs } from './os/index.js';
+export * from './secrets/index.js';
+export * from './malware/index.js';
+export * from './license/index.js';
+export { CACHE_PATTERNS, imageFiles, isImageCheckPath } from './files/image-files.js';

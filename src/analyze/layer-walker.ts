@@ -93,6 +93,13 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
       }
       let wanting = analyzers.filter((a) => a.wants(path, info));
       if (wanting.length === 0) continue;
+      if (wanting.some((a) => a.headerOnly)) {
+        const empty = Buffer.alloc(0);
+        const headerFile: AnalyzerFile = { ...info, layer: diffID, bytes: empty, text: () => '' };
+        for (const a of wanting) if (a.headerOnly) await run(a, headerFile);
+        wanting = wanting.filter((a) => !a.headerOnly);
+        if (wanting.length === 0) continue;
+      }
       if (entry.size > maxFileSize) {
         for (const a of wanting) {
           unknown(path, a.name, 'FILE_TOO_LARGE', `file of ${entry.size} bytes is over the ${maxFileSize}-byte limit; not analysed`);

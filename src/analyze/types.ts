@@ -89,5 +89,7 @@ export interface Analyzer {
    * for binaries), so executables are not all held in memory for nothing.
    */
   readonly sniff?: { readonly bytes: number; test(head: Buffer): boolean };
+  /** The analyzer decides from the path and tar header alone: it gets empty `bytes`, and the body is not read for it. */
+  readonly headerOnly?: boolean;
   analyze(file: AnalyzerFile): AnalyzerResult | Promise<AnalyzerResult>;
 }

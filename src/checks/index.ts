@@ -8,6 +8,6 @@ export { IMAGE_CHECKS } from './image/registry.js';
 export { checkImageConfig } from './image/check-image-config.js';
 export { type ImageCheckInput, isImageCheckPath } from './image/input.js';
 export { KUBERNETES_CHECKS } from './kubernetes/registry.js';
-export { checkKubernetes } from './kubernetes/check-kubernetes.js';
+export { checkKubernetes, checkKubernetesFiles } from './kubernetes/check-kubernetes.js';
 export type { KubernetesInput, KubernetesOptions } from './kubernetes/k8s-check.js';
 export { renderChecksDoc } from './checks-doc.js';

@@ -26,7 +26,18 @@ export function buildInventory(image: Image, analysis: ImageAnalysis, ctx: Conte
   const layerIds = image.layers.map((l) => l.diffID);
 
   const kept = withoutDuplicates(merged.packages, merged.ownedFiles);
-  const packages = sortPackages(kept.map((lp) => toPackage(lp, os, layerIds)));
+  // OS package databases do not carry licences (dpkg): take them from the package's copyright file.
+  const declared = new Map<string, string>();
+  for (const { fact } of merged.packageLicenses) {
+    if (fact.licenses.length > 0) declared.set(`${fact.ecosystem}\0${fact.name}`, fact.licenses.join(' AND '));
+  }
+  const packages = sortPackages(
+    kept.map((lp) => {
+      const p = toPackage(lp, os, layerIds);
+      const license = p.license === undefined ? declared.get(`${p.ecosystem}\0${p.name}`) : undefined;
+      return license === undefined ? p : { ...p, license };
+    }),
+  );
   const unknowns = sortUnknowns(merged.unknowns, layerIds);
   return {
     schemaVersion: 1,

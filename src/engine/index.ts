@@ -1,3 +1,5 @@
 export * from './build-inventory.js';
 export * from './scan.js';
 export * from './scan-image.js';
+export * from './scanners.js';
+export * from './scan-config.js';

@@ -5,12 +5,22 @@
  */
 import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
-import type { MalwareFact, SecretFact } from '../analyze/index.js';
+import type { Misconfiguration } from '../checks/index.js';
+import type { MalwareFinding, SecretFinding } from '../report/index.js';
 import { type Context, CustomsError } from '../core/index.js';
 import { type MatchNote, matchInventory, type VulnFinding } from '../match/index.js';
-import { type ImportedSbom, type Inventory, parseCustomsJson, parseCycloneDx, parseSpdx } from '../sbom/index.js';
+import { type ImportedSbom, type Inventory, type LicenseReport, parseCustomsJson, parseCycloneDx, parseSpdx } from '../sbom/index.js';
 import { type DbMetadata, dbPath, openVulnDb, type VulnDbReader } from '../vulndb/index.js';
-import { type SbomOptions, sbomOf } from './scan.js';
+import { analyzeTarget, type SbomOptions } from './scan.js';
+import {
+  licenseFindings,
+  malwareFindings,
+  misconfigFindings,
+  planFor,
+  SCANNERS,
+  type ScannerOptions,
+  secretFindings,
+} from './scanners.js';
 
 export const SCAN_RESULT_SCHEMA_VERSION = 1;
 
@@ -25,19 +35,21 @@ export interface ScanDbInfo {
 export interface ScanResult {
   readonly schemaVersion: typeof SCAN_RESULT_SCHEMA_VERSION;
   readonly inventory: Inventory;
+  /** Which scanners ran (a section of a scanner that did not run is absent, not empty). */
+  readonly scanners: readonly string[];
   /** Sorted by severity (critical first), then package name, version, ID (match/compareFindings). */
   readonly vulnerabilities: readonly VulnFinding[];
   /** What could not be decided (no data for a release, invalid versions, skipped SBOM entries). */
   readonly notes: readonly MatchNote[];
-  readonly db: ScanDbInfo;
-  /** Filled by the secret, misconfiguration, malware and licence stages (issue 5); absent when not run. */
-  readonly secrets?: readonly SecretFact[];
-  readonly misconfigurations?: readonly unknown[];
-  readonly malware?: readonly MalwareFact[];
-  readonly licenses?: readonly unknown[];
+  /** The vulnerability DB that answered; absent when the vuln scanner did not run. */
+  readonly db?: ScanDbInfo;
+  readonly secrets?: readonly SecretFinding[];
+  readonly misconfigurations?: readonly Misconfiguration[];
+  readonly malware?: readonly MalwareFinding[];
+  readonly licenses?: LicenseReport;
 }
 
-export interface ScanOptions extends SbomOptions {
+export interface ScanOptions extends SbomOptions, Partial<ScannerOptions> {
   /** The DB file; default: customs.db in ctx.config.dbDir. */
   readonly dbPath?: string;
   /** An open reader (tests, long-running servers); dbPath is then ignored. */
@@ -70,15 +82,40 @@ export function scanInventory(inv: Inventory, db: VulnDbReader, path: string, ex
   return {
     schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
     inventory: inv,
+    scanners: ['vuln'],
     vulnerabilities: matched.findings,
     notes: [...extraNotes, ...matched.notes],
     db: dbInfo(path, db.metadata),
   };
 }
 
-/** Scan an image named as `customs sbom` names it. */
-export function scanImage(target: string, ctx: Context, opts: ScanOptions = {}): Promise<ScanResult> {
-  return withDb(ctx, opts, async (db, path) => scanInventory(await sbomOf(target, ctx, opts), db, path));
+/** Scan an image named as `customs sbom` names it, with the chosen scanners (default: all). */
+export async function scanImage(target: string, ctx: Context, opts: ScanOptions = {}): Promise<ScanResult> {
+  const scanners = opts.scanners ?? SCANNERS;
+  const scannerOpts: ScannerOptions = {
+    scanners,
+    ...(opts.secretConfig !== undefined ? { secretConfig: opts.secretConfig } : {}),
+    ...(opts.iocs ? { iocs: opts.iocs } : {}),
+    ...(opts.clamd ? { clamd: opts.clamd } : {}),
+  };
+  const sbomOpts: SbomOptions = opts.analyzers ? opts : { ...opts, plan: opts.plan ?? planFor(scannerOpts) };
+  const run = async (db: VulnDbReader | undefined, path: string): Promise<ScanResult> => {
+    const a = await analyzeTarget(target, ctx, sbomOpts);
+    const base: ScanResult = db
+      ? scanInventory(a.inventory, db, path)
+      : { schemaVersion: SCAN_RESULT_SCHEMA_VERSION, inventory: a.inventory, scanners: [], vulnerabilities: [], notes: [] };
+    const has = (s: (typeof SCANNERS)[number]): boolean => scanners.includes(s);
+    return {
+      ...base,
+      scanners: SCANNERS.filter(has),
+      ...(has('secret') ? { secrets: secretFindings(a.merged, a.config, a.layerIds, opts.secretConfig) } : {}),
+      ...(has('misconfig') ? { misconfigurations: misconfigFindings(a.inventory.target.name, a.merged, a.config, a.inventory) } : {}),
+      ...(has('malware') ? { malware: malwareFindings(a.merged, a.layerIds) } : {}),
+      ...(has('license') ? { licenses: licenseFindings(a.inventory, a.merged) } : {}),
+    };
+  };
+  // The DB is opened first, so a missing DB fails before minutes of image reading.
+  return scanners.includes('vuln') ? withDb(ctx, opts, run) : run(undefined, '');
 }
 
 /** True when `path` is a regular file that starts like a JSON document (an SBOM, not an image tarball). */

@@ -4,3 +4,4 @@ export { renderScanTable, scanTable } from './scan-table.js';
 export { renderScanJson, scanJson } from './scan-json.js';
 export { ScanJsonSchema, ScanFindingSchema, scanJsonSchema } from './scan-json-schema.js';
 export { countBySeverity, type SeverityCounts } from './summary.js';
+export { type ConfigReportInput, renderConfigJson, renderConfigTable } from './config-report.js';

@@ -42,6 +42,58 @@ export const ScanFindingSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const Sev = Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]);
+const SecretSchema = Type.Object(
+  {
+    ruleId: Str,
+    category: Str,
+    title: Str,
+    severity: Sev,
+    location: Str,
+    path: Opt(Str),
+    line: Opt(Type.Integer()),
+    column: Opt(Type.Integer()),
+    layer: Opt(Str),
+    hiddenByLayer: Opt(Str),
+    match: Str,
+  },
+  { additionalProperties: false },
+);
+const MisconfigSchema = Type.Object(
+  {
+    checkId: Str,
+    severity: Sev,
+    title: Str,
+    message: Str,
+    target: Str,
+    location: Opt(Type.Object({ path: Str, startLine: Type.Integer(), endLine: Type.Integer() }, { additionalProperties: false })),
+    evidence: Opt(Str),
+  },
+  { additionalProperties: false },
+);
+const MalwareSchema = Type.Object(
+  {
+    kind: Str,
+    ruleId: Str,
+    severity: Sev,
+    title: Str,
+    detail: Str,
+    sha256: Opt(Str),
+    path: Str,
+    layer: Str,
+    hiddenByLayer: Opt(Str),
+  },
+  { additionalProperties: false },
+);
+const LicensesSchema = Type.Object(
+  {
+    byCategory: Type.Record(Str, Type.Integer()),
+    byLicense: Type.Array(Type.Object({ license: Str, category: Str, packages: Type.Array(Str) }, { additionalProperties: false })),
+    unknown: Type.Array(Type.Object({ license: Str, packages: Type.Array(Str) }, { additionalProperties: false })),
+  },
+  { additionalProperties: false },
+);
+
 export const ScanJsonSchema = Type.Object(
   {
     schemaVersion: Type.Literal(1),
@@ -52,13 +104,16 @@ export const ScanJsonSchema = Type.Object(
       { additionalProperties: false },
     ),
     os: Opt(Type.Object({ family: Str, version: Str, name: Str, codename: Opt(Str), eol: Opt(Type.Boolean()) }, { additionalProperties: false })),
-    db: Type.Object(
-      {
-        schemaVersion: Type.Number(),
-        builtAt: Str,
-        sources: Type.Array(Type.Object({ name: Str, timestamp: Str, records: Type.Number() }, { additionalProperties: false })),
-      },
-      { additionalProperties: false },
+    scanners: Type.Array(Str),
+    db: Opt(
+      Type.Object(
+        {
+          schemaVersion: Type.Number(),
+          builtAt: Str,
+          sources: Type.Array(Type.Object({ name: Str, timestamp: Str, records: Type.Number() }, { additionalProperties: false })),
+        },
+        { additionalProperties: false },
+      ),
     ),
     summary: Type.Object(
       {
@@ -76,10 +131,10 @@ export const ScanJsonSchema = Type.Object(
     ),
     vulnerabilities: Type.Array(ScanFindingSchema),
     notes: Type.Array(Type.Object({ message: Str, ecosystem: Opt(Str) }, { additionalProperties: false })),
-    secrets: Opt(Type.Array(Type.Unknown())),
-    misconfigurations: Opt(Type.Array(Type.Unknown())),
-    malware: Opt(Type.Array(Type.Unknown())),
-    licenses: Opt(Type.Array(Type.Unknown())),
+    secrets: Opt(Type.Array(SecretSchema)),
+    misconfigurations: Opt(Type.Array(MisconfigSchema)),
+    malware: Opt(Type.Array(MalwareSchema)),
+    licenses: Opt(LicensesSchema),
   },
   {
     $id: 'https://customs.dev/schema/scan-result-v1.json',

@@ -52,11 +52,14 @@ export function renderScanJson(r: ScanReportInput): string {
       platform: inv.target.platform,
     },
     os: inv.os ? { family: inv.os.family, version: inv.os.version, name: inv.os.name, codename: inv.os.codename, eol: inv.os.eol } : undefined,
-    db: {
-      schemaVersion: r.db.schemaVersion,
-      builtAt: r.db.builtAt,
-      sources: r.db.sources.map((s) => ({ name: s.name, timestamp: s.timestamp, records: s.records })),
-    },
+    scanners: [...r.scanners],
+    db: r.db
+      ? {
+          schemaVersion: r.db.schemaVersion,
+          builtAt: r.db.builtAt,
+          sources: r.db.sources.map((s) => ({ name: s.name, timestamp: s.timestamp, records: s.records })),
+        }
+      : undefined,
     summary: {
       total: r.vulnerabilities.length,
       ...counts,
@@ -66,10 +69,46 @@ export function renderScanJson(r: ScanReportInput): string {
     },
     vulnerabilities: r.vulnerabilities.map(findingJson),
     notes: r.notes.map((n) => ({ message: n.message, ecosystem: n.ecosystem })),
-    secrets: r.secrets,
-    misconfigurations: r.misconfigurations,
-    malware: r.malware,
-    licenses: r.licenses,
+    secrets: r.secrets?.map((x) => ({
+      ruleId: x.ruleId,
+      category: x.category,
+      title: x.title,
+      severity: x.severity,
+      location: x.location,
+      path: x.path,
+      line: x.line,
+      column: x.column,
+      layer: x.layer,
+      hiddenByLayer: x.hiddenByLayer,
+      match: x.match,
+    })),
+    misconfigurations: r.misconfigurations?.map((m) => ({
+      checkId: m.checkId,
+      severity: m.severity,
+      title: m.title,
+      message: m.message,
+      target: m.target,
+      location: m.location ? { path: m.location.path, startLine: m.location.startLine, endLine: m.location.endLine } : undefined,
+      evidence: m.evidence,
+    })),
+    malware: r.malware?.map((m) => ({
+      kind: m.kind,
+      ruleId: m.ruleId,
+      severity: m.severity,
+      title: m.title,
+      detail: m.detail,
+      sha256: m.sha256,
+      path: m.path,
+      layer: m.layer,
+      hiddenByLayer: m.hiddenByLayer,
+    })),
+    licenses: r.licenses
+      ? {
+          byCategory: { ...r.licenses.byCategory },
+          byLicense: r.licenses.byLicense.map((e) => ({ license: e.license, category: e.category, packages: [...e.packages] })),
+          unknown: r.licenses.unknown.map((u) => ({ license: u.license, packages: [...u.packages] })),
+        }
+      : undefined,
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

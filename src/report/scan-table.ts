@@ -8,6 +8,7 @@
  */
 import type { VulnFinding } from '../match/index.js';
 import { SEVERITIES } from '../vulndb/index.js';
+import { licenseSection, malwareSection, misconfigSection, secretSection } from './scan-sections.js';
 import { countBySeverity } from './summary.js';
 import type { RenderOptions, ScanReportInput, ScanWriter } from './types.js';
 
@@ -73,10 +74,13 @@ export function renderScanTable(result: ScanReportInput, opts: RenderOptions = {
   out.push(`${bold('Target:')}   ${clip(printable(inv.target.name), width - 11)}`);
   out.push(`${bold('OS:')}       ${inv.os ? clip(printable(`${inv.os.name || inv.os.family} [${inv.os.family} ${inv.os.version}]`), width - 11) : 'unknown'}`);
   out.push(`${bold('Packages:')} ${inv.packages.length}`);
-  out.push(`${bold('DB:')}       built ${result.db.builtAt || 'unknown'}`);
+  if (result.db) out.push(`${bold('DB:')}       built ${result.db.builtAt || 'unknown'}`);
   out.push('');
   const findings = result.vulnerabilities;
-  if (findings.length === 0) {
+  const vulnRan = result.scanners.includes('vuln');
+  if (!vulnRan) {
+    // The vulnerability scanner did not run: no table, no total.
+  } else if (findings.length === 0) {
     out.push('No vulnerabilities found.');
   } else {
     const rows = findings.map((f) => row(f, result));
@@ -96,12 +100,27 @@ export function renderScanTable(result: ScanReportInput, opts: RenderOptions = {
     out.push(bold(line([...HEADERS])));
     for (const [i, f] of findings.entries()) out.push(line(rows[i] ?? [], f.severity));
   }
-  out.push('');
-  const counts = countBySeverity(findings);
-  const packages = new Set(findings.map((f) => f.packageId)).size;
-  out.push(
-    `Total: ${findings.length} (${SEVERITIES.map((s) => `${s}: ${counts[s]}`).join(', ')}) in ${packages} package${packages === 1 ? '' : 's'}`,
-  );
+  if (vulnRan) {
+    out.push('');
+    const counts = countBySeverity(findings);
+    const packages = new Set(findings.map((f) => f.packageId)).size;
+    out.push(
+      `Total: ${findings.length} (${SEVERITIES.map((s) => `${s}: ${counts[s]}`).join(', ')}) in ${packages} package${packages === 1 ? '' : 's'}`,
+    );
+  }
+  const sections: [string, (r: ScanReportInput, w: number) => string[]][] = [
+    ['secret', secretSection],
+    ['misconfig', misconfigSection],
+    ['malware', malwareSection],
+    ['license', licenseSection],
+  ];
+  for (const [scanner, section] of sections) {
+    if (!result.scanners.includes(scanner)) continue;
+    out.push('');
+    const [head, ...rest] = section(result, width);
+    if (head !== undefined) out.push(bold(head));
+    out.push(...rest);
+  }
   if (inv.unknowns.length > 0) out.push(`${inv.unknowns.length} file(s) could not be analysed; run customs sbom to see them`);
   if (result.notes.length > 0) {
     out.push('');

@@ -34,6 +34,7 @@ const finding = (over: Partial<VulnFinding>): VulnFinding => ({
 
 const sample = (): ScanReportInput => ({
   schemaVersion: 1,
+  scanners: ['vuln'],
   inventory: {
     schemaVersion: 1,
     tool: { name: 'customs', version: '0.1.0' },

@@ -20,3 +20,11 @@ export { imageIdentity, parseImageReference, type ImageIdentity, type ParsedRefe
 export { classifyLicense, isSpdxExpression, type ClassifiedLicense } from './license.js';
 export { decodePurl, type DecodedPurl, type DecodeResult } from './purl-decode.js';
 export { PROP as SBOM_PROPERTIES } from './properties.js';
+export { categorizeLicense, LICENSE_CATEGORIES, type LicenseCategory } from './license-category.js';
+export { normalizeLicense, type NormalizedLicense } from './license-normalize.js';
+export {
+  type DeclaredPackageLicenses,
+  type LicenseReport,
+  type LicenseReportEntry,
+  licenseReport,
+} from './license-report.js';

@@ -29,17 +29,5 @@ export interface ImageCheckInput {
   readonly packages: readonly { readonly ecosystem: string; readonly name: string; readonly version: string }[];
 }
 
-/** Package-manager caches and indexes left in a layer (each pattern with what it is). */
-export const CACHE_PATTERNS: readonly { readonly name: string; readonly pattern: RegExp; readonly fix: string }[] = [
-  { name: 'apt package archives', pattern: /^var\/cache\/apt\/archives\/[^/]+\.deb$/, fix: 'apt-get clean' },
-  { name: 'apt package lists', pattern: /^var\/lib\/apt\/lists\/(?!lock$|partial\/|auxfiles\/)[^/]+$/, fix: 'rm -rf /var/lib/apt/lists/*' },
-  { name: 'apk cache', pattern: /^(?:etc\/apk\/cache|var\/cache\/apk)\/[^/]+\.(?:tar\.gz|apk)$/, fix: 'apk add --no-cache' },
-  { name: 'pip cache', pattern: /^(?:root|home\/[^/]+)\/\.cache\/pip\/.+/, fix: 'pip install --no-cache-dir' },
-  { name: 'npm cache', pattern: /^(?:root|home\/[^/]+)\/\.npm\/_cacache\/.+/, fix: 'npm cache clean --force' },
-  { name: 'yum/dnf cache', pattern: /^var\/cache\/(?:yum|dnf)\/.+\.(?:rpm|sqlite(?:\.bz2|\.xz)?|solv|xml\.gz)$/, fix: 'yum clean all / dnf clean all' },
-];
-
-/** The engine's filter for `ImageCheckInput.paths`: a pure test on the path (no leading "/"). */
-export function isImageCheckPath(path: string): boolean {
-  return CACHE_PATTERNS.some((c) => c.pattern.test(path));
-}
+// The patterns live beside the analyzer that collects the paths (analyze is a lower layer).
+export { CACHE_PATTERNS, isImageCheckPath } from '../../analyze/index.js';

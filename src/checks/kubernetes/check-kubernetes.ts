@@ -15,3 +15,18 @@ export function checkKubernetes(text: string, path: string, options: KubernetesO
   const workloads = objects.map(workloadOf).filter((w): w is Workload => w !== undefined);
   return sortMisconfigurations(KUBERNETES_CHECKS.flatMap((c) => c.run({ path, objects, workloads, options })));
 }
+
+/**
+ * Check several manifest files as one input, so cross-document checks (a
+ * namespace's NetworkPolicy, a ServiceAccount's automount setting) see every
+ * file. `path` names the whole input (a directory) where no file does.
+ */
+export function checkKubernetesFiles(
+  files: readonly { readonly text: string; readonly path: string }[],
+  path: string,
+  options: KubernetesOptions = {},
+): Misconfiguration[] {
+  const objects = files.flatMap((f) => loadManifests(f.text, f.path).objects);
+  const workloads = objects.map(workloadOf).filter((w): w is Workload => w !== undefined);
+  return sortMisconfigurations(KUBERNETES_CHECKS.flatMap((c) => c.run({ path, objects, workloads, options })));
+}

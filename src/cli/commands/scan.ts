@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { CustomsError, EXIT } from '../../core/index.js';
@@ -17,6 +18,18 @@ interface ScanFlags extends ImageFlags {
   readonly format: ScanFormat;
   readonly output?: string;
   readonly db?: string;
+  readonly scanners?: string;
+  readonly secretConfig?: string;
+  readonly ioc?: string;
+  readonly clamd?: string;
+}
+
+async function readFlagFile(flag: string, file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    throw new CustomsError('USAGE_BAD_FLAG', `${flag} ${file}: ${(e as Error).message}`, e);
+  }
 }
 
 /** --db takes the DB file or the directory holding customs.db. */
@@ -34,11 +47,16 @@ function dbFile(flag: string | undefined, dbDir: string): string {
 
 export function scanCommand(signal: AbortSignal): Command {
   const cmd = new Command('scan')
-    .description('Find known vulnerabilities in an image or an SBOM (OS and language packages)')
-    .argument('<target>', 'image (as for `customs sbom`, see `customs help targets`) or an SBOM file (CycloneDX, SPDX or customs JSON)')
+    .description('Find vulnerabilities, secrets, misconfigurations, malware and licences in an image; or check a Dockerfile or Kubernetes manifests')
+    .argument('<target>', 'image (as for `customs sbom`, see `customs help targets`), an SBOM file (CycloneDX, SPDX or customs JSON), or `dockerfile` / `k8s`')
+    .argument('[path]', 'with `dockerfile` or `k8s`: the file or directory to check')
     .addOption(new Option('-f, --format <format>', 'output format').choices(SCAN_FORMATS).default('table'))
     .option('-o, --output <file>', 'write to FILE instead of stdout (written atomically)')
-    .option('--db <path>', 'vulnerability DB file or directory (default: customs.db in CUSTOMS_DB_DIR)');
+    .option('--db <path>', 'vulnerability DB file or directory (default: customs.db in CUSTOMS_DB_DIR)')
+    .option('--scanners <list>', 'what to look for, comma-separated: vuln,secret,misconfig,malware,license (default: all)')
+    .option('--secret-config <file>', 'secrets config: extra rules and allow-rules (YAML, docs/secrets.md)')
+    .option('--ioc <file>', 'known-bad SHA-256 hashes, one per line or CSV with a sha256 column (malware scanner)')
+    .option('--clamd <addr>', 'also stream files to clamd (unix socket path or host:port) (malware scanner)');
   for (const o of imageOptions()) cmd.addOption(o);
   cmd.addHelpText(
     'after',
@@ -46,6 +64,10 @@ export function scanCommand(signal: AbortSignal): Command {
 Examples:
   customs db import test/feeds                     # once: build the DB (or customs db update)
   customs scan debian:12
+  customs scan app:1 --scanners secret,misconfig   # no DB needed without vuln
+  customs scan dockerfile ./Dockerfile
+  customs scan k8s ./deploy/ -f json
+  customs scan app.tar --scanners malware --ioc iocs.txt --clamd /run/clamav/clamd.ctl
   customs scan docker-archive:app.tar -f json -o scan.json
   customs scan sbom.cdx.json                       # CycloneDX / SPDX / customs JSON input
   customs scan oci:./layout --db /srv/customs/db
@@ -54,17 +76,43 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
 (docs/scan.md). Exit status: 0 ok (findings included), 2 usage error, 3 input error
 (bad image or SBOM, no vulnerability DB).`,
   );
-  cmd.action(async (target: string, flags: ScanFlags) => {
-    // Issue 5 dispatches `customs scan dockerfile PATH` and `customs scan k8s PATH` here,
-    // to scanConfigTarget(kind, path, …), before the image / SBOM path below.
+  cmd.action(async (target: string, path: string | undefined, flags: ScanFlags) => {
+    const eng = await engine();
+    if (path !== undefined) {
+      if (!(eng.CONFIG_KINDS as readonly string[]).includes(target)) {
+        throw new CustomsError('USAGE_BAD_ARGUMENT', `scan takes one target; a second argument only follows "dockerfile" or "k8s" (got "${target} ${path}")`);
+      }
+      const result = await eng.scanConfigTarget(target as 'dockerfile' | 'k8s', path);
+      const { renderConfigJson, renderConfigTable } = await report();
+      const tty = flags.output === undefined && process.stdout.isTTY === true;
+      await writeOutput(
+        flags.format === 'json' ? renderConfigJson(result) : renderConfigTable(result, { color: tty, width: process.stdout.columns ?? 120 }),
+        flags.output,
+      );
+      process.exitCode = EXIT.ok;
+      return;
+    }
     const ctx = contextFrom(flags, signal);
     const dbPath = dbFile(flags.db, ctx.config.dbDir);
-    const { isSbomFile, scanImage, scanSbom } = await engine();
+    const { isSbomFile, scanImage, scanSbom } = eng;
+    const scanners = flags.scanners === undefined ? undefined : eng.parseScanners(flags.scanners);
+    const secretConfig = flags.secretConfig === undefined ? undefined : await readFlagFile('--secret-config', flags.secretConfig);
+    const analyze = await import('../../analyze/index.js');
+    if (secretConfig !== undefined) analyze.loadSecretConfig(secretConfig); // fail on a bad config before reading the image
+    const iocs = flags.ioc === undefined ? undefined : analyze.loadIocList(await readFlagFile('--ioc', flags.ioc));
+    const clamd = flags.clamd === undefined ? undefined : { addr: flags.clamd, dbVersion: await analyze.clamdVersion(flags.clamd) };
     const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir) : undefined;
     try {
       const result = (await isSbomFile(target))
         ? await scanSbom(target, ctx, { dbPath })
-        : await scanImage(target, ctx, { dbPath, ...(cache ? { cache } : {}) });
+        : await scanImage(target, ctx, {
+            dbPath,
+            ...(cache ? { cache } : {}),
+            ...(scanners ? { scanners } : {}),
+            ...(secretConfig !== undefined ? { secretConfig } : {}),
+            ...(iocs ? { iocs } : {}),
+            ...(clamd ? { clamd } : {}),
+          });
       ctx.finish();
       if (ctx.config.strict && result.inventory.unknowns.length > 0) {
         const first = result.inventory.unknowns[0];

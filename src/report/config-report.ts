@@ -1,0 +1,48 @@
+/**
+ * Reports of `customs scan dockerfile|k8s PATH`: a table of misconfigurations
+ * (severity, check, file:line, finding) and a JSON document
+ * (schema: docs/scan.md "Configuration scans").
+ */
+import type { Misconfiguration } from '../checks/index.js';
+import { misconfigTable } from './scan-sections.js';
+import type { RenderOptions } from './types.js';
+
+/** What the config writers read (engine's ConfigScanResult is one). */
+export interface ConfigReportInput {
+  readonly schemaVersion: number;
+  readonly kind: string;
+  readonly target: string;
+  readonly files: readonly string[];
+  readonly misconfigurations: readonly Misconfiguration[];
+}
+
+const ORDER = ['critical', 'high', 'medium', 'low'] as const;
+
+export function renderConfigTable(r: ConfigReportInput, opts: RenderOptions = {}): string {
+  const width = Math.max(60, Math.floor(opts.width ?? 120));
+  const out = [`Target: ${r.target} (${r.kind}, ${r.files.length} file${r.files.length === 1 ? '' : 's'})`, ''];
+  if (r.misconfigurations.length === 0) out.push('No misconfigurations found.');
+  else out.push(...misconfigTable(r.misconfigurations, width));
+  const counts = ORDER.map((s) => `${s}: ${r.misconfigurations.filter((m) => m.severity === s).length}`);
+  out.push('', `Total: ${r.misconfigurations.length} (${counts.join(', ')})`);
+  return `${out.join('\n')}\n`;
+}
+
+export function renderConfigJson(r: ConfigReportInput): string {
+  const doc = {
+    schemaVersion: 1,
+    kind: r.kind,
+    target: r.target,
+    files: [...r.files],
+    misconfigurations: r.misconfigurations.map((m) => ({
+      checkId: m.checkId,
+      severity: m.severity,
+      title: m.title,
+      message: m.message,
+      target: m.target,
+      location: m.location ? { path: m.location.path, startLine: m.location.startLine, endLine: m.location.endLine } : undefined,
+      evidence: m.evidence,
+    })),
+  };
+  return `${JSON.stringify(doc, null, 2)}\n`;
+}

@@ -1,0 +1,91 @@
+/**
+ * The table sections for secrets, misconfigurations, malware and licences in
+ * `customs scan`'s human report. Each is a list of rows in the result's order,
+ * one line each, cut to the width; text from the image is made printable.
+ */
+import type { Misconfiguration } from '../checks/index.js';
+import type { ScanReportInput } from './types.js';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being replaced
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+const printable = (s: string): string => s.replace(CONTROL, '?');
+
+function clip(s: string, w: number): string {
+  const cs = [...s];
+  return cs.length <= w ? s : `${cs.slice(0, Math.max(0, w - 1)).join('')}…`;
+}
+
+function layerLabel(r: ScanReportInput, diffID: string | undefined): string {
+  if (diffID === undefined) return '';
+  const i = r.inventory.target.layers.findIndex((l) => l.diffID === diffID);
+  return i >= 0 ? `L${i + 1}` : '-';
+}
+
+/** Rows as aligned columns; the last column takes what is left of the width. */
+function table(headers: readonly string[], rows: readonly string[][], width: number): string[] {
+  const widths = headers.map((h, c) => Math.min(48, Math.max(h.length, ...rows.map((r) => [...(r[c] ?? '')].length))));
+  const line = (cells: readonly string[]): string =>
+    clip(
+      cells
+        .map((c, i) => (i === cells.length - 1 ? c : clip(c, widths[i] ?? 0).padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+      width,
+    );
+  return [line(headers), ...rows.map(line)];
+}
+
+export function secretSection(r: ScanReportInput, width: number): string[] {
+  const list = r.secrets ?? [];
+  const out = [`Secrets: ${list.length}`];
+  if (list.length === 0) return out;
+  const rows = list.map((s) => [
+    s.severity.toUpperCase(),
+    s.ruleId,
+    `${printable(s.location)}${s.line !== undefined ? `:${s.line}` : ''}`,
+    s.hiddenByLayer ? `${layerLabel(r, s.layer)} (deleted in ${layerLabel(r, s.hiddenByLayer)})` : layerLabel(r, s.layer),
+    printable(s.match),
+  ]);
+  return [...out, ...table(['SEVERITY', 'RULE', 'WHERE', 'LAYER', 'MATCH (redacted)'], rows, width)];
+}
+
+/** Misconfiguration rows: SEVERITY CHECK WHERE FINDING. */
+export function misconfigTable(list: readonly Misconfiguration[], width: number): string[] {
+  const rows = list.map((m) => [
+    m.severity.toUpperCase(),
+    m.checkId,
+    m.location ? `${printable(m.location.path)}:${m.location.startLine}` : printable(m.target),
+    printable(m.message),
+  ]);
+  return table(['SEVERITY', 'CHECK', 'WHERE', 'FINDING'], rows, width);
+}
+
+export function misconfigSection(r: ScanReportInput, width: number): string[] {
+  const list = r.misconfigurations ?? [];
+  const out = [`Misconfigurations: ${list.length}`];
+  return list.length === 0 ? out : [...out, ...misconfigTable(list, width)];
+}
+
+export function malwareSection(r: ScanReportInput, width: number): string[] {
+  const list = r.malware ?? [];
+  const out = [`Malware: ${list.length}`];
+  if (list.length === 0) return out;
+  const rows = list.map((m) => [
+    m.severity.toUpperCase(),
+    m.ruleId,
+    printable(m.path),
+    m.hiddenByLayer ? `${layerLabel(r, m.layer)} (deleted in ${layerLabel(r, m.hiddenByLayer)})` : layerLabel(r, m.layer),
+    printable(m.detail),
+  ]);
+  return [...out, ...table(['SEVERITY', 'RULE', 'PATH', 'LAYER', 'DETAIL'], rows, width)];
+}
+
+export function licenseSection(r: ScanReportInput, width: number): string[] {
+  const report = r.licenses;
+  if (!report) return [];
+  const cats = Object.entries(report.byCategory)
+    .map(([c, n]) => `${c}: ${n}`)
+    .join(', ');
+  const rows = report.byLicense.map((e) => [e.category, printable(e.license || '(none declared)'), String(e.packages.length)]);
+  return [`Licences: ${cats}`, ...table(['CATEGORY', 'LICENSE', 'PACKAGES'], rows, width)];
+}
