@@ -68,7 +68,7 @@ test('customs sbom of the demo image lists exactly the demo packages', async () 
   const status = await readFile(join(LAYERS, '02-apt-get-install-curl', 'var', 'lib', 'dpkg', 'status'), 'utf8');
   const debs = [...status.matchAll(/^Package: (.+)\n(?:.+\n)*?Version: (.+)$/gm)].map((m) => `deb/${m[1]}@${m[2]}`);
   const npm = await Promise.all(
-    ['commander', 'semver', '@types/better-sqlite3'].map(async (n) => {
+    ['commander', 'semver', '@types/better-sqlite3', 'lodash', 'minimist'].map(async (n) => {
       const pj = JSON.parse(
         await readFile(join(LAYERS, '03-node-app', 'app', 'node_modules', n, 'package.json'), 'utf8'),
       ) as { version: string };
