@@ -4,25 +4,13 @@
  */
 import { createReadStream } from 'node:fs';
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
-import { CustomsError, type Digest, type Limits, VerifyDigest } from '../core/index.js';
+import { CustomsError, type Limits, VerifyDigest } from '../core/index.js';
 import { LayerDecoder } from './layer-decoder.js';
 import { READ_CHUNK } from './read-chunk.js';
-import type { FileRange, Layer, LayerCompression, LayerSource } from './types.js';
+import type { FileRange, Layer, LayerSource } from './types.js';
 
-export interface LayerSpec {
-  readonly diffID: Digest;
-  /** Digest of the stored blob. */
-  readonly digest: Digest;
-  readonly mediaType: string;
-  readonly size?: number;
-  /** Declared compression, or 'sniff' when the media type does not say. */
-  readonly compression: LayerCompression | 'sniff';
-  /** Verify the stored blob against `digest` (false when the digest is not independently known). */
-  readonly verifyBlob: boolean;
-  /** Verify the tar stream against `diffID` (false for synthetic layers). */
-  readonly verifyDiffID: boolean;
-  /** Names the layer in messages, e.g. `layer 2 (sha256:…) of docker-archive:/x.tar`. */
-  readonly what: string;
+/** How to build a layer: its description (types.ts LayerSource) plus how to read its bytes. */
+export interface LayerSpec extends Omit<LayerSource, 'file'> {
   readonly limits: Limits;
   /** Opens the stored bytes. */
   readonly openBlob: () => Promise<Readable>;

@@ -44,12 +44,17 @@ export interface FileRange {
  */
 export interface LayerSource {
   readonly diffID: Digest;
+  /** Digest of the stored blob. */
   readonly digest: Digest;
   readonly mediaType: string;
   readonly size?: number;
+  /** Declared compression, or 'sniff' when the media type does not say. */
   readonly compression: LayerCompression | 'sniff';
+  /** Verify the stored blob against `digest` (false when the digest is not independently known). */
   readonly verifyBlob: boolean;
+  /** Verify the tar stream against `diffID` (false for synthetic layers). */
   readonly verifyDiffID: boolean;
+  /** Names the layer in messages, e.g. `layer 2 (sha256:…) of docker-archive:/x.tar`. */
   readonly what: string;
   readonly file: FileRange;
 }

@@ -9,6 +9,7 @@ import { PROP, TRIVY_PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
 import type { Inventory } from './types.js';
+import { isObject, type Json, parseJsonObject, sbomInvalid, str } from './json-read.js';
 
 /**
  * The CycloneDX library is loaded on first use: it is large, and commands that
@@ -178,19 +179,7 @@ const SUPPORTED_SPEC = new Set(['1.4', '1.5', '1.6']);
 const MAX_COMPONENTS = 1_000_000;
 const MAX_DEPTH = 64;
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-function invalid(message: string): CustomsError {
-  return new CustomsError('SBOM_INVALID', `CycloneDX: ${message}`);
-}
+const invalid = (message: string): CustomsError => sbomInvalid('CycloneDX', message);
 
 /**
  * Read a CycloneDX 1.4–1.6 JSON document into packages. Packages come from
@@ -199,13 +188,7 @@ function invalid(message: string): CustomsError {
  * usable purl are listed in `skipped`.
  */
 export function parseCycloneDx(text: string): ImportedSbom {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw invalid(`not valid JSON (${e instanceof Error ? e.message : String(e)}); only the JSON format is read`);
-  }
-  if (!isObject(doc)) throw invalid('the document is not a JSON object');
+  const doc = parseJsonObject(text, 'CycloneDX');
   const problems: string[] = [];
   if (doc.bomFormat !== 'CycloneDX')
     problems.push(`bomFormat is ${JSON.stringify(doc.bomFormat)}, expected "CycloneDX"`);

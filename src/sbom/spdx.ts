@@ -8,6 +8,7 @@ import { PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
 import type { Inventory } from './types.js';
+import { isObject, type Json, parseJsonObject, sbomInvalid, str } from './json-read.js';
 
 /**
  * SPDX 2.3 JSON (https://spdx.github.io/spdx-spec/v2.3/) of an inventory,
@@ -199,19 +200,7 @@ class LicenseRefs {
 const SUPPORTED = new Set(['SPDX-2.2', 'SPDX-2.3']);
 const MAX_PACKAGES = 1_000_000;
 
-type Json = Record<string, unknown>;
-
-function isObject(v: unknown): v is Json {
-  return v !== null && typeof v === 'object' && !Array.isArray(v);
-}
-
-function str(v: unknown): string | undefined {
-  return typeof v === 'string' ? v : undefined;
-}
-
-function invalid(message: string): CustomsError {
-  return new CustomsError('SBOM_INVALID', `SPDX: ${message}`);
-}
+const invalid = (message: string): CustomsError => sbomInvalid('SPDX', message);
 
 /**
  * Read an SPDX 2.2/2.3 JSON document into packages: purls from
@@ -220,13 +209,7 @@ function invalid(message: string): CustomsError {
  * paths. Packages without a usable purl are listed in `skipped`.
  */
 export function parseSpdx(text: string): ImportedSbom {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch (e) {
-    throw invalid(`not valid JSON (${e instanceof Error ? e.message : String(e)}); only the JSON format is read`);
-  }
-  if (!isObject(doc)) throw invalid('the document is not a JSON object');
+  const doc = parseJsonObject(text, 'SPDX');
   const problems: string[] = [];
   const specVersion = str(doc.spdxVersion);
   if (specVersion === undefined || !SUPPORTED.has(specVersion)) {

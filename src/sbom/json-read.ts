@@ -1,0 +1,29 @@
+import { CustomsError } from '../core/index.js';
+
+/** Helpers shared by the SBOM readers (CycloneDX, SPDX): untrusted JSON, checked field by field. */
+export type Json = Record<string, unknown>;
+
+export function isObject(v: unknown): v is Json {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+export function str(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+/** An SBOM_INVALID error whose message starts with the format ("CycloneDX: …"). */
+export function sbomInvalid(format: string, message: string): CustomsError {
+  return new CustomsError('SBOM_INVALID', `${format}: ${message}`);
+}
+
+/** Parse a JSON SBOM document that must be an object. */
+export function parseJsonObject(text: string, format: string): Json {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch (e) {
+    throw sbomInvalid(format, `not valid JSON (${e instanceof Error ? e.message : String(e)}); only the JSON format is read`);
+  }
+  if (!isObject(doc)) throw sbomInvalid(format, 'the document is not a JSON object');
+  return doc;
+}
