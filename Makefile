@@ -40,6 +40,7 @@ build:
 	rm -rf dist dist-test
 	$(TSC) -p tsconfig.json
 	$(TSC) -p test/tsconfig.json
+	$(NODE) scripts/bundle.mjs
 
 typecheck:
 	$(TSC) -p tsconfig.json --noEmit
