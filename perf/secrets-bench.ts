@@ -12,7 +12,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { analyzeImage } from '../src/analyze/index.js';
 // Straight from the folder until src/analyze/index.ts re-exports it (the integrator's file).
-import { scanImageConfig, secretsAnalyzer } from '../src/analyze/secrets/index.js';
+import { scanImageConfig } from '../src/analyze/secrets/index.js';
 import { createContext } from '../src/core/index.js';
 import { openImage } from '../src/image/index.js';
 
@@ -27,7 +27,8 @@ interface Finding {
 async function scan(archive: string, out: string): Promise<void> {
   const ctx = createContext({ config: { cache: false } });
   const image = await openImage(`docker-archive:${archive}`, ctx);
-  const analysis = await analyzeImage(image, ctx, { analyzers: [secretsAnalyzer] });
+  // As `customs scan --scanners secret` runs it: a plan, so layers spread over worker threads.
+  const analysis = await analyzeImage(image, ctx, { plan: { groups: ['secrets'] } });
   const files: Finding[] = analysis.merged.secrets.map((s) => ({
     path: s.path,
     ...(s.fact.line === undefined ? {} : { line: s.fact.line }),
