@@ -5,3 +5,4 @@ export { renderScanJson, scanJson } from './scan-json.js';
 export { ScanJsonSchema, ScanFindingSchema, scanJsonSchema } from './scan-json-schema.js';
 export { countBySeverity, type SeverityCounts } from './summary.js';
 export { type ConfigReportInput, renderConfigJson, renderConfigTable } from './config-report.js';
+export { type HtmlOptions, HTML_CSP, renderHtml } from './html-report.js';
