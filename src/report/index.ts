@@ -6,3 +6,4 @@ export { ScanJsonSchema, ScanFindingSchema, scanJsonSchema } from './scan-json-s
 export { countBySeverity, type SeverityCounts } from './summary.js';
 export { type ConfigReportInput, renderConfigJson, renderConfigTable } from './config-report.js';
 export { type HtmlOptions, HTML_CSP, renderHtml } from './html-report.js';
+export { renderSarif } from './sarif.js';
