@@ -200,6 +200,21 @@ export const ERROR_CODES = {
     http: 500,
     hint: 'This is a bug in customs; please report it with the command you ran.',
   },
+  SCAN_RESULT_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'Give the output of `customs scan -f json -o FILE` (schema/scan-result-v1.json) unchanged, or scan the image again.',
+  },
+  GATE_INPUT_NOT_FOUND: {
+    exit: EXIT.input,
+    http: 404,
+    hint: 'Check the path of the file given to --policy, --vex or --ignorefile (relative paths start in the current directory).',
+  },
+  GATE_IGNOREFILE_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'One ID per line (CVE-…, GHSA-…, a check or secret rule ID), optionally followed by exp:YYYY-MM-DD; # starts a comment (.trivyignore format).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
