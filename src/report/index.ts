@@ -7,3 +7,4 @@ export { countBySeverity, type SeverityCounts } from './summary.js';
 export { type ConfigReportInput, renderConfigJson, renderConfigTable } from './config-report.js';
 export { type HtmlOptions, HTML_CSP, renderHtml } from './html-report.js';
 export { renderSarif } from './sarif.js';
+export { renderCycloneDxVex } from './cdx-vex.js';
