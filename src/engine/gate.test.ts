@@ -107,3 +107,10 @@ test('a clean result passes every way', () => {
     assert.equal(judge(r, rules, NOW).verdict.status, 'pass');
   }
 });
+
+test('remediation asks for the highest fix a package needs, in its version order (deb: +deb12u10 > +deb12u4)', () => {
+  const r = sampleResult();
+  const two = { ...r, vulnerabilities: [vuln({ fixedVersions: ['7.88.1-10+deb12u10'], id: 'CVE-2024-2398' }), vuln({})] };
+  const { verdict } = judge(two, { failOn: 'high' }, NOW);
+  assert.deepEqual(verdict.remediation.map((x) => [x.package, x.to]), [['curl', '7.88.1-10+deb12u10']]);
+});

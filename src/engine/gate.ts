@@ -16,10 +16,11 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { Misconfiguration } from '../checks/index.js';
-import { type Context, CustomsError } from '../core/index.js';
+import { type Context, CustomsError, type Ecosystem } from '../core/index.js';
 import type { VulnFinding } from '../match/index.js';
 import type { ExpiredException, FindingRef, Remediation, RuleOutcome, Suppression, Verdict, VerdictStatus } from '../policy/index.js';
 import type { MalwareFinding, SecretFinding } from '../report/index.js';
+import { type VersionSchemeName, schemeFor } from '../version/index.js';
 import { SEVERITIES, type Severity } from '../vulndb/index.js';
 import { type IgnoreEntry, isIgnoreExpired, parseIgnoreFile } from './ignorefile.js';
 import { isSbomFile, type ScanOptions, type ScanResult, scanImage, scanSbom } from './scan-image.js';
@@ -153,17 +154,34 @@ export function applyIgnoreFile(r: ScanResult, ignore: GateRules['ignore'], now:
   return { result, suppressed, expired };
 }
 
-/** Upgrades that clear a vulnerability rule: the lowest fixed version per package. */
+/** The version order of each ecosystem (purl type), to pick the highest fix a package needs. */
+const SCHEME_OF: Readonly<Record<Ecosystem, VersionSchemeName>> = {
+  deb: 'deb', rpm: 'rpm', apk: 'apk', npm: 'semver', pypi: 'pep440', maven: 'maven',
+  golang: 'go', gem: 'gem', cargo: 'semver', composer: 'composer', nuget: 'nuget',
+};
+
+function newer(ecosystem: string, a: string, b: string): string {
+  const name = SCHEME_OF[ecosystem as Ecosystem] as VersionSchemeName | undefined;
+  if (name === undefined) return a;
+  try {
+    return schemeFor(name).compare(a, b) >= 0 ? a : b;
+  } catch {
+    return a; // an invalid version: keep the first, the finding itself still names its fix
+  }
+}
+
+/**
+ * Upgrades that clear a vulnerability rule: per package, the highest of the findings'
+ * first fixed versions (fixedVersions is sorted in the package's scheme by match/).
+ */
 function upgradesFor(findings: readonly VulnFinding[], ruleId: string): Remediation[] {
   const byPkg = new Map<string, Remediation>();
   for (const f of findings) {
-    const to = f.fixedVersions[0];
-    if (to === undefined) continue;
+    const first = f.fixedVersions[0];
+    if (first === undefined) continue;
     const prev = byPkg.get(f.packageId);
-    // fixedVersions is sorted by the package's scheme (match/): the last pick across findings is the
-    // largest first-fix among them only when compared in that scheme, so keep every distinct one listed.
-    const tos = prev ? [...new Set([...prev.to.split(' and '), to])].join(' and ') : to;
-    byPkg.set(f.packageId, { package: f.package.name, from: f.installedVersion, to: tos, how: 'upgrade', clears: [ruleId] });
+    const to = prev ? newer(f.package.ecosystem, prev.to, first) : first;
+    byPkg.set(f.packageId, { package: f.package.name, from: f.installedVersion, to, how: 'upgrade', clears: [ruleId] });
   }
   return [...byPkg.values()];
 }
