@@ -3,7 +3,8 @@
  * so the human reports (HTML, Markdown, table) can mark the findings a
  * Verdict suppressed. The formats follow the FindingRef contract's examples:
  * vuln "CVE-2023-38545@<packageId>", secret "<ruleId>@<location>:<line>",
- * misconfig "<checkId>"; malware "<ruleId>@<path>" by the same pattern.
+ * misconfig "<checkId>@<path>:<line>" (or "@<target>"), malware "<ruleId>@<path>"
+ * (as src/policy/rules/findings-rule.ts builds them).
  */
 import type { Misconfiguration } from '../checks/index.js';
 import type { VulnFinding } from '../match/index.js';
@@ -13,7 +14,7 @@ import type { MalwareFinding, SecretFinding } from './types.js';
 export const vulnRefIds = (f: VulnFinding): string[] => [f.id, ...f.aliases].map((id) => `${id}@${f.packageId}`);
 export const secretRefId = (s: SecretFinding): string => `${s.ruleId}@${s.location}${s.line !== undefined ? `:${s.line}` : ''}`;
 export const malwareRefId = (m: MalwareFinding): string => `${m.ruleId}@${m.path}`;
-export const misconfigRefId = (m: Misconfiguration): string => m.checkId;
+export const misconfigRefId = (m: Misconfiguration): string => `${m.checkId}@${m.location ? `${m.location.path}:${m.location.startLine}` : m.target}`;
 
 /** Looks up the suppression (exception or VEX) that applies to a finding, if any. */
 export interface SuppressionIndex {

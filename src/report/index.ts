@@ -8,3 +8,4 @@ export { type ConfigReportInput, renderConfigJson, renderConfigTable } from './c
 export { type HtmlOptions, HTML_CSP, renderHtml } from './html-report.js';
 export { renderSarif } from './sarif.js';
 export { renderCycloneDxVex } from './cdx-vex.js';
+export { type MarkdownOptions, renderMarkdown } from './markdown-report.js';
