@@ -9,3 +9,4 @@ export { type HtmlOptions, HTML_CSP, renderHtml } from './html-report.js';
 export { renderSarif } from './sarif.js';
 export { renderCycloneDxVex } from './cdx-vex.js';
 export { type MarkdownOptions, renderMarkdown } from './markdown-report.js';
+export { renderJunit } from './junit.js';
