@@ -10,3 +10,4 @@ export { renderSarif } from './sarif.js';
 export { renderCycloneDxVex } from './cdx-vex.js';
 export { type MarkdownOptions, renderMarkdown } from './markdown-report.js';
 export { renderJunit } from './junit.js';
+export { GITLAB_SCHEMA_VERSION, renderGitlab } from './gitlab.js';
