@@ -200,6 +200,16 @@ export const ERROR_CODES = {
     http: 500,
     hint: 'This is a bug in customs; please report it with the command you ran.',
   },
+  POLICY_INVALID: {
+    exit: EXIT.usage,
+    http: 400,
+    hint: 'Fix the listed fields; docs/policy.md describes the format and schema/policy-v1.json lets an editor check it.',
+  },
+  VEX_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'Give an OpenVEX document (@context https://openvex.dev/ns…) or a CycloneDX BOM with vulnerabilities[].analysis.',
+  },
   SCAN_RESULT_INVALID: {
     exit: EXIT.input,
     http: 422,

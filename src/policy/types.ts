@@ -71,4 +71,6 @@ export interface Verdict {
   readonly remediation: readonly Remediation[];
   /** Policy files in merge order. */
   readonly policies: readonly string[];
+  /** What a rule could not decide (no image config for an EXPOSE rule, undated fixes …); absent when nothing. */
+  readonly notes?: readonly string[];
 }

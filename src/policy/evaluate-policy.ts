@@ -1,0 +1,99 @@
+import type { VulnFinding } from '../match/index.js';
+import { exceptionMatches, imageNames, vexFor } from './exceptions.js';
+import type { EvaluateOptions, Hit, PolicyScanInput, RuleContext } from './input.js';
+import type { Policy, PolicyRule } from './policy-model.js';
+import { remediate } from './remediation.js';
+import { celHits } from './rules/cel-rule.js';
+import { malwareHits, misconfigurationHits, secretHits } from './rules/findings-rule.js';
+import { imageHits } from './rules/image-rule.js';
+import { packageHits } from './rules/packages-rule.js';
+import { vulnerabilityHits } from './rules/vulnerabilities-rule.js';
+import type { ExpiredException, FindingRef, RuleOutcome, Suppression, Verdict } from './types.js';
+
+const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+function hitsOf(rule: PolicyRule, ctx: RuleContext): Hit[] {
+  const s = rule.spec;
+  if (s.vulnerabilities !== undefined) return vulnerabilityHits(s.vulnerabilities, ctx);
+  if (s.image !== undefined) return imageHits(s.image, ctx);
+  if (s.packages !== undefined) return packageHits(s.packages, ctx);
+  if (s.secrets !== undefined) return secretHits(s.secrets, ctx);
+  if (s.misconfigurations !== undefined) return misconfigurationHits(s.misconfigurations, ctx);
+  if (s.malware !== undefined) return malwareHits(s.malware, ctx);
+  if (s.cel !== undefined) return celHits(s.id, s.message, typeof s.cel === 'string' ? s.cel : s.cel.expression, ctx);
+  return [];
+}
+
+/**
+ * Judges a scan against a loaded policy. Deterministic: same scan, policy,
+ * VEX and `now`, same Verdict. For every rule, in policy order, the findings
+ * it matches are checked against the exceptions (first match, in policy
+ * order) and then the VEX statements (not_affected / fixed suppress); what is
+ * left makes the rule fail or warn. Status: fail if a fail rule has
+ * findings, warn if only warn rules do, else pass.
+ */
+export function evaluatePolicy(result: PolicyScanInput, policy: Policy, opts: EvaluateOptions): Verdict {
+  const layers = result.inventory.target.layers;
+  // docs/checks.md: the first layer counts as the base when there are others.
+  const baseLayer = layers.length > 1 ? layers[0]?.diffID : undefined;
+  const notes = new Set<string>();
+  const ctx: RuleContext = {
+    input: result,
+    now: opts.now,
+    ...(opts.config !== undefined ? { config: opts.config } : {}),
+    ...(baseLayer !== undefined ? { baseLayer } : {}),
+    note: (m) => notes.add(m),
+  };
+  const now = opts.now.getTime();
+  const active = policy.exceptions.filter((e) => e.expiresAt.getTime() > now);
+  const expiredExceptions: ExpiredException[] = policy.exceptions
+    .filter((e) => e.expiresAt.getTime() <= now)
+    .map((e) => ({ id: e.id, reason: e.spec.reason, owner: e.spec.owner, expired: e.spec.expires, source: e.source }));
+  const images = imageNames(result.inventory);
+  const vex = opts.vex ?? [];
+
+  const rules: RuleOutcome[] = [];
+  const suppressed = new Map<string, Suppression>();
+  const failingVulns: VulnFinding[] = [];
+  const warningVulns: VulnFinding[] = [];
+  for (const rule of policy.rules) {
+    const kept = new Map<string, { ref: FindingRef; vuln?: VulnFinding }>();
+    for (const hit of hitsOf(rule, ctx)) {
+      const ex = active.find((e) => exceptionMatches(e, hit, rule.spec.id, images));
+      if (ex !== undefined) {
+        const s: Suppression = { finding: hit.ref, by: 'exception', reason: ex.spec.reason, owner: ex.spec.owner, expires: ex.spec.expires };
+        suppressed.set(`${hit.ref.kind}\0${hit.ref.id}\0exception\0${ex.id}`, s);
+        continue;
+      }
+      const v = hit.packages.length > 0 ? vexFor(hit, vex, images) : undefined;
+      if (v !== undefined && (v.statement.status === 'not_affected' || v.statement.status === 'fixed')) {
+        const st = v.statement;
+        const s: Suppression = {
+          finding: hit.ref,
+          by: 'vex',
+          reason: `${st.rawStatus}${st.justification !== undefined ? `: ${st.justification}` : ''} (${v.document})`,
+          vex: { status: st.rawStatus, ...(st.justification !== undefined ? { justification: st.justification } : {}), document: v.document },
+        };
+        suppressed.set(`${hit.ref.kind}\0${hit.ref.id}\0vex\0${v.document}`, s);
+        continue;
+      }
+      if (!kept.has(hit.ref.id)) kept.set(hit.ref.id, { ref: hit.ref, ...(hit.vuln !== undefined ? { vuln: hit.vuln } : {}) });
+    }
+    if (kept.size === 0) continue;
+    const findings = [...kept.values()].sort((a, b) => cmp(a.ref.kind, b.ref.kind) || cmp(a.ref.id, b.ref.id));
+    rules.push({ ruleId: rule.spec.id, action: rule.spec.action, message: rule.spec.message, source: rule.source, findings: findings.map((f) => f.ref) });
+    for (const f of findings) if (f.vuln !== undefined) (rule.spec.action === 'fail' ? failingVulns : warningVulns).push(f.vuln);
+  }
+  const status = rules.some((r) => r.action === 'fail') ? 'fail' : rules.length > 0 ? 'warn' : 'pass';
+  // Remediation clears the failing rules; with only warnings, the warning ones.
+  const remediation = remediate(status === 'fail' ? failingVulns : warningVulns, baseLayer);
+  return {
+    status,
+    rules,
+    suppressed: [...suppressed.values()].sort((a, b) => cmp(a.finding.kind, b.finding.kind) || cmp(a.finding.id, b.finding.id) || cmp(a.by, b.by) || cmp(a.reason, b.reason)),
+    expiredExceptions,
+    remediation,
+    policies: policy.files,
+    ...(notes.size > 0 ? { notes: [...notes].sort() } : {}),
+  };
+}

@@ -1,0 +1,209 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { test } from 'node:test';
+import { Ajv2020 } from 'ajv/dist/2020.js';
+import { isCustomsError } from '../core/index.js';
+import { expiryInstant, loadPolicies } from './load-policies.js';
+import { policyJsonSchema } from './schema.js';
+
+const NOW = new Date('2024-06-01T00:00:00Z');
+const schemaFile = new URL('../../schema/policy-v1.json', import.meta.url).pathname;
+
+const BASELINE = `apiVersion: customs/v1
+kind: Policy
+metadata: {name: org-baseline}
+rules:
+  - id: no-critical
+    action: fail
+    message: No critical vulnerabilities
+    vulnerabilities: {minSeverity: critical}
+  - id: no-secrets
+    action: fail
+    message: No secrets
+    secrets: {}
+  - id: healthcheck
+    action: warn
+    message: Add a HEALTHCHECK
+    image: {requireHealthcheck: true}
+exceptions:
+  - advisory: CVE-2021-44228
+    reason: not reachable
+    owner: sec@example.com
+    expires: 2024-12-31
+`;
+
+const TEAM = `apiVersion: customs/v1
+kind: Policy
+disable: [healthcheck]
+rules:
+  - id: no-critical
+    action: warn
+    message: Critical vulnerabilities (team override)
+    vulnerabilities: {minSeverity: critical, fixableOnly: true}
+  - id: team-cel
+    action: fail
+    message: no EOL OS
+    cel: "has(image.os) && has(image.os.eol) && image.os.eol"
+exceptions:
+  - id: team-ex
+    package: pkg:npm/lodash
+    reason: mitigated
+    owner: team@example.com
+    expires: 2024-07-01T00:00:00Z
+`;
+
+function problems(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (e) {
+    assert.ok(isCustomsError(e), String(e));
+    assert.equal(e.code, 'POLICY_INVALID');
+    return e.message;
+  }
+  assert.fail('expected POLICY_INVALID');
+}
+
+test('schema/policy-v1.json is the JSON Schema generated from the TypeBox schema', () => {
+  const generated = `${JSON.stringify(policyJsonSchema(), null, 2)}\n`;
+  if (process.env.UPDATE_GOLDEN === '1' || !existsSync(schemaFile)) {
+    mkdirSync(dirname(schemaFile), { recursive: true });
+    writeFileSync(schemaFile, generated);
+  }
+  assert.equal(readFileSync(schemaFile, 'utf8'), generated, 'schema/policy-v1.json is stale: run with UPDATE_GOLDEN=1');
+});
+
+test('the published JSON Schema accepts the example policies and rejects a bad one', async () => {
+  const { parse } = await import('yaml');
+  const ajv = new Ajv2020({ strict: false, allErrors: true });
+  const validate = ajv.compile(JSON.parse(readFileSync(schemaFile, 'utf8')) as object);
+  for (const text of [BASELINE, TEAM]) assert.ok(validate(parse(text)), JSON.stringify(validate.errors));
+  assert.equal(validate(parse('apiVersion: customs/v2\nkind: Policy\n')), false);
+});
+
+test('files merge in order: later rules with the same id replace, new ones append, disable removes, exceptions add up', () => {
+  const p = loadPolicies(
+    [
+      { path: 'org.yaml', text: BASELINE },
+      { path: 'team.yaml', text: TEAM },
+    ],
+    NOW,
+  );
+  assert.deepEqual(p.files, ['org.yaml', 'team.yaml']);
+  assert.deepEqual(
+    p.rules.map((r) => [r.spec.id, r.spec.action, r.source]),
+    [
+      ['no-critical', 'warn', 'team.yaml'],
+      ['no-secrets', 'fail', 'org.yaml'],
+      ['team-cel', 'fail', 'team.yaml'],
+    ],
+  );
+  assert.deepEqual(
+    p.exceptions.map((e) => [e.id, e.source]),
+    [
+      ['org.yaml#exceptions[0]', 'org.yaml'],
+      ['team-ex', 'team.yaml'],
+    ],
+  );
+  // Reversed order: the org file now wins the same-id rule and re-enables nothing it did not define.
+  const r = loadPolicies(
+    [
+      { path: 'team.yaml', text: TEAM },
+      { path: 'org.yaml', text: BASELINE },
+    ],
+    NOW,
+  );
+  assert.deepEqual(
+    r.rules.map((x) => [x.spec.id, x.spec.action]),
+    [
+      ['no-critical', 'fail'],
+      ['team-cel', 'fail'],
+      ['no-secrets', 'fail'],
+      ['healthcheck', 'warn'],
+    ],
+  );
+});
+
+test('schema errors list every bad field with its file and path', () => {
+  const msg = problems(() =>
+    loadPolicies(
+      [
+        {
+          path: 'bad.yaml',
+          text: `apiVersion: customs/v1
+kind: Policy
+rules:
+  - id: a
+    action: block
+    message: x
+    vulnerabilities: {minSeverity: severe, minCvss: 11}
+  - id: b
+    action: fail
+    vulnerabilities: {}
+    bogus: 1
+exceptions:
+  - advisory: CVE-1
+    reason: r
+    expires: tomorrow
+`,
+        },
+      ],
+      NOW,
+    ),
+  );
+  for (const want of ['bad.yaml: rules.0.action', 'rules.0.vulnerabilities.minSeverity', 'rules.0.vulnerabilities.minCvss', 'rules.1.message', 'rules.1', 'exceptions.0.owner', 'exceptions.0.expires']) {
+    assert.ok(msg.includes(want), `missing ${want} in:\n${msg}`);
+  }
+});
+
+test('semantic problems: no or two rule kinds, duplicate ids, bad constraint, bad CEL, impossible date, empty exception, YAML syntax', () => {
+  const msg = problems(() =>
+    loadPolicies(
+      [
+        {
+          path: 'p.yaml',
+          text: `apiVersion: customs/v1
+kind: Policy
+rules:
+  - {id: none, action: fail, message: m}
+  - {id: two, action: fail, message: m, secrets: {}, malware: {}}
+  - {id: two, action: warn, message: m, secrets: {}}
+  - {id: pk, action: fail, message: m, packages: {forbidden: [{name: x, versions: ">= 1.0, ~~2"}]}}
+  - {id: c, action: fail, message: m, cel: "size(packages) >"}
+exceptions:
+  - {advisory: CVE-1, reason: r, owner: o, expires: 2025-02-30}
+  - {reason: r, owner: o, expires: 2025-01-01}
+`,
+        },
+        { path: 'broken.yaml', text: 'apiVersion: customs/v1\nkind: [unclosed\n' },
+      ],
+      NOW,
+    ),
+  );
+  for (const want of [
+    'rules.0: a rule has exactly one of',
+    'rules.1: a rule has exactly one of',
+    'rules.2.id: duplicate rule id "two"',
+    'rules.3.packages.forbidden.0.versions',
+    'rules.4.cel:',
+    'exceptions.0.expires: "2025-02-30" is not a calendar date',
+    'exceptions.1: an exception names at least one of',
+    'broken.yaml: line',
+  ]) {
+    assert.ok(msg.includes(want), `missing ${want} in:\n${msg}`);
+  }
+});
+
+test('hostile YAML: alias bombs and non-object documents are refused, not expanded', () => {
+  const bomb = `a: &a ["x","x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n`;
+  problems(() => loadPolicies([{ path: 'bomb.yaml', text: bomb }], NOW));
+  assert.match(problems(() => loadPolicies([{ path: 'list.yaml', text: '- 1\n- 2\n' }], NOW)), /list\.yaml: \(top level\)/);
+  assert.match(problems(() => loadPolicies([{ path: 'empty.yaml', text: '' }], NOW)), /empty\.yaml/);
+});
+
+test('date-only expiries last through that UTC day', () => {
+  assert.equal(expiryInstant('2024-12-31')?.toISOString(), '2025-01-01T00:00:00.000Z');
+  assert.equal(expiryInstant('2024-02-29')?.toISOString(), '2024-03-01T00:00:00.000Z');
+  assert.equal(expiryInstant('2023-02-29'), undefined);
+  assert.equal(expiryInstant('2024-07-01T02:00:00+02:00')?.toISOString(), '2024-07-01T00:00:00.000Z');
+});

@@ -1,0 +1,118 @@
+import { Value } from '@sinclair/typebox/value';
+import { parseDocument } from 'yaml';
+import { CustomsError } from '../core/index.js';
+import { celProblem } from './rules/cel-rule.js';
+import type { Policy, PolicyException, PolicyRule } from './policy-model.js';
+import { type PolicyFile, PolicyFileSchema, RULE_KINDS } from './schema.js';
+import { parseConstraint } from './version-constraint.js';
+
+const MAX_POLICY_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Loads and merges policy files, in the order given (org baseline first, team
+ * overrides later). For each file in turn: its rules are added, a rule whose
+ * id is already defined replaces the earlier one (keeping its position), its
+ * exceptions are appended, and `disable` removes the rules with those ids
+ * defined so far (a later file can define them again). Every problem in every
+ * file is listed in one POLICY_INVALID error, by file and field path.
+ */
+export function loadPolicies(files: readonly { readonly path: string; readonly text: string }[], now: Date): Policy {
+  if (Number.isNaN(now.getTime())) throw new CustomsError('POLICY_INVALID', 'loadPolicies: `now` is not a valid date');
+  const problems: string[] = [];
+  const rules = new Map<string, PolicyRule>();
+  const exceptions: PolicyException[] = [];
+  for (const { path, text } of files) {
+    const file = parseFile(path, text, problems);
+    if (file === undefined) continue;
+    const seen = new Set<string>();
+    (file.rules ?? []).forEach((rule, i) => {
+      const where = `${path}: rules.${i.toString()}`;
+      if (seen.has(rule.id)) problems.push(`${where}.id: duplicate rule id "${rule.id}" in this file`);
+      seen.add(rule.id);
+      const kinds = RULE_KINDS.filter((k) => rule[k] !== undefined);
+      if (kinds.length !== 1) {
+        problems.push(`${where}: a rule has exactly one of ${RULE_KINDS.join(', ')} (found ${kinds.length === 0 ? 'none' : kinds.join(', ')})`);
+      }
+      for (const p of ruleProblems(rule)) problems.push(`${where}.${p}`);
+      rules.set(rule.id, { spec: rule, source: path });
+    });
+    (file.exceptions ?? []).forEach((ex, i) => {
+      const where = `${path}: exceptions.${i.toString()}`;
+      if (ex.advisory === undefined && ex.package === undefined && ex.image === undefined && ex.path === undefined) {
+        problems.push(`${where}: an exception names at least one of advisory, package, image, path`);
+      }
+      const expiresAt = expiryInstant(ex.expires);
+      if (expiresAt === undefined) {
+        problems.push(`${where}.expires: "${ex.expires}" is not a calendar date`);
+        return;
+      }
+      exceptions.push({ id: ex.id ?? `${path}#exceptions[${i.toString()}]`, spec: ex, expiresAt, source: path });
+    });
+    for (const id of file.disable ?? []) rules.delete(id);
+  }
+  if (problems.length > 0) {
+    throw new CustomsError('POLICY_INVALID', `policy is invalid (${problems.length.toString()} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
+  }
+  return { files: files.map((f) => f.path), rules: [...rules.values()], exceptions };
+}
+
+function parseFile(path: string, text: string, problems: string[]): PolicyFile | undefined {
+  if (text.length > MAX_POLICY_BYTES) {
+    problems.push(`${path}: larger than ${MAX_POLICY_BYTES.toString()} bytes; a policy file is small`);
+    return undefined;
+  }
+  const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
+  if (doc.errors.length > 0) {
+    for (const e of doc.errors) problems.push(`${path}: line ${(e.linePos?.[0]?.line ?? 0).toString()}: ${e.message.split('\n')[0] ?? ''}`);
+    return undefined;
+  }
+  let raw: unknown;
+  try {
+    // maxAliasCount bounds "billion laughs" alias expansion.
+    raw = doc.toJS({ maxAliasCount: 100 });
+  } catch (e) {
+    problems.push(`${path}: ${e instanceof Error ? e.message : String(e)}`);
+    return undefined;
+  }
+  let bad = false;
+  for (const e of Value.Errors(PolicyFileSchema, raw)) {
+    bad = true;
+    problems.push(`${path}: ${e.path === '' ? '(top level)' : e.path.slice(1).replaceAll('/', '.')}: ${e.message}`);
+  }
+  return bad ? undefined : (raw as PolicyFile);
+}
+
+/** Checks the schema cannot express: constraints, globs, CEL syntax. */
+function ruleProblems(rule: PolicyFile['rules'] extends (infer R)[] | undefined ? R : never): string[] {
+  const out: string[] = [];
+  rule.packages?.forbidden?.forEach((f, i) => {
+    if (f.versions !== undefined) {
+      const c = parseConstraint(f.versions);
+      if (typeof c === 'string') out.push(`packages.forbidden.${i.toString()}.versions: ${c}`);
+    }
+  });
+  if (rule.cel !== undefined) {
+    const expr = typeof rule.cel === 'string' ? rule.cel : rule.cel.expression;
+    const p = celProblem(expr);
+    if (p !== undefined) out.push(`cel: ${p}`);
+  }
+  return out;
+}
+
+/**
+ * A date-only expiry is valid through that whole day (UTC): it stops applying
+ * at the next midnight. A date-time expires at that instant.
+ */
+export function expiryInstant(expires: string): Date | undefined {
+  const dateOnly = /^(\d{4})-(\d{2})-(\d{2})$/.exec(expires);
+  if (dateOnly) {
+    const [y, m, d] = [Number(dateOnly[1]), Number(dateOnly[2]), Number(dateOnly[3])];
+    const t = Date.UTC(y, m - 1, d);
+    const back = new Date(t);
+    // Reject 2025-02-30 and friends instead of rolling them over.
+    if (back.getUTCFullYear() !== y || back.getUTCMonth() !== m - 1 || back.getUTCDate() !== d) return undefined;
+    return new Date(t + 86_400_000);
+  }
+  const t = Date.parse(expires);
+  return Number.isNaN(t) ? undefined : new Date(t);
+}
