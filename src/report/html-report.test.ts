@@ -59,7 +59,7 @@ test('renderHtml: summary, chart, layers with their finding counts, verdict and 
   assert.match(html, /2026-01-07T12:00:00.000Z <span class="muted">\(3 days old at scan time\)/);
   assert.match(html, /aria-label="Vulnerabilities by severity: critical 1, high 1, medium 1, low 1, unknown 0"/);
   // L1: nghttp2 + openssl; L2: curl + the deleted token; L3: requests, .env secret, miner.
-  const counts = [...html.matchAll(/data-layer="(\d)"[^]*?data-count="(\d+)"/g)].map((m) => [m[1], m[2]]);
+  const counts = [...html.matchAll(/data-layer="(\d)"[\s\S]*?data-count="(\d+)"/g)].map((m) => [m[1], m[2]]);
   assert.deepEqual(counts, [
     ['1', '2'],
     ['2', '2'],

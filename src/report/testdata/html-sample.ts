@@ -78,6 +78,7 @@ export function htmlSample(): ScanReportInput {
       package: { ecosystem: 'pypi', name: EVIL_NAME, version: '2.28.1', purl: 'pkg:pypi/requests@2.28.1' },
       installedVersion: '2.28.1',
       fixedVersions: ['2.31.0'],
+      paths: ['app/requirements.txt'],
       url: 'javascript:document.title="pwned"',
       cvss: { vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N', score: 6.1, version: '3.1' },
     }),
