@@ -11,6 +11,7 @@ import type { VulnFinding } from '../match/index.js';
 import type { Suppression, Verdict } from '../policy/index.js';
 import type { MalwareFinding, SecretFinding } from './types.js';
 
+/** Every ref id a policy may use for the vulnerability: its ID or any alias, at the package. */
 export const vulnRefIds = (f: VulnFinding): string[] => [f.id, ...f.aliases].map((id) => `${id}@${f.packageId}`);
 export const secretRefId = (s: SecretFinding): string => `${s.ruleId}@${s.location}${s.line !== undefined ? `:${s.line}` : ''}`;
 export const malwareRefId = (m: MalwareFinding): string => `${m.ruleId}@${m.path}`;
@@ -42,7 +43,8 @@ export function suppressionIndex(verdict: Verdict | undefined): SuppressionIndex
     },
     secret: (s) => get('secret', secretRefId(s)),
     malware: (m) => get('malware', malwareRefId(m)),
-    misconfig: (m) => get('misconfig', misconfigRefId(m)),
+    // A policy may name a check without a place ("CUS-IMG-001"): that suppresses it everywhere.
+    misconfig: (m) => get('misconfig', misconfigRefId(m)) ?? get('misconfig', m.checkId),
     size: byKey.size,
   };
 }

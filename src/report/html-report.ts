@@ -20,7 +20,7 @@ import { describeSuppression, type SuppressionIndex, suppressionIndex } from './
 import { HTML_SCRIPT } from './html-script.js';
 import { HTML_STYLE } from './html-style.js';
 import { countBySeverity } from './summary.js';
-import type { ScanReportInput } from './types.js';
+import type { ScanReportInput, ScanWriter } from './types.js';
 
 export interface HtmlOptions {
   /** The gate's verdict: adds the verdict, failing rules, remediation, and marks suppressed findings. */
@@ -406,3 +406,6 @@ export function renderHtml(result: ScanReportInput, opts: HtmlOptions = {}): str
     .join('\n')
     .concat('\n');
 }
+
+/** The `html` scan writer (for SCAN_WRITERS). */
+export const scanHtml: ScanWriter = { format: 'html', render: (result) => renderHtml(result) };

@@ -14,7 +14,7 @@
 import type { Verdict } from '../policy/index.js';
 import { SEVERITIES } from '../vulndb/index.js';
 import { describeSuppression, type SuppressionIndex, suppressionIndex } from './html-finding-refs.js';
-import type { ScanReportInput } from './types.js';
+import type { ScanReportInput, ScanWriter } from './types.js';
 
 export interface MarkdownOptions {
   readonly verdict?: Verdict;
@@ -162,3 +162,6 @@ export function renderMarkdown(result: ScanReportInput, opts: MarkdownOptions = 
   if (notes.length > 0) out.push('', '### Notes', '', ...notes);
   return `${out.join('\n')}\n`;
 }
+
+/** The `markdown` scan writer (for SCAN_WRITERS). */
+export const scanMarkdown: ScanWriter = { format: 'markdown', render: (result) => renderMarkdown(result) };
