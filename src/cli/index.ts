@@ -2,6 +2,7 @@ import { Command, CommanderError } from 'commander';
 import { EXIT, toCustomsError, toolVersion } from '../core/index.js';
 import { cacheCommand } from './commands/cache.js';
 import { dbCommand } from './commands/db.js';
+import { gateCommand } from './commands/gate.js';
 import { sbomCommand } from './commands/sbom.js';
 import { scanCommand } from './commands/scan.js';
 import { TARGETS_HELP } from './targets-help.js';
@@ -12,6 +13,7 @@ export function buildProgram(signal: AbortSignal): Command {
     .version(toolVersion(), '-V, --version', 'print the version');
   program.addCommand(sbomCommand(signal));
   program.addCommand(scanCommand(signal));
+  program.addCommand(gateCommand(signal));
   program.addCommand(cacheCommand());
   program.addCommand(dbCommand(signal));
   program
