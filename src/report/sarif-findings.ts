@@ -6,8 +6,9 @@
  *
  * Keys that tie a finding to a policy FindingRef follow the examples of the
  * contract (src/policy/types.ts): vuln "CVE-2023-38545@<packageId>" (any alias
- * too), secret "<ruleId>@<location>:<line>", misconfig "<checkId>", malware
- * "<ruleId>@<path>".
+ * too), secret "<ruleId>@<location>:<line>", misconfig "<checkId>@<path>:<line>"
+ * or "<checkId>@<target>" (src/policy/rules/findings-rule.ts; bare "<checkId>"
+ * too, the contract's example), malware "<ruleId>@<path>".
  */
 import type { Misconfiguration } from '../checks/index.js';
 import type { VulnFinding } from '../match/index.js';
@@ -39,8 +40,9 @@ export function reportFindings(result: ScanReportInput): ReportFinding[] {
   }
   for (const s of result.secrets ?? []) out.push({ kind: 'secret', refIds: [secretRefId(s)], severity: s.severity, secret: s });
   for (const m of result.misconfigurations ?? []) {
-    const located = m.location ? [`${m.checkId}@${m.location.path}:${m.location.startLine}`] : [];
-    out.push({ kind: 'misconfig', refIds: [m.checkId, ...located], severity: m.severity, misconfig: m });
+    // As src/policy names it: "<checkId>@<path>:<line>", or "<checkId>@<target>" without a location.
+    const where = m.location ? `${m.location.path}:${m.location.startLine}` : m.target;
+    out.push({ kind: 'misconfig', refIds: [`${m.checkId}@${where}`, m.checkId], severity: m.severity, misconfig: m });
   }
   for (const m of result.malware ?? []) out.push({ kind: 'malware', refIds: [`${m.ruleId}@${m.path}`], severity: m.severity, malware: m });
   return out;

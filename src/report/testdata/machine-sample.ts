@@ -160,7 +160,7 @@ export const sampleVerdict = (): Verdict => ({
       vex: { status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path', document: 'app.openvex.json' },
     },
     {
-      finding: { kind: 'misconfig', id: 'CUS-IMG-001', summary: 'runs as root' },
+      finding: { kind: 'misconfig', id: 'CUS-IMG-001@docker-archive:app.tar', summary: 'runs as root' },
       by: 'exception',
       reason: 'init container needs root',
       owner: 'team-a',
