@@ -26,9 +26,12 @@ export interface MarkdownOptions {
 const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
 const oneLine = (s: string): string => s.replace(/\r\n?|\n/g, ' ').replace(CONTROL, '\ufffd');
 
-/** Plain text in a table cell or a list item. `$` too: GitHub renders $…$ as maths. */
+/**
+ * Plain text in a table cell or a list item (never at a line's start, so "-", "=" and digits
+ * cannot open a block). `$` too: GitHub renders $…$ as maths; ":" stops :emoji: shortcodes.
+ */
 export function mdText(s: string): string {
-  return oneLine(s).replace(/[\\`*_{}[\]()<>#+!|~&$=:-]/g, (c) => `\\${c}`);
+  return oneLine(s).replace(/[\\`*_{}[\]()<>#+!|~&$:]/g, (c) => `\\${c}`);
 }
 
 /** A code span that holds any text (pipes escaped for tables). */
