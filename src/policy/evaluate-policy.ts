@@ -61,7 +61,13 @@ export function evaluatePolicy(result: PolicyScanInput, policy: Policy, opts: Ev
     for (const hit of hitsOf(rule, ctx)) {
       const ex = active.find((e) => exceptionMatches(e, hit, rule.spec.id, images));
       if (ex !== undefined) {
-        const s: Suppression = { finding: hit.ref, by: 'exception', reason: ex.spec.reason, owner: ex.spec.owner, expires: ex.spec.expires };
+        const s: Suppression = {
+          finding: hit.ref,
+          by: 'exception',
+          reason: ex.spec.reason,
+          owner: ex.spec.owner,
+          expires: ex.spec.expires,
+        };
         suppressed.set(`${hit.ref.kind}\0${hit.ref.id}\0exception\0${ex.id}`, s);
         continue;
       }
@@ -72,17 +78,29 @@ export function evaluatePolicy(result: PolicyScanInput, policy: Policy, opts: Ev
           finding: hit.ref,
           by: 'vex',
           reason: `${st.rawStatus}${st.justification !== undefined ? `: ${st.justification}` : ''} (${v.document})`,
-          vex: { status: st.rawStatus, ...(st.justification !== undefined ? { justification: st.justification } : {}), document: v.document },
+          vex: {
+            status: st.rawStatus,
+            ...(st.justification !== undefined ? { justification: st.justification } : {}),
+            document: v.document,
+          },
         };
         suppressed.set(`${hit.ref.kind}\0${hit.ref.id}\0vex\0${v.document}`, s);
         continue;
       }
-      if (!kept.has(hit.ref.id)) kept.set(hit.ref.id, { ref: hit.ref, ...(hit.vuln !== undefined ? { vuln: hit.vuln } : {}) });
+      if (!kept.has(hit.ref.id))
+        kept.set(hit.ref.id, { ref: hit.ref, ...(hit.vuln !== undefined ? { vuln: hit.vuln } : {}) });
     }
     if (kept.size === 0) continue;
     const findings = [...kept.values()].sort((a, b) => cmp(a.ref.kind, b.ref.kind) || cmp(a.ref.id, b.ref.id));
-    rules.push({ ruleId: rule.spec.id, action: rule.spec.action, message: rule.spec.message, source: rule.source, findings: findings.map((f) => f.ref) });
-    for (const f of findings) if (f.vuln !== undefined) (rule.spec.action === 'fail' ? failingVulns : warningVulns).push(f.vuln);
+    rules.push({
+      ruleId: rule.spec.id,
+      action: rule.spec.action,
+      message: rule.spec.message,
+      source: rule.source,
+      findings: findings.map((f) => f.ref),
+    });
+    for (const f of findings)
+      if (f.vuln !== undefined) (rule.spec.action === 'fail' ? failingVulns : warningVulns).push(f.vuln);
   }
   const status = rules.some((r) => r.action === 'fail') ? 'fail' : rules.length > 0 ? 'warn' : 'pass';
   // Remediation clears the failing rules; with only warnings, the warning ones.
@@ -90,7 +108,13 @@ export function evaluatePolicy(result: PolicyScanInput, policy: Policy, opts: Ev
   return {
     status,
     rules,
-    suppressed: [...suppressed.values()].sort((a, b) => cmp(a.finding.kind, b.finding.kind) || cmp(a.finding.id, b.finding.id) || cmp(a.by, b.by) || cmp(a.reason, b.reason)),
+    suppressed: [...suppressed.values()].sort(
+      (a, b) =>
+        cmp(a.finding.kind, b.finding.kind) ||
+        cmp(a.finding.id, b.finding.id) ||
+        cmp(a.by, b.by) ||
+        cmp(a.reason, b.reason),
+    ),
     expiredExceptions,
     remediation,
     policies: policy.files,

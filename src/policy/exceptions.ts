@@ -14,7 +14,10 @@ import type { VexDocument, VexStatement } from './vex.js';
  * `package`: a purl (with or without version: qualifiers ignored), a name,
  * or name@version (npm scopes keep their leading "@").
  */
-export function packageMatches(pattern: string, pkg: { readonly name: string; readonly version: string; readonly purl: string }): boolean {
+export function packageMatches(
+  pattern: string,
+  pkg: { readonly name: string; readonly version: string; readonly purl: string },
+): boolean {
   if (/^pkg:/i.test(pattern)) return purlMatches(pattern, pkg.purl);
   if (pattern === pkg.name) return true;
   const at = pattern.lastIndexOf('@');
@@ -24,13 +27,16 @@ export function packageMatches(pattern: string, pkg: { readonly name: string; re
 /** Names the image is known by: the target, its tags and digests, and manifest / config digests. */
 export function imageNames(inv: Inventory): string[] {
   const t = inv.target;
-  return [t.name, ...t.repoTags, ...t.repoDigests, t.manifestDigest, t.configDigest].filter((x): x is string => x !== undefined);
+  return [t.name, ...t.repoTags, ...t.repoDigests, t.manifestDigest, t.configDigest].filter(
+    (x): x is string => x !== undefined,
+  );
 }
 
 export function exceptionMatches(ex: PolicyException, hit: Hit, ruleId: string, images: readonly string[]): boolean {
   const s = ex.spec;
   if (s.rules !== undefined && !s.rules.includes(ruleId)) return false;
-  if (s.advisory !== undefined && !hit.advisories.some((a) => a.toUpperCase() === s.advisory?.toUpperCase())) return false;
+  if (s.advisory !== undefined && !hit.advisories.some((a) => a.toUpperCase() === s.advisory?.toUpperCase()))
+    return false;
   if (s.package !== undefined && !hit.packages.some((p) => packageMatches(s.package ?? '', p))) return false;
   if (s.image !== undefined && !images.some((n) => globMatch(s.image ?? '', n))) return false;
   if (s.path !== undefined) {
@@ -80,7 +86,8 @@ export function vexFor(hit: Hit, docs: readonly VexDocument[], images: readonly 
       if (!direct && !viaImage) continue;
       const ts = st.timestamp !== undefined ? Date.parse(st.timestamp) : Number.NEGATIVE_INFINITY;
       const t = Number.isNaN(ts) ? Number.NEGATIVE_INFINITY : ts;
-      if (best === undefined || t > best.ts || (t === best.ts && order > best.order)) best = { m: { statement: st, document: doc.path }, ts: t, order };
+      if (best === undefined || t > best.ts || (t === best.ts && order > best.order))
+        best = { m: { statement: st, document: doc.path }, ts: t, order };
     }
   }
   return best?.m;

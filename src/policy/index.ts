@@ -5,4 +5,12 @@ export type { PolicyScanInput, EvaluateOptions } from './input.js';
 export { loadPolicies } from './load-policies.js';
 export { evaluatePolicy } from './evaluate-policy.js';
 export { loadVex, VEX_STATUSES, type VexDocument, type VexStatement, type VexStatus } from './vex.js';
-export { PolicyFileSchema, policyJsonSchema, POLICY_API_VERSION, POLICY_SCHEMA_ID, RULE_KINDS, type PolicyFile, type RuleKind } from './schema.js';
+export {
+  PolicyFileSchema,
+  policyJsonSchema,
+  POLICY_API_VERSION,
+  POLICY_SCHEMA_ID,
+  RULE_KINDS,
+  type PolicyFile,
+  type RuleKind,
+} from './schema.js';

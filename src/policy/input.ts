@@ -14,7 +14,11 @@ export interface PolicyScanInput {
   readonly inventory: Inventory;
   readonly vulnerabilities: readonly VulnFinding[];
   readonly scanners?: readonly string[];
-  readonly secrets?: readonly (SecretFact & { readonly location: string; readonly path?: string; readonly layer?: string })[];
+  readonly secrets?: readonly (SecretFact & {
+    readonly location: string;
+    readonly path?: string;
+    readonly layer?: string;
+  })[];
   readonly misconfigurations?: readonly Misconfiguration[];
   readonly malware?: readonly (MalwareFact & { readonly path: string; readonly layer: string })[];
   readonly licenses?: LicenseReport;

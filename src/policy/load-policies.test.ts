@@ -151,7 +151,15 @@ exceptions:
       NOW,
     ),
   );
-  for (const want of ['bad.yaml: rules.0.action', 'rules.0.vulnerabilities.minSeverity', 'rules.0.vulnerabilities.minCvss', 'rules.1.message', 'rules.1', 'exceptions.0.owner', 'exceptions.0.expires']) {
+  for (const want of [
+    'bad.yaml: rules.0.action',
+    'rules.0.vulnerabilities.minSeverity',
+    'rules.0.vulnerabilities.minCvss',
+    'rules.1.message',
+    'rules.1',
+    'exceptions.0.owner',
+    'exceptions.0.expires',
+  ]) {
     assert.ok(msg.includes(want), `missing ${want} in:\n${msg}`);
   }
 });
@@ -197,8 +205,14 @@ exceptions:
 test('hostile YAML: alias bombs and non-object documents are refused, not expanded', () => {
   const bomb = `a: &a ["x","x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\ne: [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]\n`;
   problems(() => loadPolicies([{ path: 'bomb.yaml', text: bomb }], NOW));
-  assert.match(problems(() => loadPolicies([{ path: 'list.yaml', text: '- 1\n- 2\n' }], NOW)), /list\.yaml: \(top level\)/);
-  assert.match(problems(() => loadPolicies([{ path: 'empty.yaml', text: '' }], NOW)), /empty\.yaml/);
+  assert.match(
+    problems(() => loadPolicies([{ path: 'list.yaml', text: '- 1\n- 2\n' }], NOW)),
+    /list\.yaml: \(top level\)/,
+  );
+  assert.match(
+    problems(() => loadPolicies([{ path: 'empty.yaml', text: '' }], NOW)),
+    /empty\.yaml/,
+  );
 });
 
 test('date-only expiries last through that UTC day', () => {

@@ -31,7 +31,9 @@ export function loadPolicies(files: readonly { readonly path: string; readonly t
       seen.add(rule.id);
       const kinds = RULE_KINDS.filter((k) => rule[k] !== undefined);
       if (kinds.length !== 1) {
-        problems.push(`${where}: a rule has exactly one of ${RULE_KINDS.join(', ')} (found ${kinds.length === 0 ? 'none' : kinds.join(', ')})`);
+        problems.push(
+          `${where}: a rule has exactly one of ${RULE_KINDS.join(', ')} (found ${kinds.length === 0 ? 'none' : kinds.join(', ')})`,
+        );
       }
       for (const p of ruleProblems(rule)) problems.push(`${where}.${p}`);
       rules.set(rule.id, { spec: rule, source: path });
@@ -51,7 +53,10 @@ export function loadPolicies(files: readonly { readonly path: string; readonly t
     for (const id of file.disable ?? []) rules.delete(id);
   }
   if (problems.length > 0) {
-    throw new CustomsError('POLICY_INVALID', `policy is invalid (${problems.length.toString()} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`);
+    throw new CustomsError(
+      'POLICY_INVALID',
+      `policy is invalid (${problems.length.toString()} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`,
+    );
   }
   return { files: files.map((f) => f.path), rules: [...rules.values()], exceptions };
 }
@@ -63,7 +68,8 @@ function parseFile(path: string, text: string, problems: string[]): PolicyFile |
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (doc.errors.length > 0) {
-    for (const e of doc.errors) problems.push(`${path}: line ${(e.linePos?.[0]?.line ?? 0).toString()}: ${e.message.split('\n')[0] ?? ''}`);
+    for (const e of doc.errors)
+      problems.push(`${path}: line ${(e.linePos?.[0]?.line ?? 0).toString()}: ${e.message.split('\n')[0] ?? ''}`);
     return undefined;
   }
   let raw: unknown;

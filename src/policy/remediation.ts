@@ -43,5 +43,7 @@ export function remediate(findings: readonly VulnFinding[], baseLayer: string | 
       how: baseLayer !== undefined && f.layer === baseLayer ? 'rebuild-base' : 'upgrade',
       clears: [...clears].sort(),
     }))
-    .sort((a, b) => (a.package < b.package ? -1 : a.package > b.package ? 1 : a.from < b.from ? -1 : a.from > b.from ? 1 : 0));
+    .sort((a, b) =>
+      a.package < b.package ? -1 : a.package > b.package ? 1 : a.from < b.from ? -1 : a.from > b.from ? 1 : 0,
+    );
 }

@@ -35,7 +35,10 @@ const VulnerabilitiesRule = strict(
 );
 
 const BaseImageMatcher = Type.Union([
-  Type.String({ minLength: 1, description: 'An image reference: REPOSITORY[:TAG-GLOB][@DIGEST]; "debian" means docker.io/library/debian.' }),
+  Type.String({
+    minLength: 1,
+    description: 'An image reference: REPOSITORY[:TAG-GLOB][@DIGEST]; "debian" means docker.io/library/debian.',
+  }),
   strict({
     repository: Type.Optional(NonEmpty),
     tag: Type.Optional(Type.String({ minLength: 1, description: 'Glob: * matches any characters.' })),
@@ -54,15 +57,33 @@ const ImageRule = strict({
   ),
   requireEntrypoint: Type.Optional(Type.Boolean()),
   forbiddenPorts: Type.Optional(
-    Type.Array(Type.Union([Type.Integer({ minimum: 1, maximum: 65535 }), Type.String({ pattern: '^[0-9]{1,5}(?:/(?:tcp|udp|sctp))?$' })]), {
-      minItems: 1,
-    }),
+    Type.Array(
+      Type.Union([
+        Type.Integer({ minimum: 1, maximum: 65535 }),
+        Type.String({ pattern: '^[0-9]{1,5}(?:/(?:tcp|udp|sctp))?$' }),
+      ]),
+      {
+        minItems: 1,
+      },
+    ),
   ),
   maxSizeBytes: Type.Optional(Type.Integer({ minimum: 0 })),
   maxAgeDays: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
-const ECOSYSTEM_NAMES = ['deb', 'rpm', 'apk', 'npm', 'pypi', 'maven', 'golang', 'gem', 'cargo', 'composer', 'nuget'] as const;
+const ECOSYSTEM_NAMES = [
+  'deb',
+  'rpm',
+  'apk',
+  'npm',
+  'pypi',
+  'maven',
+  'golang',
+  'gem',
+  'cargo',
+  'composer',
+  'nuget',
+] as const;
 
 const PackagesRule = strict({
   forbidden: Type.Optional(
@@ -76,11 +97,16 @@ const PackagesRule = strict({
     ),
   ),
   minimumVersions: Type.Optional(
-    Type.Array(Type.String({ pattern: '^(?:[a-z]+:)?[^\\s]+\\s*>=\\s*[^\\s]+$', description: '"[ECOSYSTEM:]NAME >= VERSION"' }), {
-      minItems: 1,
-    }),
+    Type.Array(
+      Type.String({ pattern: '^(?:[a-z]+:)?[^\\s]+\\s*>=\\s*[^\\s]+$', description: '"[ECOSYSTEM:]NAME >= VERSION"' }),
+      {
+        minItems: 1,
+      },
+    ),
   ),
-  forbiddenLicenses: Type.Optional(Type.Array(NonEmpty, { minItems: 1, description: 'SPDX licence ids or expressions' })),
+  forbiddenLicenses: Type.Optional(
+    Type.Array(NonEmpty, { minItems: 1, description: 'SPDX licence ids or expressions' }),
+  ),
 });
 
 const FindingsRule = strict({
@@ -88,12 +114,17 @@ const FindingsRule = strict({
   ids: Type.Optional(Type.Array(NonEmpty, { minItems: 1, description: 'Only these rule / check ids.' })),
 });
 
-const CelRule = Type.Union([
-  NonEmpty,
-  strict({ expression: NonEmpty }),
-]);
+const CelRule = Type.Union([NonEmpty, strict({ expression: NonEmpty })]);
 
-export const RULE_KINDS = ['vulnerabilities', 'image', 'packages', 'secrets', 'misconfigurations', 'malware', 'cel'] as const;
+export const RULE_KINDS = [
+  'vulnerabilities',
+  'image',
+  'packages',
+  'secrets',
+  'misconfigurations',
+  'malware',
+  'cel',
+] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
 const RuleSchema = strict({
@@ -110,7 +141,8 @@ const RuleSchema = strict({
   cel: Type.Optional(CelRule),
 });
 
-const DATE = '^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2}))?$';
+const DATE =
+  '^[0-9]{4}-[0-9]{2}-[0-9]{2}(?:[Tt][0-9]{2}:[0-9]{2}:[0-9]{2}(?:\\.[0-9]+)?(?:[Zz]|[+-][0-9]{2}:[0-9]{2}))?$';
 
 const ExceptionSchema = strict({
   id: Type.Optional(Type.String({ pattern: RULE_ID_PATTERN })),
@@ -121,7 +153,10 @@ const ExceptionSchema = strict({
   rules: Type.Optional(Type.Array(Type.String({ pattern: RULE_ID_PATTERN }), { minItems: 1 })),
   reason: NonEmpty,
   owner: NonEmpty,
-  expires: Type.String({ pattern: DATE, description: 'YYYY-MM-DD (through the end of that day, UTC) or an RFC 3339 date-time' }),
+  expires: Type.String({
+    pattern: DATE,
+    description: 'YYYY-MM-DD (through the end of that day, UTC) or an RFC 3339 date-time',
+  }),
 });
 
 export const PolicyFileSchema = Type.Object(
@@ -129,7 +164,10 @@ export const PolicyFileSchema = Type.Object(
     apiVersion: Type.Literal(POLICY_API_VERSION),
     kind: Type.Literal('Policy'),
     metadata: Type.Optional(
-      Type.Object({ name: Type.Optional(Type.String()), description: Type.Optional(Type.String()) }, { additionalProperties: true }),
+      Type.Object(
+        { name: Type.Optional(Type.String()), description: Type.Optional(Type.String()) },
+        { additionalProperties: true },
+      ),
     ),
     rules: Type.Optional(Type.Array(RuleSchema)),
     exceptions: Type.Optional(Type.Array(ExceptionSchema)),
@@ -154,7 +192,8 @@ export function policyJsonSchema(): Record<string, unknown> {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: POLICY_SCHEMA_ID,
     title: 'customs policy v1',
-    description: 'A customs policy file (docs/policy.md). Files merge in the order given: later files add rules and exceptions, replace rules by id and disable rules by id.',
+    description:
+      'A customs policy file (docs/policy.md). Files merge in the order given: later files add rules and exceptions, replace rules by id and disable rules by id.',
     ...plain,
   };
 }

@@ -43,7 +43,8 @@ const arr = (v: unknown): readonly unknown[] => (Array.isArray(v) ? v : []);
 
 /** Parses a VEX document and tells the format from its content (OpenVEX @context, CycloneDX bomFormat). */
 export function loadVex(text: string, path: string): VexDocument {
-  if (text.length > MAX_VEX_BYTES) throw new CustomsError('VEX_INVALID', `${path}: larger than ${MAX_VEX_BYTES.toString()} bytes`);
+  if (text.length > MAX_VEX_BYTES)
+    throw new CustomsError('VEX_INVALID', `${path}: larger than ${MAX_VEX_BYTES.toString()} bytes`);
   let doc: unknown;
   try {
     doc = JSON.parse(text);
@@ -54,7 +55,10 @@ export function loadVex(text: string, path: string): VexDocument {
   const context = doc['@context'];
   if (typeof context === 'string' && context.startsWith('https://openvex.dev/ns')) return openVex(doc, path);
   if (doc.bomFormat === 'CycloneDX') return cyclonedxVex(doc, path);
-  throw new CustomsError('VEX_INVALID', `${path}: neither OpenVEX (@context https://openvex.dev/ns…) nor CycloneDX (bomFormat "CycloneDX")`);
+  throw new CustomsError(
+    'VEX_INVALID',
+    `${path}: neither OpenVEX (@context https://openvex.dev/ns…) nor CycloneDX (bomFormat "CycloneDX")`,
+  );
 }
 
 function openVex(doc: Obj, path: string): VexDocument {
@@ -82,7 +86,9 @@ function openVex(doc: Obj, path: string): VexDocument {
         const purl = isObj(p.identifiers) ? str(p.identifiers.purl) : undefined;
         if (purl !== undefined) products.push(purl);
         for (const sc of arr(p.subcomponents)) {
-          const sid = isObj(sc) ? (str(sc['@id']) ?? (isObj(sc.identifiers) ? str(sc.identifiers.purl) : undefined)) : str(sc);
+          const sid = isObj(sc)
+            ? (str(sc['@id']) ?? (isObj(sc.identifiers) ? str(sc.identifiers.purl) : undefined))
+            : str(sc);
           if (sid !== undefined) subcomponents.push(sid);
         }
       }
@@ -95,7 +101,8 @@ function openVex(doc: Obj, path: string): VexDocument {
     }
     const justification = str(s.justification) ?? str(s.impact_statement) ?? str(s.status_notes);
     // OpenVEX: not_affected needs a justification or an impact statement.
-    if (status === 'not_affected' && justification === undefined) problems.push(`${where}: not_affected without justification or impact_statement`);
+    if (status === 'not_affected' && justification === undefined)
+      problems.push(`${where}: not_affected without justification or impact_statement`);
     const timestamp = str(s.timestamp) ?? docTime;
     statements.push({
       vulnerabilities: ids,
@@ -107,7 +114,8 @@ function openVex(doc: Obj, path: string): VexDocument {
       ...(timestamp !== undefined ? { timestamp } : {}),
     });
   });
-  if (problems.length > 0) throw new CustomsError('VEX_INVALID', `${path}: OpenVEX document is invalid:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new CustomsError('VEX_INVALID', `${path}: OpenVEX document is invalid:\n  ${problems.join('\n  ')}`);
   return { path, format: 'openvex', statements };
 }
 
@@ -177,10 +185,16 @@ function cyclonedxVex(doc: Obj, path: string): VexDocument {
       subcomponents: [],
       status,
       rawStatus: state,
-      ...(justification !== undefined ? { justification: detail !== undefined && detail !== justification ? `${justification}: ${detail}` : justification } : {}),
+      ...(justification !== undefined
+        ? {
+            justification:
+              detail !== undefined && detail !== justification ? `${justification}: ${detail}` : justification,
+          }
+        : {}),
       ...(timestamp !== undefined ? { timestamp } : {}),
     });
   });
-  if (problems.length > 0) throw new CustomsError('VEX_INVALID', `${path}: CycloneDX VEX is invalid:\n  ${problems.join('\n  ')}`);
+  if (problems.length > 0)
+    throw new CustomsError('VEX_INVALID', `${path}: CycloneDX VEX is invalid:\n  ${problems.join('\n  ')}`);
   return { path, format: 'cyclonedx', statements };
 }

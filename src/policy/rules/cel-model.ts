@@ -11,7 +11,13 @@ import { cvssScore } from './vulnerabilities-rule.js';
 import { baseImageOf } from './image-rule.js';
 
 /** A JSON-like value before conversion to CEL inputs. */
-export type ModelValue = string | number | boolean | null | readonly ModelValue[] | { readonly [k: string]: ModelValue | undefined };
+export type ModelValue =
+  | string
+  | number
+  | boolean
+  | null
+  | readonly ModelValue[]
+  | { readonly [k: string]: ModelValue | undefined };
 
 const DOUBLE_FIELDS = new Set(['cvss', 'epss', 'epssPercentile']);
 
@@ -37,11 +43,23 @@ export function celModel(ctx: RuleContext): Record<string, ModelValue> {
     created: t.created,
     labels: { ...(t.labels ?? {}) },
     sizeBytes: t.layers.reduce<number>((a, l) => a + (l.size ?? 0), 0),
-    layers: t.layers.map((l) => compact({ diffID: l.diffID, size: l.size, createdBy: l.createdBy, base: l.diffID === baseLayer })),
-    os: input.inventory.os ? compact({ family: input.inventory.os.family, version: input.inventory.os.version, name: input.inventory.os.name, eol: input.inventory.os.eol }) : undefined,
+    layers: t.layers.map((l) =>
+      compact({ diffID: l.diffID, size: l.size, createdBy: l.createdBy, base: l.diffID === baseLayer }),
+    ),
+    os: input.inventory.os
+      ? compact({
+          family: input.inventory.os.family,
+          version: input.inventory.os.version,
+          name: input.inventory.os.name,
+          eol: input.inventory.os.eol,
+        })
+      : undefined,
     baseImage: base ? compact({ repository: base.repository, tag: base.tag, digest: base.digest }) : undefined,
     user: cfg !== undefined ? (cfg.User ?? '') : undefined,
-    healthcheck: config !== undefined ? (cfg?.Healthcheck?.Test ?? []).length > 0 && cfg?.Healthcheck?.Test?.[0] !== 'NONE' : undefined,
+    healthcheck:
+      config !== undefined
+        ? (cfg?.Healthcheck?.Test ?? []).length > 0 && cfg?.Healthcheck?.Test?.[0] !== 'NONE'
+        : undefined,
     entrypoint: config !== undefined ? [...(cfg?.Entrypoint ?? [])] : undefined,
     cmd: config !== undefined ? [...(cfg?.Cmd ?? [])] : undefined,
     exposedPorts: config !== undefined ? Object.keys(cfg?.ExposedPorts ?? {}).sort() : undefined,
@@ -87,13 +105,49 @@ export function celModel(ctx: RuleContext): Record<string, ModelValue> {
     }),
   );
   const secrets = (input.secrets ?? []).map((s) =>
-    compact({ ruleId: s.ruleId, category: s.category, title: s.title, severity: s.severity, location: s.location, path: s.path, line: s.line, layer: s.layer }),
+    compact({
+      ruleId: s.ruleId,
+      category: s.category,
+      title: s.title,
+      severity: s.severity,
+      location: s.location,
+      path: s.path,
+      line: s.line,
+      layer: s.layer,
+    }),
   );
   const misconfigurations = (input.misconfigurations ?? []).map((m) =>
-    compact({ checkId: m.checkId, severity: m.severity, title: m.title, message: m.message, target: m.target, path: m.location?.path, line: m.location?.startLine }),
+    compact({
+      checkId: m.checkId,
+      severity: m.severity,
+      title: m.title,
+      message: m.message,
+      target: m.target,
+      path: m.location?.path,
+      line: m.location?.startLine,
+    }),
   );
-  const malware = (input.malware ?? []).map((m) => compact({ ruleId: m.ruleId, kind: m.kind, severity: m.severity, title: m.title, path: m.path, layer: m.layer, sha256: m.sha256 }));
-  return { image, packages, vulnerabilities, secrets, misconfigurations, malware, scanners: [...(input.scanners ?? [])], now: ctx.now.toISOString() };
+  const malware = (input.malware ?? []).map((m) =>
+    compact({
+      ruleId: m.ruleId,
+      kind: m.kind,
+      severity: m.severity,
+      title: m.title,
+      path: m.path,
+      layer: m.layer,
+      sha256: m.sha256,
+    }),
+  );
+  return {
+    image,
+    packages,
+    vulnerabilities,
+    secrets,
+    misconfigurations,
+    malware,
+    scanners: [...(input.scanners ?? [])],
+    now: ctx.now.toISOString(),
+  };
 }
 
 /** CEL inputs: objects become Maps, integers bigints (CEL int), score fields doubles. */
@@ -101,7 +155,11 @@ export function toCelInput(v: ModelValue, key = ''): unknown {
   if (Array.isArray(v)) return v.map((x: ModelValue) => toCelInput(x));
   if (typeof v === 'number') return Number.isInteger(v) && !DOUBLE_FIELDS.has(key) ? BigInt(v) : v;
   if (v !== null && typeof v === 'object') {
-    return new Map(Object.entries(v).filter((e): e is [string, ModelValue] => e[1] !== undefined).map(([k, x]) => [k, toCelInput(x, k)]));
+    return new Map(
+      Object.entries(v)
+        .filter((e): e is [string, ModelValue] => e[1] !== undefined)
+        .map(([k, x]) => [k, toCelInput(x, k)]),
+    );
   }
   return v;
 }

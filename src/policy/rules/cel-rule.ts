@@ -33,8 +33,13 @@ function elementHit(ruleId: string, el: unknown, i: number): Hit {
     const pkg = s('purl') !== undefined || s('package') !== undefined;
     return {
       ...base,
-      advisories: [ruleId, ...[s('advisory'), s('id'), s('checkId'), s('ruleId')].filter((x): x is string => x !== undefined)],
-      packages: pkg ? [{ name: s('package') ?? s('name') ?? '', version: s('version') ?? '', purl: s('purl') ?? '' }] : [],
+      advisories: [
+        ruleId,
+        ...[s('advisory'), s('id'), s('checkId'), s('ruleId')].filter((x): x is string => x !== undefined),
+      ],
+      packages: pkg
+        ? [{ name: s('package') ?? s('name') ?? '', version: s('version') ?? '', purl: s('purl') ?? '' }]
+        : [],
       paths: s('path') !== undefined ? [s('path') ?? ''] : [],
     };
   }

@@ -15,7 +15,11 @@ export function secretHits(spec: FindingsSpec, ctx: RuleContext): Hit[] {
     .map((s) => {
       const where = s.line !== undefined ? `${s.location}:${s.line.toString()}` : s.location;
       return {
-        ref: { kind: 'secret', id: `${s.ruleId}@${where}`, summary: `${s.title} (${s.severity}) in ${where}: ${s.match}` },
+        ref: {
+          kind: 'secret',
+          id: `${s.ruleId}@${where}`,
+          summary: `${s.title} (${s.severity}) in ${where}: ${s.match}`,
+        },
         advisories: [s.ruleId],
         packages: [],
         paths: s.path !== undefined ? [s.path] : [],
@@ -29,7 +33,11 @@ export function misconfigurationHits(spec: FindingsSpec, ctx: RuleContext): Hit[
     .map((m) => {
       const loc = m.location !== undefined ? `${m.location.path}:${m.location.startLine.toString()}` : m.target;
       return {
-        ref: { kind: 'misconfig', id: `${m.checkId}@${loc}`, summary: `${m.checkId} ${m.title} (${m.severity}): ${m.message}` },
+        ref: {
+          kind: 'misconfig',
+          id: `${m.checkId}@${loc}`,
+          summary: `${m.checkId} ${m.title} (${m.severity}): ${m.message}`,
+        },
         advisories: [m.checkId],
         packages: [],
         paths: m.location !== undefined ? [m.location.path] : [],
@@ -41,7 +49,11 @@ export function malwareHits(spec: FindingsSpec, ctx: RuleContext): Hit[] {
   return (ctx.input.malware ?? [])
     .filter((m) => keep(spec, m.ruleId, m.severity))
     .map((m) => ({
-      ref: { kind: 'malware', id: `${m.ruleId}@${m.path}`, summary: `${m.title} (${m.severity}) in ${m.path}: ${m.detail}` },
+      ref: {
+        kind: 'malware',
+        id: `${m.ruleId}@${m.path}`,
+        summary: `${m.title} (${m.severity}) in ${m.path}: ${m.detail}`,
+      },
       advisories: [m.ruleId],
       packages: [],
       paths: [m.path],

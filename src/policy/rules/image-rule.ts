@@ -62,7 +62,9 @@ export function baseImageMatches(m: BaseImageSpec, base: BaseImage): boolean {
   if (repository !== undefined) {
     if (base.repository === undefined) return false;
     const wild = repository.includes('*');
-    const norm = wild ? normaliseRepositoryGlob(repository) : (parseImageReference(repository)?.repository ?? repository);
+    const norm = wild
+      ? normaliseRepositoryGlob(repository)
+      : (parseImageReference(repository)?.repository ?? repository);
     if (!globMatch(norm, base.repository, true)) return false;
   }
   if (tag !== undefined && (base.tag === undefined || !globMatch(tag, base.tag))) return false;
@@ -72,7 +74,9 @@ export function baseImageMatches(m: BaseImageSpec, base: BaseImage): boolean {
 
 function normaliseRepositoryGlob(glob: string): string {
   const first = glob.split('/')[0] ?? '';
-  const hasDomain = glob.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost' || first === '*' || first === '**');
+  const hasDomain =
+    glob.includes('/') &&
+    (first.includes('.') || first.includes(':') || first === 'localhost' || first === '*' || first === '**');
   if (hasDomain) return glob;
   return glob.includes('/') ? `docker.io/${glob}` : `docker.io/library/${glob}`;
 }
@@ -97,7 +101,10 @@ export function imageHits(spec: ImageSpec, ctx: RuleContext): Hit[] {
     const base = baseImageOf(target.labels);
     if (base === undefined) {
       if (spec.allowedBaseImages !== undefined) {
-        hit('base-image-unknown', `${name}: no ${BASE_NAME_LABEL} / ${BASE_DIGEST_LABEL} label, so the base image cannot be checked against the allowed list`);
+        hit(
+          'base-image-unknown',
+          `${name}: no ${BASE_NAME_LABEL} / ${BASE_DIGEST_LABEL} label, so the base image cannot be checked against the allowed list`,
+        );
       }
     } else {
       if (spec.allowedBaseImages !== undefined && !spec.allowedBaseImages.some((m) => baseImageMatches(m, base))) {
@@ -105,27 +112,42 @@ export function imageHits(spec: ImageSpec, ctx: RuleContext): Hit[] {
       }
       const blocked = spec.blockedBaseImages?.find((m) => baseImageMatches(m, base));
       if (blocked !== undefined) {
-        hit(`base-image-blocked:${base.text}`, `${name}: base image ${base.text} is blocked (${typeof blocked === 'string' ? blocked : JSON.stringify(blocked)})`);
+        hit(
+          `base-image-blocked:${base.text}`,
+          `${name}: base image ${base.text} is blocked (${typeof blocked === 'string' ? blocked : JSON.stringify(blocked)})`,
+        );
       }
     }
   }
 
   if (spec.allowedRegistries !== undefined) {
     const names = [name, ...target.repoTags, ...target.repoDigests];
-    const registries = [...new Set(names.map((n) => parseImageReference(n)?.repository.split('/')[0]).filter((r): r is string => r !== undefined))];
+    const registries = [
+      ...new Set(
+        names.map((n) => parseImageReference(n)?.repository.split('/')[0]).filter((r): r is string => r !== undefined),
+      ),
+    ];
     if (registries.length === 0) {
       ctx.note(`allowedRegistries: ${name} has no registry name (a local archive with no RepoTags); not checked`);
     }
     for (const r of registries) {
-      if (!spec.allowedRegistries.some((a) => globMatch(a === 'docker.io' || a === 'index.docker.io' ? 'docker.io' : a, r))) {
-        hit(`registry-not-allowed:${r}`, `${name}: registry ${r} is not allowed (allowed: ${spec.allowedRegistries.join(', ')})`);
+      if (
+        !spec.allowedRegistries.some((a) =>
+          globMatch(a === 'docker.io' || a === 'index.docker.io' ? 'docker.io' : a, r),
+        )
+      ) {
+        hit(
+          `registry-not-allowed:${r}`,
+          `${name}: registry ${r} is not allowed (allowed: ${spec.allowedRegistries.join(', ')})`,
+        );
       }
     }
   }
 
   if (spec.requireNonRootUser === true) {
     if (ctx.config !== undefined) {
-      if (isRootUser(cfg?.User)) hit('root-user', `${name}: runs as ${cfg?.User ? `"${cfg.User}"` : 'root (no USER)'}; set a non-root USER`);
+      if (isRootUser(cfg?.User))
+        hit('root-user', `${name}: runs as ${cfg?.User ? `"${cfg.User}"` : 'root (no USER)'}; set a non-root USER`);
     } else if (misconf.has('CUS-IMG-001')) hit('root-user', `${name}: runs as root (CUS-IMG-001); set a non-root USER`);
   }
   if (spec.requireHealthcheck === true) {
@@ -166,16 +188,22 @@ export function imageHits(spec: ImageSpec, ctx: RuleContext): Hit[] {
   }
   if (spec.maxSizeBytes !== undefined) {
     const sizes = target.layers.map((l) => l.size);
-    if (sizes.some((s) => s === undefined)) ctx.note('maxSizeBytes: some layer sizes are unknown; the size counts the known ones');
+    if (sizes.some((s) => s === undefined))
+      ctx.note('maxSizeBytes: some layer sizes are unknown; the size counts the known ones');
     const total = sizes.reduce<number>((a, s) => a + (s ?? 0), 0);
-    if (total > spec.maxSizeBytes) hit('too-large', `${name}: ${total.toString()} bytes (layer sizes) exceeds ${spec.maxSizeBytes.toString()}`);
+    if (total > spec.maxSizeBytes)
+      hit('too-large', `${name}: ${total.toString()} bytes (layer sizes) exceeds ${spec.maxSizeBytes.toString()}`);
   }
   if (spec.maxAgeDays !== undefined) {
     const t = target.created === undefined ? Number.NaN : Date.parse(target.created);
     if (Number.isNaN(t)) ctx.note('maxAgeDays: the image config has no created date; not checked');
     else {
       const days = Math.floor((ctx.now.getTime() - t) / DAY_MS);
-      if (days > spec.maxAgeDays) hit('too-old', `${name}: built ${days.toString()} days ago (${target.created ?? ''}), more than ${spec.maxAgeDays.toString()}`);
+      if (days > spec.maxAgeDays)
+        hit(
+          'too-old',
+          `${name}: built ${days.toString()} days ago (${target.created ?? ''}), more than ${spec.maxAgeDays.toString()}`,
+        );
     }
   }
   return out;

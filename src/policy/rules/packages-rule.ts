@@ -28,7 +28,9 @@ function sameName(p: Package, name: string): boolean {
 }
 const pep503 = (n: string): string => n.toLowerCase().replace(/[-_.]+/g, '-');
 
-type SpdxNode = { license: string; plus?: boolean; exception?: string } | { conjunction: 'and' | 'or'; left: SpdxNode; right: SpdxNode };
+type SpdxNode =
+  | { license: string; plus?: boolean; exception?: string }
+  | { conjunction: 'and' | 'or'; left: SpdxNode; right: SpdxNode };
 
 interface LicenseId {
   readonly license: string;
@@ -41,7 +43,11 @@ function forbiddenIds(list: readonly string[]): LicenseId[] {
     if ('conjunction' in n) {
       collect(n.left);
       collect(n.right);
-    } else out.push({ license: n.plus ? `${n.license}+` : n.license, ...(n.exception !== undefined ? { exception: n.exception } : {}) });
+    } else
+      out.push({
+        license: n.plus ? `${n.license}+` : n.license,
+        ...(n.exception !== undefined ? { exception: n.exception } : {}),
+      });
   };
   for (const text of list) {
     const n = normalizeLicense(text);
@@ -67,7 +73,9 @@ function onlyForbidden(n: SpdxNode, forbidden: readonly LicenseId[]): boolean {
     return n.conjunction === 'and' ? l || r : l && r;
   }
   const id = n.plus ? `${n.license}+` : n.license;
-  return forbidden.some((f) => f.license.toLowerCase() === id.toLowerCase() && (f.exception === undefined || f.exception === n.exception));
+  return forbidden.some(
+    (f) => f.license.toLowerCase() === id.toLowerCase() && (f.exception === undefined || f.exception === n.exception),
+  );
 }
 
 export function packageHits(spec: PackagesSpec, ctx: RuleContext): Hit[] {
@@ -89,7 +97,13 @@ export function packageHits(spec: PackagesSpec, ctx: RuleContext): Hit[] {
     for (const p of pkgs) {
       if (!sameName(p, f.name) || (f.ecosystem !== undefined && p.ecosystem !== f.ecosystem)) continue;
       if (c !== undefined && (typeof c === 'string' || compare(p, p.version, c) !== true)) continue;
-      out.push(packageHit(p, `forbidden:${f.name}`, `${p.name} ${p.version} (${p.ecosystem}) is forbidden${f.versions !== undefined ? ` in versions ${f.versions}` : ''}`));
+      out.push(
+        packageHit(
+          p,
+          `forbidden:${f.name}`,
+          `${p.name} ${p.version} (${p.ecosystem}) is forbidden${f.versions !== undefined ? ` in versions ${f.versions}` : ''}`,
+        ),
+      );
     }
   }
 
@@ -103,7 +117,13 @@ export function packageHits(spec: PackagesSpec, ctx: RuleContext): Hit[] {
       if (!sameName(p, min.name) && !bySource) continue;
       const version = bySource && p.source ? p.source.version : p.version;
       if (compare(p, version, [[{ op: '<', version: min.version }]]) !== true) continue;
-      out.push(packageHit(p, `minimum:${min.name}`, `${p.name} ${version}${bySource ? ` (source ${min.name})` : ''} is older than the required ${min.version}`));
+      out.push(
+        packageHit(
+          p,
+          `minimum:${min.name}`,
+          `${p.name} ${version}${bySource ? ` (source ${min.name})` : ''} is older than the required ${min.version}`,
+        ),
+      );
     }
   }
 
@@ -121,7 +141,14 @@ export function packageHits(spec: PackagesSpec, ctx: RuleContext): Hit[] {
       } catch {
         continue; // not SPDX: the licence report lists it as unknown
       }
-      if (onlyForbidden(tree, forbidden)) out.push(packageHit(p, `license:${expr}`, `${p.name} ${p.version} is licensed ${expr}, which needs a forbidden licence`));
+      if (onlyForbidden(tree, forbidden))
+        out.push(
+          packageHit(
+            p,
+            `license:${expr}`,
+            `${p.name} ${p.version} is licensed ${expr}, which needs a forbidden licence`,
+          ),
+        );
     }
   }
   return out;

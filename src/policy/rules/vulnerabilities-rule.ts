@@ -39,7 +39,8 @@ export function vulnerabilityHits(spec: VulnerabilitiesSpec, ctx: RuleContext): 
   const out: Hit[] = [];
   let undated = 0;
   for (const f of ctx.input.vulnerabilities) {
-    if (spec.minSeverity !== undefined && (SEVERITY_RANK[f.severity] ?? 0) < (SEVERITY_RANK[spec.minSeverity] ?? 0)) continue;
+    if (spec.minSeverity !== undefined && (SEVERITY_RANK[f.severity] ?? 0) < (SEVERITY_RANK[spec.minSeverity] ?? 0))
+      continue;
     if (spec.minCvss !== undefined) {
       const s = cvssScore(f);
       if (s === undefined || s < spec.minCvss) continue;
@@ -68,7 +69,9 @@ export function vulnerabilityHits(spec: VulnerabilitiesSpec, ctx: RuleContext): 
     out.push(vulnHit(f));
   }
   if (undated > 0) {
-    ctx.note(`${undated.toString()} fixable vulnerabilit${undated === 1 ? 'y has' : 'ies have'} no published date; fixAvailableForDays could not age ${undated === 1 ? 'it' : 'them'}`);
+    ctx.note(
+      `${undated.toString()} fixable vulnerabilit${undated === 1 ? 'y has' : 'ies have'} no published date; fixAvailableForDays could not age ${undated === 1 ? 'it' : 'them'}`,
+    );
   }
   return out;
 }
