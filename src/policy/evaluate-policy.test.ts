@@ -100,6 +100,8 @@ test('image rules: base image allow/block by repository, tag glob and digest', (
     true,
   );
   assert.deepEqual(ids(judge(rule('image', '{blockedBaseImages: ["ubuntu"]}'))), []);
+  assert.equal(ids(judge(rule('image', '{blockedBaseImages: ["*:12.5-*"]}'))).length, 1);
+  assert.deepEqual(ids(judge(rule('image', '{blockedBaseImages: ["*:latest"]}'))), []);
   const nolabels = scanFixture();
   const t = { ...nolabels.inventory.target, labels: {} };
   const bare = scanFixture({ inventory: { ...nolabels.inventory, target: t } });

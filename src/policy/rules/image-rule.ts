@@ -73,6 +73,7 @@ export function baseImageMatches(m: BaseImageSpec, base: BaseImage): boolean {
 }
 
 function normaliseRepositoryGlob(glob: string): string {
+  if (glob === '*' || glob === '**') return '**';
   const first = glob.split('/')[0] ?? '';
   const hasDomain =
     glob.includes('/') &&
