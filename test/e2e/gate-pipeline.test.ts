@@ -184,12 +184,25 @@ test('-o FORMAT=FILE writes several reports; --summary appends Markdown to $GITH
   const html = join(work, 'gate.html');
   const summary = join(work, 'summary.md');
   await writeFile(summary, '# Earlier step\n\n');
-  const r = await gate([vulnerable, '--policy', policy, '-o', `sarif=${sarif}`, '-o', `html=${html}`, '--summary'], { GITHUB_STEP_SUMMARY: summary });
+  const junit = join(work, 'gate.xml');
+  const gitlab = join(work, 'gl-container-scanning-report.json');
+  const cdx = join(work, 'gate.cdx.json');
+  const r = await gate(
+    [vulnerable, '--policy', policy, '-o', `sarif=${sarif}`, '-o', `html=${html}`, '-o', `junit=${junit}`, '-o', `gitlab=${gitlab}`, '-o', `cyclonedx=${cdx}`, '--summary'],
+    { GITHUB_STEP_SUMMARY: summary },
+  );
   assert.equal(r.code, 1, r.stderr);
   const doc = JSON.parse(readFileSync(sarif, 'utf8')) as { version: string; runs: { results: { ruleId: string }[] }[] };
   assert.equal(doc.version, '2.1.0');
   assert.ok(doc.runs[0]?.results.some((x) => x.ruleId === 'CVE-2023-38545'));
   assert.match(readFileSync(html, 'utf8'), /^<!DOCTYPE html>/i);
+  assert.match(readFileSync(junit, 'utf8'), /<testsuites[\s>][\s\S]*no-high-vulnerabilities/);
+  const gl = JSON.parse(readFileSync(gitlab, 'utf8')) as { scan: { type: string }; vulnerabilities: unknown[] };
+  assert.equal(gl.scan.type, 'container_scanning');
+  assert.ok(gl.vulnerabilities.length >= 2);
+  const bom = JSON.parse(readFileSync(cdx, 'utf8')) as { bomFormat: string; vulnerabilities: { id: string }[] };
+  assert.equal(bom.bomFormat, 'CycloneDX');
+  assert.ok(bom.vulnerabilities.some((x) => x.id === 'CVE-2021-23337'));
   const md = readFileSync(summary, 'utf8');
   assert.ok(md.startsWith('# Earlier step\n\n'), 'appended, not overwritten');
   assert.match(md, /no-high-vulnerabilities/);

@@ -154,6 +154,13 @@ Exit status:
         ...(scanners ? { scanners } : {}),
       });
       ctx.finish();
+      if (ctx.config.strict && result.inventory.unknowns.length > 0) {
+        const first = result.inventory.unknowns[0];
+        throw new CustomsError(
+          'ANALYZE_INCOMPLETE',
+          `${result.inventory.unknowns.length} file(s) could not be analysed (first: /${first?.path}: ${first?.message}); --strict makes that fatal`,
+        );
+      }
       const outcome = eng.judge(
         result,
         {
@@ -179,7 +186,7 @@ Exit status:
           case 'junit':
             return rep.renderJunit(outcome.result, machine);
           case 'gitlab':
-            throw new CustomsError('USAGE_BAD_FLAG', 'the gitlab report writer is not built yet; use sarif, junit or json');
+            return rep.renderGitlab(outcome.result, machine);
           case 'cyclonedx':
             return rep.renderCycloneDxVex(outcome.result, machine);
           case 'html':
