@@ -114,3 +114,9 @@ test('remediation asks for the highest fix a package needs, in its version order
   const { verdict } = judge(two, { failOn: 'high' }, NOW);
   assert.deepEqual(verdict.remediation.map((x) => [x.package, x.to]), [['curl', '7.88.1-10+deb12u10']]);
 });
+
+test("the caller's notes and the policy's notes reach the verdict; none means no notes field", () => {
+  const policy = (): Verdict => ({ status: 'pass', rules: [], suppressed: [], expiredExceptions: [], remediation: [], policies: ['p.yaml'], notes: ['no image config'] });
+  assert.deepEqual(judge(sampleResult(), { policy }, NOW, ['saved scan']).verdict.notes, ['saved scan', 'no image config']);
+  assert.equal('notes' in judge(sampleResult(), { failOn: 'high' }, NOW).verdict, false);
+});

@@ -230,8 +230,11 @@ function statusOf(rules: readonly RuleOutcome[]): VerdictStatus {
   return rules.length > 0 ? 'warn' : 'pass';
 }
 
-/** Judge a scan result: pure (no I/O), so the server and admission can call it too. */
-export function judge(scan: ScanResult, rules: GateRules, now: Date): GateOutcome {
+/**
+ * Judge a scan result: pure (no I/O), so the server and admission can call it too.
+ * `notes` are the caller's (e.g. "this is a saved scan"), listed before the policy's.
+ */
+export function judge(scan: ScanResult, rules: GateRules, now: Date, notes: readonly string[] = []): GateOutcome {
   const filtered = filterResult(scan, rules);
   const ignored = applyIgnoreFile(filtered, rules.ignore, now);
   const policy = rules.policy ? rules.policy(ignored.result, now) : EMPTY_VERDICT;
@@ -245,6 +248,7 @@ export function judge(scan: ScanResult, rules: GateRules, now: Date): GateOutcom
     expiredExceptions: [...ignored.expired, ...policy.expiredExceptions],
     remediation: [...policy.remediation, ...flags.remediation],
     policies: [...policy.policies, ...(usesFlags ? [COMMAND_LINE] : [])],
+    ...(notes.length + (policy.notes?.length ?? 0) > 0 ? { notes: [...notes, ...(policy.notes ?? [])] } : {}),
   };
   return { result: filtered, verdict };
 }
@@ -258,6 +262,10 @@ export async function readGateFile(flag: string, file: string): Promise<string> 
     throw new CustomsError('GATE_INPUT_NOT_FOUND', `${flag} ${file}: ${why}`, e);
   }
 }
+
+/** Why a gate on a saved scan may decide less (docs/gate.md "What a gate on a saved scan can and cannot check"). */
+export const SAVED_SCAN_NOTE =
+  'gated a saved scan result: it lists vulnerable packages only and no image config or layers, so package rules see only vulnerable packages and image rules cannot be decided (docs/gate.md)';
 
 /** Read --ignorefile. */
 export async function loadIgnoreFile(file: string): Promise<NonNullable<GateRules['ignore']>> {

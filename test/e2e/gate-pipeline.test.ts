@@ -131,12 +131,13 @@ test('scan once, gate the saved JSON: the same verdicts', async () => {
     const fromSaved = await gate([saved, '--policy', policy, '-f', 'json']);
     assert.equal(direct.code, want, direct.stderr);
     assert.equal(fromSaved.code, want, fromSaved.stderr);
-    type Doc = { verdict: { status: string; rules: { ruleId: string; findings: { id: string }[] }[] } };
+    type Doc = { verdict: { status: string; rules: { ruleId: string; findings: { id: string }[] }[]; notes?: string[] } };
     const a = JSON.parse(direct.stdout) as Doc;
     const b = JSON.parse(fromSaved.stdout) as Doc;
     assert.equal(a.verdict.status, want === 1 ? 'fail' : 'pass');
     assert.deepEqual(b.verdict.rules, a.verdict.rules);
     assert.equal(b.verdict.status, a.verdict.status);
+    assert.ok(b.verdict.notes?.some((n) => n.startsWith('gated a saved scan result')));
   }
 });
 

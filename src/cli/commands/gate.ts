@@ -85,6 +85,7 @@ function verdictText(v: Verdict, color: boolean): string {
   }
   // The findings table above lists suppressed findings with why (report/scan-table.ts).
   if (v.suppressed.length > 0) out.push(`  Suppressed: ${v.suppressed.length} finding${v.suppressed.length === 1 ? '' : 's'} (listed above)`);
+  for (const n of v.notes ?? []) out.push(`  Note: ${n}`);
   for (const e of v.expiredExceptions) out.push(`  Expired exception ${e.id} (${e.source}, expired ${e.expired}): no longer applies`);
   if (v.remediation.length > 0) {
     out.push('  Remediation:');
@@ -148,7 +149,7 @@ Exit status:
     const scanners = flags.scanners === undefined ? undefined : eng.parseScanners(flags.scanners);
     const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir) : undefined;
     try {
-      const { result } = await eng.gateInput(target, ctx, {
+      const { result, saved } = await eng.gateInput(target, ctx, {
         dbPath: dbFile(flags.db, ctx.config.dbDir),
         ...(cache ? { cache } : {}),
         ...(scanners ? { scanners } : {}),
@@ -171,6 +172,7 @@ Exit status:
           ...(loaded ? { policy: (r, at) => pol.evaluatePolicy(r, loaded, { now: at, ...(vexDocs.length > 0 ? { vex: vexDocs } : {}) }) } : {}),
         },
         now,
+        saved ? [eng.SAVED_SCAN_NOTE] : [],
       );
       const rep = await report();
       const v = outcome.verdict;
