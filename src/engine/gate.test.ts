@@ -43,6 +43,8 @@ test('without --policy or --fail-on, any finding left fails (trivy --exit-code);
   assert.equal(all.status, 'fail');
   assert.equal(all.rules[0]?.ruleId, ANY_FINDING_RULE);
   assert.deepEqual(all.rules[0]?.findings.map((f) => f.kind), ['vuln', 'vuln', 'vuln', 'secret', 'misconfig', 'malware']);
+  // FindingRef IDs as src/policy's rules name them, so reports can look suppressed findings up.
+  assert.deepEqual(all.rules[0]?.findings.slice(3).map((f) => f.id), ['aws-access-key-id@app/.env:3', 'CUS-IMG-001@docker-archive:app.tar', 'ioc-sha256@usr/bin/xmrig']);
   const medium = judge(sampleResult(), { severities: ['medium'] }, NOW);
   assert.deepEqual(medium.verdict.rules[0]?.findings.map((f) => f.id), ['CVE-2023-32681@p2']);
   assert.deepEqual(medium.result.secrets, []);

@@ -93,7 +93,11 @@ const secretRef = (s: SecretFinding): FindingRef => ({
   id: `${s.ruleId}@${s.location}${s.line !== undefined ? `:${s.line}` : ''}`,
   summary: `${s.title} in ${s.location}${s.line !== undefined ? `:${s.line}` : ''} (${s.severity})`,
 });
-const misconfigRef = (m: Misconfiguration): FindingRef => ({ kind: 'misconfig', id: m.checkId, summary: `${m.checkId} ${m.title}: ${m.message} (${m.severity})` });
+const misconfigRef = (m: Misconfiguration): FindingRef => ({
+  kind: 'misconfig',
+  id: `${m.checkId}@${m.location ? `${m.location.path}:${m.location.startLine}` : m.target}`,
+  summary: `${m.checkId} ${m.title}: ${m.message} (${m.severity})`,
+});
 const malwareRef = (m: MalwareFinding): FindingRef => ({ kind: 'malware', id: `${m.ruleId}@${m.path}`, summary: `${m.title} in ${m.path} (${m.severity})` });
 
 /** Every finding of a result as a FindingRef, in report order. */
