@@ -6,6 +6,7 @@
 import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
 import type { Misconfiguration } from '../checks/index.js';
+import type { ImageConfig } from '../image/index.js';
 import type { MalwareFinding, SecretFinding } from '../report/index.js';
 import { type Context, CustomsError } from '../core/index.js';
 import { type MatchNote, matchInventory, type VulnFinding } from '../match/index.js';
@@ -47,6 +48,8 @@ export interface ScanResult {
   readonly misconfigurations?: readonly Misconfiguration[];
   readonly malware?: readonly MalwareFinding[];
   readonly licenses?: LicenseReport;
+  /** The image config (in memory only, not in the saved JSON): policies check User, Entrypoint, ports … */
+  readonly config?: ImageConfig;
 }
 
 export interface ScanOptions extends SbomOptions, Partial<ScannerOptions> {
@@ -108,6 +111,7 @@ export async function scanImage(target: string, ctx: Context, opts: ScanOptions 
     return {
       ...base,
       scanners: SCANNERS.filter(has),
+      config: a.config,
       ...(has('secret') ? { secrets: secretFindings(a.merged, a.config, a.layerIds, opts.secretConfig) } : {}),
       ...(has('misconfig') ? { misconfigurations: misconfigFindings(a.inventory.target.name, a.merged, a.config, a.inventory) } : {}),
       ...(has('malware') ? { malware: malwareFindings(a.merged, a.layerIds) } : {}),
@@ -155,6 +159,9 @@ export function parseSbomText(text: string, path: string, now: Date): { inventor
     throw new CustomsError('SBOM_INVALID', `${path} is not JSON (${(e as Error).message}); scan reads CycloneDX, SPDX or customs JSON SBOMs`, e);
   }
   const o = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
+  if (Array.isArray(o.vulnerabilities) && Array.isArray(o.scanners) && o.target !== undefined) {
+    throw new CustomsError('SBOM_INVALID', `${path} is a saved scan result, not an SBOM; gate it with \`customs gate ${path}\`, or scan the image again`);
+  }
   let imported: ImportedSbom;
   if (o.bomFormat === 'CycloneDX') imported = parseCycloneDx(text);
   else if (typeof o.spdxVersion === 'string') imported = parseSpdx(text);

@@ -14,7 +14,7 @@
 import type { VulnFinding } from '../match/index.js';
 import { SBOM_PROPERTIES, toCycloneDx } from '../sbom/index.js';
 import type { SeverityRating } from '../vulndb/index.js';
-import { type MachineReportOptions, reportFindings, stableHash, verdictIndex, vulnRemediation } from './sarif-findings.js';
+import { type MachineReportOptions, reportFindings, stableHash, verdictIndex, vulnRemediation } from './finding-refs.js';
 import type { ScanReportInput } from './types.js';
 
 type Json = Record<string, unknown>;

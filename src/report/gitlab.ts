@@ -15,7 +15,7 @@
  *   which a scan of an image does not have. The fix goes in `solution`.
  */
 import { advisorySource } from './cdx-vex.js';
-import { type MachineReportOptions, reportFindings, stableHash, verdictIndex, vulnRemediation } from './sarif-findings.js';
+import { type MachineReportOptions, reportFindings, stableHash, verdictIndex, vulnRemediation } from './finding-refs.js';
 import type { ScanReportInput } from './types.js';
 
 export const GITLAB_SCHEMA_VERSION = '15.2.1';

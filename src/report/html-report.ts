@@ -16,7 +16,7 @@ import type { Verdict } from '../policy/index.js';
 import { SEVERITIES } from '../vulndb/index.js';
 import { severityChart } from './html-chart.js';
 import { escapeHtml as esc, safeHref } from './html-escape.js';
-import { describeSuppression, type SuppressionIndex, suppressionIndex } from './html-finding-refs.js';
+import { describeSuppression, type SuppressionIndex, suppressionIndex } from './finding-refs.js';
 import { HTML_SCRIPT } from './html-script.js';
 import { HTML_STYLE } from './html-style.js';
 import { countBySeverity } from './summary.js';

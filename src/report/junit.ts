@@ -19,7 +19,7 @@ import {
   titleOf,
   verdictIndex,
   vulnRemediation,
-} from './sarif-findings.js';
+} from './finding-refs.js';
 import type { ScanReportInput } from './types.js';
 
 /**

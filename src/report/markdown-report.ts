@@ -13,7 +13,7 @@
  */
 import type { Verdict } from '../policy/index.js';
 import { SEVERITIES } from '../vulndb/index.js';
-import { describeSuppression, type SuppressionIndex, suppressionIndex } from './html-finding-refs.js';
+import { describeSuppression, type SuppressionIndex, suppressionIndex } from './finding-refs.js';
 import type { ScanReportInput, ScanWriter } from './types.js';
 
 export interface MarkdownOptions {

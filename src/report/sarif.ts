@@ -26,7 +26,7 @@ import {
   titleOf,
   verdictIndex,
   vulnRemediation,
-} from './sarif-findings.js';
+} from './finding-refs.js';
 import type { ScanReportInput } from './types.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';

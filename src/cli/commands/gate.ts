@@ -169,7 +169,17 @@ Exit status:
           ...(flags.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
           ...(failOn !== undefined ? { failOn } : {}),
           ...(ignore ? { ignore } : {}),
-          ...(loaded ? { policy: (r, at) => pol.evaluatePolicy(r, loaded, { now: at, ...(vexDocs.length > 0 ? { vex: vexDocs } : {}) }) } : {}),
+          ...(loaded
+            ? {
+                policy: (r, at) =>
+                  pol.evaluatePolicy(r, loaded, {
+                    now: at,
+                    ...(vexDocs.length > 0 ? { vex: vexDocs } : {}),
+                    // The image config decides requireEntrypoint / forbiddenPorts; a saved scan has none.
+                    ...(result.config ? { config: result.config } : {}),
+                  }),
+              }
+            : {}),
         },
         now,
         saved ? [eng.SAVED_SCAN_NOTE] : [],

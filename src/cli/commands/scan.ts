@@ -11,7 +11,8 @@ import { writeOutput } from '../output.js';
 const engine = () => import('../../engine/index.js');
 const report = () => import('../../report/index.js');
 
-export const SCAN_FORMATS = ['table', 'json'] as const;
+export const SCAN_FORMATS = ['table', 'json', 'sarif', 'junit', 'gitlab', 'cyclonedx', 'html', 'markdown'] as const;
+const CONFIG_FORMATS: readonly string[] = ['table', 'json'];
 type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 interface ScanFlags extends ImageFlags {
@@ -82,6 +83,9 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
       if (!(eng.CONFIG_KINDS as readonly string[]).includes(target)) {
         throw new CustomsError('USAGE_BAD_ARGUMENT', `scan takes one target; a second argument only follows "dockerfile" or "k8s" (got "${target} ${path}")`);
       }
+      if (!CONFIG_FORMATS.includes(flags.format)) {
+        throw new CustomsError('USAGE_BAD_FLAG', `scan ${target} writes table or json, not ${flags.format}; use customs gate for SARIF and the other report formats`);
+      }
       const result = await eng.scanConfigTarget(target as 'dockerfile' | 'k8s', path);
       const { renderConfigJson, renderConfigTable } = await report();
       const tty = flags.output === undefined && process.stdout.isTTY === true;
@@ -121,9 +125,10 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
           `${result.inventory.unknowns.length} file(s) could not be analysed (first: /${first?.path}: ${first?.message}); --strict makes that fatal`,
         );
       }
-      const { renderScanJson, renderScanTable } = await report();
+      const { SCAN_WRITERS } = await report();
       const tty = flags.output === undefined && process.stdout.isTTY === true;
-      const text = flags.format === 'json' ? renderScanJson(result) : renderScanTable(result, { color: tty, width: process.stdout.columns ?? 120 });
+      const writer = SCAN_WRITERS.find((w) => w.format === flags.format) ?? SCAN_WRITERS[0];
+      const text = writer.render(result, { color: tty, width: process.stdout.columns ?? 120 });
       await writeOutput(text, flags.output);
       process.exitCode = EXIT.ok;
     } finally {

@@ -1,8 +1,8 @@
 /**
  * One flat list of findings (vulnerabilities, secrets, misconfigurations,
- * malware) for the machine-readable writers (SARIF, JUnit, GitLab, CycloneDX
- * VEX), with what a Verdict says about each: suppressed (and why), the rules
- * it failed or warned, and its remediation.
+ * malware) for every report writer (SARIF, JUnit, GitLab, CycloneDX VEX, HTML,
+ * Markdown, table), with what a Verdict says about each: suppressed (and why),
+ * the rules it failed or warned, and its remediation.
  *
  * Keys that tie a finding to a policy FindingRef follow the examples of the
  * contract (src/policy/types.ts): vuln "CVE-2023-38545@<packageId>" (any alias
@@ -31,20 +31,24 @@ export interface MachineReportOptions {
   readonly dockerfile?: { readonly path: string; readonly fromLine?: number };
 }
 
+/** Every ref id a policy may use for the vulnerability: its ID or any alias, at the package. */
+export const vulnRefIds = (f: VulnFinding): string[] => [f.id, ...f.aliases].map((id) => `${id}@${f.packageId}`);
 export const secretRefId = (s: SecretFinding): string => `${s.ruleId}@${s.location}${s.line !== undefined ? `:${s.line}` : ''}`;
+export const malwareRefId = (m: MalwareFinding): string => `${m.ruleId}@${m.path}`;
+/** "<checkId>@<path>:<line>", or "<checkId>@<target>" without a location; a bare check id names it everywhere. */
+export const misconfigRefIds = (m: Misconfiguration): string[] => [
+  `${m.checkId}@${m.location ? `${m.location.path}:${m.location.startLine}` : m.target}`,
+  m.checkId,
+];
 
 export function reportFindings(result: ScanReportInput): ReportFinding[] {
   const out: ReportFinding[] = [];
-  for (const v of result.vulnerabilities) {
-    out.push({ kind: 'vuln', refIds: [v.id, ...v.aliases].map((id) => `${id}@${v.packageId}`), severity: v.severity, vuln: v });
-  }
+  for (const v of result.vulnerabilities) out.push({ kind: 'vuln', refIds: vulnRefIds(v), severity: v.severity, vuln: v });
   for (const s of result.secrets ?? []) out.push({ kind: 'secret', refIds: [secretRefId(s)], severity: s.severity, secret: s });
   for (const m of result.misconfigurations ?? []) {
-    // As src/policy names it: "<checkId>@<path>:<line>", or "<checkId>@<target>" without a location.
-    const where = m.location ? `${m.location.path}:${m.location.startLine}` : m.target;
-    out.push({ kind: 'misconfig', refIds: [`${m.checkId}@${where}`, m.checkId], severity: m.severity, misconfig: m });
+    out.push({ kind: 'misconfig', refIds: misconfigRefIds(m), severity: m.severity, misconfig: m });
   }
-  for (const m of result.malware ?? []) out.push({ kind: 'malware', refIds: [`${m.ruleId}@${m.path}`], severity: m.severity, malware: m });
+  for (const m of result.malware ?? []) out.push({ kind: 'malware', refIds: [malwareRefId(m)], severity: m.severity, malware: m });
   return out;
 }
 
@@ -181,4 +185,35 @@ export function stableHash(text: string): string {
     h = (h * 0x100000001b3n) & 0xffffffffffffffffn;
   }
   return h.toString(16).padStart(16, '0');
+}
+
+/** Looks up the suppression (exception, VEX, ignore file) that applies to a finding, if any. */
+export interface SuppressionIndex {
+  vuln(f: VulnFinding): Suppression | undefined;
+  secret(s: SecretFinding): Suppression | undefined;
+  malware(m: MalwareFinding): Suppression | undefined;
+  misconfig(m: Misconfiguration): Suppression | undefined;
+  readonly size: number;
+}
+
+/** Per-kind suppression lookups for the human reports, over the same keys as verdictIndex. */
+export function suppressionIndex(verdict: Verdict | undefined): SuppressionIndex {
+  const idx = verdictIndex(verdict);
+  const of = (kind: ReportFinding['kind'], refIds: readonly string[]): Suppression | undefined =>
+    // Only `kind` and `refIds` take part in the lookup.
+    idx.of({ kind, refIds } as ReportFinding).suppression;
+  return {
+    vuln: (f) => of('vuln', vulnRefIds(f)),
+    secret: (s) => of('secret', [secretRefId(s)]),
+    malware: (m) => of('malware', [malwareRefId(m)]),
+    misconfig: (m) => of('misconfig', misconfigRefIds(m)),
+    size: new Set((verdict?.suppressed ?? []).map((s) => `${s.finding.kind}\0${s.finding.id}`)).size,
+  };
+}
+
+/** "exception: accepted until the base image is rebuilt (owner team-a, expires 2026-03-01)" */
+export function describeSuppression(s: Suppression): string {
+  const extra = [s.owner ? `owner ${s.owner}` : '', s.expires ? `expires ${s.expires}` : ''].filter(Boolean).join(', ');
+  const vex = s.vex ? ` [VEX ${s.vex.status}${s.vex.justification ? `: ${s.vex.justification}` : ''}]` : '';
+  return `${s.by}: ${s.reason}${vex}${extra ? ` (${extra})` : ''}`;
 }
