@@ -1,3 +1,5 @@
+import { statSync } from 'node:fs';
+import { join } from 'node:path';
 import { Option } from 'commander';
 import { type Config, type Context, CustomsError, createContext, DEFAULT_LIMITS, defaultConfig } from '../core/index.js';
 import { renderLog } from './progress.js';
@@ -59,4 +61,17 @@ export function contextFrom(flags: ImageFlags, signal: AbortSignal): Context & {
   const log = renderLog({ quiet: flags.quiet === true, verbose: flags.verbose === true, stream: process.stderr });
   const ctx = createContext({ config, log, signal });
   return Object.assign(ctx, { finish: log.finish });
+}
+
+/** --db takes the DB file or the directory holding customs.db. */
+export function dbFile(flag: string | undefined, dbDir: string): string {
+  if (flag === undefined) return join(dbDir, 'customs.db');
+  const isDir = (() => {
+    try {
+      return statSync(flag).isDirectory();
+    } catch {
+      return false;
+    }
+  })();
+  return isDir ? join(flag, 'customs.db') : flag;
 }

@@ -5,6 +5,7 @@
  * complete and check policy files. docs/policy.md documents every field.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
+import { ECOSYSTEMS } from '../core/index.js';
 
 export const POLICY_API_VERSION = 'customs/v1';
 export const POLICY_SCHEMA_ID = 'urn:customs:schema:policy:v1';
@@ -71,19 +72,7 @@ const ImageRule = strict({
   maxAgeDays: Type.Optional(Type.Integer({ minimum: 0 })),
 });
 
-const ECOSYSTEM_NAMES = [
-  'deb',
-  'rpm',
-  'apk',
-  'npm',
-  'pypi',
-  'maven',
-  'golang',
-  'gem',
-  'cargo',
-  'composer',
-  'nuget',
-] as const;
+const ECOSYSTEM_NAMES = ECOSYSTEMS;
 
 const PackagesRule = strict({
   forbidden: Type.Optional(

@@ -1,11 +1,10 @@
 import { appendFile } from 'node:fs/promises';
-import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { CustomsError, EXIT } from '../../core/index.js';
 import type { Verdict } from '../../policy/index.js';
 import { openLayerCache } from '../cache.js';
-import { type ImageFlags, contextFrom, imageOptions } from '../options.js';
+import { contextFrom, dbFile, type ImageFlags, imageOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 
 // The pipeline loads when the command runs, so `--help` starts fast.
@@ -60,18 +59,6 @@ function outputsOf(flags: GateFlags): { format: GateFormat; file: string | undef
   return [{ format: flags.format, file: plain }, ...outs];
 }
 
-/** --db takes the DB file or the directory holding customs.db. */
-function dbFile(flag: string | undefined, dbDir: string): string {
-  if (flag === undefined) return join(dbDir, 'customs.db');
-  const isDir = (() => {
-    try {
-      return statSync(flag).isDirectory();
-    } catch {
-      return false;
-    }
-  })();
-  return isDir ? join(flag, 'customs.db') : flag;
-}
 
 /** The verdict for people, below the findings table. */
 function verdictText(v: Verdict, color: boolean): string {

@@ -1,10 +1,8 @@
-import { statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { Command, Option } from 'commander';
 import { CustomsError, EXIT } from '../../core/index.js';
 import { openLayerCache } from '../cache.js';
-import { type ImageFlags, contextFrom, imageOptions } from '../options.js';
+import { contextFrom, dbFile, type ImageFlags, imageOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 
 // The pipeline loads when the command runs, so `--help` and `--version` start fast.
@@ -33,18 +31,6 @@ async function readFlagFile(flag: string, file: string): Promise<string> {
   }
 }
 
-/** --db takes the DB file or the directory holding customs.db. */
-function dbFile(flag: string | undefined, dbDir: string): string {
-  if (flag === undefined) return join(dbDir, 'customs.db');
-  const isDir = (() => {
-    try {
-      return statSync(flag).isDirectory();
-    } catch {
-      return false;
-    }
-  })();
-  return isDir ? join(flag, 'customs.db') : flag;
-}
 
 export function scanCommand(signal: AbortSignal): Command {
   const cmd = new Command('scan')
