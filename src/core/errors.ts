@@ -190,7 +190,7 @@ export const ERROR_CODES = {
     hint: 'clamd refused or failed the scan (the message quotes its reply); raise StreamMaxLength in clamd.conf for large files, or check clamd\'s log.',
   },
   SECRETS_CONFIG_INVALID: {
-    exit: EXIT.usage,
+    exit: EXIT.input,
     http: 400,
     hint: 'Fix the fields the message lists in the secrets config file (YAML); docs/secrets.md shows the format with examples.',
   },
@@ -201,7 +201,7 @@ export const ERROR_CODES = {
     hint: 'This is a bug in customs; please report it with the command you ran.',
   },
   POLICY_INVALID: {
-    exit: EXIT.usage,
+    exit: EXIT.input,
     http: 400,
     hint: 'Fix the listed fields; docs/policy.md describes the format and schema/policy-v1.json lets an editor check it.',
   },
