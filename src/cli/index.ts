@@ -9,7 +9,7 @@ import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
   const program = new Command('customs')
-    .description('Container security: read any image, list what is inside, and check it before it ships.')
+    .description('Container security: read any image, list what is inside, find what is wrong with it, and gate it before it ships.')
     .version(toolVersion(), '-V, --version', 'print the version');
   program.addCommand(sbomCommand(signal));
   program.addCommand(scanCommand(signal));
@@ -37,9 +37,12 @@ export function buildProgram(signal: AbortSignal): Command {
     'after',
     `
 Examples:
-  customs sbom alpine:3.19
   customs sbom docker-archive:image.tar --format cyclonedx -o sbom.json
-  customs help sbom
+  customs db update                       # or, offline: customs db import DIR
+  customs scan alpine:3.19
+  customs scan dockerfile ./Dockerfile
+  customs gate app:1 --policy policy.yaml -o sarif=customs.sarif
+  customs help scan
 
 Exit status: 0 ok, 1 policy failed, 2 usage error, 3 input error, 4 internal error.`,
   );

@@ -3,7 +3,9 @@ import { defaultConfig } from '../../core/index.js';
 import { openLayerCache } from '../cache.js';
 
 export function cacheCommand(): Command {
-  const cmd = new Command('cache').description('Manage the local layer cache');
+  const cmd = new Command('cache')
+    .description('Manage the local layer cache')
+    .addHelpText('after', '\nExample:\n  customs cache clean --cache-dir ~/.cache/customs');
   cmd
     .command('clean')
     .description('Remove every cached layer analysis')
