@@ -39,7 +39,7 @@ export function layerCacheKey(diffID: string, analyzers: readonly Analyzer[], ct
       diffID,
       analyzers: analyzers.map((a) => [a.name, a.version]),
       maxFileSize: ctx.config.limits.maxFileSize,
-      format: 2,
+      format: 3,
     }),
   );
 }

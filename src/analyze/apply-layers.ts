@@ -134,8 +134,9 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
       if (list) list.push(f);
       else byPath.set(f.path, [f]);
     }
-    // A file that could not be analysed still replaces what lower layers had at its path.
+    // A file that could not be analysed, or held nothing, still replaces what lower layers had at its path.
     for (const u of layer.unknowns) if (!byPath.has(u.path) && u.analyzer !== 'layer') byPath.set(u.path, []);
+    for (const path of layer.touched ?? []) if (!byPath.has(path)) byPath.set(path, []);
     for (const [path, findings] of byPath) {
       const oldKeys = keysOf(files.get(path)?.findings);
       const newKeys = keysOf(findings);

@@ -22,6 +22,11 @@ export interface LayerResult {
   /** Directories made opaque by `.wh..wh..opq`: lower layers' contents are hidden. */
   readonly opaqueDirs: readonly string[];
   readonly unknowns: readonly Unknown[];
+  /**
+   * Paths analyzers wanted but found nothing in (or whose content sniff failed):
+   * no finding is stored for them, but they still replace a lower layer's version.
+   */
+  readonly touched?: readonly string[];
   readonly stats: { readonly entries: number; readonly bytes: number };
 }
 

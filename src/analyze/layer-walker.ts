@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { type Context, CustomsError, isCustomsError, type Unknown } from '../core/index.js';
 import type { FileFinding, LayerResult } from './layer-result.js';
 import { normaliseEntryName, resolveLinkTarget, TarReader } from '../image/index.js';
-import type { Analyzer, AnalyzerFile, FileInfo } from './types.js';
+import type { Analyzer, AnalyzerFile, AnalyzerResult, FileInfo } from './types.js';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
@@ -29,6 +29,8 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
   const whiteouts: string[] = [];
   const opaqueDirs: string[] = [];
   const unknowns: Unknown[] = [];
+  /** Paths that analyzers wanted but found nothing in (they still replace lower layers' versions). */
+  const touched = new Set<string>();
   /** Findings by path in this layer, for hard links to files read earlier in it. */
   const byPath = new Map<string, FileFinding[]>();
 
@@ -39,6 +41,11 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
   const run = async (a: Analyzer, file: AnalyzerFile): Promise<void> => {
     try {
       const result = await a.analyze(file);
+      if (isEmpty(result)) {
+        // Most files analysed for secrets or malware hold nothing: keep only their path.
+        touched.add(file.path);
+        return;
+      }
       const f: FileFinding = { path: file.path, analyzer: a.name, result };
       findings.push(f);
       const list = byPath.get(file.path);
@@ -85,6 +92,7 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
           continue;
         }
         // A hard link shares the content of a file earlier in the same layer: reuse what was found there.
+        if (touched.has(src.path)) touched.add(path);
         for (const f of byPath.get(src.path) ?? []) {
           const a = analyzers.find((x) => x.name === f.analyzer);
           if (a?.wants(path, info)) findings.push({ path, analyzer: f.analyzer, result: f.result });
@@ -111,7 +119,7 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
         const head = await reader.readHead(sniffBytes);
         const passed = wanting.filter((a) => !a.sniff || a.sniff.test(head));
         // A rejected file still replaces a lower layer's version of its path: record it, empty.
-        for (const a of wanting) if (!passed.includes(a)) findings.push({ path, analyzer: a.name, result: {} });
+        if (passed.length < wanting.length) touched.add(path);
         wanting = passed;
         if (wanting.length === 0) continue;
       }
@@ -138,6 +146,7 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
     whiteouts,
     opaqueDirs,
     unknowns,
+    touched: [...touched],
     stats: { entries: reader.entries, bytes: reader.position },
   };
 }
@@ -146,4 +155,12 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
 function parentOf(path: string): string {
   const i = path.lastIndexOf('/');
   return i === -1 ? '' : path.slice(0, i);
+}
+
+function isEmpty(r: AnalyzerResult): boolean {
+  for (const v of Object.values(r)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v) ? v.length > 0 : true) return false;
+  }
+  return true;
 }
