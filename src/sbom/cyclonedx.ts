@@ -9,7 +9,7 @@ import { PROP, TRIVY_PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
 import type { Inventory } from './types.js';
-import { isObject, type Json, parseJsonObject, sbomInvalid, str } from './json-read.js';
+import { isObject, type Json, type NamedValues, namedValues, parseJsonObject, sbomInvalid, str } from './json-read.js';
 
 /**
  * The CycloneDX library is loaded on first use: it is large, and commands that
@@ -322,11 +322,7 @@ function trivySourceVersion(props: Props, ecosystem: string): string | undefined
   return ecosystem === 'deb' && epoch && epoch !== '0' ? `${epoch}:${full}` : full;
 }
 
-interface Props {
-  readonly entries: readonly (readonly [string, string])[];
-  first(name: string): string | undefined;
-  all(name: string): string[];
-}
+type Props = NamedValues;
 
 function propertiesOf(c: Json): Props {
   const entries: [string, string][] = [];
@@ -335,11 +331,7 @@ function propertiesOf(c: Json): Props {
       if (isObject(p) && typeof p.name === 'string' && typeof p.value === 'string') entries.push([p.name, p.value]);
     }
   }
-  return {
-    entries,
-    first: (name) => entries.find(([k]) => k === name)?.[1],
-    all: (name) => entries.filter(([k]) => k === name).map(([, v]) => v),
-  };
+  return namedValues(entries);
 }
 
 /** CycloneDX licenses: [{expression}] or [{license: {id | name}}, …] (joined with AND: all apply). */

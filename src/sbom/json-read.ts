@@ -27,3 +27,18 @@ export function parseJsonObject(text: string, format: string): Json {
   if (!isObject(doc)) throw sbomInvalid(format, 'the document is not a JSON object');
   return doc;
 }
+
+/** Name/value pairs where a name may repeat (CycloneDX properties, SPDX annotations). */
+export interface NamedValues {
+  readonly entries: readonly (readonly [string, string])[];
+  first(name: string): string | undefined;
+  all(name: string): string[];
+}
+
+export function namedValues(entries: readonly (readonly [string, string])[]): NamedValues {
+  return {
+    entries,
+    first: (name) => entries.find(([k]) => k === name)?.[1],
+    all: (name) => entries.filter(([k]) => k === name).map(([, v]) => v),
+  };
+}

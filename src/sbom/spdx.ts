@@ -8,7 +8,7 @@ import { PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
 import type { Inventory } from './types.js';
-import { isObject, type Json, parseJsonObject, sbomInvalid, str } from './json-read.js';
+import { isObject, type Json, type NamedValues, namedValues, parseJsonObject, sbomInvalid, str } from './json-read.js';
 
 /**
  * SPDX 2.3 JSON (https://spdx.github.io/spdx-spec/v2.3/) of an inventory,
@@ -337,11 +337,7 @@ function purlOf(p: Json): string | undefined {
   return undefined;
 }
 
-interface Notes {
-  readonly entries: readonly (readonly [string, string])[];
-  first(name: string): string | undefined;
-  all(name: string): string[];
-}
+type Notes = NamedValues;
 
 /** customs annotations: comment "NAME=VALUE" with a customs: name. */
 function annotationsOf(p: Json): Notes {
@@ -353,11 +349,7 @@ function annotationsOf(p: Json): Notes {
       if (eq > 0) entries.push([a.comment.slice(0, eq), a.comment.slice(eq + 1)]);
     }
   }
-  return {
-    entries,
-    first: (name) => entries.find(([k]) => k === name)?.[1],
-    all: (name) => entries.filter(([k]) => k === name).map(([, v]) => v),
-  };
+  return namedValues(entries);
 }
 
 /** licenseDeclared back to the declared text: NOASSERTION/NONE say nothing; a lone LicenseRef is its extracted text. */
