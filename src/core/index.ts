@@ -6,3 +6,4 @@ export * from './purl.js';
 export * from './stable-json.js';
 export * from './version.js';
 export * from './testdata.js';
+export * from './package-name.js';

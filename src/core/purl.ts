@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
 import type { OsInfo, PackageFact } from './model.js';
+import { pep503 } from './package-name.js';
 
 /**
  * Build the purl of a package (purl-spec PURL-TYPES.rst). OS packages carry the
@@ -49,7 +50,7 @@ export function purlOf(p: PackageFact, os?: OsInfo): string {
     }
     case 'pypi':
       // PEP 503 normalisation, as the purl spec asks for pypi names.
-      name = p.name.toLowerCase().replace(/[-_.]+/g, '-');
+      name = pep503(p.name);
       break;
     default:
       break;

@@ -3,7 +3,7 @@
  * ECOSYSTEM ranges, and how names and versions are spelled in OSV records.
  * OSV ecosystem list: https://ossf.github.io/osv-schema/#affectedpackage-field
  */
-import type { Ecosystem, Package } from '../core/index.js';
+import { type Ecosystem, type Package, pep503 } from '../core/index.js';
 import { type VersionScheme, schemeFor } from '../version/index.js';
 
 export interface LanguageEcosystem {
@@ -33,10 +33,6 @@ export function goVersion(v: string): string {
   return w;
 }
 
-/** PEP 503 normalised project name (https://peps.python.org/pep-0503/#normalized-names). */
-export function pep503(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
-}
 
 export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
   {

@@ -1,5 +1,5 @@
 import { PackageURL } from 'packageurl-js';
-import { ECOSYSTEMS, type Ecosystem } from '../core/index.js';
+import { ECOSYSTEMS, type Ecosystem, pep503 } from '../core/index.js';
 
 /** A package's identity decoded from its purl (the inverse of core's purlOf). */
 export interface DecodedPurl {
@@ -99,11 +99,6 @@ function take(q: Record<string, string>, key: string): string | undefined {
   const v = q[key];
   delete q[key];
   return v;
-}
-
-/** PEP 503 name normalisation. */
-export function pep503(name: string): string {
-  return name.toLowerCase().replace(/[-_.]+/g, '-');
 }
 
 /**

@@ -5,6 +5,7 @@
  * returned here. The table is documented in docs/vulndb.md — keep both in step.
  * OSV ecosystem list: https://ossf.github.io/osv-schema/#affectedpackage-field
  */
+import { pep503 } from '../core/index.js';
 import type { FeedEcosystem } from './types.js';
 
 /** Language ecosystems, by OSV name (lower-cased) → canonical OSV spelling. */
@@ -199,7 +200,7 @@ export function ecosystemFamily(key: FeedEcosystem): string {
 export function packageKey(ecosystem: FeedEcosystem, name: string): string {
   switch (ecosystem) {
     case 'PyPI':
-      return name.toLowerCase().replace(/[-_.]+/g, '-');
+      return pep503(name);
     case 'NuGet':
     case 'Packagist':
       // NuGet ids are case-insensitive (NuGet docs, "Package ID"); Composer lower-cases names.

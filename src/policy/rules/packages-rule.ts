@@ -1,4 +1,4 @@
-import type { Package } from '../../core/index.js';
+import { type Package, pep503 } from '../../core/index.js';
 import { normalizeLicense } from '../../sbom/index.js';
 import parseSpdxExpression from 'spdx-expression-parse';
 import type { Hit, RuleContext } from '../input.js';
@@ -26,7 +26,6 @@ function sameName(p: Package, name: string): boolean {
   if (p.ecosystem === 'pypi') return pep503(p.name) === pep503(name);
   return p.name === name;
 }
-const pep503 = (n: string): string => n.toLowerCase().replace(/[-_.]+/g, '-');
 
 type SpdxNode =
   | { license: string; plus?: boolean; exception?: string }
