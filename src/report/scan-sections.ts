@@ -4,22 +4,8 @@
  * one line each, cut to the width; text from the image is made printable.
  */
 import type { Misconfiguration } from '../checks/index.js';
+import { clip, layerLabel, printable } from './text.js';
 import type { ScanReportInput } from './types.js';
-
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being replaced
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const printable = (s: string): string => s.replace(CONTROL, '?');
-
-function clip(s: string, w: number): string {
-  const cs = [...s];
-  return cs.length <= w ? s : `${cs.slice(0, Math.max(0, w - 1)).join('')}…`;
-}
-
-function layerLabel(r: ScanReportInput, diffID: string | undefined): string {
-  if (diffID === undefined) return '';
-  const i = r.inventory.target.layers.findIndex((l) => l.diffID === diffID);
-  return i >= 0 ? `L${i + 1}` : '-';
-}
 
 /** Rows as aligned columns; the last column takes what is left of the width. */
 function table(headers: readonly string[], rows: readonly string[][], width: number): string[] {

@@ -18,6 +18,7 @@ import { SEVERITIES } from '../vulndb/index.js';
 import { describeSuppression, suppressionIndex } from './finding-refs.js';
 import { licenseSection, malwareSection, misconfigSection, secretSection } from './scan-sections.js';
 import { countBySeverity } from './summary.js';
+import { clip, layerLabel, printable } from './text.js';
 import type { RenderOptions, ScanReportInput, ScanWriter } from './types.js';
 
 const HEADERS = ['SEVERITY', 'ID', 'PACKAGE', 'INSTALLED', 'FIXED', 'STATUS', 'LAYER'] as const;
@@ -52,15 +53,7 @@ function targetOf(f: VulnFinding, result: ScanReportInput): { key: string; label
 }
 const COLOURS: Readonly<Record<string, string>> = { critical: '\u001b[1;31m', high: '\u001b[31m', medium: '\u001b[33m', low: '\u001b[36m', unknown: '\u001b[2m' };
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being replaced
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-const printable = (s: string): string => s.replace(CONTROL, '?');
 const chars = (s: string): number => [...s].length;
-
-function clip(s: string, w: number): string {
-  const cs = [...s];
-  return cs.length <= w ? s : `${cs.slice(0, Math.max(0, w - 1)).join('')}…`;
-}
 
 function fit(natural: number[], width: number): number[] {
   const w = [...natural];
@@ -73,10 +66,6 @@ function fit(natural: number[], width: number): number[] {
   return w;
 }
 
-function layerLabel(result: ScanReportInput, diffID: string): string {
-  const i = result.inventory.target.layers.findIndex((l) => l.diffID === diffID);
-  return i >= 0 ? `L${i + 1}` : '-';
-}
 
 function row(f: VulnFinding, result: ScanReportInput): string[] {
   return [

@@ -1,0 +1,21 @@
+/** Text helpers shared by the terminal reports (scan table and its sections). */
+import type { ScanReportInput } from './types.js';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being replaced
+const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/** Text from the image or the feeds, made safe for a terminal (escapes in a hostile name become "?"). */
+export const printable = (s: string): string => s.replace(CONTROL, '?');
+
+/** Cut to `w` characters (code points), marking the cut with "…". */
+export function clip(s: string, w: number): string {
+  const cs = [...s];
+  return cs.length <= w ? s : `${cs.slice(0, Math.max(0, w - 1)).join('')}…`;
+}
+
+/** "L3" for the image's third layer; "-" for a diffID not in the image; "" when there is none. */
+export function layerLabel(r: ScanReportInput, diffID: string | undefined): string {
+  if (diffID === undefined) return '';
+  const i = r.inventory.target.layers.findIndex((l) => l.diffID === diffID);
+  return i >= 0 ? `L${i + 1}` : '-';
+}
