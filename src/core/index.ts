@@ -7,3 +7,4 @@ export * from './stable-json.js';
 export * from './version.js';
 export * from './testdata.js';
 export * from './package-name.js';
+export * from './compare.js';

@@ -16,11 +16,19 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import type { Misconfiguration } from '../checks/index.js';
-import { type Context, CustomsError, type Ecosystem } from '../core/index.js';
+import { type Context, CustomsError } from '../core/index.js';
 import type { VulnFinding } from '../match/index.js';
-import type { ExpiredException, FindingRef, Remediation, RuleOutcome, Suppression, Verdict, VerdictStatus } from '../policy/index.js';
+import {
+  type ExpiredException,
+  type FindingRef,
+  type Remediation,
+  type RuleOutcome,
+  type Suppression,
+  upgradeTargets,
+  type Verdict,
+  type VerdictStatus,
+} from '../policy/index.js';
 import type { MalwareFinding, SecretFinding } from '../report/index.js';
-import { type VersionSchemeName, schemeFor } from '../version/index.js';
 import { SEVERITIES, type Severity } from '../vulndb/index.js';
 import { type IgnoreEntry, isIgnoreExpired, parseIgnoreFile } from './ignorefile.js';
 import { isSbomFile, type ScanOptions, type ScanResult, scanImage, scanSbom } from './scan-image.js';
@@ -158,36 +166,15 @@ export function applyIgnoreFile(r: ScanResult, ignore: GateRules['ignore'], now:
   return { result, suppressed, expired };
 }
 
-/** The version order of each ecosystem (purl type), to pick the highest fix a package needs. */
-const SCHEME_OF: Readonly<Record<Ecosystem, VersionSchemeName>> = {
-  deb: 'deb', rpm: 'rpm', apk: 'apk', npm: 'semver', pypi: 'pep440', maven: 'maven',
-  golang: 'go', gem: 'gem', cargo: 'semver', composer: 'composer', nuget: 'nuget',
-};
-
-function newer(ecosystem: string, a: string, b: string): string {
-  const name = SCHEME_OF[ecosystem as Ecosystem] as VersionSchemeName | undefined;
-  if (name === undefined) return a;
-  try {
-    return schemeFor(name).compare(a, b) >= 0 ? a : b;
-  } catch {
-    return a; // an invalid version: keep the first, the finding itself still names its fix
-  }
-}
-
-/**
- * Upgrades that clear a vulnerability rule: per package, the highest of the findings'
- * first fixed versions (fixedVersions is sorted in the package's scheme by match/).
- */
+/** Upgrades that clear a flag rule: the policy engine's upgrade choice, each clearing that rule. */
 function upgradesFor(findings: readonly VulnFinding[], ruleId: string): Remediation[] {
-  const byPkg = new Map<string, Remediation>();
-  for (const f of findings) {
-    const first = f.fixedVersions[0];
-    if (first === undefined) continue;
-    const prev = byPkg.get(f.packageId);
-    const to = prev ? newer(f.package.ecosystem, prev.to, first) : first;
-    byPkg.set(f.packageId, { package: f.package.name, from: f.installedVersion, to, how: 'upgrade', clears: [ruleId] });
-  }
-  return [...byPkg.values()];
+  return upgradeTargets(findings, undefined).map((t) => ({
+    package: t.finding.package.name,
+    from: t.finding.installedVersion,
+    to: t.to,
+    how: t.how,
+    clears: [ruleId],
+  }));
 }
 
 /** Step 4: the rules the flags imply. */

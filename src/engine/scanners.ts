@@ -7,7 +7,7 @@ import type {
 } from '../analyze/index.js';
 import { loadSecretConfig, scanImageConfig } from '../analyze/index.js';
 import { checkHistory, checkImageConfig, type HistoryEntry, type Misconfiguration, sortMisconfigurations } from '../checks/index.js';
-import { CustomsError } from '../core/index.js';
+import { compareStrings, CustomsError } from '../core/index.js';
 import type { ImageConfig } from '../image/index.js';
 import type { MalwareFinding, SecretFinding } from '../report/index.js';
 import { type Inventory, type LicenseReport, licenseReport } from '../sbom/index.js';
@@ -64,8 +64,6 @@ function located<T extends object>(f: LayerFact<T>, layerIds: readonly string[])
   };
 }
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
 export function secretFindings(
   merged: MergedFacts,
   config: ImageConfig,
@@ -79,14 +77,14 @@ export function secretFindings(
     .map((s) => ({ ...located(s, layerIds), location: s.path }));
   const fromConfig: SecretFinding[] = scanImageConfig(config, secretConfig === undefined ? undefined : loadSecretConfig(secretConfig));
   return [...files, ...fromConfig].sort(
-    (a, b) => cmp(a.location, b.location) || (a.line ?? 0) - (b.line ?? 0) || cmp(a.ruleId, b.ruleId),
+    (a, b) => compareStrings(a.location, b.location) || (a.line ?? 0) - (b.line ?? 0) || compareStrings(a.ruleId, b.ruleId),
   );
 }
 
 export function malwareFindings(merged: MergedFacts, layerIds: readonly string[]): MalwareFinding[] {
   return merged.malware
     .map((m) => located(m, layerIds))
-    .sort((a, b) => cmp(a.path, b.path) || cmp(a.ruleId, b.ruleId));
+    .sort((a, b) => compareStrings(a.path, b.path) || compareStrings(a.ruleId, b.ruleId));
 }
 
 export function misconfigFindings(

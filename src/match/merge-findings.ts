@@ -10,6 +10,7 @@
  */
 import type { Package } from '../core/index.js';
 import type { FixState, SeverityRating, VulnDbReader } from '../vulndb/index.js';
+import { compareVersionsOrText } from '../version/index.js';
 import { advisoryUrl } from './advisory-url.js';
 import { pickCvss, pickSeverity } from './severity.js';
 import type { Candidate, PackageMatch, VulnFinding } from './types.js';
@@ -141,11 +142,5 @@ function firstLine(s: string): string {
 }
 
 function sortVersions(vs: string[], m: PackageMatch): string[] {
-  return vs.sort((a, b) => {
-    try {
-      return m.scheme.compare(a, b);
-    } catch {
-      return a < b ? -1 : a > b ? 1 : 0;
-    }
-  });
+  return vs.sort((a, b) => compareVersionsOrText(m.scheme, a, b));
 }

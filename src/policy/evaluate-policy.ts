@@ -1,3 +1,4 @@
+import { compareStrings } from '../core/index.js';
 import type { VulnFinding } from '../match/index.js';
 import { exceptionMatches, imageNames, vexFor } from './exceptions.js';
 import type { EvaluateOptions, Hit, PolicyScanInput, RuleContext } from './input.js';
@@ -9,8 +10,6 @@ import { imageHits } from './rules/image-rule.js';
 import { packageHits } from './rules/packages-rule.js';
 import { vulnerabilityHits } from './rules/vulnerabilities-rule.js';
 import type { ExpiredException, FindingRef, RuleOutcome, Suppression, Verdict } from './types.js';
-
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 function hitsOf(rule: PolicyRule, ctx: RuleContext): Hit[] {
   const s = rule.spec;
@@ -91,7 +90,7 @@ export function evaluatePolicy(result: PolicyScanInput, policy: Policy, opts: Ev
         kept.set(hit.ref.id, { ref: hit.ref, ...(hit.vuln !== undefined ? { vuln: hit.vuln } : {}) });
     }
     if (kept.size === 0) continue;
-    const findings = [...kept.values()].sort((a, b) => cmp(a.ref.kind, b.ref.kind) || cmp(a.ref.id, b.ref.id));
+    const findings = [...kept.values()].sort((a, b) => compareStrings(a.ref.kind, b.ref.kind) || compareStrings(a.ref.id, b.ref.id));
     rules.push({
       ruleId: rule.spec.id,
       action: rule.spec.action,
@@ -110,10 +109,10 @@ export function evaluatePolicy(result: PolicyScanInput, policy: Policy, opts: Ev
     rules,
     suppressed: [...suppressed.values()].sort(
       (a, b) =>
-        cmp(a.finding.kind, b.finding.kind) ||
-        cmp(a.finding.id, b.finding.id) ||
-        cmp(a.by, b.by) ||
-        cmp(a.reason, b.reason),
+        compareStrings(a.finding.kind, b.finding.kind) ||
+        compareStrings(a.finding.id, b.finding.id) ||
+        compareStrings(a.by, b.by) ||
+        compareStrings(a.reason, b.reason),
     ),
     expiredExceptions,
     remediation,

@@ -14,3 +14,4 @@ export {
   type PolicyFile,
   type RuleKind,
 } from './schema.js';
+export { type UpgradeTarget, upgradeTargets } from './remediation.js';

@@ -9,20 +9,24 @@
  */
 import type { VulnFinding } from '../match/index.js';
 import type { Remediation } from './types.js';
-import { schemeOfEcosystem } from './version-constraint.js';
+import { compareStrings } from '../core/index.js';
+import { compareVersionsOrText, schemeForEcosystem } from '../version/index.js';
 
-export function remediate(findings: readonly VulnFinding[], baseLayer: string | undefined): Remediation[] {
+/** The upgrade one package needs to clear the given findings, and which findings it clears. */
+export interface UpgradeTarget {
+  readonly finding: VulnFinding;
+  readonly to: string;
+  readonly how: 'upgrade' | 'rebuild-base';
+  /** IDs of the findings the upgrade clears, sorted. */
+  readonly findingIds: readonly string[];
+}
+
+/** Per package: the highest of the lowest fixed versions its findings need (in the package's version order). */
+export function upgradeTargets(findings: readonly VulnFinding[], baseLayer: string | undefined): UpgradeTarget[] {
   const byPackage = new Map<string, { f: VulnFinding; to: string; clears: Set<string> }>();
   for (const f of findings) {
-    const scheme = schemeOfEcosystem(f.package.ecosystem);
-    const cmp = (a: string, b: string): number => {
-      if (scheme === undefined) return a < b ? -1 : a > b ? 1 : 0;
-      try {
-        return scheme.compare(a, b);
-      } catch {
-        return a < b ? -1 : a > b ? 1 : 0;
-      }
-    };
+    const scheme = schemeForEcosystem(f.package.ecosystem);
+    const cmp = (a: string, b: string): number => compareVersionsOrText(scheme, a, b);
     // The lowest fix above the installed version (fixedVersions can list several branches).
     const candidates = f.fixedVersions.filter((v) => cmp(v, f.installedVersion) > 0).sort(cmp);
     const need = candidates[0];
@@ -37,13 +41,25 @@ export function remediate(findings: readonly VulnFinding[], baseLayer: string | 
   }
   return [...byPackage.values()]
     .map(({ f, to, clears }) => ({
-      package: f.package.name,
-      from: f.installedVersion,
+      finding: f,
       to,
-      how: baseLayer !== undefined && f.layer === baseLayer ? 'rebuild-base' : 'upgrade',
-      clears: [...clears].sort(),
+      how: baseLayer !== undefined && f.layer === baseLayer ? ('rebuild-base' as const) : ('upgrade' as const),
+      findingIds: [...clears].sort(),
     }))
-    .sort((a, b) =>
-      a.package < b.package ? -1 : a.package > b.package ? 1 : a.from < b.from ? -1 : a.from > b.from ? 1 : 0,
+    .sort(
+      (a, b) =>
+        compareStrings(a.finding.package.name, b.finding.package.name) ||
+        compareStrings(a.finding.installedVersion, b.finding.installedVersion),
     );
+}
+
+/** Remediation of a policy's failing rules: each upgrade names the findings it clears. */
+export function remediate(findings: readonly VulnFinding[], baseLayer: string | undefined): Remediation[] {
+  return upgradeTargets(findings, baseLayer).map((t) => ({
+    package: t.finding.package.name,
+    from: t.finding.installedVersion,
+    to: t.to,
+    how: t.how,
+    clears: t.findingIds,
+  }));
 }

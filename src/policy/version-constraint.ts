@@ -4,8 +4,7 @@
  * are compared with the package ecosystem's own scheme (src/version), so
  * "3.0.11-1~deb12u2" < "3.0.13" follows deb-version(7), not string order.
  */
-import type { Ecosystem } from '../core/index.js';
-import { type VersionScheme, type VersionSchemeName, schemeFor } from '../version/index.js';
+import type { VersionScheme } from '../version/index.js';
 
 export const CONSTRAINT_OPS = ['>=', '<=', '!=', '>', '<', '='] as const;
 export type ConstraintOp = (typeof CONSTRAINT_OPS)[number];
@@ -17,25 +16,6 @@ export interface Comparison {
 
 /** OR of AND groups. */
 export type Constraint = readonly (readonly Comparison[])[];
-
-const SCHEME_OF: Readonly<Record<Ecosystem, VersionSchemeName>> = {
-  deb: 'deb',
-  rpm: 'rpm',
-  apk: 'apk',
-  npm: 'semver',
-  cargo: 'semver',
-  pypi: 'pep440',
-  maven: 'maven',
-  golang: 'go',
-  gem: 'gem',
-  nuget: 'nuget',
-  composer: 'composer',
-};
-
-export function schemeOfEcosystem(ecosystem: string): VersionScheme | undefined {
-  const name = (SCHEME_OF as Readonly<Record<string, VersionSchemeName>>)[ecosystem];
-  return name === undefined ? undefined : schemeFor(name);
-}
 
 /** The constraint, or a message saying what is wrong with it. */
 export function parseConstraint(text: string): Constraint | string {

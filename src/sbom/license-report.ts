@@ -1,4 +1,4 @@
-import type { Ecosystem } from '../core/index.js';
+import { compareStrings, type Ecosystem } from '../core/index.js';
 import { categorizeLicense, LICENSE_CATEGORIES, type LicenseCategory } from './license-category.js';
 import { normalizeLicense } from './license-normalize.js';
 import type { Inventory } from './types.js';
@@ -48,10 +48,10 @@ export function licenseReport(inv: Inventory, extra: { readonly packageLicenses?
     g.packages.push(p.purl);
     groups.set(key, g);
   }
-  const entries = [...groups.values()].sort((a, b) => cmp(a.license, b.license) || Number(a.unknown) - Number(b.unknown));
+  const entries = [...groups.values()].sort((a, b) => compareStrings(a.license, b.license) || Number(a.unknown) - Number(b.unknown));
   const byCategory = Object.fromEntries(LICENSE_CATEGORIES.map((c) => [c, 0])) as Record<LicenseCategory, number>;
   for (const e of entries) {
-    e.packages.sort(cmp);
+    e.packages.sort(compareStrings);
     byCategory[e.category] += e.packages.length;
   }
   return {
@@ -63,8 +63,4 @@ export function licenseReport(inv: Inventory, extra: { readonly packageLicenses?
 
 function paren(license: string): string {
   return /\s(?:or|and|OR|AND),?\s|,/.test(license) ? `(${license})` : license;
-}
-
-function cmp(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

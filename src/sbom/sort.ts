@@ -1,13 +1,11 @@
-import type { Package, Unknown } from '../core/index.js';
+import { compareStrings, type Package, type Unknown } from '../core/index.js';
 
 /**
  * The documented orders of an Inventory's lists (see types.ts and
  * docs in schema/inventory-v1.json). Strings compare by UTF-16 code units,
  * never by locale, so every machine sorts the same way.
  */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareStrings };
 
 /**
  * Packages by (ecosystem, name, version, first path, layer); the package id

@@ -19,9 +19,7 @@ export function compareDigits(a: string, b: string): number {
 }
 
 /** Plain code-unit string order (strcmp on ASCII), normalised to -1/0/1. */
-export function compareStrings(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
+export { compareStrings } from '../core/index.js';
 
 export function sign(n: number): number {
   return n < 0 ? -1 : n > 0 ? 1 : 0;

@@ -1,6 +1,6 @@
 export type * from './types.js';
 export { VERSION_SCHEMES } from './types.js';
-export { schemeFor } from './scheme-for.js';
+export { compareVersionsOrText, schemeFor, schemeForEcosystem } from './scheme-for.js';
 export { apk } from './apk.js';
 export { composer } from './composer.js';
 export { deb } from './deb.js';

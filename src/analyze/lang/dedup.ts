@@ -1,4 +1,4 @@
-import type { PackageFact } from "../../core/index.js";
+import { compareStrings, type PackageFact } from "../../core/index.js";
 
 /**
  * One fact per (name, version) for lockfile-style analyzers, where the same
@@ -22,10 +22,6 @@ export function dedupFacts(facts: readonly PackageFact[]): PackageFact[] {
 		}
 	}
 	return [...byKey.values()].sort(
-		(a, b) => cmp(a.name, b.name) || cmp(a.version, b.version),
+		(a, b) => compareStrings(a.name, b.name) || compareStrings(a.version, b.version),
 	);
-}
-
-function cmp(a: string, b: string): number {
-	return a < b ? -1 : a > b ? 1 : 0;
 }

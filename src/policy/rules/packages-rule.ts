@@ -3,7 +3,8 @@ import { normalizeLicense } from '../../sbom/index.js';
 import parseSpdxExpression from 'spdx-expression-parse';
 import type { Hit, RuleContext } from '../input.js';
 import type { PackagesSpec } from '../schema.js';
-import { type Constraint, parseConstraint, satisfies, schemeOfEcosystem } from '../version-constraint.js';
+import { schemeForEcosystem } from '../../version/index.js';
+import { type Constraint, parseConstraint, satisfies } from '../version-constraint.js';
 
 function packageHit(p: Package, id: string, summary: string): Hit {
   return {
@@ -81,7 +82,7 @@ export function packageHits(spec: PackagesSpec, ctx: RuleContext): Hit[] {
   const out: Hit[] = [];
   const pkgs = ctx.input.inventory.packages;
   const compare = (p: Package, version: string, constraint: Constraint): boolean | undefined => {
-    const scheme = schemeOfEcosystem(p.ecosystem);
+    const scheme = schemeForEcosystem(p.ecosystem);
     if (scheme === undefined) return undefined;
     try {
       return satisfies(constraint, version, scheme);
