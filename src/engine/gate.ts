@@ -21,12 +21,16 @@ import type { VulnFinding } from '../match/index.js';
 import {
   type ExpiredException,
   type FindingRef,
+  malwareRefId,
+  misconfigRefId,
   type Remediation,
   type RuleOutcome,
+  secretRefId,
   type Suppression,
   upgradeTargets,
   type Verdict,
   type VerdictStatus,
+  vulnRefId,
 } from '../policy/index.js';
 import type { MalwareFinding, SecretFinding } from '../report/index.js';
 import { SEVERITIES, type Severity } from '../vulndb/index.js';
@@ -93,20 +97,20 @@ export function parseFailOn(text: string): Severity {
 // FindingRef IDs follow src/policy/types.ts (and report/'s lookup of suppressed findings).
 const vulnRef = (f: VulnFinding): FindingRef => ({
   kind: 'vuln',
-  id: `${f.id}@${f.packageId}`,
+  id: vulnRefId(f.id, f.packageId),
   summary: `${f.id} in ${f.package.name} ${f.installedVersion} (${f.severity}${f.fixedVersions.length > 0 ? `, fixed in ${f.fixedVersions.join(', ')}` : ', no fix'})`,
 });
 const secretRef = (s: SecretFinding): FindingRef => ({
   kind: 'secret',
-  id: `${s.ruleId}@${s.location}${s.line !== undefined ? `:${s.line}` : ''}`,
+  id: secretRefId(s),
   summary: `${s.title} in ${s.location}${s.line !== undefined ? `:${s.line}` : ''} (${s.severity})`,
 });
 const misconfigRef = (m: Misconfiguration): FindingRef => ({
   kind: 'misconfig',
-  id: `${m.checkId}@${m.location ? `${m.location.path}:${m.location.startLine}` : m.target}`,
+  id: misconfigRefId(m),
   summary: `${m.checkId} ${m.title}: ${m.message} (${m.severity})`,
 });
-const malwareRef = (m: MalwareFinding): FindingRef => ({ kind: 'malware', id: `${m.ruleId}@${m.path}`, summary: `${m.title} in ${m.path} (${m.severity})` });
+const malwareRef = (m: MalwareFinding): FindingRef => ({ kind: 'malware', id: malwareRefId(m), summary: `${m.title} in ${m.path} (${m.severity})` });
 
 /** Every finding of a result as a FindingRef, in report order. */
 function allRefs(r: ScanResult): FindingRef[] {

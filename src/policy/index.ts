@@ -15,3 +15,4 @@ export {
   type RuleKind,
 } from './schema.js';
 export { type UpgradeTarget, upgradeTargets } from './remediation.js';
+export { malwareRefId, misconfigRefId, secretRefId, vulnRefId } from './finding-ids.js';

@@ -12,7 +12,16 @@
  */
 import type { Misconfiguration } from '../checks/index.js';
 import type { VulnFinding } from '../match/index.js';
-import type { Remediation, RuleAction, Suppression, Verdict } from '../policy/index.js';
+import {
+  malwareRefId,
+  misconfigRefId,
+  type Remediation,
+  type RuleAction,
+  secretRefId,
+  type Suppression,
+  type Verdict,
+  vulnRefId,
+} from '../policy/index.js';
 import type { MalwareFinding, ScanReportInput, SecretFinding } from './types.js';
 
 /** critical … low as every scanner rates; unknown when no one rated it. */
@@ -32,14 +41,9 @@ export interface MachineReportOptions {
 }
 
 /** Every ref id a policy may use for the vulnerability: its ID or any alias, at the package. */
-export const vulnRefIds = (f: VulnFinding): string[] => [f.id, ...f.aliases].map((id) => `${id}@${f.packageId}`);
-export const secretRefId = (s: SecretFinding): string => `${s.ruleId}@${s.location}${s.line !== undefined ? `:${s.line}` : ''}`;
-export const malwareRefId = (m: MalwareFinding): string => `${m.ruleId}@${m.path}`;
-/** "<checkId>@<path>:<line>", or "<checkId>@<target>" without a location; a bare check id names it everywhere. */
-export const misconfigRefIds = (m: Misconfiguration): string[] => [
-  `${m.checkId}@${m.location ? `${m.location.path}:${m.location.startLine}` : m.target}`,
-  m.checkId,
-];
+export const vulnRefIds = (f: VulnFinding): string[] => [f.id, ...f.aliases].map((id) => vulnRefId(id, f.packageId));
+/** A misconfiguration's ref id; a bare check id names it everywhere. */
+export const misconfigRefIds = (m: Misconfiguration): string[] => [misconfigRefId(m), m.checkId];
 
 export function reportFindings(result: ScanReportInput): ReportFinding[] {
   const out: ReportFinding[] = [];

@@ -1,3 +1,4 @@
+import { malwareRefId, misconfigRefId, secretRefId } from '../finding-ids.js';
 import type { Hit, RuleContext } from '../input.js';
 import type { FindingsSpec } from '../schema.js';
 
@@ -17,7 +18,7 @@ export function secretHits(spec: FindingsSpec, ctx: RuleContext): Hit[] {
       return {
         ref: {
           kind: 'secret',
-          id: `${s.ruleId}@${where}`,
+          id: secretRefId(s),
           summary: `${s.title} (${s.severity}) in ${where}: ${s.match}`,
         },
         advisories: [s.ruleId],
@@ -30,19 +31,16 @@ export function secretHits(spec: FindingsSpec, ctx: RuleContext): Hit[] {
 export function misconfigurationHits(spec: FindingsSpec, ctx: RuleContext): Hit[] {
   return (ctx.input.misconfigurations ?? [])
     .filter((m) => keep(spec, m.checkId, m.severity))
-    .map((m) => {
-      const loc = m.location !== undefined ? `${m.location.path}:${m.location.startLine.toString()}` : m.target;
-      return {
-        ref: {
-          kind: 'misconfig',
-          id: `${m.checkId}@${loc}`,
-          summary: `${m.checkId} ${m.title} (${m.severity}): ${m.message}`,
-        },
-        advisories: [m.checkId],
-        packages: [],
-        paths: m.location !== undefined ? [m.location.path] : [],
-      };
-    });
+    .map((m) => ({
+      ref: {
+        kind: 'misconfig',
+        id: misconfigRefId(m),
+        summary: `${m.checkId} ${m.title} (${m.severity}): ${m.message}`,
+      },
+      advisories: [m.checkId],
+      packages: [],
+      paths: m.location !== undefined ? [m.location.path] : [],
+    }));
 }
 
 export function malwareHits(spec: FindingsSpec, ctx: RuleContext): Hit[] {
@@ -51,7 +49,7 @@ export function malwareHits(spec: FindingsSpec, ctx: RuleContext): Hit[] {
     .map((m) => ({
       ref: {
         kind: 'malware',
-        id: `${m.ruleId}@${m.path}`,
+        id: malwareRefId(m),
         summary: `${m.title} (${m.severity}) in ${m.path}: ${m.detail}`,
       },
       advisories: [m.ruleId],

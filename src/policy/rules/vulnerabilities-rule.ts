@@ -2,6 +2,7 @@ import { OS_ECOSYSTEMS } from '../../core/index.js';
 import type { VulnFinding } from '../../match/index.js';
 import type { Hit, RuleContext } from '../input.js';
 import type { VulnerabilitiesSpec } from '../schema.js';
+import { vulnRefId } from '../finding-ids.js';
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { unknown: 0, low: 1, medium: 2, high: 3, critical: 4 };
 const DAY_MS = 86_400_000;
@@ -18,7 +19,7 @@ export function vulnHit(f: VulnFinding): Hit {
   return {
     ref: {
       kind: 'vuln',
-      id: `${f.id}@${f.packageId}`,
+      id: vulnRefId(f.id, f.packageId),
       summary: `${f.id} in ${f.package.name} ${f.installedVersion} (${f.severity}${fix})`,
     },
     advisories: [f.id, ...f.aliases],
