@@ -57,9 +57,10 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
   const n = image.layers.length;
   let cached = 0;
 
+  const keys = image.layers.map((l) => layerCacheKey(l.diffID, analyzers, ctx));
   const todo: number[] = [];
   image.layers.forEach((layer, index) => {
-    const hit = cache?.get(layerCacheKey(layer.diffID, analyzers, ctx));
+    const hit = cache?.get(keys[index] ?? '');
     if (hit) {
       results[index] = hit;
       cached++;
@@ -95,7 +96,7 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
       }
       results[index] = result;
       // Only layers whose digests verified (the stream ended without error) reach the cache.
-      cache?.put(layerCacheKey(layer.diffID, analyzers, ctx), result);
+      cache?.put(keys[index] ?? '', result);
     } catch (e) {
       const err = toCustomsError(e, 'LAYER_CORRUPT');
       throw new CustomsError(err.code, `layer ${index + 1} (${layer.diffID}): ${err.message}`, e);

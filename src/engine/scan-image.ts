@@ -3,12 +3,11 @@
  * against the vulnerability DB. The one wiring every entry point uses (CLI,
  * server, admission); later stages fill the optional sections.
  */
-import { createHash } from 'node:crypto';
 import { open, readFile, stat } from 'node:fs/promises';
 import type { Misconfiguration } from '../checks/index.js';
 import type { ImageConfig } from '../image/index.js';
 import type { MalwareFinding, SecretFinding } from '../report/index.js';
-import { type Context, CustomsError } from '../core/index.js';
+import { type Context, CustomsError, sha256 } from '../core/index.js';
 import { type MatchNote, matchInventory, type VulnFinding } from '../match/index.js';
 import { type ImportedSbom, type Inventory, type LicenseReport, parseCustomsJson, parseCycloneDx, parseSpdx } from '../sbom/index.js';
 import { type DbMetadata, dbPath, openVulnDb, type VulnDbReader } from '../vulndb/index.js';
@@ -143,7 +142,7 @@ function fromImported(sbom: ImportedSbom, text: string, path: string, now: Date)
     tool: { name: 'customs', version: '' },
     createdAt: sbom.createdAt ?? now.toISOString(),
     target: { name, transport: sbom.format, // No image config here: the SBOM document's own digest identifies what was scanned.
-      configDigest: `sha256:${createHash('sha256').update(text).digest('hex')}`, repoDigests: [], repoTags: [], layers: [] },
+      configDigest: sha256(text), repoDigests: [], repoTags: [], layers: [] },
     ...(sbom.os ? { os: sbom.os } : {}),
     packages: sbom.packages.map((p) => ({ ...p, layer: p.layer ?? '' })),
     unknowns: [],
