@@ -5,7 +5,7 @@ export { checkDockerfile, checkHistory } from './dockerfile/check-dockerfile.js'
 export type { HistoryEntry } from './dockerfile/history-model.js';
 export type { DockerfileModel } from './dockerfile/model.js';
 export { IMAGE_CHECKS } from './image/registry.js';
-export { checkImageConfig } from './image/check-image-config.js';
+export { checkImage, checkImageConfig } from './image/check-image-config.js';
 export { type ImageCheckInput, isImageCheckPath } from './image/input.js';
 export { KUBERNETES_CHECKS } from './kubernetes/registry.js';
 export { checkKubernetes, checkKubernetesFiles } from './kubernetes/check-kubernetes.js';

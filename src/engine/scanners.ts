@@ -6,7 +6,7 @@ import type {
   MergedFacts,
 } from '../analyze/index.js';
 import { loadSecretConfig, scanImageConfig } from '../analyze/index.js';
-import { checkHistory, checkImageConfig, type HistoryEntry, type Misconfiguration, sortMisconfigurations } from '../checks/index.js';
+import { checkImage, type Misconfiguration } from '../checks/index.js';
 import { compareStrings, CustomsError } from '../core/index.js';
 import type { ImageConfig } from '../image/index.js';
 import type { MalwareFinding, SecretFinding } from '../report/index.js';
@@ -93,11 +93,10 @@ export function misconfigFindings(
   config: ImageConfig,
   inventory: Inventory,
 ): Misconfiguration[] {
-  const history: HistoryEntry[] = (config.history ?? []).map((h) => ({ ...h }));
-  const fromConfig = checkImageConfig({
+  return checkImage({
     target,
     config,
-    history,
+    history: config.history ?? [],
     paths: merged.fileFacts.filter((f) => f.fact.kind === 'package-cache').map((f) => ({ path: f.path, layerIndex: f.layerIndex })),
     fileFacts: merged.fileFacts.filter((f) => f.fact.kind !== 'package-cache'),
     // An image does not record which layers its base image gave it; the first layer is the base
@@ -105,16 +104,7 @@ export function misconfigFindings(
     baseLayerCount: merged.layerCount > 1 ? 1 : 0,
     packages: inventory.packages,
   });
-  // The Dockerfile as history records it, for the checks that stay correct on history
-  // (checks/dockerfile/registry.ts HISTORY_CHECKS) and that the image checks do not
-  // already report from the same entries: ADD from a URL, curl | sh, secrets in
-  // ARG/ENV and exposed ports are image checks (CUS-IMG-003/004/005/008/012).
-  const fromHistory = checkHistory(history, target).filter((m) => !IMAGE_COVERED.has(m.checkId));
-  return sortMisconfigurations([...fromConfig, ...fromHistory]);
 }
-
-/** History checks whose findings the image-config checks already make. */
-const IMAGE_COVERED = new Set(['CUS-DF-010', 'CUS-DF-011', 'CUS-DF-017', 'CUS-DF-018']);
 
 export function licenseFindings(inventory: Inventory, merged: MergedFacts): LicenseReport {
   return licenseReport(inventory, { packageLicenses: merged.packageLicenses.map((p) => p.fact) });
