@@ -1,7 +1,7 @@
 export type * from './types.js';
 export { CHECK_SEVERITIES, sortMisconfigurations } from './types.js';
 export { DOCKERFILE_CHECKS, HISTORY_CHECKS } from './dockerfile/registry.js';
-export { checkDockerfile, checkHistory } from './dockerfile/check-dockerfile.js';
+export { baseImageLine, checkDockerfile, checkHistory } from './dockerfile/check-dockerfile.js';
 export type { HistoryEntry } from './dockerfile/history-model.js';
 export type { DockerfileModel } from './dockerfile/model.js';
 export { IMAGE_CHECKS } from './image/registry.js';

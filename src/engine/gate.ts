@@ -15,7 +15,7 @@
  *     --exit-code behaviour).
  */
 import { readFile, stat } from 'node:fs/promises';
-import type { Misconfiguration } from '../checks/index.js';
+import { baseImageLine, type Misconfiguration } from '../checks/index.js';
 import { type Context, CustomsError } from '../core/index.js';
 import type { VulnFinding } from '../match/index.js';
 import {
@@ -290,4 +290,10 @@ export async function gateInput(target: string, ctx: Context, opts: ScanOptions 
   if (saved) return { result: saved, saved: true };
   if (await isSbomFile(target)) return { result: await scanSbom(target, ctx, opts), saved: false };
   return { result: await scanImage(target, ctx, opts), saved: false };
+}
+
+/** `--dockerfile PATH`: where report locations of base-image findings point (its final FROM line). */
+export async function dockerfileLocation(path: string): Promise<{ path: string; fromLine?: number }> {
+  const line = baseImageLine(await readGateFile('--dockerfile', path), path);
+  return line === undefined ? { path } : { path, fromLine: line };
 }

@@ -131,6 +131,7 @@ Exit status:
     const pol = await policy();
     const policyFiles = await Promise.all(flags.policy.map(async (path) => ({ path, text: await eng.readGateFile('--policy', path) })));
     const vexDocs = await Promise.all(flags.vex.map(async (path) => pol.loadVex(await eng.readGateFile('--vex', path), path)));
+    const dockerfile = flags.dockerfile === undefined ? undefined : await eng.dockerfileLocation(flags.dockerfile);
     const ignore = flags.ignorefile === undefined ? undefined : await eng.loadIgnoreFile(flags.ignorefile);
     const loaded = policyFiles.length > 0 ? pol.loadPolicies(policyFiles, now) : undefined;
     const scanners = flags.scanners === undefined ? undefined : eng.parseScanners(flags.scanners);
@@ -173,7 +174,7 @@ Exit status:
       );
       const rep = await report();
       const v = outcome.verdict;
-      const machine = { verdict: v, ...(flags.dockerfile !== undefined ? { dockerfile: { path: flags.dockerfile } } : {}) };
+      const machine = { verdict: v, ...(dockerfile ? { dockerfile } : {}) };
       const render = (format: GateFormat, tty: boolean): string => {
         switch (format) {
           case 'table':
