@@ -1,20 +1,17 @@
 /**
  * Helper of perf/secrets-vs-trivy.sh (issue 5, secrets speed and quality).
  *   node dist-test/perf/secrets-bench.js scan ARCHIVE OUT.json
- *     customs' secret scanning of a docker-archive: every layer through
- *     analyzeImage with the secrets analyzer (deleted files included), plus
- *     the image config and history; findings as JSON.
+ *     customs' secret scanning of a docker-archive exactly as
+ *     `customs scan --scanners secret` runs it (engine scanImage: layers on
+ *     worker threads, deleted files included, files owned by OS packages left
+ *     out, plus the image config and history); findings as JSON.
  *   node dist-test/perf/secrets-bench.js score MANIFEST CUSTOMS.json TRIVY.json
  *     precision and recall of both tools on the corpus files (by path and
  *     line: the tools' rule ids differ), one line each.
- * Until the CLI has `--scanners secret`, this is how the benchmark runs customs.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
-import { analyzeImage } from '../src/analyze/index.js';
-// Straight from the folder until src/analyze/index.ts re-exports it (the integrator's file).
-import { scanImageConfig } from '../src/analyze/secrets/index.js';
 import { createContext } from '../src/core/index.js';
-import { openImage } from '../src/image/index.js';
+import { scanImage } from '../src/engine/index.js';
 
 interface Finding {
   readonly path: string;
@@ -26,17 +23,26 @@ interface Finding {
 
 async function scan(archive: string, out: string): Promise<void> {
   const ctx = createContext({ config: { cache: false } });
-  const image = await openImage(`docker-archive:${archive}`, ctx);
-  // As `customs scan --scanners secret` runs it: a plan, so layers spread over worker threads.
-  const analysis = await analyzeImage(image, ctx, { plan: { groups: ['secrets'] } });
-  const files: Finding[] = analysis.merged.secrets.map((s) => ({
-    path: s.path,
-    ...(s.fact.line === undefined ? {} : { line: s.fact.line }),
-    ruleId: s.fact.ruleId,
-    layerIndex: s.layerIndex,
-    ...(s.hiddenByLayerIndex === undefined ? {} : { hiddenByLayerIndex: s.hiddenByLayerIndex }),
-  }));
-  const config = scanImageConfig(image.config).map((f) => ({ path: f.location, ruleId: f.ruleId }));
+  const result = await scanImage(`docker-archive:${archive}`, ctx, { scanners: ['secret'] });
+  const layers = result.inventory.target.layers.map((l) => l.diffID as string);
+  const index = (diffID: string | undefined): number | undefined => (diffID === undefined ? undefined : layers.indexOf(diffID));
+  const files: Finding[] = [];
+  const config: Finding[] = [];
+  for (const s of result.secrets ?? []) {
+    if (s.path === undefined) {
+      config.push({ path: s.location, ruleId: s.ruleId });
+      continue;
+    }
+    const layerIndex = index(s.layer);
+    const hiddenByLayerIndex = index(s.hiddenByLayer);
+    files.push({
+      path: s.path,
+      ...(s.line === undefined ? {} : { line: s.line }),
+      ruleId: s.ruleId,
+      ...(layerIndex === undefined ? {} : { layerIndex }),
+      ...(hiddenByLayerIndex === undefined ? {} : { hiddenByLayerIndex }),
+    });
+  }
   writeFileSync(out, `${JSON.stringify({ files, config }, null, 2)}\n`);
 }
 
