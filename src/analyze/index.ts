@@ -4,7 +4,7 @@ export * from './apply-layers.js';
 export * from './layer-result.js';
 export * from './layer-walker.js';
 export type * from './types.js';
-export { pickOs } from './os/index.js';
+export { isDistrolessDpkg, pickOs } from './os/index.js';
 export * from './secrets/index.js';
 export * from './malware/index.js';
 export * from './license/index.js';

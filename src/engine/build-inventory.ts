@@ -1,5 +1,5 @@
 import type { ImageAnalysis, LocatedPackage } from '../analyze/index.js';
-import { pickOs } from '../analyze/index.js';
+import { isDistrolessDpkg, pickOs } from '../analyze/index.js';
 import {
   type Context,
   type OsInfo,
@@ -14,15 +14,11 @@ import {
 import type { Image, ImageConfig } from '../image/index.js';
 import { type Inventory, type InventoryLayer, type InventoryTarget, sortPackages, sortUnknowns } from '../sbom/index.js';
 
-const DPKG_STATUS = 'var/lib/dpkg/status';
-const DPKG_STATUS_D = 'var/lib/dpkg/status.d/';
 
 /** Turn the merged analysis of an image into its Inventory (see sbom/types.ts for the sort keys). */
 export function buildInventory(image: Image, analysis: ImageAnalysis, ctx: Context): Inventory {
   const { merged } = analysis;
-  const distroless =
-    merged.packages.some((p) => p.path.startsWith(DPKG_STATUS_D)) && !merged.packages.some((p) => p.path === DPKG_STATUS);
-  const os = pickOs(merged.os, { distroless });
+  const os = pickOs(merged.os, { distroless: isDistrolessDpkg(merged.packages.map((p) => p.path)) });
   const layerIds = image.layers.map((l) => l.diffID);
 
   const kept = withoutDuplicates(merged.packages, merged.ownedFiles);
