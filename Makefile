@@ -2,7 +2,7 @@
 #
 #   make deps     install Debian packages (as root), npm dependencies; idempotent
 #   make build    compile src/ → dist/ and test/ → dist-test/
-#   make lint     biome lint, dependency-cruiser layer rules, tsc --noEmit
+#   make lint     biome check (format + lint), dependency-cruiser layer rules, tsc --noEmit
 #   make test     deps → dockerd → build → lint → unit tests → integration/e2e tests
 #   make demo     offline: build a demo image from demo/rootfs-layers and print its SBOM
 #   make bench    customs vs Trivy on a ≥ 500 MB, ≥ 500-package image (perf/)
@@ -47,7 +47,7 @@ typecheck:
 	$(TSC) -p test/tsconfig.json --noEmit
 
 lint: typecheck
-	$(BIOME) lint src test perf demo
+	$(BIOME) check --diagnostic-level=error
 	$(DEPCRUISE) src --config .dependency-cruiser.cjs
 
 test-unit:

@@ -104,7 +104,10 @@ export async function buildDemoImage(layersDir: string, outDir: string): Promise
     config: {
       Env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'],
       Cmd: ['/bin/sh'],
-      Labels: { 'org.opencontainers.image.title': 'customs demo', 'org.opencontainers.image.source': 'demo/rootfs-layers' },
+      Labels: {
+        'org.opencontainers.image.title': 'customs demo',
+        'org.opencontainers.image.source': 'demo/rootfs-layers',
+      },
     },
     rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffID) },
     history: layers.map((l) => ({ created: CREATED, created_by: `customs demo: ADD demo/rootfs-layers/${l.name} /` })),
@@ -116,7 +119,11 @@ export async function buildDemoImage(layersDir: string, outDir: string): Promise
     schemaVersion: 2,
     mediaType: 'application/vnd.oci.image.manifest.v1+json',
     config: { mediaType: 'application/vnd.oci.image.config.v1+json', digest: configDigest, size: configBytes.length },
-    layers: layers.map((l) => ({ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', digest: l.digest, size: l.size })),
+    layers: layers.map((l) => ({
+      mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+      digest: l.digest,
+      size: l.size,
+    })),
   };
   const manifestBytes = Buffer.from(JSON.stringify(manifest));
   const manifestDigest = await writeBlob(outDir, manifestBytes);

@@ -50,14 +50,27 @@ function synthetic(n: number, offset: number): Package[] {
     const j = i + offset;
     const fact =
       k === 0
-        ? { ecosystem: 'deb' as const, name: `bin-${j}`, version: `${j % 5}.${j % 20}.${j % 30}-1`, source: { name: `pkg-${j % 3000}`, version: `${j % 5}.${j % 20}.${j % 30}-1` } }
+        ? {
+            ecosystem: 'deb' as const,
+            name: `bin-${j}`,
+            version: `${j % 5}.${j % 20}.${j % 30}-1`,
+            source: { name: `pkg-${j % 3000}`, version: `${j % 5}.${j % 20}.${j % 30}-1` },
+          }
         : k === 1
           ? { ecosystem: 'npm' as const, name: `pkg-${(j * 7) % 40000}`, version: `${j % 5}.${j % 20}.${j % 30}` }
           : k === 2
             ? { ecosystem: 'pypi' as const, name: `pkg-${(j * 3) % 15000}`, version: `${j % 5}.${j % 20}.${j % 30}` }
             : k === 3
-              ? { ecosystem: 'golang' as const, name: `github.com/org${j % 211}/mod${j % 8000}`, version: `v${j % 5}.${j % 20}.${j % 30}` }
-              : { ecosystem: 'maven' as const, name: `org.example${j % 97}:artifact-${j % 10000}`, version: `${j % 5}.${j % 20}.${j % 30}` };
+              ? {
+                  ecosystem: 'golang' as const,
+                  name: `github.com/org${j % 211}/mod${j % 8000}`,
+                  version: `v${j % 5}.${j % 20}.${j % 30}`,
+                }
+              : {
+                  ecosystem: 'maven' as const,
+                  name: `org.example${j % 97}:artifact-${j % 10000}`,
+                  version: `${j % 5}.${j % 20}.${j % 30}`,
+                };
     out.push({ ...fact, id: `syn-${j}`, purl: purlOf(fact, os), paths: [], layer: LAYER });
   }
   return out;
@@ -80,7 +93,14 @@ async function main(): Promise<void> {
     schemaVersion: 1,
     tool: { name: 'customs', version: 'bench' },
     createdAt: new Date().toISOString(),
-    target: base?.target ?? { name: 'synthetic', transport: 'dir', configDigest: LAYER, repoDigests: [], repoTags: [], layers: [] },
+    target: base?.target ?? {
+      name: 'synthetic',
+      transport: 'dir',
+      configDigest: LAYER,
+      repoDigests: [],
+      repoTags: [],
+      layers: [],
+    },
     os: base?.os ?? { family: 'debian', version: '12.5', name: 'Debian GNU/Linux 12 (bookworm)' },
     packages: [...own, ...synthetic(Math.max(0, TARGET - own.length), 0)],
     unknowns: [],
@@ -99,8 +119,12 @@ async function main(): Promise<void> {
     }
     runs.sort((a, b) => a - b);
     const warm = runs[Math.floor(runs.length / 2)] ?? 0;
-    console.log(`match:  ${inventory.packages.length} packages against ${db.metadata.advisories ?? '?'} advisories → ${cold.findings.length} findings, ${cold.notes.length} notes`);
-    console.log(`match:  cold ${coldMs.toFixed(1)} ms, warm ${warm.toFixed(1)} ms (median of 9)  [target warm ≤ 50 ms]`);
+    console.log(
+      `match:  ${inventory.packages.length} packages against ${db.metadata.advisories ?? '?'} advisories → ${cold.findings.length} findings, ${cold.notes.length} notes`,
+    );
+    console.log(
+      `match:  cold ${coldMs.toFixed(1)} ms, warm ${warm.toFixed(1)} ms (median of 9)  [target warm ≤ 50 ms]`,
+    );
     console.log(
       sbomMs === undefined
         ? 'sbom:   no real image in test/.work/images (run the e2e tests once) — SBOM stage not timed'

@@ -25,7 +25,8 @@ async function scan(archive: string, out: string): Promise<void> {
   const ctx = createContext({ config: { cache: false } });
   const result = await scanImage(`docker-archive:${archive}`, ctx, { scanners: ['secret'] });
   const layers = result.inventory.target.layers.map((l) => l.diffID as string);
-  const index = (diffID: string | undefined): number | undefined => (diffID === undefined ? undefined : layers.indexOf(diffID));
+  const index = (diffID: string | undefined): number | undefined =>
+    diffID === undefined ? undefined : layers.indexOf(diffID);
   const files: Finding[] = [];
   const config: Finding[] = [];
   for (const s of result.secrets ?? []) {
@@ -47,7 +48,10 @@ async function scan(archive: string, out: string): Promise<void> {
 }
 
 interface TrivyReport {
-  readonly Results?: readonly { readonly Target?: string; readonly Secrets?: readonly { readonly RuleID?: string; readonly StartLine?: number }[] }[];
+  readonly Results?: readonly {
+    readonly Target?: string;
+    readonly Secrets?: readonly { readonly RuleID?: string; readonly StartLine?: number }[];
+  }[];
 }
 
 function score(manifestFile: string, customsFile: string, trivyFile: string): void {
@@ -67,7 +71,13 @@ function score(manifestFile: string, customsFile: string, trivyFile: string): vo
     return `  ${name.padEnd(8)} files: ${got.size} found, precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}; config/history findings: ${configFindings}${missed.length > 0 ? `; missed ${missed.slice(0, 8).join(' ')}${missed.length > 8 ? ' …' : ''}` : ''}`;
   };
   console.log(`corpus: ${expected.size} planted secrets in files (incl. deleted ones)`);
-  console.log(line('customs', customs.files.map((f) => `${f.path}:${f.line ?? 0}`), customs.config.length));
+  console.log(
+    line(
+      'customs',
+      customs.files.map((f) => `${f.path}:${f.line ?? 0}`),
+      customs.config.length,
+    ),
+  );
   console.log(line('trivy', trivyKeys, 'not scanned (--scanners secret)'));
 }
 

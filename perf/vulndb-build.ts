@@ -48,7 +48,11 @@ function rng(seed: number): () => number {
 }
 
 const pkgName = (eco: string, i: number): string =>
-  eco === 'Maven' ? `org.example${i % 97}:artifact-${i}` : eco === 'Go' ? `github.com/org${i % 211}/mod${i}` : `pkg-${i}`;
+  eco === 'Maven'
+    ? `org.example${i % 97}:artifact-${i}`
+    : eco === 'Go'
+      ? `github.com/org${i % 211}/mod${i}`
+      : `pkg-${i}`;
 
 function record(eco: string, names: number, i: number, rand: () => number): object {
   const id = `SYN-${eco.replace(/[^A-Za-z]/g, '').slice(0, 6)}-${i}`;
@@ -62,7 +66,12 @@ function record(eco: string, names: number, i: number, rand: () => number): obje
           { type: semver ? 'SEMVER' : 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.0' }] },
           { type: semver ? 'SEMVER' : 'ECOSYSTEM', events: [{ introduced: '2.0.0' }, { fixed: '2.3.4' }] },
         ]
-      : [{ type: semver ? 'SEMVER' : 'ECOSYSTEM', events: [{ introduced: '0' }, rand() < 0.1 ? { last_affected: fixed } : { fixed }] }];
+      : [
+          {
+            type: semver ? 'SEMVER' : 'ECOSYSTEM',
+            events: [{ introduced: '0' }, rand() < 0.1 ? { last_affected: fixed } : { fixed }],
+          },
+        ];
   const cve = `CVE-${2015 + (i % 10)}-${10000 + i}`;
   return {
     schema_version: '1.6.0',
@@ -72,7 +81,9 @@ function record(eco: string, names: number, i: number, rand: () => number): obje
     ...(rand() < 0.01 ? { withdrawn: '2024-05-01T00:00:00Z' } : {}),
     aliases: [cve, ...(rand() < 0.3 ? [`GHSA-syn${i}`] : [])],
     summary: `Synthetic advisory ${i} for benchmarking`,
-    details: 'A flaw in the parser allows a remote attacker to cause a denial of service via a crafted input. '.repeat(3),
+    details: 'A flaw in the parser allows a remote attacker to cause a denial of service via a crafted input. '.repeat(
+      3,
+    ),
     severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H' }],
     affected: [
       {
@@ -90,7 +101,8 @@ function writeZip(path: string, eco: string, names: number, from: number, count:
   // zipSync per ecosystem (≤ ~100 MB of JSON in memory): fflate's streaming Zip is far slower per small entry.
   const rand = rng(from + 1);
   const files: Record<string, [Uint8Array, { level: 1 }]> = {};
-  for (let i = from; i < from + count; i++) files[`SYN-${i}.json`] = [Buffer.from(JSON.stringify(record(eco, names, i, rand))), { level: 1 }];
+  for (let i = from; i < from + count; i++)
+    files[`SYN-${i}.json`] = [Buffer.from(JSON.stringify(record(eco, names, i, rand))), { level: 1 }];
   writeFileSync(path, zipSync(files));
 }
 
@@ -107,7 +119,9 @@ async function main(): Promise<void> {
     next += count;
     zips.push(path);
   }
-  console.log(`corpus: ${next} synthetic OSV advisories in ${zips.length} all.zip files (${((performance.now() - t) / 1000).toFixed(1)} s to generate)`);
+  console.log(
+    `corpus: ${next} synthetic OSV advisories in ${zips.length} all.zip files (${((performance.now() - t) / 1000).toFixed(1)} s to generate)`,
+  );
 
   const dbDir = join(work, 'db');
   t = performance.now();
@@ -115,7 +129,9 @@ async function main(): Promise<void> {
   const buildS = (performance.now() - t) / 1000;
   const size = statSync(dbPath(dbDir)).size;
   const skipped = meta.sources.reduce((n, s) => n + s.skipped, 0);
-  console.log(`build:  ${buildS.toFixed(1)} s for ${meta.advisories} advisories (${skipped} skipped), ${(size / 1024 / 1024).toFixed(1)} MiB  [targets < 180 s, < 1024 MiB]`);
+  console.log(
+    `build:  ${buildS.toFixed(1)} s for ${meta.advisories} advisories (${skipped} skipped), ${(size / 1024 / 1024).toFixed(1)} MiB  [targets < 180 s, < 1024 MiB]`,
+  );
 
   const db = openVulnDb(dbPath(dbDir));
   const rand = rng(42);
@@ -129,11 +145,15 @@ async function main(): Promise<void> {
     t = performance.now();
     let hits = 0;
     for (const [eco, name] of queries) hits += db.affecting(eco, name).length;
-    console.log(`lookup: 10,000 affecting() calls ${run}: ${(performance.now() - t).toFixed(0)} ms (${hits} statements found)`);
+    console.log(
+      `lookup: 10,000 affecting() calls ${run}: ${(performance.now() - t).toFixed(0)} ms (${hits} statements found)`,
+    );
   }
   db.close();
   // A benchmark reports; it does not fail the run.
-  console.log(`targets: build < 180 s (${buildS < 180 ? 'ok' : 'MISSED'}), size < 1 GB (${size < 1024 ** 3 ? 'ok' : 'MISSED'})`);
+  console.log(
+    `targets: build < 180 s (${buildS < 180 ? 'ok' : 'MISSED'}), size < 1 GB (${size < 1024 ** 3 ? 'ok' : 'MISSED'})`,
+  );
 }
 
 await main();

@@ -12,6 +12,8 @@ await build({
   target: 'node20',
   external: ['better-sqlite3', '@cyclonedx/cyclonedx-library'],
   // CommonJS dependencies inside an ES module bundle still call require().
-  banner: { js: "import { createRequire as __customsRequire } from 'node:module'; const require = __customsRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __customsRequire } from 'node:module'; const require = __customsRequire(import.meta.url);",
+  },
   logLevel: 'warning',
 });

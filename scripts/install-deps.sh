@@ -45,12 +45,10 @@ install_npm_dependencies() {
     log "npm dependencies: up to date"
     return
   fi
-  log "npm install (package-lock.json changed or node_modules missing; better-sqlite3 builds from source, ~70 s)"
-  # Not `npm ci`: the registry reachable here serves only the linux-x64 builds of
-  # @biomejs/cli-*, so the lock file lacks the other platforms' optional entries
-  # and `npm ci` refuses it as "out of sync". `npm install --no-save` installs the
-  # locked versions without rewriting package.json or package-lock.json.
-  npm install --no-save --no-audit --no-fund
+  log "npm ci (package-lock.json changed or node_modules missing; better-sqlite3 builds from source, ~70 s)"
+  # npm ci installs exactly what the lock file says and refuses a lock file that
+  # disagrees with package.json, as a user's machine or a standard CI would.
+  npm ci --no-audit --no-fund
   echo "$want" >"$stamp"
 }
 

@@ -43,7 +43,11 @@ export function buildAnalyzers(plan: AnalyzerPlan): Analyzer[] {
         out.push(...ANALYZERS);
         break;
       case 'secrets':
-        out.push(plan.secretConfig === undefined ? secretsAnalyzer : createSecretsAnalyzer(loadSecretConfig(plan.secretConfig)));
+        out.push(
+          plan.secretConfig === undefined
+            ? secretsAnalyzer
+            : createSecretsAnalyzer(loadSecretConfig(plan.secretConfig)),
+        );
         break;
       case 'malware':
         out.push(malwareHeuristics);

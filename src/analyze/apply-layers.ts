@@ -47,7 +47,11 @@ export interface MergedFacts {
   /** Facts about files in the final filesystem (setuid bits …). */
   readonly fileFacts: readonly LiveFact<FileFact>[];
   /** Licences declared for OS packages by files in the final filesystem. */
-  readonly packageLicenses: readonly LiveFact<{ ecosystem: 'deb' | 'rpm' | 'apk'; name: string; licenses: readonly string[] }>[];
+  readonly packageLicenses: readonly LiveFact<{
+    ecosystem: 'deb' | 'rpm' | 'apk';
+    name: string;
+    licenses: readonly string[];
+  }>[];
 }
 
 interface ContentRecord {
@@ -145,8 +149,10 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
       hideContent(path);
       const records: ContentRecord[] = [];
       for (const f of findings) {
-        for (const secret of f.result.secrets ?? []) records.push({ secret, path, analyzer: f.analyzer, layerIndex: i });
-        for (const malware of f.result.malware ?? []) records.push({ malware, path, analyzer: f.analyzer, layerIndex: i });
+        for (const secret of f.result.secrets ?? [])
+          records.push({ secret, path, analyzer: f.analyzer, layerIndex: i });
+        for (const malware of f.result.malware ?? [])
+          records.push({ malware, path, analyzer: f.analyzer, layerIndex: i });
       }
       if (records.length > 0) {
         content.push(...records);
@@ -184,7 +190,12 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
       for (const o of f.result.ownedFiles ?? []) addOwned(owned, o);
       for (const p of f.result.packages ?? []) {
         for (const o of p.files ?? []) addOwned(owned, o);
-        packages.push({ fact: p, path, analyzer: f.analyzer, layerIndex: introduced.get(packageKey(f, p)) ?? state.layer });
+        packages.push({
+          fact: p,
+          path,
+          analyzer: f.analyzer,
+          layerIndex: introduced.get(packageKey(f, p)) ?? state.layer,
+        });
       }
     }
   }

@@ -40,7 +40,12 @@ export class LayerThread {
     });
   }
 
-  analyze(source: LayerSource, plan: AnalyzerPlan, config: Config, progress: (n: number) => void): Promise<LayerResult> {
+  analyze(
+    source: LayerSource,
+    plan: AnalyzerPlan,
+    config: Config,
+    progress: (n: number) => void,
+  ): Promise<LayerResult> {
     if (this.pending) return Promise.reject(new CustomsError('INTERNAL', 'layer worker is busy'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {

@@ -44,7 +44,11 @@ const pkg = (name: string, version: string): FixtureEntry => ({
 });
 
 test('reads only wanted files and records findings per path', async () => {
-  const r = await walk('sha256:l1', [pkg('a', '1.0.0'), { name: 'app/readme', body: 'x' }, { name: 'etc/os-release', body: 'debian' }]);
+  const r = await walk('sha256:l1', [
+    pkg('a', '1.0.0'),
+    { name: 'app/readme', body: 'x' },
+    { name: 'etc/os-release', body: 'debian' },
+  ]);
   assert.deepEqual(
     r.findings.map((f) => [f.path, f.analyzer]),
     [
@@ -93,16 +97,18 @@ test('sniff keeps non-matching executables out of memory, hard links reuse findi
 });
 
 test('whiteouts delete lower files; opaque dirs hide lower contents; attribution keeps the first layer', async () => {
-  const l1 = await walk('sha256:l1', [pkg('a', '1.0.0'), pkg('b', '1.0.0'), pkg('c', '1.0.0'), { name: 'etc/os-release', body: 'debian' }]);
+  const l1 = await walk('sha256:l1', [
+    pkg('a', '1.0.0'),
+    pkg('b', '1.0.0'),
+    pkg('c', '1.0.0'),
+    { name: 'etc/os-release', body: 'debian' },
+  ]);
   const l2 = await walk('sha256:l2', [
     { name: 'app/node_modules/.wh.b', body: '' },
     pkg('a', '1.0.0'), // rewritten, same content: still from layer 1
     pkg('d', '2.0.0'),
   ]);
-  const l3 = await walk('sha256:l3', [
-    { name: 'app/node_modules/c/.wh..wh..opq', body: '' },
-    pkg('e', '3.0.0'),
-  ]);
+  const l3 = await walk('sha256:l3', [{ name: 'app/node_modules/c/.wh..wh..opq', body: '' }, pkg('e', '3.0.0')]);
   const merged = applyLayers([l1, l2, l3], ANALYZERS);
   const got = merged.packages.map((p) => `${p.fact.name}@${p.fact.version}:L${p.layerIndex + 1}`).sort();
   assert.deepEqual(got, ['a@1.0.0:L1', 'd@2.0.0:L2', 'e@3.0.0:L3']);
@@ -155,7 +161,9 @@ const fakeSecrets: Analyzer = {
       .text()
       .split('\n')
       .flatMap((l, i) =>
-        l.startsWith('key=') ? [{ ruleId: 'k', category: 'test', title: 'key', severity: 'high' as const, line: i + 1, match: 'key=****' }] : [],
+        l.startsWith('key=')
+          ? [{ ruleId: 'k', category: 'test', title: 'key', severity: 'high' as const, line: i + 1, match: 'key=****' }]
+          : [],
       ),
   }),
 };

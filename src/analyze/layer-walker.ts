@@ -110,7 +110,12 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
       }
       if (entry.size > maxFileSize) {
         for (const a of wanting) {
-          unknown(path, a.name, 'FILE_TOO_LARGE', `file of ${entry.size} bytes is over the ${maxFileSize}-byte limit; not analysed`);
+          unknown(
+            path,
+            a.name,
+            'FILE_TOO_LARGE',
+            `file of ${entry.size} bytes is over the ${maxFileSize}-byte limit; not analysed`,
+          );
         }
         continue;
       }

@@ -36,7 +36,11 @@ export interface AnalyzerResult {
   /** Malware indicators found in the file. Kept even when a later layer deletes the file. */
   readonly malware?: readonly MalwareFact[];
   /** Licences a file declares for an OS package (Debian `usr/share/doc/PKG/copyright`). */
-  readonly packageLicenses?: readonly { readonly ecosystem: 'deb' | 'rpm' | 'apk'; readonly name: string; readonly licenses: readonly string[] }[];
+  readonly packageLicenses?: readonly {
+    readonly ecosystem: 'deb' | 'rpm' | 'apk';
+    readonly name: string;
+    readonly licenses: readonly string[];
+  }[];
   /** Facts about the file itself (setuid/setgid bits, executables in odd places). */
   readonly fileFacts?: readonly FileFact[];
 }

@@ -18,10 +18,22 @@ function table(checks: readonly Check<never>[], extra?: (c: Check<never>) => str
     `| id | severity | title | standard |${extra ? ' history |' : ''}`,
     `|---|---|---|---|${extra ? '---|' : ''}`,
   ];
-  for (const c of checks) lines.push(`| ${c.id} | ${c.severity} | ${cell(c.title)} | ${cell(standards(c.standards))} |${extra ? ` ${extra(c)} |` : ''}`);
+  for (const c of checks)
+    lines.push(
+      `| ${c.id} | ${c.severity} | ${cell(c.title)} | ${cell(standards(c.standards))} |${extra ? ` ${extra(c)} |` : ''}`,
+    );
   lines.push('');
   for (const c of checks) {
-    lines.push(`### ${c.id} — ${c.title}`, '', `${c.rationale}`, '', `**Fix:** ${c.remediation}`, '', `References: ${c.references.map((r) => `<${r}>`).join(', ')}`, '');
+    lines.push(
+      `### ${c.id} — ${c.title}`,
+      '',
+      `${c.rationale}`,
+      '',
+      `**Fix:** ${c.remediation}`,
+      '',
+      `References: ${c.references.map((r) => `<${r}>`).join(', ')}`,
+      '',
+    );
   }
   return lines;
 }

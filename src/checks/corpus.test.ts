@@ -37,7 +37,11 @@ test('misconfiguration corpus: precision = recall = 1.0', () => {
   for (const kind of ['dockerfile', 'kubernetes'] as const) {
     for (const name of readdirSync(join(CORPUS, kind)).sort()) {
       const text = readFileSync(join(CORPUS, kind, name), 'utf8');
-      const got = actual(kind === 'dockerfile' ? checkDockerfile(text, name) : checkKubernetes(text, name, { allowedRegistries: ['registry.example.com'] }));
+      const got = actual(
+        kind === 'dockerfile'
+          ? checkDockerfile(text, name)
+          : checkKubernetes(text, name, { allowedRegistries: ['registry.example.com'] }),
+      );
       const want = expected(text);
       const fp = minus(got, want);
       const fn = minus(want, got);

@@ -59,7 +59,10 @@ export interface FindingDetail {
   readonly evidence?: string;
 }
 
-export function finding(check: Pick<Check<never>, 'id' | 'severity' | 'title'>, detail: FindingDetail): Misconfiguration {
+export function finding(
+  check: Pick<Check<never>, 'id' | 'severity' | 'title'>,
+  detail: FindingDetail,
+): Misconfiguration {
   return {
     checkId: check.id,
     severity: check.severity,

@@ -9,7 +9,9 @@ import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
   const program = new Command('customs')
-    .description('Container security: read any image, list what is inside, find what is wrong with it, and gate it before it ships.')
+    .description(
+      'Container security: read any image, list what is inside, find what is wrong with it, and gate it before it ships.',
+    )
     .version(toolVersion(), '-V, --version', 'print the version');
   program.addCommand(sbomCommand(signal));
   program.addCommand(scanCommand(signal));

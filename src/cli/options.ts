@@ -1,7 +1,14 @@
 import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { Option } from 'commander';
-import { type Config, type Context, CustomsError, createContext, DEFAULT_LIMITS, defaultConfig } from '../core/index.js';
+import {
+  type Config,
+  type Context,
+  CustomsError,
+  createContext,
+  DEFAULT_LIMITS,
+  defaultConfig,
+} from '../core/index.js';
 import { renderLog } from './progress.js';
 
 /** Flags shared by every command that reads an image. */

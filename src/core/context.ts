@@ -97,7 +97,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
     cache: true,
     limits: DEFAULT_LIMITS,
     insecure: false,
-    dockerConfig: env.DOCKER_CONFIG ? join(env.DOCKER_CONFIG, 'config.json') : join(homedir(), '.docker', 'config.json'),
+    dockerConfig: env.DOCKER_CONFIG
+      ? join(env.DOCKER_CONFIG, 'config.json')
+      : join(homedir(), '.docker', 'config.json'),
     dockerHost,
     strict: false,
     dbDir: defaultDbDir(env),
@@ -106,7 +108,9 @@ export function defaultConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-export function createContext(overrides: Partial<Omit<Context, 'config'>> & { config?: Partial<Config> } = {}): Context {
+export function createContext(
+  overrides: Partial<Omit<Context, 'config'>> & { config?: Partial<Config> } = {},
+): Context {
   const config = { ...defaultConfig(), ...overrides.config };
   return {
     config,

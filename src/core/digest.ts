@@ -70,6 +70,9 @@ export class VerifyDigest extends Transform {
 export function verifyBytes(data: Uint8Array, expected: Digest, what: string): void {
   const actual = digestOf(algorithmOf(expected), data);
   if (actual !== expected) {
-    throw new CustomsError('IMAGE_DIGEST_MISMATCH', `${what}: content digest is ${actual} but ${expected} was expected`);
+    throw new CustomsError(
+      'IMAGE_DIGEST_MISMATCH',
+      `${what}: content digest is ${actual} but ${expected} was expected`,
+    );
   }
 }

@@ -23,7 +23,9 @@ export function renderErrorsDoc(): string {
     '|---|---|---|---|',
   ];
   for (const [code, info] of Object.entries(ERROR_CODES)) {
-    lines.push(`| \`${code}\` | ${info.exit} (${exitNames[info.exit]}) | ${info.http} | ${info.hint.replace(/\|/g, '\\|')} |`);
+    lines.push(
+      `| \`${code}\` | ${info.exit} (${exitNames[info.exit]}) | ${info.http} | ${info.hint.replace(/\|/g, '\\|')} |`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -172,7 +172,7 @@ export const ERROR_CODES = {
   VERSION_INVALID: {
     exit: EXIT.input,
     http: 422,
-    hint: 'The version string does not follow its ecosystem\'s version syntax (the message names the scheme and the rule); correct the version or record the package as unknown.',
+    hint: "The version string does not follow its ecosystem's version syntax (the message names the scheme and the rule); correct the version or record the package as unknown.",
   },
   MALWARE_IOC_INVALID: {
     exit: EXIT.input,
@@ -187,7 +187,7 @@ export const ERROR_CODES = {
   MALWARE_CLAMD_ERROR: {
     exit: EXIT.input,
     http: 502,
-    hint: 'clamd refused or failed the scan (the message quotes its reply); raise StreamMaxLength in clamd.conf for large files, or check clamd\'s log.',
+    hint: "clamd refused or failed the scan (the message quotes its reply); raise StreamMaxLength in clamd.conf for large files, or check clamd's log.",
   },
   SECRETS_CONFIG_INVALID: {
     exit: EXIT.input,

@@ -63,7 +63,14 @@ export function purlOf(p: PackageFact, os?: OsInfo): string {
   } catch {
     // The type's rules refuse it (a Maven artifact whose group is unknown): a
     // generic purl is honest where a guessed namespace would invite false matches.
-    purl = new PackageURL('generic', undefined, p.name, p.version || undefined, { ...q, ecosystem: p.ecosystem }, undefined);
+    purl = new PackageURL(
+      'generic',
+      undefined,
+      p.name,
+      p.version || undefined,
+      { ...q, ecosystem: p.ecosystem },
+      undefined,
+    );
   }
   // purl-spec "Character encoding": '+' is always percent-encoded outside the
   // type (packageurl-js 2.0 still leaves it bare).

@@ -26,7 +26,11 @@ function image(): Image {
       os: 'linux',
       architecture: 'amd64',
       rootfs: { type: 'layers', diff_ids: [L1, L2] },
-      history: [{ created_by: 'ADD rootfs /' }, { created_by: 'CMD ["x"]', empty_layer: true }, { created_by: 'RUN npm ci' }],
+      history: [
+        { created_by: 'ADD rootfs /' },
+        { created_by: 'CMD ["x"]', empty_layer: true },
+        { created_by: 'RUN npm ci' },
+      ],
     },
     layers: [layer(L1), layer(L2)],
     close: () => Promise.resolve(),
@@ -34,10 +38,23 @@ function image(): Image {
 }
 
 function layer(diffID: string, findings: FileFinding[]): LayerResult {
-  return { diffID, findings, symlinks: [], whiteouts: [], opaqueDirs: [], unknowns: [], stats: { entries: 0, bytes: 0 } };
+  return {
+    diffID,
+    findings,
+    symlinks: [],
+    whiteouts: [],
+    opaqueDirs: [],
+    unknowns: [],
+    stats: { entries: 0, bytes: 0 },
+  };
 }
 
-const f = (path: string, analyzer: string, packages: PackageFact[], extra: Partial<FileFinding['result']> = {}): FileFinding => ({
+const f = (
+  path: string,
+  analyzer: string,
+  packages: PackageFact[],
+  extra: Partial<FileFinding['result']> = {},
+): FileFinding => ({
   path,
   analyzer,
   result: { packages, ...extra },
@@ -55,14 +72,25 @@ test('language packages shipped by OS packages are reported once, as the OS pack
     analysis([
       layer(L1, [
         f('var/lib/dpkg/status', 'dpkg-status', [
-          { ecosystem: 'deb', name: 'node-semver', version: '7.3.5+~7.3.9-2', source: { name: 'node-semver', version: '7.3.5+~7.3.9-2' } },
+          {
+            ecosystem: 'deb',
+            name: 'node-semver',
+            version: '7.3.5+~7.3.9-2',
+            source: { name: 'node-semver', version: '7.3.5+~7.3.9-2' },
+          },
         ]),
-        f('var/lib/dpkg/info/node-semver.list', 'dpkg-files', [], { ownedFiles: ['/usr/share/nodejs/semver/package.json', '/lib/x/METADATA'] }),
+        f('var/lib/dpkg/info/node-semver.list', 'dpkg-files', [], {
+          ownedFiles: ['/usr/share/nodejs/semver/package.json', '/lib/x/METADATA'],
+        }),
         f('usr/share/nodejs/semver/package.json', 'npm', [{ ecosystem: 'npm', name: 'semver', version: '7.3.5' }]),
         f('usr/lib/x/METADATA', 'python', [{ ecosystem: 'pypi', name: 'x', version: '1' }]),
-        f('etc/os-release', 'os-release', [], { os: { family: 'debian', version: '12', name: 'Debian GNU/Linux 12 (bookworm)' } }),
+        f('etc/os-release', 'os-release', [], {
+          os: { family: 'debian', version: '12', name: 'Debian GNU/Linux 12 (bookworm)' },
+        }),
       ]),
-      layer(L2, [f('app/node_modules/semver/package.json', 'npm', [{ ecosystem: 'npm', name: 'semver', version: '7.6.0' }])]),
+      layer(L2, [
+        f('app/node_modules/semver/package.json', 'npm', [{ ecosystem: 'npm', name: 'semver', version: '7.6.0' }]),
+      ]),
     ]),
     ctx,
   );
@@ -112,8 +140,12 @@ test('distroless: status.d without a status file marks the OS distroless', () =>
     image(),
     analysis([
       layer(L1, [
-        f('var/lib/dpkg/status.d/base', 'dpkg-status', [{ ecosystem: 'deb', name: 'base-files', version: '12.4+deb12u5' }]),
-        f('etc/os-release', 'os-release', [], { os: { family: 'debian', version: '12', name: 'Debian GNU/Linux 12 (bookworm)' } }),
+        f('var/lib/dpkg/status.d/base', 'dpkg-status', [
+          { ecosystem: 'deb', name: 'base-files', version: '12.4+deb12u5' },
+        ]),
+        f('etc/os-release', 'os-release', [], {
+          os: { family: 'debian', version: '12', name: 'Debian GNU/Linux 12 (bookworm)' },
+        }),
       ]),
     ]),
     ctx,
@@ -122,6 +154,8 @@ test('distroless: status.d without a status file marks the OS distroless', () =>
 });
 
 test('same input, same output', () => {
-  const a = analysis([layer(L1, [f('x/node_modules/q/package.json', 'npm', [{ ecosystem: 'npm', name: 'q', version: '1' }])])]);
+  const a = analysis([
+    layer(L1, [f('x/node_modules/q/package.json', 'npm', [{ ecosystem: 'npm', name: 'q', version: '1' }])]),
+  ]);
   assert.deepEqual(buildInventory(image(), a, ctx), buildInventory(image(), a, ctx));
 });

@@ -78,11 +78,15 @@ export function parseSeverityList(text: string, flag = '--severity'): Severity[]
     const s = raw.trim().toLowerCase();
     if (s === '') continue;
     if (!(SEVERITIES as readonly string[]).includes(s)) {
-      throw new CustomsError('USAGE_BAD_FLAG', `${flag}: "${raw.trim()}" is not a severity; use a comma-separated list of ${SEVERITIES.join(', ')}`);
+      throw new CustomsError(
+        'USAGE_BAD_FLAG',
+        `${flag}: "${raw.trim()}" is not a severity; use a comma-separated list of ${SEVERITIES.join(', ')}`,
+      );
     }
     out.add(s as Severity);
   }
-  if (out.size === 0) throw new CustomsError('USAGE_BAD_FLAG', `${flag} needs at least one of ${SEVERITIES.join(', ')}`);
+  if (out.size === 0)
+    throw new CustomsError('USAGE_BAD_FLAG', `${flag} needs at least one of ${SEVERITIES.join(', ')}`);
   return [...out].sort((a, b) => rank(a) - rank(b));
 }
 
@@ -91,7 +95,10 @@ export function parseFailOn(text: string): Severity {
   const s = text.trim().toLowerCase();
   if (s === 'negligible') return 'low';
   if (s !== 'unknown' && (SEVERITIES as readonly string[]).includes(s)) return s as Severity;
-  throw new CustomsError('USAGE_BAD_FLAG', `--fail-on: "${text}" is not one of negligible, low, medium, high, critical`);
+  throw new CustomsError(
+    'USAGE_BAD_FLAG',
+    `--fail-on: "${text}" is not one of negligible, low, medium, high, critical`,
+  );
 }
 
 // FindingRef IDs follow src/policy/types.ts (and report/'s lookup of suppressed findings).
@@ -110,7 +117,11 @@ const misconfigRef = (m: Misconfiguration): FindingRef => ({
   id: misconfigRefId(m),
   summary: `${m.checkId} ${m.title}: ${m.message} (${m.severity})`,
 });
-const malwareRef = (m: MalwareFinding): FindingRef => ({ kind: 'malware', id: malwareRefId(m), summary: `${m.title} in ${m.path} (${m.severity})` });
+const malwareRef = (m: MalwareFinding): FindingRef => ({
+  kind: 'malware',
+  id: malwareRefId(m),
+  summary: `${m.title} in ${m.path} (${m.severity})`,
+});
 
 /** Every finding of a result as a FindingRef, in report order. */
 function allRefs(r: ScanResult): FindingRef[] {
@@ -128,7 +139,9 @@ export function filterResult(r: ScanResult, rules: GateRules): ScanResult {
   const keep = (s: string): boolean => sev === undefined || sev.has(s);
   return {
     ...r,
-    vulnerabilities: r.vulnerabilities.filter((f) => keep(f.severity) && !(rules.ignoreUnfixed && f.fixedVersions.length === 0)),
+    vulnerabilities: r.vulnerabilities.filter(
+      (f) => keep(f.severity) && !(rules.ignoreUnfixed && f.fixedVersions.length === 0),
+    ),
     ...(r.secrets ? { secrets: r.secrets.filter((s) => keep(s.severity)) } : {}),
     ...(r.misconfigurations ? { misconfigurations: r.misconfigurations.filter((m) => keep(m.severity)) } : {}),
     ...(r.malware ? { malware: r.malware.filter((m) => keep(m.severity)) } : {}),
@@ -157,14 +170,21 @@ export function applyIgnoreFile(r: ScanResult, ignore: GateRules['ignore'], now:
   const hit = (ids: readonly string[], ref: FindingRef): boolean => {
     const e = ids.map((id) => active.get(id)).find((x) => x !== undefined);
     if (!e) return false;
-    suppressed.push({ finding: ref, by: 'ignorefile', reason: e.reason, ...(e.expires !== undefined ? { expires: e.expires } : {}) });
+    suppressed.push({
+      finding: ref,
+      by: 'ignorefile',
+      reason: e.reason,
+      ...(e.expires !== undefined ? { expires: e.expires } : {}),
+    });
     return true;
   };
   const result: ScanResult = {
     ...r,
     vulnerabilities: r.vulnerabilities.filter((f) => !hit([f.id, ...f.aliases], vulnRef(f))),
     ...(r.secrets ? { secrets: r.secrets.filter((s) => !hit([s.ruleId], secretRef(s))) } : {}),
-    ...(r.misconfigurations ? { misconfigurations: r.misconfigurations.filter((m) => !hit([m.checkId], misconfigRef(m))) } : {}),
+    ...(r.misconfigurations
+      ? { misconfigurations: r.misconfigurations.filter((m) => !hit([m.checkId], misconfigRef(m))) }
+      : {}),
     ...(r.malware ? { malware: r.malware.filter((m) => !hit([m.ruleId], malwareRef(m))) } : {}),
   };
   return { result, suppressed, expired };
@@ -218,7 +238,14 @@ function flagRules(r: ScanResult, rules: GateRules): { outcomes: RuleOutcome[]; 
   };
 }
 
-const EMPTY_VERDICT: Verdict = { status: 'pass', rules: [], suppressed: [], expiredExceptions: [], remediation: [], policies: [] };
+const EMPTY_VERDICT: Verdict = {
+  status: 'pass',
+  rules: [],
+  suppressed: [],
+  expiredExceptions: [],
+  remediation: [],
+  policies: [],
+};
 
 function statusOf(rules: readonly RuleOutcome[]): VerdictStatus {
   if (rules.some((r) => r.action === 'fail')) return 'fail';
@@ -235,7 +262,8 @@ export function judge(scan: ScanResult, rules: GateRules, now: Date, notes: read
   const policy = rules.policy ? rules.policy(ignored.result, now) : EMPTY_VERDICT;
   const flags = flagRules(ignored.result, rules);
   const all = [...policy.rules, ...flags.outcomes];
-  const usesFlags = flags.outcomes.length > 0 || rules.failOn !== undefined || rules.policy === undefined || rules.ignore !== undefined;
+  const usesFlags =
+    flags.outcomes.length > 0 || rules.failOn !== undefined || rules.policy === undefined || rules.ignore !== undefined;
   const verdict: Verdict = {
     status: statusOf(all),
     rules: all,
@@ -285,7 +313,11 @@ async function savedScan(path: string): Promise<ScanResult | undefined> {
  * What to gate: a saved scan result JSON (detected by schemaVersion + vulnerabilities +
  * scanners), an SBOM file, or an image scanned now.
  */
-export async function gateInput(target: string, ctx: Context, opts: ScanOptions = {}): Promise<{ result: ScanResult; saved: boolean }> {
+export async function gateInput(
+  target: string,
+  ctx: Context,
+  opts: ScanOptions = {},
+): Promise<{ result: ScanResult; saved: boolean }> {
   const saved = await savedScan(target);
   if (saved) return { result: saved, saved: true };
   if (await isSbomFile(target)) return { result: await scanSbom(target, ctx, opts), saved: false };

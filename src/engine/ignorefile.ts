@@ -47,17 +47,26 @@ export function parseIgnoreFile(text: string, file: string): IgnoreEntry[] {
     for (const field of rest) {
       if (field.startsWith('exp:')) {
         const date = field.slice(4);
-        if (parseDate(date) === undefined) problems.push(`line ${i + 1}: "${field}" is not exp:YYYY-MM-DD with a real date`);
+        if (parseDate(date) === undefined)
+          problems.push(`line ${i + 1}: "${field}" is not exp:YYYY-MM-DD with a real date`);
         else expires = date;
       } else {
         words.push(field);
       }
     }
     const comment = words.join(' ').replace(/^#\s*/, '');
-    entries.push({ id, ...(expires !== undefined ? { expires } : {}), reason: comment || `listed in ${file}`, line: i + 1 });
+    entries.push({
+      id,
+      ...(expires !== undefined ? { expires } : {}),
+      reason: comment || `listed in ${file}`,
+      line: i + 1,
+    });
   });
   if (problems.length > 0) {
-    throw new CustomsError('GATE_IGNOREFILE_INVALID', `${file}: ${problems.length} bad line(s):\n  ${problems.join('\n  ')}`);
+    throw new CustomsError(
+      'GATE_IGNOREFILE_INVALID',
+      `${file}: ${problems.length} bad line(s):\n  ${problems.join('\n  ')}`,
+    );
   }
   return entries;
 }

@@ -1,6 +1,11 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { checkDockerfile, checkKubernetesFiles, type Misconfiguration, sortMisconfigurations } from '../checks/index.js';
+import {
+  checkDockerfile,
+  checkKubernetesFiles,
+  type Misconfiguration,
+  sortMisconfigurations,
+} from '../checks/index.js';
 import { CustomsError } from '../core/index.js';
 
 export const CONFIG_KINDS = ['dockerfile', 'k8s'] as const;
@@ -61,7 +66,8 @@ export async function scanConfigTarget(kind: ConfigKind, target: string): Promis
   const texts: { text: string; path: string }[] = [];
   for (const file of files) {
     const size = (await stat(file)).size;
-    if (size > MAX_FILE) throw new CustomsError('USAGE_BAD_ARGUMENT', `${file} is ${size} bytes; files over ${MAX_FILE} are not read`);
+    if (size > MAX_FILE)
+      throw new CustomsError('USAGE_BAD_ARGUMENT', `${file} is ${size} bytes; files over ${MAX_FILE} are not read`);
     texts.push({ text: await readFile(file, 'utf8'), path: shown(file) });
   }
   const findings: Misconfiguration[] =
@@ -69,5 +75,11 @@ export async function scanConfigTarget(kind: ConfigKind, target: string): Promis
       ? texts.flatMap((t) => checkDockerfile(t.text, t.path))
       : // Manifests are checked together: a NetworkPolicy in one file covers a namespace used in another.
         checkKubernetesFiles(texts, target);
-  return { schemaVersion: 1, kind, target, files: files.map(shown), misconfigurations: sortMisconfigurations(findings) };
+  return {
+    schemaVersion: 1,
+    kind,
+    target,
+    files: files.map(shown),
+    misconfigurations: sortMisconfigurations(findings),
+  };
 }

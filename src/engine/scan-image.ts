@@ -9,7 +9,14 @@ import type { ImageConfig } from '../image/index.js';
 import type { MalwareFinding, SecretFinding } from '../report/index.js';
 import { type Context, CustomsError, sha256 } from '../core/index.js';
 import { type MatchNote, matchInventory, type VulnFinding } from '../match/index.js';
-import { type ImportedSbom, type Inventory, type LicenseReport, parseCustomsJson, parseCycloneDx, parseSpdx } from '../sbom/index.js';
+import {
+  type ImportedSbom,
+  type Inventory,
+  type LicenseReport,
+  parseCustomsJson,
+  parseCycloneDx,
+  parseSpdx,
+} from '../sbom/index.js';
 import { type DbMetadata, dbPath, openVulnDb, type VulnDbReader } from '../vulndb/index.js';
 import { analyzeTarget, type SbomOptions } from './scan.js';
 import {
@@ -68,7 +75,11 @@ function dbInfo(path: string, m: DbMetadata): ScanDbInfo {
 }
 
 /** Open the DB first, so a missing DB fails before minutes of image reading. */
-async function withDb<T>(ctx: Context, opts: ScanOptions, fn: (db: VulnDbReader, path: string) => Promise<T>): Promise<T> {
+async function withDb<T>(
+  ctx: Context,
+  opts: ScanOptions,
+  fn: (db: VulnDbReader, path: string) => Promise<T>,
+): Promise<T> {
   if (opts.db) return fn(opts.db, opts.dbPath ?? '(in memory)');
   const path = opts.dbPath ?? dbPath(ctx.config.dbDir);
   const db = openVulnDb(path);
@@ -79,7 +90,12 @@ async function withDb<T>(ctx: Context, opts: ScanOptions, fn: (db: VulnDbReader,
   }
 }
 
-export function scanInventory(inv: Inventory, db: VulnDbReader, path: string, extraNotes: readonly MatchNote[] = []): ScanResult {
+export function scanInventory(
+  inv: Inventory,
+  db: VulnDbReader,
+  path: string,
+  extraNotes: readonly MatchNote[] = [],
+): ScanResult {
   const matched = matchInventory(inv, db);
   return {
     schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
@@ -105,14 +121,22 @@ export async function scanImage(target: string, ctx: Context, opts: ScanOptions 
     const a = await analyzeTarget(target, ctx, sbomOpts);
     const base: ScanResult = db
       ? scanInventory(a.inventory, db, path)
-      : { schemaVersion: SCAN_RESULT_SCHEMA_VERSION, inventory: a.inventory, scanners: [], vulnerabilities: [], notes: [] };
+      : {
+          schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
+          inventory: a.inventory,
+          scanners: [],
+          vulnerabilities: [],
+          notes: [],
+        };
     const has = (s: (typeof SCANNERS)[number]): boolean => scanners.includes(s);
     return {
       ...base,
       scanners: SCANNERS.filter(has),
       config: a.config,
       ...(has('secret') ? { secrets: secretFindings(a.merged, a.config, a.layerIds, opts.secretConfig) } : {}),
-      ...(has('misconfig') ? { misconfigurations: misconfigFindings(a.inventory.target.name, a.merged, a.config, a.inventory) } : {}),
+      ...(has('misconfig')
+        ? { misconfigurations: misconfigFindings(a.inventory.target.name, a.merged, a.config, a.inventory) }
+        : {}),
       ...(has('malware') ? { malware: malwareFindings(a.merged, a.layerIds) } : {}),
       ...(has('license') ? { licenses: licenseFindings(a.inventory, a.merged) } : {}),
     };
@@ -129,7 +153,12 @@ export async function isSbomFile(path: string): Promise<boolean> {
   try {
     const buf = Buffer.alloc(64);
     const { bytesRead } = await fh.read(buf, 0, 64, 0);
-    return /^\s*[{[]/.test(buf.subarray(0, bytesRead).toString('utf8').replace(/^\uFEFF/, ''));
+    return /^\s*[{[]/.test(
+      buf
+        .subarray(0, bytesRead)
+        .toString('utf8')
+        .replace(/^\uFEFF/, ''),
+    );
   } finally {
     await fh.close();
   }
@@ -141,8 +170,14 @@ function fromImported(sbom: ImportedSbom, text: string, path: string, now: Date)
     schemaVersion: 1,
     tool: { name: 'customs', version: '' },
     createdAt: sbom.createdAt ?? now.toISOString(),
-    target: { name, transport: sbom.format, // No image config here: the SBOM document's own digest identifies what was scanned.
-      configDigest: sha256(text), repoDigests: [], repoTags: [], layers: [] },
+    target: {
+      name,
+      transport: sbom.format, // No image config here: the SBOM document's own digest identifies what was scanned.
+      configDigest: sha256(text),
+      repoDigests: [],
+      repoTags: [],
+      layers: [],
+    },
     ...(sbom.os ? { os: sbom.os } : {}),
     packages: sbom.packages.map((p) => ({ ...p, layer: p.layer ?? '' })),
     unknowns: [],
@@ -155,11 +190,18 @@ export function parseSbomText(text: string, path: string, now: Date): { inventor
   try {
     doc = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new CustomsError('SBOM_INVALID', `${path} is not JSON (${(e as Error).message}); scan reads CycloneDX, SPDX or customs JSON SBOMs`, e);
+    throw new CustomsError(
+      'SBOM_INVALID',
+      `${path} is not JSON (${(e as Error).message}); scan reads CycloneDX, SPDX or customs JSON SBOMs`,
+      e,
+    );
   }
   const o = typeof doc === 'object' && doc !== null && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
   if (Array.isArray(o.vulnerabilities) && Array.isArray(o.scanners) && o.target !== undefined) {
-    throw new CustomsError('SBOM_INVALID', `${path} is a saved scan result, not an SBOM; gate it with \`customs gate ${path}\`, or scan the image again`);
+    throw new CustomsError(
+      'SBOM_INVALID',
+      `${path} is a saved scan result, not an SBOM; gate it with \`customs gate ${path}\`, or scan the image again`,
+    );
   }
   let imported: ImportedSbom;
   if (o.bomFormat === 'CycloneDX') imported = parseCycloneDx(text);
@@ -167,10 +209,16 @@ export function parseSbomText(text: string, path: string, now: Date): { inventor
   else if (typeof o.tool === 'object' && o.tool !== null && (o.tool as Record<string, unknown>).name === 'customs') {
     return { inventory: parseCustomsJson(text), notes: [] };
   } else {
-    throw new CustomsError('SBOM_INVALID', `${path} is neither CycloneDX (bomFormat), SPDX (spdxVersion) nor customs inventory JSON (tool.name "customs"); export the SBOM as JSON in one of them`);
+    throw new CustomsError(
+      'SBOM_INVALID',
+      `${path} is neither CycloneDX (bomFormat), SPDX (spdxVersion) nor customs inventory JSON (tool.name "customs"); export the SBOM as JSON in one of them`,
+    );
   }
-  const notes = imported.skipped.slice(0, 20).map((s) => ({ message: `SBOM entry ${s.ref} was not matched: ${s.reason}` }));
-  if (imported.skipped.length > 20) notes.push({ message: `… and ${imported.skipped.length - 20} more SBOM entries were not matched` });
+  const notes = imported.skipped
+    .slice(0, 20)
+    .map((s) => ({ message: `SBOM entry ${s.ref} was not matched: ${s.reason}` }));
+  if (imported.skipped.length > 20)
+    notes.push({ message: `… and ${imported.skipped.length - 20} more SBOM entries were not matched` });
   return { inventory: fromImported(imported, text, path, now), notes };
 }
 

@@ -26,7 +26,13 @@ test('the rebuilt inventory holds the vulnerable packages, with their layer and 
     [
       ['deb', 'curl', '7.88.1-10+deb12u1', sampleResult().vulnerabilities[0]?.layer, 'var/lib/dpkg/status'],
       ['deb', 'curl', '7.88.1-10+deb12u1', sampleResult().vulnerabilities[2]?.layer, 'var/lib/dpkg/status'],
-      ['pypi', 'requests', '2.28.1', sampleResult().vulnerabilities[1]?.layer, 'usr/lib/python3/dist-packages/requests-2.28.1.dist-info/METADATA'],
+      [
+        'pypi',
+        'requests',
+        '2.28.1',
+        sampleResult().vulnerabilities[1]?.layer,
+        'usr/lib/python3/dist-packages/requests-2.28.1.dist-info/METADATA',
+      ],
     ],
   );
   // Not in the saved JSON: layers, tags, labels.
@@ -45,14 +51,24 @@ test('isScanResultJson tells a saved scan from an SBOM', () => {
 const fails = (text: string, ...parts: string[]) =>
   assert.throws(
     () => parseScanResultJson(text, 's.json'),
-    (e: unknown) => e instanceof CustomsError && e.code === 'SCAN_RESULT_INVALID' && e.exitStatus === 3 && parts.every((p) => e.message.includes(p)),
+    (e: unknown) =>
+      e instanceof CustomsError &&
+      e.code === 'SCAN_RESULT_INVALID' &&
+      e.exitStatus === 3 &&
+      parts.every((p) => e.message.includes(p)),
   );
 
 test('bad saved results are refused listing every bad field', () => {
   fails('{"schemaVersion": 1', 'not JSON');
   fails('{"bomFormat":"CycloneDX"}', 'schemaVersion');
-  fails(renderScanJson(sampleResult()).replace('"schemaVersion": 1', '"schemaVersion": 2'), 'schemaVersion 2 is not supported');
-  const doc = JSON.parse(renderScanJson(sampleResult())) as { vulnerabilities: Record<string, unknown>[]; summary: Record<string, unknown> };
+  fails(
+    renderScanJson(sampleResult()).replace('"schemaVersion": 1', '"schemaVersion": 2'),
+    'schemaVersion 2 is not supported',
+  );
+  const doc = JSON.parse(renderScanJson(sampleResult())) as {
+    vulnerabilities: Record<string, unknown>[];
+    summary: Record<string, unknown>;
+  };
   const v0 = doc.vulnerabilities[0] as Record<string, unknown>;
   v0.severity = 'catastrophic';
   v0.kev = 'yes';

@@ -104,7 +104,15 @@ function packagesOf(doc: ScanJson): Package[] {
   for (const f of doc.vulnerabilities) {
     const p = f.package;
     if (byId.has(p.id) || !isEcosystem(p.ecosystem)) continue;
-    byId.set(p.id, { id: p.id, ecosystem: p.ecosystem, name: p.name, version: p.version, purl: p.purl, paths: f.paths, layer: f.layer });
+    byId.set(p.id, {
+      id: p.id,
+      ecosystem: p.ecosystem,
+      name: p.name,
+      version: p.version,
+      purl: p.purl,
+      paths: f.paths,
+      layer: f.layer,
+    });
   }
   // Inventory order (sbom/types.ts): ecosystem, name, version, first path.
   const key = (p: Package): string => `${p.ecosystem}\0${p.name}\0${p.version}\0${p.paths[0] ?? ''}`;
@@ -112,8 +120,12 @@ function packagesOf(doc: ScanJson): Package[] {
 }
 
 function licensesOf(l: NonNullable<ScanJson['licenses']>): LicenseReport {
-  const byCategory = Object.fromEntries(LICENSE_CATEGORIES.map((c) => [c, l.byCategory[c] ?? 0])) as Record<LicenseCategory, number>;
-  const category = (c: string): LicenseCategory => ((LICENSE_CATEGORIES as readonly string[]).includes(c) ? (c as LicenseCategory) : 'unknown');
+  const byCategory = Object.fromEntries(LICENSE_CATEGORIES.map((c) => [c, l.byCategory[c] ?? 0])) as Record<
+    LicenseCategory,
+    number
+  >;
+  const category = (c: string): LicenseCategory =>
+    (LICENSE_CATEGORIES as readonly string[]).includes(c) ? (c as LicenseCategory) : 'unknown';
   return {
     byCategory,
     byLicense: l.byLicense.map((e) => ({ license: e.license, category: category(e.category), packages: e.packages })),
@@ -130,10 +142,16 @@ export function parseScanResultJson(text: string, path: string): ScanResult {
   try {
     value = JSON.parse(text.replace(/^\uFEFF/, ''));
   } catch (e) {
-    throw new CustomsError('SCAN_RESULT_INVALID', `${path} is not JSON (${(e as Error).message}); save scans with \`customs scan -f json -o FILE\``, e);
+    throw new CustomsError(
+      'SCAN_RESULT_INVALID',
+      `${path} is not JSON (${(e as Error).message}); save scans with \`customs scan -f json -o FILE\``,
+      e,
+    );
   }
   if (!isScanResultJson(value)) {
-    throw invalid(path, ['/: needs schemaVersion, a vulnerabilities array and a scanners array (the output of `customs scan -f json`)']);
+    throw invalid(path, [
+      '/: needs schemaVersion, a vulnerabilities array and a scanners array (the output of `customs scan -f json`)',
+    ]);
   }
   const version = (value as { schemaVersion: unknown }).schemaVersion;
   if (version !== SCAN_RESULT_SCHEMA_VERSION) {
@@ -161,7 +179,8 @@ export function parseScanResultJson(text: string, path: string): ScanResult {
     .map((f, i) => [i, f.package.ecosystem] as const)
     .filter(([, e]) => !isEcosystem(e))
     .map(([i, e]) => `/vulnerabilities/${i}/package/ecosystem: "${e}" is not one of ${ECOSYSTEMS.join(', ')}`);
-  if (badEcosystems.length > 0) throw invalid(path, badEcosystems.slice(0, MAX_LISTED), Math.max(0, badEcosystems.length - MAX_LISTED));
+  if (badEcosystems.length > 0)
+    throw invalid(path, badEcosystems.slice(0, MAX_LISTED), Math.max(0, badEcosystems.length - MAX_LISTED));
 
   const t = doc.target;
   const inventory: Inventory = {
@@ -171,7 +190,9 @@ export function parseScanResultJson(text: string, path: string): ScanResult {
     target: {
       name: t.name,
       transport: t.transport,
-      ...(t.manifestDigest !== undefined ? { manifestDigest: t.manifestDigest as Inventory['target']['configDigest'] } : {}),
+      ...(t.manifestDigest !== undefined
+        ? { manifestDigest: t.manifestDigest as Inventory['target']['configDigest'] }
+        : {}),
       configDigest: t.configDigest as Inventory['target']['configDigest'],
       repoDigests: [],
       repoTags: [],
@@ -192,9 +213,14 @@ export function parseScanResultJson(text: string, path: string): ScanResult {
     packages: packagesOf(doc),
     unknowns: [],
   };
-  const notes = doc.notes.map((n) => ({ message: n.message, ...(n.ecosystem !== undefined ? { ecosystem: n.ecosystem } : {}) }));
+  const notes = doc.notes.map((n) => ({
+    message: n.message,
+    ...(n.ecosystem !== undefined ? { ecosystem: n.ecosystem } : {}),
+  }));
   if (doc.summary.unknowns > 0) {
-    notes.push({ message: `${doc.summary.unknowns} file(s) could not be analysed when this result was saved (run customs sbom on the image to list them)` });
+    notes.push({
+      message: `${doc.summary.unknowns} file(s) could not be analysed when this result was saved (run customs sbom on the image to list them)`,
+    });
   }
   return {
     schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
@@ -202,7 +228,16 @@ export function parseScanResultJson(text: string, path: string): ScanResult {
     scanners: doc.scanners,
     vulnerabilities: doc.vulnerabilities.map(findingOf),
     notes,
-    ...(doc.db ? { db: { path: SAVED_DB_PATH, schemaVersion: doc.db.schemaVersion, builtAt: doc.db.builtAt, sources: doc.db.sources } } : {}),
+    ...(doc.db
+      ? {
+          db: {
+            path: SAVED_DB_PATH,
+            schemaVersion: doc.db.schemaVersion,
+            builtAt: doc.db.builtAt,
+            sources: doc.db.sources,
+          },
+        }
+      : {}),
     ...(doc.secrets ? { secrets: doc.secrets } : {}),
     ...(doc.misconfigurations ? { misconfigurations: doc.misconfigurations } : {}),
     ...(doc.malware ? { malware: doc.malware } : {}),

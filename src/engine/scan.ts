@@ -1,10 +1,4 @@
-import {
-  type AnalyzerPlan,
-  analyzeImage,
-  type Analyzer,
-  type LayerCache,
-  type MergedFacts,
-} from '../analyze/index.js';
+import { type AnalyzerPlan, analyzeImage, type Analyzer, type LayerCache, type MergedFacts } from '../analyze/index.js';
 import type { Context } from '../core/index.js';
 import { type ImageConfig, openImage } from '../image/index.js';
 import type { Inventory } from '../sbom/index.js';

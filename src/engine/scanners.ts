@@ -1,10 +1,4 @@
-import type {
-  AnalyzerGroup,
-  AnalyzerPlan,
-  IocList,
-  LayerFact,
-  MergedFacts,
-} from '../analyze/index.js';
+import type { AnalyzerGroup, AnalyzerPlan, IocList, LayerFact, MergedFacts } from '../analyze/index.js';
 import { loadSecretConfig, scanImageConfig } from '../analyze/index.js';
 import { checkImage, type Misconfiguration } from '../checks/index.js';
 import { compareStrings, CustomsError } from '../core/index.js';
@@ -26,7 +20,8 @@ export function parseScanners(text: string): Scanner[] {
     }
     out.add(s as Scanner);
   }
-  if (out.size === 0) throw new CustomsError('USAGE_BAD_FLAG', `--scanners needs at least one of ${SCANNERS.join(', ')}`);
+  if (out.size === 0)
+    throw new CustomsError('USAGE_BAD_FLAG', `--scanners needs at least one of ${SCANNERS.join(', ')}`);
   return [...out];
 }
 
@@ -54,7 +49,10 @@ export function planFor(opts: ScannerOptions): AnalyzerPlan {
   };
 }
 
-function located<T extends object>(f: LayerFact<T>, layerIds: readonly string[]): T & { path: string; layer: string; hiddenByLayer?: string } {
+function located<T extends object>(
+  f: LayerFact<T>,
+  layerIds: readonly string[],
+): T & { path: string; layer: string; hiddenByLayer?: string } {
   const hidden = f.hiddenByLayerIndex === undefined ? undefined : layerIds[f.hiddenByLayerIndex];
   return {
     ...f.fact,
@@ -75,9 +73,13 @@ export function secretFindings(
   const files: SecretFinding[] = merged.secrets
     .filter((s) => !merged.ownedFiles.has(s.path))
     .map((s) => ({ ...located(s, layerIds), location: s.path }));
-  const fromConfig: SecretFinding[] = scanImageConfig(config, secretConfig === undefined ? undefined : loadSecretConfig(secretConfig));
+  const fromConfig: SecretFinding[] = scanImageConfig(
+    config,
+    secretConfig === undefined ? undefined : loadSecretConfig(secretConfig),
+  );
   return [...files, ...fromConfig].sort(
-    (a, b) => compareStrings(a.location, b.location) || (a.line ?? 0) - (b.line ?? 0) || compareStrings(a.ruleId, b.ruleId),
+    (a, b) =>
+      compareStrings(a.location, b.location) || (a.line ?? 0) - (b.line ?? 0) || compareStrings(a.ruleId, b.ruleId),
   );
 }
 
@@ -97,7 +99,9 @@ export function misconfigFindings(
     target,
     config,
     history: config.history ?? [],
-    paths: merged.fileFacts.filter((f) => f.fact.kind === 'package-cache').map((f) => ({ path: f.path, layerIndex: f.layerIndex })),
+    paths: merged.fileFacts
+      .filter((f) => f.fact.kind === 'package-cache')
+      .map((f) => ({ path: f.path, layerIndex: f.layerIndex })),
     fileFacts: merged.fileFacts.filter((f) => f.fact.kind !== 'package-cache'),
     // An image does not record which layers its base image gave it; the first layer is the base
     // rootfs in practice, so it counts as base when there are others (docs/checks.md).

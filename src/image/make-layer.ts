@@ -78,7 +78,8 @@ export function makeLayer(spec: LayerSpec): Layer {
       );
       // An uncompressed blob's digest is its diffID: hashing it twice would only cost time.
       const sameBytes = spec.verifyBlob && spec.digest === spec.diffID;
-      if (spec.verifyDiffID && !sameBytes) stages.push(new VerifyDigest(spec.diffID, `${spec.what} diffID ${spec.diffID}`));
+      if (spec.verifyDiffID && !sameBytes)
+        stages.push(new VerifyDigest(spec.diffID, `${spec.what} diffID ${spec.diffID}`));
       const last = stages[stages.length - 1] as Transform;
       // pipeline destroys every stage on error; hand the first error to the consumer.
       pipeline(stages, (err) => {
@@ -100,6 +101,10 @@ export function layerFromSource(source: LayerSource, limits: Limits): Layer {
     openBlob: async () =>
       file.length === 0
         ? Readable.from([])
-        : createReadStream(file.path, { start: file.start, end: file.start + file.length - 1, highWaterMark: READ_CHUNK }),
+        : createReadStream(file.path, {
+            start: file.start,
+            end: file.start + file.length - 1,
+            highWaterMark: READ_CHUNK,
+          }),
   });
 }

@@ -36,7 +36,6 @@ export function normaliseMemberName(n: string): string {
   return s;
 }
 
-
 export class TarIndex {
   private constructor(
     readonly path: string,

@@ -33,7 +33,6 @@ export function goVersion(v: string): string {
   return w;
 }
 
-
 export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
   {
     ecosystem: 'npm',
@@ -70,7 +69,10 @@ export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
     scheme: schemeFor('maven'),
     semver: schemeFor('semver'),
     // OSV: "groupId:artifactId"; a jar without a groupId cannot be named in Maven's namespace.
-    name: (p) => (p.name.includes(':') ? p.name : { skip: `${p.name} ${p.version} has no Maven groupId (no pom.properties); it was not matched` }),
+    name: (p) =>
+      p.name.includes(':')
+        ? p.name
+        : { skip: `${p.name} ${p.version} has no Maven groupId (no pom.properties); it was not matched` },
     version: (p) => p.version,
     feedVersion: same,
   },

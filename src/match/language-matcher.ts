@@ -24,15 +24,26 @@ function languageMatcher(eco: LanguageEcosystem): Matcher {
       const searchedBy = `${eco.ecosystem === 'golang' && name === 'stdlib' ? 'Go toolchain' : 'package'} ${name} in ${eco.osv}`;
       const hits = env.db.affecting(eco.osv, name);
       if (hits.length > 0 && !eco.scheme.valid(version)) {
-        env.note({ message: `${pkg.name} ${pkg.version} is not a valid ${eco.scheme.name} version; ${hits.length} advisory statement(s) about it were not evaluated`, ecosystem: eco.osv });
+        env.note({
+          message: `${pkg.name} ${pkg.version} is not a valid ${eco.scheme.name} version; ${hits.length} advisory statement(s) about it were not evaluated`,
+          ecosystem: eco.osv,
+        });
         return undefined;
       }
       const candidates: Candidate[] = [];
       for (const { advisory, affected } of hits) {
         if (advisory.withdrawn !== undefined) continue;
-        const verdict = evaluateAffected(version, affected, (type) => (type === 'SEMVER' ? eco.semver : eco.scheme), eco.feedVersion);
+        const verdict = evaluateAffected(
+          version,
+          affected,
+          (type) => (type === 'SEMVER' ? eco.semver : eco.scheme),
+          eco.feedVersion,
+        );
         if (verdict.invalid.length > 0) {
-          env.note({ message: `${advisory.id}: ${eco.osv} ${affected.name} has versions ${eco.scheme.name} cannot order (${verdict.invalid.slice(0, 3).join(', ')}); that range was skipped`, ecosystem: eco.osv });
+          env.note({
+            message: `${advisory.id}: ${eco.osv} ${affected.name} has versions ${eco.scheme.name} cannot order (${verdict.invalid.slice(0, 3).join(', ')}); that range was skipped`,
+            ecosystem: eco.osv,
+          });
         }
         if (!verdict.affected) continue;
         candidates.push({ advisory, affected, constraint: verdict.constraint, fixedVersions: verdict.fixedVersions });

@@ -23,8 +23,19 @@ const inventory = (packages: Package[], os?: OsInfo): Inventory => ({
   packages,
   unknowns: [],
 });
-const bookworm: OsInfo = { family: 'debian', version: '12.5', name: 'Debian GNU/Linux 12 (bookworm)', codename: 'bookworm' };
-const adv = (a: Partial<Advisory> & Pick<Advisory, 'id' | 'affected'>): Advisory => ({ aliases: [], references: [], severity: [], source: 'test', ...a });
+const bookworm: OsInfo = {
+  family: 'debian',
+  version: '12.5',
+  name: 'Debian GNU/Linux 12 (bookworm)',
+  codename: 'bookworm',
+};
+const adv = (a: Partial<Advisory> & Pick<Advisory, 'id' | 'affected'>): Advisory => ({
+  aliases: [],
+  references: [],
+  severity: [],
+  source: 'test',
+  ...a,
+});
 const fixedIn = (ecosystem: string, name: string, fixed: string) => ({
   ecosystem,
   name,
@@ -35,14 +46,51 @@ const fixedIn = (ecosystem: string, name: string, fixed: string) => ({
 test('Debian: by source package and source version, release 12.5 → Debian:12, DSA merged into the CVE', () => {
   const db = memoryDb(
     [
-      adv({ id: 'CVE-2023-4807', affected: [{ ...fixedIn('Debian:12', 'openssl', '3.0.11-1~deb12u1'), state: 'fixed', severity: [{ source: 'debian', severity: 'low' }] }] }),
-      adv({ id: 'DSA-5532-1', upstream: ['CVE-2023-4807'], affected: [fixedIn('Debian:12', 'openssl', '3.0.11-1~deb12u1')] }),
+      adv({
+        id: 'CVE-2023-4807',
+        affected: [
+          {
+            ...fixedIn('Debian:12', 'openssl', '3.0.11-1~deb12u1'),
+            state: 'fixed',
+            severity: [{ source: 'debian', severity: 'low' }],
+          },
+        ],
+      }),
+      adv({
+        id: 'DSA-5532-1',
+        upstream: ['CVE-2023-4807'],
+        affected: [fixedIn('Debian:12', 'openssl', '3.0.11-1~deb12u1')],
+      }),
       adv({ id: 'CVE-2023-4807', affected: [fixedIn('Debian:11', 'openssl', '1.1.1w-0+deb11u1')] }),
     ],
-    [{ cve: 'CVE-2023-4807', severity: [{ source: 'nvd', severity: 'high', vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H', score: 8.1, cvssVersion: '3.1' }], kev: { dateAdded: '2024-01-01' } }],
+    [
+      {
+        cve: 'CVE-2023-4807',
+        severity: [
+          {
+            source: 'nvd',
+            severity: 'high',
+            vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:N/S:U/C:H/I:H/A:H',
+            score: 8.1,
+            cvssVersion: '3.1',
+          },
+        ],
+        kev: { dateAdded: '2024-01-01' },
+      },
+    ],
   );
-  const libssl = pkg({ ecosystem: 'deb', name: 'libssl3', version: '3.0.9-1+b1', source: { name: 'openssl', version: '3.0.9-1' } });
-  const fixedPkg = pkg({ ecosystem: 'deb', name: 'openssl', version: '3.0.11-1~deb12u1', source: { name: 'openssl', version: '3.0.11-1~deb12u1' } });
+  const libssl = pkg({
+    ecosystem: 'deb',
+    name: 'libssl3',
+    version: '3.0.9-1+b1',
+    source: { name: 'openssl', version: '3.0.9-1' },
+  });
+  const fixedPkg = pkg({
+    ecosystem: 'deb',
+    name: 'openssl',
+    version: '3.0.11-1~deb12u1',
+    source: { name: 'openssl', version: '3.0.11-1~deb12u1' },
+  });
   const r = matchInventory(inventory([libssl, fixedPkg], bookworm), db);
   assert.equal(r.findings.length, 1);
   const f = r.findings[0];
@@ -64,19 +112,45 @@ test('Debian: by source package and source version, release 12.5 → Debian:12, 
 
 test('a distro "not affected" statement suppresses the flaw; unfixed and end-of-life states are kept', () => {
   const db = memoryDb([
-    adv({ id: 'CVE-2024-1', affected: [{ ecosystem: 'Debian:12', name: 'zlib', ranges: [], versions: [], state: 'not-affected' }] }),
+    adv({
+      id: 'CVE-2024-1',
+      affected: [{ ecosystem: 'Debian:12', name: 'zlib', ranges: [], versions: [], state: 'not-affected' }],
+    }),
     adv({ id: 'GHSA-aaaa-bbbb-cccc', aliases: ['CVE-2024-1'], affected: [fixedIn('Debian:12', 'zlib', '9')] }),
-    adv({ id: 'CVE-2024-2', affected: [{ ecosystem: 'Debian:12', name: 'zlib', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }], versions: [], state: 'end-of-life' }] }),
+    adv({
+      id: 'CVE-2024-2',
+      affected: [
+        {
+          ecosystem: 'Debian:12',
+          name: 'zlib',
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }] }],
+          versions: [],
+          state: 'end-of-life',
+        },
+      ],
+    }),
   ]);
-  const z = pkg({ ecosystem: 'deb', name: 'zlib1g', version: '1:1.2.13.dfsg-1', source: { name: 'zlib', version: '1:1.2.13.dfsg-1' } });
+  const z = pkg({
+    ecosystem: 'deb',
+    name: 'zlib1g',
+    version: '1:1.2.13.dfsg-1',
+    source: { name: 'zlib', version: '1:1.2.13.dfsg-1' },
+  });
   const r = matchInventory(inventory([z], bookworm), db);
-  assert.deepEqual(r.findings.map((f) => [f.id, f.state, f.fixedVersions.length]), [['CVE-2024-2', 'end-of-life', 0]]);
+  assert.deepEqual(
+    r.findings.map((f) => [f.id, f.state, f.fixedVersions.length]),
+    [['CVE-2024-2', 'end-of-life', 0]],
+  );
 });
 
 test('unknown release, invalid versions and withdrawn advisories give notes, not findings or crashes', () => {
   const db = memoryDb([
     adv({ id: 'CVE-2024-3', affected: [fixedIn('Debian:12', 'bash', '5.2.15-3')] }),
-    adv({ id: 'GHSA-wwww-xxxx-yyyy', withdrawn: '2024-01-02T00:00:00Z', affected: [fixedIn('PyPI', 'requests', '9.0')] }),
+    adv({
+      id: 'GHSA-wwww-xxxx-yyyy',
+      withdrawn: '2024-01-02T00:00:00Z',
+      affected: [fixedIn('PyPI', 'requests', '9.0')],
+    }),
     adv({ id: 'PYSEC-2024-1', affected: [fixedIn('PyPI', 'requests', '2.31.0')] }),
   ]);
   const trixie: OsInfo = { family: 'debian', version: '13', name: 'Debian GNU/Linux 13 (trixie)' };
@@ -91,11 +165,17 @@ test('unknown release, invalid versions and withdrawn advisories give notes, not
     ),
     db,
   );
-  assert.deepEqual(r.findings.map((f) => f.id), ['PYSEC-2024-1']);
-  assert.deepEqual(r.notes.map((n) => n.message), [
-    'no advisories for Debian 13 in this DB (built 2026-01-01); run customs db update',
-    'Requests not!a version is not a valid pep440 version; 2 advisory statement(s) about it were not evaluated',
-  ]);
+  assert.deepEqual(
+    r.findings.map((f) => f.id),
+    ['PYSEC-2024-1'],
+  );
+  assert.deepEqual(
+    r.notes.map((n) => n.message),
+    [
+      'no advisories for Debian 13 in this DB (built 2026-01-01); run customs db update',
+      'Requests not!a version is not a valid pep440 version; 2 advisory statement(s) about it were not evaluated',
+    ],
+  );
 });
 
 test('language: GHSA rating first, aliases merged, PEP 503 names, Go stdlib with "v" versions', () => {
@@ -104,10 +184,38 @@ test('language: GHSA rating first, aliases merged, PEP 503 names, Go stdlib with
       id: 'GHSA-j8r2-6x86-q33q',
       aliases: ['CVE-2023-32681', 'PYSEC-2023-74'],
       severity: [{ source: 'ghsa', severity: 'medium' }],
-      affected: [{ ecosystem: 'PyPI', name: 'requests', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '2.3.0' }, { fixed: '2.31.0' }] }], versions: [] }],
+      affected: [
+        {
+          ecosystem: 'PyPI',
+          name: 'requests',
+          ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '2.3.0' }, { fixed: '2.31.0' }] }],
+          versions: [],
+        },
+      ],
     }),
-    adv({ id: 'PYSEC-2023-74', aliases: ['CVE-2023-32681'], severity: [{ source: 'nvd', severity: 'high' }], affected: [fixedIn('PyPI', 'requests', '2.31.0')] }),
-    adv({ id: 'GO-2023-2102', aliases: ['CVE-2023-39325'], affected: [{ ecosystem: 'Go', name: 'stdlib', ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.20.10' }, { introduced: '1.21.0-0' }, { fixed: '1.21.3' }] }], versions: [] }] }),
+    adv({
+      id: 'PYSEC-2023-74',
+      aliases: ['CVE-2023-32681'],
+      severity: [{ source: 'nvd', severity: 'high' }],
+      affected: [fixedIn('PyPI', 'requests', '2.31.0')],
+    }),
+    adv({
+      id: 'GO-2023-2102',
+      aliases: ['CVE-2023-39325'],
+      affected: [
+        {
+          ecosystem: 'Go',
+          name: 'stdlib',
+          ranges: [
+            {
+              type: 'SEMVER',
+              events: [{ introduced: '0' }, { fixed: '1.20.10' }, { introduced: '1.21.0-0' }, { fixed: '1.21.3' }],
+            },
+          ],
+          versions: [],
+        },
+      ],
+    }),
   ]);
   const r = matchInventory(
     inventory([

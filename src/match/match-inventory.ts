@@ -50,19 +50,32 @@ export function matchInventory(inv: Inventory, reader: VulnDbReader, opts: Match
   const hasOs = OS_ECOSYSTEMS.some((e) => present.has(e));
   if (hasOs) {
     if (inv.os === undefined) {
-      note({ message: 'the image has distro packages but no os-release: its distro release is unknown, so they were not matched' });
+      note({
+        message:
+          'the image has distro packages but no os-release: its distro release is unknown, so they were not matched',
+      });
     } else if (key === undefined) {
-      note({ message: `no advisory feed for ${inv.os.name || inv.os.family} ${inv.os.version}: its distro packages were not matched` });
+      note({
+        message: `no advisory feed for ${inv.os.name || inv.os.family} ${inv.os.version}: its distro packages were not matched`,
+      });
     } else if (!db.hasEcosystem(key)) {
-      note({ message: `no advisories for ${key.replace(':', ' ')} in this DB${builtOn(db, opts)}; run customs db update`, ecosystem: key });
+      note({
+        message: `no advisories for ${key.replace(':', ' ')} in this DB${builtOn(db, opts)}; run customs db update`,
+        ecosystem: key,
+      });
     }
     if (inv.os?.eol === true) {
-      note({ message: `${inv.os.name || inv.os.family} is past its end of life: the distro publishes no more fixes, so absent findings mean little` });
+      note({
+        message: `${inv.os.name || inv.os.family} is past its end of life: the distro publishes no more fixes, so absent findings mean little`,
+      });
     }
   }
   for (const eco of LANGUAGE_ECOSYSTEMS) {
     if (present.has(eco.ecosystem) && !db.hasEcosystem(eco.osv)) {
-      note({ message: `no ${eco.osv} advisories in this DB${builtOn(db, opts)}; its ${eco.ecosystem} packages were not matched`, ecosystem: eco.osv });
+      note({
+        message: `no ${eco.osv} advisories in this DB${builtOn(db, opts)}; its ${eco.ecosystem} packages were not matched`,
+        ecosystem: eco.osv,
+      });
     }
   }
 

@@ -101,7 +101,9 @@ export function mergeFindings(pkg: Package, m: PackageMatch, db: VulnDbReader): 
     const cvss = pickCvss(ratings, m.kind);
     const fixed = sortVersions([...new Set(cs.flatMap((c) => c.fixedVersions))], m);
     const lead = cs.find((c) => c.advisory.id === id) ?? cs.find((c) => c.advisory.summary !== undefined) ?? cs[0];
-    const title = cs.find((c) => c.advisory.id === id && c.advisory.summary)?.advisory.summary ?? cs.find((c) => c.advisory.summary)?.advisory.summary;
+    const title =
+      cs.find((c) => c.advisory.id === id && c.advisory.summary)?.advisory.summary ??
+      cs.find((c) => c.advisory.summary)?.advisory.summary;
     const published = lead?.advisory.published ?? primaryEnrichment?.published;
     const advisories = [...new Set(cs.map((c) => c.advisory.id))].sort();
     const constraints = [...new Set(cs.map((c) => c.constraint))];
@@ -116,8 +118,12 @@ export function mergeFindings(pkg: Package, m: PackageMatch, db: VulnDbReader): 
       severity: decided?.severity ?? 'unknown',
       severitySource: decided?.source ?? 'none',
       ratings,
-      ...(cvss?.vector !== undefined && cvss.score !== undefined ? { cvss: { vector: cvss.vector, score: cvss.score, version: cvss.cvssVersion ?? '' } } : {}),
-      ...(primaryEnrichment?.epss ? { epss: { score: primaryEnrichment.epss.score, percentile: primaryEnrichment.epss.percentile } } : {}),
+      ...(cvss?.vector !== undefined && cvss.score !== undefined
+        ? { cvss: { vector: cvss.vector, score: cvss.score, version: cvss.cvssVersion ?? '' } }
+        : {}),
+      ...(primaryEnrichment?.epss
+        ? { epss: { score: primaryEnrichment.epss.score, percentile: primaryEnrichment.epss.percentile } }
+        : {}),
       kev: enrich.some((e) => e.kev !== undefined),
       ...(title !== undefined ? { title: firstLine(title) } : {}),
       ...(published !== undefined ? { published } : {}),

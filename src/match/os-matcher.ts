@@ -59,7 +59,10 @@ function osMatcher(ecosystem: Ecosystem): Matcher {
       const searched = lookups(pkg, key);
       const searchedBy = `${searched.map((s) => s.label).join(', ')} in ${key}`;
       if (!scheme.valid(version)) {
-        env.note({ message: `${pkg.name} ${version} is not a valid ${scheme.name} version; it was not matched`, ecosystem: key });
+        env.note({
+          message: `${pkg.name} ${version} is not a valid ${scheme.name} version; it was not matched`,
+          ecosystem: key,
+        });
         return undefined;
       }
       const candidates: Candidate[] = [];
@@ -77,7 +80,10 @@ function osMatcher(ecosystem: Ecosystem): Matcher {
           }
           const verdict = evaluateAffected(version, affected, () => scheme);
           if (verdict.invalid.length > 0) {
-            env.note({ message: `${advisory.id}: ${key} ${affected.name} has versions ${scheme.name} cannot order (${verdict.invalid.slice(0, 3).join(', ')}); that range was skipped`, ecosystem: key });
+            env.note({
+              message: `${advisory.id}: ${key} ${affected.name} has versions ${scheme.name} cannot order (${verdict.invalid.slice(0, 3).join(', ')}); that range was skipped`,
+              ecosystem: key,
+            });
           }
           if (!verdict.affected) continue;
           candidates.push({

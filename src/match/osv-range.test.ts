@@ -6,7 +6,11 @@ import { evaluateAffected } from './osv-range.js';
 
 const semver = schemeFor('semver');
 const deb = schemeFor('deb');
-const pkg = (events: RangeEvent[], versions: string[] = [], type: 'ECOSYSTEM' | 'SEMVER' | 'GIT' = 'SEMVER'): AffectedPackage => ({
+const pkg = (
+  events: RangeEvent[],
+  versions: string[] = [],
+  type: 'ECOSYSTEM' | 'SEMVER' | 'GIT' = 'SEMVER',
+): AffectedPackage => ({
   ecosystem: 'npm',
   name: 'x',
   ranges: [{ type, events }],
@@ -60,12 +64,20 @@ test('versions list matches exactly; GIT ranges are skipped', () => {
 });
 
 test('Debian ordering: ~ backports, +debNuM security updates, epochs', () => {
-  const a: AffectedPackage = { ecosystem: 'Debian:12', name: 'openssl', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.11-1~deb12u1' }] }], versions: [] };
+  const a: AffectedPackage = {
+    ecosystem: 'Debian:12',
+    name: 'openssl',
+    ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '3.0.11-1~deb12u1' }] }],
+    versions: [],
+  };
   assert.equal(hit('3.0.9-1', a, deb), true);
   assert.equal(hit('3.0.11-1~deb12u1', a, deb), false);
   assert.equal(hit('3.0.11-1', a, deb), false);
   assert.equal(hit('3.0.11-1~deb11u0', a, deb), true);
-  const epoch: AffectedPackage = { ...a, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:1.2-1' }] }] };
+  const epoch: AffectedPackage = {
+    ...a,
+    ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1:1.2-1' }] }],
+  };
   assert.equal(hit('9.9-1', epoch, deb), true);
   assert.equal(hit('1:1.2-1+deb12u1', epoch, deb), false);
 });

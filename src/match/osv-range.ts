@@ -54,7 +54,12 @@ function isSpecial(e: Event): boolean {
   return (e.kind === 'introduced' && e.version === '0') || (e.kind === 'limit' && e.version.includes('*'));
 }
 
-function evaluateRange(v: string, type: string, events: readonly Event[], scheme: VersionScheme): { hit: boolean; constraint: string; fixed?: string } {
+function evaluateRange(
+  v: string,
+  type: string,
+  events: readonly Event[],
+  scheme: VersionScheme,
+): { hit: boolean; constraint: string; fixed?: string } {
   const limits = events.filter((e) => e.kind === 'limit');
   if (limits.length > 0 && !limits.some((e) => vs(v, e, scheme) < 0)) return { hit: false, constraint: '' };
   // Array.prototype.sort is stable: events at the same version keep the feed's order.
@@ -130,5 +135,10 @@ export function evaluateAffected(
     const listed = affected.versions.some((x) => x === version || normalize(x) === version);
     if (listed) return { affected: true, constraint: `version ${version} listed`, fixedVersions: [], invalid };
   }
-  return { affected: constraints.length > 0, constraint: constraints.join('; '), fixedVersions: [...new Set(fixed)], invalid };
+  return {
+    affected: constraints.length > 0,
+    constraint: constraints.join('; '),
+    fixedVersions: [...new Set(fixed)],
+    invalid,
+  };
 }

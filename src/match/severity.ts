@@ -10,7 +10,17 @@
  */
 import type { SeverityRating } from '../vulndb/index.js';
 
-const DISTRO_SOURCES = new Set(['debian', 'ubuntu', 'redhat', 'rocky', 'almalinux', 'suse', 'alpine', 'chainguard', 'wolfi']);
+const DISTRO_SOURCES = new Set([
+  'debian',
+  'ubuntu',
+  'redhat',
+  'rocky',
+  'almalinux',
+  'suse',
+  'alpine',
+  'chainguard',
+  'wolfi',
+]);
 const ECOSYSTEM_SOURCES = new Set(['go', 'pypa', 'rustsec']);
 
 function rank(source: string, kind: 'os' | 'language'): number {

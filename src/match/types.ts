@@ -1,5 +1,13 @@
 import type { Ecosystem, OsInfo, Package } from '../core/index.js';
-import type { Advisory, AffectedPackage, DbMetadata, FixState, Severity, SeverityRating, VulnDbReader } from '../vulndb/index.js';
+import type {
+  Advisory,
+  AffectedPackage,
+  DbMetadata,
+  FixState,
+  Severity,
+  SeverityRating,
+  VulnDbReader,
+} from '../vulndb/index.js';
 import type { VersionScheme } from '../version/index.js';
 
 /** One vulnerability in one package: advisories about the same flaw (CVE, GHSA, DSA aliases) merged. */
@@ -9,7 +17,12 @@ export interface VulnFinding {
   /** Every other ID for the same flaw, sorted, deduplicated. */
   readonly aliases: readonly string[];
   readonly packageId: string;
-  readonly package: { readonly ecosystem: string; readonly name: string; readonly version: string; readonly purl: string };
+  readonly package: {
+    readonly ecosystem: string;
+    readonly name: string;
+    readonly version: string;
+    readonly purl: string;
+  };
   readonly installedVersion: string;
   /** Versions that fix it (empty when none is known). */
   readonly fixedVersions: readonly string[];

@@ -90,7 +90,9 @@ export function evaluatePolicy(result: PolicyScanInput, policy: Policy, opts: Ev
         kept.set(hit.ref.id, { ref: hit.ref, ...(hit.vuln !== undefined ? { vuln: hit.vuln } : {}) });
     }
     if (kept.size === 0) continue;
-    const findings = [...kept.values()].sort((a, b) => compareStrings(a.ref.kind, b.ref.kind) || compareStrings(a.ref.id, b.ref.id));
+    const findings = [...kept.values()].sort(
+      (a, b) => compareStrings(a.ref.kind, b.ref.kind) || compareStrings(a.ref.id, b.ref.id),
+    );
     rules.push({
       ruleId: rule.spec.id,
       action: rule.spec.action,

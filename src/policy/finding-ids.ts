@@ -8,8 +8,11 @@
 export const vulnRefId = (id: string, packageId: string): string => `${id}@${packageId}`;
 
 /** A secret: "<ruleId>@<location>[:<line>]". */
-export const secretRefId = (s: { readonly ruleId: string; readonly location: string; readonly line?: number }): string =>
-  `${s.ruleId}@${s.location}${s.line !== undefined ? `:${s.line}` : ''}`;
+export const secretRefId = (s: {
+  readonly ruleId: string;
+  readonly location: string;
+  readonly line?: number;
+}): string => `${s.ruleId}@${s.location}${s.line !== undefined ? `:${s.line}` : ''}`;
 
 /** A misconfiguration: "<checkId>@<path>:<line>", or "<checkId>@<target>" without a location. */
 export const misconfigRefId = (m: {

@@ -14,7 +14,13 @@
 import type { VulnFinding } from '../match/index.js';
 import { SBOM_PROPERTIES, toCycloneDx } from '../sbom/index.js';
 import type { SeverityRating } from '../vulndb/index.js';
-import { type MachineReportOptions, reportFindings, stableHash, verdictIndex, vulnRemediation } from './finding-refs.js';
+import {
+  type MachineReportOptions,
+  reportFindings,
+  stableHash,
+  verdictIndex,
+  vulnRemediation,
+} from './finding-refs.js';
 import type { ScanReportInput } from './types.js';
 
 type Json = Record<string, unknown>;
@@ -41,7 +47,8 @@ export function advisorySource(id: string): { name: string; url: string } | unde
   if (id.startsWith('GHSA-')) return { name: 'GitHub', url: `https://github.com/advisories/${id}` };
   if (/^(DSA|DLA)-/.test(id)) return { name: 'Debian', url: `https://security-tracker.debian.org/tracker/${id}` };
   if (id.startsWith('GO-')) return { name: 'Go', url: `https://pkg.go.dev/vuln/${id}` };
-  if (/^(PYSEC|RUSTSEC|ALSA|ALBA|RHSA|USN|OSV)-/.test(id)) return { name: id.slice(0, id.indexOf('-')), url: `https://osv.dev/vulnerability/${id}` };
+  if (/^(PYSEC|RUSTSEC|ALSA|ALBA|RHSA|USN|OSV)-/.test(id))
+    return { name: id.slice(0, id.indexOf('-')), url: `https://osv.dev/vulnerability/${id}` };
   return undefined;
 }
 
@@ -114,8 +121,16 @@ export function renderCycloneDxVex(result: ScanReportInput, opts: MachineReportO
     let analysis: Json;
     if (s?.vex) {
       const st = s.vex.status.toLowerCase();
-      const j = s.vex.justification !== undefined ? (JUSTIFICATION[s.vex.justification] ?? s.vex.justification) : undefined;
-      const state = st === 'fixed' || st === 'resolved' ? 'resolved' : st === 'not_affected' ? 'not_affected' : st === 'affected' ? 'exploitable' : 'in_triage';
+      const j =
+        s.vex.justification !== undefined ? (JUSTIFICATION[s.vex.justification] ?? s.vex.justification) : undefined;
+      const state =
+        st === 'fixed' || st === 'resolved'
+          ? 'resolved'
+          : st === 'not_affected'
+            ? 'not_affected'
+            : st === 'affected'
+              ? 'exploitable'
+              : 'in_triage';
       analysis = {
         state,
         ...(state === 'not_affected' && j !== undefined && CDX_JUSTIFICATIONS.has(j) ? { justification: j } : {}),
@@ -132,7 +147,8 @@ export function renderCycloneDxVex(result: ScanReportInput, opts: MachineReportO
     } else if (fv.rules.length > 0) {
       analysis = {
         state: 'exploitable',
-        response: v.fixedVersions.length > 0 ? ['update'] : v.state === 'will-not-fix' ? ['will_not_fix'] : ['can_not_fix'],
+        response:
+          v.fixedVersions.length > 0 ? ['update'] : v.state === 'will-not-fix' ? ['will_not_fix'] : ['can_not_fix'],
         detail: fv.rules.map((r) => `${r.action} ${r.ruleId}: ${r.message}`).join('; '),
       };
     } else {

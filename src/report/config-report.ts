@@ -40,7 +40,9 @@ export function renderConfigJson(r: ConfigReportInput): string {
       title: m.title,
       message: m.message,
       target: m.target,
-      location: m.location ? { path: m.location.path, startLine: m.location.startLine, endLine: m.location.endLine } : undefined,
+      location: m.location
+        ? { path: m.location.path, startLine: m.location.startLine, endLine: m.location.endLine }
+        : undefined,
       evidence: m.evidence,
     })),
   };

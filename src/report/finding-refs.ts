@@ -28,10 +28,30 @@ import type { MalwareFinding, ScanReportInput, SecretFinding } from './types.js'
 export type FindingLevel = 'critical' | 'high' | 'medium' | 'low' | 'unknown';
 
 export type ReportFinding =
-  | { readonly kind: 'vuln'; readonly refIds: readonly string[]; readonly severity: FindingLevel; readonly vuln: VulnFinding }
-  | { readonly kind: 'secret'; readonly refIds: readonly string[]; readonly severity: FindingLevel; readonly secret: SecretFinding }
-  | { readonly kind: 'misconfig'; readonly refIds: readonly string[]; readonly severity: FindingLevel; readonly misconfig: Misconfiguration }
-  | { readonly kind: 'malware'; readonly refIds: readonly string[]; readonly severity: FindingLevel; readonly malware: MalwareFinding };
+  | {
+      readonly kind: 'vuln';
+      readonly refIds: readonly string[];
+      readonly severity: FindingLevel;
+      readonly vuln: VulnFinding;
+    }
+  | {
+      readonly kind: 'secret';
+      readonly refIds: readonly string[];
+      readonly severity: FindingLevel;
+      readonly secret: SecretFinding;
+    }
+  | {
+      readonly kind: 'misconfig';
+      readonly refIds: readonly string[];
+      readonly severity: FindingLevel;
+      readonly misconfig: Misconfiguration;
+    }
+  | {
+      readonly kind: 'malware';
+      readonly refIds: readonly string[];
+      readonly severity: FindingLevel;
+      readonly malware: MalwareFinding;
+    };
 
 /** Options every machine-readable writer takes. */
 export interface MachineReportOptions {
@@ -47,12 +67,15 @@ export const misconfigRefIds = (m: Misconfiguration): string[] => [misconfigRefI
 
 export function reportFindings(result: ScanReportInput): ReportFinding[] {
   const out: ReportFinding[] = [];
-  for (const v of result.vulnerabilities) out.push({ kind: 'vuln', refIds: vulnRefIds(v), severity: v.severity, vuln: v });
-  for (const s of result.secrets ?? []) out.push({ kind: 'secret', refIds: [secretRefId(s)], severity: s.severity, secret: s });
+  for (const v of result.vulnerabilities)
+    out.push({ kind: 'vuln', refIds: vulnRefIds(v), severity: v.severity, vuln: v });
+  for (const s of result.secrets ?? [])
+    out.push({ kind: 'secret', refIds: [secretRefId(s)], severity: s.severity, secret: s });
   for (const m of result.misconfigurations ?? []) {
     out.push({ kind: 'misconfig', refIds: misconfigRefIds(m), severity: m.severity, misconfig: m });
   }
-  for (const m of result.malware ?? []) out.push({ kind: 'malware', refIds: [malwareRefId(m)], severity: m.severity, malware: m });
+  for (const m of result.malware ?? [])
+    out.push({ kind: 'malware', refIds: [malwareRefId(m)], severity: m.severity, malware: m });
   return out;
 }
 
@@ -113,7 +136,8 @@ export function verdictIndex(verdict: Verdict | undefined): VerdictIndex {
     for (const ref of r.findings) {
       const key = `${ref.kind}\0${ref.id}`;
       const list = rules.get(key) ?? [];
-      if (!list.some((x) => x.ruleId === r.ruleId)) list.push({ ruleId: r.ruleId, action: r.action, message: r.message });
+      if (!list.some((x) => x.ruleId === r.ruleId))
+        list.push({ ruleId: r.ruleId, action: r.action, message: r.message });
       rules.set(key, list);
     }
   }
@@ -152,13 +176,18 @@ export function isBaseLayer(result: ScanReportInput, layer: string | undefined):
  * newer base image when the package came with the base layer, and the
  * verdict's remediation for the package.
  */
-export function vulnRemediation(result: ScanReportInput, v: VulnFinding, verdict: Verdict | undefined): string | undefined {
+export function vulnRemediation(
+  result: ScanReportInput,
+  v: VulnFinding,
+  verdict: Verdict | undefined,
+): string | undefined {
   const parts: string[] = [];
   const fixed = v.fixedVersions[0];
   if (fixed !== undefined) parts.push(`Upgrade ${v.package.name} from ${v.installedVersion} to ${fixed} or later.`);
   else if (v.state === 'will-not-fix') parts.push(`The distribution will not fix ${v.id} in ${v.package.name}.`);
   else parts.push(`No fixed version of ${v.package.name} is known yet.`);
-  if (isBaseLayer(result, v.layer)) parts.push('The package comes from the base image: fixed by rebuilding on a newer base image.');
+  if (isBaseLayer(result, v.layer))
+    parts.push('The package comes from the base image: fixed by rebuilding on a newer base image.');
   for (const r of remediationsFor(verdict, v.package.name)) parts.push(describeRemediation(r));
   return parts.join(' ');
 }

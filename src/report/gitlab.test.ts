@@ -7,7 +7,9 @@ import { GITLAB_SCHEMA_VERSION, renderGitlab } from './gitlab.js';
 import { sampleResult, sampleVerdict } from './testdata/machine-sample.js';
 
 // See testdata/README.md: a transcription of GitLab's 15.x schema (gitlab.com is unreachable here).
-const schema = JSON.parse(readFileSync(testdata(import.meta.url, 'gitlab-container-scanning-15.x.schema.json'), 'utf8')) as object;
+const schema = JSON.parse(
+  readFileSync(testdata(import.meta.url, 'gitlab-container-scanning-15.x.schema.json'), 'utf8'),
+) as object;
 const validate = new Ajv({ allErrors: true, strict: false }).compile(schema);
 
 interface GlVuln {
@@ -46,7 +48,10 @@ test('GitLab report: scan block, vulnerabilities with identifiers, location and 
     { type: 'container_scanning', start: '2026-01-01T00:00:00', status: 'success', analyzer: 'customs' },
   );
   // requests is suppressed by VEX: not reported.
-  assert.deepEqual(doc.vulnerabilities.map((v) => v.name), ['CVE-2023-38545 in curl: SOCKS5 heap buffer overflow', 'CVE-2024-0001 in <odd&"pkg">']);
+  assert.deepEqual(
+    doc.vulnerabilities.map((v) => v.name),
+    ['CVE-2023-38545 in curl: SOCKS5 heap buffer overflow', 'CVE-2024-0001 in <odd&"pkg">'],
+  );
   const curl = doc.vulnerabilities[0] as GlVuln;
   assert.equal(curl.severity, 'Critical');
   assert.deepEqual(curl.location, {
@@ -55,8 +60,18 @@ test('GitLab report: scan block, vulnerabilities with identifiers, location and 
     image: 'example/app:1.0',
   });
   assert.deepEqual(curl.identifiers, [
-    { type: 'cve', name: 'CVE-2023-38545', value: 'CVE-2023-38545', url: 'https://nvd.nist.gov/vuln/detail/CVE-2023-38545' },
-    { type: 'dsa', name: 'DSA-5510-1', value: 'DSA-5510-1', url: 'https://security-tracker.debian.org/tracker/DSA-5510-1' },
+    {
+      type: 'cve',
+      name: 'CVE-2023-38545',
+      value: 'CVE-2023-38545',
+      url: 'https://nvd.nist.gov/vuln/detail/CVE-2023-38545',
+    },
+    {
+      type: 'dsa',
+      name: 'DSA-5510-1',
+      value: 'DSA-5510-1',
+      url: 'https://security-tracker.debian.org/tracker/DSA-5510-1',
+    },
   ]);
   assert.match(curl.solution, /Upgrade curl from 7\.88\.1-10\+deb12u1 to 7\.88\.1-10\+deb12u4.*newer base image/);
   assert.match(curl.id, /^[0-9a-f]{8}-[0-9a-f]{4}-8[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);

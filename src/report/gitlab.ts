@@ -15,7 +15,13 @@
  *   which a scan of an image does not have. The fix goes in `solution`.
  */
 import { advisorySource } from './cdx-vex.js';
-import { type MachineReportOptions, reportFindings, stableHash, verdictIndex, vulnRemediation } from './finding-refs.js';
+import {
+  type MachineReportOptions,
+  reportFindings,
+  stableHash,
+  verdictIndex,
+  vulnRemediation,
+} from './finding-refs.js';
 import type { ScanReportInput } from './types.js';
 
 export const GITLAB_SCHEMA_VERSION = '15.2.1';
@@ -60,7 +66,9 @@ export function renderGitlab(result: ScanReportInput, opts: MachineReportOptions
         ...(url !== undefined && isHttpUrl(url) ? { url } : {}),
       };
     });
-    const links = [...new Set([v.url, ...identifiers.flatMap((i) => (i.url ? [i.url] : []))])].filter(isHttpUrl).map((url) => ({ url }));
+    const links = [...new Set([v.url, ...identifiers.flatMap((i) => (i.url ? [i.url] : []))])]
+      .filter(isHttpUrl)
+      .map((url) => ({ url }));
     vulnerabilities.push({
       id: uuidOf(`${v.id}\0${v.package.ecosystem}\0${v.package.name}\0${v.paths[0] ?? ''}\0${image}`),
       name: clip(`${v.id} in ${v.package.name}${v.title ? `: ${v.title}` : ''}`, 255),

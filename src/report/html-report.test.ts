@@ -6,11 +6,17 @@ import { HTML_CSP, renderHtml } from './html-report.js';
 import { EVIL_HISTORY, EVIL_NAME, htmlSample, sampleVerdict } from './testdata/html-sample.js';
 
 test('escapeHtml: markup, quotes and control characters cannot leave text or an attribute', () => {
-  assert.equal(escapeHtml(`<a href="x" title='y'>&</a>`), '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;');
+  assert.equal(
+    escapeHtml(`<a href="x" title='y'>&</a>`),
+    '&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;&lt;/a&gt;',
+  );
   assert.equal(escapeHtml('a\u0000b\u001bc\td\ne'), 'a\ufffdb\ufffdc\td\ne');
   assert.equal(safeHref('javascript:alert(1)'), undefined);
   assert.equal(safeHref('data:text/html,x'), undefined);
-  assert.equal(safeHref('https://nvd.nist.gov/vuln/detail/CVE-2023-38545'), 'https://nvd.nist.gov/vuln/detail/CVE-2023-38545');
+  assert.equal(
+    safeHref('https://nvd.nist.gov/vuln/detail/CVE-2023-38545'),
+    'https://nvd.nist.gov/vuln/detail/CVE-2023-38545',
+  );
   assert.equal(safeHref('https://x/"onmouseover="a'), 'https://x/&quot;onmouseover=&quot;a');
 });
 
@@ -49,7 +55,10 @@ test('renderHtml: self-contained with a CSP that allows only its own style and s
 });
 
 test('renderHtml: same input, same bytes', () => {
-  assert.equal(renderHtml(htmlSample(), { verdict: sampleVerdict() }), renderHtml(htmlSample(), { verdict: sampleVerdict() }));
+  assert.equal(
+    renderHtml(htmlSample(), { verdict: sampleVerdict() }),
+    renderHtml(htmlSample(), { verdict: sampleVerdict() }),
+  );
 });
 
 test('renderHtml: summary, chart, layers with their finding counts, verdict and suppression', () => {
@@ -79,7 +88,15 @@ test('renderHtml: summary, chart, layers with their finding counts, verdict and 
 
 test('renderHtml: an empty scan still renders', () => {
   const s = htmlSample();
-  const html = renderHtml({ ...s, vulnerabilities: [], secrets: [], malware: [], misconfigurations: [], notes: [], inventory: { ...s.inventory, packages: [], target: { ...s.inventory.target, layers: [] } } });
+  const html = renderHtml({
+    ...s,
+    vulnerabilities: [],
+    secrets: [],
+    malware: [],
+    misconfigurations: [],
+    notes: [],
+    inventory: { ...s.inventory, packages: [], target: { ...s.inventory.target, layers: [] } },
+  });
   assert.match(html, /No vulnerabilities found\./);
   assert.match(html, /<\/html>\n$/);
 });

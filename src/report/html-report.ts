@@ -63,7 +63,10 @@ interface Table {
 
 const text = (s: string, key?: string | number): Cell => (key === undefined ? { html: esc(s) } : { html: esc(s), key });
 const code = (s: string): Cell => ({ html: `<code>${esc(s)}</code>` });
-const sevCell = (s: string): Cell => ({ html: `<span class="sev sev-${esc(s)}">${esc(s)}</span>`, key: RANK[s] ?? SEVERITIES.length });
+const sevCell = (s: string): Cell => ({
+  html: `<span class="sev sev-${esc(s)}">${esc(s)}</span>`,
+  key: RANK[s] ?? SEVERITIES.length,
+});
 
 function layerIndex(result: ScanReportInput): (diffID: string | undefined) => number | undefined {
   const byId = new Map<string, number>();
@@ -104,8 +107,14 @@ function tables(r: ScanReportInput, sup: SuppressionIndex): Table[] {
           suppressed: s !== undefined,
           cells: [
             sevCell(f.severity),
-            { html: `${href ? `<a href="${href}" rel="noreferrer noopener">${esc(f.id)}</a>` : esc(f.id)}${aliases}`, key: f.id },
-            { html: `${esc(f.package.name)}<br><span class="muted">${esc(f.package.ecosystem)}</span>`, key: f.package.name },
+            {
+              html: `${href ? `<a href="${href}" rel="noreferrer noopener">${esc(f.id)}</a>` : esc(f.id)}${aliases}`,
+              key: f.id,
+            },
+            {
+              html: `${esc(f.package.name)}<br><span class="muted">${esc(f.package.ecosystem)}</span>`,
+              key: f.package.name,
+            },
             code(f.installedVersion),
             code(f.fixedVersions.join(', ') || '-'),
             text(f.state),
@@ -223,7 +232,10 @@ function renderTable(t: Table): string {
       row.layer !== undefined ? ` data-layer="${row.layer}"` : '',
       row.suppressed ? ' class="suppressed"' : '',
     ].join('');
-    const cells = row.cells.map((c) => `<td${c.key !== undefined ? ` data-k="${esc(String(c.key))}"` : ''}${c.cls ? ` class="${c.cls}"` : ''}>${c.html}</td>`);
+    const cells = row.cells.map(
+      (c) =>
+        `<td${c.key !== undefined ? ` data-k="${esc(String(c.key))}"` : ''}${c.cls ? ` class="${c.cls}"` : ''}>${c.html}</td>`,
+    );
     return `<tr${attrs}>${cells.join('')}</tr>`;
   });
   const n = t.rows.length;
@@ -243,7 +255,12 @@ function dbAge(builtAt: string, scannedAt: string): string {
   const scanned = Date.parse(scannedAt);
   if (Number.isNaN(built) || Number.isNaN(scanned)) return esc(builtAt || 'unknown');
   const days = Math.floor((scanned - built) / 86_400_000);
-  const age = days < 0 ? 'built after the scan' : days === 0 ? 'less than a day old at scan time' : `${days} day${days === 1 ? '' : 's'} old at scan time`;
+  const age =
+    days < 0
+      ? 'built after the scan'
+      : days === 0
+        ? 'less than a day old at scan time'
+        : `${days} day${days === 1 ? '' : 's'} old at scan time`;
   return `${esc(builtAt)} <span class="muted">(${age})</span>`;
 }
 
@@ -251,7 +268,11 @@ function summary(r: ScanReportInput, verdict: Verdict | undefined): string {
   const inv = r.inventory;
   const t = inv.target;
   const facts: [string, string][] = [['Target', `<code>${esc(t.name)}</code>`]];
-  if (verdict) facts.push(['Verdict', `<span class="verdict verdict-${esc(verdict.status)}" id="verdict">${esc(verdict.status)}</span>`]);
+  if (verdict)
+    facts.push([
+      'Verdict',
+      `<span class="verdict verdict-${esc(verdict.status)}" id="verdict">${esc(verdict.status)}</span>`,
+    ]);
   facts.push(['OS', inv.os ? esc(`${inv.os.name || inv.os.family} (${inv.os.family} ${inv.os.version})`) : 'unknown']);
   if (t.platform) facts.push(['Platform', esc(t.platform)]);
   if (t.manifestDigest) facts.push(['Manifest', `<code>${esc(t.manifestDigest)}</code>`]);
@@ -267,7 +288,8 @@ function summary(r: ScanReportInput, verdict: Verdict | undefined): string {
 }
 
 function countsTable(r: ScanReportInput): string {
-  const bySev = (list: readonly { readonly severity: string }[]): string[] => SEVERITIES.map((s) => String(list.filter((x) => x.severity === s).length));
+  const bySev = (list: readonly { readonly severity: string }[]): string[] =>
+    SEVERITIES.map((s) => String(list.filter((x) => x.severity === s).length));
   const rows: [string, string, readonly { readonly severity: string }[]][] = [
     ['vuln', 'Vulnerabilities', r.vulnerabilities],
     ['secret', 'Secrets', r.secrets ?? []],
@@ -276,7 +298,12 @@ function countsTable(r: ScanReportInput): string {
   ];
   const body = rows
     .filter(([scanner]) => r.scanners.includes(scanner))
-    .map(([scanner, label, list]) => `<tr data-kind="${scanner}"><th scope="row">${label}</th>${bySev(list).map((n) => `<td>${n}</td>`).join('')}<td>${list.length}</td></tr>`);
+    .map(
+      ([scanner, label, list]) =>
+        `<tr data-kind="${scanner}"><th scope="row">${label}</th>${bySev(list)
+          .map((n) => `<td>${n}</td>`)
+          .join('')}<td>${list.length}</td></tr>`,
+    );
   if (body.length === 0) return '';
   return `<table class="counts" id="counts"><thead><tr><th></th>${SEVERITIES.map((s) => `<th scope="col">${s}</th>`).join('')}<th scope="col">total</th></tr></thead><tbody>${body.join('')}</tbody></table>`;
 }
@@ -285,7 +312,9 @@ function verdictSection(v: Verdict): string {
   const out = ['<section id="verdict-section"><h2>Policy verdict</h2>'];
   if (v.rules.length === 0) out.push('<p>No rule failed or warned.</p>');
   else {
-    out.push('<table class="rules" id="rules"><thead><tr><th>Rule</th><th>Action</th><th>Message</th><th>Findings</th><th>Policy</th></tr></thead><tbody>');
+    out.push(
+      '<table class="rules" id="rules"><thead><tr><th>Rule</th><th>Action</th><th>Message</th><th>Findings</th><th>Policy</th></tr></thead><tbody>',
+    );
     for (const rule of v.rules) {
       const shown = rule.findings.slice(0, 20).map((f) => `<li>${esc(f.summary || f.id)}</li>`);
       if (rule.findings.length > 20) shown.push(`<li class="muted">… and ${rule.findings.length - 20} more</li>`);
@@ -299,19 +328,24 @@ function verdictSection(v: Verdict): string {
     out.push('<h3>Remediation</h3><ul id="remediation">');
     for (const m of v.remediation) {
       const how = m.how === 'rebuild-base' ? 'rebuild on a newer base image' : 'upgrade';
-      out.push(`<li>${esc(how)}: <code>${esc(m.package)}</code> ${esc(m.from)} → ${esc(m.to)} <span class="muted">(clears ${esc(m.clears.join(', '))})</span></li>`);
+      out.push(
+        `<li>${esc(how)}: <code>${esc(m.package)}</code> ${esc(m.from)} → ${esc(m.to)} <span class="muted">(clears ${esc(m.clears.join(', '))})</span></li>`,
+      );
     }
     out.push('</ul>');
   }
   if (v.suppressed.length > 0) {
     out.push(`<h3>Suppressed (${v.suppressed.length})</h3><ul id="suppressed">`);
-    for (const s of v.suppressed) out.push(`<li>${esc(s.finding.summary || s.finding.id)} — ${esc(describeSuppression(s))}</li>`);
+    for (const s of v.suppressed)
+      out.push(`<li>${esc(s.finding.summary || s.finding.id)} — ${esc(describeSuppression(s))}</li>`);
     out.push('</ul>');
   }
   if (v.expiredExceptions.length > 0) {
     out.push(`<h3>Expired exceptions (${v.expiredExceptions.length})</h3><ul id="expired">`);
     for (const e of v.expiredExceptions)
-      out.push(`<li><code>${esc(e.id)}</code> expired ${esc(e.expired)}: ${esc(e.reason)}${e.owner ? ` (owner ${esc(e.owner)})` : ''} <span class="muted">${esc(e.source)}</span></li>`);
+      out.push(
+        `<li><code>${esc(e.id)}</code> expired ${esc(e.expired)}: ${esc(e.reason)}${e.owner ? ` (owner ${esc(e.owner)})` : ''} <span class="muted">${esc(e.source)}</span></li>`,
+      );
     out.push('</ul>');
   }
   out.push('</section>');
@@ -351,7 +385,10 @@ function layersSection(r: ScanReportInput): string {
 }
 
 function filters(): string {
-  const options = ['<option value="">all severities</option>', ...SEVERITIES.map((s) => `<option value="${s}">${s}</option>`)].join('');
+  const options = [
+    '<option value="">all severities</option>',
+    ...SEVERITIES.map((s) => `<option value="${s}">${s}</option>`),
+  ].join('');
   return (
     '<div class="filters" role="search">' +
     '<label>Filter <input type="search" id="filter-text" placeholder="package, ID, path…" autocomplete="off"></label>' +
@@ -372,7 +409,10 @@ export function renderHtml(result: ScanReportInput, opts: HtmlOptions = {}): str
       )
     : '';
   const notes = result.notes.map((n) => `<li>${esc(n.message)}</li>`);
-  if (result.inventory.unknowns.length > 0) notes.push(`<li>${result.inventory.unknowns.length} file(s) could not be analysed; run customs sbom to see them</li>`);
+  if (result.inventory.unknowns.length > 0)
+    notes.push(
+      `<li>${result.inventory.unknowns.length} file(s) could not be analysed; run customs sbom to see them</li>`,
+    );
   const title = `customs report: ${result.inventory.target.name}`;
   return [
     '<!DOCTYPE html>',

@@ -14,7 +14,10 @@ let n = 0;
 function xpath(xml: string, expr: string): string {
   const file = join(dir, `${n++}.xml`);
   writeFileSync(file, xml);
-  return execFileSync('xmllint', ['--xpath', expr, file], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] }).trim();
+  return execFileSync('xmllint', ['--xpath', expr, file], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  }).trim();
 }
 function wellFormed(xml: string): void {
   const file = join(dir, `${n++}.xml`);
@@ -34,8 +37,14 @@ test('JUnit without a verdict: a suite per scanner, high and critical fail, coun
   assert.equal(xpath(xml, 'string(/testsuites/@failures)'), '5');
   assert.equal(xpath(xml, 'count(//testcase[skipped])'), '0');
   // Escaping survives the round trip: the name comes back as written.
-  assert.equal(xpath(xml, 'string(//testcase[@classname=\'npm.<odd&"pkg">\']/@name)'), 'CVE-2024-0001 in <odd&"pkg"> 1.0.0');
-  assert.match(xpath(xml, 'string(//testcase[contains(@name,"CVE-2023-38545")]/failure)'), /Fix: Upgrade curl .* to 7\.88\.1-10\+deb12u4/);
+  assert.equal(
+    xpath(xml, 'string(//testcase[@classname=\'npm.<odd&"pkg">\']/@name)'),
+    'CVE-2024-0001 in <odd&"pkg"> 1.0.0',
+  );
+  assert.match(
+    xpath(xml, 'string(//testcase[contains(@name,"CVE-2023-38545")]/failure)'),
+    /Fix: Upgrade curl .* to 7\.88\.1-10\+deb12u4/,
+  );
 });
 
 test('JUnit with a verdict: only fail rules fail, suppressed findings are skipped, a suite per policy rule', () => {
@@ -47,10 +56,16 @@ test('JUnit with a verdict: only fail rules fail, suppressed findings are skippe
   // The curl finding (scanner suite) and the no-critical rule's case fail; the warn rule does not.
   assert.equal(xpath(xml, 'count(//testcase[failure])'), '2');
   assert.equal(xpath(xml, 'string(/testsuites/testsuite[6]/@failures)'), '0');
-  assert.equal(xpath(xml, 'string(//testcase[contains(@name,"CVE-2023-38545")]/failure/@message)'), 'fail no-critical: No critical vulnerabilities');
+  assert.equal(
+    xpath(xml, 'string(//testcase[contains(@name,"CVE-2023-38545")]/failure/@message)'),
+    'fail no-critical: No critical vulnerabilities',
+  );
   // VEX-suppressed (through an alias) and exception-suppressed findings are skipped, with why.
   assert.equal(xpath(xml, 'count(//testcase[skipped])'), '2');
-  assert.equal(xpath(xml, 'string(//testcase[contains(@name,"CVE-2023-32681")]/skipped/@message)'), 'suppressed by vex: no proxy is configured');
+  assert.equal(
+    xpath(xml, 'string(//testcase[contains(@name,"CVE-2023-32681")]/skipped/@message)'),
+    'suppressed by vex: no proxy is configured',
+  );
 });
 
 test('JUnit: hostile text (control characters, lone surrogates, CDATA ends) stays well-formed', () => {
@@ -58,7 +73,10 @@ test('JUnit: hostile text (control characters, lone surrogates, CDATA ends) stay
   const v = r.vulnerabilities[0];
   assert.ok(v);
   const hostile = 'a\u0001b\u001b[31m]]><x/>&amp;\uD800 "q" \'s\'\r\n';
-  const xml = renderJunit({ ...r, vulnerabilities: [{ ...v, title: hostile, package: { ...v.package, name: hostile } }] });
+  const xml = renderJunit({
+    ...r,
+    vulnerabilities: [{ ...v, title: hostile, package: { ...v.package, name: hostile } }],
+  });
   wellFormed(xml);
   assert.equal(xmlEscape('\u0001<&>"\''), '\uFFFD&lt;&amp;&gt;&quot;&apos;');
   assert.equal(xmlEscape('\uD83D\uDE00'), '\uD83D\uDE00');

@@ -27,8 +27,9 @@ import type { ScanReportInput } from './types.js';
  * entities escaped, and characters XML 1.0 forbids (§2.2 Char: C0 controls
  * but tab/LF/CR, lone surrogates, U+FFFE/U+FFFF) replaced by U+FFFD.
  */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids; matching them is the point.
-const NOT_XML_CHAR = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const NOT_XML_CHAR =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: these are the characters XML 1.0 forbids; matching them is the point.
+  /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 export function xmlEscape(text: string): string {
   return text
@@ -139,7 +140,13 @@ export function renderJunit(result: ScanReportInput, opts: MachineReportOptions 
         classname: classnameOf(f),
         name: titleOf(f),
         ...(fail
-          ? { failure: { message: why.length > 0 ? why.join('; ') : `${f.severity} ${ruleIdOf(f)}`, type: f.severity, body } }
+          ? {
+              failure: {
+                message: why.length > 0 ? why.join('; ') : `${f.severity} ${ruleIdOf(f)}`,
+                type: f.severity,
+                body,
+              },
+            }
           : {}),
         ...(fv.suppression ? { skipped: `suppressed by ${fv.suppression.by}: ${fv.suppression.reason}` } : {}),
         ...(!fail && !fv.suppression ? { out: why.length > 0 ? `${why.join('; ')}\n${body}` : body } : {}),
@@ -153,12 +160,24 @@ export function renderJunit(result: ScanReportInput, opts: MachineReportOptions 
   if (verdict) {
     for (const r of verdict.rules) add(`policy ${r.ruleId}`, ruleCases(r));
     if (verdict.rules.length === 0) {
-      add('policy', [{ classname: 'customs.policy', name: `verdict: ${verdict.status}`, out: `policies: ${verdict.policies.join(', ')}` }]);
+      add('policy', [
+        {
+          classname: 'customs.policy',
+          name: `verdict: ${verdict.status}`,
+          out: `policies: ${verdict.policies.join(', ')}`,
+        },
+      ]);
     }
-    const expired = verdict.expiredExceptions.map((e) => `exception ${e.id} (${e.reason}) expired ${e.expired} [${e.source}]`);
+    const expired = verdict.expiredExceptions.map(
+      (e) => `exception ${e.id} (${e.reason}) expired ${e.expired} [${e.source}]`,
+    );
     if (expired.length > 0) {
       add('policy expired exceptions', [
-        { classname: 'customs.policy', name: `${expired.length} expired exception(s) no longer apply`, out: expired.join('\n') },
+        {
+          classname: 'customs.policy',
+          name: `${expired.length} expired exception(s) no longer apply`,
+          out: expired.join('\n'),
+        },
       ]);
     }
   }
@@ -177,13 +196,29 @@ function ruleCases(r: RuleOutcome): Case[] {
   if (r.findings.length === 0) {
     return [
       r.action === 'fail'
-        ? { classname: cls, name: r.message, failure: { message: r.message, type: 'policy', body: `rule ${r.ruleId} from ${r.source}` } }
+        ? {
+            classname: cls,
+            name: r.message,
+            failure: { message: r.message, type: 'policy', body: `rule ${r.ruleId} from ${r.source}` },
+          }
         : { classname: cls, name: r.message, out: `warning: rule ${r.ruleId} from ${r.source}` },
     ];
   }
   return r.findings.map((ref) =>
     r.action === 'fail'
-      ? { classname: cls, name: ref.summary, failure: { message: r.message, type: 'policy', body: `${ref.kind} ${ref.id} (rule ${r.ruleId} from ${r.source})` } }
-      : { classname: cls, name: ref.summary, out: `warning: ${r.message} — ${ref.kind} ${ref.id} (rule ${r.ruleId} from ${r.source})` },
+      ? {
+          classname: cls,
+          name: ref.summary,
+          failure: {
+            message: r.message,
+            type: 'policy',
+            body: `${ref.kind} ${ref.id} (rule ${r.ruleId} from ${r.source})`,
+          },
+        }
+      : {
+          classname: cls,
+          name: ref.summary,
+          out: `warning: ${r.message} — ${ref.kind} ${ref.id} (rule ${r.ruleId} from ${r.source})`,
+        },
   );
 }

@@ -7,10 +7,13 @@ import { mdCode, mdText, renderMarkdown } from './markdown-report.js';
 import { htmlSample, sampleVerdict } from './testdata/html-sample.js';
 
 /** GitHub's rendering, by the reference GFM parser; raw HTML kept, so escaping is what keeps markup out. */
-const render = (md: string): string => micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true });
+const render = (md: string): string =>
+  micromark(md, { extensions: [gfm()], htmlExtensions: [gfmHtml()], allowDangerousHtml: true });
 /** Cell counts of every row of every table, per table. */
 const tableShapes = (html: string): number[][] =>
-  [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((t) => [...(t[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => (r[1] ?? '').match(/<t[hd][ >]/g)?.length ?? 0));
+  [...html.matchAll(/<table>([\s\S]*?)<\/table>/g)].map((t) =>
+    [...(t[1] ?? '').matchAll(/<tr>([\s\S]*?)<\/tr>/g)].map((r) => (r[1] ?? '').match(/<t[hd][ >]/g)?.length ?? 0),
+  );
 
 test('mdText and mdCode: hostile text stays text, pipes do not split cells', () => {
   const evil = '<img src=x onerror=alert(1)> [link](javascript:x) **b** `c` | d $x$';
@@ -36,7 +39,8 @@ test('renderMarkdown: verdict, counts, failing rules, remediation, top findings,
   assert.match(md, /- `CVE-2022-0001` expired 2026-01-01/);
   const html = render(md);
   assert.ok(!html.includes('<img'), 'the hostile package name is not markup');
-  for (const shape of tableShapes(html)) assert.equal(new Set(shape).size, 1, `a table row has the wrong number of cells: ${shape}`);
+  for (const shape of tableShapes(html))
+    assert.equal(new Set(shape).size, 1, `a table row has the wrong number of cells: ${shape}`);
   // Top findings: worst first, the suppressed one last and marked.
   const top = md.slice(md.indexOf('### Top findings'));
   const ids = [...top.matchAll(/^\| (?:~~)?(\w+)(?:~~)? \| (\w+) \| `([^`]+)`/gm)].map((m) => `${m[1]} ${m[3]}`);
@@ -50,22 +54,37 @@ test('renderMarkdown: verdict, counts, failing rules, remediation, top findings,
     'low CVE-2024-0727',
     'high CVE-2023-44487',
   ]);
-  assert.match(top, /\| ~~high~~ \| vulnerability \| `CVE-2023-44487` \| `libnghttp2-14 1.52.0-1` \(L1\) \| `1.52.0-1\+deb12u1` \| suppressed: vex\\:/);
+  assert.match(
+    top,
+    /\| ~~high~~ \| vulnerability \| `CVE-2023-44487` \| `libnghttp2-14 1.52.0-1` \(L1\) \| `1.52.0-1\+deb12u1` \| suppressed: vex\\:/,
+  );
 });
 
 test('renderMarkdown: the top findings table stops at 50 rows and says how many more', () => {
   const s = htmlSample();
   const base = s.vulnerabilities[0] as VulnFinding;
-  const many = Array.from({ length: 73 }, (_, i) => ({ ...base, id: `CVE-2024-${String(10000 + i)}`, packageId: `p${i}` }));
+  const many = Array.from({ length: 73 }, (_, i) => ({
+    ...base,
+    id: `CVE-2024-${String(10000 + i)}`,
+    packageId: `p${i}`,
+  }));
   const md = renderMarkdown({ ...s, scanners: ['vuln'], vulnerabilities: many });
   const rows = md.split('\n').filter((l) => l.startsWith('| critical |'));
   assert.equal(rows.length, 50);
   assert.match(md, /\n… and 23 more\n/);
   assert.ok(!md.includes('Failing rules'));
   assert.match(md, /^## customs scan\n/);
-  assert.equal(renderMarkdown({ ...s, scanners: ['vuln'], vulnerabilities: many }, { maxFindings: 5 }).split('\n').filter((l) => l.startsWith('| critical |')).length, 5);
+  assert.equal(
+    renderMarkdown({ ...s, scanners: ['vuln'], vulnerabilities: many }, { maxFindings: 5 })
+      .split('\n')
+      .filter((l) => l.startsWith('| critical |')).length,
+    5,
+  );
 });
 
 test('renderMarkdown: same input, same bytes', () => {
-  assert.equal(renderMarkdown(htmlSample(), { verdict: sampleVerdict() }), renderMarkdown(htmlSample(), { verdict: sampleVerdict() }));
+  assert.equal(
+    renderMarkdown(htmlSample(), { verdict: sampleVerdict() }),
+    renderMarkdown(htmlSample(), { verdict: sampleVerdict() }),
+  );
 });

@@ -62,7 +62,8 @@ function topFindings(r: ScanReportInput, sup: SuppressionIndex): Top[] {
   for (const [i, l] of r.inventory.target.layers.entries()) if (!layer.has(l.diffID)) layer.set(l.diffID, `L${i + 1}`);
   const ran = (s: string): boolean => r.scanners.includes(s);
   const at = (d: string | undefined): string => (d !== undefined && layer.has(d) ? ` (${layer.get(d)})` : '');
-  const with_ = (t: Omit<Top, 'suppressed'>, s: ReturnType<SuppressionIndex['vuln']>): Top => (s ? { ...t, suppressed: describeSuppression(s) } : t);
+  const with_ = (t: Omit<Top, 'suppressed'>, s: ReturnType<SuppressionIndex['vuln']>): Top =>
+    s ? { ...t, suppressed: describeSuppression(s) } : t;
   for (const f of ran('vuln') ? r.vulnerabilities : [])
     out.push(
       with_(
@@ -77,16 +78,53 @@ function topFindings(r: ScanReportInput, sup: SuppressionIndex): Top[] {
       ),
     );
   for (const s of ran('secret') ? (r.secrets ?? []) : [])
-    out.push(with_({ severity: s.severity, kind: 'secret', id: mdCode(s.ruleId), where: `${mdCode(`${s.location}${s.line !== undefined ? `:${s.line}` : ''}`)}${at(s.layer)}`, fix: 'remove and rotate' }, sup.secret(s)));
-  for (const m of ran('malware') ? (r.malware ?? []) : []) out.push(with_({ severity: m.severity, kind: 'malware', id: mdCode(m.ruleId), where: `${mdCode(m.path)}${at(m.layer)}`, fix: 'remove' }, sup.malware(m)));
+    out.push(
+      with_(
+        {
+          severity: s.severity,
+          kind: 'secret',
+          id: mdCode(s.ruleId),
+          where: `${mdCode(`${s.location}${s.line !== undefined ? `:${s.line}` : ''}`)}${at(s.layer)}`,
+          fix: 'remove and rotate',
+        },
+        sup.secret(s),
+      ),
+    );
+  for (const m of ran('malware') ? (r.malware ?? []) : [])
+    out.push(
+      with_(
+        {
+          severity: m.severity,
+          kind: 'malware',
+          id: mdCode(m.ruleId),
+          where: `${mdCode(m.path)}${at(m.layer)}`,
+          fix: 'remove',
+        },
+        sup.malware(m),
+      ),
+    );
   for (const m of ran('misconfig') ? (r.misconfigurations ?? []) : [])
-    out.push(with_({ severity: m.severity, kind: 'misconfiguration', id: mdCode(m.checkId), where: mdCode(m.location ? `${m.location.path}:${m.location.startLine}` : m.target), fix: mdText(m.title) }, sup.misconfig(m)));
+    out.push(
+      with_(
+        {
+          severity: m.severity,
+          kind: 'misconfiguration',
+          id: mdCode(m.checkId),
+          where: mdCode(m.location ? `${m.location.path}:${m.location.startLine}` : m.target),
+          fix: mdText(m.title),
+        },
+        sup.misconfig(m),
+      ),
+    );
   const rank = (s: string): number => {
     const i = (SEVERITIES as readonly string[]).indexOf(s);
     return i < 0 ? SEVERITIES.length : i;
   };
   // Worst first; what a policy suppressed after what it did not; otherwise the scan's order (stable sort).
-  return out.sort((a, b) => Number(a.suppressed !== undefined) - Number(b.suppressed !== undefined) || rank(a.severity) - rank(b.severity));
+  return out.sort(
+    (a, b) =>
+      Number(a.suppressed !== undefined) - Number(b.suppressed !== undefined) || rank(a.severity) - rank(b.severity),
+  );
 }
 
 function countsTable(r: ScanReportInput): string[] {
@@ -101,7 +139,9 @@ function countsTable(r: ScanReportInput): string[] {
   return [
     row(['', ...SEVERITIES.map((s) => s[0]?.toUpperCase() + s.slice(1)), 'Total']),
     `|---|${SEVERITIES.map(() => '---:|').join('')}---:|`,
-    ...ran.map(([, label, list]) => row([label, ...SEVERITIES.map((s) => String(list.filter((x) => x.severity === s).length)), String(list.length)])),
+    ...ran.map(([, label, list]) =>
+      row([label, ...SEVERITIES.map((s) => String(list.filter((x) => x.severity === s).length)), String(list.length)]),
+    ),
   ];
 }
 
@@ -109,10 +149,22 @@ function verdictParts(v: Verdict): string[] {
   const out: string[] = [];
   if (v.rules.length > 0) {
     out.push('', '### Failing rules', '', row(['Rule', 'Action', 'Message', 'Findings']), '|---|---|---|---:|');
-    for (const rule of v.rules) out.push(row([mdCode(rule.ruleId), rule.action === 'fail' ? '❌ fail' : '⚠️ warn', mdText(rule.message), String(rule.findings.length)]));
+    for (const rule of v.rules)
+      out.push(
+        row([
+          mdCode(rule.ruleId),
+          rule.action === 'fail' ? '❌ fail' : '⚠️ warn',
+          mdText(rule.message),
+          String(rule.findings.length),
+        ]),
+      );
     for (const rule of v.rules) {
       if (rule.findings.length === 0) continue;
-      out.push('', `<details><summary>${mdText(rule.ruleId)}: ${rule.findings.length} finding${rule.findings.length === 1 ? '' : 's'}</summary>`, '');
+      out.push(
+        '',
+        `<details><summary>${mdText(rule.ruleId)}: ${rule.findings.length} finding${rule.findings.length === 1 ? '' : 's'}</summary>`,
+        '',
+      );
       for (const f of rule.findings.slice(0, 50)) out.push(`- ${mdText(f.summary || f.id)}`);
       if (rule.findings.length > 50) out.push(`- … and ${rule.findings.length - 50} more`);
       out.push('', '</details>');
@@ -122,12 +174,17 @@ function verdictParts(v: Verdict): string[] {
     out.push('', '### Remediation', '');
     for (const m of v.remediation) {
       const how = m.how === 'rebuild-base' ? 'Rebuild on a newer base image to get' : 'Upgrade';
-      out.push(`- ${how} ${mdCode(m.package)} ${mdCode(m.from)} → ${mdCode(m.to)} (clears ${m.clears.map(mdCode).join(', ')})`);
+      out.push(
+        `- ${how} ${mdCode(m.package)} ${mdCode(m.from)} → ${mdCode(m.to)} (clears ${m.clears.map(mdCode).join(', ')})`,
+      );
     }
   }
   if (v.expiredExceptions.length > 0) {
     out.push('', '### Expired exceptions', '');
-    for (const e of v.expiredExceptions) out.push(`- ${mdCode(e.id)} expired ${mdText(e.expired)}: ${mdText(e.reason)}${e.owner ? ` (owner ${mdText(e.owner)})` : ''}`);
+    for (const e of v.expiredExceptions)
+      out.push(
+        `- ${mdCode(e.id)} expired ${mdText(e.expired)}: ${mdText(e.reason)}${e.owner ? ` (owner ${mdText(e.owner)})` : ''}`,
+      );
   }
   return out;
 }
@@ -140,13 +197,19 @@ export function renderMarkdown(result: ScanReportInput, opts: MarkdownOptions = 
   const status = v ? `${ICON[v.status] ?? ''} ${v.status.toUpperCase()}` : '';
   out.push(`## customs scan${status ? `: ${status}` : ''}`, '');
   out.push(`**Target:** ${mdCode(inv.target.name)}  `);
-  const facts = [inv.os ? mdText(`${inv.os.name || inv.os.family} (${inv.os.family} ${inv.os.version})`) : 'OS unknown', `${inv.packages.length} packages`];
+  const facts = [
+    inv.os ? mdText(`${inv.os.name || inv.os.family} (${inv.os.family} ${inv.os.version})`) : 'OS unknown',
+    `${inv.packages.length} packages`,
+  ];
   if (result.db) facts.push(`DB built ${mdText(result.db.builtAt || 'unknown')}`);
   out.push(facts.join(' · '));
   if (v) {
     const fails = v.rules.filter((r) => r.action === 'fail').length;
     const warns = v.rules.length - fails;
-    out.push('', `**Verdict: ${v.status}** — ${fails} rule${fails === 1 ? '' : 's'} failed, ${warns} warned, ${v.suppressed.length} finding${v.suppressed.length === 1 ? '' : 's'} suppressed${v.policies.length > 0 ? ` (policies: ${v.policies.map(mdCode).join(', ')})` : ''}`);
+    out.push(
+      '',
+      `**Verdict: ${v.status}** — ${fails} rule${fails === 1 ? '' : 's'} failed, ${warns} warned, ${v.suppressed.length} finding${v.suppressed.length === 1 ? '' : 's'} suppressed${v.policies.length > 0 ? ` (policies: ${v.policies.map(mdCode).join(', ')})` : ''}`,
+    );
   }
   const counts = countsTable(result);
   if (counts.length > 0) out.push('', '### Findings by severity', '', ...counts);
@@ -154,14 +217,30 @@ export function renderMarkdown(result: ScanReportInput, opts: MarkdownOptions = 
 
   const top = topFindings(result, suppressionIndex(v));
   if (top.length > 0) {
-    out.push('', '### Top findings', '', row(['Severity', 'Kind', 'ID', 'Where', 'Fix', 'Notes']), '|---|---|---|---|---|---|');
+    out.push(
+      '',
+      '### Top findings',
+      '',
+      row(['Severity', 'Kind', 'ID', 'Where', 'Fix', 'Notes']),
+      '|---|---|---|---|---|---|',
+    );
     for (const t of top.slice(0, max)) {
-      out.push(row([t.suppressed ? `~~${t.severity}~~` : t.severity, t.kind, t.id, t.where, t.fix, t.suppressed ? `suppressed: ${mdText(t.suppressed)}` : '']));
+      out.push(
+        row([
+          t.suppressed ? `~~${t.severity}~~` : t.severity,
+          t.kind,
+          t.id,
+          t.where,
+          t.fix,
+          t.suppressed ? `suppressed: ${mdText(t.suppressed)}` : '',
+        ]),
+      );
     }
     if (top.length > max) out.push('', `… and ${top.length - max} more`);
   }
   const notes = result.notes.map((n) => `- ${mdText(n.message)}`);
-  if (inv.unknowns.length > 0) notes.push(`- ${inv.unknowns.length} file(s) could not be analysed; run customs sbom to see them`);
+  if (inv.unknowns.length > 0)
+    notes.push(`- ${inv.unknowns.length} file(s) could not be analysed; run customs sbom to see them`);
   if (notes.length > 0) out.push('', '### Notes', '', ...notes);
   return `${out.join('\n')}\n`;
 }

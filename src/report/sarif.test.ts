@@ -11,14 +11,20 @@ import { pathToUri, renderSarif } from './sarif.js';
 import { sampleResult, sampleVerdict } from './testdata/machine-sample.js';
 
 type AddFormats = (ajv: Ajv2020) => unknown;
-const addFormats = ((ajvFormats as unknown as { default?: AddFormats }).default ?? (ajvFormats as unknown as AddFormats)) as AddFormats;
+const addFormats = ((ajvFormats as unknown as { default?: AddFormats }).default ??
+  (ajvFormats as unknown as AddFormats)) as AddFormats;
 
 interface SarifResult {
   ruleId: string;
   ruleIndex: number;
   level: string;
   message: { text: string };
-  locations: { physicalLocation: { artifactLocation: { uri: string }; region?: { startLine: number; endLine?: number; startColumn?: number } } }[];
+  locations: {
+    physicalLocation: {
+      artifactLocation: { uri: string };
+      region?: { startLine: number; endLine?: number; startColumn?: number };
+    };
+  }[];
   partialFingerprints: Record<string, string>;
   suppressions?: { kind: string; status: string; justification: string }[];
   properties: Record<string, unknown>;
@@ -58,7 +64,9 @@ test('SARIF validates against the SARIF 2.1.0 JSON schema, with and without a ve
 });
 
 test('SARIF: one rule per ID with help, helpUri and security-severity; results point at the right place', () => {
-  const log = parse(renderSarif(sampleResult(), { verdict: sampleVerdict(), dockerfile: { path: 'docker/Dockerfile', fromLine: 2 } }));
+  const log = parse(
+    renderSarif(sampleResult(), { verdict: sampleVerdict(), dockerfile: { path: 'docker/Dockerfile', fromLine: 2 } }),
+  );
   assert.equal(log.version, '2.1.0');
   assert.equal(log.runs.length, 1);
   const run = log.runs[0];
@@ -67,7 +75,16 @@ test('SARIF: one rule per ID with help, helpUri and security-severity; results p
   assert.equal(run.tool.driver.version, '0.1.0');
   const ids = run.tool.driver.rules.map((r) => r.id);
   assert.deepEqual(ids, [...new Set(ids)].sort());
-  assert.deepEqual(ids, ['CUS-DF-004', 'CUS-IMG-001', 'CVE-2023-32681', 'CVE-2023-38545', 'CVE-2024-0001', 'malware/xmrig', 'secret/aws-access-key-id', 'secret/github-pat']);
+  assert.deepEqual(ids, [
+    'CUS-DF-004',
+    'CUS-IMG-001',
+    'CVE-2023-32681',
+    'CVE-2023-38545',
+    'CVE-2024-0001',
+    'malware/xmrig',
+    'secret/aws-access-key-id',
+    'secret/github-pat',
+  ]);
   const rule = (id: string): SarifRule => run.tool.driver.rules.find((r) => r.id === id) as SarifRule;
   // CVSS score when there is one, else a number in GitHub's band for the severity.
   assert.equal(rule('CVE-2023-38545').properties['security-severity'], '9.8');
@@ -90,7 +107,10 @@ test('SARIF: one rule per ID with help, helpUri and security-severity; results p
   assert.equal(result('CVE-2023-38545').level, 'error');
   assert.match(result('CVE-2023-38545').message.text, /fail no-critical/);
   // App-layer finding: the package's file inside the image, percent-encoded.
-  assert.equal(result('CVE-2024-0001').locations[0]?.physicalLocation.artifactLocation.uri, 'app/node%20modules/odd%20pkg/package.json');
+  assert.equal(
+    result('CVE-2024-0001').locations[0]?.physicalLocation.artifactLocation.uri,
+    'app/node%20modules/odd%20pkg/package.json',
+  );
   assert.equal(result('CVE-2024-0001').level, 'note');
   assert.equal(result('CVE-2023-32681').level, 'warning');
   // Misconfiguration at its file:line; secret at line and column.
@@ -101,8 +121,14 @@ test('SARIF: one rule per ID with help, helpUri and security-severity; results p
   });
   // Suppressed by VEX (through an alias) and by an exception; others not.
   assert.equal(result('CVE-2023-32681').suppressions?.[0]?.status, 'accepted');
-  assert.match(result('CVE-2023-32681').suppressions?.[0]?.justification ?? '', /vex: no proxy.*not_affected.*vulnerable_code_not_in_execute_path/);
-  assert.match(result('CUS-IMG-001').suppressions?.[0]?.justification ?? '', /exception: init container needs root; owner team-a; expires 2026-12-31/);
+  assert.match(
+    result('CVE-2023-32681').suppressions?.[0]?.justification ?? '',
+    /vex: no proxy.*not_affected.*vulnerable_code_not_in_execute_path/,
+  );
+  assert.match(
+    result('CUS-IMG-001').suppressions?.[0]?.justification ?? '',
+    /exception: init container needs root; owner team-a; expires 2026-12-31/,
+  );
   assert.equal(result('CVE-2023-38545').suppressions, undefined);
   assert.deepEqual(result('CVE-2023-38545').properties.remediation, [
     'Policy remediation: rebuild on a newer base image to get curl 7.88.1-10+deb12u4 (from 7.88.1-10+deb12u1) (clears no-critical).',
@@ -140,7 +166,11 @@ function multitool(): string {
   const bin = join(dir, 'package', 'Sarif.Multitool');
   if (!existsSync(bin)) {
     mkdirSync(dir, { recursive: true });
-    execFileSync('npm', ['pack', '@microsoft/sarif-multitool-linux@5.7.0', '--silent'], { cwd: dir, stdio: 'pipe', timeout: 300_000 });
+    execFileSync('npm', ['pack', '@microsoft/sarif-multitool-linux@5.7.0', '--silent'], {
+      cwd: dir,
+      stdio: 'pipe',
+      timeout: 300_000,
+    });
     const tgz = readdirSync(dir).find((f) => f.endsWith('.tgz'));
     assert.ok(tgz, 'npm pack produced no tarball');
     execFileSync('tar', ['xzf', tgz], { cwd: dir });
@@ -169,7 +199,9 @@ test("SARIF passes Microsoft's sarif-multitool validator with no errors", { time
       // The validator exits non-zero when it finds errors; the output file says which.
       if (!existsSync(out)) throw e;
     }
-    const validation = JSON.parse(readFileSync(out, 'utf8')) as { runs: { results?: { level?: string; ruleId: string; message: { text?: string; arguments?: string[] } }[] }[] };
+    const validation = JSON.parse(readFileSync(out, 'utf8')) as {
+      runs: { results?: { level?: string; ruleId: string; message: { text?: string; arguments?: string[] } }[] }[];
+    };
     const errors = (validation.runs[0]?.results ?? []).filter((r) => r.level === 'error');
     assert.deepEqual(errors, [], `${name}: ${JSON.stringify(errors, null, 2)}`);
   }
@@ -186,6 +218,8 @@ test("SARIF passes Microsoft's sarif-multitool validator with no errors", { time
   } catch {
     // exit status is not the contract; the results are
   }
-  const badOut = JSON.parse(readFileSync(join(dir, 'bad.out'), 'utf8')) as { runs: { results?: { level?: string; ruleId: string }[] }[] };
+  const badOut = JSON.parse(readFileSync(join(dir, 'bad.out'), 'utf8')) as {
+    runs: { results?: { level?: string; ruleId: string }[] }[];
+  };
   assert.ok((badOut.runs[0]?.results ?? []).some((r) => r.level === 'error' && r.ruleId === 'SARIF1009'));
 });

@@ -138,7 +138,8 @@ function rule(f: ReportFinding, result: ScanReportInput, opts: MachineReportOpti
       const m = f.malware;
       short = m.title;
       full = `${m.title} (${m.kind}).`;
-      const fix = 'Remove the file from every layer and find out how it got into the build; rebuild from trusted sources.';
+      const fix =
+        'Remove the file from every layer and find out how it got into the build; rebuild from trusted sources.';
       helpText = `${full}\nFix: ${fix}`;
       helpMd = `${mdEscape(full)}\n\n**Fix:** ${mdEscape(fix)}`;
       tags.push(m.kind);
@@ -192,7 +193,9 @@ function locations(f: ReportFinding, result: ScanReportInput, opts: MachineRepor
         return [
           physical(
             s.path,
-            s.line !== undefined ? { startLine: s.line, ...(s.column !== undefined ? { startColumn: s.column } : {}) } : undefined,
+            s.line !== undefined
+              ? { startLine: s.line, ...(s.column !== undefined ? { startColumn: s.column } : {}) }
+              : undefined,
           ),
         ];
       }
@@ -207,7 +210,9 @@ function locations(f: ReportFinding, result: ScanReportInput, opts: MachineRepor
 function fingerprint(f: ReportFinding): string {
   switch (f.kind) {
     case 'vuln':
-      return stableHash(`vuln\0${f.vuln.id}\0${f.vuln.package.ecosystem}\0${f.vuln.package.name}\0${f.vuln.paths[0] ?? ''}`);
+      return stableHash(
+        `vuln\0${f.vuln.id}\0${f.vuln.package.ecosystem}\0${f.vuln.package.name}\0${f.vuln.paths[0] ?? ''}`,
+      );
     case 'secret':
       return stableHash(`secret\0${f.secret.ruleId}\0${f.secret.location}\0${f.secret.line ?? ''}`);
     case 'misconfig': {

@@ -8,7 +8,9 @@ import { Type } from '@sinclair/typebox';
 const Str = Type.String();
 const Opt = Type.Optional;
 const SEVERITY = Type.Union(['critical', 'high', 'medium', 'low', 'unknown'].map((s) => Type.Literal(s)));
-const STATE = Type.Union(['fixed', 'unfixed', 'will-not-fix', 'end-of-life', 'not-affected'].map((s) => Type.Literal(s)));
+const STATE = Type.Union(
+  ['fixed', 'unfixed', 'will-not-fix', 'end-of-life', 'not-affected'].map((s) => Type.Literal(s)),
+);
 
 const Rating = Type.Object(
   { source: Str, severity: SEVERITY, vector: Opt(Str), score: Opt(Type.Number()), cvssVersion: Opt(Str) },
@@ -20,15 +22,23 @@ export const ScanFindingSchema = Type.Object(
     id: Type.String({ description: 'Primary ID: the CVE when there is one, else the advisory ID' }),
     aliases: Type.Array(Str, { description: 'Other IDs of the same flaw (GHSA, DSA, PYSEC …), sorted' }),
     severity: SEVERITY,
-    severitySource: Type.String({ description: 'Who rated it: debian, ubuntu, ghsa, nvd, cna:… (precedence in docs/scan.md); "none" when no one did' }),
+    severitySource: Type.String({
+      description:
+        'Who rated it: debian, ubuntu, ghsa, nvd, cna:… (precedence in docs/scan.md); "none" when no one did',
+    }),
     cvss: Opt(Type.Object({ vector: Str, score: Type.Number(), version: Str }, { additionalProperties: false })),
     epss: Opt(Type.Object({ score: Type.Number(), percentile: Type.Number() }, { additionalProperties: false })),
     kev: Type.Boolean({ description: 'In CISA Known Exploited Vulnerabilities' }),
     state: STATE,
-    package: Type.Object({ id: Str, ecosystem: Str, name: Str, version: Str, purl: Str }, { additionalProperties: false }),
+    package: Type.Object(
+      { id: Str, ecosystem: Str, name: Str, version: Str, purl: Str },
+      { additionalProperties: false },
+    ),
     installedVersion: Str,
     fixedVersions: Type.Array(Str),
-    layer: Type.String({ description: 'diffID of the layer that introduced the package ("" for SBOM input without layers)' }),
+    layer: Type.String({
+      description: 'diffID of the layer that introduced the package ("" for SBOM input without layers)',
+    }),
     paths: Type.Array(Str),
     title: Opt(Str),
     published: Opt(Str),
@@ -66,7 +76,9 @@ const MisconfigSchema = Type.Object(
     title: Str,
     message: Str,
     target: Str,
-    location: Opt(Type.Object({ path: Str, startLine: Type.Integer(), endLine: Type.Integer() }, { additionalProperties: false })),
+    location: Opt(
+      Type.Object({ path: Str, startLine: Type.Integer(), endLine: Type.Integer() }, { additionalProperties: false }),
+    ),
     evidence: Opt(Str),
   },
   { additionalProperties: false },
@@ -88,7 +100,9 @@ const MalwareSchema = Type.Object(
 const LicensesSchema = Type.Object(
   {
     byCategory: Type.Record(Str, Type.Integer()),
-    byLicense: Type.Array(Type.Object({ license: Str, category: Str, packages: Type.Array(Str) }, { additionalProperties: false })),
+    byLicense: Type.Array(
+      Type.Object({ license: Str, category: Str, packages: Type.Array(Str) }, { additionalProperties: false }),
+    ),
     unknown: Type.Array(Type.Object({ license: Str, packages: Type.Array(Str) }, { additionalProperties: false })),
   },
   { additionalProperties: false },
@@ -103,14 +117,21 @@ export const ScanJsonSchema = Type.Object(
       { name: Str, transport: Str, manifestDigest: Opt(Str), configDigest: Str, platform: Opt(Str) },
       { additionalProperties: false },
     ),
-    os: Opt(Type.Object({ family: Str, version: Str, name: Str, codename: Opt(Str), eol: Opt(Type.Boolean()) }, { additionalProperties: false })),
+    os: Opt(
+      Type.Object(
+        { family: Str, version: Str, name: Str, codename: Opt(Str), eol: Opt(Type.Boolean()) },
+        { additionalProperties: false },
+      ),
+    ),
     scanners: Type.Array(Str),
     db: Opt(
       Type.Object(
         {
           schemaVersion: Type.Number(),
           builtAt: Str,
-          sources: Type.Array(Type.Object({ name: Str, timestamp: Str, records: Type.Number() }, { additionalProperties: false })),
+          sources: Type.Array(
+            Type.Object({ name: Str, timestamp: Str, records: Type.Number() }, { additionalProperties: false }),
+          ),
         },
         { additionalProperties: false },
       ),

@@ -18,7 +18,13 @@ function findingJson(f: VulnFinding): Record<string, unknown> {
     epss: f.epss ? { score: f.epss.score, percentile: f.epss.percentile } : undefined,
     kev: f.kev,
     state: f.state,
-    package: { id: f.packageId, ecosystem: f.package.ecosystem, name: f.package.name, version: f.package.version, purl: f.package.purl },
+    package: {
+      id: f.packageId,
+      ecosystem: f.package.ecosystem,
+      name: f.package.name,
+      version: f.package.version,
+      purl: f.package.purl,
+    },
     installedVersion: f.installedVersion,
     fixedVersions: [...f.fixedVersions],
     layer: f.layer,
@@ -26,7 +32,13 @@ function findingJson(f: VulnFinding): Record<string, unknown> {
     title: f.title,
     published: f.published,
     url: f.url,
-    ratings: f.ratings.map((r) => ({ source: r.source, severity: r.severity, vector: r.vector, score: r.score, cvssVersion: r.cvssVersion })),
+    ratings: f.ratings.map((r) => ({
+      source: r.source,
+      severity: r.severity,
+      vector: r.vector,
+      score: r.score,
+      cvssVersion: r.cvssVersion,
+    })),
     match: {
       matcher: f.match.matcher,
       searchedBy: f.match.searchedBy,
@@ -51,7 +63,15 @@ export function renderScanJson(r: ScanReportInput): string {
       configDigest: inv.target.configDigest,
       platform: inv.target.platform,
     },
-    os: inv.os ? { family: inv.os.family, version: inv.os.version, name: inv.os.name, codename: inv.os.codename, eol: inv.os.eol } : undefined,
+    os: inv.os
+      ? {
+          family: inv.os.family,
+          version: inv.os.version,
+          name: inv.os.name,
+          codename: inv.os.codename,
+          eol: inv.os.eol,
+        }
+      : undefined,
     scanners: [...r.scanners],
     db: r.db
       ? {
@@ -88,7 +108,9 @@ export function renderScanJson(r: ScanReportInput): string {
       title: m.title,
       message: m.message,
       target: m.target,
-      location: m.location ? { path: m.location.path, startLine: m.location.startLine, endLine: m.location.endLine } : undefined,
+      location: m.location
+        ? { path: m.location.path, startLine: m.location.startLine, endLine: m.location.endLine }
+        : undefined,
       evidence: m.evidence,
     })),
     malware: r.malware?.map((m) => ({
@@ -105,7 +127,11 @@ export function renderScanJson(r: ScanReportInput): string {
     licenses: r.licenses
       ? {
           byCategory: { ...r.licenses.byCategory },
-          byLicense: r.licenses.byLicense.map((e) => ({ license: e.license, category: e.category, packages: [...e.packages] })),
+          byLicense: r.licenses.byLicense.map((e) => ({
+            license: e.license,
+            category: e.category,
+            packages: [...e.packages],
+          })),
           unknown: r.licenses.unknown.map((u) => ({ license: u.license, packages: [...u.packages] })),
         }
       : undefined,

@@ -29,7 +29,9 @@ export function secretSection(r: ScanReportInput, width: number): string[] {
     s.severity.toUpperCase(),
     s.ruleId,
     `${printable(s.location)}${s.line !== undefined ? `:${s.line}` : ''}`,
-    s.hiddenByLayer ? `${layerLabel(r, s.layer)} (deleted in ${layerLabel(r, s.hiddenByLayer)})` : layerLabel(r, s.layer),
+    s.hiddenByLayer
+      ? `${layerLabel(r, s.layer)} (deleted in ${layerLabel(r, s.hiddenByLayer)})`
+      : layerLabel(r, s.layer),
     printable(s.match),
   ]);
   return [...out, ...table(['SEVERITY', 'RULE', 'WHERE', 'LAYER', 'MATCH (redacted)'], rows, width)];
@@ -60,7 +62,9 @@ export function malwareSection(r: ScanReportInput, width: number): string[] {
     m.severity.toUpperCase(),
     m.ruleId,
     printable(m.path),
-    m.hiddenByLayer ? `${layerLabel(r, m.layer)} (deleted in ${layerLabel(r, m.hiddenByLayer)})` : layerLabel(r, m.layer),
+    m.hiddenByLayer
+      ? `${layerLabel(r, m.layer)} (deleted in ${layerLabel(r, m.hiddenByLayer)})`
+      : layerLabel(r, m.layer),
     printable(m.detail),
   ]);
   return [...out, ...table(['SEVERITY', 'RULE', 'PATH', 'LAYER', 'DETAIL'], rows, width)];
@@ -72,6 +76,10 @@ export function licenseSection(r: ScanReportInput, width: number): string[] {
   const cats = Object.entries(report.byCategory)
     .map(([c, n]) => `${c}: ${n}`)
     .join(', ');
-  const rows = report.byLicense.map((e) => [e.category, printable(e.license || '(none declared)'), String(e.packages.length)]);
+  const rows = report.byLicense.map((e) => [
+    e.category,
+    printable(e.license || '(none declared)'),
+    String(e.packages.length),
+  ]);
   return [`Licences: ${cats}`, ...table(['CATEGORY', 'LICENSE', 'PACKAGES'], rows, width)];
 }

@@ -46,12 +46,21 @@ export interface ScanTableOptions extends RenderOptions {
 function targetOf(f: VulnFinding, result: ScanReportInput): { key: string; label: string } {
   if (OS_ECOSYSTEMS.has(f.package.ecosystem)) {
     const os = result.inventory.os;
-    return { key: `0\0${f.package.ecosystem}`, label: `${os ? `${os.family} ${os.version}`.trim() : 'OS packages'} (${f.package.ecosystem})` };
+    return {
+      key: `0\0${f.package.ecosystem}`,
+      label: `${os ? `${os.family} ${os.version}`.trim() : 'OS packages'} (${f.package.ecosystem})`,
+    };
   }
   const where = f.paths[0] ?? '';
   return { key: `1\0${where}\0${f.package.ecosystem}`, label: `${where || '(no path)'} (${f.package.ecosystem})` };
 }
-const COLOURS: Readonly<Record<string, string>> = { critical: '\u001b[1;31m', high: '\u001b[31m', medium: '\u001b[33m', low: '\u001b[36m', unknown: '\u001b[2m' };
+const COLOURS: Readonly<Record<string, string>> = {
+  critical: '\u001b[1;31m',
+  high: '\u001b[31m',
+  medium: '\u001b[33m',
+  low: '\u001b[36m',
+  unknown: '\u001b[2m',
+};
 
 const chars = (s: string): number => [...s].length;
 
@@ -65,7 +74,6 @@ function fit(natural: number[], width: number): number[] {
   }
   return w;
 }
-
 
 function row(f: VulnFinding, result: ScanReportInput): string[] {
   return [
@@ -86,7 +94,9 @@ export function renderScanTable(result: ScanReportInput, opts: ScanTableOptions 
   const inv = result.inventory;
   const out: string[] = [];
   out.push(`${bold('Target:')}   ${clip(printable(inv.target.name), width - 11)}`);
-  out.push(`${bold('OS:')}       ${inv.os ? clip(printable(`${inv.os.name || inv.os.family} [${inv.os.family} ${inv.os.version}]`), width - 11) : 'unknown'}`);
+  out.push(
+    `${bold('OS:')}       ${inv.os ? clip(printable(`${inv.os.name || inv.os.family} [${inv.os.family} ${inv.os.version}]`), width - 11) : 'unknown'}`,
+  );
   out.push(`${bold('Packages:')} ${inv.packages.length}`);
   if (result.db) out.push(`${bold('DB:')}       built ${result.db.builtAt || 'unknown'}`);
   out.push('');
@@ -171,7 +181,8 @@ export function renderScanTable(result: ScanReportInput, opts: ScanTableOptions 
     if (head !== undefined) out.push(bold(head));
     out.push(...rest);
   }
-  if (inv.unknowns.length > 0) out.push(`${inv.unknowns.length} file(s) could not be analysed; run customs sbom to see them`);
+  if (inv.unknowns.length > 0)
+    out.push(`${inv.unknowns.length} file(s) could not be analysed; run customs sbom to see them`);
   if (result.notes.length > 0) {
     out.push('');
     out.push(bold('Notes:'));

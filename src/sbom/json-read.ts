@@ -22,7 +22,10 @@ export function parseJsonObject(text: string, format: string): Json {
   try {
     doc = JSON.parse(text);
   } catch (e) {
-    throw sbomInvalid(format, `not valid JSON (${e instanceof Error ? e.message : String(e)}); only the JSON format is read`);
+    throw sbomInvalid(
+      format,
+      `not valid JSON (${e instanceof Error ? e.message : String(e)}); only the JSON format is read`,
+    );
   }
   if (!isObject(doc)) throw sbomInvalid(format, 'the document is not a JSON object');
   return doc;

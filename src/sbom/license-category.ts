@@ -15,7 +15,10 @@ export type LicenseCategory = (typeof LICENSE_CATEGORIES)[number];
 const RULES: readonly (readonly [RegExp, LicenseCategory])[] = [
   [/^(?:AGPL|GPL)-\d/, 'strong-copyleft'],
   [/^(?:GFDL|OSL|EUPL|SSPL|RPL|QPL|CC-BY-SA|CECILL-[12])-|^(?:Sleepycat|CECILL-2\.1)$/, 'strong-copyleft'],
-  [/^(?:LGPL|MPL|EPL|CDDL|CPL|IPL|APSL|NPL|RPSL|OFL|CPAL|Ms-RL|MS-RL|SPL|ErlPL|LGPLLR)(?:-|$)|^CECILL-C$|^Ruby$|^MS-PL$/, 'weak-copyleft'],
+  [
+    /^(?:LGPL|MPL|EPL|CDDL|CPL|IPL|APSL|NPL|RPSL|OFL|CPAL|Ms-RL|MS-RL|SPL|ErlPL|LGPLLR)(?:-|$)|^CECILL-C$|^Ruby$|^MS-PL$/,
+    'weak-copyleft',
+  ],
   [
     /^(?:MIT|BSD|0BSD|Apache|ISC|Zlib|X11|Unlicense|CC0|CC-BY-\d|Artistic|PSF|Python|BSL|AFL|OpenSSL|SSLeay|PHP|PostgreSQL|NCSA|libtiff|FTL|ICU|Unicode|W3C|ZPL|Zend|curl|HPND|WTFPL|bzip2|Libpng|libpng|IJG|JSON|BlueOak|UPL|Boost|ECL|EDL|MulanPSL|NTP|OLDAP|PIL|TCL|Vim|Xnet|XFree86|xinetd|Beerware|MirOS|Info-ZIP|CECILL-B|NAIST|Spencer|Fair|ImageMagick|blessing|MIT-0)(?:-|$)/,
     'permissive',
@@ -70,9 +73,16 @@ export const LICENSE_CATEGORY_BY_ID: ReadonlyMap<string, LicenseCategory> = (() 
   return table;
 })();
 
-const RANK: Readonly<Record<LicenseCategory, number>> = { permissive: 0, 'weak-copyleft': 1, 'strong-copyleft': 2, unknown: 3 };
+const RANK: Readonly<Record<LicenseCategory, number>> = {
+  permissive: 0,
+  'weak-copyleft': 1,
+  'strong-copyleft': 2,
+  unknown: 3,
+};
 
-type Node = { license: string; plus?: boolean; exception?: string } | { conjunction: 'and' | 'or'; left: Node; right: Node };
+type Node =
+  | { license: string; plus?: boolean; exception?: string }
+  | { conjunction: 'and' | 'or'; left: Node; right: Node };
 
 /**
  * The category of an SPDX expression. OR: the licensee picks, so the most
@@ -101,6 +111,7 @@ function categoryOf(n: Node): LicenseCategory {
     return RANK[l] <= RANK[r] ? l : r;
   }
   const base = LICENSE_CATEGORY_BY_ID.get(n.license) ?? 'unknown';
-  if (n.exception !== undefined && base === 'strong-copyleft' && LINKING_EXCEPTIONS.has(n.exception)) return 'weak-copyleft';
+  if (n.exception !== undefined && base === 'strong-copyleft' && LINKING_EXCEPTIONS.has(n.exception))
+    return 'weak-copyleft';
   return base;
 }

@@ -75,12 +75,14 @@ export function debianShortName(name: string, isLicenseId: (id: string) => strin
   const fixed = FIXED[lower];
   if (fixed !== undefined) return fixed;
   const niv = /^gfdl-niv-(\d+(?:\.\d+)?)(\+)?$/.exec(lower);
-  if (niv?.[1] !== undefined) return isLicenseId(`GFDL-${dotted(niv[1])}-no-invariants-${niv[2] ? 'or-later' : 'only'}`);
+  if (niv?.[1] !== undefined)
+    return isLicenseId(`GFDL-${dotted(niv[1])}-no-invariants-${niv[2] ? 'or-later' : 'only'}`);
   const m = /^([a-z][a-z0-9-]*?)(?:-(\d+(?:\.\d+)*[a-z]?))?(\+)?$/.exec(lower);
   if (!m?.[1]) return undefined;
   const [, family, version, plus] = m;
   const ool = ONLY_OR_LATER[family];
-  if (ool !== undefined) return isLicenseId(`${ool.spdx}-${dotted(version ?? ool.lowest)}-${plus ? 'or-later' : 'only'}`);
+  if (ool !== undefined)
+    return isLicenseId(`${ool.spdx}-${dotted(version ?? ool.lowest)}-${plus ? 'or-later' : 'only'}`);
   const v = VERSIONED[family];
   if (v !== undefined) {
     const id = isLicenseId(`${v.spdx}-${dotted(version ?? v.lowest)}`);

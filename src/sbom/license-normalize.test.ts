@@ -45,7 +45,18 @@ test('SPDX expressions stay, deprecated GNU ids are upgraded; free text goes thr
 });
 
 test('guesses, non-licences and unknown parts stay unknown, verbatim', () => {
-  for (const declared of ['BSD', 'Apache Software License', 'UNLICENSED', 'SEE LICENSE IN LICENSE.md', 'Proprietary', 'GPL-2+ with OpenSSL exception', 'MIT-like', 'GPL-2+ and MIT-like', 'MIT OR', '(MIT']) {
+  for (const declared of [
+    'BSD',
+    'Apache Software License',
+    'UNLICENSED',
+    'SEE LICENSE IN LICENSE.md',
+    'Proprietary',
+    'GPL-2+ with OpenSSL exception',
+    'MIT-like',
+    'GPL-2+ and MIT-like',
+    'MIT OR',
+    '(MIT',
+  ]) {
     assert.deepEqual(normalizeLicense(declared), { unknown: declared }, declared);
   }
   // A LicenseRef is valid SPDX syntax (imported SBOMs carry them); its category is unknown.

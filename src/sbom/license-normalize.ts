@@ -37,7 +37,8 @@ function upgradeGnu(id: string, plus: boolean): string {
  * npm's "UNLICENSED" means "no licence granted" (package.json docs), not the
  * Unlicense; "SEE LICENSE IN file" names no licence. Both stay unknown.
  */
-const NOT_A_LICENSE = /^(?:unlicensed|see licen[cs]e in\b.*|proprietary|commercial|other|unknown|none|noassertion|custom)$/i;
+const NOT_A_LICENSE =
+  /^(?:unlicensed|see licen[cs]e in\b.*|proprietary|commercial|other|unknown|none|noassertion|custom)$/i;
 
 /**
  * Normalises a declared licence to an SPDX licence expression:
@@ -73,13 +74,22 @@ export function normalizeLicense(declared: string): NormalizedLicense {
 
 /** Rewrites deprecated GNU ids in a valid SPDX expression. */
 function upgradeExpression(expr: string): string {
-  return expr.replace(/\b(A?GPL|LGPL|GFDL)-(\d\.\d)(\+|-only\b|-or-later\b)?/g, (all, fam: string, ver: string, suffix?: string) => {
-    if (suffix === '-only' || suffix === '-or-later') return all;
-    return upgradeGnu(`${fam}-${ver}`, suffix === '+');
-  });
+  return expr.replace(
+    /\b(A?GPL|LGPL|GFDL)-(\d\.\d)(\+|-only\b|-or-later\b)?/g,
+    (all, fam: string, ver: string, suffix?: string) => {
+      if (suffix === '-only' || suffix === '-or-later') return all;
+      return upgradeGnu(`${fam}-${ver}`, suffix === '+');
+    },
+  );
 }
 
-type Token = { t: 'op'; v: 'AND' | 'OR' } | { t: 'comma' } | { t: 'with' } | { t: 'open' } | { t: 'close' } | { t: 'word'; v: string };
+type Token =
+  | { t: 'op'; v: 'AND' | 'OR' }
+  | { t: 'comma' }
+  | { t: 'with' }
+  | { t: 'open' }
+  | { t: 'close' }
+  | { t: 'word'; v: string };
 
 function tokenize(text: string): Token[] {
   const out: Token[] = [];

@@ -19,7 +19,14 @@ const inv = (packages: Package[]): Inventory => ({
   schemaVersion: 1,
   tool: { name: 'customs', version: '0' },
   createdAt: '2024-01-01T00:00:00Z',
-  target: { name: 'x', transport: 'docker-archive', configDigest: 'sha256:c', repoDigests: [], repoTags: [], layers: [] },
+  target: {
+    name: 'x',
+    transport: 'docker-archive',
+    configDigest: 'sha256:c',
+    repoDigests: [],
+    repoTags: [],
+    layers: [],
+  },
   packages,
   unknowns: [],
 });

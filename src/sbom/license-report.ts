@@ -33,11 +33,17 @@ export interface LicenseReport {
  * licences of its copyright file joined with AND: a package whose files
  * carry several licences is under all of them.
  */
-export function licenseReport(inv: Inventory, extra: { readonly packageLicenses?: readonly DeclaredPackageLicenses[] } = {}): LicenseReport {
+export function licenseReport(
+  inv: Inventory,
+  extra: { readonly packageLicenses?: readonly DeclaredPackageLicenses[] } = {},
+): LicenseReport {
   const fromCopyright = new Map<string, readonly string[]>();
   for (const pl of extra.packageLicenses ?? []) fromCopyright.set(`${pl.ecosystem}\0${pl.name}`, pl.licenses);
 
-  const groups = new Map<string, { license: string; category: LicenseCategory; packages: string[]; unknown: boolean }>();
+  const groups = new Map<
+    string,
+    { license: string; category: LicenseCategory; packages: string[]; unknown: boolean }
+  >();
   for (const p of inv.packages) {
     const declared = p.license ?? fromCopyright.get(`${p.ecosystem}\0${p.name}`)?.map(paren).join(' AND ') ?? '';
     const n = normalizeLicense(declared);
@@ -48,7 +54,9 @@ export function licenseReport(inv: Inventory, extra: { readonly packageLicenses?
     g.packages.push(p.purl);
     groups.set(key, g);
   }
-  const entries = [...groups.values()].sort((a, b) => compareStrings(a.license, b.license) || Number(a.unknown) - Number(b.unknown));
+  const entries = [...groups.values()].sort(
+    (a, b) => compareStrings(a.license, b.license) || Number(a.unknown) - Number(b.unknown),
+  );
   const byCategory = Object.fromEntries(LICENSE_CATEGORIES.map((c) => [c, 0])) as Record<LicenseCategory, number>;
   for (const e of entries) {
     e.packages.sort(compareStrings);

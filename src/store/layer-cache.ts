@@ -28,7 +28,9 @@ export class SqliteLayerCache implements LayerCache {
         'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);' +
           'CREATE TABLE IF NOT EXISTS layers (key TEXT PRIMARY KEY, result TEXT NOT NULL, created INTEGER NOT NULL);',
       );
-      const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined;
+      const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as
+        | { value: string }
+        | undefined;
       if (row && row.value !== String(SCHEMA)) this.db.exec('DELETE FROM layers');
       this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA));
     } catch (e) {

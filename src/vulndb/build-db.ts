@@ -48,7 +48,11 @@ function fsyncDir(dir: string): void {
  * Run `fill` against a fresh writer and, if it completes, make the result the DB
  * in `dbDir`. Any error (or `signal` abort) leaves the previous DB untouched.
  */
-export async function buildDb(dbDir: string, fill: (writer: DbWriter) => Promise<void>, opts: { now: () => Date; signal?: AbortSignal }): Promise<DbMetadata> {
+export async function buildDb(
+  dbDir: string,
+  fill: (writer: DbWriter) => Promise<void>,
+  opts: { now: () => Date; signal?: AbortSignal },
+): Promise<DbMetadata> {
   await mkdir(dbDir, { recursive: true });
   await removeStaleTemps(dbDir, opts.now().getTime());
   const temp = join(dbDir, `.customs.db.${randomBytes(6).toString('hex')}.building`);

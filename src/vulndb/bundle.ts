@@ -92,7 +92,11 @@ async function expectedSha256(file: string): Promise<string> {
   try {
     text = await readFile(sidecar, 'utf8');
   } catch (e) {
-    throw new CustomsError('VULNDB_CHECKSUM_MISMATCH', `${sidecar} is missing: the bundle cannot be verified (copy it along with ${basename(file)})`, e);
+    throw new CustomsError(
+      'VULNDB_CHECKSUM_MISMATCH',
+      `${sidecar} is missing: the bundle cannot be verified (copy it along with ${basename(file)})`,
+      e,
+    );
   }
   const m = /^([0-9a-f]{64})\b/i.exec(text.trim());
   if (!m?.[1]) throw new CustomsError('VULNDB_CHECKSUM_MISMATCH', `${sidecar} does not hold a sha256 checksum`);
@@ -119,7 +123,10 @@ export async function importVulnDbBundle(file: string, dbDir: string): Promise<D
     }
     const actual = hash.digest('hex');
     if (actual !== expected) {
-      throw new CustomsError('VULNDB_CHECKSUM_MISMATCH', `${src} has sha256 ${actual}, but ${basename(src)}.sha256 says ${expected}`);
+      throw new CustomsError(
+        'VULNDB_CHECKSUM_MISMATCH',
+        `${src} has sha256 ${actual}, but ${basename(src)}.sha256 says ${expected}`,
+      );
     }
     const reader = openVulnDb(temp);
     const metadata = reader.metadata;

@@ -4,7 +4,12 @@ import { scoreVector, severityFromScore, severityFromWord } from './cvss.js';
 
 // Expected scores are NVD's published base scores for these vectors (nvd.nist.gov/vuln-metrics/cvss).
 test('scores v2, v3.0, v3.1 and v4.0 vectors per the FIRST equations', () => {
-  assert.deepEqual(scoreVector('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H'), { version: '3.1', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H', score: 10, severity: 'critical' });
+  assert.deepEqual(scoreVector('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H'), {
+    version: '3.1',
+    vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:C/C:H/I:H/A:H',
+    score: 10,
+    severity: 'critical',
+  });
   assert.equal(scoreVector('CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:N/I:N/A:H')?.score, 7.5); // CVE-2023-44487
   assert.equal(scoreVector('CVSS:3.1/AV:N/AC:L/PR:N/UI:R/S:U/C:H/I:H/A:H')?.score, 8.8); // CVE-2023-4863
   assert.equal(scoreVector('CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H')?.score, 9.8);
@@ -15,7 +20,15 @@ test('scores v2, v3.0, v3.1 and v4.0 vectors per the FIRST equations', () => {
 });
 
 test('refuses partial, unknown or hostile vectors instead of scoring nonsense', () => {
-  for (const v of ['', 'garbage', 'CVSS:3.1/AV:N', 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Z', 'CVSS:3.1/AV:N/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', 'CVSS:9.9/AV:N', `CVSS:3.1/${'AV:N/'.repeat(200)}`]) {
+  for (const v of [
+    '',
+    'garbage',
+    'CVSS:3.1/AV:N',
+    'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:Z',
+    'CVSS:3.1/AV:N/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+    'CVSS:9.9/AV:N',
+    `CVSS:3.1/${'AV:N/'.repeat(200)}`,
+  ]) {
     assert.equal(scoreVector(v), undefined, v);
   }
 });

@@ -15,7 +15,19 @@ const BASE: Readonly<Record<Version, Readonly<Record<string, string>>>> = {
   '2.0': { AV: 'LAN', AC: 'HML', Au: 'MSN', C: 'NPC', I: 'NPC', A: 'NPC' },
   '3.0': { AV: 'NALP', AC: 'LH', PR: 'NLH', UI: 'NR', S: 'UC', C: 'HLN', I: 'HLN', A: 'HLN' },
   '3.1': { AV: 'NALP', AC: 'LH', PR: 'NLH', UI: 'NR', S: 'UC', C: 'HLN', I: 'HLN', A: 'HLN' },
-  '4.0': { AV: 'NALP', AC: 'LH', AT: 'NP', PR: 'NLH', UI: 'NPA', VC: 'HLN', VI: 'HLN', VA: 'HLN', SC: 'HLN', SI: 'HLN', SA: 'HLN' },
+  '4.0': {
+    AV: 'NALP',
+    AC: 'LH',
+    AT: 'NP',
+    PR: 'NLH',
+    UI: 'NPA',
+    VC: 'HLN',
+    VI: 'HLN',
+    VA: 'HLN',
+    SC: 'HLN',
+    SI: 'HLN',
+    SA: 'HLN',
+  },
 };
 
 export interface CvssScore {

@@ -8,7 +8,16 @@ import Database from 'better-sqlite3';
 import { CustomsError } from '../core/index.js';
 import { packageKey } from './ecosystem.js';
 import { SCHEMA_VERSION } from './schema.js';
-import type { AffectedPackage, Advisory, CveEnrichment, DbMetadata, DbSourceInfo, FeedEcosystem, SeverityRating, VulnDbReader } from './types.js';
+import type {
+  AffectedPackage,
+  Advisory,
+  CveEnrichment,
+  DbMetadata,
+  DbSourceInfo,
+  FeedEcosystem,
+  SeverityRating,
+  VulnDbReader,
+} from './types.js';
 
 /** Parsed advisories kept; a scan touches a few thousand, a full rescan may touch all. */
 const CACHE_LIMIT = 200_000;
@@ -56,7 +65,10 @@ function readMeta(db: Database.Database, path: string): DbMetadata {
 /** Open the DB at `path` read-only. VULNDB_MISSING, VULNDB_CORRUPT or VULNDB_SCHEMA_UNSUPPORTED when it cannot be used. */
 export function openVulnDb(path: string): VulnDbReader {
   if (!existsSync(path)) {
-    throw new CustomsError('VULNDB_MISSING', `no vulnerability DB at ${path}; run \`customs db update\` (online) or \`customs db import PATH\` (offline)`);
+    throw new CustomsError(
+      'VULNDB_MISSING',
+      `no vulnerability DB at ${path}; run \`customs db update\` (online) or \`customs db import PATH\` (offline)`,
+    );
   }
   let db: Database.Database;
   try {
@@ -66,7 +78,9 @@ export function openVulnDb(path: string): VulnDbReader {
   }
   try {
     const metadata = readMeta(db, path);
-    const byPackage = db.prepare('SELECT a.advisory AS advisory, a.idx AS idx FROM affected a WHERE a.ecosystem = ? AND a.name = ? ORDER BY a.advisory, a.idx');
+    const byPackage = db.prepare(
+      'SELECT a.advisory AS advisory, a.idx AS idx FROM affected a WHERE a.ecosystem = ? AND a.name = ? ORDER BY a.advisory, a.idx',
+    );
     const advisoryJson = db.prepare('SELECT json FROM advisory WHERE rowid = ?').pluck();
     const byAlias = db.prepare('SELECT DISTINCT advisory FROM alias WHERE id = ? ORDER BY advisory').pluck();
     const enrichmentRow = db.prepare('SELECT * FROM enrichment WHERE cve = ?');
@@ -101,7 +115,9 @@ export function openVulnDb(path: string): VulnDbReader {
           cve: r.cve,
           severity: r.nvd ? (JSON.parse(r.nvd) as SeverityRating[]) : [],
           ...(r.kev ? { kev: JSON.parse(r.kev) as NonNullable<CveEnrichment['kev']> } : {}),
-          ...(r.epss_score !== null && r.epss_percentile !== null ? { epss: { score: r.epss_score, percentile: r.epss_percentile, date: r.epss_date ?? '' } } : {}),
+          ...(r.epss_score !== null && r.epss_percentile !== null
+            ? { epss: { score: r.epss_score, percentile: r.epss_percentile, date: r.epss_date ?? '' } }
+            : {}),
           ...(r.published !== null ? { published: r.published } : {}),
         };
       },

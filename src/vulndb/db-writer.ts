@@ -44,7 +44,9 @@ export class DbWriter {
     this.upsertNvd = this.db.prepare(
       'INSERT INTO enrichment (cve, nvd, published) VALUES (?, ?, ?) ON CONFLICT (cve) DO UPDATE SET nvd = excluded.nvd, published = coalesce(excluded.published, published)',
     );
-    this.upsertKev = this.db.prepare('INSERT INTO enrichment (cve, kev) VALUES (?, ?) ON CONFLICT (cve) DO UPDATE SET kev = excluded.kev');
+    this.upsertKev = this.db.prepare(
+      'INSERT INTO enrichment (cve, kev) VALUES (?, ?) ON CONFLICT (cve) DO UPDATE SET kev = excluded.kev',
+    );
     this.upsertEpss = this.db.prepare(
       'INSERT INTO enrichment (cve, epss_score, epss_percentile, epss_date) VALUES (?, ?, ?, ?) ON CONFLICT (cve) DO UPDATE SET epss_score = excluded.epss_score, epss_percentile = excluded.epss_percentile, epss_date = excluded.epss_date',
     );
@@ -55,7 +57,12 @@ export class DbWriter {
     const key = `${a.source.split(':')[0]}\u0000${a.id}`;
     if (this.seen.has(key)) return false;
     this.seen.add(key);
-    const row = this.insertAdvisory.run(a.id, a.source, a.withdrawn !== undefined ? 1 : 0, JSON.stringify(a)).lastInsertRowid;
+    const row = this.insertAdvisory.run(
+      a.id,
+      a.source,
+      a.withdrawn !== undefined ? 1 : 0,
+      JSON.stringify(a),
+    ).lastInsertRowid;
     a.affected.forEach((p, i) => {
       this.insertAffected.run(p.ecosystem, packageKey(p.ecosystem, p.name), row, i);
       this.ecosystems.add(p.ecosystem);
@@ -90,7 +97,14 @@ export class DbWriter {
         reasons[reason] = (reasons[reason] ?? 0) + 1;
       },
       finish: (timestamp) => {
-        const info: DbSourceInfo = { name, url, timestamp: timestamp ?? fetchedAt, records, skipped, ...(skipped > 0 ? { skipReasons: reasons } : {}) };
+        const info: DbSourceInfo = {
+          name,
+          url,
+          timestamp: timestamp ?? fetchedAt,
+          records,
+          skipped,
+          ...(skipped > 0 ? { skipReasons: reasons } : {}),
+        };
         this.sources.push(info);
         return info;
       },
@@ -103,7 +117,13 @@ export class DbWriter {
     const ins = this.db.prepare('INSERT INTO ecosystem (name) VALUES (?)');
     for (const e of [...this.ecosystems].sort()) ins.run(e);
     const cves = (this.db.prepare('SELECT count(*) AS n FROM enrichment').get() as { n: number }).n;
-    const meta: DbMetadata = { schemaVersion: SCHEMA_VERSION, builtAt: builtAt.toISOString(), sources: this.sources, advisories: this.advisories, cves };
+    const meta: DbMetadata = {
+      schemaVersion: SCHEMA_VERSION,
+      builtAt: builtAt.toISOString(),
+      sources: this.sources,
+      advisories: this.advisories,
+      cves,
+    };
     const put = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)');
     put.run('schema_version', String(SCHEMA_VERSION));
     put.run('built_at', meta.builtAt);

@@ -172,7 +172,12 @@ export function distroEcosystem(id: string, versionId: string | undefined): Feed
     case 'sle-micro': {
       const [maj, sp] = v.split('.');
       if (!maj) return undefined;
-      const product = id === 'sle-micro' ? 'Linux Enterprise Micro' : id === 'sled' ? 'Linux Enterprise Desktop' : 'Linux Enterprise Server';
+      const product =
+        id === 'sle-micro'
+          ? 'Linux Enterprise Micro'
+          : id === 'sled'
+            ? 'Linux Enterprise Desktop'
+            : 'Linux Enterprise Server';
       return `SUSE:${product} ${maj}${sp && sp !== '0' ? ` SP${sp}` : ''}`;
     }
     case 'opensuse-leap':

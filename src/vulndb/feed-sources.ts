@@ -40,16 +40,27 @@ const OSV_ECOSYSTEMS: readonly (readonly [string, string])[] = [
 const ALPINE_RELEASES = ['v3.18', 'v3.19', 'v3.20', 'v3.21'];
 
 export const DEFAULT_FEEDS: readonly FeedSource[] = [
-  ...OSV_ECOSYSTEMS.map(([name, eco]) => ({ name, kind: 'osv' as const, url: `${OSV_BUCKET}/${encodeURIComponent(eco)}/all.zip` })),
+  ...OSV_ECOSYSTEMS.map(([name, eco]) => ({
+    name,
+    kind: 'osv' as const,
+    url: `${OSV_BUCKET}/${encodeURIComponent(eco)}/all.zip`,
+  })),
   { name: 'debian-tracker', kind: 'debian-tracker', url: 'https://security-tracker.debian.org/tracker/data/json' },
   {
     name: 'alpine-secdb',
     kind: 'alpine-secdb',
-    url: ALPINE_RELEASES.flatMap((r) => [`https://secdb.alpinelinux.org/${r}/main.json`, `https://secdb.alpinelinux.org/${r}/community.json`]).join(','),
+    url: ALPINE_RELEASES.flatMap((r) => [
+      `https://secdb.alpinelinux.org/${r}/main.json`,
+      `https://secdb.alpinelinux.org/${r}/community.json`,
+    ]).join(','),
   },
   // NVD CVE API 2.0, read page by page (https://nvd.nist.gov/developers/vulnerabilities); NVD_API_KEY raises the rate limit.
   { name: 'nvd', kind: 'nvd', url: 'https://services.nvd.nist.gov/rest/json/cves/2.0' },
-  { name: 'kev', kind: 'kev', url: 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json' },
+  {
+    name: 'kev',
+    kind: 'kev',
+    url: 'https://www.cisa.gov/sites/default/files/feeds/known_exploited_vulnerabilities.json',
+  },
   { name: 'epss', kind: 'epss', url: 'https://epss.empiricalsecurity.com/epss_scores-current.csv.gz' },
 ];
 
@@ -69,7 +80,11 @@ export function parseFeedFlags(flags: readonly string[]): Record<string, string>
   const out: Record<string, string> = {};
   for (const f of flags) {
     const i = f.indexOf('=');
-    if (i <= 0) throw new CustomsError('USAGE_BAD_FLAG', `--feed "${f}" is not NAME=URL (e.g. --feed osv-npm=https://mirror.example/npm/all.zip, or NAME= to disable)`);
+    if (i <= 0)
+      throw new CustomsError(
+        'USAGE_BAD_FLAG',
+        `--feed "${f}" is not NAME=URL (e.g. --feed osv-npm=https://mirror.example/npm/all.zip, or NAME= to disable)`,
+      );
     out[f.slice(0, i).trim()] = f.slice(i + 1).trim();
   }
   return out;

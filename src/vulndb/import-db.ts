@@ -11,12 +11,14 @@ import type { DbMetadata } from './types.js';
 
 export async function importVulnDb(paths: readonly string[], ctx: Context): Promise<DbMetadata> {
   const [only] = paths;
-  if (paths.length === 1 && only !== undefined && (await isDbBundle(only))) return importVulnDbBundle(only, ctx.config.dbDir);
+  if (paths.length === 1 && only !== undefined && (await isDbBundle(only)))
+    return importVulnDbBundle(only, ctx.config.dbDir);
   return buildDb(
     ctx.config.dbDir,
     async (writer) => {
       const infos = await loadPaths(writer, paths, { fetchedAt: ctx.now().toISOString(), signal: ctx.signal });
-      for (const info of infos) ctx.log({ kind: 'info', message: `${info.name}: ${info.records} records, ${info.skipped} skipped` });
+      for (const info of infos)
+        ctx.log({ kind: 'info', message: `${info.name}: ${info.records} records, ${info.skipped} skipped` });
     },
     { now: ctx.now, signal: ctx.signal },
   );

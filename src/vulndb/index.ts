@@ -1,6 +1,13 @@
 export type * from './types.js';
 export { FIX_STATES, SEVERITIES } from './types.js';
-export { normalizeEcosystem, distroEcosystem, ecosystemFamily, packageKey, PURL_TYPE_ECOSYSTEM, DEBIAN_CODENAMES } from './ecosystem.js';
+export {
+  normalizeEcosystem,
+  distroEcosystem,
+  ecosystemFamily,
+  packageKey,
+  PURL_TYPE_ECOSYSTEM,
+  DEBIAN_CODENAMES,
+} from './ecosystem.js';
 export { scoreVector, cvssRating, severityFromScore, severityFromWord, type CvssScore } from './cvss.js';
 export { openVulnDb } from './db-reader.js';
 export { DbWriter, type SourceSink } from './db-writer.js';

@@ -28,7 +28,11 @@ const MAX_JSON = 500 * 1024 * 1024;
 const MAX_DEPTH = 32;
 
 /** A file's content, read once: bytes of a ZIP are left on disk (read entry by entry). */
-type Content = { readonly kind: 'zip' } | { readonly kind: 'csv'; readonly text: string } | { readonly kind: 'json'; readonly value: unknown } | { readonly kind: 'unknown'; readonly why: string };
+type Content =
+  | { readonly kind: 'zip' }
+  | { readonly kind: 'csv'; readonly text: string }
+  | { readonly kind: 'json'; readonly value: unknown }
+  | { readonly kind: 'unknown'; readonly why: string };
 
 async function readContent(path: string): Promise<Content> {
   const fh = await open(path, 'r');
@@ -161,7 +165,11 @@ export async function loadFile(writer: DbWriter, path: string, opts: LoadOptions
     }
     case 'json': {
       const kind = jsonKind(content.value);
-      if (kind === undefined) throw new CustomsError('VULNDB_FEED_INVALID', `${abs}: JSON of no known feed format (OSV, NVD 2.0, KEV, Alpine secdb, Debian tracker)`);
+      if (kind === undefined)
+        throw new CustomsError(
+          'VULNDB_FEED_INVALID',
+          `${abs}: JSON of no known feed format (OSV, NVD 2.0, KEV, Alpine secdb, Debian tracker)`,
+        );
       const sink = writer.source(opts.name ?? (kind === 'osv' ? `osv:${basename(abs)}` : kind), url, opts.fetchedAt);
       return sink.finish(parseJson(kind, content.value, sink, basename(abs)));
     }
@@ -188,7 +196,11 @@ async function walk(dir: string, depth: number, out: string[]): Promise<void> {
  * source ("osv:<dir name>"); every other file is its own source. Files of no
  * known format inside a directory are counted as skipped, not fatal.
  */
-export async function loadPaths(writer: DbWriter, paths: readonly string[], opts: Omit<LoadOptions, 'name' | 'url'>): Promise<DbSourceInfo[]> {
+export async function loadPaths(
+  writer: DbWriter,
+  paths: readonly string[],
+  opts: Omit<LoadOptions, 'name' | 'url'>,
+): Promise<DbSourceInfo[]> {
   const infos: DbSourceInfo[] = [];
   for (const p of paths) {
     const abs = resolve(p);
@@ -210,7 +222,12 @@ export async function loadPaths(writer: DbWriter, paths: readonly string[], opts
         parseOsvDocument(content.value, where, osv);
         osvFiles++;
       } else if (content.kind === 'unknown' || (content.kind === 'json' && jsonKind(content.value) === undefined)) {
-        osv.skip(content.kind === 'unknown' ? `unreadable file: ${content.why.replace(/ \(.*$/, '')}` : 'JSON of no known feed format', where);
+        osv.skip(
+          content.kind === 'unknown'
+            ? `unreadable file: ${content.why.replace(/ \(.*$/, '')}`
+            : 'JSON of no known feed format',
+          where,
+        );
       } else {
         infos.push(await loadFile(writer, f, opts));
       }

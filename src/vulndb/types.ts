@@ -105,7 +105,10 @@ export interface DbMetadata {
 export interface VulnDbReader {
   readonly metadata: DbMetadata;
   /** Every advisory statement about `name` in `ecosystem` (exact ecosystem string, e.g. "Debian:12"). */
-  affecting(ecosystem: FeedEcosystem, name: string): readonly { readonly advisory: Advisory; readonly affected: AffectedPackage }[];
+  affecting(
+    ecosystem: FeedEcosystem,
+    name: string,
+  ): readonly { readonly advisory: Advisory; readonly affected: AffectedPackage }[];
   /** Which ecosystems (with release) the DB has any advisory for: tells "no data for Debian 13" from "no vulns". */
   hasEcosystem(ecosystem: FeedEcosystem): boolean;
   enrichment(cve: string): CveEnrichment | undefined;

@@ -38,13 +38,23 @@ function unreachable(url: string, why: string, cause?: unknown): CustomsError {
   );
 }
 
-async function get(url: string, ctx: Context, timeoutMs: number, headers: Record<string, string> = {}): Promise<Response> {
+async function get(
+  url: string,
+  ctx: Context,
+  timeoutMs: number,
+  headers: Record<string, string> = {},
+): Promise<Response> {
   let res: Response;
   try {
-    res = await fetch(url, { headers, redirect: 'follow', signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]) });
+    res = await fetch(url, {
+      headers,
+      redirect: 'follow',
+      signal: AbortSignal.any([ctx.signal, AbortSignal.timeout(timeoutMs)]),
+    });
   } catch (e) {
     if (ctx.signal.aborted) throw new CustomsError('ABORTED', 'update cancelled; the previous DB is unchanged', e);
-    const cause = e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
+    const cause =
+      e instanceof Error && e.cause instanceof Error ? e.cause.message : e instanceof Error ? e.message : String(e);
     throw unreachable(url, cause, e);
   }
   if (!res.ok) {
@@ -58,7 +68,9 @@ async function download(url: string, file: string, ctx: Context, timeoutMs: numb
   const res = await get(url, ctx, timeoutMs);
   if (!res.body) throw unreachable(url, 'empty response');
   try {
-    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(file), { signal: ctx.signal });
+    await pipeline(Readable.fromWeb(res.body as WebReadableStream<Uint8Array>), createWriteStream(file), {
+      signal: ctx.signal,
+    });
   } catch (e) {
     if (ctx.signal.aborted) throw new CustomsError('ABORTED', 'update cancelled; the previous DB is unchanged', e);
     throw unreachable(url, `download failed (${(e as Error).message})`, e);
@@ -66,13 +78,20 @@ async function download(url: string, file: string, ctx: Context, timeoutMs: numb
 }
 
 /** The NVD API pages through all CVEs: startIndex/resultsPerPage until totalResults. */
-async function fetchNvd(base: string, writer: DbWriter, ctx: Context, opts: UpdateOptions, timeoutMs: number): Promise<DbSourceInfo> {
+async function fetchNvd(
+  base: string,
+  writer: DbWriter,
+  ctx: Context,
+  opts: UpdateOptions,
+  timeoutMs: number,
+): Promise<DbSourceInfo> {
   const fetchedAt = ctx.now().toISOString();
   const sink = writer.source('nvd', base, fetchedAt);
   let start = 0;
   let timestamp: string | undefined;
   for (let page = 0; ; page++) {
-    if (page > 0 && (opts.nvdPageDelayMs ?? 6000) > 0) await new Promise((r) => setTimeout(r, opts.nvdPageDelayMs ?? 6000));
+    if (page > 0 && (opts.nvdPageDelayMs ?? 6000) > 0)
+      await new Promise((r) => setTimeout(r, opts.nvdPageDelayMs ?? 6000));
     const u = new URL(base);
     u.searchParams.set('startIndex', String(start));
     u.searchParams.set('resultsPerPage', '2000');
@@ -91,7 +110,13 @@ async function fetchNvd(base: string, writer: DbWriter, ctx: Context, opts: Upda
   return sink.finish(timestamp);
 }
 
-async function fetchFeed(feed: FeedSource, writer: DbWriter, tmp: string, ctx: Context, opts: UpdateOptions): Promise<DbSourceInfo[]> {
+async function fetchFeed(
+  feed: FeedSource,
+  writer: DbWriter,
+  tmp: string,
+  ctx: Context,
+  opts: UpdateOptions,
+): Promise<DbSourceInfo[]> {
   const timeoutMs = opts.timeoutMs ?? 30_000;
   const urls = feed.url
     .split(',')
@@ -101,7 +126,14 @@ async function fetchFeed(feed: FeedSource, writer: DbWriter, tmp: string, ctx: C
   for (const [i, url] of urls.entries()) {
     const name = urls.length > 1 ? `${feed.name}:${url.replace(/^.*\/\/[^/]+\//, '')}` : feed.name;
     if (url.startsWith('file:')) {
-      out.push(await loadFile(writer, fileURLToPath(url), { name, url, fetchedAt: ctx.now().toISOString(), signal: ctx.signal }));
+      out.push(
+        await loadFile(writer, fileURLToPath(url), {
+          name,
+          url,
+          fetchedAt: ctx.now().toISOString(),
+          signal: ctx.signal,
+        }),
+      );
       continue;
     }
     if (feed.kind === 'nvd') {
@@ -120,7 +152,8 @@ async function fetchFeed(feed: FeedSource, writer: DbWriter, tmp: string, ctx: C
 /** Fetch the configured feeds and replace the DB in ctx.config.dbDir. */
 export async function updateVulnDb(ctx: Context, opts: UpdateOptions = {}): Promise<DbMetadata> {
   const feeds = resolveFeeds({ ...ctx.config.feedUrls, ...opts.feeds });
-  if (feeds.length === 0) throw new CustomsError('USAGE_BAD_ARGUMENT', 'every feed is disabled; enable one with --feed NAME=URL');
+  if (feeds.length === 0)
+    throw new CustomsError('USAGE_BAD_ARGUMENT', 'every feed is disabled; enable one with --feed NAME=URL');
   await mkdir(ctx.config.dbDir, { recursive: true });
   const tmp = join(ctx.config.dbDir, `.download-${randomBytes(6).toString('hex')}`);
   await mkdir(tmp);
@@ -130,7 +163,8 @@ export async function updateVulnDb(ctx: Context, opts: UpdateOptions = {}): Prom
       async (writer) => {
         for (const feed of feeds) {
           const infos = await fetchFeed(feed, writer, tmp, ctx, opts);
-          for (const info of infos) ctx.log({ kind: 'info', message: `${info.name}: ${info.records} records, ${info.skipped} skipped` });
+          for (const info of infos)
+            ctx.log({ kind: 'info', message: `${info.name}: ${info.records} records, ${info.skipped} skipped` });
         }
       },
       { now: ctx.now, signal: ctx.signal },

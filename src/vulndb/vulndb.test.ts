@@ -22,8 +22,15 @@ const root = mkdtempSync(join(tmpdir(), 'customs-vulndb-'));
 after(() => rmSync(root, { recursive: true, force: true }));
 let n = 0;
 const freshDir = (): string => join(root, `db${n++}`);
-const ctxFor = (dbDir: string, extra: { signal?: AbortSignal; now?: () => Date; feedUrls?: Record<string, string> } = {}): Context =>
-  createContext({ config: { dbDir, feedUrls: extra.feedUrls ?? {} }, ...(extra.signal ? { signal: extra.signal } : {}), ...(extra.now ? { now: extra.now } : {}) });
+const ctxFor = (
+  dbDir: string,
+  extra: { signal?: AbortSignal; now?: () => Date; feedUrls?: Record<string, string> } = {},
+): Context =>
+  createContext({
+    config: { dbDir, feedUrls: extra.feedUrls ?? {} },
+    ...(extra.signal ? { signal: extra.signal } : {}),
+    ...(extra.now ? { now: extra.now } : {}),
+  });
 
 test('import test/feeds: every source counted, lookups by (ecosystem, name), enrichment merged', async () => {
   const dir = freshDir();
@@ -58,7 +65,10 @@ test('import test/feeds: every source counted, lookups by (ecosystem, name), enr
       db.advisoriesById?.('CVE-2021-44228').map((a) => a.id),
       ['GHSA-jfh8-c2jp-5v3q'],
     );
-    assert.ok(db.advisoriesById?.('CVE-2023-38545').some((a) => a.id === 'USN-6429-1'), 'upstream IDs are searchable');
+    assert.ok(
+      db.advisoriesById?.('CVE-2023-38545').some((a) => a.id === 'USN-6429-1'),
+      'upstream IDs are searchable',
+    );
   } finally {
     db.close();
   }
@@ -68,7 +78,14 @@ test('the same advisory in two archives is stored once; bad entries counted by r
   const dir = freshDir();
   const rec = readFileSync(join(FEEDS, 'osv', 'maven-GHSA-jfh8-c2jp-5v3q.json'));
   const zip = join(root, 'Maven-all.zip');
-  writeFileSync(zip, zipSync({ 'GHSA-jfh8-c2jp-5v3q.json': rec, 'bad.json': Buffer.from('{"id":1,"modified":"2024-01-01T00:00:00Z"}'), 'junk.json': Buffer.from('nope') }));
+  writeFileSync(
+    zip,
+    zipSync({
+      'GHSA-jfh8-c2jp-5v3q.json': rec,
+      'bad.json': Buffer.from('{"id":1,"modified":"2024-01-01T00:00:00Z"}'),
+      'junk.json': Buffer.from('nope'),
+    }),
+  );
   const zip2 = join(root, 'again.zip');
   writeFileSync(zip2, zipSync({ 'GHSA-jfh8-c2jp-5v3q.json': rec }));
   const meta = await importVulnDb([zip, zip2], ctxFor(dir));
@@ -86,7 +103,10 @@ test('reader refuses a missing file, a non-DB and another schema version with th
   const raw = new Database(dbPath(dir));
   raw.prepare("UPDATE meta SET value = '99' WHERE key = 'schema_version'").run();
   raw.close();
-  assert.throws(() => openVulnDb(dbPath(dir)), { code: 'VULNDB_SCHEMA_UNSUPPORTED', message: /version 99.*customs db update/ });
+  assert.throws(() => openVulnDb(dbPath(dir)), {
+    code: 'VULNDB_SCHEMA_UNSUPPORTED',
+    message: /version 99.*customs db update/,
+  });
 });
 
 test('an interrupted build leaves the old DB intact and no temporary file', async () => {
@@ -105,7 +125,9 @@ test('an interrupted build leaves the old DB intact and no temporary file', asyn
     ),
     { code: 'ABORTED' },
   );
-  await assert.rejects(importVulnDb([join(FEEDS, 'osv'), join(root, 'missing-path')], ctxFor(dir)), { code: 'VULNDB_FEED_INVALID' });
+  await assert.rejects(importVulnDb([join(FEEDS, 'osv'), join(root, 'missing-path')], ctxFor(dir)), {
+    code: 'VULNDB_FEED_INVALID',
+  });
   assert.deepEqual(readFileSync(dbPath(dir)), before);
   assert.deepEqual(readdirSync(dir), ['customs.db']);
   const db = openVulnDb(dbPath(dir));
@@ -147,7 +169,10 @@ test('export → import round trip verifies the sha256; a damaged bundle or miss
   await assert.rejects(importVulnDb([damaged], ctxFor(other)), { code: 'VULNDB_CHECKSUM_MISMATCH' });
   const lone = join(root, 'lone.gz');
   writeFileSync(lone, readFileSync(bundle));
-  await assert.rejects(importVulnDb([lone], ctxFor(other)), { code: 'VULNDB_CHECKSUM_MISMATCH', message: /lone\.gz\.sha256 is missing/ });
+  await assert.rejects(importVulnDb([lone], ctxFor(other)), {
+    code: 'VULNDB_CHECKSUM_MISMATCH',
+    message: /lone\.gz\.sha256 is missing/,
+  });
   assert.equal(existsSync(dbPath(other)), false);
 });
 
@@ -181,7 +206,9 @@ async function serve(files: Record<string, Buffer>): Promise<{ server: Server; b
 }
 
 test('update fetches every feed from (mirror) URLs, NVD by pages, and swaps the DB', async () => {
-  const osv = zipSync(Object.fromEntries(readdirSync(join(FEEDS, 'osv')).map((f) => [f, readFileSync(join(FEEDS, 'osv', f))])));
+  const osv = zipSync(
+    Object.fromEntries(readdirSync(join(FEEDS, 'osv')).map((f) => [f, readFileSync(join(FEEDS, 'osv', f))])),
+  );
   const { server, base, hits } = await serve({
     '/osv/all.zip': Buffer.from(osv),
     '/tracker.json': readFileSync(join(FEEDS, 'debian-tracker.json')),
@@ -191,8 +218,34 @@ test('update fetches every feed from (mirror) URLs, NVD by pages, and swaps the 
     '/epss.csv.gz': readFileSync(join(FEEDS, 'epss_scores-current.csv.gz')),
   });
   try {
-    const feedUrls: Record<string, string> = { 'osv-npm': `${base}/osv/all.zip`, 'debian-tracker': `${base}/tracker.json`, 'alpine-secdb': `${base}/v3.19/main.json`, nvd: `${base}/nvd`, kev: `${base}/kev.json`, epss: `${base}/epss.csv.gz` };
-    for (const name of ['osv-debian', 'osv-ubuntu', 'osv-alpine', 'osv-redhat', 'osv-rocky', 'osv-almalinux', 'osv-suse', 'osv-opensuse', 'osv-wolfi', 'osv-chainguard', 'osv-pypi', 'osv-go', 'osv-maven', 'osv-cratesio', 'osv-rubygems', 'osv-packagist', 'osv-nuget']) feedUrls[name] = '';
+    const feedUrls: Record<string, string> = {
+      'osv-npm': `${base}/osv/all.zip`,
+      'debian-tracker': `${base}/tracker.json`,
+      'alpine-secdb': `${base}/v3.19/main.json`,
+      nvd: `${base}/nvd`,
+      kev: `${base}/kev.json`,
+      epss: `${base}/epss.csv.gz`,
+    };
+    for (const name of [
+      'osv-debian',
+      'osv-ubuntu',
+      'osv-alpine',
+      'osv-redhat',
+      'osv-rocky',
+      'osv-almalinux',
+      'osv-suse',
+      'osv-opensuse',
+      'osv-wolfi',
+      'osv-chainguard',
+      'osv-pypi',
+      'osv-go',
+      'osv-maven',
+      'osv-cratesio',
+      'osv-rubygems',
+      'osv-packagist',
+      'osv-nuget',
+    ])
+      feedUrls[name] = '';
     const dir = freshDir();
     const meta = await updateVulnDb(ctxFor(dir, { feedUrls }), { nvdPageDelayMs: 0 });
     assert.deepEqual(
@@ -210,14 +263,22 @@ test('update fetches every feed from (mirror) URLs, NVD by pages, and swaps the 
     assert.deepEqual(readdirSync(dir), ['customs.db'], 'downloads are removed');
     // An unreachable feed fails fast, names the URL and suggests import; the DB stays.
     const before = readFileSync(dbPath(dir));
-    await assert.rejects(updateVulnDb(ctxFor(dir, { feedUrls: { ...feedUrls, kev: `${base}/gone.json` } }), { nvdPageDelayMs: 0 }), {
-      code: 'VULNDB_FEED_UNREACHABLE',
-      message: new RegExp(`${base}/gone.json: HTTP 404.*customs db import`),
-    });
-    await assert.rejects(updateVulnDb(ctxFor(dir, { feedUrls: { ...feedUrls, epss: 'http://127.0.0.1:1/epss.csv.gz' } }), { nvdPageDelayMs: 0 }), {
-      code: 'VULNDB_FEED_UNREACHABLE',
-      message: /127\.0\.0\.1:1\/epss\.csv\.gz/,
-    });
+    await assert.rejects(
+      updateVulnDb(ctxFor(dir, { feedUrls: { ...feedUrls, kev: `${base}/gone.json` } }), { nvdPageDelayMs: 0 }),
+      {
+        code: 'VULNDB_FEED_UNREACHABLE',
+        message: new RegExp(`${base}/gone.json: HTTP 404.*customs db import`),
+      },
+    );
+    await assert.rejects(
+      updateVulnDb(ctxFor(dir, { feedUrls: { ...feedUrls, epss: 'http://127.0.0.1:1/epss.csv.gz' } }), {
+        nvdPageDelayMs: 0,
+      }),
+      {
+        code: 'VULNDB_FEED_UNREACHABLE',
+        message: /127\.0\.0\.1:1\/epss\.csv\.gz/,
+      },
+    );
     assert.deepEqual(readFileSync(dbPath(dir)), before);
     assert.deepEqual(readdirSync(dir), ['customs.db']);
     await assert.rejects(updateVulnDb(ctxFor(dir, { feedUrls: { nope: 'x' } })), { code: 'USAGE_BAD_FLAG' });

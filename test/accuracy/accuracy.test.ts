@@ -32,7 +32,8 @@ after(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-const idOf = (p: CorpusPackage): string => `${p.ecosystem}/${p.name}@${p.epoch !== undefined ? `${p.epoch}:` : ''}${p.version}`;
+const idOf = (p: CorpusPackage): string =>
+  `${p.ecosystem}/${p.name}@${p.epoch !== undefined ? `${p.epoch}:` : ''}${p.version}`;
 
 function inventoryOf(image: CorpusImage): Inventory {
   const packages: Package[] = image.packages.map((p) => {
@@ -70,7 +71,9 @@ test('precision and recall over the accuracy corpus are both 1', () => {
   const problems: string[] = [];
   for (const image of CORPUS) {
     const result = matchInventory(inventoryOf(image), db);
-    const got = new Map<string, (typeof result.findings)[number]>(result.findings.map((f) => [`${f.packageId} ${f.id}`, f]));
+    const got = new Map<string, (typeof result.findings)[number]>(
+      result.findings.map((f) => [`${f.packageId} ${f.id}`, f]),
+    );
     const want = new Map<string, readonly [string, readonly string[]]>(
       image.packages.flatMap((p) => Object.entries(p.expect).map(([id, e]) => [`${idOf(p)} ${id}`, e] as const)),
     );
@@ -83,7 +86,9 @@ test('precision and recall over the accuracy corpus are both 1', () => {
       }
       tp++;
       if (f.state !== e[0] || f.fixedVersions.join(' ') !== e[1].join(' ')) {
-        problems.push(`${image.name}: ${key} is ${f.state} [${f.fixedVersions.join(' ')}], expected ${e[0]} [${e[1].join(' ')}]`);
+        problems.push(
+          `${image.name}: ${key} is ${f.state} [${f.fixedVersions.join(' ')}], expected ${e[0]} [${e[1].join(' ')}]`,
+        );
       }
     }
     for (const key of want.keys()) {
@@ -93,12 +98,15 @@ test('precision and recall over the accuracy corpus are both 1', () => {
       }
     }
     for (const n of image.notes ?? []) {
-      if (!result.notes.some((x) => x.message.includes(n))) problems.push(`${image.name}: no note "${n}" in ${JSON.stringify(result.notes)}`);
+      if (!result.notes.some((x) => x.message.includes(n)))
+        problems.push(`${image.name}: no note "${n}" in ${JSON.stringify(result.notes)}`);
     }
   }
   const precision = tp / (tp + fp);
   const recall = tp / (tp + fn);
-  process.stdout.write(`# accuracy corpus: ${tp} true positives, ${fp} false positives, ${fn} false negatives; precision ${precision}, recall ${recall}\n`);
+  process.stdout.write(
+    `# accuracy corpus: ${tp} true positives, ${fp} false positives, ${fn} false negatives; precision ${precision}, recall ${recall}\n`,
+  );
   assert.deepEqual(problems, []);
   assert.ok(tp >= 40, `the corpus expects at least 40 findings (has ${tp})`);
   assert.equal(precision, 1);

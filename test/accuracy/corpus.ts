@@ -30,14 +30,25 @@ export interface CorpusImage {
   readonly notes?: readonly string[];
 }
 
-const deb = (name: string, version: string, src: string, srcVersion: string, expect: CorpusPackage['expect'] = {}): CorpusPackage => ({
+const deb = (
+  name: string,
+  version: string,
+  src: string,
+  srcVersion: string,
+  expect: CorpusPackage['expect'] = {},
+): CorpusPackage => ({
   ecosystem: 'deb',
   name,
   version,
   source: { name: src, version: srcVersion },
   expect,
 });
-const pkg = (ecosystem: Ecosystem, name: string, version: string, expect: CorpusPackage['expect'] = {}): CorpusPackage => ({ ecosystem, name, version, expect });
+const pkg = (
+  ecosystem: Ecosystem,
+  name: string,
+  version: string,
+  expect: CorpusPackage['expect'] = {},
+): CorpusPackage => ({ ecosystem, name, version, expect });
 const fixed = (...v: string[]): readonly [string, readonly string[]] => ['fixed', v];
 
 export const CORPUS: readonly CorpusImage[] = [
@@ -57,7 +68,9 @@ export const CORPUS: readonly CorpusImage[] = [
       deb('libcurl4', '7.88.1-10+deb12u4', 'curl', '7.88.1-10+deb12u4'),
       deb('curl', '7.88.1-10+deb12u10', 'curl', '7.88.1-10+deb12u10'),
       // bind9 CVE-2023-50387 fixed in 1:9.18.24-1: an epoch-less 9.18.28-1 is epoch 0, so older.
-      deb('bind9-libs', '1:9.18.19-1~deb12u1', 'bind9', '1:9.18.19-1~deb12u1', { 'CVE-2023-50387': fixed('1:9.18.24-1') }),
+      deb('bind9-libs', '1:9.18.19-1~deb12u1', 'bind9', '1:9.18.19-1~deb12u1', {
+        'CVE-2023-50387': fixed('1:9.18.24-1'),
+      }),
       deb('bind9-host', '1:9.18.24-1', 'bind9', '1:9.18.24-1'),
       deb('bind9-dnsutils', '9.18.28-1', 'bind9', '9.18.28-1', { 'CVE-2023-50387': fixed('1:9.18.24-1') }),
       // glibc CVE-2023-4911 fixed in 2.36-9+deb12u3; binary libc6 of source glibc.
@@ -67,9 +80,13 @@ export const CORPUS: readonly CorpusImage[] = [
       deb('zlib1g', '1:1.2.13.dfsg-1+b1', 'zlib', '1:1.2.13.dfsg-1', { 'CVE-2023-45853': ['will-not-fix', []] }),
       // expat CVE-2023-52425: open, postponed → unfixed.
       deb('libexpat1', '2.5.0-1', 'expat', '2.5.0-1', { 'CVE-2023-52425': ['unfixed', []] }),
-      deb('thunderbird', '1:115.4.1-1~deb12u1', 'thunderbird', '1:115.4.1-1~deb12u1', { 'CVE-2023-6204': fixed('1:115.5.0-1~deb12u1') }),
+      deb('thunderbird', '1:115.4.1-1~deb12u1', 'thunderbird', '1:115.4.1-1~deb12u1', {
+        'CVE-2023-6204': fixed('1:115.5.0-1~deb12u1'),
+      }),
       // openjdk-11 in bookworm: no security support → end-of-life.
-      deb('openjdk-11-jre-headless', '11.0.20+8-1~deb12u1', 'openjdk-11', '11.0.20+8-1~deb12u1', { 'CVE-2024-20918': ['end-of-life', []] }),
+      deb('openjdk-11-jre-headless', '11.0.20+8-1~deb12u1', 'openjdk-11', '11.0.20+8-1~deb12u1', {
+        'CVE-2024-20918': ['end-of-life', []],
+      }),
     ],
   },
   {
@@ -77,16 +94,24 @@ export const CORPUS: readonly CorpusImage[] = [
     os: { family: 'debian', version: '11.8', name: 'Debian GNU/Linux 11 (bullseye)', codename: 'bullseye' },
     packages: [
       // CVE-2023-5363 is "0" (not affected) for bullseye, and DSA-5532-1 is bookworm's only.
-      deb('libssl1.1', '1.1.1w-0+deb11u1', 'openssl', '1.1.1w-0+deb11u1', { 'CVE-2023-5678': fixed('1.1.1w-0+deb11u2') }),
+      deb('libssl1.1', '1.1.1w-0+deb11u1', 'openssl', '1.1.1w-0+deb11u1', {
+        'CVE-2023-5678': fixed('1.1.1w-0+deb11u2'),
+      }),
       deb('libssl1.1', '1.1.1w-0+deb11u2', 'openssl', '1.1.1w-0+deb11u2'),
       // glibc 2.31 predates the Looney Tunables bug: not affected in bullseye.
       deb('libc6', '2.31-13+deb11u7', 'glibc', '2.31-13+deb11u7'),
       // ~deb11u1 backports with an epoch.
-      deb('thunderbird', '1:115.4.1-1~deb11u1', 'thunderbird', '1:115.4.1-1~deb11u1', { 'CVE-2023-6204': fixed('1:115.5.0-1~deb11u1') }),
+      deb('thunderbird', '1:115.4.1-1~deb11u1', 'thunderbird', '1:115.4.1-1~deb11u1', {
+        'CVE-2023-6204': fixed('1:115.5.0-1~deb11u1'),
+      }),
       deb('thunderbird', '1:115.5.0-1~deb11u1', 'thunderbird', '1:115.5.0-1~deb11u1'),
       deb('thunderbird', '1:115.5.0-1', 'thunderbird', '1:115.5.0-1'),
-      deb('curl', '7.74.0-1.3+deb11u9', 'curl', '7.74.0-1.3+deb11u9', { 'CVE-2023-38545': fixed('7.74.0-1.3+deb11u10') }),
-      deb('bind9-libs', '1:9.16.44-1~deb11u1', 'bind9', '1:9.16.44-1~deb11u1', { 'CVE-2023-50387': fixed('1:9.16.48-1') }),
+      deb('curl', '7.74.0-1.3+deb11u9', 'curl', '7.74.0-1.3+deb11u9', {
+        'CVE-2023-38545': fixed('7.74.0-1.3+deb11u10'),
+      }),
+      deb('bind9-libs', '1:9.16.44-1~deb11u1', 'bind9', '1:9.16.44-1~deb11u1', {
+        'CVE-2023-50387': fixed('1:9.16.48-1'),
+      }),
     ],
   },
   {
@@ -106,36 +131,115 @@ export const CORPUS: readonly CorpusImage[] = [
     name: 'alpine-3.19',
     os: { family: 'alpine', version: '3.19.1', name: 'Alpine Linux v3.19' },
     packages: [
-      { ecosystem: 'apk', name: 'libcrypto3', version: '3.1.4-r0', source: { name: 'openssl', version: '3.1.4-r0' }, expect: { 'CVE-2023-5678': fixed('3.1.4-r1'), 'CVE-2024-0727': fixed('3.1.4-r5') } },
-      { ecosystem: 'apk', name: 'libssl3', version: '3.1.4-r1', source: { name: 'openssl', version: '3.1.4-r1' }, expect: { 'CVE-2024-0727': fixed('3.1.4-r5') } },
-      { ecosystem: 'apk', name: 'openssl', version: '3.1.4-r5', source: { name: 'openssl', version: '3.1.4-r5' }, expect: {} },
-      { ecosystem: 'apk', name: 'busybox', version: '1.36.1-r14', source: { name: 'busybox', version: '1.36.1-r14' }, expect: { 'CVE-2023-42363': fixed('1.36.1-r15'), 'CVE-2023-42364': fixed('1.36.1-r15') } },
-      { ecosystem: 'apk', name: 'busybox-binsh', version: '1.36.1-r15', source: { name: 'busybox', version: '1.36.1-r15' }, expect: {} },
+      {
+        ecosystem: 'apk',
+        name: 'libcrypto3',
+        version: '3.1.4-r0',
+        source: { name: 'openssl', version: '3.1.4-r0' },
+        expect: { 'CVE-2023-5678': fixed('3.1.4-r1'), 'CVE-2024-0727': fixed('3.1.4-r5') },
+      },
+      {
+        ecosystem: 'apk',
+        name: 'libssl3',
+        version: '3.1.4-r1',
+        source: { name: 'openssl', version: '3.1.4-r1' },
+        expect: { 'CVE-2024-0727': fixed('3.1.4-r5') },
+      },
+      {
+        ecosystem: 'apk',
+        name: 'openssl',
+        version: '3.1.4-r5',
+        source: { name: 'openssl', version: '3.1.4-r5' },
+        expect: {},
+      },
+      {
+        ecosystem: 'apk',
+        name: 'busybox',
+        version: '1.36.1-r14',
+        source: { name: 'busybox', version: '1.36.1-r14' },
+        expect: { 'CVE-2023-42363': fixed('1.36.1-r15'), 'CVE-2023-42364': fixed('1.36.1-r15') },
+      },
+      {
+        ecosystem: 'apk',
+        name: 'busybox-binsh',
+        version: '1.36.1-r15',
+        source: { name: 'busybox', version: '1.36.1-r15' },
+        expect: {},
+      },
     ],
   },
   {
     name: 'alpine-3.18 (no data for the release)',
     os: { family: 'alpine', version: '3.18.4', name: 'Alpine Linux v3.18' },
-    packages: [{ ecosystem: 'apk', name: 'libcrypto3', version: '3.1.0-r0', source: { name: 'openssl', version: '3.1.0-r0' }, expect: {} }],
+    packages: [
+      {
+        ecosystem: 'apk',
+        name: 'libcrypto3',
+        version: '3.1.0-r0',
+        source: { name: 'openssl', version: '3.1.0-r0' },
+        expect: {},
+      },
+    ],
     notes: ['no advisories for Alpine v3.18 in this DB'],
   },
   {
     name: 'almalinux-9',
     os: { family: 'almalinux', version: '9.3', name: 'AlmaLinux 9.3 (Shamrock Pampas Cat)' },
     packages: [
-      { ecosystem: 'rpm', name: 'openssl-libs', version: '3.0.7-24.el9', epoch: 1, source: { name: 'openssl', version: '3.0.7-24.el9' }, expect: { 'CVE-2023-5678': fixed('1:3.0.7-25.el9_3'), 'CVE-2023-5363': fixed('1:3.0.7-25.el9_3') } },
-      { ecosystem: 'rpm', name: 'openssl', version: '3.0.7-25.el9_3', epoch: 1, source: { name: 'openssl', version: '3.0.7-25.el9_3' }, expect: {} },
-      { ecosystem: 'rpm', name: 'openssl-devel', version: '3.0.7-27.el9', epoch: 1, source: { name: 'openssl', version: '3.0.7-27.el9' }, expect: {} },
+      {
+        ecosystem: 'rpm',
+        name: 'openssl-libs',
+        version: '3.0.7-24.el9',
+        epoch: 1,
+        source: { name: 'openssl', version: '3.0.7-24.el9' },
+        expect: { 'CVE-2023-5678': fixed('1:3.0.7-25.el9_3'), 'CVE-2023-5363': fixed('1:3.0.7-25.el9_3') },
+      },
+      {
+        ecosystem: 'rpm',
+        name: 'openssl',
+        version: '3.0.7-25.el9_3',
+        epoch: 1,
+        source: { name: 'openssl', version: '3.0.7-25.el9_3' },
+        expect: {},
+      },
+      {
+        ecosystem: 'rpm',
+        name: 'openssl-devel',
+        version: '3.0.7-27.el9',
+        epoch: 1,
+        source: { name: 'openssl', version: '3.0.7-27.el9' },
+        expect: {},
+      },
       // No epoch is epoch 0: older than any 1:… however high the version.
-      { ecosystem: 'rpm', name: 'openssl-perl', version: '3.0.8-1.el9', source: { name: 'openssl', version: '3.0.8-1.el9' }, expect: { 'CVE-2023-5678': fixed('1:3.0.7-25.el9_3'), 'CVE-2023-5363': fixed('1:3.0.7-25.el9_3') } },
+      {
+        ecosystem: 'rpm',
+        name: 'openssl-perl',
+        version: '3.0.8-1.el9',
+        source: { name: 'openssl', version: '3.0.8-1.el9' },
+        expect: { 'CVE-2023-5678': fixed('1:3.0.7-25.el9_3'), 'CVE-2023-5363': fixed('1:3.0.7-25.el9_3') },
+      },
     ],
   },
   {
     name: 'rocky-9',
     os: { family: 'rocky', version: '9.2', name: 'Rocky Linux 9.2 (Blue Onyx)' },
     packages: [
-      { ecosystem: 'rpm', name: 'nodejs', version: '18.16.1-1.module+el9.2.0+14000+aaaaaaaa', epoch: 1, source: { name: 'nodejs', version: '18.16.1-1.module+el9.2.0+14000+aaaaaaaa' }, expect: { 'CVE-2023-44487': fixed('1:18.18.2-2.module+el9.2.0+15212+4f1b1d8e') } },
-      { ecosystem: 'rpm', name: 'nodejs-libs', version: '18.18.2-2.module+el9.2.0+15212+4f1b1d8e', epoch: 1, source: { name: 'nodejs', version: '18.18.2-2.module+el9.2.0+15212+4f1b1d8e' }, expect: {} },
+      {
+        ecosystem: 'rpm',
+        name: 'nodejs',
+        version: '18.16.1-1.module+el9.2.0+14000+aaaaaaaa',
+        epoch: 1,
+        source: { name: 'nodejs', version: '18.16.1-1.module+el9.2.0+14000+aaaaaaaa' },
+        expect: { 'CVE-2023-44487': fixed('1:18.18.2-2.module+el9.2.0+15212+4f1b1d8e') },
+      },
+      {
+        ecosystem: 'rpm',
+        name: 'nodejs-libs',
+        version: '18.18.2-2.module+el9.2.0+15212+4f1b1d8e',
+        epoch: 1,
+        source: { name: 'nodejs', version: '18.18.2-2.module+el9.2.0+15212+4f1b1d8e' },
+        expect: {},
+      },
     ],
   },
   {

@@ -34,7 +34,8 @@ interface Action {
   readonly runs: { using: string; steps: Step[] };
 }
 
-const OS_RELEASE = 'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n';
+const OS_RELEASE =
+  'ID=debian\nVERSION_ID="12"\nVERSION_CODENAME=bookworm\nPRETTY_NAME="Debian GNU/Linux 12 (bookworm)"\n';
 const lodash = (v: string) => JSON.stringify({ name: 'lodash', version: v, license: 'MIT' });
 
 before(async () => {
@@ -50,11 +51,25 @@ before(async () => {
   shimDir = join(work, 'bin');
   await run('mkdir', ['-p', shimDir]);
   const shim = join(shimDir, 'customs');
-  await writeFile(shim, `#!/bin/sh\nexec "${process.execPath}" "${join(REPO_ROOT, 'bin', 'customs.js')}" "$@" --db "${db}" --no-cache\n`);
+  await writeFile(
+    shim,
+    `#!/bin/sh\nexec "${process.execPath}" "${join(REPO_ROOT, 'bin', 'customs.js')}" "$@" --db "${db}" --no-cache\n`,
+  );
   await chmod(shim, 0o755);
   const layout = join(work, 'image');
   writeOciLayout(layout, [
-    { image: { layers: [{ files: [{ path: 'etc/os-release', data: OS_RELEASE }, { path: 'app/node_modules/lodash/package.json', data: lodash('4.17.20') }] }] } },
+    {
+      image: {
+        layers: [
+          {
+            files: [
+              { path: 'etc/os-release', data: OS_RELEASE },
+              { path: 'app/node_modules/lodash/package.json', data: lodash('4.17.20') },
+            ],
+          },
+        ],
+      },
+    },
   ]);
   target = `oci:${layout}`;
   await writeFile(
@@ -63,7 +78,9 @@ before(async () => {
   );
 });
 
-async function runStep(inputs: Record<string, string>): Promise<{ code: number; outputs: Record<string, string>; summary: string; stderr: string }> {
+async function runStep(
+  inputs: Record<string, string>,
+): Promise<{ code: number; outputs: Record<string, string>; summary: string; stderr: string }> {
   const out = join(work, `output-${Math.random().toString(36).slice(2)}`);
   const summary = join(work, 'summary.md');
   await writeFile(out, '');
@@ -127,7 +144,18 @@ test('the action wires its steps: the fail step reads the gate outputs, SARIF go
   assert.equal(upload?.with?.sarif_file, ['${{', 'inputs.sarif-file', '}}'].join(' ')); // GitHub expression, not a JS template
   const last = action.runs.steps.at(-1);
   assert.match(last?.if ?? '', /steps\.gate\.outputs\.verdict == 'fail'/);
-  for (const name of ['target', 'policy', 'vex', 'severity', 'fail-on', 'ignore-unfixed', 'ignorefile', 'exit-code', 'sarif-file', 'summary']) {
+  for (const name of [
+    'target',
+    'policy',
+    'vex',
+    'severity',
+    'fail-on',
+    'ignore-unfixed',
+    'ignorefile',
+    'exit-code',
+    'sarif-file',
+    'summary',
+  ]) {
     assert.ok(action.inputs[name], `input ${name}`);
   }
 });
@@ -138,7 +166,9 @@ test('docs/ci examples parse and use only flags customs gate has', async () => {
   for (const file of ['github-actions.yml', 'gitlab-ci.yml', 'Jenkinsfile']) {
     const text = await readFile(join(REPO_ROOT, 'docs', 'ci', file), 'utf8');
     if (file.endsWith('.yml')) parse(text);
-    const flags = [...text.matchAll(/customs gate[^\n]*(?:\n\s+-[^\n]*|\n\s+--[^\n]*)*/g)].flatMap((m) => [...m[0].matchAll(/\s(--?[a-z][a-z-]*)/g)].map((f) => f[1] ?? ''));
+    const flags = [...text.matchAll(/customs gate[^\n]*(?:\n\s+-[^\n]*|\n\s+--[^\n]*)*/g)].flatMap((m) =>
+      [...m[0].matchAll(/\s(--?[a-z][a-z-]*)/g)].map((f) => f[1] ?? ''),
+    );
     assert.ok(flags.length > 0, `${file} runs customs gate`);
     for (const f of flags) assert.ok(help.stdout.includes(f), `${file}: ${f} is a flag of customs gate`);
   }

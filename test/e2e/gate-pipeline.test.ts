@@ -131,7 +131,9 @@ test('scan once, gate the saved JSON: the same verdicts', async () => {
     const fromSaved = await gate([saved, '--policy', policy, '-f', 'json']);
     assert.equal(direct.code, want, direct.stderr);
     assert.equal(fromSaved.code, want, fromSaved.stderr);
-    type Doc = { verdict: { status: string; rules: { ruleId: string; findings: { id: string }[] }[]; notes?: string[] } };
+    type Doc = {
+      verdict: { status: string; rules: { ruleId: string; findings: { id: string }[] }[]; notes?: string[] };
+    };
     const a = JSON.parse(direct.stdout) as Doc;
     const b = JSON.parse(fromSaved.stdout) as Doc;
     assert.equal(a.verdict.status, want === 1 ? 'fail' : 'pass');
@@ -160,24 +162,33 @@ test('Trivy/Grype flags: --fail-on, --severity, --ignore-unfixed, --exit-code', 
 
 test('--ignorefile (.trivyignore) suppresses findings and reports expired entries', async () => {
   const ignore = join(work, '.trivyignore');
-  await writeFile(ignore, '# accepted until the rebuild\nDSA-5510-1 exp:2999-01-01\nGHSA-35jh-r3h4-6jhm\nCVE-2000-0001 exp:2001-01-01\n');
+  await writeFile(
+    ignore,
+    '# accepted until the rebuild\nDSA-5510-1 exp:2999-01-01\nGHSA-35jh-r3h4-6jhm\nCVE-2000-0001 exp:2001-01-01\n',
+  );
   const r = await gate([vulnerable, '--policy', policy, '--ignorefile', ignore]);
   assert.equal(r.code, 0, r.stdout + r.stderr);
   assert.match(r.stdout, /Gate: PASS/);
   assert.match(r.stdout, /Expired exception CVE-2000-0001/);
   const j = await gate([vulnerable, '--policy', policy, '--ignorefile', ignore, '-f', 'json']);
-  type Doc = { verdict: { status: string; suppressed: { finding: { id: string }; by: string; expires?: string }[]; expiredExceptions: { id: string; expired: string }[] } };
+  type Doc = {
+    verdict: {
+      status: string;
+      suppressed: { finding: { id: string }; by: string; expires?: string }[];
+      expiredExceptions: { id: string; expired: string }[];
+    };
+  };
   const v = (JSON.parse(j.stdout) as Doc).verdict;
   // DSA-5510-1 names both curl CVEs (38545, 38546); the GHSA is lodash's.
+  assert.deepEqual(v.suppressed.map((x) => [x.finding.id.split('@')[0], x.by, x.expires]).sort(), [
+    ['CVE-2021-23337', 'ignorefile', undefined],
+    ['CVE-2023-38545', 'ignorefile', '2999-01-01'],
+    ['CVE-2023-38546', 'ignorefile', '2999-01-01'],
+  ]);
   assert.deepEqual(
-    v.suppressed.map((x) => [x.finding.id.split('@')[0], x.by, x.expires]).sort(),
-    [
-      ['CVE-2021-23337', 'ignorefile', undefined],
-      ['CVE-2023-38545', 'ignorefile', '2999-01-01'],
-      ['CVE-2023-38546', 'ignorefile', '2999-01-01'],
-    ],
+    v.expiredExceptions.map((x) => [x.id, x.expired]),
+    [['CVE-2000-0001', '2001-01-01']],
   );
-  assert.deepEqual(v.expiredExceptions.map((x) => [x.id, x.expired]), [['CVE-2000-0001', '2001-01-01']]);
 });
 
 test('-o FORMAT=FILE writes several reports; --summary appends Markdown to $GITHUB_STEP_SUMMARY', async () => {
@@ -189,7 +200,22 @@ test('-o FORMAT=FILE writes several reports; --summary appends Markdown to $GITH
   const gitlab = join(work, 'gl-container-scanning-report.json');
   const cdx = join(work, 'gate.cdx.json');
   const r = await gate(
-    [vulnerable, '--policy', policy, '-o', `sarif=${sarif}`, '-o', `html=${html}`, '-o', `junit=${junit}`, '-o', `gitlab=${gitlab}`, '-o', `cyclonedx=${cdx}`, '--summary'],
+    [
+      vulnerable,
+      '--policy',
+      policy,
+      '-o',
+      `sarif=${sarif}`,
+      '-o',
+      `html=${html}`,
+      '-o',
+      `junit=${junit}`,
+      '-o',
+      `gitlab=${gitlab}`,
+      '-o',
+      `cyclonedx=${cdx}`,
+      '--summary',
+    ],
     { GITHUB_STEP_SUMMARY: summary },
   );
   assert.equal(r.code, 1, r.stderr);

@@ -37,14 +37,20 @@ const visibleIds = (page: Page, table: string): Promise<string[]> =>
   );
 const shown = (page: Page, table: string): Promise<string> => page.$eval(`#${table}-shown`, (e) => e.textContent ?? '');
 
-test('HTML report in headless Chromium: renders, no network, filters, sorts, layer view', { timeout: 60_000 }, async () => {
+test('HTML report in headless Chromium: renders, no network, filters, sorts, layer view', {
+  timeout: 60_000,
+}, async () => {
   const dir = await mkdtemp(join(tmpdir(), 'customs-html-'));
   let context: BrowserContext | undefined;
   try {
     const file = join(dir, 'report.html');
     await writeFile(file, renderHtml(htmlSample(), { verdict: sampleVerdict() }));
     const url = pathToFileURL(file).href;
-    context = await chromium.launchPersistentContext(join(dir, 'profile'), { executablePath: CHROMIUM, headless: true, args: ARGS });
+    context = await chromium.launchPersistentContext(join(dir, 'profile'), {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: ARGS,
+    });
     const page = context.pages()[0] ?? (await context.newPage());
     const requests: string[] = [];
     const problems: string[] = [];
@@ -59,7 +65,10 @@ test('HTML report in headless Chromium: renders, no network, filters, sorts, lay
     assert.equal(await page.title(), 'customs report: docker-archive:app.tar');
     assert.equal(await page.$eval('#verdict', (e) => e.textContent), 'fail');
     assert.equal(await shown(page, 't-vulns'), '4');
-    assert.equal(await page.$$eval('#counts tr[data-kind="vuln"] td', (tds) => tds.map((t) => t.textContent).join(',')), '1,1,1,1,0,4');
+    assert.equal(
+      await page.$$eval('#counts tr[data-kind="vuln"] td', (tds) => tds.map((t) => t.textContent).join(',')),
+      '1,1,1,1,0,4',
+    );
     assert.equal(await page.$$eval('svg.chart g.bar', (g) => g.length), 5);
     assert.equal(await page.$$eval('img', (i) => i.length), 0, 'the hostile package name became no <img>');
     assert.ok(((await page.textContent('#t-vulns')) ?? '').includes('<img src=x'), 'the hostile name is shown as text');
@@ -82,11 +91,26 @@ test('HTML report in headless Chromium: renders, no network, filters, sorts, lay
     // Clicking a header sorts (CVSS is numeric), a second click reverses.
     const cvss = page.locator('#t-vulns thead th', { hasText: 'CVSS' }).locator('button');
     await cvss.click();
-    assert.deepEqual(await visibleIds(page, 't-vulns'), ['CVE-2024-0727', 'CVE-2023-32681', 'CVE-2023-44487', 'CVE-2023-38545']);
+    assert.deepEqual(await visibleIds(page, 't-vulns'), [
+      'CVE-2024-0727',
+      'CVE-2023-32681',
+      'CVE-2023-44487',
+      'CVE-2023-38545',
+    ]);
     await cvss.click();
-    assert.deepEqual(await visibleIds(page, 't-vulns'), ['CVE-2023-38545', 'CVE-2023-44487', 'CVE-2023-32681', 'CVE-2024-0727']);
+    assert.deepEqual(await visibleIds(page, 't-vulns'), [
+      'CVE-2023-38545',
+      'CVE-2023-44487',
+      'CVE-2023-32681',
+      'CVE-2024-0727',
+    ]);
     await page.locator('#t-vulns thead th', { hasText: 'Severity' }).locator('button').click();
-    assert.deepEqual(await visibleIds(page, 't-vulns'), ['CVE-2023-38545', 'CVE-2023-44487', 'CVE-2023-32681', 'CVE-2024-0727']);
+    assert.deepEqual(await visibleIds(page, 't-vulns'), [
+      'CVE-2023-38545',
+      'CVE-2023-44487',
+      'CVE-2023-32681',
+      'CVE-2024-0727',
+    ]);
 
     // Clicking a layer shows only what it brought; clicking it again shows everything.
     const l3 = page.locator('button[data-layer="3"]');
@@ -105,7 +129,10 @@ test('HTML report in headless Chromium: renders, no network, filters, sorts, lay
     assert.equal(await shown(page, 't-misconfigs'), '1');
 
     // Suppressed finding is shown, marked.
-    assert.equal(await page.$eval('#t-vulns tr.suppressed', (r) => r.children[1]?.getAttribute('data-k')), 'CVE-2023-44487');
+    assert.equal(
+      await page.$eval('#t-vulns tr.suppressed', (r) => r.children[1]?.getAttribute('data-k')),
+      'CVE-2023-44487',
+    );
 
     assert.equal(await page.title(), 'customs report: docker-archive:app.tar', 'no injected script ran');
     assert.deepEqual(problems, [], 'no console errors or warnings (a CSP violation is one)');

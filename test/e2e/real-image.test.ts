@@ -30,7 +30,12 @@ let truth: GroundTruth;
 let archiveInventory: Inventory;
 
 /** Scan TARGET with a fresh cache; assert exit 0 and return the parsed JSON inventory. */
-async function scan(target: string, name: string, cacheDir?: string, extra: readonly string[] = []): Promise<Inventory> {
+async function scan(
+  target: string,
+  name: string,
+  cacheDir?: string,
+  extra: readonly string[] = [],
+): Promise<Inventory> {
   const dir = await freshDir(`e2e-${name}`);
   const out = join(dir, 'inventory.json');
   const res = await runCustoms(['sbom', target, '--format', 'json', '-o', out, '-q', ...extra], {
@@ -135,7 +140,10 @@ test('golang: the binary’s dependencies as `go version -m` prints them', () =>
 test('no other ecosystems than the ground truth knows', () => {
   const known = new Set(['deb', 'npm', 'pypi', 'maven', 'golang']);
   const other = archiveInventory.packages.filter((p) => !known.has(p.ecosystem));
-  assert.deepEqual(other.map((p) => p.purl), []);
+  assert.deepEqual(
+    other.map((p) => p.purl),
+    [],
+  );
 });
 
 test('whiteouts: what later layers removed is not reported', () => {
@@ -189,14 +197,23 @@ test('OCI layout (skopeo copy), a registry (skopeo push) and a bare path: the sa
   const policy = join(dir, 'policy.json');
   await writeFile(policy, JSON.stringify({ default: [{ type: 'insecureAcceptAnything' }] }));
   // skopeo recompresses the docker-archive's plain tar layers with gzip: same diffIDs, other blobs.
-  await run('skopeo', ['--policy', policy, 'copy', '--quiet', `docker-archive:${image.archive}`, `oci:${layout}:latest`]);
+  await run('skopeo', [
+    '--policy',
+    policy,
+    'copy',
+    '--quiet',
+    `docker-archive:${image.archive}`,
+    `oci:${layout}:latest`,
+  ]);
   assert.ok(existsSync(join(layout, 'index.json')));
   assert.deepEqual(packageKeys(await scan(`oci:${layout}`, 'oci')), packageKeys(archiveInventory));
 
   const registry = await startRegistry();
   try {
     await pushLayout(registry, layout, 'customs-test/real-image:1');
-    const inv = await scan(`registry:${registry.host}/customs-test/real-image:1`, 'registry', undefined, ['--insecure']);
+    const inv = await scan(`registry:${registry.host}/customs-test/real-image:1`, 'registry', undefined, [
+      '--insecure',
+    ]);
     assert.deepEqual(packageKeys(inv), packageKeys(archiveInventory));
   } finally {
     await registry.stop();

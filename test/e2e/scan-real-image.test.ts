@@ -15,7 +15,15 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import Ajv2020 from 'ajv/dist/2020.js';
-import { type BuiltImage, buildRealImage, freshDir, type GroundTruth, groundTruth, REPO_ROOT, runCustoms } from '../support/images.js';
+import {
+  type BuiltImage,
+  buildRealImage,
+  freshDir,
+  type GroundTruth,
+  groundTruth,
+  REPO_ROOT,
+  runCustoms,
+} from '../support/images.js';
 
 let image: BuiltImage;
 let truth: GroundTruth;
@@ -54,7 +62,13 @@ before(async () => {
     osv('CUSTOMS-E2E-OPENSSL-BELOW', 'Debian:12', 'openssl', [{ introduced: '0' }, { fixed: '1.0.0-1' }]),
     osv('CUSTOMS-E2E-OPENSSL-AT', 'Debian:12', 'openssl', [{ introduced: '0' }, { fixed: openssl }]),
     osv('CUSTOMS-E2E-ZLIB', 'Debian:12', 'zlib', [{ introduced: '0' }]),
-    osv('CUSTOMS-E2E-COMMANDER', 'npm', 'commander', [{ introduced: '0' }, { fixed: `${commander.version.split('.')[0]}.999.0` }], 'SEMVER'),
+    osv(
+      'CUSTOMS-E2E-COMMANDER',
+      'npm',
+      'commander',
+      [{ introduced: '0' }, { fixed: `${commander.version.split('.')[0]}.999.0` }],
+      'SEMVER',
+    ),
     osv('CUSTOMS-E2E-GO', 'Go', 'stdlib', [{ introduced: '0' }, { fixed: '1.999.0' }], 'SEMVER'),
   ];
   for (const r of records) await writeFile(join(feeds, 'osv', `${r.id}.json`), `${JSON.stringify(r, null, 2)}\n`);
@@ -64,14 +78,32 @@ before(async () => {
 });
 
 test('scan --format json: exactly the findings the feed implies for the packages in the image', async () => {
-  const r = await runCustoms(['scan', `docker-archive:${image.archive}`, '--db', dbDir, '--format', 'json', '-q', '--no-cache']);
+  const r = await runCustoms([
+    'scan',
+    `docker-archive:${image.archive}`,
+    '--db',
+    dbDir,
+    '--format',
+    'json',
+    '-q',
+    '--no-cache',
+  ]);
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as {
-    vulnerabilities: { id: string; state: string; package: { name: string; ecosystem: string }; installedVersion: string; fixedVersions: string[]; match: { searchedBy: string } }[];
+    vulnerabilities: {
+      id: string;
+      state: string;
+      package: { name: string; ecosystem: string };
+      installedVersion: string;
+      fixedVersions: string[];
+      match: { searchedBy: string };
+    }[];
     summary: { total: number };
     notes: { message: string }[];
   };
-  const validate = new Ajv2020.default({ strict: false }).compile(JSON.parse(readFileSync(join(REPO_ROOT, 'schema', 'scan-result-v1.json'), 'utf8')) as object);
+  const validate = new Ajv2020.default({ strict: false }).compile(
+    JSON.parse(readFileSync(join(REPO_ROOT, 'schema', 'scan-result-v1.json'), 'utf8')) as object,
+  );
   assert.equal(validate(doc), true, JSON.stringify(validate.errors));
   const curlBinaries = truth.deb.filter((d) => d.source.name === 'curl').map((d) => d.name);
   const zlibBinaries = truth.deb.filter((d) => d.source.name === 'zlib').map((d) => d.name);
@@ -89,10 +121,10 @@ test('scan --format json: exactly the findings the feed implies for the packages
   assert.equal(libcurl?.match.searchedBy, 'source package curl in Debian:12');
   assert.equal(doc.summary.total, want.length);
   // The feed has no PyPI or Maven records, and the image has such packages: said, not hidden.
-  assert.deepEqual(
-    doc.notes.map((n) => n.message.replace(/ \(built [^)]*\)/, '')).sort(),
-    ['no Maven advisories in this DB; its maven packages were not matched', 'no PyPI advisories in this DB; its pypi packages were not matched'],
-  );
+  assert.deepEqual(doc.notes.map((n) => n.message.replace(/ \(built [^)]*\)/, '')).sort(), [
+    'no Maven advisories in this DB; its maven packages were not matched',
+    'no PyPI advisories in this DB; its pypi packages were not matched',
+  ]);
 });
 
 test('scan table and SBOM input give the same findings; a missing DB exits 3 with the fix', async () => {
@@ -105,10 +137,19 @@ test('scan table and SBOM input give the same findings; a missing DB exits 3 wit
   assert.equal(made.code, 0, made.stderr);
   const fromSbom = await runCustoms(['scan', sbom, '--db', dbDir, '--format', 'json']);
   assert.equal(fromSbom.code, 0, fromSbom.stderr);
-  const ids = (text: string) => (JSON.parse(text) as { vulnerabilities: { id: string; package: { name: string } }[] }).vulnerabilities.map((v) => `${v.package.name} ${v.id}`).sort();
+  const ids = (text: string) =>
+    (JSON.parse(text) as { vulnerabilities: { id: string; package: { name: string } }[] }).vulnerabilities
+      .map((v) => `${v.package.name} ${v.id}`)
+      .sort();
   const direct = await runCustoms(['scan', `docker-archive:${image.archive}`, '--db', dbDir, '--format', 'json', '-q']);
   assert.deepEqual(ids(fromSbom.stdout), ids(direct.stdout));
-  const missing = await runCustoms(['scan', `docker-archive:${image.archive}`, '--db', join(dbDir, 'nope', 'customs.db'), '-q']);
+  const missing = await runCustoms([
+    'scan',
+    `docker-archive:${image.archive}`,
+    '--db',
+    join(dbDir, 'nope', 'customs.db'),
+    '-q',
+  ]);
   assert.equal(missing.code, 3);
   assert.match(missing.stderr, /no vulnerability DB at .*nope.*customs db update.*customs db import/);
 });

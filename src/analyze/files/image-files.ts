@@ -3,11 +3,23 @@ import type { Analyzer } from '../types.js';
 /** Package-manager caches and indexes left in a layer (each pattern with what it is and the fix). */
 export const CACHE_PATTERNS: readonly { readonly name: string; readonly pattern: RegExp; readonly fix: string }[] = [
   { name: 'apt package archives', pattern: /^var\/cache\/apt\/archives\/[^/]+\.deb$/, fix: 'apt-get clean' },
-  { name: 'apt package lists', pattern: /^var\/lib\/apt\/lists\/(?!lock$|partial\/|auxfiles\/)[^/]+$/, fix: 'rm -rf /var/lib/apt/lists/*' },
-  { name: 'apk cache', pattern: /^(?:etc\/apk\/cache|var\/cache\/apk)\/[^/]+\.(?:tar\.gz|apk)$/, fix: 'apk add --no-cache' },
+  {
+    name: 'apt package lists',
+    pattern: /^var\/lib\/apt\/lists\/(?!lock$|partial\/|auxfiles\/)[^/]+$/,
+    fix: 'rm -rf /var/lib/apt/lists/*',
+  },
+  {
+    name: 'apk cache',
+    pattern: /^(?:etc\/apk\/cache|var\/cache\/apk)\/[^/]+\.(?:tar\.gz|apk)$/,
+    fix: 'apk add --no-cache',
+  },
   { name: 'pip cache', pattern: /^(?:root|home\/[^/]+)\/\.cache\/pip\/.+/, fix: 'pip install --no-cache-dir' },
   { name: 'npm cache', pattern: /^(?:root|home\/[^/]+)\/\.npm\/_cacache\/.+/, fix: 'npm cache clean --force' },
-  { name: 'yum/dnf cache', pattern: /^var\/cache\/(?:yum|dnf)\/.+\.(?:rpm|sqlite(?:\.bz2|\.xz)?|solv|xml\.gz)$/, fix: 'yum clean all / dnf clean all' },
+  {
+    name: 'yum/dnf cache',
+    pattern: /^var\/cache\/(?:yum|dnf)\/.+\.(?:rpm|sqlite(?:\.bz2|\.xz)?|solv|xml\.gz)$/,
+    fix: 'yum clean all / dnf clean all',
+  },
 ];
 
 /** A pure test on the path (no leading "/"): is it a package-manager cache file? */

@@ -1,24 +1,16 @@
-import { type UnzipFileInfo, unzipSync } from "fflate";
-import type { PackageFact } from "../../core/index.js";
-import type { Analyzer } from "../types.js";
-import { baseName, invalidFile, LIMITS, limitExceeded } from "./limits.js";
+import { type UnzipFileInfo, unzipSync } from 'fflate';
+import type { PackageFact } from '../../core/index.js';
+import type { Analyzer } from '../types.js';
+import { baseName, invalidFile, LIMITS, limitExceeded } from './limits.js';
 
 /** Zip-based Java archives (JAR File Specification; WAR/EAR, Jenkins plugins .jpi/.hpi, JBoss .par/.sar). */
-const EXTENSIONS = [
-	".jar",
-	".war",
-	".ear",
-	".jpi",
-	".hpi",
-	".par",
-	".sar",
-] as const;
+const EXTENSIONS = ['.jar', '.war', '.ear', '.jpi', '.hpi', '.par', '.sar'] as const;
 
 export function isJavaArchiveName(path: string): boolean {
-	const dot = path.lastIndexOf(".");
-	if (dot < 0 || path.length - dot !== 4) return false;
-	const ext = path.slice(dot).toLowerCase();
-	return (EXTENSIONS as readonly string[]).includes(ext);
+  const dot = path.lastIndexOf('.');
+  if (dot < 0 || path.length - dot !== 4) return false;
+  const ext = path.slice(dot).toLowerCase();
+  return (EXTENSIONS as readonly string[]).includes(ext);
 }
 
 /**
@@ -40,174 +32,131 @@ export function isJavaArchiveName(path: string): boolean {
  * confident identity that vulnerability matching cannot tell apart from a real one.
  */
 export const javaArchive: Analyzer = {
-	name: "java-archive",
-	version: 1,
-	wants: (path) => isJavaArchiveName(path),
-	analyze(file) {
-		const facts: PackageFact[] = [];
-		const budget = { left: LIMITS.maxInflatedBytesPerArchive };
-		scanArchive(file.bytes, file.path, file.path, 1, budget, facts);
-		return { packages: facts };
-	},
+  name: 'java-archive',
+  version: 1,
+  wants: (path) => isJavaArchiveName(path),
+  analyze(file) {
+    const facts: PackageFact[] = [];
+    const budget = { left: LIMITS.maxInflatedBytesPerArchive };
+    scanArchive(file.bytes, file.path, file.path, 1, budget, facts);
+    return { packages: facts };
+  },
 };
 
 interface Budget {
-	left: number;
+  left: number;
 }
 
-const MANIFEST = "META-INF/MANIFEST.MF";
+const MANIFEST = 'META-INF/MANIFEST.MF';
 
 function isPomProperties(name: string): boolean {
-	if (!name.startsWith("META-INF/maven/") || !name.endsWith("/pom.properties"))
-		return false;
-	// META-INF/maven/<g>/<a>/pom.properties: exactly five segments.
-	return name.split("/").length === 5;
+  if (!name.startsWith('META-INF/maven/') || !name.endsWith('/pom.properties')) return false;
+  // META-INF/maven/<g>/<a>/pom.properties: exactly five segments.
+  return name.split('/').length === 5;
 }
 
-function unzip(
-	bytes: Uint8Array,
-	where: string,
-	filter: (f: UnzipFileInfo) => boolean,
-): Record<string, Uint8Array> {
-	try {
-		return unzipSync(bytes, { filter });
-	} catch (e) {
-		if (e instanceof Error && e.name === "CustomsError") throw e;
-		throw invalidFile(
-			where,
-			`not a readable zip archive (${e instanceof Error ? e.message : String(e)})`,
-			e,
-		);
-	}
+function unzip(bytes: Uint8Array, where: string, filter: (f: UnzipFileInfo) => boolean): Record<string, Uint8Array> {
+  try {
+    return unzipSync(bytes, { filter });
+  } catch (e) {
+    if (e instanceof Error && e.name === 'CustomsError') throw e;
+    throw invalidFile(where, `not a readable zip archive (${e instanceof Error ? e.message : String(e)})`, e);
+  }
 }
 
 function scanArchive(
-	bytes: Uint8Array,
-	where: string,
-	fileName: string,
-	depth: number,
-	budget: Budget,
-	facts: PackageFact[],
+  bytes: Uint8Array,
+  where: string,
+  fileName: string,
+  depth: number,
+  budget: Budget,
+  facts: PackageFact[],
 ): void {
-	const nested: string[] = [];
-	let entries = 0;
-	const spend = (n: number): void => {
-		budget.left -= n;
-		if (budget.left < 0)
-			throw limitExceeded(
-				where,
-				`archive inflates past ${LIMITS.maxInflatedBytesPerArchive} bytes`,
-			);
-	};
-	// Pass 1: list the central directory, inflate only the small metadata entries.
-	const meta = unzip(bytes, where, (f) => {
-		if (++entries > LIMITS.maxZipEntries)
-			throw limitExceeded(
-				where,
-				`more than ${LIMITS.maxZipEntries} zip entries`,
-			);
-		if (f.compression !== 0 && f.compression !== 8) return false;
-		if (f.name === MANIFEST || isPomProperties(f.name)) {
-			if (f.originalSize > LIMITS.maxZipMetaBytes) return false;
-			spend(f.originalSize);
-			return true;
-		}
-		if (
-			isJavaArchiveName(f.name) &&
-			depth < LIMITS.maxArchiveDepth &&
-			f.originalSize <= LIMITS.maxNestedArchiveBytes
-		) {
-			nested.push(f.name);
-		}
-		return false;
-	});
+  const nested: string[] = [];
+  let entries = 0;
+  const spend = (n: number): void => {
+    budget.left -= n;
+    if (budget.left < 0) throw limitExceeded(where, `archive inflates past ${LIMITS.maxInflatedBytesPerArchive} bytes`);
+  };
+  // Pass 1: list the central directory, inflate only the small metadata entries.
+  const meta = unzip(bytes, where, (f) => {
+    if (++entries > LIMITS.maxZipEntries) throw limitExceeded(where, `more than ${LIMITS.maxZipEntries} zip entries`);
+    if (f.compression !== 0 && f.compression !== 8) return false;
+    if (f.name === MANIFEST || isPomProperties(f.name)) {
+      if (f.originalSize > LIMITS.maxZipMetaBytes) return false;
+      spend(f.originalSize);
+      return true;
+    }
+    if (isJavaArchiveName(f.name) && depth < LIMITS.maxArchiveDepth && f.originalSize <= LIMITS.maxNestedArchiveBytes) {
+      nested.push(f.name);
+    }
+    return false;
+  });
 
-	const poms: PackageFact[] = [];
-	for (const name of Object.keys(meta).sort()) {
-		if (!isPomProperties(name)) continue;
-		const data = meta[name];
-		if (data === undefined) continue;
-		const fact = pomFact(
-			Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString(
-				"utf8",
-			),
-			name,
-			where,
-		);
-		if (fact !== undefined) poms.push(fact);
-	}
-	facts.push(...poms);
+  const poms: PackageFact[] = [];
+  for (const name of Object.keys(meta).sort()) {
+    if (!isPomProperties(name)) continue;
+    const data = meta[name];
+    if (data === undefined) continue;
+    const fact = pomFact(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), name, where);
+    if (fact !== undefined) poms.push(fact);
+  }
+  facts.push(...poms);
 
-	const fromName = parseArchiveFileName(baseName(fileName));
-	const ownIsListed = poms.some(
-		(p) => p.meta?.artifactId === fromName?.artifact,
-	);
-	if (poms.length === 0 || (fromName !== undefined && !ownIsListed)) {
-		const mf = meta[MANIFEST];
-		const guess =
-			(mf === undefined
-				? undefined
-				: manifestFact(Buffer.from(mf).toString("utf8"), where)) ??
-			filenameFact(fromName, where);
-		if (
-			guess !== undefined &&
-			!poms.some(
-				(p) => p.name === guess.name || p.meta?.artifactId === guess.name,
-			)
-		)
-			facts.push(guess);
-	}
+  const fromName = parseArchiveFileName(baseName(fileName));
+  const ownIsListed = poms.some((p) => p.meta?.artifactId === fromName?.artifact);
+  if (poms.length === 0 || (fromName !== undefined && !ownIsListed)) {
+    const mf = meta[MANIFEST];
+    const guess =
+      (mf === undefined ? undefined : manifestFact(Buffer.from(mf).toString('utf8'), where)) ??
+      filenameFact(fromName, where);
+    if (guess !== undefined && !poms.some((p) => p.name === guess.name || p.meta?.artifactId === guess.name))
+      facts.push(guess);
+  }
 
-	// Pass 2: one nested archive at a time, so only one is held in memory; sorted for deterministic output.
-	for (const inner of [...new Set(nested)].sort()) {
-		if (facts.length >= LIMITS.maxPackagesPerFile)
-			throw limitExceeded(
-				where,
-				`more than ${LIMITS.maxPackagesPerFile} packages`,
-			);
-		const got = unzip(bytes, where, (f) => {
-			if (f.name !== inner) return false;
-			spend(f.originalSize);
-			return true;
-		});
-		const data = got[inner];
-		if (data === undefined) continue;
-		scanArchive(data, `${where}!/${inner}`, inner, depth + 1, budget, facts);
-	}
+  // Pass 2: one nested archive at a time, so only one is held in memory; sorted for deterministic output.
+  for (const inner of [...new Set(nested)].sort()) {
+    if (facts.length >= LIMITS.maxPackagesPerFile)
+      throw limitExceeded(where, `more than ${LIMITS.maxPackagesPerFile} packages`);
+    const got = unzip(bytes, where, (f) => {
+      if (f.name !== inner) return false;
+      spend(f.originalSize);
+      return true;
+    });
+    const data = got[inner];
+    if (data === undefined) continue;
+    scanArchive(data, `${where}!/${inner}`, inner, depth + 1, budget, facts);
+  }
 }
 
 /** java.util.Properties, the subset Maven writes: `key=value` / `key: value`, `#` and `!` comments. */
 export function parseProperties(text: string): Map<string, string> {
-	const out = new Map<string, string>();
-	for (const raw of text.split("\n")) {
-		const line = raw.trim();
-		if (line === "" || line.startsWith("#") || line.startsWith("!")) continue;
-		const eq = line.indexOf("=");
-		const colon = line.indexOf(":");
-		const sep = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
-		if (sep <= 0) continue;
-		out.set(line.slice(0, sep).trim(), line.slice(sep + 1).trim());
-	}
-	return out;
+  const out = new Map<string, string>();
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (line === '' || line.startsWith('#') || line.startsWith('!')) continue;
+    const eq = line.indexOf('=');
+    const colon = line.indexOf(':');
+    const sep = eq < 0 ? colon : colon < 0 ? eq : Math.min(eq, colon);
+    if (sep <= 0) continue;
+    out.set(line.slice(0, sep).trim(), line.slice(sep + 1).trim());
+  }
+  return out;
 }
 
-function pomFact(
-	text: string,
-	entry: string,
-	where: string,
-): PackageFact | undefined {
-	const props = parseProperties(text);
-	const segs = entry.split("/");
-	const groupId = props.get("groupId") || segs[2] || "";
-	const artifactId = props.get("artifactId") || segs[3] || "";
-	const version = props.get("version") ?? "";
-	if (groupId === "" || artifactId === "" || version === "") return undefined;
-	return {
-		ecosystem: "maven",
-		name: `${groupId}:${artifactId}`,
-		version,
-		meta: { groupId, artifactId, path: where },
-	};
+function pomFact(text: string, entry: string, where: string): PackageFact | undefined {
+  const props = parseProperties(text);
+  const segs = entry.split('/');
+  const groupId = props.get('groupId') || segs[2] || '';
+  const artifactId = props.get('artifactId') || segs[3] || '';
+  const version = props.get('version') ?? '';
+  if (groupId === '' || artifactId === '' || version === '') return undefined;
+  return {
+    ecosystem: 'maven',
+    name: `${groupId}:${artifactId}`,
+    version,
+    meta: { groupId, artifactId, path: where },
+  };
 }
 
 /**
@@ -215,81 +164,72 @@ function pomFact(
  * Specification"): `Name: value`, lines wrapped at 72 bytes continue with one space.
  */
 export function parseManifest(text: string): Map<string, string> {
-	const out = new Map<string, string>();
-	let lastKey: string | undefined;
-	for (const raw of text.split("\n")) {
-		const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
-		if (line === "") break;
-		if (line.startsWith(" ")) {
-			if (lastKey !== undefined)
-				out.set(lastKey, `${out.get(lastKey) ?? ""}${line.slice(1)}`);
-			continue;
-		}
-		const colon = line.indexOf(":");
-		if (colon <= 0) continue;
-		lastKey = line.slice(0, colon).trim();
-		out.set(lastKey, line.slice(colon + 1).trim());
-	}
-	return out;
+  const out = new Map<string, string>();
+  let lastKey: string | undefined;
+  for (const raw of text.split('\n')) {
+    const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
+    if (line === '') break;
+    if (line.startsWith(' ')) {
+      if (lastKey !== undefined) out.set(lastKey, `${out.get(lastKey) ?? ''}${line.slice(1)}`);
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    lastKey = line.slice(0, colon).trim();
+    out.set(lastKey, line.slice(colon + 1).trim());
+  }
+  return out;
 }
 
 /** An artifact id is one token; "Apache Commons IO" is a display title, not an identity. */
 function isToken(s: string | undefined): s is string {
-	return s !== undefined && s !== "" && !/\s/.test(s);
+  return s !== undefined && s !== '' && !/\s/.test(s);
 }
 
 function manifestFact(text: string, where: string): PackageFact | undefined {
-	const m = parseManifest(text);
-	const pairs: [string | undefined, string | undefined][] = [
-		[m.get("Implementation-Title"), m.get("Implementation-Version")],
-		[
-			m.get("Bundle-SymbolicName")?.split(";")[0]?.trim(),
-			m.get("Bundle-Version"),
-		],
-		[m.get("Specification-Title"), m.get("Specification-Version")],
-	];
-	for (const [artifact, version] of pairs) {
-		if (!isToken(artifact) || !isToken(version)) continue;
-		const group = m.get("Implementation-Vendor-Id");
-		const meta: Record<string, string> = {
-			artifactId: artifact,
-			inferred: "manifest",
-			path: where,
-		};
-		if (isToken(group)) meta.groupId = group;
-		return {
-			ecosystem: "maven",
-			name: isToken(group) ? `${group}:${artifact}` : artifact,
-			version,
-			meta,
-		};
-	}
-	return undefined;
+  const m = parseManifest(text);
+  const pairs: [string | undefined, string | undefined][] = [
+    [m.get('Implementation-Title'), m.get('Implementation-Version')],
+    [m.get('Bundle-SymbolicName')?.split(';')[0]?.trim(), m.get('Bundle-Version')],
+    [m.get('Specification-Title'), m.get('Specification-Version')],
+  ];
+  for (const [artifact, version] of pairs) {
+    if (!isToken(artifact) || !isToken(version)) continue;
+    const group = m.get('Implementation-Vendor-Id');
+    const meta: Record<string, string> = {
+      artifactId: artifact,
+      inferred: 'manifest',
+      path: where,
+    };
+    if (isToken(group)) meta.groupId = group;
+    return {
+      ecosystem: 'maven',
+      name: isToken(group) ? `${group}:${artifact}` : artifact,
+      version,
+      meta,
+    };
+  }
+  return undefined;
 }
 
 /** `commons-io-2.11.0.jar` → commons-io / 2.11.0: the version starts at the first "-" followed by a digit. */
-export function parseArchiveFileName(
-	base: string,
-): { artifact: string; version: string } | undefined {
-	const dot = base.lastIndexOf(".");
-	const stem = dot > 0 ? base.slice(0, dot) : base;
-	for (let i = 1; i < stem.length - 1; i++) {
-		const c = stem.charCodeAt(i + 1);
-		if (stem.charCodeAt(i) === 0x2d && c >= 0x30 && c <= 0x39)
-			return { artifact: stem.slice(0, i), version: stem.slice(i + 1) };
-	}
-	return undefined;
+export function parseArchiveFileName(base: string): { artifact: string; version: string } | undefined {
+  const dot = base.lastIndexOf('.');
+  const stem = dot > 0 ? base.slice(0, dot) : base;
+  for (let i = 1; i < stem.length - 1; i++) {
+    const c = stem.charCodeAt(i + 1);
+    if (stem.charCodeAt(i) === 0x2d && c >= 0x30 && c <= 0x39)
+      return { artifact: stem.slice(0, i), version: stem.slice(i + 1) };
+  }
+  return undefined;
 }
 
-function filenameFact(
-	g: { artifact: string; version: string } | undefined,
-	where: string,
-): PackageFact | undefined {
-	if (g === undefined) return undefined;
-	return {
-		ecosystem: "maven",
-		name: g.artifact,
-		version: g.version,
-		meta: { artifactId: g.artifact, inferred: "filename", path: where },
-	};
+function filenameFact(g: { artifact: string; version: string } | undefined, where: string): PackageFact | undefined {
+  if (g === undefined) return undefined;
+  return {
+    ecosystem: 'maven',
+    name: g.artifact,
+    version: g.version,
+    meta: { artifactId: g.artifact, inferred: 'filename', path: where },
+  };
 }

@@ -1,4 +1,4 @@
-import { isRecord } from "./limits.js";
+import { isRecord } from './limits.js';
 
 /**
  * The licence an npm package.json declares, as written. package.json(5):
@@ -7,23 +7,20 @@ import { isRecord } from "./limits.js";
  * legacy entries mean the user may pick one, hence " OR ".
  */
 export function npmLicense(pkg: Record<string, unknown>): string | undefined {
-	const one = licenseName(pkg.license);
-	if (one !== undefined) return one;
-	const list = pkg.licenses;
-	if (Array.isArray(list)) {
-		const names = list
-			.map(licenseName)
-			.filter((n): n is string => n !== undefined);
-		if (names.length > 0) return names.join(" OR ");
-	} else {
-		return licenseName(list);
-	}
-	return undefined;
+  const one = licenseName(pkg.license);
+  if (one !== undefined) return one;
+  const list = pkg.licenses;
+  if (Array.isArray(list)) {
+    const names = list.map(licenseName).filter((n): n is string => n !== undefined);
+    if (names.length > 0) return names.join(' OR ');
+  } else {
+    return licenseName(list);
+  }
+  return undefined;
 }
 
 function licenseName(v: unknown): string | undefined {
-	if (typeof v === "string") return v.trim() === "" ? undefined : v.trim();
-	if (isRecord(v) && typeof v.type === "string" && v.type.trim() !== "")
-		return v.type.trim();
-	return undefined;
+  if (typeof v === 'string') return v.trim() === '' ? undefined : v.trim();
+  if (isRecord(v) && typeof v.type === 'string' && v.type.trim() !== '') return v.type.trim();
+  return undefined;
 }

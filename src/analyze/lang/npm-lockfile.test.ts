@@ -1,186 +1,152 @@
-import assert from "node:assert/strict";
-import { test } from "node:test";
-import { analyzerFile } from "./analyzer-file.js";
-import { npmLockfile } from "./npm-lockfile.js";
-import { parseDepPath, pnpmLock } from "./pnpm-lock.js";
-import { descriptorName, yarnLock } from "./yarn-lock.js";
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyzerFile } from './analyzer-file.js';
+import { npmLockfile } from './npm-lockfile.js';
+import { parseDepPath, pnpmLock } from './pnpm-lock.js';
+import { descriptorName, yarnLock } from './yarn-lock.js';
 
 const info = { size: 10, mode: 0o644 };
-const want = (a: { wants: typeof npmLockfile.wants }, p: string): boolean =>
-	a.wants(p, { path: p, ...info });
+const want = (a: { wants: typeof npmLockfile.wants }, p: string): boolean => a.wants(p, { path: p, ...info });
 
 // Shapes follow npm's package-lock.json(5) documentation (lockfileVersion 1, 2, 3).
 const v3 = {
-	name: "app",
-	version: "1.0.0",
-	lockfileVersion: 3,
-	requires: true,
-	packages: {
-		"": {
-			name: "app",
-			version: "1.0.0",
-			dependencies: { express: "^4.18.2" },
-			devDependencies: { mocha: "^10" },
-		},
-		"node_modules/express": {
-			version: "4.18.2",
-			resolved: "https://registry.npmjs.org/express/-/express-4.18.2.tgz",
-			license: "MIT",
-		},
-		"node_modules/mocha": { version: "10.2.0", dev: true, license: "MIT" },
-		"node_modules/@types/node": {
-			version: "20.8.0",
-			dev: true,
-			optional: true,
-		},
-		"node_modules/express/node_modules/debug": { version: "2.6.9" },
-		"node_modules/debug": { version: "2.6.9", dev: true },
-		"node_modules/string-width-cjs": { name: "string-width", version: "4.2.3" },
-		"node_modules/my-lib": { resolved: "packages/my-lib", link: true },
-		"packages/my-lib": { name: "my-lib", version: "0.3.0" },
-		"node_modules/broken": { resolved: "x" },
-	},
+  name: 'app',
+  version: '1.0.0',
+  lockfileVersion: 3,
+  requires: true,
+  packages: {
+    '': {
+      name: 'app',
+      version: '1.0.0',
+      dependencies: { express: '^4.18.2' },
+      devDependencies: { mocha: '^10' },
+    },
+    'node_modules/express': {
+      version: '4.18.2',
+      resolved: 'https://registry.npmjs.org/express/-/express-4.18.2.tgz',
+      license: 'MIT',
+    },
+    'node_modules/mocha': { version: '10.2.0', dev: true, license: 'MIT' },
+    'node_modules/@types/node': {
+      version: '20.8.0',
+      dev: true,
+      optional: true,
+    },
+    'node_modules/express/node_modules/debug': { version: '2.6.9' },
+    'node_modules/debug': { version: '2.6.9', dev: true },
+    'node_modules/string-width-cjs': { name: 'string-width', version: '4.2.3' },
+    'node_modules/my-lib': { resolved: 'packages/my-lib', link: true },
+    'packages/my-lib': { name: 'my-lib', version: '0.3.0' },
+    'node_modules/broken': { resolved: 'x' },
+  },
 };
 
-test("wants lockfiles outside node_modules only", () => {
-	assert.equal(want(npmLockfile, "srv/app/package-lock.json"), true);
-	assert.equal(want(npmLockfile, "package-lock.json"), true);
-	assert.equal(want(npmLockfile, "srv/app/npm-shrinkwrap.json"), true);
-	assert.equal(
-		want(npmLockfile, "srv/app/node_modules/x/package-lock.json"),
-		false,
-	);
-	assert.equal(
-		want(npmLockfile, "srv/app/node_modules/.package-lock.json"),
-		false,
-	);
-	assert.equal(want(npmLockfile, "srv/app/my-package-lock.json"), false);
-	assert.equal(want(yarnLock, "srv/app/yarn.lock"), true);
-	assert.equal(want(pnpmLock, "srv/app/pnpm-lock.yaml"), true);
+test('wants lockfiles outside node_modules only', () => {
+  assert.equal(want(npmLockfile, 'srv/app/package-lock.json'), true);
+  assert.equal(want(npmLockfile, 'package-lock.json'), true);
+  assert.equal(want(npmLockfile, 'srv/app/npm-shrinkwrap.json'), true);
+  assert.equal(want(npmLockfile, 'srv/app/node_modules/x/package-lock.json'), false);
+  assert.equal(want(npmLockfile, 'srv/app/node_modules/.package-lock.json'), false);
+  assert.equal(want(npmLockfile, 'srv/app/my-package-lock.json'), false);
+  assert.equal(want(yarnLock, 'srv/app/yarn.lock'), true);
+  assert.equal(want(pnpmLock, 'srv/app/pnpm-lock.yaml'), true);
 });
 
-test("lockfile v3 packages map: nesting, aliases, links, dev/optional flags, root skipped", async () => {
-	const r = await npmLockfile.analyze(
-		analyzerFile("app/package-lock.json", JSON.stringify(v3)),
-	);
-	assert.deepEqual(r.packages, [
-		{
-			ecosystem: "npm",
-			name: "@types/node",
-			version: "20.8.0",
-			meta: { source: "lockfile", dev: "true", optional: "true" },
-		},
-		// debug is prod under express and dev at the top: prod wins.
-		{
-			ecosystem: "npm",
-			name: "debug",
-			version: "2.6.9",
-			meta: { source: "lockfile" },
-		},
-		{
-			ecosystem: "npm",
-			name: "express",
-			version: "4.18.2",
-			license: "MIT",
-			meta: { source: "lockfile" },
-		},
-		{
-			ecosystem: "npm",
-			name: "mocha",
-			version: "10.2.0",
-			license: "MIT",
-			meta: { source: "lockfile", dev: "true" },
-		},
-		{
-			ecosystem: "npm",
-			name: "my-lib",
-			version: "0.3.0",
-			meta: { source: "lockfile", link: "true" },
-		},
-		{
-			ecosystem: "npm",
-			name: "string-width",
-			version: "4.2.3",
-			meta: { source: "lockfile" },
-		},
-	]);
+test('lockfile v3 packages map: nesting, aliases, links, dev/optional flags, root skipped', async () => {
+  const r = await npmLockfile.analyze(analyzerFile('app/package-lock.json', JSON.stringify(v3)));
+  assert.deepEqual(r.packages, [
+    {
+      ecosystem: 'npm',
+      name: '@types/node',
+      version: '20.8.0',
+      meta: { source: 'lockfile', dev: 'true', optional: 'true' },
+    },
+    // debug is prod under express and dev at the top: prod wins.
+    {
+      ecosystem: 'npm',
+      name: 'debug',
+      version: '2.6.9',
+      meta: { source: 'lockfile' },
+    },
+    {
+      ecosystem: 'npm',
+      name: 'express',
+      version: '4.18.2',
+      license: 'MIT',
+      meta: { source: 'lockfile' },
+    },
+    {
+      ecosystem: 'npm',
+      name: 'mocha',
+      version: '10.2.0',
+      license: 'MIT',
+      meta: { source: 'lockfile', dev: 'true' },
+    },
+    {
+      ecosystem: 'npm',
+      name: 'my-lib',
+      version: '0.3.0',
+      meta: { source: 'lockfile', link: 'true' },
+    },
+    {
+      ecosystem: 'npm',
+      name: 'string-width',
+      version: '4.2.3',
+      meta: { source: 'lockfile' },
+    },
+  ]);
 });
 
-test("lockfile v1 dependencies tree, nested and aliased", async () => {
-	const v1 = {
-		name: "app",
-		lockfileVersion: 1,
-		dependencies: {
-			lodash: { version: "4.17.21", integrity: "sha512-x" },
-			mocha: {
-				version: "10.2.0",
-				dev: true,
-				dependencies: { ms: { version: "2.1.3", dev: true } },
-			},
-			"sw-cjs": { version: "npm:string-width@4.2.3" },
-		},
-	};
-	const r = await npmLockfile.analyze(
-		analyzerFile("app/npm-shrinkwrap.json", JSON.stringify(v1)),
-	);
-	assert.deepEqual(
-		r.packages?.map(
-			(p) => `${p.name}@${p.version}${p.meta?.dev ? " dev" : ""}`,
-		),
-		[
-			"lodash@4.17.21",
-			"mocha@10.2.0 dev",
-			"ms@2.1.3 dev",
-			"string-width@4.2.3",
-		],
-	);
+test('lockfile v1 dependencies tree, nested and aliased', async () => {
+  const v1 = {
+    name: 'app',
+    lockfileVersion: 1,
+    dependencies: {
+      lodash: { version: '4.17.21', integrity: 'sha512-x' },
+      mocha: {
+        version: '10.2.0',
+        dev: true,
+        dependencies: { ms: { version: '2.1.3', dev: true } },
+      },
+      'sw-cjs': { version: 'npm:string-width@4.2.3' },
+    },
+  };
+  const r = await npmLockfile.analyze(analyzerFile('app/npm-shrinkwrap.json', JSON.stringify(v1)));
+  assert.deepEqual(
+    r.packages?.map((p) => `${p.name}@${p.version}${p.meta?.dev ? ' dev' : ''}`),
+    ['lodash@4.17.21', 'mocha@10.2.0 dev', 'ms@2.1.3 dev', 'string-width@4.2.3'],
+  );
 });
 
-test("lockfile v2 prefers packages over the legacy dependencies", async () => {
-	const v2 = {
-		lockfileVersion: 2,
-		packages: { "": {}, "node_modules/a": { version: "1.0.0" } },
-		dependencies: { a: { version: "0.9.0" } },
-	};
-	const r = await npmLockfile.analyze(
-		analyzerFile("package-lock.json", JSON.stringify(v2)),
-	);
-	assert.deepEqual(
-		r.packages?.map((p) => p.version),
-		["1.0.0"],
-	);
+test('lockfile v2 prefers packages over the legacy dependencies', async () => {
+  const v2 = {
+    lockfileVersion: 2,
+    packages: { '': {}, 'node_modules/a': { version: '1.0.0' } },
+    dependencies: { a: { version: '0.9.0' } },
+  };
+  const r = await npmLockfile.analyze(analyzerFile('package-lock.json', JSON.stringify(v2)));
+  assert.deepEqual(
+    r.packages?.map((p) => p.version),
+    ['1.0.0'],
+  );
 });
 
-test("hostile and malformed lockfiles", () => {
-	assert.throws(
-		() =>
-			npmLockfile.analyze(
-				analyzerFile(
-					"package-lock.json",
-					'{"lockfileVersion": 3, "packages": ',
-				),
-			),
-		/not valid JSON/,
-	);
-	assert.throws(
-		() =>
-			npmLockfile.analyze(analyzerFile("package-lock.json", '{"hello": 1}')),
-		/not an npm lockfile/,
-	);
-	// 300 levels of nesting: refused, not a stack overflow.
-	let deps: Record<string, unknown> = {};
-	for (let i = 0; i < 300; i++)
-		deps = { [`p${i}`]: { version: "1.0.0", dependencies: deps } };
-	assert.throws(
-		() =>
-			npmLockfile.analyze(
-				analyzerFile(
-					"package-lock.json",
-					JSON.stringify({ lockfileVersion: 1, dependencies: deps }),
-				),
-			),
-		(e: unknown) => (e as { code?: string }).code === "ANALYZE_LIMIT_EXCEEDED",
-	);
+test('hostile and malformed lockfiles', () => {
+  assert.throws(
+    () => npmLockfile.analyze(analyzerFile('package-lock.json', '{"lockfileVersion": 3, "packages": ')),
+    /not valid JSON/,
+  );
+  assert.throws(() => npmLockfile.analyze(analyzerFile('package-lock.json', '{"hello": 1}')), /not an npm lockfile/);
+  // 300 levels of nesting: refused, not a stack overflow.
+  let deps: Record<string, unknown> = {};
+  for (let i = 0; i < 300; i++) deps = { [`p${i}`]: { version: '1.0.0', dependencies: deps } };
+  assert.throws(
+    () =>
+      npmLockfile.analyze(
+        analyzerFile('package-lock.json', JSON.stringify({ lockfileVersion: 1, dependencies: deps })),
+      ),
+    (e: unknown) => (e as { code?: string }).code === 'ANALYZE_LIMIT_EXCEEDED',
+  );
 });
 
 // yarn 1 format as written by `yarn install` (yarn v1.22 lockfile writer).
@@ -203,12 +169,12 @@ js-tokens@^4.0.0:
   version "4.2.3"
 `;
 
-test("yarn.lock v1", async () => {
-	const r = await yarnLock.analyze(analyzerFile("app/yarn.lock", yarnV1));
-	assert.deepEqual(
-		r.packages?.map((p) => `${p.name}@${p.version}`),
-		["@babel/code-frame@7.12.13", "js-tokens@4.0.0", "string-width@4.2.3"],
-	);
+test('yarn.lock v1', async () => {
+  const r = await yarnLock.analyze(analyzerFile('app/yarn.lock', yarnV1));
+  assert.deepEqual(
+    r.packages?.map((p) => `${p.name}@${p.version}`),
+    ['@babel/code-frame@7.12.13', 'js-tokens@4.0.0', 'string-width@4.2.3'],
+  );
 });
 
 // yarn berry (2+) format: YAML with __metadata.
@@ -241,47 +207,44 @@ __metadata:
   linkType: hard
 `;
 
-test("yarn.lock berry skips the workspace", async () => {
-	const r = await yarnLock.analyze(analyzerFile("app/yarn.lock", yarnBerry));
-	assert.deepEqual(
-		r.packages?.map((p) => `${p.name}@${p.version}`),
-		["@babel/code-frame@7.22.13", "semver@7.5.4"],
-	);
+test('yarn.lock berry skips the workspace', async () => {
+  const r = await yarnLock.analyze(analyzerFile('app/yarn.lock', yarnBerry));
+  assert.deepEqual(
+    r.packages?.map((p) => `${p.name}@${p.version}`),
+    ['@babel/code-frame@7.22.13', 'semver@7.5.4'],
+  );
 });
 
-test("yarn descriptor names", () => {
-	assert.equal(descriptorName('"@scope/x@^1.0.0"'), "@scope/x");
-	assert.equal(descriptorName("x@git+ssh://git@github.com/a/b.git"), "x");
-	assert.equal(descriptorName("alias@npm:real@^2"), "real");
-	assert.equal(descriptorName("noversion"), undefined);
+test('yarn descriptor names', () => {
+  assert.equal(descriptorName('"@scope/x@^1.0.0"'), '@scope/x');
+  assert.equal(descriptorName('x@git+ssh://git@github.com/a/b.git'), 'x');
+  assert.equal(descriptorName('alias@npm:real@^2'), 'real');
+  assert.equal(descriptorName('noversion'), undefined);
 });
 
-test("yarn.lock garbage is rejected", () => {
-	assert.throws(
-		() => yarnLock.analyze(analyzerFile("yarn.lock", "hello world\n")),
-		/not a yarn lockfile/,
-	);
+test('yarn.lock garbage is rejected', () => {
+  assert.throws(() => yarnLock.analyze(analyzerFile('yarn.lock', 'hello world\n')), /not a yarn lockfile/);
 });
 
-test("pnpm-lock.yaml v5, v6 and v9 dependency paths", async () => {
-	assert.deepEqual(
-		parseDepPath("/@babel/core/7.23.2_supports-color@8.1.1", 5.4),
-		{ name: "@babel/core", version: "7.23.2" },
-	);
-	assert.deepEqual(parseDepPath("/lodash/4.17.21", 5.4), {
-		name: "lodash",
-		version: "4.17.21",
-	});
-	assert.deepEqual(
-		parseDepPath("/@babel/core@7.23.2(supports-color@8.1.1)", 6),
-		{ name: "@babel/core", version: "7.23.2" },
-	);
-	assert.deepEqual(parseDepPath("react@18.2.0", 9), {
-		name: "react",
-		version: "18.2.0",
-	});
-	assert.equal(parseDepPath("my-lib@link:../lib", 9), undefined);
-	const v6 = `lockfileVersion: '6.0'
+test('pnpm-lock.yaml v5, v6 and v9 dependency paths', async () => {
+  assert.deepEqual(parseDepPath('/@babel/core/7.23.2_supports-color@8.1.1', 5.4), {
+    name: '@babel/core',
+    version: '7.23.2',
+  });
+  assert.deepEqual(parseDepPath('/lodash/4.17.21', 5.4), {
+    name: 'lodash',
+    version: '4.17.21',
+  });
+  assert.deepEqual(parseDepPath('/@babel/core@7.23.2(supports-color@8.1.1)', 6), {
+    name: '@babel/core',
+    version: '7.23.2',
+  });
+  assert.deepEqual(parseDepPath('react@18.2.0', 9), {
+    name: 'react',
+    version: '18.2.0',
+  });
+  assert.equal(parseDepPath('my-lib@link:../lib', 9), undefined);
+  const v6 = `lockfileVersion: '6.0'
 
 dependencies:
   lodash:
@@ -304,19 +267,11 @@ packages:
     version: 1.0.0
     dev: false
 `;
-	const r = await pnpmLock.analyze(analyzerFile("app/pnpm-lock.yaml", v6));
-	assert.deepEqual(
-		r.packages?.map(
-			(p) => `${p.name}@${p.version}${p.meta?.dev ? " dev" : ""}`,
-		),
-		["lodash@4.17.21", "mocha@10.2.0 dev", "repo@1.0.0"],
-	);
-	assert.throws(
-		() => pnpmLock.analyze(analyzerFile("pnpm-lock.yaml", "packages: {}\n")),
-		/not a pnpm lockfile/,
-	);
-	assert.throws(
-		() => pnpmLock.analyze(analyzerFile("pnpm-lock.yaml", "a: [\n")),
-		/not valid YAML/,
-	);
+  const r = await pnpmLock.analyze(analyzerFile('app/pnpm-lock.yaml', v6));
+  assert.deepEqual(
+    r.packages?.map((p) => `${p.name}@${p.version}${p.meta?.dev ? ' dev' : ''}`),
+    ['lodash@4.17.21', 'mocha@10.2.0 dev', 'repo@1.0.0'],
+  );
+  assert.throws(() => pnpmLock.analyze(analyzerFile('pnpm-lock.yaml', 'packages: {}\n')), /not a pnpm lockfile/);
+  assert.throws(() => pnpmLock.analyze(analyzerFile('pnpm-lock.yaml', 'a: [\n')), /not valid YAML/);
 });

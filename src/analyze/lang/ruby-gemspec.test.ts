@@ -1,8 +1,8 @@
-import assert from "node:assert/strict";
-import { test } from "node:test";
-import { analyzerFile } from "./analyzer-file.js";
-import { gemfileLock } from "./gemfile-lock.js";
-import { parseGemspec, rubyGemspec } from "./ruby-gemspec.js";
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { analyzerFile } from './analyzer-file.js';
+import { gemfileLock } from './gemfile-lock.js';
+import { parseGemspec, rubyGemspec } from './ruby-gemspec.js';
 
 // The shape RubyGems' Gem::Specification#to_ruby writes into specifications/ (rubygems 3.x).
 const rakeSpec = `# -*- encoding: utf-8 -*-
@@ -22,62 +22,44 @@ Gem::Specification.new do |s|
 end
 `;
 
-test("wants gemspecs under specifications/ (and default/)", () => {
-	const w = (p: string): boolean =>
-		rubyGemspec.wants(p, { path: p, size: 1, mode: 0o644 });
-	assert.equal(w("usr/local/bundle/specifications/rake-13.0.6.gemspec"), true);
-	assert.equal(
-		w("usr/lib/ruby/gems/3.1.0/specifications/default/json-2.6.1.gemspec"),
-		true,
-	);
-	assert.equal(w("app/myproj.gemspec"), false);
+test('wants gemspecs under specifications/ (and default/)', () => {
+  const w = (p: string): boolean => rubyGemspec.wants(p, { path: p, size: 1, mode: 0o644 });
+  assert.equal(w('usr/local/bundle/specifications/rake-13.0.6.gemspec'), true);
+  assert.equal(w('usr/lib/ruby/gems/3.1.0/specifications/default/json-2.6.1.gemspec'), true);
+  assert.equal(w('app/myproj.gemspec'), false);
 });
 
-test("installed gemspec: name, version, licenses", async () => {
-	const r = await rubyGemspec.analyze(
-		analyzerFile(
-			"usr/local/bundle/specifications/rake-13.0.6.gemspec",
-			rakeSpec,
-		),
-	);
-	assert.deepEqual(r.packages, [
-		{ ecosystem: "gem", name: "rake", version: "13.0.6", license: "MIT" },
-	]);
+test('installed gemspec: name, version, licenses', async () => {
+  const r = await rubyGemspec.analyze(analyzerFile('usr/local/bundle/specifications/rake-13.0.6.gemspec', rakeSpec));
+  assert.deepEqual(r.packages, [{ ecosystem: 'gem', name: 'rake', version: '13.0.6', license: 'MIT' }]);
 });
 
-test("Gem::Version.new, single quotes, %w licences, other block variables", () => {
-	assert.deepEqual(
-		parseGemspec(
-			"Gem::Specification.new do |spec|\n  spec.name = 'json'\n  spec.version = Gem::Version.new(\"2.6.1\")\n  spec.license = 'Ruby'\nend\n",
-		),
-		{
-			name: "json",
-			version: "2.6.1",
-			licenses: ["Ruby"],
-		},
-	);
-	assert.deepEqual(
-		parseGemspec(
-			's.name = "x"\ns.version = "1"\ns.licenses = %w[MIT Apache-2.0]\n',
-		).licenses,
-		["MIT", "Apache-2.0"],
-	);
-	assert.deepEqual(
-		parseGemspec(
-			's.name = "x"\ns.version = "1"\ns.licenses = ["BSD-2-Clause".freeze, "Ruby".freeze]\n',
-		).licenses,
-		["BSD-2-Clause", "Ruby"],
-	);
+test('Gem::Version.new, single quotes, %w licences, other block variables', () => {
+  assert.deepEqual(
+    parseGemspec(
+      "Gem::Specification.new do |spec|\n  spec.name = 'json'\n  spec.version = Gem::Version.new(\"2.6.1\")\n  spec.license = 'Ruby'\nend\n",
+    ),
+    {
+      name: 'json',
+      version: '2.6.1',
+      licenses: ['Ruby'],
+    },
+  );
+  assert.deepEqual(parseGemspec('s.name = "x"\ns.version = "1"\ns.licenses = %w[MIT Apache-2.0]\n').licenses, [
+    'MIT',
+    'Apache-2.0',
+  ]);
+  assert.deepEqual(
+    parseGemspec('s.name = "x"\ns.version = "1"\ns.licenses = ["BSD-2-Clause".freeze, "Ruby".freeze]\n').licenses,
+    ['BSD-2-Clause', 'Ruby'],
+  );
 });
 
-test("a gemspec without a literal name/version is malformed", () => {
-	assert.throws(
-		() =>
-			rubyGemspec.analyze(
-				analyzerFile("specifications/x.gemspec", "s.name = NAME\n"),
-			),
-		/without a literal name/,
-	);
+test('a gemspec without a literal name/version is malformed', () => {
+  assert.throws(
+    () => rubyGemspec.analyze(analyzerFile('specifications/x.gemspec', 's.name = NAME\n')),
+    /without a literal name/,
+  );
 });
 
 // Bundler 2 lockfile layout.
@@ -108,38 +90,33 @@ BUNDLED WITH
    2.4.19
 `;
 
-test("Gemfile.lock GEM and GIT specs, platform suffixes", async () => {
-	const r = await gemfileLock.analyze(analyzerFile("app/Gemfile.lock", lock));
-	assert.deepEqual(r.packages, [
-		{
-			ecosystem: "gem",
-			name: "rails",
-			version: "7.1.0.alpha",
-			meta: { source: "lockfile", origin: "git" },
-		},
-		{
-			ecosystem: "gem",
-			name: "actionpack",
-			version: "7.0.4",
-			meta: { source: "lockfile" },
-		},
-		{
-			ecosystem: "gem",
-			name: "nokogiri",
-			version: "1.15.4",
-			meta: { source: "lockfile", platform: "x86_64-linux" },
-		},
-		{
-			ecosystem: "gem",
-			name: "rack",
-			version: "2.2.8",
-			meta: { source: "lockfile" },
-		},
-	]);
-	assert.deepEqual(
-		await gemfileLock.analyze(
-			analyzerFile("Gemfile.lock", "garbage\n\x00\x01"),
-		),
-		{ packages: [] },
-	);
+test('Gemfile.lock GEM and GIT specs, platform suffixes', async () => {
+  const r = await gemfileLock.analyze(analyzerFile('app/Gemfile.lock', lock));
+  assert.deepEqual(r.packages, [
+    {
+      ecosystem: 'gem',
+      name: 'rails',
+      version: '7.1.0.alpha',
+      meta: { source: 'lockfile', origin: 'git' },
+    },
+    {
+      ecosystem: 'gem',
+      name: 'actionpack',
+      version: '7.0.4',
+      meta: { source: 'lockfile' },
+    },
+    {
+      ecosystem: 'gem',
+      name: 'nokogiri',
+      version: '1.15.4',
+      meta: { source: 'lockfile', platform: 'x86_64-linux' },
+    },
+    {
+      ecosystem: 'gem',
+      name: 'rack',
+      version: '2.2.8',
+      meta: { source: 'lockfile' },
+    },
+  ]);
+  assert.deepEqual(await gemfileLock.analyze(analyzerFile('Gemfile.lock', 'garbage\n\x00\x01')), { packages: [] });
 });

@@ -1,124 +1,101 @@
-import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
-import { test } from "node:test";
-import { deflateSync } from "node:zlib";
-import { testdata } from "../../core/index.js";
-import { analyzerFile } from "./analyzer-file.js";
-import { cargoLock } from "./cargo-lock.js";
-import { rustBinary } from "./rust-binary.js";
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { test } from 'node:test';
+import { deflateSync } from 'node:zlib';
+import { testdata } from '../../core/index.js';
+import { analyzerFile } from './analyzer-file.js';
+import { cargoLock } from './cargo-lock.js';
+import { rustBinary } from './rust-binary.js';
 
 // Built by testdata/rust/build.sh: a real cargo binary, .dep-v0 added with objcopy.
-const bin = (name: string): Buffer =>
-	readFileSync(testdata(import.meta.url, "rust", name));
+const bin = (name: string): Buffer => readFileSync(testdata(import.meta.url, 'rust', name));
 
-test("cargo-auditable .dep-v0 section: root crate, registry and build dependencies", async () => {
-	const f = analyzerFile(
-		"usr/local/bin/hello-auditable",
-		bin("hello-auditable"),
-		0o755,
-	);
-	assert.equal(rustBinary.sniff?.test(f.bytes.subarray(0, 4)), true);
-	const r = await rustBinary.analyze(f);
-	assert.deepEqual(r.packages, [
-		{
-			ecosystem: "cargo",
-			name: "hello-auditable",
-			version: "0.1.0",
-			meta: { main: "true", source: "local" },
-		},
-		{
-			ecosystem: "cargo",
-			name: "itoa",
-			version: "1.0.9",
-			meta: { source: "crates.io" },
-		},
-		{
-			ecosystem: "cargo",
-			name: "cc",
-			version: "1.0.83",
-			meta: { source: "crates.io", kind: "build" },
-		},
-	]);
+test('cargo-auditable .dep-v0 section: root crate, registry and build dependencies', async () => {
+  const f = analyzerFile('usr/local/bin/hello-auditable', bin('hello-auditable'), 0o755);
+  assert.equal(rustBinary.sniff?.test(f.bytes.subarray(0, 4)), true);
+  const r = await rustBinary.analyze(f);
+  assert.deepEqual(r.packages, [
+    {
+      ecosystem: 'cargo',
+      name: 'hello-auditable',
+      version: '0.1.0',
+      meta: { main: 'true', source: 'local' },
+    },
+    {
+      ecosystem: 'cargo',
+      name: 'itoa',
+      version: '1.0.9',
+      meta: { source: 'crates.io' },
+    },
+    {
+      ecosystem: 'cargo',
+      name: 'cc',
+      version: '1.0.83',
+      meta: { source: 'crates.io', kind: 'build' },
+    },
+  ]);
 });
 
-test("a Rust binary without .dep-v0 yields nothing; Go/PE files are not sniffed", async () => {
-	assert.deepEqual(
-		await rustBinary.analyze(
-			analyzerFile("usr/bin/hello", bin("hello-plain"), 0o755),
-		),
-		{},
-	);
-	assert.equal(rustBinary.sniff?.test(Buffer.from("MZ\x90\x00")), false);
+test('a Rust binary without .dep-v0 yields nothing; Go/PE files are not sniffed', async () => {
+  assert.deepEqual(await rustBinary.analyze(analyzerFile('usr/bin/hello', bin('hello-plain'), 0o755)), {});
+  assert.equal(rustBinary.sniff?.test(Buffer.from('MZ\x90\x00')), false);
 });
 
 /** Replace the .dep-v0 payload in place (same size) to build hostile variants of the real binary. */
 function withPayload(payload: Buffer): Buffer {
-	const b = Buffer.from(bin("hello-auditable"));
-	const sec = findSection(b);
-	b.fill(0, sec.offset, sec.offset + sec.size);
-	payload.copy(b, sec.offset, 0, Math.min(payload.length, sec.size));
-	return b;
+  const b = Buffer.from(bin('hello-auditable'));
+  const sec = findSection(b);
+  b.fill(0, sec.offset, sec.offset + sec.size);
+  payload.copy(b, sec.offset, 0, Math.min(payload.length, sec.size));
+  return b;
 }
 
 function findSection(b: Buffer): { offset: number; size: number } {
-	// ELF64 LE: walk section headers and match the name ".dep-v0".
-	const shoff = Number(b.readBigUInt64LE(0x28));
-	const shentsize = b.readUInt16LE(0x3a);
-	const shnum = b.readUInt16LE(0x3c);
-	const strOff = Number(
-		b.readBigUInt64LE(shoff + b.readUInt16LE(0x3e) * shentsize + 24),
-	);
-	for (let i = 0; i < shnum; i++) {
-		const o = shoff + i * shentsize;
-		const nameStart = strOff + b.readUInt32LE(o);
-		if (b.toString("latin1", nameStart, nameStart + 8) === ".dep-v0\0") {
-			return {
-				offset: Number(b.readBigUInt64LE(o + 24)),
-				size: Number(b.readBigUInt64LE(o + 32)),
-			};
-		}
-	}
-	throw new Error("no .dep-v0");
+  // ELF64 LE: walk section headers and match the name ".dep-v0".
+  const shoff = Number(b.readBigUInt64LE(0x28));
+  const shentsize = b.readUInt16LE(0x3a);
+  const shnum = b.readUInt16LE(0x3c);
+  const strOff = Number(b.readBigUInt64LE(shoff + b.readUInt16LE(0x3e) * shentsize + 24));
+  for (let i = 0; i < shnum; i++) {
+    const o = shoff + i * shentsize;
+    const nameStart = strOff + b.readUInt32LE(o);
+    if (b.toString('latin1', nameStart, nameStart + 8) === '.dep-v0\0') {
+      return {
+        offset: Number(b.readBigUInt64LE(o + 24)),
+        size: Number(b.readBigUInt64LE(o + 32)),
+      };
+    }
+  }
+  throw new Error('no .dep-v0');
 }
 
-test("hostile .dep-v0: not zlib, not JSON, zip bomb", () => {
-	assert.throws(
-		() =>
-			rustBinary.analyze(
-				analyzerFile("a", withPayload(Buffer.from("garbage")), 0o755),
-			),
-		/not zlib/,
-	);
-	assert.throws(
-		() =>
-			rustBinary.analyze(
-				analyzerFile("a", withPayload(deflateSync('{"packages": [')), 0o755),
-			),
-		/not JSON/,
-	);
-	// 100 MB of spaces compresses to ~100 kB; the section is smaller, so build a bigger file around it.
-	const bomb = deflateSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 });
-	// Point .dep-v0's section header at the bomb appended to the real binary.
-	const aud = Buffer.from(bin("hello-auditable"));
-	const shoff = Number(aud.readBigUInt64LE(0x28));
-	const shentsize = aud.readUInt16LE(0x3a);
-	const shnum = aud.readUInt16LE(0x3c);
-	const strOff = Number(
-		aud.readBigUInt64LE(shoff + aud.readUInt16LE(0x3e) * shentsize + 24),
-	);
-	for (let i = 0; i < shnum; i++) {
-		const o = shoff + i * shentsize;
-		const n = strOff + aud.readUInt32LE(o);
-		if (aud.toString("latin1", n, n + 8) === ".dep-v0\0") {
-			aud.writeBigUInt64LE(BigInt(aud.length), o + 24);
-			aud.writeBigUInt64LE(BigInt(bomb.length), o + 32);
-		}
-	}
-	const hostile = Buffer.concat([aud, bomb]);
-	assert.throws(
-		() => rustBinary.analyze(analyzerFile("a", hostile, 0o755)),
-		(e: unknown) => (e as { code?: string }).code === "ANALYZE_LIMIT_EXCEEDED",
-	);
+test('hostile .dep-v0: not zlib, not JSON, zip bomb', () => {
+  assert.throws(() => rustBinary.analyze(analyzerFile('a', withPayload(Buffer.from('garbage')), 0o755)), /not zlib/);
+  assert.throws(
+    () => rustBinary.analyze(analyzerFile('a', withPayload(deflateSync('{"packages": [')), 0o755)),
+    /not JSON/,
+  );
+  // 100 MB of spaces compresses to ~100 kB; the section is smaller, so build a bigger file around it.
+  const bomb = deflateSync(Buffer.alloc(64 * 1024 * 1024, 0x20), { level: 9 });
+  // Point .dep-v0's section header at the bomb appended to the real binary.
+  const aud = Buffer.from(bin('hello-auditable'));
+  const shoff = Number(aud.readBigUInt64LE(0x28));
+  const shentsize = aud.readUInt16LE(0x3a);
+  const shnum = aud.readUInt16LE(0x3c);
+  const strOff = Number(aud.readBigUInt64LE(shoff + aud.readUInt16LE(0x3e) * shentsize + 24));
+  for (let i = 0; i < shnum; i++) {
+    const o = shoff + i * shentsize;
+    const n = strOff + aud.readUInt32LE(o);
+    if (aud.toString('latin1', n, n + 8) === '.dep-v0\0') {
+      aud.writeBigUInt64LE(BigInt(aud.length), o + 24);
+      aud.writeBigUInt64LE(BigInt(bomb.length), o + 32);
+    }
+  }
+  const hostile = Buffer.concat([aud, bomb]);
+  assert.throws(
+    () => rustBinary.analyze(analyzerFile('a', hostile, 0o755)),
+    (e: unknown) => (e as { code?: string }).code === 'ANALYZE_LIMIT_EXCEEDED',
+  );
 });
 
 // Cargo.lock v3 as cargo writes it (cargo(1) "Cargo.lock" format).
@@ -140,23 +117,23 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 checksum = "cf9e0fcba69a370eed61bcf2b728575f726b50b55cba78064753d708ddc7549e"
 `;
 
-test("Cargo.lock v3 and v1 ([metadata] checksums)", async () => {
-	const r = await cargoLock.analyze(analyzerFile("src/app/Cargo.lock", lockV3));
-	assert.deepEqual(r.packages, [
-		{
-			ecosystem: "cargo",
-			name: "app",
-			version: "0.1.0",
-			meta: { local: "true" },
-		},
-		{
-			ecosystem: "cargo",
-			name: "serde",
-			version: "1.0.188",
-			meta: { source: "registry+https://github.com/rust-lang/crates.io-index" },
-		},
-	]);
-	const v1 = `[[package]]
+test('Cargo.lock v3 and v1 ([metadata] checksums)', async () => {
+  const r = await cargoLock.analyze(analyzerFile('src/app/Cargo.lock', lockV3));
+  assert.deepEqual(r.packages, [
+    {
+      ecosystem: 'cargo',
+      name: 'app',
+      version: '0.1.0',
+      meta: { local: 'true' },
+    },
+    {
+      ecosystem: 'cargo',
+      name: 'serde',
+      version: '1.0.188',
+      meta: { source: 'registry+https://github.com/rust-lang/crates.io-index' },
+    },
+  ]);
+  const v1 = `[[package]]
 name = "libc"
 version = "0.2.62"
 source = "registry+https://github.com/rust-lang/crates.io-index"
@@ -164,29 +141,26 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
 [metadata]
 "checksum libc 0.2.62 (registry+https://github.com/rust-lang/crates.io-index)" = "34fcd2c08d2f832f376f4173a231990fa5aef4e99fb569867318a227ef4c06ba"
 `;
-	const r1 = await cargoLock.analyze(analyzerFile("Cargo.lock", v1));
-	assert.deepEqual(
-		r1.packages?.map((p) => `${p.name}@${p.version}`),
-		["libc@0.2.62"],
-	);
-	assert.throws(
-		() => cargoLock.analyze(analyzerFile("Cargo.lock", "[[package]\nname = ")),
-		/not valid TOML/,
-	);
-	assert.equal(
-		cargoLock.wants("x/Cargo.lock", {
-			path: "x/Cargo.lock",
-			size: 1,
-			mode: 0o644,
-		}),
-		true,
-	);
-	assert.equal(
-		cargoLock.wants("x/MyCargo.lock", {
-			path: "x/MyCargo.lock",
-			size: 1,
-			mode: 0o644,
-		}),
-		false,
-	);
+  const r1 = await cargoLock.analyze(analyzerFile('Cargo.lock', v1));
+  assert.deepEqual(
+    r1.packages?.map((p) => `${p.name}@${p.version}`),
+    ['libc@0.2.62'],
+  );
+  assert.throws(() => cargoLock.analyze(analyzerFile('Cargo.lock', '[[package]\nname = ')), /not valid TOML/);
+  assert.equal(
+    cargoLock.wants('x/Cargo.lock', {
+      path: 'x/Cargo.lock',
+      size: 1,
+      mode: 0o644,
+    }),
+    true,
+  );
+  assert.equal(
+    cargoLock.wants('x/MyCargo.lock', {
+      path: 'x/MyCargo.lock',
+      size: 1,
+      mode: 0o644,
+    }),
+    false,
+  );
 });

@@ -13,8 +13,12 @@ const file = (path: string, text: string): AnalyzerFile => {
 test('DEP-5 files: distinct License short names from Files and stand-alone License paragraphs (real tar, openssl)', async () => {
   const tar = readFileSync(testdata(import.meta.url, 'tar-copyright'), 'utf8');
   assert.deepEqual(parseDebianCopyright(tar), ['GPL-3+', 'GPL-3+ with Bison exception', 'LGPL-3+', 'GPL-2+']);
-  const r = await debianCopyright.analyze(file('usr/share/doc/openssl/copyright', readFileSync(testdata(import.meta.url, 'openssl-copyright'), 'utf8')));
-  assert.deepEqual(r.packageLicenses, [{ ecosystem: 'deb', name: 'openssl', licenses: ['Apache-2.0', 'Artistic', 'GPL-1+'] }]);
+  const r = await debianCopyright.analyze(
+    file('usr/share/doc/openssl/copyright', readFileSync(testdata(import.meta.url, 'openssl-copyright'), 'utf8')),
+  );
+  assert.deepEqual(r.packageLicenses, [
+    { ecosystem: 'deb', name: 'openssl', licenses: ['Apache-2.0', 'Artistic', 'GPL-1+'] },
+  ]);
 });
 
 test('expressions are split into names; continuation lines and field-name case do not matter', () => {

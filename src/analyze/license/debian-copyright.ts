@@ -52,7 +52,12 @@ export function parseDebianCopyright(text: string): string[] {
 function splitShortNames(expr: string): string[] {
   return expr
     .split(/,|\s+(?:or|and)\s+/i)
-    .map((s) => s.trim().replace(/^\(+|\)+$/g, '').trim())
+    .map((s) =>
+      s
+        .trim()
+        .replace(/^\(+|\)+$/g, '')
+        .trim(),
+    )
     .filter((s) => s !== '');
 }
 

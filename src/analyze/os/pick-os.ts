@@ -1,15 +1,15 @@
-import type { OsInfo } from "../../core/index.js";
-import { DISTRO_RELEASE_PATHS } from "./distro-release.js";
-import { OS_RELEASE_PATHS } from "./os-release.js";
+import type { OsInfo } from '../../core/index.js';
+import { DISTRO_RELEASE_PATHS } from './distro-release.js';
+import { OS_RELEASE_PATHS } from './os-release.js';
 
 export interface OsFact {
-	readonly path: string;
-	readonly os: OsInfo;
+  readonly path: string;
+  readonly os: OsInfo;
 }
 
 export interface PickOsOptions {
-	/** The image is distroless (dpkg status.d without a dpkg status file, see isDistrolessDpkg). */
-	readonly distroless?: boolean;
+  /** The image is distroless (dpkg status.d without a dpkg status file, see isDistrolessDpkg). */
+  readonly distroless?: boolean;
 }
 
 /**
@@ -31,29 +31,23 @@ export interface PickOsOptions {
  *    A file of another family never mixes in (Ubuntu ships a debian_version
  *    saying "bookworm/sid").
  */
-export function pickOs(
-	results: readonly OsFact[],
-	options: PickOsOptions = {},
-): OsInfo | undefined {
-	const rank = (path: string): number => {
-		const i = (OS_RELEASE_PATHS as readonly string[]).indexOf(path);
-		if (i >= 0) return i;
-		const j = (DISTRO_RELEASE_PATHS as readonly string[]).indexOf(path);
-		return j >= 0 ? OS_RELEASE_PATHS.length + j : Number.MAX_SAFE_INTEGER;
-	};
-	const sorted = [...results].sort(
-		(a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path),
-	);
-	const base = sorted[0];
-	if (!base) return undefined;
-	let os: OsInfo = base.os;
-	for (const other of sorted.slice(1)) {
-		if (other.os.family !== os.family) continue;
-		const v = other.os.version;
-		if (os.version === "" && v !== "") os = { ...os, version: v };
-		else if (v.startsWith(`${os.version}.`)) os = { ...os, version: v };
-		if (os.codename === undefined && other.os.codename !== undefined)
-			os = { ...os, codename: other.os.codename };
-	}
-	return options.distroless ? { ...os, distroless: true } : os;
+export function pickOs(results: readonly OsFact[], options: PickOsOptions = {}): OsInfo | undefined {
+  const rank = (path: string): number => {
+    const i = (OS_RELEASE_PATHS as readonly string[]).indexOf(path);
+    if (i >= 0) return i;
+    const j = (DISTRO_RELEASE_PATHS as readonly string[]).indexOf(path);
+    return j >= 0 ? OS_RELEASE_PATHS.length + j : Number.MAX_SAFE_INTEGER;
+  };
+  const sorted = [...results].sort((a, b) => rank(a.path) - rank(b.path) || a.path.localeCompare(b.path));
+  const base = sorted[0];
+  if (!base) return undefined;
+  let os: OsInfo = base.os;
+  for (const other of sorted.slice(1)) {
+    if (other.os.family !== os.family) continue;
+    const v = other.os.version;
+    if (os.version === '' && v !== '') os = { ...os, version: v };
+    else if (v.startsWith(`${os.version}.`)) os = { ...os, version: v };
+    if (os.codename === undefined && other.os.codename !== undefined) os = { ...os, codename: other.os.codename };
+  }
+  return options.distroless ? { ...os, distroless: true } : os;
 }

@@ -1,4 +1,4 @@
-import { CustomsError } from "../../core/index.js";
+import { CustomsError } from '../../core/index.js';
 
 /**
  * Berkeley DB hash databases, as rpm's bdb backend wrote `Packages` (RHEL ≤ 8,
@@ -25,129 +25,94 @@ const H_KEYDATA = 1;
 const H_OFFPAGE = 3;
 const PAGE_HEADER = 26;
 
-export function bdbByteOrder(bytes: Buffer): "le" | "be" | undefined {
-	if (bytes.length < 512) return undefined;
-	if (bytes.readUInt32LE(12) === HASH_MAGIC) return "le";
-	if (bytes.readUInt32BE(12) === HASH_MAGIC) return "be";
-	return undefined;
+export function bdbByteOrder(bytes: Buffer): 'le' | 'be' | undefined {
+  if (bytes.length < 512) return undefined;
+  if (bytes.readUInt32LE(12) === HASH_MAGIC) return 'le';
+  if (bytes.readUInt32BE(12) === HASH_MAGIC) return 'be';
+  return undefined;
 }
 
 function corrupt(source: string, why: string): CustomsError {
-	return new CustomsError(
-		"ANALYZE_FILE_INVALID",
-		`${source}: ${why}; the RPM Berkeley DB (Packages) is corrupt`,
-	);
+  return new CustomsError('ANALYZE_FILE_INVALID', `${source}: ${why}; the RPM Berkeley DB (Packages) is corrupt`);
 }
 
 export function readBdbRpmdb(bytes: Buffer, source: string): Buffer[] {
-	const order = bdbByteOrder(bytes);
-	if (!order) throw corrupt(source, "no Berkeley DB hash magic at offset 12");
-	const u32 = (off: number): number =>
-		order === "le" ? bytes.readUInt32LE(off) : bytes.readUInt32BE(off);
-	const u16 = (off: number): number =>
-		order === "le" ? bytes.readUInt16LE(off) : bytes.readUInt16BE(off);
-	const pageSize = u32(20);
-	// Berkeley DB page sizes are powers of two from 512 to 64 KiB.
-	if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) {
-		throw corrupt(
-			source,
-			`page size ${pageSize} is not a power of two between 512 and 65536`,
-		);
-	}
-	if (bytes[25] !== P_HASHMETA)
-		throw corrupt(source, "page 0 is not a hash metadata page");
-	if (bytes[24] !== 0) {
-		// encrypt_alg (offset 24): encrypted databases cannot be read without the key.
-		throw corrupt(source, "the database is encrypted");
-	}
-	const pages = Math.floor(bytes.length / pageSize);
-	const lastPgno = u32(32);
-	if (lastPgno >= pages)
-		throw corrupt(
-			source,
-			`metadata says ${lastPgno + 1} pages but the file holds ${pages} (truncated?)`,
-		);
+  const order = bdbByteOrder(bytes);
+  if (!order) throw corrupt(source, 'no Berkeley DB hash magic at offset 12');
+  const u32 = (off: number): number => (order === 'le' ? bytes.readUInt32LE(off) : bytes.readUInt32BE(off));
+  const u16 = (off: number): number => (order === 'le' ? bytes.readUInt16LE(off) : bytes.readUInt16BE(off));
+  const pageSize = u32(20);
+  // Berkeley DB page sizes are powers of two from 512 to 64 KiB.
+  if (pageSize < 512 || pageSize > 65536 || (pageSize & (pageSize - 1)) !== 0) {
+    throw corrupt(source, `page size ${pageSize} is not a power of two between 512 and 65536`);
+  }
+  if (bytes[25] !== P_HASHMETA) throw corrupt(source, 'page 0 is not a hash metadata page');
+  if (bytes[24] !== 0) {
+    // encrypt_alg (offset 24): encrypted databases cannot be read without the key.
+    throw corrupt(source, 'the database is encrypted');
+  }
+  const pages = Math.floor(bytes.length / pageSize);
+  const lastPgno = u32(32);
+  if (lastPgno >= pages)
+    throw corrupt(source, `metadata says ${lastPgno + 1} pages but the file holds ${pages} (truncated?)`);
 
-	const overflow = (first: number, total: number): Buffer => {
-		if (total > bytes.length)
-			throw corrupt(
-				source,
-				`an overflow item claims ${total} bytes, more than the file`,
-			);
-		const out = Buffer.allocUnsafe(total);
-		let got = 0;
-		let pgno = first;
-		const seen = new Set<number>();
-		while (got < total) {
-			if (pgno === 0 || pgno > lastPgno || seen.has(pgno))
-				throw corrupt(source, `overflow chain breaks at page ${pgno}`);
-			seen.add(pgno);
-			const p = pgno * pageSize;
-			if (bytes[p + 25] !== P_OVERFLOW)
-				throw corrupt(
-					source,
-					`page ${pgno} in an overflow chain is not an overflow page`,
-				);
-			const len = u16(p + 22);
-			if (PAGE_HEADER + len > pageSize || got + len > total)
-				throw corrupt(source, `overflow page ${pgno} holds ${len} bytes`);
-			bytes.copy(out, got, p + PAGE_HEADER, p + PAGE_HEADER + len);
-			got += len;
-			pgno = u32(p + 16);
-			if (len === 0 && got < total)
-				throw corrupt(source, `overflow page ${pgno} is empty`);
-		}
-		return out;
-	};
+  const overflow = (first: number, total: number): Buffer => {
+    if (total > bytes.length) throw corrupt(source, `an overflow item claims ${total} bytes, more than the file`);
+    const out = Buffer.allocUnsafe(total);
+    let got = 0;
+    let pgno = first;
+    const seen = new Set<number>();
+    while (got < total) {
+      if (pgno === 0 || pgno > lastPgno || seen.has(pgno))
+        throw corrupt(source, `overflow chain breaks at page ${pgno}`);
+      seen.add(pgno);
+      const p = pgno * pageSize;
+      if (bytes[p + 25] !== P_OVERFLOW)
+        throw corrupt(source, `page ${pgno} in an overflow chain is not an overflow page`);
+      const len = u16(p + 22);
+      if (PAGE_HEADER + len > pageSize || got + len > total)
+        throw corrupt(source, `overflow page ${pgno} holds ${len} bytes`);
+      bytes.copy(out, got, p + PAGE_HEADER, p + PAGE_HEADER + len);
+      got += len;
+      pgno = u32(p + 16);
+      if (len === 0 && got < total) throw corrupt(source, `overflow page ${pgno} is empty`);
+    }
+    return out;
+  };
 
-	/** An item of a hash page: the bytes it stands for. */
-	const item = (
-		p: number,
-		entries: number,
-		i: number,
-	): { key: Buffer; inline: boolean } => {
-		const off = u16(p + PAGE_HEADER + i * 2);
-		const end = i === 0 ? pageSize : u16(p + PAGE_HEADER + (i - 1) * 2);
-		if (off < PAGE_HEADER + entries * 2 || off >= end || end > pageSize)
-			throw corrupt(
-				source,
-				`hash page ${p / pageSize} has an item at a bad offset`,
-			);
-		const type = bytes[p + off];
-		if (type === H_KEYDATA)
-			return { key: bytes.subarray(p + off + 1, p + end), inline: true };
-		if (type === H_OFFPAGE) {
-			if (off + 12 > end)
-				throw corrupt(
-					source,
-					`hash page ${p / pageSize} has a short off-page item`,
-				);
-			return {
-				key: overflow(u32(p + off + 4), u32(p + off + 8)),
-				inline: false,
-			};
-		}
-		throw corrupt(
-			source,
-			`hash page ${p / pageSize} has an item of type ${type} (duplicates are not used by rpm)`,
-		);
-	};
+  /** An item of a hash page: the bytes it stands for. */
+  const item = (p: number, entries: number, i: number): { key: Buffer; inline: boolean } => {
+    const off = u16(p + PAGE_HEADER + i * 2);
+    const end = i === 0 ? pageSize : u16(p + PAGE_HEADER + (i - 1) * 2);
+    if (off < PAGE_HEADER + entries * 2 || off >= end || end > pageSize)
+      throw corrupt(source, `hash page ${p / pageSize} has an item at a bad offset`);
+    const type = bytes[p + off];
+    if (type === H_KEYDATA) return { key: bytes.subarray(p + off + 1, p + end), inline: true };
+    if (type === H_OFFPAGE) {
+      if (off + 12 > end) throw corrupt(source, `hash page ${p / pageSize} has a short off-page item`);
+      return {
+        key: overflow(u32(p + off + 4), u32(p + off + 8)),
+        inline: false,
+      };
+    }
+    throw corrupt(source, `hash page ${p / pageSize} has an item of type ${type} (duplicates are not used by rpm)`);
+  };
 
-	const blobs: Buffer[] = [];
-	for (let pgno = 1; pgno <= lastPgno; pgno++) {
-		const p = pgno * pageSize;
-		const type = bytes[p + 25];
-		if (type !== P_HASH && type !== P_HASH_UNSORTED) continue;
-		const entries = u16(p + 20);
-		if (entries % 2 !== 0 || PAGE_HEADER + entries * 2 > pageSize)
-			throw corrupt(source, `hash page ${pgno} has ${entries} items`);
-		for (let i = 0; i < entries; i += 2) {
-			const key = item(p, entries, i).key;
-			const value = item(p, entries, i + 1).key;
-			// rpm's header numbers are 4-byte integers; 0 is its counter record.
-			if (key.length === 4 && key.readUInt32LE(0) === 0) continue;
-			blobs.push(Buffer.from(value));
-		}
-	}
-	return blobs;
+  const blobs: Buffer[] = [];
+  for (let pgno = 1; pgno <= lastPgno; pgno++) {
+    const p = pgno * pageSize;
+    const type = bytes[p + 25];
+    if (type !== P_HASH && type !== P_HASH_UNSORTED) continue;
+    const entries = u16(p + 20);
+    if (entries % 2 !== 0 || PAGE_HEADER + entries * 2 > pageSize)
+      throw corrupt(source, `hash page ${pgno} has ${entries} items`);
+    for (let i = 0; i < entries; i += 2) {
+      const key = item(p, entries, i).key;
+      const value = item(p, entries, i + 1).key;
+      // rpm's header numbers are 4-byte integers; 0 is its counter record.
+      if (key.length === 4 && key.readUInt32LE(0) === 0) continue;
+      blobs.push(Buffer.from(value));
+    }
+  }
+  return blobs;
 }

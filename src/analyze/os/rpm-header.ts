@@ -1,34 +1,34 @@
-import { CustomsError, type PackageFact } from "../../core/index.js";
+import { CustomsError, type PackageFact } from '../../core/index.js';
 
 /** rpm's lib/rpmtag.h */
 export const RPMTAG = {
-	NAME: 1000,
-	VERSION: 1001,
-	RELEASE: 1002,
-	EPOCH: 1003,
-	VENDOR: 1011,
-	LICENSE: 1014,
-	ARCH: 1022,
-	OLDFILENAMES: 1027,
-	SOURCERPM: 1044,
-	DIRINDEXES: 1116,
-	BASENAMES: 1117,
-	DIRNAMES: 1118,
-	MODULARITYLABEL: 5096,
+  NAME: 1000,
+  VERSION: 1001,
+  RELEASE: 1002,
+  EPOCH: 1003,
+  VENDOR: 1011,
+  LICENSE: 1014,
+  ARCH: 1022,
+  OLDFILENAMES: 1027,
+  SOURCERPM: 1044,
+  DIRINDEXES: 1116,
+  BASENAMES: 1117,
+  DIRNAMES: 1118,
+  MODULARITYLABEL: 5096,
 } as const;
 
 /** rpm's rpmTagType (lib/rpmtag.h). */
 const TYPE = {
-	NULL: 0,
-	CHAR: 1,
-	INT8: 2,
-	INT16: 3,
-	INT32: 4,
-	INT64: 5,
-	STRING: 6,
-	BIN: 7,
-	STRING_ARRAY: 8,
-	I18NSTRING: 9,
+  NULL: 0,
+  CHAR: 1,
+  INT8: 2,
+  INT16: 3,
+  INT32: 4,
+  INT64: 5,
+  STRING: 6,
+  BIN: 7,
+  STRING_ARRAY: 8,
+  I18NSTRING: 9,
 } as const;
 
 /** rpm's lib/header.c limits: hdrchkTags / hdrchkData. */
@@ -36,20 +36,13 @@ const HEADER_TAGS_MAX = 0xffff;
 const HEADER_DATA_MAX = 0x0fffffff;
 const ENTRY_SIZE = 16;
 
-export type RpmTagValue =
-	| string
-	| readonly string[]
-	| readonly number[]
-	| Uint8Array;
+export type RpmTagValue = string | readonly string[] | readonly number[] | Uint8Array;
 
 /** A parsed header: tag → value (strings, string arrays, integer arrays or bytes). */
 export type RpmHeader = ReadonlyMap<number, RpmTagValue>;
 
 function corrupt(source: string, why: string): CustomsError {
-	return new CustomsError(
-		"ANALYZE_FILE_INVALID",
-		`${source}: ${why}; the RPM database is corrupt`,
-	);
+  return new CustomsError('ANALYZE_FILE_INVALID', `${source}: ${why}; the RPM database is corrupt`);
 }
 
 /**
@@ -61,212 +54,161 @@ function corrupt(source: string, why: string): CustomsError {
  * offset is checked against the blob: hostile input cannot read out of range.
  */
 export function parseRpmHeader(blob: Uint8Array, source: string): RpmHeader {
-	const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
-	if (buf.length < 8)
-		throw corrupt(
-			source,
-			`a header blob is ${buf.length} bytes, shorter than its 8-byte preamble`,
-		);
-	const il = buf.readUInt32BE(0);
-	const dl = buf.readUInt32BE(4);
-	if (il < 1 || il > HEADER_TAGS_MAX)
-		throw corrupt(
-			source,
-			`a header claims ${il} tags (1-${HEADER_TAGS_MAX} allowed)`,
-		);
-	if (dl > HEADER_DATA_MAX)
-		throw corrupt(source, `a header claims ${dl} data bytes`);
-	const dataStart = 8 + il * ENTRY_SIZE;
-	if (dataStart + dl > buf.length) {
-		throw corrupt(
-			source,
-			`a header needs ${dataStart + dl} bytes but its blob has ${buf.length}`,
-		);
-	}
-	const data = buf.subarray(dataStart, dataStart + dl);
-	const tags = new Map<number, RpmTagValue>();
+  const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
+  if (buf.length < 8) throw corrupt(source, `a header blob is ${buf.length} bytes, shorter than its 8-byte preamble`);
+  const il = buf.readUInt32BE(0);
+  const dl = buf.readUInt32BE(4);
+  if (il < 1 || il > HEADER_TAGS_MAX)
+    throw corrupt(source, `a header claims ${il} tags (1-${HEADER_TAGS_MAX} allowed)`);
+  if (dl > HEADER_DATA_MAX) throw corrupt(source, `a header claims ${dl} data bytes`);
+  const dataStart = 8 + il * ENTRY_SIZE;
+  if (dataStart + dl > buf.length) {
+    throw corrupt(source, `a header needs ${dataStart + dl} bytes but its blob has ${buf.length}`);
+  }
+  const data = buf.subarray(dataStart, dataStart + dl);
+  const tags = new Map<number, RpmTagValue>();
 
-	const strings = (offset: number, count: number): string[] => {
-		const out: string[] = [];
-		let p = offset;
-		for (let i = 0; i < count; i++) {
-			const end = data.indexOf(0, p);
-			if (end < 0)
-				throw corrupt(source, "a header string runs past the end of its data");
-			out.push(data.toString("utf8", p, end));
-			p = end + 1;
-		}
-		return out;
-	};
+  const strings = (offset: number, count: number): string[] => {
+    const out: string[] = [];
+    let p = offset;
+    for (let i = 0; i < count; i++) {
+      const end = data.indexOf(0, p);
+      if (end < 0) throw corrupt(source, 'a header string runs past the end of its data');
+      out.push(data.toString('utf8', p, end));
+      p = end + 1;
+    }
+    return out;
+  };
 
-	for (let i = 0; i < il; i++) {
-		const e = 8 + i * ENTRY_SIZE;
-		const tag = buf.readUInt32BE(e);
-		const type = buf.readUInt32BE(e + 4);
-		const offset = buf.readInt32BE(e + 8);
-		const count = buf.readUInt32BE(e + 12);
-		if (offset < 0 || offset > dl)
-			throw corrupt(
-				source,
-				`tag ${tag} points at offset ${offset} outside ${dl} data bytes`,
-			);
-		if (count > dl + 1 && type !== TYPE.NULL)
-			throw corrupt(
-				source,
-				`tag ${tag} claims ${count} values in ${dl} data bytes`,
-			);
-		const size = (n: number): void => {
-			if (offset + n > dl)
-				throw corrupt(
-					source,
-					`tag ${tag} runs past the end of the header data`,
-				);
-		};
-		switch (type) {
-			case TYPE.STRING:
-				tags.set(tag, strings(offset, 1)[0] as string);
-				break;
-			case TYPE.STRING_ARRAY:
-			case TYPE.I18NSTRING:
-				// I18NSTRING: one string per locale; the first is the C locale, what rpm -q prints.
-				tags.set(
-					tag,
-					type === TYPE.I18NSTRING
-						? (strings(offset, Math.min(count, 1))[0] ?? "")
-						: strings(offset, count),
-				);
-				break;
-			case TYPE.INT32: {
-				size(count * 4);
-				const v: number[] = [];
-				for (let k = 0; k < count; k++)
-					v.push(data.readUInt32BE(offset + k * 4));
-				tags.set(tag, v);
-				break;
-			}
-			case TYPE.INT16: {
-				size(count * 2);
-				const v: number[] = [];
-				for (let k = 0; k < count; k++)
-					v.push(data.readUInt16BE(offset + k * 2));
-				tags.set(tag, v);
-				break;
-			}
-			case TYPE.CHAR:
-			case TYPE.INT8:
-			case TYPE.BIN:
-				size(count);
-				tags.set(tag, data.subarray(offset, offset + count));
-				break;
-			default:
-				break; // INT64 and unknown types: nothing we read
-		}
-	}
-	return tags;
+  for (let i = 0; i < il; i++) {
+    const e = 8 + i * ENTRY_SIZE;
+    const tag = buf.readUInt32BE(e);
+    const type = buf.readUInt32BE(e + 4);
+    const offset = buf.readInt32BE(e + 8);
+    const count = buf.readUInt32BE(e + 12);
+    if (offset < 0 || offset > dl)
+      throw corrupt(source, `tag ${tag} points at offset ${offset} outside ${dl} data bytes`);
+    if (count > dl + 1 && type !== TYPE.NULL)
+      throw corrupt(source, `tag ${tag} claims ${count} values in ${dl} data bytes`);
+    const size = (n: number): void => {
+      if (offset + n > dl) throw corrupt(source, `tag ${tag} runs past the end of the header data`);
+    };
+    switch (type) {
+      case TYPE.STRING:
+        tags.set(tag, strings(offset, 1)[0] as string);
+        break;
+      case TYPE.STRING_ARRAY:
+      case TYPE.I18NSTRING:
+        // I18NSTRING: one string per locale; the first is the C locale, what rpm -q prints.
+        tags.set(
+          tag,
+          type === TYPE.I18NSTRING ? (strings(offset, Math.min(count, 1))[0] ?? '') : strings(offset, count),
+        );
+        break;
+      case TYPE.INT32: {
+        size(count * 4);
+        const v: number[] = [];
+        for (let k = 0; k < count; k++) v.push(data.readUInt32BE(offset + k * 4));
+        tags.set(tag, v);
+        break;
+      }
+      case TYPE.INT16: {
+        size(count * 2);
+        const v: number[] = [];
+        for (let k = 0; k < count; k++) v.push(data.readUInt16BE(offset + k * 2));
+        tags.set(tag, v);
+        break;
+      }
+      case TYPE.CHAR:
+      case TYPE.INT8:
+      case TYPE.BIN:
+        size(count);
+        tags.set(tag, data.subarray(offset, offset + count));
+        break;
+      default:
+        break; // INT64 and unknown types: nothing we read
+    }
+  }
+  return tags;
 }
 
 function str(h: RpmHeader, tag: number): string | undefined {
-	const v = h.get(tag);
-	return typeof v === "string"
-		? v
-		: Array.isArray(v) && typeof v[0] === "string"
-			? v[0]
-			: undefined;
+  const v = h.get(tag);
+  return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
 }
 
 function strArray(h: RpmHeader, tag: number): readonly string[] {
-	const v = h.get(tag);
-	if (typeof v === "string") return [v];
-	return Array.isArray(v) && v.every((x) => typeof x === "string")
-		? (v as readonly string[])
-		: [];
+  const v = h.get(tag);
+  if (typeof v === 'string') return [v];
+  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as readonly string[]) : [];
 }
 
 function intArray(h: RpmHeader, tag: number): readonly number[] {
-	const v = h.get(tag);
-	return Array.isArray(v) && v.every((x) => typeof x === "number")
-		? (v as readonly number[])
-		: [];
+  const v = h.get(tag);
+  return Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as readonly number[]) : [];
 }
 
 /**
  * `name-version-release.src.rpm` (also .nosrc.rpm) → source name and
  * "version-release"; name may contain dashes, version and release may not.
  */
-export function parseSourceRpm(
-	file: string,
-): { name: string; version: string } | undefined {
-	const m = /^(.+)-([^-]+)-([^-]+)\.(?:no)?src\.rpm$/.exec(file);
-	if (!m) return undefined;
-	return { name: m[1] as string, version: `${m[2]}-${m[3]}` };
+export function parseSourceRpm(file: string): { name: string; version: string } | undefined {
+  const m = /^(.+)-([^-]+)-([^-]+)\.(?:no)?src\.rpm$/.exec(file);
+  if (!m) return undefined;
+  return { name: m[1] as string, version: `${m[2]}-${m[3]}` };
 }
 
 /** The files of a header: DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], or the pre-4.x OLDFILENAMES; no leading "/". */
 export function rpmFiles(h: RpmHeader, source: string): string[] {
-	const base = strArray(h, RPMTAG.BASENAMES);
-	const out: string[] = [];
-	if (base.length > 0) {
-		const dirs = strArray(h, RPMTAG.DIRNAMES);
-		const idx = intArray(h, RPMTAG.DIRINDEXES);
-		if (idx.length !== base.length)
-			throw corrupt(
-				source,
-				`${base.length} basenames but ${idx.length} dir indexes`,
-			);
-		base.forEach((b, i) => {
-			const dir = dirs[idx[i] as number];
-			if (dir === undefined)
-				throw corrupt(
-					source,
-					`dir index ${idx[i]} is past the ${dirs.length} dir names`,
-				);
-			out.push(`${dir}${b}`.replace(/^\/+/, ""));
-		});
-		return out;
-	}
-	for (const f of strArray(h, RPMTAG.OLDFILENAMES))
-		out.push(f.replace(/^\/+/, ""));
-	return out;
+  const base = strArray(h, RPMTAG.BASENAMES);
+  const out: string[] = [];
+  if (base.length > 0) {
+    const dirs = strArray(h, RPMTAG.DIRNAMES);
+    const idx = intArray(h, RPMTAG.DIRINDEXES);
+    if (idx.length !== base.length) throw corrupt(source, `${base.length} basenames but ${idx.length} dir indexes`);
+    base.forEach((b, i) => {
+      const dir = dirs[idx[i] as number];
+      if (dir === undefined) throw corrupt(source, `dir index ${idx[i]} is past the ${dirs.length} dir names`);
+      out.push(`${dir}${b}`.replace(/^\/+/, ''));
+    });
+    return out;
+  }
+  for (const f of strArray(h, RPMTAG.OLDFILENAMES)) out.push(f.replace(/^\/+/, ''));
+  return out;
 }
 
 /**
  * The package a header describes, or undefined for `gpg-pubkey` (rpm's
  * pseudo-packages for imported signing keys: not software).
  */
-export function rpmPackageOf(
-	h: RpmHeader,
-	source: string,
-): PackageFact | undefined {
-	const name = str(h, RPMTAG.NAME);
-	const version = str(h, RPMTAG.VERSION);
-	const release = str(h, RPMTAG.RELEASE);
-	if (!name || version === undefined || release === undefined) {
-		throw corrupt(
-			source,
-			`a header lacks ${name ? `VERSION or RELEASE (package ${name})` : "NAME"}`,
-		);
-	}
-	if (name === "gpg-pubkey") return undefined;
-	const epoch = intArray(h, RPMTAG.EPOCH)[0];
-	const arch = str(h, RPMTAG.ARCH);
-	const license = str(h, RPMTAG.LICENSE);
-	const srpm = str(h, RPMTAG.SOURCERPM);
-	const vendor = str(h, RPMTAG.VENDOR);
-	const modularity = str(h, RPMTAG.MODULARITYLABEL);
-	const files = rpmFiles(h, source);
-	const meta: Record<string, string> = {};
-	if (vendor) meta.vendor = vendor;
-	if (modularity) meta.modularitylabel = modularity;
-	const src = srpm && srpm !== "(none)" ? parseSourceRpm(srpm) : undefined;
-	return {
-		ecosystem: "rpm",
-		name,
-		version: `${version}-${release}`,
-		...(epoch !== undefined ? { epoch } : {}),
-		...(arch ? { arch } : {}),
-		...(src ? { source: src } : {}),
-		...(license ? { license } : {}),
-		files,
-		...(Object.keys(meta).length > 0 ? { meta } : {}),
-	};
+export function rpmPackageOf(h: RpmHeader, source: string): PackageFact | undefined {
+  const name = str(h, RPMTAG.NAME);
+  const version = str(h, RPMTAG.VERSION);
+  const release = str(h, RPMTAG.RELEASE);
+  if (!name || version === undefined || release === undefined) {
+    throw corrupt(source, `a header lacks ${name ? `VERSION or RELEASE (package ${name})` : 'NAME'}`);
+  }
+  if (name === 'gpg-pubkey') return undefined;
+  const epoch = intArray(h, RPMTAG.EPOCH)[0];
+  const arch = str(h, RPMTAG.ARCH);
+  const license = str(h, RPMTAG.LICENSE);
+  const srpm = str(h, RPMTAG.SOURCERPM);
+  const vendor = str(h, RPMTAG.VENDOR);
+  const modularity = str(h, RPMTAG.MODULARITYLABEL);
+  const files = rpmFiles(h, source);
+  const meta: Record<string, string> = {};
+  if (vendor) meta.vendor = vendor;
+  if (modularity) meta.modularitylabel = modularity;
+  const src = srpm && srpm !== '(none)' ? parseSourceRpm(srpm) : undefined;
+  return {
+    ecosystem: 'rpm',
+    name,
+    version: `${version}-${release}`,
+    ...(epoch !== undefined ? { epoch } : {}),
+    ...(arch ? { arch } : {}),
+    ...(src ? { source: src } : {}),
+    ...(license ? { license } : {}),
+    files,
+    ...(Object.keys(meta).length > 0 ? { meta } : {}),
+  };
 }

@@ -1,4 +1,4 @@
-import { CustomsError } from "../../core/index.js";
+import { CustomsError } from '../../core/index.js';
 
 /**
  * rpm's "ndb" backend (lib/backend/ndb/rpmpkg.c, rpm ≥ 4.16; SUSE's
@@ -22,98 +22,72 @@ const BLOB_HEAD_SIZE = 16;
 const BLOB_TAIL_SIZE = 12;
 
 export function isNdb(bytes: Buffer): boolean {
-	return bytes.length >= HEADER_SIZE && bytes.readUInt32LE(0) === MAGIC_PKGDB;
+  return bytes.length >= HEADER_SIZE && bytes.readUInt32LE(0) === MAGIC_PKGDB;
 }
 
 function corrupt(source: string, why: string): CustomsError {
-	return new CustomsError(
-		"ANALYZE_FILE_INVALID",
-		`${source}: ${why}; the RPM ndb database (Packages.db) is corrupt`,
-	);
+  return new CustomsError('ANALYZE_FILE_INVALID', `${source}: ${why}; the RPM ndb database (Packages.db) is corrupt`);
 }
 
 export function readNdbRpmdb(bytes: Buffer, source: string): Buffer[] {
-	if (!isNdb(bytes)) throw corrupt(source, "no 'RpmP' magic at offset 0");
-	const version = bytes.readUInt32LE(4);
-	if (version !== 0)
-		throw corrupt(source, `unsupported ndb version ${version}`);
-	const slotPages = bytes.readUInt32LE(12);
-	if (slotPages === 0 || slotPages * PAGE_SIZE > bytes.length) {
-		throw corrupt(
-			source,
-			`${slotPages} slot pages do not fit in ${bytes.length} bytes`,
-		);
-	}
-	const blobs: Buffer[] = [];
-	const end = slotPages * PAGE_SIZE;
-	for (let off = HEADER_SIZE; off < end; off += SLOT_SIZE) {
-		const magic = bytes.readUInt32LE(off);
-		if (magic !== MAGIC_SLOT)
-			throw corrupt(source, `bad slot magic at offset ${off}`);
-		const pkgidx = bytes.readUInt32LE(off + 4);
-		if (pkgidx === 0) continue; // free slot
-		const blkoff = bytes.readUInt32LE(off + 8);
-		const blkcnt = bytes.readUInt32LE(off + 12);
-		const start = blkoff * BLK_SIZE;
-		if (
-			start < end ||
-			start + blkcnt * BLK_SIZE > bytes.length ||
-			blkcnt * BLK_SIZE < BLOB_HEAD_SIZE + BLOB_TAIL_SIZE
-		) {
-			throw corrupt(
-				source,
-				`package ${pkgidx} points at blocks ${blkoff}+${blkcnt} outside the file`,
-			);
-		}
-		if (
-			bytes.readUInt32LE(start) !== MAGIC_BLOB_HEAD ||
-			bytes.readUInt32LE(start + 4) !== pkgidx
-		) {
-			throw corrupt(
-				source,
-				`package ${pkgidx}: no blob header at offset ${start}`,
-			);
-		}
-		const len = bytes.readUInt32LE(start + 12);
-		const dataEnd = start + BLOB_HEAD_SIZE + len;
-		if (dataEnd + BLOB_TAIL_SIZE > start + blkcnt * BLK_SIZE) {
-			throw corrupt(
-				source,
-				`package ${pkgidx}: blob of ${len} bytes overruns its ${blkcnt} blocks`,
-			);
-		}
-		const blob = bytes.subarray(start + BLOB_HEAD_SIZE, dataEnd);
-		const tail = start + blkcnt * BLK_SIZE - BLOB_TAIL_SIZE;
-		if (
-			bytes.readUInt32LE(tail + 8) !== MAGIC_BLOB_TAIL ||
-			bytes.readUInt32LE(tail + 4) !== len
-		) {
-			throw corrupt(
-				source,
-				`package ${pkgidx}: blob tail is missing or does not match (truncated write?)`,
-			);
-		}
-		if (adler32(bytes.subarray(start, tail)) !== bytes.readUInt32LE(tail)) {
-			throw corrupt(source, `package ${pkgidx}: blob checksum mismatch`);
-		}
-		blobs.push(blob);
-	}
-	return blobs;
+  if (!isNdb(bytes)) throw corrupt(source, "no 'RpmP' magic at offset 0");
+  const version = bytes.readUInt32LE(4);
+  if (version !== 0) throw corrupt(source, `unsupported ndb version ${version}`);
+  const slotPages = bytes.readUInt32LE(12);
+  if (slotPages === 0 || slotPages * PAGE_SIZE > bytes.length) {
+    throw corrupt(source, `${slotPages} slot pages do not fit in ${bytes.length} bytes`);
+  }
+  const blobs: Buffer[] = [];
+  const end = slotPages * PAGE_SIZE;
+  for (let off = HEADER_SIZE; off < end; off += SLOT_SIZE) {
+    const magic = bytes.readUInt32LE(off);
+    if (magic !== MAGIC_SLOT) throw corrupt(source, `bad slot magic at offset ${off}`);
+    const pkgidx = bytes.readUInt32LE(off + 4);
+    if (pkgidx === 0) continue; // free slot
+    const blkoff = bytes.readUInt32LE(off + 8);
+    const blkcnt = bytes.readUInt32LE(off + 12);
+    const start = blkoff * BLK_SIZE;
+    if (
+      start < end ||
+      start + blkcnt * BLK_SIZE > bytes.length ||
+      blkcnt * BLK_SIZE < BLOB_HEAD_SIZE + BLOB_TAIL_SIZE
+    ) {
+      throw corrupt(source, `package ${pkgidx} points at blocks ${blkoff}+${blkcnt} outside the file`);
+    }
+    if (bytes.readUInt32LE(start) !== MAGIC_BLOB_HEAD || bytes.readUInt32LE(start + 4) !== pkgidx) {
+      throw corrupt(source, `package ${pkgidx}: no blob header at offset ${start}`);
+    }
+    const len = bytes.readUInt32LE(start + 12);
+    const dataEnd = start + BLOB_HEAD_SIZE + len;
+    if (dataEnd + BLOB_TAIL_SIZE > start + blkcnt * BLK_SIZE) {
+      throw corrupt(source, `package ${pkgidx}: blob of ${len} bytes overruns its ${blkcnt} blocks`);
+    }
+    const blob = bytes.subarray(start + BLOB_HEAD_SIZE, dataEnd);
+    const tail = start + blkcnt * BLK_SIZE - BLOB_TAIL_SIZE;
+    if (bytes.readUInt32LE(tail + 8) !== MAGIC_BLOB_TAIL || bytes.readUInt32LE(tail + 4) !== len) {
+      throw corrupt(source, `package ${pkgidx}: blob tail is missing or does not match (truncated write?)`);
+    }
+    if (adler32(bytes.subarray(start, tail)) !== bytes.readUInt32LE(tail)) {
+      throw corrupt(source, `package ${pkgidx}: blob checksum mismatch`);
+    }
+    blobs.push(blob);
+  }
+  return blobs;
 }
 
 /** RFC 1950 §8.2 Adler-32. */
 function adler32(data: Uint8Array): number {
-	let a = 1;
-	let b = 0;
-	const MOD = 65521;
-	for (let i = 0; i < data.length; ) {
-		const n = Math.min(i + 3800, data.length); // keep sums below 2^31 before reducing
-		for (; i < n; i++) {
-			a += data[i] as number;
-			b += a;
-		}
-		a %= MOD;
-		b %= MOD;
-	}
-	return ((b << 16) | a) >>> 0;
+  let a = 1;
+  let b = 0;
+  const MOD = 65521;
+  for (let i = 0; i < data.length; ) {
+    const n = Math.min(i + 3800, data.length); // keep sums below 2^31 before reducing
+    for (; i < n; i++) {
+      a += data[i] as number;
+      b += a;
+    }
+    a %= MOD;
+    b %= MOD;
+  }
+  return ((b << 16) | a) >>> 0;
 }

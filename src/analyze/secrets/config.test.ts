@@ -57,7 +57,8 @@ rules:
     keywords: [x]
     regex: 'x'
 `);
-  for (const part of ['max-file-size', 'colour: Unexpected property', 'rules.0.id', 'rules.0.severity']) assert.ok(msg.includes(part), `${part} in ${msg}`);
+  for (const part of ['max-file-size', 'colour: Unexpected property', 'rules.0.id', 'rules.0.severity'])
+    assert.ok(msg.includes(part), `${part} in ${msg}`);
 });
 
 test('bad regexes, nested quantifiers, duplicate ids and empty allow-rules are refused together', () => {
@@ -70,7 +71,14 @@ allow-rules:
   - {id: bad, paths: ['[']}
 skip-paths: ['(']
 `);
-  for (const part of ['rules.0.regex', 'rules.1.regex: nested quantifier', 'rules.1.id: duplicate', 'allow-rules.0: set at least one', 'allow-rules.1.paths.0', 'skip-paths.0']) {
+  for (const part of [
+    'rules.0.regex',
+    'rules.1.regex: nested quantifier',
+    'rules.1.id: duplicate',
+    'allow-rules.0: set at least one',
+    'allow-rules.1.paths.0',
+    'skip-paths.0',
+  ]) {
     assert.ok(msg.includes(part), `${part} in ${msg}`);
   }
 });

@@ -100,7 +100,9 @@ const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\})(?:[^()\\]|\\.)*\)
 export function loadSecretConfig(text: string): SecretConfig {
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
-    const list = doc.errors.map((e) => `line ${(e.linePos?.[0]?.line ?? 0).toString()}: ${e.message.split('\n')[0] ?? ''}`);
+    const list = doc.errors.map(
+      (e) => `line ${(e.linePos?.[0]?.line ?? 0).toString()}: ${e.message.split('\n')[0] ?? ''}`,
+    );
     throw new CustomsError('SECRETS_CONFIG_INVALID', `secrets config is not valid YAML: ${list.join('; ')}`);
   }
   const raw: unknown = doc.toJS({ maxAliasCount: 100 }) ?? {};
@@ -113,7 +115,9 @@ export function loadSecretConfig(text: string): SecretConfig {
 
   const regex = (where: string, source: string, flags: string): RegExp | undefined => {
     if (NESTED_QUANTIFIER.test(source)) {
-      problems.push(`${where}: nested quantifier can backtrack catastrophically; bound the inner or outer repetition ({m,n})`);
+      problems.push(
+        `${where}: nested quantifier can backtrack catastrophically; bound the inner or outer repetition ({m,n})`,
+      );
       return undefined;
     }
     try {
@@ -145,7 +149,8 @@ export function loadSecretConfig(text: string): SecretConfig {
   });
   const allowRules: SecretAllowRule[] = [];
   (file['allow-rules'] ?? []).forEach((a, i) => {
-    if (!a.paths && !a.regexes && !a.rules) problems.push(`allow-rules.${i}: set at least one of paths, regexes, rules`);
+    if (!a.paths && !a.regexes && !a.rules)
+      problems.push(`allow-rules.${i}: set at least one of paths, regexes, rules`);
     const paths = a.paths?.map((p, j) => regex(`allow-rules.${i}.paths.${j}`, p, ''));
     const regexes = a.regexes?.map((p, j) => regex(`allow-rules.${i}.regexes.${j}`, p, ''));
     allowRules.push({

@@ -30,7 +30,10 @@ function files(dir: string): string[] {
 }
 
 /** Precision and recall of `found` against `expected` (sets of keys). */
-function score(found: readonly string[], expected: readonly string[]): { precision: number; recall: number; missed: string[]; extra: string[] } {
+function score(
+  found: readonly string[],
+  expected: readonly string[],
+): { precision: number; recall: number; missed: string[]; extra: string[] } {
   const want = new Set(expected);
   const got = new Set(found);
   const tp = [...got].filter((k) => want.has(k)).length;
@@ -56,7 +59,11 @@ test('corpus files: precision = recall = 1.0 on the built-in rules', () => {
   assert.equal(s.precision, 1);
   assert.equal(s.recall, 1);
   // The manifest's own consistency: deleted files hold expected secrets, negatives hold none.
-  for (const d of manifest.deleted) assert.ok(manifest.expected.some((e) => e.path === d), d);
+  for (const d of manifest.deleted)
+    assert.ok(
+      manifest.expected.some((e) => e.path === d),
+      d,
+    );
   for (const n of manifest.negatives) assert.ok(!manifest.expected.some((e) => e.path === n), n);
 });
 
@@ -66,7 +73,9 @@ test('corpus ENV and build args: found in the config and history as the builders
     config: { Env: [...manifest.env] },
     history: [
       { created_by: `|${manifest.buildArgs.length} ${manifest.buildArgs.join(' ')} /bin/sh -c npm ci` },
-      { created_by: `RUN |${manifest.buildArgs.length} ${manifest.buildArgs.join(' ')} /bin/sh -c ./build.sh # buildkit` },
+      {
+        created_by: `RUN |${manifest.buildArgs.length} ${manifest.buildArgs.join(' ')} /bin/sh -c ./build.sh # buildkit`,
+      },
     ],
   };
   const found = scanImageConfig(config).map((f) => `${f.location}:${f.ruleId}`);

@@ -10,8 +10,17 @@ const GH = 'ghp_ZoqyTCMwBRYejxmavjGxXSIAmSdK1DEzLDiy';
 const config: ImageConfig = {
   rootfs: { type: 'layers', diff_ids: [] },
   config: {
-    Env: ['PATH=/usr/local/bin:/usr/bin', `GITHUB_TOKEN=${GH}`, 'DB_PASSWORD=hunter22', 'PASSWORD_FILE=/run/secrets/db', 'API_KEY=${API_KEY}'],
-    Labels: { 'org.opencontainers.image.source': 'https://github.com/acme/app', 'deploy.webhook': 'https://hooks.slack.com/services/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' },
+    Env: [
+      'PATH=/usr/local/bin:/usr/bin',
+      `GITHUB_TOKEN=${GH}`,
+      'DB_PASSWORD=hunter22',
+      'PASSWORD_FILE=/run/secrets/db',
+      'API_KEY=${API_KEY}',
+    ],
+    Labels: {
+      'org.opencontainers.image.source': 'https://github.com/acme/app',
+      'deploy.webhook': 'https://hooks.slack.com/services/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',
+    },
     Cmd: ['app', '--db', 'postgres://app:Zx81!kqPw2@db:5432/app'],
     Entrypoint: ['/entrypoint.sh'],
   },
@@ -22,7 +31,10 @@ const config: ImageConfig = {
     { created_by: 'ARG SIGNING_KEY=k3y-Z81q' },
     { created_by: '/bin/sh -c #(nop)  ENV ADMIN_PASSWORD=s3cr3t-Adm1n' },
     { created_by: 'ENV LEGACY_SECRET Zq81Lmx9' },
-    { created_by: 'RUN /bin/sh -c curl -fsSL -u deploy:Hq8vZ2mLx4 https://nexus.acme.internal/app.tgz | tar xz # buildkit' },
+    {
+      created_by:
+        'RUN /bin/sh -c curl -fsSL -u deploy:Hq8vZ2mLx4 https://nexus.acme.internal/app.tgz | tar xz # buildkit',
+    },
     { created_by: 'ENV APP_HOME=/app NODE_ENV=production' },
     { created_by: '|1 TOKEN= /bin/sh -c true' },
   ],
@@ -56,7 +68,10 @@ test('Env, Labels, Cmd and history are scanned, with locations; values redacted'
 });
 
 test('allow-rules and disabled categories apply to the config too', () => {
-  const quiet = scanImageConfig(config, loadSecretConfig("disable-categories: [generic]\nallow-rules:\n  - {id: env, paths: ['^config Env']}\n"));
+  const quiet = scanImageConfig(
+    config,
+    loadSecretConfig("disable-categories: [generic]\nallow-rules:\n  - {id: env, paths: ['^config Env']}\n"),
+  );
   assert.ok(!quiet.some((f) => f.location.startsWith('config Env')));
   assert.ok(!quiet.some((f) => f.ruleId === 'credential-variable'));
   assert.ok(quiet.some((f) => f.ruleId === 'npm-access-token'));

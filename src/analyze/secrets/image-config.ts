@@ -36,13 +36,22 @@ const NAMED_RULE = {
  * classic builder's "#(nop)" form), `curl -u user:pass` and any token the file
  * rules find in these strings.
  */
-export function scanImageConfig(config: ImageConfig, secretConfig: SecretConfig = DEFAULT_SECRET_CONFIG): ConfigSecretFact[] {
+export function scanImageConfig(
+  config: ImageConfig,
+  secretConfig: SecretConfig = DEFAULT_SECRET_CONFIG,
+): ConfigSecretFact[] {
   const set = createRuleSet(secretConfig);
   const out: ConfigSecretFact[] = [];
   const c = config.config;
   (c?.Env ?? []).forEach((entry, i) => {
     const eq = entry.indexOf('=');
-    scanAssignment(set, `config Env[${i}]`, eq === -1 ? entry : entry.slice(0, eq), eq === -1 ? '' : entry.slice(eq + 1), out);
+    scanAssignment(
+      set,
+      `config Env[${i}]`,
+      eq === -1 ? entry : entry.slice(0, eq),
+      eq === -1 ? '' : entry.slice(eq + 1),
+      out,
+    );
   });
   for (const [key, value] of Object.entries(c?.Labels ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     scanAssignment(set, `config Labels[${JSON.stringify(key)}]`, key, value, out);
@@ -89,7 +98,13 @@ function scanHistory(set: SecretRuleSet, location: string, line: string, out: Co
 }
 
 /** NAME=value: the file rules on the assignment, else the credential-name rule on a literal value. */
-function scanAssignment(set: SecretRuleSet, location: string, name: string, value: string, out: ConfigSecretFact[]): void {
+function scanAssignment(
+  set: SecretRuleSet,
+  location: string,
+  name: string,
+  value: string,
+  out: ConfigSecretFact[],
+): void {
   const found = scanText(`${name}=${value}`, location, set);
   if (found.length > 0) {
     for (const f of found) out.push({ ...withoutPosition(f), location });
@@ -112,6 +127,7 @@ function withoutPosition(f: SecretFact): SecretFact {
 }
 
 function unquote(v: string): string {
-  if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'")))) return v.slice(1, -1);
+  if (v.length >= 2 && ((v.startsWith('"') && v.endsWith('"')) || (v.startsWith("'") && v.endsWith("'"))))
+    return v.slice(1, -1);
   return v;
 }

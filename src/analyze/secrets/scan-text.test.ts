@@ -37,7 +37,11 @@ test('values are redacted: prefix kept, the rest masked, never the whole secret'
   const [f] = scanText(`GITHUB_TOKEN=${GH}`, 'x', set);
   assert.equal(f?.match, 'ghp_************************');
   assert.ok(!f?.match.includes(GH.slice(4, 12)));
-  const [pem] = scanText('-----BEGIN RSA PRIVATE KEY-----\nM0xnZRI01U3A5v50dRLqV8Q4gMQqxh4M0oWkZDpt/9ZHtUDqe0XXSOR/md3pLvtj\n', 'k', set);
+  const [pem] = scanText(
+    '-----BEGIN RSA PRIVATE KEY-----\nM0xnZRI01U3A5v50dRLqV8Q4gMQqxh4M0oWkZDpt/9ZHtUDqe0XXSOR/md3pLvtj\n',
+    'k',
+    set,
+  );
   assert.equal(pem?.match, '-----BEGIN RSA PRIVATE KEY-----\\nM0xn************************');
 });
 
@@ -48,7 +52,10 @@ test('Shannon entropy', () => {
 });
 
 test('binary content (NUL in the first 8 KiB) is skipped; NUL later is not', () => {
-  assert.deepEqual(scanBytes(Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0]), Buffer.from(GH)]), 'bin/x', set), []);
+  assert.deepEqual(
+    scanBytes(Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46, 0]), Buffer.from(GH)]), 'bin/x', set),
+    [],
+  );
   const late = Buffer.concat([Buffer.from(`${GH}\n`), Buffer.alloc(9000, 0x20), Buffer.from([0])]);
   assert.equal(scanBytes(late, 'x', set).length, 1);
 });
@@ -67,7 +74,10 @@ test('overlapping findings: the earlier (more specific) rule wins', () => {
 });
 
 test('a hostile file cannot flood the report: at most 100 findings per rule', () => {
-  const text = Array.from({ length: 300 }, (_, i) => `AKIA22OZTXHHQPND${String(i % 8).replace(/[01]/, '7')}W3${'ABCDEFGH'[i % 8]}`).join('\n');
+  const text = Array.from(
+    { length: 300 },
+    (_, i) => `AKIA22OZTXHHQPND${String(i % 8).replace(/[01]/, '7')}W3${'ABCDEFGH'[i % 8]}`,
+  ).join('\n');
   assert.equal(scanText(text, 'x', set).length, 100);
 });
 
@@ -137,8 +147,14 @@ rules:
 });
 
 test('skip list: zoneinfo, fonts, images, catalogues; other paths are scanned', () => {
-  for (const p of ['usr/share/zoneinfo/Europe/Paris', 'usr/share/fonts/x/DejaVuSans.TTF', 'app/logo.png', 'usr/share/locale/de/LC_MESSAGES/apt.mo']) {
+  for (const p of [
+    'usr/share/zoneinfo/Europe/Paris',
+    'usr/share/fonts/x/DejaVuSans.TTF',
+    'app/logo.png',
+    'usr/share/locale/de/LC_MESSAGES/apt.mo',
+  ]) {
     assert.ok(isSkippedPath(p), p);
   }
-  for (const p of ['etc/app.env', '.npmrc', 'root/.ssh/id_rsa', 'usr/share/doc/x/README', 'app/png']) assert.ok(!isSkippedPath(p), p);
+  for (const p of ['etc/app.env', '.npmrc', 'root/.ssh/id_rsa', 'usr/share/doc/x/README', 'app/png'])
+    assert.ok(!isSkippedPath(p), p);
 });

@@ -30,9 +30,17 @@ interface Candidate {
 export function scanBytes(bytes: Uint8Array, path: string, set: SecretRuleSet): SecretFact[] {
   if (bytes.length === 0 || isBinary(bytes)) return [];
   const present = set.index.present(bytes);
-  const todo = set.rules.filter((r) => (r.keywords.length === 0 || r.keywords.some((k) => present[k] === 1)) && (!r.rule.path || r.rule.path.test(path)));
+  const todo = set.rules.filter(
+    (r) =>
+      (r.keywords.length === 0 || r.keywords.some((k) => present[k] === 1)) && (!r.rule.path || r.rule.path.test(path)),
+  );
   if (todo.length === 0) return [];
-  return runRules(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'), path, todo, set.allowRules);
+  return runRules(
+    Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length).toString('utf8'),
+    path,
+    todo,
+    set.allowRules,
+  );
 }
 
 /** Secrets in a string (image config values, history lines, tests). */
@@ -40,7 +48,12 @@ export function scanText(text: string, path: string, set: SecretRuleSet): Secret
   return scanBytes(Buffer.from(text, 'utf8'), path, set);
 }
 
-function runRules(text: string, path: string, rules: readonly CompiledRule[], allow: readonly SecretAllowRule[]): SecretFact[] {
+function runRules(
+  text: string,
+  path: string,
+  rules: readonly CompiledRule[],
+  allow: readonly SecretAllowRule[],
+): SecretFact[] {
   const accepted: Candidate[] = [];
   for (const cr of rules) {
     const { rule, regex } = cr;
@@ -93,7 +106,13 @@ function secretRange(m: RegExpExecArray): [number, number] {
   return [m.index, m.index + m[0].length];
 }
 
-export function isAllowed(allow: readonly SecretAllowRule[], ruleId: string, path: string, secret: string, match: string): boolean {
+export function isAllowed(
+  allow: readonly SecretAllowRule[],
+  ruleId: string,
+  path: string,
+  secret: string,
+  match: string,
+): boolean {
   return allow.some(
     (a) =>
       (!a.rules || a.rules.includes(ruleId)) &&

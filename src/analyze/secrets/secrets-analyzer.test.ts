@@ -30,7 +30,9 @@ test('text files are scanned; binaries, skipped paths, empty files and symlinks 
 });
 
 test('a secret in a file a later layer deletes is kept, with the layer that hid it', async () => {
-  const l0 = await walk('sha256:0', [{ name: 'root/.npmrc', body: '//registry.npmjs.org/:_authToken=npm_UTNlyF7ocMEWRMAvTl2YIa1F4j5CEUtp50lK\n' }]);
+  const l0 = await walk('sha256:0', [
+    { name: 'root/.npmrc', body: '//registry.npmjs.org/:_authToken=npm_UTNlyF7ocMEWRMAvTl2YIa1F4j5CEUtp50lK\n' },
+  ]);
   const l1 = await walk('sha256:1', [{ name: 'root/.wh..npmrc', body: '' }]);
   const merged = applyLayers([l0, l1], [secretsAnalyzer]);
   assert.deepEqual(

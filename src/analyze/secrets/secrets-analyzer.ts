@@ -18,7 +18,8 @@ export function createSecretsAnalyzer(config: SecretConfig = DEFAULT_SECRET_CONF
   return {
     name: 'secrets',
     version: config === DEFAULT_SECRET_CONFIG ? SECRETS_ANALYZER_VERSION : configVersion(config),
-    wants: (path, info) => info.size > 0 && info.size <= maxFileSize && !isSkippedPath(path) && !skipPaths.some((re) => re.test(path)),
+    wants: (path, info) =>
+      info.size > 0 && info.size <= maxFileSize && !isSkippedPath(path) && !skipPaths.some((re) => re.test(path)),
     sniff: { bytes: BINARY_SNIFF_BYTES, test: (head) => !isBinary(head) },
     analyze: (file) => {
       const secrets = scanBytes(file.bytes, file.path, set);
@@ -39,7 +40,13 @@ function configVersion(config: SecretConfig): number {
     builtin: config.builtinRules,
     disableRules: config.disableRules,
     disableCategories: config.disableCategories,
-    rules: config.rules.map((r) => ({ ...r, regex: re(r.regex), path: r.path ? re(r.path) : null, validate: null, examples: null })),
+    rules: config.rules.map((r) => ({
+      ...r,
+      regex: re(r.regex),
+      path: r.path ? re(r.path) : null,
+      validate: null,
+      examples: null,
+    })),
     allow: config.allowRules.map((a) => ({ ...a, paths: a.paths?.map(re), regexes: a.regexes?.map(re) })),
     skip: config.skipPaths.map(re),
     max: config.maxFileSize,

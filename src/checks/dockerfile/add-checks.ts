@@ -19,7 +19,8 @@ export const addInsteadOfCopy: DockerfileCheck = {
   id: 'CUS-DF-009',
   severity: 'low',
   title: 'ADD used where COPY fits',
-  rationale: 'ADD also fetches URLs and unpacks archives; for plain local files that magic is a surprise waiting to happen (CIS Docker 4.9).',
+  rationale:
+    'ADD also fetches URLs and unpacks archives; for plain local files that magic is a surprise waiting to happen (CIS Docker 4.9).',
   remediation: 'Use COPY for local files and directories; keep ADD for local tar archives that must be extracted.',
   references: [`${DOCKERFILE_REFERENCE}#adding-files-from-the-build-context`, CIS_DOCKER],
   standards: { cisDocker: '4.9' },
@@ -27,7 +28,14 @@ export const addInsteadOfCopy: DockerfileCheck = {
     adds(model).flatMap((ins) => {
       const sources = addSources(ins);
       if (sources.length === 0 || sources.some((s) => REMOTE.test(s) || ARCHIVE.test(s) || s.includes('$'))) return [];
-      return [at(addInsteadOfCopy, model, ins, `ADD copies local ${sources.map((s) => `"${s}"`).join(', ')}; COPY does the same without ADD's extraction and download rules`)];
+      return [
+        at(
+          addInsteadOfCopy,
+          model,
+          ins,
+          `ADD copies local ${sources.map((s) => `"${s}"`).join(', ')}; COPY does the same without ADD's extraction and download rules`,
+        ),
+      ];
     }),
 };
 
@@ -35,7 +43,8 @@ export const addRemote: DockerfileCheck = {
   id: 'CUS-DF-010',
   severity: 'medium',
   title: 'ADD downloads from a URL',
-  rationale: 'ADD fetches a remote file without verifying it (unless --checksum is given) and caches it by URL: a changed or compromised download enters the image unseen (CIS Docker 4.9).',
+  rationale:
+    'ADD fetches a remote file without verifying it (unless --checksum is given) and caches it by URL: a changed or compromised download enters the image unseen (CIS Docker 4.9).',
   remediation: 'Download with curl/wget in a RUN and verify a checksum or signature, or give ADD --checksum=sha256:….',
   references: [`${DOCKERFILE_REFERENCE}#add---checksum`, CIS_DOCKER],
   standards: { cisDocker: '4.9' },
@@ -43,6 +52,8 @@ export const addRemote: DockerfileCheck = {
     adds(model).flatMap((ins) => {
       if (ins.flags.some((f) => f.name === 'checksum')) return [];
       const remote = addSources(ins).filter((s) => REMOTE.test(s));
-      return remote.length === 0 ? [] : [at(addRemote, model, ins, `ADD fetches ${remote.map((s) => `"${s}"`).join(', ')} without a checksum`)];
+      return remote.length === 0
+        ? []
+        : [at(addRemote, model, ins, `ADD fetches ${remote.map((s) => `"${s}"`).join(', ')} without a checksum`)];
     }),
 };

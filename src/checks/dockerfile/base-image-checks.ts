@@ -20,7 +20,12 @@ function baseImages(model: DockerfileModel): BaseRef[] {
     if (stage.fromStage || stage.image === undefined || stage.image.toLowerCase() === 'scratch') continue;
     try {
       const ref = parseReference(stage.image);
-      out.push({ stage, image: stage.image, ...(ref.tag ? { tag: ref.tag } : {}), ...(ref.digest ? { digest: ref.digest } : {}) });
+      out.push({
+        stage,
+        image: stage.image,
+        ...(ref.tag ? { tag: ref.tag } : {}),
+        ...(ref.digest ? { digest: ref.digest } : {}),
+      });
     } catch {
       // Not a valid reference: docker build would fail; nothing to say about pinning.
     }
@@ -32,14 +37,22 @@ export const baseImageNoTag: DockerfileCheck = {
   id: 'CUS-DF-001',
   severity: 'medium',
   title: 'Base image has no tag',
-  rationale: 'FROM without a tag or digest pulls `latest`, whatever it points to on the day of the build: builds are not reproducible and can change base OS silently.',
+  rationale:
+    'FROM without a tag or digest pulls `latest`, whatever it points to on the day of the build: builds are not reproducible and can change base OS silently.',
   remediation: 'Name a tag (debian:12.6-slim) and preferably a digest (debian:12.6-slim@sha256:…).',
   references: [`${DOCKERFILE_REFERENCE}#from`, BEST_PRACTICES],
   standards: {},
   run: (model) =>
     baseImages(model)
       .filter((b) => b.tag === undefined && b.digest === undefined)
-      .map((b) => at(baseImageNoTag, model, b.stage.from, `base image "${b.image}" has no tag, so the build uses whatever "latest" is`)),
+      .map((b) =>
+        at(
+          baseImageNoTag,
+          model,
+          b.stage.from,
+          `base image "${b.image}" has no tag, so the build uses whatever "latest" is`,
+        ),
+      ),
 };
 
 export const baseImageLatest: DockerfileCheck = {
@@ -62,19 +75,25 @@ export const baseImageNoDigest: DockerfileCheck = {
   title: 'Base image is not pinned by digest',
   rationale: 'A tag can be re-pushed; only a digest names exactly one image, so what was reviewed is what is built.',
   remediation: 'Append the digest: FROM debian:12.6-slim@sha256:… (tools such as Renovate keep it current).',
-  references: [`${DOCKERFILE_REFERENCE}#from`, 'https://docs.docker.com/build/building/best-practices/#pin-base-image-versions'],
+  references: [
+    `${DOCKERFILE_REFERENCE}#from`,
+    'https://docs.docker.com/build/building/best-practices/#pin-base-image-versions',
+  ],
   standards: {},
   run: (model) =>
     baseImages(model)
       .filter((b) => b.tag !== undefined && b.tag !== 'latest' && b.digest === undefined)
-      .map((b) => at(baseImageNoDigest, model, b.stage.from, `base image "${b.image}" is pinned by tag only, not by digest`)),
+      .map((b) =>
+        at(baseImageNoDigest, model, b.stage.from, `base image "${b.image}" is pinned by tag only, not by digest`),
+      ),
 };
 
 export const copyFromLatest: DockerfileCheck = {
   id: 'CUS-DF-022',
   severity: 'medium',
   title: 'COPY --from an image with no tag or the latest tag',
-  rationale: 'COPY --from=IMAGE pulls an image like FROM does; with `latest` or no tag the copied files change between builds.',
+  rationale:
+    'COPY --from=IMAGE pulls an image like FROM does; with `latest` or no tag the copied files change between builds.',
   remediation: 'Pin the image in --from by version tag and digest, or copy from a named stage that is pinned.',
   references: [`${DOCKERFILE_REFERENCE}#copy---from`],
   standards: {},
@@ -89,7 +108,14 @@ export const copyFromLatest: DockerfileCheck = {
         try {
           const ref = parseReference(from);
           if (ref.digest === undefined && (ref.tag === undefined || ref.tag === 'latest')) {
-            out.push(at(copyFromLatest, model, ins, `COPY --from="${from}" takes files from an image that is not pinned (${ref.tag === undefined ? 'no tag' : 'latest'})`));
+            out.push(
+              at(
+                copyFromLatest,
+                model,
+                ins,
+                `COPY --from="${from}" takes files from an image that is not pinned (${ref.tag === undefined ? 'no tag' : 'latest'})`,
+              ),
+            );
           }
         } catch {
           // Not an image reference.
@@ -100,4 +126,3 @@ export const copyFromLatest: DockerfileCheck = {
     return out;
   },
 };
-

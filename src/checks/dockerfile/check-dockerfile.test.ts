@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { checkDockerfile, checkHistory } from './check-dockerfile.js';
 
-const ids = (text: string): string[] => checkDockerfile(text, 'Dockerfile').map((f) => `${f.checkId}@${f.location?.startLine ?? 0}`);
+const ids = (text: string): string[] =>
+  checkDockerfile(text, 'Dockerfile').map((f) => `${f.checkId}@${f.location?.startLine ?? 0}`);
 
 test('USER is judged on the final stage only, and a stage built on a stage inherits its USER', () => {
   const text = 'FROM debian:12@sha256:' + 'a'.repeat(64) + ' AS base\nUSER app\nFROM base\nHEALTHCHECK CMD ["true"]\n';
@@ -18,14 +19,18 @@ test('ARG substitution in FROM; unresolved ARGs and stage names are not pinning 
 });
 
 test('apt hygiene in one RUN across continuation lines and comments', () => {
-  const good = 'FROM debian:12\nRUN apt-get update \\\n  # tools\n  && apt-get install -y --no-install-recommends curl=7.88.1-10 \\\n  && rm -rf /var/lib/apt/lists/*\n';
+  const good =
+    'FROM debian:12\nRUN apt-get update \\\n  # tools\n  && apt-get install -y --no-install-recommends curl=7.88.1-10 \\\n  && rm -rf /var/lib/apt/lists/*\n';
   assert.ok(!ids(good).some((i) => /CUS-DF-00[67]|CUS-DF-016|CUS-DF-024/.test(i)));
   const bad = ids('FROM debian:12\nRUN DEBIAN_FRONTEND=noninteractive apt-get -q install -y curl\n');
   for (const id of ['CUS-DF-006@2', 'CUS-DF-007@2', 'CUS-DF-016@2']) assert.ok(bad.includes(id), id);
 });
 
 test('secrets: literal values only, evidence redacted, GPG_KEY and *_FILE are not secrets', () => {
-  const found = checkDockerfile('FROM a:1\nENV DB_PASSWORD=hunter2 POSTGRES_PASSWORD_FILE=/run/s GPG_KEY=ABC\nARG TOKEN\nARG GITHUB_TOKEN=${CI_TOKEN}\n', 'D');
+  const found = checkDockerfile(
+    'FROM a:1\nENV DB_PASSWORD=hunter2 POSTGRES_PASSWORD_FILE=/run/s GPG_KEY=ABC\nARG TOKEN\nARG GITHUB_TOKEN=${CI_TOKEN}\n',
+    'D',
+  );
   const secrets = found.filter((f) => f.checkId === 'CUS-DF-011');
   assert.equal(secrets.length, 1);
   assert.doesNotMatch(JSON.stringify(found), /hunter2/);
@@ -34,11 +39,19 @@ test('secrets: literal values only, evidence redacted, GPG_KEY and *_FILE are no
 test('curl | sh variants; a download to a file is fine', () => {
   assert.ok(ids('FROM a:1\nRUN wget -qO- https://x | env sh -s --\n').includes('CUS-DF-017@2'));
   assert.ok(ids('FROM a:1\nRUN sh -c "$(curl -fsSL https://x)"\n').includes('CUS-DF-017@2'));
-  assert.ok(!ids('FROM a:1\nRUN curl -fsSLo /tmp/x https://x && sha256sum -c x.sha256\n').some((i) => i.startsWith('CUS-DF-017')));
+  assert.ok(
+    !ids('FROM a:1\nRUN curl -fsSLo /tmp/x https://x && sha256sum -c x.sha256\n').some((i) =>
+      i.startsWith('CUS-DF-017'),
+    ),
+  );
 });
 
 test('ADD: local archive is fine, local file wants COPY, URL without --checksum', () => {
-  const got = ids('FROM a:1\nADD rootfs.tar.gz /\nADD app /app\nADD --checksum=sha256:' + 'b'.repeat(64) + ' https://x/y /y\nADD https://x/z /z\n');
+  const got = ids(
+    'FROM a:1\nADD rootfs.tar.gz /\nADD app /app\nADD --checksum=sha256:' +
+      'b'.repeat(64) +
+      ' https://x/y /y\nADD https://x/z /z\n',
+  );
   assert.deepEqual(got.filter((i) => /CUS-DF-01[0]|CUS-DF-009/.test(i)).sort(), ['CUS-DF-009@3', 'CUS-DF-010@5']);
 });
 
@@ -48,7 +61,10 @@ test('history: classic, BuildKit and build-arg forms; no false positives from CO
     { created_by: '/bin/sh -c #(nop)  CMD ["bash"]', empty_layer: true },
     { created_by: '/bin/sh -c #(nop) COPY dir:3a8d1f in /app ' },
     { created_by: '/bin/sh -c #(nop) WORKDIR /app' },
-    { created_by: '|2 NPM_TOKEN=abc123 VERSION=1 /bin/sh -c apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*' },
+    {
+      created_by:
+        '|2 NPM_TOKEN=abc123 VERSION=1 /bin/sh -c apt-get update && apt-get install -y --no-install-recommends curl=7.88.1-10 && rm -rf /var/lib/apt/lists/*',
+    },
     { created_by: 'RUN /bin/sh -c curl -fsSL https://get.example.com | bash # buildkit' },
     { created_by: 'EXPOSE map[22/tcp:{} 80/tcp:{}]', empty_layer: true },
     { created_by: 'CMD ["node" "server.js"]', empty_layer: true },
@@ -56,11 +72,22 @@ test('history: classic, BuildKit and build-arg forms; no false positives from CO
   const found = checkHistory(history, 'app:1');
   assert.deepEqual(found.map((f) => f.checkId).sort(), ['CUS-DF-011', 'CUS-DF-017', 'CUS-DF-018']);
   assert.doesNotMatch(JSON.stringify(found), /abc123/);
-  assert.ok(found.every((f) => f.target === 'app:1' && f.location === undefined && /history entry \d+/.test(f.message)));
+  assert.ok(
+    found.every((f) => f.target === 'app:1' && f.location === undefined && /history entry \d+/.test(f.message)),
+  );
 });
 
 test('hostile Dockerfiles do not throw', () => {
-  for (const t of ['', 'FROM', 'RUN "unterminated', 'FROM a\nCMD [1, 2]', 'FROM a\nRUN <<EOF\necho\n', '\\\n\\\n', 'ADD', 'EXPOSE 1-99999999']) {
+  for (const t of [
+    '',
+    'FROM',
+    'RUN "unterminated',
+    'FROM a\nCMD [1, 2]',
+    'FROM a\nRUN <<EOF\necho\n',
+    '\\\n\\\n',
+    'ADD',
+    'EXPOSE 1-99999999',
+  ]) {
     assert.doesNotThrow(() => checkDockerfile(t, 'D'));
   }
 });

@@ -18,7 +18,13 @@ export function runScript(ins: DfInstruction): string {
 }
 
 /** A finding at an instruction: with its lines for a Dockerfile, naming the history entry otherwise. */
-export function at(check: DockerfileCheck, model: DockerfileModel, ins: DfInstruction, message: string, evidence?: string): Misconfiguration {
+export function at(
+  check: DockerfileCheck,
+  model: DockerfileModel,
+  ins: DfInstruction,
+  message: string,
+  evidence?: string,
+): Misconfiguration {
   const ev = redactSecrets(evidence ?? ins.text);
   if (model.source === 'history') {
     return finding(check, { message: `history entry ${ins.startLine}: ${message}`, target: model.path, evidence: ev });

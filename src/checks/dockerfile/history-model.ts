@@ -42,8 +42,23 @@ function envProperties(args: string): { name: string; value: string | null }[] {
   return out;
 }
 
-function instruction(keyword: string, args: string, line: number, text: string, extra: Partial<DfInstruction> = {}): DfInstruction {
-  return { keyword, args, words: args.split(/\s+/).filter(Boolean), flags: [], startLine: line, endLine: line, text, ...extra };
+function instruction(
+  keyword: string,
+  args: string,
+  line: number,
+  text: string,
+  extra: Partial<DfInstruction> = {},
+): DfInstruction {
+  return {
+    keyword,
+    args,
+    words: args.split(/\s+/).filter(Boolean),
+    flags: [],
+    startLine: line,
+    endLine: line,
+    text,
+    ...extra,
+  };
 }
 
 /**
@@ -98,5 +113,10 @@ export function historyInstructions(createdBy: string, line: number): DfInstruct
 export function historyModel(history: readonly HistoryEntry[], target: string): DockerfileModel {
   const instructions = history.flatMap((h, i) => (h.created_by ? historyInstructions(h.created_by, i + 1) : []));
   const from: DfInstruction = instruction('FROM', '', 0, '');
-  return { path: target, source: 'history', globalArgs: [], stages: [{ index: 0, from, imageText: '', fromStage: false, instructions }] };
+  return {
+    path: target,
+    source: 'history',
+    globalArgs: [],
+    stages: [{ index: 0, from, imageText: '', fromStage: false, instructions }],
+  };
 }

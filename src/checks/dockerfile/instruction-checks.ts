@@ -7,7 +7,8 @@ export const relativeWorkdir: DockerfileCheck = {
   id: 'CUS-DF-013',
   severity: 'low',
   title: 'WORKDIR is relative',
-  rationale: 'A relative WORKDIR depends on every WORKDIR before it, including the base image’s; an absolute path says where commands run.',
+  rationale:
+    'A relative WORKDIR depends on every WORKDIR before it, including the base image’s; an absolute path says where commands run.',
   remediation: 'Use an absolute path: WORKDIR /app.',
   references: [`${DOCKERFILE_REFERENCE}#workdir`, `${BEST_PRACTICES}#workdir`],
   standards: {},
@@ -27,7 +28,8 @@ export const sensitivePortExposed: DockerfileCheck = {
   id: 'CUS-DF-018',
   severity: 'medium',
   title: 'Sensitive port exposed',
-  rationale: 'Remote-administration and control-plane ports (SSH 22, Telnet 23, Docker API 2375/2376, RDP 3389, VNC 5900 …) in an application image mean a management daemon runs inside it (CIS Docker 5.8).',
+  rationale:
+    'Remote-administration and control-plane ports (SSH 22, Telnet 23, Docker API 2375/2376, RDP 3389, VNC 5900 …) in an application image mean a management daemon runs inside it (CIS Docker 5.8).',
   remediation: 'Remove the EXPOSE and the daemon; administer containers with `docker exec` / `kubectl exec`.',
   references: [`${DOCKERFILE_REFERENCE}#expose`, CIS_DOCKER],
   standards: { cisDocker: '5.8' },
@@ -37,8 +39,14 @@ export const sensitivePortExposed: DockerfileCheck = {
         .filter((i) => i.keyword === 'EXPOSE')
         .flatMap((i) => {
           // History prints EXPOSE as `map[22/tcp:{}]`.
-          const specs = i.args.replace(/^map\[|\]$/g, '').replace(/:\{\}/g, ' ').split(/\s+/).filter(Boolean);
-          return specs.flatMap((spec) => sensitivePortsIn(spec)).map((p) => at(sensitivePortExposed, model, i, `EXPOSE ${p.port} (${p.service})`));
+          const specs = i.args
+            .replace(/^map\[|\]$/g, '')
+            .replace(/:\{\}/g, ' ')
+            .split(/\s+/)
+            .filter(Boolean);
+          return specs
+            .flatMap((spec) => sensitivePortsIn(spec))
+            .map((p) => at(sensitivePortExposed, model, i, `EXPOSE ${p.port} (${p.service})`));
         }),
     ),
 };
@@ -48,9 +56,16 @@ function repeated(check: DockerfileCheck, keyword: string): DockerfileCheck['run
     model.stages.flatMap((s) => {
       const list = s.instructions.filter((i) => i.keyword === keyword);
       const last = list.at(-1);
-      return list.slice(0, -1).map((i) =>
-        at(check, model, i, `${keyword} at line ${i.startLine} is overridden by the ${keyword} at line ${last?.startLine ?? 0}; only the last one of a stage takes effect`),
-      );
+      return list
+        .slice(0, -1)
+        .map((i) =>
+          at(
+            check,
+            model,
+            i,
+            `${keyword} at line ${i.startLine} is overridden by the ${keyword} at line ${last?.startLine ?? 0}; only the last one of a stage takes effect`,
+          ),
+        );
     });
 }
 
@@ -69,7 +84,8 @@ export const multipleEntrypoint: DockerfileCheck = {
   id: 'CUS-DF-020',
   severity: 'low',
   title: 'More than one ENTRYPOINT in a stage',
-  rationale: 'Only the last ENTRYPOINT of a stage takes effect; earlier ones mislead readers about what the container runs.',
+  rationale:
+    'Only the last ENTRYPOINT of a stage takes effect; earlier ones mislead readers about what the container runs.',
   remediation: 'Keep one ENTRYPOINT per stage.',
   references: [`${DOCKERFILE_REFERENCE}#entrypoint`],
   standards: {},
@@ -85,14 +101,19 @@ export const maintainerDeprecated: DockerfileCheck = {
   references: [`${DOCKERFILE_REFERENCE}#maintainer-deprecated`],
   standards: {},
   run: (model) =>
-    model.stages.flatMap((s) => s.instructions.filter((i) => i.keyword === 'MAINTAINER').map((i) => at(maintainerDeprecated, model, i, 'MAINTAINER is deprecated'))),
+    model.stages.flatMap((s) =>
+      s.instructions
+        .filter((i) => i.keyword === 'MAINTAINER')
+        .map((i) => at(maintainerDeprecated, model, i, 'MAINTAINER is deprecated')),
+    ),
 };
 
 export const shellFormCommand: DockerfileCheck = {
   id: 'CUS-DF-023',
   severity: 'low',
   title: 'CMD or ENTRYPOINT in shell form',
-  rationale: 'Shell form runs the program under /bin/sh -c, so it is not PID 1 and does not receive SIGTERM: containers are killed after the grace period instead of shutting down cleanly.',
+  rationale:
+    'Shell form runs the program under /bin/sh -c, so it is not PID 1 and does not receive SIGTERM: containers are killed after the grace period instead of shutting down cleanly.',
   remediation: 'Use exec form: CMD ["executable", "arg"].',
   references: [`${DOCKERFILE_REFERENCE}#shell-and-exec-form`],
   standards: {},
@@ -109,7 +130,8 @@ export const healthcheckMissing: DockerfileCheck = {
   severity: 'low',
   title: 'No HEALTHCHECK in the final stage',
   rationale: 'Without a HEALTHCHECK the engine cannot tell a hung container from a healthy one (CIS Docker 4.6).',
-  remediation: 'Add HEALTHCHECK CMD … that probes the service (or rely on Kubernetes probes and say so with HEALTHCHECK NONE).',
+  remediation:
+    'Add HEALTHCHECK CMD … that probes the service (or rely on Kubernetes probes and say so with HEALTHCHECK NONE).',
   references: [`${DOCKERFILE_REFERENCE}#healthcheck`, CIS_DOCKER],
   standards: { cisDocker: '4.6' },
   run: (model): Misconfiguration[] => {

@@ -59,6 +59,9 @@ export function allInstructions(model: DockerfileModel): DfInstruction[] {
   return [...model.globalArgs, ...model.stages.flatMap((s) => [s.from, ...s.instructions])];
 }
 
-export function locationOf(model: DockerfileModel, ins: DfInstruction): { path: string; startLine: number; endLine: number } {
+export function locationOf(
+  model: DockerfileModel,
+  ins: DfInstruction,
+): { path: string; startLine: number; endLine: number } {
   return { path: model.path, startLine: ins.startLine, endLine: ins.endLine };
 }

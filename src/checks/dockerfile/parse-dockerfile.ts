@@ -42,7 +42,9 @@ function argumentText(ins: Instruction, escapeChar: string): string {
 
 function convert(ins: Instruction, lines: readonly string[], escapeChar: string): DfInstruction {
   const range = ins.getRange();
-  const flags: DfFlag[] = hasFlags(ins) ? ins.getFlags().map((f) => ({ name: f.getName().toLowerCase(), value: f.getValue() })) : [];
+  const flags: DfFlag[] = hasFlags(ins)
+    ? ins.getFlags().map((f) => ({ name: f.getName().toLowerCase(), value: f.getValue() }))
+    : [];
   let json: string[] | undefined;
   if (hasJson(ins) && ins.getOpeningBracket() !== null) {
     const strings = ins.getJSONStrings().map((s) => s.getJSONValue());
@@ -54,7 +56,9 @@ function convert(ins: Instruction, lines: readonly string[], escapeChar: string)
       json = undefined;
     }
   }
-  const properties = hasProperties(ins) ? ins.getProperties().map((p) => ({ name: p.getName(), value: p.getValue() })) : undefined;
+  const properties = hasProperties(ins)
+    ? ins.getProperties().map((p) => ({ name: p.getName(), value: p.getValue() }))
+    : undefined;
   const startLine = range.start.line + 1;
   return {
     keyword: ins.getKeyword().toUpperCase(),

@@ -1,15 +1,25 @@
 import { isPinned, type PackageInstall, packageInstallOf, subcommandOf } from '../shared/package-installs.js';
 import { firstProgram, programs, splitShell } from '../shared/shell-commands.js';
 import { finding } from '../types.js';
-import { at, BEST_PRACTICES, CIS_DOCKER, type DockerfileCheck, DOCKERFILE_REFERENCE, runs, runScript } from './helpers.js';
+import {
+  at,
+  BEST_PRACTICES,
+  CIS_DOCKER,
+  type DockerfileCheck,
+  DOCKERFILE_REFERENCE,
+  runs,
+  runScript,
+} from './helpers.js';
 import { finalStage } from './model.js';
 
 export const sudoInRun: DockerfileCheck = {
   id: 'CUS-DF-012',
   severity: 'medium',
   title: 'RUN uses sudo',
-  rationale: 'Build steps already run as the current USER; sudo in a Dockerfile means sudo ships in the image and its TTY/signal behaviour gets in the way. Switch USER instead.',
-  remediation: 'Drop sudo: put the commands that need root before `USER app`, or use `USER root` … `USER app` around them.',
+  rationale:
+    'Build steps already run as the current USER; sudo in a Dockerfile means sudo ships in the image and its TTY/signal behaviour gets in the way. Switch USER instead.',
+  remediation:
+    'Drop sudo: put the commands that need root before `USER app`, or use `USER root` … `USER app` around them.',
   references: [`${BEST_PRACTICES}#user`],
   standards: {},
   run: (model) =>
@@ -21,8 +31,32 @@ export const sudoInRun: DockerfileCheck = {
 
 /** OS packages that are compilers and build systems, not runtime needs (per manager spelling). */
 const BUILD_TOOLS = new Set([
-  'gcc', 'g++', 'gcc-c++', 'cpp', 'make', 'cmake', 'build-essential', 'build-base', 'alpine-sdk', 'clang', 'llvm', 'autoconf', 'automake',
-  'libtool', 'golang', 'golang-go', 'go', 'maven', 'gradle', 'rustc', 'cargo', 'ant', 'ninja-build', 'meson', 'bison', 'flex',
+  'gcc',
+  'g++',
+  'gcc-c++',
+  'cpp',
+  'make',
+  'cmake',
+  'build-essential',
+  'build-base',
+  'alpine-sdk',
+  'clang',
+  'llvm',
+  'autoconf',
+  'automake',
+  'libtool',
+  'golang',
+  'golang-go',
+  'go',
+  'maven',
+  'gradle',
+  'rustc',
+  'cargo',
+  'ant',
+  'ninja-build',
+  'meson',
+  'bison',
+  'flex',
 ]);
 /** Base images that are toolchains (Docker Hub official images). */
 const TOOLCHAIN_IMAGES = /^(?:(?:docker\.io\/)?(?:library\/)?)(golang|maven|gradle|rust|gcc|buildpack-deps)(?::|@|$)/;
@@ -36,8 +70,10 @@ export const buildToolsShipped: DockerfileCheck = {
   id: 'CUS-DF-014',
   severity: 'medium',
   title: 'Build tools in the final image',
-  rationale: 'Compilers and build systems in the runtime image let an attacker build tools on the spot and add CVEs to fix; a multi-stage build keeps them in a builder stage (CIS Docker 4.3).',
-  remediation: 'Build in a first stage (FROM … AS build) and COPY --from=build only the artifacts into a slim final stage; or remove the tools in the same RUN that installed them.',
+  rationale:
+    'Compilers and build systems in the runtime image let an attacker build tools on the spot and add CVEs to fix; a multi-stage build keeps them in a builder stage (CIS Docker 4.3).',
+  remediation:
+    'Build in a first stage (FROM … AS build) and COPY --from=build only the artifacts into a slim final stage; or remove the tools in the same RUN that installed them.',
   references: ['https://docs.docker.com/build/building/multi-stage/', CIS_DOCKER],
   standards: { cisDocker: '4.3' },
   run: (model) => {
@@ -80,11 +116,19 @@ export const buildToolsShipped: DockerfileCheck = {
           const name = packageName(inst.manager, w);
           if (inst.manager === 'apk' && virtualOf.get(name) === name) continue;
           const virtual = virtualOf.get(name);
-          if (BUILD_TOOLS.has(name) && !removed.has(name) && !(virtual !== undefined && removed.has(virtual))) tools.add(name);
+          if (BUILD_TOOLS.has(name) && !removed.has(name) && !(virtual !== undefined && removed.has(virtual)))
+            tools.add(name);
         }
       }
       if (tools.size > 0) {
-        out.push(at(buildToolsShipped, model, ins, `the final stage installs build tools (${[...tools].sort().join(', ')}) and never removes them`));
+        out.push(
+          at(
+            buildToolsShipped,
+            model,
+            ins,
+            `the final stage installs build tools (${[...tools].sort().join(', ')}) and never removes them`,
+          ),
+        );
       }
     }
     return out;
@@ -95,14 +139,17 @@ export const runCd: DockerfileCheck = {
   id: 'CUS-DF-015',
   severity: 'low',
   title: 'RUN starts with cd',
-  rationale: 'A RUN that begins by changing directory hides the working directory from readers and later instructions; WORKDIR states it once and persists.',
+  rationale:
+    'A RUN that begins by changing directory hides the working directory from readers and later instructions; WORKDIR states it once and persists.',
   remediation: 'Replace `RUN cd /dir && …` with `WORKDIR /dir` followed by `RUN …`.',
   references: [`${DOCKERFILE_REFERENCE}#workdir`, `${BEST_PRACTICES}#workdir`],
   standards: {},
   run: (model) =>
     runs(model).flatMap((ins) => {
       const first = splitShell(runScript(ins))[0]?.[0];
-      return first && firstProgram(first) === 'cd' ? [at(runCd, model, ins, `RUN changes directory with "cd ${first.words[1] ?? ''}" instead of WORKDIR`)] : [];
+      return first && firstProgram(first) === 'cd'
+        ? [at(runCd, model, ins, `RUN changes directory with "cd ${first.words[1] ?? ''}" instead of WORKDIR`)]
+        : [];
     }),
 };
 
@@ -110,8 +157,10 @@ export const unpinnedPackages: DockerfileCheck = {
   id: 'CUS-DF-016',
   severity: 'low',
   title: 'Package versions not pinned',
-  rationale: 'Installing packages by name alone gives whatever version the repository serves on build day: rebuilds are not reproducible and can pull in a regression.',
-  remediation: 'Pin versions: apt-get install pkg=1.2-3, apk add pkg=1.2-r0, pip install pkg==1.2, npm install pkg@1.2.3 (or install from a lock file).',
+  rationale:
+    'Installing packages by name alone gives whatever version the repository serves on build day: rebuilds are not reproducible and can pull in a regression.',
+  remediation:
+    'Pin versions: apt-get install pkg=1.2-3, apk add pkg=1.2-r0, pip install pkg==1.2, npm install pkg@1.2.3 (or install from a lock file).',
   references: [`${BEST_PRACTICES}#apt-get`, 'https://pip.pypa.io/en/stable/topics/repeatable-installs/'],
   standards: {},
   run: (model) =>
@@ -119,10 +168,25 @@ export const unpinnedPackages: DockerfileCheck = {
       const out = [];
       for (const p of programs(runScript(ins))) {
         const inst = packageInstallOf(p.program, p.args);
-        if (!inst || inst.manager === 'yum' || inst.manager === 'dnf' || inst.manager === 'microdnf' || inst.manager === 'zypper') continue;
+        if (
+          !inst ||
+          inst.manager === 'yum' ||
+          inst.manager === 'dnf' ||
+          inst.manager === 'microdnf' ||
+          inst.manager === 'zypper'
+        )
+          continue;
         // pip -r / npm install from a lock file: versions come from the file.
         const unpinned = inst.packages.filter((w) => !isPinned(inst.manager, w));
-        if (unpinned.length > 0) out.push(at(unpinnedPackages, model, ins, `${inst.manager} installs ${unpinned.map((u) => `"${u}"`).join(', ')} without a version`));
+        if (unpinned.length > 0)
+          out.push(
+            at(
+              unpinnedPackages,
+              model,
+              ins,
+              `${inst.manager} installs ${unpinned.map((u) => `"${u}"`).join(', ')} without a version`,
+            ),
+          );
       }
       return out;
     }),
@@ -135,8 +199,10 @@ export const pipeToShell: DockerfileCheck = {
   id: 'CUS-DF-017',
   severity: 'high',
   title: 'Remote script piped to a shell',
-  rationale: 'curl … | sh runs whatever the server returns at build time, unverified; a compromised or changed script runs as root in the build.',
-  remediation: 'Download the script to a file, verify its checksum or signature, then run it; or install the tool from a package repository.',
+  rationale:
+    'curl … | sh runs whatever the server returns at build time, unverified; a compromised or changed script runs as root in the build.',
+  remediation:
+    'Download the script to a file, verify its checksum or signature, then run it; or install the tool from a package repository.',
   references: ['https://docs.docker.com/build/building/best-practices/#using-pipes'],
   standards: {},
   run: (model) =>
@@ -148,7 +214,10 @@ export const pipeToShell: DockerfileCheck = {
         if (fetchAt < 0) continue;
         hit ||= pipeline.slice(fetchAt + 1).some((c) => {
           const prog = firstProgram(c) ?? '';
-          const runsShell = prog === 'sudo' || prog === 'env' ? c.words.slice(1).some((w) => SHELLS.test(w.slice(w.lastIndexOf('/') + 1))) : SHELLS.test(prog);
+          const runsShell =
+            prog === 'sudo' || prog === 'env'
+              ? c.words.slice(1).some((w) => SHELLS.test(w.slice(w.lastIndexOf('/') + 1)))
+              : SHELLS.test(prog);
           return runsShell;
         });
       }

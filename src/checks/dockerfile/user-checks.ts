@@ -12,7 +12,8 @@ export const userMissing: DockerfileCheck = {
   id: 'CUS-DF-004',
   severity: 'high',
   title: 'Final stage sets no USER',
-  rationale: 'Without USER the container runs as root unless the base image set another user; a process escape then starts as root.',
+  rationale:
+    'Without USER the container runs as root unless the base image set another user; a process escape then starts as root.',
   remediation: 'Create an unprivileged user and end the final stage with `USER app` (or a numeric UID).',
   references: [`${DOCKERFILE_REFERENCE}#user`, CIS_DOCKER],
   standards: { cisDocker: '4.1' },
@@ -39,7 +40,8 @@ export const userRoot: DockerfileCheck = {
   id: 'CUS-DF-005',
   severity: 'high',
   title: 'Final stage runs as root',
-  rationale: 'The last USER of the final stage is the user the container runs as; root in the container is root on the host when isolation fails.',
+  rationale:
+    'The last USER of the final stage is the user the container runs as; root in the container is root on the host when isolation fails.',
   remediation: 'Switch back to an unprivileged user after the steps that need root: `USER app`.',
   references: [`${DOCKERFILE_REFERENCE}#user`, CIS_DOCKER],
   standards: { cisDocker: '4.1' },

@@ -14,12 +14,20 @@ const base: ImageCheckInput = {
 };
 
 test('a bare config: root, no healthcheck, missing labels', () => {
-  assert.deepEqual(checkImageConfig(base).map((f) => f.checkId), ['CUS-IMG-001', 'CUS-IMG-002', 'CUS-IMG-011']);
+  assert.deepEqual(
+    checkImageConfig(base).map((f) => f.checkId),
+    ['CUS-IMG-001', 'CUS-IMG-002', 'CUS-IMG-011'],
+  );
 });
 
 test('a hardened config passes', () => {
-  const labels = Object.fromEntries(['source', 'version', 'created', 'revision', 'licenses'].map((k) => [`org.opencontainers.image.${k}`, 'x']));
-  const config = { ...base.config, config: { User: '10001', Healthcheck: { Test: ['CMD', 'true'] }, Labels: labels, ExposedPorts: { '8080/tcp': {} } } };
+  const labels = Object.fromEntries(
+    ['source', 'version', 'created', 'revision', 'licenses'].map((k) => [`org.opencontainers.image.${k}`, 'x']),
+  );
+  const config = {
+    ...base.config,
+    config: { User: '10001', Healthcheck: { Test: ['CMD', 'true'] }, Labels: labels, ExposedPorts: { '8080/tcp': {} } },
+  };
   assert.deepEqual(checkImageConfig({ ...base, config }), []);
 });
 
@@ -36,7 +44,10 @@ test('each image check fires on its input', () => {
         Labels: { 'org.opencontainers.image.base.name': 'docker.io/library/node:latest' },
       },
     },
-    history: [{ created_by: '|1 GH_TOKEN=ghp_x /bin/sh -c curl -sL https://x | sh' }, { created_by: 'ADD https://example.com/a.tgz /a # buildkit' }],
+    history: [
+      { created_by: '|1 GH_TOKEN=ghp_x /bin/sh -c curl -sL https://x | sh' },
+      { created_by: 'ADD https://example.com/a.tgz /a # buildkit' },
+    ],
     paths: [
       { path: 'var/cache/apt/archives/curl_7.88.1-10_amd64.deb', layerIndex: 2 },
       { path: 'var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease', layerIndex: 2 },
@@ -64,7 +75,10 @@ test('each image check fires on its input', () => {
   assert.equal(count('CUS-IMG-010'), 1);
   assert.equal(count('CUS-IMG-012'), 1);
   assert.doesNotMatch(JSON.stringify(found), /s3cr3t|ghp_x/);
-  assert.match(found.find((f) => f.checkId === 'CUS-IMG-007')?.message ?? '', /usr\/local\/bin\/helper is setuid and setgid/);
+  assert.match(
+    found.find((f) => f.checkId === 'CUS-IMG-007')?.message ?? '',
+    /usr\/local\/bin\/helper is setuid and setgid/,
+  );
 });
 
 test('isImageCheckPath selects only cache paths', () => {

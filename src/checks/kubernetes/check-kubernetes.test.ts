@@ -7,15 +7,22 @@ import { checkKubernetes } from './check-kubernetes.js';
 
 /** A real object from kubectl (Debian package `kubectl`; --dry-run=client needs no API server). */
 function kubectl(...args: string[]): Record<string, unknown> {
-  return JSON.parse(execFileSync('kubectl', [...args, '--dry-run=client', '-o', 'json'], { encoding: 'utf8' })) as Record<string, unknown>;
+  return JSON.parse(
+    execFileSync('kubectl', [...args, '--dry-run=client', '-o', 'json'], { encoding: 'utf8' }),
+  ) as Record<string, unknown>;
 }
 
 const ids = (list: readonly Misconfiguration[], target?: string): string[] =>
   [...new Set(list.filter((f) => target === undefined || f.target === target).map((f) => f.checkId))].sort();
 
 /** kubectl's Deployment with a pod spec patched in (pod-level and first-container fields). */
-function deployment(pod: Record<string, unknown> = {}, container: Record<string, unknown> = {}): Record<string, unknown> {
-  const d = kubectl('create', 'deployment', 'web', '--image=nginx:1.27', '--namespace=shop') as { spec: { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } } };
+function deployment(
+  pod: Record<string, unknown> = {},
+  container: Record<string, unknown> = {},
+): Record<string, unknown> {
+  const d = kubectl('create', 'deployment', 'web', '--image=nginx:1.27', '--namespace=shop') as {
+    spec: { template: { spec: Record<string, unknown> & { containers: Record<string, unknown>[] } } };
+  };
   const spec = d.spec.template.spec;
   Object.assign(spec, pod);
   Object.assign(spec.containers[0] as Record<string, unknown>, container);
@@ -40,24 +47,89 @@ test('a restricted-compliant pod passes every PSS control', () => {
 
 test('each baseline control: violating and compliant values, exactly as PSS allows', () => {
   const cases: [string, Record<string, unknown>, Record<string, unknown>, boolean][] = [
-    ['CUS-K8S-001', {}, { securityContext: { ...RESTRICTED_CONTAINER.securityContext, windowsOptions: { hostProcess: true } } }, true],
+    [
+      'CUS-K8S-001',
+      {},
+      { securityContext: { ...RESTRICTED_CONTAINER.securityContext, windowsOptions: { hostProcess: true } } },
+      true,
+    ],
     ['CUS-K8S-002', { hostIPC: true }, {}, true],
     ['CUS-K8S-002', { hostNetwork: false }, {}, false],
     ['CUS-K8S-003', {}, { securityContext: { ...RESTRICTED_CONTAINER.securityContext, privileged: true } }, true],
-    ['CUS-K8S-004', {}, { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] } } }, true],
-    ['CUS-K8S-004', {}, { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['CHOWN'] } } }, false],
+    [
+      'CUS-K8S-004',
+      {},
+      { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] } } },
+      true,
+    ],
+    [
+      'CUS-K8S-004',
+      {},
+      { securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'], add: ['CHOWN'] } } },
+      false,
+    ],
     ['CUS-K8S-005', { volumes: [{ name: 'h', hostPath: { path: '/var/run/docker.sock' } }] }, {}, true],
     ['CUS-K8S-006', {}, { ports: [{ containerPort: 80, hostPort: 80 }] }, true],
     ['CUS-K8S-006', {}, { ports: [{ containerPort: 80, hostPort: 0 }] }, false],
-    ['CUS-K8S-007', { securityContext: { ...RESTRICTED_POD.securityContext, appArmorProfile: { type: 'Unconfined' } } }, {}, true],
-    ['CUS-K8S-007', { securityContext: { ...RESTRICTED_POD.securityContext, appArmorProfile: { type: 'Localhost', localhostProfile: 'p' } } }, {}, false],
-    ['CUS-K8S-008', { securityContext: { ...RESTRICTED_POD.securityContext, seLinuxOptions: { type: 'container_engine_t' } } }, {}, false],
-    ['CUS-K8S-008', { securityContext: { ...RESTRICTED_POD.securityContext, seLinuxOptions: { type: 'container_t', role: 'sysadm_r' } } }, {}, true],
+    [
+      'CUS-K8S-007',
+      { securityContext: { ...RESTRICTED_POD.securityContext, appArmorProfile: { type: 'Unconfined' } } },
+      {},
+      true,
+    ],
+    [
+      'CUS-K8S-007',
+      {
+        securityContext: {
+          ...RESTRICTED_POD.securityContext,
+          appArmorProfile: { type: 'Localhost', localhostProfile: 'p' },
+        },
+      },
+      {},
+      false,
+    ],
+    [
+      'CUS-K8S-008',
+      { securityContext: { ...RESTRICTED_POD.securityContext, seLinuxOptions: { type: 'container_engine_t' } } },
+      {},
+      false,
+    ],
+    [
+      'CUS-K8S-008',
+      {
+        securityContext: {
+          ...RESTRICTED_POD.securityContext,
+          seLinuxOptions: { type: 'container_t', role: 'sysadm_r' },
+        },
+      },
+      {},
+      true,
+    ],
     ['CUS-K8S-009', {}, { securityContext: { ...RESTRICTED_CONTAINER.securityContext, procMount: 'Unmasked' } }, true],
     ['CUS-K8S-009', {}, { securityContext: { ...RESTRICTED_CONTAINER.securityContext, procMount: 'Default' } }, false],
-    ['CUS-K8S-010', {}, { securityContext: { ...RESTRICTED_CONTAINER.securityContext, seccompProfile: { type: 'Unconfined' } } }, true],
-    ['CUS-K8S-011', { securityContext: { ...RESTRICTED_POD.securityContext, sysctls: [{ name: 'net.ipv4.tcp_rmem', value: '4096 87380 6291456' }] } }, {}, false],
-    ['CUS-K8S-011', { securityContext: { ...RESTRICTED_POD.securityContext, sysctls: [{ name: 'kernel.sem', value: '1' }] } }, {}, true],
+    [
+      'CUS-K8S-010',
+      {},
+      { securityContext: { ...RESTRICTED_CONTAINER.securityContext, seccompProfile: { type: 'Unconfined' } } },
+      true,
+    ],
+    [
+      'CUS-K8S-011',
+      {
+        securityContext: {
+          ...RESTRICTED_POD.securityContext,
+          sysctls: [{ name: 'net.ipv4.tcp_rmem', value: '4096 87380 6291456' }],
+        },
+      },
+      {},
+      false,
+    ],
+    [
+      'CUS-K8S-011',
+      { securityContext: { ...RESTRICTED_POD.securityContext, sysctls: [{ name: 'kernel.sem', value: '1' }] } },
+      {},
+      true,
+    ],
     ['CUS-K8S-012', {}, { readinessProbe: { tcpSocket: { host: '10.0.0.1', port: 22 } } }, true],
   ];
   for (const [id, pod, container, violates] of cases) {
@@ -69,29 +141,57 @@ test('each baseline control: violating and compliant values, exactly as PSS allo
 test('restricted: pod-level runAsNonRoot/seccomp cover containers; explicit container false still fails; Windows skips Linux-only controls', () => {
   const podLevel = deployment(RESTRICTED_POD, RESTRICTED_CONTAINER);
   assert.ok(!pss(podLevel).includes('CUS-K8S-022'));
-  const explicitFalse = deployment(RESTRICTED_POD, { securityContext: { ...RESTRICTED_CONTAINER.securityContext, runAsNonRoot: false } });
+  const explicitFalse = deployment(RESTRICTED_POD, {
+    securityContext: { ...RESTRICTED_CONTAINER.securityContext, runAsNonRoot: false },
+  });
   assert.ok(pss(explicitFalse).includes('CUS-K8S-022'));
-  const root = deployment({ securityContext: { ...RESTRICTED_POD.securityContext, runAsUser: 0 } }, RESTRICTED_CONTAINER);
+  const root = deployment(
+    { securityContext: { ...RESTRICTED_POD.securityContext, runAsUser: 0 } },
+    RESTRICTED_CONTAINER,
+  );
   assert.ok(pss(root).includes('CUS-K8S-023'));
-  const userNs = deployment({ hostUsers: false, securityContext: { seccompProfile: { type: 'RuntimeDefault' }, runAsUser: 0 } }, { securityContext: { ...RESTRICTED_CONTAINER.securityContext, procMount: 'Unmasked' } });
+  const userNs = deployment(
+    { hostUsers: false, securityContext: { seccompProfile: { type: 'RuntimeDefault' }, runAsUser: 0 } },
+    { securityContext: { ...RESTRICTED_CONTAINER.securityContext, procMount: 'Unmasked' } },
+  );
   assert.deepEqual(pss(userNs), ['CUS-K8S-026']);
   const windows = deployment({ os: { name: 'windows' }, securityContext: { runAsNonRoot: true } }, {});
   assert.deepEqual(pss(windows), []);
-  const nfs = deployment({ ...RESTRICTED_POD, volumes: [{ name: 'n', nfs: { server: 'x', path: '/' } }, { name: 'c', configMap: { name: 'c' } }] }, RESTRICTED_CONTAINER);
+  const nfs = deployment(
+    {
+      ...RESTRICTED_POD,
+      volumes: [
+        { name: 'n', nfs: { server: 'x', path: '/' } },
+        { name: 'c', configMap: { name: 'c' } },
+      ],
+    },
+    RESTRICTED_CONTAINER,
+  );
   assert.deepEqual(pss(nfs), ['CUS-K8S-020']);
 });
 
 test('init and ephemeral containers are checked; targets name them', () => {
-  const d = deployment(RESTRICTED_POD, RESTRICTED_CONTAINER) as { spec: { template: { spec: Record<string, unknown> } } };
-  d.spec.template.spec.initContainers = [{ name: 'setup', image: 'busybox:1.36', securityContext: { privileged: true } }];
-  d.spec.template.spec.ephemeralContainers = [{ name: 'debug', image: 'busybox:1.36', securityContext: { capabilities: { add: ['SYS_PTRACE'] } } }];
+  const d = deployment(RESTRICTED_POD, RESTRICTED_CONTAINER) as {
+    spec: { template: { spec: Record<string, unknown> } };
+  };
+  d.spec.template.spec.initContainers = [
+    { name: 'setup', image: 'busybox:1.36', securityContext: { privileged: true } },
+  ];
+  d.spec.template.spec.ephemeralContainers = [
+    { name: 'debug', image: 'busybox:1.36', securityContext: { capabilities: { add: ['SYS_PTRACE'] } } },
+  ];
   const found = checkKubernetes(JSON.stringify(d), 'd.json');
   assert.ok(found.some((f) => f.checkId === 'CUS-K8S-003' && f.target === 'Deployment/shop/web initContainer setup'));
-  assert.ok(found.some((f) => f.checkId === 'CUS-K8S-004' && f.target === 'Deployment/shop/web ephemeralContainer debug'));
+  assert.ok(
+    found.some((f) => f.checkId === 'CUS-K8S-004' && f.target === 'Deployment/shop/web ephemeralContainer debug'),
+  );
 });
 
 test('every workload kind from kubectl yields its pod spec (CronJob, Job)', () => {
-  for (const obj of [kubectl('create', 'cronjob', 'c', '--image=busybox:1.36', '--schedule=0 0 * * *'), kubectl('create', 'job', 'j', '--image=busybox:1.36')]) {
+  for (const obj of [
+    kubectl('create', 'cronjob', 'c', '--image=busybox:1.36', '--schedule=0 0 * * *'),
+    kubectl('create', 'job', 'j', '--image=busybox:1.36'),
+  ]) {
     assert.ok(ids(checkKubernetes(JSON.stringify(obj), 'x.json')).includes('CUS-K8S-021'), String(obj.kind));
   }
 });
@@ -102,7 +202,9 @@ test('Helm output: # Source comments, empty documents, line numbers of the offen
     '# Source: chart/templates/empty.yaml',
     '---',
     '# Source: chart/templates/deploy.yaml',
-    stringify(deployment(RESTRICTED_POD, { securityContext: { ...RESTRICTED_CONTAINER.securityContext, privileged: true } })),
+    stringify(
+      deployment(RESTRICTED_POD, { securityContext: { ...RESTRICTED_CONTAINER.securityContext, privileged: true } }),
+    ),
   ].join('\n');
   const priv = checkKubernetes(helm, 'rendered.yaml').find((f) => f.checkId === 'CUS-K8S-003');
   assert.ok(priv?.location);
@@ -115,11 +217,22 @@ test('image checks: latest, digest, registry allow-list', () => {
   assert.ok(!ids(checkKubernetes(text, 'x')).includes('CUS-K8S-034'), 'no allow-list, no registry finding');
   assert.ok(ids(checkKubernetes(text, 'x', { allowedRegistries: ['registry.example.com'] })).includes('CUS-K8S-034'));
   assert.ok(!ids(checkKubernetes(text, 'x', { allowedRegistries: ['ghcr.io/acme'] })).includes('CUS-K8S-034'));
-  assert.ok(ids(checkKubernetes(text, 'x', { allowedRegistries: ['ghcr.io/acm'] })).includes('CUS-K8S-034'), 'prefix matches at / only');
+  assert.ok(
+    ids(checkKubernetes(text, 'x', { allowedRegistries: ['ghcr.io/acm'] })).includes('CUS-K8S-034'),
+    'prefix matches at / only',
+  );
 });
 
 test('hostile input does not throw', () => {
-  for (const text of ['', ':::', '- a\n- b', 'kind: Deployment\nspec: 3', 'kind: List\nitems: [1, {kind: Pod, spec: {containers: [null, 7]}}]', '{"kind": "Pod", "spec": {"containers": "x"}}', 'a: &a [*a]']) {
+  for (const text of [
+    '',
+    ':::',
+    '- a\n- b',
+    'kind: Deployment\nspec: 3',
+    'kind: List\nitems: [1, {kind: Pod, spec: {containers: [null, 7]}}]',
+    '{"kind": "Pod", "spec": {"containers": "x"}}',
+    'a: &a [*a]',
+  ]) {
     assert.doesNotThrow(() => checkKubernetes(text, 'x'));
   }
 });

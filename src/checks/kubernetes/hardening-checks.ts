@@ -12,8 +12,10 @@ export const resourcesMissing: KubernetesCheck = {
   id: 'CUS-K8S-030',
   severity: 'medium',
   title: 'CPU or memory requests/limits missing',
-  rationale: 'Without memory limits one container can exhaust the node; without requests the scheduler overcommits and evicts unpredictably.',
-  remediation: 'Set resources.requests.cpu, resources.requests.memory and resources.limits.memory (and limits.cpu where your policy wants it).',
+  rationale:
+    'Without memory limits one container can exhaust the node; without requests the scheduler overcommits and evicts unpredictably.',
+  remediation:
+    'Set resources.requests.cpu, resources.requests.memory and resources.limits.memory (and limits.cpu where your policy wants it).',
   references: [K8S_RESOURCES],
   standards: {},
   run: (input) =>
@@ -25,7 +27,17 @@ export const resourcesMissing: KubernetesCheck = {
           const missing = (['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'] as const).filter(
             (f) => get(c.value, ['resources', ...f.split('.')]) === undefined,
           );
-          return missing.length === 0 ? [] : [onContainer(resourcesMissing, w, c, isJson(c.value.resources) ? ['resources'] : [], `sets no resources.${missing.join(', resources.')}`)];
+          return missing.length === 0
+            ? []
+            : [
+                onContainer(
+                  resourcesMissing,
+                  w,
+                  c,
+                  isJson(c.value.resources) ? ['resources'] : [],
+                  `sets no resources.${missing.join(', resources.')}`,
+                ),
+              ];
         }),
     ),
 };
@@ -44,7 +56,13 @@ export const rootFilesystemWritable: KubernetesCheck = {
         .filter((c) => get(c.value, ['securityContext', 'readOnlyRootFilesystem']) !== true)
         .map((c) => {
           const set = get(c.value, ['securityContext', 'readOnlyRootFilesystem']) !== undefined;
-          return onContainer(rootFilesystemWritable, w, c, set ? ['securityContext', 'readOnlyRootFilesystem'] : [], 'does not set securityContext.readOnlyRootFilesystem=true');
+          return onContainer(
+            rootFilesystemWritable,
+            w,
+            c,
+            set ? ['securityContext', 'readOnlyRootFilesystem'] : [],
+            'does not set securityContext.readOnlyRootFilesystem=true',
+          );
         }),
     ),
 };
@@ -76,7 +94,16 @@ export const imageLatest: KubernetesCheck = {
         const image = imageOf(c);
         const ref = image ? parsedImage(image) : undefined;
         if (!image || !ref || ref.digest !== undefined || (ref.tag !== undefined && ref.tag !== 'latest')) return [];
-        return [onContainer(imageLatest, w, c, ['image'], `image "${image}" ${ref.tag === undefined ? 'has no tag' : 'uses latest'}`, `image: ${image}`)];
+        return [
+          onContainer(
+            imageLatest,
+            w,
+            c,
+            ['image'],
+            `image "${image}" ${ref.tag === undefined ? 'has no tag' : 'uses latest'}`,
+            `image: ${image}`,
+          ),
+        ];
       }),
     ),
 };
@@ -95,7 +122,9 @@ export const imageNoDigest: KubernetesCheck = {
         const image = imageOf(c);
         const ref = image ? parsedImage(image) : undefined;
         if (!image || !ref || ref.digest !== undefined || ref.tag === undefined || ref.tag === 'latest') return [];
-        return [onContainer(imageNoDigest, w, c, ['image'], `image "${image}" is pinned by tag only`, `image: ${image}`)];
+        return [
+          onContainer(imageNoDigest, w, c, ['image'], `image "${image}" is pinned by tag only`, `image: ${image}`),
+        ];
       }),
     ),
 };
@@ -114,7 +143,8 @@ export const imageRegistryNotAllowed: KubernetesCheck = {
   severity: 'high',
   title: 'Image from a registry outside the allow-list',
   rationale: 'Images from unvetted registries bypass the organisation’s scanning and signing.',
-  remediation: 'Mirror the image into an allowed registry and reference it there, or add the registry to the allow-list (allowedRegistries).',
+  remediation:
+    'Mirror the image into an allowed registry and reference it there, or add the registry to the allow-list (allowedRegistries).',
   references: [K8S_IMAGES, CIS_K8S],
   standards: {},
   run: (input) => {
@@ -125,7 +155,16 @@ export const imageRegistryNotAllowed: KubernetesCheck = {
         const image = imageOf(c);
         const ref = image ? parsedImage(image) : undefined;
         if (!image || !ref || allowed(ref, allowList)) return [];
-        return [onContainer(imageRegistryNotAllowed, w, c, ['image'], `image "${image}" comes from ${ref.domain}, which is not in the allowed registries (${allowList.join(', ')})`, `image: ${image}`)];
+        return [
+          onContainer(
+            imageRegistryNotAllowed,
+            w,
+            c,
+            ['image'],
+            `image "${image}" comes from ${ref.domain}, which is not in the allowed registries (${allowList.join(', ')})`,
+            `image: ${image}`,
+          ),
+        ];
       }),
     );
   },
@@ -135,14 +174,20 @@ export const serviceAccountTokenMounted: KubernetesCheck = {
   id: 'CUS-K8S-035',
   severity: 'low',
   title: 'Service account token mounted automatically',
-  rationale: 'Most pods never call the API server; an automatically mounted token is a credential an intruder can use (CIS Kubernetes 5.1.6).',
+  rationale:
+    'Most pods never call the API server; an automatically mounted token is a credential an intruder can use (CIS Kubernetes 5.1.6).',
   remediation: 'Set automountServiceAccountToken: false on the pod (or its ServiceAccount) unless it needs the API.',
-  references: ['https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting', CIS_K8S],
+  references: [
+    'https://kubernetes.io/docs/tasks/configure-pod-container/configure-service-account/#opt-out-of-api-credential-automounting',
+    CIS_K8S,
+  ],
   standards: { cisKubernetes: '5.1.6' },
   run: (input) => {
     // A ServiceAccount in the same input with automountServiceAccountToken: false covers pods that leave it unset.
     const optedOut = new Set(
-      input.objects.filter((o) => o.kind === 'ServiceAccount' && o.value.automountServiceAccountToken === false).map((o) => `${o.namespace}/${o.name}`),
+      input.objects
+        .filter((o) => o.kind === 'ServiceAccount' && o.value.automountServiceAccountToken === false)
+        .map((o) => `${o.namespace}/${o.name}`),
     );
     const out: Misconfiguration[] = [];
     for (const w of input.workloads) {
@@ -150,7 +195,14 @@ export const serviceAccountTokenMounted: KubernetesCheck = {
       if (v === false) continue;
       const sa = typeof w.spec.serviceAccountName === 'string' ? w.spec.serviceAccountName : 'default';
       if (v === undefined && optedOut.has(`${w.object.namespace}/${sa}`)) continue;
-      out.push(onPod(serviceAccountTokenMounted, w, v === undefined ? [] : ['automountServiceAccountToken'], `mounts the token of service account "${sa}" (automountServiceAccountToken is not false)`));
+      out.push(
+        onPod(
+          serviceAccountTokenMounted,
+          w,
+          v === undefined ? [] : ['automountServiceAccountToken'],
+          `mounts the token of service account "${sa}" (automountServiceAccountToken is not false)`,
+        ),
+      );
     }
     return out;
   },

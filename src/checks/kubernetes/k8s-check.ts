@@ -23,7 +23,13 @@ export const PSS = 'https://kubernetes.io/docs/concepts/security/pod-security-st
 export const PSA_SOURCE = 'https://github.com/kubernetes/pod-security-admission/tree/master/policy';
 
 /** A finding on a pod-level field of a workload. */
-export function onPod(check: KubernetesCheck, w: Workload, field: Path, message: string, evidence?: string): Misconfiguration {
+export function onPod(
+  check: KubernetesCheck,
+  w: Workload,
+  field: Path,
+  message: string,
+  evidence?: string,
+): Misconfiguration {
   return finding(check, {
     message: `${w.ref}: ${message}`,
     target: w.ref,
@@ -33,7 +39,14 @@ export function onPod(check: KubernetesCheck, w: Workload, field: Path, message:
 }
 
 /** A finding on a container field (`field` relative to the container). */
-export function onContainer(check: KubernetesCheck, w: Workload, c: Container, field: Path, message: string, evidence?: string): Misconfiguration {
+export function onContainer(
+  check: KubernetesCheck,
+  w: Workload,
+  c: Container,
+  field: Path,
+  message: string,
+  evidence?: string,
+): Misconfiguration {
   const target = containerRef(w, c);
   return finding(check, {
     message: `${target}: ${message}`,
@@ -44,6 +57,18 @@ export function onContainer(check: KubernetesCheck, w: Workload, c: Container, f
 }
 
 /** A finding on any field of an object. */
-export function onObject(check: KubernetesCheck, o: K8sObject, ref: string, field: Path, message: string, evidence?: string): Misconfiguration {
-  return finding(check, { message: `${ref}: ${message}`, target: ref, location: o.locate(field), ...(evidence !== undefined ? { evidence } : {}) });
+export function onObject(
+  check: KubernetesCheck,
+  o: K8sObject,
+  ref: string,
+  field: Path,
+  message: string,
+  evidence?: string,
+): Misconfiguration {
+  return finding(check, {
+    message: `${ref}: ${message}`,
+    target: ref,
+    location: o.locate(field),
+    ...(evidence !== undefined ? { evidence } : {}),
+  });
 }

@@ -70,7 +70,12 @@ function toObject(value: unknown, locate: (p: Path) => SourceLocation): K8sObjec
   return {
     kind,
     apiVersion: typeof value.apiVersion === 'string' ? value.apiVersion : '',
-    name: typeof meta.name === 'string' ? meta.name : typeof meta.generateName === 'string' ? `${meta.generateName}*` : '(unnamed)',
+    name:
+      typeof meta.name === 'string'
+        ? meta.name
+        : typeof meta.generateName === 'string'
+          ? `${meta.generateName}*`
+          : '(unnamed)',
     namespace: typeof meta.namespace === 'string' && meta.namespace !== '' ? meta.namespace : 'default',
     value,
     locate,

@@ -11,7 +11,8 @@ import { asArray, get, isJson } from './manifests.js';
 import type { Workload } from './workloads.js';
 
 const isTrue = (v: unknown): boolean => v === true;
-const str = (v: unknown): string => (typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v));
+const str = (v: unknown): string =>
+  typeof v === 'string' ? v : v === undefined || v === null ? '' : JSON.stringify(v);
 
 function each(input: { workloads: readonly Workload[] }, fn: (w: Workload) => Misconfiguration[]): Misconfiguration[] {
   return input.workloads.flatMap(fn);
@@ -33,11 +34,26 @@ export const pssHostProcess: KubernetesCheck = {
   run: (input) =>
     each(input, (w) => [
       ...(isTrue(get(w.spec, ['securityContext', 'windowsOptions', 'hostProcess']))
-        ? [onPod(pssHostProcess, w, ['securityContext', 'windowsOptions', 'hostProcess'], 'pod sets securityContext.windowsOptions.hostProcess=true')]
+        ? [
+            onPod(
+              pssHostProcess,
+              w,
+              ['securityContext', 'windowsOptions', 'hostProcess'],
+              'pod sets securityContext.windowsOptions.hostProcess=true',
+            ),
+          ]
         : []),
       ...w.containers
         .filter((c) => isTrue(get(c.value, ['securityContext', 'windowsOptions', 'hostProcess'])))
-        .map((c) => onContainer(pssHostProcess, w, c, ['securityContext', 'windowsOptions', 'hostProcess'], 'sets securityContext.windowsOptions.hostProcess=true')),
+        .map((c) =>
+          onContainer(
+            pssHostProcess,
+            w,
+            c,
+            ['securityContext', 'windowsOptions', 'hostProcess'],
+            'sets securityContext.windowsOptions.hostProcess=true',
+          ),
+        ),
     ]),
 };
 
@@ -45,7 +61,8 @@ export const pssHostNamespaces: KubernetesCheck = {
   id: 'CUS-K8S-002',
   severity: 'high',
   title: 'Host namespaces shared',
-  rationale: 'hostNetwork, hostPID and hostIPC give the pod the node’s network stack, processes and IPC: it can sniff traffic and signal host processes.',
+  rationale:
+    'hostNetwork, hostPID and hostIPC give the pod the node’s network stack, processes and IPC: it can sniff traffic and signal host processes.',
   remediation: 'Remove spec.hostNetwork, spec.hostPID and spec.hostIPC, or set them to false.',
   references: [PSS, PSA_SOURCE],
   standards: { pss: 'baseline', control: 'Host Namespaces' },
@@ -53,7 +70,15 @@ export const pssHostNamespaces: KubernetesCheck = {
     each(input, (w) =>
       (['hostNetwork', 'hostPID', 'hostIPC'] as const)
         .filter((f) => isTrue(w.spec[f]))
-        .map((f) => onPod(pssHostNamespaces, w, [f], `${f}=true shares the node's ${f.slice(4).toLowerCase()} namespace`, `${f}: true`)),
+        .map((f) =>
+          onPod(
+            pssHostNamespaces,
+            w,
+            [f],
+            `${f}=true shares the node's ${f.slice(4).toLowerCase()} namespace`,
+            `${f}: true`,
+          ),
+        ),
     ),
 };
 
@@ -69,13 +94,34 @@ export const pssPrivileged: KubernetesCheck = {
     each(input, (w) =>
       w.containers
         .filter((c) => isTrue(get(c.value, ['securityContext', 'privileged'])))
-        .map((c) => onContainer(pssPrivileged, w, c, ['securityContext', 'privileged'], 'sets securityContext.privileged=true', 'privileged: true')),
+        .map((c) =>
+          onContainer(
+            pssPrivileged,
+            w,
+            c,
+            ['securityContext', 'privileged'],
+            'sets securityContext.privileged=true',
+            'privileged: true',
+          ),
+        ),
     ),
 };
 
 /** The baseline's allowed `capabilities.add` (the container runtime's default set). */
 export const BASELINE_CAPABILITIES = new Set([
-  'AUDIT_WRITE', 'CHOWN', 'DAC_OVERRIDE', 'FOWNER', 'FSETID', 'KILL', 'MKNOD', 'NET_BIND_SERVICE', 'SETFCAP', 'SETGID', 'SETPCAP', 'SETUID', 'SYS_CHROOT',
+  'AUDIT_WRITE',
+  'CHOWN',
+  'DAC_OVERRIDE',
+  'FOWNER',
+  'FSETID',
+  'KILL',
+  'MKNOD',
+  'NET_BIND_SERVICE',
+  'SETFCAP',
+  'SETGID',
+  'SETPCAP',
+  'SETUID',
+  'SYS_CHROOT',
 ]);
 
 export const pssCapabilitiesBaseline: KubernetesCheck = {
@@ -89,8 +135,20 @@ export const pssCapabilitiesBaseline: KubernetesCheck = {
   run: (input) =>
     each(input, (w) =>
       w.containers.flatMap((c) => {
-        const bad = asArray(get(c.value, ['securityContext', 'capabilities', 'add'])).map(str).filter((cap) => !BASELINE_CAPABILITIES.has(cap));
-        return bad.length === 0 ? [] : [onContainer(pssCapabilitiesBaseline, w, c, ['securityContext', 'capabilities', 'add'], `adds capabilities ${bad.join(', ')}`)];
+        const bad = asArray(get(c.value, ['securityContext', 'capabilities', 'add']))
+          .map(str)
+          .filter((cap) => !BASELINE_CAPABILITIES.has(cap));
+        return bad.length === 0
+          ? []
+          : [
+              onContainer(
+                pssCapabilitiesBaseline,
+                w,
+                c,
+                ['securityContext', 'capabilities', 'add'],
+                `adds capabilities ${bad.join(', ')}`,
+              ),
+            ];
       }),
     ),
 };
@@ -99,7 +157,8 @@ export const pssHostPath: KubernetesCheck = {
   id: 'CUS-K8S-005',
   severity: 'high',
   title: 'hostPath volume',
-  rationale: 'A hostPath volume mounts a node directory into the pod; with / or the container runtime socket it is a node takeover.',
+  rationale:
+    'A hostPath volume mounts a node directory into the pod; with / or the container runtime socket it is a node takeover.',
   remediation: 'Use emptyDir, configMap, secret, or a PersistentVolumeClaim instead of hostPath.',
   references: [PSS, PSA_SOURCE],
   standards: { pss: 'baseline', control: 'HostPath Volumes' },
@@ -107,7 +166,14 @@ export const pssHostPath: KubernetesCheck = {
     each(input, (w) =>
       asArray(w.spec.volumes).flatMap((v, i) =>
         isJson(v) && v.hostPath !== undefined && v.hostPath !== null
-          ? [onPod(pssHostPath, w, ['volumes', i, 'hostPath'], `volume "${str(v.name)}" mounts host path ${str(get(v, ['hostPath', 'path']))}`)]
+          ? [
+              onPod(
+                pssHostPath,
+                w,
+                ['volumes', i, 'hostPath'],
+                `volume "${str(v.name)}" mounts host path ${str(get(v, ['hostPath', 'path']))}`,
+              ),
+            ]
           : [],
       ),
     ),
@@ -126,7 +192,18 @@ export const pssHostPorts: KubernetesCheck = {
       w.containers.flatMap((c) =>
         asArray(c.value.ports).flatMap((p, i) => {
           const hp = isJson(p) ? p.hostPort : undefined;
-          return hp !== undefined && hp !== null && hp !== 0 ? [onContainer(pssHostPorts, w, c, ['ports', i, 'hostPort'], `uses hostPort ${str(hp)}`, `hostPort: ${str(hp)}`)] : [];
+          return hp !== undefined && hp !== null && hp !== 0
+            ? [
+                onContainer(
+                  pssHostPorts,
+                  w,
+                  c,
+                  ['ports', i, 'hostPort'],
+                  `uses hostPort ${str(hp)}`,
+                  `hostPort: ${str(hp)}`,
+                ),
+              ]
+            : [];
         }),
       ),
     ),
@@ -138,8 +215,10 @@ export const pssAppArmor: KubernetesCheck = {
   id: 'CUS-K8S-007',
   severity: 'high',
   title: 'AppArmor profile overridden',
-  rationale: 'The runtime’s default AppArmor profile confines the container; Unconfined (or an unknown profile type) removes that.',
-  remediation: 'Leave appArmorProfile unset, or use type RuntimeDefault or Localhost (annotation: runtime/default or localhost/NAME).',
+  rationale:
+    'The runtime’s default AppArmor profile confines the container; Unconfined (or an unknown profile type) removes that.',
+  remediation:
+    'Leave appArmorProfile unset, or use type RuntimeDefault or Localhost (annotation: runtime/default or localhost/NAME).',
   references: [PSS, PSA_SOURCE],
   standards: { pss: 'baseline', control: 'AppArmor' },
   run: (input) =>
@@ -148,11 +227,27 @@ export const pssAppArmor: KubernetesCheck = {
       const out: Misconfiguration[] = [];
       const podProfile = get(w.spec, ['securityContext', 'appArmorProfile']);
       if (isJson(podProfile) && !ok(podProfile.type)) {
-        out.push(onPod(pssAppArmor, w, ['securityContext', 'appArmorProfile', 'type'], `pod sets appArmorProfile.type "${str(podProfile.type)}"`));
+        out.push(
+          onPod(
+            pssAppArmor,
+            w,
+            ['securityContext', 'appArmorProfile', 'type'],
+            `pod sets appArmorProfile.type "${str(podProfile.type)}"`,
+          ),
+        );
       }
       for (const c of w.containers) {
         const prof = get(c.value, ['securityContext', 'appArmorProfile']);
-        if (isJson(prof) && !ok(prof.type)) out.push(onContainer(pssAppArmor, w, c, ['securityContext', 'appArmorProfile', 'type'], `sets appArmorProfile.type "${str(prof.type)}"`));
+        if (isJson(prof) && !ok(prof.type))
+          out.push(
+            onContainer(
+              pssAppArmor,
+              w,
+              c,
+              ['securityContext', 'appArmorProfile', 'type'],
+              `sets appArmorProfile.type "${str(prof.type)}"`,
+            ),
+          );
       }
       const annotations = isJson(w.meta.annotations) ? w.meta.annotations : {};
       for (const [k, v] of Object.entries(annotations).sort()) {
@@ -177,8 +272,10 @@ export const pssSelinux: KubernetesCheck = {
   id: 'CUS-K8S-008',
   severity: 'high',
   title: 'Custom SELinux options',
-  rationale: 'Setting an SELinux user or role, or a type outside the container types, escapes the container’s SELinux confinement.',
-  remediation: 'Remove seLinuxOptions.user and .role; use type container_t, container_init_t, container_kvm_t or container_engine_t, or leave it unset.',
+  rationale:
+    'Setting an SELinux user or role, or a type outside the container types, escapes the container’s SELinux confinement.',
+  remediation:
+    'Remove seLinuxOptions.user and .role; use type container_t, container_init_t, container_kvm_t or container_engine_t, or leave it unset.',
   references: [PSS, PSA_SOURCE],
   standards: { pss: 'baseline', control: 'SELinux' },
   run: (input) =>
@@ -193,10 +290,14 @@ export const pssSelinux: KubernetesCheck = {
       };
       const out: Misconfiguration[] = [];
       const pod = problems(get(w.spec, ['securityContext', 'seLinuxOptions']));
-      if (pod.length > 0) out.push(onPod(pssSelinux, w, ['securityContext', 'seLinuxOptions'], `pod seLinuxOptions: ${pod.join(', ')}`));
+      if (pod.length > 0)
+        out.push(onPod(pssSelinux, w, ['securityContext', 'seLinuxOptions'], `pod seLinuxOptions: ${pod.join(', ')}`));
       for (const c of w.containers) {
         const p = problems(get(c.value, ['securityContext', 'seLinuxOptions']));
-        if (p.length > 0) out.push(onContainer(pssSelinux, w, c, ['securityContext', 'seLinuxOptions'], `seLinuxOptions: ${p.join(', ')}`));
+        if (p.length > 0)
+          out.push(
+            onContainer(pssSelinux, w, c, ['securityContext', 'seLinuxOptions'], `seLinuxOptions: ${p.join(', ')}`),
+          );
       }
       return out;
     }),
@@ -205,7 +306,9 @@ export const pssSelinux: KubernetesCheck = {
 export function procMountFindings(check: KubernetesCheck, w: Workload): Misconfiguration[] {
   return w.containers.flatMap((c) => {
     const pm = get(c.value, ['securityContext', 'procMount']);
-    return pm !== undefined && pm !== null && pm !== 'Default' ? [onContainer(check, w, c, ['securityContext', 'procMount'], `sets procMount "${str(pm)}"`)] : [];
+    return pm !== undefined && pm !== null && pm !== 'Default'
+      ? [onContainer(check, w, c, ['securityContext', 'procMount'], `sets procMount "${str(pm)}"`)]
+      : [];
   });
 }
 
@@ -234,10 +337,27 @@ export const pssSeccompBaseline: KubernetesCheck = {
       const ok = (t: unknown): boolean => t === 'RuntimeDefault' || t === 'Localhost';
       const out: Misconfiguration[] = [];
       const pod = get(w.spec, ['securityContext', 'seccompProfile']);
-      if (isJson(pod) && !ok(pod.type)) out.push(onPod(pssSeccompBaseline, w, ['securityContext', 'seccompProfile', 'type'], `pod sets seccompProfile.type "${str(pod.type)}"`));
+      if (isJson(pod) && !ok(pod.type))
+        out.push(
+          onPod(
+            pssSeccompBaseline,
+            w,
+            ['securityContext', 'seccompProfile', 'type'],
+            `pod sets seccompProfile.type "${str(pod.type)}"`,
+          ),
+        );
       for (const c of w.containers) {
         const p = get(c.value, ['securityContext', 'seccompProfile']);
-        if (isJson(p) && !ok(p.type)) out.push(onContainer(pssSeccompBaseline, w, c, ['securityContext', 'seccompProfile', 'type'], `sets seccompProfile.type "${str(p.type)}"`));
+        if (isJson(p) && !ok(p.type))
+          out.push(
+            onContainer(
+              pssSeccompBaseline,
+              w,
+              c,
+              ['securityContext', 'seccompProfile', 'type'],
+              `sets seccompProfile.type "${str(p.type)}"`,
+            ),
+          );
       }
       return out;
     }),
@@ -273,7 +393,9 @@ export const pssSysctls: KubernetesCheck = {
     each(input, (w) =>
       asArray(get(w.spec, ['securityContext', 'sysctls'])).flatMap((s, i) => {
         const name = isJson(s) ? str(s.name) : '';
-        return SAFE_SYSCTLS.has(name) ? [] : [onPod(pssSysctls, w, ['securityContext', 'sysctls', i, 'name'], `sets unsafe sysctl ${name}`)];
+        return SAFE_SYSCTLS.has(name)
+          ? []
+          : [onPod(pssSysctls, w, ['securityContext', 'sysctls', i, 'name'], `sets unsafe sysctl ${name}`)];
       }),
     ),
 };
@@ -282,18 +404,35 @@ export const pssHostProbes: KubernetesCheck = {
   id: 'CUS-K8S-012',
   severity: 'medium',
   title: 'Probe or lifecycle hook targets another host',
-  rationale: 'A probe or lifecycle handler with httpGet.host / tcpSocket.host makes the kubelet connect to any host (PSA 1.34 control "Host Probes / Lifecycle Hooks").',
+  rationale:
+    'A probe or lifecycle handler with httpGet.host / tcpSocket.host makes the kubelet connect to any host (PSA 1.34 control "Host Probes / Lifecycle Hooks").',
   remediation: 'Remove the host field so the probe targets the pod’s own IP.',
   references: [PSS, PSA_SOURCE],
   standards: { pss: 'baseline', control: 'Host Probes / Lifecycle Hooks' },
   run: (input) =>
     each(input, (w) =>
       w.containers.flatMap((c) => {
-        const handlers: (readonly string[])[] = [['livenessProbe'], ['readinessProbe'], ['startupProbe'], ['lifecycle', 'postStart'], ['lifecycle', 'preStop']];
+        const handlers: (readonly string[])[] = [
+          ['livenessProbe'],
+          ['readinessProbe'],
+          ['startupProbe'],
+          ['lifecycle', 'postStart'],
+          ['lifecycle', 'preStop'],
+        ];
         return handlers.flatMap((h) =>
           (['httpGet', 'tcpSocket'] as const).flatMap((kind) => {
             const host = get(c.value, [...h, kind, 'host']);
-            return typeof host === 'string' && host !== '' ? [onContainer(pssHostProbes, w, c, [...h, kind, 'host'], `${h.join('.')} ${kind} targets host "${host}"`)] : [];
+            return typeof host === 'string' && host !== ''
+              ? [
+                  onContainer(
+                    pssHostProbes,
+                    w,
+                    c,
+                    [...h, kind, 'host'],
+                    `${h.join('.')} ${kind} targets host "${host}"`,
+                  ),
+                ]
+              : [];
           }),
         );
       }),

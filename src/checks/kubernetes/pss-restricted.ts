@@ -15,7 +15,17 @@ const isWindows = (w: Workload): boolean => get(w.spec, ['os', 'name']) === 'win
 const str = (v: unknown): string => (typeof v === 'string' ? v : JSON.stringify(v));
 
 /** Volume sources the restricted profile allows; anything else (hostPath, nfs, gitRepo …) is refused. */
-export const RESTRICTED_VOLUME_TYPES = ['configMap', 'csi', 'downwardAPI', 'emptyDir', 'ephemeral', 'image', 'persistentVolumeClaim', 'projected', 'secret'] as const;
+export const RESTRICTED_VOLUME_TYPES = [
+  'configMap',
+  'csi',
+  'downwardAPI',
+  'emptyDir',
+  'ephemeral',
+  'image',
+  'persistentVolumeClaim',
+  'projected',
+  'secret',
+] as const;
 
 export const pssVolumeTypes: KubernetesCheck = {
   id: 'CUS-K8S-020',
@@ -31,7 +41,9 @@ export const pssVolumeTypes: KubernetesCheck = {
         if (!isJson(v)) return [];
         if (RESTRICTED_VOLUME_TYPES.some((t) => v[t] !== undefined && v[t] !== null)) return [];
         const type = Object.keys(v).find((k) => k !== 'name') ?? 'unknown';
-        return [onPod(pssVolumeTypes, w, ['volumes', i], `volume "${str(v.name)}" uses restricted volume type ${type}`)];
+        return [
+          onPod(pssVolumeTypes, w, ['volumes', i], `volume "${str(v.name)}" uses restricted volume type ${type}`),
+        ];
       }),
     ),
 };
@@ -40,7 +52,8 @@ export const pssAllowPrivilegeEscalation: KubernetesCheck = {
   id: 'CUS-K8S-021',
   severity: 'medium',
   title: 'allowPrivilegeEscalation not false',
-  rationale: 'Unless allowPrivilegeEscalation is false, setuid binaries and file capabilities let a process gain more privileges than its parent (no_new_privs is not set).',
+  rationale:
+    'Unless allowPrivilegeEscalation is false, setuid binaries and file capabilities let a process gain more privileges than its parent (no_new_privs is not set).',
   remediation: 'Set securityContext.allowPrivilegeEscalation: false in every container.',
   references: [PSS, PSA_SOURCE],
   standards: { pss: 'restricted', control: 'Privilege Escalation' },
@@ -52,7 +65,13 @@ export const pssAllowPrivilegeEscalation: KubernetesCheck = {
             .filter((c) => get(c.value, ['securityContext', 'allowPrivilegeEscalation']) !== false)
             .map((c) => {
               const set = get(c.value, ['securityContext', 'allowPrivilegeEscalation']) !== undefined;
-              return onContainer(pssAllowPrivilegeEscalation, w, c, set ? ['securityContext', 'allowPrivilegeEscalation'] : ['securityContext'], 'must set securityContext.allowPrivilegeEscalation=false');
+              return onContainer(
+                pssAllowPrivilegeEscalation,
+                w,
+                c,
+                set ? ['securityContext', 'allowPrivilegeEscalation'] : ['securityContext'],
+                'must set securityContext.allowPrivilegeEscalation=false',
+              );
             }),
     ),
 };
@@ -61,7 +80,8 @@ export const pssRunAsNonRoot: KubernetesCheck = {
   id: 'CUS-K8S-022',
   severity: 'medium',
   title: 'runAsNonRoot not true',
-  rationale: 'runAsNonRoot: true makes the kubelet refuse to start a container whose user is root, whatever the image says.',
+  rationale:
+    'runAsNonRoot: true makes the kubelet refuse to start a container whose user is root, whatever the image says.',
   remediation: 'Set securityContext.runAsNonRoot: true on the pod (or on every container).',
   references: [PSS, PSA_SOURCE],
   standards: { pss: 'restricted', control: 'Running as Non-root' },
@@ -70,11 +90,32 @@ export const pssRunAsNonRoot: KubernetesCheck = {
       if (inUserNamespace(w)) return [];
       const out: Misconfiguration[] = [];
       const pod = get(w.spec, ['securityContext', 'runAsNonRoot']);
-      if (pod === false) out.push(onPod(pssRunAsNonRoot, w, ['securityContext', 'runAsNonRoot'], 'pod sets securityContext.runAsNonRoot=false'));
+      if (pod === false)
+        out.push(
+          onPod(pssRunAsNonRoot, w, ['securityContext', 'runAsNonRoot'], 'pod sets securityContext.runAsNonRoot=false'),
+        );
       for (const c of w.containers) {
         const v = get(c.value, ['securityContext', 'runAsNonRoot']);
-        if (v === false) out.push(onContainer(pssRunAsNonRoot, w, c, ['securityContext', 'runAsNonRoot'], 'sets securityContext.runAsNonRoot=false'));
-        else if (v === undefined && pod !== true) out.push(onContainer(pssRunAsNonRoot, w, c, [], 'neither the pod nor the container sets securityContext.runAsNonRoot=true'));
+        if (v === false)
+          out.push(
+            onContainer(
+              pssRunAsNonRoot,
+              w,
+              c,
+              ['securityContext', 'runAsNonRoot'],
+              'sets securityContext.runAsNonRoot=false',
+            ),
+          );
+        else if (v === undefined && pod !== true)
+          out.push(
+            onContainer(
+              pssRunAsNonRoot,
+              w,
+              c,
+              [],
+              'neither the pod nor the container sets securityContext.runAsNonRoot=true',
+            ),
+          );
       }
       return out;
     }),
@@ -92,9 +133,11 @@ export const pssRunAsUser: KubernetesCheck = {
     input.workloads.flatMap((w) => {
       if (inUserNamespace(w)) return [];
       const out: Misconfiguration[] = [];
-      if (get(w.spec, ['securityContext', 'runAsUser']) === 0) out.push(onPod(pssRunAsUser, w, ['securityContext', 'runAsUser'], 'pod sets runAsUser=0'));
+      if (get(w.spec, ['securityContext', 'runAsUser']) === 0)
+        out.push(onPod(pssRunAsUser, w, ['securityContext', 'runAsUser'], 'pod sets runAsUser=0'));
       for (const c of w.containers) {
-        if (get(c.value, ['securityContext', 'runAsUser']) === 0) out.push(onContainer(pssRunAsUser, w, c, ['securityContext', 'runAsUser'], 'sets runAsUser=0'));
+        if (get(c.value, ['securityContext', 'runAsUser']) === 0)
+          out.push(onContainer(pssRunAsUser, w, c, ['securityContext', 'runAsUser'], 'sets runAsUser=0'));
       }
       return out;
     }),
@@ -104,7 +147,8 @@ export const pssSeccompRestricted: KubernetesCheck = {
   id: 'CUS-K8S-024',
   severity: 'medium',
   title: 'Seccomp profile not set to RuntimeDefault or Localhost',
-  rationale: 'The restricted profile requires a seccomp filter: RuntimeDefault or Localhost at the pod, or on every container.',
+  rationale:
+    'The restricted profile requires a seccomp filter: RuntimeDefault or Localhost at the pod, or on every container.',
   remediation: 'Set spec.securityContext.seccompProfile.type: RuntimeDefault.',
   references: [PSS, PSA_SOURCE],
   standards: { pss: 'restricted', control: 'Seccomp' },
@@ -117,7 +161,15 @@ export const pssSeccompRestricted: KubernetesCheck = {
       if (isJson(pod) && ok(pod.type)) return [];
       return w.containers
         .filter((c) => get(c.value, ['securityContext', 'seccompProfile']) === undefined)
-        .map((c) => onContainer(pssSeccompRestricted, w, c, [], 'neither the pod nor the container sets seccompProfile.type to RuntimeDefault or Localhost'));
+        .map((c) =>
+          onContainer(
+            pssSeccompRestricted,
+            w,
+            c,
+            [],
+            'neither the pod nor the container sets seccompProfile.type to RuntimeDefault or Localhost',
+          ),
+        );
     }),
 };
 
@@ -125,7 +177,8 @@ export const pssCapabilitiesRestricted: KubernetesCheck = {
   id: 'CUS-K8S-025',
   severity: 'medium',
   title: 'Capabilities not dropped to ALL (+ NET_BIND_SERVICE)',
-  rationale: 'The restricted profile requires every container to drop ALL capabilities and add back at most NET_BIND_SERVICE.',
+  rationale:
+    'The restricted profile requires every container to drop ALL capabilities and add back at most NET_BIND_SERVICE.',
   remediation: 'Set securityContext.capabilities: {drop: ["ALL"], add: ["NET_BIND_SERVICE"] (only if needed)}.',
   references: [PSS, PSA_SOURCE],
   standards: { pss: 'restricted', control: 'Capabilities' },
@@ -137,11 +190,27 @@ export const pssCapabilitiesRestricted: KubernetesCheck = {
         const caps = get(c.value, ['securityContext', 'capabilities']);
         const drop = asArray(get(caps, ['drop']));
         if (!drop.includes('ALL')) {
-          out.push(onContainer(pssCapabilitiesRestricted, w, c, isJson(caps) ? ['securityContext', 'capabilities'] : [], 'must set securityContext.capabilities.drop=["ALL"]'));
+          out.push(
+            onContainer(
+              pssCapabilitiesRestricted,
+              w,
+              c,
+              isJson(caps) ? ['securityContext', 'capabilities'] : [],
+              'must set securityContext.capabilities.drop=["ALL"]',
+            ),
+          );
         }
         const added = asArray(get(caps, ['add'])).filter((a) => a !== 'NET_BIND_SERVICE');
         if (added.length > 0) {
-          out.push(onContainer(pssCapabilitiesRestricted, w, c, ['securityContext', 'capabilities', 'add'], `adds ${added.map(str).join(', ')}; only NET_BIND_SERVICE is allowed`));
+          out.push(
+            onContainer(
+              pssCapabilitiesRestricted,
+              w,
+              c,
+              ['securityContext', 'capabilities', 'add'],
+              `adds ${added.map(str).join(', ')}; only NET_BIND_SERVICE is allowed`,
+            ),
+          );
         }
         return out;
       });
@@ -152,10 +221,12 @@ export const pssProcMountRestricted: KubernetesCheck = {
   id: 'CUS-K8S-026',
   severity: 'medium',
   title: '/proc mount type not Default in a user-namespace pod',
-  rationale: 'PSA 1.35 relaxes the baseline /proc mount control for pods with hostUsers: false, but the restricted profile still requires Default.',
+  rationale:
+    'PSA 1.35 relaxes the baseline /proc mount control for pods with hostUsers: false, but the restricted profile still requires Default.',
   remediation: 'Remove securityContext.procMount or set it to Default.',
   references: [PSS, PSA_SOURCE],
   standards: { pss: 'restricted', control: '/proc Mount Type' },
   // Pods in the host user namespace get this finding from CUS-K8S-009 already.
-  run: (input) => input.workloads.flatMap((w) => (inUserNamespace(w) ? procMountFindings(pssProcMountRestricted, w) : [])),
+  run: (input) =>
+    input.workloads.flatMap((w) => (inUserNamespace(w) ? procMountFindings(pssProcMountRestricted, w) : [])),
 };

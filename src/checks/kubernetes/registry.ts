@@ -1,5 +1,12 @@
 import { namespaceWithoutNetworkPolicy, rbacEscalation, rbacWildcard } from './cluster-checks.js';
-import { imageLatest, imageNoDigest, imageRegistryNotAllowed, resourcesMissing, rootFilesystemWritable, serviceAccountTokenMounted } from './hardening-checks.js';
+import {
+  imageLatest,
+  imageNoDigest,
+  imageRegistryNotAllowed,
+  resourcesMissing,
+  rootFilesystemWritable,
+  serviceAccountTokenMounted,
+} from './hardening-checks.js';
 import type { KubernetesCheck } from './k8s-check.js';
 import {
   pssAppArmor,

@@ -52,7 +52,12 @@ export function workloadOf(o: K8sObject): Workload | undefined {
   for (const list of CONTAINER_LISTS) {
     asArray(spec[list]).forEach((c, i) => {
       if (!isJson(c)) return;
-      containers.push({ list, name: typeof c.name === 'string' ? c.name : `${list}[${i}]`, value: c, path: [...specPath, list, i] });
+      containers.push({
+        list,
+        name: typeof c.name === 'string' ? c.name : `${list}[${i}]`,
+        value: c,
+        path: [...specPath, list, i],
+      });
     });
   }
   return { object: o, spec, specPath, meta: isJson(meta) ? meta : {}, metaPath, containers, ref: objectRef(o) };
@@ -60,6 +65,7 @@ export function workloadOf(o: K8sObject): Workload | undefined {
 
 /** Container target: `Deployment/ns/name container app` (init and ephemeral containers say so). */
 export function containerRef(w: Workload, c: Container): string {
-  const what = c.list === 'containers' ? 'container' : c.list === 'initContainers' ? 'initContainer' : 'ephemeralContainer';
+  const what =
+    c.list === 'containers' ? 'container' : c.list === 'initContainers' ? 'initContainer' : 'ephemeralContainer';
   return `${w.ref} ${what} ${c.name}`;
 }

@@ -17,15 +17,63 @@ export interface PackageInstall {
 /** Options that take a separate value word, per manager (so the value is not taken for a package). */
 const VALUE_OPTIONS: Readonly<Record<PackageManager, ReadonlySet<string>>> = {
   apt: new Set(['-o', '-t', '-c', '--option', '--target-release', '--config-file', '-a', '--host-architecture']),
-  apk: new Set(['-X', '--repository', '-t', '--virtual', '-p', '--root', '--arch', '--keys-dir', '--cache-dir', '--repositories-file']),
+  apk: new Set([
+    '-X',
+    '--repository',
+    '-t',
+    '--virtual',
+    '-p',
+    '--root',
+    '--arch',
+    '--keys-dir',
+    '--cache-dir',
+    '--repositories-file',
+  ]),
   pip: new Set([
-    '-r', '--requirement', '-c', '--constraint', '-e', '--editable', '-i', '--index-url', '--extra-index-url', '-f', '--find-links',
-    '-t', '--target', '--prefix', '--root', '--trusted-host', '--platform', '--python-version', '--implementation', '--abi',
-    '--only-binary', '--no-binary', '--progress-bar', '--cache-dir', '--src', '--upgrade-strategy', '--proxy', '--timeout', '--retries', '--log',
+    '-r',
+    '--requirement',
+    '-c',
+    '--constraint',
+    '-e',
+    '--editable',
+    '-i',
+    '--index-url',
+    '--extra-index-url',
+    '-f',
+    '--find-links',
+    '-t',
+    '--target',
+    '--prefix',
+    '--root',
+    '--trusted-host',
+    '--platform',
+    '--python-version',
+    '--implementation',
+    '--abi',
+    '--only-binary',
+    '--no-binary',
+    '--progress-bar',
+    '--cache-dir',
+    '--src',
+    '--upgrade-strategy',
+    '--proxy',
+    '--timeout',
+    '--retries',
+    '--log',
   ]),
   npm: new Set(['--prefix', '--registry', '--cache', '--tag', '-w', '--workspace', '--userconfig', '--loglevel']),
   yum: new Set(['--enablerepo', '--disablerepo', '--installroot', '--releasever', '-c', '--setopt', '-x', '--exclude']),
-  dnf: new Set(['--enablerepo', '--disablerepo', '--installroot', '--releasever', '-c', '--setopt', '-x', '--exclude', '--repo']),
+  dnf: new Set([
+    '--enablerepo',
+    '--disablerepo',
+    '--installroot',
+    '--releasever',
+    '-c',
+    '--setopt',
+    '-x',
+    '--exclude',
+    '--repo',
+  ]),
   microdnf: new Set(['--enablerepo', '--disablerepo', '--installroot', '--releasever', '--setopt']),
   zypper: new Set(['-r', '--repo', '--from']),
 };
@@ -41,18 +89,26 @@ const INSTALL_VERBS: Readonly<Record<PackageManager, ReadonlySet<string>>> = {
   zypper: new Set(['install', 'in']),
 };
 
-function managerOf(program: string, args: readonly string[]): { manager: PackageManager; rest: readonly string[] } | undefined {
+function managerOf(
+  program: string,
+  args: readonly string[],
+): { manager: PackageManager; rest: readonly string[] } | undefined {
   if (program === 'apt-get' || program === 'apt') return { manager: 'apt', rest: args };
   if (program === 'apk') return { manager: 'apk', rest: args };
   if (/^pip(3(\.\d+)?)?$/.test(program)) return { manager: 'pip', rest: args };
-  if (/^python(3(\.\d+)?)?$/.test(program) && args[0] === '-m' && /^pip3?$/.test(args[1] ?? '')) return { manager: 'pip', rest: args.slice(2) };
+  if (/^python(3(\.\d+)?)?$/.test(program) && args[0] === '-m' && /^pip3?$/.test(args[1] ?? ''))
+    return { manager: 'pip', rest: args.slice(2) };
   if (program === 'npm') return { manager: 'npm', rest: args };
-  if (program === 'yum' || program === 'dnf' || program === 'microdnf' || program === 'zypper') return { manager: program, rest: args };
+  if (program === 'yum' || program === 'dnf' || program === 'microdnf' || program === 'zypper')
+    return { manager: program, rest: args };
   return undefined;
 }
 
 /** The subcommand of a package-manager call (`update`, `install`, `upgrade` …), past leading options. */
-export function subcommandOf(program: string, args: readonly string[]): { manager: PackageManager; verb: string; after: readonly string[] } | undefined {
+export function subcommandOf(
+  program: string,
+  args: readonly string[],
+): { manager: PackageManager; verb: string; after: readonly string[] } | undefined {
   const m = managerOf(program, args);
   if (!m) return undefined;
   const valueOpts = VALUE_OPTIONS[m.manager];

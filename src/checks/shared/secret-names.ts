@@ -22,12 +22,26 @@ const SECRET_PARTS = new Set([
   'SECRETKEY',
   'AUTHTOKEN',
 ]);
-const KEY_QUALIFIERS = new Set(['API', 'ACCESS', 'SECRET', 'PRIVATE', 'AUTH', 'ENCRYPTION', 'SIGNING', 'MASTER', 'CLIENT', 'LICENSE']);
+const KEY_QUALIFIERS = new Set([
+  'API',
+  'ACCESS',
+  'SECRET',
+  'PRIVATE',
+  'AUTH',
+  'ENCRYPTION',
+  'SIGNING',
+  'MASTER',
+  'CLIENT',
+  'LICENSE',
+]);
 /** Suffixes that point at a secret instead of holding it (`POSTGRES_PASSWORD_FILE=/run/secrets/db`). */
 const POINTER_SUFFIXES = new Set(['FILE', 'PATH', 'DIR', 'URL', 'ENV', 'NAME', 'ID', 'LENGTH', 'POLICY', 'HASH']);
 
 export function isSecretName(name: string): boolean {
-  const parts = name.toUpperCase().split(/[_.-]+/).filter(Boolean);
+  const parts = name
+    .toUpperCase()
+    .split(/[_.-]+/)
+    .filter(Boolean);
   if (parts.length === 0) return false;
   const last = parts[parts.length - 1] as string;
   if (POINTER_SUFFIXES.has(last)) return false;
@@ -57,5 +71,7 @@ export function redactAssignment(name: string): string {
 
 /** Text with the value of every `NAME=value` whose NAME is a secret replaced by `****` (evidence is shown to users). */
 export function redactSecrets(text: string): string {
-  return text.replace(/\b([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|\S+)/g, (all, name: string) => (isSecretName(name) ? redactAssignment(name) : all));
+  return text.replace(/\b([A-Za-z_][A-Za-z0-9_.-]*)=("[^"]*"|'[^']*'|\S+)/g, (all, name: string) =>
+    isSecretName(name) ? redactAssignment(name) : all,
+  );
 }

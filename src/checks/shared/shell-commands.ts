@@ -120,7 +120,9 @@ const WRAPPERS = new Set(['sudo', 'env', 'nohup', 'time', 'exec', 'command', 'ni
  * assignments (`DEBIAN_FRONTEND=noninteractive apt-get …`) and wrappers
  * (`sudo`, `env`), with the program's directory dropped (`/usr/bin/apt-get`).
  */
-export function commandOf(cmd: SimpleCommand): { readonly program: string; readonly args: readonly string[] } | undefined {
+export function commandOf(
+  cmd: SimpleCommand,
+): { readonly program: string; readonly args: readonly string[] } | undefined {
   const w = cmd.words;
   let i = 0;
   for (;;) {
@@ -142,7 +144,12 @@ export function commandOf(cmd: SimpleCommand): { readonly program: string; reado
 }
 
 /** Every simple command of a script with its program resolved. */
-export function programs(script: string): { readonly program: string; readonly args: readonly string[]; readonly pipeIndex: number; readonly pipeline: Pipeline }[] {
+export function programs(script: string): {
+  readonly program: string;
+  readonly args: readonly string[];
+  readonly pipeIndex: number;
+  readonly pipeline: Pipeline;
+}[] {
   const out: { program: string; args: readonly string[]; pipeIndex: number; pipeline: Pipeline }[] = [];
   for (const pipeline of splitShell(script)) {
     for (const cmd of pipeline) {

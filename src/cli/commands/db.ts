@@ -16,19 +16,27 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 function contextFor(flags: DbFlags, signal: AbortSignal, extra: Partial<Config> = {}) {
   const base = defaultConfig();
   const log = renderLog({ quiet: flags.quiet === true, verbose: false, stream: process.stderr });
-  const ctx = createContext({ config: { ...base, ...(flags.dbDir ? { dbDir: flags.dbDir } : {}), ...extra }, log, signal });
+  const ctx = createContext({
+    config: { ...base, ...(flags.dbDir ? { dbDir: flags.dbDir } : {}), ...extra },
+    log,
+    signal,
+  });
   return Object.assign(ctx, { finish: log.finish });
 }
 
 function summary(meta: DbMetadata, path: string): string {
-  const lines = [`vulnerability DB ${path}: ${meta.advisories ?? '?'} advisories, ${meta.cves ?? '?'} CVEs enriched, built ${meta.builtAt}`];
+  const lines = [
+    `vulnerability DB ${path}: ${meta.advisories ?? '?'} advisories, ${meta.cves ?? '?'} CVEs enriched, built ${meta.builtAt}`,
+  ];
   for (const s of meta.sources) lines.push(`  ${s.name}: ${s.records} records, ${s.skipped} skipped`);
   return `${lines.join('\n')}\n`;
 }
 
 function formatStatus(s: DbStatus): string {
   const m = s.metadata;
-  const days = Number.isFinite(s.ageDays) ? `${s.ageDays < 1 ? `${Math.round(s.ageDays * 24)} hours` : `${Math.floor(s.ageDays)} days`} old` : 'age unknown';
+  const days = Number.isFinite(s.ageDays)
+    ? `${s.ageDays < 1 ? `${Math.round(s.ageDays * 24)} hours` : `${Math.floor(s.ageDays)} days`} old`
+    : 'age unknown';
   const out = [
     `path:        ${s.path} (${(s.sizeBytes / 1024 / 1024).toFixed(1)} MiB)`,
     `schema:      ${m.schemaVersion}`,
@@ -39,8 +47,14 @@ function formatStatus(s: DbStatus): string {
   ];
   const w = Math.max(4, ...m.sources.map((x) => x.name.length));
   for (const x of m.sources) {
-    const reasons = x.skipReasons ? ` (${Object.entries(x.skipReasons).map(([r, n]) => `${n}× ${r}`).join('; ')})` : '';
-    out.push(`  ${x.name.padEnd(w)}  ${String(x.records).padStart(8)} records  ${String(x.skipped).padStart(6)} skipped  ${x.timestamp}  ${x.url}${reasons}`);
+    const reasons = x.skipReasons
+      ? ` (${Object.entries(x.skipReasons)
+          .map(([r, n]) => `${n}× ${r}`)
+          .join('; ')})`
+      : '';
+    out.push(
+      `  ${x.name.padEnd(w)}  ${String(x.records).padStart(8)} records  ${String(x.skipped).padStart(6)} skipped  ${x.timestamp}  ${x.url}${reasons}`,
+    );
   }
   for (const warning of s.warnings) out.push(`warning: ${warning}`);
   return `${out.join('\n')}\n`;
@@ -48,13 +62,23 @@ function formatStatus(s: DbStatus): string {
 
 export function dbCommand(signal: AbortSignal): Command {
   const cmd = new Command('db').description('Build, update, move and inspect the vulnerability DB');
-  const dbDirOption = (c: Command): Command => c.option('--db-dir <dir>', 'DB directory (env CUSTOMS_DB_DIR; default ~/.local/share/customs/db)').option('-q, --quiet', 'no progress messages');
+  const dbDirOption = (c: Command): Command =>
+    c
+      .option('--db-dir <dir>', 'DB directory (env CUSTOMS_DB_DIR; default ~/.local/share/customs/db)')
+      .option('-q, --quiet', 'no progress messages');
 
   dbDirOption(
     cmd
       .command('update')
-      .description('Fetch the public feeds (OSV, Debian tracker, Alpine secdb, NVD, KEV, EPSS) and replace the DB atomically')
-      .option('--feed <name=url>', 'use URL for feed NAME (a mirror; repeatable; NAME= disables it); env CUSTOMS_FEED_<NAME>', collect, [])
+      .description(
+        'Fetch the public feeds (OSV, Debian tracker, Alpine secdb, NVD, KEV, EPSS) and replace the DB atomically',
+      )
+      .option(
+        '--feed <name=url>',
+        'use URL for feed NAME (a mirror; repeatable; NAME= disables it); env CUSTOMS_FEED_<NAME>',
+        collect,
+        [],
+      )
       .option('--timeout <seconds>', 'seconds to wait for each server to answer', '30'),
   )
     .addHelpText(
@@ -91,7 +115,10 @@ Offline? customs db import DIR (feed files) or customs db import customs-db.gz (
     cmd
       .command('import')
       .description('Build the DB from local feed files or directories (air-gapped), or install an exported bundle')
-      .argument('<path...>', 'feed files/directories (OSV JSON or all.zip, Debian tracker JSON, Alpine secdb, NVD 2.0, KEV, EPSS CSV), or one bundle'),
+      .argument(
+        '<path...>',
+        'feed files/directories (OSV JSON or all.zip, Debian tracker JSON, Alpine secdb, NVD 2.0, KEV, EPSS CSV), or one bundle',
+      ),
   )
     .addHelpText(
       'after',

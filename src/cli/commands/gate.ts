@@ -35,7 +35,8 @@ const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
 function parseExitCode(text: string): number {
   const n = Number(text);
-  if (!/^\d+$/.test(text.trim()) || n > 255) throw new CustomsError('USAGE_BAD_FLAG', `--exit-code: "${text}" is not a whole number from 0 to 255`);
+  if (!/^\d+$/.test(text.trim()) || n > 255)
+    throw new CustomsError('USAGE_BAD_FLAG', `--exit-code: "${text}" is not a whole number from 0 to 255`);
   return n;
 }
 
@@ -48,9 +49,15 @@ function outputsOf(flags: GateFlags): { format: GateFormat; file: string | undef
     if (m?.[1] !== undefined && m[2] !== undefined && (GATE_FORMATS as readonly string[]).includes(m[1])) {
       outs.push({ format: m[1] as GateFormat, file: m[2] });
     } else if (m?.[1] !== undefined && !o.includes('/') && !o.includes('\\')) {
-      throw new CustomsError('USAGE_BAD_FLAG', `-o ${o}: "${m[1]}" is not a format; use one of ${GATE_FORMATS.join(', ')} (or -o FILE for --format)`);
+      throw new CustomsError(
+        'USAGE_BAD_FLAG',
+        `-o ${o}: "${m[1]}" is not a format; use one of ${GATE_FORMATS.join(', ')} (or -o FILE for --format)`,
+      );
     } else if (plain !== undefined) {
-      throw new CustomsError('USAGE_BAD_FLAG', `-o ${o}: only one -o FILE without a format (it takes --format); write -o FORMAT=FILE for the others`);
+      throw new CustomsError(
+        'USAGE_BAD_FLAG',
+        `-o ${o}: only one -o FILE without a format (it takes --format); write -o FORMAT=FILE for the others`,
+      );
     } else {
       plain = o;
     }
@@ -59,25 +66,32 @@ function outputsOf(flags: GateFlags): { format: GateFormat; file: string | undef
   return [{ format: flags.format, file: plain }, ...outs];
 }
 
-
 /** The verdict for people, below the findings table. */
 function verdictText(v: Verdict, color: boolean): string {
   const paint = (code: string, s: string): string => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const head = { pass: paint('32;1', 'PASS'), warn: paint('33;1', 'PASS with warnings'), fail: paint('31;1', 'FAIL') }[v.status];
+  const head = { pass: paint('32;1', 'PASS'), warn: paint('33;1', 'PASS with warnings'), fail: paint('31;1', 'FAIL') }[
+    v.status
+  ];
   const out = ['', `Gate: ${head}  (policies: ${v.policies.join(', ') || 'none'})`];
   for (const r of v.rules) {
-    out.push(`  ${r.action === 'fail' ? paint('31', 'FAIL') : paint('33', 'WARN')} ${r.ruleId}: ${r.message}  [${r.source}, ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}]`);
+    out.push(
+      `  ${r.action === 'fail' ? paint('31', 'FAIL') : paint('33', 'WARN')} ${r.ruleId}: ${r.message}  [${r.source}, ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}]`,
+    );
     for (const f of r.findings.slice(0, 10)) out.push(`      - ${f.summary}`);
     if (r.findings.length > 10) out.push(`      … and ${r.findings.length - 10} more`);
   }
   // The findings table above lists suppressed findings with why (report/scan-table.ts).
-  if (v.suppressed.length > 0) out.push(`  Suppressed: ${v.suppressed.length} finding${v.suppressed.length === 1 ? '' : 's'} (listed above)`);
+  if (v.suppressed.length > 0)
+    out.push(`  Suppressed: ${v.suppressed.length} finding${v.suppressed.length === 1 ? '' : 's'} (listed above)`);
   for (const n of v.notes ?? []) out.push(`  Note: ${n}`);
-  for (const e of v.expiredExceptions) out.push(`  Expired exception ${e.id} (${e.source}, expired ${e.expired}): no longer applies`);
+  for (const e of v.expiredExceptions)
+    out.push(`  Expired exception ${e.id} (${e.source}, expired ${e.expired}): no longer applies`);
   if (v.remediation.length > 0) {
     out.push('  Remediation:');
     for (const r of v.remediation) {
-      out.push(`      - ${r.how === 'rebuild-base' ? 'rebuild on a newer base image:' : 'upgrade'} ${r.package} ${r.from} → ${r.to} (clears ${r.clears.join(', ')})`);
+      out.push(
+        `      - ${r.how === 'rebuild-base' ? 'rebuild on a newer base image:' : 'upgrade'} ${r.package} ${r.from} → ${r.to} (clears ${r.clears.join(', ')})`,
+      );
     }
   }
   return `${out.join('\n')}\n`;
@@ -88,18 +102,34 @@ export function gateCommand(signal: AbortSignal): Command {
     .description('Judge an image, SBOM or saved scan result by policies; exit 1 when the policy fails')
     .argument('<target>', 'image (see `customs help targets`), an SBOM file, or a saved `customs scan -f json` result')
     .option('--policy <file>', 'policy file (YAML, docs/policy.md); repeat to merge, later files override', collect, [])
-    .option('--vex <file>', 'OpenVEX or CycloneDX VEX document; not_affected/fixed statements suppress findings (repeatable)', collect, [])
+    .option(
+      '--vex <file>',
+      'OpenVEX or CycloneDX VEX document; not_affected/fixed statements suppress findings (repeatable)',
+      collect,
+      [],
+    )
     .option('--severity <list>', 'only findings of these severities count (Trivy): e.g. HIGH,CRITICAL')
     .option('--ignore-unfixed', 'vulnerabilities without a fixed version do not count (Trivy)')
-    .option('--fail-on <severity>', 'fail on a vulnerability of this severity or above (Grype): low|medium|high|critical')
+    .option(
+      '--fail-on <severity>',
+      'fail on a vulnerability of this severity or above (Grype): low|medium|high|critical',
+    )
     .option('--ignorefile <file>', 'IDs to ignore, .trivyignore format (ID [exp:YYYY-MM-DD] per line, # comments)')
     .option('--exit-code <n>', 'exit status when the gate fails', parseExitCode, 1)
     .addOption(new Option('-f, --format <format>', 'report format').choices(GATE_FORMATS).default('table'))
-    .option('-o, --output <[format=]file>', 'write the --format report to FILE, or another format with FORMAT=FILE (repeatable)', collect, [])
+    .option(
+      '-o, --output <[format=]file>',
+      'write the --format report to FILE, or another format with FORMAT=FILE (repeatable)',
+      collect,
+      [],
+    )
     .option('--summary', 'append a Markdown summary to $GITHUB_STEP_SUMMARY when it is set')
     .option('--dockerfile <path>', 'the Dockerfile the image was built from (SARIF/GitLab locations point at it)')
     .option('--db <path>', 'vulnerability DB file or directory (default: customs.db in CUSTOMS_DB_DIR)')
-    .option('--scanners <list>', 'what to look for when scanning now: vuln,secret,misconfig,malware,license (default: all)');
+    .option(
+      '--scanners <list>',
+      'what to look for when scanning now: vuln,secret,misconfig,malware,license (default: all)',
+    );
   for (const o of imageOptions()) cmd.addOption(o);
   cmd.addHelpText(
     'after',
@@ -129,8 +159,12 @@ Exit status:
     const ctx = contextFrom(flags, signal);
     const now = ctx.now();
     const pol = await policy();
-    const policyFiles = await Promise.all(flags.policy.map(async (path) => ({ path, text: await eng.readGateFile('--policy', path) })));
-    const vexDocs = await Promise.all(flags.vex.map(async (path) => pol.loadVex(await eng.readGateFile('--vex', path), path)));
+    const policyFiles = await Promise.all(
+      flags.policy.map(async (path) => ({ path, text: await eng.readGateFile('--policy', path) })),
+    );
+    const vexDocs = await Promise.all(
+      flags.vex.map(async (path) => pol.loadVex(await eng.readGateFile('--vex', path), path)),
+    );
     const dockerfile = flags.dockerfile === undefined ? undefined : await eng.dockerfileLocation(flags.dockerfile);
     const ignore = flags.ignorefile === undefined ? undefined : await eng.loadIgnoreFile(flags.ignorefile);
     const loaded = policyFiles.length > 0 ? pol.loadPolicies(policyFiles, now) : undefined;
@@ -178,7 +212,10 @@ Exit status:
       const render = (format: GateFormat, tty: boolean): string => {
         switch (format) {
           case 'table':
-            return rep.renderScanTable(outcome.result, { color: tty, width: process.stdout.columns ?? 120, verdict: v }) + verdictText(v, tty);
+            return (
+              rep.renderScanTable(outcome.result, { color: tty, width: process.stdout.columns ?? 120, verdict: v }) +
+              verdictText(v, tty)
+            );
           case 'json':
             return `${JSON.stringify({ schemaVersion: 1, verdict: v, result: JSON.parse(rep.renderScanJson(outcome.result)) as unknown }, null, 2)}\n`;
           case 'sarif':
@@ -204,7 +241,11 @@ Exit status:
         try {
           await appendFile(summaryFile, `${render('markdown', false).trimEnd()}\n\n`);
         } catch (e) {
-          throw new CustomsError('OUTPUT_WRITE_FAILED', `cannot append to GITHUB_STEP_SUMMARY ${summaryFile}: ${(e as Error).message}`, e);
+          throw new CustomsError(
+            'OUTPUT_WRITE_FAILED',
+            `cannot append to GITHUB_STEP_SUMMARY ${summaryFile}: ${(e as Error).message}`,
+            e,
+          );
         }
       }
       // A failed gate is a verdict: say which rules failed on stderr (the report may be in a file).

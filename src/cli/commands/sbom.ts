@@ -58,7 +58,10 @@ Exit status: 0 ok, 2 usage error, 3 input error (bad image, unreachable registry
           `${inv.unknowns.length} file(s) could not be analysed (first: /${first?.path}: ${first?.message}); --strict makes that fatal`,
         );
       }
-      await writeOutput(await render(inv, flags.format, flags.output === undefined && process.stdout.isTTY === true), flags.output);
+      await writeOutput(
+        await render(inv, flags.format, flags.output === undefined && process.stdout.isTTY === true),
+        flags.output,
+      );
       process.exitCode = EXIT.ok;
     } finally {
       ctx.finish();

@@ -31,16 +31,23 @@ async function readFlagFile(flag: string, file: string): Promise<string> {
   }
 }
 
-
 export function scanCommand(signal: AbortSignal): Command {
   const cmd = new Command('scan')
-    .description('Find vulnerabilities, secrets, misconfigurations, malware and licences in an image; or check a Dockerfile or Kubernetes manifests')
-    .argument('<target>', 'image (as for `customs sbom`, see `customs help targets`), an SBOM file (CycloneDX, SPDX or customs JSON), or `dockerfile` / `k8s`')
+    .description(
+      'Find vulnerabilities, secrets, misconfigurations, malware and licences in an image; or check a Dockerfile or Kubernetes manifests',
+    )
+    .argument(
+      '<target>',
+      'image (as for `customs sbom`, see `customs help targets`), an SBOM file (CycloneDX, SPDX or customs JSON), or `dockerfile` / `k8s`',
+    )
     .argument('[path]', 'with `dockerfile` or `k8s`: the file or directory to check')
     .addOption(new Option('-f, --format <format>', 'output format').choices(SCAN_FORMATS).default('table'))
     .option('-o, --output <file>', 'write to FILE instead of stdout (written atomically)')
     .option('--db <path>', 'vulnerability DB file or directory (default: customs.db in CUSTOMS_DB_DIR)')
-    .option('--scanners <list>', 'what to look for, comma-separated: vuln,secret,misconfig,malware,license (default: all)')
+    .option(
+      '--scanners <list>',
+      'what to look for, comma-separated: vuln,secret,misconfig,malware,license (default: all)',
+    )
     .option('--secret-config <file>', 'secrets config: extra rules and allow-rules (YAML, docs/secrets.md)')
     .option('--ioc <file>', 'known-bad SHA-256 hashes, one per line or CSV with a sha256 column (malware scanner)')
     .option('--clamd <addr>', 'also stream files to clamd (unix socket path or host:port) (malware scanner)');
@@ -67,16 +74,24 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
     const eng = await engine();
     if (path !== undefined) {
       if (!(eng.CONFIG_KINDS as readonly string[]).includes(target)) {
-        throw new CustomsError('USAGE_BAD_ARGUMENT', `scan takes one target; a second argument only follows "dockerfile" or "k8s" (got "${target} ${path}")`);
+        throw new CustomsError(
+          'USAGE_BAD_ARGUMENT',
+          `scan takes one target; a second argument only follows "dockerfile" or "k8s" (got "${target} ${path}")`,
+        );
       }
       if (!CONFIG_FORMATS.includes(flags.format)) {
-        throw new CustomsError('USAGE_BAD_FLAG', `scan ${target} writes table or json, not ${flags.format}; use customs gate for SARIF and the other report formats`);
+        throw new CustomsError(
+          'USAGE_BAD_FLAG',
+          `scan ${target} writes table or json, not ${flags.format}; use customs gate for SARIF and the other report formats`,
+        );
       }
       const result = await eng.scanConfigTarget(target as 'dockerfile' | 'k8s', path);
       const { renderConfigJson, renderConfigTable } = await report();
       const tty = flags.output === undefined && process.stdout.isTTY === true;
       await writeOutput(
-        flags.format === 'json' ? renderConfigJson(result) : renderConfigTable(result, { color: tty, width: process.stdout.columns ?? 120 }),
+        flags.format === 'json'
+          ? renderConfigJson(result)
+          : renderConfigTable(result, { color: tty, width: process.stdout.columns ?? 120 }),
         flags.output,
       );
       process.exitCode = EXIT.ok;
@@ -86,11 +101,13 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
     const dbPath = dbFile(flags.db, ctx.config.dbDir);
     const { isSbomFile, scanImage, scanSbom } = eng;
     const scanners = flags.scanners === undefined ? undefined : eng.parseScanners(flags.scanners);
-    const secretConfig = flags.secretConfig === undefined ? undefined : await readFlagFile('--secret-config', flags.secretConfig);
+    const secretConfig =
+      flags.secretConfig === undefined ? undefined : await readFlagFile('--secret-config', flags.secretConfig);
     const analyze = await import('../../analyze/index.js');
     if (secretConfig !== undefined) analyze.loadSecretConfig(secretConfig); // fail on a bad config before reading the image
     const iocs = flags.ioc === undefined ? undefined : analyze.loadIocList(await readFlagFile('--ioc', flags.ioc));
-    const clamd = flags.clamd === undefined ? undefined : { addr: flags.clamd, dbVersion: await analyze.clamdVersion(flags.clamd) };
+    const clamd =
+      flags.clamd === undefined ? undefined : { addr: flags.clamd, dbVersion: await analyze.clamdVersion(flags.clamd) };
     const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir) : undefined;
     try {
       const result = (await isSbomFile(target))

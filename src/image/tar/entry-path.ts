@@ -4,9 +4,7 @@
  * tools never hold absolute names or ".." parts; an entry that does is hostile
  * (CVE-2019-14271-style traversal) and is refused, never followed.
  */
-export type EntryPath =
-  | { readonly ok: true; readonly path: string }
-  | { readonly ok: false; readonly reason: string };
+export type EntryPath = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
 
 export function normaliseEntryName(name: string): EntryPath {
   if (name.startsWith('/')) return { ok: false, reason: `absolute path "${name}"` };

@@ -48,7 +48,8 @@ export function parseNumeric(buf: Buffer, start: number, len: number): number {
   }
   const text = cstring(buf, start, len).trim();
   if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text)) throw new CustomsError('LAYER_CORRUPT', `tar header field "${text}" is not an octal number`);
+  if (!/^[0-7]+$/.test(text))
+    throw new CustomsError('LAYER_CORRUPT', `tar header field "${text}" is not an octal number`);
   return Number.parseInt(text, 8);
 }
 

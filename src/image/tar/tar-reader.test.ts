@@ -99,6 +99,9 @@ test('reads what GNU tar writes (long names, symlinks, pax)', async () => {
     const all = await readAll(Readable.from(chunked(execFileSync('cat', [file]), 4096)));
     const names = all.map((a) => a.entry.name.replace(/^\.\//, ''));
     assert.ok(names.includes(`${'n'.repeat(90)}/${'m'.repeat(90)}/package.json`), `${format}: ${names.join(',')}`);
-    assert.ok(all.some((a) => a.entry.type === 'symlink' && a.entry.linkname === '../n/x'), format);
+    assert.ok(
+      all.some((a) => a.entry.type === 'symlink' && a.entry.linkname === '../n/x'),
+      format,
+    );
   }
 });

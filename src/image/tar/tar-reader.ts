@@ -53,7 +53,10 @@ export class TarReader {
   }
 
   private truncated(): never {
-    throw new CustomsError('LAYER_TRUNCATED', `tar stream ends in the middle of an entry (at byte ${this.in.position})`);
+    throw new CustomsError(
+      'LAYER_TRUNCATED',
+      `tar stream ends in the middle of an entry (at byte ${this.in.position})`,
+    );
   }
 
   private async readMeta(size: number, what: string): Promise<Buffer> {
@@ -105,7 +108,8 @@ export class TarReader {
       const linkname = pax?.get('linkpath') ?? longLink ?? h.linkname;
       const paxSize = pax?.get('size');
       const size = paxSize !== undefined ? Number(paxSize) : h.size;
-      if (!Number.isSafeInteger(size) || size < 0) throw new CustomsError('LAYER_CORRUPT', `tar entry "${name}" has a bad size`);
+      if (!Number.isSafeInteger(size) || size < 0)
+        throw new CustomsError('LAYER_CORRUPT', `tar entry "${name}" has a bad size`);
       const type = entryType(h.typeflag);
       // Hard links, symlinks and directories carry no body, whatever the size field says.
       const bodySize = type === 'file' || type === 'other' ? size : 0;
@@ -155,4 +159,3 @@ export class TarReader {
     await this.in.close();
   }
 }
-

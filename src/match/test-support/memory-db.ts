@@ -5,7 +5,11 @@
 import type { Advisory, AffectedPackage, CveEnrichment, VulnDbReader } from '../../vulndb/index.js';
 import { packageKey } from '../../vulndb/index.js';
 
-export function memoryDb(advisories: readonly Advisory[], enrichment: readonly CveEnrichment[] = [], builtAt = '2026-01-01T00:00:00Z'): VulnDbReader {
+export function memoryDb(
+  advisories: readonly Advisory[],
+  enrichment: readonly CveEnrichment[] = [],
+  builtAt = '2026-01-01T00:00:00Z',
+): VulnDbReader {
   const index = new Map<string, { advisory: Advisory; affected: AffectedPackage }[]>();
   const ecosystems = new Set<string>();
   for (const advisory of advisories) {

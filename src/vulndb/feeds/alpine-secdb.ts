@@ -14,7 +14,10 @@ import { type FeedSink, schemaReason } from './sink.js';
 const PackageSchema = Type.Object({
   pkg: Type.Object({
     name: Type.String({ minLength: 1, maxLength: 256, pattern: '^[A-Za-z0-9][A-Za-z0-9+._-]*$' }),
-    secfixes: Type.Record(Type.String({ minLength: 1, maxLength: 256 }), Type.Union([Type.Array(Type.String({ maxLength: 4096 })), Type.Null()])),
+    secfixes: Type.Record(
+      Type.String({ minLength: 1, maxLength: 256 }),
+      Type.Union([Type.Array(Type.String({ maxLength: 4096 })), Type.Null()]),
+    ),
   }),
 });
 const checkPackage = TypeCompiler.Compile(PackageSchema);

@@ -86,7 +86,10 @@ export function parseDebianTracker(json: unknown, sink: FeedSink, where = 'debia
         affected.push({
           ecosystem: `Debian:${version}`,
           name: pkg,
-          ranges: state === 'not-affected' ? [] : [{ type: 'ECOSYSTEM', events: fixed ? [{ introduced: '0' }, { fixed }] : [{ introduced: '0' }] }],
+          ranges:
+            state === 'not-affected'
+              ? []
+              : [{ type: 'ECOSYSTEM', events: fixed ? [{ introduced: '0' }, { fixed }] : [{ introduced: '0' }] }],
           versions: [],
           state,
           ...(severity !== 'unknown' ? { severity: [{ source: 'debian', severity }] } : {}),

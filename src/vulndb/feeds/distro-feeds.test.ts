@@ -32,8 +32,14 @@ test('Debian tracker: open issues become unfixed, no-dsa ignored → will-not-fi
   parseDebianTracker(
     {
       demo: {
-        'CVE-2020-0001': { releases: { bookworm: { status: 'open', urgency: 'low*', nodsa: 'Minor issue', nodsa_reason: 'ignored' } } },
-        'CVE-2020-0002': { releases: { bookworm: { status: 'open', urgency: 'medium', nodsa: 'Minor issue', nodsa_reason: 'postponed' } } },
+        'CVE-2020-0001': {
+          releases: { bookworm: { status: 'open', urgency: 'low*', nodsa: 'Minor issue', nodsa_reason: 'ignored' } },
+        },
+        'CVE-2020-0002': {
+          releases: {
+            bookworm: { status: 'open', urgency: 'medium', nodsa: 'Minor issue', nodsa_reason: 'postponed' },
+          },
+        },
         'CVE-2020-0003': { releases: { bullseye: { status: 'open', urgency: 'end-of-life' } } },
         'CVE-2020-0004': { releases: { bookworm: { status: 'undetermined', urgency: 'not yet assigned' } } },
         'TEMP-0000000-ABCDEF': { releases: { bookworm: { status: 'open', urgency: 'unimportant' } } },
@@ -48,7 +54,9 @@ test('Debian tracker: open issues become unfixed, no-dsa ignored → will-not-fi
     },
     sink,
   );
-  const state = Object.fromEntries(sink.advisories.map((a) => [a.id, [a.affected[0]?.state, a.affected[0]?.severity?.[0]?.severity]]));
+  const state = Object.fromEntries(
+    sink.advisories.map((a) => [a.id, [a.affected[0]?.state, a.affected[0]?.severity?.[0]?.severity]]),
+  );
   assert.deepEqual(state, {
     'CVE-2020-0001': ['will-not-fix', 'low'],
     'CVE-2020-0002': ['unfixed', 'medium'],
@@ -58,7 +66,14 @@ test('Debian tracker: open issues become unfixed, no-dsa ignored → will-not-fi
   });
   assert.deepEqual(
     sink.skips.map((s) => s.reason.replace(/:.*$/, '')),
-    ['unknown Debian release "hurd"', 'schema', 'resolved without fixed_version', 'invalid tracker ID', 'schema', 'invalid source package entry'],
+    [
+      'unknown Debian release "hurd"',
+      'schema',
+      'resolved without fixed_version',
+      'invalid tracker ID',
+      'schema',
+      'invalid source package entry',
+    ],
   );
 });
 
@@ -66,7 +81,15 @@ test('Alpine secdb: secfixes → fixed ranges for the release, "0" → not affec
   const sink = collectSink();
   parseAlpineSecdb(read('alpine-secdb-v3.19-main.json'), sink);
   const curl = sink.advisories.find((a) => a.id === 'CVE-2023-38545');
-  assert.deepEqual(curl?.affected, [{ ecosystem: 'Alpine:v3.19', name: 'curl', ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '8.4.0-r0' }] }], versions: [], state: 'fixed' }]);
+  assert.deepEqual(curl?.affected, [
+    {
+      ecosystem: 'Alpine:v3.19',
+      name: 'curl',
+      ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '8.4.0-r0' }] }],
+      versions: [],
+      state: 'fixed',
+    },
+  ]);
   const bad = collectSink();
   parseAlpineSecdb(
     {

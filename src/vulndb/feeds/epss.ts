@@ -7,7 +7,11 @@
  */
 import { CVE_ID, type FeedSink } from './sink.js';
 
-export async function parseEpss(lines: AsyncIterable<string> | Iterable<string>, sink: FeedSink, where = 'epss'): Promise<{ timestamp?: string }> {
+export async function parseEpss(
+  lines: AsyncIterable<string> | Iterable<string>,
+  sink: FeedSink,
+  where = 'epss',
+): Promise<{ timestamp?: string }> {
   let date = '';
   let header = false;
   let n = 0;
@@ -32,7 +36,14 @@ export async function parseEpss(lines: AsyncIterable<string> | Iterable<string>,
       sink.skip('malformed row', `${where}:${n}`);
       continue;
     }
-    if (epss === undefined || pct === undefined || epss === '' || pct === '' || !(score >= 0 && score <= 1) || !(percentile >= 0 && percentile <= 1)) {
+    if (
+      epss === undefined ||
+      pct === undefined ||
+      epss === '' ||
+      pct === '' ||
+      !(score >= 0 && score <= 1) ||
+      !(percentile >= 0 && percentile <= 1)
+    ) {
       sink.skip('score outside [0, 1]', `${where}:${n}`);
       continue;
     }

@@ -39,7 +39,9 @@ export function parseKev(json: unknown, sink: FeedSink, where = 'kev'): { timest
       kev: {
         dateAdded: item.dateAdded,
         ...(item.dueDate !== undefined ? { dueDate: item.dueDate } : {}),
-        ...(item.knownRansomwareCampaignUse !== undefined ? { ransomware: item.knownRansomwareCampaignUse === 'Known' } : {}),
+        ...(item.knownRansomwareCampaignUse !== undefined
+          ? { ransomware: item.knownRansomwareCampaignUse === 'Known' }
+          : {}),
       },
     });
   });

@@ -15,7 +15,10 @@ import { CVE_ID, type FeedSink, schemaReason } from './sink.js';
 const Metric = Type.Object({
   source: Type.Optional(Type.String({ maxLength: 256 })),
   type: Type.Optional(Type.String({ maxLength: 64 })),
-  cvssData: Type.Object({ version: Type.Optional(Type.String()), vectorString: Type.String({ minLength: 1, maxLength: 400 }) }),
+  cvssData: Type.Object({
+    version: Type.Optional(Type.String()),
+    vectorString: Type.String({ minLength: 1, maxLength: 400 }),
+  }),
 });
 const Metrics = Type.Array(Metric, { maxItems: 100 });
 const ItemSchema = Type.Object({
@@ -62,7 +65,12 @@ export function parseNvd(json: unknown, sink: FeedSink, where = 'nvd'): NvdPage 
     const { id, published, metrics } = item.cve;
     if (item.cve.vulnStatus === 'Rejected') return; // a rejected CVE carries no rating
     const severity: SeverityRating[] = [];
-    for (const list of [metrics?.cvssMetricV40, metrics?.cvssMetricV31, metrics?.cvssMetricV30, metrics?.cvssMetricV2]) {
+    for (const list of [
+      metrics?.cvssMetricV40,
+      metrics?.cvssMetricV31,
+      metrics?.cvssMetricV30,
+      metrics?.cvssMetricV2,
+    ]) {
       for (const m of list ?? []) {
         const source = m.type === 'Secondary' ? `cna:${m.source ?? 'unknown'}` : 'nvd';
         const r = cvssRating(source, m.cvssData.vectorString);

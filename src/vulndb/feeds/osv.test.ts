@@ -15,7 +15,10 @@ test('GHSA record: ranges, aliases, CVSS scored from the vector, database_specif
   assert.equal(a.id, 'GHSA-xvch-5gv4-984h');
   assert.deepEqual(a.aliases, ['CVE-2021-44906']);
   assert.equal(a.source, 'osv:npm');
-  assert.deepEqual(a.affected[0]?.ranges[1], { type: 'ECOSYSTEM', events: [{ introduced: '1.0.0' }, { fixed: '1.2.6' }] });
+  assert.deepEqual(a.affected[0]?.ranges[1], {
+    type: 'ECOSYSTEM',
+    events: [{ introduced: '1.0.0' }, { fixed: '1.2.6' }],
+  });
   assert.deepEqual(
     a.severity.map((s) => [s.source, s.severity, s.score]),
     [
@@ -42,7 +45,16 @@ test('distro records: release keys normalised, upstream kept, Ubuntu priority re
   );
 });
 
-const base = { id: 'TEST-1', modified: '2024-01-01T00:00:00Z', affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.0' }] }] }] };
+const base = {
+  id: 'TEST-1',
+  modified: '2024-01-01T00:00:00Z',
+  affected: [
+    {
+      package: { ecosystem: 'npm', name: 'x' },
+      ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0' }, { fixed: '1.0.0' }] }],
+    },
+  ],
+};
 
 test('withdrawn, last_affected, limit and versions lists are kept for the matcher', () => {
   const a = osvToAdvisory({
@@ -61,7 +73,11 @@ test('withdrawn, last_affected, limit and versions lists are kept for the matche
   assert.ok(typeof a !== 'string', String(a));
   assert.equal(a.withdrawn, '2024-02-01T00:00:00Z');
   assert.equal(a.affected.length, 1, 'package-less (GIT-only) entries are dropped');
-  assert.deepEqual(a.affected[0]?.ranges[0]?.events, [{ introduced: '1.0' }, { last_affected: '1.4' }, { limit: '2.0' }]);
+  assert.deepEqual(a.affected[0]?.ranges[0]?.events, [
+    { introduced: '1.0' },
+    { last_affected: '1.4' },
+    { limit: '2.0' },
+  ]);
   assert.deepEqual(a.affected[0]?.versions, ['1.0', '1.4']);
   assert.deepEqual(a.affected[0]?.severity, [{ source: 'osv:test', severity: 'low' }]);
 });
@@ -72,12 +88,56 @@ test('bad and hostile records are skipped with a reason naming the problem', () 
     [{ ...base, id: undefined }, /schema: \/id/],
     [{ ...base, modified: 5 }, /schema: \/modified/],
     [{ ...base, id: '../../etc/passwd' }, /schema: \/id/],
-    [{ ...base, affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'WEIRD', events: [{ introduced: '0' }] }] }] }, /schema: \/affected\/0\/ranges\/0\/type/],
-    [{ ...base, affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0', fixed: '1' }] }] }] }, /exactly one/],
-    [{ ...base, affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ fixed: '1' }] }] }] }, /without an "introduced"/],
-    [{ ...base, affected: [{ package: { ecosystem: 'Go', name: 'x' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.2' }] }] }] }, /non-SemVer/],
+    [
+      {
+        ...base,
+        affected: [
+          { package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'WEIRD', events: [{ introduced: '0' }] }] },
+        ],
+      },
+      /schema: \/affected\/0\/ranges\/0\/type/,
+    ],
+    [
+      {
+        ...base,
+        affected: [
+          {
+            package: { ecosystem: 'npm', name: 'x' },
+            ranges: [{ type: 'ECOSYSTEM', events: [{ introduced: '0', fixed: '1' }] }],
+          },
+        ],
+      },
+      /exactly one/,
+    ],
+    [
+      {
+        ...base,
+        affected: [
+          { package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [{ fixed: '1' }] }] },
+        ],
+      },
+      /without an "introduced"/,
+    ],
+    [
+      {
+        ...base,
+        affected: [
+          {
+            package: { ecosystem: 'Go', name: 'x' },
+            ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.2' }] }],
+          },
+        ],
+      },
+      /non-SemVer/,
+    ],
     [{ ...base, affected: [{ package: { ecosystem: 'npm\u0000', name: 'x' } }] }, /invalid ecosystem/],
-    [{ ...base, affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [] }] }] }, /schema/],
+    [
+      {
+        ...base,
+        affected: [{ package: { ecosystem: 'npm', name: 'x' }, ranges: [{ type: 'ECOSYSTEM', events: [] }] }],
+      },
+      /schema/,
+    ],
   ];
   for (const [rec, why] of cases) {
     const r = osvToAdvisory(rec);

@@ -49,14 +49,17 @@ export const OsvRecordSchema = Type.Object({
   details: Type.Optional(Type.String()),
   severity: Type.Optional(Type.Array(OsvSeverity, { maxItems: 100 })),
   affected: Type.Optional(Type.Array(OsvAffected, { maxItems: 100_000 })),
-  references: Type.Optional(Type.Array(Type.Object({ type: Type.Optional(ShortStr), url: Str }), { maxItems: 100_000 })),
+  references: Type.Optional(
+    Type.Array(Type.Object({ type: Type.Optional(ShortStr), url: Str }), { maxItems: 100_000 }),
+  ),
   database_specific: Type.Optional(Type.Unknown()),
 });
 export type OsvRecord = Static<typeof OsvRecordSchema>;
 const checkOsv = TypeCompiler.Compile(OsvRecordSchema);
 
 /** SemVer 2.0.0 (https://semver.org/#is-there-a-suggested-regular-expression-regex-to-check-a-semver-string), "v" tolerated as Go writes it. */
-const SEMVER = /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+const SEMVER =
+  /^v?(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
 
 /** Who rated an advisory, from its ID prefix (OSV "ID prefixes" list). */
 export function ratingSourceFor(id: string): string {
@@ -154,11 +157,13 @@ function toRange(r: Static<typeof OsvRange>): AffectedRange | string {
     if (typeof ev === 'string') return ev;
     if (r.type === 'SEMVER') {
       const v = Object.values(ev)[0] as string;
-      if (!(v === '0' && 'introduced' in ev) && !SEMVER.test(v)) return `SEMVER range with a non-SemVer version "${v.slice(0, 60)}"`;
+      if (!(v === '0' && 'introduced' in ev) && !SEMVER.test(v))
+        return `SEMVER range with a non-SemVer version "${v.slice(0, 60)}"`;
     }
     events.push(ev);
   }
-  if (r.type !== 'GIT' && !events.some((e) => 'introduced' in e)) return `${r.type} range without an "introduced" event`;
+  if (r.type !== 'GIT' && !events.some((e) => 'introduced' in e))
+    return `${r.type} range without an "introduced" event`;
   return { type: r.type, events };
 }
 
@@ -186,7 +191,9 @@ export function osvToAdvisory(json: unknown): Advisory | string {
     }
     const severity = [
       ...ratingsOf(a.severity, rater),
-      ...[vendorRating(a.ecosystem_specific, rater), vendorRating(a.database_specific, rater)].filter((r): r is SeverityRating => r !== undefined),
+      ...[vendorRating(a.ecosystem_specific, rater), vendorRating(a.database_specific, rater)].filter(
+        (r): r is SeverityRating => r !== undefined,
+      ),
     ];
     affected.push({
       ecosystem,
@@ -219,7 +226,11 @@ export function parseOsvDocument(json: unknown, where: string, sink: FeedSink): 
   const records = Array.isArray(json) ? json : [json];
   for (const r of records) {
     const a = osvToAdvisory(r);
-    if (typeof a === 'string') sink.skip(a, `${where}${typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string' ? ` (${(r as { id: string }).id})` : ''}`);
+    if (typeof a === 'string')
+      sink.skip(
+        a,
+        `${where}${typeof r === 'object' && r !== null && typeof (r as { id?: unknown }).id === 'string' ? ` (${(r as { id: string }).id})` : ''}`,
+      );
     else sink.advisory(a);
   }
 }

@@ -11,13 +11,21 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 
 async function all(path: string, max?: number): Promise<[string, string][]> {
   const out: [string, string][] = [];
-  for await (const e of zipEntries(path, (n) => n.endsWith('.json'), max)) out.push([e.name, 'error' in e.data ? `error: ${e.data.error}` : e.data.toString('utf8')]);
+  for await (const e of zipEntries(path, (n) => n.endsWith('.json'), max))
+    out.push([e.name, 'error' in e.data ? `error: ${e.data.error}` : e.data.toString('utf8')]);
   return out;
 }
 
 test('reads stored and deflated entries from the central directory', async () => {
   const p = join(dir, 'plain.zip');
-  writeFileSync(p, zipSync({ 'a.json': [Buffer.from('{"a":1}'), { level: 0 }], 'sub/b.json': Buffer.from('{"b":2}'), 'README': Buffer.from('x') }));
+  writeFileSync(
+    p,
+    zipSync({
+      'a.json': [Buffer.from('{"a":1}'), { level: 0 }],
+      'sub/b.json': Buffer.from('{"b":2}'),
+      README: Buffer.from('x'),
+    }),
+  );
   assert.deepEqual(await all(p), [
     ['a.json', '{"a":1}'],
     ['sub/b.json', '{"b":2}'],

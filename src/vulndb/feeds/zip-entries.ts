@@ -45,7 +45,11 @@ interface CentralEntry {
   flags: number;
 }
 
-async function centralDirectory(fh: FileHandle, path: string, fileSize: number): Promise<{ offset: number; size: number; count: number }> {
+async function centralDirectory(
+  fh: FileHandle,
+  path: string,
+  fileSize: number,
+): Promise<{ offset: number; size: number; count: number }> {
   const tailLen = Math.min(fileSize, 22 + 65535);
   const tail = await readAt(fh, fileSize - tailLen, tailLen);
   let at = -1;
@@ -59,15 +63,21 @@ async function centralDirectory(fh: FileHandle, path: string, fileSize: number):
   let count = tail.readUInt16LE(at + 10);
   let size = tail.readUInt32LE(at + 12);
   let offset = tail.readUInt32LE(at + 16);
-  if ((count === 0xffff || size === 0xffffffff || offset === 0xffffffff) && at >= 20 && tail.readUInt32LE(at - 20) === ZIP64_LOCATOR) {
+  if (
+    (count === 0xffff || size === 0xffffffff || offset === 0xffffffff) &&
+    at >= 20 &&
+    tail.readUInt32LE(at - 20) === ZIP64_LOCATOR
+  ) {
     const z64At = Number(tail.readBigUInt64LE(at - 20 + 8));
     const z64 = await readAt(fh, z64At, 56);
-    if (z64.length < 56 || z64.readUInt32LE(0) !== ZIP64_EOCD) throw invalid(path, 'bad ZIP64 end-of-central-directory record');
+    if (z64.length < 56 || z64.readUInt32LE(0) !== ZIP64_EOCD)
+      throw invalid(path, 'bad ZIP64 end-of-central-directory record');
     count = Number(z64.readBigUInt64LE(32));
     size = Number(z64.readBigUInt64LE(40));
     offset = Number(z64.readBigUInt64LE(48));
   }
-  if (offset + size > fileSize || size > MAX_CENTRAL_DIRECTORY) throw invalid(path, 'central directory outside the file');
+  if (offset + size > fileSize || size > MAX_CENTRAL_DIRECTORY)
+    throw invalid(path, 'central directory outside the file');
   return { offset, size, count };
 }
 
@@ -135,7 +145,11 @@ function inflateCapped(data: Buffer, cap: number): Buffer | { error: string } {
  * Entries larger than `maxEntrySize` (uncompressed) or otherwise unreadable are
  * yielded with an error instead of data; a file that is not a ZIP is VULNDB_FEED_INVALID.
  */
-export async function* zipEntries(path: string, want: (name: string) => boolean, maxEntrySize = 64 * 1024 * 1024): AsyncGenerator<ZipEntry> {
+export async function* zipEntries(
+  path: string,
+  want: (name: string) => boolean,
+  maxEntrySize = 64 * 1024 * 1024,
+): AsyncGenerator<ZipEntry> {
   const fh = await open(path, 'r');
   try {
     const { size: fileSize } = await fh.stat();
@@ -148,7 +162,10 @@ export async function* zipEntries(path: string, want: (name: string) => boolean,
         continue;
       }
       if (ent.method !== 0 && ent.method !== 8) {
-        yield { name: ent.name, data: { error: `compression method ${ent.method} (only stored and deflate are read)` } };
+        yield {
+          name: ent.name,
+          data: { error: `compression method ${ent.method} (only stored and deflate are read)` },
+        };
         continue;
       }
       if (ent.compressed > maxEntrySize || (ent.method === 0 && ent.size > maxEntrySize)) {

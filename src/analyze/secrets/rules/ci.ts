@@ -25,9 +25,13 @@ export const CI_RULES: readonly SecretRule[] = [
     title: 'CircleCI API token',
     severity: 'high',
     keywords: ['circle'],
-    regex: /(?<![A-Za-z0-9])circle[_.-]?(?:ci[_.-]?)?(?:api[_.-]?|personal[_.-]?)?token["']?\s{0,8}(?:=|:=|:|=>)\s{0,8}["']?(?<secret>[0-9a-f]{40})(?![A-Za-z0-9])/gi,
+    regex:
+      /(?<![A-Za-z0-9])circle[_.-]?(?:ci[_.-]?)?(?:api[_.-]?|personal[_.-]?)?token["']?\s{0,8}(?:=|:=|:|=>)\s{0,8}["']?(?<secret>[0-9a-f]{40})(?![A-Za-z0-9])/gi,
     examples: {
-      positives: ['CIRCLECI_TOKEN=bf0ea45844e4d0ba751f9357d7c7c61297bf5545', 'circle_token: "bf0ea45844e4d0ba751f9357d7c7c61297bf5545"'],
+      positives: [
+        'CIRCLECI_TOKEN=bf0ea45844e4d0ba751f9357d7c7c61297bf5545',
+        'circle_token: "bf0ea45844e4d0ba751f9357d7c7c61297bf5545"',
+      ],
       negatives: ['CIRCLECI_TOKEN=${CIRCLECI_TOKEN}', 'circle_token: 0000000000000000000000000000000000000000'],
     },
     entropy: 3,
@@ -38,7 +42,8 @@ export const CI_RULES: readonly SecretRule[] = [
     title: 'Travis CI API token',
     severity: 'high',
     keywords: ['travis'],
-    regex: /(?<![A-Za-z0-9])travis[_.-]?(?:ci[_.-]?)?(?:api[_.-]?|access[_.-]?)?token["']?\s{0,8}(?:=|:=|:|=>)\s{0,8}["']?(?<secret>[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/gi,
+    regex:
+      /(?<![A-Za-z0-9])travis[_.-]?(?:ci[_.-]?)?(?:api[_.-]?|access[_.-]?)?token["']?\s{0,8}(?:=|:=|:|=>)\s{0,8}["']?(?<secret>[A-Za-z0-9_-]{22})(?![A-Za-z0-9_-])/gi,
     entropy: 3.5,
     examples: {
       positives: ['TRAVIS_API_TOKEN=wcmty_cKitXo7f0fr9NEve', 'travis_token: "wcmty_cKitXo7f0fr9NEve"'],
@@ -51,10 +56,14 @@ export const CI_RULES: readonly SecretRule[] = [
     title: 'Jenkins API token',
     severity: 'high',
     keywords: ['jenkins'],
-    regex: /(?<![A-Za-z0-9])jenkins[_.-]?(?:api[_.-]?|user[_.-]?)?token["']?\s{0,8}(?:=|:=|:|=>)\s{0,8}["']?(?<secret>(?:11)?[0-9a-f]{32})(?![A-Za-z0-9])/gi,
+    regex:
+      /(?<![A-Za-z0-9])jenkins[_.-]?(?:api[_.-]?|user[_.-]?)?token["']?\s{0,8}(?:=|:=|:|=>)\s{0,8}["']?(?<secret>(?:11)?[0-9a-f]{32})(?![A-Za-z0-9])/gi,
     entropy: 3,
     examples: {
-      positives: ['JENKINS_API_TOKEN=110ff64c6a8f7eecf6b2b37075b54f9e46', 'jenkins_token: 0ff64c6a8f7eecf6b2b37075b54f9e46'],
+      positives: [
+        'JENKINS_API_TOKEN=110ff64c6a8f7eecf6b2b37075b54f9e46',
+        'jenkins_token: 0ff64c6a8f7eecf6b2b37075b54f9e46',
+      ],
       negatives: ['JENKINS_API_TOKEN=<api-token>', 'jenkins_url: https://ci.acme.internal'],
     },
   },

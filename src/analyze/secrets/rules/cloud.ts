@@ -54,8 +54,15 @@ export const CLOUD_RULES: readonly SecretRule[] = [
     keywords: ['aiza'],
     regex: /(?<![A-Za-z0-9_-])(?<secret>AIza[A-Za-z0-9_-]{35})(?![A-Za-z0-9_-])/g,
     examples: {
-      positives: ['GOOGLE_API_KEY=AIzaCizAANkiMpLJBxTeuTMNW9QRq1UodrfwT8A', 'key: "AIzaCizAANkiMpLJBxTeuTMNW9QRq1UodrfwT8A"'],
-      negatives: ['AIzaCizAANkiMpLJBxTeuTMNW9QRq1Uodrfw', 'AIzaCizAANkiMpLJBxTeuTMNW9QRq1UodrfwT8AAAA', 'AIzaSyXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX'],
+      positives: [
+        'GOOGLE_API_KEY=AIzaCizAANkiMpLJBxTeuTMNW9QRq1UodrfwT8A',
+        'key: "AIzaCizAANkiMpLJBxTeuTMNW9QRq1UodrfwT8A"',
+      ],
+      negatives: [
+        'AIzaCizAANkiMpLJBxTeuTMNW9QRq1Uodrfw',
+        'AIzaCizAANkiMpLJBxTeuTMNW9QRq1UodrfwT8AAAA',
+        'AIzaSyXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXXX',
+      ],
     },
   },
   {
@@ -71,7 +78,10 @@ export const CLOUD_RULES: readonly SecretRule[] = [
       positives: [
         '{"type": "service_account", "private_key_id": "5f1c", "private_key": "-----BEGIN PRIVATE KEY-----\\nM0xnZRI01U3A5v50dRLqV8Q4gMQqxh4M0oWkZDpt/9ZHtUDqe0XXSOR/md3pLvtj\\n-----END PRIVATE KEY-----\\n"}',
       ],
-      negatives: ['{"private_key": ""}', '{"private_key": "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----"}'],
+      negatives: [
+        '{"private_key": ""}',
+        '{"private_key": "-----BEGIN PRIVATE KEY-----\\n...\\n-----END PRIVATE KEY-----"}',
+      ],
     },
   },
   {
@@ -85,7 +95,10 @@ export const CLOUD_RULES: readonly SecretRule[] = [
       positives: [
         'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=/c6WOVeGbNvPZ0lKy9BRFGntVKTmMxmeX7bcOYc17vetyFpsM3ZP32oozOy4mN/U0bbvL7/CKxndyOntAjIteG==;EndpointSuffix=core.windows.net',
       ],
-      negatives: ['DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=<your-account-key>;EndpointSuffix=core.windows.net', 'AccountKey=${STORAGE_KEY}'],
+      negatives: [
+        'DefaultEndpointsProtocol=https;AccountName=acme;AccountKey=<your-account-key>;EndpointSuffix=core.windows.net',
+        'AccountKey=${STORAGE_KEY}',
+      ],
     },
   },
   {

@@ -22,7 +22,14 @@ const SEP = String.raw`["']?\s{0,4}(?:=|:=|:|=>)\s{0,4}`;
  */
 const VALUE = String.raw`(?:"(?<secretDq>[^"\s\\]{1,200})"|'(?<secretSq>[^'\s\\]{1,200})'|(?<secret>[^\s"'\`;,(){}\[\]<>]{1,200})(?![^\s"'\`;,)}\]<>]))`;
 
-function assignmentRule(id: string, title: string, names: string, keywords: readonly string[], entropy: number, minLength: number): SecretRule {
+function assignmentRule(
+  id: string,
+  title: string,
+  names: string,
+  keywords: readonly string[],
+  entropy: number,
+  minLength: number,
+): SecretRule {
   return {
     id,
     category: 'generic',
@@ -56,9 +63,21 @@ export function looksLikeCode(value: string): boolean {
 
 export const GENERIC_RULES: readonly SecretRule[] = [
   {
-    ...assignmentRule('generic-password', 'Password in an assignment', 'password|passwd|passphrase|pwd', ['pass', 'pwd'], 2.8, 8),
+    ...assignmentRule(
+      'generic-password',
+      'Password in an assignment',
+      'password|passwd|passphrase|pwd',
+      ['pass', 'pwd'],
+      2.8,
+      8,
+    ),
     examples: {
-      positives: ['DB_PASSWORD=Zx81!kqPw2vL', 'password: "GkdmsApK^XjHBx"', '"adminPassword": "Tr0ub4dor&3x"', 'spring.datasource.password=c7Vq2LmZp9'],
+      positives: [
+        'DB_PASSWORD=Zx81!kqPw2vL',
+        'password: "GkdmsApK^XjHBx"',
+        '"adminPassword": "Tr0ub4dor&3x"',
+        'spring.datasource.password=c7Vq2LmZp9',
+      ],
       negatives: [
         'DB_PASSWORD=${DB_PASSWORD}',
         'password: changeme',
@@ -86,8 +105,16 @@ export const GENERIC_RULES: readonly SecretRule[] = [
       12,
     ),
     examples: {
-      positives: ['DJANGO_SECRET_KEY=q8r2LmZp9Vb7nQ2xLk9Zx81kqPw2c7', 'client_secret: "rPXFoJHP1BRhlyVZxUprLyqEdjrFYO4i"'],
-      negatives: ['secret_key = os.environ["SECRET_KEY"]', 'client_secret: <client-secret>', 'SECRET_KEY=please-change-this-secret', 'secret: 12345678901234567'],
+      positives: [
+        'DJANGO_SECRET_KEY=q8r2LmZp9Vb7nQ2xLk9Zx81kqPw2c7',
+        'client_secret: "rPXFoJHP1BRhlyVZxUprLyqEdjrFYO4i"',
+      ],
+      negatives: [
+        'secret_key = os.environ["SECRET_KEY"]',
+        'client_secret: <client-secret>',
+        'SECRET_KEY=please-change-this-secret',
+        'secret: 12345678901234567',
+      ],
     },
   },
   {
@@ -101,7 +128,15 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     ),
     examples: {
       positives: ['AUTH_TOKEN=rPXFoJHP1BRhlyVZxUprLyqEdjrFYO4i', 'access_token: "d3ef126249685210bc43883bf67bd6fb"'],
-      negatives: ['token = request.headers.token', 'csrf_token = generate_token()', 'TOKEN=$CI_JOB_TOKEN', 'token_type: bearer_access_token', 'nextLastSignificantToken = "?NonExpressionParenEnd"', "token = 'npm_default-test-token'", 'var simpleAMtoken = "NN|ZZ|QQ|RR|CC|TT|AA|EE|sqrt|dx|dy"'],
+      negatives: [
+        'token = request.headers.token',
+        'csrf_token = generate_token()',
+        'TOKEN=$CI_JOB_TOKEN',
+        'token_type: bearer_access_token',
+        'nextLastSignificantToken = "?NonExpressionParenEnd"',
+        "token = 'npm_default-test-token'",
+        'var simpleAMtoken = "NN|ZZ|QQ|RR|CC|TT|AA|EE|sqrt|dx|dy"',
+      ],
     },
   },
   {
@@ -114,8 +149,16 @@ export const GENERIC_RULES: readonly SecretRule[] = [
       16,
     ),
     examples: {
-      positives: ['OPENWEATHER_API_KEY=rPXFoJHP1BRhlyVZxUprLyqEdjrFYO4i', '"apiKey": "bf0ea45844e4d0ba751f9357d7c7c612"'],
-      negatives: ['api_key = settings.API_KEY', 'apiKey: process.env.API_KEY', 'API_KEY=your-api-key-here', 'api_key_header = X-Api-Key-Header-Name'],
+      positives: [
+        'OPENWEATHER_API_KEY=rPXFoJHP1BRhlyVZxUprLyqEdjrFYO4i',
+        '"apiKey": "bf0ea45844e4d0ba751f9357d7c7c612"',
+      ],
+      negatives: [
+        'api_key = settings.API_KEY',
+        'apiKey: process.env.API_KEY',
+        'API_KEY=your-api-key-here',
+        'api_key_header = X-Api-Key-Header-Name',
+      ],
     },
   },
   {
@@ -124,12 +167,17 @@ export const GENERIC_RULES: readonly SecretRule[] = [
     title: 'Credential in an XML element',
     severity: 'high',
     keywords: ['password>', 'secret>', 'token>', 'apikey>', 'passphrase>'],
-    regex: /<(?<tag>password|passphrase|secret|token|apiKey|api_key|privateKeyPassphrase)>\s{0,4}(?<secret>[^<\s]{8,200})\s{0,4}<\/\k<tag>>/gi,
+    regex:
+      /<(?<tag>password|passphrase|secret|token|apiKey|api_key|privateKeyPassphrase)>\s{0,4}(?<secret>[^<\s]{8,200})\s{0,4}<\/\k<tag>>/gi,
     entropy: 2.8,
     validate: (value) => !looksLikeCode(value),
     examples: {
       positives: ['<server><id>nexus</id><username>deploy</username><password>Vb7nQ2xLk9!z</password></server>'],
-      negatives: ['<password>${env.NEXUS_PASSWORD}</password>', '<password></password>', '<password>changeme</password>'],
+      negatives: [
+        '<password>${env.NEXUS_PASSWORD}</password>',
+        '<password></password>',
+        '<password>changeme</password>',
+      ],
     },
   },
 ];

@@ -14,7 +14,8 @@ export const JWT_RULES: readonly SecretRule[] = [
     title: 'JSON Web Token',
     severity: 'medium',
     keywords: ['eyj', 'eyai', 'ewog', 'ew0k'],
-    regex: /(?<![A-Za-z0-9_-])(?<secret>e[wy][A-Za-z0-9_-]{8,1000}\.[A-Za-z0-9_-]{4,8000}\.[A-Za-z0-9_-]{0,1500})(?![A-Za-z0-9_.-])/g,
+    regex:
+      /(?<![A-Za-z0-9_-])(?<secret>e[wy][A-Za-z0-9_-]{8,1000}\.[A-Za-z0-9_-]{4,8000}\.[A-Za-z0-9_-]{0,1500})(?![A-Za-z0-9_.-])/g,
     validate: jwtHeaderHasAlg,
     examples: {
       positives: [

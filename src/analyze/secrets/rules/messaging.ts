@@ -25,7 +25,11 @@ export const MESSAGING_RULES: readonly SecretRule[] = [
         'SLACK_BOT_TOKEN=xoxb-901167018643-7224095528461-POi09K9BPmPBHnWpWYD8EWEP',
         'token: "xoxp-252148454723-377050245487-0040097108622-d3ef126249685210bc43883bf67bd6fb"',
       ],
-      negatives: ['xoxb-your-token-here', 'xoxb-XXXXXXXXXXXX-XXXXXXXXXXXXX-XXXXXXXXXXXXXXXXXXXXXXXX', 'xoxq-901167018643-7224095528461-POi09K9BPmPBHnWpWYD8EWEP'],
+      negatives: [
+        'xoxb-your-token-here',
+        'xoxb-XXXXXXXXXXXX-XXXXXXXXXXXXX-XXXXXXXXXXXXXXXXXXXXXXXX',
+        'xoxq-901167018643-7224095528461-POi09K9BPmPBHnWpWYD8EWEP',
+      ],
     },
   },
   {
@@ -50,7 +54,10 @@ export const MESSAGING_RULES: readonly SecretRule[] = [
     entropy: 3.5,
     examples: {
       positives: ['SLACK_WEBHOOK=https://hooks.slack.com/services/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'],
-      negatives: ['https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX', 'https://api.slack.com/messaging/webhooks'],
+      negatives: [
+        'https://hooks.slack.com/services/T00000000/B00000000/XXXXXXXXXXXXXXXXXXXXXXXX',
+        'https://api.slack.com/messaging/webhooks',
+      ],
     },
   },
   {
@@ -85,7 +92,8 @@ export const MESSAGING_RULES: readonly SecretRule[] = [
     title: 'Twilio auth token',
     severity: 'critical',
     keywords: ['twilio'],
-    regex: /(?<![A-Za-z0-9])twilio[_.-]?(?:auth[_.-]?)?token["']?\s{0,8}(?:=|:=|:|=>)\s{0,8}["']?(?<secret>[0-9a-f]{32})(?![A-Za-z0-9])/gi,
+    regex:
+      /(?<![A-Za-z0-9])twilio[_.-]?(?:auth[_.-]?)?token["']?\s{0,8}(?:=|:=|:|=>)\s{0,8}["']?(?<secret>[0-9a-f]{32})(?![A-Za-z0-9])/gi,
     entropy: 3,
     examples: {
       positives: ['TWILIO_AUTH_TOKEN=d3ef126249685210bc43883bf67bd6fb'],
@@ -114,7 +122,11 @@ export const MESSAGING_RULES: readonly SecretRule[] = [
     entropy: 3.5,
     examples: {
       positives: ['MAILGUN_API_KEY=key-7n36xdgp0unupgwynyjwwy1iqqmosx2t'],
-      negatives: ['key-value-store', 'key-00000000000000000000000000000000', 'primary-key-constraint-name-for-the-users'],
+      negatives: [
+        'key-value-store',
+        'key-00000000000000000000000000000000',
+        'primary-key-constraint-name-for-the-users',
+      ],
     },
   },
   {
@@ -135,7 +147,8 @@ export const MESSAGING_RULES: readonly SecretRule[] = [
     title: 'Discord bot token',
     severity: 'high',
     keywords: ['discord'],
-    regex: /(?<![A-Za-z0-9_.-])(?<secret>[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_.-])/g,
+    regex:
+      /(?<![A-Za-z0-9_.-])(?<secret>[MNO][A-Za-z0-9_-]{23,27}\.[A-Za-z0-9_-]{6}\.[A-Za-z0-9_-]{27,38})(?![A-Za-z0-9_.-])/g,
     entropy: 4,
     examples: {
       positives: ['DISCORD_TOKEN=MTBuzbl64PyuIEjBfNb4QiibuH.B_fmBw.lswjuNvXZmAIu_YTMfzP_3G-Hz30ql4mTDMLtK'],
@@ -150,7 +163,9 @@ export const MESSAGING_RULES: readonly SecretRule[] = [
     keywords: ['discord'],
     regex: /discord(?:app)?\.com\/api\/webhooks\/\d{17,20}\/(?<secret>[A-Za-z0-9_-]{60,68})(?![A-Za-z0-9_-])/g,
     examples: {
-      positives: ['https://discord.com/api/webhooks/5630802327241244531/zHJWFTrW1pIhdlgyAv_AVJWtgQ16rZnd_9Z2CAKbDQsEFdzrnpvA40YLbvkcBv9Q2wKu'],
+      positives: [
+        'https://discord.com/api/webhooks/5630802327241244531/zHJWFTrW1pIhdlgyAv_AVJWtgQ16rZnd_9Z2CAKbDQsEFdzrnpvA40YLbvkcBv9Q2wKu',
+      ],
       negatives: ['https://discord.com/api/webhooks/{webhook.id}/{webhook.token}'],
     },
   },

@@ -16,7 +16,10 @@ export const PAYMENT_RULES: readonly SecretRule[] = [
     keywords: ['sk_live_', 'rk_live_'],
     regex: /(?<![A-Za-z0-9_])(?<secret>[sr]k_live_[A-Za-z0-9]{24,247})(?![A-Za-z0-9_])/g,
     examples: {
-      positives: ['STRIPE_SECRET_KEY=sk_live_m1ImVq4si2UHAJ2F5JSGPaBW', 'stripe.api_key = "rk_live_jv5zI8PPfkF7QzkXiTEq0aGR"'],
+      positives: [
+        'STRIPE_SECRET_KEY=sk_live_m1ImVq4si2UHAJ2F5JSGPaBW',
+        'stripe.api_key = "rk_live_jv5zI8PPfkF7QzkXiTEq0aGR"',
+      ],
       negatives: ['sk_test_m1ImVq4si2UHAJ2F5JSGPaBW', 'sk_live_xxxxxxxxxxxxxxxxxxxxxxxx', 'sk_live_m1ImVq4si2'],
     },
   },
@@ -29,7 +32,10 @@ export const PAYMENT_RULES: readonly SecretRule[] = [
     regex: /(?<![A-Za-z0-9_-])(?<secret>sq0atp-[A-Za-z0-9_-]{22}|EAAA[A-Za-z0-9_-]{60})(?![A-Za-z0-9_-])/g,
     entropy: 3.5,
     examples: {
-      positives: ['SQUARE_ACCESS_TOKEN=EAAAxPDyHjNQQ5eNN4HHFF5NMvNCWLikDEyeAG9U6VEiTJV2oOV8Dw4TAqYZqIt1', 'sq0atp-BDqIvP2Yrt8XfzTPqHb1hM'],
+      positives: [
+        'SQUARE_ACCESS_TOKEN=EAAAxPDyHjNQQ5eNN4HHFF5NMvNCWLikDEyeAG9U6VEiTJV2oOV8Dw4TAqYZqIt1',
+        'sq0atp-BDqIvP2Yrt8XfzTPqHb1hM',
+      ],
       negatives: ['EAAAxPDyHjNQQ5eNN4HHFF5NMvNCWL', 'EAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'],
     },
   },
@@ -54,7 +60,10 @@ export const PAYMENT_RULES: readonly SecretRule[] = [
     regex: /(?<secret>access_token\$production\$[0-9a-z]{16}\$[0-9a-f]{32})(?![A-Za-z0-9])/g,
     examples: {
       positives: ['BRAINTREE_TOKEN=access_token$production$2z2puycvalkrij44$c8d2c11e96baca00fffc04f6f23e78a8'],
-      negatives: ['access_token$sandbox$2z2puycvalkrij44$c8d2c11e96baca00fffc04f6f23e78a8', 'access_token$production$<merchant>$<token>'],
+      negatives: [
+        'access_token$sandbox$2z2puycvalkrij44$c8d2c11e96baca00fffc04f6f23e78a8',
+        'access_token$production$<merchant>$<token>',
+      ],
     },
   },
 ];

@@ -44,7 +44,8 @@ export const PRIVATE_KEY_RULES: readonly SecretRule[] = [
     title: 'PuTTY private key',
     severity: 'critical',
     keywords: ['putty-user-key-file-'],
-    regex: /PuTTY-User-Key-File-[23]: [^\n]{1,80}\n[\s\S]{0,2000}?Private-Lines: \d{1,3}\r?\n(?<secret>[A-Za-z0-9+/=]{32,64})/g,
+    regex:
+      /PuTTY-User-Key-File-[23]: [^\n]{1,80}\n[\s\S]{0,2000}?Private-Lines: \d{1,3}\r?\n(?<secret>[A-Za-z0-9+/=]{32,64})/g,
     examples: {
       positives: [
         'PuTTY-User-Key-File-3: ssh-ed25519\nEncryption: none\nComment: deploy\nPublic-Lines: 2\nAAAAC3NzaC1lZDI1NTE5AAAAIBX7\nAAAA\nPrivate-Lines: 1\nM0xnZRI01U3A5v50dRLqV8Q4gMQqxh4M0oWkZDpt/9ZHtUDqe0XXSOR/md3pLvtj\nPrivate-MAC: 0123\n',

@@ -19,7 +19,10 @@ export const REGISTRY_RULES: readonly SecretRule[] = [
     regex: /(?<![A-Za-z0-9_])(?<secret>npm_[A-Za-z0-9]{36})(?![A-Za-z0-9_])/g,
     entropy: 3.5,
     examples: {
-      positives: ['//registry.npmjs.org/:_authToken=npm_UTNlyF7ocMEWRMAvTl2YIa1F4j5CEUtp50lK', 'NPM_TOKEN=npm_UTNlyF7ocMEWRMAvTl2YIa1F4j5CEUtp50lK'],
+      positives: [
+        '//registry.npmjs.org/:_authToken=npm_UTNlyF7ocMEWRMAvTl2YIa1F4j5CEUtp50lK',
+        'NPM_TOKEN=npm_UTNlyF7ocMEWRMAvTl2YIa1F4j5CEUtp50lK',
+      ],
       negatives: ['npm_config_cache_directory_for_build_', 'npm_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
     },
   },
@@ -42,9 +45,12 @@ export const REGISTRY_RULES: readonly SecretRule[] = [
     title: 'PyPI API token',
     severity: 'critical',
     keywords: ['pypi-ag'],
-    regex: /(?<![A-Za-z0-9_-])(?<secret>pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,1000})(?![A-Za-z0-9_-])/g,
+    regex:
+      /(?<![A-Za-z0-9_-])(?<secret>pypi-(?:AgEIcHlwaS5vcmc|AgENdGVzdC5weXBpLm9yZw)[A-Za-z0-9_-]{50,1000})(?![A-Za-z0-9_-])/g,
     examples: {
-      positives: ['password = pypi-AgEIcHlwaS5vcmcGtDStRVbVj47avonRAeCoruYkg2Ih_pl1fmAO_zuEiqm1d2X3mCJiTSUIjVJQ0zUUG_M5Q'],
+      positives: [
+        'password = pypi-AgEIcHlwaS5vcmcGtDStRVbVj47avonRAeCoruYkg2Ih_pl1fmAO_zuEiqm1d2X3mCJiTSUIjVJQ0zUUG_M5Q',
+      ],
       negatives: ['pypi-AgEIcHlwaS5vcmc', 'pypi-token-here'],
     },
   },

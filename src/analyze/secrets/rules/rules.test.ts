@@ -17,7 +17,10 @@ test('rule ids are unique kebab-case; keywords are lower-case ASCII; regexes are
     for (const k of r.keywords) assert.match(k, /^[\x20-\x7e]+$/, `${r.id} keyword ${k}`);
     for (const k of r.keywords) assert.equal(k, k.toLowerCase(), `${r.id} keyword ${k}`);
     assert.ok(r.regex.global, `${r.id} regex is global`);
-    assert.ok(r.examples && r.examples.positives.length > 0 && r.examples.negatives.length > 0, `${r.id} has test cases`);
+    assert.ok(
+      r.examples && r.examples.positives.length > 0 && r.examples.negatives.length > 0,
+      `${r.id} has test cases`,
+    );
   }
 });
 
@@ -26,7 +29,11 @@ for (const rule of BUILTIN_RULES) {
     for (const text of rule.examples?.positives ?? []) {
       const found = scanText(text, 'app/config', set);
       const mine = found.filter((f) => f.ruleId === rule.id);
-      assert.equal(mine.length, 1, `${rule.id} should find one secret in ${JSON.stringify(text)}; got ${JSON.stringify(found)}`);
+      assert.equal(
+        mine.length,
+        1,
+        `${rule.id} should find one secret in ${JSON.stringify(text)}; got ${JSON.stringify(found)}`,
+      );
       const f = mine[0];
       assert.ok(f?.match.includes('*'), `${rule.id} redacts: ${f?.match}`);
       assert.equal(f?.line, 1);

@@ -15,9 +15,14 @@ export const URL_CREDENTIAL_RULES: readonly SecretRule[] = [
     title: 'URL with embedded password',
     severity: 'high',
     keywords: ['://'],
-    regex: /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,19}:\/\/[^\s:@/"'`<>]{1,64}:(?<secret>[^\s@/"'`<>]{1,128})@[A-Za-z0-9[._-][A-Za-z0-9._-]{0,253}/g,
+    regex:
+      /(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]{1,19}:\/\/[^\s:@/"'`<>]{1,64}:(?<secret>[^\s@/"'`<>]{1,128})@[A-Za-z0-9[._-][A-Za-z0-9._-]{0,253}/g,
     // Documentation URLs: short passwords ("abc:xyz@") and the reserved example domains (RFC 2606).
-    validate: (secret, match) => secret.length >= 6 && !/@(?:[A-Za-z0-9-]+\.)*example\.(?:com|net|org)(?![A-Za-z0-9-])|@[A-Za-z0-9.-]*\.(?:example|test|invalid)(?![A-Za-z0-9.-])/i.test(match),
+    validate: (secret, match) =>
+      secret.length >= 6 &&
+      !/@(?:[A-Za-z0-9-]+\.)*example\.(?:com|net|org)(?![A-Za-z0-9-])|@[A-Za-z0-9.-]*\.(?:example|test|invalid)(?![A-Za-z0-9.-])/i.test(
+        match,
+      ),
     examples: {
       positives: [
         'git clone https://deploy:Hq8vZ2mLx4@git.acme.internal/app.git',
@@ -50,7 +55,11 @@ export const URL_CREDENTIAL_RULES: readonly SecretRule[] = [
         'curl --user "ci:Nf7Kq2pZ9w" https://artifacts.acme.io/x',
         'wget --http-user=ci --http-password=Wm4Rt8Zq2x https://files.acme.io/a.tgz',
       ],
-      negatives: ['curl -u "$USER:$PASSWORD" https://host/', 'curl -u user:password https://example.com', 'curl -fsSL https://get.acme.io | sh'],
+      negatives: [
+        'curl -u "$USER:$PASSWORD" https://host/',
+        'curl -u user:password https://example.com',
+        'curl -fsSL https://get.acme.io | sh',
+      ],
     },
   },
 ];

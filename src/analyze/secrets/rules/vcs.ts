@@ -30,7 +30,11 @@ export const VCS_RULES: readonly SecretRule[] = [
         '"ghs_2wIBgZBlkxvvK4NQTegcpXW4Pszkd7UUPUCT"',
         'refresh=ghr_FAV0I0uf36fBr6DLhF4OLe3SErko9UbYyL2v',
       ],
-      negatives: ['ghp_ZoqyTCMwBRYejxmavjGxXSIAmSdK1DEz', 'ghx_ZoqyTCMwBRYejxmavjGxXSIAmSdK1DEzLDiy', 'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx'],
+      negatives: [
+        'ghp_ZoqyTCMwBRYejxmavjGxXSIAmSdK1DEz',
+        'ghx_ZoqyTCMwBRYejxmavjGxXSIAmSdK1DEzLDiy',
+        'ghp_xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx',
+      ],
     },
   },
   {
@@ -41,7 +45,9 @@ export const VCS_RULES: readonly SecretRule[] = [
     keywords: ['github_pat_'],
     regex: /(?<![A-Za-z0-9_])(?<secret>github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59})(?![A-Za-z0-9_])/g,
     examples: {
-      positives: ['token = "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"'],
+      positives: [
+        'token = "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"',
+      ],
       negatives: ['github_pat_AFwDFqigCSzIP7UuZ2CTaC_iHchIp6OdPouM3pG', 'github_pat_<token>'],
     },
   },
@@ -51,9 +57,14 @@ export const VCS_RULES: readonly SecretRule[] = [
     title: 'GitLab access, deploy or runner token',
     severity: 'critical',
     keywords: ['glpat-', 'gldt-', 'glrt-', 'gloas-', 'glsoat-'],
-    regex: /(?<![A-Za-z0-9_-])(?<secret>(?:glpat|gldt|glrt|gloas|glsoat)-[A-Za-z0-9_-]{20,64}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,12})?)(?![A-Za-z0-9_-])/g,
+    regex:
+      /(?<![A-Za-z0-9_-])(?<secret>(?:glpat|gldt|glrt|gloas|glsoat)-[A-Za-z0-9_-]{20,64}(?:\.[0-9a-z]{2}\.[0-9a-z]{7,12})?)(?![A-Za-z0-9_-])/g,
     examples: {
-      positives: ['CI_TOKEN=glpat-7vZScdXJdZKJBW966tsD', 'deploy: gldt-9DzlP43meKOqrTBZnoB-', 'token = "glrt-y1CGa-zk64szg7wUYE9h"'],
+      positives: [
+        'CI_TOKEN=glpat-7vZScdXJdZKJBW966tsD',
+        'deploy: gldt-9DzlP43meKOqrTBZnoB-',
+        'token = "glrt-y1CGa-zk64szg7wUYE9h"',
+      ],
       negatives: ['glpat-xxxxxxxxxxxxxxxxxxxx', 'glpat-7vZScdXJ', 'glpat-<your-token-here>'],
     },
   },
@@ -65,7 +76,9 @@ export const VCS_RULES: readonly SecretRule[] = [
     keywords: ['glptt-'],
     regex: /(?<![A-Za-z0-9_-])(?<secret>glptt-[0-9a-f]{40})(?![A-Za-z0-9_-])/g,
     examples: {
-      positives: ['curl -F token=glptt-bf0ea45844e4d0ba751f9357d7c7c61297bf5545 https://gitlab.example.org/api/v4/projects/1/trigger/pipeline'],
+      positives: [
+        'curl -F token=glptt-bf0ea45844e4d0ba751f9357d7c7c61297bf5545 https://gitlab.example.org/api/v4/projects/1/trigger/pipeline',
+      ],
       negatives: ['glptt-bf0ea45844e4'],
     },
   },
@@ -78,7 +91,10 @@ export const VCS_RULES: readonly SecretRule[] = [
     regex: /(?<![A-Za-z0-9_-])(?<secret>ATBB[A-Za-z0-9_=.-]{28,64})(?![A-Za-z0-9_=.-])/g,
     entropy: 3.5,
     examples: {
-      positives: ['BITBUCKET_APP_PASSWORD=ATBBbDZugRFmZloDdqxnJo9wc5YqP6g1yp8L', 'https://ci-bot:ATBBbDZugRFmZloDdqxnJo9wc5YqP6g1yp8L@bitbucket.org/acme/app.git'],
+      positives: [
+        'BITBUCKET_APP_PASSWORD=ATBBbDZugRFmZloDdqxnJo9wc5YqP6g1yp8L',
+        'https://ci-bot:ATBBbDZugRFmZloDdqxnJo9wc5YqP6g1yp8L@bitbucket.org/acme/app.git',
+      ],
       negatives: ['ATBBATBBATBBATBBATBBATBBATBBATBBATBB', 'ATBB123'],
     },
   },
