@@ -1,4 +1,5 @@
 import { CustomsError } from '../../core/index.js';
+import { blobBudget, checkPackageCount, craftedDatabase } from './rpm-budget.js';
 
 /**
  * Berkeley DB hash databases, as rpm's bdb backend wrote `Packages` (RHEL ≤ 8,
@@ -15,6 +16,11 @@ import { CustomsError } from '../../core/index.js';
  * We read every hash page in page order (no bucket arithmetic needed: free
  * pages have type P_INVALID). rpm keys Packages by header number; key 0 is
  * rpm's record counter, not a header.
+ * A hash database never shares overflow pages between items (only btree
+ * databases reference-count them), so an overflow page reached twice, from
+ * one chain or two, is refused: every page is then copied at most once, the
+ * chains' total length is bounded by the file, and loops end at once. Without
+ * that, thousands of items naming one long chain decode to gigabytes.
  */
 const HASH_MAGIC = 0x061561;
 const P_HASH_UNSORTED = 2;
@@ -56,16 +62,23 @@ export function readBdbRpmdb(bytes: Buffer, source: string): Buffer[] {
   if (lastPgno >= pages)
     throw corrupt(source, `metadata says ${lastPgno + 1} pages but the file holds ${pages} (truncated?)`);
 
+  const budget = blobBudget(source, bytes.length);
+  /** Pages already copied out of some overflow chain. */
+  const claimed = new Uint8Array(lastPgno + 1);
   const overflow = (first: number, total: number): Buffer => {
-    if (total > bytes.length) throw corrupt(source, `an overflow item claims ${total} bytes, more than the file`);
+    budget.spend(total, `an overflow item of ${total} bytes`);
+    // Berkeley DB fills every overflow page but the last (db_overflow.c __db_poff).
+    const maxPages = Math.ceil(total / (pageSize - PAGE_HEADER));
     const out = Buffer.allocUnsafe(total);
     let got = 0;
     let pgno = first;
-    const seen = new Set<number>();
-    while (got < total) {
-      if (pgno === 0 || pgno > lastPgno || seen.has(pgno))
-        throw corrupt(source, `overflow chain breaks at page ${pgno}`);
-      seen.add(pgno);
+    for (let n = 0; got < total; n++) {
+      if (pgno === 0 || pgno > lastPgno) throw corrupt(source, `overflow chain breaks at page ${pgno}`);
+      if (claimed[pgno] === 1) {
+        throw craftedDatabase(source, `overflow page ${pgno} is reached twice (a looping or shared overflow chain)`);
+      }
+      if (n >= maxPages) throw corrupt(source, `an overflow chain of ${total} bytes runs past ${maxPages} pages`);
+      claimed[pgno] = 1;
       const p = pgno * pageSize;
       if (bytes[p + 25] !== P_OVERFLOW)
         throw corrupt(source, `page ${pgno} in an overflow chain is not an overflow page`);
@@ -75,7 +88,6 @@ export function readBdbRpmdb(bytes: Buffer, source: string): Buffer[] {
       bytes.copy(out, got, p + PAGE_HEADER, p + PAGE_HEADER + len);
       got += len;
       pgno = u32(p + 16);
-      if (len === 0 && got < total) throw corrupt(source, `overflow page ${pgno} is empty`);
     }
     return out;
   };
@@ -108,10 +120,12 @@ export function readBdbRpmdb(bytes: Buffer, source: string): Buffer[] {
       throw corrupt(source, `hash page ${pgno} has ${entries} items`);
     for (let i = 0; i < entries; i += 2) {
       const key = item(p, entries, i).key;
-      const value = item(p, entries, i + 1).key;
+      const { key: value, inline } = item(p, entries, i + 1);
       // rpm's header numbers are 4-byte integers; 0 is its counter record.
       if (key.length === 4 && key.readUInt32LE(0) === 0) continue;
-      blobs.push(Buffer.from(value));
+      checkPackageCount(source, blobs.length);
+      if (inline) budget.spend(value.length, `an item of ${value.length} bytes`);
+      blobs.push(inline ? Buffer.from(value) : value);
     }
   }
   return blobs;

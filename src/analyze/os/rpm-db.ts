@@ -1,6 +1,7 @@
 import { CustomsError, type PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { bdbByteOrder, readBdbRpmdb } from './rpm-bdb.js';
+import { pathBudget } from './rpm-budget.js';
 import { parseRpmHeader, rpmPackageOf } from './rpm-header.js';
 import { isNdb, readNdbRpmdb } from './rpm-ndb.js';
 import { readSqliteRpmdb, SQLITE_MAGIC } from './rpm-sqlite.js';
@@ -22,7 +23,11 @@ export const RPMDB_PATHS = [
 
 const WANTED: ReadonlySet<string> = new Set(RPMDB_PATHS);
 
-/** The header blobs of an rpm database, whichever backend wrote it (told by its magic, not its name). */
+/**
+ * The header blobs of an rpm database, whichever backend wrote it (told by its
+ * magic, not its name). Each reader bounds its work by the database's size
+ * (rpm-budget.ts): crafted databases fail in milliseconds with a CustomsError.
+ */
 export function readRpmdbBlobs(bytes: Buffer, source: string): Buffer[] {
   if (bytes.length >= 16 && bytes.subarray(0, 16).equals(SQLITE_MAGIC)) return readSqliteRpmdb(bytes, source);
   if (isNdb(bytes)) return readNdbRpmdb(bytes, source);
@@ -33,12 +38,13 @@ export function readRpmdbBlobs(bytes: Buffer, source: string): Buffer[] {
   );
 }
 
-/** Packages of an rpm database, gpg-pubkey pseudo-packages left out. */
+/** Packages of an rpm database, gpg-pubkey pseudo-packages left out; file paths within the database's path budget. */
 export function parseRpmdb(bytes: Buffer, source: string): { packages: PackageFact[]; ownedFiles: string[] } {
   const packages: PackageFact[] = [];
   const owned: string[] = [];
+  const paths = pathBudget(source, bytes.length);
   for (const blob of readRpmdbBlobs(bytes, source)) {
-    const p = rpmPackageOf(parseRpmHeader(blob, source), source);
+    const p = rpmPackageOf(parseRpmHeader(blob, source), source, paths);
     if (!p) continue;
     packages.push(p);
     for (const f of p.files ?? []) owned.push(f);
@@ -48,7 +54,7 @@ export function parseRpmdb(bytes: Buffer, source: string): { packages: PackageFa
 
 export const rpmDb: Analyzer = {
   name: 'rpm-db',
-  version: 1,
+  version: 2,
   wants: (path) => WANTED.has(path),
   analyze: (file) => parseRpmdb(file.bytes, file.path),
 };

@@ -1,4 +1,5 @@
 import { CustomsError, type PackageFact } from '../../core/index.js';
+import { type DecodeBudget, overBudget, PATH_CHARS_PER_HEADER_BYTE, PATH_CHARS_PER_HEADER_SLACK } from './rpm-budget.js';
 
 /** rpm's lib/rpmtag.h */
 export const RPMTAG = {
@@ -38,8 +39,19 @@ const ENTRY_SIZE = 16;
 
 export type RpmTagValue = string | readonly string[] | readonly number[] | Uint8Array;
 
-/** A parsed header: tag → value (strings, string arrays, integer arrays or bytes). */
-export type RpmHeader = ReadonlyMap<number, RpmTagValue>;
+/** A parsed header: the values of the tags we read (strings, string arrays, integer arrays or bytes), and its size. */
+export interface RpmHeader {
+  readonly tags: ReadonlyMap<number, RpmTagValue>;
+  /** Bytes of the blob it came from: the base of its decoding budgets. */
+  readonly byteLength: number;
+}
+
+/**
+ * The tags parseRpmHeader decodes. Decoding only these bounds the work: a blob
+ * may list up to 65,535 index entries that all point at the same data, and
+ * each decoded entry would cost up to the whole data area again.
+ */
+const READ_TAGS: ReadonlySet<number> = new Set(Object.values(RPMTAG));
 
 function corrupt(source: string, why: string): CustomsError {
   return new CustomsError('ANALYZE_FILE_INVALID', `${source}: ${why}; the RPM database is corrupt`);
@@ -52,6 +64,9 @@ function corrupt(source: string, why: string): CustomsError {
  * data (rpm's lib/header.c headerImport). Region tags (61-63) are just
  * entries here: every tag they cover is also in the index. Every count and
  * offset is checked against the blob: hostile input cannot read out of range.
+ * Only the tags in RPMTAG are decoded, and a tag listed twice is refused (rpm
+ * writes each tag once; its hdrblobVerifyInfo even refuses entries sharing
+ * data), so decoding costs at most one pass over the data per tag we read.
  */
 export function parseRpmHeader(blob: Uint8Array, source: string): RpmHeader {
   const buf = Buffer.from(blob.buffer, blob.byteOffset, blob.byteLength);
@@ -83,6 +98,8 @@ export function parseRpmHeader(blob: Uint8Array, source: string): RpmHeader {
   for (let i = 0; i < il; i++) {
     const e = 8 + i * ENTRY_SIZE;
     const tag = buf.readUInt32BE(e);
+    if (!READ_TAGS.has(tag)) continue;
+    if (tags.has(tag)) throw corrupt(source, `tag ${tag} appears twice in one header`);
     const type = buf.readUInt32BE(e + 4);
     const offset = buf.readInt32BE(e + 8);
     const count = buf.readUInt32BE(e + 12);
@@ -129,22 +146,22 @@ export function parseRpmHeader(blob: Uint8Array, source: string): RpmHeader {
         break; // INT64 and unknown types: nothing we read
     }
   }
-  return tags;
+  return { tags, byteLength: buf.length };
 }
 
 function str(h: RpmHeader, tag: number): string | undefined {
-  const v = h.get(tag);
+  const v = h.tags.get(tag);
   return typeof v === 'string' ? v : Array.isArray(v) && typeof v[0] === 'string' ? v[0] : undefined;
 }
 
 function strArray(h: RpmHeader, tag: number): readonly string[] {
-  const v = h.get(tag);
+  const v = h.tags.get(tag);
   if (typeof v === 'string') return [v];
   return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as readonly string[]) : [];
 }
 
 function intArray(h: RpmHeader, tag: number): readonly number[] {
-  const v = h.get(tag);
+  const v = h.tags.get(tag);
   return Array.isArray(v) && v.every((x) => typeof x === 'number') ? (v as readonly number[]) : [];
 }
 
@@ -158,30 +175,48 @@ export function parseSourceRpm(file: string): { name: string; version: string } 
   return { name: m[1] as string, version: `${m[2]}-${m[3]}` };
 }
 
-/** The files of a header: DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], or the pre-4.x OLDFILENAMES; no leading "/". */
-export function rpmFiles(h: RpmHeader, source: string): string[] {
+/**
+ * The files of a header: DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], or the
+ * pre-4.x OLDFILENAMES; no leading "/". A directory name is stored once and
+ * shared by its files, so the paths can be far larger than the header (100,000
+ * files under one 100 KB directory name: 10 GB of paths from 700 KB). Their
+ * length is summed before any path is built and must fit the header's budget
+ * (PATH_CHARS_PER_HEADER_BYTE × its size + PATH_CHARS_PER_HEADER_SLACK) and,
+ * when given, what is left of the database's `budget`.
+ */
+export function rpmFiles(h: RpmHeader, source: string, budget?: DecodeBudget): string[] {
   const base = strArray(h, RPMTAG.BASENAMES);
-  const out: string[] = [];
-  if (base.length > 0) {
-    const dirs = strArray(h, RPMTAG.DIRNAMES);
-    const idx = intArray(h, RPMTAG.DIRINDEXES);
-    if (idx.length !== base.length) throw corrupt(source, `${base.length} basenames but ${idx.length} dir indexes`);
-    base.forEach((b, i) => {
-      const dir = dirs[idx[i] as number];
-      if (dir === undefined) throw corrupt(source, `dir index ${idx[i]} is past the ${dirs.length} dir names`);
-      out.push(`${dir}${b}`.replace(/^\/+/, ''));
-    });
-    return out;
+  const old = base.length > 0 ? [] : strArray(h, RPMTAG.OLDFILENAMES);
+  const dirs = strArray(h, RPMTAG.DIRNAMES);
+  const idx = base.length > 0 ? intArray(h, RPMTAG.DIRINDEXES) : [];
+  if (idx.length !== base.length) throw corrupt(source, `${base.length} basenames but ${idx.length} dir indexes`);
+  let chars = 0;
+  for (const [i, b] of base.entries()) {
+    const dir = dirs[idx[i] as number];
+    if (dir === undefined) throw corrupt(source, `dir index ${idx[i]} is past the ${dirs.length} dir names`);
+    chars += dir.length + b.length;
   }
-  for (const f of strArray(h, RPMTAG.OLDFILENAMES)) out.push(f.replace(/^\/+/, ''));
-  return out;
+  for (const f of old) chars += f.length;
+  const name = str(h, RPMTAG.NAME) ?? '(unnamed)';
+  const count = base.length + old.length;
+  const limit = PATH_CHARS_PER_HEADER_BYTE * h.byteLength + PATH_CHARS_PER_HEADER_SLACK;
+  if (chars > limit) {
+    throw overBudget(
+      source,
+      `package ${name}: its ${count} file paths come to ${chars} characters, past the budget of ${limit} (${PATH_CHARS_PER_HEADER_BYTE} × its ${h.byteLength}-byte header + ${PATH_CHARS_PER_HEADER_SLACK})`,
+    );
+  }
+  budget?.spend(chars, `package ${name}'s ${count} file paths (${chars} characters)`);
+  if (old.length > 0) return old.map((f) => f.replace(/^\/+/, ''));
+  return base.map((b, i) => `${dirs[idx[i] as number] as string}${b}`.replace(/^\/+/, ''));
 }
 
 /**
  * The package a header describes, or undefined for `gpg-pubkey` (rpm's
- * pseudo-packages for imported signing keys: not software).
+ * pseudo-packages for imported signing keys: not software). `budget` is the
+ * database's file-path budget (see rpmFiles).
  */
-export function rpmPackageOf(h: RpmHeader, source: string): PackageFact | undefined {
+export function rpmPackageOf(h: RpmHeader, source: string, budget?: DecodeBudget): PackageFact | undefined {
   const name = str(h, RPMTAG.NAME);
   const version = str(h, RPMTAG.VERSION);
   const release = str(h, RPMTAG.RELEASE);
@@ -195,7 +230,7 @@ export function rpmPackageOf(h: RpmHeader, source: string): PackageFact | undefi
   const srpm = str(h, RPMTAG.SOURCERPM);
   const vendor = str(h, RPMTAG.VENDOR);
   const modularity = str(h, RPMTAG.MODULARITYLABEL);
-  const files = rpmFiles(h, source);
+  const files = rpmFiles(h, source, budget);
   const meta: Record<string, string> = {};
   if (vendor) meta.vendor = vendor;
   if (modularity) meta.modularitylabel = modularity;
