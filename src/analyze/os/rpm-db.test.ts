@@ -4,7 +4,17 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { isCustomsError, type PackageFact, testdata } from '../../core/index.js';
 import { fixtureFile } from './fixture-file.js';
+import { RPMDB_MAX_PACKAGES } from './rpm-budget.js';
 import { parseRpmdb, rpmDb } from './rpm-db.js';
+import {
+  bdbFile,
+  bdbKey,
+  bdbOverflowChain,
+  headerBlob,
+  ndbBlocks,
+  ndbFile,
+  packageBlob,
+} from './test-support/rpm-builders.js';
 
 // Fixtures and their oracles come from testdata/make-rpmdb.sh: real databases written by rpm
 // 4.18 (sqlite) and db5.3_load (Berkeley DB, both byte orders), `rpm -qa` output as expected
@@ -124,4 +134,209 @@ test('truncated and corrupt databases of every format throw a CustomsError', () 
   const ps = Buffer.from(file('Packages'));
   ps.writeUInt32LE(3000, 20);
   assertCorrupt(ps, 'bdb page size');
+});
+
+const DB = 'var/lib/rpm/Packages';
+
+/** The CustomsError parseRpmdb throws on `bytes` (failing when it reads them), and how long that took. */
+function refusal(bytes: Buffer): { code: string; message: string; ms: number } {
+  const started = performance.now();
+  try {
+    parseRpmdb(bytes, DB);
+  } catch (e) {
+    assert.ok(isCustomsError(e), `not a CustomsError: ${String(e)}`);
+    return { code: e.code, message: e.message, ms: performance.now() - started };
+  }
+  assert.fail('the database was read');
+}
+
+function assertRefused(bytes: Buffer, code: string, pattern: RegExp, maxMs = 1000): void {
+  // maxMs: crafted inputs are refused before the work they ask for; 1 s is ample even on a loaded machine.
+  const e = refusal(bytes);
+  assert.equal(e.code, code, e.message);
+  assert.match(e.message, /^var\/lib\/rpm\/Packages: /);
+  assert.match(e.message, pattern);
+  assert.match(e.message, /likely crafted or corrupt/);
+  assert.ok(e.ms < maxMs, `took ${e.ms} ms`);
+}
+
+/** A header of `files` one-letter files in `dir`, about 6 bytes of header per file. */
+function manyFiles(name: string, files: number, dir: string): Buffer {
+  const names = Array.from({ length: files }, (_, i) => String.fromCharCode(97 + (i % 26)));
+  return headerBlob([
+    { tag: 1000, type: 6, value: name },
+    { tag: 1001, type: 6, value: '1' },
+    { tag: 1002, type: 6, value: '1' },
+    { tag: 1116, type: 4, value: names.map(() => 0) },
+    { tag: 1117, type: 8, value: names },
+    { tag: 1118, type: 8, value: [dir] },
+  ]);
+}
+
+test('generated Berkeley DB hash files read back, inline and overflow items, both byte orders', () => {
+  for (const order of ['le', 'be'] as const) {
+    const small = packageBlob('small', ['a']);
+    const big = Buffer.concat([packageBlob('big', ['b']), Buffer.alloc(10_000)]);
+    const chain = bdbOverflowChain(big, 2);
+    const file = bdbFile(
+      [
+        {
+          hash: [
+            { inline: bdbKey(0, order) },
+            { inline: Buffer.alloc(4) }, // rpm's record counter: skipped
+            { inline: bdbKey(1, order) },
+            { inline: small },
+            { inline: bdbKey(2, order) },
+            { pgno: 2, total: big.length },
+          ],
+        },
+        ...chain,
+      ],
+      { order },
+    );
+    assert.deepEqual(
+      parseRpmdb(file, DB).packages.map((p) => [p.name, p.files]),
+      [
+        ['small', ['usr/share/small/a']],
+        ['big', ['usr/share/big/b']],
+      ],
+    );
+  }
+});
+
+test('Berkeley DB: 3,800 items naming one 900 KB overflow chain are refused in milliseconds', () => {
+  // Before: each item copied the chain again, 3.4 GB decoded from a 1 MB file.
+  const big = Buffer.concat([packageBlob('big', ['b']), Buffer.alloc(900_000)]);
+  const chain = bdbOverflowChain(big, 1);
+  const hashPages = Array.from({ length: 20 }, (_, p) => ({
+    hash: Array.from({ length: 190 }, (_, i) => [
+      { inline: bdbKey(p * 190 + i + 1) },
+      { pgno: 1, total: big.length },
+    ]).flat(),
+  }));
+  const file = bdbFile([...chain, ...hashPages]);
+  assert.ok(file.length < 1_100_000, `${file.length} bytes`);
+  // The second reference already takes the decoded bytes past the file's size.
+  assertRefused(
+    file,
+    'ANALYZE_LIMIT_EXCEEDED',
+    /an overflow item of \d+ bytes would bring the header-blob bytes .* past its budget/,
+  );
+});
+
+test('Berkeley DB: two items sharing one overflow chain are refused, however small the chain', () => {
+  const blob = Buffer.concat([packageBlob('x'), Buffer.alloc(5000)]);
+  const chain = bdbOverflowChain(blob, 2);
+  const file = bdbFile([
+    {
+      hash: [
+        { inline: bdbKey(1) },
+        { pgno: 2, total: blob.length },
+        { inline: bdbKey(2) },
+        { pgno: 2, total: blob.length },
+      ],
+    },
+    ...chain,
+    ...Array.from({ length: 4 }, () => ({ hash: [] })), // room in the budget for a second copy
+  ]);
+  assertRefused(
+    file,
+    'ANALYZE_FILE_INVALID',
+    /overflow page 2 is reached twice \(a looping or shared overflow chain\)/,
+  );
+});
+
+test('Berkeley DB: an overflow chain longer than its length needs is refused', () => {
+  // Ten pages of 10 bytes for a 100-byte item that one page holds: a chain padded to burn work.
+  const data = Buffer.concat([packageBlob('x'), Buffer.alloc(100)]).subarray(0, 100);
+  const pages = Array.from({ length: 10 }, (_, i) => ({
+    overflow: data.subarray(i * 10, i * 10 + 10),
+    next: i < 9 ? i + 3 : 0,
+  }));
+  const file = bdbFile([{ hash: [{ inline: bdbKey(1) }, { pgno: 2, total: 100 }] }, ...pages]);
+  const e = refusal(file);
+  assert.equal(e.code, 'ANALYZE_FILE_INVALID');
+  assert.match(e.message, /an overflow chain of 100 bytes runs past 1 pages/);
+});
+
+test('Berkeley DB: overflow items declaring more bytes than the file are refused by the blob budget', () => {
+  const big = Buffer.concat([packageBlob('big'), Buffer.alloc(30_000)]);
+  const chain = bdbOverflowChain(big, 2);
+  const file = bdbFile([
+    {
+      hash: [
+        { inline: bdbKey(1) },
+        { pgno: 2, total: big.length },
+        { inline: bdbKey(2) },
+        { pgno: 2 + chain.length, total: big.length }, // no such chain: refused before it is walked
+      ],
+    },
+    ...chain,
+  ]);
+  assertRefused(
+    file,
+    'ANALYZE_LIMIT_EXCEEDED',
+    new RegExp(
+      `past its budget of ${file.length} \\(1 × its ${file.length} bytes: a real database stores each blob byte once\\)`,
+    ),
+  );
+});
+
+test('generated ndb files read back', () => {
+  const blobs = ['a', 'b', 'c'].map((n) => packageBlob(n, ['f']));
+  assert.deepEqual(
+    parseRpmdb(ndbFile(blobs), DB).packages.map((p) => p.name),
+    ['a', 'b', 'c'],
+  );
+});
+
+test('ndb: 16,382 slots naming one blob are refused in milliseconds', () => {
+  // Before: 16,382 checksums and header parses of the same blob (47 s at 1 MB), 16,382 packages.
+  const file = ndbFile([manyFiles('big', 50_000, '/usr/share/big/')], 64);
+  const first = file.subarray(32, 48);
+  let slots = 1;
+  for (let off = 48; off < 64 * 4096; off += 16, slots++) first.copy(file, off);
+  assert.equal(slots, 16_382);
+  assertRefused(file, 'ANALYZE_FILE_INVALID', /package 1 has two slots in the ndb database/);
+});
+
+test('ndb: block runs that overlap are refused, even when each verifies', () => {
+  // Blob A carries a complete, valid run of blob B inside its own bytes; slot 2 points into A.
+  const b = packageBlob('inner');
+  const inner = ndbFile([packageBlob('x'), b]).subarray(4096 + ndbBlocks(packageBlob('x').length) * 16);
+  inner.writeUInt32LE(2, 4); // already package 2
+  const headA = packageBlob('outer');
+  const pad = (16 - ((16 + headA.length) % 16)) % 16;
+  const a = Buffer.concat([headA, Buffer.alloc(pad), inner]);
+  const file = ndbFile([a]);
+  const innerBlk = (4096 + 16 + headA.length + pad) / 16;
+  file.writeUInt32LE(2, 48 + 4);
+  file.writeUInt32LE(innerBlk, 48 + 8);
+  file.writeUInt32LE(ndbBlocks(b.length), 48 + 12);
+  assertRefused(file, 'ANALYZE_FILE_INVALID', /package 2's blocks \d+\+\d+ overlap another package's/);
+});
+
+test('more packages than RPMDB_MAX_PACKAGES are refused', () => {
+  const slotPages = Math.ceil((RPMDB_MAX_PACKAGES + 1 + 2) / 256);
+  const file = ndbFile([], slotPages);
+  for (let i = 0; i <= RPMDB_MAX_PACKAGES; i++) file.writeUInt32LE(i + 1, 32 + 16 * i + 4);
+  assertRefused(file, 'ANALYZE_LIMIT_EXCEEDED', new RegExp(`more than ${RPMDB_MAX_PACKAGES} packages`));
+});
+
+test("headers each within their own path budget but together past the database's are refused", () => {
+  // 300 packages of 1,000 files under a 90-character directory: 15 path characters per header byte each
+  // (under 16), 27 million characters in all from a 2 MB database (budget: 2 × its size + 16 MiB).
+  const dir = `/${'d'.repeat(88)}/`;
+  const file = ndbFile(
+    Array.from({ length: 300 }, (_, i) => manyFiles(`p${i}`, 1000, dir)),
+    2,
+  );
+  assertRefused(
+    file,
+    'ANALYZE_LIMIT_EXCEEDED',
+    new RegExp(
+      `package p\\d+'s 1000 file paths \\(91000 characters\\) would bring the file-path characters decoded from this database to \\d+, past its budget of ${2 * file.length + 16 * 1024 * 1024}`,
+    ),
+    30_000, // not a speed test: the paths up to the budget (20 million characters) are really built
+  );
 });

@@ -1,50 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 import { isCustomsError } from '../../core/index.js';
-import { parseRpmHeader, parseSourceRpm, RPMTAG, rpmPackageOf } from './rpm-header.js';
+import { DecodeBudget, PATH_CHARS_PER_HEADER_BYTE } from './rpm-budget.js';
+import { parseRpmHeader, parseSourceRpm, RPMTAG, rpmFiles, rpmPackageOf } from './rpm-header.js';
+import { type HeaderEntry, headerBlob } from './test-support/rpm-builders.js';
 
-interface Entry {
-  tag: number;
-  type: number;
-  value: string | string[] | number[];
-}
+const blob = headerBlob;
 
-/** Build a header blob per rpm's lib/header.c layout (il, dl, index entries, data; big-endian). */
-function blob(entries: Entry[]): Buffer {
-  const data: Buffer[] = [];
-  let size = 0;
-  const index = Buffer.alloc(entries.length * 16);
-  entries.forEach((e, i) => {
-    let bytes: Buffer;
-    let count: number;
-    if (e.type === 4) {
-      const v = e.value as number[];
-      while (size % 4 !== 0) {
-        data.push(Buffer.alloc(1));
-        size++;
-      }
-      bytes = Buffer.alloc(v.length * 4);
-      for (const [k, n] of v.entries()) bytes.writeUInt32BE(n, k * 4);
-      count = v.length;
-    } else {
-      const v = typeof e.value === 'string' ? [e.value] : (e.value as string[]);
-      bytes = Buffer.concat(v.map((s) => Buffer.from(`${s}\0`)));
-      count = v.length;
-    }
-    index.writeUInt32BE(e.tag, i * 16);
-    index.writeUInt32BE(e.type, i * 16 + 4);
-    index.writeUInt32BE(size, i * 16 + 8);
-    index.writeUInt32BE(count, i * 16 + 12);
-    data.push(bytes);
-    size += bytes.length;
-  });
-  const head = Buffer.alloc(8);
-  head.writeUInt32BE(entries.length, 0);
-  head.writeUInt32BE(size, 4);
-  return Buffer.concat([head, index, ...data]);
-}
-
-const base: Entry[] = [
+const base: HeaderEntry[] = [
   { tag: RPMTAG.NAME, type: 6, value: 'openssl-libs' },
   { tag: RPMTAG.VERSION, type: 6, value: '3.0.7' },
   { tag: RPMTAG.RELEASE, type: 6, value: '25.el9_3' },
@@ -140,4 +104,75 @@ test('hostile headers: every count and offset is bounded', () => {
 test('a header without NAME is corrupt', () => {
   const b = blob([{ tag: RPMTAG.VERSION, type: 6, value: '1' }]);
   assert.throws(() => rpmPackageOf(parseRpmHeader(b, 'db'), 'db'), /lacks NAME/);
+});
+
+const overBudget = (pattern: RegExp) => (e: unknown) =>
+  isCustomsError(e) &&
+  e.code === 'ANALYZE_LIMIT_EXCEEDED' &&
+  pattern.test(e.message) &&
+  /likely crafted or corrupt/.test(e.message);
+
+test('100,000 files under one 100 KB directory name: refused by the path budget in milliseconds, naming the package', () => {
+  // 700 KB of header (1.2 KB gzipped) whose paths would come to 10 GB: V8 runs out of heap building them.
+  const files = Array.from({ length: 100_000 }, (_, i) => String.fromCharCode(97 + (i % 26)));
+  const bomb = blob([
+    { tag: RPMTAG.NAME, type: 6, value: 'bomb' },
+    { tag: RPMTAG.VERSION, type: 6, value: '1' },
+    { tag: RPMTAG.RELEASE, type: 6, value: '1' },
+    { tag: RPMTAG.DIRNAMES, type: 8, value: [`/${'d'.repeat(100_000)}/`] },
+    { tag: RPMTAG.BASENAMES, type: 8, value: files },
+    { tag: RPMTAG.DIRINDEXES, type: 4, value: files.map(() => 0) },
+  ]);
+  assert.ok(gzipSync(bomb).length < 4096, `the bomb gzips to ${gzipSync(bomb).length} bytes`);
+  const started = performance.now();
+  assert.throws(
+    () => rpmPackageOf(parseRpmHeader(bomb, 'var/lib/rpm/Packages'), 'var/lib/rpm/Packages'),
+    overBudget(
+      new RegExp(
+        `^var/lib/rpm/Packages: package bomb: its 100000 file paths come to 10000300000 characters, past the budget of ${PATH_CHARS_PER_HEADER_BYTE * bomb.length + 4096} \\(${PATH_CHARS_PER_HEADER_BYTE} × its ${bomb.length}-byte header \\+ 4096\\)`,
+      ),
+    ),
+  );
+  const ms = performance.now() - started;
+  assert.ok(ms < 2000, `took ${ms} ms`);
+});
+
+test('paths within the header budget are built; the database budget is spent across headers and refuses the overflow', () => {
+  const h = parseRpmHeader(blob(base), 's');
+  const budget = new DecodeBudget('var/lib/rpm/rpmdb.sqlite', 'file-path characters', 100, 'a test budget');
+  assert.deepEqual(rpmFiles(h, 's', budget), [
+    'etc/pki/tls/openssl.cnf',
+    'usr/lib64/libssl.so.3',
+    'usr/lib64/libcrypto.so.3',
+  ]);
+  // The first header spent 71 of 100 characters; the same paths again do not fit.
+  assert.throws(
+    () => rpmFiles(h, 's', budget),
+    overBudget(
+      /^var\/lib\/rpm\/rpmdb\.sqlite: package openssl-libs's 3 file paths \(71 characters\) would bring .* to 142, past its budget of 100 \(a test budget\)/,
+    ),
+  );
+});
+
+test('a tag listed twice in one header is refused instead of decoded again', () => {
+  // 2,000 index entries naming the same 10,000 basenames: 20 million strings if each were decoded.
+  const names = Array.from({ length: 10_000 }, (_, i) => `f${i}`);
+  const one = blob([
+    ...base.filter((e) => e.tag !== RPMTAG.BASENAMES),
+    { tag: RPMTAG.BASENAMES, type: 8, value: names },
+  ]);
+  const il = one.readUInt32BE(0);
+  const entry = one.subarray(8 + (il - 1) * 16, 8 + il * 16);
+  const copies = 2_000;
+  const index = Buffer.concat([one.subarray(8, 8 + il * 16), ...Array.from({ length: copies }, () => entry)]);
+  const head = Buffer.alloc(8);
+  head.writeUInt32BE(il + copies, 0);
+  head.writeUInt32BE(one.readUInt32BE(4), 4);
+  const hostile = Buffer.concat([head, index, one.subarray(8 + il * 16)]);
+  const started = performance.now();
+  assert.throws(
+    () => parseRpmHeader(hostile, 'db'),
+    (e: unknown) => isCustomsError(e) && e.code === 'ANALYZE_FILE_INVALID' && /tag 1117 appears twice/.test(e.message),
+  );
+  assert.ok(performance.now() - started < 1000);
 });

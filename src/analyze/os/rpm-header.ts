@@ -1,5 +1,10 @@
 import { CustomsError, type PackageFact } from '../../core/index.js';
-import { type DecodeBudget, overBudget, PATH_CHARS_PER_HEADER_BYTE, PATH_CHARS_PER_HEADER_SLACK } from './rpm-budget.js';
+import {
+  type DecodeBudget,
+  overBudget,
+  PATH_CHARS_PER_HEADER_BYTE,
+  PATH_CHARS_PER_HEADER_SLACK,
+} from './rpm-budget.js';
 
 /** rpm's lib/rpmtag.h */
 export const RPMTAG = {
@@ -83,16 +88,15 @@ export function parseRpmHeader(blob: Uint8Array, source: string): RpmHeader {
   const data = buf.subarray(dataStart, dataStart + dl);
   const tags = new Map<number, RpmTagValue>();
 
+  /** `count` NUL-terminated strings from `offset`: found one by one, decoded in one go (NUL is one byte in UTF-8). */
   const strings = (offset: number, count: number): string[] => {
-    const out: string[] = [];
     let p = offset;
     for (let i = 0; i < count; i++) {
       const end = data.indexOf(0, p);
       if (end < 0) throw corrupt(source, 'a header string runs past the end of its data');
-      out.push(data.toString('utf8', p, end));
       p = end + 1;
     }
-    return out;
+    return count === 0 ? [] : data.toString('utf8', offset, p - 1).split('\0');
   };
 
   for (let i = 0; i < il; i++) {
@@ -175,6 +179,8 @@ export function parseSourceRpm(file: string): { name: string; version: string } 
   return { name: m[1] as string, version: `${m[2]}-${m[3]}` };
 }
 
+const stripSlashes = (path: string): string => path.replace(/^\/+/, '');
+
 /**
  * The files of a header: DIRNAMES[DIRINDEXES[i]] + BASENAMES[i], or the
  * pre-4.x OLDFILENAMES; no leading "/". A directory name is stored once and
@@ -207,8 +213,12 @@ export function rpmFiles(h: RpmHeader, source: string, budget?: DecodeBudget): s
     );
   }
   budget?.spend(chars, `package ${name}'s ${count} file paths (${chars} characters)`);
-  if (old.length > 0) return old.map((f) => f.replace(/^\/+/, ''));
-  return base.map((b, i) => `${dirs[idx[i] as number] as string}${b}`.replace(/^\/+/, ''));
+  if (old.length > 0) return old.map(stripSlashes);
+  const relDirs = dirs.map(stripSlashes); // once per directory, not once per file
+  return base.map((b, i) => {
+    const dir = relDirs[idx[i] as number] as string;
+    return dir === '' ? stripSlashes(b) : dir + b;
+  });
 }
 
 /**
