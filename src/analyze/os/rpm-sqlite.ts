@@ -63,9 +63,9 @@ function geometry(bytes: Buffer, source: string): Geometry {
   if (valid && declared > inFile) {
     throw corrupt(source, `the SQLite header declares ${declared} pages but the file holds ${inFile} (truncated?)`);
   }
-  // rpm writes UTF-8 (encoding 1); the schema reader below decodes UTF-8 only.
+  // rpm writes UTF-8 (encoding 1; 0 before any table exists); the schema reader below decodes UTF-8 only.
   const encoding = bytes.readUInt32BE(56);
-  if (encoding !== 1) throw corrupt(source, `SQLite text encoding ${encoding} is not UTF-8, which rpm writes`);
+  if (encoding > 1) throw corrupt(source, `SQLite text encoding ${encoding} is not UTF-8, which rpm writes`);
   return { bytes, pageSize, usable, pages: valid ? declared : inFile };
 }
 
