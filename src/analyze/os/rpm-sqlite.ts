@@ -268,7 +268,7 @@ function checkSchema(g: Geometry, source: string): void {
     schema.push(row);
   });
   let packagesRoot: number | undefined;
-  const statRoots: number[] = [];
+  const stats: { root: number; name: string }[] = [];
   for (const [type, name, table, root, sql] of schema) {
     if (typeof type !== 'string' || typeof name !== 'string') {
       throw corrupt(source, 'an sqlite_master row has no type or name');
@@ -296,14 +296,14 @@ function checkSchema(g: Geometry, source: string): void {
       packagesRoot = root;
     } else if (/^sqlite_stat\d$/i.test(name)) {
       if (typeof root !== 'number') throw corrupt(source, `${name} has no root page`);
-      statRoots.push(root);
+      stats.push({ root, name });
     }
   }
   if (packagesRoot === undefined) {
     throw corrupt(source, 'the SQLite database has no Packages table; it is not an rpm database');
   }
   walk.table(packagesRoot, 'Packages');
-  for (const root of statRoots) walk.table(root, 'sqlite_stat');
+  for (const { root, name } of stats) walk.table(root, name);
 }
 
 /**
@@ -337,7 +337,7 @@ export function readSqliteRpmdb(bytes: Buffer, source: string): Buffer[] {
     db.pragma('cell_size_check = ON');
     db.pragma(`max_page_count = ${g.pages}`);
     const out: Buffer[] = [];
-    let last = 0;
+    let last = Number.NEGATIVE_INFINITY;
     const rows = db.prepare('SELECT hnum, blob FROM Packages').raw(true).iterate() as IterableIterator<unknown[]>;
     for (const [hnum, blob] of rows) {
       checkPackageCount(source, out.length);
