@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -93,4 +93,15 @@ test('environment credentials are bound to CUSTOMS_REGISTRY_HOST and never offer
         /CUSTOMS_REGISTRY_(HOST|PASSWORD)/.test((e as Error).message),
     );
   }
+});
+
+test('the CI examples bind environment credentials to their registry host', () => {
+  const dir = new URL('../../../docs/ci/', import.meta.url);
+  for (const name of readdirSync(dir)) {
+    const text = readFileSync(new URL(name, dir), 'utf8');
+    if (!text.includes('CUSTOMS_REGISTRY_PASSWORD')) continue;
+    assert.match(text, /CUSTOMS_REGISTRY_HOST/, `${name} sets CUSTOMS_REGISTRY_PASSWORD without CUSTOMS_REGISTRY_HOST`);
+  }
+  const gitlab = readFileSync(new URL('gitlab-ci.yml', dir), 'utf8');
+  assert.match(gitlab, /CUSTOMS_REGISTRY_HOST: \$CI_REGISTRY\n/);
 });
