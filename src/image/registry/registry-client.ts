@@ -370,7 +370,7 @@ export class RegistryClient {
         continue;
       }
       if (status >= 200 && status < 300) return { status, headers: res.headers, body: res.body };
-      if (url.host !== this.host) {
+      if (url.origin !== origin) {
         // Another host's body is not the registry's word, and may be anything
         // a redirect reached: it is never quoted.
         await res.body.dump().catch(() => {});
@@ -518,9 +518,9 @@ export class RegistryClient {
     const body = (
       await readBounded(res.body, MAX_ERROR_BODY, `token from ${realmUrl.host}`, 'REGISTRY_AUTH_FAILED')
     ).toString('utf8');
-    // The token service's own words are quoted only when it is the registry host.
+    // The token service's own words are quoted only when it is the registry itself.
     const quote = (): string => {
-      if (realmUrl.host !== this.host) return '';
+      if (realmUrl.origin !== new URL(`${this.scheme ?? 'https'}://${this.host}`).origin) return '';
       const t = describeErrorBody(body).text;
       return t ? `: ${t}` : '';
     };
