@@ -32,13 +32,36 @@ export interface ImageAnalysis {
   readonly cached: number;
 }
 
-/** Cache key of a layer: its diffID plus everything that changes what analyzers report for it. */
-export function layerCacheKey(diffID: string, analyzers: readonly Analyzer[], ctx: Context): string {
+/**
+ * Cache key of a layer: its diffID plus everything that changes what
+ * analyzers report for the same bytes — each analyzer's name and version,
+ * the per-file size cap, and, when analysing from a plan, the plan's inputs
+ * themselves: the secret config text, the IOC list and clamd's signature DB
+ * version. Analyzer versions derived from those (secrets, malware-ioc,
+ * clamav) are 31-bit hashes; the full inputs keep two configurations from
+ * sharing results through a version collision. clamd's address is left out:
+ * the verdict depends on the signatures, not on which daemon applied them.
+ */
+export function layerCacheKey(
+  diffID: string,
+  analyzers: readonly Analyzer[],
+  ctx: Context,
+  plan?: AnalyzerPlan,
+): string {
+  const inputs = plan
+    ? {
+        groups: [...new Set(plan.groups)].sort(),
+        secretConfig: plan.secretConfig === undefined ? null : sha256(plan.secretConfig),
+        iocs: plan.iocs ? sha256(stableJson(plan.iocs.entries.map((e) => e.sha256.toLowerCase()).sort())) : null,
+        clamdDb: plan.clamd ? plan.clamd.dbVersion : null,
+      }
+    : null;
   return sha256(
     stableJson({
       diffID,
       analyzers: analyzers.map((a) => [a.name, a.version]),
       maxFileSize: ctx.config.limits.maxFileSize,
+      plan: inputs,
       format: 3,
     }),
   );
@@ -57,7 +80,7 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
   const n = image.layers.length;
   let cached = 0;
 
-  const keys = image.layers.map((l) => layerCacheKey(l.diffID, analyzers, ctx));
+  const keys = image.layers.map((l) => layerCacheKey(l.diffID, analyzers, ctx, plan));
   const todo: number[] = [];
   image.layers.forEach((layer, index) => {
     const hit = cache?.get(keys[index] ?? '');

@@ -14,7 +14,10 @@ import { renderLog } from './progress.js';
 /** Flags shared by every command that reads an image. */
 export const imageOptions = (): Option[] => [
   new Option('--platform <os/arch[/variant]>', 'platform to pick from a multi-platform image (default: this host)'),
-  new Option('--insecure', 'allow plain HTTP and unverified TLS for registries'),
+  new Option(
+    '--insecure',
+    'registries: allow plain HTTP, unverified TLS, plain-HTTP token realms and redirects to private addresses',
+  ),
   new Option('--ca-file <file>', 'extra CA certificates (PEM) to trust for registries'),
   new Option('--cache-dir <dir>', 'where the layer cache lives (env CUSTOMS_CACHE_DIR)'),
   new Option('--no-cache', 'do not read or write the layer cache'),

@@ -17,4 +17,12 @@ export const TARGETS_HELP = `How customs names what to scan
   Image references parse like Docker's: nginx:1.25 is docker.io/library/nginx:1.25;
   ghcr.io/org/app@sha256:... pins a digest; localhost:5000/app:1 is a local registry
   (add --insecure for plain HTTP).
+
+  Registry credentials come from the docker config (~/.docker/config.json: docker login,
+  credential helpers), or from the environment for ONE registry:
+    CUSTOMS_REGISTRY_HOST=registry.example.com   the registry they are for (required)
+    CUSTOMS_REGISTRY_USERNAME=... CUSTOMS_REGISTRY_PASSWORD=...
+  They are sent to that host only (and to its https token service). Without --insecure,
+  customs refuses plain-HTTP token realms, https->http redirects and redirects to
+  loopback, link-local or private addresses of another host (docs/security.md).
 `;

@@ -72,12 +72,17 @@ export const ERROR_CODES = {
   REGISTRY_AUTH_FAILED: {
     exit: EXIT.input,
     http: 401,
-    hint: 'Log in with `docker login HOST` (credentials are read from ~/.docker/config.json) or set CUSTOMS_REGISTRY_USERNAME / CUSTOMS_REGISTRY_PASSWORD.',
+    hint: 'Log in with `docker login HOST` (credentials are read from ~/.docker/config.json) or set CUSTOMS_REGISTRY_HOST=HOST with CUSTOMS_REGISTRY_USERNAME / CUSTOMS_REGISTRY_PASSWORD.',
   },
   REGISTRY_ERROR: {
     exit: EXIT.input,
     http: 502,
     hint: 'The registry answered with an error; the message quotes it.',
+  },
+  REGISTRY_TARGET_REFUSED: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'The registry sent customs to a plain-HTTP token realm, from https to http, or to a loopback, link-local or private address of another host; use --insecure only if you trust the registry and the network.',
   },
   REGISTRY_TLS: {
     exit: EXIT.input,

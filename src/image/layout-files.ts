@@ -1,10 +1,20 @@
 /**
  * Files of an image on disk, as a directory or as members of a tar archive,
  * behind one interface, so OCI layouts and docker-archives read both the same way.
+ *
+ * A layout directory is read only through regular files and directories
+ * inside it: every path component below the layout root is checked with
+ * lstat, and a symbolic link anywhere (index.json, oci-layout, blobs/,
+ * blobs/sha256/, a blob) is refused. A symlinked index.json would otherwise
+ * make customs parse — and quote in its errors — any file the scanning user
+ * can read; image-spec image-layout.md describes these entries as files and
+ * directories, and skopeo, containerd and docker never write links there.
+ * The final open also uses O_NOFOLLOW, so a file swapped for a link after
+ * the check is not followed either.
  */
-import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
-import { join, resolve, sep } from 'node:path';
+import { constants, lstatSync } from 'node:fs';
+import { lstat, open } from 'node:fs/promises';
+import { join, relative, resolve, sep } from 'node:path';
 import type { Readable } from 'node:stream';
 import { CustomsError, type Digest, verifyBytes } from '../core/index.js';
 import { readBounded } from './bounded-read.js';
@@ -22,6 +32,25 @@ export interface LayoutFiles {
   locate(path: string, size: number): FileRange | undefined;
 }
 
+function symlinkRefused(abs: string, component: string, what: string): CustomsError {
+  return new CustomsError(
+    'IMAGE_FORMAT_INVALID',
+    `${what}: ${relative(abs, component)} in the layout ${abs} is a symbolic link; customs reads a layout only through regular files inside it (copy the layout with skopeo copy, or replace the link by the file)`,
+  );
+}
+
+/** Each component of `full` below `abs`, shallowest first. */
+function componentsBelow(abs: string, full: string): string[] {
+  const out: string[] = [];
+  let cur = abs;
+  for (const part of relative(abs, full).split(sep)) {
+    if (part === '') continue;
+    cur = join(cur, part);
+    out.push(cur);
+  }
+  return out;
+}
+
 export function dirFiles(root: string): LayoutFiles {
   const abs = resolve(root);
   const inside = (p: string, what: string): string => {
@@ -32,29 +61,58 @@ export function dirFiles(root: string): LayoutFiles {
     }
     return full;
   };
+  /** lstat every component below the root: undefined when one is missing; symlinks refused. */
+  const check = async (full: string, what: string): Promise<Awaited<ReturnType<typeof lstat>> | undefined> => {
+    let last: Awaited<ReturnType<typeof lstat>> | undefined;
+    for (const c of componentsBelow(abs, full)) {
+      try {
+        last = await lstat(c);
+      } catch {
+        return undefined;
+      }
+      if (last.isSymbolicLink()) throw symlinkRefused(abs, c, what);
+    }
+    return last;
+  };
   return {
     async has(p) {
-      try {
-        return (await stat(inside(p, p))).isFile();
-      } catch {
-        return false;
-      }
+      const st = await check(inside(p, p), p);
+      return st?.isFile() === true;
     },
     async open(p, what) {
       const full = inside(p, what);
+      const st = await check(full, what);
+      if (!st?.isFile()) {
+        throw new CustomsError(
+          'IMAGE_BLOB_MISSING',
+          `${what}: ${full} is missing (${st ? 'not a regular file' : 'no such file'})`,
+        );
+      }
+      let fh: Awaited<ReturnType<typeof open>>;
       try {
-        const s = await stat(full);
-        if (!s.isFile()) throw new Error('not a regular file');
+        fh = await open(full, constants.O_RDONLY | constants.O_NOFOLLOW);
       } catch (e) {
+        if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkRefused(abs, full, what);
         throw new CustomsError('IMAGE_BLOB_MISSING', `${what}: ${full} is missing (${(e as Error).message})`, e);
       }
-      return createReadStream(full, { highWaterMark: READ_CHUNK });
+      return fh.createReadStream({ highWaterMark: READ_CHUNK });
     },
     async read(p, max, what) {
       return readBounded(await this.open(p, what), max, `${what} (${p})`);
     },
     locate(p, size) {
-      return { path: inside(p, p), start: 0, length: size };
+      // Layer workers read this path directly: it gets the same check, here and now.
+      const full = inside(p, p);
+      for (const c of componentsBelow(abs, full)) {
+        let st: ReturnType<typeof lstatSync>;
+        try {
+          st = lstatSync(c);
+        } catch {
+          return undefined; // missing: open() reports it when the layer is read
+        }
+        if (st.isSymbolicLink()) throw symlinkRefused(abs, c, `blob ${p}`);
+      }
+      return { path: full, start: 0, length: size };
     },
   };
 }

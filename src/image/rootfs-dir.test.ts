@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync, linkSync } from 'node:fs';
+import { linkSync, mkdirSync, mkdtempSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -75,4 +75,47 @@ test('dir: a missing directory is IMAGE_NOT_FOUND', async () => {
     openImage(`dir:${join(work, 'nope')}`, ctx()),
     (e: unknown) => (e as { code?: string }).code === 'IMAGE_NOT_FOUND',
   );
+});
+
+/** A tree, then `cp -a` of it with other bytes of the same size and the same mtime and mode. */
+function twinTrees(): { a: string; b: string } {
+  const a = makeRoot();
+  const b = `${a}-twin`;
+  execFileSync('cp', ['-a', a, b]);
+  const file = join(b, 'usr/lib/os-release');
+  const before = statSync(file);
+  writeFileSync(file, 'ID=ubuntu\nVERSION_ID="24"\n'); // same length as the original
+  utimesSync(file, before.atime, before.mtime);
+  utimesSync(join(b, 'usr/lib'), statSync(join(a, 'usr/lib')).atime, statSync(join(a, 'usr/lib')).mtime);
+  return { a, b };
+}
+
+test('dir: a second tree with the same paths, sizes, mtimes and modes gets another pseudo diffID', async () => {
+  const { a, b } = twinTrees();
+  const ia = await openImage(`dir:${a}`, ctx());
+  const ib = await openImage(`dir:${b}`, ctx());
+  // Guard: the listings tar(1) would show are equal.
+  const listing = (root: string): string =>
+    execFileSync('find', ['.', '-printf', '%p %y %s %T@ %m %l\n'], { cwd: root, encoding: 'utf8' })
+      .split('\n')
+      .map((l) => l.replace(/(\d+)\.\d+ /, '$1 '))
+      .sort()
+      .join('\n');
+  assert.equal(listing(a), listing(b));
+  assert.notEqual(ia.layers[0]?.diffID, ib.layers[0]?.diffID);
+});
+
+test('dir: a file rewritten in place with its size and mtime restored changes the pseudo diffID', async () => {
+  const root = makeRoot();
+  const file = join(root, 'usr/lib/os-release');
+  const first = await openImage(`dir:${root}`, ctx());
+  const before = statSync(file);
+  writeFileSync(file, 'ID=ubuntu\nVERSION_ID="24"\n');
+  utimesSync(file, before.atime, before.mtime);
+  assert.equal(Math.floor(statSync(file).mtimeMs / 1000), Math.floor(before.mtimeMs / 1000));
+  const second = await openImage(`dir:${root}`, ctx());
+  assert.notEqual(second.layers[0]?.diffID, first.layers[0]?.diffID);
+  // Untouched, it stays put: the ID is a cache key, not a nonce.
+  const third = await openImage(`dir:${root}`, ctx());
+  assert.equal(third.layers[0]?.diffID, second.layers[0]?.diffID);
 });

@@ -4,11 +4,27 @@
  * symlinks, never followed; devices, sockets and fifos are skipped, and so are
  * subtrees on other filesystems (a live `/` has /proc, /sys … mounted).
  *
- * The diffID is a *pseudo* ID: sha256 of a stable listing (path, type, size,
- * mtime, mode, link target) — a cache key, not the digest of the generated tar
- * (which would need a second full read). It is therefore not verified.
+ * The diffID is a *pseudo* ID: sha256 of a stable listing — a cache key, not
+ * the digest of the generated tar (which would need a second full read). It
+ * is therefore not verified, and it must change whenever the contents may
+ * have: the layer cache serves a layer's packages by this ID.
+ *
+ * Path, type, size, mtime (seconds) and mode alone do not do that: `cp -a`,
+ * `rsync -a`, `tar x` and `touch -d` all reproduce them for other bytes, so a
+ * second tree (or the same tree rewritten in place) would be served the
+ * first one's packages. The listing therefore also holds, per entry, the
+ * device, the inode and the ctime in nanoseconds, plus the root's real path
+ * and identity. ctime cannot be set from user space (utimes(2) sets atime
+ * and mtime only; every write or metadata change sets ctime to "now"), so
+ * equal listings mean the same inodes, untouched since. The one gap is a
+ * rewrite within the same kernel clock tick as the previous change (the
+ * filesystem's timestamp granularity), which no listing can see; reading
+ * every byte to hash it would cost what the cache saves. Caching `dir:` is
+ * kept because a host root filesystem is re-scanned often and is the most
+ * expensive target to read.
  */
-import { lstat, open, readdir, readlink } from 'node:fs/promises';
+import type { BigIntStats } from 'node:fs';
+import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Readable } from 'node:stream';
 import { CustomsError, type Context, type Digest, sha256, stableJson } from '../core/index.js';
@@ -23,10 +39,16 @@ const CHUNK = 256 * 1024;
 interface Entry extends TarHeader {
   /** Absolute path on the host. */
   readonly abs: string;
+  /** `dev:ino:ctimeNs`: which inode this is and when it last changed (see the module comment). */
+  readonly identity: string;
+}
+
+function identityOf(st: BigIntStats): string {
+  return `${st.dev}:${st.ino}:${st.ctimeNs}`;
 }
 
 export async function listRootfs(root: string): Promise<Entry[]> {
-  const top = await lstat(root).catch((e: unknown) => {
+  const top = await lstat(root, { bigint: true }).catch((e: unknown) => {
     throw new CustomsError('IMAGE_NOT_FOUND', `dir:${root}: ${(e as Error).message}`, e);
   });
   if (!top.isDirectory()) throw new CustomsError('IMAGE_FORMAT_INVALID', `dir:${root} is not a directory`);
@@ -37,9 +59,9 @@ export async function listRootfs(root: string): Promise<Entry[]> {
     for (const n of names) {
       const abs = join(absDir, n);
       const path = rel ? `${rel}/${n}` : n;
-      let st: Awaited<ReturnType<typeof lstat>>;
+      let st: BigIntStats;
       try {
-        st = await lstat(abs);
+        st = await lstat(abs, { bigint: true });
       } catch {
         continue; // vanished while walking
       }
@@ -52,6 +74,7 @@ export async function listRootfs(root: string): Promise<Entry[]> {
         mtime: Math.floor(Number(st.mtimeMs) / 1000),
         uid: Number(st.uid),
         gid: Number(st.gid),
+        identity: identityOf(st),
       };
       if (st.isSymbolicLink()) {
         out.push({ ...base, type: 'symlink', size: 0, linkname: await readlink(abs) });
@@ -77,12 +100,20 @@ export async function listRootfs(root: string): Promise<Entry[]> {
   return out;
 }
 
+/** Where the tree is and which directory it is: the first line of the listing. */
+export async function rootIdentity(root: string): Promise<string> {
+  const real = await realpath(root);
+  const st = await lstat(real, { bigint: true });
+  return `${real}\t${identityOf(st)}`;
+}
+
 /** The pseudo diffID (see the module comment). */
-export function listingDigest(entries: readonly Entry[]): Digest {
+export function listingDigest(root: string, entries: readonly Entry[]): Digest {
   const lines = entries.map(
-    (e) => `${e.type}\t${e.path}\t${e.size}\t${e.mtime}\t${(e.mode & 0o7777).toString(8)}\t${e.linkname ?? ''}`,
+    (e) =>
+      `${e.type}\t${e.path}\t${e.size}\t${e.mtime}\t${(e.mode & 0o7777).toString(8)}\t${e.linkname ?? ''}\t${e.identity}`,
   );
-  return sha256(lines.join('\n'));
+  return sha256(['customs-dir-listing/2', root, ...lines].join('\n'));
 }
 
 async function* tarStream(entries: readonly Entry[]): AsyncGenerator<Buffer> {
@@ -127,7 +158,7 @@ export async function openRootfsDir(path: string, ctx: Context): Promise<Image> 
   const root = resolve(path);
   const name = `dir:${root}`;
   const entries = await listRootfs(root);
-  const diffID = listingDigest(entries);
+  const diffID = listingDigest(await rootIdentity(root), entries);
   const host = hostPlatform();
   const config: ImageConfig = {
     os: 'linux',

@@ -12,8 +12,8 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createPrivateKey, randomBytes, sign } from 'node:crypto';
 import { existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, get as httpGet, type Server } from 'node:http';
-import { get as httpsGet } from 'node:https';
+import { createServer, get as httpGet, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpsServer, get as httpsGet } from 'node:https';
 import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,8 @@ export interface RegistryOptions {
   readonly tls?: boolean;
   /** Token server answers with `access_token` instead of `token`. */
   readonly tokenField?: 'token' | 'access_token';
+  /** The token server speaks https (with the registry's certificate, so one --ca-file trusts both). */
+  readonly realmTls?: boolean;
 }
 
 export interface TestRegistry {
@@ -63,7 +65,7 @@ function b64url(b: Buffer | string): string {
   return Buffer.from(b).toString('base64url');
 }
 
-function selfSigned(dir: string, name: string, subj: string, ec: boolean): { cert: string; key: string } {
+export function selfSigned(dir: string, name: string, subj: string, ec: boolean): { cert: string; key: string } {
   requireTool('/usr/bin/openssl', 'openssl');
   const cert = join(dir, `${name}.crt`);
   const key = join(dir, `${name}.key`);
@@ -97,6 +99,7 @@ async function startTokenServer(
   creds: { username: string; password: string },
   field: 'token' | 'access_token',
   log: TestRegistry['tokenRequests'],
+  tls: { cert: string; key: string } | undefined,
 ): Promise<{ server: Server; realm: string; rootBundle: string }> {
   const { cert, key } = selfSigned(dir, 'token-signer', '/CN=customs-test-token-signer', true);
   const der = Buffer.from(
@@ -106,7 +109,7 @@ async function startTokenServer(
     'base64',
   );
   const privateKey = createPrivateKey(readFileSync(key));
-  const server = createServer((req, res) => {
+  const handler: RequestListener = (req, res) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const authorization = req.headers.authorization;
     log.push({ authorization, scope: url.searchParams.get('scope'), service: url.searchParams.get('service') });
@@ -140,11 +143,14 @@ async function startTokenServer(
     const sig = sign('sha256', Buffer.from(input), { key: privateKey, dsaEncoding: 'ieee-p1363' });
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ [field]: `${input}.${b64url(sig)}`, expires_in: 300 }));
-  });
+  };
+  const server: Server = tls
+    ? createHttpsServer({ cert: readFileSync(tls.cert), key: readFileSync(tls.key) }, handler)
+    : createServer(handler);
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   const addr = server.address();
   const port = typeof addr === 'object' && addr ? addr.port : 0;
-  return { server, realm: `http://127.0.0.1:${port}/token`, rootBundle: cert };
+  return { server, realm: `${tls ? 'https' : 'http'}://127.0.0.1:${port}/token`, rootBundle: cert };
 }
 
 async function waitReady(port: number, tls: boolean, child: ChildProcess, logFile: string): Promise<void> {
@@ -208,10 +214,10 @@ async function startRegistryOnce(opts: RegistryOptions): Promise<TestRegistry> {
     '  secret: customs-test',
   ];
   let caFile: string | undefined;
-  if (opts.tls) {
-    const { cert, key } = selfSigned(dir, 'registry', '/CN=127.0.0.1', false);
-    caFile = cert;
-    lines.push('  tls:', `    certificate: ${cert}`, `    key: ${key}`);
+  const serverCert = opts.tls || opts.realmTls ? selfSigned(dir, 'registry', '/CN=127.0.0.1', false) : undefined;
+  if (serverCert) caFile = serverCert.cert;
+  if (opts.tls && serverCert) {
+    lines.push('  tls:', `    certificate: ${serverCert.cert}`, `    key: ${serverCert.key}`);
   }
   const tokenRequests: TestRegistry['tokenRequests'] = [];
   let tokenServer: Server | undefined;
@@ -230,6 +236,7 @@ async function startRegistryOnce(opts: RegistryOptions): Promise<TestRegistry> {
       { username, password },
       opts.tokenField ?? 'token',
       tokenRequests,
+      opts.realmTls ? serverCert : undefined,
     );
     tokenServer = t.server;
     lines.push(

@@ -1,64 +1,343 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import { CustomsError } from '../core/index.js';
 import type { LayerCache, LayerResult } from '../analyze/index.js';
+import { CustomsError, type LogSink, sha256 } from '../core/index.js';
 
-const SCHEMA = 1;
+/** 2: rows carry the sha256 of their JSON, so a damaged row reads as a miss. */
+const SCHEMA = 2;
+const FILE = 'layers.db';
+/** SQLite's companions of a WAL-mode database (sqlite.org/tempfiles.html). */
+const COMPANIONS = ['-wal', '-shm', '-journal'] as const;
+const ASIDE = `${FILE}.corrupt-`;
+
+export interface LayerCacheOptions {
+  /** Where the one warning about a damaged cache goes (ctx.log). */
+  readonly log?: LogSink;
+  /** Clock for the name a damaged file is moved aside to (ctx.now). */
+  readonly now?: () => Date;
+}
+
+/** A database customs did not write, or one it cannot read: the cache is rebuilt. */
+class ForeignCache extends Error {}
+
+/**
+ * SQLite result codes that mean the file itself is damaged or not a database
+ * (sqlite.org/rescode.html: SQLITE_CORRUPT and its extended codes,
+ * SQLITE_NOTADB). Busy, read-only, full or I/O errors are not: the file may
+ * be fine and another process may be using it.
+ */
+function isDamage(e: unknown): boolean {
+  if (e instanceof ForeignCache) return true;
+  const code = (e as { code?: unknown }).code;
+  return typeof code === 'string' && (code.startsWith('SQLITE_CORRUPT') || code === 'SQLITE_NOTADB');
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** The shape every cached row must have before it replaces an analysis (parse at the boundary). */
+function isLayerResult(v: unknown): v is LayerResult {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  const arrays = ['findings', 'symlinks', 'whiteouts', 'opaqueDirs', 'unknowns'] as const;
+  if (typeof r.diffID !== 'string' || !arrays.every((k) => Array.isArray(r[k]))) return false;
+  if (r.touched !== undefined && !Array.isArray(r.touched)) return false;
+  const stats = r.stats as Record<string, unknown> | null | undefined;
+  if (typeof stats !== 'object' || stats === null) return false;
+  if (typeof stats.entries !== 'number' || typeof stats.bytes !== 'number') return false;
+  return (r.findings as unknown[]).every((f) => {
+    const x = f as Record<string, unknown> | null;
+    return (
+      typeof x === 'object' &&
+      x !== null &&
+      typeof x.path === 'string' &&
+      typeof x.analyzer === 'string' &&
+      typeof x.result === 'object' &&
+      x.result !== null
+    );
+  });
+}
+
+function removeWithCompanions(file: string): void {
+  for (const f of [file, ...COMPANIONS.map((s) => file + s)]) rmSync(f, { force: true });
+}
+
+interface Opened {
+  readonly db: Database.Database;
+  readonly get: Database.Statement<[string], { result: string; digest: string }>;
+  readonly put: Database.Statement<[string, string, string, number]>;
+  /** Inode of the file opened: a damaged file is moved aside only if it is still the one at the path. */
+  readonly ino: number;
+}
 
 /**
  * The per-layer analysis cache in the embedded store: one SQLite file under
- * the cache dir, keyed by diffID + analyzer versions. WAL mode so concurrent
- * scans can share it. A cache that cannot be opened is an error naming the
- * file; a row that cannot be decoded is a miss.
+ * the cache dir, keyed by diffID + analyzer versions (layerCacheKey). WAL
+ * mode so concurrent scans can share it.
+ *
+ * The cache is disposable, and restored CI caches, full disks and killed
+ * processes do leave damaged files: a file that is not a database, is
+ * corrupt, or holds another schema is moved aside (`layers.db.corrupt-<time>`,
+ * kept for a post-mortem, removed by `customs cache clean`), one warning goes
+ * to the log, and an empty cache takes its place. A row whose checksum or
+ * shape is wrong is a miss. Reads and writes never fail a scan: a write the
+ * disk refuses is skipped with a warning. Only a cache directory that cannot
+ * be created or a fresh database that cannot be opened is a STORE_ERROR.
  */
 export class SqliteLayerCache implements LayerCache {
-  private readonly db: Database.Database;
-  private readonly getStmt: Database.Statement<[string], { result: string }>;
-  private readonly putStmt: Database.Statement<[string, string, number]>;
+  readonly file: string;
+  private opened: Opened | undefined;
+  private warned = false;
+  private readonly log: LogSink;
+  private readonly now: () => Date;
 
-  constructor(dir: string) {
-    const file = join(dir, 'layers.db');
+  constructor(
+    readonly dir: string,
+    opts: LayerCacheOptions = {},
+  ) {
+    this.file = join(dir, FILE);
+    this.log = opts.log ?? (() => {});
+    this.now = opts.now ?? (() => new Date());
     try {
       mkdirSync(dir, { recursive: true });
-      this.db = new Database(file);
-      this.db.pragma('journal_mode = WAL');
-      this.db.pragma('busy_timeout = 5000');
-      this.db.exec(
-        'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);' +
-          'CREATE TABLE IF NOT EXISTS layers (key TEXT PRIMARY KEY, result TEXT NOT NULL, created INTEGER NOT NULL);',
-      );
-      const row = this.db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as
-        | { value: string }
-        | undefined;
-      if (row && row.value !== String(SCHEMA)) this.db.exec('DELETE FROM layers');
-      this.db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA));
     } catch (e) {
-      throw new CustomsError('STORE_ERROR', `cannot open the layer cache ${file}: ${(e as Error).message}`, e);
+      throw new CustomsError('STORE_ERROR', `cannot create the cache directory ${dir}: ${messageOf(e)}`, e);
     }
-    this.getStmt = this.db.prepare('SELECT result FROM layers WHERE key = ?');
-    this.putStmt = this.db.prepare('INSERT OR REPLACE INTO layers (key, result, created) VALUES (?, ?, ?)');
+    try {
+      this.opened = this.open();
+    } catch (e) {
+      if (!isDamage(e)) {
+        throw new CustomsError('STORE_ERROR', `cannot open the layer cache ${this.file}: ${messageOf(e)}`, e);
+      }
+      this.moveAside(e, undefined);
+      try {
+        this.opened = this.open();
+      } catch (e2) {
+        throw new CustomsError('STORE_ERROR', `cannot open the layer cache ${this.file}: ${messageOf(e2)}`, e2);
+      }
+    }
+  }
+
+  private open(): Opened {
+    const db = new Database(this.file);
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      const tables = (
+        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+      ).map((t) => t.name);
+      const schema = tables.includes('meta')
+        ? (db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined)?.value
+        : undefined;
+      if (tables.length > 0 && (schema === undefined || !/^\d+$/.test(schema))) {
+        throw new ForeignCache(`it holds tables (${tables.slice(0, 5).join(', ')}) but no customs schema`);
+      }
+      if (schema !== String(SCHEMA)) {
+        // An older layout of this cache: its rows are not worth converting.
+        db.exec('DROP TABLE IF EXISTS layers');
+      }
+      db.exec(
+        'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);' +
+          'CREATE TABLE IF NOT EXISTS layers (key TEXT PRIMARY KEY, result TEXT NOT NULL, digest TEXT NOT NULL, created INTEGER NOT NULL);',
+      );
+      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA));
+      return {
+        db,
+        get: db.prepare('SELECT result, digest FROM layers WHERE key = ?'),
+        put: db.prepare('INSERT OR REPLACE INTO layers (key, result, digest, created) VALUES (?, ?, ?, ?)'),
+        ino: statSync(this.file).ino,
+      };
+    } catch (e) {
+      try {
+        db.close();
+      } catch {
+        // closing a damaged database may fail too
+      }
+      throw e;
+    }
+  }
+
+  private warn(message: string): void {
+    if (this.warned) return;
+    this.warned = true;
+    this.log({ kind: 'warn', message });
+  }
+
+  /** Move a damaged cache file (and its WAL) aside; another process may have done it already. */
+  private moveAside(reason: unknown, ino: number | undefined): void {
+    const stamp = this.now().toISOString().replace(/[:.]/g, '-');
+    const aside = join(this.dir, `${ASIDE}${stamp}`);
+    let current: number | undefined;
+    try {
+      current = lstatSync(this.file).ino;
+    } catch {
+      current = undefined;
+    }
+    if (current !== undefined && (ino === undefined || current === ino)) {
+      try {
+        renameSync(this.file, aside);
+        if (existsSync(this.file + COMPANIONS[0])) renameSync(this.file + COMPANIONS[0], aside + COMPANIONS[0]);
+        for (const s of COMPANIONS.slice(1)) rmSync(this.file + s, { force: true });
+      } catch (e) {
+        // Cannot move it (read-only directory?): remove it; if that fails too, opening again says why.
+        removeWithCompanions(this.file);
+        this.warn(
+          `the layer cache ${this.file} was damaged (${messageOf(reason)}) and could not be moved aside (${messageOf(e)}); it was removed and is rebuilt`,
+        );
+        return;
+      }
+    }
+    this.warn(
+      `the layer cache ${this.file} was damaged (${messageOf(reason)}); moved it to ${aside} and rebuilding it (customs cache clean removes the old copy)`,
+    );
+  }
+
+  /** A database error during a scan: damage → rebuild; anything else → skip this operation, warn once. */
+  private failed(e: unknown, op: 'read' | 'write'): void {
+    const cur = this.opened;
+    if (!isDamage(e)) {
+      this.warn(`the layer cache ${this.file} could not ${op} a layer (${messageOf(e)}); the scan goes on without it`);
+      return;
+    }
+    this.opened = undefined;
+    try {
+      cur?.db.close();
+    } catch {
+      // damaged
+    }
+    this.moveAside(e, cur?.ino);
+    try {
+      this.opened = this.open();
+    } catch (e2) {
+      this.warn(`the layer cache ${this.file} could not be rebuilt (${messageOf(e2)}); the scan goes on without it`);
+    }
   }
 
   get(key: string): LayerResult | undefined {
-    const row = this.getStmt.get(key);
-    if (!row) return undefined;
+    const cur = this.opened;
+    if (!cur) return undefined;
+    let row: { result: string; digest: string } | undefined;
     try {
-      return JSON.parse(row.result) as LayerResult;
+      row = cur.get.get(key);
+    } catch (e) {
+      this.failed(e, 'read');
+      return undefined;
+    }
+    if (!row || sha256(row.result) !== row.digest) return undefined;
+    let value: unknown;
+    try {
+      value = JSON.parse(row.result);
     } catch {
       return undefined;
     }
+    return isLayerResult(value) ? value : undefined;
   }
 
   put(key: string, result: LayerResult): void {
-    this.putStmt.run(key, JSON.stringify(result), Date.now());
+    const cur = this.opened;
+    if (!cur) return;
+    const text = JSON.stringify(result);
+    try {
+      cur.put.run(key, text, sha256(text), Date.now());
+    } catch (e) {
+      this.failed(e, 'write');
+    }
   }
 
   clear(): number {
-    return this.db.prepare('DELETE FROM layers').run().changes;
+    return this.opened?.db.prepare('DELETE FROM layers').run().changes ?? 0;
   }
 
   close(): void {
-    this.db.close();
+    this.opened?.db.close();
+    this.opened = undefined;
   }
+}
+
+export interface CleanResult {
+  /** Rows deleted from a readable cache. */
+  readonly removedRows: number;
+  /** Files deleted: an unreadable cache and copies moved aside earlier. */
+  readonly removedFiles: readonly string[];
+  /** Bytes the cache files took before and after. */
+  readonly bytesBefore: number;
+  readonly bytesAfter: number;
+}
+
+function sizeOf(dir: string): number {
+  let total = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const n of names) {
+    if (n !== FILE && !n.startsWith(`${FILE}-`) && !n.startsWith(ASIDE)) continue;
+    try {
+      const st = lstatSync(join(dir, n));
+      if (st.isFile()) total += st.size;
+    } catch {
+      // vanished
+    }
+  }
+  return total;
+}
+
+/**
+ * `customs cache clean`: empty the cache whatever state it is in. A readable
+ * cache is emptied and VACUUMed (SQLite keeps freed pages otherwise, so the
+ * file would not shrink); a file that cannot be read as this cache — not a
+ * database, corrupt, another schema, locked past the timeout — is deleted with
+ * its WAL; copies moved aside earlier are deleted too.
+ */
+export function cleanLayerCache(dir: string): CleanResult {
+  const file = join(dir, FILE);
+  const bytesBefore = sizeOf(dir);
+  const removedFiles: string[] = [];
+  let removedRows = 0;
+  if (existsSync(file)) {
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(file, { fileMustExist: true });
+      db.pragma('busy_timeout = 5000');
+      const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
+      if (row?.value !== String(SCHEMA)) throw new ForeignCache('not this version of the cache');
+      removedRows = db.prepare('DELETE FROM layers').run().changes;
+      db.exec('VACUUM');
+      db.pragma('wal_checkpoint(TRUNCATE)');
+      db.close();
+      db = undefined;
+    } catch {
+      try {
+        db?.close();
+      } catch {
+        // damaged
+      }
+      removeWithCompanions(file);
+      removedFiles.push(file);
+    }
+  }
+  let names: string[] = [];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    // no cache dir: nothing to clean
+  }
+  for (const n of names) {
+    if (!n.startsWith(ASIDE)) continue;
+    const p = join(dir, n);
+    try {
+      rmSync(p, { force: true });
+      removedFiles.push(p);
+    } catch (e) {
+      throw new CustomsError('STORE_ERROR', `cannot remove ${p}: ${messageOf(e)}`, e);
+    }
+  }
+  if (existsSync(file) && removedFiles.includes(file)) {
+    throw new CustomsError('STORE_ERROR', `cannot remove the layer cache ${file}; delete it by hand`);
+  }
+  return { removedRows, removedFiles, bytesBefore, bytesAfter: sizeOf(dir) };
 }

@@ -181,7 +181,17 @@ test('a warm layer cache gives the same packages', async () => {
   const dir = await freshDir('e2e-warm');
   const cache = join(dir, 'cache');
   const cold = await scan(`docker-archive:${image.archive}`, 'warm-1', cache);
-  const warm = await scan(`docker-archive:${image.archive}`, 'warm-2', cache);
+  // The warm run must be served by the cache: -v logs "layer i/n DIFFID: cached" for each layer it reads from it.
+  const out = join(dir, 'warm.json');
+  const res = await runCustoms(['sbom', `docker-archive:${image.archive}`, '--format', 'json', '-o', out, '-q', '-v'], {
+    CUSTOMS_CACHE_DIR: cache,
+  });
+  assert.equal(res.code, 0, res.stderr);
+  const warm = JSON.parse(await readFile(out, 'utf8')) as Inventory;
+  const layers = warm.target.layers.length;
+  const hits = res.stderr.split('\n').filter((l) => /^debug: layer \d+\/\d+ sha256:[0-9a-f]{64}: cached$/.test(l));
+  assert.ok(layers > 1);
+  assert.equal(hits.length, layers, `${hits.length} of ${layers} layers came from the cache:\n${res.stderr}`);
   assert.deepEqual(packageKeys(warm), packageKeys(cold));
   assert.deepEqual(packageKeys(warm), packageKeys(archiveInventory));
 });

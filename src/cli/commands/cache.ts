@@ -1,6 +1,12 @@
 import { Command } from 'commander';
 import { defaultConfig } from '../../core/index.js';
-import { openLayerCache } from '../cache.js';
+import { cleanLayerCache } from '../cache.js';
+
+function size(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+}
 
 export function cacheCommand(): Command {
   const cmd = new Command('cache')
@@ -8,15 +14,18 @@ export function cacheCommand(): Command {
     .addHelpText('after', '\nExample:\n  customs cache clean --cache-dir ~/.cache/customs');
   cmd
     .command('clean')
-    .description('Remove every cached layer analysis')
+    .description(
+      'Remove every cached layer analysis and shrink the cache file; a damaged cache (not a database, corrupt) is deleted',
+    )
     .option('--cache-dir <dir>', 'cache directory (env CUSTOMS_CACHE_DIR)')
     .addHelpText('after', '\nExample:\n  customs cache clean')
     .action(async (flags: { cacheDir?: string }) => {
       const dir = flags.cacheDir ?? defaultConfig().cacheDir;
-      const cache = await openLayerCache(dir);
-      const n = cache.clear();
-      cache.close();
-      process.stderr.write(`removed ${n} cached layer result(s) from ${dir}\n`);
+      const r = await cleanLayerCache(dir);
+      const files = r.removedFiles.length > 0 ? `, deleted ${r.removedFiles.join(', ')}` : '';
+      process.stderr.write(
+        `removed ${r.removedRows} cached layer result(s) from ${dir}${files} (${size(r.bytesBefore)} → ${size(r.bytesAfter)})\n`,
+      );
     });
   return cmd;
 }

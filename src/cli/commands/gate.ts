@@ -169,7 +169,7 @@ Exit status:
     const ignore = flags.ignorefile === undefined ? undefined : await eng.loadIgnoreFile(flags.ignorefile);
     const loaded = policyFiles.length > 0 ? pol.loadPolicies(policyFiles, now) : undefined;
     const scanners = flags.scanners === undefined ? undefined : eng.parseScanners(flags.scanners);
-    const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir) : undefined;
+    const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir, ctx) : undefined;
     try {
       const { result, saved } = await eng.gateInput(target, ctx, {
         dbPath: dbFile(flags.db, ctx.config.dbDir),

@@ -47,7 +47,7 @@ Exit status: 0 ok, 2 usage error, 3 input error (bad image, unreachable registry
   );
   cmd.action(async (target: string, flags: ImageFlags & { format: SbomFormat; output?: string }) => {
     const ctx = contextFrom(flags, signal);
-    const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir) : undefined;
+    const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir, ctx) : undefined;
     try {
       const inv = await (await engine()).sbomOf(target, ctx, cache ? { cache } : {});
       ctx.finish();

@@ -108,7 +108,7 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
     const iocs = flags.ioc === undefined ? undefined : analyze.loadIocList(await readFlagFile('--ioc', flags.ioc));
     const clamd =
       flags.clamd === undefined ? undefined : { addr: flags.clamd, dbVersion: await analyze.clamdVersion(flags.clamd) };
-    const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir) : undefined;
+    const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir, ctx) : undefined;
     try {
       const result = (await isSbomFile(target))
         ? await scanSbom(target, ctx, { dbPath })

@@ -1,9 +1,16 @@
 /**
  * Registry credentials, looked up the way the docker CLI does
  * (docker/cli cli/config/configfile): env CUSTOMS_REGISTRY_USERNAME /
- * CUSTOMS_REGISTRY_PASSWORD first, then in the docker config `credHelpers`
- * for the host, `auths` entries, then the default `credsStore`.
+ * CUSTOMS_REGISTRY_PASSWORD first — for the one registry CUSTOMS_REGISTRY_HOST
+ * names — then in the docker config `credHelpers` for the host, `auths`
+ * entries, then the default `credsStore`.
  * Docker Hub is keyed "https://index.docker.io/v1/" (and its aliases).
+ *
+ * Every source is bound to a host: the docker config by its keys, the
+ * environment by CUSTOMS_REGISTRY_HOST. Credentials that named no host would
+ * go to whatever registry an image reference points at (a typo, a public
+ * base image, a hostile FROM line), so env credentials without a host are an
+ * error rather than a default.
  */
 import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
@@ -139,11 +146,35 @@ export interface CredentialOptions {
   readonly signal?: AbortSignal;
 }
 
+/**
+ * CUSTOMS_REGISTRY_USERNAME / CUSTOMS_REGISTRY_PASSWORD, when they are for
+ * `host`: CUSTOMS_REGISTRY_HOST ("registry.gitlab.com", "host:5000", or a
+ * docker-config style "https://host/v1/") must name it.
+ */
+export function envCredentials(host: string, env: NodeJS.ProcessEnv): Credentials | undefined {
+  const username = env.CUSTOMS_REGISTRY_USERNAME;
+  const password = env.CUSTOMS_REGISTRY_PASSWORD;
+  if (username === undefined && password === undefined) return undefined;
+  if (username === undefined || password === undefined) {
+    throw new CustomsError(
+      'REGISTRY_AUTH_FAILED',
+      `${username === undefined ? 'CUSTOMS_REGISTRY_PASSWORD' : 'CUSTOMS_REGISTRY_USERNAME'} is set without ${username === undefined ? 'CUSTOMS_REGISTRY_USERNAME' : 'CUSTOMS_REGISTRY_PASSWORD'}; set both (and CUSTOMS_REGISTRY_HOST) or neither`,
+    );
+  }
+  const bound = env.CUSTOMS_REGISTRY_HOST?.trim();
+  if (!bound) {
+    throw new CustomsError(
+      'REGISTRY_AUTH_FAILED',
+      `CUSTOMS_REGISTRY_USERNAME/PASSWORD are set but CUSTOMS_REGISTRY_HOST is not: set it to the registry they are for (e.g. CUSTOMS_REGISTRY_HOST=${host}); customs sends environment credentials to that host only`,
+    );
+  }
+  return sameServer(bound, host) ? { username, password } : undefined;
+}
+
 export async function credentialsFor(host: string, opts: CredentialOptions): Promise<Credentials | undefined> {
   const env = opts.env ?? process.env;
-  if (env.CUSTOMS_REGISTRY_USERNAME !== undefined && env.CUSTOMS_REGISTRY_PASSWORD !== undefined) {
-    return { username: env.CUSTOMS_REGISTRY_USERNAME, password: env.CUSTOMS_REGISTRY_PASSWORD };
-  }
+  const fromEnv = envCredentials(host, env);
+  if (fromEnv) return fromEnv;
   let text: string;
   try {
     const buf = await readFile(opts.dockerConfig);

@@ -4,6 +4,12 @@
  * --insecure), Basic and Bearer auth (distribution docs/spec/auth/token.md),
  * manual redirects for blobs (dropping credentials across hosts), bounded
  * retries with backoff on 429/5xx and connection resets.
+ *
+ * A registry chooses where customs goes next (redirects, token realms), so
+ * those URLs are checked (address-policy.ts): no https → http downgrade, no
+ * plain-HTTP token realm, no other host on loopback, link-local or private
+ * addresses — unless --insecure. Only the registry host's own error bodies
+ * are quoted in messages, clipped and stripped of control characters.
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
@@ -13,12 +19,15 @@ import { rootCertificates } from 'node:tls';
 import { Agent, type Dispatcher, request } from 'undici';
 import { type Context, CustomsError } from '../../core/index.js';
 import { readBounded } from '../bounded-read.js';
+import { type AddressClass, guardedLookup, refusedTarget, registryClass, resolveAll } from './address-policy.js';
 import { parseChallenges } from './auth-challenge.js';
 import { type Credentials, credentialsFor, isDockerHub } from './credentials.js';
 
 const MAX_RETRIES = 3;
 const MAX_REDIRECTS = 5;
 const MAX_ERROR_BODY = 64 * 1024;
+/** Longest registry error text quoted in a message. */
+const MAX_QUOTE = 300;
 const MAX_BACKOFF_MS = 10_000;
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRY_ERRORS = new Set([
@@ -86,32 +95,54 @@ function header(h: Readonly<Record<string, string | string[] | undefined>>, name
   return Array.isArray(v) ? v[0] : v;
 }
 
+/**
+ * Text from a server, made safe to print: ANSI escape sequences, control and
+ * bidi-override characters removed (a body must not rewrite the terminal or
+ * a CI log), whitespace collapsed, clipped to `max` characters.
+ */
+export function sanitizeQuote(text: string, max = MAX_QUOTE): string {
+  const clean = text
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+    .replace(/\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b./g, ' ')
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: stripping control characters is the point
+    .replace(/[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
 /** Quote a registry error body: `{"errors":[{"code","message"}]}` (distribution-spec "Error Codes"). */
 export function describeErrorBody(text: string): { codes: string[]; text: string } {
   try {
     const j = JSON.parse(text) as { errors?: { code?: unknown; message?: unknown; detail?: unknown }[] };
     if (Array.isArray(j.errors)) {
-      const codes = j.errors.map((e) => String(e.code ?? ''));
+      const codes = j.errors.map((e) => sanitizeQuote(String(e.code ?? ''), 64));
       const msg = j.errors
         .map(
           (e) =>
             `${String(e.code ?? '?')}: ${String(e.message ?? '')}${e.detail ? ` (${JSON.stringify(e.detail).slice(0, 200)})` : ''}`,
         )
         .join('; ');
-      return { codes, text: msg };
+      return { codes, text: sanitizeQuote(msg) };
     }
   } catch {
     // not JSON
   }
-  return { codes: [], text: text.trim().slice(0, 500) };
+  return { codes: [], text: sanitizeQuote(text) };
 }
 
 export class RegistryClient {
   private scheme: 'https' | 'http' | undefined;
   private authorization: string | undefined;
   private credentials: Credentials | undefined | null = null;
+  /** Connections to the registry host itself. */
   private readonly agent: Agent;
+  /** Connections to any other host (redirect targets, token realms): addresses checked at connect time. */
+  private readonly foreignAgent: Agent;
+  private ownClass: Promise<AddressClass> | undefined;
   readonly host: string;
+  /** The registry's host name (no port), as URL.hostname spells it. */
+  private readonly hostname: string;
 
   constructor(
     /** Canonical registry domain (docker.io for Docker Hub). */
@@ -120,6 +151,7 @@ export class RegistryClient {
     private readonly ctx: Context,
   ) {
     this.host = apiHost(domain);
+    this.hostname = new URL(`http://${this.host}`).hostname;
     const insecure = ctx.config.insecure;
     let ca: string[] | undefined;
     if (ctx.config.caFile) {
@@ -133,11 +165,12 @@ export class RegistryClient {
         );
       }
     }
-    this.agent = new Agent({
-      connect: { rejectUnauthorized: !insecure, ...(ca ? { ca } : {}) },
-      connectTimeout: 30_000,
-      headersTimeout: 60_000,
-      bodyTimeout: 300_000,
+    const timeouts = { connectTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 300_000 };
+    const tls = { rejectUnauthorized: !insecure, ...(ca ? { ca } : {}) };
+    this.agent = new Agent({ connect: tls, ...timeouts });
+    this.foreignAgent = new Agent({
+      connect: { ...tls, ...(insecure ? {} : { lookup: guardedLookup(() => this.registryClass()) }) },
+      ...timeouts,
     });
   }
 
@@ -146,7 +179,35 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    await this.agent.close().catch(() => {});
+    await Promise.all([this.agent.close().catch(() => {}), this.foreignAgent.close().catch(() => {})]);
+  }
+
+  /** Whether `url` is on the registry host (any port or scheme): it gets the registry's own agent. */
+  private onRegistryHost(url: URL): boolean {
+    return url.hostname === this.hostname;
+  }
+
+  private agentFor(url: URL): Agent {
+    return this.onRegistryHost(url) ? this.agent : this.foreignAgent;
+  }
+
+  /** Public, private …: decides which other hosts the registry may send customs to. */
+  private registryClass(): Promise<AddressClass> {
+    this.ownClass ??= resolveAll(this.hostname).then(registryClass);
+    return this.ownClass;
+  }
+
+  /**
+   * May customs connect to `target`, where the registry sent it? Another host
+   * on an IP literal is checked here (literals skip DNS); a host name is
+   * checked by the foreign agent's lookup when it connects.
+   */
+  private async checkTarget(target: URL, describe: (why: string) => string): Promise<void> {
+    if (this.ctx.config.insecure || this.onRegistryHost(target)) return;
+    const literal = target.hostname.replace(/^\[|\]$/g, '');
+    if (isIP(literal) === 0) return;
+    const why = refusedTarget(literal, await this.registryClass());
+    if (why) throw new CustomsError('REGISTRY_TARGET_REFUSED', describe(why));
   }
 
   private async creds(): Promise<Credentials | undefined> {
@@ -163,12 +224,19 @@ export class RegistryClient {
   private async send(
     url: string,
     headers: Record<string, string>,
-    method: 'GET' | 'HEAD' = 'GET',
+    init: { method?: 'GET' | 'HEAD' | 'POST'; body?: string } = {},
   ): Promise<Dispatcher.ResponseData> {
+    const dispatcher = this.agentFor(new URL(url));
     for (let attempt = 0; ; attempt++) {
       let res: Dispatcher.ResponseData;
       try {
-        res = await request(url, { method, headers, dispatcher: this.agent, signal: this.ctx.signal });
+        res = await request(url, {
+          method: init.method ?? 'GET',
+          headers,
+          ...(init.body !== undefined ? { body: init.body } : {}),
+          dispatcher,
+          signal: this.ctx.signal,
+        });
       } catch (e) {
         if (this.ctx.signal.aborted) throw new CustomsError('ABORTED', `request to ${this.host} cancelled`, e);
         const code = errCode(e);
@@ -196,13 +264,21 @@ export class RegistryClient {
     });
   }
 
-  private networkError(e: unknown, url: string): CustomsError {
+  private networkError(e: unknown, url: string, refused?: (why: string) => string): CustomsError {
     if (e instanceof CustomsError) return e;
     const code = errCode(e);
+    if (code === 'CUSTOMS_ADDRESS_REFUSED') {
+      const why = errMessage(e);
+      return new CustomsError(
+        'REGISTRY_TARGET_REFUSED',
+        refused ? refused(why) : `${this.host} sent customs to ${url} (${why}); pass --insecure to allow it`,
+        e,
+      );
+    }
     if (TLS_ERRORS.has(code) || /certificate|self[- ]signed/i.test(errMessage(e))) {
       return new CustomsError(
         'REGISTRY_TLS',
-        `TLS to ${this.host} failed: ${errMessage(e)}; pass --ca-file with the registry's CA, or --insecure to skip verification`,
+        `TLS to ${new URL(url).host} failed: ${errMessage(e)}; pass --ca-file with the registry's CA, or --insecure to skip verification`,
         e,
       );
     }
@@ -239,34 +315,51 @@ export class RegistryClient {
    */
   async get(path: string, accept: string | undefined, what: string): Promise<RegistryResponse> {
     const base = await this.baseUrl();
-    let url = `${base}/v2/${path}`;
+    const origin = new URL(base).origin;
+    let url = new URL(`${base}/v2/${path}`);
     let authTried = false;
-    let sameOrigin = true;
+    const refusedRedirect =
+      (target: URL) =>
+      (why: string): string =>
+        `${what}: ${this.host} redirected to ${target.origin} (${why}); customs does not follow a registry to loopback, link-local or private addresses of another host; pass --insecure if you trust this registry and network`;
     for (let redirects = 0; ; ) {
+      // Credentials and tokens go to the registry's own origin only: blob
+      // storage (S3, a CDN) behind a redirect must not see them.
+      const sameOrigin = url.origin === origin;
       const headers: Record<string, string> = {};
       if (accept) headers.accept = accept;
       if (sameOrigin && this.authorization) headers.authorization = this.authorization;
       let res: Dispatcher.ResponseData;
       try {
-        res = await this.send(url, headers);
+        res = await this.send(url.toString(), headers);
       } catch (e) {
-        throw this.networkError(e, url);
+        throw this.networkError(e, url.toString(), refusedRedirect(url));
       }
       const status = res.statusCode;
       if (status >= 300 && status < 400 && header(res.headers, 'location')) {
         await res.body.dump().catch(() => {});
         if (++redirects > MAX_REDIRECTS)
           throw new CustomsError('REGISTRY_ERROR', `${what}: more than ${MAX_REDIRECTS} redirects from ${this.host}`);
-        const next = new URL(header(res.headers, 'location') ?? '', url);
+        let next: URL;
+        try {
+          next = new URL(header(res.headers, 'location') ?? '', url);
+        } catch (e) {
+          throw new CustomsError('REGISTRY_ERROR', `${what}: ${url.host} redirected to something that is not a URL`, e);
+        }
         if (next.protocol !== 'https:' && next.protocol !== 'http:') {
           throw new CustomsError(
             'REGISTRY_ERROR',
             `${what}: ${this.host} redirected to unsupported URL ${next.protocol}`,
           );
         }
-        // Blob storage (S3, CDN) must not see the registry's credentials.
-        sameOrigin = sameOrigin && next.origin === new URL(url).origin;
-        url = next.toString();
+        if (url.protocol === 'https:' && next.protocol === 'http:' && !this.ctx.config.insecure) {
+          throw new CustomsError(
+            'REGISTRY_TARGET_REFUSED',
+            `${what}: ${url.host} redirected from https to plain http (${next.origin}); customs does not give up TLS halfway; pass --insecure to allow it`,
+          );
+        }
+        await this.checkTarget(next, refusedRedirect(next));
+        url = next;
         continue;
       }
       if (status === 401 && !authTried && sameOrigin) {
@@ -277,6 +370,15 @@ export class RegistryClient {
         continue;
       }
       if (status >= 200 && status < 300) return { status, headers: res.headers, body: res.body };
+      if (url.origin !== origin) {
+        // Another host's body is not the registry's word, and may be anything
+        // a redirect reached: it is never quoted.
+        await res.body.dump().catch(() => {});
+        throw new CustomsError(
+          'REGISTRY_ERROR',
+          `${what}: ${url.host}, where ${this.host} redirected the request, answered HTTP ${status}`,
+        );
+      }
       const text = (
         await readBounded(res.body, MAX_ERROR_BODY, `${what} error body`, 'REGISTRY_ERROR').catch(() => Buffer.alloc(0))
       ).toString('utf8');
@@ -289,7 +391,7 @@ export class RegistryClient {
     if (status === 401 || status === 403) {
       return new CustomsError(
         'REGISTRY_AUTH_FAILED',
-        `${this.domain} refused access to repository ${this.repository} (HTTP ${status}${quoted ? `: ${quoted}` : ''}); check the credentials (docker login ${this.domain}, or CUSTOMS_REGISTRY_USERNAME/PASSWORD) and that they may pull it`,
+        `${this.domain} refused access to repository ${this.repository} (HTTP ${status}${quoted ? `: ${quoted}` : ''}); check the credentials (docker login ${this.domain}, or CUSTOMS_REGISTRY_HOST with CUSTOMS_REGISTRY_USERNAME/PASSWORD) and that they may pull it`,
       );
     }
     if (status === 404) {
@@ -329,7 +431,7 @@ export class RegistryClient {
       if (!creds?.username || creds.password === undefined) {
         throw new CustomsError(
           'REGISTRY_AUTH_FAILED',
-          `${this.domain} needs a login to pull ${this.repository} and no credentials were found; run docker login ${this.domain} or set CUSTOMS_REGISTRY_USERNAME/PASSWORD`,
+          `${this.domain} needs a login to pull ${this.repository} and no credentials were found for it; run docker login ${this.domain} or set CUSTOMS_REGISTRY_HOST=${this.domain} with CUSTOMS_REGISTRY_USERNAME/PASSWORD`,
         );
       }
       this.authorization = `Basic ${Buffer.from(`${creds.username}:${creds.password}`).toString('base64')}`;
@@ -341,7 +443,14 @@ export class RegistryClient {
     );
   }
 
-  /** Token endpoint (distribution docs/spec/auth/token.md; oauth.md for refresh tokens). */
+  /**
+   * Token endpoint (distribution docs/spec/auth/token.md; oauth.md for refresh
+   * tokens). The spec has the client send its credentials to the realm, which
+   * may be another host: so the realm must be https (a plain-HTTP realm is
+   * allowed only with --insecure, or on the registry's own host when the
+   * registry itself is spoken over http), and another host must pass the
+   * address checks of redirects.
+   */
   private async fetchToken(
     params: Readonly<Record<string, string>>,
     creds: Credentials | undefined,
@@ -354,8 +463,29 @@ export class RegistryClient {
     try {
       realmUrl = new URL(realm);
     } catch (e) {
-      throw new CustomsError('REGISTRY_AUTH_FAILED', `${this.domain}: Bearer realm "${realm}" is not a URL`, e);
+      throw new CustomsError(
+        'REGISTRY_AUTH_FAILED',
+        `${this.domain}: Bearer realm "${sanitizeQuote(realm, 200)}" is not a URL`,
+        e,
+      );
     }
+    const shown = sanitizeQuote(`${realmUrl.origin}${realmUrl.pathname}`, 200);
+    if (realmUrl.protocol !== 'https:' && realmUrl.protocol !== 'http:') {
+      throw new CustomsError(
+        'REGISTRY_TARGET_REFUSED',
+        `${this.domain}: the Bearer token realm ${shown} is neither https nor http`,
+      );
+    }
+    const plainAllowed = this.ctx.config.insecure || (this.scheme === 'http' && realmUrl.hostname === this.hostname);
+    if (realmUrl.protocol === 'http:' && !plainAllowed) {
+      throw new CustomsError(
+        'REGISTRY_TARGET_REFUSED',
+        `${this.domain} names the token realm ${shown}, which is plain HTTP: customs sends credentials to a token realm only over https; pass --insecure to allow it`,
+      );
+    }
+    const refusedRealm = (why: string): string =>
+      `${this.domain} names the token realm ${shown} (${why}); customs does not send credentials to loopback, link-local or private addresses of another host; pass --insecure if you trust this registry and network`;
+    await this.checkTarget(realmUrl, refusedRealm);
     const scope = params.scope ?? `repository:${this.repository}:pull`;
     const service = params.service;
     let res: Dispatcher.ResponseData;
@@ -368,13 +498,11 @@ export class RegistryClient {
           scope,
         });
         if (service) form.set('service', service);
-        res = await request(realmUrl, {
-          method: 'POST',
-          headers: { 'content-type': 'application/x-www-form-urlencoded' },
-          body: form.toString(),
-          dispatcher: this.agent,
-          signal: this.ctx.signal,
-        });
+        res = await this.send(
+          realmUrl.toString(),
+          { 'content-type': 'application/x-www-form-urlencoded' },
+          { method: 'POST', body: form.toString() },
+        );
       } else {
         if (service) realmUrl.searchParams.set('service', service);
         realmUrl.searchParams.set('scope', scope);
@@ -385,21 +513,27 @@ export class RegistryClient {
         res = await this.send(realmUrl.toString(), headers);
       }
     } catch (e) {
-      throw this.networkError(e, realmUrl.toString());
+      throw this.networkError(e, shown, refusedRealm);
     }
     const body = (
       await readBounded(res.body, MAX_ERROR_BODY, `token from ${realmUrl.host}`, 'REGISTRY_AUTH_FAILED')
     ).toString('utf8');
+    // The token service's own words are quoted only when it is the registry itself.
+    const quote = (): string => {
+      if (realmUrl.origin !== new URL(`${this.scheme ?? 'https'}://${this.host}`).origin) return '';
+      const t = describeErrorBody(body).text;
+      return t ? `: ${t}` : '';
+    };
     if (res.statusCode === 401 || res.statusCode === 403) {
       throw new CustomsError(
         'REGISTRY_AUTH_FAILED',
-        `the token service of ${this.domain} (${realmUrl.host}) refused ${creds ? 'the credentials' : 'anonymous access'} for repository ${this.repository} (HTTP ${res.statusCode}: ${describeErrorBody(body).text}); check docker login ${this.domain}`,
+        `the token service of ${this.domain} (${realmUrl.host}) refused ${creds ? 'the credentials' : 'anonymous access'} for repository ${this.repository} (HTTP ${res.statusCode}${quote()}); check docker login ${this.domain}`,
       );
     }
     if (res.statusCode < 200 || res.statusCode >= 300) {
       throw new CustomsError(
         'REGISTRY_ERROR',
-        `token service ${realmUrl.host} answered HTTP ${res.statusCode} for ${what}: ${describeErrorBody(body).text}`,
+        `token service ${realmUrl.host} answered HTTP ${res.statusCode} for ${what}${quote()}`,
       );
     }
     let token: unknown;

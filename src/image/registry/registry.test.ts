@@ -220,6 +220,7 @@ describe('registry: bearer token flow (token server in the test, ES256 JWT)', ()
       try {
         await pushLayout(reg, single, 'tok/app:1');
         const before = reg.tokenRequests.length;
+        process.env.CUSTOMS_REGISTRY_HOST = reg.host;
         process.env.CUSTOMS_REGISTRY_USERNAME = reg.username;
         process.env.CUSTOMS_REGISTRY_PASSWORD = reg.password;
         const img = await openImage(`registry:${reg.host}/tok/app:1`, ctx());
@@ -235,12 +236,90 @@ describe('registry: bearer token flow (token server in the test, ES256 JWT)', ()
           isCode('REGISTRY_AUTH_FAILED', /tok\/app/),
         );
       } finally {
+        delete process.env.CUSTOMS_REGISTRY_HOST;
         delete process.env.CUSTOMS_REGISTRY_USERNAME;
         delete process.env.CUSTOMS_REGISTRY_PASSWORD;
         await reg.stop();
       }
     });
   }
+
+  test('environment credentials bound to another host are not sent to this registry or its realm', async () => {
+    const reg = await startRegistry({ auth: 'token' });
+    try {
+      await pushLayout(reg, single, 'tok/app:1');
+      const before = reg.tokenRequests.length;
+      process.env.CUSTOMS_REGISTRY_HOST = 'registry.example.com';
+      process.env.CUSTOMS_REGISTRY_USERNAME = reg.username;
+      process.env.CUSTOMS_REGISTRY_PASSWORD = reg.password;
+      await assert.rejects(
+        openImage(`registry:${reg.host}/tok/app:1`, ctx()),
+        isCode('REGISTRY_AUTH_FAILED', /anonymous access/),
+      );
+      const mine = reg.tokenRequests.slice(before);
+      assert.ok(mine.length >= 1);
+      assert.deepEqual(
+        mine.map((r) => r.authorization),
+        mine.map(() => undefined),
+      );
+    } finally {
+      delete process.env.CUSTOMS_REGISTRY_HOST;
+      delete process.env.CUSTOMS_REGISTRY_USERNAME;
+      delete process.env.CUSTOMS_REGISTRY_PASSWORD;
+      await reg.stop();
+    }
+  });
+});
+
+describe('registry: TLS with a bearer token realm', () => {
+  const creds = (reg: TestRegistry): string => {
+    const cfg = join(work, `token-tls-${reg.port}.json`);
+    writeFileSync(cfg, JSON.stringify({ auths: { [reg.host]: { username: reg.username, password: reg.password } } }));
+    return cfg;
+  };
+
+  test('a plain-HTTP realm is refused before any credentials go to it, naming the realm and --insecure', async () => {
+    const reg = await startRegistry({ tls: true, auth: 'token' });
+    try {
+      await pushLayout(reg, single, 'tok/app:1');
+      assert.ok(reg.caFile);
+      const before = reg.tokenRequests.length;
+      await assert.rejects(
+        openImage(`registry:${reg.host}/tok/app:1`, ctx({ caFile: reg.caFile, dockerConfig: creds(reg) })),
+        isCode('REGISTRY_TARGET_REFUSED', /realm http:\/\/127\.0\.0\.1:\d+\/token.*plain HTTP.*--insecure/),
+      );
+      assert.equal(reg.tokenRequests.length, before, 'the token server was asked');
+      // --insecure is the way out.
+      const img = await openImage(`registry:${reg.host}/tok/app:1`, ctx({ insecure: true, dockerConfig: creds(reg) }));
+      assert.equal(await fileOf(img, 'etc/os-release'), 'ID=debian\n');
+      await img.close();
+    } finally {
+      await reg.stop();
+    }
+  });
+
+  test('an https realm gets the credentials', async () => {
+    const reg = await startRegistry({ tls: true, auth: 'token', realmTls: true });
+    try {
+      await pushLayout(reg, single, 'tok/app:1');
+      assert.ok(reg.caFile);
+      const before = reg.tokenRequests.length;
+      const img = await openImage(
+        `registry:${reg.host}/tok/app:1`,
+        ctx({ caFile: reg.caFile, dockerConfig: creds(reg) }),
+      );
+      assert.equal(await fileOf(img, 'app/z'), 'zstd layer');
+      await img.close();
+      const mine = reg.tokenRequests.slice(before);
+      assert.ok(mine.length >= 1);
+      assert.equal(
+        mine[0]?.authorization,
+        `Basic ${Buffer.from(`${reg.username}:${reg.password}`).toString('base64')}`,
+      );
+    } finally {
+      await reg.stop();
+    }
+  });
 });
 
 describe('registry: TLS', () => {

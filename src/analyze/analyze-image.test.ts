@@ -1,0 +1,158 @@
+/**
+ * The layer cache key (layerCacheKey) and what analyzeImage stores: every
+ * input that changes what analyzers report for the same layer bytes must
+ * change the key, and only layers whose digests verified are stored.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { createContext, DEFAULT_LIMITS, type Digest, sha256 } from '../core/index.js';
+import { type Image, layerFromSource, tarBytes } from '../image/index.js';
+import { analyzeImage, layerCacheKey } from './analyze-image.js';
+import { type AnalyzerPlan, buildAnalyzers } from './analyzers.js';
+import type { LayerCache, LayerResult } from './layer-result.js';
+import type { Analyzer } from './types.js';
+
+const work = mkdtempSync(join(tmpdir(), 'customs-analyze-image-test-'));
+after(() => rmSync(work, { recursive: true, force: true }));
+
+const DIFF = `sha256:${'ab'.repeat(32)}` as Digest;
+const ctx = (maxFileSize = DEFAULT_LIMITS.maxFileSize) =>
+  createContext({ config: { limits: { ...DEFAULT_LIMITS, maxFileSize } } });
+
+/** The key of DIFF under `plan`, as analyzeImage computes it. */
+const keyOf = (plan: AnalyzerPlan, c = ctx()): string => layerCacheKey(DIFF, buildAnalyzers(plan), c, plan);
+
+const SECRETS = `rules:\n  - id: acme-key\n    title: ACME key\n    severity: high\n    keywords: [acme_]\n    regex: 'acme_[a-z0-9]{16}'\n`;
+
+test('layerCacheKey: the same inputs give the same key', () => {
+  const plan: AnalyzerPlan = { groups: ['packages', 'secrets'], secretConfig: SECRETS };
+  assert.equal(keyOf(plan), keyOf({ ...plan }));
+});
+
+test('layerCacheKey: an analyzer version change changes the key', () => {
+  const a: Analyzer = { name: 'x', version: 1, wants: () => false, analyze: () => ({}) };
+  assert.notEqual(layerCacheKey(DIFF, [a], ctx()), layerCacheKey(DIFF, [{ ...a, version: 2 }], ctx()));
+  assert.notEqual(layerCacheKey(DIFF, [a], ctx()), layerCacheKey(DIFF, [{ ...a, name: 'y' }], ctx()));
+  assert.notEqual(layerCacheKey(DIFF, [a], ctx()), layerCacheKey(`sha256:${'cd'.repeat(32)}`, [a], ctx()));
+});
+
+test('layerCacheKey: the secret config changes the key (rules, allow-rules, size cap; none vs default)', () => {
+  const base = keyOf({ groups: ['secrets'] });
+  const custom = keyOf({ groups: ['secrets'], secretConfig: SECRETS });
+  assert.notEqual(custom, base);
+  const variants = [
+    SECRETS.replace('{16}', '{17}'),
+    SECRETS.replace('severity: high', 'severity: low'),
+    SECRETS.replace('keywords: [acme_]', 'keywords: [acme]'),
+    `${SECRETS}allow-rules:\n  - id: tests\n    paths: ['^test/']\n`,
+    `${SECRETS}skip-paths: ['^docs/']\n`,
+    `${SECRETS}max-file-size: 1024\n`,
+    `${SECRETS}disable-rules: [aws-access-key-id]\n`,
+    `${SECRETS}builtin-rules: false\n`,
+  ];
+  const keys = new Set([base, custom, ...variants.map((s) => keyOf({ groups: ['secrets'], secretConfig: s }))]);
+  assert.equal(keys.size, variants.length + 2);
+});
+
+test('layerCacheKey: the clamd signature DB version changes the key; the clamd address does not', () => {
+  const v1 = 'ClamAV 1.4.2/27500/Mon Jan  6 09:30:00 2025';
+  const v2 = 'ClamAV 1.4.2/27501/Tue Jan  7 09:30:00 2025';
+  const k = (addr: string, dbVersion: string) => keyOf({ groups: ['malware'], clamd: { addr, dbVersion } });
+  assert.notEqual(k('127.0.0.1:3310', v1), k('127.0.0.1:3310', v2));
+  assert.notEqual(k('127.0.0.1:3310', v1), keyOf({ groups: ['malware'] }));
+  assert.equal(k('127.0.0.1:3310', v1), k('/run/clamav/clamd.ctl', v1));
+});
+
+test('layerCacheKey: the IOC list changes the key', () => {
+  const one = { entries: [{ sha256: 'a'.repeat(64) }] };
+  const two = { entries: [{ sha256: 'a'.repeat(64) }, { sha256: 'b'.repeat(64) }] };
+  assert.notEqual(keyOf({ groups: ['malware'], iocs: one }), keyOf({ groups: ['malware'], iocs: two }));
+  assert.notEqual(keyOf({ groups: ['malware'], iocs: one }), keyOf({ groups: ['malware'] }));
+});
+
+test('layerCacheKey: the file size cap (--max-file-size) changes the key', () => {
+  const plan: AnalyzerPlan = { groups: ['packages'] };
+  assert.notEqual(keyOf(plan, ctx(1024)), keyOf(plan, ctx(2048)));
+});
+
+test('layerCacheKey: plan inputs are in the key even when analyzer versions would collide', () => {
+  // Analyzer versions derived from settings are 31-bit hashes; the key must not rely on them alone.
+  const fixed = buildAnalyzers({ groups: ['secrets'] });
+  const a: AnalyzerPlan = { groups: ['secrets'], secretConfig: SECRETS };
+  const b: AnalyzerPlan = { groups: ['secrets'], secretConfig: `${SECRETS}max-file-size: 99\n` };
+  assert.notEqual(layerCacheKey(DIFF, fixed, ctx(), a), layerCacheKey(DIFF, fixed, ctx(), b));
+});
+
+/** A one-layer image from a tar on disk; `diffID` may lie. */
+function imageOf(tar: Buffer, diffID: Digest): Image {
+  const file = join(work, `${sha256(tar).slice(7, 19)}-${diffID.slice(7, 13)}.tar`);
+  writeFileSync(file, tar);
+  const layer = layerFromSource(
+    {
+      diffID,
+      digest: sha256(tar),
+      mediaType: 'application/vnd.oci.image.layer.v1.tar',
+      size: tar.length,
+      compression: 'none',
+      verifyBlob: true,
+      verifyDiffID: true,
+      what: 'test layer',
+      file: { path: file, start: 0, length: tar.length },
+    },
+    DEFAULT_LIMITS,
+  );
+  return {
+    name: 'test',
+    transport: 'oci',
+    repoDigests: [],
+    repoTags: [],
+    configDigest: sha256('{}'),
+    config: { os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: [diffID] } },
+    layers: [layer],
+    close: async () => {},
+  } as Image;
+}
+
+class MemoryCache implements LayerCache {
+  readonly rows = new Map<string, LayerResult>();
+  gets = 0;
+  get(key: string): LayerResult | undefined {
+    this.gets++;
+    return this.rows.get(key);
+  }
+  put(key: string, result: LayerResult): void {
+    this.rows.set(key, result);
+  }
+}
+
+const osRelease = tarBytes([{ name: 'etc/os-release', body: 'ID=debian\nVERSION_ID="12"\n' }]);
+
+test('analyzeImage: a layer whose digest fails is never stored; a good one is, and is read back', async () => {
+  const cache = new MemoryCache();
+  const plan: AnalyzerPlan = { groups: ['packages'] };
+  const wrong = `sha256:${'0'.repeat(64)}` as Digest;
+  await assert.rejects(analyzeImage(imageOf(osRelease, wrong), ctx(), { plan, cache }), (e: unknown) => {
+    assert.equal((e as { code?: string }).code, 'IMAGE_DIGEST_MISMATCH');
+    return true;
+  });
+  assert.equal(cache.rows.size, 0);
+  const good = imageOf(osRelease, sha256(osRelease));
+  const cold = await analyzeImage(good, ctx(), { plan, cache });
+  assert.equal(cold.cached, 0);
+  assert.equal(cache.rows.size, 1);
+  const warm = await analyzeImage(good, ctx(), { plan, cache });
+  assert.equal(warm.cached, 1);
+  assert.deepEqual(warm.layers, cold.layers);
+});
+
+test('analyzeImage: a truncated layer stream is not stored either', async () => {
+  const cache = new MemoryCache();
+  const cut = osRelease.subarray(0, 700);
+  const img = imageOf(cut, sha256(osRelease));
+  // The blob digest matches the truncated bytes; the diffID (of the full tar) does not.
+  await assert.rejects(analyzeImage(img, ctx(), { plan: { groups: ['packages'] }, cache }));
+  assert.equal(cache.rows.size, 0);
+});
