@@ -114,6 +114,11 @@ export const ERROR_CODES = {
     http: 413,
     hint: 'The layer expands past the size limit (a decompression bomb?); raise --max-layer-size if the image is genuine.',
   },
+  LAYER_DECODER_LIMIT: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The compressed layer asks its decoder for more memory or copying than customs allows (docs/security.md, "Parser sandbox and decoder budgets"); recompress it with default settings (zstd without --long/--ultra).',
+  },
   ANALYZE_FILE_INVALID: {
     exit: EXIT.input,
     http: 422,
@@ -123,6 +128,11 @@ export const ERROR_CODES = {
     exit: EXIT.input,
     http: 413,
     hint: 'A file in the image exceeds a safety limit (size, entry count or nesting depth); it is listed as unknown, not followed.',
+  },
+  ANALYZER_BUDGET_EXCEEDED: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'A parser ran past its time or memory budget on a file (docs/security.md, "Parser sandbox and decoder budgets"); the file is likely crafted, is listed as unknown, and the scan goes on.',
   },
   ANALYZE_INCOMPLETE: {
     exit: EXIT.input,

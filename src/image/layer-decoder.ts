@@ -6,9 +6,10 @@
 import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
-import { CustomsError } from '../core/index.js';
+import { CustomsError, type ErrorCode, isCustomsError } from '../core/index.js';
 import { sniffCompression } from './media-types.js';
 import type { LayerCompression } from './types.js';
+import { ZstdFrameScanner } from './zstd-frames.js';
 
 export interface DecoderOptions {
   /** Compression the media type declares, or 'sniff' when only the bytes can tell. */
@@ -33,6 +34,10 @@ export class LayerDecoder extends Transform {
   private mode: LayerCompression | undefined;
   private gunzip: Gunzip | undefined;
   private zstd: ZstdDecompress | undefined;
+  /** Checks each zstd frame and block header before the decoder sees it (zstd-frames.ts). */
+  private zstdFrames: ZstdFrameScanner | undefined;
+  /** Bytes of an incomplete zstd header, held back until the rest arrives. */
+  private zstdHeld: Buffer = Buffer.alloc(0);
   private failed: CustomsError | undefined;
   private inBytes = 0;
   private outBytes = 0;
@@ -100,9 +105,13 @@ export class LayerDecoder extends Transform {
       });
       this.gunzip = g;
     } else if (this.mode === 'zstd') {
-      this.zstd = new ZstdDecompress((data) =>
-        this.emitOut(Buffer.from(data.buffer, data.byteOffset, data.byteLength)),
-      );
+      const frames = new ZstdFrameScanner(this.opts.what);
+      this.zstdFrames = frames;
+      this.zstd = new ZstdDecompress((data, final) => {
+        // fzstd calls back once per decoded block (and once, empty, at the very end).
+        if (!final) frames.decoded(data.byteLength);
+        this.emitOut(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+      });
     }
   }
 
@@ -123,9 +132,13 @@ export class LayerDecoder extends Transform {
       }
       case 'zstd':
         try {
-          this.zstd?.push(chunk, false);
+          const all = this.zstdHeld.length > 0 ? Buffer.concat([this.zstdHeld, chunk]) : chunk;
+          const checked = this.zstdFrames?.scan(all) ?? all.length;
+          this.zstdHeld = Buffer.from(all.subarray(checked));
+          if (checked > 0) this.zstd?.push(all.subarray(0, checked), false);
         } catch (e) {
-          this.fail('LAYER_CORRUPT', `${this.opts.what}: zstd stream is corrupt (${(e as Error).message})`, e);
+          if (isCustomsError(e)) this.fail(e.code, e.message, e);
+          else this.fail('LAYER_CORRUPT', `${this.opts.what}: zstd stream is corrupt (${(e as Error).message})`, e);
         }
         {
           cb();
@@ -161,14 +174,21 @@ export class LayerDecoder extends Transform {
     }
     if (this.mode === 'zstd' && this.zstd) {
       try {
+        if (this.zstdHeld.length > 0)
+          throw new CustomsError(
+            'LAYER_TRUNCATED',
+            `${this.opts.what}: zstd stream ends early (inside a frame or block header)`,
+          );
         this.zstd.push(new Uint8Array(0), true);
       } catch (e) {
         const truncated = /unexpected EOF|end/i.test((e as Error).message);
-        this.fail(
-          truncated ? 'LAYER_TRUNCATED' : 'LAYER_CORRUPT',
-          `${this.opts.what}: zstd stream ${truncated ? 'ends early' : 'is corrupt'} (${(e as Error).message})`,
-          e,
-        );
+        if (isCustomsError(e)) this.fail(e.code, e.message, e);
+        else
+          this.fail(
+            truncated ? 'LAYER_TRUNCATED' : 'LAYER_CORRUPT',
+            `${this.opts.what}: zstd stream ${truncated ? 'ends early' : 'is corrupt'} (${(e as Error).message})`,
+            e,
+          );
       }
     }
     cb(this.failed ?? null);
@@ -194,11 +214,12 @@ export class LayerDecoder extends Transform {
     this.push(d);
   }
 
-  private fail(code: 'LAYER_CORRUPT' | 'LAYER_TRUNCATED' | 'LAYER_TOO_LARGE', message: string, cause?: unknown): void {
+  private fail(code: ErrorCode, message: string, cause?: unknown): void {
     if (this.failed) return;
     this.failed = new CustomsError(code, message, cause);
     this.gunzip?.destroy();
     this.gunzip = undefined;
     this.zstd = undefined;
+    this.zstdFrames = undefined;
   }
 }
