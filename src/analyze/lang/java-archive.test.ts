@@ -178,3 +178,97 @@ test('manifest and file name parsing', () => {
   });
   assert.equal(parseArchiveFileName('app.jar'), undefined);
 });
+
+test('a war of thousands of nested jars is read in one walk of its directory (linear, not quadratic)', () => {
+  // 6,000 nested jars: ~30 s when the directory was re-read per nested jar, well under 1 s in one walk.
+  const n = 6000;
+  const files: Record<string, Uint8Array> = {};
+  for (let i = 0; i < n; i++)
+    files[`WEB-INF/lib/lib${i}-1.0.jar`] = zipSync(
+      { [`META-INF/maven/g/lib${i}/pom.properties`]: Buffer.from(pom('g', `lib${i}`, '1.0')) },
+      { level: 0 },
+    );
+  const war = Buffer.from(zipSync(files, { level: 0 }));
+  const started = performance.now();
+  const r = javaArchive.analyze(analyzerFile('app.war', war)) as { packages?: readonly { name: string }[] };
+  const elapsed = performance.now() - started;
+  assert.equal(r.packages?.length, n);
+  assert.equal(r.packages?.[0]?.name, 'g:lib0');
+  assert.ok(elapsed < 6000, `${n} nested jars took ${elapsed.toFixed(0)} ms`);
+});
+
+/** A stored-only zip written with ZIP64 records throughout (APPNOTE 4.3.14, 4.3.15, 4.5.3), as `jar` writes past 65,535 entries. */
+function zip64(files: Record<string, Buffer>): Buffer {
+  const parts: Buffer[] = [];
+  const central: Buffer[] = [];
+  let offset = 0;
+  for (const [name, data] of Object.entries(files)) {
+    const n = Buffer.from(name);
+    const local = Buffer.alloc(30 + n.length + 20);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(45, 4);
+    local.writeUInt32LE(0xffffffff, 18);
+    local.writeUInt32LE(0xffffffff, 22);
+    local.writeUInt16LE(n.length, 26);
+    local.writeUInt16LE(20, 28);
+    n.copy(local, 30);
+    local.writeUInt16LE(1, 30 + n.length);
+    local.writeUInt16LE(16, 32 + n.length);
+    local.writeBigUInt64LE(BigInt(data.length), 34 + n.length);
+    local.writeBigUInt64LE(BigInt(data.length), 42 + n.length);
+    const cd = Buffer.alloc(46 + n.length + 28);
+    cd.writeUInt32LE(0x02014b50, 0);
+    cd.writeUInt16LE(45, 4);
+    cd.writeUInt16LE(45, 6);
+    cd.writeUInt16LE(0x800, 8);
+    cd.writeUInt32LE(0xffffffff, 20);
+    cd.writeUInt32LE(0xffffffff, 24);
+    cd.writeUInt16LE(n.length, 28);
+    cd.writeUInt16LE(28, 30);
+    cd.writeUInt32LE(0xffffffff, 42);
+    n.copy(cd, 46);
+    cd.writeUInt16LE(1, 46 + n.length);
+    cd.writeUInt16LE(24, 48 + n.length);
+    cd.writeBigUInt64LE(BigInt(data.length), 50 + n.length);
+    cd.writeBigUInt64LE(BigInt(data.length), 58 + n.length);
+    cd.writeBigUInt64LE(BigInt(offset), 66 + n.length);
+    parts.push(local, data);
+    central.push(cd);
+    offset += local.length + data.length;
+  }
+  const cdBytes = Buffer.concat(central);
+  const rec = Buffer.alloc(56);
+  rec.writeUInt32LE(0x06064b50, 0);
+  rec.writeBigUInt64LE(44n, 4);
+  rec.writeBigUInt64LE(BigInt(central.length), 24);
+  rec.writeBigUInt64LE(BigInt(central.length), 32);
+  rec.writeBigUInt64LE(BigInt(cdBytes.length), 40);
+  rec.writeBigUInt64LE(BigInt(offset), 48);
+  const locator = Buffer.alloc(20);
+  locator.writeUInt32LE(0x07064b50, 0);
+  locator.writeBigUInt64LE(BigInt(offset + cdBytes.length), 8);
+  locator.writeUInt32LE(1, 16);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(0xffff, 8);
+  eocd.writeUInt16LE(0xffff, 10);
+  eocd.writeUInt32LE(0xffffffff, 12);
+  eocd.writeUInt32LE(0xffffffff, 16);
+  return Buffer.concat([...parts, cdBytes, rec, locator, eocd]);
+}
+
+test('ZIP64 archives: counts, sizes and offsets from the ZIP64 records', async () => {
+  const inner = zip64({ 'META-INF/maven/g/inner/pom.properties': Buffer.from(pom('g', 'inner', '2')) });
+  const outer = zip64({
+    'META-INF/maven/g/outer/pom.properties': Buffer.from(pom('g', 'outer', '1')),
+    'lib/inner.jar': inner,
+  });
+  assert.deepEqual(names(await javaArchive.analyze(analyzerFile('big.jar', outer))), ['g:outer@1', 'g:inner@2']);
+  // A ZIP64 record pointing past the end of the file is a corrupt archive, not a crash.
+  const broken = Buffer.from(outer);
+  broken.writeBigUInt64LE(BigInt(outer.length * 2), outer.length - 22 - 20 + 8);
+  assert.throws(
+    () => javaArchive.analyze(analyzerFile('big.jar', broken)),
+    (e: unknown) => (e as { code?: string }).code === 'ANALYZE_FILE_INVALID',
+  );
+});

@@ -1,7 +1,7 @@
-import { type UnzipFileInfo, unzipSync } from 'fflate';
 import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
-import { baseName, invalidFile, LIMITS, limitExceeded } from './limits.js';
+import { baseName, LIMITS, limitExceeded } from './limits.js';
+import { readZipDirectory, readZipEntry, type ZipEntry } from './zip-directory.js';
 
 /** Zip-based Java archives (JAR File Specification; WAR/EAR, Jenkins plugins .jpi/.hpi, JBoss .par/.sar). */
 const EXTENSIONS = ['.jar', '.war', '.ear', '.jpi', '.hpi', '.par', '.sar'] as const;
@@ -55,15 +55,12 @@ function isPomProperties(name: string): boolean {
   return name.split('/').length === 5;
 }
 
-function unzip(bytes: Uint8Array, where: string, filter: (f: UnzipFileInfo) => boolean): Record<string, Uint8Array> {
-  try {
-    return unzipSync(bytes, { filter });
-  } catch (e) {
-    if (e instanceof Error && e.name === 'CustomsError') throw e;
-    throw invalidFile(where, `not a readable zip archive (${e instanceof Error ? e.message : String(e)})`, e);
-  }
-}
-
+/**
+ * One archive: its central directory is read once (zip-directory.ts); metadata
+ * entries and nested archives are inflated from it by offset. (Listing the
+ * directory again per nested archive made a war of n nested jars cost n
+ * directory parses: quadratic in the entry count.)
+ */
 function scanArchive(
   bytes: Uint8Array,
   where: string,
@@ -72,33 +69,31 @@ function scanArchive(
   budget: Budget,
   facts: PackageFact[],
 ): void {
-  const nested: string[] = [];
-  let entries = 0;
   const spend = (n: number): void => {
     budget.left -= n;
     if (budget.left < 0) throw limitExceeded(where, `archive inflates past ${LIMITS.maxInflatedBytesPerArchive} bytes`);
   };
-  // Pass 1: list the central directory, inflate only the small metadata entries.
-  const meta = unzip(bytes, where, (f) => {
-    if (++entries > LIMITS.maxZipEntries) throw limitExceeded(where, `more than ${LIMITS.maxZipEntries} zip entries`);
-    if (f.compression !== 0 && f.compression !== 8) return false;
-    if (f.name === MANIFEST || isPomProperties(f.name)) {
-      if (f.originalSize > LIMITS.maxZipMetaBytes) return false;
-      spend(f.originalSize);
-      return true;
+  const read = (e: ZipEntry): Uint8Array => {
+    spend(e.size);
+    return readZipEntry(bytes, e, where);
+  };
+  // Later entries of the same name win, as when unzipping.
+  const meta = new Map<string, ZipEntry>();
+  const nested = new Map<string, ZipEntry>();
+  for (const e of readZipDirectory(bytes, where, LIMITS.maxZipEntries)) {
+    if ((e.method !== 0 && e.method !== 8) || e.encrypted) continue;
+    if (e.name === MANIFEST || isPomProperties(e.name)) {
+      if (e.size <= LIMITS.maxZipMetaBytes) meta.set(e.name, e);
+    } else if (isJavaArchiveName(e.name) && depth < LIMITS.maxArchiveDepth && e.size <= LIMITS.maxNestedArchiveBytes) {
+      nested.set(e.name, e);
     }
-    if (isJavaArchiveName(f.name) && depth < LIMITS.maxArchiveDepth && f.originalSize <= LIMITS.maxNestedArchiveBytes) {
-      nested.push(f.name);
-    }
-    return false;
-  });
+  }
 
   const poms: PackageFact[] = [];
-  for (const name of Object.keys(meta).sort()) {
-    if (!isPomProperties(name)) continue;
-    const data = meta[name];
-    if (data === undefined) continue;
-    const fact = pomFact(Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('utf8'), name, where);
+  for (const name of [...meta.keys()].sort()) {
+    const entry = meta.get(name);
+    if (entry === undefined || !isPomProperties(name)) continue;
+    const fact = pomFact(Buffer.from(read(entry)).toString('utf8'), name, where);
     if (fact !== undefined) poms.push(fact);
   }
   facts.push(...poms);
@@ -106,26 +101,21 @@ function scanArchive(
   const fromName = parseArchiveFileName(baseName(fileName));
   const ownIsListed = poms.some((p) => p.meta?.artifactId === fromName?.artifact);
   if (poms.length === 0 || (fromName !== undefined && !ownIsListed)) {
-    const mf = meta[MANIFEST];
+    const mf = meta.get(MANIFEST);
     const guess =
-      (mf === undefined ? undefined : manifestFact(Buffer.from(mf).toString('utf8'), where)) ??
+      (mf === undefined ? undefined : manifestFact(Buffer.from(read(mf)).toString('utf8'), where)) ??
       filenameFact(fromName, where);
     if (guess !== undefined && !poms.some((p) => p.name === guess.name || p.meta?.artifactId === guess.name))
       facts.push(guess);
   }
 
-  // Pass 2: one nested archive at a time, so only one is held in memory; sorted for deterministic output.
-  for (const inner of [...new Set(nested)].sort()) {
+  // One nested archive at a time, so only one is held in memory; sorted for deterministic output.
+  for (const inner of [...nested.keys()].sort()) {
     if (facts.length >= LIMITS.maxPackagesPerFile)
       throw limitExceeded(where, `more than ${LIMITS.maxPackagesPerFile} packages`);
-    const got = unzip(bytes, where, (f) => {
-      if (f.name !== inner) return false;
-      spend(f.originalSize);
-      return true;
-    });
-    const data = got[inner];
-    if (data === undefined) continue;
-    scanArchive(data, `${where}!/${inner}`, inner, depth + 1, budget, facts);
+    const entry = nested.get(inner);
+    if (entry === undefined) continue;
+    scanArchive(read(entry), `${where}!/${inner}`, inner, depth + 1, budget, facts);
   }
 }
 
