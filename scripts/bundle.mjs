@@ -1,10 +1,14 @@
-// Bundle the CLI (and the layer worker it starts) into dist/bundle/: one file
+// Bundle the CLI (and the layer and sandbox workers it starts) into dist/bundle/: one file
 // each instead of ~400 modules, which takes ~0.15 s off every start
 // (docs/adr/0003-bundled-cli.md). Native and CommonJS-only packages stay external.
 import { build } from 'esbuild';
 
 await build({
-  entryPoints: { index: 'dist/cli/index.js', 'layer-worker': 'dist/analyze/layer-worker.js' },
+  entryPoints: {
+    index: 'dist/cli/index.js',
+    'layer-worker': 'dist/analyze/layer-worker.js',
+    'sandbox-worker': 'dist/analyze/sandbox/sandbox-worker.js',
+  },
   outdir: 'dist/bundle',
   bundle: true,
   platform: 'node',

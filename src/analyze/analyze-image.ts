@@ -4,11 +4,17 @@ import { applyLayers, type MergedFacts } from './apply-layers.js';
 import type { LayerCache, LayerResult } from './layer-result.js';
 import { walkLayer } from './layer-walker.js';
 import { LayerThread } from './layer-thread.js';
-import { type AnalyzerPlan, buildAnalyzers } from './analyzers.js';
+import { type AnalyzerPlan, buildAnalyzers, PACKAGES_PLAN } from './analyzers.js';
+import { type Sandbox, SandboxPool } from './sandbox/sandbox-pool.js';
 import type { Analyzer } from './types.js';
 
 export type AnalyzeOptions = {
   readonly cache?: LayerCache;
+  /**
+   * Runs the analyzers that have a budget. By default a SandboxPool made for
+   * this call (re-creating analyzers from `plan`, or the packages plan).
+   */
+  readonly sandbox?: Sandbox;
 } & (
   | {
       /** What to run, as data: lets layers be analysed on worker threads too. */
@@ -80,6 +86,17 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
   const n = image.layers.length;
   let cached = 0;
 
+  // Sandboxes start only when an isolated analyzer meets a file it wants.
+  const ownSandbox =
+    opts.sandbox === undefined && analyzers.some((a) => a.budget)
+      ? new SandboxPool({
+          plan: plan ?? PACKAGES_PLAN,
+          signal: ctx.signal,
+          perAnalyzer: ctx.config.limits.concurrency,
+        })
+      : undefined;
+  const sandbox = opts.sandbox ?? ownSandbox;
+
   const keys = image.layers.map((l) => layerCacheKey(l.diffID, analyzers, ctx, plan));
   const todo: number[] = [];
   image.layers.forEach((layer, index) => {
@@ -103,16 +120,22 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
     try {
       let result: LayerResult;
       if (thread && layer.source && plan) {
-        result = await thread.analyze(layer.source, plan, ctx.config, (bytes) => {
-          ctx.log({ kind: 'progress', id, done: bytes });
-        });
+        result = await thread.analyze(
+          layer.source,
+          plan,
+          ctx.config,
+          (bytes) => {
+            ctx.log({ kind: 'progress', id, done: bytes });
+          },
+          sandbox,
+        );
       } else {
         const stream = await layer.open((bytes) => {
           done += bytes;
           ctx.log({ kind: 'progress', id, done });
         });
         try {
-          result = await walkLayer(layer.diffID, stream, { analyzers, ctx });
+          result = await walkLayer(layer.diffID, stream, { analyzers, ctx, ...(sandbox ? { sandbox } : {}) });
         } finally {
           stream.destroy();
         }
@@ -142,7 +165,7 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
     await drain(todo, [undefined, ...threads], (i, t) => t === undefined || image.layers[i]?.source !== undefined, run);
   } finally {
     ctx.signal.removeEventListener('abort', abort);
-    await Promise.all(threads.map((t) => t.close()));
+    await Promise.all([...threads.map((t) => t.close()), ownSandbox?.close()]);
   }
   return { layers: results, merged: applyLayers(results, analyzers), cached };
 }

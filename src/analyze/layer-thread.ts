@@ -3,9 +3,11 @@ import { type Config, CustomsError, ERROR_CODES, type ErrorCode } from '../core/
 import type { LayerSource } from '../image/index.js';
 import type { AnalyzerPlan } from './analyzers.js';
 import type { LayerResult } from './layer-result.js';
-import type { LayerJob } from './layer-worker.js';
+import type { LayerJob, SandboxAnswer, SandboxRequest } from './layer-worker.js';
+import type { Sandbox } from './sandbox/sandbox-pool.js';
 
 type Reply =
+  | SandboxRequest
   | { readonly id: number; readonly progress: number }
   | { readonly id: number; readonly result: LayerResult }
   | { readonly id: number; readonly error: { readonly code: string; readonly message: string } };
@@ -15,7 +17,13 @@ export class LayerThread {
   private readonly worker: Worker;
   private nextId = 0;
   private pending:
-    | { id: number; resolve: (r: LayerResult) => void; reject: (e: unknown) => void; progress: (n: number) => void }
+    | {
+        id: number;
+        resolve: (r: LayerResult) => void;
+        reject: (e: unknown) => void;
+        progress: (n: number) => void;
+        sandbox: Sandbox | undefined;
+      }
     | undefined;
 
   constructor() {
@@ -23,7 +31,8 @@ export class LayerThread {
     this.worker.on('message', (m: Reply) => {
       const p = this.pending;
       if (!p || p.id !== m.id) return;
-      if ('progress' in m) p.progress(m.progress);
+      if ('sandbox' in m) this.runIsolated(p.sandbox, m);
+      else if ('progress' in m) p.progress(m.progress);
       else if ('result' in m) {
         this.pending = undefined;
         p.resolve(m.result);
@@ -45,14 +54,43 @@ export class LayerThread {
     plan: AnalyzerPlan,
     config: Config,
     progress: (n: number) => void,
+    sandbox?: Sandbox,
   ): Promise<LayerResult> {
     if (this.pending) return Promise.reject(new CustomsError('INTERNAL', 'layer worker is busy'));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
-      this.pending = { id, resolve, reject, progress };
-      const job: LayerJob = { id, source, plan, config };
+      this.pending = { id, resolve, reject, progress, sandbox };
+      const job: LayerJob = { id, source, plan, config, sandboxed: sandbox !== undefined };
       this.worker.postMessage(job);
     });
+  }
+
+  /**
+   * The worker's isolated analyzers run in the main thread's sandbox pool, so
+   * that every sandbox belongs to the thread that handles signals and can kill
+   * them (a thread cannot stop a child process it started once it is gone).
+   */
+  private runIsolated(sandbox: Sandbox | undefined, m: SandboxRequest): void {
+    const answer = (a: SandboxAnswer): void => this.worker.postMessage(a);
+    if (!sandbox) {
+      answer({
+        sandboxReply: m.sandbox.req,
+        error: { code: 'INTERNAL', message: 'no sandbox for isolated analyzers' },
+      });
+      return;
+    }
+    sandbox.run(m.sandbox.analyzer, m.sandbox.file).then(
+      (result) => answer({ sandboxReply: m.sandbox.req, result }),
+      (e: unknown) =>
+        answer({
+          sandboxReply: m.sandbox.req,
+          error: {
+            code:
+              (e as { code?: unknown }).code === undefined ? 'ANALYZER_FAILED' : String((e as { code: unknown }).code),
+            message: e instanceof Error ? e.message : String(e),
+          },
+        }),
+    );
   }
 
   async close(): Promise<void> {

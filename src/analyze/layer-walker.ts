@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import { type Context, CustomsError, isCustomsError, type Unknown } from '../core/index.js';
 import type { FileFinding, LayerResult } from './layer-result.js';
 import { normaliseEntryName, resolveLinkTarget, TarReader } from '../image/index.js';
+import type { Sandbox } from './sandbox/sandbox-pool.js';
 import type { Analyzer, AnalyzerFile, AnalyzerResult, FileInfo } from './types.js';
 
 const WHITEOUT = '.wh.';
@@ -11,6 +12,11 @@ const OPAQUE = '.wh..wh..opq';
 export interface WalkOptions {
   readonly analyzers: readonly Analyzer[];
   readonly ctx: Context;
+  /**
+   * Where analyzers with a `budget` run (sandbox/). Without one they run here,
+   * unbounded: analyzeImage always gives one.
+   */
+  readonly sandbox?: Sandbox;
 }
 
 /**
@@ -21,7 +27,7 @@ export interface WalkOptions {
  * decoded, in image/layer-decoder.ts.)
  */
 export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions): Promise<LayerResult> {
-  const { analyzers, ctx } = opts;
+  const { analyzers, ctx, sandbox } = opts;
   const { maxFileSize } = ctx.config.limits;
   const reader = new TarReader(tar);
   const findings: FileFinding[] = [];
@@ -40,7 +46,7 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
 
   const run = async (a: Analyzer, file: AnalyzerFile): Promise<void> => {
     try {
-      const result = await a.analyze(file);
+      const result = await (a.budget && sandbox ? sandbox.run(a, file) : a.analyze(file));
       if (isEmpty(result)) {
         // Most files analysed for secrets or malware hold nothing: keep only their path.
         touched.add(file.path);
@@ -52,6 +58,8 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
       if (list) list.push(f);
       else byPath.set(file.path, [f]);
     } catch (e) {
+      // A cancelled scan stops here; anything else the analyzer did is one file's Unknown.
+      if (isCustomsError(e) && e.code === 'ABORTED') throw e;
       const code = isCustomsError(e) ? e.code : 'ANALYZER_FAILED';
       unknown(file.path, a.name, code, e instanceof Error ? e.message : String(e));
     }

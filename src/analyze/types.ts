@@ -78,6 +78,26 @@ export interface FileFact {
 }
 
 /**
+ * What one file may cost a parser of attacker-controlled bytes that runs
+ * isolated (src/analyze/sandbox/, docs/security.md "Parser sandbox and decoder
+ * budgets"). Past it the parser is stopped and the file becomes an Unknown
+ * (ANALYZER_BUDGET_EXCEEDED).
+ */
+export interface AnalyzerBudget {
+  /** Wall-clock time for one file, in milliseconds. */
+  readonly ms: number;
+  /** V8 heap (old generation) of the sandbox running the parser, in MiB. */
+  readonly heapMb: number;
+  /**
+   * Where the parser runs: 'thread' (a worker thread; stopping it interrupts
+   * JavaScript) or 'process' (a child process killed with SIGKILL), required
+   * for parsers that spend their time in native code such as SQLite, which a
+   * thread's termination cannot interrupt.
+   */
+  readonly isolation: 'thread' | 'process';
+}
+
+/**
  * An analyzer: a pure `wants` test on the path, and `analyze` from bytes to
  * facts. Bump `version` whenever output for the same bytes changes (it is part
  * of the layer cache key). Throwing records an Unknown for the file.
@@ -95,5 +115,11 @@ export interface Analyzer {
   readonly sniff?: { readonly bytes: number; test(head: Buffer): boolean };
   /** The analyzer decides from the path and tar header alone: it gets empty `bytes`, and the body is not read for it. */
   readonly headerOnly?: boolean;
+  /**
+   * Set on analyzers that parse complex attacker-controlled formats (databases,
+   * archives): each file is analysed in a sandbox, re-created there by `name`
+   * from the analyzer registry (analyzers.ts), within this budget.
+   */
+  readonly budget?: AnalyzerBudget;
   analyze(file: AnalyzerFile): AnalyzerResult | Promise<AnalyzerResult>;
 }

@@ -1,4 +1,5 @@
 import type { PackageFact } from '../../core/index.js';
+import { JAVA_ARCHIVE_BUDGET } from '../sandbox/budgets.js';
 import type { Analyzer } from '../types.js';
 import { baseName, LIMITS, limitExceeded } from './limits.js';
 import { readZipDirectory, readZipEntry, type ZipEntry } from './zip-directory.js';
@@ -35,6 +36,8 @@ export const javaArchive: Analyzer = {
   name: 'java-archive',
   version: 1,
   wants: (path) => isJavaArchiveName(path),
+  // Zip directories and nested archives of attacker bytes: isolated (sandbox/budgets.ts).
+  budget: JAVA_ARCHIVE_BUDGET,
   analyze(file) {
     const facts: PackageFact[] = [];
     const budget = { left: LIMITS.maxInflatedBytesPerArchive };

@@ -1,4 +1,5 @@
 import { CustomsError, type PackageFact } from '../../core/index.js';
+import { RPM_DB_BUDGET } from '../sandbox/budgets.js';
 import type { Analyzer } from '../types.js';
 import { bdbByteOrder, readBdbRpmdb } from './rpm-bdb.js';
 import { pathBudget } from './rpm-budget.js';
@@ -56,5 +57,7 @@ export const rpmDb: Analyzer = {
   name: 'rpm-db',
   version: 2,
   wants: (path) => WANTED.has(path),
+  // SQLite, Berkeley DB and NDB readers of attacker bytes: isolated (sandbox/budgets.ts).
+  budget: RPM_DB_BUDGET,
   analyze: (file) => parseRpmdb(file.bytes, file.path),
 };
