@@ -41,6 +41,14 @@ export const SANDBOX_YOUNG_GENERATION_MB = 64;
 export const SANDBOX_STACK_MB = 4;
 
 /**
+ * Time a sandbox may take to start and find its analyzer before the file's
+ * own budget starts, ms: loading Node and the analyzers takes well under a
+ * second; a sandbox that cannot start in 30 s is broken, and the file becomes
+ * an Unknown rather than a hang.
+ */
+export const SANDBOX_START_MS = 30_000;
+
+/**
  * How often an isolated child process checks that its parent is still there,
  * ms. If the scanner dies without killing it (SIGKILL, a crash) while the
  * child is stuck in native code, the child's watchdog thread kills it within

@@ -12,7 +12,7 @@ import { Worker } from 'node:worker_threads';
 import { CustomsError, ERROR_CODES, type ErrorCode } from '../../core/index.js';
 import type { AnalyzerPlan } from '../analyzers.js';
 import type { Analyzer, AnalyzerBudget, AnalyzerFile, AnalyzerResult } from '../types.js';
-import { SANDBOX_STACK_MB, SANDBOX_YOUNG_GENERATION_MB } from './budgets.js';
+import { SANDBOX_STACK_MB, SANDBOX_START_MS, SANDBOX_YOUNG_GENERATION_MB } from './budgets.js';
 import type { SandboxInit, SandboxJob, SandboxReply } from './sandbox-worker.js';
 
 /** What a sandbox needs of an analyzer: it re-creates the analyzer itself by name. */
@@ -51,7 +51,6 @@ interface Job {
 /** One sandbox (a thread or a process) and the job it runs, if any. */
 class Slot {
   busy: Job | undefined;
-  private ready = false;
   private timer: NodeJS.Timeout | undefined;
   private dead = false;
   private readonly thread: Worker | undefined;
@@ -103,7 +102,13 @@ class Slot {
   start(job: Job): void {
     this.busy = job;
     this.ref();
-    if (this.ready) this.startClock(job);
+    // Until the sandbox says it started on the file, only the start-up allowance runs.
+    this.timer = setTimeout(() => {
+      this.fail(
+        new Error(`the sandbox of analyzer ${this.analyzer} did not start within ${seconds(SANDBOX_START_MS)}`),
+      );
+      this.kill();
+    }, SANDBOX_START_MS);
     const bytes = job.message.file.bytes;
     if (this.thread) {
       // A view is cloned with its whole ArrayBuffer: send exactly the file's bytes.
@@ -114,8 +119,9 @@ class Slot {
     } else this.child?.send(job.message);
   }
 
-  /** The deadline counts from when the sandbox can work: starting it (loading the analyzers) is not the file's fault. */
+  /** The deadline counts from when the analyzer starts on the file: loading the sandbox is not the file's fault. */
   private startClock(job: Job): void {
+    clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.fail(budgetError(this.analyzer, job, `its ${seconds(job.budget.ms)} budget`));
       this.kill();
@@ -140,13 +146,12 @@ class Slot {
   }
 
   private reply(m: SandboxReply): void {
-    if ('ready' in m) {
-      this.ready = true;
-      if (this.busy) this.startClock(this.busy);
-      return;
-    }
     const job = this.busy;
     if (!job || job.message.id !== m.id) return;
+    if ('started' in m) {
+      this.startClock(job);
+      return;
+    }
     this.busy = undefined;
     clearTimeout(this.timer);
     this.idle();

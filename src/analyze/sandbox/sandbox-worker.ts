@@ -5,11 +5,14 @@
  * (analyzers.ts) built from the scan's plan, plus any extra modules the pool
  * names. Messages:
  * in  {init: {plan, modules}}, then {id, analyzer, version, file}
- * out {ready} | {id, result} | {id, error: {code, message}}
+ * out {id, started} (the analyzer is found and starts: the deadline runs from here)
+ *     | {id, result} | {id, error: {code, message}}
  */
 import { parentPort, Worker } from 'node:worker_threads';
 import { isCustomsError } from '../../core/index.js';
-import { type AnalyzerPlan, buildAnalyzers } from '../analyzers.js';
+import type { AnalyzerPlan } from '../analyzers.js';
+import { LANG_ANALYZERS } from '../lang/index.js';
+import { OS_ANALYZERS } from '../os/index.js';
 import type { Analyzer, AnalyzerFile, AnalyzerResult } from '../types.js';
 import { SANDBOX_ORPHAN_CHECK_MS } from './budgets.js';
 
@@ -31,7 +34,7 @@ export interface SandboxJob {
 }
 
 export type SandboxReply =
-  | { readonly ready: true }
+  | { readonly id: number; readonly started: true }
   | { readonly id: number; readonly result: AnalyzerResult }
   | { readonly id: number; readonly error: { readonly code: string; readonly message: string } };
 
@@ -80,32 +83,48 @@ function isAnalyzer(v: unknown): v is Analyzer {
   );
 }
 
-async function registry(init: SandboxInit['init']): Promise<Map<string, Analyzer>> {
-  const out = new Map<string, Analyzer>();
-  for (const a of buildAnalyzers(init.plan)) out.set(a.name, a);
-  for (const url of init.modules) {
-    const mod = (await import(url)) as Record<string, unknown>;
-    for (const v of Object.values(mod)) if (isAnalyzer(v)) out.set(v.name, v);
+/**
+ * Finds analyzers by name: first among the package analyzers (the isolated
+ * ones live there, and loading only them keeps a sandbox's start short), then
+ * in the full registry built from the scan's plan, then in the extra modules.
+ */
+class Registry {
+  private full: Map<string, Analyzer> | undefined;
+
+  constructor(private readonly init: SandboxInit['init']) {}
+
+  async get(name: string): Promise<Analyzer | undefined> {
+    const quick = [...OS_ANALYZERS, ...LANG_ANALYZERS].find((a: Analyzer) => a.name === name);
+    if (quick) return quick;
+    if (!this.full) {
+      const full = new Map<string, Analyzer>();
+      const { buildAnalyzers } = await import('../analyzers.js');
+      for (const a of buildAnalyzers(this.init.plan)) full.set(a.name, a);
+      for (const url of this.init.modules) {
+        const mod = (await import(url)) as Record<string, unknown>;
+        for (const v of Object.values(mod)) if (isAnalyzer(v)) full.set(v.name, v);
+      }
+      this.full = full;
+    }
+    return this.full.get(name);
   }
-  return out;
 }
 
 const ch = channel();
 if (ch) {
-  let analyzers: Promise<Map<string, Analyzer>> | undefined;
+  let analyzers: Registry | undefined;
   ch.listen(async (m) => {
     if ('init' in m) {
-      analyzers = registry(m.init);
-      await analyzers;
-      ch.post({ ready: true });
+      analyzers = new Registry(m.init);
       return;
     }
     try {
-      const a = (await analyzers)?.get(m.analyzer);
+      const a = await analyzers?.get(m.analyzer);
       if (!a || a.version !== m.version)
         throw new Error(
           `analyzer ${m.analyzer} v${m.version} is not in the registry the sandbox rebuilds from the scan plan; list it in analyzers.ts or name its module in the sandbox options`,
         );
+      ch.post({ id: m.id, started: true });
       const { bytes: raw, ...info } = m.file;
       const bytes = Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength);
       let text: string | undefined;
