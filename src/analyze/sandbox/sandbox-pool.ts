@@ -223,7 +223,8 @@ export class SandboxPool implements Sandbox {
   constructor(private readonly opts: SandboxPoolOptions) {
     this.init = { init: { plan: opts.plan, modules: opts.modules ?? [] } };
     this.perAnalyzer = Math.max(1, opts.perAnalyzer ?? 1);
-    opts.signal?.addEventListener('abort', this.onAbort, { once: true });
+    if (opts.signal?.aborted) this.onAbort();
+    else opts.signal?.addEventListener('abort', this.onAbort, { once: true });
   }
 
   run(analyzer: SandboxedAnalyzer, file: SandboxFile): Promise<AnalyzerResult> {
