@@ -4,8 +4,11 @@
  * registry files), like analyzers (DESIGN.md, "An analyzer is a plain object").
  */
 
-export const CHECK_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type CheckSeverity = (typeof CHECK_SEVERITIES)[number];
+import { RATED_SEVERITIES, type RatedSeverity } from '../core/index.js';
+
+/** A check's severity: the core scale, every check rated (core/severity.ts). */
+export const CHECK_SEVERITIES = RATED_SEVERITIES;
+export type CheckSeverity = RatedSeverity;
 
 /** The standard a check comes from. Every field is optional; docs/checks.md prints the ones set. */
 export interface CheckStandards {
