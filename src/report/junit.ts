@@ -10,7 +10,7 @@
  */
 import type { RuleOutcome } from '../policy/index.js';
 import { failsGate, type MachineReportOptions, verdictIndex, vulnRemediation } from './finding-refs.js';
-import { type Finding, findingsOf, type ScanResult } from '../result/index.js';
+import { type Finding, type FindingFields, findingsOf, type ScanResult } from '../result/index.js';
 
 /**
  * Text safe in XML 1.0 content and attribute values: the five predefined
@@ -85,6 +85,9 @@ function detail(f: Finding, result: ScanResult, opts: MachineReportOptions): str
     }
     case 'malware':
       return `${f.malware.title} (${f.malware.severity}) in ${f.malware.path}: ${f.malware.detail}`;
+    default:
+      // A kind this writer has no rendering of: its common fields (src/result/findings.ts).
+      return (f as FindingFields).ruleSummary;
   }
 }
 
@@ -98,6 +101,10 @@ function classnameOf(f: Finding): string {
       return `misconfig.${f.misconfig.location?.path ?? f.misconfig.target}`;
     case 'malware':
       return `malware.${f.malware.path}`;
+    default: {
+      const g = f as FindingFields;
+      return `${g.kind}.${g.paths[0] ?? g.ruleId}`;
+    }
   }
 }
 

@@ -23,7 +23,7 @@ import {
   verdictIndex,
   vulnRemediation,
 } from './finding-refs.js';
-import { type Finding, findingsOf, type ScanResult } from '../result/index.js';
+import { type Finding, type FindingFields, findingsOf, type ScanResult } from '../result/index.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
@@ -141,6 +141,14 @@ function rule(f: Finding, result: ScanResult, opts: MachineReportOptions, score:
       tags.push(m.kind);
       break;
     }
+    default: {
+      // A kind this writer has no rendering of: its common fields (src/result/findings.ts).
+      const g = f as FindingFields;
+      short = g.title;
+      full = g.title;
+      helpText = g.title;
+      helpMd = mdEscape(g.title);
+    }
   }
   return {
     id,
@@ -199,6 +207,8 @@ function locations(f: Finding, result: ScanResult, opts: MachineReportOptions): 
     }
     case 'malware':
       return [physical(f.malware.path)];
+    default:
+      return (f as FindingFields).paths.map((p) => physical(p));
   }
 }
 
@@ -217,6 +227,10 @@ function fingerprint(f: Finding): string {
     }
     case 'malware':
       return stableHash(`malware\0${f.malware.ruleId}\0${f.malware.path}`);
+    default: {
+      const g = f as FindingFields;
+      return stableHash(`${g.kind}\0${g.id}`);
+    }
   }
 }
 
@@ -242,6 +256,8 @@ function resultProperties(f: Finding, result: ScanResult, opts: MachineReportOpt
       return { target: f.misconfig.target };
     case 'malware':
       return { layer: f.malware.layer, ...(f.malware.sha256 ? { sha256: f.malware.sha256 } : {}) };
+    default:
+      return {};
   }
 }
 

@@ -15,5 +15,7 @@ export interface RenderOptions {
 /** A report writer: a plain object listed in SCAN_WRITERS, like analyzers and matchers. */
 export interface ScanWriter {
   readonly format: string;
+  /** The finding kinds the format can carry, when it is about some only (GitLab container scanning, CycloneDX VEX: vulnerabilities). */
+  readonly kinds?: readonly string[];
   render(result: ScanResult, opts: RenderOptions): string;
 }

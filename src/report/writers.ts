@@ -28,8 +28,8 @@ export const SCAN_WRITERS = [
   { format: 'json', render: (r, o) => (o.verdict ? renderGateJson(r, o.verdict) : renderScanJson(r)) },
   { format: 'sarif', render: (r, o) => renderSarif(r, machine(o)) },
   { format: 'junit', render: (r, o) => renderJunit(r, machine(o)) },
-  { format: 'gitlab', render: (r, o) => renderGitlab(r, machine(o)) },
-  { format: 'cyclonedx', render: (r, o) => renderCycloneDxVex(r, machine(o)) },
+  { format: 'gitlab', kinds: ['vuln'], render: (r, o) => renderGitlab(r, machine(o)) },
+  { format: 'cyclonedx', kinds: ['vuln'], render: (r, o) => renderCycloneDxVex(r, machine(o)) },
   { format: 'html', render: (r, o) => renderHtml(r, withVerdict(o)) },
   { format: 'markdown', render: (r, o) => renderMarkdown(r, withVerdict(o)) },
 ] as const satisfies readonly ScanWriter[];

@@ -24,7 +24,7 @@ export interface FindingRef {
 }
 
 /** What every finding has, whatever its kind. */
-interface FindingFields<K extends string> {
+export interface FindingFields<K extends string = string> {
   readonly kind: K;
   /** The scanner that makes it, as `--scanners` names it. */
   readonly scanner: string;
