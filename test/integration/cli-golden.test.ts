@@ -68,8 +68,13 @@ async function record(c: Case): Promise<string> {
     const path = join(work, f);
     parts.push(`--- file ${f}`, existsSync(path) ? await readFile(path, 'utf8') : '(not written)');
   }
-  return normalise(parts.join('\n'));
+  const text = normalise(parts.join('\n'));
+  // A `dir:` target's pseudo diffID (and so its config digest) covers each entry's inode and
+  // ctime (src/image/rootfs-dir.ts): different for every copy of the tree, so they are masked.
+  return c.args.some((a) => a.startsWith('dir:')) ? maskDigests(text) : text;
 }
+
+const maskDigests = (text: string): string => text.replace(/sha256:[0-9a-f]{12,64}/g, 'sha256:$DIGEST');
 
 async function check(c: Case): Promise<void> {
   const got = await record(c);
