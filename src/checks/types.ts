@@ -1,7 +1,7 @@
 /**
  * Misconfiguration checks: a check is a plain object with its metadata and a
  * pure `run(input)`; registries list them explicitly per input kind (see
- * registry files), like analyzers (DESIGN.md, "An analyzer is a plain object").
+ * registry files), like analyzers (docs/architecture.md "Extension points").
  */
 
 import { RATED_SEVERITIES, type RatedSeverity } from '../core/index.js';
