@@ -1,18 +1,18 @@
 /**
- * Dependency direction of DESIGN.md ("Dependency direction"), checked by `make lint`:
+ * Dependency direction (docs/architecture.md "Layers"), checked by `make lint`:
  * a folder of src/ imports only from lower layers, and only through that folder's
  * index.ts; nothing imports cli; server, admission and runtime never import each other.
  *
  *   0 core · 1 version image · 2 analyze sign vulndb · 3 sbom checks bench · 4 match
- *   5 policy · 6 report · 7 engine store · 8 server admission runtime · 9 cli
+ *   4.5 result · 5 policy · 6 report · 7 engine store · 8 server admission runtime · 9 cli
  */
-const FOLDERS = 'core|version|image|analyze|sign|vulndb|sbom|checks|bench|match|policy|report|engine|store|server|admission|runtime|cli|web';
+const FOLDERS = 'core|version|image|analyze|sign|vulndb|sbom|checks|bench|match|result|policy|report|engine|store|server|admission|runtime|cli|web';
 
 /** Files in src/NAME/ may import src/ only from NAME itself and the folders listed. */
 const layer = (name, lower) => ({
   name: `layer-${name}`,
   severity: 'error',
-  comment: `${name} imports only from lower layers (${lower.join(', ') || 'none'}); see DESIGN.md "Dependency direction"`,
+  comment: `${name} imports only from lower layers (${lower.join(', ') || 'none'}); see docs/architecture.md "Layers"`,
   from: { path: `^src/${name}/` },
   to: { path: '^src/', pathNot: `^src/(${[name, ...lower].join('|')})/` },
 });
@@ -30,19 +30,21 @@ module.exports = {
     layer('checks', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb']),
     layer('bench', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'checks']),
     layer('match', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench']),
-    layer('policy', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match']),
-    layer('report', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'policy']),
-    layer('engine', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'policy', 'report']),
-    layer('store', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'policy', 'report']),
-    layer('server', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'policy', 'report', 'engine', 'store']),
-    layer('admission', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'policy', 'report', 'engine', 'store']),
-    layer('runtime', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'policy', 'report', 'engine', 'store']),
-    layer('cli', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'policy', 'report', 'engine', 'store', 'server', 'admission', 'runtime']),
+    // result: the ScanResult and Finding model, just above everything a result holds (docs/adr/0006).
+    layer('result', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match']),
+    layer('policy', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'result']),
+    layer('report', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'result', 'policy']),
+    layer('engine', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'result', 'policy', 'report']),
+    layer('store', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'result', 'policy', 'report']),
+    layer('server', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'result', 'policy', 'report', 'engine', 'store']),
+    layer('admission', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'result', 'policy', 'report', 'engine', 'store']),
+    layer('runtime', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'result', 'policy', 'report', 'engine', 'store']),
+    layer('cli', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'result', 'policy', 'report', 'engine', 'store', 'server', 'admission', 'runtime']),
     // (bench: CIS host checks reuse checks' rule and result types, hence checks below it.)
     { name: 'through-index', severity: 'error', comment: 'import another folder only through its index.ts', from: { path: '^src/([^/]+)/' }, to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] } },
     { name: 'nothing-imports-cli', severity: 'error', comment: 'cli is the top; nothing imports it', from: { pathNot: '^src/cli/' }, to: { path: '^src/cli/' } },
     { name: 'layer-8-siblings', severity: 'error', comment: 'server, admission and runtime never import each other', from: { path: '^src/(server|admission|runtime)/' }, to: { path: '^src/(server|admission|runtime)/', pathNot: '^src/$1/' } },
-    { name: 'known-folder', severity: 'error', comment: `every folder of src/ has a layer in DESIGN.md (${FOLDERS})`, from: { path: '^src/[^/]+/', pathNot: `^src/(${FOLDERS})/` }, to: {} },
+    { name: 'known-folder', severity: 'error', comment: `every folder of src/ has a layer in docs/architecture.md (${FOLDERS})`, from: { path: '^src/[^/]+/', pathNot: `^src/(${FOLDERS})/` }, to: {} },
     { name: 'not-to-unresolvable', severity: 'error', comment: 'an import that resolves to nothing', from: {}, to: { couldNotResolve: true } },
     { name: 'no-circular', severity: 'warn', comment: 'cycles make modules hard to test alone', from: {}, to: { circular: true } },
   ],

@@ -13,7 +13,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContext, type Package, purlOf } from '../src/core/index.js';
-import { sbomOf } from '../src/engine/index.js';
+import { sbom as sbomOf } from '../src/engine/index.js';
 import { matchInventory } from '../src/match/index.js';
 import type { Inventory } from '../src/sbom/index.js';
 import { dbPath, openVulnDb } from '../src/vulndb/index.js';

@@ -2,7 +2,7 @@
  * Helper of perf/secrets-vs-trivy.sh (issue 5, secrets speed and quality).
  *   node dist-test/perf/secrets-bench.js scan ARCHIVE OUT.json
  *     customs' secret scanning of a docker-archive exactly as
- *     `customs scan --scanners secret` runs it (engine scanImage: layers on
+ *     `customs scan --scanners secret` runs it (engine scan: layers on
  *     worker threads, deleted files included, files owned by OS packages left
  *     out, plus the image config and history); findings as JSON.
  *   node dist-test/perf/secrets-bench.js score MANIFEST CUSTOMS.json TRIVY.json
@@ -11,7 +11,7 @@
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createContext } from '../src/core/index.js';
-import { scanImage } from '../src/engine/index.js';
+import { scan as scanTarget } from '../src/engine/index.js';
 
 interface Finding {
   readonly path: string;
@@ -23,7 +23,7 @@ interface Finding {
 
 async function scan(archive: string, out: string): Promise<void> {
   const ctx = createContext({ config: { cache: false } });
-  const result = await scanImage(`docker-archive:${archive}`, ctx, { scanners: ['secret'] });
+  const result = await scanTarget(`docker-archive:${archive}`, { scanners: ['secret'] }, ctx);
   const layers = result.inventory.target.layers.map((l) => l.diffID as string);
   const index = (diffID: string | undefined): number | undefined =>
     diffID === undefined ? undefined : layers.indexOf(diffID);

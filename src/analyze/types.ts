@@ -1,4 +1,4 @@
-import type { OsInfo, PackageFact } from '../core/index.js';
+import { type OsInfo, type PackageFact, RATED_SEVERITIES, type RatedSeverity } from '../core/index.js';
 
 /** What the layer walker tells an analyzer about a path before reading it. */
 export interface FileInfo {
@@ -45,8 +45,9 @@ export interface AnalyzerResult {
   readonly fileFacts?: readonly FileFact[];
 }
 
-export const FINDING_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type FindingSeverity = (typeof FINDING_SEVERITIES)[number];
+/** A secret's or malware rule's severity: the core scale, every rule rated (core/severity.ts). */
+export const FINDING_SEVERITIES = RATED_SEVERITIES;
+export type FindingSeverity = RatedSeverity;
 
 /** A secret in a file, image config or history entry. `match` is always redacted. */
 export interface SecretFact {
@@ -69,6 +70,25 @@ export interface MalwareFact {
   readonly title: string;
   readonly detail: string;
   readonly sha256?: string;
+}
+
+/** A secret in the image: in a layer's file (possibly deleted later), or in the config/history. */
+export interface SecretFinding extends SecretFact {
+  /** The file (no leading "/"), or where in the config: "config Env[3]", "history[5] created_by". */
+  readonly location: string;
+  /** The file's path, when the secret is in a file. */
+  readonly path?: string;
+  /** diffID of the layer that holds the file. */
+  readonly layer?: string;
+  /** diffID of the later layer that deleted or replaced the file: hidden, but it still ships. */
+  readonly hiddenByLayer?: string;
+}
+
+/** A malware indicator in a layer's file (possibly deleted later). */
+export interface MalwareFinding extends MalwareFact {
+  readonly path: string;
+  readonly layer: string;
+  readonly hiddenByLayer?: string;
 }
 
 export interface FileFact {

@@ -6,6 +6,7 @@ export type { HistoryEntry } from './dockerfile/history-model.js';
 export type { DockerfileModel } from './dockerfile/model.js';
 export { IMAGE_CHECKS } from './image/registry.js';
 export { checkImage, checkImageConfig } from './image/check-image-config.js';
+export { checkImageFacts } from './image/check-image-facts.js';
 export { type ImageCheckInput, isImageCheckPath } from './image/input.js';
 export { KUBERNETES_CHECKS } from './kubernetes/registry.js';
 export { checkKubernetes, checkKubernetesFiles } from './kubernetes/check-kubernetes.js';

@@ -1,11 +1,14 @@
 /**
  * Misconfiguration checks: a check is a plain object with its metadata and a
  * pure `run(input)`; registries list them explicitly per input kind (see
- * registry files), like analyzers (DESIGN.md, "An analyzer is a plain object").
+ * registry files), like analyzers (docs/architecture.md "Extension points").
  */
 
-export const CHECK_SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
-export type CheckSeverity = (typeof CHECK_SEVERITIES)[number];
+import { RATED_SEVERITIES, type RatedSeverity } from '../core/index.js';
+
+/** A check's severity: the core scale, every check rated (core/severity.ts). */
+export const CHECK_SEVERITIES = RATED_SEVERITIES;
+export type CheckSeverity = RatedSeverity;
 
 /** The standard a check comes from. Every field is optional; docs/checks.md prints the ones set. */
 export interface CheckStandards {

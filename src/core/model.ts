@@ -69,7 +69,7 @@ export interface Package extends PackageFact {
   readonly layer: string;
 }
 
-/** Something an analyzer could not read. Failures are data (see DESIGN.md). */
+/** Something an analyzer could not read. Failures are data (docs/architecture.md "Conventions"). */
 export interface Unknown {
   readonly path: string;
   readonly layer: string;

@@ -1,55 +1,205 @@
-import { type AnalyzerPlan, analyzeImage, type Analyzer, type LayerCache, type MergedFacts } from '../analyze/index.js';
+/**
+ * The one wiring of the pipeline (docs/architecture.md): image → analyze → sbom →
+ * match → checks → result, and result → policy for a gate. Every entry point (CLI,
+ * server, worker, admission webhook, runtime sensor) calls these functions and nothing
+ * below them; each stage's work lives in its stage. The contract is written down in
+ * docs/adr/0006-result-model-and-engine.md.
+ */
+import { readFile } from 'node:fs/promises';
+import {
+  type Analyzer,
+  type AnalyzerGroup,
+  type AnalyzerPlan,
+  analyzeImage,
+  type IocList,
+  type LayerCache,
+  loadSecretConfig,
+  malwareFindings,
+  type SecretConfig,
+  secretFindings,
+} from '../analyze/index.js';
+import { checkImageFacts } from '../checks/index.js';
 import type { Context } from '../core/index.js';
-import { type ImageConfig, openImage } from '../image/index.js';
-import type { Inventory } from '../sbom/index.js';
-import { buildInventory } from './build-inventory.js';
+import { openImage } from '../image/index.js';
+import { type MatchNote, matchInventory } from '../match/index.js';
+import { type GateOutcome, type GateRules, judge } from '../policy/index.js';
+import { readSavedScan } from '../report/index.js';
+import { SCAN_RESULT_SCHEMA_VERSION, SCANNERS, type ScanResult, type Scanner } from '../result/index.js';
+import { buildInventory, type Inventory, isJsonFile, licenseReport, parseSbomText } from '../sbom/index.js';
+import { dbPath, openVulnDb, type VulnDbReader } from '../vulndb/index.js';
 
-export interface SbomOptions {
+/**
+ * What to look for: built once at the edge (flags, an API request, a webhook's config)
+ * and passed through untouched.
+ */
+export interface ScanPlan {
+  readonly scanners: readonly Scanner[];
+  /** The secrets config (docs/secrets.md): parsed once here, its text for the layer worker threads. */
+  readonly secretConfig?: { readonly text: string; readonly config: SecretConfig };
+  readonly iocs?: IocList;
+  readonly clamd?: { readonly addr: string; readonly dbVersion: string };
+}
+
+/** Every scanner, built-in rules. */
+export const DEFAULT_SCAN_PLAN: ScanPlan = { scanners: SCANNERS };
+
+/** The plan's secrets config text, parsed (a bad config fails here, before any image is read). */
+export function secretConfigOf(text: string): NonNullable<ScanPlan['secretConfig']> {
+  return { text, config: loadSecretConfig(text) };
+}
+
+/** What a scan runs with besides the plan: the Context, and the caches and DB the caller holds open. */
+export interface ScanContext extends Context {
   readonly cache?: LayerCache;
-  /** What to run, as data (layers may then be analysed on worker threads). Default: SBOM_PLAN. */
-  readonly plan?: AnalyzerPlan;
-  /** Analyzer objects instead of a plan (main thread only). */
+  /** The DB file; default: customs.db in config.dbDir. */
+  readonly dbPath?: string;
+  /** An open reader (tests, long-running servers); dbPath is then ignored. */
+  readonly db?: VulnDbReader;
+  /** Analyzer objects instead of the plan's (main thread only; tests and benchmarks). */
   readonly analyzers?: readonly Analyzer[];
 }
 
-/** The SBOM: packages, with OS package licences from their copyright files. */
-export const SBOM_PLAN: AnalyzerPlan = { groups: ['packages', 'license'] };
+/** The analyzer groups (and their inputs) the chosen scanners need. */
+export function analyzerPlanFor(plan: ScanPlan): AnalyzerPlan {
+  const groups = new Set<AnalyzerGroup>(['packages']);
+  const needs: Record<Scanner, AnalyzerGroup | undefined> = {
+    vuln: undefined,
+    secret: 'secrets',
+    malware: 'malware',
+    license: 'license',
+    misconfig: 'files',
+  };
+  for (const s of plan.scanners) {
+    const g = needs[s];
+    if (g !== undefined) groups.add(g);
+  }
+  return {
+    groups: [...groups],
+    ...(plan.secretConfig !== undefined ? { secretConfig: plan.secretConfig.text } : {}),
+    ...(plan.iocs ? { iocs: plan.iocs } : {}),
+    ...(plan.clamd ? { clamd: plan.clamd } : {}),
+  };
+}
 
-/** An image read and analysed: its inventory plus what later stages need. */
-export interface TargetAnalysis {
-  readonly inventory: Inventory;
-  readonly merged: MergedFacts;
-  readonly config: ImageConfig;
-  /** diffIDs, base layer first. */
-  readonly layerIds: readonly string[];
+/** The SBOM: packages, with OS package licences from their copyright files. */
+const SBOM_PLAN: AnalyzerPlan = { groups: ['packages', 'license'] };
+
+/** Open the DB first, so a missing DB fails before minutes of image reading. */
+async function withDb<T>(ctx: ScanContext, fn: (db: VulnDbReader, path: string) => Promise<T>): Promise<T> {
+  if (ctx.db) return fn(ctx.db, ctx.dbPath ?? '(in memory)');
+  const path = ctx.dbPath ?? dbPath(ctx.config.dbDir);
+  const db = openVulnDb(path);
+  try {
+    return await fn(db, path);
+  } finally {
+    db.close();
+  }
+}
+
+function matched(inventory: Inventory, db: VulnDbReader, path: string, notes: readonly MatchNote[]): ScanResult {
+  const m = matchInventory(inventory, db);
+  const { schemaVersion, builtAt, sources } = db.metadata;
+  return {
+    schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
+    inventory,
+    scanners: ['vuln'],
+    vulnerabilities: m.findings,
+    notes: [...notes, ...m.notes],
+    db: {
+      path,
+      schemaVersion,
+      builtAt,
+      sources: sources.map((s) => ({ name: s.name, timestamp: s.timestamp, records: s.records })),
+    },
+  };
+}
+
+async function scanImage(target: string, plan: ScanPlan, ctx: ScanContext): Promise<ScanResult> {
+  const run = async (db?: VulnDbReader, path = ''): Promise<ScanResult> => {
+    const image = await openImage(target, ctx);
+    try {
+      const cache = ctx.cache ? { cache: ctx.cache } : {};
+      const analysis = await analyzeImage(
+        image,
+        ctx,
+        ctx.analyzers ? { analyzers: ctx.analyzers, ...cache } : { plan: analyzerPlanFor(plan), ...cache },
+      );
+      const inventory = buildInventory(image, analysis, ctx);
+      const { merged } = analysis;
+      const layerIds = image.layers.map((l) => l.diffID);
+      const has = (s: Scanner): boolean => plan.scanners.includes(s);
+      const base: ScanResult = db
+        ? matched(inventory, db, path, [])
+        : { schemaVersion: SCAN_RESULT_SCHEMA_VERSION, inventory, scanners: [], vulnerabilities: [], notes: [] };
+      return {
+        ...base,
+        scanners: SCANNERS.filter(has),
+        config: image.config,
+        ...(has('secret')
+          ? { secrets: secretFindings(merged, image.config, layerIds, plan.secretConfig?.config) }
+          : {}),
+        ...(has('misconfig')
+          ? { misconfigurations: checkImageFacts(inventory.target.name, merged, image.config, inventory.packages) }
+          : {}),
+        ...(has('malware') ? { malware: malwareFindings(merged, layerIds) } : {}),
+        ...(has('license')
+          ? { licenses: licenseReport(inventory, { packageLicenses: merged.packageLicenses.map((p) => p.fact) }) }
+          : {}),
+      };
+    } finally {
+      await image.close();
+    }
+  };
+  return plan.scanners.includes('vuln') ? withDb(ctx, run) : run();
+}
+
+/** An SBOM file is matched against the DB (its packages are all it has). */
+function scanSbomFile(path: string, ctx: ScanContext): Promise<ScanResult> {
+  return withDb(ctx, async (db, where) => {
+    const { inventory, notes } = parseSbomText(await readFile(path, 'utf8'), path, ctx.now());
+    return matched(inventory, db, where, notes);
+  });
 }
 
 /**
- * The one wiring of image → analyze → sbom, used by every entry point
- * (CLI, server, admission, sensor). Later stages (match, checks, policy)
- * hang off what this returns.
+ * Scan a target: an image named as `customs help targets` says, or an SBOM file
+ * (CycloneDX, SPDX, customs JSON), with the plan's scanners.
  */
-export async function analyzeTarget(target: string, ctx: Context, opts: SbomOptions = {}): Promise<TargetAnalysis> {
+export async function scan(target: string, plan: ScanPlan, ctx: ScanContext): Promise<ScanResult> {
+  return (await isJsonFile(target)) ? scanSbomFile(target, ctx) : scanImage(target, plan, ctx);
+}
+
+/** The inventory of an image (`customs sbom`). */
+export async function sbom(target: string, ctx: ScanContext): Promise<Inventory> {
   const image = await openImage(target, ctx);
   try {
-    const cache = opts.cache ? { cache: opts.cache } : {};
+    const cache = ctx.cache ? { cache: ctx.cache } : {};
     const analysis = await analyzeImage(
       image,
       ctx,
-      opts.analyzers ? { analyzers: opts.analyzers, ...cache } : { plan: opts.plan ?? SBOM_PLAN, ...cache },
+      ctx.analyzers ? { analyzers: ctx.analyzers, ...cache } : { plan: SBOM_PLAN, ...cache },
     );
-    return {
-      inventory: buildInventory(image, analysis, ctx),
-      merged: analysis.merged,
-      config: image.config,
-      layerIds: image.layers.map((l) => l.diffID),
-    };
+    return buildInventory(image, analysis, ctx);
   } finally {
     await image.close();
   }
 }
 
-/** The inventory of an image (`customs sbom`). */
-export async function sbomOf(target: string, ctx: Context, opts: SbomOptions = {}): Promise<Inventory> {
-  return (await analyzeTarget(target, ctx, opts)).inventory;
+/** Why a gate on a saved scan may decide less (docs/gate.md "What a gate on a saved scan can and cannot check"). */
+export const SAVED_SCAN_NOTE =
+  'gated a saved scan result: it lists vulnerable packages only and no image config or layers, so package rules see only vulnerable packages and image rules cannot be decided (docs/gate.md)';
+
+/**
+ * Gate a target: a saved `customs scan -f json` result (read back, not rescanned), an
+ * SBOM file or an image scanned now with the plan, judged by the rules.
+ */
+export async function gate(
+  target: string,
+  plan: ScanPlan,
+  rules: GateRules,
+  ctx: ScanContext,
+): Promise<GateOutcome & { readonly saved: boolean }> {
+  const saved = await readSavedScan(target);
+  const result = saved ?? (await scan(target, plan, ctx));
+  return { ...judge(result, rules, ctx.now(), saved ? [SAVED_SCAN_NOTE] : []), saved: saved !== undefined };
 }

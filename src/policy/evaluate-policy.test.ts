@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ImageConfig } from '../image/index.js';
 import { evaluatePolicy } from './evaluate-policy.js';
-import type { EvaluateOptions, PolicyScanInput } from './input.js';
+import type { ScanResult } from '../result/index.js';
+import type { EvaluateOptions } from './input.js';
 import { loadPolicies } from './load-policies.js';
 import { APP_LAYER, BASE_LAYER, scanFixture } from './testdata/scan-fixture.js';
 import type { Verdict } from './types.js';
@@ -10,7 +11,7 @@ import { loadVex } from './vex.js';
 
 const NOW = new Date('2024-06-01T00:00:00Z');
 
-function judge(yaml: string, input: PolicyScanInput = scanFixture(), opts: Partial<EvaluateOptions> = {}): Verdict {
+function judge(yaml: string, input: ScanResult = scanFixture(), opts: Partial<EvaluateOptions> = {}): Verdict {
   const p = loadPolicies([{ path: 'p.yaml', text: `apiVersion: customs/v1\nkind: Policy\n${yaml}` }], NOW);
   return evaluatePolicy(input, p, { now: NOW, ...opts });
 }

@@ -1,11 +1,12 @@
 import { compareStrings } from '../core/index.js';
 import type { VulnFinding } from '../match/index.js';
 import { exceptionMatches, imageNames, vexFor } from './exceptions.js';
-import type { EvaluateOptions, Hit, PolicyScanInput, RuleContext } from './input.js';
+import type { ScanResult } from '../result/index.js';
+import type { EvaluateOptions, Hit, RuleContext } from './input.js';
 import type { Policy, PolicyRule } from './policy-model.js';
 import { remediate } from './remediation.js';
 import { celHits } from './rules/cel-rule.js';
-import { malwareHits, misconfigurationHits, secretHits } from './rules/findings-rule.js';
+import { findingHits } from './rules/findings-rule.js';
 import { imageHits } from './rules/image-rule.js';
 import { packageHits } from './rules/packages-rule.js';
 import { vulnerabilityHits } from './rules/vulnerabilities-rule.js';
@@ -16,9 +17,9 @@ function hitsOf(rule: PolicyRule, ctx: RuleContext): Hit[] {
   if (s.vulnerabilities !== undefined) return vulnerabilityHits(s.vulnerabilities, ctx);
   if (s.image !== undefined) return imageHits(s.image, ctx);
   if (s.packages !== undefined) return packageHits(s.packages, ctx);
-  if (s.secrets !== undefined) return secretHits(s.secrets, ctx);
-  if (s.misconfigurations !== undefined) return misconfigurationHits(s.misconfigurations, ctx);
-  if (s.malware !== undefined) return malwareHits(s.malware, ctx);
+  if (s.secrets !== undefined) return findingHits('secret', s.secrets, ctx);
+  if (s.misconfigurations !== undefined) return findingHits('misconfig', s.misconfigurations, ctx);
+  if (s.malware !== undefined) return findingHits('malware', s.malware, ctx);
   if (s.cel !== undefined) return celHits(s.id, s.message, typeof s.cel === 'string' ? s.cel : s.cel.expression, ctx);
   return [];
 }
@@ -31,7 +32,7 @@ function hitsOf(rule: PolicyRule, ctx: RuleContext): Hit[] {
  * left makes the rule fail or warn. Status: fail if a fail rule has
  * findings, warn if only warn rules do, else pass.
  */
-export function evaluatePolicy(result: PolicyScanInput, policy: Policy, opts: EvaluateOptions): Verdict {
+export function evaluatePolicy(result: ScanResult, policy: Policy, opts: EvaluateOptions): Verdict {
   const layers = result.inventory.target.layers;
   // docs/checks.md: the first layer counts as the base when there are others.
   const baseLayer = layers.length > 1 ? layers[0]?.diffID : undefined;

@@ -1,7 +1,7 @@
 export type * from './types.js';
 export { RULE_ACTIONS, VERDICT_STATUSES } from './types.js';
 export type { Policy, PolicyRule, PolicyException } from './policy-model.js';
-export type { PolicyScanInput, EvaluateOptions } from './input.js';
+export type { EvaluateOptions } from './input.js';
 export { loadPolicies } from './load-policies.js';
 export { evaluatePolicy } from './evaluate-policy.js';
 export { loadVex, VEX_STATUSES, type VexDocument, type VexStatement, type VexStatus } from './vex.js';
@@ -15,4 +15,16 @@ export {
   type RuleKind,
 } from './schema.js';
 export { type UpgradeTarget, upgradeTargets } from './remediation.js';
-export { malwareRefId, misconfigRefId, secretRefId, vulnRefId } from './finding-ids.js';
+export { type IgnoreEntry, isIgnoreExpired, parseIgnoreFile } from './ignorefile.js';
+export {
+  ANY_FINDING_RULE,
+  applyIgnoreFile,
+  COMMAND_LINE,
+  FAIL_ON_RULE,
+  filterResult,
+  type GateOutcome,
+  type GateRules,
+  judge,
+  parseFailOn,
+  type PolicyEvaluator,
+} from './judge.js';

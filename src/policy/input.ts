@@ -1,28 +1,8 @@
-/**
- * What the policy reads of a scan. report/ (layer 6) names the full shape,
- * ScanReportInput; policy/ sits below it, so it names the part it reads, and
- * ScanReportInput / engine's ScanResult are assignable to it.
- */
-import type { MalwareFact, SecretFact } from '../analyze/index.js';
-import type { Misconfiguration } from '../checks/index.js';
+/** What the policy stage is given besides the scan result (src/result), and what its rules see. */
 import type { ImageConfig } from '../image/index.js';
 import type { VulnFinding } from '../match/index.js';
-import type { Inventory, LicenseReport } from '../sbom/index.js';
+import type { FindingRef, ScanResult } from '../result/index.js';
 import type { VexDocument } from './vex.js';
-
-export interface PolicyScanInput {
-  readonly inventory: Inventory;
-  readonly vulnerabilities: readonly VulnFinding[];
-  readonly scanners?: readonly string[];
-  readonly secrets?: readonly (SecretFact & {
-    readonly location: string;
-    readonly path?: string;
-    readonly layer?: string;
-  })[];
-  readonly misconfigurations?: readonly Misconfiguration[];
-  readonly malware?: readonly (MalwareFact & { readonly path: string; readonly layer: string })[];
-  readonly licenses?: LicenseReport;
-}
 
 export interface EvaluateOptions {
   /** The clock: exception expiry, image age, days since a fix. */
@@ -40,7 +20,7 @@ export interface EvaluateOptions {
 
 /** One finding a rule matched, with what exceptions match against. */
 export interface Hit {
-  readonly ref: { readonly kind: string; readonly id: string; readonly summary: string };
+  readonly ref: FindingRef;
   /** Advisory / check / rule ids (a vulnerability's id and aliases). */
   readonly advisories: readonly string[];
   readonly packages: readonly { readonly name: string; readonly version: string; readonly purl: string }[];
@@ -51,7 +31,7 @@ export interface Hit {
 
 /** What every rule evaluator is given. */
 export interface RuleContext {
-  readonly input: PolicyScanInput;
+  readonly input: ScanResult;
   readonly now: Date;
   readonly config?: ImageConfig;
   /** diffID of the base layer: the first layer, when the image has more than one (docs/checks.md). */

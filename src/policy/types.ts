@@ -2,6 +2,7 @@
  * The policy gate's result model (contract shared by policy/, report/ and the
  * `customs gate` command). A failed gate is a Verdict, not an error.
  */
+import type { FindingRef } from '../result/index.js';
 
 export const VERDICT_STATUSES = ['pass', 'warn', 'fail'] as const;
 export type VerdictStatus = (typeof VERDICT_STATUSES)[number];
@@ -9,15 +10,8 @@ export type VerdictStatus = (typeof VERDICT_STATUSES)[number];
 export const RULE_ACTIONS = ['fail', 'warn'] as const;
 export type RuleAction = (typeof RULE_ACTIONS)[number];
 
-/** A reference to one finding of a ScanResult (or of a config scan). */
-export interface FindingRef {
-  /** vuln | secret | misconfig | malware | license | package | image */
-  readonly kind: string;
-  /** Stable ID of the finding within its kind: e.g. "CVE-2023-38545@<packageId>", "CUS-IMG-001", "aws-access-key-id@app/.env:3". */
-  readonly id: string;
-  /** One line for humans: "CVE-2023-38545 in curl 7.88.1-10 (high, fixed in 7.88.1-10+deb12u4)". */
-  readonly summary: string;
-}
+/** A reference to one finding of a ScanResult (or of a config scan): the result model's (src/result). */
+export type { FindingRef } from '../result/index.js';
 
 /** A rule that failed or warned, with the findings that triggered it. */
 export interface RuleOutcome {

@@ -14,14 +14,8 @@
 import type { VulnFinding } from '../match/index.js';
 import { SBOM_PROPERTIES, toCycloneDx } from '../sbom/index.js';
 import type { SeverityRating } from '../vulndb/index.js';
-import {
-  type MachineReportOptions,
-  reportFindings,
-  stableHash,
-  verdictIndex,
-  vulnRemediation,
-} from './finding-refs.js';
-import type { ScanReportInput } from './types.js';
+import { type MachineReportOptions, stableHash, verdictIndex, vulnRemediation } from './finding-refs.js';
+import { findingsOf, type ScanResult } from '../result/index.js';
 
 type Json = Record<string, unknown>;
 
@@ -92,7 +86,7 @@ function ratings(v: VulnFinding): Json[] {
 }
 
 /** CycloneDX 1.6 JSON: the SBOM of the scanned image plus its vulnerabilities and their analysis. */
-export function renderCycloneDxVex(result: ScanReportInput, opts: MachineReportOptions = {}): string {
+export function renderCycloneDxVex(result: ScanResult, opts: MachineReportOptions = {}): string {
   const bom = JSON.parse(toCycloneDx(result.inventory)) as Json;
   // Package id → the component's bom-ref (toCycloneDx adds customs:package:id when it had to change the ref).
   const refOf = new Map<string, string>();
@@ -108,7 +102,7 @@ export function renderCycloneDxVex(result: ScanReportInput, opts: MachineReportO
   const index = verdictIndex(opts.verdict);
   const used = new Set<string>();
   const vulnerabilities: Json[] = [];
-  for (const f of reportFindings(result)) {
+  for (const f of findingsOf(result)) {
     if (f.kind !== 'vuln') continue;
     const v = f.vuln;
     const ref = refOf.get(v.packageId) ?? subjectRef;

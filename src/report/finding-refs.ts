@@ -1,117 +1,21 @@
 /**
- * One flat list of findings (vulnerabilities, secrets, misconfigurations,
- * malware) for every report writer (SARIF, JUnit, GitLab, CycloneDX VEX, HTML,
- * Markdown, table), with what a Verdict says about each: suppressed (and why),
- * the rules it failed or warned, and its remediation.
- *
- * Keys that tie a finding to a policy FindingRef follow the examples of the
- * contract (src/policy/types.ts): vuln "CVE-2023-38545@<packageId>" (any alias
- * too), secret "<ruleId>@<location>:<line>", misconfig "<checkId>@<path>:<line>"
- * or "<checkId>@<target>" (src/policy/rules/findings-rule.ts; bare "<checkId>"
- * too, the contract's example), malware "<ruleId>@<path>".
+ * What a Verdict says about each finding, for every report writer (SARIF, JUnit,
+ * GitLab, CycloneDX VEX, HTML, Markdown, table): suppressed (and why), the rules it
+ * failed or warned, and its remediation. Findings are the result model's
+ * (src/result/findings.ts): a verdict names them by FindingRef kind and ID, and a
+ * finding answers to any of its refIds (a vulnerability's aliases, a bare check ID).
  */
+import type { MalwareFinding, SecretFinding } from '../analyze/index.js';
 import type { Misconfiguration } from '../checks/index.js';
 import type { VulnFinding } from '../match/index.js';
-import {
-  malwareRefId,
-  misconfigRefId,
-  type Remediation,
-  type RuleAction,
-  secretRefId,
-  type Suppression,
-  type Verdict,
-  vulnRefId,
-} from '../policy/index.js';
-import type { MalwareFinding, ScanReportInput, SecretFinding } from './types.js';
-
-/** critical … low as every scanner rates; unknown when no one rated it. */
-export type FindingLevel = 'critical' | 'high' | 'medium' | 'low' | 'unknown';
-
-export type ReportFinding =
-  | {
-      readonly kind: 'vuln';
-      readonly refIds: readonly string[];
-      readonly severity: FindingLevel;
-      readonly vuln: VulnFinding;
-    }
-  | {
-      readonly kind: 'secret';
-      readonly refIds: readonly string[];
-      readonly severity: FindingLevel;
-      readonly secret: SecretFinding;
-    }
-  | {
-      readonly kind: 'misconfig';
-      readonly refIds: readonly string[];
-      readonly severity: FindingLevel;
-      readonly misconfig: Misconfiguration;
-    }
-  | {
-      readonly kind: 'malware';
-      readonly refIds: readonly string[];
-      readonly severity: FindingLevel;
-      readonly malware: MalwareFinding;
-    };
+import type { Remediation, RuleAction, Suppression, Verdict } from '../policy/index.js';
+import { describeFinding, type Finding, type ScanResult } from '../result/index.js';
 
 /** Options every machine-readable writer takes. */
 export interface MachineReportOptions {
   readonly verdict?: Verdict;
   /** The Dockerfile the image was built from, repository-relative, and the line of its (last) FROM. */
   readonly dockerfile?: { readonly path: string; readonly fromLine?: number };
-}
-
-/** Every ref id a policy may use for the vulnerability: its ID or any alias, at the package. */
-export const vulnRefIds = (f: VulnFinding): string[] => [f.id, ...f.aliases].map((id) => vulnRefId(id, f.packageId));
-/** A misconfiguration's ref id; a bare check id names it everywhere. */
-export const misconfigRefIds = (m: Misconfiguration): string[] => [misconfigRefId(m), m.checkId];
-
-export function reportFindings(result: ScanReportInput): ReportFinding[] {
-  const out: ReportFinding[] = [];
-  for (const v of result.vulnerabilities)
-    out.push({ kind: 'vuln', refIds: vulnRefIds(v), severity: v.severity, vuln: v });
-  for (const s of result.secrets ?? [])
-    out.push({ kind: 'secret', refIds: [secretRefId(s)], severity: s.severity, secret: s });
-  for (const m of result.misconfigurations ?? []) {
-    out.push({ kind: 'misconfig', refIds: misconfigRefIds(m), severity: m.severity, misconfig: m });
-  }
-  for (const m of result.malware ?? [])
-    out.push({ kind: 'malware', refIds: [malwareRefId(m)], severity: m.severity, malware: m });
-  return out;
-}
-
-/** The rule id a finding reports under: the vulnerability, check, secret or malware rule. */
-export function ruleIdOf(f: ReportFinding): string {
-  switch (f.kind) {
-    case 'vuln':
-      return f.vuln.id;
-    case 'secret':
-      return f.secret.ruleId;
-    case 'misconfig':
-      return f.misconfig.checkId;
-    case 'malware':
-      return f.malware.ruleId;
-  }
-}
-
-/** The scanner a finding comes from, as `--scanners` names it. */
-export function scannerOf(f: ReportFinding): string {
-  return f.kind === 'vuln' ? 'vuln' : f.kind === 'misconfig' ? 'misconfig' : f.kind;
-}
-
-/** One line for humans. */
-export function titleOf(f: ReportFinding): string {
-  switch (f.kind) {
-    case 'vuln': {
-      const v = f.vuln;
-      return `${v.id} in ${v.package.name} ${v.installedVersion}${v.title ? `: ${v.title}` : ''}`;
-    }
-    case 'secret':
-      return `${f.secret.title} in ${f.secret.location}${f.secret.line !== undefined ? `:${f.secret.line}` : ''}`;
-    case 'misconfig':
-      return `${f.misconfig.title}: ${f.misconfig.message}`;
-    case 'malware':
-      return `${f.malware.title} in ${f.malware.path}`;
-  }
 }
 
 /** What the verdict says about one finding. */
@@ -122,7 +26,7 @@ export interface FindingVerdict {
 }
 
 export interface VerdictIndex {
-  of(f: ReportFinding): FindingVerdict;
+  of(f: Pick<Finding, 'kind' | 'refIds'>): FindingVerdict;
 }
 
 export function verdictIndex(verdict: Verdict | undefined): VerdictIndex {
@@ -159,14 +63,14 @@ export function verdictIndex(verdict: Verdict | undefined): VerdictIndex {
  * Whether a finding fails the build: with a verdict, when a `fail` rule names
  * it and nothing suppressed it; without one, when it is high or critical.
  */
-export function failsGate(f: ReportFinding, fv: FindingVerdict, verdict: Verdict | undefined): boolean {
+export function failsGate(f: Finding, fv: FindingVerdict, verdict: Verdict | undefined): boolean {
   if (fv.suppression) return false;
   if (verdict) return fv.rules.some((r) => r.action === 'fail');
   return f.severity === 'critical' || f.severity === 'high';
 }
 
 /** Whether the layer is the image's first (base) layer. */
-export function isBaseLayer(result: ScanReportInput, layer: string | undefined): boolean {
+export function isBaseLayer(result: ScanResult, layer: string | undefined): boolean {
   const first = result.inventory.target.layers[0]?.diffID;
   return layer !== undefined && first !== undefined && layer === first;
 }
@@ -176,11 +80,7 @@ export function isBaseLayer(result: ScanReportInput, layer: string | undefined):
  * newer base image when the package came with the base layer, and the
  * verdict's remediation for the package.
  */
-export function vulnRemediation(
-  result: ScanReportInput,
-  v: VulnFinding,
-  verdict: Verdict | undefined,
-): string | undefined {
+export function vulnRemediation(result: ScanResult, v: VulnFinding, verdict: Verdict | undefined): string | undefined {
   const parts: string[] = [];
   const fixed = v.fixedVersions[0];
   if (fixed !== undefined) parts.push(`Upgrade ${v.package.name} from ${v.installedVersion} to ${fixed} or later.`);
@@ -222,6 +122,7 @@ export function stableHash(text: string): string {
 
 /** Looks up the suppression (exception, VEX, ignore file) that applies to a finding, if any. */
 export interface SuppressionIndex {
+  of(f: Pick<Finding, 'kind' | 'refIds'>): Suppression | undefined;
   vuln(f: VulnFinding): Suppression | undefined;
   secret(s: SecretFinding): Suppression | undefined;
   malware(m: MalwareFinding): Suppression | undefined;
@@ -229,17 +130,17 @@ export interface SuppressionIndex {
   readonly size: number;
 }
 
-/** Per-kind suppression lookups for the human reports, over the same keys as verdictIndex. */
+/** Suppression lookups for the human reports, over the same keys as verdictIndex. */
 export function suppressionIndex(verdict: Verdict | undefined): SuppressionIndex {
   const idx = verdictIndex(verdict);
-  const of = (kind: ReportFinding['kind'], refIds: readonly string[]): Suppression | undefined =>
-    // Only `kind` and `refIds` take part in the lookup.
-    idx.of({ kind, refIds } as ReportFinding).suppression;
+  const of = (f: Pick<Finding, 'kind' | 'refIds'>): Suppression | undefined => idx.of(f).suppression;
   return {
-    vuln: (f) => of('vuln', vulnRefIds(f)),
-    secret: (s) => of('secret', [secretRefId(s)]),
-    malware: (m) => of('malware', [malwareRefId(m)]),
-    misconfig: (m) => of('misconfig', misconfigRefIds(m)),
+    of,
+    // The per-section lookups of the table, HTML and Markdown writers, which render each section.
+    vuln: (f) => of(describeFinding('vuln', f)),
+    secret: (s) => of(describeFinding('secret', s)),
+    malware: (m) => of(describeFinding('malware', m)),
+    misconfig: (m) => of(describeFinding('misconfig', m)),
     size: new Set((verdict?.suppressed ?? []).map((s) => `${s.finding.kind}\0${s.finding.id}`)).size,
   };
 }

@@ -15,14 +15,8 @@
  *   which a scan of an image does not have. The fix goes in `solution`.
  */
 import { advisorySource } from './cdx-vex.js';
-import {
-  type MachineReportOptions,
-  reportFindings,
-  stableHash,
-  verdictIndex,
-  vulnRemediation,
-} from './finding-refs.js';
-import type { ScanReportInput } from './types.js';
+import { type MachineReportOptions, stableHash, verdictIndex, vulnRemediation } from './finding-refs.js';
+import { findingsOf, type ScanResult } from '../result/index.js';
 
 export const GITLAB_SCHEMA_VERSION = '15.2.1';
 
@@ -43,7 +37,7 @@ const isHttpUrl = (u: string): boolean => /^https?:\/\/\S+$/.test(u);
 const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
 /** GitLab container-scanning report JSON. Same input, same bytes. */
-export function renderGitlab(result: ScanReportInput, opts: MachineReportOptions = {}): string {
+export function renderGitlab(result: ScanResult, opts: MachineReportOptions = {}): string {
   const inv = result.inventory;
   const time = gitlabTime(inv.createdAt);
   const image = inv.target.repoTags[0] ?? inv.target.name;
@@ -52,7 +46,7 @@ export function renderGitlab(result: ScanReportInput, opts: MachineReportOptions
   const tool = { id: 'customs', name: 'customs', version: inv.tool.version, vendor: { name: 'customs' } };
 
   const vulnerabilities = [];
-  for (const f of reportFindings(result)) {
+  for (const f of findingsOf(result)) {
     if (f.kind !== 'vuln') continue;
     if (index.of(f).suppression) continue;
     const v = f.vuln;

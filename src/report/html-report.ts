@@ -20,7 +20,8 @@ import { describeSuppression, type SuppressionIndex, suppressionIndex } from './
 import { HTML_SCRIPT } from './html-script.js';
 import { HTML_STYLE } from './html-style.js';
 import { countBySeverity } from './summary.js';
-import type { ScanReportInput, ScanWriter } from './types.js';
+import type { ScanResult as ScanReportInput } from '../result/index.js';
+import type { ScanWriter } from './types.js';
 
 export interface HtmlOptions {
   /** The gate's verdict: adds the verdict, failing rules, remediation, and marks suppressed findings. */

@@ -1,7 +1,8 @@
 export type * from './types.js';
-export { SCAN_WRITERS, SCAN_FORMATS } from './writers.js';
+export { SCAN_WRITERS, SCAN_FORMATS, type ScanFormat, writerFor } from './writers.js';
+export { renderVerdictText } from './verdict-text.js';
 export { renderScanTable, scanTable } from './scan-table.js';
-export { renderScanJson, scanJson } from './scan-json.js';
+export { renderGateJson, renderScanJson, scanJson } from './scan-json.js';
 export { ScanJsonSchema, ScanFindingSchema, scanJsonSchema } from './scan-json-schema.js';
 export { countBySeverity, type SeverityCounts } from './summary.js';
 export { type ConfigReportInput, renderConfigJson, renderConfigTable } from './config-report.js';
@@ -11,3 +12,4 @@ export { renderCycloneDxVex } from './cdx-vex.js';
 export { type MarkdownOptions, renderMarkdown, scanMarkdown } from './markdown-report.js';
 export { renderJunit } from './junit.js';
 export { GITLAB_SCHEMA_VERSION, renderGitlab } from './gitlab.js';
+export { isScanResultJson, parseScanResultJson, readSavedScan, SAVED_DB_PATH } from './scan-json-read.js';

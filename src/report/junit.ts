@@ -9,18 +9,8 @@
  * one passing test case, so CI shows the check ran.
  */
 import type { RuleOutcome } from '../policy/index.js';
-import {
-  failsGate,
-  type MachineReportOptions,
-  type ReportFinding,
-  reportFindings,
-  ruleIdOf,
-  scannerOf,
-  titleOf,
-  verdictIndex,
-  vulnRemediation,
-} from './finding-refs.js';
-import type { ScanReportInput } from './types.js';
+import { failsGate, type MachineReportOptions, verdictIndex, vulnRemediation } from './finding-refs.js';
+import { type Finding, type FindingFields, findingsOf, type ScanResult } from '../result/index.js';
 
 /**
  * Text safe in XML 1.0 content and attribute values: the five predefined
@@ -72,7 +62,7 @@ function suiteXml(name: string, cases: readonly Case[], timestamp: string): stri
   return lines.join('\n');
 }
 
-function detail(f: ReportFinding, result: ScanReportInput, opts: MachineReportOptions): string {
+function detail(f: Finding, result: ScanResult, opts: MachineReportOptions): string {
   switch (f.kind) {
     case 'vuln': {
       const v = f.vuln;
@@ -95,10 +85,13 @@ function detail(f: ReportFinding, result: ScanReportInput, opts: MachineReportOp
     }
     case 'malware':
       return `${f.malware.title} (${f.malware.severity}) in ${f.malware.path}: ${f.malware.detail}`;
+    default:
+      // A kind this writer has no rendering of: its common fields (src/result/findings.ts).
+      return (f as FindingFields).ruleSummary;
   }
 }
 
-function classnameOf(f: ReportFinding): string {
+function classnameOf(f: Finding): string {
   switch (f.kind) {
     case 'vuln':
       return `${f.vuln.package.ecosystem}.${f.vuln.package.name}`;
@@ -108,13 +101,17 @@ function classnameOf(f: ReportFinding): string {
       return `misconfig.${f.misconfig.location?.path ?? f.misconfig.target}`;
     case 'malware':
       return `malware.${f.malware.path}`;
+    default: {
+      const g = f as FindingFields;
+      return `${g.kind}.${g.paths[0] ?? g.ruleId}`;
+    }
   }
 }
 
 /** JUnit XML of a scan result (and its verdict). Same input, same bytes. */
-export function renderJunit(result: ScanReportInput, opts: MachineReportOptions = {}): string {
+export function renderJunit(result: ScanResult, opts: MachineReportOptions = {}): string {
   const timestamp = result.inventory.createdAt;
-  const findings = reportFindings(result);
+  const findings = findingsOf(result);
   const index = verdictIndex(opts.verdict);
   const suites: string[] = [];
   let tests = 0;
@@ -127,22 +124,22 @@ export function renderJunit(result: ScanReportInput, opts: MachineReportOptions 
     suites.push(suiteXml(name, cases, timestamp));
   };
 
-  const scanners = [...new Set([...result.scanners, ...findings.map(scannerOf)])];
+  const scanners = [...new Set([...result.scanners, ...findings.map((f) => f.scanner)])];
   for (const scanner of scanners) {
     const cases: Case[] = [];
     for (const f of findings) {
-      if (scannerOf(f) !== scanner) continue;
+      if (f.scanner !== scanner) continue;
       const fv = index.of(f);
       const body = detail(f, result, opts);
       const fail = failsGate(f, fv, opts.verdict);
       const why = fv.rules.map((r) => `${r.action} ${r.ruleId}: ${r.message}`);
       cases.push({
         classname: classnameOf(f),
-        name: titleOf(f),
+        name: f.title,
         ...(fail
           ? {
               failure: {
-                message: why.length > 0 ? why.join('; ') : `${f.severity} ${ruleIdOf(f)}`,
+                message: why.length > 0 ? why.join('; ') : `${f.severity} ${f.ruleId}`,
                 type: f.severity,
                 body,
               },

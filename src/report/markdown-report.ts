@@ -14,7 +14,8 @@
 import type { Verdict } from '../policy/index.js';
 import { SEVERITIES } from '../vulndb/index.js';
 import { describeSuppression, type SuppressionIndex, suppressionIndex } from './finding-refs.js';
-import type { ScanReportInput, ScanWriter } from './types.js';
+import type { ScanResult as ScanReportInput } from '../result/index.js';
+import type { ScanWriter } from './types.js';
 
 export interface MarkdownOptions {
   readonly verdict?: Verdict;

@@ -11,23 +11,19 @@
  * at their file:line), partialFingerprints, and suppressions (§3.35) for what
  * the verdict suppressed.
  */
+import type { Severity } from '../core/index.js';
 import { DOCKERFILE_CHECKS, HISTORY_CHECKS, IMAGE_CHECKS, KUBERNETES_CHECKS } from '../checks/index.js';
 import {
   cvssScore,
   describeRemediation,
-  type FindingLevel,
   isBaseLayer,
   type MachineReportOptions,
-  type ReportFinding,
   remediationsFor,
-  reportFindings,
-  ruleIdOf,
   stableHash,
-  titleOf,
   verdictIndex,
   vulnRemediation,
 } from './finding-refs.js';
-import type { ScanReportInput } from './types.js';
+import { type Finding, type FindingFields, findingsOf, type ScanResult } from '../result/index.js';
 
 const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json';
 
@@ -36,10 +32,10 @@ const SARIF_SCHEMA = 'https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os
  * medium, 0.1–3.9 low; a finding without a CVSS score gets a number inside
  * its severity's band.
  */
-const SEVERITY_SCORE: Record<FindingLevel, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 2.0, unknown: 0.0 };
+const SEVERITY_SCORE: Record<Severity, number> = { critical: 9.5, high: 8.0, medium: 5.5, low: 2.0, unknown: 0.0 };
 
 /** SARIF result.level (§3.27.10) from the severity. */
-const LEVEL: Record<FindingLevel, 'error' | 'warning' | 'note'> = {
+const LEVEL: Record<Severity, 'error' | 'warning' | 'note'> = {
   critical: 'error',
   high: 'error',
   medium: 'warning',
@@ -63,12 +59,12 @@ export function pathToUri(path: string): string {
 }
 
 /** The SARIF rule id: vulnerability and check IDs as they are; secret and malware rules under a prefix so they cannot clash. */
-function sarifRuleId(f: ReportFinding): string {
-  const id = ruleIdOf(f);
+function sarifRuleId(f: Finding): string {
+  const id = f.ruleId;
   return f.kind === 'secret' || f.kind === 'malware' ? `${f.kind}/${id}` : id;
 }
 
-function scoreOf(f: ReportFinding): number {
+function scoreOf(f: Finding): number {
   if (f.kind === 'vuln') return cvssScore(f.vuln) ?? SEVERITY_SCORE[f.severity];
   return SEVERITY_SCORE[f.severity];
 }
@@ -77,7 +73,7 @@ function mdEscape(text: string): string {
   return text.replace(/[\\`*_[\]|<>]/g, (c) => `\\${c}`);
 }
 
-function rule(f: ReportFinding, result: ScanReportInput, opts: MachineReportOptions, score: number): Json {
+function rule(f: Finding, result: ScanResult, opts: MachineReportOptions, score: number): Json {
   const id = sarifRuleId(f);
   const tags = ['security', f.kind === 'vuln' ? 'vulnerability' : f.kind, f.severity];
   let short: string;
@@ -145,6 +141,14 @@ function rule(f: ReportFinding, result: ScanReportInput, opts: MachineReportOpti
       tags.push(m.kind);
       break;
     }
+    default: {
+      // A kind this writer has no rendering of: its common fields (src/result/findings.ts).
+      const g = f as FindingFields;
+      short = g.title;
+      full = g.title;
+      helpText = g.title;
+      helpMd = mdEscape(g.title);
+    }
   }
   return {
     id,
@@ -171,7 +175,7 @@ function physical(uri: string, region?: { startLine: number; endLine?: number; s
   return { physicalLocation: { artifactLocation: { uri: pathToUri(uri) }, ...r } };
 }
 
-function locations(f: ReportFinding, result: ScanReportInput, opts: MachineReportOptions): Json[] {
+function locations(f: Finding, result: ScanResult, opts: MachineReportOptions): Json[] {
   const df = opts.dockerfile;
   const atDockerfile = (): Json[] =>
     df ? [physical(df.path, df.fromLine !== undefined ? { startLine: df.fromLine } : undefined)] : [];
@@ -203,11 +207,13 @@ function locations(f: ReportFinding, result: ScanReportInput, opts: MachineRepor
     }
     case 'malware':
       return [physical(f.malware.path)];
+    default:
+      return (f as FindingFields).paths.map((p) => physical(p));
   }
 }
 
 /** Stable across rescans and version upgrades: the rule, and what it is about (package or file), not the version. */
-function fingerprint(f: ReportFinding): string {
+function fingerprint(f: Finding): string {
   switch (f.kind) {
     case 'vuln':
       return stableHash(
@@ -221,10 +227,14 @@ function fingerprint(f: ReportFinding): string {
     }
     case 'malware':
       return stableHash(`malware\0${f.malware.ruleId}\0${f.malware.path}`);
+    default: {
+      const g = f as FindingFields;
+      return stableHash(`${g.kind}\0${g.id}`);
+    }
   }
 }
 
-function resultProperties(f: ReportFinding, result: ScanReportInput, opts: MachineReportOptions): Json {
+function resultProperties(f: Finding, result: ScanResult, opts: MachineReportOptions): Json {
   switch (f.kind) {
     case 'vuln': {
       const v = f.vuln;
@@ -246,17 +256,19 @@ function resultProperties(f: ReportFinding, result: ScanReportInput, opts: Machi
       return { target: f.misconfig.target };
     case 'malware':
       return { layer: f.malware.layer, ...(f.malware.sha256 ? { sha256: f.malware.sha256 } : {}) };
+    default:
+      return {};
   }
 }
 
 /** SARIF 2.1.0 JSON of a scan result. Same input, same bytes. */
-export function renderSarif(result: ScanReportInput, opts: MachineReportOptions = {}): string {
-  const findings = reportFindings(result);
+export function renderSarif(result: ScanResult, opts: MachineReportOptions = {}): string {
+  const findings = findingsOf(result);
   const index = verdictIndex(opts.verdict);
   const rules: Json[] = [];
   const ruleIndex = new Map<string, number>();
   // Rules carry the highest score among their findings (one rule per ID, several packages possible).
-  const best = new Map<string, { f: ReportFinding; score: number }>();
+  const best = new Map<string, { f: Finding; score: number }>();
   for (const f of findings) {
     const id = sarifRuleId(f);
     const score = scoreOf(f);
@@ -264,7 +276,7 @@ export function renderSarif(result: ScanReportInput, opts: MachineReportOptions 
     if (!prev || score > prev.score) best.set(id, { f, score });
   }
   for (const id of [...best.keys()].sort()) {
-    const b = best.get(id) as { f: ReportFinding; score: number };
+    const b = best.get(id) as { f: Finding; score: number };
     ruleIndex.set(id, rules.length);
     rules.push(rule(b.f, result, opts, b.score));
   }
@@ -273,7 +285,7 @@ export function renderSarif(result: ScanReportInput, opts: MachineReportOptions 
     const id = sarifRuleId(f);
     const fv = index.of(f);
     const policy = fv.rules.map((r) => `${r.action} ${r.ruleId}: ${r.message}`);
-    const text = `${titleOf(f)} [${f.severity}]${policy.length > 0 ? ` — policy ${policy.join('; ')}` : ''}`;
+    const text = `${f.title} [${f.severity}]${policy.length > 0 ? ` — policy ${policy.join('; ')}` : ''}`;
     const s = fv.suppression;
     return {
       ruleId: id,

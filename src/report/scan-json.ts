@@ -5,8 +5,10 @@
  * in ScanResult order: severity, package, version, ID).
  */
 import type { VulnFinding } from '../match/index.js';
+import type { Verdict } from '../policy/index.js';
 import { countBySeverity } from './summary.js';
-import type { ScanReportInput, ScanWriter } from './types.js';
+import type { ScanResult } from '../result/index.js';
+import type { ScanWriter } from './types.js';
 
 function findingJson(f: VulnFinding): Record<string, unknown> {
   return {
@@ -49,7 +51,7 @@ function findingJson(f: VulnFinding): Record<string, unknown> {
   };
 }
 
-export function renderScanJson(r: ScanReportInput): string {
+export function renderScanJson(r: ScanResult): string {
   const inv = r.inventory;
   const counts = countBySeverity(r.vulnerabilities);
   const doc = {
@@ -140,3 +142,8 @@ export function renderScanJson(r: ScanReportInput): string {
 }
 
 export const scanJson: ScanWriter = { format: 'json', render: (r) => renderScanJson(r) };
+
+/** `customs gate -f json`: the verdict and the (filtered) scan result it judged. */
+export function renderGateJson(r: ScanResult, verdict: Verdict): string {
+  return `${JSON.stringify({ schemaVersion: 1, verdict, result: JSON.parse(renderScanJson(r)) as unknown }, null, 2)}\n`;
+}

@@ -5,7 +5,7 @@
  */
 import type { Misconfiguration } from '../checks/index.js';
 import { clip, layerLabel, printable } from './text.js';
-import type { ScanReportInput } from './types.js';
+import type { ScanResult } from '../result/index.js';
 
 /** Rows as aligned columns; the last column takes what is left of the width. */
 function table(headers: readonly string[], rows: readonly string[][], width: number): string[] {
@@ -21,7 +21,7 @@ function table(headers: readonly string[], rows: readonly string[][], width: num
   return [line(headers), ...rows.map(line)];
 }
 
-export function secretSection(r: ScanReportInput, width: number): string[] {
+export function secretSection(r: ScanResult, width: number): string[] {
   const list = r.secrets ?? [];
   const out = [`Secrets: ${list.length}`];
   if (list.length === 0) return out;
@@ -48,13 +48,13 @@ export function misconfigTable(list: readonly Misconfiguration[], width: number)
   return table(['SEVERITY', 'CHECK', 'WHERE', 'FINDING'], rows, width);
 }
 
-export function misconfigSection(r: ScanReportInput, width: number): string[] {
+export function misconfigSection(r: ScanResult, width: number): string[] {
   const list = r.misconfigurations ?? [];
   const out = [`Misconfigurations: ${list.length}`];
   return list.length === 0 ? out : [...out, ...misconfigTable(list, width)];
 }
 
-export function malwareSection(r: ScanReportInput, width: number): string[] {
+export function malwareSection(r: ScanResult, width: number): string[] {
   const list = r.malware ?? [];
   const out = [`Malware: ${list.length}`];
   if (list.length === 0) return out;
@@ -70,7 +70,7 @@ export function malwareSection(r: ScanReportInput, width: number): string[] {
   return [...out, ...table(['SEVERITY', 'RULE', 'PATH', 'LAYER', 'DETAIL'], rows, width)];
 }
 
-export function licenseSection(r: ScanReportInput, width: number): string[] {
+export function licenseSection(r: ScanResult, width: number): string[] {
   const report = r.licenses;
   if (!report) return [];
   const cats = Object.entries(report.byCategory)

@@ -19,7 +19,8 @@ import { describeSuppression, suppressionIndex } from './finding-refs.js';
 import { licenseSection, malwareSection, misconfigSection, secretSection } from './scan-sections.js';
 import { countBySeverity } from './summary.js';
 import { clip, layerLabel, printable } from './text.js';
-import type { RenderOptions, ScanReportInput, ScanWriter } from './types.js';
+import type { ScanResult } from '../result/index.js';
+import type { RenderOptions, ScanWriter } from './types.js';
 
 const HEADERS = ['SEVERITY', 'ID', 'PACKAGE', 'INSTALLED', 'FIXED', 'STATUS', 'LAYER'] as const;
 /** [column, floor] steps in order: what gives up width first. */
@@ -43,7 +44,7 @@ export interface ScanTableOptions extends RenderOptions {
 }
 
 /** The target a finding belongs to: the OS, or the language package's file. */
-function targetOf(f: VulnFinding, result: ScanReportInput): { key: string; label: string } {
+function targetOf(f: VulnFinding, result: ScanResult): { key: string; label: string } {
   if (OS_ECOSYSTEMS.has(f.package.ecosystem)) {
     const os = result.inventory.os;
     return {
@@ -75,7 +76,7 @@ function fit(natural: number[], width: number): number[] {
   return w;
 }
 
-function row(f: VulnFinding, result: ScanReportInput): string[] {
+function row(f: VulnFinding, result: ScanResult): string[] {
   return [
     f.severity.toUpperCase(),
     f.id,
@@ -87,7 +88,7 @@ function row(f: VulnFinding, result: ScanReportInput): string[] {
   ].map(printable);
 }
 
-export function renderScanTable(result: ScanReportInput, opts: ScanTableOptions = {}): string {
+export function renderScanTable(result: ScanResult, opts: ScanTableOptions = {}): string {
   const width = Math.max(60, Math.floor(opts.width ?? 120));
   const colour = opts.color === true;
   const bold = (s: string): string => (colour ? `\u001b[1m${s}\u001b[0m` : s);
@@ -168,7 +169,7 @@ export function renderScanTable(result: ScanReportInput, opts: ScanTableOptions 
       `Total: ${findings.length} (${SEVERITIES.map((s) => `${s}: ${counts[s]}`).join(', ')}) in ${packages} package${packages === 1 ? '' : 's'}${nSuppressed > 0 ? `; ${nSuppressed} suppressed` : ''}`,
     );
   }
-  const sections: [string, (r: ScanReportInput, w: number) => string[]][] = [
+  const sections: [string, (r: ScanResult, w: number) => string[]][] = [
     ['secret', secretSection],
     ['misconfig', misconfigSection],
     ['malware', malwareSection],

@@ -6,7 +6,7 @@ import type { VulnFinding } from '../match/index.js';
 import { renderScanJson } from './scan-json.js';
 import { scanJsonSchema } from './scan-json-schema.js';
 import { renderScanTable } from './scan-table.js';
-import type { ScanReportInput } from './types.js';
+import type { ScanResult } from '../result/index.js';
 
 const schemaFile = new URL('../../schema/scan-result-v1.json', import.meta.url);
 const L1 = 'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
@@ -50,7 +50,7 @@ const finding = (over: Partial<VulnFinding>): VulnFinding => ({
   ...over,
 });
 
-const sample = (): ScanReportInput => ({
+const sample = (): ScanResult => ({
   schemaVersion: 1,
   scanners: ['vuln'],
   inventory: {

@@ -1,5 +1,5 @@
 /** Text helpers shared by the terminal reports (scan table and its sections). */
-import type { ScanReportInput } from './types.js';
+import type { ScanResult as ScanReportInput } from '../result/index.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being replaced
 const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;

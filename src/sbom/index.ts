@@ -28,3 +28,5 @@ export {
   type LicenseReportEntry,
   licenseReport,
 } from './license-report.js';
+export { buildInventory } from './build-inventory.js';
+export { isJsonFile, parseSbomText } from './read-sbom-file.js';

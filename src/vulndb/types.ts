@@ -27,8 +27,9 @@ export interface AffectedRange {
 export const FIX_STATES = ['fixed', 'unfixed', 'will-not-fix', 'end-of-life', 'not-affected'] as const;
 export type FixState = (typeof FIX_STATES)[number];
 
-export const SEVERITIES = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
-export type Severity = (typeof SEVERITIES)[number];
+import type { Severity } from '../core/index.js';
+
+export { SEVERITIES, type Severity } from '../core/index.js';
 
 export interface SeverityRating {
   /** Who rated it: "nvd", "debian", "ghsa", "redhat", "osv:<source>" … */

@@ -2,7 +2,7 @@ import { CustomsError } from '../../core/index.js';
 
 /**
  * Safety limits shared by the language analyzers. Image content is hostile
- * input (DESIGN.md "Security of the tool itself"): every count, size and depth
+ * input (docs/security.md): every count, size and depth
  * an analyzer follows is bounded by one of these.
  */
 export const LIMITS = {

@@ -5,7 +5,7 @@ import { dpkgStatus } from './dpkg-status.js';
 import { osRelease } from './os-release.js';
 import { rpmDb } from './rpm-db.js';
 
-/** The OS analyzers, listed explicitly (DESIGN.md: no self-registration). */
+/** The OS analyzers, listed explicitly (docs/architecture.md "Extension points": no self-registration). */
 export const OS_ANALYZERS = [osRelease, distroRelease, dpkgStatus, dpkgFiles, apkInstalled, rpmDb] as const;
 
 export { parseApkInstalled } from './apk-installed.js';

@@ -11,3 +11,4 @@ export { createRuleSet, type SecretRuleSet } from './rule-set.js';
 export { isBinary, scanBytes, scanText } from './scan-text.js';
 export { BUILTIN_RULES } from './rules/index.js';
 export { SECRET_CATEGORIES, type SecretCategory, type SecretRule } from './rule.js';
+export { secretFindings } from './findings.js';

@@ -1,10 +1,11 @@
-import { appendFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { appendFile, readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { CustomsError, EXIT } from '../../core/index.js';
-import type { Verdict } from '../../policy/index.js';
-import { openLayerCache } from '../cache.js';
-import { contextFrom, dbFile, type ImageFlags, imageOptions } from '../options.js';
+import { CustomsError, EXIT, parseSeverityList, type Severity } from '../../core/index.js';
+import type { GateRules } from '../../policy/index.js';
+import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
+import { parseScanners, SCANNERS } from '../../result/index.js';
+import { renderTarget, withImageContext } from '../image-command.js';
+import { dbFile, type ImageFlags, imageOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 
 // The pipeline loads when the command runs, so `--help` starts fast.
@@ -12,8 +13,8 @@ const engine = () => import('../../engine/index.js');
 const report = () => import('../../report/index.js');
 const policy = () => import('../../policy/index.js');
 
-export const GATE_FORMATS = ['table', 'json', 'sarif', 'junit', 'gitlab', 'cyclonedx', 'html', 'markdown'] as const;
-type GateFormat = (typeof GATE_FORMATS)[number];
+const GATE_FORMATS = SCAN_FORMATS;
+type GateFormat = ScanFormat;
 
 interface GateFlags extends ImageFlags {
   readonly policy: string[];
@@ -40,6 +41,74 @@ function parseExitCode(text: string): number {
   return n;
 }
 
+/** Read a file the gate was given; a missing one is an input error (exit 3) naming the flag. */
+async function readGateFile(flag: string, file: string): Promise<string> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (e) {
+    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
+    throw new CustomsError('GATE_INPUT_NOT_FOUND', `${flag} ${file}: ${why}`, e);
+  }
+}
+
+/** The rules of the flags, with the files they name read and parsed (policies, VEX, ignore file, Dockerfile). */
+async function gateRulesOf(
+  flags: GateFlags,
+  now: Date,
+  severities: readonly Severity[] | undefined,
+  failOn: Severity | undefined,
+): Promise<{ rules: GateRules; dockerfile?: { path: string; fromLine?: number } }> {
+  const [pol, checks] = await Promise.all([policy(), import('../../checks/index.js')]);
+  const policyFiles = await Promise.all(
+    flags.policy.map(async (path) => ({ path, text: await readGateFile('--policy', path) })),
+  );
+  const vex = await Promise.all(flags.vex.map(async (path) => pol.loadVex(await readGateFile('--vex', path), path)));
+  let dockerfile: { path: string; fromLine?: number } | undefined;
+  if (flags.dockerfile !== undefined) {
+    // Report locations of base-image findings point at its final FROM line.
+    const line = checks.baseImageLine(await readGateFile('--dockerfile', flags.dockerfile), flags.dockerfile);
+    dockerfile = line === undefined ? { path: flags.dockerfile } : { path: flags.dockerfile, fromLine: line };
+  }
+  const ignore =
+    flags.ignorefile === undefined
+      ? undefined
+      : {
+          file: flags.ignorefile,
+          entries: pol.parseIgnoreFile(await readGateFile('--ignorefile', flags.ignorefile), flags.ignorefile),
+        };
+  const loaded = policyFiles.length > 0 ? pol.loadPolicies(policyFiles, now) : undefined;
+  const rules: GateRules = {
+    ...(severities ? { severities } : {}),
+    ...(flags.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
+    ...(failOn !== undefined ? { failOn } : {}),
+    ...(ignore ? { ignore } : {}),
+    ...(loaded
+      ? {
+          policy: (r, at) =>
+            pol.evaluatePolicy(r, loaded, {
+              now: at,
+              ...(vex.length > 0 ? { vex } : {}),
+              // The image config decides requireEntrypoint / forbiddenPorts; a saved scan has none.
+              ...(r.config ? { config: r.config } : {}),
+            }),
+        }
+      : {}),
+  };
+  return dockerfile ? { rules, dockerfile } : { rules };
+}
+
+async function appendSummary(file: string, markdown: string): Promise<void> {
+  try {
+    await appendFile(file, `${markdown.trimEnd()}\n\n`);
+  } catch (e) {
+    throw new CustomsError(
+      'OUTPUT_WRITE_FAILED',
+      `cannot append to GITHUB_STEP_SUMMARY ${file}: ${(e as Error).message}`,
+      e,
+    );
+  }
+}
+
 /** `-o FILE` (the --format) or `-o FORMAT=FILE`; several allowed. */
 function outputsOf(flags: GateFlags): { format: GateFormat; file: string | undefined }[] {
   const outs: { format: GateFormat; file: string | undefined }[] = [];
@@ -64,37 +133,6 @@ function outputsOf(flags: GateFlags): { format: GateFormat; file: string | undef
   }
   // The --format report goes to stdout unless -o FILE names its file.
   return [{ format: flags.format, file: plain }, ...outs];
-}
-
-/** The verdict for people, below the findings table. */
-function verdictText(v: Verdict, color: boolean): string {
-  const paint = (code: string, s: string): string => (color ? `\u001b[${code}m${s}\u001b[0m` : s);
-  const head = { pass: paint('32;1', 'PASS'), warn: paint('33;1', 'PASS with warnings'), fail: paint('31;1', 'FAIL') }[
-    v.status
-  ];
-  const out = ['', `Gate: ${head}  (policies: ${v.policies.join(', ') || 'none'})`];
-  for (const r of v.rules) {
-    out.push(
-      `  ${r.action === 'fail' ? paint('31', 'FAIL') : paint('33', 'WARN')} ${r.ruleId}: ${r.message}  [${r.source}, ${r.findings.length} finding${r.findings.length === 1 ? '' : 's'}]`,
-    );
-    for (const f of r.findings.slice(0, 10)) out.push(`      - ${f.summary}`);
-    if (r.findings.length > 10) out.push(`      … and ${r.findings.length - 10} more`);
-  }
-  // The findings table above lists suppressed findings with why (report/scan-table.ts).
-  if (v.suppressed.length > 0)
-    out.push(`  Suppressed: ${v.suppressed.length} finding${v.suppressed.length === 1 ? '' : 's'} (listed above)`);
-  for (const n of v.notes ?? []) out.push(`  Note: ${n}`);
-  for (const e of v.expiredExceptions)
-    out.push(`  Expired exception ${e.id} (${e.source}, expired ${e.expired}): no longer applies`);
-  if (v.remediation.length > 0) {
-    out.push('  Remediation:');
-    for (const r of v.remediation) {
-      out.push(
-        `      - ${r.how === 'rebuild-base' ? 'rebuild on a newer base image:' : 'upgrade'} ${r.package} ${r.from} → ${r.to} (clears ${r.clears.join(', ')})`,
-      );
-    }
-  }
-  return `${out.join('\n')}\n`;
 }
 
 export function gateCommand(signal: AbortSignal): Command {
@@ -151,113 +189,35 @@ Exit status:
   3  input error (image, SBOM, scan result, policy, VEX or ignore file missing or invalid; no DB)`,
   );
   cmd.action(async (target: string, flags: GateFlags) => {
-    const eng = await engine();
     // Flags first: a usage error must not wait for an image to be read.
-    const severities = flags.severity === undefined ? undefined : eng.parseSeverityList(flags.severity);
-    const failOn = flags.failOn === undefined ? undefined : eng.parseFailOn(flags.failOn);
+    const severities = flags.severity === undefined ? undefined : parseSeverityList(flags.severity);
+    const [eng, pol, rep] = await Promise.all([engine(), policy(), report()]);
+    const failOn = flags.failOn === undefined ? undefined : pol.parseFailOn(flags.failOn);
     const outputs = outputsOf(flags);
-    const ctx = contextFrom(flags, signal);
-    const now = ctx.now();
-    const pol = await policy();
-    const policyFiles = await Promise.all(
-      flags.policy.map(async (path) => ({ path, text: await eng.readGateFile('--policy', path) })),
-    );
-    const vexDocs = await Promise.all(
-      flags.vex.map(async (path) => pol.loadVex(await eng.readGateFile('--vex', path), path)),
-    );
-    const dockerfile = flags.dockerfile === undefined ? undefined : await eng.dockerfileLocation(flags.dockerfile);
-    const ignore = flags.ignorefile === undefined ? undefined : await eng.loadIgnoreFile(flags.ignorefile);
-    const loaded = policyFiles.length > 0 ? pol.loadPolicies(policyFiles, now) : undefined;
-    const scanners = flags.scanners === undefined ? undefined : eng.parseScanners(flags.scanners);
-    const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir, ctx) : undefined;
-    try {
-      const { result, saved } = await eng.gateInput(target, ctx, {
+    await withImageContext(flags, signal, async (ctx, strict) => {
+      const { rules, dockerfile } = await gateRulesOf(flags, ctx.now(), severities, failOn);
+      const plan = { scanners: flags.scanners === undefined ? SCANNERS : parseScanners(flags.scanners) };
+      const { result, verdict } = await eng.gate(target, plan, rules, {
+        ...ctx,
         dbPath: dbFile(flags.db, ctx.config.dbDir),
-        ...(cache ? { cache } : {}),
-        ...(scanners ? { scanners } : {}),
       });
-      ctx.finish();
-      if (ctx.config.strict && result.inventory.unknowns.length > 0) {
-        const first = result.inventory.unknowns[0];
-        throw new CustomsError(
-          'ANALYZE_INCOMPLETE',
-          `${result.inventory.unknowns.length} file(s) could not be analysed (first: /${first?.path}: ${first?.message}); --strict makes that fatal`,
-        );
-      }
-      const outcome = eng.judge(
-        result,
-        {
-          ...(severities ? { severities } : {}),
-          ...(flags.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
-          ...(failOn !== undefined ? { failOn } : {}),
-          ...(ignore ? { ignore } : {}),
-          ...(loaded
-            ? {
-                policy: (r, at) =>
-                  pol.evaluatePolicy(r, loaded, {
-                    now: at,
-                    ...(vexDocs.length > 0 ? { vex: vexDocs } : {}),
-                    // The image config decides requireEntrypoint / forbiddenPorts; a saved scan has none.
-                    ...(result.config ? { config: result.config } : {}),
-                  }),
-              }
-            : {}),
-        },
-        now,
-        saved ? [eng.SAVED_SCAN_NOTE] : [],
-      );
-      const rep = await report();
-      const v = outcome.verdict;
-      const machine = { verdict: v, ...(dockerfile ? { dockerfile } : {}) };
-      const render = (format: GateFormat, tty: boolean): string => {
-        switch (format) {
-          case 'table':
-            return (
-              rep.renderScanTable(outcome.result, { color: tty, width: process.stdout.columns ?? 120, verdict: v }) +
-              verdictText(v, tty)
-            );
-          case 'json':
-            return `${JSON.stringify({ schemaVersion: 1, verdict: v, result: JSON.parse(rep.renderScanJson(outcome.result)) as unknown }, null, 2)}\n`;
-          case 'sarif':
-            return rep.renderSarif(outcome.result, machine);
-          case 'junit':
-            return rep.renderJunit(outcome.result, machine);
-          case 'gitlab':
-            return rep.renderGitlab(outcome.result, machine);
-          case 'cyclonedx':
-            return rep.renderCycloneDxVex(outcome.result, machine);
-          case 'html':
-            return rep.renderHtml(outcome.result, { verdict: v });
-          case 'markdown':
-            return rep.renderMarkdown(outcome.result, { verdict: v });
-        }
-      };
+      strict(result.inventory.unknowns);
+      const opts = { verdict, ...(dockerfile ? { dockerfile } : {}) };
       for (const o of outputs) {
-        const tty = o.file === undefined && process.stdout.isTTY === true;
-        await writeOutput(render(o.format, tty), o.file);
+        await writeOutput(rep.writerFor(o.format).render(result, { ...renderTarget(o.file), ...opts }), o.file);
       }
       const summaryFile = process.env.GITHUB_STEP_SUMMARY;
-      if (flags.summary && summaryFile) {
-        try {
-          await appendFile(summaryFile, `${render('markdown', false).trimEnd()}\n\n`);
-        } catch (e) {
-          throw new CustomsError(
-            'OUTPUT_WRITE_FAILED',
-            `cannot append to GITHUB_STEP_SUMMARY ${summaryFile}: ${(e as Error).message}`,
-            e,
-          );
-        }
-      }
+      if (flags.summary && summaryFile)
+        await appendSummary(summaryFile, rep.writerFor('markdown').render(result, opts));
       // A failed gate is a verdict: say which rules failed on stderr (the report may be in a file).
-      if (v.status === 'fail') {
-        const failed = v.rules.filter((r) => r.action === 'fail').map((r) => `${r.ruleId} (${r.findings.length})`);
+      if (verdict.status === 'fail') {
+        const failed = verdict.rules
+          .filter((r) => r.action === 'fail')
+          .map((r) => `${r.ruleId} (${r.findings.length})`);
         process.stderr.write(`customs: gate failed: ${failed.join(', ')}\n`);
       }
-      process.exitCode = v.status === 'fail' ? flags.exitCode : EXIT.ok;
-    } finally {
-      ctx.finish();
-      cache?.close();
-    }
+      process.exitCode = verdict.status === 'fail' ? flags.exitCode : EXIT.ok;
+    });
   });
   return cmd;
 }

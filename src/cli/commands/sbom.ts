@@ -1,9 +1,9 @@
 import { Command, Option } from 'commander';
-import { CustomsError, EXIT } from '../../core/index.js';
+import { EXIT } from '../../core/index.js';
 import type { Inventory } from '../../sbom/index.js';
-import { type ImageFlags, contextFrom, imageOptions } from '../options.js';
+import { renderTarget, withImageContext } from '../image-command.js';
+import { type ImageFlags, imageOptions } from '../options.js';
 import { writeOutput } from '../output.js';
-import { openLayerCache } from '../cache.js';
 
 // The pipeline is imported when a command runs, so `--help` and `--version` start fast.
 const engine = () => import('../../engine/index.js');
@@ -12,11 +12,11 @@ const sbom = () => import('../../sbom/index.js');
 export const SBOM_FORMATS = ['table', 'json', 'cyclonedx', 'spdx'] as const;
 type SbomFormat = (typeof SBOM_FORMATS)[number];
 
-async function render(inv: Inventory, format: SbomFormat, tty: boolean): Promise<string> {
+async function render(inv: Inventory, format: SbomFormat, file: string | undefined): Promise<string> {
   const { toCustomsJson, toCycloneDx, toSpdx, toTable } = await sbom();
   switch (format) {
     case 'table':
-      return toTable(inv, { color: tty, width: process.stdout.columns ?? 120 });
+      return toTable(inv, renderTarget(file));
     case 'json':
       return toCustomsJson(inv);
     case 'cyclonedx':
@@ -46,27 +46,12 @@ Examples:
 Exit status: 0 ok, 2 usage error, 3 input error (bad image, unreachable registry, digest mismatch).`,
   );
   cmd.action(async (target: string, flags: ImageFlags & { format: SbomFormat; output?: string }) => {
-    const ctx = contextFrom(flags, signal);
-    const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir, ctx) : undefined;
-    try {
-      const inv = await (await engine()).sbomOf(target, ctx, cache ? { cache } : {});
-      ctx.finish();
-      if (ctx.config.strict && inv.unknowns.length > 0) {
-        const first = inv.unknowns[0];
-        throw new CustomsError(
-          'ANALYZE_INCOMPLETE',
-          `${inv.unknowns.length} file(s) could not be analysed (first: /${first?.path}: ${first?.message}); --strict makes that fatal`,
-        );
-      }
-      await writeOutput(
-        await render(inv, flags.format, flags.output === undefined && process.stdout.isTTY === true),
-        flags.output,
-      );
+    await withImageContext(flags, signal, async (ctx, strict) => {
+      const inv = await (await engine()).sbom(target, ctx);
+      strict(inv.unknowns);
+      await writeOutput(await render(inv, flags.format, flags.output), flags.output);
       process.exitCode = EXIT.ok;
-    } finally {
-      ctx.finish();
-      cache?.close();
-    }
+    });
   });
   return cmd;
 }

@@ -1,17 +1,18 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { CustomsError, EXIT } from '../../core/index.js';
-import { openLayerCache } from '../cache.js';
-import { contextFrom, dbFile, type ImageFlags, imageOptions } from '../options.js';
+import type { ScanPlan } from '../../engine/index.js';
+import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
+import { parseScanners, SCANNERS } from '../../result/index.js';
+import { renderTarget, withImageContext } from '../image-command.js';
+import { dbFile, type ImageFlags, imageOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 
 // The pipeline loads when the command runs, so `--help` and `--version` start fast.
 const engine = () => import('../../engine/index.js');
 const report = () => import('../../report/index.js');
 
-export const SCAN_FORMATS = ['table', 'json', 'sarif', 'junit', 'gitlab', 'cyclonedx', 'html', 'markdown'] as const;
 const CONFIG_FORMATS: readonly string[] = ['table', 'json'];
-type ScanFormat = (typeof SCAN_FORMATS)[number];
 
 interface ScanFlags extends ImageFlags {
   readonly format: ScanFormat;
@@ -29,6 +30,25 @@ async function readFlagFile(flag: string, file: string): Promise<string> {
   } catch (e) {
     throw new CustomsError('USAGE_BAD_FLAG', `${flag} ${file}: ${(e as Error).message}`, e);
   }
+}
+
+/** The scan plan of the flags (engine ScanPlan): scanners, secrets config, IOC list, clamd. */
+async function scanPlanOf(flags: ScanFlags): Promise<ScanPlan> {
+  const scanners = flags.scanners === undefined ? SCANNERS : parseScanners(flags.scanners);
+  const [eng, analyze] = await Promise.all([engine(), import('../../analyze/index.js')]);
+  const secretConfig =
+    flags.secretConfig === undefined
+      ? undefined
+      : eng.secretConfigOf(await readFlagFile('--secret-config', flags.secretConfig));
+  const iocs = flags.ioc === undefined ? undefined : analyze.loadIocList(await readFlagFile('--ioc', flags.ioc));
+  const clamd =
+    flags.clamd === undefined ? undefined : { addr: flags.clamd, dbVersion: await analyze.clamdVersion(flags.clamd) };
+  return {
+    scanners,
+    ...(secretConfig ? { secretConfig } : {}),
+    ...(iocs ? { iocs } : {}),
+    ...(clamd ? { clamd } : {}),
+  };
 }
 
 export function scanCommand(signal: AbortSignal): Command {
@@ -87,57 +107,22 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
       }
       const result = await eng.scanConfigTarget(target as 'dockerfile' | 'k8s', path);
       const { renderConfigJson, renderConfigTable } = await report();
-      const tty = flags.output === undefined && process.stdout.isTTY === true;
       await writeOutput(
-        flags.format === 'json'
-          ? renderConfigJson(result)
-          : renderConfigTable(result, { color: tty, width: process.stdout.columns ?? 120 }),
+        flags.format === 'json' ? renderConfigJson(result) : renderConfigTable(result, renderTarget(flags.output)),
         flags.output,
       );
       process.exitCode = EXIT.ok;
       return;
     }
-    const ctx = contextFrom(flags, signal);
-    const dbPath = dbFile(flags.db, ctx.config.dbDir);
-    const { isSbomFile, scanImage, scanSbom } = eng;
-    const scanners = flags.scanners === undefined ? undefined : eng.parseScanners(flags.scanners);
-    const secretConfig =
-      flags.secretConfig === undefined ? undefined : await readFlagFile('--secret-config', flags.secretConfig);
-    const analyze = await import('../../analyze/index.js');
-    if (secretConfig !== undefined) analyze.loadSecretConfig(secretConfig); // fail on a bad config before reading the image
-    const iocs = flags.ioc === undefined ? undefined : analyze.loadIocList(await readFlagFile('--ioc', flags.ioc));
-    const clamd =
-      flags.clamd === undefined ? undefined : { addr: flags.clamd, dbVersion: await analyze.clamdVersion(flags.clamd) };
-    const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir, ctx) : undefined;
-    try {
-      const result = (await isSbomFile(target))
-        ? await scanSbom(target, ctx, { dbPath })
-        : await scanImage(target, ctx, {
-            dbPath,
-            ...(cache ? { cache } : {}),
-            ...(scanners ? { scanners } : {}),
-            ...(secretConfig !== undefined ? { secretConfig } : {}),
-            ...(iocs ? { iocs } : {}),
-            ...(clamd ? { clamd } : {}),
-          });
-      ctx.finish();
-      if (ctx.config.strict && result.inventory.unknowns.length > 0) {
-        const first = result.inventory.unknowns[0];
-        throw new CustomsError(
-          'ANALYZE_INCOMPLETE',
-          `${result.inventory.unknowns.length} file(s) could not be analysed (first: /${first?.path}: ${first?.message}); --strict makes that fatal`,
-        );
-      }
-      const { SCAN_WRITERS } = await report();
-      const tty = flags.output === undefined && process.stdout.isTTY === true;
-      const writer = SCAN_WRITERS.find((w) => w.format === flags.format) ?? SCAN_WRITERS[0];
-      const text = writer.render(result, { color: tty, width: process.stdout.columns ?? 120 });
-      await writeOutput(text, flags.output);
+    // The plan is built once, here, and passed through untouched: bad flags fail before any image is read.
+    const plan = await scanPlanOf(flags);
+    await withImageContext(flags, signal, async (ctx, strict) => {
+      const result = await eng.scan(target, plan, { ...ctx, dbPath: dbFile(flags.db, ctx.config.dbDir) });
+      strict(result.inventory.unknowns);
+      const { writerFor } = await report();
+      await writeOutput(writerFor(flags.format).render(result, renderTarget(flags.output)), flags.output);
       process.exitCode = EXIT.ok;
-    } finally {
-      ctx.finish();
-      cache?.close();
-    }
+    });
   });
   return cmd;
 }

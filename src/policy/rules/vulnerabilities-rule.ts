@@ -1,8 +1,8 @@
 import { OS_ECOSYSTEMS } from '../../core/index.js';
 import type { VulnFinding } from '../../match/index.js';
+import { describeFinding, findingRef } from '../../result/index.js';
 import type { Hit, RuleContext } from '../input.js';
 import type { VulnerabilitiesSpec } from '../schema.js';
-import { vulnRefId } from '../finding-ids.js';
 
 const SEVERITY_RANK: Readonly<Record<string, number>> = { unknown: 0, low: 1, medium: 2, high: 3, critical: 4 };
 const DAY_MS = 86_400_000;
@@ -15,16 +15,12 @@ export function cvssScore(f: VulnFinding): number | undefined {
 }
 
 export function vulnHit(f: VulnFinding): Hit {
-  const fix = f.fixedVersions.length > 0 ? `, fixed in ${f.fixedVersions.join(' | ')}` : '';
+  const finding = describeFinding('vuln', f);
   return {
-    ref: {
-      kind: 'vuln',
-      id: vulnRefId(f.id, f.packageId),
-      summary: `${f.id} in ${f.package.name} ${f.installedVersion} (${f.severity}${fix})`,
-    },
-    advisories: [f.id, ...f.aliases],
-    packages: [{ name: f.package.name, version: f.installedVersion, purl: f.package.purl }],
-    paths: f.paths,
+    ref: findingRef(finding, 'ruleSummary'),
+    advisories: finding.ruleIds,
+    packages: finding.packages,
+    paths: finding.paths,
     vuln: f,
   };
 }

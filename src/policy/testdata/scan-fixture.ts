@@ -8,7 +8,7 @@
  */
 import type { Package } from '../../core/index.js';
 import type { VulnFinding } from '../../match/index.js';
-import type { PolicyScanInput } from '../input.js';
+import type { ScanResult } from '../../result/index.js';
 
 export const BASE_LAYER = 'sha256:1111111111111111111111111111111111111111111111111111111111111111';
 export const APP_LAYER = 'sha256:2222222222222222222222222222222222222222222222222222222222222222';
@@ -57,7 +57,7 @@ export const VULNS: VulnFinding[] = [
   vuln(lodash, { id: 'CVE-2021-23337', aliases: ['GHSA-35jh-r3h4-6jhm'], severity: 'high', fixedVersions: ['4.17.21'], cvss: { vector: 'CVSS:3.1/AV:N/AC:L/PR:H/UI:N/S:U/C:H/I:H/A:H', score: 7.2, version: '3.1' }, published: '2021-02-15T13:15:12Z' }),
 ];
 
-export function scanFixture(over: Partial<PolicyScanInput> = {}): PolicyScanInput {
+export function scanFixture(over: Partial<ScanResult> = {}): ScanResult {
   return {
     inventory: {
       schemaVersion: 1,
@@ -86,6 +86,8 @@ export function scanFixture(over: Partial<PolicyScanInput> = {}): PolicyScanInpu
       packages: PACKAGES,
       unknowns: [],
     },
+    schemaVersion: 1,
+    notes: [],
     vulnerabilities: VULNS,
     scanners: ['vuln', 'secret', 'misconfig', 'malware', 'license'],
     secrets: [

@@ -10,7 +10,7 @@
  */
 import type { VulnFinding } from '../../match/index.js';
 import type { Verdict } from '../../policy/index.js';
-import type { ScanReportInput } from '../types.js';
+import type { ScanResult } from '../../result/index.js';
 
 export const L1 = 'sha256:1111111111111111111111111111111111111111111111111111111111111111';
 export const L2 = 'sha256:2222222222222222222222222222222222222222222222222222222222222222';
@@ -34,7 +34,7 @@ const vuln = (over: Partial<VulnFinding> & Pick<VulnFinding, 'id' | 'packageId' 
   ...over,
 });
 
-export function htmlSample(): ScanReportInput {
+export function htmlSample(): ScanResult {
   const vulnerabilities: VulnFinding[] = [
     vuln({
       id: 'CVE-2023-38545',

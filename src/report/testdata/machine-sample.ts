@@ -7,7 +7,7 @@
  */
 import type { VulnFinding } from '../../match/index.js';
 import type { Verdict } from '../../policy/index.js';
-import type { ScanReportInput } from '../types.js';
+import type { ScanResult } from '../../result/index.js';
 
 export const L1 = 'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 export const L2 = 'sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';
@@ -75,7 +75,7 @@ const odd: VulnFinding = {
 delete (odd as { cvss?: unknown }).cvss;
 delete (odd as { title?: unknown }).title;
 
-export const sampleResult = (): ScanReportInput => ({
+export const sampleResult = (): ScanResult => ({
   schemaVersion: 1,
   scanners: ['vuln', 'secret', 'misconfig', 'malware'],
   inventory: {

@@ -9,14 +9,21 @@
  * inventory rebuilt here holds the vulnerable packages only; docs/gate.md lists which
  * policy rules can and cannot be decided on a saved result.
  */
+import { readFile } from 'node:fs/promises';
 import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler';
 import type { Static } from '@sinclair/typebox';
 import { CustomsError, ECOSYSTEMS, type Ecosystem, type Package } from '../core/index.js';
 import type { VulnFinding } from '../match/index.js';
-import { ScanJsonSchema } from '../report/index.js';
+import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../result/index.js';
+import {
+  type Inventory,
+  isJsonFile,
+  LICENSE_CATEGORIES,
+  type LicenseCategory,
+  type LicenseReport,
+} from '../sbom/index.js';
 import type { FixState, Severity } from '../vulndb/index.js';
-import { type Inventory, LICENSE_CATEGORIES, type LicenseCategory, type LicenseReport } from '../sbom/index.js';
-import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from './scan-image.js';
+import { ScanJsonSchema } from './scan-json-schema.js';
 
 type ScanJson = Static<typeof ScanJsonSchema>;
 type FindingJson = ScanJson['vulnerabilities'][number];
@@ -243,4 +250,17 @@ export function parseScanResultJson(text: string, path: string): ScanResult {
     ...(doc.malware ? { malware: doc.malware } : {}),
     ...(doc.licenses ? { licenses: licensesOf(doc.licenses) } : {}),
   };
+}
+
+/** The saved scan result at `path`, or undefined when the file is not one (an SBOM, an image, nothing). */
+export async function readSavedScan(path: string): Promise<ScanResult | undefined> {
+  if (!(await isJsonFile(path))) return undefined;
+  const text = await readFile(path, 'utf8');
+  let value: unknown;
+  try {
+    value = JSON.parse(text.replace(/^\uFEFF/, ''));
+  } catch {
+    return undefined; // not JSON after all: let the SBOM reader say what is wrong
+  }
+  return isScanResultJson(value) ? parseScanResultJson(text, path) : undefined;
 }

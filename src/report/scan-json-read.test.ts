@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CustomsError } from '../core/index.js';
-import { renderScanJson } from '../report/index.js';
-import { isScanResultJson, parseScanResultJson, SAVED_DB_PATH } from './scan-result-json.js';
+import { renderScanJson } from './scan-json.js';
+import { isScanResultJson, parseScanResultJson, SAVED_DB_PATH } from './scan-json-read.js';
 import { sampleResult } from './testdata/gate-sample.js';
 
 test('a saved scan result reads back to the same JSON (every field the schema keeps)', () => {

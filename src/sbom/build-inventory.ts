@@ -12,13 +12,8 @@ import {
   type Unknown,
 } from '../core/index.js';
 import type { Image, ImageConfig } from '../image/index.js';
-import {
-  type Inventory,
-  type InventoryLayer,
-  type InventoryTarget,
-  sortPackages,
-  sortUnknowns,
-} from '../sbom/index.js';
+import { sortPackages, sortUnknowns } from './sort.js';
+import type { Inventory, InventoryLayer, InventoryTarget } from './types.js';
 
 /** Turn the merged analysis of an image into its Inventory (see sbom/types.ts for the sort keys). */
 export function buildInventory(image: Image, analysis: ImageAnalysis, ctx: Context): Inventory {

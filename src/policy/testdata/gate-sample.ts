@@ -5,7 +5,7 @@
  * one unfixed low finding, a secret, a misconfiguration and a malware hit.
  */
 import type { VulnFinding } from '../../match/index.js';
-import type { ScanResult } from '../scan-image.js';
+import type { ScanResult } from '../../result/index.js';
 
 export const L1 = 'sha256:aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa';
 export const L2 = 'sha256:bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb';

@@ -1,16 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CustomsError } from '../core/index.js';
-import type { Verdict } from '../policy/index.js';
-import {
-  ANY_FINDING_RULE,
-  COMMAND_LINE,
-  FAIL_ON_RULE,
-  filterResult,
-  judge,
-  parseFailOn,
-  parseSeverityList,
-} from './gate.js';
+import { CustomsError, parseSeverityList } from '../core/index.js';
+import type { Verdict } from './types.js';
+import { ANY_FINDING_RULE, COMMAND_LINE, FAIL_ON_RULE, filterResult, judge, parseFailOn } from './judge.js';
 import { parseIgnoreFile } from './ignorefile.js';
 import { sampleResult, vuln } from './testdata/gate-sample.js';
 

@@ -1,0 +1,2 @@
+export * from './scan-result.js';
+export * from './findings.js';
