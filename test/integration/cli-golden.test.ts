@@ -18,11 +18,11 @@
  */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
-import { cp, lutimes, mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { cp, lutimes, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { buildDemoImage } from '../../demo/build-demo-image.js';
-import { freshDir, REPO_ROOT, runCustoms } from '../support/images.js';
+import { REPO_ROOT, runCustoms } from '../support/images.js';
 
 const GOLDEN = join(REPO_ROOT, 'test', 'golden', 'cli');
 const UPDATE = process.env.UPDATE_GOLDEN === '1';
@@ -99,8 +99,19 @@ async function pinTimes(dir: string): Promise<void> {
   await lutimes(dir, at, at);
 }
 
+/**
+ * The scratch directory is one fixed path, whatever the checkout's location:
+ * tables size their columns to the paths they print, so a path of another
+ * length would change every table's bytes. The corpus files the cases read are
+ * copied under it for the same reason.
+ */
+const WORK = '/tmp/customs-cli-golden';
+
 before(async () => {
-  work = await freshDir('cli-golden');
+  await rm(WORK, { recursive: true, force: true });
+  await mkdir(WORK, { recursive: true });
+  work = WORK;
+  await cp(join(REPO_ROOT, 'test', 'corpus'), join(work, 'corpus'), { recursive: true, verbatimSymlinks: true });
   await buildDemoImage(join(REPO_ROOT, 'demo', 'rootfs-layers'), join(work, 'image'));
   env = { CUSTOMS_CACHE_DIR: join(work, 'cache'), CUSTOMS_DB_DIR: join(work, 'db'), GITHUB_STEP_SUMMARY: '' };
   const db = await runCustoms(['db', 'import', join(REPO_ROOT, 'test', 'feeds'), '-q'], env);
@@ -151,11 +162,11 @@ const SCAN_CASES: Case[] = [
   { name: 'scan-saved-json-refused', args: ['scan', '$WORK/saved.json', '-q'] },
   ...['table', 'json'].map((f) => ({
     name: `scan-dockerfile-${f}`,
-    args: ['scan', 'dockerfile', '$REPO/test/corpus/misconfig/dockerfile', '-f', f],
+    args: ['scan', 'dockerfile', '$WORK/corpus/misconfig/dockerfile', '-f', f],
   })),
   ...['table', 'json'].map((f) => ({
     name: `scan-k8s-${f}`,
-    args: ['scan', 'k8s', '$REPO/test/corpus/misconfig/kubernetes', '-f', f],
+    args: ['scan', 'k8s', '$WORK/corpus/misconfig/kubernetes', '-f', f],
   })),
   { name: 'scan-dockerfile-sarif-refused', args: ['scan', 'dockerfile', '$WORK/Dockerfile', '-f', 'sarif'] },
   ...['table', 'json'].map((f) => ({
@@ -166,7 +177,7 @@ const SCAN_CASES: Case[] = [
       '--scanners',
       'malware',
       '--ioc',
-      '$REPO/test/corpus/malware/iocs.csv',
+      '$WORK/corpus/malware/iocs.csv',
       '-f',
       f,
       '-q',
@@ -185,13 +196,13 @@ const SCAN_CASES: Case[] = [
 
 const POLICY = [
   '--policy',
-  '$REPO/test/corpus/policy/org-baseline.yaml',
+  '$WORK/corpus/policy/org-baseline.yaml',
   '--policy',
-  '$REPO/test/corpus/policy/team-override.yaml',
+  '$WORK/corpus/policy/team-override.yaml',
   '--vex',
-  '$REPO/test/corpus/policy/openvex.json',
+  '$WORK/corpus/policy/openvex.json',
   '--vex',
-  '$REPO/test/corpus/policy/cyclonedx-vex.json',
+  '$WORK/corpus/policy/cyclonedx-vex.json',
 ];
 
 const GATE_CASES: Case[] = [
