@@ -14,7 +14,7 @@ import { before, test } from 'node:test';
 import type { Command } from 'commander';
 import { parse } from 'yaml';
 import { buildProgram } from '../../src/cli/index.js';
-import { writeOciLayout } from '../../src/image/test-fixtures.js';
+import { writeOciLayout } from '../../src/image/test-support/image-fixtures.js';
 import { freshDir, REPO_ROOT, run, runCustoms } from '../support/images.js';
 
 let work = '';

@@ -8,14 +8,14 @@
  *   3. gate it with a policy → exit 1, naming the failing rule; rebuild with the fixed versions → 0;
  *   4. scan once to JSON and gate the saved result → the same verdicts;
  *   5. usage errors → 2, a missing policy file → 3, --exit-code, --ignorefile, -o FORMAT=FILE, --summary.
- * No Docker needed: the layout is written by test code (src/image/test-fixtures.ts), read as `oci:DIR`.
+ * No Docker needed: the layout is written by test code (src/image/test-support/image-fixtures.ts), read as `oci:DIR`.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { writeOciLayout } from '../../src/image/test-fixtures.js';
+import { writeOciLayout } from '../../src/image/test-support/image-fixtures.js';
 import { freshDir, REPO_ROOT, type RunResult, runCustoms } from '../support/images.js';
 
 let work = '';

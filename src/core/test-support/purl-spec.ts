@@ -5,7 +5,7 @@
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { testdata } from '../testdata.js';
+import { testdata } from './testdata.js';
 
 /** A purl's components as the spec's test data writes them (null = absent). */
 export interface PurlComponents {
