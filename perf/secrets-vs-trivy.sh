@@ -74,7 +74,7 @@ count_customs() { node -e 'const r=JSON.parse(require("fs").readFileSync(process
 
 report() { # NAME ARCHIVE
   local name=$1 archive=$2 mb
-  mb=$(( $(stat -c %s "$archive") / 1024 / 1024 ))
+  mb=$(( $(stat -c %s "$archive") / 1000 / 1000 ))
   customs "$archive" "$WORK/secrets-$name-customs.json"; local c=$SECONDS_TAKEN
   trivy "$archive" "$WORK/secrets-$name-trivy.json"; local t=$SECONDS_TAKEN
   printf '  %-8s %5d MB   customs %7.2f s (%4s findings)   trivy %7.2f s (%4s findings)   customs is %sx faster\n' \
