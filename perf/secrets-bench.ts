@@ -7,7 +7,8 @@
  *     out, plus the image config and history); findings as JSON.
  *   node dist-test/perf/secrets-bench.js score MANIFEST CUSTOMS.json TRIVY.json
  *     precision and recall of both tools on the corpus files (by path and
- *     line: the tools' rule ids differ), one line each.
+ *     line: the tools' rule ids differ), one line each, then "recall NAME R"
+ *     lines for the script's target.
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createContext } from '../src/core/index.js';
@@ -62,12 +63,14 @@ function score(manifestFile: string, customsFile: string, trivyFile: string): vo
   const trivyKeys = (trivy.Results ?? []).flatMap((r) =>
     (r.Secrets ?? []).map((s) => `${(r.Target ?? '').replace(/^\/+/, '')}:${s.StartLine ?? 0}`),
   );
+  const recalls: string[] = [];
   const line = (name: string, keys: readonly string[], configFindings: number | string): string => {
     const got = new Set(keys);
     const tp = [...got].filter((k) => expected.has(k)).length;
     const precision = got.size === 0 ? 1 : tp / got.size;
     const recall = tp / expected.size;
     const missed = [...expected].filter((k) => !got.has(k));
+    recalls.push(`recall ${name} ${recall.toFixed(3)}`);
     return `  ${name.padEnd(8)} files: ${got.size} found, precision ${precision.toFixed(3)}, recall ${recall.toFixed(3)}; config/history findings: ${configFindings}${missed.length > 0 ? `; missed ${missed.slice(0, 8).join(' ')}${missed.length > 8 ? ' …' : ''}` : ''}`;
   };
   console.log(`corpus: ${expected.size} planted secrets in files (incl. deleted ones)`);
@@ -79,6 +82,8 @@ function score(manifestFile: string, customsFile: string, trivyFile: string): vo
     ),
   );
   console.log(line('trivy', trivyKeys, 'not scanned (--scanners secret)'));
+  // Machine-readable lines for perf/secrets-vs-trivy.sh's recall target.
+  for (const r of recalls) console.log(r);
 }
 
 const [mode, ...args] = process.argv.slice(2);

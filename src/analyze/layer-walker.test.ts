@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createContext, DEFAULT_LIMITS } from '../core/index.js';
 import { applyLayers } from './apply-layers.js';
 import { walkLayer } from './layer-walker.js';
-import { chunked, type FixtureEntry, tarBytes } from '../image/index.js';
+import { chunked, type FixtureEntry, tarBytes } from '../image/tar/test-support/tar-fixture.js';
 import type { Analyzer } from './types.js';
 
 /** Reports one npm package per `node_modules/NAME/package.json`, named by the file's text. */

@@ -5,7 +5,6 @@ export * from './model.js';
 export * from './purl.js';
 export * from './stable-json.js';
 export * from './version.js';
-export * from './testdata.js';
 export * from './package-name.js';
 export * from './compare.js';
 export * from './severity.js';

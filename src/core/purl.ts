@@ -73,8 +73,10 @@ export function purlOf(p: PackageFact, os?: OsInfo): string {
     );
   }
   // purl-spec "Character encoding": '+' is always percent-encoded outside the
-  // type (packageurl-js 2.0 still leaves it bare).
-  return purl.toString().replaceAll('+', '%2B');
+  // type (packageurl-js 2.0 still leaves it bare), and the colon ':' never is,
+  // "whether used as a Separator Character or otherwise" (packageurl-js 2.0
+  // encodes it in qualifier values).
+  return purl.toString().replaceAll('+', '%2B').replaceAll('%3A', ':');
 }
 
 function osNamespaceFallback(eco: 'deb' | 'rpm' | 'apk'): string {

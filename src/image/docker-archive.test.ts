@@ -6,7 +6,7 @@ import { after, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { type Context, CustomsError, createContext, type ErrorCode } from '../core/index.js';
 import { openImage } from './open-image.js';
-import { listTar, makeTar, readAll, writeDockerArchive } from './test-fixtures.js';
+import { listTar, makeTar, readAll, writeDockerArchive } from './test-support/image-fixtures.js';
 import type { Image } from './types.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-archive-test-'));

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { createContext, CustomsError } from '../core/index.js';
 import { openImage } from './open-image.js';
-import { listTar, makeTar, readAll } from './test-fixtures.js';
+import { listTar, makeTar, readAll } from './test-support/image-fixtures.js';
 
 const SOCKET = '/var/run/docker.sock';
 const work = mkdtempSync(join(tmpdir(), 'customs-daemon-test-'));

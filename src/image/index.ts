@@ -21,5 +21,4 @@ export {
 } from './tar/tar-writer.js';
 export { TarReader, type TarEntry } from './tar/tar-reader.js';
 export { normaliseEntryName, resolveLinkTarget } from './tar/entry-path.js';
-export { chunked, type FixtureEntry, paxEntry, tarBytes } from './tar/tar-fixture.js';
 export { layerFromSource } from './make-layer.js';

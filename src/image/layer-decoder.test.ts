@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { CustomsError } from '../core/index.js';
 import { LayerDecoder } from './layer-decoder.js';
-import { compress, makeTar, readAll } from './test-fixtures.js';
+import { compress, makeTar, readAll } from './test-support/image-fixtures.js';
 
 const tar = makeTar([{ path: 'a', data: 'x'.repeat(100_000) }]);
 const decode = (

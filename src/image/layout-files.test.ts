@@ -11,7 +11,7 @@ import { after, test } from 'node:test';
 import { type Context, CustomsError, createContext } from '../core/index.js';
 import { blobPath, dirFiles } from './layout-files.js';
 import { openImage } from './open-image.js';
-import { listTar, readAll, writeOciLayout } from './test-fixtures.js';
+import { listTar, readAll, writeOciLayout } from './test-support/image-fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-layout-files-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));

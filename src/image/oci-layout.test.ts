@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { type Context, CustomsError, createContext, type ErrorCode, sha256 } from '../core/index.js';
 import { openImage } from './open-image.js';
-import { blobFile, listTar, readAll, tarDirectory, writeOciLayout } from './test-fixtures.js';
+import { blobFile, listTar, readAll, tarDirectory, writeOciLayout } from './test-support/image-fixtures.js';
 import type { Image } from './types.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-oci-test-'));

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createContext } from '../core/index.js';
 import { openImage } from './open-image.js';
-import { listTar, readAll } from './test-fixtures.js';
+import { listTar, readAll } from './test-support/image-fixtures.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-dir-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));

@@ -5,7 +5,7 @@ import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
 import { evaluatePolicy } from './evaluate-policy.js';
 import { loadPolicies } from './load-policies.js';
-import { scanFixture } from './testdata/scan-fixture.js';
+import { scanFixture } from './test-support/scan-fixture.js';
 import { loadVex } from './vex.js';
 
 const corpus = (name: string): string => new URL(`../../test/corpus/policy/${name}`, import.meta.url).pathname;

@@ -5,7 +5,7 @@ import { evaluatePolicy } from './evaluate-policy.js';
 import type { ScanResult } from '../result/index.js';
 import type { EvaluateOptions } from './input.js';
 import { loadPolicies } from './load-policies.js';
-import { APP_LAYER, BASE_LAYER, scanFixture } from './testdata/scan-fixture.js';
+import { APP_LAYER, BASE_LAYER, scanFixture } from './test-support/scan-fixture.js';
 import type { Verdict } from './types.js';
 import { loadVex } from './vex.js';
 

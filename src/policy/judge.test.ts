@@ -4,7 +4,7 @@ import { CustomsError, parseSeverityList } from '../core/index.js';
 import type { Verdict } from './types.js';
 import { ANY_FINDING_RULE, COMMAND_LINE, FAIL_ON_RULE, filterResult, judge, parseFailOn } from './judge.js';
 import { parseIgnoreFile } from './ignorefile.js';
-import { sampleResult, vuln } from './testdata/gate-sample.js';
+import { sampleResult, vuln } from './test-support/gate-sample.js';
 
 const NOW = new Date('2026-06-01T12:00:00Z');
 

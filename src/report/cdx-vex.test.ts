@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Spec, Validation } from '@cyclonedx/cyclonedx-library';
 import { renderCycloneDxVex } from './cdx-vex.js';
-import { sampleResult, sampleVerdict } from './testdata/machine-sample.js';
+import { sampleResult, sampleVerdict } from './test-support/machine-sample.js';
 
 /** The official CycloneDX 1.6 strict JSON schema, through the library's validator (as src/sbom's tests do). */
 async function validate(json: string): Promise<string> {

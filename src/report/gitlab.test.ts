@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { Ajv } from 'ajv';
-import { testdata } from '../core/index.js';
+import { testdata } from '../core/test-support/testdata.js';
 import { GITLAB_SCHEMA_VERSION, renderGitlab } from './gitlab.js';
-import { sampleResult, sampleVerdict } from './testdata/machine-sample.js';
+import { sampleResult, sampleVerdict } from './test-support/machine-sample.js';
 
 // See testdata/README.md: a transcription of GitLab's 15.x schema (gitlab.com is unreachable here).
 const schema = JSON.parse(

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { escapeHtml, safeHref } from './html-escape.js';
 import { HTML_CSP, renderHtml } from './html-report.js';
-import { EVIL_HISTORY, EVIL_NAME, htmlSample, sampleVerdict } from './testdata/html-sample.js';
+import { EVIL_HISTORY, EVIL_NAME, htmlSample, sampleVerdict } from './test-support/html-sample.js';
 
 test('escapeHtml: markup, quotes and control characters cannot leave text or an attribute', () => {
   assert.equal(

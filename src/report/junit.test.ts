@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { renderJunit, xmlEscape } from './junit.js';
-import { sampleResult, sampleVerdict } from './testdata/machine-sample.js';
+import { sampleResult, sampleVerdict } from './test-support/machine-sample.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'customs-junit-'));
 let n = 0;

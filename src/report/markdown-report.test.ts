@@ -4,7 +4,7 @@ import { micromark } from 'micromark';
 import { gfm, gfmHtml } from 'micromark-extension-gfm';
 import type { VulnFinding } from '../match/index.js';
 import { mdCode, mdText, renderMarkdown } from './markdown-report.js';
-import { htmlSample, sampleVerdict } from './testdata/html-sample.js';
+import { htmlSample, sampleVerdict } from './test-support/html-sample.js';
 
 /** GitHub's rendering, by the reference GFM parser; raw HTML kept, so escaping is what keeps markup out. */
 const render = (md: string): string =>

@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import * as ajvFormats from 'ajv-formats';
-import { testdata } from '../core/index.js';
+import { testdata } from '../core/test-support/testdata.js';
 import { pathToUri, renderSarif } from './sarif.js';
-import { sampleResult, sampleVerdict } from './testdata/machine-sample.js';
+import { sampleResult, sampleVerdict } from './test-support/machine-sample.js';
 
 type AddFormats = (ajv: Ajv2020) => unknown;
 const addFormats = ((ajvFormats as unknown as { default?: AddFormats }).default ??

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { CustomsError } from '../core/index.js';
 import { renderScanJson } from './scan-json.js';
 import { isScanResultJson, parseScanResultJson, SAVED_DB_PATH } from './scan-json-read.js';
-import { sampleResult } from './testdata/gate-sample.js';
+import { sampleResult } from './test-support/gate-sample.js';
 
 test('a saved scan result reads back to the same JSON (every field the schema keeps)', () => {
   const saved = renderScanJson(sampleResult());

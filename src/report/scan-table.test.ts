@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { renderScanTable } from './scan-table.js';
-import { htmlSample, sampleVerdict } from './testdata/html-sample.js';
+import { htmlSample, sampleVerdict } from './test-support/html-sample.js';
 
 test('table with a verdict: grouped by target then severity, suppressed findings shown and marked', () => {
   const text = renderScanTable({ ...htmlSample(), scanners: ['vuln'] }, { width: 140, verdict: sampleVerdict() });

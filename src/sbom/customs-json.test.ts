@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { CustomsError, testdata } from '../core/index.js';
+import { CustomsError } from '../core/index.js';
+import { testdata } from '../core/test-support/testdata.js';
 import { parseCustomsJson, toCustomsJson } from './customs-json.js';
 import { inventoryJsonSchema } from './inventory-schema.js';
-import { assertGolden } from './testdata/golden.js';
-import { sampleInventory } from './testdata/sample-inventory.js';
-import { inventorySchemaValidator } from './testdata/validators.js';
+import { assertGolden } from '../core/test-support/golden.js';
+import { sampleInventory } from './test-support/sample-inventory.js';
+import { inventorySchemaValidator } from './test-support/validators.js';
 
 const schemaFile = new URL('../../schema/inventory-v1.json', import.meta.url);
 

@@ -5,8 +5,8 @@ import { parseCustomsJson, toCustomsJson } from './customs-json.js';
 import { parseCycloneDx, toCycloneDx } from './cyclonedx.js';
 import { parseSpdx, toSpdx } from './spdx.js';
 import { toTable } from './table.js';
-import { sampleInventory } from './testdata/sample-inventory.js';
-import { inventorySchemaValidator, spdxSchemaValidator, validateCycloneDx16 } from './testdata/validators.js';
+import { sampleInventory } from './test-support/sample-inventory.js';
+import { inventorySchemaValidator, spdxSchemaValidator, validateCycloneDx16 } from './test-support/validators.js';
 import type { Inventory } from './types.js';
 
 /** An awkward but legal inventory: no OS, no manifest digest, odd names, clashing ids, empty fields. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { testdata } from '../core/index.js';
+import { testdata } from '../core/test-support/testdata.js';
 import { parseCycloneDx } from './cyclonedx.js';
 import type { ImportedSbom } from './imported.js';
 import { parseSpdx } from './spdx.js';

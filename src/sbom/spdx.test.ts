@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { CustomsError, type Package, testdata } from '../core/index.js';
+import { CustomsError, type Package } from '../core/index.js';
+import { testdata } from '../core/test-support/testdata.js';
 import type { ImportedPackage } from './imported.js';
 import { parseSpdx, sanitizeIdString, toSpdx } from './spdx.js';
-import { assertGolden } from './testdata/golden.js';
-import { sampleInventory } from './testdata/sample-inventory.js';
-import { spdxSchemaValidator } from './testdata/validators.js';
+import { assertGolden } from '../core/test-support/golden.js';
+import { sampleInventory } from './test-support/sample-inventory.js';
+import { spdxSchemaValidator } from './test-support/validators.js';
 
 type Json = Record<string, unknown>;
 interface SpdxPackage extends Json {

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { type Package, testdata } from '../core/index.js';
+import type { Package } from '../core/index.js';
+import { testdata } from '../core/test-support/testdata.js';
 import { toTable } from './table.js';
-import { assertGolden } from './testdata/golden.js';
-import { LAYERS, sampleInventory } from './testdata/sample-inventory.js';
+import { assertGolden } from '../core/test-support/golden.js';
+import { LAYERS, sampleInventory } from './test-support/sample-inventory.js';
 
 test('table of the sample inventory matches the golden file (width 120)', () => {
   assertGolden(testdata(import.meta.url, 'golden', 'sample.table.txt'), toTable(sampleInventory(), { width: 120 }));

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { go } from './go.js';
-import { mismatches, runOracle, sgn } from './test-support/oracle.js';
+import { differentialTest, mismatches, type Oracle, runOracle, sgn } from './test-support/oracle.js';
 import { type Rng, seededRng } from './test-support/rng.js';
 
 test('go: x/mod/semver rules — shorthands, +incompatible, pseudo-versions', () => {
@@ -79,10 +79,13 @@ function vendoredSemver(): string | undefined {
   return existsSync(file) ? file : undefined;
 }
 const semverSource = vendoredSemver();
+const GO: Oracle = {
+  name: 'the Go toolchain (golang.org/x/mod/semver in its source tree)',
+  present: semverSource !== undefined,
+  install: 'apt-get install golang-go (scripts/install-deps.sh installs it)',
+};
 
-test('go: agrees with golang.org/x/mod/semver on 10,000 generated pairs', {
-  skip: semverSource === undefined && 'go toolchain missing',
-}, () => {
+differentialTest('go: agrees with golang.org/x/mod/semver on 10,000 generated pairs', GO, () => {
   // Built at test time in a cache directory from the toolchain's vendored copy; nothing is committed.
   const dir = join(tmpdir(), 'customs-version-oracles', 'go');
   mkdirSync(join(dir, 'semver'), { recursive: true });

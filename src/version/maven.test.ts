@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { maven, mavenCanonical } from './maven.js';
-import { mismatches, runOracle, sgn } from './test-support/oracle.js';
+import { differentialTest, mismatches, type Oracle, runOracle, sgn } from './test-support/oracle.js';
 import { type Rng, seededRng } from './test-support/rng.js';
 
 // Maven's ComparableVersionTest (maven-artifact): VERSIONS_QUALIFIER and VERSIONS_NUMBER are each in increasing order.
@@ -145,11 +145,14 @@ function mavenJar(): string | undefined {
 }
 
 const jar = mavenJar();
-const haveJava = spawnSync('javac', ['-version'], { encoding: 'utf8' }).status === 0;
+const MAVEN: Oracle = {
+  name: "Maven's maven-artifact jar and javac",
+  present: jar !== undefined && spawnSync('javac', ['-version'], { encoding: 'utf8' }).status === 0,
+  install:
+    'apt-get install maven default-jdk-headless (scripts/install-deps.sh installs them; CUSTOMS_MAVEN_LIB names another lib dir)',
+};
 
-test("maven: agrees with Maven's ComparableVersion on 10,000 generated pairs", {
-  skip: (jar === undefined || !haveJava) && 'maven or javac missing',
-}, () => {
+differentialTest("maven: agrees with Maven's ComparableVersion on 10,000 generated pairs", MAVEN, () => {
   // Compiled at test time into a cache directory; no class files are committed.
   const cache = join(tmpdir(), 'customs-version-oracles');
   mkdirSync(cache, { recursive: true });

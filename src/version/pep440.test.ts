@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { pep440 } from './pep440.js';
-import { mismatches, runOracle, sgn } from './test-support/oracle.js';
+import { differentialTest, mismatches, type Oracle, runOracle, sgn } from './test-support/oracle.js';
 import { type Rng, seededRng } from './test-support/rng.js';
 
 // PEP 440 "Summary of permitted suffixes and relative ordering" example, in order.
@@ -96,11 +96,13 @@ sys.stdout.write('\n'.join(out) + '\n')
 `;
 // Debian's python3-packaging belongs to /usr/bin/python3, which need not be first on PATH.
 const PYTHON = '/usr/bin/python3';
-const havePackaging = spawnSync(PYTHON, ['-c', 'import packaging.version'], { encoding: 'utf8' }).status === 0;
+const PACKAGING: Oracle = {
+  name: 'python3-packaging',
+  present: spawnSync(PYTHON, ['-c', 'import packaging.version'], { encoding: 'utf8' }).status === 0,
+  install: 'apt-get install python3-packaging (scripts/install-deps.sh installs it)',
+};
 
-test('pep440: agrees with packaging.version on 10,000 generated pairs', {
-  skip: !havePackaging && 'python3-packaging missing',
-}, () => {
+differentialTest('pep440: agrees with packaging.version on 10,000 generated pairs', PACKAGING, () => {
   const rng = seededRng(0x440);
   const pairs: Array<[string, string]> = [];
   while (pairs.length < 10_000) {
@@ -128,9 +130,7 @@ for line in sys.stdin.read().split('\n')[:-1]:
 sys.stdout.write('\n'.join(out) + '\n')
 `;
 
-test('pep440: validity agrees with packaging.version on 2,000 mangled strings', {
-  skip: !havePackaging && 'python3-packaging missing',
-}, () => {
+differentialTest('pep440: validity agrees with packaging.version on 2,000 mangled strings', PACKAGING, () => {
   const rng = seededRng(0x441);
   const cands: string[] = [];
   while (cands.length < 2000) {

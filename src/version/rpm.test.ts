@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { rpm } from './rpm.js';
-import { haveCommand, mismatches, sgn } from './test-support/oracle.js';
+import { differentialTest, haveCommand, mismatches, type Oracle, sgn } from './test-support/oracle.js';
 import { digitsPiece, type Rng, seededRng } from './test-support/rng.js';
 
 // rpm's own test vectors: tests/rpmvercmp.at (rpm 4.15+, including ~ and ^).
@@ -148,9 +148,13 @@ end
 print(table.concat(out, "\n"))
 }`;
 
-test('rpm: agrees with rpm (rpm.vercmp and rpm.ver) on 10,000 generated pairs', {
-  skip: !haveCommand('rpm') && 'rpm missing',
-}, () => {
+const RPM: Oracle = {
+  name: 'rpm',
+  present: haveCommand('rpm'),
+  install: 'apt-get install rpm (scripts/install-deps.sh installs it)',
+};
+
+differentialTest('rpm: agrees with rpm (rpm.vercmp and rpm.ver) on 10,000 generated pairs', RPM, () => {
   const rng = seededRng(0x79a);
   const pairs: Array<[string, string]> = [];
   while (pairs.length < 10_000) {

@@ -1,5 +1,5 @@
 /**
- * The accuracy corpus: images (an OS and packages) and the findings each must
+ * The matching regression corpus: images (an OS and packages) and the findings each must
  * give, written by hand from the advisories in feeds/ (real formats: Debian
  * Security Tracker JSON, Alpine secdb, OSV). Every package sits just below, at
  * or above a fixed version, or exercises a rule: Debian backports (`~deb12u1`,

@@ -11,8 +11,10 @@ import assert from 'node:assert/strict';
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
+import type { Command } from 'commander';
 import { parse } from 'yaml';
-import { writeOciLayout } from '../../src/image/test-fixtures.js';
+import { buildProgram } from '../../src/cli/index.js';
+import { writeOciLayout } from '../../src/image/test-support/image-fixtures.js';
 import { freshDir, REPO_ROOT, run, runCustoms } from '../support/images.js';
 
 let work = '';
@@ -160,16 +162,151 @@ test('the action wires its steps: the fail step reads the gate outputs, SARIF go
   }
 });
 
-test('docs/ci examples parse and use only flags customs gate has', async () => {
-  const help = await runCustoms(['gate', '--help']);
-  assert.equal(help.code, 0);
+/** Texts of the shell scripts in a CI file: YAML `run`/`script` values, Jenkinsfile `sh` strings. */
+function shellScripts(file: string, text: string): string[] {
+  if (file.endsWith('.yml')) {
+    const out: string[] = [];
+    const walk = (node: unknown, key?: string): void => {
+      if (typeof node === 'string') {
+        if (key !== undefined && SCRIPT_KEYS.has(key)) out.push(node);
+      } else if (Array.isArray(node)) {
+        for (const item of node) walk(item, key);
+      } else if (typeof node === 'object' && node !== null) {
+        for (const [k, v] of Object.entries(node)) walk(v, k);
+      }
+    };
+    walk(parse(text));
+    return out;
+  }
+  // Groovy: sh '…', sh "…", and the ''' … ''' scripts of sh(script: …).
+  return [...text.matchAll(/'''([\s\S]*?)'''|\bsh\s+'([^']*)'|\bsh\s+"([^"]*)"/g)].map(
+    (m) => m[1] ?? m[2] ?? m[3] ?? '',
+  );
+}
+const SCRIPT_KEYS = new Set(['run', 'script', 'before_script', 'after_script']);
+
+/**
+ * Splits shell text into simple commands, each a list of words: quotes and
+ * backslash-newline handled, `#` comments dropped, and `&&`, `||`, `;`, `|`
+ * and newlines end a command. Enough for CI examples, not a full shell.
+ */
+function shellCommands(script: string): string[][] {
+  const commands: string[][] = [];
+  let words: string[] = [];
+  let word: string | undefined;
+  const endWord = (): void => {
+    if (word !== undefined) words.push(word);
+    word = undefined;
+  };
+  const endCommand = (): void => {
+    endWord();
+    if (words.length > 0) commands.push(words);
+    words = [];
+  };
+  for (let i = 0; i < script.length; i++) {
+    const c = script[i] ?? '';
+    if (c === '\\' && script[i + 1] === '\n') {
+      i++;
+      endWord();
+    } else if (c === '\\') {
+      word = (word ?? '') + (script[i + 1] ?? '');
+      i++;
+    } else if (c === "'" || c === '"') {
+      const close = script.indexOf(c, i + 1);
+      assert.ok(close > i, `unterminated ${c} in ${JSON.stringify(script)}`);
+      word = (word ?? '') + script.slice(i + 1, close);
+      i = close;
+    } else if (c === '#' && word === undefined) {
+      while (i + 1 < script.length && script[i + 1] !== '\n') i++;
+    } else if (c === '\n' || c === ';' || c === '|' || (c === '&' && script[i + 1] === '&')) {
+      if (c !== '\n' && script[i + 1] === c) i++;
+      endCommand();
+    } else if (c === ' ' || c === '\t') {
+      endWord();
+    } else {
+      word = (word ?? '') + c;
+    }
+  }
+  endCommand();
+  return commands;
+}
+
+/** The subcommand named by the words after `customs`, and the words left for it. */
+function resolveCommand(program: Command, args: readonly string[]): { cmd: Command; rest: readonly string[] } {
+  let cmd = program;
+  let i = 0;
+  for (;;) {
+    const sub = cmd.commands.find((c) => c.name() === args[i]);
+    if (sub === undefined) break;
+    cmd = sub;
+    i++;
+  }
+  return { cmd, rest: args.slice(i) };
+}
+
+/** The option names a command accepts, as commander declares them (plus the help flags it adds). */
+function optionNames(cmd: Command): Set<string> {
+  const names = new Set(['-h', '--help']);
+  for (const o of cmd.options) {
+    if (o.long) names.add(o.long);
+    if (o.short) names.add(o.short);
+  }
+  return names;
+}
+
+/** The option words of an argument list: `--name`, `--name=value` (as `--name`) and `-x`. */
+function optionWords(args: readonly string[]): string[] {
+  return args
+    .filter((a) => /^-[A-Za-z]|^--[a-z]/.test(a))
+    .map((a) => (a.startsWith('--') ? (a.split('=')[0] ?? a) : a.slice(0, 2)));
+}
+
+test('shell words and option words are read as a shell reads them (the parser of the next test)', () => {
+  assert.deepEqual(
+    shellCommands('npm i -g customs && customs db update -q # refresh\ncustoms gate "a b" \\\n  --policy p.yaml'),
+    [
+      ['npm', 'i', '-g', 'customs'],
+      ['customs', 'db', 'update', '-q'],
+      ['customs', 'gate', 'a b', '--policy', 'p.yaml'],
+    ],
+  );
+  assert.deepEqual(optionWords(['x', '--policy=p', '-o', 'sarif=-x', '--ignore', '-qf']), [
+    '--policy',
+    '-o',
+    '--ignore',
+    '-q',
+  ]);
+});
+
+test('docs/ci examples parse and use only options their customs commands declare', async () => {
+  const program = buildProgram(new AbortController().signal);
+  const gate = program.commands.find((c) => c.name() === 'gate');
+  assert.ok(gate && optionNames(gate).has('--policy') && !optionNames(gate).has('--ignore'));
   for (const file of ['github-actions.yml', 'gitlab-ci.yml', 'Jenkinsfile']) {
     const text = await readFile(join(REPO_ROOT, 'docs', 'ci', file), 'utf8');
-    if (file.endsWith('.yml')) parse(text);
-    const flags = [...text.matchAll(/customs gate[^\n]*(?:\n\s+-[^\n]*|\n\s+--[^\n]*)*/g)].flatMap((m) =>
-      [...m[0].matchAll(/\s(--?[a-z][a-z-]*)/g)].map((f) => f[1] ?? ''),
-    );
-    assert.ok(flags.length > 0, `${file} runs customs gate`);
-    for (const f of flags) assert.ok(help.stdout.includes(f), `${file}: ${f} is a flag of customs gate`);
+    const runs = shellScripts(file, text)
+      .flatMap(shellCommands)
+      .filter((words) => words[0] === 'customs');
+    assert.ok(runs.length > 0, `${file} runs customs`);
+    const unknown: string[] = [];
+    for (const words of runs) {
+      const { cmd, rest } = resolveCommand(program, words.slice(1));
+      assert.notEqual(cmd, program, `${file}: "${words.join(' ')}" names no customs command`);
+      const known = optionNames(cmd);
+      for (const f of optionWords(rest)) if (!known.has(f)) unknown.push(`customs ${cmd.name()} ${f}`);
+    }
+    assert.deepEqual(unknown, [], `${file} uses options its commands do not have`);
+  }
+  // The workflow example passes inputs to this repository's action: each must be one it declares.
+  const action = parse(await readFile(join(REPO_ROOT, 'action.yml'), 'utf8')) as Action;
+  const workflow = parse(await readFile(join(REPO_ROOT, 'docs', 'ci', 'github-actions.yml'), 'utf8')) as {
+    jobs: Record<string, { steps: Step[] }>;
+  };
+  const uses = Object.values(workflow.jobs)
+    .flatMap((j) => j.steps)
+    .filter((s) => s.uses?.startsWith('org/customs@'));
+  assert.ok(uses.length > 0, 'github-actions.yml uses the action');
+  for (const step of uses) {
+    for (const input of Object.keys(step.with ?? {})) assert.ok(action.inputs[input], `action input ${input}`);
   }
 });

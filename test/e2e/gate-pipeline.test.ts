@@ -8,14 +8,14 @@
  *   3. gate it with a policy → exit 1, naming the failing rule; rebuild with the fixed versions → 0;
  *   4. scan once to JSON and gate the saved result → the same verdicts;
  *   5. usage errors → 2, a missing policy file → 3, --exit-code, --ignorefile, -o FORMAT=FILE, --summary.
- * No Docker needed: the layout is written by test code (src/image/test-fixtures.ts), read as `oci:DIR`.
+ * No Docker needed: the layout is written by test code (src/image/test-support/image-fixtures.ts), read as `oci:DIR`.
  */
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { writeOciLayout } from '../../src/image/test-fixtures.js';
+import { writeOciLayout } from '../../src/image/test-support/image-fixtures.js';
 import { freshDir, REPO_ROOT, type RunResult, runCustoms } from '../support/images.js';
 
 let work = '';
@@ -236,7 +236,10 @@ test('-o FORMAT=FILE writes several reports; --summary appends Markdown to $GITH
   assert.match(r.stdout, /Gate: FAIL/); // the --format report still goes to stdout
 });
 
-test('usage errors exit 2', async () => {
+test('usage errors exit 2 and write no report', async () => {
+  // Run in `work`: a relative -o path lands there, so that is where to look for it.
+  const inWork = (args: readonly string[]): Promise<RunResult> =>
+    runCustoms(['gate', ...args, '--db', dbDir, '-q', '--no-cache'], {}, work);
   for (const args of [
     [vulnerable, '--fail-on', 'severe'],
     [vulnerable, '--severity', 'HIGH,BAD'],
@@ -246,10 +249,17 @@ test('usage errors exit 2', async () => {
     [vulnerable, '--no-such-flag'],
     [],
   ]) {
-    const r = await gate(args);
+    const r = await inWork(args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /customs: /);
   }
+  for (const name of ['x.pdf', 'pdf=x.pdf']) {
+    assert.equal(existsSync(join(work, name)), false, `${name} written by a refused command`);
+  }
+  // The control: the same -o FORMAT=FILE with a format gate knows is written exactly there.
+  const ok = await inWork([vulnerable, '--fail-on', 'critical', '-o', 'json=x.json']);
+  assert.equal(ok.code, 1, ok.stderr);
+  assert.equal(existsSync(join(work, 'x.json')), true, '-o json=x.json did not write x.json in the working directory');
 });
 
 test('input errors exit 3 with a clear message: missing policy file, bad ignore file, bad saved scan', async () => {
@@ -268,5 +278,4 @@ test('input errors exit 3 with a clear message: missing policy file, bad ignore 
   const s = await gate([badScan, '--fail-on', 'high']);
   assert.equal(s.code, 3, s.stderr);
   assert.match(s.stderr, /SCAN_RESULT_INVALID/);
-  assert.equal(existsSync(join(work, 'x.pdf')), false);
 });

@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/index.js';
-import { htmlSample, sampleVerdict } from '../../src/report/testdata/html-sample.js';
+import { htmlSample, sampleVerdict } from '../../src/report/test-support/html-sample.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = [

@@ -99,7 +99,8 @@ test('deb: every installed package, with version, arch and source package, as dp
   for (const p of actual) {
     const d = want.get(p.name);
     assert.ok(d);
-    if (p.arch !== undefined) assert.equal(p.arch, d.arch, `${p.name} arch`);
+    // Every dpkg status stanza has an Architecture field (deb-control(5)): the SBOM must carry it.
+    assert.equal(p.arch, d.arch, `${p.name} arch`);
     // dpkg-query prints the binary name/version when the status has no Source field.
     const source = p.source ?? { name: p.name, version: debVersion(p) };
     assert.deepEqual({ name: source.name, version: source.version }, d.source, `${p.name} source package`);
@@ -126,15 +127,17 @@ test('golang: the binary’s dependencies as `go version -m` prints them', () =>
   const go = truth.go[0];
   assert.ok(go);
   const actual = byEcosystem(archiveInventory, 'golang');
-  // The main module of a local build is "(devel)" and the toolchain is not a module:
-  // both are optional in the SBOM, and checked below when present.
+  // The main module (a local build's is "(devel)") and the toolchain (golang/stdlib) are
+  // reported beside the dependencies, as the Go analyzer documents; both must be there.
   const deps = actual.filter((p) => p.name !== go.main.name && p.name !== 'stdlib');
   assert.deepEqual(keys(deps), keys(go.deps));
   for (const p of actual) assert.ok(p.paths.includes(go.path), `${p.name} found in ${p.paths.join(',')}`);
   const stdlib = actual.find((p) => p.name === 'stdlib');
-  if (stdlib) assert.equal(stdlib.version.replace(/^v?(go)?/, ''), go.goVersion.replace(/^go/, ''));
+  assert.ok(stdlib, 'golang/stdlib (the toolchain) missing from the SBOM');
+  assert.equal(stdlib.version.replace(/^v?(go)?/, ''), go.goVersion.replace(/^go/, ''));
   const main = actual.find((p) => p.name === go.main.name);
-  if (main) assert.equal(main.version, go.main.version, 'main module version');
+  assert.ok(main, `main module ${go.main.name} missing from the SBOM`);
+  assert.equal(main.version, go.main.version, 'main module version');
 });
 
 test('no other ecosystems than the ground truth knows', () => {

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
-import { writeDockerArchive } from '../../src/image/test-fixtures.js';
+import { writeDockerArchive } from '../../src/image/test-support/image-fixtures.js';
 import { freshDir } from '../support/images.js';
 
 const CLI = fileURLToPath(new URL('../support/cli-main.js', import.meta.url));

@@ -304,11 +304,12 @@ export function parseGoVersionM(path: string, text: string): GoTruth {
  * Run the customs CLI (bin/customs.js → dist/cli, or the script CUSTOMS_BIN names,
  * e.g. an installed build) and collect its output.
  */
-export function runCustoms(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<RunResult> {
+export function runCustoms(args: readonly string[], env: NodeJS.ProcessEnv = {}, cwd?: string): Promise<RunResult> {
   const bin = process.env.CUSTOMS_BIN ?? join(REPO_ROOT, 'bin', 'customs.js');
   return run(process.execPath, [bin, ...args], {
     env: { ...process.env, ...env },
     allowFailure: true,
+    ...(cwd === undefined ? {} : { cwd }),
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * startRegistry(): a real docker-registry on loopback for integration tests,
  * plus pushLayout() (skopeo). The implementation lives beside the image
- * tests that use it (src/image/test-registry.ts, compiled by the main
+ * tests that use it (src/image/test-support/test-registry.ts, compiled by the main
  * tsconfig); this is the shared entry point for tests under test/.
  */
 export {
@@ -10,4 +10,4 @@ export {
   freePort,
   type RegistryOptions,
   type TestRegistry,
-} from '../../src/image/test-registry.js';
+} from '../../src/image/test-support/test-registry.js';

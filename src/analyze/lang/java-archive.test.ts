@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { zipSync } from 'fflate';
-import { testdata } from '../../core/index.js';
+import { testdata } from '../../core/test-support/testdata.js';
 import { analyzerFile } from './analyzer-file.js';
 import { javaArchive, parseArchiveFileName, parseManifest } from './java-archive.js';
 

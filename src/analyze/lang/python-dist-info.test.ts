@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { testdata } from '../../core/index.js';
+import { testdata } from '../../core/test-support/testdata.js';
 import { analyzerFile, analyzerFileFrom } from './analyzer-file.js';
 import { parseCoreMetadata, pythonDistInfo, pythonLicense } from './python-dist-info.js';
 

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { isCustomsError, testdata } from '../../core/index.js';
+import { isCustomsError } from '../../core/index.js';
+import { testdata } from '../../core/test-support/testdata.js';
 import { apkInstalled, parseApkInstalled } from './apk-installed.js';
-import { fixtureFile } from './fixture-file.js';
+import { fixtureFile } from './test-support/fixture-file.js';
 
 // alpine-installed / wolfi-installed: records in apk-tools' installed-database format as
 // alpine:3.19 and cgr.dev/chainguard/wolfi-base write them (excerpts: three packages each,

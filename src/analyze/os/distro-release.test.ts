@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { testdata } from '../../core/index.js';
+import { testdata } from '../../core/test-support/testdata.js';
 import { distroRelease, parseDistroRelease } from './distro-release.js';
-import { fixtureFile } from './fixture-file.js';
+import { fixtureFile } from './test-support/fixture-file.js';
 
 const read = (...p: string[]): string => readFileSync(testdata(import.meta.url, 'os', ...p), 'utf8');
 

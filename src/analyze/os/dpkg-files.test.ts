@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { testdata } from '../../core/index.js';
+import { testdata } from '../../core/test-support/testdata.js';
 import { dpkgFiles, parseDpkgList } from './dpkg-files.js';
-import { fixtureFile } from './fixture-file.js';
+import { fixtureFile } from './test-support/fixture-file.js';
 
 // bash.list and libc6:amd64.list: verbatim from a Debian 12 system's /var/lib/dpkg/info.
 const read = (...p: string[]): Buffer => readFileSync(testdata(import.meta.url, 'dpkg', ...p));

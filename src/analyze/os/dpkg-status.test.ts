@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { isCustomsError, testdata } from '../../core/index.js';
+import { isCustomsError } from '../../core/index.js';
+import { testdata } from '../../core/test-support/testdata.js';
 import { dpkgStatus, isDistrolessDpkg, isStatusDEntry, parseDpkgStatus } from './dpkg-status.js';
-import { fixtureFile } from './fixture-file.js';
+import { fixtureFile } from './test-support/fixture-file.js';
 
 // testdata/dpkg/status: seven paragraphs copied verbatim from a Debian 12 (bookworm) system's
 // /var/lib/dpkg/status; status.d/: the same packages' paragraphs without Status, as distroless

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { testdata } from '../../core/index.js';
-import { fixtureFile } from './fixture-file.js';
+import { testdata } from '../../core/test-support/testdata.js';
+import { fixtureFile } from './test-support/fixture-file.js';
 import { osInfoFromOsRelease, osRelease } from './os-release.js';
 
 const read = (...p: string[]): string => readFileSync(testdata(import.meta.url, 'os', ...p), 'utf8');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { testdata } from '../../core/index.js';
+import { testdata } from '../../core/test-support/testdata.js';
 import { parseDistroRelease } from './distro-release.js';
 import { osInfoFromOsRelease } from './os-release.js';
 import { type OsFact, pickOs } from './pick-os.js';

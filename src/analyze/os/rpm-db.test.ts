@@ -2,8 +2,9 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
-import { isCustomsError, type PackageFact, testdata } from '../../core/index.js';
-import { fixtureFile } from './fixture-file.js';
+import { isCustomsError, type PackageFact } from '../../core/index.js';
+import { testdata } from '../../core/test-support/testdata.js';
+import { fixtureFile } from './test-support/fixture-file.js';
 import { RPMDB_MAX_PACKAGES } from './rpm-budget.js';
 import { parseRpmdb, rpmDb } from './rpm-db.js';
 import {

@@ -81,7 +81,37 @@ test('a hostile file cannot flood the report: at most 100 findings per rule', ()
   assert.equal(scanText(text, 'x', set).length, 100);
 });
 
-test('adversarial long lines finish (bounded regexes: no catastrophic backtracking)', { timeout: 60_000 }, () => {
+/**
+ * Wall-clock budget per hostile input. A linear scan of these 200 KB lines takes
+ * milliseconds; catastrophic backtracking takes seconds to forever. The bound is
+ * generous so a loaded machine does not fail it: it is a correctness budget
+ * (no super-linear regex), not a speed target.
+ */
+const HOSTILE_INPUT_BUDGET_MS = 250;
+
+/**
+ * The inputs whose scan took longer than the budget, with their times. An input
+ * over budget is timed up to three times and its fastest run counts: a
+ * backtracking regex is slow on every run, a scheduler hiccup on a loaded
+ * machine is not.
+ */
+function overBudget(inputs: readonly string[], scan: (text: string) => unknown): string[] {
+  const slow: string[] = [];
+  inputs.forEach((text, i) => {
+    let best = Number.POSITIVE_INFINITY;
+    for (let run = 0; run < 3 && best > HOSTILE_INPUT_BUDGET_MS; run++) {
+      const start = performance.now();
+      const result = scan(text);
+      best = Math.min(best, performance.now() - start);
+      assert.ok(Array.isArray(result));
+    }
+    if (best > HOSTILE_INPUT_BUDGET_MS)
+      slow.push(`input ${i} (${JSON.stringify(text.slice(0, 40))}…): ${best.toFixed(0)} ms`);
+  });
+  return slow;
+}
+
+test('adversarial long lines finish within the budget each (bounded regexes: no catastrophic backtracking)', () => {
   const n = 200_000;
   const keywords = [...new Set(BUILTIN_RULES.flatMap((r) => r.keywords))].join(' ');
   const inputs = [
@@ -103,7 +133,23 @@ test('adversarial long lines finish (bounded regexes: no catastrophic backtracki
     `${keywords} ${'-_.'.repeat(n / 3)}`,
     `"auth": "${'QUFB'.repeat(n / 4)}"`,
   ];
-  for (const text of inputs) assert.ok(Array.isArray(scanText(text, 'x', set)));
+  // A first pass warms the regex engine (JIT) and the keyword index: the budget is for the scan itself.
+  scanText(inputs[0] ?? '', 'x', set);
+  assert.deepEqual(
+    overBudget(inputs, (text) => scanText(text, 'x', set)),
+    [],
+    `over ${HOSTILE_INPUT_BUDGET_MS} ms`,
+  );
+});
+
+test('the ReDoS budget catches a backtracking regex (a guard on the guard)', () => {
+  // ^(a|a)+$ is exponential on "aaa…b" in a backtracking engine: each added "a"
+  // doubles the time. V8 compiles a regex to native code after its first run, so
+  // it is warmed first; 26 a's then take about a second on native code here.
+  const evil = /^(a|a)+$/;
+  evil.test('aab');
+  const slow = overBudget([`${'a'.repeat(26)}b`], (text) => [evil.test(text)]);
+  assert.equal(slow.length, 1, 'a super-linear regex must exceed the budget');
 });
 
 test('allow-rules drop findings by path, value regex and rule id', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { createContext } from '../../core/index.js';
-import { chunked, type FixtureEntry, tarBytes } from '../../image/index.js';
+import { chunked, type FixtureEntry, tarBytes } from '../../image/tar/test-support/tar-fixture.js';
 import { applyLayers } from '../apply-layers.js';
 import { walkLayer } from '../layer-walker.js';
 import { loadSecretConfig } from './config.js';

@@ -13,8 +13,8 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createContext, CustomsError, type ErrorCode } from '../../core/index.js';
 import { openImage } from '../open-image.js';
-import { buildImage, listTar, readAll } from '../test-fixtures.js';
-import { selfSigned } from '../test-registry.js';
+import { buildImage, listTar, readAll } from '../test-support/image-fixtures.js';
+import { selfSigned } from '../test-support/test-registry.js';
 import { parseChallenges } from './auth-challenge.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-stub-test-'));

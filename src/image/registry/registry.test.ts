@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { type Context, CustomsError, createContext, type ErrorCode } from '../../core/index.js';
 import { openImage } from '../open-image.js';
-import { listTar, readAll, writeOciLayout } from '../test-fixtures.js';
-import { pushLayout, startRegistry, type TestRegistry } from '../test-registry.js';
+import { listTar, readAll, writeOciLayout } from '../test-support/image-fixtures.js';
+import { pushLayout, startRegistry, type TestRegistry } from '../test-support/test-registry.js';
 import type { Image } from '../types.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-registry-test-'));

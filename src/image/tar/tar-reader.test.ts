@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { isCustomsError } from '../../core/index.js';
-import { chunked, paxEntry, tarBytes } from './tar-fixture.js';
+import { chunked, paxEntry, tarBytes } from './test-support/tar-fixture.js';
 import { TarReader, type TarEntry } from './tar-reader.js';
 
 async function readAll(stream: Readable): Promise<{ entry: TarEntry; body: string }[]> {

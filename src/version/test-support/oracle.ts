@@ -4,6 +4,7 @@
  * of pairs keeps the differential tests fast.
  */
 import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
 
 export interface OracleCommand {
   readonly command: string;
@@ -28,6 +29,48 @@ export function runOracle(cmd: OracleCommand, lines: readonly string[]): string[
     );
   }
   return out;
+}
+
+/**
+ * The environment variable that lets a machine without an oracle skip the
+ * differential test that needs it. `make test` never sets it: there a missing
+ * oracle is a failure, so a green run means every comparator met its oracle.
+ */
+export const ALLOW_MISSING_ORACLES = 'CUSTOMS_ALLOW_MISSING_ORACLES';
+
+export interface Oracle {
+  /** What the test compares with, as a person would install it ("dpkg", "python3-apt"). */
+  readonly name: string;
+  readonly present: boolean;
+  /** How to get it on this machine. */
+  readonly install: string;
+}
+
+/**
+ * Options for a differential test's `test()` call. With the oracle present:
+ * none. Missing: the test is skipped only when CUSTOMS_ALLOW_MISSING_ORACLES=1;
+ * otherwise it runs and `requireOracle` fails it.
+ */
+export function oracleOptions(oracle: Oracle, env: NodeJS.ProcessEnv = process.env): { skip?: string } {
+  if (oracle.present || env[ALLOW_MISSING_ORACLES] !== '1') return {};
+  return { skip: `${oracle.name} missing (${ALLOW_MISSING_ORACLES}=1)` };
+}
+
+/** First statement of a differential test: fails it, naming the fix, when its oracle is missing. */
+export function requireOracle(oracle: Oracle): void {
+  if (oracle.present) return;
+  throw new Error(
+    `${oracle.name} missing: this differential test needs it as its oracle. ${oracle.install}; ` +
+      `or set ${ALLOW_MISSING_ORACLES}=1 to skip the test on this machine.`,
+  );
+}
+
+/** A test that compares a comparator with `oracle`: fails when the oracle is missing (see oracleOptions). */
+export function differentialTest(name: string, oracle: Oracle, fn: () => void | Promise<void>): void {
+  test(name, oracleOptions(oracle), async () => {
+    requireOracle(oracle);
+    await fn();
+  });
 }
 
 /** Whether a program is on PATH (or an absolute path exists and runs). */

@@ -1,4 +1,12 @@
-import { type OsInfo, type PackageFact, type Package, purlOf, sha256, stableJson, type Unknown } from '../../core/index.js';
+import {
+  type OsInfo,
+  type PackageFact,
+  type Package,
+  purlOf,
+  sha256,
+  stableJson,
+  type Unknown,
+} from '../../core/index.js';
 import type { Inventory, InventoryLayer } from '../types.js';
 
 /**
@@ -46,7 +54,11 @@ function pkg(fact: PackageFact, layerDiffID: string, path: string): Package {
 const STATUS = 'var/lib/dpkg/status';
 
 export const PACKAGES: Package[] = [
-  pkg({ ecosystem: 'npm', name: 'lodash', version: '4.17.21', license: 'MIT' }, APP.diffID, 'app/node_modules/lodash/package.json'),
+  pkg(
+    { ecosystem: 'npm', name: 'lodash', version: '4.17.21', license: 'MIT' },
+    APP.diffID,
+    'app/node_modules/lodash/package.json',
+  ),
   pkg(
     {
       ecosystem: 'deb',
@@ -139,7 +151,11 @@ export const PACKAGES: Package[] = [
   ),
   pkg({ ecosystem: 'golang', name: 'github.com/spf13/cobra', version: 'v1.8.0' }, APP.diffID, 'app/bin/server'),
   pkg({ ecosystem: 'golang', name: 'stdlib', version: 'v1.22.1' }, APP.diffID, 'app/bin/server'),
-  pkg({ ecosystem: 'cargo', name: 'serde', version: '1.0.197', license: 'MIT OR Apache-2.0' }, APP.diffID, 'app/bin/worker'),
+  pkg(
+    { ecosystem: 'cargo', name: 'serde', version: '1.0.197', license: 'MIT OR Apache-2.0' },
+    APP.diffID,
+    'app/bin/worker',
+  ),
 ];
 
 export const UNKNOWNS: Unknown[] = [
@@ -173,7 +189,10 @@ export function sampleInventory(): Inventory {
       repoTags: ['registry.example.com:5000/shop/web:1.4.2'],
       platform: 'linux/amd64',
       created: '2024-04-30T08:00:00Z',
-      labels: { 'org.opencontainers.image.version': '1.4.2', 'org.opencontainers.image.source': 'https://example.com/shop' },
+      labels: {
+        'org.opencontainers.image.version': '1.4.2',
+        'org.opencontainers.image.source': 'https://example.com/shop',
+      },
       layers: [...LAYERS],
     },
     os: OS,

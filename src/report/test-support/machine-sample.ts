@@ -16,14 +16,25 @@ const curl: VulnFinding = {
   id: 'CVE-2023-38545',
   aliases: ['DSA-5510-1'],
   packageId: 'pkg-curl',
-  package: { ecosystem: 'deb', name: 'curl', version: '7.88.1-10+deb12u1', purl: 'pkg:deb/debian/curl@7.88.1-10%2Bdeb12u1?arch=amd64&distro=debian-12' },
+  package: {
+    ecosystem: 'deb',
+    name: 'curl',
+    version: '7.88.1-10+deb12u1',
+    purl: 'pkg:deb/debian/curl@7.88.1-10%2Bdeb12u1?arch=amd64&distro=debian-12',
+  },
   installedVersion: '7.88.1-10+deb12u1',
   fixedVersions: ['7.88.1-10+deb12u4'],
   state: 'fixed',
   severity: 'critical',
   severitySource: 'nvd',
   ratings: [
-    { source: 'nvd', severity: 'critical', vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', score: 9.8, cvssVersion: '3.1' },
+    {
+      source: 'nvd',
+      severity: 'critical',
+      vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H',
+      score: 9.8,
+      cvssVersion: '3.1',
+    },
     { source: 'debian', severity: 'high' },
   ],
   cvss: { vector: 'CVSS:3.1/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', score: 9.8, version: '3.1' },
@@ -33,7 +44,12 @@ const curl: VulnFinding = {
   layer: L1,
   paths: ['var/lib/dpkg/status'],
   url: 'https://security-tracker.debian.org/tracker/CVE-2023-38545',
-  match: { matcher: 'deb-distro', searchedBy: 'source package curl in Debian:12', advisory: 'CVE-2023-38545', constraint: '< 7.88.1-10+deb12u4' },
+  match: {
+    matcher: 'deb-distro',
+    searchedBy: 'source package curl in Debian:12',
+    advisory: 'CVE-2023-38545',
+    constraint: '< 7.88.1-10+deb12u4',
+  },
 };
 
 const requests: VulnFinding = {
@@ -46,7 +62,15 @@ const requests: VulnFinding = {
   fixedVersions: ['2.31.0'],
   severity: 'medium',
   severitySource: 'ghsa',
-  ratings: [{ source: 'ghsa', severity: 'medium', vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N', score: 6.1, cvssVersion: '3.1' }],
+  ratings: [
+    {
+      source: 'ghsa',
+      severity: 'medium',
+      vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N',
+      score: 6.1,
+      cvssVersion: '3.1',
+    },
+  ],
   cvss: { vector: 'CVSS:3.1/AV:N/AC:H/PR:N/UI:R/S:C/C:H/I:N/A:N', score: 6.1, version: '3.1' },
   title: 'Unintended leak of Proxy-Authorization header',
   published: '2023-05-26T18:15:14Z',
@@ -95,9 +119,33 @@ export const sampleResult = (): ScanResult => ({
     },
     os: { family: 'debian', version: '12.5', name: 'Debian GNU/Linux 12 (bookworm)' },
     packages: [
-      { id: 'pkg-curl', ecosystem: 'deb', name: 'curl', version: '7.88.1-10+deb12u1', purl: curl.package.purl, paths: ['var/lib/dpkg/status'], layer: L1 },
-      { id: 'pkg-requests', ecosystem: 'pypi', name: 'requests', version: '2.28.1', purl: requests.package.purl, paths: requests.paths, layer: L2 },
-      { id: 'pkg-odd', ecosystem: 'npm', name: 'odd', version: '1.0.0', purl: odd.package.purl, paths: odd.paths, layer: L2 },
+      {
+        id: 'pkg-curl',
+        ecosystem: 'deb',
+        name: 'curl',
+        version: '7.88.1-10+deb12u1',
+        purl: curl.package.purl,
+        paths: ['var/lib/dpkg/status'],
+        layer: L1,
+      },
+      {
+        id: 'pkg-requests',
+        ecosystem: 'pypi',
+        name: 'requests',
+        version: '2.28.1',
+        purl: requests.package.purl,
+        paths: requests.paths,
+        layer: L2,
+      },
+      {
+        id: 'pkg-odd',
+        ecosystem: 'npm',
+        name: 'odd',
+        version: '1.0.0',
+        purl: odd.package.purl,
+        paths: odd.paths,
+        layer: L2,
+      },
     ],
     unknowns: [],
   },
@@ -116,10 +164,23 @@ export const sampleResult = (): ScanResult => ({
       path: 'app/.env',
       layer: L2,
     },
-    { ruleId: 'github-pat', category: 'GitHub', title: 'GitHub Personal Access Token', severity: 'high', match: 'ghp_****', location: 'config Env[2]' },
+    {
+      ruleId: 'github-pat',
+      category: 'GitHub',
+      title: 'GitHub Personal Access Token',
+      severity: 'high',
+      match: 'ghp_****',
+      location: 'config Env[2]',
+    },
   ],
   misconfigurations: [
-    { checkId: 'CUS-IMG-001', severity: 'high', title: 'Image runs as root', message: 'No USER: the container runs as root', target: 'docker-archive:app.tar' },
+    {
+      checkId: 'CUS-IMG-001',
+      severity: 'high',
+      title: 'Image runs as root',
+      message: 'No USER: the container runs as root',
+      target: 'docker-archive:app.tar',
+    },
     {
       checkId: 'CUS-DF-004',
       severity: 'medium',
@@ -130,7 +191,15 @@ export const sampleResult = (): ScanResult => ({
     },
   ],
   malware: [
-    { kind: 'miner', ruleId: 'xmrig', severity: 'critical', title: 'XMRig cryptocurrency miner', detail: 'xmrig binary', path: 'usr/local/bin/xmrig', layer: L2 },
+    {
+      kind: 'miner',
+      ruleId: 'xmrig',
+      severity: 'critical',
+      title: 'XMRig cryptocurrency miner',
+      detail: 'xmrig binary',
+      path: 'usr/local/bin/xmrig',
+      layer: L2,
+    },
   ],
 });
 
@@ -157,7 +226,11 @@ export const sampleVerdict = (): Verdict => ({
       finding: { kind: 'vuln', id: 'GHSA-j8r2-6x86-q33q@pkg-requests', summary: 'CVE-2023-32681 in requests' },
       by: 'vex',
       reason: 'no proxy is configured',
-      vex: { status: 'not_affected', justification: 'vulnerable_code_not_in_execute_path', document: 'app.openvex.json' },
+      vex: {
+        status: 'not_affected',
+        justification: 'vulnerable_code_not_in_execute_path',
+        document: 'app.openvex.json',
+      },
     },
     {
       finding: { kind: 'misconfig', id: 'CUS-IMG-001@docker-archive:app.tar', summary: 'runs as root' },
@@ -168,6 +241,14 @@ export const sampleVerdict = (): Verdict => ({
     },
   ],
   expiredExceptions: [],
-  remediation: [{ package: 'curl', from: '7.88.1-10+deb12u1', to: '7.88.1-10+deb12u4', how: 'rebuild-base', clears: ['no-critical'] }],
+  remediation: [
+    {
+      package: 'curl',
+      from: '7.88.1-10+deb12u1',
+      to: '7.88.1-10+deb12u4',
+      how: 'rebuild-base',
+      clears: ['no-critical'],
+    },
+  ],
   policies: ['policy.yaml'],
 });

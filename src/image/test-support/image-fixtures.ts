@@ -8,10 +8,10 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
-import { type Digest, sha256 } from '../core/index.js';
-import { MEDIA_TYPES } from './media-types.js';
-import { encodeHeader, endOfArchive, padding } from './tar/tar-writer.js';
-import type { LayerCompression } from './types.js';
+import { type Digest, sha256 } from '../../core/index.js';
+import { MEDIA_TYPES } from '../media-types.js';
+import { encodeHeader, endOfArchive, padding } from '../tar/tar-writer.js';
+import type { LayerCompression } from '../types.js';
 
 export interface FileSpec {
   readonly path: string;

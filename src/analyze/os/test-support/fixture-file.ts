@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import type { AnalyzerFile } from '../types.js';
+import type { AnalyzerFile } from '../../types.js';
 
 /** An AnalyzerFile as the layer walker hands it over, for tests of the analyzers in this folder. */
 export function fixtureFile(path: string, content: Buffer | string): AnalyzerFile {
