@@ -8,6 +8,7 @@ function standards(s: CheckStandards): string {
   if (s.cisDocker) parts.push(`CIS Docker ${s.cisDocker}`);
   if (s.pss) parts.push(`PSS ${s.pss}: ${s.control ?? ''}`.trim());
   if (s.cisKubernetes) parts.push(`CIS Kubernetes ${s.cisKubernetes}`);
+  if (s.hadolint && s.hadolint.length > 0) parts.push(`hadolint ${s.hadolint.join(', ')}`);
   return parts.join('; ') || '—';
 }
 
