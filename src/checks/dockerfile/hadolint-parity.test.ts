@@ -64,6 +64,7 @@ test('DF-016 unpinned installs: every package manager hadolint covers (DL3008/13
       'RUN if [ -n "$X" ]; then pip install flask; fi',
       'RUN sh -c "npm install -g express"',
       'RUN set -eux; \\\n  apk add --no-cache \\\n    curl=8.5.0-r0 \\\n    jq',
+      'RUN <<EOF\nset -e\npip install flask\nEOF',
     ],
     [
       'RUN apt-get install -y curl=7.88.1-10+deb12u5',
@@ -117,6 +118,7 @@ test('DF-016 unpinned installs: every package manager hadolint covers (DL3008/13
       'RUN go run main.go',
       'RUN go run example.com/cmd/gen@v1.2.3 -out gen.go',
       'RUN go build -o /app ./cmd/app',
+      'RUN python3 <<EOF\nimport subprocess\nEOF',
     ],
   );
 });
