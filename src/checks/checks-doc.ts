@@ -8,6 +8,7 @@ function standards(s: CheckStandards): string {
   if (s.cisDocker) parts.push(`CIS Docker ${s.cisDocker}`);
   if (s.pss) parts.push(`PSS ${s.pss}: ${s.control ?? ''}`.trim());
   if (s.cisKubernetes) parts.push(`CIS Kubernetes ${s.cisKubernetes}`);
+  if (s.hadolint && s.hadolint.length > 0) parts.push(`hadolint ${s.hadolint.join(', ')}`);
   return parts.join('; ') || '—';
 }
 
@@ -66,12 +67,33 @@ export function renderChecksDoc(): string {
     'also runs on a Dockerfile reconstructed from image history (see',
     'src/checks/dockerfile/registry.ts for why the others are left out).',
     '',
+    'A text that is not a Dockerfile is an input error (`CONFIG_INPUT_INVALID`, exit 3) naming',
+    'the file, the line and what was expected: an instruction the Dockerfile reference does not',
+    'define (`RUNN`, or `apiVersion:` in a YAML file), a FROM without an image, an instruction',
+    'other than ARG before the first FROM, no FROM at all. Instructions wrapped in ONBUILD are',
+    'checked by the checks that judge what an instruction does (RUN, ADD, ARG/ENV, EXPOSE,',
+    'WORKDIR), at the ONBUILD line.',
+    '',
+    'The standard column names the hadolint rule a check corresponds to: the check catches what',
+    'the rule catches and lets pass what the rule’s documentation lets pass, except where its',
+    'text below says otherwise. Where hadolint judges every stage, customs judges the final',
+    'stage and the stages it is built on for USER (CUS-DF-005: a builder stage never runs as the',
+    'container).',
+    '',
     ...table(DOCKERFILE_CHECKS as readonly Check<never>[], (c) => (history.has(c.id) ? 'yes' : 'no')),
     `## Kubernetes (${KUBERNETES_CHECKS.length})`,
     '',
     '`checkKubernetes(text, path, {allowedRegistries})`: YAML (multi-document, Helm output,',
     'List kinds) or JSON; Pod, Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, CronJob,',
     'ReplicationController, PodTemplate; initContainers, containers and ephemeralContainers.',
+    '',
+    'Every document must be a Kubernetes object, a mapping with apiVersion and kind (what',
+    '`kubectl apply` requires); empty documents are fine. Invalid YAML, any other document, or',
+    'an input with no object is an input error (`CONFIG_INPUT_INVALID`, exit 3) naming the file',
+    'and line. `checkKubernetesInput` also returns `skipped`: the objects no check covers',
+    '(ConfigMap, Service, custom resources …, and workloads without a pod template), with kind,',
+    'name and reason, so a report can show them instead of passing them silently. Besides',
+    'workloads, the checks read Role, ClusterRole, NetworkPolicy, Namespace and ServiceAccount.',
     '',
     ...table(KUBERNETES_CHECKS as readonly Check<never>[]),
   ];

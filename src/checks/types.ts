@@ -20,6 +20,12 @@ export interface CheckStandards {
   readonly control?: string;
   /** CIS Kubernetes Benchmark item (§5 Policies), e.g. "5.1.3". */
   readonly cisKubernetes?: string;
+  /**
+   * hadolint rules the check corresponds to (https://github.com/hadolint/hadolint#rules):
+   * it catches what they catch and lets pass what their documentation lets pass,
+   * except where docs/checks.md says otherwise.
+   */
+  readonly hadolint?: readonly string[];
 }
 
 /** Where a finding sits in a text file. Lines are 1-based and inclusive, so SARIF can point at them. */
@@ -40,6 +46,30 @@ export interface Misconfiguration {
   readonly location?: SourceLocation;
   /** The offending text (an instruction, a field and its value); never a secret value in clear. */
   readonly evidence?: string;
+}
+
+/**
+ * An input object no check covers (a ConfigMap, a Service, a custom
+ * resource …): listed so a report can say it was seen and not judged,
+ * instead of it passing silently.
+ */
+export interface SkippedObject {
+  readonly kind: string;
+  readonly apiVersion: string;
+  /** metadata.name ("(unnamed)" when absent). */
+  readonly name: string;
+  /** metadata.namespace, or "default". */
+  readonly namespace: string;
+  readonly location?: SourceLocation;
+  /** Why no check looked at it. */
+  readonly reason: string;
+}
+
+/** What a configuration check run returns: its findings and the objects it did not judge. */
+export interface ConfigCheckResult {
+  readonly misconfigurations: readonly Misconfiguration[];
+  /** Sorted by (path, line, kind, namespace, name). */
+  readonly skipped: readonly SkippedObject[];
 }
 
 export interface Check<Input> {

@@ -240,6 +240,11 @@ export const ERROR_CODES = {
     http: 422,
     hint: 'One ID per line (CVE-…, GHSA-…, a check or secret rule ID), optionally followed by exp:YYYY-MM-DD; # starts a comment (.trivyignore format).',
   },
+  CONFIG_INPUT_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The file is not what the command checks (the message names the line and what was expected): give `customs scan dockerfile` a Dockerfile and `customs scan k8s` Kubernetes manifests (YAML or JSON objects with apiVersion and kind).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

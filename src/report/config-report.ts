@@ -3,7 +3,7 @@
  * (severity, check, file:line, finding) and a JSON document
  * (schema: docs/scan.md "Configuration scans").
  */
-import type { Misconfiguration } from '../checks/index.js';
+import type { Misconfiguration, SkippedObject } from '../checks/index.js';
 import { misconfigTable } from './scan-sections.js';
 import type { RenderOptions } from './types.js';
 
@@ -14,6 +14,8 @@ export interface ConfigReportInput {
   readonly target: string;
   readonly files: readonly string[];
   readonly misconfigurations: readonly Misconfiguration[];
+  /** Objects no check covers (checkKubernetesInput's `skipped`). */
+  readonly skipped?: readonly SkippedObject[];
 }
 
 const ORDER = ['critical', 'high', 'medium', 'low'] as const;
@@ -25,6 +27,10 @@ export function renderConfigTable(r: ConfigReportInput, opts: RenderOptions = {}
   else out.push(...misconfigTable(r.misconfigurations, width));
   const counts = ORDER.map((s) => `${s}: ${r.misconfigurations.filter((m) => m.severity === s).length}`);
   out.push('', `Total: ${r.misconfigurations.length} (${counts.join(', ')})`);
+  if (r.skipped?.length)
+    out.push(
+      `Skipped (not checked): ${r.skipped.map((o) => `${o.kind}/${o.namespace}/${o.name} (${o.reason})`).join(', ')}`,
+    );
   return `${out.join('\n')}\n`;
 }
 

@@ -1,5 +1,5 @@
 import { parseReference } from '../../image/index.js';
-import { at, BEST_PRACTICES, type DockerfileCheck, DOCKERFILE_REFERENCE } from './helpers.js';
+import { at, BEST_PRACTICES, type DockerfileCheck, DOCKERFILE_REFERENCE, hadolintRule } from './helpers.js';
 import type { DfStage, DockerfileModel } from './model.js';
 
 interface BaseRef {
@@ -40,8 +40,8 @@ export const baseImageNoTag: DockerfileCheck = {
   rationale:
     'FROM without a tag or digest pulls `latest`, whatever it points to on the day of the build: builds are not reproducible and can change base OS silently.',
   remediation: 'Name a tag (debian:12.6-slim) and preferably a digest (debian:12.6-slim@sha256:…).',
-  references: [`${DOCKERFILE_REFERENCE}#from`, BEST_PRACTICES],
-  standards: {},
+  references: [`${DOCKERFILE_REFERENCE}#from`, BEST_PRACTICES, hadolintRule('DL3006')],
+  standards: { hadolint: ['DL3006'] },
   run: (model) =>
     baseImages(model)
       .filter((b) => b.tag === undefined && b.digest === undefined)
@@ -61,8 +61,8 @@ export const baseImageLatest: DockerfileCheck = {
   title: 'Base image uses the latest tag',
   rationale: '`latest` moves: two builds of the same Dockerfile can get different base images and packages.',
   remediation: 'Use a versioned tag, and pin it by digest.',
-  references: [`${DOCKERFILE_REFERENCE}#from`, BEST_PRACTICES],
-  standards: {},
+  references: [`${DOCKERFILE_REFERENCE}#from`, BEST_PRACTICES, hadolintRule('DL3007')],
+  standards: { hadolint: ['DL3007'] },
   run: (model) =>
     baseImages(model)
       .filter((b) => b.tag === 'latest' && b.digest === undefined)

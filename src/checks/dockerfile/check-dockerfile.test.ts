@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CustomsError } from '../../core/index.js';
 import { checkDockerfile, checkHistory } from './check-dockerfile.js';
 
 const ids = (text: string): string[] =>
@@ -22,8 +23,10 @@ test('apt hygiene in one RUN across continuation lines and comments', () => {
   const good =
     'FROM debian:12\nRUN apt-get update \\\n  # tools\n  && apt-get install -y --no-install-recommends curl=7.88.1-10 \\\n  && rm -rf /var/lib/apt/lists/*\n';
   assert.ok(!ids(good).some((i) => /CUS-DF-00[67]|CUS-DF-016|CUS-DF-024/.test(i)));
-  const bad = ids('FROM debian:12\nRUN DEBIAN_FRONTEND=noninteractive apt-get -q install -y curl\n');
+  const bad = ids('FROM debian:12\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get -q install -y curl\n');
   for (const id of ['CUS-DF-006@2', 'CUS-DF-007@2', 'CUS-DF-016@2']) assert.ok(bad.includes(id), id);
+  // Lists come from `apt-get update`: an install that fetched none leaves none (hadolint DL3009).
+  assert.ok(!ids('FROM debian:12\nRUN apt-get install -y --no-install-recommends curl=1\n').includes('CUS-DF-007@2'));
 });
 
 test('secrets: literal values only, evidence redacted, GPG_KEY and *_FILE are not secrets', () => {
@@ -77,17 +80,18 @@ test('history: classic, BuildKit and build-arg forms; no false positives from CO
   );
 });
 
-test('hostile Dockerfiles do not throw', () => {
-  for (const t of [
-    '',
-    'FROM',
-    'RUN "unterminated',
-    'FROM a\nCMD [1, 2]',
-    'FROM a\nRUN <<EOF\necho\n',
-    '\\\n\\\n',
-    'ADD',
-    'EXPOSE 1-99999999',
-  ]) {
-    assert.doesNotThrow(() => checkDockerfile(t, 'D'));
+test('hostile Dockerfiles give findings or an input error, never another exception', () => {
+  // Texts that are not Dockerfiles (no FROM, FROM without an image) are input errors since they
+  // cannot be checked; everything else is checked. Nothing may throw anything but CONFIG_INPUT_INVALID.
+  const inputErrors = ['', 'FROM', 'RUN "unterminated', '\\\n\\\n', 'ADD', 'EXPOSE 1-99999999'];
+  for (const t of inputErrors) {
+    assert.throws(
+      () => checkDockerfile(t, 'D'),
+      (e: unknown) => e instanceof CustomsError && e.code === 'CONFIG_INPUT_INVALID' && e.message.startsWith('D: '),
+      JSON.stringify(t),
+    );
+  }
+  for (const t of ['FROM a\nCMD [1, 2]', 'FROM a\nRUN <<EOF\necho\n', 'FROM a\nEXPOSE 1-99999999', 'FROM a\nADD']) {
+    assert.doesNotThrow(() => checkDockerfile(t, 'D'), JSON.stringify(t));
   }
 });

@@ -1,12 +1,27 @@
+import { CustomsError } from '../../core/index.js';
 import { sortMisconfigurations, type Misconfiguration } from '../types.js';
 import { historyModel, type HistoryEntry } from './history-model.js';
 import { finalStage } from './model.js';
-import { parseDockerfile } from './parse-dockerfile.js';
+import { parseDockerfile, readDockerfile } from './parse-dockerfile.js';
 import { DOCKERFILE_CHECKS, HISTORY_CHECKS } from './registry.js';
 
-/** Run every Dockerfile check on a Dockerfile's text. `path` names it in findings and locations. */
+/** How many problems one error message lists before it says "and N more". */
+const SHOWN_PROBLEMS = 5;
+
+/**
+ * Run every Dockerfile check on a Dockerfile's text. `path` names it in
+ * findings and locations. A text that is not a Dockerfile (an unknown
+ * instruction, a FROM without an image, no FROM: see `readDockerfile`) is
+ * an input error, CONFIG_INPUT_INVALID, naming the file and the line:
+ * finding nothing in it would read as "no misconfigurations".
+ */
 export function checkDockerfile(text: string, path: string): Misconfiguration[] {
-  const model = parseDockerfile(text, path);
+  const { model, problems } = readDockerfile(text, path);
+  if (problems.length > 0) {
+    const shown = problems.slice(0, SHOWN_PROBLEMS).map((p) => `Dockerfile line ${p.line}: ${p.message}`);
+    const more = problems.length > SHOWN_PROBLEMS ? `; and ${problems.length - SHOWN_PROBLEMS} more` : '';
+    throw new CustomsError('CONFIG_INPUT_INVALID', `${path}: not a valid Dockerfile: ${shown.join('; ')}${more}`);
+  }
   return sortMisconfigurations(DOCKERFILE_CHECKS.flatMap((c) => c.run(model)));
 }
 

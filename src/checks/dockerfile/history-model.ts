@@ -117,6 +117,6 @@ export function historyModel(history: readonly HistoryEntry[], target: string): 
     path: target,
     source: 'history',
     globalArgs: [],
-    stages: [{ index: 0, from, imageText: '', fromStage: false, instructions }],
+    stages: [{ index: 0, from, imageText: '', fromStage: false, instructions, triggers: [] }],
   };
 }

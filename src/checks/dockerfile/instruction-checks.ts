@@ -1,7 +1,7 @@
 import { sensitivePortsIn } from '../shared/sensitive-ports.js';
 import { finding, type Misconfiguration } from '../types.js';
-import { at, BEST_PRACTICES, CIS_DOCKER, type DockerfileCheck, DOCKERFILE_REFERENCE } from './helpers.js';
-import { finalStage } from './model.js';
+import { at, BEST_PRACTICES, CIS_DOCKER, type DockerfileCheck, DOCKERFILE_REFERENCE, hadolintRule } from './helpers.js';
+import { type DfInstruction, finalStage, instructionsOf } from './model.js';
 
 export const relativeWorkdir: DockerfileCheck = {
   id: 'CUS-DF-013',
@@ -10,12 +10,11 @@ export const relativeWorkdir: DockerfileCheck = {
   rationale:
     'A relative WORKDIR depends on every WORKDIR before it, including the base image’s; an absolute path says where commands run.',
   remediation: 'Use an absolute path: WORKDIR /app.',
-  references: [`${DOCKERFILE_REFERENCE}#workdir`, `${BEST_PRACTICES}#workdir`],
-  standards: {},
+  references: [`${DOCKERFILE_REFERENCE}#workdir`, `${BEST_PRACTICES}#workdir`, hadolintRule('DL3000')],
+  standards: { hadolint: ['DL3000'] },
   run: (model) =>
     model.stages.flatMap((s) =>
-      s.instructions
-        .filter((i) => i.keyword === 'WORKDIR')
+      instructionsOf(s, 'WORKDIR')
         .filter((i) => {
           const dir = i.args.replace(/^["']|["']$/g, '');
           return dir !== '' && !dir.startsWith('/') && !dir.startsWith('$') && !/^[A-Za-z]:[\\/]/.test(dir);
@@ -35,19 +34,17 @@ export const sensitivePortExposed: DockerfileCheck = {
   standards: { cisDocker: '5.8' },
   run: (model) =>
     model.stages.flatMap((s) =>
-      s.instructions
-        .filter((i) => i.keyword === 'EXPOSE')
-        .flatMap((i) => {
-          // History prints EXPOSE as `map[22/tcp:{}]`.
-          const specs = i.args
-            .replace(/^map\[|\]$/g, '')
-            .replace(/:\{\}/g, ' ')
-            .split(/\s+/)
-            .filter(Boolean);
-          return specs
-            .flatMap((spec) => sensitivePortsIn(spec))
-            .map((p) => at(sensitivePortExposed, model, i, `EXPOSE ${p.port} (${p.service})`));
-        }),
+      instructionsOf(s, 'EXPOSE').flatMap((i) => {
+        // History prints EXPOSE as `map[22/tcp:{}]`.
+        const specs = i.args
+          .replace(/^map\[|\]$/g, '')
+          .replace(/:\{\}/g, ' ')
+          .split(/\s+/)
+          .filter(Boolean);
+        return specs
+          .flatMap((spec) => sensitivePortsIn(spec))
+          .map((p) => at(sensitivePortExposed, model, i, `EXPOSE ${p.port} (${p.service})`));
+      }),
     ),
 };
 
@@ -75,8 +72,8 @@ export const multipleCmd: DockerfileCheck = {
   title: 'More than one CMD in a stage',
   rationale: 'Only the last CMD of a stage takes effect; earlier ones mislead readers about what the container runs.',
   remediation: 'Keep one CMD per stage.',
-  references: [`${DOCKERFILE_REFERENCE}#cmd`],
-  standards: {},
+  references: [`${DOCKERFILE_REFERENCE}#cmd`, hadolintRule('DL4003')],
+  standards: { hadolint: ['DL4003'] },
   run: (model) => repeated(multipleCmd, 'CMD')(model),
 };
 
@@ -87,8 +84,8 @@ export const multipleEntrypoint: DockerfileCheck = {
   rationale:
     'Only the last ENTRYPOINT of a stage takes effect; earlier ones mislead readers about what the container runs.',
   remediation: 'Keep one ENTRYPOINT per stage.',
-  references: [`${DOCKERFILE_REFERENCE}#entrypoint`],
-  standards: {},
+  references: [`${DOCKERFILE_REFERENCE}#entrypoint`, hadolintRule('DL4004')],
+  standards: { hadolint: ['DL4004'] },
   run: (model) => repeated(multipleEntrypoint, 'ENTRYPOINT')(model),
 };
 
@@ -98,8 +95,8 @@ export const maintainerDeprecated: DockerfileCheck = {
   title: 'MAINTAINER is deprecated',
   rationale: 'MAINTAINER is deprecated in the Dockerfile reference; the author belongs in a label every tool reads.',
   remediation: 'Use LABEL org.opencontainers.image.authors="…".',
-  references: [`${DOCKERFILE_REFERENCE}#maintainer-deprecated`],
-  standards: {},
+  references: [`${DOCKERFILE_REFERENCE}#maintainer-deprecated`, hadolintRule('DL4000')],
+  standards: { hadolint: ['DL4000'] },
   run: (model) =>
     model.stages.flatMap((s) =>
       s.instructions
@@ -108,21 +105,51 @@ export const maintainerDeprecated: DockerfileCheck = {
     ),
 };
 
+/**
+ * The command of `HEALTHCHECK [--option=value …] CMD command` as written
+ * (undefined for HEALTHCHECK NONE), and whether it is exec form.
+ */
+function healthcheckCommand(ins: DfInstruction): { text: string; exec: boolean } | undefined {
+  const m = /^(?:--[a-z-]+=\S*\s+)*CMD\s+([\s\S]*)$/i.exec(ins.args);
+  const text = m?.[1]?.trim();
+  if (text === undefined || text === '') return undefined;
+  return { text, exec: isJsonArray(text) };
+}
+
+/** Exec form as the builder reads it: a JSON array of strings; anything else falls back to shell form. */
+function isJsonArray(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return Array.isArray(v) && v.every((x) => typeof x === 'string');
+  } catch {
+    return false;
+  }
+}
+
 export const shellFormCommand: DockerfileCheck = {
   id: 'CUS-DF-023',
   severity: 'low',
-  title: 'CMD or ENTRYPOINT in shell form',
+  title: 'CMD, ENTRYPOINT or HEALTHCHECK CMD in shell form',
   rationale:
-    'Shell form runs the program under /bin/sh -c, so it is not PID 1 and does not receive SIGTERM: containers are killed after the grace period instead of shutting down cleanly.',
-  remediation: 'Use exec form: CMD ["executable", "arg"].',
-  references: [`${DOCKERFILE_REFERENCE}#shell-and-exec-form`],
-  standards: {},
-  run: (model) => {
-    const stage = finalStage(model);
-    return (stage?.instructions ?? [])
-      .filter((i) => (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') && i.json === undefined && i.args !== '')
-      .map((i) => at(shellFormCommand, model, i, `${i.keyword} "${i.args}" is in shell form`));
-  },
+    'Shell form runs the program under /bin/sh -c, so it is not PID 1 and does not receive SIGTERM: containers are killed after the grace period instead of shutting down cleanly; a shell-form HEALTHCHECK needs a shell in the image. Every stage is judged (a later stage can inherit the command); exec form is a JSON array of double-quoted strings, and a malformed array (single quotes, a trailing comma) is shell form to the builder.',
+  remediation: 'Use exec form: CMD ["executable", "arg"], HEALTHCHECK CMD ["executable", "arg"].',
+  references: [`${DOCKERFILE_REFERENCE}#shell-and-exec-form`, hadolintRule('DL3025')],
+  standards: { hadolint: ['DL3025'] },
+  run: (model) =>
+    model.stages.flatMap((stage) =>
+      stage.instructions.flatMap((i) => {
+        if (i.keyword === 'CMD' || i.keyword === 'ENTRYPOINT') {
+          return i.json === undefined && i.args !== ''
+            ? [at(shellFormCommand, model, i, `${i.keyword} "${i.args}" is in shell form`)]
+            : [];
+        }
+        if (i.keyword !== 'HEALTHCHECK') return [];
+        const cmd = healthcheckCommand(i);
+        return cmd && !cmd.exec
+          ? [at(shellFormCommand, model, i, `HEALTHCHECK CMD "${cmd.text}" is in shell form`)]
+          : [];
+      }),
+    ),
 };
 
 export const healthcheckMissing: DockerfileCheck = {
@@ -132,8 +159,8 @@ export const healthcheckMissing: DockerfileCheck = {
   rationale: 'Without a HEALTHCHECK the engine cannot tell a hung container from a healthy one (CIS Docker 4.6).',
   remediation:
     'Add HEALTHCHECK CMD … that probes the service (or rely on Kubernetes probes and say so with HEALTHCHECK NONE).',
-  references: [`${DOCKERFILE_REFERENCE}#healthcheck`, CIS_DOCKER],
-  standards: { cisDocker: '4.6' },
+  references: [`${DOCKERFILE_REFERENCE}#healthcheck`, CIS_DOCKER, hadolintRule('DL3057')],
+  standards: { cisDocker: '4.6', hadolint: ['DL3057'] },
   run: (model): Misconfiguration[] => {
     const stage = finalStage(model);
     if (!stage || stage.instructions.some((i) => i.keyword === 'HEALTHCHECK')) return [];

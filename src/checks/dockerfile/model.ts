@@ -25,6 +25,13 @@ export interface DfInstruction {
   readonly endLine: number;
   /** The instruction as written (first line), for evidence. */
   readonly text: string;
+  /**
+   * True for the instruction an `ONBUILD` wraps: it runs in every image
+   * built FROM this one, so the checks that judge what an instruction does
+   * (RUN, ADD, ARG/ENV, EXPOSE) judge it too (hadolint checks ONBUILD
+   * triggers the same way).
+   */
+  readonly onbuild?: boolean;
 }
 
 export interface DfStage {
@@ -40,6 +47,8 @@ export interface DfStage {
   /** True when FROM names an earlier stage (not an image to pull). */
   readonly fromStage: boolean;
   readonly instructions: readonly DfInstruction[];
+  /** The instructions wrapped by this stage's ONBUILDs (each with `onbuild: true`), in file order. */
+  readonly triggers: readonly DfInstruction[];
 }
 
 export interface DockerfileModel {
@@ -55,8 +64,23 @@ export function finalStage(model: DockerfileModel): DfStage | undefined {
   return model.stages[model.stages.length - 1];
 }
 
+/** Every instruction, ONBUILD triggers included. */
 export function allInstructions(model: DockerfileModel): DfInstruction[] {
-  return [...model.globalArgs, ...model.stages.flatMap((s) => [s.from, ...s.instructions])];
+  return [...model.globalArgs, ...model.stages.flatMap((s) => [s.from, ...s.instructions, ...s.triggers])];
+}
+
+/** A stage's instructions of one keyword, with its ONBUILD triggers of that keyword, in line order. */
+export function instructionsOf(stage: DfStage, keyword: string): DfInstruction[] {
+  return [...stage.instructions, ...stage.triggers]
+    .filter((i) => i.keyword === keyword)
+    .sort((a, b) => a.startLine - b.startLine);
+}
+
+/** The earlier stage a stage is built on (`FROM build`), if any. */
+export function parentStage(model: DockerfileModel, stage: DfStage): DfStage | undefined {
+  if (!stage.fromStage || stage.image === undefined) return undefined;
+  const name = stage.image.toLowerCase();
+  return model.stages.slice(0, stage.index).findLast((s) => s.name === name);
 }
 
 export function locationOf(

@@ -1,4 +1,4 @@
-import { DockerfileParser, type From, type Instruction } from 'dockerfile-ast';
+import { DockerfileParser, type From, type Instruction, type Onbuild } from 'dockerfile-ast';
 import type { DfFlag, DfInstruction, DfStage, DockerfileModel } from './model.js';
 
 interface WithFlags {
@@ -73,20 +73,135 @@ function convert(ins: Instruction, lines: readonly string[], escapeChar: string)
   };
 }
 
+/** The instructions of the Dockerfile reference (https://docs.docker.com/reference/dockerfile/), in its order. */
+export const DOCKERFILE_INSTRUCTIONS = [
+  'ADD',
+  'ARG',
+  'CMD',
+  'COPY',
+  'ENTRYPOINT',
+  'ENV',
+  'EXPOSE',
+  'FROM',
+  'HEALTHCHECK',
+  'LABEL',
+  'MAINTAINER',
+  'ONBUILD',
+  'RUN',
+  'SHELL',
+  'STOPSIGNAL',
+  'USER',
+  'VOLUME',
+  'WORKDIR',
+] as const;
+const KNOWN: ReadonlySet<string> = new Set(DOCKERFILE_INSTRUCTIONS);
+
+/** Why a text cannot be read as a Dockerfile: the 1-based line and what was expected there. */
+export interface DockerfileProblem {
+  readonly line: number;
+  readonly message: string;
+}
+
+function unknownInstruction(keyword: string, line: number, what = 'instruction'): DockerfileProblem {
+  // `apiVersion:` or `{` as a first word: the file is YAML or JSON, not a Dockerfile.
+  const looksLikeData = /:$/.test(keyword) || keyword === '{' || keyword === '---';
+  return {
+    line,
+    message: `unknown ${what} ${keyword} (expected one of ${DOCKERFILE_INSTRUCTIONS.join(', ')})${
+      looksLikeData ? '; the file looks like YAML or JSON, not a Dockerfile' : ''
+    }`,
+  };
+}
+
+/**
+ * What stops a text from being a Dockerfile as `docker build` reads it: an
+ * instruction the reference does not define (also inside ONBUILD), a FROM
+ * without an image, an instruction other than ARG before the first FROM, or
+ * no FROM at all. Lines are 1-based.
+ */
+function problemsOf(instructions: readonly Instruction[]): DockerfileProblem[] {
+  const problems: DockerfileProblem[] = [];
+  let seenFrom = false;
+  for (const ins of instructions) {
+    const line = ins.getRange().start.line + 1;
+    const keyword = ins.getKeyword().toUpperCase();
+    if (!KNOWN.has(keyword)) {
+      problems.push(unknownInstruction(ins.getInstruction() ?? keyword, line));
+      continue;
+    }
+    if (keyword === 'FROM') {
+      seenFrom = true;
+      if (!(ins as From).getImage()) {
+        problems.push({
+          line,
+          message: 'FROM names no image (expected FROM [--platform=…] IMAGE[:TAG][@DIGEST] [AS NAME])',
+        });
+      }
+      continue;
+    }
+    if (!seenFrom && keyword !== 'ARG') {
+      problems.push({
+        line,
+        message: `${keyword} before the first FROM (a Dockerfile starts with FROM, after parser directives, comments and ARGs)`,
+      });
+      continue;
+    }
+    if (keyword === 'ONBUILD') {
+      const trigger = (ins as Onbuild).getTriggerInstruction();
+      if (!trigger)
+        problems.push({ line, message: 'ONBUILD names no instruction (expected ONBUILD INSTRUCTION ARGUMENTS)' });
+      else if (!KNOWN.has(trigger.getKeyword().toUpperCase()))
+        problems.push(
+          unknownInstruction(trigger.getInstruction() ?? trigger.getKeyword(), line, 'instruction in ONBUILD'),
+        );
+    }
+  }
+  if (problems.length === 0 && !seenFrom) {
+    problems.push({
+      line: (instructions[0]?.getRange().start.line ?? 0) + 1,
+      message: 'no FROM instruction (expected FROM IMAGE to start a build stage)',
+    });
+  }
+  return problems;
+}
+
 /** Parse a Dockerfile into stages. Never throws: dockerfile-ast is error-tolerant. */
 export function parseDockerfile(text: string, path: string): DockerfileModel {
+  return readDockerfile(text, path).model;
+}
+
+/** Parse a Dockerfile and say what, if anything, makes it not a Dockerfile (see `problemsOf`). */
+export function readDockerfile(
+  text: string,
+  path: string,
+): { readonly model: DockerfileModel; readonly problems: readonly DockerfileProblem[] } {
   const df = DockerfileParser.parse(text);
   const lines = text.split(/\r?\n/);
+  const escapeChar = df.getEscapeCharacter();
   const globalArgs: DfInstruction[] = [];
-  const stages: { from: DfInstruction; fromAst: From; instructions: DfInstruction[] }[] = [];
-  for (const ins of df.getInstructions()) {
-    const converted = convert(ins, lines, df.getEscapeCharacter());
+  const stages: { from: DfInstruction; fromAst: From; instructions: DfInstruction[]; triggers: DfInstruction[] }[] = [];
+  const instructions = df.getInstructions();
+  for (const ins of instructions) {
+    const converted = convert(ins, lines, escapeChar);
+    const current = stages[stages.length - 1];
     if (converted.keyword === 'FROM') {
-      stages.push({ from: converted, fromAst: ins as From, instructions: [] });
-    } else if (stages.length === 0) {
+      stages.push({ from: converted, fromAst: ins as From, instructions: [], triggers: [] });
+    } else if (!current) {
       if (converted.keyword === 'ARG') globalArgs.push(converted);
     } else {
-      (stages[stages.length - 1] as { instructions: DfInstruction[] }).instructions.push(converted);
+      current.instructions.push(converted);
+      const trigger = converted.keyword === 'ONBUILD' ? (ins as Onbuild).getTriggerInstruction() : null;
+      if (trigger) {
+        const t = convert(trigger, lines, escapeChar);
+        // The trigger sits on the ONBUILD's lines; evidence is the whole ONBUILD line.
+        current.triggers.push({
+          ...t,
+          startLine: converted.startLine,
+          endLine: converted.endLine,
+          text: converted.text,
+          onbuild: true,
+        });
+      }
     }
   }
   const names = new Set<string>();
@@ -111,7 +226,11 @@ export function parseDockerfile(text: string, path: string): DockerfileModel {
       ...(name ? { name } : {}),
       fromStage,
       instructions: s.instructions,
+      triggers: s.triggers,
     };
   });
-  return { path, source: 'dockerfile', stages: result, globalArgs };
+  return {
+    model: { path, source: 'dockerfile', stages: result, globalArgs },
+    problems: problemsOf(instructions),
+  };
 }

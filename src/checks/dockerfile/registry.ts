@@ -12,7 +12,7 @@ import {
   shellFormCommand,
 } from './instruction-checks.js';
 import { buildToolsShipped, pipeToShell, runCd, sudoInRun, unpinnedPackages } from './run-checks.js';
-import { secretInArgEnv } from './secret-checks.js';
+import { secretBuildArg, secretInArgEnv } from './secret-checks.js';
 import { userMissing, userRoot } from './user-checks.js';
 
 /** Every Dockerfile check, in id order. */
@@ -42,6 +42,7 @@ export const DOCKERFILE_CHECKS: readonly DockerfileCheck[] = [
   shellFormCommand,
   updateAlone,
   healthcheckMissing,
+  secretBuildArg,
 ];
 
 /**
@@ -54,7 +55,8 @@ export const DOCKERFILE_CHECKS: readonly DockerfileCheck[] = [
  * - multiple CMD/ENTRYPOINT, build tools, apt upgrade alone: the base image's entries are in the same list;
  * - ADD where COPY fits: history prints `ADD file:<hash> in /` for local files *and* base rootfs tarballs;
  * - relative WORKDIR: history records the resolved, absolute directory;
- * - RUN cd: BuildKit and the classic builder print RUN differently (`|N ARG=…` prefixes).
+ * - RUN cd: BuildKit and the classic builder print RUN differently (`|N ARG=…` prefixes);
+ * - secret build arguments without a value: history records the value each build argument had.
  */
 export const HISTORY_CHECKS: readonly DockerfileCheck[] = [
   aptNoInstallRecommends,

@@ -1,4 +1,9 @@
-import { isPinned, type PackageInstall, packageInstallOf, subcommandOf } from '../shared/package-installs.js';
+import {
+  OS_PACKAGE_MANAGERS,
+  type PackageInstall,
+  packageInstallOf,
+  subcommandOf,
+} from '../shared/package-installs.js';
 import { firstProgram, programs, splitShell } from '../shared/shell-commands.js';
 import { finding } from '../types.js';
 import {
@@ -7,6 +12,7 @@ import {
   CIS_DOCKER,
   type DockerfileCheck,
   DOCKERFILE_REFERENCE,
+  hadolintRule,
   runs,
   runScript,
 } from './helpers.js';
@@ -20,8 +26,8 @@ export const sudoInRun: DockerfileCheck = {
     'Build steps already run as the current USER; sudo in a Dockerfile means sudo ships in the image and its TTY/signal behaviour gets in the way. Switch USER instead.',
   remediation:
     'Drop sudo: put the commands that need root before `USER app`, or use `USER root` … `USER app` around them.',
-  references: [`${BEST_PRACTICES}#user`],
-  standards: {},
+  references: [`${BEST_PRACTICES}#user`, hadolintRule('DL3004')],
+  standards: { hadolint: ['DL3004'] },
   run: (model) =>
     runs(model).flatMap((ins) => {
       const uses = splitShell(runScript(ins)).some((p) => p.some((c) => firstProgram(c) === 'sudo'));
@@ -111,7 +117,7 @@ export const buildToolsShipped: DockerfileCheck = {
       const tools = new Set<string>();
       for (const p of programs(runScript(ins))) {
         const inst = packageInstallOf(p.program, p.args);
-        if (!inst || inst.manager === 'pip' || inst.manager === 'npm') continue;
+        if (!inst || !OS_PACKAGE_MANAGERS.has(inst.manager)) continue;
         for (const w of inst.packages) {
           const name = packageName(inst.manager, w);
           if (inst.manager === 'apk' && virtualOf.get(name) === name) continue;
@@ -142,8 +148,8 @@ export const runCd: DockerfileCheck = {
   rationale:
     'A RUN that begins by changing directory hides the working directory from readers and later instructions; WORKDIR states it once and persists.',
   remediation: 'Replace `RUN cd /dir && …` with `WORKDIR /dir` followed by `RUN …`.',
-  references: [`${DOCKERFILE_REFERENCE}#workdir`, `${BEST_PRACTICES}#workdir`],
-  standards: {},
+  references: [`${DOCKERFILE_REFERENCE}#workdir`, `${BEST_PRACTICES}#workdir`, hadolintRule('DL3003')],
+  standards: { hadolint: ['DL3003'] },
   run: (model) =>
     runs(model).flatMap((ins) => {
       const first = splitShell(runScript(ins))[0]?.[0];
@@ -153,40 +159,37 @@ export const runCd: DockerfileCheck = {
     }),
 };
 
+/** The hadolint rule of each manager's pinning (hadolint README, "Rules"). */
+const PIN_RULES = ['DL3008', 'DL3013', 'DL3016', 'DL3018', 'DL3028', 'DL3033', 'DL3037', 'DL3041', 'DL3062'];
+
 export const unpinnedPackages: DockerfileCheck = {
   id: 'CUS-DF-016',
   severity: 'low',
   title: 'Package versions not pinned',
   rationale:
-    'Installing packages by name alone gives whatever version the repository serves on build day: rebuilds are not reproducible and can pull in a regression.',
+    'Installing packages by name alone gives whatever version the repository serves on build day: rebuilds are not reproducible and can pull in a regression. Judged per manager as hadolint does: apt-get/apt (pkg=1.2, pkg/release, .deb), apk add (pkg=1.2, ~, <, >, .apk), pip/pipx (==, >=, ~=, !=, <, >, VCS@ref, paths, .whl/.tar.gz; the whole command passes with -r/--requirement, -c/--constraint or `.`), npm install (pkg@version or @tag, git URL#ref, tarballs, folders; `npm install` with no package and `npm ci` install from the lock file), gem install/i (gem:version, or -v/--version), yum/dnf/microdnf install (pkg-version[-release], .rpm; module install NAME:STREAM), zypper install/in (pkg=version, >, <, .rpm), go install/get/run (pkg@version; @latest and @none are not versions; local paths and .go files are). customs is stricter than hadolint in two places: npm `@latest`/`@next` are moving tags, not versions; and a word with a variable (`$PKGS`) is not judged either way, since its value is not in the file.',
   remediation:
-    'Pin versions: apt-get install pkg=1.2-3, apk add pkg=1.2-r0, pip install pkg==1.2, npm install pkg@1.2.3 (or install from a lock file).',
-  references: [`${BEST_PRACTICES}#apt-get`, 'https://pip.pypa.io/en/stable/topics/repeatable-installs/'],
-  standards: {},
+    'Pin versions: apt-get install pkg=1.2-3, apk add pkg=1.2-r0, pip install pkg==1.2, npm install pkg@1.2.3, gem install pkg:1.2, dnf install pkg-1.2, zypper install pkg=1.2, go install mod/cmd@v1.2.3 (or install from a lock or requirements file).',
+  references: [
+    `${BEST_PRACTICES}#apt-get`,
+    'https://pip.pypa.io/en/stable/topics/repeatable-installs/',
+    ...PIN_RULES.map(hadolintRule),
+  ],
+  standards: { hadolint: PIN_RULES },
   run: (model) =>
     runs(model).flatMap((ins) => {
       const out = [];
       for (const p of programs(runScript(ins))) {
         const inst = packageInstallOf(p.program, p.args);
-        if (
-          !inst ||
-          inst.manager === 'yum' ||
-          inst.manager === 'dnf' ||
-          inst.manager === 'microdnf' ||
-          inst.manager === 'zypper'
-        )
-          continue;
-        // pip -r / npm install from a lock file: versions come from the file.
-        const unpinned = inst.packages.filter((w) => !isPinned(inst.manager, w));
-        if (unpinned.length > 0)
-          out.push(
-            at(
-              unpinnedPackages,
-              model,
-              ins,
-              `${inst.manager} installs ${unpinned.map((u) => `"${u}"`).join(', ')} without a version`,
-            ),
-          );
+        if (!inst || inst.unpinned.length === 0) continue;
+        out.push(
+          at(
+            unpinnedPackages,
+            model,
+            ins,
+            `${inst.manager} installs ${inst.unpinned.map((u) => `"${u}"`).join(', ')} without a version`,
+          ),
+        );
       }
       return out;
     }),

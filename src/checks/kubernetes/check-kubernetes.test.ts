@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { stringify } from 'yaml';
+import { CustomsError } from '../../core/index.js';
 import type { Misconfiguration } from '../types.js';
 import { checkKubernetes } from './check-kubernetes.js';
 
@@ -223,16 +224,28 @@ test('image checks: latest, digest, registry allow-list', () => {
   );
 });
 
-test('hostile input does not throw', () => {
+test('hostile input gives findings or an input error, never another exception', () => {
+  // Texts with no Kubernetes object in them are input errors now (nothing could be checked);
+  // objects with odd fields are checked without throwing.
   for (const text of [
     '',
     ':::',
     '- a\n- b',
     'kind: Deployment\nspec: 3',
     'kind: List\nitems: [1, {kind: Pod, spec: {containers: [null, 7]}}]',
-    '{"kind": "Pod", "spec": {"containers": "x"}}',
     'a: &a [*a]',
   ]) {
-    assert.doesNotThrow(() => checkKubernetes(text, 'x'));
+    assert.throws(
+      () => checkKubernetes(text, 'x'),
+      (e: unknown) => e instanceof CustomsError && e.code === 'CONFIG_INPUT_INVALID',
+      JSON.stringify(text),
+    );
+  }
+  for (const text of [
+    'apiVersion: apps/v1\nkind: Deployment\nspec: 3',
+    'apiVersion: v1\nkind: List\nitems: [{apiVersion: v1, kind: Pod, spec: {containers: [null, 7]}}]',
+    '{"apiVersion": "v1", "kind": "Pod", "spec": {"containers": "x"}}',
+  ]) {
+    assert.doesNotThrow(() => checkKubernetes(text, 'x'), JSON.stringify(text));
   }
 });

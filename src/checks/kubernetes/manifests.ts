@@ -62,14 +62,11 @@ function locator(doc: Document, base: Path, lines: LineCounter, file: string): (
   };
 }
 
-function toObject(value: unknown, locate: (p: Path) => SourceLocation): K8sObject | undefined {
-  if (!isJson(value)) return undefined;
-  const kind = value.kind;
-  if (typeof kind !== 'string') return undefined;
+function toObject(value: Json, locate: (p: Path) => SourceLocation): K8sObject {
   const meta = isJson(value.metadata) ? value.metadata : {};
   return {
-    kind,
-    apiVersion: typeof value.apiVersion === 'string' ? value.apiVersion : '',
+    kind: value.kind as string,
+    apiVersion: value.apiVersion as string,
     name:
       typeof meta.name === 'string'
         ? meta.name
@@ -82,41 +79,75 @@ function toObject(value: unknown, locate: (p: Path) => SourceLocation): K8sObjec
   };
 }
 
+/** Why part of a text is not a Kubernetes manifest: the file, the 1-based line, what was expected. */
+export interface ManifestProblem {
+  readonly path: string;
+  readonly line: number;
+  readonly message: string;
+}
+
+const EXPECTED =
+  'expected a Kubernetes object: a mapping with apiVersion and kind, such as "apiVersion: v1" and "kind: Pod"';
+
+/** What a document's value is, for "got …" in messages. */
+function describe(value: unknown): string {
+  if (Array.isArray(value)) return 'a sequence';
+  if (typeof value === 'string') return /^FROM\s/i.test(value) ? 'text (it looks like a Dockerfile)' : 'a string';
+  if (!isJson(value)) return `a ${typeof value}`;
+  const missing = ['apiVersion', 'kind'].filter((k) => typeof value[k] !== 'string' || value[k] === '');
+  return `a mapping without ${missing.join(' and ')}`;
+}
+
+const isK8sObject = (v: unknown): v is Json =>
+  isJson(v) && typeof v.kind === 'string' && v.kind !== '' && typeof v.apiVersion === 'string' && v.apiVersion !== '';
+
 /**
  * Every Kubernetes object in a YAML or JSON text: multi-document YAML (`---`,
  * Helm's `# Source:` comments), `List` kinds (`kind: List` or `*List` with
- * `items`), and single JSON objects (JSON is YAML 1.2). Documents that do not
- * parse or are not objects with a `kind` are skipped and counted.
+ * `items`), and single JSON objects (JSON is YAML 1.2). Empty documents (a
+ * rendered chart leaves some) are fine. A document that does not parse, or
+ * whose value is not an object with apiVersion and kind (what `kubectl
+ * apply` requires), is a problem naming its line: the caller turns problems
+ * into an input error rather than reporting nothing for them.
  */
-export function loadManifests(text: string, file: string): { objects: K8sObject[]; skipped: number } {
+export function loadManifests(text: string, file: string): { objects: K8sObject[]; problems: ManifestProblem[] } {
   const lines = new LineCounter();
   const objects: K8sObject[] = [];
-  let skipped = 0;
+  const problems: ManifestProblem[] = [];
+  const lineOf = (offset: number | undefined): number => lines.linePos(offset ?? 0).line;
   // uniqueKeys false: duplicate keys do not abort the document (the last one wins, like kubectl).
   for (const doc of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: false, prettyErrors: false })) {
-    if (doc.errors.length > 0) {
-      skipped++;
+    const start = doc.contents?.range?.[0] ?? doc.range[0];
+    const error = doc.errors[0];
+    if (error) {
+      const first = error.message.split('\n')[0] ?? error.message;
+      problems.push({ path: file, line: lineOf(error.pos[0]), message: `not valid YAML: ${first}` });
       continue;
     }
     let value: unknown;
     try {
       value = doc.toJS({ maxAliasCount: 100 });
-    } catch {
-      skipped++;
+    } catch (e) {
+      problems.push({ path: file, line: lineOf(start), message: `not valid YAML: ${(e as Error).message}` });
       continue;
     }
     if (value === null || value === undefined) continue;
     if (isJson(value) && typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items)) {
       value.items.forEach((item, i) => {
-        const o = toObject(item, locator(doc, ['items', i], lines, file));
-        if (o) objects.push(o);
-        else skipped++;
+        const locate = locator(doc, ['items', i], lines, file);
+        if (isK8sObject(item)) objects.push(toObject(item, locate));
+        else
+          problems.push({
+            path: file,
+            line: locate([]).startLine,
+            message: `items[${i}] of ${value.kind} is ${describe(item)} (${EXPECTED})`,
+          });
       });
       continue;
     }
-    const o = toObject(value, locator(doc, [], lines, file));
-    if (o) objects.push(o);
-    else skipped++;
+    if (isK8sObject(value)) objects.push(toObject(value, locator(doc, [], lines, file)));
+    else
+      problems.push({ path: file, line: lineOf(start), message: `the document is ${describe(value)} (${EXPECTED})` });
   }
-  return { objects, skipped };
+  return { objects, problems };
 }

@@ -1,7 +1,7 @@
 import { asArray, get, isJson, type Json, type K8sObject, type Path } from './manifests.js';
 
 /** Where each workload kind keeps its pod template (Kubernetes API reference, apps/v1, batch/v1, core/v1). */
-const POD_SPEC_PATHS: Readonly<Record<string, Path>> = {
+export const POD_SPEC_PATHS: Readonly<Record<string, Path>> = {
   Pod: ['spec'],
   Deployment: ['spec', 'template', 'spec'],
   StatefulSet: ['spec', 'template', 'spec'],

@@ -1,14 +1,23 @@
 /**
  * Names of variables that hold secrets (CIS Docker Benchmark 4.10 "Ensure
- * secrets are not stored in Dockerfiles"). The name is split at `_`, `-` and
- * `.` into parts; a part that names a secret, or a key qualified as secret
- * (API_KEY, PRIVATE_KEY …), makes the variable a secret. A bare `KEY` is not
- * enough: `GPG_KEY` in the official python images is a public fingerprint.
+ * secrets are not stored in Dockerfiles"; the names hadolint DL3064 and
+ * Docker's SecretsUsedInArgOrEnv build check treat as sensitive). The name is
+ * split at `_`, `-` and `.` into parts. A part that names a secret
+ * (PASSWORD, TOKEN, SECRET, CREDENTIALS …), contains one (DBPASSWORD,
+ * GITHUBTOKEN), or a KEY qualified as secret (API_KEY, PRIVATE_KEY,
+ * ACCESS_KEY …) makes the variable a secret. Left out on purpose:
+ * - a bare `KEY`: `GPG_KEY` in the official python/node images is the
+ *   fingerprint of a public signing key, not a secret;
+ * - names with a PUBLIC part (`STRIPE_PUBLIC_KEY`): published by design;
+ * - names that point at a secret instead of holding it (`*_FILE`, `*_PATH` …);
+ * - USERNAME (hadolint flags it): a user name is not a credential by itself;
+ * - TOKEN inside a longer word (`TOKENIZERS_PARALLELISM`).
  */
 
 const SECRET_PARTS = new Set([
   'PASSWORD',
   'PASSWD',
+  'PWORD',
   'PASS',
   'PASSPHRASE',
   'TOKEN',
@@ -16,12 +25,15 @@ const SECRET_PARTS = new Set([
   'SECRETS',
   'CREDENTIAL',
   'CREDENTIALS',
+  'CREDS',
   'APIKEY',
   'PRIVATEKEY',
   'ACCESSKEY',
   'SECRETKEY',
   'AUTHTOKEN',
 ]);
+/** Secret words that also count inside a longer part (`DBPASSWORD`, `MYSECRET`, `GITHUBTOKEN`). */
+const SECRET_INFIXES = /PASSWORD|PASSWD|SECRET|CREDENTIAL|APIKEY|PRIVATEKEY|ACCESSKEY|TOKEN$/;
 const KEY_QUALIFIERS = new Set([
   'API',
   'ACCESS',
@@ -33,6 +45,10 @@ const KEY_QUALIFIERS = new Set([
   'MASTER',
   'CLIENT',
   'LICENSE',
+  'APP',
+  'APPLICATION',
+  'SERVICE',
+  'SSH',
 ]);
 /** Suffixes that point at a secret instead of holding it (`POSTGRES_PASSWORD_FILE=/run/secrets/db`). */
 const POINTER_SUFFIXES = new Set(['FILE', 'PATH', 'DIR', 'URL', 'ENV', 'NAME', 'ID', 'LENGTH', 'POLICY', 'HASH']);
@@ -42,12 +58,14 @@ export function isSecretName(name: string): boolean {
     .toUpperCase()
     .split(/[_.-]+/)
     .filter(Boolean);
-  if (parts.length === 0) return false;
+  if (parts.length === 0 || parts.includes('PUBLIC')) return false;
   const last = parts[parts.length - 1] as string;
-  if (POINTER_SUFFIXES.has(last)) return false;
+  // AWS_ACCESS_KEY_ID names half of a credential pair, not a pointer to one.
+  const accessKeyId = last === 'ID' && parts.at(-2) === 'KEY' && parts.at(-3) === 'ACCESS';
+  if (POINTER_SUFFIXES.has(last) && !accessKeyId) return false;
   for (let i = 0; i < parts.length; i++) {
     const p = parts[i] as string;
-    if (SECRET_PARTS.has(p)) return true;
+    if (SECRET_PARTS.has(p) || SECRET_INFIXES.test(p)) return true;
     if ((p === 'KEY' || p === 'TOKEN') && i > 0 && KEY_QUALIFIERS.has(parts[i - 1] as string)) return true;
   }
   return false;

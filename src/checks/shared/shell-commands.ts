@@ -114,6 +114,13 @@ export function splitShell(script: string): Pipeline[] {
 }
 
 const WRAPPERS = new Set(['sudo', 'env', 'nohup', 'time', 'exec', 'command', 'nice', 'doas', 'su-exec', 'gosu']);
+/**
+ * Reserved words that may open a simple command's word list as split here
+ * (POSIX.1-2017 XCU 2.4): `if x; then apt-get …; fi` runs apt-get, so the
+ * word after `then` is the program.
+ */
+const RESERVED = new Set(['!', 'if', 'then', 'else', 'elif', 'fi', 'do', 'done', 'while', 'until']);
+const ASSIGNMENT = /^[A-Za-z_][A-Za-z0-9_]*=/;
 
 /**
  * The program a simple command runs and its arguments, past variable
@@ -128,7 +135,7 @@ export function commandOf(
   for (;;) {
     const word = w[i];
     if (word === undefined) return undefined;
-    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(word)) {
+    if (ASSIGNMENT.test(word) || RESERVED.has(word)) {
       i++;
       continue;
     }
@@ -151,17 +158,27 @@ export function programs(script: string): {
   readonly pipeline: Pipeline;
 }[] {
   const out: { program: string; args: readonly string[]; pipeIndex: number; pipeline: Pipeline }[] = [];
-  for (const pipeline of splitShell(script)) {
-    for (const cmd of pipeline) {
-      const c = commandOf(cmd);
-      if (c) out.push({ ...c, pipeIndex: cmd.pipeIndex, pipeline });
+  const visit = (text: string, depth: number): void => {
+    for (const pipeline of splitShell(text)) {
+      for (const cmd of pipeline) {
+        const c = commandOf(cmd);
+        if (!c) continue;
+        out.push({ ...c, pipeIndex: cmd.pipeIndex, pipeline });
+        // `sh -c 'apt-get install …'` runs a script of its own: look inside (bounded nesting).
+        const dashC = c.args.indexOf('-c');
+        const inner = dashC >= 0 ? c.args[dashC + 1] : undefined;
+        if (SHELL_PROGRAMS.test(c.program) && inner !== undefined && depth < 3) visit(inner, depth + 1);
+      }
     }
-  }
+  };
+  visit(script, 0);
   return out;
 }
 
+const SHELL_PROGRAMS = /^(ba|da|a|z|k)?sh$/;
+
 /** The first word of a simple command, with its directory dropped (for `sudo` itself). */
 export function firstProgram(cmd: SimpleCommand): string | undefined {
-  const w = cmd.words.find((x) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(x));
+  const w = cmd.words.find((x) => !ASSIGNMENT.test(x) && !RESERVED.has(x));
   return w?.slice(w.lastIndexOf('/') + 1);
 }

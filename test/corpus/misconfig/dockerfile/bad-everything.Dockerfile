@@ -31,6 +31,7 @@ USER root
 # expect: CUS-DF-014 20
 # expect: CUS-DF-016 20
 # expect: CUS-DF-024 21
+# expect: CUS-DF-007 21
 # expect: CUS-DF-012 22
 # expect: CUS-DF-017 22
 # expect: CUS-DF-016 23
