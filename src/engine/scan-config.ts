@@ -2,8 +2,9 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import {
   checkDockerfile,
-  checkKubernetesFiles,
+  checkKubernetesInput,
   type Misconfiguration,
+  type SkippedObject,
   sortMisconfigurations,
 } from '../checks/index.js';
 import { CustomsError } from '../core/index.js';
@@ -19,6 +20,8 @@ export interface ConfigScanResult {
   /** Files read, relative to the target when it is a directory. */
   readonly files: readonly string[];
   readonly misconfigurations: readonly Misconfiguration[];
+  /** Kubernetes objects no check covers (ConfigMaps, Services, custom resources …): listed, never passed silently. */
+  readonly skipped?: readonly SkippedObject[];
 }
 
 /** Largest file read as a Dockerfile or manifest. */
@@ -70,16 +73,17 @@ export async function scanConfigTarget(kind: ConfigKind, target: string): Promis
       throw new CustomsError('USAGE_BAD_ARGUMENT', `${file} is ${size} bytes; files over ${MAX_FILE} are not read`);
     texts.push({ text: await readFile(file, 'utf8'), path: shown(file) });
   }
-  const findings: Misconfiguration[] =
+  // Manifests are checked together: a NetworkPolicy in one file covers a namespace used in another.
+  const checked =
     kind === 'dockerfile'
-      ? texts.flatMap((t) => checkDockerfile(t.text, t.path))
-      : // Manifests are checked together: a NetworkPolicy in one file covers a namespace used in another.
-        checkKubernetesFiles(texts, target);
+      ? { misconfigurations: texts.flatMap((t) => checkDockerfile(t.text, t.path)), skipped: [] }
+      : checkKubernetesInput(texts, target);
   return {
     schemaVersion: 1,
     kind,
     target,
     files: files.map(shown),
-    misconfigurations: sortMisconfigurations(findings),
+    misconfigurations: sortMisconfigurations([...checked.misconfigurations]),
+    ...(checked.skipped.length > 0 ? { skipped: checked.skipped } : {}),
   };
 }

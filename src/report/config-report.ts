@@ -51,6 +51,8 @@ export function renderConfigJson(r: ConfigReportInput): string {
         : undefined,
       evidence: m.evidence,
     })),
+    // Objects no check covers, so a reader can tell "checked and clean" from "not checked".
+    ...(r.skipped?.length ? { skipped: r.skipped.map((o) => ({ ...o })) } : {}),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
