@@ -154,6 +154,31 @@ export const ERROR_CODES = {
     http: 500,
     hint: 'The local cache could not be used; remove it (customs cache clean) or point --cache-dir elsewhere.',
   },
+  STORE_UNAVAILABLE: {
+    exit: EXIT.input,
+    http: 503,
+    hint: 'Check the state store location: a writable data directory, or a postgres:// URL whose server is up and whose user may connect (docs/store.md).',
+  },
+  STORE_SCHEMA_NEWER: {
+    exit: EXIT.input,
+    http: 503,
+    hint: 'The state store was migrated by a newer customs; run that version (or newer) against it. Migrations are forward-only (docs/store.md).',
+  },
+  STORE_CONFLICT: {
+    exit: EXIT.input,
+    http: 409,
+    hint: 'Something with that name or key already exists, or was changed meanwhile; read it again and retry.',
+  },
+  STORE_LEASE_LOST: {
+    exit: EXIT.input,
+    http: 409,
+    hint: 'The job lease expired or the job was finished elsewhere: stop working on it (another worker retries it). Heartbeat more often than the lease length.',
+  },
+  STORE_SECRET_INVALID: {
+    exit: EXIT.input,
+    http: 500,
+    hint: 'A sealed secret could not be opened: the store key (CUSTOMS_STORE_KEY, 32 bytes as 64 hex digits or base64) differs from the one it was sealed with, or the data was altered.',
+  },
   VULNDB_MISSING: {
     exit: EXIT.input,
     http: 503,

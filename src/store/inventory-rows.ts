@@ -1,0 +1,44 @@
+/**
+ * An image inventory (sbom Inventory, or anything shaped like it) as the
+ * store's inventory rows: each package keyed by the vulnerability DB's
+ * ecosystem key, so "which images have the packages this advisory names" is
+ * one lookup in the package index. OS packages are keyed by their distro
+ * release ("Debian:12"), language packages by their ecosystem ("PyPI").
+ */
+import { OS_ECOSYSTEMS } from '../core/index.js';
+import { distroEcosystem, PURL_TYPE_ECOSYSTEM } from '../vulndb/index.js';
+import type { InventoryPackage } from './types.js';
+
+/** The fields of an Inventory the store reads. */
+export interface InventoryLike {
+  readonly os?: { readonly family: string; readonly version: string };
+  readonly packages: readonly {
+    readonly ecosystem: string;
+    readonly name: string;
+    readonly version: string;
+    readonly purl: string;
+    readonly layer: string;
+    readonly source?: { readonly name: string };
+  }[];
+}
+
+/** The namespace of a package: its distro release for OS packages, else its ecosystem's DB name. */
+export function packageNamespace(ecosystem: string, os: InventoryLike['os']): string {
+  if ((OS_ECOSYSTEMS as readonly string[]).includes(ecosystem)) {
+    // An unknown distro still gets a release-scoped key, so releases never mix.
+    return os ? (distroEcosystem(os.family, os.version) ?? `${os.family}:${os.version}`) : ecosystem;
+  }
+  return PURL_TYPE_ECOSYSTEM[ecosystem] ?? ecosystem;
+}
+
+export function inventoryPackagesOf(inventory: InventoryLike): InventoryPackage[] {
+  return inventory.packages.map((p) => ({
+    ecosystem: p.ecosystem,
+    namespace: packageNamespace(p.ecosystem, inventory.os),
+    name: p.name,
+    ...(p.source && p.source.name !== p.name ? { sourceName: p.source.name } : {}),
+    version: p.version,
+    purl: p.purl,
+    layer: p.layer,
+  }));
+}

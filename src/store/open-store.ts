@@ -1,0 +1,78 @@
+/**
+ * openStore(target): the state store behind one repository interface.
+ * A postgres:// (or postgresql://) URL opens PostgreSQL; anything else is a
+ * data directory holding the embedded SQLite store (state.db). The schema is
+ * migrated forward on open; a store migrated by a newer customs is refused.
+ */
+import type { Backend } from './backend.js';
+import { auditLog } from './audit-log.js';
+import { tokenRepository } from './api-tokens.js';
+import { eventLog } from './events.js';
+import { findingRepository } from './findings.js';
+import { imageRepository } from './images.js';
+import { jobQueue } from './job-queue.js';
+import { migrate } from './migrate.js';
+import { packageIndex } from './package-index.js';
+import { policyRepository } from './policies.js';
+import { isPostgresUrl, openPostgresBackend } from './postgres-backend.js';
+import { registryRepository } from './registries.js';
+import type { Store } from './repository.js';
+import { scanRepository } from './scans.js';
+import type { SecretKey } from './secret-box.js';
+import { openSqliteBackend } from './sqlite-backend.js';
+import { DEFAULT_QUEUE_OPTIONS, type QueueOptions, type StoreContext } from './store-context.js';
+import { verdictRepository } from './verdicts.js';
+
+export interface StoreOptions {
+  /** Seals registry credentials (parseSecretKey); without it they cannot be stored or read. */
+  readonly secretKey?: SecretKey;
+  /** Clock in ms since the epoch (default Date.now). */
+  readonly now?: () => number;
+  readonly queue?: Partial<QueueOptions>;
+  /** PostgreSQL connections (default 10). */
+  readonly poolSize?: number;
+}
+
+/** Open the backend for a target without migrating (openStore migrates). */
+export async function openBackend(target: string, opts: Pick<StoreOptions, 'poolSize'> = {}): Promise<Backend> {
+  return isPostgresUrl(target)
+    ? openPostgresBackend(target, opts.poolSize !== undefined ? { poolSize: opts.poolSize } : {})
+    : openSqliteBackend(target);
+}
+
+/** The repositories over an open, migrated backend. */
+export function createStore(backend: Backend, opts: StoreOptions = {}): Store {
+  const ctx: StoreContext = {
+    backend,
+    now: opts.now ?? Date.now,
+    ...(opts.secretKey !== undefined ? { secretKey: opts.secretKey } : {}),
+    queue: { ...DEFAULT_QUEUE_OPTIONS, ...opts.queue },
+  };
+  return {
+    dialect: backend.dialect,
+    location: backend.location,
+    registries: registryRepository(ctx),
+    images: imageRepository(ctx),
+    scans: scanRepository(ctx),
+    packages: packageIndex(ctx),
+    findings: findingRepository(ctx),
+    verdicts: verdictRepository(ctx),
+    policies: policyRepository(ctx),
+    jobs: jobQueue(ctx),
+    events: eventLog(ctx),
+    tokens: tokenRepository(ctx),
+    audit: auditLog(ctx),
+    close: () => backend.close(),
+  };
+}
+
+export async function openStore(target: string, opts: StoreOptions = {}): Promise<Store> {
+  const backend = await openBackend(target, opts);
+  try {
+    await migrate(backend, opts.now ?? Date.now);
+  } catch (e) {
+    await backend.close();
+    throw e;
+  }
+  return createStore(backend, opts);
+}

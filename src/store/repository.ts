@@ -1,0 +1,177 @@
+/**
+ * The state store's one repository interface: everything the server, the
+ * worker and the sensor change goes through it, whatever the backend
+ * (SQLite or PostgreSQL, open-store.ts). docs/store.md describes the
+ * semantics of each area.
+ */
+import type { Dialect } from './backend.js';
+import type {
+  AuditInput,
+  AuditRecord,
+  ClaimOptions,
+  Enqueued,
+  EventInput,
+  EventRecord,
+  ExceptionInput,
+  ExceptionRecord,
+  FailOptions,
+  FindingRecord,
+  ImageInput,
+  ImageRecord,
+  InventoryPackage,
+  IssuedToken,
+  JobInput,
+  JobRecord,
+  JobState,
+  Lease,
+  LogQuery,
+  PackageHit,
+  PackageKey,
+  PolicyInput,
+  PolicyRecord,
+  Registry,
+  RegistryCredentials,
+  RegistryInput,
+  RegistryPatch,
+  RepositoryRecord,
+  ScanInput,
+  ScanRecord,
+  ScanRecorded,
+  TagChange,
+  TagHistoryEntry,
+  TagRecord,
+  TokenInput,
+  TokenRecord,
+  VerdictInput,
+  VerdictRecord,
+} from './types.js';
+
+export interface RegistryRepository {
+  /** STORE_CONFLICT when the name exists; credentials need the store key. */
+  add(input: RegistryInput): Promise<Registry>;
+  update(id: number, patch: RegistryPatch): Promise<Registry | undefined>;
+  get(id: number): Promise<Registry | undefined>;
+  byName(name: string): Promise<Registry | undefined>;
+  list(): Promise<Registry[]>;
+  /** Removes the registry with its repositories and tags. */
+  remove(id: number): Promise<boolean>;
+  /** The opened credentials; STORE_SECRET_INVALID when the store key does not open them. */
+  credentials(id: number): Promise<RegistryCredentials | undefined>;
+}
+
+export interface ImageRepository {
+  /** The repository, created when new. */
+  ensureRepository(registryId: number, name: string): Promise<RepositoryRecord>;
+  repositories(registryId: number): Promise<RepositoryRecord[]>;
+  /** Point a tag at a digest; a move is recorded in the tag's history and as a tag.moved event. */
+  setTag(repositoryId: number, tag: string, digest: string): Promise<TagChange>;
+  tags(repositoryId: number): Promise<TagRecord[]>;
+  /** Oldest first. */
+  tagHistory(repositoryId: number, tag: string): Promise<TagHistoryEntry[]>;
+  /** Tags (of any repository) that point at a digest. */
+  tagsOf(digest: string): Promise<TagRecord[]>;
+  /** Insert or update by digest. */
+  put(input: ImageInput): Promise<ImageRecord>;
+  get(digest: string): Promise<ImageRecord | undefined>;
+}
+
+export interface ScanRepository {
+  /**
+   * In one transaction: store the scan document, replace the image's inventory,
+   * and upsert its findings (new / changed / fixed); a scan.recorded event.
+   * The image row is created when missing.
+   */
+  record(input: ScanInput): Promise<ScanRecorded>;
+  latest(imageDigest: string): Promise<ScanRecord | undefined>;
+}
+
+export interface PackageIndex {
+  inventory(imageDigest: string): Promise<InventoryPackage[]>;
+  /** Images holding a package of this name (or source name), in one namespace or all. */
+  imagesWithPackage(name: string, namespace?: string): Promise<PackageHit[]>;
+  /** Images holding any of these keys (by name or source name). */
+  imagesWithPackageKeys(keys: readonly PackageKey[]): Promise<PackageHit[]>;
+}
+
+export interface FindingRepository {
+  forImage(imageDigest: string, opts?: { readonly includeFixed?: boolean }): Promise<FindingRecord[]>;
+  /** Open findings with this ID (CVE, rule) on any image. */
+  withId(findingId: string): Promise<FindingRecord[]>;
+}
+
+export interface VerdictRepository {
+  record(input: VerdictInput): Promise<VerdictRecord>;
+  latest(imageDigest: string): Promise<VerdictRecord | undefined>;
+  /** Newest first. */
+  list(imageDigest: string, limit?: number): Promise<VerdictRecord[]>;
+}
+
+export interface PolicyRepository {
+  /** Create, or replace the body (revision + 1 when it changed). */
+  put(input: PolicyInput): Promise<PolicyRecord>;
+  get(name: string): Promise<PolicyRecord | undefined>;
+  list(): Promise<PolicyRecord[]>;
+  remove(name: string): Promise<boolean>;
+  addException(input: ExceptionInput): Promise<ExceptionRecord>;
+  /** STORE_CONFLICT when revoked or already approved. */
+  approveException(id: number, approvedBy: string): Promise<ExceptionRecord>;
+  revokeException(id: number): Promise<boolean>;
+  /** Approved, not revoked, not expired at `at` (default now); for one policy (with the global ones) or all. */
+  activeExceptions(opts?: { readonly policy?: string; readonly at?: number }): Promise<ExceptionRecord[]>;
+  exceptions(): Promise<ExceptionRecord[]>;
+}
+
+export interface JobQueue {
+  /** A duplicate idempotency key returns the existing job with created = false. */
+  enqueue(input: JobInput): Promise<Enqueued>;
+  /** The next ready job, leased to the worker; undefined when none is ready. Expired leases are reclaimed first. */
+  claim(opts: ClaimOptions): Promise<Lease | undefined>;
+  /** Extend the lease; STORE_LEASE_LOST when it is no longer this worker's. */
+  heartbeat(lease: Lease, leaseMs?: number): Promise<Lease>;
+  /** Store the result once and finish; STORE_LEASE_LOST when the lease is lost or the job already finished. */
+  complete(lease: Lease, result: unknown): Promise<JobRecord>;
+  /** Retry with backoff while attempts remain, else fail for good. STORE_LEASE_LOST as for complete. */
+  fail(lease: Lease, error: string, opts?: FailOptions): Promise<JobRecord>;
+  /** Requeue or fail the running jobs whose lease expired; returns how many. */
+  reclaimExpired(): Promise<number>;
+  get(id: number): Promise<JobRecord | undefined>;
+  list(opts?: { readonly state?: JobState; readonly limit?: number }): Promise<JobRecord[]>;
+}
+
+export interface EventLog {
+  append(input: EventInput): Promise<EventRecord>;
+  /** Events after a cursor, oldest first; optionally of one type. */
+  list(query?: LogQuery & { readonly type?: string }): Promise<EventRecord[]>;
+}
+
+export interface TokenRepository {
+  /** A new random token; only its SHA-256 is stored. */
+  issue(input: TokenInput): Promise<IssuedToken>;
+  /** The token's record when it is valid (known, not revoked, not expired); records its use. */
+  verify(token: string): Promise<TokenRecord | undefined>;
+  revoke(id: number): Promise<boolean>;
+  list(): Promise<TokenRecord[]>;
+}
+
+export interface AuditLog {
+  append(input: AuditInput): Promise<AuditRecord>;
+  list(query?: LogQuery & { readonly actor?: string }): Promise<AuditRecord[]>;
+}
+
+export interface Store {
+  readonly dialect: Dialect;
+  /** The SQLite file or the PostgreSQL URL without its password. */
+  readonly location: string;
+  readonly registries: RegistryRepository;
+  readonly images: ImageRepository;
+  readonly scans: ScanRepository;
+  readonly packages: PackageIndex;
+  readonly findings: FindingRepository;
+  readonly verdicts: VerdictRepository;
+  readonly policies: PolicyRepository;
+  readonly jobs: JobQueue;
+  readonly events: EventLog;
+  readonly tokens: TokenRepository;
+  readonly audit: AuditLog;
+  close(): Promise<void>;
+}

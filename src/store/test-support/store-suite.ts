@@ -1,0 +1,31 @@
+/**
+ * The state store's test suite, one function run against each backend
+ * (sqlite-store.test.ts, postgres-store.test.ts): the same tests, the same
+ * expectations, only the fixture that makes empty stores differs.
+ */
+import { after, before, describe } from 'node:test';
+import { type BackendFixture, harness } from './harness.js';
+import { catalogSuite } from './suite-catalog.js';
+import { logsSuite } from './suite-logs.js';
+import { migrationSuite } from './suite-migrations.js';
+import { policySuite } from './suite-policies.js';
+import { queueSuite } from './suite-queue.js';
+import { scanSuite } from './suite-scans.js';
+
+export function storeSuite(fixture: BackendFixture): void {
+  describe(`state store on ${fixture.dialect}`, () => {
+    const closers: (() => Promise<void>)[] = [];
+    const h = harness(fixture, closers);
+    before(() => fixture.setup());
+    after(async () => {
+      for (const close of closers.reverse()) await close();
+      await fixture.teardown();
+    });
+    describe('migrations', () => migrationSuite(h));
+    describe('registries, repositories, tags, images', () => catalogSuite(h));
+    describe('scans, inventories, findings, package index', () => scanSuite(h));
+    describe('policies, exceptions, verdicts', () => policySuite(h));
+    describe('job queue', () => queueSuite(h));
+    describe('events, API tokens, audit log', () => logsSuite(h));
+  });
+}

@@ -1,0 +1,401 @@
+/**
+ * Records of the state store, as the repository interface (repository.ts)
+ * takes and returns them. Times are milliseconds since the Unix epoch; ids
+ * are integers the store assigns.
+ */
+import type { VerdictStatus } from '../policy/index.js';
+
+// ---- registries, repositories, tags, images ----
+
+export interface RegistryTls {
+  /** Plain HTTP (loopback and test registries only). */
+  readonly insecure: boolean;
+  /** Accept any certificate (self-signed registries without a CA to pin). */
+  readonly skipVerify: boolean;
+  /** Extra CA certificate(s), PEM, to trust for this registry. */
+  readonly caCertPem?: string;
+}
+
+/** Which repositories of a registry to watch: glob patterns ("*" within a path segment, "**" across). */
+export interface RepositorySelection {
+  readonly include: readonly string[];
+  readonly exclude: readonly string[];
+}
+
+/** Registry credentials; stored sealed (AES-256-GCM), opened only by `registries.credentials()`. */
+export interface RegistryCredentials {
+  readonly username: string;
+  readonly password: string;
+}
+
+export interface RegistryInput {
+  readonly name: string;
+  readonly url: string;
+  readonly tls?: RegistryTls;
+  readonly selection?: RepositorySelection;
+  readonly credentials?: RegistryCredentials;
+}
+
+export interface RegistryPatch {
+  readonly url?: string;
+  readonly tls?: RegistryTls;
+  readonly selection?: RepositorySelection;
+  /** null removes the credentials. */
+  readonly credentials?: RegistryCredentials | null;
+}
+
+export interface Registry {
+  readonly id: number;
+  readonly name: string;
+  readonly url: string;
+  readonly tls: RegistryTls;
+  readonly selection: RepositorySelection;
+  readonly hasCredentials: boolean;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface RepositoryRecord {
+  readonly id: number;
+  readonly registryId: number;
+  readonly name: string;
+  readonly createdAt: number;
+}
+
+export interface TagRecord {
+  readonly repositoryId: number;
+  readonly tag: string;
+  readonly digest: string;
+  readonly updatedAt: number;
+}
+
+/** What setting a tag did: created it, moved it from `previousDigest`, or nothing (same digest). */
+export interface TagChange {
+  readonly created: boolean;
+  readonly moved: boolean;
+  readonly previousDigest?: string;
+}
+
+export interface TagHistoryEntry {
+  readonly digest: string;
+  /** The digest the tag pointed at before; absent when the tag was created. */
+  readonly previousDigest?: string;
+  readonly at: number;
+}
+
+export interface ImageLayer {
+  /** Digest of the layer blob as stored in the registry (compressed). */
+  readonly digest: string;
+  /** Digest of the uncompressed tar (the config's rootfs.diff_ids). */
+  readonly diffId: string;
+  readonly size: number;
+  readonly mediaType?: string;
+}
+
+export interface ImageInput {
+  /** Manifest digest (sha256:…). */
+  readonly digest: string;
+  readonly configDigest?: string;
+  /** The image config JSON as parsed (stored as JSON text). */
+  readonly config?: unknown;
+  /** os/arch[/variant]. */
+  readonly platform?: string;
+  readonly layers?: readonly ImageLayer[];
+}
+
+export interface ImageRecord {
+  readonly id: number;
+  readonly digest: string;
+  readonly configDigest?: string;
+  readonly config?: unknown;
+  readonly platform?: string;
+  readonly layers: readonly ImageLayer[];
+  /** When the inventory was last replaced; absent when the image was never scanned. */
+  readonly inventoryAt?: number;
+  readonly createdAt: number;
+}
+
+// ---- inventories and the package index ----
+
+/** A package of an image's inventory. */
+export interface InventoryPackage {
+  /** purl type: deb, rpm, apk, npm, pypi … */
+  readonly ecosystem: string;
+  /**
+   * The vulnerability DB's ecosystem key: the distro release for OS packages
+   * ("Debian:12", "Alpine:v3.19"), the ecosystem for language packages ("npm", "PyPI").
+   */
+  readonly namespace: string;
+  readonly name: string;
+  /** OS packages: the source package, when it differs from the binary name. */
+  readonly sourceName?: string;
+  readonly version: string;
+  readonly purl: string;
+  /** diffID of the layer that introduced the package. */
+  readonly layer: string;
+}
+
+/** A key of the package index: (ecosystem or distro release, name). */
+export interface PackageKey {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/** An image that holds a package the query asked for. */
+export interface PackageHit {
+  readonly imageDigest: string;
+  readonly namespace: string;
+  /** The indexed name that matched: the package's name, or its source package's. */
+  readonly name: string;
+  readonly matchedBy: 'name' | 'source';
+  readonly version: string;
+  readonly purl: string;
+  readonly layer: string;
+}
+
+// ---- scans, findings, verdicts ----
+
+export const FINDING_KINDS = ['vulnerability', 'secret', 'misconfiguration', 'malware'] as const;
+export type FindingKind = (typeof FINDING_KINDS)[number];
+
+/** One finding of a scan, as extracted from its scan document (scan-document.ts). */
+export interface FindingInput {
+  /** The finding's reference: "CVE-…@<packageId>", "<rule>@<location>" (policy/finding-ids.ts). */
+  readonly ref: string;
+  readonly kind: FindingKind;
+  /** CVE / advisory / rule / check ID. */
+  readonly findingId: string;
+  readonly severity: string;
+  readonly packagePurl?: string;
+  /** Hash of the fields whose change makes the finding "changed" (severity, fix state …). */
+  readonly fingerprint: string;
+  /** The finding as the scan document has it. */
+  readonly data: unknown;
+}
+
+export interface FindingRecord extends FindingInput {
+  readonly imageDigest: string;
+  readonly firstSeenAt: number;
+  readonly lastSeenAt: number;
+  /** When a scan first no longer reported it; absent while open. */
+  readonly fixedAt?: number;
+}
+
+/** What recording a scan changed in an image's findings (refs, sorted). */
+export interface FindingChanges {
+  /** Not open before (never seen, or seen and fixed since). */
+  readonly new: readonly string[];
+  /** Open before, with another fingerprint now. */
+  readonly changed: readonly string[];
+  /** Open before, absent from this scan. */
+  readonly fixed: readonly string[];
+  readonly unchanged: number;
+}
+
+export interface ScanInput {
+  readonly imageDigest: string;
+  /** The scan result JSON (schema/scan-result-v1.json), stored as is. */
+  readonly document: unknown;
+  /** The image's full inventory; replaces the previous one. */
+  readonly packages: readonly InventoryPackage[];
+  readonly dbVersion?: string;
+  readonly jobId?: number;
+}
+
+export interface ScanRecorded {
+  readonly scanId: number;
+  readonly imageId: number;
+  readonly findings: FindingChanges;
+}
+
+export interface ScanRecord {
+  readonly id: number;
+  readonly imageDigest: string;
+  readonly jobId?: number;
+  readonly dbVersion?: string;
+  readonly document: unknown;
+  readonly createdAt: number;
+}
+
+export interface VerdictInput {
+  readonly imageDigest: string;
+  readonly scanId?: number;
+  readonly status: VerdictStatus;
+  /** Name of the stored policy evaluated. */
+  readonly policy?: string;
+  /** The verdict as the policy engine produced it. */
+  readonly document: unknown;
+}
+
+export interface VerdictRecord extends VerdictInput {
+  readonly id: number;
+  readonly createdAt: number;
+}
+
+// ---- policies and exceptions ----
+
+export interface PolicyInput {
+  readonly name: string;
+  /** The policy file's text (YAML or JSON), as uploaded. */
+  readonly body: string;
+  readonly updatedBy: string;
+}
+
+export interface PolicyRecord extends PolicyInput {
+  readonly id: number;
+  /** 1 on creation, +1 on every change of the body. */
+  readonly revision: number;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+}
+
+export interface ExceptionInput {
+  /** The policy it belongs to; absent for an exception to every policy. */
+  readonly policy?: string;
+  /** What it waives: a finding ID (CVE-…, rule ID) or a finding ref. */
+  readonly finding: string;
+  /** Which images: a repository glob, an image digest, or "*". */
+  readonly scope: string;
+  readonly owner: string;
+  readonly reason: string;
+  readonly expiresAt: number;
+  readonly createdBy: string;
+}
+
+export interface ExceptionRecord extends ExceptionInput {
+  readonly id: number;
+  readonly approvedBy?: string;
+  readonly approvedAt?: number;
+  readonly createdAt: number;
+  readonly revokedAt?: number;
+}
+
+// ---- jobs ----
+
+export const JOB_STATES = ['queued', 'running', 'succeeded', 'failed'] as const;
+export type JobState = (typeof JOB_STATES)[number];
+
+export interface JobInput {
+  readonly kind: string;
+  /** Enqueuing a job whose key exists returns the existing job (see scanJobKey). */
+  readonly idempotencyKey: string;
+  readonly payload: unknown;
+  /** Higher runs first (default 0). */
+  readonly priority?: number;
+  /** Attempts before the job fails for good (default from the queue options). */
+  readonly maxAttempts?: number;
+  /** Not before this time (default now). */
+  readonly runAfter?: number;
+}
+
+export interface JobRecord {
+  readonly id: number;
+  readonly kind: string;
+  readonly idempotencyKey: string;
+  readonly payload: unknown;
+  readonly state: JobState;
+  readonly priority: number;
+  /** Claims so far (each claim is one attempt, including ones whose worker died). */
+  readonly attempts: number;
+  readonly maxAttempts: number;
+  readonly runAfter: number;
+  readonly leaseOwner?: string;
+  readonly leaseExpiresAt?: number;
+  readonly lastError?: string;
+  readonly result?: unknown;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly finishedAt?: number;
+}
+
+export interface Enqueued {
+  readonly job: JobRecord;
+  /** False when a job with the same idempotency key existed (and is returned). */
+  readonly created: boolean;
+}
+
+/** A claimed job: the token proves the lease in heartbeat, complete and fail. */
+export interface Lease {
+  readonly job: JobRecord;
+  readonly token: string;
+  readonly expiresAt: number;
+}
+
+export interface ClaimOptions {
+  /** Who claims (host:pid, pod name); recorded as lease_owner. */
+  readonly worker: string;
+  /** Only jobs of these kinds (default any). */
+  readonly kinds?: readonly string[];
+  /** Lease length (default from the queue options). */
+  readonly leaseMs?: number;
+}
+
+export interface FailOptions {
+  /** False: fail for good now, whatever attempts remain (default true). */
+  readonly retry?: boolean;
+}
+
+// ---- events, tokens, audit ----
+
+export interface EventInput {
+  /** Dotted type: tag.moved, scan.recorded … */
+  readonly type: string;
+  /** What it is about: an image digest, "registry/repo:tag", a job id. */
+  readonly subject: string;
+  readonly data: unknown;
+}
+
+export interface EventRecord extends EventInput {
+  readonly id: number;
+  readonly createdAt: number;
+}
+
+export const TOKEN_ROLES = ['admin', 'ci', 'viewer'] as const;
+export type TokenRole = (typeof TOKEN_ROLES)[number];
+
+export interface TokenInput {
+  readonly name: string;
+  readonly role: TokenRole;
+  readonly createdBy: string;
+  readonly expiresAt?: number;
+}
+
+export interface TokenRecord {
+  readonly id: number;
+  readonly name: string;
+  readonly role: TokenRole;
+  readonly createdBy: string;
+  readonly createdAt: number;
+  readonly expiresAt?: number;
+  readonly lastUsedAt?: number;
+  readonly revokedAt?: number;
+}
+
+export interface IssuedToken {
+  /** The secret, shown once: only its SHA-256 is stored. */
+  readonly token: string;
+  readonly record: TokenRecord;
+}
+
+export interface AuditInput {
+  /** Who: a token name, a user, "system". */
+  readonly actor: string;
+  /** What: a verb such as registry.add, token.revoke, exception.approve. */
+  readonly action: string;
+  /** On what: an id or name. */
+  readonly target: string;
+  /** From where: the client address (and user agent), or "cli". */
+  readonly source: string;
+  readonly detail?: unknown;
+}
+
+export interface AuditRecord extends AuditInput {
+  readonly id: number;
+  readonly at: number;
+}
+
+/** A page of an append-only log: entries with id > afterId, oldest first. */
+export interface LogQuery {
+  readonly afterId?: number;
+  readonly limit?: number;
+}
