@@ -14,6 +14,9 @@ import { TOKEN_ROLES, type TokenRecord, type TokenRole } from './types.js';
 
 export const TOKEN_PREFIX = 'cst_';
 
+/** last_used_at is written at most this often per token, so verifying is not a write per request. */
+export const LAST_USED_GRANULARITY_MS = 60_000;
+
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
@@ -65,6 +68,7 @@ export function tokenRepository(ctx: StoreContext): TokenRepository {
         .where('token_hash', '=', hashToken(token))
         .executeTakeFirst();
       if (!row || row.revoked_at !== null || (row.expires_at !== null && row.expires_at <= now)) return undefined;
+      if (row.last_used_at !== null && now - row.last_used_at < LAST_USED_GRANULARITY_MS) return toToken(row);
       await backend.db.updateTable('api_tokens').set({ last_used_at: now }).where('id', '=', row.id).execute();
       return toToken({ ...row, last_used_at: now });
     },

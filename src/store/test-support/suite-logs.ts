@@ -38,6 +38,9 @@ export function logsSuite(h: Harness): void {
     clock.advance(10);
     const verified = await store.tokens.verify(issued.token);
     assert.deepEqual([verified?.id, verified?.role, verified?.lastUsedAt], [issued.record.id, 'ci', clock.now()]);
+    // Use is recorded once a minute at most.
+    clock.advance(30);
+    assert.equal((await store.tokens.verify(issued.token))?.lastUsedAt, clock.now() - 30);
     const altered = `${issued.token.slice(0, -1)}${issued.token.endsWith('A') ? 'B' : 'A'}`;
     assert.equal(await store.tokens.verify(altered), undefined);
     assert.equal(await store.tokens.verify(issued.token.slice(4)), undefined);

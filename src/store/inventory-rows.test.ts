@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { inventoryPackagesOf, packageNamespace } from './inventory-rows.js';
+
+test('OS packages are keyed by distro release, language packages by their DB ecosystem', () => {
+  const debian = { family: 'debian', version: '12' };
+  assert.equal(packageNamespace('deb', debian), 'Debian:12');
+  assert.equal(packageNamespace('apk', { family: 'alpine', version: '3.19.1' }), 'Alpine:v3.19');
+  assert.equal(packageNamespace('rpm', { family: 'madeup', version: '7' }), 'madeup:7');
+  assert.equal(packageNamespace('deb', undefined), 'deb');
+  assert.equal(packageNamespace('pypi', debian), 'PyPI');
+  assert.equal(packageNamespace('golang', debian), 'Go');
+  assert.deepEqual(
+    inventoryPackagesOf({
+      os: debian,
+      packages: [
+        {
+          ecosystem: 'deb',
+          name: 'libssl3',
+          version: '3.0.11-1',
+          purl: 'p1',
+          layer: 'l1',
+          source: { name: 'openssl' },
+        },
+        { ecosystem: 'deb', name: 'bash', version: '5.2-1', purl: 'p2', layer: 'l1', source: { name: 'bash' } },
+        { ecosystem: 'npm', name: 'left-pad', version: '1.3.0', purl: 'p3', layer: 'l2' },
+      ],
+    }),
+    [
+      {
+        ecosystem: 'deb',
+        namespace: 'Debian:12',
+        name: 'libssl3',
+        sourceName: 'openssl',
+        version: '3.0.11-1',
+        purl: 'p1',
+        layer: 'l1',
+      },
+      { ecosystem: 'deb', namespace: 'Debian:12', name: 'bash', version: '5.2-1', purl: 'p2', layer: 'l1' },
+      { ecosystem: 'npm', namespace: 'npm', name: 'left-pad', version: '1.3.0', purl: 'p3', layer: 'l2' },
+    ],
+  );
+});
