@@ -4,6 +4,7 @@
  * own traces through the store.
  */
 import type { Selectable } from 'kysely';
+import { lockAppends } from './append-order.js';
 import type { AuditLogTable } from './db-schema.js';
 import { pageSize } from './events.js';
 import type { AuditLog } from './repository.js';
@@ -25,6 +26,7 @@ export function auditLog(ctx: StoreContext): AuditLog {
   return {
     append: (input) =>
       backend.write(async (trx) => {
+        await lockAppends(trx, backend.dialect, 'audit');
         const row = await trx
           .insertInto('audit_log')
           .values({

@@ -4,8 +4,10 @@
  * same transaction as the change (tag.moved, scan.recorded), so an event is
  * never lost nor emitted for a change that rolled back.
  */
-import type { Db, EventsTable } from './db-schema.js';
 import type { Selectable } from 'kysely';
+import { lockAppends } from './append-order.js';
+import type { Dialect } from './backend.js';
+import type { Db, EventsTable } from './db-schema.js';
 import type { EventLog } from './repository.js';
 import type { StoreContext } from './store-context.js';
 import type { EventInput, EventRecord } from './types.js';
@@ -25,7 +27,9 @@ const toEvent = (r: Selectable<EventsTable>): EventRecord => ({
   createdAt: r.created_at,
 });
 
-export async function appendEvent(trx: Db, at: number, input: EventInput): Promise<EventRecord> {
+/** Append inside the caller's transaction, as its last write (append-order.ts). */
+export async function appendEvent(trx: Db, dialect: Dialect, at: number, input: EventInput): Promise<EventRecord> {
+  await lockAppends(trx, dialect, 'events');
   const row = await trx
     .insertInto('events')
     .values({ type: input.type, subject: input.subject, data: JSON.stringify(input.data ?? null), created_at: at })
@@ -37,7 +41,7 @@ export async function appendEvent(trx: Db, at: number, input: EventInput): Promi
 export function eventLog(ctx: StoreContext): EventLog {
   const { backend } = ctx;
   return {
-    append: (input) => backend.write((trx) => appendEvent(trx, ctx.now(), input)),
+    append: (input) => backend.write((trx) => appendEvent(trx, backend.dialect, ctx.now(), input)),
     async list(query = {}) {
       let q = backend.db
         .selectFrom('events')

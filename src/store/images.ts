@@ -109,7 +109,7 @@ export function imageRepository(ctx: StoreContext): ImageRepository {
           .select(['repositories.name as repository', 'registries.name as registry'])
           .where('repositories.id', '=', repositoryId)
           .executeTakeFirstOrThrow();
-        await appendEvent(trx, now, {
+        await appendEvent(trx, backend.dialect, now, {
           type: 'tag.moved',
           subject: `${repo.registry}/${repo.repository}:${tag}`,
           data: { repositoryId, tag, digest, previousDigest: current.digest },

@@ -56,7 +56,7 @@ export function jobQueue(ctx: StoreContext): JobQueue {
   const postgres = backend.dialect === 'postgres';
 
   const failedEvent = (trx: Db, at: number, job: Selectable<JobsTable>, error: string) =>
-    appendEvent(trx, at, {
+    appendEvent(trx, backend.dialect, at, {
       type: 'job.failed',
       subject: `job:${job.id}`,
       data: { id: job.id, kind: job.kind, attempts: job.attempts, error },

@@ -38,7 +38,7 @@ export function scanRepository(ctx: StoreContext): ScanRepository {
           .executeTakeFirstOrThrow();
         await replaceInventory(trx, imageId, input.packages, at);
         const changes = await upsertFindings(trx, imageId, findings, at);
-        await appendEvent(trx, at, {
+        await appendEvent(trx, backend.dialect, at, {
           type: 'scan.recorded',
           subject: input.imageDigest,
           data: {

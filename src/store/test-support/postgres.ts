@@ -11,7 +11,7 @@
  * installs Debian's postgresql package through scripts/install-deps.sh).
  * Re-exported for tests under test/ by test/support/postgres.ts.
  */
-import { execFile, execFileSync } from 'node:child_process';
+import { execFile, execFileSync, spawn } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -167,6 +167,19 @@ export async function startPostgres(): Promise<TestPostgres> {
     }
   }
   process.once('exit', stopNow);
+  // A test process that is killed (SIGKILL, a runner's timeout) runs no exit handler: a
+  // detached watchdog stops the cluster and removes its files once this process is gone.
+  const quote = (s: string): string => `'${s.replaceAll("'", "'\\''")}'`;
+  const stopArgs = command(bin.pg_ctl, ['-D', data, '-m', 'immediate', '-w', 'stop']);
+  const watchdog = spawn(
+    'sh',
+    [
+      '-c',
+      `while kill -0 ${process.pid} 2>/dev/null; do sleep 1; done; ${[stopArgs[0], ...stopArgs[1]].map(quote).join(' ')} >/dev/null 2>&1; rm -rf ${quote(dir)}`,
+    ],
+    { detached: true, stdio: 'ignore' },
+  );
+  watchdog.unref();
 
   const url = (database = 'postgres'): string => `postgres://customs@127.0.0.1:${port}/${database}`;
   return {
@@ -184,6 +197,7 @@ export async function startPostgres(): Promise<TestPostgres> {
     },
     async stop(): Promise<void> {
       process.removeListener('exit', stopNow);
+      watchdog.kill();
       await exec(bin.pg_ctl, ['-D', data, '-m', 'fast', '-w', 'stop'], 'pg_ctl stop');
       rmSync(dir, { recursive: true, force: true });
     },

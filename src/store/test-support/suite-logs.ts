@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { test } from 'node:test';
 import { CustomsError } from '../../core/index.js';
+import { appendEvent } from '../events.js';
 import type { TokenRole } from '../types.js';
 import type { Harness } from './harness.js';
 
@@ -19,6 +20,43 @@ export function logsSuite(h: Harness): void {
     assert.deepEqual(
       (await store.events.list({ type: 'a.odd' })).map((e) => e.data),
       [{ i: 1 }, { i: 3 }, { i: 5 }],
+    );
+  });
+
+  test('events commit in id order: an append waits while an earlier one is uncommitted', async () => {
+    const first = await h.open();
+    // PostgreSQL: another pool, as another server process would be; SQLite: the one store of this process.
+    const second = h.dialect === 'postgres' ? await h.open({ target: first.target }) : first;
+    let release = (): void => undefined;
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    let appendedFirst = 0;
+    const slow = first.backend.write(async (trx) => {
+      appendedFirst = (await appendEvent(trx, first.backend.dialect, 0, { type: 't', subject: 'slow', data: null })).id;
+      await gate;
+    });
+    while (appendedFirst === 0) await new Promise((r) => setTimeout(r, 10));
+    let settled = false;
+    const fast = second.store.events.append({ type: 't', subject: 'fast', data: null }).finally(() => {
+      settled = true;
+    });
+    try {
+      await new Promise((r) => setTimeout(r, 300));
+      assert.equal(
+        settled,
+        false,
+        'a later event committed while an earlier one was open: a cursor reader would skip it',
+      );
+    } finally {
+      release();
+      await slow;
+    }
+    const appended = await fast;
+    assert.ok(appended.id > appendedFirst);
+    assert.deepEqual(
+      (await first.store.events.list()).map((e) => e.subject),
+      ['slow', 'fast'],
     );
   });
 
