@@ -11,14 +11,15 @@ import { compareStrings } from '../core/index.js';
 import type { Db, FindingsTable } from './db-schema.js';
 import type { FindingRepository } from './repository.js';
 import type { StoreContext } from './store-context.js';
-import type { FindingChanges, FindingInput, FindingKind, FindingRecord } from './types.js';
+import type { FindingKindName } from '../result/index.js';
+import type { FindingChanges, FindingInput, FindingRecord } from './types.js';
 
 const REFS_PER_QUERY = 500;
 
 const toFinding = (r: Selectable<FindingsTable>, imageDigest: string): FindingRecord => ({
   imageDigest,
   ref: r.ref,
-  kind: r.kind as FindingKind,
+  kind: r.kind as FindingKindName,
   findingId: r.finding_id,
   severity: r.severity,
   ...(r.package_purl !== null ? { packagePurl: r.package_purl } : {}),

@@ -1,7 +1,7 @@
 export * from './layer-cache.js';
 export type * from './repository.js';
 export type * from './types.js';
-export { FINDING_KINDS, JOB_STATES, TOKEN_ROLES } from './types.js';
+export { JOB_STATES, TOKEN_ROLES } from './types.js';
 export { openStore, type StoreOptions } from './open-store.js';
 export { sealSecret, openSecret, parseSecretKey, type SecretKey } from './secret-box.js';
 export { scanJobKey } from './job-queue.js';

@@ -15,7 +15,7 @@ test('findings of a scan document carry the policy refs and a fingerprint of wha
   const [vuln, secret] = findingsOf(doc);
   assert.deepEqual(
     [vuln?.ref, vuln?.kind, vuln?.findingId, vuln?.packagePurl],
-    ['CVE-1@pkg-a-1.0-1', 'vulnerability', 'CVE-1', 'pkg:deb/debian/a@1.0-1?distro=debian-12'],
+    ['CVE-1@pkg-a-1.0-1', 'vuln', 'CVE-1', 'pkg:deb/debian/a@1.0-1?distro=debian-12'],
   );
   assert.deepEqual([secret?.ref, secret?.kind], ['gh-pat@app/.env:2', 'secret']);
 

@@ -2,11 +2,11 @@
  * The findings of a scan result document (schema/scan-result-v1.json), read
  * through the few fields the store needs. The store keeps the document
  * itself as opaque JSON; these rows are what it indexes and diffs. Finding
- * refs are the policy engine's (policy/finding-ids.ts), so a verdict's
- * references name the same findings as the store.
+ * refs and kinds are the result model's (result/findings.ts), so a
+ * verdict's references name the same findings as the store.
  */
 import { CustomsError, sha256, stableJson } from '../core/index.js';
-import { malwareRefId, misconfigRefId, secretRefId, vulnRefId } from '../policy/index.js';
+import { malwareRefId, misconfigRefId, secretRefId, vulnRefId } from '../result/index.js';
 import type { FindingInput } from './types.js';
 
 /** The part of a scan result document the store reads. */
@@ -103,7 +103,7 @@ export function findingsOf(doc: ScanDocument): FindingInput[] {
   for (const v of doc.vulnerabilities) {
     add({
       ref: vulnRefId(v.id, v.package.id),
-      kind: 'vulnerability',
+      kind: 'vuln',
       findingId: v.id,
       severity: v.severity,
       packagePurl: v.package.purl,
@@ -125,7 +125,7 @@ export function findingsOf(doc: ScanDocument): FindingInput[] {
   for (const m of doc.misconfigurations ?? []) {
     add({
       ref: misconfigRefId(m),
-      kind: 'misconfiguration',
+      kind: 'misconfig',
       findingId: m.checkId,
       severity: m.severity,
       fingerprint: fingerprint([m.severity, m.message]),

@@ -4,6 +4,7 @@
  * are integers the store assigns.
  */
 import type { VerdictStatus } from '../policy/index.js';
+import type { FindingKindName } from '../result/index.js';
 
 // ---- registries, repositories, tags, images ----
 
@@ -155,14 +156,12 @@ export interface PackageHit {
 
 // ---- scans, findings, verdicts ----
 
-export const FINDING_KINDS = ['vulnerability', 'secret', 'misconfiguration', 'malware'] as const;
-export type FindingKind = (typeof FINDING_KINDS)[number];
-
 /** One finding of a scan, as extracted from its scan document (scan-document.ts). */
 export interface FindingInput {
-  /** The finding's reference: "CVE-…@<packageId>", "<rule>@<location>" (policy/finding-ids.ts). */
+  /** The finding's reference: "CVE-…@<packageId>", "<rule>@<location>" (result/findings.ts). */
   readonly ref: string;
-  readonly kind: FindingKind;
+  /** vuln | secret | misconfig | malware, as the result model names them. */
+  readonly kind: FindingKindName;
   /** CVE / advisory / rule / check ID. */
   readonly findingId: string;
   readonly severity: string;

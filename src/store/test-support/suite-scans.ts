@@ -68,7 +68,7 @@ export function scanSuite(h: Harness): void {
     assert.deepEqual(
       all.filter((f) => f.fixedAt !== undefined).map((f) => [f.ref, f.kind, f.fixedAt]),
       [
-        ['CVE-2024-0003@pkg-curl-1.0-1', 'vulnerability', t0 + 60_000],
+        ['CVE-2024-0003@pkg-curl-1.0-1', 'vuln', t0 + 60_000],
         ['aws-access-key@etc/app.env:3', 'secret', t0 + 60_000],
       ],
     );
