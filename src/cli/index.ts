@@ -1,5 +1,5 @@
 import { Command, CommanderError } from 'commander';
-import { EXIT, toCustomsError, toolVersion } from '../core/index.js';
+import { EXIT, terminalMessage, toCustomsError, toolVersion } from '../core/index.js';
 import { cacheCommand } from './commands/cache.js';
 import { dbCommand } from './commands/db.js';
 import { gateCommand } from './commands/gate.js';
@@ -31,7 +31,10 @@ export function buildProgram(signal: AbortSignal): Command {
       .exitOverride()
       .showSuggestionAfterError(true)
       .showHelpAfterError(`(run "${commandPath(cmd)} --help" for usage and examples)`)
-      .configureOutput({ outputError: (s, write) => write(`customs: ${s.replace(/^error: /, '')}`) });
+      // Commander's messages quote what was typed (an unknown option, a bad argument): made safe like every message.
+      .configureOutput({
+        outputError: (s, write) => write(`customs: ${terminalMessage(s.replace(/^error: /, '').trimEnd())}\n`),
+      });
     for (const sub of cmd.commands) configure(sub);
   };
   configure(program);
@@ -75,8 +78,11 @@ export async function main(argv: readonly string[]): Promise<number> {
       return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
     }
     const err = toCustomsError(e);
-    process.stderr.write(`customs: ${err.message}\n  hint: ${err.hint} [${err.code}]\n`);
-    if (process.env.CUSTOMS_DEBUG && err.cause instanceof Error) process.stderr.write(`${err.cause.stack}\n`);
+    // Messages quote names from images, manifests and files (a layer's path, a tag): terminalMessage
+    // keeps their escapes and line breaks from acting on the terminal or forging a line of output.
+    process.stderr.write(`customs: ${terminalMessage(err.message)}\n  hint: ${err.hint} [${err.code}]\n`);
+    if (process.env.CUSTOMS_DEBUG && err.cause instanceof Error)
+      process.stderr.write(`${terminalMessage(err.cause.stack ?? '')}\n`);
     return err.exitStatus;
   } finally {
     process.off('SIGINT', onSignal);

@@ -1,4 +1,4 @@
-import type { LogEvent, LogSink } from '../core/index.js';
+import { type LogEvent, type LogSink, terminalMessage, terminalText } from '../core/index.js';
 
 export interface RenderOptions {
   readonly quiet: boolean;
@@ -12,7 +12,9 @@ function mb(n: number): string {
 
 /**
  * Renders log events: a progress bar on a TTY (redrawn at most 10×/s),
- * nothing but warnings when not a TTY (CI) or with -q.
+ * nothing but warnings when not a TTY (CI) or with -q. Labels and messages
+ * name layers, files and feeds: they are made safe for the terminal
+ * (terminalText, terminalMessage) before they are drawn.
  */
 export function renderLog(opts: RenderOptions): LogSink & { finish(): void } {
   const tty = opts.stream.isTTY === true && !opts.quiet;
@@ -46,7 +48,7 @@ export function renderLog(opts: RenderOptions): LogSink & { finish(): void } {
   const sink = (e: LogEvent): void => {
     switch (e.kind) {
       case 'progress-start':
-        bars.set(e.id, { label: e.label, total: e.total, done: 0 });
+        bars.set(e.id, { label: terminalText(e.label), total: e.total, done: 0 });
         draw(true);
         break;
       case 'progress': {
@@ -61,18 +63,18 @@ export function renderLog(opts: RenderOptions): LogSink & { finish(): void } {
         break;
       case 'warn':
         clear();
-        opts.stream.write(`warning: ${e.message}\n`);
+        opts.stream.write(`warning: ${terminalMessage(e.message)}\n`);
         break;
       case 'info':
         if (!opts.quiet && (tty || opts.verbose)) {
           clear();
-          opts.stream.write(`${e.message}\n`);
+          opts.stream.write(`${terminalMessage(e.message)}\n`);
         }
         break;
       case 'debug':
         if (opts.verbose) {
           clear();
-          opts.stream.write(`debug: ${e.message}\n`);
+          opts.stream.write(`debug: ${terminalMessage(e.message)}\n`);
         }
         break;
     }

@@ -8,3 +8,4 @@ export * from './version.js';
 export * from './package-name.js';
 export * from './compare.js';
 export * from './severity.js';
+export * from './terminal-text.js';

@@ -13,14 +13,17 @@ import {
   analyzeImage,
   type IocList,
   type LayerCache,
+  type ConfigSecretFact,
   loadSecretConfig,
   malwareFindings,
+  redactImageConfig,
+  scanImageConfig,
   type SecretConfig,
   secretFindings,
 } from '../analyze/index.js';
 import { checkImageFacts } from '../checks/index.js';
 import type { Context } from '../core/index.js';
-import { openImage } from '../image/index.js';
+import { type Image, openImage } from '../image/index.js';
 import { type MatchNote, matchInventory } from '../match/index.js';
 import { type GateOutcome, type GateRules, judge } from '../policy/index.js';
 import { readSavedScan } from '../report/index.js';
@@ -114,9 +117,28 @@ function matched(inventory: Inventory, db: VulnDbReader, path: string, notes: re
   };
 }
 
+/**
+ * Open an image with its config redacted. The config is text the image's builder wrote: ENV
+ * values, labels, build arguments ("|1 GITHUB_TOKEN=… /bin/sh -c …" in the history), and every
+ * output copies it (the SBOM's layer list, the HTML layer view, misconfiguration evidence,
+ * policy messages quoting labels). This is where it enters the result, for every entry point
+ * (scan, gate, sbom), so it is redacted here, once, before anything is built from it: the
+ * secret scanner reads the original config here, and every stage and writer after this sees
+ * only the redacted one, with nothing left for a writer to remember (docs/security.md).
+ */
+async function openRedacted(
+  target: string,
+  ctx: ScanContext,
+  secretConfig?: SecretConfig,
+): Promise<{ image: Image; configSecrets: ConfigSecretFact[] }> {
+  const opened = await openImage(target, ctx);
+  const configSecrets = scanImageConfig(opened.config, secretConfig);
+  return { image: { ...opened, config: redactImageConfig(opened.config, secretConfig) }, configSecrets };
+}
+
 async function scanImage(target: string, plan: ScanPlan, ctx: ScanContext): Promise<ScanResult> {
   const run = async (db?: VulnDbReader, path = ''): Promise<ScanResult> => {
-    const image = await openImage(target, ctx);
+    const { image, configSecrets } = await openRedacted(target, ctx, plan.secretConfig?.config);
     try {
       const cache = ctx.cache ? { cache: ctx.cache } : {};
       const analysis = await analyzeImage(
@@ -135,9 +157,7 @@ async function scanImage(target: string, plan: ScanPlan, ctx: ScanContext): Prom
         ...base,
         scanners: SCANNERS.filter(has),
         config: image.config,
-        ...(has('secret')
-          ? { secrets: secretFindings(merged, image.config, layerIds, plan.secretConfig?.config) }
-          : {}),
+        ...(has('secret') ? { secrets: secretFindings(merged, configSecrets, layerIds) } : {}),
         ...(has('misconfig')
           ? { misconfigurations: checkImageFacts(inventory.target.name, merged, image.config, inventory.packages) }
           : {}),
@@ -171,7 +191,7 @@ export async function scan(target: string, plan: ScanPlan, ctx: ScanContext): Pr
 
 /** The inventory of an image (`customs sbom`). */
 export async function sbom(target: string, ctx: ScanContext): Promise<Inventory> {
-  const image = await openImage(target, ctx);
+  const { image } = await openRedacted(target, ctx);
   try {
     const cache = ctx.cache ? { cache: ctx.cache } : {};
     const analysis = await analyzeImage(

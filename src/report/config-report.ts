@@ -5,6 +5,7 @@
  */
 import type { Misconfiguration, SkippedObject } from '../checks/index.js';
 import { misconfigTable } from './scan-sections.js';
+import { printable } from './text.js';
 import type { RenderOptions } from './types.js';
 
 /** What the config writers read (engine's ConfigScanResult is one). */
@@ -22,7 +23,10 @@ const ORDER = ['critical', 'high', 'medium', 'low'] as const;
 
 export function renderConfigTable(r: ConfigReportInput, opts: RenderOptions = {}): string {
   const width = Math.max(60, Math.floor(opts.width ?? 120));
-  const out = [`Target: ${r.target} (${r.kind}, ${r.files.length} file${r.files.length === 1 ? '' : 's'})`, ''];
+  const out = [
+    `Target: ${printable(r.target)} (${printable(r.kind)}, ${r.files.length} file${r.files.length === 1 ? '' : 's'})`,
+    '',
+  ];
   if (r.misconfigurations.length === 0) out.push('No misconfigurations found.');
   else out.push(...misconfigTable(r.misconfigurations, width));
   const counts = ORDER.map((s) => `${s}: ${r.misconfigurations.filter((m) => m.severity === s).length}`);

@@ -7,8 +7,13 @@ import type { Misconfiguration } from '../checks/index.js';
 import { clip, layerLabel, printable } from './text.js';
 import type { ScanResult } from '../result/index.js';
 
-/** Rows as aligned columns; the last column takes what is left of the width. */
-function table(headers: readonly string[], rows: readonly string[][], width: number): string[] {
+/**
+ * Rows as aligned columns; the last column takes what is left of the width.
+ * Every cell is made printable here, so a cell no section thought of (a user
+ * rule's ID, a severity from a saved result) cannot carry an escape either.
+ */
+function table(headers: readonly string[], cells: readonly string[][], width: number): string[] {
+  const rows = cells.map((r) => r.map(printable));
   const widths = headers.map((h, c) => Math.min(48, Math.max(h.length, ...rows.map((r) => [...(r[c] ?? '')].length))));
   const line = (cells: readonly string[]): string =>
     clip(

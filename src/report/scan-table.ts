@@ -99,7 +99,7 @@ export function renderScanTable(result: ScanResult, opts: ScanTableOptions = {})
     `${bold('OS:')}       ${inv.os ? clip(printable(`${inv.os.name || inv.os.family} [${inv.os.family} ${inv.os.version}]`), width - 11) : 'unknown'}`,
   );
   out.push(`${bold('Packages:')} ${inv.packages.length}`);
-  if (result.db) out.push(`${bold('DB:')}       built ${result.db.builtAt || 'unknown'}`);
+  if (result.db) out.push(`${bold('DB:')}       built ${printable(result.db.builtAt || 'unknown')}`);
   out.push('');
   const findings = result.vulnerabilities;
   const vulnRan = result.scanners.includes('vuln');

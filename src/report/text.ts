@@ -1,11 +1,12 @@
 /** Text helpers shared by the terminal reports (scan table and its sections). */
 import type { ScanResult as ScanReportInput } from '../result/index.js';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being replaced
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/g;
-
-/** Text from the image or the feeds, made safe for a terminal (escapes in a hostile name become "?"). */
-export const printable = (s: string): string => s.replace(CONTROL, '?');
+/**
+ * Text from the image or the feeds, made safe for a terminal: controls, escape
+ * sequences, bidi overrides and invisible characters become "?" (core's
+ * terminalText, the one list of what a terminal must not receive).
+ */
+export { terminalText as printable } from '../core/index.js';
 
 /** Cut to `w` characters (code points), marking the cut with "…". */
 export function clip(s: string, w: number): string {

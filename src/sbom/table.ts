@@ -1,4 +1,4 @@
-import type { Package, Unknown } from '../core/index.js';
+import { type Package, terminalText as printable, type Unknown } from '../core/index.js';
 import { sortPackages, sortUnknowns } from './sort.js';
 import type { Inventory } from './types.js';
 
@@ -32,8 +32,9 @@ const GAP = '  ';
  * The human table of an inventory: a header (image, OS, package count),
  * one row per package (LAYER is L1 for the base layer, L2 for the next …,
  * with a legend below), then the unknowns ("N files could not be analysed").
- * Text from the image is made printable first: control characters
- * (terminal escapes in a hostile package name) are shown as "?".
+ * Text from the image is made printable first (core's terminalText): control
+ * characters, escape sequences, bidi overrides and invisible characters in a
+ * hostile package name or history line are shown as "?".
  */
 export function toTable(inv: Inventory, opts: TableOptions = {}): string {
   const width = Math.max(40, Math.floor(opts.width ?? 120));
@@ -152,12 +153,6 @@ function clipStart(s: string, w: number): string {
   const chars = Array.from(s);
   if (chars.length <= w) return s;
   return `…${chars.slice(chars.length - Math.max(0, w - 1)).join('')}`;
-}
-
-/** C0/C1 controls, DEL and bidi overrides from untrusted text become "?". */
-function printable(s: string): string {
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point
-  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, '?');
 }
 
 function shortDigest(d: string): string {

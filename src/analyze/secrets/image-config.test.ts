@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ImageConfig } from '../../image/index.js';
 import { loadSecretConfig } from './config.js';
-import { scanImageConfig } from './image-config.js';
+import { redactImageConfig, scanImageConfig } from './image-config.js';
 
 const GH = 'ghp_ZoqyTCMwBRYejxmavjGxXSIAmSdK1DEzLDiy';
 
@@ -79,4 +79,95 @@ test('allow-rules and disabled categories apply to the config too', () => {
 
 test('an image without config or history has no findings', () => {
   assert.deepEqual(scanImageConfig({ rootfs: { type: 'layers', diff_ids: [] } }), []);
+});
+
+test('redactImageConfig: every value the scanner reports is redacted in place, the rest is kept', () => {
+  const red = redactImageConfig(config);
+  const text = JSON.stringify(red);
+  const secrets = [
+    GH,
+    'hunter22',
+    'GHc18WLcIplnpDSI5Us0MJVi',
+    'Zx81!kqPw2',
+    'npm_UTNlyF7ocMEWRMAvTl2YIa1F4j5CEUtp50lK',
+    'abc123',
+    'k3y-Z81q',
+    's3cr3t-Adm1n',
+    'Zq81Lmx9',
+    'Hq8vZ2mLx4',
+  ];
+  for (const s of secrets) assert.ok(!text.includes(s), s);
+  const c = red.config;
+  assert.deepEqual(c?.Env?.slice(0, 3), [
+    'PATH=/usr/local/bin:/usr/bin',
+    'GITHUB_TOKEN=ghp_************************',
+    'DB_PASSWORD=hu******',
+  ]);
+  assert.equal(c?.Env?.[4], 'API_KEY=${API_KEY}');
+  assert.equal(c?.Labels?.['org.opencontainers.image.source'], 'https://github.com/acme/app');
+  assert.deepEqual(
+    red.history?.map((h) => h.created_by),
+    [
+      '/bin/sh -c #(nop) ADD file:abc in / ',
+      '|2 NPM_TOKEN=npm_************************ VERSION=1.2 /bin/sh -c npm ci',
+      'RUN |1 DEPLOY_TOKEN=a***** /bin/sh -c ./fetch.sh # buildkit',
+      'ARG SIGNING_KEY=k3******',
+      '/bin/sh -c #(nop)  ENV ADMIN_PASSWORD=s3c*********',
+      'ENV LEGACY_SECRET Zq******',
+      'RUN /bin/sh -c curl -fsSL -u deploy:Hq******** https://nexus.acme.internal/app.tgz | tar xz # buildkit',
+      'ENV APP_HOME=/app NODE_ENV=production',
+      '|1 TOKEN= /bin/sh -c true',
+    ],
+  );
+  // What is not a secret is untouched, and the original is not modified.
+  assert.deepEqual(red.rootfs, config.rootfs);
+  assert.equal(config.config?.Env?.[1], `GITHUB_TOKEN=${GH}`);
+  // Redacting twice changes nothing more, and the redacted config has nothing left to report.
+  assert.deepEqual(redactImageConfig(red), red);
+});
+
+test('redactImageConfig: a value found once is redacted wherever it repeats; label keys, quotes and other fields too', () => {
+  const aws = 'AKIA22OZTXHHQPNDVW3L';
+  const red = redactImageConfig({
+    rootfs: { type: 'layers', diff_ids: [] },
+    author: `ci ${GH}`,
+    config: {
+      Env: [`TOKEN="${GH}"`],
+      Labels: { [`key-${aws}`]: 'x' },
+      Cmd: ['run', '--token', GH],
+      WorkingDir: `/build/${GH}`,
+      Healthcheck: { Test: ['CMD-SHELL', `curl -H "Authorization: token ${GH}" localhost`] },
+    },
+    history: [{ created_by: `ENV TOKEN "${GH}"`, comment: `built with ${GH}` }],
+  });
+  const text = JSON.stringify(red);
+  assert.ok(!text.includes(GH) && !text.includes(aws), text);
+  assert.equal(red.config?.Env?.[0], 'TOKEN="ghp_************************"');
+  assert.deepEqual(Object.keys(red.config?.Labels ?? {}), ['key-AKIA****************']);
+  assert.equal(red.history?.[0]?.created_by, 'ENV TOKEN "ghp_************************"');
+});
+
+test('redactImageConfig: user rules and allow-rules apply, disabled categories do not', () => {
+  const cfg: ImageConfig = {
+    rootfs: { type: 'layers', diff_ids: [] },
+    config: { Env: ['DB_PASSWORD=hunter22', 'INTERNAL=acme-9f8e7d6c5b4a', `GITHUB_TOKEN=${GH}`] },
+  };
+  const red = redactImageConfig(
+    cfg,
+    loadSecretConfig(
+      [
+        'builtin-rules: false',
+        'disable-categories: [generic, vcs]',
+        'rules:',
+        "  - {id: acme, title: Acme key, severity: high, keywords: [acme-], regex: 'acme-[0-9a-f]{12}'}",
+        'allow-rules:',
+        "  - {id: test-password, regexes: ['^hunter22$']}",
+      ].join('\n'),
+    ),
+  );
+  assert.deepEqual(red.config?.Env, [
+    'DB_PASSWORD=hunter22',
+    'INTERNAL=acme*************',
+    'GITHUB_TOKEN=ghp_************************',
+  ]);
 });

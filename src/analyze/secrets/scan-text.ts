@@ -48,12 +48,40 @@ export function scanText(text: string, path: string, set: SecretRuleSet): Secret
   return scanBytes(Buffer.from(text, 'utf8'), path, set);
 }
 
+/** A secret found in a string, with where its value is: text.slice(start, end). */
+export interface LocatedSecret {
+  readonly fact: SecretFact;
+  readonly start: number;
+  readonly end: number;
+}
+
+/** Secrets in a string with the position of each value, for redacting the string itself. */
+export function findSecrets(text: string, path: string, set: SecretRuleSet): LocatedSecret[] {
+  if (text === '') return [];
+  const bytes = Buffer.from(text, 'utf8');
+  const present = set.index.present(bytes);
+  const todo = set.rules.filter(
+    (r) =>
+      (r.keywords.length === 0 || r.keywords.some((k) => present[k] === 1)) && (!r.rule.path || r.rule.path.test(path)),
+  );
+  return todo.length === 0 ? [] : locateSecrets(text, path, todo, set.allowRules);
+}
+
 function runRules(
   text: string,
   path: string,
   rules: readonly CompiledRule[],
   allow: readonly SecretAllowRule[],
 ): SecretFact[] {
+  return locateSecrets(text, path, rules, allow).map((s) => s.fact);
+}
+
+function locateSecrets(
+  text: string,
+  path: string,
+  rules: readonly CompiledRule[],
+  allow: readonly SecretAllowRule[],
+): LocatedSecret[] {
   const accepted: Candidate[] = [];
   for (const cr of rules) {
     const { rule, regex } = cr;
@@ -83,7 +111,7 @@ function runRules(
     .map((c) => {
       const { line, column } = lines.position(c.matchStart);
       const r = c.rule.rule;
-      return {
+      const fact: SecretFact = {
         ruleId: r.id,
         category: r.category,
         title: r.title,
@@ -92,6 +120,7 @@ function runRules(
         column,
         match: redactMatch(c.match, c.secretStart - c.matchStart, c.secretEnd - c.matchStart),
       };
+      return { fact, start: c.secretStart, end: c.secretEnd };
     });
 }
 

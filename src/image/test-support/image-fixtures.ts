@@ -126,6 +126,10 @@ export interface ImageFixture {
   readonly variant?: string;
   /** Docker media types instead of OCI ones. */
   readonly docker?: boolean;
+  /** Fields of the config's `config` object (Env, Labels, Cmd …); they replace the default Env. */
+  readonly config?: Readonly<Record<string, unknown>>;
+  /** The config's history (one entry per non-empty layer, in order). */
+  readonly history?: readonly Readonly<Record<string, unknown>>[];
 }
 
 export interface BuiltImage {
@@ -144,8 +148,9 @@ export function buildImage(img: ImageFixture): BuiltImage {
       architecture: img.architecture ?? 'amd64',
       os: img.os ?? 'linux',
       ...(img.variant ? { variant: img.variant } : {}),
-      config: { Env: ['PATH=/usr/bin'] },
+      config: { Env: ['PATH=/usr/bin'], ...img.config },
       rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffID) },
+      ...(img.history ? { history: img.history } : {}),
     }),
   );
   const configDigest = sha256(config);

@@ -1,0 +1,53 @@
+/**
+ * Text for a terminal. Package names, paths, history lines and os-release
+ * fields come from the scanned image, advisory titles from feeds, names in
+ * error messages from manifests and files users are handed: all of it reaches
+ * stdout and stderr, and a terminal obeys what it is sent. Everything customs
+ * prints that it did not write itself goes through this module, so there is one
+ * list of what a terminal must not receive:
+ *
+ * - C0 controls U+0000–U+001F (ESC starts ECMA-48 escape sequences: cursor moves,
+ *   line erase, OSC 8 hyperlinks, title changes; CR and BS overwrite what was
+ *   printed; LF starts a line the text chose), DEL U+007F and the C1 controls
+ *   U+0080–U+009F (U+009B is a one-byte CSI, U+0085 a line break);
+ * - line and paragraph separators U+2028, U+2029;
+ * - the bidirectional formatting characters of UAX #9 §2: embeddings and
+ *   overrides U+202A–U+202E, isolates U+2066–U+2069, the marks U+200E, U+200F
+ *   and U+061C, which reorder what a terminal shows (a "Trojan Source" name
+ *   reads differently from what it is);
+ * - invisible characters that make two different strings look the same (and
+ *   so can forge a name or a line): zero-width space, non-joiner and joiner
+ *   U+200B–U+200D, word joiner and invisible operators U+2060–U+2064, the BOM
+ *   U+FEFF, soft hyphen U+00AD, Mongolian vowel separator U+180E, interlinear
+ *   annotation U+FFF9–U+FFFB and the tag characters U+E0000–U+E007F.
+ *
+ * Each becomes "?": the reader sees that something was there, and an escape
+ * sequence loses the ESC that would have made the terminal act on it.
+ */
+
+const UNSAFE =
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being replaced
+  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
+
+/** One line of text for a terminal: every unsafe character (line breaks included) becomes "?". */
+export function terminalText(s: string): string {
+  return s.replace(UNSAFE, '?');
+}
+
+/**
+ * A message of one or more lines (an error, a warning) for a terminal. Each
+ * line is made safe as terminalText makes it; every line after the first is
+ * indented by at least two spaces. Messages list problems on indented lines
+ * ("…:\n  field: problem"), so that layout stays, while a line break inside a
+ * name quoted in the message can no longer start a line of its own that
+ * passes for customs' output ("customs: scan passed").
+ */
+export function terminalMessage(s: string): string {
+  return s
+    .split(/\r?\n/)
+    .map((line, i) => {
+      const safe = terminalText(line);
+      return i === 0 || safe.startsWith('  ') ? safe : `  ${safe}`;
+    })
+    .join('\n');
+}
