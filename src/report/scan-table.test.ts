@@ -34,3 +34,66 @@ test('table without a verdict: flat rows, no grouping (unchanged)', () => {
   assert.ok(!text.includes('suppressed'));
   assert.match(text, /^HIGH\s+CVE-2023-44487\s+libnghttp2-14\s+\S+\s+\S+\s+fixed\s+L1$/m);
 });
+
+/** Code points a terminal must not receive from the image (checked one by one, not with the regex under test). */
+function unsafeIn(s: string): string[] {
+  return [...s].filter((c) => {
+    const n = c.codePointAt(0) ?? 0;
+    return (
+      (n < 0x20 && n !== 0x0a) ||
+      (n >= 0x7f && n <= 0x9f) ||
+      n === 0x061c ||
+      (n >= 0x200b && n <= 0x200f) ||
+      (n >= 0x202a && n <= 0x202e) ||
+      (n >= 0x2066 && n <= 0x2069)
+    );
+  });
+}
+
+test('image-derived text in every part of the table is made safe: escapes, bidi overrides and isolates, marks', () => {
+  // ESC sequences, CR, a C1 CSI, RLO, an isolate, RLM, ALM and a zero-width space.
+  const h = (s: string): string => `${s}\u001b[2K\r\u009b1A\u202eevil\u2067x\u2069\u200f\u061c\u200b`;
+  const base = htmlSample();
+  const [first, ...rest] = base.vulnerabilities;
+  const input = {
+    ...base,
+    inventory: {
+      ...base.inventory,
+      target: { ...base.inventory.target, name: h('docker-archive:app.tar') },
+      os: { family: 'debian', version: h('12'), name: h('Debian') },
+      unknowns: [{ path: h('etc/x'), layer: '', analyzer: 'a', code: 'c', message: h('m') }],
+    },
+    vulnerabilities: [
+      ...(first
+        ? [
+            {
+              ...first,
+              package: { ...first.package, name: h('curl') },
+              installedVersion: h('1'),
+              fixedVersions: [h('2')],
+              state: h('fixed'),
+            },
+          ]
+        : []),
+      ...rest,
+    ],
+    notes: [{ message: h('note') }],
+    secrets: (base.secrets ?? []).map((s) => ({
+      ...s,
+      location: h(s.location),
+      match: h(s.match),
+      ruleId: h(s.ruleId),
+    })),
+    misconfigurations: (base.misconfigurations ?? []).map((m) => ({
+      ...m,
+      message: h(m.message),
+      target: h(m.target),
+    })),
+    malware: (base.malware ?? []).map((m) => ({ ...m, path: h(m.path), detail: h(m.detail) })),
+  } as typeof base;
+  for (const verdict of [undefined, sampleVerdict()]) {
+    const text = renderScanTable(input, { width: 400, ...(verdict ? { verdict } : {}) });
+    assert.deepEqual(unsafeIn(text), [], text);
+    assert.match(text, /curl\?\[2K\?\?1A\?evil\?x\?\?\?\?/);
+  }
+});

@@ -81,3 +81,30 @@ test('an inventory without OS or packages still renders', () => {
   assert.match(out, /Packages: 0/);
   assert.match(out, /No packages found\./);
 });
+
+test('the layer legend and every cell drop marks, isolates and zero-width characters too', () => {
+  const inv = sampleInventory();
+  const evil: Package = {
+    ...(inv.packages[0] as Package),
+    name: 'open\u200bssl',
+    paths: ['usr/lib/\u2067txt.exe\u2069\u200f\u061c'],
+    layer: LAYERS[0].diffID,
+  };
+  const layers = inv.target.layers.map((l, i) =>
+    i === 0 ? { ...l, createdBy: '/bin/sh -c true\u001b[1A\u001b[2K\r\u2028customs: scan passed' } : l,
+  );
+  const out = toTable({ ...inv, target: { ...inv.target, layers }, packages: [evil] }, { width: 200 });
+  const bad = [...out].filter((c) => {
+    const n = c.codePointAt(0) ?? 0;
+    return (
+      (n < 0x20 && n !== 0x0a) ||
+      n === 0x061c ||
+      (n >= 0x200b && n <= 0x200f) ||
+      n === 0x2028 ||
+      (n >= 0x2066 && n <= 0x2069)
+    );
+  });
+  assert.deepEqual(bad, [], JSON.stringify(out));
+  assert.match(out, /open\?ssl/);
+  assert.match(out, /L1 {2}sha256:\w+ {2}\/bin\/sh -c true\?\[1A\?\[2K\?\?customs: scan passed/);
+});
