@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { terminalMessage, terminalText } from './terminal-text.js';
+import { terminalDocument, terminalMessage, terminalText } from './terminal-text.js';
 
 /** Every code point a terminal must not receive from untrusted text (the list of terminal-text.ts). */
 function unsafeCodePoints(): number[] {
@@ -69,4 +69,13 @@ test('terminalMessage: lines after the first are indented, so a name cannot star
   assert.ok(!hasControlOrBidi(out.replaceAll('\n', '')));
   // The usual layout of a problem list stays as it is.
   assert.equal(terminalMessage('policy is invalid:\n  a: bad\n  b: bad'), 'policy is invalid:\n  a: bad\n  b: bad');
+});
+
+test('terminalDocument: keeps lines, tabs and colour; every other unsafe character becomes "?"', () => {
+  const doc = `{\n\t"name": "a\u009b2J\u202eb\r\u{e0041}"\n}\n\u001b[1;31mCRITICAL\u001b[0m \u001b[2K\u001b]0;t\u0007`;
+  assert.equal(terminalDocument(doc), '{\n\t"name": "a?2J?b??"\n}\n\u001b[1;31mCRITICAL\u001b[0m ?[2K?]0;t?');
+  for (const cp of unsafeCodePoints()) {
+    if (cp === 0x0a || cp === 0x09) continue;
+    assert.equal(terminalDocument(`a${String.fromCodePoint(cp)}b`), 'a?b', `U+${cp.toString(16)}`);
+  }
 });

@@ -25,9 +25,11 @@
  * sequence loses the ESC that would have made the terminal act on it.
  */
 
-const UNSAFE =
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being replaced
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb\u{e0000}-\u{e007f}]/gu;
+const UNSAFE_CLASS =
+  '[\\u0000-\\u001f\\u007f-\\u009f\\u00ad\\u061c\\u180e\\u200b-\\u200f\\u2028-\\u202e\\u2060-\\u2069\\ufeff\\ufff9-\\ufffb\\u{e0000}-\\u{e007f}]';
+const UNSAFE = new RegExp(UNSAFE_CLASS, 'gu');
+/** An SGR sequence (ECMA-48 §8.3.117, colours and bold), then any unsafe character. */
+const SGR_OR_UNSAFE = new RegExp(`\\u001b\\[[0-9;]{0,32}m|${UNSAFE_CLASS}`, 'gu');
 
 /** One line of text for a terminal: every unsafe character (line breaks included) becomes "?". */
 export function terminalText(s: string): string {
@@ -50,4 +52,19 @@ export function terminalMessage(s: string): string {
       return i === 0 || safe.startsWith('  ') ? safe : `  ${safe}`;
     })
     .join('\n');
+}
+
+/**
+ * A whole report written to a terminal (`-f json` on stdout, a table with its
+ * colours): line breaks and tabs stay, and so do SGR colour sequences
+ * (ESC [ … m), which only change how text looks and are the only escapes
+ * customs' own writers emit; every other unsafe character becomes "?". This
+ * is the last guard for formats made for programs, whose escaping is their
+ * own and not the terminal's: JSON leaves C1 controls and bidi overrides as
+ * they are, XML keeps carriage returns.
+ */
+export function terminalDocument(s: string): string {
+  return s.replace(SGR_OR_UNSAFE, (m) =>
+    (m.length > 1 && m.startsWith('\u001b')) || m === '\n' || m === '\t' ? m : '?',
+  );
 }

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeTar } from '../../src/image/test-fixtures.js';
+import { makeTar, writeDockerArchive } from '../../src/image/test-fixtures.js';
 import { freshDir, runCustoms } from '../support/images.js';
 
 const FORGED = '\u001b[1A\u001b[2K\r\u001b[32m✔ scan passed, 0 vulnerabilities\u001b[0m\n\u202egat.reyal/\u2066x\u2069';
@@ -54,4 +54,31 @@ test('an error quoting a hostile layer name from the manifest is printed safely'
   // The name is still shown, its escapes as "?".
   assert.match(r.stderr, /\?\[1A\?\[2K\?\?\[32m✔ scan passed/);
   assert.equal(r.stdout, '');
+});
+
+test('the gate verdict quoting a hostile label value is printed safely', async () => {
+  const dir = await freshDir('terminal-output-gate');
+  const archive = join(dir, 'labelled.tar');
+  writeDockerArchive(archive, [
+    {
+      tags: ['labelled:1'],
+      image: {
+        layers: [{ files: [{ path: 'etc/', type: 'dir' }] }],
+        config: { Labels: { maintainer: `ops${FORGED}` }, User: 'app' },
+      },
+    },
+  ]);
+  const policy = join(dir, 'policy.yaml');
+  writeFileSync(
+    policy,
+    'apiVersion: customs/v1\nkind: Policy\nrules:\n  - id: maintainer\n    action: fail\n    message: maintainer label\n    image:\n      requiredLabels: [{ name: maintainer, pattern: "^team-" }]\n',
+  );
+  const r = await runCustoms(['gate', `docker-archive:${archive}`, '--scanners', 'misconfig', '--policy', policy], {
+    CUSTOMS_CACHE_DIR: join(dir, 'cache'),
+  });
+  assert.equal(r.code, 1, r.stderr);
+  assert.match(r.stdout, /label maintainer="ops\?\[1A\?\[2K\?\?\[32m✔ scan passed/, r.stdout);
+  assert.deepEqual(unsafeIn(r.stdout), [], JSON.stringify(r.stdout));
+  assert.deepEqual(unsafeIn(r.stderr), [], JSON.stringify(r.stderr));
+  assert.ok(!/^✔/m.test(r.stdout), "no line of the image's making");
 });

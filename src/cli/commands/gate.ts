@@ -1,6 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { CustomsError, EXIT, parseSeverityList, type Severity } from '../../core/index.js';
+import { CustomsError, EXIT, parseSeverityList, type Severity, terminalText } from '../../core/index.js';
 import type { GateRules } from '../../policy/index.js';
 import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
@@ -214,7 +214,7 @@ Exit status:
         const failed = verdict.rules
           .filter((r) => r.action === 'fail')
           .map((r) => `${r.ruleId} (${r.findings.length})`);
-        process.stderr.write(`customs: gate failed: ${failed.join(', ')}\n`);
+        process.stderr.write(`customs: gate failed: ${terminalText(failed.join(', '))}\n`);
       }
       process.exitCode = verdict.status === 'fail' ? flags.exitCode : EXIT.ok;
     });
