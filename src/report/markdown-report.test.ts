@@ -88,3 +88,82 @@ test('renderMarkdown: same input, same bytes', () => {
     renderMarkdown(htmlSample(), { verdict: sampleVerdict() }),
   );
 });
+
+/** The text of the rendered HTML with every <code> element removed. */
+const outsideCode = (html: string): string => html.replace(/<code>[\s\S]*?<\/code>/g, '');
+const codeTexts = (html: string): string[] =>
+  [...html.matchAll(/<code>([\s\S]*?)<\/code>/g)].map((m) =>
+    (m[1] ?? '').replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&amp;', '&'),
+  );
+
+test('renderMarkdown: image text (os-release, package names, summaries, notes) makes no link, mention or reference', () => {
+  // What GitHub turns into links: www. and protocol autolinks, e-mail autolinks (GFM §6.9),
+  // @user and @org/team mentions and #123 references (outside code only).
+  const hostile = (what: string): string =>
+    `${what} www.evil.example https://evil.example/x ops@evil.example @acme/security #4242`;
+  const s = htmlSample();
+  const [first, ...rest] = s.vulnerabilities;
+  const name = hostile('curl``x`');
+  const input = {
+    ...s,
+    inventory: {
+      ...s.inventory,
+      os: { family: 'debian', version: '12', name: hostile('Debian') },
+    },
+    vulnerabilities: first ? [{ ...first, package: { ...first.package, name } }, ...rest] : rest,
+    notes: [{ message: hostile('no advisories for') }],
+  };
+  const v = sampleVerdict();
+  const verdict = {
+    ...v,
+    rules: v.rules.map((r, i) =>
+      i === 0 ? { ...r, findings: [{ kind: 'vuln', id: 'x', summary: hostile('` CVE in') }] } : r,
+    ),
+  };
+  const md = renderMarkdown(input, { verdict });
+  const html = render(md);
+  assert.ok(!html.includes('<a '), html);
+  const outside = outsideCode(html);
+  for (const marker of ['evil.example', '@acme', '#4242', 'www.'])
+    assert.ok(!outside.includes(marker), `${marker} outside a code span:\n${outside}`);
+  // Each text came through whole and unchanged inside its code span (backticks and all).
+  const codes = codeTexts(html);
+  for (const expected of [
+    `${hostile('Debian')} (debian 12)`,
+    `${name} 7.88.1-10+deb12u1`,
+    hostile('no advisories for'),
+    hostile('` CVE in'),
+  ])
+    assert.ok(codes.includes(expected), `${expected} in ${JSON.stringify(codes)}`);
+});
+
+test('mdCode follows CommonMark code spans: any backtick run, edge backticks and spaces, all-space text', () => {
+  for (const text of [
+    'a',
+    '`',
+    '``',
+    'a`b',
+    '`a',
+    'a`',
+    '``a``',
+    ' a ',
+    ' ` ',
+    '  ',
+    'a | b',
+    'x\\|y',
+    'x\\\\|y',
+    'a\\|www.evil.example',
+    ' lead',
+    'trail ',
+  ]) {
+    for (const where of ['cell', 'inline'] as const) {
+      const md = where === 'cell' ? `| h |\n|---|\n| ${mdCode(text)} |\n` : `p ${mdCode(text, 'inline')}\n`;
+      // In a cell, backslashes right before a pipe show doubled (GFM has no other way to keep them there).
+      const shown = where === 'cell' ? text.replace(/(\\+)\|/g, '$1$1|') : text;
+      const html = render(md);
+      assert.deepEqual(codeTexts(html), [shown], `${where} ${JSON.stringify(text)} → ${md}`);
+      if (where === 'cell') assert.deepEqual(tableShapes(html), [[1, 1]]);
+      assert.ok(!html.includes('<a '), html);
+    }
+  }
+});

@@ -4,13 +4,21 @@
  * the verdict, counts by severity, failing rules, remediation, the top findings
  * (at most 50 rows, then "… and N more"), suppressions and notes.
  *
- * Text from the image or the feeds is escaped for GFM: ASCII punctuation that
- * starts inline syntax is backslash-escaped (CommonMark §2.4 allows it for any
- * ASCII punctuation), so a package named `<img src=x>` or `[x](y)` stays text;
- * identifiers go in code spans whose fence is longer than any backtick run
- * inside (§6.1); in table cells "|" is written "\|", which GFM (§4.10) applies
- * before inline parsing, code spans included; line breaks become spaces.
+ * Text from the image or the feeds (package names and versions, paths, the
+ * OS name from os-release, finding summaries and notes that quote them) goes
+ * in code spans: nothing inside one is markup, an autolink (GFM §6.9: "www.",
+ * "http:", "a@b.c") or, on GitHub, an @mention or #reference. A span's fence
+ * is longer than any backtick run inside, with a space inside the fence when
+ * the text starts or ends with a backtick or with a space at both ends (§6.1);
+ * in table cells "|" is written "\|", which GFM (§4.10) applies before inline
+ * parsing, code spans included. Text customs or the policy author wrote
+ * (messages, reasons) is escaped instead: ASCII punctuation that starts inline
+ * syntax is backslash-escaped (CommonMark §2.4 allows it for any ASCII
+ * punctuation), "@" and the "." of "www." too, so no autolink starts. Line
+ * breaks become spaces; controls, bidi overrides and invisible characters
+ * become "?" (core's terminalText: the report is read on terminals too).
  */
+import { terminalText } from '../core/index.js';
 import type { Verdict } from '../policy/index.js';
 import { SEVERITIES } from '../vulndb/index.js';
 import { describeSuppression, type SuppressionIndex, suppressionIndex } from './finding-refs.js';
@@ -23,27 +31,42 @@ export interface MarkdownOptions {
   readonly maxFindings?: number;
 }
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is being replaced
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/g;
-const oneLine = (s: string): string => s.replace(/\r\n?|\n/g, ' ').replace(CONTROL, '\ufffd');
+const oneLine = (s: string): string => terminalText(s.replace(/\r\n?|\n/g, ' '));
 
 /**
  * Plain text in a table cell or a list item (never at a line's start, so "-", "=" and digits
- * cannot open a block). `$` too: GitHub renders $…$ as maths; ":" stops :emoji: shortcodes.
+ * cannot open a block). `$` too: GitHub renders $…$ as maths; ":" stops :emoji: shortcodes and
+ * protocol autolinks, "@" email autolinks, "www\." www autolinks (GFM §6.9).
  */
 export function mdText(s: string): string {
-  return oneLine(s).replace(/[\\`*_{}[\]()<>#+!|~&$:]/g, (c) => `\\${c}`);
+  return oneLine(s)
+    .replace(/[\\`*_{}[\]()<>#+!|~&$:@]/g, (c) => `\\${c}`)
+    .replace(/(www)\./gi, '$1\\.');
 }
 
-/** A code span that holds any text (pipes escaped for tables). */
-export function mdCode(s: string): string {
+/**
+ * A code span that holds any text. `where`: "cell" (the default) escapes "|" for a GFM table
+ * cell; "inline" is for text outside tables, where a backslash in a code span is literal.
+ */
+export function mdCode(s: string, where: 'cell' | 'inline' = 'cell'): string {
   const text = oneLine(s);
   if (text === '') return '';
   const longest = Math.max(0, ...(text.match(/`+/g) ?? []).map((r) => r.length));
   const fence = '`'.repeat(longest + 1);
-  const pad = text.startsWith('`') || text.endsWith('`') || (text.startsWith(' ') && text.endsWith(' ')) ? ' ' : '';
-  return `${fence}${pad}${text.replace(/\|/g, '\\|')}${pad}${fence}`;
+  // §6.1 strips one space at each end only when both are spaces and the text is not all spaces.
+  const pad =
+    text.startsWith('`') || text.endsWith('`') || (text.startsWith(' ') && text.endsWith(' ') && text.trim() !== '')
+      ? ' '
+      : '';
+  // GFM splits a row at a "|" not escaped by a backslash, reading "\\" as an escaped backslash
+  // first, and removes one backslash before a "|" in a cell: backslashes right before a pipe are
+  // doubled so the pipe stays escaped (the cell then shows them doubled, its only way to hold them).
+  const body = where === 'cell' ? text.replace(/(\\*)\|/g, (_, bs: string) => `${bs}${bs}\\|`) : text;
+  return `${fence}${pad}${body}${pad}${fence}`;
 }
+
+/** Text in the raw HTML of a <details> summary (an HTML block: Markdown escapes do not apply there). */
+const htmlText = (s: string): string => oneLine(s).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 const row = (cells: readonly string[]): string => `| ${cells.map((c) => c || ' ').join(' | ')} |`;
 const ICON: Readonly<Record<string, string>> = { pass: '✅', warn: '⚠️', fail: '❌' };
@@ -163,10 +186,11 @@ function verdictParts(v: Verdict): string[] {
       if (rule.findings.length === 0) continue;
       out.push(
         '',
-        `<details><summary>${mdText(rule.ruleId)}: ${rule.findings.length} finding${rule.findings.length === 1 ? '' : 's'}</summary>`,
+        `<details><summary>${htmlText(rule.ruleId)}: ${rule.findings.length} finding${rule.findings.length === 1 ? '' : 's'}</summary>`,
         '',
       );
-      for (const f of rule.findings.slice(0, 50)) out.push(`- ${mdText(f.summary || f.id)}`);
+      // Summaries quote the image (package names and versions, label values).
+      for (const f of rule.findings.slice(0, 50)) out.push(`- ${mdCode(f.summary || f.id, 'inline')}`);
       if (rule.findings.length > 50) out.push(`- … and ${rule.findings.length - 50} more`);
       out.push('', '</details>');
     }
@@ -176,7 +200,7 @@ function verdictParts(v: Verdict): string[] {
     for (const m of v.remediation) {
       const how = m.how === 'rebuild-base' ? 'Rebuild on a newer base image to get' : 'Upgrade';
       out.push(
-        `- ${how} ${mdCode(m.package)} ${mdCode(m.from)} → ${mdCode(m.to)} (clears ${m.clears.map(mdCode).join(', ')})`,
+        `- ${how} ${mdCode(m.package, 'inline')} ${mdCode(m.from, 'inline')} → ${mdCode(m.to, 'inline')} (clears ${m.clears.map((c) => mdCode(c, 'inline')).join(', ')})`,
       );
     }
   }
@@ -184,7 +208,7 @@ function verdictParts(v: Verdict): string[] {
     out.push('', '### Expired exceptions', '');
     for (const e of v.expiredExceptions)
       out.push(
-        `- ${mdCode(e.id)} expired ${mdText(e.expired)}: ${mdText(e.reason)}${e.owner ? ` (owner ${mdText(e.owner)})` : ''}`,
+        `- ${mdCode(e.id, 'inline')} expired ${mdText(e.expired)}: ${mdText(e.reason)}${e.owner ? ` (owner ${mdText(e.owner)})` : ''}`,
       );
   }
   return out;
@@ -197,9 +221,10 @@ export function renderMarkdown(result: ScanReportInput, opts: MarkdownOptions = 
   const out: string[] = [];
   const status = v ? `${ICON[v.status] ?? ''} ${v.status.toUpperCase()}` : '';
   out.push(`## customs scan${status ? `: ${status}` : ''}`, '');
-  out.push(`**Target:** ${mdCode(inv.target.name)}  `);
+  out.push(`**Target:** ${mdCode(inv.target.name, 'inline')}  `);
   const facts = [
-    inv.os ? mdText(`${inv.os.name || inv.os.family} (${inv.os.family} ${inv.os.version})`) : 'OS unknown',
+    // os-release text is the image's: PRETTY_NAME="www.example.com @org/team" must stay text.
+    inv.os ? mdCode(`${inv.os.name || inv.os.family} (${inv.os.family} ${inv.os.version})`, 'inline') : 'OS unknown',
     `${inv.packages.length} packages`,
   ];
   if (result.db) facts.push(`DB built ${mdText(result.db.builtAt || 'unknown')}`);
@@ -209,7 +234,7 @@ export function renderMarkdown(result: ScanReportInput, opts: MarkdownOptions = 
     const warns = v.rules.length - fails;
     out.push(
       '',
-      `**Verdict: ${v.status}** — ${fails} rule${fails === 1 ? '' : 's'} failed, ${warns} warned, ${v.suppressed.length} finding${v.suppressed.length === 1 ? '' : 's'} suppressed${v.policies.length > 0 ? ` (policies: ${v.policies.map(mdCode).join(', ')})` : ''}`,
+      `**Verdict: ${v.status}** — ${fails} rule${fails === 1 ? '' : 's'} failed, ${warns} warned, ${v.suppressed.length} finding${v.suppressed.length === 1 ? '' : 's'} suppressed${v.policies.length > 0 ? ` (policies: ${v.policies.map((p) => mdCode(p, 'inline')).join(', ')})` : ''}`,
     );
   }
   const counts = countsTable(result);
@@ -239,7 +264,8 @@ export function renderMarkdown(result: ScanReportInput, opts: MarkdownOptions = 
     }
     if (top.length > max) out.push('', `… and ${top.length - max} more`);
   }
-  const notes = result.notes.map((n) => `- ${mdText(n.message)}`);
+  // Notes quote the image (package names, the OS release).
+  const notes = result.notes.map((n) => `- ${mdCode(n.message, 'inline')}`);
   if (inv.unknowns.length > 0)
     notes.push(`- ${inv.unknowns.length} file(s) could not be analysed; run customs sbom to see them`);
   if (notes.length > 0) out.push('', '### Notes', '', ...notes);
