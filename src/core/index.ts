@@ -9,3 +9,4 @@ export * from './package-name.js';
 export * from './compare.js';
 export * from './severity.js';
 export * from './terminal-text.js';
+export * from './untrusted-data.js';

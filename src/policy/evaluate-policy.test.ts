@@ -489,3 +489,9 @@ test('deterministic: same input gives the same verdict whatever the finding orde
   assert.equal(JSON.stringify(judge(yaml, input)), JSON.stringify(judge(yaml, shuffled)));
   assert.deepEqual(judge(yaml).policies, ['p.yaml']);
 });
+
+test("required labels are the image's own: a label named like an Object.prototype member is missing when absent", () => {
+  for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty']) {
+    assert.deepEqual(ids(judge(rule('image', `{requiredLabels: ["${name}"]}`))), [`label-missing:${name}`], name);
+  }
+});

@@ -217,3 +217,30 @@ test('date-only expiries last through that UTC day', () => {
   assert.equal(expiryInstant('2023-02-29'), undefined);
   assert.equal(expiryInstant('2024-07-01T02:00:00+02:00')?.toISOString(), '2024-07-01T00:00:00.000Z');
 });
+
+test('hostile YAML: deep nesting in any YAML form is POLICY_INVALID naming the file and line, quickly', () => {
+  const head = 'apiVersion: customs/v1\nkind: Policy\n';
+  const n = 200_000;
+  const deepList = `${'['.repeat(n)}${']'.repeat(n)}`;
+  const cases: [string, string][] = [
+    ['flow.yaml', `${head}rules: ${deepList}\n`],
+    ['flowmap.yaml', `${head}rules: ${'{a: '.repeat(n)}1${'}'.repeat(n)}\n`],
+    ['dashes.yaml', `${head}rules:\n  ${'- '.repeat(n)}x\n`],
+    ['keys.yaml', `${head}${'? '.repeat(n)}x\n`],
+    ['indent.yaml', `${head}rules:\n${Array.from({ length: 300 }, (_, i) => `${' '.repeat(i)}- a:`).join('\n')} 1\n`],
+    ['policy.json', `{"apiVersion": "customs/v1", "kind": "Policy", "x": ${deepList}}`],
+  ];
+  for (const [path, text] of cases) {
+    const started = Date.now();
+    const msg = problems(() => loadPolicies([{ path, text }], NOW));
+    assert.match(msg, new RegExp(`${path.replace('.', '\\.')}: line \\d+: nested more than 256 levels deep`), msg);
+    assert.ok(Date.now() - started < 5000, `${path} took ${Date.now() - started} ms`);
+  }
+  // Quotes, comments and block scalars hold brackets that are not structure: not counted.
+  const brackets = '['.repeat(300);
+  const fine = `${head}# ${brackets}\nrules:\n  - id: r\n    action: warn\n    message: "${brackets}"\n    cel: |\n      ${brackets}\n      true\n`;
+  assert.match(
+    problems(() => loadPolicies([{ path: 'fine.yaml', text: fine }], NOW)),
+    /cel/,
+  );
+});

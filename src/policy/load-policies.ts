@@ -1,6 +1,6 @@
 import { Value } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
-import { CustomsError } from '../core/index.js';
+import { CustomsError, yamlNestingProblem } from '../core/index.js';
 import { celProblem } from './rules/cel-rule.js';
 import type { Policy, PolicyException, PolicyRule } from './policy-model.js';
 import { type PolicyFile, PolicyFileSchema, RULE_KINDS } from './schema.js';
@@ -64,6 +64,13 @@ export function loadPolicies(files: readonly { readonly path: string; readonly t
 function parseFile(path: string, text: string, problems: string[]): PolicyFile | undefined {
   if (text.length > MAX_POLICY_BYTES) {
     problems.push(`${path}: larger than ${MAX_POLICY_BYTES.toString()} bytes; a policy file is small`);
+    return undefined;
+  }
+  // Measured before parsing: the YAML parser recurses, and deep nesting costs it minutes and
+  // gigabytes before it gives up (core/untrusted-data.ts). A policy nests a few levels.
+  const deep = yamlNestingProblem(text);
+  if (deep !== undefined) {
+    problems.push(`${path}: ${deep}`);
     return undefined;
   }
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: true });

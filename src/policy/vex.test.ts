@@ -87,3 +87,41 @@ test('invalid VEX is refused with every problem named', () => {
     /analysis\.state: "nope"/,
   );
 });
+
+const cdxWithState = (state: string): string =>
+  JSON.stringify({
+    bomFormat: 'CycloneDX',
+    vulnerabilities: [{ id: 'CVE-1', analysis: { state, justification: 'code_not_present' }, affects: [{ ref: 'x' }] }],
+  });
+
+test('CycloneDX analysis states are looked up as the document words they are: no Object.prototype member passes', () => {
+  for (const state of Object.getOwnPropertyNames(Object.prototype)) {
+    assert.match(vexError(cdxWithState(state)), new RegExp(`analysis\\.state: "${state}" is not a CycloneDX`), state);
+  }
+  assert.equal(loadVex(cdxWithState('false_positive'), 'v.json').statements[0]?.status, 'not_affected');
+});
+
+/** `{"k": {"k": … 1 …}}` nested `depth` deep, written without recursion. */
+const nested = (depth: number, open: string, close: string, inner = '1'): string =>
+  `${open.repeat(depth)}${inner}${close.repeat(depth)}`;
+
+test('a VEX document nested 200,000 deep is refused as VEX_INVALID naming the file, not a crash', () => {
+  const components = `{"bomFormat":"CycloneDX","components":[${nested(200_000, '{"bom-ref":"a","components":[', ']}', '{}')}]}`;
+  const msg = vexError(components);
+  assert.match(msg, /^doc\.json: nested more than 256 levels deep at \/components\/0\/components\/0\//);
+  assert.match(
+    vexError(`{"@context":"https://openvex.dev/ns/v0.2.0","x":${nested(200_000, '[', ']')}}`),
+    /nested more than 256/,
+  );
+  // Nesting within the bound is read as before.
+  const ok = `{"bomFormat":"CycloneDX","components":[${nested(60, '{"bom-ref":"r","purl":"pkg:npm/a@1","components":[', ']}', '{}')}],"vulnerabilities":[{"id":"CVE-1","analysis":{"state":"resolved"},"affects":[{"ref":"r"}]}]}`;
+  assert.deepEqual(loadVex(ok, 'ok.json').statements[0]?.products, ['pkg:npm/a@1']);
+});
+
+test('a BOM-Link that does not percent-decode is a problem of the document, not a crash', () => {
+  const doc = JSON.stringify({
+    bomFormat: 'CycloneDX',
+    vulnerabilities: [{ id: 'CVE-1', analysis: { state: 'resolved' }, affects: [{ ref: 'urn:cdx:abc/1#%E0%A4%A' }] }],
+  });
+  assert.match(vexError(doc), /vulnerabilities\[0\]\.affects: "urn:cdx:abc\/1#%E0%A4%A" is not a BOM-Link/);
+});

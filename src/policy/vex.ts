@@ -5,7 +5,7 @@
  * affected or fixed suppress findings; affected / under_investigation are kept
  * (they change nothing in the gate).
  */
-import { CustomsError } from '../core/index.js';
+import { CustomsError, nestingProblem } from '../core/index.js';
 
 export const VEX_STATUSES = ['not_affected', 'fixed', 'affected', 'under_investigation'] as const;
 export type VexStatus = (typeof VEX_STATUSES)[number];
@@ -51,6 +51,9 @@ export function loadVex(text: string, path: string): VexDocument {
   } catch (e) {
     throw new CustomsError('VEX_INVALID', `${path}: not JSON (${e instanceof Error ? e.message : String(e)})`, e);
   }
+  // Refused before anything walks it: a document nested 200,000 deep is an input error, not a crash.
+  const deep = nestingProblem(doc);
+  if (deep !== undefined) throw new CustomsError('VEX_INVALID', `${path}: ${deep}; a VEX document is not`);
   if (!isObj(doc)) throw new CustomsError('VEX_INVALID', `${path}: a VEX document is a JSON object`);
   const context = doc['@context'];
   if (typeof context === 'string' && context.startsWith('https://openvex.dev/ns')) return openVex(doc, path);
@@ -119,31 +122,40 @@ function openVex(doc: Obj, path: string): VexDocument {
   return { path, format: 'openvex', statements };
 }
 
-/** CycloneDX analysis.state → VEX status (CycloneDX 1.6 "impactAnalysisState"). */
-const CDX_STATE: Readonly<Record<string, VexStatus>> = {
-  not_affected: 'not_affected',
-  false_positive: 'not_affected',
-  resolved: 'fixed',
-  resolved_with_pedigree: 'fixed',
-  exploitable: 'affected',
-  in_triage: 'under_investigation',
-};
+/**
+ * CycloneDX analysis.state → VEX status (CycloneDX 1.6 "impactAnalysisState").
+ * A Map: the state is the document's word, and "constructor" or "__proto__"
+ * must not find a member of Object.prototype.
+ */
+const CDX_STATE: ReadonlyMap<string, VexStatus> = new Map([
+  ['not_affected', 'not_affected'],
+  ['false_positive', 'not_affected'],
+  ['resolved', 'fixed'],
+  ['resolved_with_pedigree', 'fixed'],
+  ['exploitable', 'affected'],
+  ['in_triage', 'under_investigation'],
+]);
 
 function cyclonedxVex(doc: Obj, path: string): VexDocument {
   const problems: string[] = [];
-  // bom-ref → purl, for affects[].ref pointing at components of this BOM.
+  // bom-ref → purl, for affects[].ref pointing at components of this BOM: depth-first over
+  // nested components, with a stack of its own (loadVex has bounded the nesting already).
+  // Children are pushed last first, so components are visited in document order.
   const refs = new Map<string, string>();
-  const walk = (list: unknown): void => {
-    for (const c of arr(list)) {
-      if (!isObj(c)) continue;
-      const ref = str(c['bom-ref']);
-      const purl = str(c.purl);
-      if (ref !== undefined && purl !== undefined) refs.set(ref, purl);
-      walk(c.components);
-    }
+  const stack: unknown[] = [];
+  const pushAll = (list: readonly unknown[]): void => {
+    for (let i = list.length - 1; i >= 0; i--) stack.push(list[i]);
   };
-  walk(doc.components);
-  if (isObj(doc.metadata) && isObj(doc.metadata.component)) walk([doc.metadata.component]);
+  if (isObj(doc.metadata) && isObj(doc.metadata.component)) stack.push(doc.metadata.component);
+  pushAll(arr(doc.components));
+  while (stack.length > 0) {
+    const c = stack.pop();
+    if (!isObj(c)) continue;
+    const ref = str(c['bom-ref']);
+    const purl = str(c.purl);
+    if (ref !== undefined && purl !== undefined) refs.set(ref, purl);
+    pushAll(arr(c.components));
+  }
   const statements: VexStatement[] = [];
   arr(doc.vulnerabilities).forEach((v, i) => {
     const where = `vulnerabilities[${i.toString()}]`;
@@ -162,7 +174,7 @@ function cyclonedxVex(doc: Obj, path: string): VexDocument {
     const analysis = isObj(v.analysis) ? v.analysis : undefined;
     const state = analysis ? str(analysis.state) : undefined;
     if (state === undefined) return; // no analysis: not a VEX statement
-    const status = CDX_STATE[state];
+    const status = CDX_STATE.get(state);
     if (status === undefined) {
       problems.push(`${where}.analysis.state: "${state}" is not a CycloneDX impact analysis state`);
       return;
@@ -172,7 +184,11 @@ function cyclonedxVex(doc: Obj, path: string): VexDocument {
       const ref = isObj(a) ? str(a.ref) : undefined;
       if (ref === undefined) continue;
       // A BOM-Link (urn:cdx:serial/version#bom-ref) names a bom-ref of another BOM.
-      const local = ref.startsWith('urn:cdx:') ? decodeURIComponent(ref.slice(ref.indexOf('#') + 1)) : ref;
+      const local = ref.startsWith('urn:cdx:') ? decodedFragment(ref) : ref;
+      if (local === undefined) {
+        problems.push(`${where}.affects: "${ref}" is not a BOM-Link (bad percent-encoding)`);
+        continue;
+      }
       products.push(refs.get(local) ?? local);
     }
     if (products.length === 0) problems.push(`${where}.affects: no ref`);
@@ -197,4 +213,13 @@ function cyclonedxVex(doc: Obj, path: string): VexDocument {
   if (problems.length > 0)
     throw new CustomsError('VEX_INVALID', `${path}: CycloneDX VEX is invalid:\n  ${problems.join('\n  ')}`);
   return { path, format: 'cyclonedx', statements };
+}
+
+/** The bom-ref of a BOM-Link (percent-decoded, RFC 3986 §2.1), or undefined when it does not decode. */
+function decodedFragment(link: string): string | undefined {
+  try {
+    return decodeURIComponent(link.slice(link.indexOf('#') + 1));
+  } catch {
+    return undefined;
+  }
 }

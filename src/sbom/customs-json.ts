@@ -1,6 +1,7 @@
 import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { ValueError } from '@sinclair/typebox/errors';
-import { CustomsError, type OsInfo, type Package, type Unknown } from '../core/index.js';
+import { redactImageConfig } from '../analyze/index.js';
+import { CustomsError, nestingProblem, type OsInfo, type Package, type Unknown } from '../core/index.js';
 import { InventorySchema } from './inventory-schema.js';
 import { sortPackages, sortUnknowns } from './sort.js';
 import type { Inventory, InventoryLayer, InventoryTarget } from './types.js';
@@ -81,14 +82,20 @@ function unknownJson(u: Unknown): Record<string, unknown> {
   return { path: u.path, layer: u.layer, analyzer: u.analyzer, code: u.code, message: u.message };
 }
 
-/** Records (labels, qualifiers, meta) have no order of their own: sort keys by code unit. */
+/**
+ * Records (labels, qualifiers, meta) have no order of their own: sort keys by code unit.
+ * Built with fromEntries (own data properties), as assignment would turn an image's label
+ * named "__proto__" into a prototype change and drop it.
+ */
 function sortedRecord(r: Readonly<Record<string, string>>): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const k of Object.keys(r).sort()) {
-    const v = r[k];
-    if (v !== undefined) out[k] = v;
-  }
-  return out;
+  return Object.fromEntries(
+    Object.keys(r)
+      .sort()
+      .flatMap((k) => {
+        const v = r[k];
+        return v === undefined ? [] : [[k, v] as const];
+      }),
+  );
 }
 
 let compiled: ReturnType<typeof TypeCompiler.Compile<typeof InventorySchema>> | undefined;
@@ -116,6 +123,8 @@ export function parseCustomsJson(text: string): Inventory {
       e,
     );
   }
+  const deep = nestingProblem(value);
+  if (deep !== undefined) throw new CustomsError('SBOM_INVALID', `customs inventory JSON: ${deep}`);
   if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
     const v = (value as Record<string, unknown>).schemaVersion;
     if (typeof v === 'number' && v !== 1) {
@@ -125,7 +134,7 @@ export function parseCustomsJson(text: string): Inventory {
       );
     }
   }
-  if (checkInventory().Check(value)) return value as Inventory;
+  if (checkInventory().Check(value)) return withRedactedTarget(value as Inventory);
   const problems: string[] = [];
   let more = 0;
   const seen = new Set<string>();
@@ -141,6 +150,31 @@ export function parseCustomsJson(text: string): Inventory {
     'SBOM_INVALID',
     `customs inventory JSON does not match schema v1 (${problems.length + more} ${problems.length + more === 1 ? 'problem' : 'problems'}):\n  ${problems.join('\n  ')}${tail}`,
   );
+}
+
+/**
+ * An inventory from an older customs, or written by hand, may hold build history and labels
+ * in clear. A scan redacts the image config where it enters (engine's analyzeTarget); an
+ * inventory read from a file is the other way image text enters, so it is redacted here,
+ * with the same function, before any writer sees it.
+ */
+function withRedactedTarget(inv: Inventory): Inventory {
+  const t = inv.target;
+  const red = redactImageConfig({
+    rootfs: { type: 'layers', diff_ids: [] },
+    ...(t.labels ? { config: { Labels: t.labels } } : {}),
+    history: t.layers.map((l) => (l.createdBy !== undefined ? { created_by: l.createdBy } : {})),
+  });
+  const labels = red.config?.Labels;
+  const target: InventoryTarget = {
+    ...t,
+    ...(labels ? { labels } : {}),
+    layers: t.layers.map((l, i) => {
+      const createdBy = red.history?.[i]?.created_by;
+      return createdBy === undefined ? l : { ...l, createdBy };
+    }),
+  };
+  return { ...inv, target };
 }
 
 /** TypeBox says "Expected union value" for enums; name the allowed values and what was found instead. */

@@ -9,7 +9,16 @@ import { PROP, TRIVY_PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
 import type { Inventory } from './types.js';
-import { isObject, type Json, type NamedValues, namedValues, parseJsonObject, sbomInvalid, str } from './json-read.js';
+import {
+  isObject,
+  type Json,
+  type NamedValues,
+  namedValues,
+  parseJsonObject,
+  prefixedRecord,
+  sbomInvalid,
+  str,
+} from './json-read.js';
 
 /**
  * The CycloneDX library is loaded on first use: it is large, and commands that
@@ -264,8 +273,7 @@ export function parseCycloneDx(text: string): ImportedSbom {
     const layer = props.first(PROP.layerDiffID) ?? props.first(TRIVY_PROP.layerDiffID);
     const paths = props.all(PROP.path);
     const license = props.first(PROP.license) ?? licenseOf(c.licenses);
-    const meta: Record<string, string> = {};
-    for (const [k, v] of props.entries) if (k.startsWith(PROP.metaPrefix)) meta[k.slice(PROP.metaPrefix.length)] = v;
+    const meta = prefixedRecord(props, PROP.metaPrefix);
     packages.push({
       id: props.first(PROP.packageId) ?? ref,
       ecosystem: d.ecosystem,

@@ -1,4 +1,4 @@
-import { CustomsError } from '../core/index.js';
+import { CustomsError, nestingProblem } from '../core/index.js';
 
 /** Helpers shared by the SBOM readers (CycloneDX, SPDX): untrusted JSON, checked field by field. */
 export type Json = Record<string, unknown>;
@@ -27,6 +27,9 @@ export function parseJsonObject(text: string, format: string): Json {
       `not valid JSON (${e instanceof Error ? e.message : String(e)}); only the JSON format is read`,
     );
   }
+  // Bounded before any reader walks it (core/untrusted-data.ts).
+  const deep = nestingProblem(doc);
+  if (deep !== undefined) throw sbomInvalid(format, deep);
   if (!isObject(doc)) throw sbomInvalid(format, 'the document is not a JSON object');
   return doc;
 }
@@ -36,6 +39,16 @@ export interface NamedValues {
   readonly entries: readonly (readonly [string, string])[];
   first(name: string): string | undefined;
   all(name: string): string[];
+}
+
+/**
+ * The values whose name starts with `prefix`, keyed by the rest of the name (later ones win).
+ * Built with fromEntries: assigning a key "__proto__" from a document would drop it.
+ */
+export function prefixedRecord(values: NamedValues, prefix: string): Record<string, string> {
+  return Object.fromEntries(
+    values.entries.filter(([k]) => k.startsWith(prefix)).map(([k, v]) => [k.slice(prefix.length), v] as const),
+  );
 }
 
 export function namedValues(entries: readonly (readonly [string, string])[]): NamedValues {

@@ -6,6 +6,7 @@
  * later versions may be used.
  * https://www.debian.org/doc/packaging-manuals/copyright-format/1.0/#license-specification
  */
+import { ownValue } from '../core/index.js';
 
 /** Families whose SPDX ids spell "or later" as -or-later and "this version only" as -only. */
 const ONLY_OR_LATER: Readonly<Record<string, { spdx: string; lowest: string }>> = {
@@ -72,7 +73,8 @@ const PERL = 'Artistic-1.0-Perl OR GPL-1.0-or-later';
 export function debianShortName(name: string, isLicenseId: (id: string) => string | undefined): string | undefined {
   const lower = name.trim().toLowerCase();
   if (lower === 'perl') return PERL;
-  const fixed = FIXED[lower];
+  // Own properties only: the name is the image's, and "constructor" is not a licence.
+  const fixed = ownValue(FIXED, lower);
   if (fixed !== undefined) return fixed;
   const niv = /^gfdl-niv-(\d+(?:\.\d+)?)(\+)?$/.exec(lower);
   if (niv?.[1] !== undefined)
@@ -80,10 +82,10 @@ export function debianShortName(name: string, isLicenseId: (id: string) => strin
   const m = /^([a-z][a-z0-9-]*?)(?:-(\d+(?:\.\d+)*[a-z]?))?(\+)?$/.exec(lower);
   if (!m?.[1]) return undefined;
   const [, family, version, plus] = m;
-  const ool = ONLY_OR_LATER[family];
+  const ool = ownValue(ONLY_OR_LATER, family);
   if (ool !== undefined)
     return isLicenseId(`${ool.spdx}-${dotted(version ?? ool.lowest)}-${plus ? 'or-later' : 'only'}`);
-  const v = VERSIONED[family];
+  const v = ownValue(VERSIONED, family);
   if (v !== undefined) {
     const id = isLicenseId(`${v.spdx}-${dotted(version ?? v.lowest)}`);
     return id === undefined ? undefined : plus ? `${id}+` : id;

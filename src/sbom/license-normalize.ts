@@ -1,6 +1,7 @@
 import { createRequire } from 'node:module';
 import spdxCorrect from 'spdx-correct';
 import parseSpdxExpression from 'spdx-expression-parse';
+import { ownValue } from '../core/index.js';
 import { debianShortName } from './license-debian.js';
 import { toSpdxExpression } from './license.js';
 
@@ -238,7 +239,7 @@ const DEBIAN_EXCEPTIONS: Readonly<Record<string, string>> = { 'bison exception':
 
 /** "OpenSSL exception", "Classpath exception 2.0", "GCC-exception-3.1" → an SPDX exception id. */
 function exceptionId(text: string): string | undefined {
-  const debian = DEBIAN_EXCEPTIONS[text.trim().toLowerCase()];
+  const debian = ownValue(DEBIAN_EXCEPTIONS, text.trim().toLowerCase());
   if (debian !== undefined) return debian;
   const t = text.trim().replace(/\s+/g, '-');
   const direct = EXCEPTION_IDS.get(t.toLowerCase());

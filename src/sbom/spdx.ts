@@ -8,7 +8,16 @@ import { PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
 import type { Inventory } from './types.js';
-import { isObject, type Json, type NamedValues, namedValues, parseJsonObject, sbomInvalid, str } from './json-read.js';
+import {
+  isObject,
+  type Json,
+  type NamedValues,
+  namedValues,
+  parseJsonObject,
+  prefixedRecord,
+  sbomInvalid,
+  str,
+} from './json-read.js';
 
 /**
  * SPDX 2.3 JSON (https://spdx.github.io/spdx-spec/v2.3/) of an inventory,
@@ -298,8 +307,7 @@ export function parseSpdx(text: string): ImportedSbom {
     const source = src?.[1] && src[2] ? { name: src[1], version: src[2] } : d.source;
     const license = notes.first(PROP.license) ?? licenseOf(str(p.licenseDeclared), extracted);
     const layer = notes.first(PROP.layerDiffID);
-    const meta: Record<string, string> = {};
-    for (const [k, v] of notes.entries) if (k.startsWith(PROP.metaPrefix)) meta[k.slice(PROP.metaPrefix.length)] = v;
+    const meta = prefixedRecord(notes, PROP.metaPrefix);
     packages.push({
       id: notes.first(PROP.packageId) ?? (spdxId.startsWith('SPDXRef-Package-') ? spdxId.slice(16) : spdxId),
       ecosystem: d.ecosystem,

@@ -87,3 +87,9 @@ test('YAML syntax errors and non-mapping documents are refused with a line', () 
   assert.match(problems('rules: [\n  - x: {\n'), /line \d+/);
   assert.match(problems('- just\n- a list\n'), /\(top level\)/);
 });
+
+test('YAML nested past the bound is refused with its line before the parser recurses into it', () => {
+  const n = 200_000;
+  assert.match(problems(`rules:\n  ${'- '.repeat(n)}x\n`), /secrets config: line 2: nested more than 256 levels deep/);
+  assert.match(problems(`allow-rules: ${'['.repeat(n)}${']'.repeat(n)}\n`), /line 1: nested more than 256/);
+});

@@ -1,7 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
-import { CustomsError } from '../../core/index.js';
+import { CustomsError, yamlNestingProblem } from '../../core/index.js';
 import { FINDING_SEVERITIES } from '../types.js';
 import { SECRET_CATEGORIES, type SecretCategory, type SecretRule } from './rule.js';
 
@@ -98,6 +98,9 @@ const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\})(?:[^()\\]|\\.)*\)
  * bad field is listed in one SECRETS_CONFIG_INVALID error, by its path.
  */
 export function loadSecretConfig(text: string): SecretConfig {
+  // Bounded before the YAML parser, which recurses (core/untrusted-data.ts).
+  const deep = yamlNestingProblem(text);
+  if (deep !== undefined) throw new CustomsError('SECRETS_CONFIG_INVALID', `secrets config: ${deep}`);
   const doc = parseDocument(text, { uniqueKeys: true, prettyErrors: false });
   if (doc.errors.length > 0) {
     const list = doc.errors.map(

@@ -1,3 +1,4 @@
+import { ownValue } from '../../core/index.js';
 import { parseImageReference } from '../../sbom/index.js';
 import { globMatch } from '../glob.js';
 import type { Hit, RuleContext } from '../input.js';
@@ -161,7 +162,8 @@ export function imageHits(spec: ImageSpec, ctx: RuleContext): Hit[] {
     const labels = target.labels ?? {};
     for (const l of spec.requiredLabels) {
       const label = typeof l === 'string' ? l : l.name;
-      const value = labels[label];
+      // Own labels only: a policy requiring "constructor" must not find Object.prototype's.
+      const value = ownValue(labels, label);
       if (value === undefined) hit(`label-missing:${label}`, `${name}: label ${label} is missing`);
       else if (typeof l !== 'string' && l.pattern !== undefined && !globMatch(l.pattern, value)) {
         hit(`label-mismatch:${label}`, `${name}: label ${label}="${value}" does not match ${l.pattern}`);

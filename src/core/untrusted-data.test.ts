@@ -1,0 +1,42 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { MAX_NESTING, nestingProblem, ownValue, yamlNestingProblem } from './untrusted-data.js';
+
+/** [[…[1]…]] with `depth` arrays, built without recursion. */
+const arrays = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
+
+test('nestingProblem: exactly MAX_NESTING containers pass, one more does not; scalars always pass', () => {
+  assert.equal(nestingProblem(arrays(MAX_NESTING)), undefined);
+  assert.match(
+    nestingProblem(arrays(MAX_NESTING + 1)) ?? '',
+    /^nested more than 256 levels deep at \/0\/0\/0\/0\/0\/0\/0\/0\/…$/,
+  );
+  for (const v of [null, 1, 'x', true]) assert.equal(nestingProblem(v), undefined);
+  // Wide is fine: breadth is not depth.
+  assert.equal(nestingProblem(Array.from({ length: 100_000 }, () => [[1]])), undefined);
+});
+
+test('nestingProblem: 2,000,000 levels are measured without a stack overflow; the pointer escapes / and ~', () => {
+  assert.match(nestingProblem(arrays(2_000_000)) ?? '', /nested more than 256/);
+  const v = JSON.parse('{"a/b": {"c~d": [[[1]]]}}') as unknown;
+  assert.equal(nestingProblem(v, 3), 'nested more than 3 levels deep at /a~1b/c~0d/0');
+});
+
+test('ownValue: own properties only, never Object.prototype members', () => {
+  const table: Readonly<Record<string, number>> = { a: 1 };
+  assert.equal(ownValue(table, 'a'), 1);
+  for (const k of Object.getOwnPropertyNames(Object.prototype)) assert.equal(ownValue(table, k), undefined, k);
+  const parsed = JSON.parse('{"__proto__": 7}') as Record<string, number>;
+  assert.equal(ownValue(parsed, '__proto__'), 7);
+});
+
+test('yamlNestingProblem: flow, block, indicators and JSON count; strings, comments and block scalars do not', () => {
+  const flow = (n: number): string => `a: ${'['.repeat(n)}${']'.repeat(n)}\n`;
+  assert.equal(yamlNestingProblem(flow(200)), undefined);
+  assert.match(yamlNestingProblem(flow(300)) ?? '', /^line 1: nested more than 256 levels deep$/);
+  assert.match(yamlNestingProblem(`x: 1\ny:\n  ${'- '.repeat(300)}z\n`) ?? '', /^line 3:/);
+  assert.match(yamlNestingProblem(`${' '.repeat(300)}a: 1\n`) ?? '', /^line 1:/);
+  const quiet = `# ${'['.repeat(400)}\ns: "${'['.repeat(400)}"\nt: '${'{'.repeat(400)}'\nu: |\n  ${'['.repeat(400)}\nv: [1, [2, {w: 3}]]\n`;
+  assert.equal(yamlNestingProblem(quiet), undefined);
+  assert.equal(yamlNestingProblem(''), undefined);
+});
