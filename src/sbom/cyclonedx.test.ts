@@ -232,11 +232,12 @@ test('parseCycloneDx refuses what it cannot read, naming the problem', () => {
 
 test('parseCycloneDx bounds nesting depth of hostile documents', () => {
   // Built as text: JSON.stringify itself cannot nest this deep.
-  const n = 100_000;
-  const nested = `${'{"type":"library","name":"n","components":['.repeat(n)}{"type":"library","name":"leaf"}${']}'.repeat(n)}`;
-  const text = `{"bomFormat":"CycloneDX","specVersion":"1.6","components":[${nested}]}`;
-  const e = sbomError(() => parseCycloneDx(text));
-  assert.match(e.message, /nested deeper than 64/);
+  const text = (n: number): string =>
+    `{"bomFormat":"CycloneDX","specVersion":"1.6","components":[${'{"type":"library","name":"n","components":['.repeat(n)}{"type":"library","name":"leaf"}${']}'.repeat(n)}]}`;
+  // Past the bound on every document (core's nestingProblem), before the reader walks it …
+  assert.match(sbomError(() => parseCycloneDx(text(100_000))).message, /nested more than 256 levels deep/);
+  // … and within it, past the reader's own bound on nested components.
+  assert.match(sbomError(() => parseCycloneDx(text(70))).message, /nested deeper than 64/);
 });
 
 test('the CycloneDX validator used above does reject a broken document', async () => {
