@@ -154,7 +154,7 @@ export function parseCustomsJson(text: string): Inventory {
 
 /**
  * An inventory from an older customs, or written by hand, may hold build history and labels
- * in clear. A scan redacts the image config where it enters (engine's analyzeTarget); an
+ * in clear. A scan redacts the image config where it enters (engine's openRedacted); an
  * inventory read from a file is the other way image text enters, so it is redacted here,
  * with the same function, before any writer sees it.
  */
