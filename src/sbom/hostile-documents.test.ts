@@ -10,7 +10,7 @@ import { parseCustomsJson, toCustomsJson } from './customs-json.js';
 import { parseCycloneDx, toCycloneDx } from './cyclonedx.js';
 import { debianShortName } from './license-debian.js';
 import { parseSpdx } from './spdx.js';
-import { sampleInventory } from './testdata/sample-inventory.js';
+import { sampleInventory } from './test-support/sample-inventory.js';
 
 function sbomError(fn: () => unknown): string {
   try {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, test } from 'node:test';
-import { writeDockerArchive } from '../../src/image/test-fixtures.js';
+import { writeDockerArchive } from '../../src/image/test-support/image-fixtures.js';
 import { freshDir, runCustoms } from '../support/images.js';
 
 let dir = '';

@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { before, test } from 'node:test';
 import { createContext } from '../../src/core/index.js';
 import { DEFAULT_SCAN_PLAN, sbom, scan } from '../../src/engine/index.js';
-import { writeDockerArchive } from '../../src/image/test-fixtures.js';
+import { writeDockerArchive } from '../../src/image/test-support/image-fixtures.js';
 import { memoryDb } from '../../src/match/test-support/memory-db.js';
 import { evaluatePolicy, loadPolicies, type Verdict } from '../../src/policy/index.js';
 import { renderHtml, renderMarkdown, renderScanTable, SCAN_WRITERS } from '../../src/report/index.js';

@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
-import { makeTar, writeDockerArchive } from '../../src/image/test-fixtures.js';
+import { makeTar, writeDockerArchive } from '../../src/image/test-support/image-fixtures.js';
 import { freshDir, runCustoms } from '../support/images.js';
 
 const FORGED = '\u001b[1A\u001b[2K\r\u001b[32m✔ scan passed, 0 vulnerabilities\u001b[0m\n\u202egat.reyal/\u2066x\u2069';
