@@ -1,10 +1,14 @@
 import { CustomsError } from '../../core/index.js';
 
 /**
- * Tar header decoding: POSIX ustar (pax extended headers, global headers)
- * and the GNU extensions Docker and BuildKit emit (long names 'L', long link
- * names 'K', base-256 numbers). See POSIX.1-2017 pax(1) "ustar Interchange
- * Format" and "pax Header Block".
+ * Tar header decoding: POSIX ustar (pax extended headers, global headers),
+ * star, GNU (long names 'L', long link names 'K', base-256 numbers) and v7.
+ * See POSIX.1-2017 pax(1) "ustar Interchange Format" and "pax Header Block".
+ *
+ * Container runtimes read layers with Go's archive/tar (Docker, containerd,
+ * BuildKit), so where formats leave room for readings, this module reads a
+ * header the way archive/tar does: a header it would reject is LAYER_CORRUPT
+ * here too, and a header it accepts yields the same name, size and type.
  */
 
 export const BLOCK = 512;
@@ -18,6 +22,9 @@ export const ENTRY_TYPES = {
 } as const;
 export type EntryType = (typeof ENTRY_TYPES)[keyof typeof ENTRY_TYPES];
 
+/** v7 (no magic), POSIX ustar/pax, star (ustar magic + "tar\0" trailer), GNU ("ustar  \0"). */
+export type TarFormat = 'v7' | 'ustar' | 'star' | 'gnu';
+
 export interface RawHeader {
   readonly name: string;
   readonly linkname: string;
@@ -25,12 +32,40 @@ export interface RawHeader {
   readonly mode: number;
   /** The raw typeflag byte as a character. */
   readonly typeflag: string;
+  readonly format: TarFormat;
 }
 
-function cstring(buf: Buffer, start: number, len: number): string {
+/** Bytes up to the first NUL (archive/tar parseString). */
+function fieldString(buf: Buffer, start: number, len: number): string {
   const end = buf.indexOf(0, start);
   const stop = end === -1 || end > start + len ? start + len : end;
   return buf.toString('utf8', start, stop);
+}
+
+function isAscii(buf: Buffer, start: number, len: number): boolean {
+  for (let i = start; i < start + len; i++) if ((buf[i] ?? 0) >= 0x80) return false;
+  return true;
+}
+
+/** A numeric field that does not parse: archive/tar rejects the whole header. */
+class BadNumber extends Error {}
+
+/**
+ * Octal field as archive/tar reads it: leading and trailing spaces and NULs
+ * trimmed, then the text up to the next NUL; empty is 0.
+ */
+function parseOctal(buf: Buffer, start: number, len: number): number {
+  let a = start;
+  let b = start + len;
+  const pad = (c: number | undefined): boolean => c === 0x20 || c === 0;
+  while (a < b && pad(buf[a])) a++;
+  while (b > a && pad(buf[b - 1])) b--;
+  if (a === b) return 0;
+  const text = fieldString(buf, a, b - a);
+  if (!/^[0-7]+$/.test(text)) throw new BadNumber(`"${text}" is not an octal number`);
+  const value = Number.parseInt(text, 8);
+  if (!Number.isSafeInteger(value)) throw new BadNumber(`${text} is too large`);
+  return value;
 }
 
 /** Numeric header field: octal text, or base-256 when the high bit of the first byte is set. */
@@ -38,23 +73,24 @@ export function parseNumeric(buf: Buffer, start: number, len: number): number {
   const first = buf[start] ?? 0;
   if (first & 0x80) {
     // GNU base-256: big-endian two's complement, first byte's high bit is the flag.
+    if (first & 0x40) throw new BadNumber('negative number');
     let value = first & 0x7f;
-    if (first & 0x40) throw new CustomsError('LAYER_CORRUPT', 'tar header holds a negative number');
     for (let i = start + 1; i < start + len; i++) {
       value = value * 256 + (buf[i] ?? 0);
-      if (value > Number.MAX_SAFE_INTEGER) throw new CustomsError('LAYER_CORRUPT', 'tar header number is too large');
+      if (value > Number.MAX_SAFE_INTEGER) throw new BadNumber('number too large');
     }
     return value;
   }
-  const text = cstring(buf, start, len).trim();
-  if (text === '') return 0;
-  if (!/^[0-7]+$/.test(text))
-    throw new CustomsError('LAYER_CORRUPT', `tar header field "${text}" is not an octal number`);
-  return Number.parseInt(text, 8);
+  return parseOctal(buf, start, len);
 }
 
 function checksumOk(block: Buffer): boolean {
-  const stored = parseNumeric(block, 148, 8);
+  let stored: number;
+  try {
+    stored = parseOctal(block, 148, 8);
+  } catch {
+    return false;
+  }
   let unsigned = 0;
   let signed = 0;
   for (let i = 0; i < BLOCK; i++) {
@@ -66,7 +102,7 @@ function checksumOk(block: Buffer): boolean {
   return stored === unsigned || stored === signed;
 }
 
-/** A NUL-terminated string (GNU long-name bodies, header fields). */
+/** A NUL-terminated string (GNU long-name bodies). */
 export function cString(b: Buffer): string {
   const z = b.indexOf(0);
   return b.toString('utf8', 0, z === -1 ? b.length : z);
@@ -77,24 +113,71 @@ export function isZeroBlock(block: Buffer): boolean {
   return true;
 }
 
+function formatOf(block: Buffer): TarFormat {
+  const magic = block.toString('latin1', 257, 263);
+  if (magic === 'ustar\0') return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
+  if (magic === 'ustar ' && block.toString('latin1', 263, 265) === ' \0') return 'gnu';
+  return 'v7';
+}
+
 export function decodeHeader(block: Buffer): RawHeader {
   if (!checksumOk(block)) {
     throw new CustomsError('LAYER_CORRUPT', 'tar header checksum does not match (not a tar stream, or corrupt)');
   }
-  let name = cstring(block, 0, 100);
-  const magic = block.toString('latin1', 257, 263);
-  // ustar (POSIX "ustar\0") carries a 155-byte prefix; GNU ("ustar  ") does not.
-  if (magic === 'ustar\0') {
-    const prefix = cstring(block, 345, 155);
+  const format = formatOf(block);
+  let name = fieldString(block, 0, 100);
+  try {
+    const mode = parseNumeric(block, 100, 8);
+    parseNumeric(block, 108, 8); // uid
+    parseNumeric(block, 116, 8); // gid
+    const size = parseNumeric(block, 124, 12);
+    parseNumeric(block, 136, 12); // mtime
+    let prefix = '';
+    if (format !== 'v7') {
+      parseNumeric(block, 329, 8); // devmajor
+      parseNumeric(block, 337, 8); // devminor
+    }
+    if (format === 'ustar') prefix = fieldString(block, 345, 155);
+    else if (format === 'star') {
+      // star keeps atime and ctime after a 131-byte prefix.
+      prefix = fieldString(block, 345, 131);
+      parseNumeric(block, 476, 12);
+      parseNumeric(block, 488, 12);
+    } else if (format === 'gnu') {
+      // GNU headers have no prefix; atime and ctime sit there. Old Go writers put a
+      // ustar prefix in GNU headers, so archive/tar takes the field as a prefix when
+      // those times do not parse and it is ASCII (golang.org/issue/12594, /21005).
+      try {
+        if (block[345] !== 0) parseNumeric(block, 345, 12);
+        if (block[357] !== 0) parseNumeric(block, 357, 12);
+      } catch (e) {
+        if (!(e instanceof BadNumber)) throw e;
+        const z = block.indexOf(0, 345);
+        const len = z === -1 || z > 500 ? 155 : z - 345;
+        if (isAscii(block, 345, len)) prefix = fieldString(block, 345, 155);
+      }
+    }
     if (prefix) name = `${prefix}/${name}`;
+    return {
+      name,
+      linkname: fieldString(block, 157, 100),
+      size,
+      mode,
+      typeflag: String.fromCharCode(block[156] ?? 0),
+      format,
+    };
+  } catch (e) {
+    if (e instanceof BadNumber)
+      throw new CustomsError('LAYER_CORRUPT', `tar header of "${name}" has a bad numeric field: ${e.message}`);
+    throw e;
   }
-  return {
-    name,
-    linkname: cstring(block, 157, 100),
-    size: parseNumeric(block, 124, 12),
-    mode: parseNumeric(block, 100, 8),
-    typeflag: String.fromCharCode(block[156] ?? 0),
-  };
+}
+
+/** Types that never carry a body, whatever their size field says (archive/tar isHeaderOnlyType). */
+const HEADER_ONLY = new Set(['1', '2', '3', '4', '5', '6']);
+
+export function isHeaderOnly(typeflag: string): boolean {
+  return HEADER_ONLY.has(typeflag);
 }
 
 export function entryType(typeflag: string): EntryType {
@@ -114,21 +197,52 @@ export function entryType(typeflag: string): EntryType {
   }
 }
 
-/** Parse pax extended header records: "LEN key=value\n" (pax(1)). */
+const GNU_SPARSE_OFFSET = 'GNU.sparse.offset';
+const GNU_SPARSE_NUMBYTES = 'GNU.sparse.numbytes';
+export const GNU_SPARSE_MAP = 'GNU.sparse.map';
+
+/** A decimal integer as Go's strconv.ParseInt(s, 10, 64) reads it (sign allowed), or undefined. */
+export function parseDecimal(s: string): number | undefined {
+  if (!/^[+-]?[0-9]+$/.test(s)) return undefined;
+  const n = Number(s);
+  return Number.isSafeInteger(n) ? n : undefined;
+}
+
+/**
+ * Parse pax extended header records: "LEN key=value\n" (pax(1)). Every record
+ * must be well formed, as archive/tar requires: a decimal length of at least 5
+ * that ends on a newline, a non-empty key without "=", no NUL in a path. GNU
+ * sparse 0.0 records (repeated GNU.sparse.offset / numbytes pairs) are folded
+ * into one GNU.sparse.map record, in order.
+ */
 export function parsePax(data: Buffer): Map<string, string> {
   const out = new Map<string, string>();
+  const sparse: string[] = [];
   let pos = 0;
+  const bad = (why: string): never => {
+    throw new CustomsError('LAYER_CORRUPT', `pax extended header record at byte ${pos} is malformed: ${why}`);
+  };
   while (pos < data.length) {
     const space = data.indexOf(0x20, pos);
-    if (space === -1) break;
-    const len = Number.parseInt(data.toString('latin1', pos, space), 10);
-    if (!Number.isFinite(len) || len <= 0 || pos + len > data.length) {
-      throw new CustomsError('LAYER_CORRUPT', 'pax extended header record has a bad length');
-    }
-    const record = data.toString('utf8', space + 1, pos + len - 1);
+    if (space === -1) bad('no length');
+    const len = parseDecimal(data.toString('latin1', pos, space));
+    if (len === undefined || len < 5 || pos + len > data.length || pos + len <= space + 1) bad('bad length');
+    const end = pos + (len as number);
+    if (data[end - 1] !== 0x0a) bad('no newline at its end');
+    const record = data.toString('utf8', space + 1, end - 1);
     const eq = record.indexOf('=');
-    if (eq > 0) out.set(record.slice(0, eq), record.slice(eq + 1));
-    pos += len;
+    if (eq <= 0) bad('no key');
+    const key = record.slice(0, eq);
+    const value = record.slice(eq + 1);
+    const pathLike = key === 'path' || key === 'linkpath' || key === 'uname' || key === 'gname';
+    if ((pathLike ? value : key).includes('\0')) bad('NUL byte');
+    if (key === GNU_SPARSE_OFFSET || key === GNU_SPARSE_NUMBYTES) {
+      const want = sparse.length % 2 === 0 ? GNU_SPARSE_OFFSET : GNU_SPARSE_NUMBYTES;
+      if (key !== want || value.includes(',')) bad('GNU sparse records out of order');
+      sparse.push(value);
+    } else out.set(key, value);
+    pos = end;
   }
+  if (sparse.length > 0) out.set(GNU_SPARSE_MAP, sparse.join(','));
   return out;
 }

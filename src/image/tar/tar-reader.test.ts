@@ -6,7 +6,15 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { isCustomsError } from '../../core/index.js';
-import { chunked, paxEntry, tarBytes } from './test-support/tar-fixture.js';
+import {
+  chunked,
+  type FixtureEntry,
+  gnuLongEntry,
+  paxEntry,
+  paxGlobalEntry,
+  paxSparseEntries,
+  tarBytes,
+} from './test-support/tar-fixture.js';
 import { TarReader, type TarEntry } from './tar-reader.js';
 
 async function readAll(stream: Readable): Promise<{ entry: TarEntry; body: string }[]> {
@@ -104,4 +112,214 @@ test('reads what GNU tar writes (long names, symlinks, pax)', async () => {
       format,
     );
   }
+});
+
+// Semantics of Go's archive/tar, which Docker, containerd and BuildKit unpack layers with:
+// where two readers could disagree, a hostile layer could show customs other files than the runtime installs.
+
+const names = async (entries: FixtureEntry[]): Promise<string[]> =>
+  (await readAll(chunked(tarBytes(entries), 61))).map((a) => `${a.entry.type}:${a.entry.name}`);
+
+test('a pax global header names no entry: a global path does not rename the entries after it', async () => {
+  assert.deepEqual(
+    await names([
+      paxGlobalEntry({ path: 'etc/motd', linkpath: 'x', comment: 'built by' }),
+      { name: 'var/lib/dpkg/status', body: 'Package: openssl\n' },
+      { name: 'etc/alt', type: '2', linkname: '../usr/bin/tool' },
+    ]),
+    ['file:var/lib/dpkg/status', 'symlink:etc/alt'],
+  );
+  const all = await readAll(
+    chunked(tarBytes([paxGlobalEntry({ linkpath: 'evil' }), { name: 'l', type: '2', linkname: 't' }])),
+  );
+  assert.equal(all[0]?.entry.linkname, 't');
+});
+
+test('a pax global header drops the local metadata pending before it', async () => {
+  assert.deepEqual(
+    await names([
+      paxEntry({ path: 'lost-pax' }),
+      gnuLongEntry('L', 'lost-gnu'),
+      paxGlobalEntry({ comment: 'x' }),
+      { name: 'kept', body: '1' },
+    ]),
+    ['file:kept'],
+  );
+});
+
+test('pax and GNU names: a later x header replaces an earlier one, GNU long names win, empty values keep the header', async () => {
+  assert.deepEqual(
+    await names([
+      paxEntry({ path: 'first' }),
+      paxEntry({ mtime: '1.5' }),
+      { name: 'second-x-has-no-path', body: '1' },
+      paxEntry({ path: '' }),
+      { name: 'empty-path-keeps-header', body: '1' },
+      paxEntry({ path: 'from-pax' }),
+      gnuLongEntry('L', 'from-gnu'),
+      { name: 'ustar', body: '1' },
+      gnuLongEntry('L', 'from-gnu-2'),
+      paxEntry({ path: 'from-pax-2' }),
+      { name: 'ustar', body: '1' },
+      paxEntry({ path: 'only-next' }),
+      { name: 'a', body: '1' },
+      { name: 'b', body: '1' },
+    ]),
+    [
+      'file:second-x-has-no-path',
+      'file:empty-path-keeps-header',
+      'file:from-gnu',
+      'file:from-gnu-2',
+      'file:only-next',
+      'file:b',
+    ],
+  );
+  const links = await readAll(
+    chunked(
+      tarBytes([
+        paxEntry({ linkpath: 'pax-target' }),
+        gnuLongEntry('K', 'gnu-target'),
+        { name: 'l', type: '2', linkname: 'h' },
+      ]),
+    ),
+  );
+  assert.equal(links[0]?.entry.linkname, 'gnu-target');
+});
+
+test('links, devices, directories and fifos have no body, whatever their size field says', async () => {
+  // The "body" a fifo claims is a real header to archive/tar: the file it describes is installed.
+  const inner = tarBytes([{ name: 'var/lib/dpkg/status', body: 'Package: openssl\n' }], false);
+  for (const type of ['1', '2', '3', '4', '5', '6']) {
+    const all = await readAll(
+      chunked(
+        tarBytes([
+          { name: `x${type}`, type, linkname: 'y', size: inner.length, body: inner },
+          { name: 'z', body: '' },
+        ]),
+      ),
+    );
+    assert.deepEqual(
+      all.map((a) => [a.entry.name, a.body]),
+      [
+        [`x${type}`, ''],
+        ['var/lib/dpkg/status', 'Package: openssl\n'],
+        ['z', ''],
+      ],
+      `type ${type}`,
+    );
+  }
+});
+
+test('an old-style file entry (typeflag NUL) whose name ends in "/" is a directory', async () => {
+  assert.deepEqual(
+    await names([
+      { name: 'dir/', type: '\0' },
+      { name: 'file', type: '\0', body: 'f' },
+    ]),
+    ['dir:dir/', 'file:file'],
+  );
+});
+
+test('prefix fields: 155 bytes in ustar, 131 in star, in GNU headers only when their times do not parse', async () => {
+  const p = 'p'.repeat(131);
+  assert.deepEqual(
+    await names([
+      { name: 'u', prefix: 'usr/lib', body: '' },
+      // star: bytes 476.. hold atime and ctime, not more prefix.
+      { name: 's', format: 'star', prefix: p, tail: '00000000000\x0000000000000\x00', body: '' },
+      { name: 'g', format: 'gnu', prefix: '00000000000\x0000000000000\x00', body: '' },
+      { name: 'g2', format: 'gnu', prefix: 'old-go-prefix', body: '' },
+      { name: 'v', format: 'v7', prefix: 'ignored', body: '' },
+    ]),
+    ['file:usr/lib/u', `file:${p}/s`, 'file:g', 'file:old-go-prefix/g2', 'file:v'],
+  );
+});
+
+test('numeric fields read as archive/tar does: leading NULs and spaces are padding', async () => {
+  const buf = tarBytes([
+    { name: 'a', body: 'x'.repeat(600) },
+    { name: 'b', body: 'y' },
+  ]);
+  // Size field "\0 00000001130\0" style: archive/tar trims leading NULs and spaces.
+  buf.write('\0 ', 124, 'latin1');
+  buf.write('0000001130\0', 126, 'latin1');
+  let sum = 0;
+  buf.fill(0x20, 148, 156);
+  for (let i = 0; i < 512; i++) sum += buf[i] ?? 0;
+  buf.write(`${sum.toString(8).padStart(6, '0')}\0 `, 148, 'latin1');
+  const all = await readAll(chunked(buf));
+  assert.deepEqual(
+    all.map((a) => [a.entry.name, a.body.length]),
+    [
+      ['a', 600],
+      ['b', 1],
+    ],
+  );
+  await rejectsWith(chunked(tarBytes([paxEntry({ mtime: 'yesterday' }), { name: 'a' }])), 'LAYER_CORRUPT');
+  await rejectsWith(chunked(tarBytes([paxEntry({ size: '1e3' }), { name: 'a' }])), 'LAYER_CORRUPT');
+  await rejectsWith(
+    chunked(tarBytes([{ name: 'PaxHeader', type: 'x', body: '11 path=ab' }, { name: 'a' }])),
+    'LAYER_CORRUPT',
+  );
+});
+
+test('one zero block then a header is corrupt; one zero block then the end is a clean end', async () => {
+  const a = tarBytes([{ name: 'a', body: 'a' }], false);
+  const b = tarBytes([{ name: 'var/lib/dpkg/status', body: 'Package: openssl\n' }]);
+  await rejectsWith(chunked(Buffer.concat([a, Buffer.alloc(512), b])), 'LAYER_CORRUPT');
+  assert.deepEqual(
+    (await readAll(chunked(Buffer.concat([a, Buffer.alloc(512)])))).map((x) => x.entry.name),
+    ['a'],
+  );
+});
+
+test('GNU sparse files in pax format are expanded and named by GNU.sparse.name', async () => {
+  const v1 = await readAll(
+    chunked(
+      tarBytes([
+        ...paxSparseEntries('var/lib/dpkg/status', 2000, [
+          [0, 'Package: a\n'],
+          [1500, 'tail'],
+        ]),
+        { name: 'z' },
+      ]),
+      97,
+    ),
+  );
+  assert.equal(v1[0]?.entry.name, 'var/lib/dpkg/status');
+  assert.equal(v1[0]?.entry.size, 2000);
+  const expected = Buffer.alloc(2000);
+  expected.write('Package: a\n', 0);
+  expected.write('tail', 1500);
+  assert.equal(v1[0]?.body, expected.toString());
+  assert.equal(v1[1]?.entry.name, 'z');
+  // 0.1: the map lives in the pax records.
+  const v01 = await readAll(
+    chunked(
+      tarBytes([
+        paxEntry({
+          'GNU.sparse.name': 'etc/x',
+          'GNU.sparse.realsize': '10',
+          'GNU.sparse.numblocks': '1',
+          'GNU.sparse.map': '8,2',
+        }),
+        { name: 'GNUSparseFile.0/x', body: 'hi' },
+      ]),
+    ),
+  );
+  assert.deepEqual([v01[0]?.entry.name, v01[0]?.body], ['etc/x', `${'\0'.repeat(8)}hi`]);
+  // Data that does not match the map is refused, as archive/tar does.
+  const short = tarBytes(paxSparseEntries('a', 100, [[0, 'abc']]));
+  short.write('9', 512 * 3 + 4, 'latin1'); // the map's length line "3" → "9"
+  await rejectsWith(chunked(short), 'LAYER_CORRUPT');
+  // An unknown sparse version is an ordinary file under its header name.
+  const v2 = await names([
+    paxEntry({ 'GNU.sparse.major': '2', 'GNU.sparse.minor': '0', 'GNU.sparse.name': 'n' }),
+    { name: 'raw', body: 'r' },
+  ]);
+  assert.deepEqual(v2, ['file:raw']);
+});
+
+test('old GNU sparse entries (type S), which runtimes refuse, are LAYER_CORRUPT', async () => {
+  await rejectsWith(chunked(tarBytes([{ name: 's', type: 'S', format: 'gnu', body: 'x' }])), 'LAYER_CORRUPT');
 });

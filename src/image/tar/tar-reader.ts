@@ -1,28 +1,63 @@
 import type { Readable } from 'node:stream';
 import { CustomsError } from '../../core/index.js';
 import { ByteReader } from './byte-reader.js';
-import { BLOCK, cString, decodeHeader, type EntryType, entryType, isZeroBlock, parsePax } from './tar-header.js';
+import {
+  BLOCK,
+  cString,
+  decodeHeader,
+  type EntryType,
+  entryType,
+  GNU_SPARSE_MAP,
+  isHeaderOnly,
+  isZeroBlock,
+  parseDecimal,
+  parsePax,
+} from './tar-header.js';
 
 export interface TarEntry {
   /** Name exactly as stored (after pax/GNU long-name resolution), not normalised. */
   readonly name: string;
   readonly type: EntryType;
+  /** Size of the content (for a sparse file: its logical size, holes included). */
   readonly size: number;
   readonly mode: number;
   /** Symlink target or hard-link source, as stored. */
   readonly linkname: string;
 }
 
-/** Largest pax/GNU long-name meta entry accepted; real ones are a few hundred bytes. */
+/** Largest pax/GNU long-name meta entry accepted, as archive/tar (maxSpecialFileSize). */
 const MAX_META = 1024 * 1024;
 
 const pad = (n: number): number => (BLOCK - (n % BLOCK)) % BLOCK;
+
+/** Data fragments of a sparse file: [offset, length] in the logical file, in order. */
+type SparseMap = readonly (readonly [number, number])[];
+
+/** pax keys whose values archive/tar parses; a bad one makes it reject the entry. */
+const PAX_INTEGER_KEYS = ['uid', 'gid', 'size'];
+const PAX_TIME_KEYS = ['atime', 'mtime', 'ctime'];
 
 /**
  * Streaming tar reader: `next()` yields entries one by one; a body is read
  * only if asked for (`readBody`, `readHead`), otherwise skipped without copying.
  * A stream that ends before its end-of-archive marker or inside an entry is
  * LAYER_TRUNCATED; garbage is LAYER_CORRUPT.
+ *
+ * Container runtimes unpack layers with Go's archive/tar, so this reader
+ * follows its semantics wherever a hostile layer could make two readers see
+ * different files (see docs/security.md "Layer tar semantics"):
+ * - pax extended headers ('x') and GNU long names/links ('L', 'K') describe the
+ *   next entry only; a later 'x' replaces an earlier one; a GNU long name wins
+ *   over a pax `path`; an empty pax value keeps the header's field;
+ * - pax global headers ('g') apply to no entry: archive/tar returns them as an
+ *   entry of their own, which Docker and containerd skip, so they also drop any
+ *   pending 'x'/'L'/'K' metadata;
+ * - links, devices, directories and fifos (types 1–6) have no body whatever
+ *   their size field says;
+ * - an old-style file ('\0') whose name ends in "/" is a directory;
+ * - GNU sparse files in pax format (0.0, 0.1, 1.0) are expanded, and named by
+ *   GNU.sparse.name;
+ * - one zero block then a header is corrupt; two zero blocks end the archive.
  */
 export class TarReader {
   private readonly in: ByteReader;
@@ -30,7 +65,8 @@ export class TarReader {
   private remaining = 0;
   private padding = 0;
   private head: Buffer | undefined;
-  private globalPax = new Map<string, string>();
+  /** The current entry's sparse map and logical size, when it is a sparse file. */
+  private sparse: { readonly map: SparseMap; readonly size: number; body?: Buffer } | undefined;
   entries = 0;
 
   constructor(stream: Readable | AsyncIterable<Buffer>) {
@@ -50,6 +86,7 @@ export class TarReader {
     this.remaining = 0;
     this.padding = 0;
     this.head = undefined;
+    this.sparse = undefined;
   }
 
   private truncated(): never {
@@ -63,37 +100,60 @@ export class TarReader {
     if (size > MAX_META) throw new CustomsError('LAYER_CORRUPT', `tar ${what} header of ${size} bytes is too large`);
     const data = await this.in.read(size);
     if (data.length < size) this.truncated();
+    // A copy: the meta data must outlive the chunk it came from.
+    const copy = Buffer.from(data);
     const p = pad(size);
     if ((await this.in.skip(p)) < p) this.truncated();
-    return data;
+    return copy;
+  }
+
+  /** The next header block, or null at the end of the archive. */
+  private async headerBlock(): Promise<Buffer | null> {
+    const block = await this.in.read(BLOCK);
+    if (block.length === 0) {
+      // No end-of-archive marker: tolerated only at a clean block boundary
+      // (several real exporters omit it, and archive/tar accepts it), never inside an entry.
+      return null;
+    }
+    if (block.length < BLOCK) this.truncated();
+    if (!isZeroBlock(block)) return block;
+    // archive/tar: one zero block then the end of the stream is a clean end, two
+    // zero blocks end the archive, a zero block followed by a header is corrupt.
+    const second = await this.in.read(BLOCK);
+    if (second.length === 0) return null;
+    if (second.length < BLOCK) this.truncated();
+    if (!isZeroBlock(second)) {
+      throw new CustomsError(
+        'LAYER_CORRUPT',
+        `tar stream has a header after a single zero block (at byte ${this.in.position - BLOCK}); container runtimes refuse such layers`,
+      );
+    }
+    // End of archive; read the rest so the digest check at the stream's end runs.
+    await this.in.drain();
+    return null;
   }
 
   /** The next entry, or null at the end of the archive. */
   async next(): Promise<TarEntry | null> {
     await this.finishEntry();
-    let longName: string | undefined;
-    let longLink: string | undefined;
     let pax: Map<string, string> | undefined;
+    let longName = '';
+    let longLink = '';
     for (;;) {
-      const block = await this.in.read(BLOCK);
-      if (block.length === 0) {
-        // No end-of-archive marker: tolerated only at a clean block boundary
-        // (several real exporters omit it), never inside an entry.
-        return null;
-      }
-      if (block.length < BLOCK) this.truncated();
-      if (isZeroBlock(block)) {
-        // End of archive; read the rest so the digest check at the stream's end runs.
-        await this.in.drain();
-        return null;
-      }
+      const block = await this.headerBlock();
+      if (block === null) return null;
       const h = decodeHeader(block);
       switch (h.typeflag) {
         case 'x':
           pax = parsePax(await this.readMeta(h.size, 'pax'));
           continue;
         case 'g':
-          for (const [k, v] of parsePax(await this.readMeta(h.size, 'pax global'))) this.globalPax.set(k, v);
+          // Validated (archive/tar rejects a bad one), then dropped with whatever
+          // metadata was pending: it is an entry of its own that runtimes skip.
+          parsePax(await this.readMeta(h.size, 'pax global'));
+          pax = undefined;
+          longName = '';
+          longLink = '';
           continue;
         case 'L':
           longName = cString(await this.readMeta(h.size, 'GNU long name'));
@@ -101,27 +161,133 @@ export class TarReader {
         case 'K':
           longLink = cString(await this.readMeta(h.size, 'GNU long link'));
           continue;
+        case 'S':
+          // Old GNU sparse headers continue in extension blocks; Docker and containerd
+          // refuse these entries ("unhandled tar header type"), so the layer is refused here too.
+          throw new CustomsError(
+            'LAYER_CORRUPT',
+            `tar entry "${h.name}" is an old GNU sparse file (type S), which container runtimes refuse`,
+          );
         default:
           break;
       }
-      const name = pax?.get('path') ?? longName ?? this.globalPax.get('path') ?? h.name;
-      const linkname = pax?.get('linkpath') ?? longLink ?? h.linkname;
-      const paxSize = pax?.get('size');
-      const size = paxSize !== undefined ? Number(paxSize) : h.size;
+      let name = h.name;
+      let linkname = h.linkname;
+      let size = h.size;
+      if (pax) {
+        checkPaxNumbers(pax, name);
+        // An empty value keeps the header's field (archive/tar mergePAX).
+        name = pax.get('path') || name;
+        linkname = pax.get('linkpath') || linkname;
+        const paxSize = pax.get('size');
+        if (paxSize) size = parseDecimal(paxSize) ?? -1;
+      }
+      // GNU long names win over pax records (archive/tar applies them last).
+      if (longName) name = longName;
+      if (longLink) linkname = longLink;
+      let typeflag = h.typeflag;
+      if (typeflag === '\0') typeflag = name.endsWith('/') ? '5' : '0';
       if (!Number.isSafeInteger(size) || size < 0)
         throw new CustomsError('LAYER_CORRUPT', `tar entry "${name}" has a bad size`);
-      const type = entryType(h.typeflag);
-      // Hard links, symlinks and directories carry no body, whatever the size field says.
-      const bodySize = type === 'file' || type === 'other' ? size : 0;
-      this.remaining = bodySize;
-      this.padding = pad(bodySize);
+      const physical = isHeaderOnly(typeflag) ? 0 : size;
+      this.remaining = physical;
+      this.padding = pad(physical);
+      let contentSize = physical;
+      const sparse = pax ? await this.sparseOf(pax, name, typeflag) : undefined;
+      if (sparse) {
+        name = sparse.name;
+        contentSize = sparse.size;
+        this.sparse = { map: sparse.map, size: sparse.size };
+      }
+      const type = entryType(typeflag);
       this.entries++;
-      return { name, type, size: bodySize, mode: h.mode, linkname };
+      return { name, type, size: contentSize, mode: h.mode, linkname };
     }
+  }
+
+  /**
+   * GNU sparse file in pax format (archive/tar readGNUSparsePAXHeaders): versions
+   * 0.0 and 0.1 keep the map in pax records, 1.0 at the start of the body (read
+   * here, so the body left is the data fragments). Other versions are not sparse.
+   */
+  private async sparseOf(
+    pax: Map<string, string>,
+    name: string,
+    typeflag: string,
+  ): Promise<{ name: string; size: number; map: SparseMap } | undefined> {
+    const major = pax.get('GNU.sparse.major') ?? '';
+    const minor = pax.get('GNU.sparse.minor') ?? '';
+    let v1: boolean;
+    if (major === '0' && (minor === '0' || minor === '1')) v1 = false;
+    else if (major === '1' && minor === '0') v1 = true;
+    else if (major !== '' || minor !== '') return undefined;
+    else if (pax.get(GNU_SPARSE_MAP)) v1 = false;
+    else return undefined;
+    const bad = (why: string): never => {
+      throw new CustomsError('LAYER_CORRUPT', `tar sparse entry "${name}": ${why}`);
+    };
+    const realName = pax.get('GNU.sparse.name') || name;
+    let size = this.remaining;
+    const sizeText = pax.get('GNU.sparse.size') || pax.get('GNU.sparse.realsize');
+    if (sizeText) size = parseDecimal(sizeText) ?? bad('bad size');
+    const numbers: number[] = [];
+    if (v1) {
+      // The map: decimal numbers, one a line (count, then offset/length pairs), in whole blocks.
+      let text = '';
+      let lines = 0;
+      const feed = async (want: number): Promise<void> => {
+        while (lines < want) {
+          if (this.remaining < BLOCK) bad('the sparse map runs past the entry');
+          if (text.length > MAX_META) bad('the sparse map is too large');
+          const blk = await this.in.read(BLOCK);
+          if (blk.length < BLOCK) this.truncated();
+          this.remaining -= BLOCK;
+          const s = blk.toString('latin1');
+          text += s;
+          for (let i = 0; i < s.length; i++) if (s.charCodeAt(i) === 10) lines++;
+        }
+      };
+      let at = 0;
+      const token = (): number => {
+        const nl = text.indexOf('\n', at);
+        const n = parseDecimal(text.slice(at, nl));
+        at = nl + 1;
+        return n ?? bad('bad number in the sparse map');
+      };
+      await feed(1);
+      const count = token();
+      if (count < 0) bad('negative fragment count');
+      await feed(1 + 2 * count);
+      for (let i = 0; i < 2 * count; i++) numbers.push(token());
+      this.padding = pad(this.remaining);
+    } else {
+      const count = parseDecimal(pax.get('GNU.sparse.numblocks') ?? '');
+      if (count === undefined || count < 0) bad('bad GNU.sparse.numblocks');
+      const text = pax.get(GNU_SPARSE_MAP) ?? '';
+      const parts = text === '' ? [] : text.split(',');
+      if (parts.length !== 2 * (count as number)) bad('GNU.sparse.map does not match GNU.sparse.numblocks');
+      for (const p of parts) numbers.push(parseDecimal(p) ?? bad('bad number in GNU.sparse.map'));
+    }
+    if (isHeaderOnly(typeflag)) bad('a link, device or directory cannot be sparse');
+    const map: [number, number][] = [];
+    let end = 0;
+    for (let i = 0; i < numbers.length; i += 2) {
+      const off = numbers[i] as number;
+      const len = numbers[i + 1] as number;
+      // The checks archive/tar (and BSD tar) make: in order, not overlapping, inside the file.
+      if (off < 0 || len < 0 || off + len > size || off < end) bad('fragments overlap or leave the file');
+      end = off + len;
+      map.push([off, len]);
+    }
+    return { name: realName, size, map };
   }
 
   /** Read the first n bytes of the current entry's body (kept for a later readBody). */
   async readHead(n: number): Promise<Buffer> {
+    if (this.sparse) {
+      const body = await this.readBody();
+      return body.subarray(0, Math.min(n, body.length));
+    }
     if (this.head) return this.head.subarray(0, Math.min(n, this.head.length));
     const want = Math.min(n, this.remaining);
     // A copy: the head must outlive the chunk it came from.
@@ -137,6 +303,30 @@ export class TarReader {
    * the stream's chunk: use it before the next call, or copy it.
    */
   async readBody(): Promise<Buffer> {
+    const sparse = this.sparse;
+    if (!sparse) return this.readStored();
+    if (sparse.body) return sparse.body;
+    const data = await this.readStored();
+    const want = sparse.map.reduce((sum, [, len]) => sum + len, 0);
+    if (data.length !== want) {
+      // archive/tar: errMissData / errUnrefData; runtimes fail the layer.
+      throw new CustomsError(
+        'LAYER_CORRUPT',
+        `tar sparse entry holds ${data.length} bytes of data but its map lists ${want}`,
+      );
+    }
+    const body = Buffer.alloc(sparse.size);
+    let from = 0;
+    for (const [off, len] of sparse.map) {
+      data.copy(body, off, from, from + len);
+      from += len;
+    }
+    sparse.body = body;
+    return body;
+  }
+
+  /** The body as stored in the archive. */
+  private async readStored(): Promise<Buffer> {
     if (!this.head) {
       const body = await this.in.read(this.remaining);
       if (body.length < this.remaining) this.truncated();
@@ -157,5 +347,19 @@ export class TarReader {
 
   async close(): Promise<void> {
     await this.in.close();
+  }
+}
+
+/** archive/tar rejects an entry whose pax uid, gid, size or times do not parse. */
+function checkPaxNumbers(pax: Map<string, string>, name: string): void {
+  for (const key of PAX_INTEGER_KEYS) {
+    const v = pax.get(key);
+    if (v && parseDecimal(v) === undefined)
+      throw new CustomsError('LAYER_CORRUPT', `tar entry "${name}" has a bad pax ${key} "${v}"`);
+  }
+  for (const key of PAX_TIME_KEYS) {
+    const v = pax.get(key);
+    if (v && !/^[+-]?[0-9]+(?:\.[0-9]*)?$/.test(v))
+      throw new CustomsError('LAYER_CORRUPT', `tar entry "${name}" has a bad pax ${key} "${v}"`);
   }
 }
