@@ -68,7 +68,7 @@ export function layerCacheKey(
       analyzers: analyzers.map((a) => [a.name, a.version]),
       maxFileSize: ctx.config.limits.maxFileSize,
       plan: inputs,
-      format: 3,
+      format: 4,
     }),
   );
 }
@@ -135,7 +135,12 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
           ctx.log({ kind: 'progress', id, done });
         });
         try {
-          result = await walkLayer(layer.diffID, stream, { analyzers, ctx, ...(sandbox ? { sandbox } : {}) });
+          result = await walkLayer(layer.diffID, stream, {
+            analyzers,
+            ctx,
+            ...(sandbox ? { sandbox } : {}),
+            reopen: () => layer.open(),
+          });
         } finally {
           stream.destroy();
         }

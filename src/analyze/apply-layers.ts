@@ -40,6 +40,8 @@ export interface MergedFacts {
   readonly ownedFiles: ReadonlySet<string>;
   readonly unknowns: readonly Unknown[];
   readonly layerCount: number;
+  /** Symlinks of the merged filesystem: path → target path resolved inside the image. */
+  readonly symlinks: ReadonlyMap<string, string>;
   /** Secrets from every layer, including files a later layer deleted. */
   readonly secrets: readonly LayerFact<SecretFact>[];
   /** Malware indicators from every layer, including files a later layer deleted. */
@@ -108,20 +110,24 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
     links.delete(path);
   };
   /**
-   * Delete everything under the given directories (opaque: the directory itself
-   * stays) and at the given paths (whiteouts), in one pass over the merged tree:
-   * each path's ancestors are looked up, so the cost does not grow with the
-   * number of whiteouts.
+   * Delete what this layer hides, in one pass over the merged tree: everything
+   * under opaque directories (the directory itself stays), whiteout paths and
+   * what is under them, and what is under a path this layer puts a
+   * non-directory at (overlayfs: an upper file, symlink or device hides a lower
+   * directory whole). Each path's ancestors are looked up, so the cost does not
+   * grow with the number of entries.
    */
-  const removeHidden = (opaque: readonly string[], whiteouts: readonly string[]): void => {
-    if (opaque.length === 0 && whiteouts.length === 0) return;
+  const removeHidden = (opaque: readonly string[], whiteouts: readonly string[], nonDirs: readonly string[]): void => {
+    if (opaque.length === 0 && whiteouts.length === 0 && nonDirs.length === 0) return;
+    if (files.size === 0 && links.size === 0) return;
     const opaqueSet = new Set(opaque);
     const whiteSet = new Set(whiteouts);
+    const nonDirSet = new Set(nonDirs);
     const hidden = (p: string): boolean => {
       if (whiteSet.has(p) || opaqueSet.has('')) return true;
       for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
         const dir = p.slice(0, i);
-        if (opaqueSet.has(dir) || whiteSet.has(dir)) return true;
+        if (opaqueSet.has(dir) || whiteSet.has(dir) || nonDirSet.has(dir)) return true;
       }
       return false;
     };
@@ -130,8 +136,6 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
 
   layers.forEach((layer, i) => {
     current = i;
-    removeHidden(layer.opaqueDirs, layer.whiteouts);
-
     const byPath = new Map<string, FileFinding[]>();
     for (const f of layer.findings) {
       const list = byPath.get(f.path);
@@ -141,6 +145,22 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
     // A file that could not be analysed, or held nothing, still replaces what lower layers had at its path.
     for (const u of layer.unknowns) if (!byPath.has(u.path) && u.analyzer !== 'layer') byPath.set(u.path, []);
     for (const path of layer.touched ?? []) if (!byPath.has(path)) byPath.set(path, []);
+
+    const others = layer.others ?? [];
+    removeHidden(
+      layer.opaqueDirs,
+      [...layer.whiteouts, ...others],
+      [...byPath.keys(), ...layer.symlinks.map(([p]) => p)],
+    );
+    // A directory replaces a lower non-directory at its path (and merges with a lower directory).
+    for (const d of layer.dirs ?? []) if (files.has(d) || links.has(d)) remove(d);
+    // Content replaced within this layer: its secrets and malware ship in the layer's bytes all the same.
+    for (const f of layer.shadowed ?? []) {
+      for (const secret of f.result.secrets ?? [])
+        content.push({ secret, path: f.path, analyzer: f.analyzer, layerIndex: i, hiddenByLayerIndex: i });
+      for (const malware of f.result.malware ?? [])
+        content.push({ malware, path: f.path, analyzer: f.analyzer, layerIndex: i, hiddenByLayerIndex: i });
+    }
     for (const [path, findings] of byPath) {
       const oldKeys = keysOf(files.get(path)?.findings);
       const newKeys = keysOf(findings);
@@ -222,6 +242,7 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
     ownedFiles: owned,
     unknowns: layers.flatMap((l) => l.unknowns),
     layerCount: layers.length,
+    symlinks: links,
     secrets: content.flatMap((r) => (r.secret ? [layerFact(r.secret, r)] : [])),
     malware: content.flatMap((r) => (r.malware ? [layerFact(r.malware, r)] : [])),
     fileFacts,

@@ -15,7 +15,7 @@ export interface FileFinding {
 export interface LayerResult {
   readonly diffID: string;
   readonly findings: readonly FileFinding[];
-  /** Symlinks whose own path some analyzer wants: [path, resolved target path]. */
+  /** Every symlink of the layer: [path, resolved target path]. */
   readonly symlinks: readonly (readonly [string, string])[];
   /** Paths deleted from lower layers by `.wh.NAME` entries. */
   readonly whiteouts: readonly string[];
@@ -27,6 +27,15 @@ export interface LayerResult {
    * no finding is stored for them, but they still replace a lower layer's version.
    */
   readonly touched?: readonly string[];
+  /** Directories of the layer: each replaces a lower layer's non-directory at its path. */
+  readonly dirs?: readonly string[];
+  /** Devices, fifos and entries of unknown type: each replaces a lower layer's path and what is under it. */
+  readonly others?: readonly string[];
+  /**
+   * Findings with secrets or malware in content that a later entry of the same
+   * layer replaced: hidden in the image, but its bytes still ship in the layer.
+   */
+  readonly shadowed?: readonly FileFinding[];
   readonly stats: { readonly entries: number; readonly bytes: number };
 }
 

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { createContext, DEFAULT_LIMITS } from '../core/index.js';
 import { applyLayers } from './apply-layers.js';
 import { walkLayer } from './layer-walker.js';
-import { chunked, type FixtureEntry, tarBytes } from '../image/tar/test-support/tar-fixture.js';
+import { chunked, type FixtureEntry, paxGlobalEntry, tarBytes } from '../image/tar/test-support/tar-fixture.js';
 import type { Analyzer } from './types.js';
 
 /** Reports one npm package per `node_modules/NAME/package.json`, named by the file's text. */
@@ -59,16 +59,178 @@ test('reads only wanted files and records findings per path', async () => {
   assert.equal(r.stats.entries, 3);
 });
 
-test('hostile names become Unknowns and are never followed', async () => {
+test('a name climbing above the root lands at the root, as runtimes write it, and is flagged', async () => {
   const r = await walk('sha256:l1', [
-    { name: '/etc/passwd', body: 'root' },
-    { name: '../../escape/node_modules/x/package.json', body: 'x@1' },
+    { name: '../../escape/node_modules/x/package.json', body: 'x@1.0.0' },
     { name: 'ok/node_modules/hard/package.json', type: '1', linkname: '../../../../etc/shadow' },
   ]);
-  assert.equal(r.findings.length, 0);
   assert.deepEqual(
-    r.unknowns.map((u) => u.code),
-    ['LAYER_PATH_ESCAPE', 'LAYER_PATH_ESCAPE', 'LAYER_PATH_ESCAPE'],
+    r.findings.map((f) => f.path),
+    ['escape/node_modules/x/package.json'],
+  );
+  assert.deepEqual(
+    r.unknowns.map((u) => [u.path, u.analyzer, u.code]),
+    [
+      ['escape/node_modules/x/package.json', 'layer', 'LAYER_PATH_ESCAPE'],
+      ['etc/shadow', 'layer', 'LAYER_PATH_ESCAPE'],
+      // The hard link names nothing earlier in the layer: unreadable for the analyzer that wants it.
+      ['ok/node_modules/hard/package.json', 'fake-npm', 'LAYER_CORRUPT'],
+    ],
+  );
+});
+
+test('a ".." segment, "." and "//" segments or a leading "/" hide nothing: the file is read under its clean name', async () => {
+  const r = await walk('sha256:l1', [
+    { name: 'usr/../app/node_modules/a/package.json', body: 'a@1.0.0' },
+    { name: '/app/node_modules/b/package.json', body: 'b@1.0.0' },
+    { name: './app//node_modules/./c/package.json', body: 'c@1.0.0' },
+    { name: 'tmp/x/../../app/node_modules/d/package.json', body: 'd@1.0.0' },
+    { name: 'app/node_modules/e/package.json', type: '1', linkname: '/tmp/../app/node_modules/a/package.json' },
+  ]);
+  assert.deepEqual(
+    r.findings.map((f) => [f.path, f.result.packages?.[0]?.name]),
+    [
+      ['app/node_modules/a/package.json', 'a'],
+      ['app/node_modules/b/package.json', 'b'],
+      ['app/node_modules/c/package.json', 'c'],
+      ['app/node_modules/d/package.json', 'd'],
+      ['app/node_modules/e/package.json', 'a'],
+    ],
+  );
+  assert.deepEqual(r.unknowns, []);
+});
+
+test('a pax global header cannot rename the files of a layer away from the analyzers', async () => {
+  const r = await walk('sha256:l1', [
+    paxGlobalEntry({ path: 'etc/motd' }),
+    pkg('a', '1.0.0'),
+    { name: 'etc/os-release', body: 'debian' },
+  ]);
+  assert.deepEqual(
+    r.findings.map((f) => f.path),
+    ['app/node_modules/a/package.json', 'etc/os-release'],
+  );
+});
+
+test('an entry below a symlink written earlier in the layer lands where the symlink points', async () => {
+  const r = await walk('sha256:l1', [
+    { name: 'app/node_modules/', type: '5' },
+    { name: 'lnk', type: '2', linkname: '/app/node_modules' },
+    { name: 'lnk/a/package.json', body: 'a@1.0.0' },
+    { name: 'rel', type: '2', linkname: 'app/../app/node_modules' },
+    { name: 'chain', type: '2', linkname: 'rel' },
+    { name: 'chain/b/package.json', body: 'b@1.0.0' },
+    { name: 'loop1', type: '2', linkname: 'loop2' },
+    { name: 'loop2', type: '2', linkname: 'loop1' },
+    { name: 'loop1/node_modules/c/package.json', body: 'c@1.0.0' },
+  ]);
+  assert.deepEqual(
+    r.findings.map((f) => f.path),
+    ['app/node_modules/a/package.json', 'app/node_modules/b/package.json'],
+  );
+  assert.deepEqual(
+    r.unknowns.map((u) => [u.path, u.code]),
+    [['loop1/node_modules/c/package.json', 'LAYER_CORRUPT']],
+  );
+  assert.deepEqual(
+    r.symlinks.map(([p]) => p),
+    ['lnk', 'rel', 'chain', 'loop1', 'loop2'],
+  );
+});
+
+test('a hard link gives a wanted name to content streamed past unread: a second pass reads it', async () => {
+  const entries: FixtureEntry[] = [
+    { name: 'tmp/blob', body: 'a@1.0.0' },
+    { name: 'app/node_modules/a/package.json', type: '1', linkname: 'tmp/blob' },
+    { name: 'usr/bin/tool', body: '\x7fELF...', mode: 0o755 },
+    { name: 'opt/tool-copy', type: '1', linkname: 'usr/bin/tool' },
+  ];
+  const tar = tarBytes(entries);
+  let reopened = 0;
+  const reopen = async () => {
+    reopened++;
+    return chunked(tar, 200);
+  };
+  const r = await walkLayer('sha256:l1', chunked(tar, 333), { analyzers: ANALYZERS, ctx, reopen });
+  assert.equal(reopened, 1);
+  assert.deepEqual(
+    r.findings.map((f) => [f.path, f.analyzer, f.result.packages?.[0]?.name]),
+    [
+      ['app/node_modules/a/package.json', 'fake-npm', 'a'],
+      ['usr/bin/tool', 'fake-elf', 'usr/bin/tool'],
+      // The link shares the mode of its content (0755): the ELF analyzer's result applies to it too.
+      ['opt/tool-copy', 'fake-elf', 'usr/bin/tool'],
+    ],
+  );
+  // Without a second pass the link is an Unknown for the analyzer that wanted it, never silently empty.
+  const once = await walk('sha256:l1', entries);
+  assert.deepEqual(
+    once.unknowns.map((u) => [u.path, u.analyzer, u.code]),
+    [['app/node_modules/a/package.json', 'fake-npm', 'LAYER_CORRUPT']],
+  );
+});
+
+test('a hard link to a symlink is that symlink', async () => {
+  const r = await walk('sha256:l1', [
+    { name: 'usr/lib/os-release', body: 'wolfi' },
+    { name: 'tmp/l', type: '2', linkname: '/usr/lib/os-release' },
+    { name: 'etc/os-release', type: '1', linkname: 'tmp/l' },
+  ]);
+  assert.deepEqual(r.symlinks, [
+    ['tmp/l', 'usr/lib/os-release'],
+    ['etc/os-release', 'usr/lib/os-release'],
+  ]);
+});
+
+test('a later entry at the same path replaces the earlier one, and what was under it', async () => {
+  const r = await walk('sha256:l1', [
+    pkg('a', '1.0.0'),
+    pkg('a', '2.0.0'),
+    pkg('b', '1.0.0'),
+    { name: 'app/node_modules/b', body: 'now a file' },
+    { name: 'app/node_modules/c/', type: '5' },
+    pkg('c', '1.0.0'),
+    { name: 'app/node_modules/c/', type: '5' }, // dir over dir: merged, c stays
+    pkg('d', '1.0.0'),
+    { name: 'app/node_modules/d/package.json/', type: '5' },
+  ]);
+  assert.deepEqual(
+    r.findings.map((f) => `${f.result.packages?.[0]?.name}@${f.result.packages?.[0]?.version}`),
+    ['a@2.0.0', 'c@1.0.0'],
+  );
+  assert.ok(r.dirs?.includes('app/node_modules/d/package.json'));
+});
+
+test('secrets in content replaced within a layer stay reported, hidden by that layer', async () => {
+  const l1 = await walkLayer(
+    'sha256:l1',
+    chunked(
+      tarBytes([
+        { name: 'conf/a', body: 'key=1' },
+        { name: 'conf/a', body: 'clean' },
+      ]),
+    ),
+    { analyzers: [fakeSecrets], ctx },
+  );
+  const merged = applyLayers([l1], [fakeSecrets]);
+  assert.deepEqual(
+    merged.secrets.map((s) => [s.path, s.layerIndex, s.hiddenByLayerIndex]),
+    [['conf/a', 0, 0]],
+  );
+});
+
+test('merge: an upper non-directory hides a lower directory whole; an upper directory replaces a lower file', async () => {
+  const l1 = await walk('sha256:l1', [pkg('a', '1.0.0'), pkg('b', '1.0.0'), pkg('c', '1.0.0'), pkg('d', '1.0.0')]);
+  const l2 = await walk('sha256:l2', [
+    { name: 'app/node_modules/a', type: '6' }, // a fifo over the directory
+    { name: 'app/node_modules/b', type: '2', linkname: '/nowhere' },
+    { name: 'app/node_modules/c/package.json/', type: '5' },
+    { name: 'app', type: '5' }, // dir over dir: lower contents stay
+  ]);
+  const merged = applyLayers([l1, l2], ANALYZERS);
+  assert.deepEqual(
+    merged.packages.map((p) => p.fact.name),
+    ['d'],
   );
 });
 

@@ -108,7 +108,12 @@ if (port) {
           port.postMessage({ id: job.id, progress: done });
         }
       });
-      const result = await walkLayer(job.source.diffID, stream, { analyzers, ctx, ...(sandbox ? { sandbox } : {}) });
+      const result = await walkLayer(job.source.diffID, stream, {
+        analyzers,
+        ctx,
+        ...(sandbox ? { sandbox } : {}),
+        reopen: () => layer.open(),
+      });
       port.postMessage({ id: job.id, result });
     } catch (e) {
       port.postMessage({

@@ -1,21 +1,31 @@
 /**
- * Normalise a tar entry name into an image path (no leading "/", no "." parts)
- * or say why it is refused. Layers written by Docker, BuildKit and the OCI
- * tools never hold absolute names or ".." parts; an entry that does is hostile
- * (CVE-2019-14271-style traversal) and is refused, never followed.
+ * Where a tar entry lands in the image. Container runtimes clean an entry's
+ * name lexically (Go's filepath.Clean) and join it under the layer root
+ * inside a chroot, so a leading "/", "." and empty segments vanish, "a/../b"
+ * is "b", and a ".." that would climb above the root stays at the root
+ * (Docker's overlay2 unpack and containerd's fs.RootPath both land
+ * "../../etc/x" at "etc/x"). customs reads the entry at that same place:
+ * refusing it would hide from the scan a file the runtime installs. A climb
+ * above the root is never written by Docker, BuildKit or the OCI tools, so
+ * it is reported (`climbed`) as hostile; nothing outside the image is ever
+ * touched, because customs extracts nothing.
  */
-export type EntryPath = { readonly ok: true; readonly path: string } | { readonly ok: false; readonly reason: string };
+export type EntryPath =
+  | { readonly ok: true; readonly path: string; readonly climbed: boolean }
+  | { readonly ok: false; readonly reason: string };
 
 export function normaliseEntryName(name: string): EntryPath {
-  if (name.startsWith('/')) return { ok: false, reason: `absolute path "${name}"` };
   if (name.includes('\0')) return { ok: false, reason: 'NUL byte in entry name' };
   const parts: string[] = [];
+  let climbed = false;
   for (const part of name.split('/')) {
     if (part === '' || part === '.') continue;
-    if (part === '..') return { ok: false, reason: `".." in "${name}" (path traversal)` };
-    parts.push(part);
+    if (part === '..') {
+      if (parts.length === 0) climbed = true;
+      else parts.pop();
+    } else parts.push(part);
   }
-  return { ok: true, path: parts.join('/') };
+  return { ok: true, path: parts.join('/'), climbed };
 }
 
 /**
