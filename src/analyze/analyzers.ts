@@ -2,9 +2,16 @@ import { imageFiles } from './files/image-files.js';
 import { LANG_ANALYZERS } from './lang/index.js';
 import { debianCopyright } from './license/index.js';
 import { createClamdAnalyzer, createIocAnalyzer, type IocList, malwareHeuristics } from './malware/index.js';
-import { OS_ANALYZERS } from './os/index.js';
+import { apkInstalled, dpkgStatus, OS_ANALYZERS, rpmDb } from './os/index.js';
 import { createSecretsAnalyzer, loadSecretConfig, secretsAnalyzer } from './secrets/index.js';
 import type { Analyzer } from './types.js';
+
+/**
+ * Analyzers of OS package databases (dpkg status and status.d, rpm databases,
+ * apk installed): when one cannot read its file, the image's OS packages are
+ * unknown, and the gate fails by default (docs/gate.md).
+ */
+export const PACKAGE_DATABASE_ANALYZERS: readonly string[] = [dpkgStatus.name, rpmDb.name, apkInstalled.name];
 
 /** Every package analyzer, listed explicitly: no self-registration. */
 export const ANALYZERS: readonly Analyzer[] = [...OS_ANALYZERS, ...LANG_ANALYZERS];

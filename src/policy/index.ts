@@ -11,6 +11,8 @@ export {
   POLICY_API_VERSION,
   POLICY_SCHEMA_ID,
   RULE_KINDS,
+  UNKNOWN_ACTIONS,
+  type UnknownAction,
   type PolicyFile,
   type RuleKind,
 } from './schema.js';
@@ -25,6 +27,8 @@ export {
   type GateOutcome,
   type GateRules,
   judge,
+  PACKAGE_DATABASE_RULE,
+  packageDatabaseOutcomes,
   parseFailOn,
   type PolicyEvaluator,
 } from './judge.js';

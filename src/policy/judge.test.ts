@@ -2,7 +2,15 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CustomsError, parseSeverityList } from '../core/index.js';
 import type { Verdict } from './types.js';
-import { ANY_FINDING_RULE, COMMAND_LINE, FAIL_ON_RULE, filterResult, judge, parseFailOn } from './judge.js';
+import {
+  ANY_FINDING_RULE,
+  COMMAND_LINE,
+  FAIL_ON_RULE,
+  filterResult,
+  judge,
+  PACKAGE_DATABASE_RULE,
+  parseFailOn,
+} from './judge.js';
 import { parseIgnoreFile } from './ignorefile.js';
 import { sampleResult, vuln } from './test-support/gate-sample.js';
 
@@ -198,4 +206,51 @@ test("the caller's notes and the policy's notes reach the verdict; none means no
     'no image config',
   ]);
   assert.equal('notes' in judge(sampleResult(), { failOn: 'high' }, NOW).verdict, false);
+});
+
+test('an unreadable OS package database fails the gate by default; the policy may warn or ignore', () => {
+  const clean = { ...sampleResult(), vulnerabilities: [], secrets: [], misconfigurations: [], malware: [] };
+  const unknowns = [
+    {
+      path: 'var/lib/dpkg/status',
+      layer: 'sha256:l2',
+      analyzer: 'dpkg-status',
+      code: 'FILE_TOO_LARGE',
+      message: 'file of 9 bytes is over the 8-byte limit; not analysed',
+    },
+    // Not a package database: stays an Unknown the report lists, no gate rule.
+    { path: 'app/package.json', layer: 'sha256:l2', analyzer: 'npm', code: 'ANALYZER_FAILED', message: 'bad JSON' },
+  ];
+  const r = { ...clean, inventory: { ...clean.inventory, unknowns } };
+  assert.equal(judge(clean, {}, NOW).verdict.status, 'pass');
+  const policy = (): Verdict => ({
+    status: 'pass',
+    rules: [],
+    suppressed: [],
+    expiredExceptions: [],
+    remediation: [],
+    policies: ['p.yaml'],
+  });
+  for (const rules of [{}, { failOn: 'critical' as const }, { policy }]) {
+    const v = judge(r, rules, NOW).verdict;
+    assert.equal(v.status, 'fail');
+    assert.deepEqual(
+      v.rules.map((x) => [x.ruleId, x.action, x.message, x.source]),
+      [
+        [
+          PACKAGE_DATABASE_RULE,
+          'fail',
+          'package database unreadable: /var/lib/dpkg/status: file of 9 bytes is over the 8-byte limit; not analysed',
+          'customs default',
+        ],
+      ],
+    );
+  }
+  const warn = judge(r, { policy, packageDatabaseUnknowns: { action: 'warn', source: 'p.yaml' } }, NOW).verdict;
+  assert.equal(warn.status, 'warn');
+  assert.deepEqual(warn.rules[0]?.source, 'p.yaml');
+  assert.equal(
+    judge(r, { packageDatabaseUnknowns: { action: 'ignore', source: 'p.yaml' } }, NOW).verdict.status,
+    'pass',
+  );
 });

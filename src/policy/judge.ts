@@ -5,6 +5,8 @@
  * gate is a Verdict (status "fail"), never an exception.
  *
  * Order (docs/gate.md "How a verdict is reached"):
+ *  0. an OS package database customs could not read fails the verdict unless the policy's
+ *     `unknowns.packageDatabases` says warn or ignore (packageDatabaseOutcomes);
  *  1. filters, as Trivy and Grype apply them before anything is reported:
  *     --severity LIST keeps findings of those severities, --ignore-unfixed drops
  *     vulnerabilities without a fixed version;
@@ -16,6 +18,7 @@
  *     --exit-code behaviour).
  * Every step walks the findings of the result model (findingsOf / mapFindings), whatever their kind.
  */
+import { PACKAGE_DATABASE_ANALYZERS } from '../analyze/index.js';
 import { CustomsError, isAtLeast, SEVERITIES, type Severity } from '../core/index.js';
 import type { VulnFinding } from '../match/index.js';
 import {
@@ -28,12 +31,16 @@ import {
 } from '../result/index.js';
 import { type IgnoreEntry, isIgnoreExpired } from './ignorefile.js';
 import { upgradeTargets } from './remediation.js';
+import type { UnknownAction } from './schema.js';
 import type { ExpiredException, Remediation, RuleOutcome, Suppression, Verdict, VerdictStatus } from './types.js';
 
 /** `source` of the rules and suppressions that come from flags. */
 export const COMMAND_LINE = 'command line';
 export const FAIL_ON_RULE = 'cli.fail-on';
 export const ANY_FINDING_RULE = 'cli.any-finding';
+export const PACKAGE_DATABASE_RULE = 'unknowns.packageDatabases';
+/** `source` of the package-database rule when no policy file sets it. */
+export const DEFAULT_SOURCE = 'customs default';
 
 /** The policy stage as the gate calls it; judge() stays independent of how policies are loaded. */
 export type PolicyEvaluator = (result: ScanResult, now: Date) => Verdict;
@@ -49,6 +56,8 @@ export interface GateRules {
   readonly ignore?: { readonly file: string; readonly entries: readonly IgnoreEntry[] };
   /** The policies and VEX documents, when --policy was given. */
   readonly policy?: PolicyEvaluator;
+  /** What an unreadable OS package database does (policy `unknowns.packageDatabases`); fail when absent. */
+  readonly packageDatabaseUnknowns?: { readonly action: UnknownAction; readonly source: string };
 }
 
 export interface GateOutcome {
@@ -161,6 +170,32 @@ function flagRules(r: ScanResult, rules: GateRules): { outcomes: RuleOutcome[]; 
   };
 }
 
+/**
+ * An OS package database customs could not read leaves the image's OS packages,
+ * and so its vulnerabilities, unknown: a gate that passed it would vouch for
+ * what it never saw. One outcome per unreadable database, failing unless the
+ * policy says `warn` or `ignore`.
+ */
+export function packageDatabaseOutcomes(r: ScanResult, rules: GateRules): RuleOutcome[] {
+  const { action, source } = rules.packageDatabaseUnknowns ?? { action: 'fail', source: DEFAULT_SOURCE };
+  if (action === 'ignore') return [];
+  return r.inventory.unknowns
+    .filter((u) => PACKAGE_DATABASE_ANALYZERS.includes(u.analyzer))
+    .map((u) => ({
+      ruleId: PACKAGE_DATABASE_RULE,
+      action,
+      message: `package database unreadable: /${u.path}: ${u.message}`,
+      source,
+      findings: [
+        {
+          kind: 'unknown',
+          id: `${u.analyzer}@${u.path}@${u.layer}`,
+          summary: `/${u.path} (${u.code}, layer ${u.layer})`,
+        },
+      ],
+    }));
+}
+
 const EMPTY_VERDICT: Verdict = {
   status: 'pass',
   rules: [],
@@ -184,7 +219,7 @@ export function judge(scan: ScanResult, rules: GateRules, now: Date, notes: read
   const ignored = applyIgnoreFile(filtered, rules.ignore, now);
   const policy = rules.policy ? rules.policy(ignored.result, now) : EMPTY_VERDICT;
   const flags = flagRules(ignored.result, rules);
-  const all = [...policy.rules, ...flags.outcomes];
+  const all = [...packageDatabaseOutcomes(scan, rules), ...policy.rules, ...flags.outcomes];
   const usesFlags =
     flags.outcomes.length > 0 || rules.failOn !== undefined || rules.policy === undefined || rules.ignore !== undefined;
   const verdict: Verdict = {

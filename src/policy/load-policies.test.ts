@@ -244,3 +244,21 @@ test('hostile YAML: deep nesting in any YAML form is POLICY_INVALID naming the f
     /cel/,
   );
 });
+
+test('unknowns.packageDatabases: the last file that sets it wins, with its source; other values are refused', () => {
+  const head = 'apiVersion: customs/v1\nkind: Policy\n';
+  assert.equal(loadPolicies([{ path: 'org.yaml', text: BASELINE }], NOW).packageDatabaseUnknowns, undefined);
+  const merged = loadPolicies(
+    [
+      { path: 'org.yaml', text: `${head}unknowns: {packageDatabases: warn}\n` },
+      { path: 'team.yaml', text: `${head}unknowns: {packageDatabases: ignore}\n` },
+      { path: 'env.yaml', text: head },
+    ],
+    NOW,
+  );
+  assert.deepEqual(merged.packageDatabaseUnknowns, { action: 'ignore', source: 'team.yaml' });
+  assert.match(
+    problems(() => loadPolicies([{ path: 'p.yaml', text: `${head}unknowns: {packageDatabases: skip}\n` }], NOW)),
+    /p\.yaml: unknowns\.packageDatabases/,
+  );
+});

@@ -21,6 +21,7 @@ export function loadPolicies(files: readonly { readonly path: string; readonly t
   const problems: string[] = [];
   const rules = new Map<string, PolicyRule>();
   const exceptions: PolicyException[] = [];
+  let packageDatabaseUnknowns: Policy['packageDatabaseUnknowns'];
   for (const { path, text } of files) {
     const file = parseFile(path, text, problems);
     if (file === undefined) continue;
@@ -51,6 +52,8 @@ export function loadPolicies(files: readonly { readonly path: string; readonly t
       exceptions.push({ id: ex.id ?? `${path}#exceptions[${i.toString()}]`, spec: ex, expiresAt, source: path });
     });
     for (const id of file.disable ?? []) rules.delete(id);
+    const action = file.unknowns?.packageDatabases;
+    if (action !== undefined) packageDatabaseUnknowns = { action, source: path };
   }
   if (problems.length > 0) {
     throw new CustomsError(
@@ -58,7 +61,12 @@ export function loadPolicies(files: readonly { readonly path: string; readonly t
       `policy is invalid (${problems.length.toString()} problem${problems.length === 1 ? '' : 's'}):\n  ${problems.join('\n  ')}`,
     );
   }
-  return { files: files.map((f) => f.path), rules: [...rules.values()], exceptions };
+  return {
+    files: files.map((f) => f.path),
+    rules: [...rules.values()],
+    exceptions,
+    ...(packageDatabaseUnknowns ? { packageDatabaseUnknowns } : {}),
+  };
 }
 
 function parseFile(path: string, text: string, problems: string[]): PolicyFile | undefined {

@@ -2,7 +2,7 @@
  * A loaded policy: every file validated and merged (load-policies.ts). This is
  * what evaluatePolicy reads; the file format is in schema.ts.
  */
-import type { ExceptionSpec, RuleSpec } from './schema.js';
+import type { ExceptionSpec, RuleSpec, UnknownAction } from './schema.js';
 
 /** One rule after merging, with the file it came from. */
 export interface PolicyRule {
@@ -25,4 +25,6 @@ export interface Policy {
   /** Rules in merge order (a replaced rule keeps its first position). */
   readonly rules: readonly PolicyRule[];
   readonly exceptions: readonly PolicyException[];
+  /** `unknowns.packageDatabases` of the last file that sets it, and that file. */
+  readonly packageDatabaseUnknowns?: { readonly action: UnknownAction; readonly source: string };
 }

@@ -148,6 +148,25 @@ const ExceptionSchema = strict({
   }),
 });
 
+/** What an unreadable package database does to the gate (docs/policy.md "Unknowns"). */
+export const UNKNOWN_ACTIONS = ['fail', 'warn', 'ignore'] as const;
+export type UnknownAction = (typeof UNKNOWN_ACTIONS)[number];
+
+const UnknownsSettings = strict(
+  {
+    packageDatabases: Type.Optional(
+      Type.Union(
+        UNKNOWN_ACTIONS.map((v) => Type.Literal(v)),
+        {
+          description:
+            'An OS package database (dpkg status/status.d, rpm database, apk installed) that could not be read: fail (the default), warn or ignore.',
+        },
+      ),
+    ),
+  },
+  'What files customs could not analyse do to the verdict.',
+);
+
 export const PolicyFileSchema = Type.Object(
   {
     apiVersion: Type.Literal(POLICY_API_VERSION),
@@ -161,6 +180,7 @@ export const PolicyFileSchema = Type.Object(
     rules: Type.Optional(Type.Array(RuleSchema)),
     exceptions: Type.Optional(Type.Array(ExceptionSchema)),
     disable: Type.Optional(Type.Array(Type.String({ pattern: RULE_ID_PATTERN }))),
+    unknowns: Type.Optional(UnknownsSettings),
   },
   { additionalProperties: false },
 );

@@ -82,6 +82,7 @@ async function gateRulesOf(
     ...(flags.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
     ...(failOn !== undefined ? { failOn } : {}),
     ...(ignore ? { ignore } : {}),
+    ...(loaded?.packageDatabaseUnknowns ? { packageDatabaseUnknowns: loaded.packageDatabaseUnknowns } : {}),
     ...(loaded
       ? {
           policy: (r, at) =>
