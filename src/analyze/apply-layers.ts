@@ -95,6 +95,8 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
   const links = new Map<string, string>();
   const introduced = new Map<string, number>();
   const content: ContentRecord[] = [];
+  /** Findings of the merge itself (where runtimes would disagree). */
+  const mergeUnknowns: Unknown[] = [];
   /** Content records of the files currently visible, by path. */
   const liveContent = new Map<string, ContentRecord[]>();
   let current = 0;
@@ -154,6 +156,22 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
     );
     // A directory replaces a lower non-directory at its path (and merges with a lower directory).
     for (const d of layer.dirs ?? []) if (files.has(d) || links.has(d)) remove(d);
+    for (const d of layer.impliedDirs ?? []) {
+      const target = links.get(d);
+      if (target !== undefined) {
+        // Runtimes differ here: Docker's overlay2 unpacks each layer on its own, so the parent
+        // becomes a new directory over the symlink; containerd unpacks onto the lower layers and
+        // follows it. customs keeps Docker's view and says so.
+        mergeUnknowns.push({
+          path: d,
+          layer: layer.diffID,
+          analyzer: 'layer',
+          code: 'LAYER_PATH_ESCAPE',
+          message: `this layer writes below "/${d}", a symlink to "/${target}" in a lower layer, without an entry for it: Docker makes "/${d}" a directory (analysed so), containerd would write below "/${target}"`,
+        });
+      }
+      if (files.has(d) || links.has(d)) remove(d);
+    }
     // Content replaced within this layer: its secrets and malware ship in the layer's bytes all the same.
     for (const f of layer.shadowed ?? []) {
       for (const secret of f.result.secrets ?? [])
@@ -240,7 +258,7 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
     os,
     packages,
     ownedFiles: owned,
-    unknowns: layers.flatMap((l) => l.unknowns),
+    unknowns: [...layers.flatMap((l) => l.unknowns), ...mergeUnknowns],
     layerCount: layers.length,
     symlinks: links,
     secrets: content.flatMap((r) => (r.secret ? [layerFact(r.secret, r)] : [])),

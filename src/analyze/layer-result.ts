@@ -29,6 +29,12 @@ export interface LayerResult {
   readonly touched?: readonly string[];
   /** Directories of the layer: each replaces a lower layer's non-directory at its path. */
   readonly dirs?: readonly string[];
+  /**
+   * Directories the layer has no entry for but holds entries below: the unpack
+   * creates them. Docker (overlay2) makes one a directory over a lower symlink;
+   * containerd would follow the symlink instead (docs/security.md).
+   */
+  readonly impliedDirs?: readonly string[];
   /** Devices, fifos and entries of unknown type: each replaces a lower layer's path and what is under it. */
   readonly others?: readonly string[];
   /**

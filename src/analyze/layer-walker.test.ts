@@ -352,3 +352,35 @@ test('secrets in files deleted or replaced later stay reported, with the layer t
     ],
   );
 });
+
+test('merge: a parent a layer implies replaces a lower file, and over a lower symlink is flagged (runtimes differ)', async () => {
+  const l1 = await walk('sha256:l1', [
+    pkg('a', '1.0.0'),
+    { name: 'app/node_modules/b', body: 'a file' },
+    { name: 'lnk', type: '2', linkname: '/app' },
+  ]);
+  const l2 = await walk('sha256:l2', [
+    // No entry for app/node_modules/b nor lnk: the unpack creates them as directories.
+    pkg('b', '1.0.0'),
+    { name: 'lnk/node_modules/c/package.json', body: 'c@1.0.0' },
+  ]);
+  assert.deepEqual(l2.impliedDirs, [
+    'app/node_modules/b',
+    'app/node_modules',
+    'app',
+    'lnk/node_modules/c',
+    'lnk/node_modules',
+    'lnk',
+  ]);
+  const merged = applyLayers([l1, l2], ANALYZERS);
+  assert.deepEqual(merged.packages.map((p) => `${p.path}`).sort(), [
+    'app/node_modules/a/package.json',
+    'app/node_modules/b/package.json',
+    'lnk/node_modules/c/package.json',
+  ]);
+  assert.equal(merged.symlinks.has('lnk'), false);
+  assert.deepEqual(
+    merged.unknowns.map((u) => [u.path, u.code]),
+    [['lnk', 'LAYER_PATH_ESCAPE']],
+  );
+});

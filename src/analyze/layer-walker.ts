@@ -324,6 +324,8 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
       if (seen && !found) touched.push(path);
     }
   }
+  // Parents the layer never lists: the unpack creates them, so they replace lower non-directories too.
+  const impliedDirs = [...implied].filter((d) => !nodes.has(d));
   return {
     diffID,
     findings,
@@ -333,6 +335,7 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
     unknowns,
     touched,
     dirs,
+    ...(impliedDirs.length > 0 ? { impliedDirs } : {}),
     others,
     ...(shadowed.length > 0 ? { shadowed } : {}),
     stats: { entries: reader.entries, bytes: reader.position },
