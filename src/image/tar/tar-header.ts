@@ -72,14 +72,16 @@ function parseOctal(buf: Buffer, start: number, len: number): number {
 export function parseNumeric(buf: Buffer, start: number, len: number): number {
   const first = buf[start] ?? 0;
   if (first & 0x80) {
-    // GNU base-256: big-endian two's complement, first byte's high bit is the flag.
-    if (first & 0x40) throw new BadNumber('negative number');
-    let value = first & 0x7f;
+    // GNU base-256: big-endian two's complement, the first byte's high bit is the flag.
+    // Negative values parse (archive/tar only refuses a negative size where a body is read).
+    const negative = (first & 0x40) !== 0;
+    const inv = negative ? 0xff : 0;
+    let value = (first ^ inv) & 0x7f;
     for (let i = start + 1; i < start + len; i++) {
-      value = value * 256 + (buf[i] ?? 0);
+      value = value * 256 + ((buf[i] ?? 0) ^ inv);
       if (value > Number.MAX_SAFE_INTEGER) throw new BadNumber('number too large');
     }
-    return value;
+    return negative ? -value - 1 : value;
   }
   return parseOctal(buf, start, len);
 }

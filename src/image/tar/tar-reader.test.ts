@@ -323,3 +323,16 @@ test('GNU sparse files in pax format are expanded and named by GNU.sparse.name',
 test('old GNU sparse entries (type S), which runtimes refuse, are LAYER_CORRUPT', async () => {
   await rejectsWith(chunked(tarBytes([{ name: 's', type: 'S', format: 'gnu', body: 'x' }])), 'LAYER_CORRUPT');
 });
+
+test('a negative size is refused only where a body is read', async () => {
+  const minusOne: readonly [number, string] = [124, '\xff'.repeat(12)]; // base-256 -1
+  assert.deepEqual(await names([{ name: 'l', type: '2', linkname: 't', fields: [minusOne] }, { name: 'z' }]), [
+    'symlink:l',
+    'file:z',
+  ]);
+  await rejectsWith(chunked(tarBytes([{ name: 'f', fields: [minusOne] }])), 'LAYER_CORRUPT');
+  // Checked on the type as stored: an old-style entry named "d/" is a directory, but its size was read first.
+  await rejectsWith(chunked(tarBytes([{ name: 'd/', type: '\0', fields: [minusOne] }])), 'LAYER_CORRUPT');
+  assert.deepEqual(await names([paxEntry({ size: '-1' }), { name: 'h', type: '1', linkname: 'z' }]), ['hardlink:h']);
+  await rejectsWith(chunked(tarBytes([paxEntry({ size: '-1' }), { name: 'f' }])), 'LAYER_CORRUPT');
+});

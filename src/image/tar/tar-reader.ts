@@ -97,6 +97,7 @@ export class TarReader {
   }
 
   private async readMeta(size: number, what: string): Promise<Buffer> {
+    if (size < 0) throw new CustomsError('LAYER_CORRUPT', `tar ${what} header has a negative size`);
     if (size > MAX_META) throw new CustomsError('LAYER_CORRUPT', `tar ${what} header of ${size} bytes is too large`);
     const data = await this.in.read(size);
     if (data.length < size) this.truncated();
@@ -143,6 +144,9 @@ export class TarReader {
       const block = await this.headerBlock();
       if (block === null) return null;
       const h = decodeHeader(block);
+      // archive/tar checks the header's own size before anything else (typeflag as stored).
+      if (h.size < 0 && !isHeaderOnly(h.typeflag))
+        throw new CustomsError('LAYER_CORRUPT', `tar entry "${h.name}" has a negative size`);
       switch (h.typeflag) {
         case 'x':
           pax = parsePax(await this.readMeta(h.size, 'pax'));
@@ -180,16 +184,18 @@ export class TarReader {
         name = pax.get('path') || name;
         linkname = pax.get('linkpath') || linkname;
         const paxSize = pax.get('size');
-        if (paxSize) size = parseDecimal(paxSize) ?? -1;
+        if (paxSize) size = parseDecimal(paxSize) ?? Number.NaN;
       }
       // GNU long names win over pax records (archive/tar applies them last).
       if (longName) name = longName;
       if (longLink) linkname = longLink;
       let typeflag = h.typeflag;
       if (typeflag === '\0') typeflag = name.endsWith('/') ? '5' : '0';
-      if (!Number.isSafeInteger(size) || size < 0)
-        throw new CustomsError('LAYER_CORRUPT', `tar entry "${name}" has a bad size`);
+      // A negative size is refused only where a body is read: links, devices, directories and
+      // fifos have none, and archive/tar ignores their size field.
       const physical = isHeaderOnly(typeflag) ? 0 : size;
+      if (!Number.isSafeInteger(physical) || physical < 0)
+        throw new CustomsError('LAYER_CORRUPT', `tar entry "${name}" has a bad size`);
       this.remaining = physical;
       this.padding = pad(physical);
       let contentSize = physical;

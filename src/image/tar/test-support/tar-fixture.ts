@@ -26,6 +26,8 @@ export interface FixtureEntry {
   readonly tail?: string;
   /** Store the size as GNU base-256 instead of octal. */
   readonly base256?: boolean;
+  /** Raw header bytes written last (before the checksum): [offset, latin1 text] pairs, e.g. odd numeric fields. */
+  readonly fields?: readonly (readonly [number, string])[];
   readonly badChecksum?: boolean;
 }
 
@@ -50,6 +52,7 @@ function header(e: FixtureEntry, size: number): Buffer {
   if (e.prefix) h.write(e.prefix, 345, 155, 'utf8');
   if (e.tail) h.write(e.tail, 476, 508 - 476, 'latin1');
   if (format === 'star') h.write('tar\0', 508, 'latin1');
+  for (const [offset, text] of e.fields ?? []) h.write(text, offset, 'latin1');
   h.fill(0x20, 148, 156);
   let sum = 0;
   for (const b of h) sum += b;
