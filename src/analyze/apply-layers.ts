@@ -72,6 +72,42 @@ interface PathState {
 
 const MAX_LINK_HOPS = 40;
 
+const HIDES_ITSELF = 1;
+const HIDES_BELOW = 2;
+
+/** Paths of one layer as a tree of names, each marked with what it hides. */
+class PathMarks {
+  private readonly root: { flags: number; kids: Map<string, PathMarks['root']> } = { flags: 0, kids: new Map() };
+
+  add(path: string, flags: number): void {
+    let node = this.root;
+    for (const name of path === '' ? [] : path.split('/')) {
+      let next = node.kids.get(name);
+      if (!next) {
+        next = { flags: 0, kids: new Map() };
+        node.kids.set(name, next);
+      }
+      node = next;
+    }
+    node.flags |= flags;
+  }
+
+  /** True when the path itself is marked HIDES_ITSELF, or a proper ancestor (the root included) HIDES_BELOW. */
+  hides(path: string): boolean {
+    let node = this.root;
+    for (let at = 0; at <= path.length; ) {
+      if (node.flags & HIDES_BELOW) return true;
+      const slash = path.indexOf('/', at);
+      const end = slash === -1 ? path.length : slash;
+      const next = node.kids.get(path.slice(at, end));
+      if (!next) return false;
+      node = next;
+      at = end + 1;
+    }
+    return (node.flags & HIDES_ITSELF) !== 0;
+  }
+}
+
 function keysOf(findings: readonly FileFinding[] | undefined): Set<string> {
   const keys = new Set<string>();
   for (const f of findings ?? []) {
@@ -116,24 +152,17 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
    * under opaque directories (the directory itself stays), whiteout paths and
    * what is under them, and what is under a path this layer puts a
    * non-directory at (overlayfs: an upper file, symlink or device hides a lower
-   * directory whole). Each path's ancestors are looked up, so the cost does not
-   * grow with the number of entries.
+   * directory whole). The layer's paths are kept as a tree of names, so each
+   * merged path is checked in one walk over its own names.
    */
   const removeHidden = (opaque: readonly string[], whiteouts: readonly string[], nonDirs: readonly string[]): void => {
     if (opaque.length === 0 && whiteouts.length === 0 && nonDirs.length === 0) return;
     if (files.size === 0 && links.size === 0) return;
-    const opaqueSet = new Set(opaque);
-    const whiteSet = new Set(whiteouts);
-    const nonDirSet = new Set(nonDirs);
-    const hidden = (p: string): boolean => {
-      if (whiteSet.has(p) || opaqueSet.has('')) return true;
-      for (let i = p.lastIndexOf('/'); i > 0; i = p.lastIndexOf('/', i - 1)) {
-        const dir = p.slice(0, i);
-        if (opaqueSet.has(dir) || whiteSet.has(dir) || nonDirSet.has(dir)) return true;
-      }
-      return false;
-    };
-    for (const p of [...files.keys(), ...links.keys()]) if (hidden(p)) remove(p);
+    const marks = new PathMarks();
+    for (const p of opaque) marks.add(p, HIDES_BELOW);
+    for (const p of nonDirs) marks.add(p, HIDES_BELOW);
+    for (const p of whiteouts) marks.add(p, HIDES_ITSELF | HIDES_BELOW);
+    for (const p of [...files.keys(), ...links.keys()]) if (marks.hides(p)) remove(p);
   };
 
   layers.forEach((layer, i) => {

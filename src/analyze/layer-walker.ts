@@ -2,13 +2,12 @@ import type { Readable } from 'node:stream';
 import { type Context, CustomsError, isCustomsError, type Unknown } from '../core/index.js';
 import type { FileFinding, LayerResult } from './layer-result.js';
 import { normaliseEntryName, resolveLinkTarget, type TarEntry, TarReader } from '../image/index.js';
+import { LayerTree, type TreeNode } from './layer-tree.js';
 import type { Sandbox } from './sandbox/sandbox-pool.js';
 import type { Analyzer, AnalyzerFile, AnalyzerResult, FileInfo } from './types.js';
 
 const WHITEOUT = '.wh.';
 const OPAQUE = '.wh..wh..opq';
-/** Symlinks followed while resolving one path before giving up, as Linux (ELOOP). */
-const MAX_LINK_HOPS = 40;
 
 export interface WalkOptions {
   readonly analyzers: readonly Analyzer[];
@@ -42,21 +41,16 @@ interface Content {
   refs: number;
 }
 
-type LayerNode =
-  | {
-      readonly kind: 'file';
-      readonly content: Content;
-      /** Outcomes of header-only analyzers, which judge a path, not bytes. */
-      readonly header: Map<string, Outcome>;
-    }
-  | { readonly kind: 'symlink'; readonly target: string }
-  | { readonly kind: 'dir' }
-  | { readonly kind: 'other' };
+/** A file of the layer's tree: its content, and the outcomes of header-only analyzers, which judge a path. */
+interface FileNode {
+  readonly content: Content;
+  readonly header: Map<string, Outcome>;
+}
 
 /**
  * One streaming pass over a layer's tar, building the layer's own tree the way
- * a container runtime unpacks it (Docker's overlay2 and containerd unpack each
- * entry into the layer's directory in order):
+ * a container runtime unpacks it (layer-tree.ts; Docker's overlay2 and
+ * containerd unpack each entry into the layer's directory in order):
  * - names are cleaned lexically, ".." stops at the root (entry-path.ts);
  * - a path whose parent is a symlink written earlier in the layer lands where
  *   the symlink points (the unpack follows it inside the layer's root);
@@ -75,17 +69,22 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
   const { analyzers, ctx } = opts;
   const { maxFileSize } = ctx.config.limits;
   const reader = new TarReader(tar);
-  const nodes = new Map<string, LayerNode>();
-  /** Directories that exist because something below them does (tar needs no entry for them). */
-  const implied = new Set<string>();
-  let symlinkCount = 0;
+  /** Secrets and malware in content that a later entry of this layer replaced: the bytes still ship. */
+  const shadowed: FileFinding[] = [];
+  const tree: LayerTree<FileNode> = new LayerTree((node) => {
+    if (node.entry?.kind !== 'file') return;
+    const { content } = node.entry.file;
+    if (--content.refs > 0) return;
+    for (const [analyzer, o] of content.outcomes) {
+      if (o.kind === 'result' && (o.result.secrets?.length || o.result.malware?.length))
+        shadowed.push({ path: tree.pathOf(node), analyzer, result: o.result });
+    }
+  });
   const whiteouts: string[] = [];
   const opaqueDirs: string[] = [];
   const layerUnknowns: Unknown[] = [];
-  /** Secrets and malware in content that a later entry of this layer replaced: the bytes still ship. */
-  const shadowed: FileFinding[] = [];
   /** Hard links whose name an analyzer wants but whose content it has not seen. */
-  const deferred: { path: string; content: Content; analyzer: Analyzer }[] = [];
+  const deferred: Deferred[] = [];
 
   const layerUnknown = (path: string, code: string, message: string): void => {
     layerUnknowns.push({ path, layer: diffID, analyzer: 'layer', code, message });
@@ -93,98 +92,57 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
 
   const run = (a: Analyzer, file: AnalyzerFile): Promise<Outcome> => runAnalyzer(a, file, opts.sandbox);
 
-  const drop = (path: string, node: LayerNode): void => {
-    nodes.delete(path);
-    if (node.kind === 'symlink') symlinkCount--;
-    if (node.kind !== 'file' || --node.content.refs > 0) return;
-    for (const [analyzer, o] of node.content.outcomes) {
-      if (o.kind === 'result' && (o.result.secrets?.length || o.result.malware?.length))
-        shadowed.push({ path, analyzer, result: o.result });
-    }
-  };
-
-  /** Put a node at a path, replacing what the layer had there as the unpack does (remove, unless dir over dir). */
-  const place = (path: string, node: LayerNode): void => {
-    const old = nodes.get(path);
-    if (node.kind === 'dir' && (old?.kind === 'dir' || (!old && implied.has(path)))) {
-      if (!old) nodes.set(path, node);
-      return;
-    }
-    if (old) drop(path, old);
-    if (implied.has(path)) {
-      const under = `${path}/`;
-      for (const [p, n] of nodes) if (p.startsWith(under)) drop(p, n);
-      for (const d of implied) if (d.startsWith(under)) implied.delete(d);
-      implied.delete(path);
-    }
-    nodes.set(path, node);
-    if (node.kind === 'file') node.content.refs++;
-    if (node.kind === 'symlink') symlinkCount++;
-    for (let i = path.lastIndexOf('/'); i > 0; i = path.lastIndexOf('/', i - 1)) {
-      const dir = path.slice(0, i);
-      if (implied.has(dir)) break;
-      implied.add(dir);
-    }
-  };
-
   /**
-   * Resolve a clean path through this layer's symlinks, every component but the
-   * last (a chroot lookup: absolute targets from the root, ".." stops there).
-   * Undefined for a symlink loop.
+   * Where an entry name lands: its directory in the tree (created as the unpack
+   * creates missing parents, when `create`) and its last name; undefined when it
+   * is refused or not there (refusals are recorded as Unknowns).
    */
-  const resolveParents = (path: string): string | undefined => {
-    if (symlinkCount === 0) return path;
-    const todo = path.split('/').reverse();
-    const done: string[] = [];
-    let hops = 0;
-    while (todo.length > 0) {
-      const part = todo.pop() as string;
-      if (part === '' || part === '.') continue;
-      if (part === '..') {
-        done.pop();
-        continue;
-      }
-      done.push(part);
-      if (todo.length === 0) break;
-      const node = nodes.get(done.join('/'));
-      if (node?.kind !== 'symlink') continue;
-      if (++hops > MAX_LINK_HOPS) return undefined;
-      done.pop();
-      if (node.target.startsWith('/')) done.length = 0;
-      todo.push(...node.target.split('/').reverse());
-    }
-    return done.join('/');
-  };
-
-  /** Where an entry name lands, or undefined when it is refused (recorded as an Unknown). */
-  const landing = (name: string, what: string): string | undefined => {
-    const norm = normaliseEntryName(name);
+  const landing = (
+    raw: string,
+    what: string,
+    create: boolean,
+  ): { dir: TreeNode<FileNode>; name: string; path: string } | undefined => {
+    const norm = normaliseEntryName(raw);
     if (!norm.ok) {
-      layerUnknown(name, 'LAYER_PATH_ESCAPE', `${what} refused: ${norm.reason}`);
+      layerUnknown(raw, 'LAYER_PATH_ESCAPE', `${what} refused: ${norm.reason}`);
       return undefined;
     }
-    const path = resolveParents(norm.path);
-    if (path === undefined) {
-      layerUnknown(norm.path, 'LAYER_CORRUPT', `${what} "${name}" goes through a symlink loop; not analysed`);
-      return undefined;
-    }
+    if (norm.path === '') return undefined; // the root itself
+    const parts = norm.path.split('/');
+    const name = parts.pop() as string;
+    const dir = tree.dir(parts, create);
+    const resolved = typeof dir === 'object' ? tree.pathOf(dir) : undefined;
+    const path = resolved === undefined ? norm.path : resolved ? `${resolved}/${name}` : name;
     if (norm.climbed) {
       layerUnknown(
         path,
         'LAYER_PATH_ESCAPE',
-        `${what} "${name}" climbs above the image root; container runtimes stop at the root and write it at "/${path}", so it is analysed there`,
+        `${what} "${raw}" climbs above the image root; container runtimes stop at the root and write it at "/${path}", so it is analysed there`,
       );
     }
-    return path;
+    if (dir === 'loop') {
+      layerUnknown(path, 'LAYER_CORRUPT', `${what} "${raw}" goes through a symlink loop; not analysed`);
+      return undefined;
+    }
+    if (dir === 'not-a-directory') {
+      layerUnknown(
+        path,
+        'LAYER_CORRUPT',
+        `${what} "${raw}" is below a file of this layer; container runtimes refuse the layer; not analysed`,
+      );
+      return undefined;
+    }
+    if (dir === undefined) return undefined;
+    return { dir, name, path };
   };
 
   /** Offer a file's bytes to the analyzers that want it; read them only if one does. */
-  const analyseFile = async (path: string, entry: TarEntry, content: Content, header: Map<string, Outcome>) => {
+  const analyseFile = async (path: string, entry: TarEntry, { content, header }: FileNode): Promise<void> => {
     const info: FileInfo = { path, size: entry.size, mode: entry.mode };
     let wanting = analyzers.filter((a) => a.wants(path, info));
     if (wanting.length === 0) return;
     if (wanting.some((a) => a.headerOnly)) {
-      const headerFile: AnalyzerFile = { ...info, layer: diffID, bytes: Buffer.alloc(0), text: () => '' };
+      const headerFile = analyzerFile(info, diffID, Buffer.alloc(0));
       for (const a of wanting) if (a.headerOnly) header.set(a.name, await run(a, headerFile));
       wanting = wanting.filter((a) => !a.headerOnly);
       if (wanting.length === 0) return;
@@ -205,32 +163,37 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
     for (const a of wanting) content.outcomes.set(a.name, await run(a, file));
   };
 
-  const linkTo = async (path: string, entry: TarEntry): Promise<void> => {
-    const src = landing(entry.linkname, 'hard link target');
-    if (src === undefined) return;
-    const target = nodes.get(src);
+  const placeFile = (at: { dir: TreeNode<FileNode>; name: string }, content: Content): TreeNode<FileNode> => {
+    const node = tree.place(at.dir, at.name, { kind: 'file', file: { content, header: new Map() } });
+    content.refs++;
+    return node;
+  };
+
+  const linkTo = async (at: { dir: TreeNode<FileNode>; name: string; path: string }, entry: TarEntry) => {
+    const { path } = at;
+    const src = landing(entry.linkname, 'hard link target', false);
+    const target = src?.dir.children?.get(src.name)?.entry;
     if (target === undefined || target.kind === 'dir') {
       // Docker refuses the layer (link(2) finds nothing, or a directory); containerd
       // would link to a lower layer's file, which this pass cannot see.
       const info: FileInfo = { path, size: 0, mode: entry.mode };
       const why = `hard link to "${entry.linkname}", which is not a file earlier in this layer; not analysed`;
-      const header = new Map<string, Outcome>();
       const content: Content = { ord: 0, size: 0, mode: entry.mode, outcomes: new Map(), refs: 0 };
       for (const a of analyzers) {
         if (a.wants(path, info)) content.outcomes.set(a.name, { kind: 'unknown', code: 'LAYER_CORRUPT', message: why });
       }
-      if (content.outcomes.size > 0) place(path, { kind: 'file', content, header });
+      if (content.outcomes.size > 0) placeFile(at, content);
       else layerUnknown(path, 'LAYER_CORRUPT', why);
       return;
     }
     if (target.kind !== 'file') {
       // link(2) does not follow a symlink: the new name is the same symlink (or device, fifo).
-      place(path, target);
+      tree.place(at.dir, at.name, target);
       return;
     }
-    const { content } = target;
-    const header = new Map<string, Outcome>();
-    place(path, { kind: 'file', content, header });
+    const { content } = target.file;
+    const node = placeFile(at, content);
+    const header = node.entry?.kind === 'file' ? node.entry.file.header : new Map<string, Outcome>();
     const info: FileInfo = { path, size: content.size, mode: content.mode };
     for (const a of analyzers) {
       if (content.outcomes.has(a.name) || !a.wants(path, info)) continue;
@@ -238,7 +201,7 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
         header.set(a.name, await run(a, analyzerFile(info, diffID, Buffer.alloc(0))));
       } else if (content.size > maxFileSize) {
         content.outcomes.set(a.name, tooLarge(content.size, maxFileSize));
-      } else deferred.push({ path, content, analyzer: a });
+      } else deferred.push({ node, path, content, analyzer: a });
     }
   };
 
@@ -247,31 +210,29 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
       if (ctx.signal.aborted) throw new CustomsError('ABORTED', 'scan cancelled');
       const entry = await reader.next();
       if (entry === null) break;
-      const path = landing(entry.name, 'entry');
-      if (path === undefined || path === '') continue;
-      const slash = path.lastIndexOf('/');
-      const base = path.slice(slash + 1);
-      if (base.startsWith(WHITEOUT)) {
-        const dir = path.slice(0, Math.max(slash, 0));
-        if (base === OPAQUE) opaqueDirs.push(dir);
-        else if (!base.startsWith(`${WHITEOUT}${WHITEOUT}`)) {
-          const name = base.slice(WHITEOUT.length);
+      const at = landing(entry.name, 'entry', true);
+      if (at === undefined) continue;
+      if (at.name.startsWith(WHITEOUT)) {
+        const dir = tree.pathOf(at.dir);
+        if (at.name === OPAQUE) opaqueDirs.push(dir);
+        else if (!at.name.startsWith(`${WHITEOUT}${WHITEOUT}`)) {
+          const name = at.name.slice(WHITEOUT.length);
           whiteouts.push(dir ? `${dir}/${name}` : name);
         }
         continue;
       }
       switch (entry.type) {
         case 'dir':
-          place(path, { kind: 'dir' });
+          tree.place(at.dir, at.name, { kind: 'dir' });
           break;
         case 'other':
-          place(path, { kind: 'other' });
+          tree.place(at.dir, at.name, { kind: 'other' });
           break;
         case 'symlink':
-          place(path, { kind: 'symlink', target: entry.linkname });
+          tree.place(at.dir, at.name, { kind: 'symlink', target: entry.linkname });
           break;
         case 'hardlink':
-          await linkTo(path, entry);
+          await linkTo(at, entry);
           break;
         case 'file': {
           const content: Content = {
@@ -281,9 +242,8 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
             outcomes: new Map(),
             refs: 0,
           };
-          const header = new Map<string, Outcome>();
-          place(path, { kind: 'file', content, header });
-          await analyseFile(path, entry, content, header);
+          const node = placeFile(at, content);
+          if (node.entry?.kind === 'file') await analyseFile(at.path, entry, node.entry.file);
           break;
         }
       }
@@ -292,26 +252,31 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
     await reader.close();
   }
 
-  await readDeferred(deferred, nodes, diffID, opts);
+  await readDeferred(deferred, diffID, opts);
 
   const findings: FileFinding[] = [];
   const touched: string[] = [];
   const unknowns: Unknown[] = [...layerUnknowns];
   const symlinks: [string, string][] = [];
   const dirs: string[] = [];
+  /** Parents the layer never lists: the unpack creates them, so they replace lower non-directories too. */
+  const impliedDirs: string[] = [];
   const others: string[] = [];
-  for (const [path, node] of nodes) {
-    if (node.kind === 'dir') dirs.push(path);
-    else if (node.kind === 'other') others.push(path);
-    else if (node.kind === 'symlink') symlinks.push([path, resolveLinkTarget(path, node.target)]);
+  for (const [path, node] of tree.nodes()) {
+    const e = node.entry;
+    if (e === undefined) impliedDirs.push(path);
+    else if (e.kind === 'dir') dirs.push(path);
+    else if (e.kind === 'other') others.push(path);
+    else if (e.kind === 'symlink') symlinks.push([path, resolveLinkTarget(path, e.target)]);
     else {
-      const info: FileInfo = { path, size: node.content.size, mode: node.content.mode };
+      const { content, header } = e.file;
+      const info: FileInfo = { path, size: content.size, mode: content.mode };
       let seen = false;
       let found = false;
       for (const a of analyzers) {
-        const o = node.header.get(a.name) ?? node.content.outcomes.get(a.name);
+        const o = header.get(a.name) ?? content.outcomes.get(a.name);
         // A hard link's name may not be wanted by every analyzer that read its content.
-        if (o === undefined || (!node.header.has(a.name) && !a.wants(path, info))) continue;
+        if (o === undefined || (!header.has(a.name) && !a.wants(path, info))) continue;
         seen = true;
         if (o.kind === 'unknown') {
           unknowns.push({ path, layer: diffID, analyzer: a.name, code: o.code, message: o.message });
@@ -324,8 +289,6 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
       if (seen && !found) touched.push(path);
     }
   }
-  // Parents the layer never lists: the unpack creates them, so they replace lower non-directories too.
-  const impliedDirs = [...implied].filter((d) => !nodes.has(d));
   return {
     diffID,
     findings,
@@ -342,23 +305,28 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
   };
 }
 
+interface Deferred {
+  readonly node: TreeNode<FileNode>;
+  readonly path: string;
+  readonly content: Content;
+  readonly analyzer: Analyzer;
+}
+
 /**
  * Second pass for hard links whose name was wanted after their content went by:
  * read the layer again and analyse those entries under the link's name. The
  * outcomes are kept only if the whole stream reads back (its digest is checked
  * at the end), so a source that changes between passes cannot slip bytes in.
  */
-async function readDeferred(
-  deferred: readonly { path: string; content: Content; analyzer: Analyzer }[],
-  nodes: ReadonlyMap<string, LayerNode>,
-  diffID: string,
-  opts: WalkOptions,
-): Promise<void> {
+async function readDeferred(deferred: readonly Deferred[], diffID: string, opts: WalkOptions): Promise<void> {
   // Only links still in the layer's final tree matter.
-  const live = deferred.filter((d) => {
-    const n = nodes.get(d.path);
-    return n?.kind === 'file' && n.content === d.content && !d.content.outcomes.has(d.analyzer.name);
-  });
+  const live = deferred.filter(
+    (d) =>
+      d.node.attached &&
+      d.node.entry?.kind === 'file' &&
+      d.node.entry.file.content === d.content &&
+      !d.content.outcomes.has(d.analyzer.name),
+  );
   if (live.length === 0) return;
   if (!opts.reopen) {
     for (const d of live) {
