@@ -21,15 +21,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { type Analyzer, analyzeImage } from '../../src/analyze/index.js';
 import { createContext, DEFAULT_LIMITS } from '../../src/core/index.js';
+import { openImage } from '../../src/image/index.js';
 import {
   type FixtureEntry,
   gnuLongEntry,
-  openImage,
   paxEntry,
   paxGlobalEntry,
   paxSparseEntries,
   tarBytes,
-} from '../../src/image/index.js';
+} from '../../src/image/tar/test-support/tar-fixture.js';
 import type { Inventory } from '../../src/sbom/index.js';
 import { ensureDocker, freshDir, runCustoms } from '../support/images.js';
 import {

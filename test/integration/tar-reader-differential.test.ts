@@ -20,6 +20,7 @@ import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
 import fc from 'fast-check';
 import { isCustomsError } from '../../src/core/index.js';
+import { TarReader } from '../../src/image/index.js';
 import {
   chunked,
   type FixtureEntry,
@@ -28,9 +29,8 @@ import {
   paxGlobalEntry,
   paxRecords,
   paxSparseEntries,
-  TarReader,
   tarBytes,
-} from '../../src/image/index.js';
+} from '../../src/image/tar/test-support/tar-fixture.js';
 import { GoTar, type GoTarListing } from '../support/go-tar.js';
 
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');

@@ -10,7 +10,7 @@ import { createHash } from 'node:crypto';
 import { lstat, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, posix } from 'node:path';
-import { makeTar } from '../../src/image/test-fixtures.js';
+import { makeTar } from '../../src/image/test-support/image-fixtures.js';
 import { type RunResult, run } from './images.js';
 
 const sha256 = (b: Buffer | string): string => createHash('sha256').update(b).digest('hex');
