@@ -411,3 +411,15 @@ test('deep names below a symlink cost the length of each name, not its depth tim
   assert.equal(merged.fileFacts.length, 2000);
   assert.ok(used.user + used.system < 8_000_000, `took ${(used.user + used.system) / 1e6} s of CPU`);
 });
+
+test('an entry below a file of the same layer is refused, as runtimes refuse the layer', async () => {
+  const r = await walk('sha256:l1', [
+    { name: 'app', body: 'a file' },
+    { name: 'app/node_modules/a/package.json', body: 'a@1.0.0' },
+  ]);
+  assert.deepEqual(r.findings, []);
+  assert.deepEqual(
+    r.unknowns.map((u) => [u.path, u.code]),
+    [['app/node_modules/a/package.json', 'LAYER_CORRUPT']],
+  );
+});
