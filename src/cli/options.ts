@@ -8,6 +8,7 @@ import {
   createContext,
   DEFAULT_LIMITS,
   defaultConfig,
+  type OsInfo,
 } from '../core/index.js';
 import { renderLog } from './progress.js';
 
@@ -27,6 +28,18 @@ export const imageOptions = (): Option[] => [
   new Option('-q, --quiet', 'no progress output'),
   new Option('-v, --verbose', 'print debug messages'),
 ];
+
+/** `--distro NAME:VERSION` (Grype's flag): parsed and checked by match's parseDistro when the command runs. */
+export const distroOption = (): Option =>
+  new Option(
+    '--distro <name:version>',
+    'match distro packages as this release, e.g. debian:12, alpine:3.19, ubuntu:22.04, rhel:9 (for SBOMs and images that do not state it)',
+  );
+
+/** The --distro flag as the plan's OS (undefined when not given); a bad value is a usage error. */
+export async function distroOf(flag: string | undefined): Promise<OsInfo | undefined> {
+  return flag === undefined ? undefined : (await import('../match/index.js')).parseDistro(flag);
+}
 
 export interface ImageFlags {
   readonly platform?: string;

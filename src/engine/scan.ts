@@ -22,7 +22,7 @@ import {
   secretFindings,
 } from '../analyze/index.js';
 import { checkImageFacts } from '../checks/index.js';
-import type { Context } from '../core/index.js';
+import type { Context, OsInfo } from '../core/index.js';
 import { type Image, openImage } from '../image/index.js';
 import { type MatchNote, matchInventory } from '../match/index.js';
 import { type GateOutcome, type GateRules, judge } from '../policy/index.js';
@@ -41,6 +41,8 @@ export interface ScanPlan {
   readonly secretConfig?: { readonly text: string; readonly config: SecretConfig };
   readonly iocs?: IocList;
   readonly clamd?: { readonly addr: string; readonly dbVersion: string };
+  /** The distro release to match OS packages against, instead of the target's (`--distro`). */
+  readonly distro?: OsInfo;
 }
 
 /** Every scanner, built-in rules. */
@@ -99,7 +101,24 @@ async function withDb<T>(ctx: ScanContext, fn: (db: VulnDbReader, path: string) 
   }
 }
 
-function matched(inventory: Inventory, db: VulnDbReader, path: string, notes: readonly MatchNote[]): ScanResult {
+function matched(
+  found: Inventory,
+  db: VulnDbReader,
+  path: string,
+  foundNotes: readonly MatchNote[],
+  distro?: OsInfo,
+): ScanResult {
+  // --distro stands in for the target's OS (Grype's --distro): the result says which was used.
+  const inventory = distro === undefined ? found : { ...found, os: distro };
+  const notes =
+    distro === undefined
+      ? foundNotes
+      : [
+          ...foundNotes.filter((n) => !n.message.startsWith('the SBOM names no OS')),
+          {
+            message: `distro packages matched as ${distro.family} ${distro.version} (--distro)${found.os ? `; the target says ${found.os.family} ${found.os.version}` : ''}`,
+          },
+        ];
   const m = matchInventory(inventory, db);
   const { schemaVersion, builtAt, sources } = db.metadata;
   return {
@@ -151,7 +170,7 @@ async function scanImage(target: string, plan: ScanPlan, ctx: ScanContext): Prom
       const layerIds = image.layers.map((l) => l.diffID);
       const has = (s: Scanner): boolean => plan.scanners.includes(s);
       const base: ScanResult = db
-        ? matched(inventory, db, path, [])
+        ? matched(inventory, db, path, [], plan.distro)
         : { schemaVersion: SCAN_RESULT_SCHEMA_VERSION, inventory, scanners: [], vulnerabilities: [], notes: [] };
       return {
         ...base,
@@ -174,10 +193,10 @@ async function scanImage(target: string, plan: ScanPlan, ctx: ScanContext): Prom
 }
 
 /** An SBOM file is matched against the DB (its packages are all it has). */
-function scanSbomFile(path: string, ctx: ScanContext): Promise<ScanResult> {
+function scanSbomFile(path: string, plan: ScanPlan, ctx: ScanContext): Promise<ScanResult> {
   return withDb(ctx, async (db, where) => {
     const { inventory, notes } = parseSbomText(await readFile(path, 'utf8'), path, ctx.now());
-    return matched(inventory, db, where, notes);
+    return matched(inventory, db, where, notes, plan.distro);
   });
 }
 
@@ -186,7 +205,7 @@ function scanSbomFile(path: string, ctx: ScanContext): Promise<ScanResult> {
  * (CycloneDX, SPDX, customs JSON), with the plan's scanners.
  */
 export async function scan(target: string, plan: ScanPlan, ctx: ScanContext): Promise<ScanResult> {
-  return (await isJsonFile(target)) ? scanSbomFile(target, ctx) : scanImage(target, plan, ctx);
+  return (await isJsonFile(target)) ? scanSbomFile(target, plan, ctx) : scanImage(target, plan, ctx);
 }
 
 /** The inventory of an image (`customs sbom`). */

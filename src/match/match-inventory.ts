@@ -52,7 +52,7 @@ export function matchInventory(inv: Inventory, reader: VulnDbReader, opts: Match
     if (inv.os === undefined) {
       note({
         message:
-          'the image has distro packages but no os-release: its distro release is unknown, so they were not matched',
+          'the target has distro packages but states no distro release (no os-release, no OS in the SBOM, no purl distro qualifier), so they were not matched; give it with --distro NAME:VERSION (e.g. debian:12)',
       });
     } else if (key === undefined) {
       note({

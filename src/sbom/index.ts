@@ -30,3 +30,4 @@ export {
 } from './license-report.js';
 export { buildInventory } from './build-inventory.js';
 export { isJsonFile, parseSbomText } from './read-sbom-file.js';
+export { DISTRO_NAMES, distroRelease, osFromPurl, sbomDistro, type SbomDistro } from './purl-distro.js';

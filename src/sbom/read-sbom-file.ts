@@ -3,10 +3,11 @@
  * read CycloneDX, SPDX or customs inventory JSON into an Inventory instead of reading an image.
  */
 import { open, stat } from 'node:fs/promises';
-import { CustomsError, sha256 } from '../core/index.js';
+import { CustomsError, OS_ECOSYSTEMS, type OsInfo, sha256 } from '../core/index.js';
 import { parseCustomsJson } from './customs-json.js';
 import { parseCycloneDx } from './cyclonedx.js';
 import type { ImportedSbom } from './imported.js';
+import { sbomDistro } from './purl-distro.js';
 import { parseSpdx } from './spdx.js';
 import type { Inventory } from './types.js';
 
@@ -35,7 +36,34 @@ export async function isJsonFile(path: string): Promise<boolean> {
   }
 }
 
-function fromImported(sbom: ImportedSbom, text: string, path: string, now: Date): Inventory {
+/**
+ * The SBOM's OS: its own (CycloneDX operating-system component, SPDX OS
+ * package), else the release its distro packages' purl `distro` qualifiers
+ * agree on (several generators state it only there).
+ */
+function osOf(sbom: ImportedSbom): { os?: OsInfo; notes: { message: string }[] } {
+  if (sbom.os !== undefined) return { os: sbom.os, notes: [] };
+  const d = sbomDistro(sbom.packages.filter((p) => OS_ECOSYSTEMS.includes(p.ecosystem)).map((p) => p.purl));
+  if (d.kind === 'one') {
+    const named = `${d.os.family} ${d.os.version}${d.os.codename ? ` (${d.os.codename})` : ''}`;
+    return {
+      os: d.os,
+      notes: [{ message: `the SBOM names no OS; its packages' purl distro qualifiers name ${named}, matched as such` }],
+    };
+  }
+  if (d.kind === 'conflict') {
+    return {
+      notes: [
+        {
+          message: `the SBOM names no OS and its packages' purl distro qualifiers name several releases (${d.releases.join(', ')}); give the one to match with --distro NAME:VERSION`,
+        },
+      ],
+    };
+  }
+  return { notes: [] };
+}
+
+function fromImported(sbom: ImportedSbom, text: string, path: string, now: Date, os?: OsInfo): Inventory {
   const name = sbom.subject?.name ?? path;
   return {
     schemaVersion: 1,
@@ -49,7 +77,7 @@ function fromImported(sbom: ImportedSbom, text: string, path: string, now: Date)
       repoTags: [],
       layers: [],
     },
-    ...(sbom.os ? { os: sbom.os } : {}),
+    ...(os ? { os } : {}),
     packages: sbom.packages.map((p) => ({ ...p, layer: p.layer ?? '' })),
     unknowns: [],
   };
@@ -93,6 +121,7 @@ export function parseSbomText(
       `${path} is neither CycloneDX (bomFormat), SPDX (spdxVersion) nor customs inventory JSON (tool.name "customs"); export the SBOM as JSON in one of them`,
     );
   }
+  const { os, notes: osNotes } = osOf(imported);
   const notes = imported.skipped
     .slice(0, MAX_SKIPPED_NOTES)
     .map((s) => ({ message: `SBOM entry ${s.ref} was not matched: ${s.reason}` }));
@@ -100,5 +129,5 @@ export function parseSbomText(
     notes.push({
       message: `… and ${imported.skipped.length - MAX_SKIPPED_NOTES} more SBOM entries were not matched`,
     });
-  return { inventory: fromImported(imported, text, path, now), notes };
+  return { inventory: fromImported(imported, text, path, now, os), notes: [...osNotes, ...notes] };
 }

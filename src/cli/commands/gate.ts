@@ -5,7 +5,7 @@ import type { GateRules } from '../../policy/index.js';
 import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
 import { renderTarget, withImageContext } from '../image-command.js';
-import { dbFile, type ImageFlags, imageOptions } from '../options.js';
+import { dbFile, distroOf, distroOption, type ImageFlags, imageOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 
 // The pipeline loads when the command runs, so `--help` starts fast.
@@ -30,6 +30,7 @@ interface GateFlags extends ImageFlags {
   readonly db?: string;
   readonly scanners?: string;
   readonly dockerfile?: string;
+  readonly distro?: string;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -168,7 +169,8 @@ export function gateCommand(signal: AbortSignal): Command {
     .option(
       '--scanners <list>',
       'what to look for when scanning now: vuln,secret,misconfig,malware,license (default: all)',
-    );
+    )
+    .addOption(distroOption());
   for (const o of imageOptions()) cmd.addOption(o);
   cmd.addHelpText(
     'after',
@@ -195,9 +197,13 @@ Exit status:
     const [eng, pol, rep] = await Promise.all([engine(), policy(), report()]);
     const failOn = flags.failOn === undefined ? undefined : pol.parseFailOn(flags.failOn);
     const outputs = outputsOf(flags);
+    const distro = await distroOf(flags.distro);
     await withImageContext(flags, signal, async (ctx, strict) => {
       const { rules, dockerfile } = await gateRulesOf(flags, ctx.now(), severities, failOn);
-      const plan = { scanners: flags.scanners === undefined ? SCANNERS : parseScanners(flags.scanners) };
+      const plan = {
+        scanners: flags.scanners === undefined ? SCANNERS : parseScanners(flags.scanners),
+        ...(distro ? { distro } : {}),
+      };
       const { result, verdict } = await eng.gate(target, plan, rules, {
         ...ctx,
         dbPath: dbFile(flags.db, ctx.config.dbDir),

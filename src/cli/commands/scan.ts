@@ -5,7 +5,7 @@ import type { ScanPlan } from '../../engine/index.js';
 import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
 import { renderTarget, withImageContext } from '../image-command.js';
-import { dbFile, type ImageFlags, imageOptions } from '../options.js';
+import { dbFile, distroOf, distroOption, type ImageFlags, imageOptions } from '../options.js';
 import { writeOutput } from '../output.js';
 
 // The pipeline loads when the command runs, so `--help` and `--version` start fast.
@@ -22,6 +22,7 @@ interface ScanFlags extends ImageFlags {
   readonly secretConfig?: string;
   readonly ioc?: string;
   readonly clamd?: string;
+  readonly distro?: string;
 }
 
 async function readFlagFile(flag: string, file: string): Promise<string> {
@@ -35,6 +36,7 @@ async function readFlagFile(flag: string, file: string): Promise<string> {
 /** The scan plan of the flags (engine ScanPlan): scanners, secrets config, IOC list, clamd. */
 async function scanPlanOf(flags: ScanFlags): Promise<ScanPlan> {
   const scanners = flags.scanners === undefined ? SCANNERS : parseScanners(flags.scanners);
+  const distro = await distroOf(flags.distro);
   const [eng, analyze] = await Promise.all([engine(), import('../../analyze/index.js')]);
   const secretConfig =
     flags.secretConfig === undefined
@@ -48,6 +50,7 @@ async function scanPlanOf(flags: ScanFlags): Promise<ScanPlan> {
     ...(secretConfig ? { secretConfig } : {}),
     ...(iocs ? { iocs } : {}),
     ...(clamd ? { clamd } : {}),
+    ...(distro ? { distro } : {}),
   };
 }
 
@@ -70,7 +73,8 @@ export function scanCommand(signal: AbortSignal): Command {
     )
     .option('--secret-config <file>', 'secrets config: extra rules and allow-rules (YAML, docs/secrets.md)')
     .option('--ioc <file>', 'known-bad SHA-256 hashes, one per line or CSV with a sha256 column (malware scanner)')
-    .option('--clamd <addr>', 'also stream files to clamd (unix socket path or host:port) (malware scanner)');
+    .option('--clamd <addr>', 'also stream files to clamd (unix socket path or host:port) (malware scanner)')
+    .addOption(distroOption());
   for (const o of imageOptions()) cmd.addOption(o);
   cmd.addHelpText(
     'after',
@@ -84,6 +88,7 @@ Examples:
   customs scan app.tar --scanners malware --ioc iocs.txt --clamd /run/clamav/clamd.ctl
   customs scan docker-archive:app.tar -f json -o scan.json
   customs scan sbom.cdx.json                       # CycloneDX / SPDX / customs JSON input
+  customs scan sbom.spdx.json --distro debian:12   # the release, when the SBOM does not state it
   customs scan oci:./layout --db /srv/customs/db
 
 Findings are sorted by severity, then package; the JSON schema is schema/scan-result-v1.json
