@@ -12,6 +12,7 @@ import {
   type Unknown,
 } from '../core/index.js';
 import type { Image, ImageConfig } from '../image/index.js';
+import { joinDeclaredLicenses } from './license-normalize.js';
 import { sortPackages, sortUnknowns } from './sort.js';
 import type { Inventory, InventoryLayer, InventoryTarget } from './types.js';
 
@@ -25,7 +26,7 @@ export function buildInventory(image: Image, analysis: ImageAnalysis, ctx: Conte
   // OS package databases do not carry licences (dpkg): take them from the package's copyright file.
   const declared = new Map<string, string>();
   for (const { fact } of merged.packageLicenses) {
-    if (fact.licenses.length > 0) declared.set(`${fact.ecosystem}\0${fact.name}`, fact.licenses.join(' AND '));
+    if (fact.licenses.length > 0) declared.set(`${fact.ecosystem}\0${fact.name}`, joinDeclaredLicenses(fact.licenses));
   }
   const packages = sortPackages(
     kept.map((lp) => {

@@ -4,7 +4,7 @@ import { CustomsError, OS_ECOSYSTEMS, type OsInfo, type Package, stableJson } fr
 import { uuidV5 } from './content-uuid.js';
 import { imageIdentity } from './image-identity.js';
 import type { ImportedPackage, ImportedSbom, SkippedEntry } from './imported.js';
-import { classifyLicense, licenseAsWritten } from './license.js';
+import { isLicenseListId, sbomLicense, sbomLicenseText } from './license-normalize.js';
 import { PROP, TRIVY_PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
@@ -149,10 +149,19 @@ function packageToComponent(p: Package, ref: string): CDX.Models.Component {
   const { Enums, Models } = cdx();
   const { group, name } = groupAndName(p);
   const licenses = new Models.LicenseRepository();
-  const lic = p.license !== undefined ? classifyLicense(p.license) : undefined;
-  // CycloneDX 1.6 licenses: one SPDX expression, or license objects named in free text.
+  const lic = p.license !== undefined ? sbomLicense(p.license) : undefined;
+  // CycloneDX 1.6 licenses: one SPDX expression, or license objects (all apply). Debian short
+  // names are normalised (docs/licenses.md); a licence list id is an id, other parts are named.
   if (lic?.kind === 'expression') licenses.add(new Models.LicenseExpression(lic.expression));
-  else if (lic?.kind === 'name') licenses.add(new Models.NamedLicense(lic.name));
+  else if (lic?.kind === 'parts') {
+    for (const part of lic.parts) {
+      if (part.spdx !== undefined && isLicenseListId(part.spdx)) licenses.add(new Models.SpdxLicense(part.spdx));
+      else
+        licenses.add(
+          new Models.NamedLicense(part.spdx !== undefined && !/LicenseRef-/.test(part.spdx) ? part.spdx : part.text),
+        );
+    }
+  }
 
   const props: CDX.Models.Property[] = [new Models.Property(PROP.ecosystem, p.ecosystem)];
   if (ref !== p.id) props.push(new Models.Property(PROP.packageId, p.id));
@@ -162,8 +171,8 @@ function packageToComponent(p: Package, ref: string): CDX.Models.Component {
     props.push(new Models.Property(PROP.sourceName, p.source.name));
     props.push(new Models.Property(PROP.sourceVersion, p.source.version));
   }
-  // The licence as declared, when the licenses field does not spell it the same ("mit" → MIT).
-  if (p.license !== undefined && licenseAsWritten(p.license) !== p.license) {
+  // The licence as declared, when the licenses field does not spell it the same ("mit" → MIT, Expat → MIT).
+  if (p.license !== undefined && sbomLicenseText(p.license) !== p.license) {
     props.push(new Models.Property(PROP.license, p.license));
   }
   for (const k of Object.keys(p.meta ?? {}).sort()) {

@@ -76,7 +76,8 @@ export function debianShortName(name: string, isLicenseId: (id: string) => strin
   // Own properties only: the name is the image's, and "constructor" is not a licence.
   const fixed = ownValue(FIXED, lower);
   if (fixed !== undefined) return fixed;
-  const niv = /^gfdl-niv-(\d+(?:\.\d+)?)(\+)?$/.exec(lower);
+  // GFDL-NIV-1.3+; also the spelling some packages use, "GFDL-1.3+-no-invariant(s)" (gzip).
+  const niv = /^gfdl-niv-(\d+(?:\.\d+)?)(\+)?$/.exec(lower) ?? /^gfdl-(\d+(?:\.\d+)?)(\+)?-no-invariants?$/.exec(lower);
   if (niv?.[1] !== undefined)
     return isLicenseId(`GFDL-${dotted(niv[1])}-no-invariants-${niv[2] ? 'or-later' : 'only'}`);
   const m = /^([a-z][a-z0-9-]*?)(?:-(\d+(?:\.\d+)*[a-z]?))?(\+)?$/.exec(lower);

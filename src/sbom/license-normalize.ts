@@ -24,6 +24,9 @@ for (const list of ['spdx-exceptions', 'spdx-exceptions/deprecated']) {
 }
 const licenseId = (id: string): string | undefined => LICENSE_IDS.get(id.toLowerCase());
 
+/** True for one id of the SPDX licence list, spelled as the list does ("MIT", not "mit" nor "MIT OR X"). */
+export const isLicenseListId = (text: string): boolean => licenseId(text) === text;
+
 /**
  * SPDX 2.x deprecated the GNU ids without -only/-or-later (GPL-2.0 →
  * GPL-2.0-only, GPL-2.0+ → GPL-2.0-or-later; SPDX licence list 3.0).
@@ -141,7 +144,7 @@ function parseLoose(text: string): string | undefined {
       i++;
       const ex: string[] = [];
       for (let tok = tokens[i]; tok?.t === 'word'; tok = tokens[++i]) ex.push(tok.v);
-      const exception = exceptionId(ex.join(' '));
+      const exception = exceptionId(ex.join(' '), id);
       if (exception === undefined || /\s(?:OR|AND)\s/.test(id)) return fail();
       return `${id} WITH ${exception}`;
     }
@@ -232,19 +235,30 @@ const SINGLE_VERSION = new Set(['CC0-1.0', 'PSF-2.0', 'BSL-1.0', 'Unicode-DFS-20
 
 /**
  * Debian's unversioned exception names where the SPDX list has several
- * versions: "with Bison exception" in Debian copyright files is the Bison
- * 2.2 skeleton exception (the GPL-3 one, used by tar, bash, coreutils).
+ * versions, by the GPL version they accompany: the Bison skeleton exception
+ * is 1.24 in GPL-2 skeletons and 2.2 in GPL-3 ones (bash, tar, coreutils);
+ * the Autoconf exception is 2.0 for GPL-2 and 3.0 for GPL-3 (the texts SPDX
+ * lists under those ids). "OCaml linking exception" is SPDX's
+ * OCaml-LGPL-linking-exception (it exists for the LGPL only).
  */
-const DEBIAN_EXCEPTIONS: Readonly<Record<string, string>> = { 'bison exception': 'Bison-exception-2.2' };
+const DEBIAN_EXCEPTIONS: Readonly<Record<string, (gplMajor: string | undefined) => string | undefined>> = {
+  'bison exception': (v) => (v === '2' ? 'Bison-exception-1.24' : 'Bison-exception-2.2'),
+  'autoconf exception': (v) =>
+    v === '2' ? 'Autoconf-exception-2.0' : v === '3' ? 'Autoconf-exception-3.0' : undefined,
+  'ocaml linking exception': () => 'OCaml-LGPL-linking-exception',
+};
 
 /** "OpenSSL exception", "Classpath exception 2.0", "GCC-exception-3.1" → an SPDX exception id. */
-function exceptionId(text: string): string | undefined {
-  const debian = ownValue(DEBIAN_EXCEPTIONS, text.trim().toLowerCase());
-  if (debian !== undefined) return debian;
+function exceptionId(text: string, licence: string): string | undefined {
+  const debian = ownValue(DEBIAN_EXCEPTIONS, text.trim().toLowerCase().replace(/\s+/g, ' '));
+  if (debian !== undefined) return debian(/^(?:A|L)?GPL-(\d)/.exec(licence)?.[1]);
   const t = text.trim().replace(/\s+/g, '-');
   const direct = EXCEPTION_IDS.get(t.toLowerCase());
   if (direct !== undefined) return direct;
   const base = t.replace(/-?exception(?:-?([\d.]+))?$/i, '');
+  // Ids without the word ("Linux-syscall-note exception" is SPDX's Linux-syscall-note).
+  const bare = EXCEPTION_IDS.get(base.toLowerCase());
+  if (bare !== undefined) return bare;
   const version = /exception-?([\d.]+)$/i.exec(t)?.[1];
   const candidates = [...EXCEPTION_IDS.values()].filter((id) =>
     version !== undefined
@@ -253,4 +267,63 @@ function exceptionId(text: string): string | undefined {
   );
   // Only an unambiguous match: "Autoconf exception" has several versions and stays unknown.
   return candidates.length === 1 ? candidates[0] : undefined;
+}
+
+/**
+ * A declared licence as an SBOM shows it: the whole as one SPDX expression
+ * when it normalises, else its top-level AND parts (a package under several
+ * licences, as copyright files give them), each normalised where it can be
+ * (`spdx`) and kept as written otherwise (`text` is always the part as declared).
+ */
+export type SbomLicense =
+  | { readonly kind: 'expression'; readonly expression: string }
+  | { readonly kind: 'parts'; readonly parts: readonly { readonly spdx?: string; readonly text: string }[] };
+
+export function sbomLicense(declared: string): SbomLicense | undefined {
+  const text = declared.trim();
+  if (text === '') return undefined;
+  const whole = normalizeLicense(text);
+  if (whole.spdx !== undefined) return { kind: 'expression', expression: whole.spdx };
+  const parts = text.length > MAX_DECLARED ? [text] : splitTopLevelAnd(text);
+  return {
+    kind: 'parts',
+    parts: parts.map((part) => {
+      const n = parts.length > 1 ? normalizeLicense(part) : {};
+      return n.spdx !== undefined ? { spdx: n.spdx, text: part } : { text: part };
+    }),
+  };
+}
+
+/** The licence an SBOM writes, as one string (to tell whether it differs from the declared one). */
+export function sbomLicenseText(declared: string): string | undefined {
+  const l = sbomLicense(declared);
+  if (l === undefined) return undefined;
+  return l.kind === 'expression' ? l.expression : l.parts.map((p) => p.spdx ?? p.text).join(' AND ');
+}
+
+/** "A AND (B OR C) and D" → A, (B OR C), D: AND (either case) outside parentheses. */
+function splitTopLevelAnd(text: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let start = 0;
+  const re = /[()]|\s+and\s+/gi;
+  for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+    if (m[0] === '(') depth++;
+    else if (m[0] === ')') depth = Math.max(0, depth - 1);
+    else if (depth === 0) {
+      out.push(text.slice(start, m.index).trim());
+      start = m.index + m[0].length;
+    }
+  }
+  out.push(text.slice(start).trim());
+  return out.filter((p) => p !== '');
+}
+
+/**
+ * Licences an OS package's copyright file declares, as one declared licence:
+ * all apply (AND), and a name that is itself an expression is parenthesised
+ * so that joining does not change what it says.
+ */
+export function joinDeclaredLicenses(licenses: readonly string[]): string {
+  return licenses.map((l) => (/\s(?:or|and|OR|AND),?\s|,/.test(l) ? `(${l})` : l)).join(' AND ');
 }

@@ -1,6 +1,6 @@
 import { compareStrings, type Ecosystem } from '../core/index.js';
 import { categorizeLicense, LICENSE_CATEGORIES, type LicenseCategory } from './license-category.js';
-import { normalizeLicense } from './license-normalize.js';
+import { joinDeclaredLicenses, normalizeLicense } from './license-normalize.js';
 import type { Inventory } from './types.js';
 
 /** Licences an OS package's copyright file declares (analyzer fact `packageLicenses`). */
@@ -45,7 +45,7 @@ export function licenseReport(
     { license: string; category: LicenseCategory; packages: string[]; unknown: boolean }
   >();
   for (const p of inv.packages) {
-    const declared = p.license ?? fromCopyright.get(`${p.ecosystem}\0${p.name}`)?.map(paren).join(' AND ') ?? '';
+    const declared = p.license ?? joinOrUndefined(fromCopyright.get(`${p.ecosystem}\0${p.name}`)) ?? '';
     const n = normalizeLicense(declared);
     const license = n.spdx ?? n.unknown ?? '';
     const category = n.spdx !== undefined ? categorizeLicense(n.spdx) : 'unknown';
@@ -69,6 +69,6 @@ export function licenseReport(
   };
 }
 
-function paren(license: string): string {
-  return /\s(?:or|and|OR|AND),?\s|,/.test(license) ? `(${license})` : license;
+function joinOrUndefined(licenses: readonly string[] | undefined): string | undefined {
+  return licenses === undefined ? undefined : joinDeclaredLicenses(licenses);
 }

@@ -3,7 +3,7 @@ import { CustomsError, type OsInfo, type Package, stableJson } from '../core/ind
 import { uuidV5 } from './content-uuid.js';
 import { imageIdentity } from './image-identity.js';
 import type { ImportedPackage, ImportedSbom, SkippedEntry } from './imported.js';
-import { classifyLicense, licenseAsWritten } from './license.js';
+import { sbomLicense, sbomLicenseText } from './license-normalize.js';
 import { PROP } from './properties.js';
 import { decodePurl } from './purl-decode.js';
 import { sortPackages } from './sort.js';
@@ -145,8 +145,8 @@ function packageJson(
   const annotations = [annotation(created, tool, PROP.layerDiffID, p.layer)];
   for (const path of p.paths) annotations.push(annotation(created, tool, PROP.path, path));
   if (id !== `SPDXRef-Package-${p.id}`) annotations.push(annotation(created, tool, PROP.packageId, p.id));
-  // The licence as declared, when licenseDeclared does not spell it the same ("mit" → MIT).
-  if (p.license !== undefined && licenseAsWritten(p.license) !== p.license) {
+  // The licence as declared, when licenseDeclared does not spell it the same ("mit" → MIT, Expat → MIT).
+  if (p.license !== undefined && sbomLicenseText(p.license) !== p.license) {
     annotations.push(annotation(created, tool, PROP.license, p.license));
   }
   for (const k of Object.keys(p.meta ?? {}).sort()) {
@@ -172,36 +172,75 @@ function packageJson(
 
 /** Free-text licences become LicenseRef-… identifiers, one per distinct text. */
 class LicenseRefs {
+  /** id → the licence's name and text. */
+  private readonly defined = new Map<string, { name: string; text: string; comment: string }>();
   private readonly byText = new Map<string, string>();
-  private readonly usedIds = new Set<string>();
 
+  /**
+   * licenseDeclared for a declared licence: normalised to SPDX (Debian short names
+   * included, docs/licenses.md), parts SPDX cannot express as LicenseRef-… joined
+   * with AND. Every LicenseRef used is defined (spec 10.1).
+   */
   declared(license: string | undefined): string {
     if (license === undefined) return 'NOASSERTION';
-    const c = classifyLicense(license);
-    if (c === undefined) return 'NOASSERTION';
-    if (c.kind === 'expression') return c.expression;
-    const known = this.byText.get(c.name);
+    const l = sbomLicense(license);
+    if (l === undefined) return 'NOASSERTION';
+    if (l.kind === 'expression') return this.defineRefs(l.expression, license.trim());
+    return l.parts
+      .map((part) => {
+        if (part.spdx === undefined) return this.ref(part.text);
+        const expr = this.defineRefs(part.spdx, part.text);
+        return l.parts.length > 1 && /\s(?:OR|AND)\s/.test(expr) ? `(${expr})` : expr;
+      })
+      .join(' AND ');
+  }
+
+  /** LicenseRef-… ids that normalisation writes (LicenseRef-public-domain), defined once. */
+  private defineRefs(expression: string, declared: string): string {
+    for (const [id] of expression.matchAll(/LicenseRef-[A-Za-z0-9.-]+/g)) {
+      if (this.defined.has(id)) continue;
+      const known = NORMALISED_REFS[id];
+      this.defined.set(id, known ?? { name: declared, text: declared, comment: 'Licence as declared by the package.' });
+    }
+    return expression;
+  }
+
+  /** A free-text licence as a LicenseRef-…, one per distinct text. */
+  private ref(text: string): string {
+    const known = this.byText.get(text);
     if (known) return known;
-    let id = `LicenseRef-${sanitizeIdString(c.name).slice(0, 64)}`;
-    if (this.usedIds.has(id)) id = `${id}-${createHash('sha256').update(c.name).digest('hex').slice(0, 8)}`;
-    for (let i = 2; this.usedIds.has(id); i++) id = `${id}-${i}`;
-    this.usedIds.add(id);
-    this.byText.set(c.name, id);
+    let id = `LicenseRef-${sanitizeIdString(text).slice(0, 64)}`;
+    if (this.defined.has(id)) id = `${id}-${createHash('sha256').update(text).digest('hex').slice(0, 8)}`;
+    for (let i = 2; this.defined.has(id); i++) id = `${id}-${i}`;
+    this.defined.set(id, {
+      name: text,
+      text,
+      comment: 'Licence as declared by the package; not an SPDX licence list identifier.',
+    });
+    this.byText.set(text, id);
     return id;
   }
 
   list(): Record<string, unknown>[] {
     // Sorted by identifier: the same licences give the same array whatever order they were met in.
-    return [...this.byText.entries()]
-      .sort((a, b) => (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0))
-      .map(([text, id]) => ({
-        licenseId: id,
-        name: text,
-        extractedText: text,
-        comment: 'Licence as declared by the package; not an SPDX licence list identifier.',
-      }));
+    return [...this.defined.entries()]
+      .sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0))
+      .map(([id, d]) => ({ licenseId: id, name: d.name, extractedText: d.text, comment: d.comment }));
   }
 }
+
+/**
+ * LicenseRefs that licence normalisation itself produces. DEP-5's
+ * "public-domain": "No license required for any purpose; the work is not
+ * subject to copyright in any jurisdiction" (copyright-format 1.0, short names).
+ */
+const NORMALISED_REFS: Readonly<Record<string, { name: string; text: string; comment: string }>> = {
+  'LicenseRef-public-domain': {
+    name: 'public-domain',
+    text: 'No license required for any purpose; the work is not subject to copyright in any jurisdiction.',
+    comment: 'Debian copyright-format 1.0 short name "public-domain".',
+  },
+};
 
 // ---------------------------------------------------------------------------
 // Reading SPDX 2.2/2.3 JSON (for `customs scan SBOM.json`).
