@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { parseDebianCopyright } from '../analyze/license/index.js';
+import { parseDebianCopyright } from '../analyze/index.js';
 import type { Package } from '../core/index.js';
 import { testdata } from '../core/test-support/testdata.js';
 import { toCycloneDx } from './cyclonedx.js';
