@@ -47,7 +47,7 @@ function osOf(sbom: ImportedSbom): { os?: OsInfo; notes: { message: string }[] }
   if (d.kind === 'one') {
     const named = `${d.os.family} ${d.os.version}${d.os.codename ? ` (${d.os.codename})` : ''}`;
     return {
-      os: d.os,
+      os: { ...d.os, name: `${d.os.name} (from purl distro qualifiers)` },
       notes: [{ message: `the SBOM names no OS; its packages' purl distro qualifiers name ${named}, matched as such` }],
     };
   }
