@@ -14,7 +14,7 @@
  */
 import type { VulnFinding } from '../match/index.js';
 import type { Verdict } from '../policy/index.js';
-import { SEVERITIES } from '../vulndb/index.js';
+import { SEVERITIES } from '../core/index.js';
 import { describeSuppression, suppressionIndex } from './finding-refs.js';
 import { licenseSection, malwareSection, misconfigSection, secretSection } from './scan-sections.js';
 import { countBySeverity } from './summary.js';

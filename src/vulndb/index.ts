@@ -1,5 +1,5 @@
 export type * from './types.js';
-export { FIX_STATES, SEVERITIES } from './types.js';
+export { FIX_STATES } from './types.js';
 export {
   normalizeEcosystem,
   distroEcosystem,

@@ -1,0 +1,62 @@
+/**
+ * One home per concept (docs/architecture.md "Layers"): the severity scale, the image
+ * reference grammar, the SPDX id list, text clipping and the DB file name each live in
+ * one module, and the rest of src/ imports them. A copy elsewhere drifts — two rank
+ * tables in opposite orders, two reference parsers that disagree on "Foo/bar" — so
+ * this test reads the sources and names every file that holds one again.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import { REPO_ROOT } from '../support/images.js';
+
+const SRC = join(REPO_ROOT, 'src');
+
+/** Non-test TypeScript sources of src/, as repository-relative paths with their text. */
+function sources(): { path: string; text: string }[] {
+  const out: { path: string; text: string }[] = [];
+  const walk = (dir: string): void => {
+    for (const e of readdirSync(dir, { withFileTypes: true })) {
+      const p = join(dir, e.name);
+      if (e.isDirectory()) {
+        if (e.name !== 'testdata' && e.name !== 'test-support') walk(p);
+      } else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
+        out.push({ path: relative(REPO_ROOT, p), text: readFileSync(p, 'utf8') });
+      }
+    }
+  };
+  walk(SRC);
+  return out.sort((a, b) => (a.path < b.path ? -1 : 1));
+}
+
+const SRC_FILES = sources();
+
+/** Files outside `home` whose text matches one of `patterns`. */
+function copiesOutside(home: readonly string[], patterns: readonly RegExp[]): string[] {
+  return SRC_FILES.filter((f) => !home.includes(f.path) && patterns.some((re) => re.test(f.text))).map((f) => f.path);
+}
+
+test('the sources are found (the guards below would pass vacuously otherwise)', () => {
+  assert.ok(SRC_FILES.length > 100, `${SRC_FILES.length} files under ${SRC}`);
+  assert.ok(SRC_FILES.some((f) => f.path === join('src', 'core', 'severity.ts')));
+});
+
+test('severities and their order live in src/core/severity.ts only', () => {
+  const sev = '(?:critical|high|medium|low|unknown)';
+  assert.deepEqual(
+    copiesOutside(
+      [join('src', 'core', 'severity.ts')],
+      [
+        // A list of the scale: ['critical', 'high', …]
+        /(['"])critical\1\s*,\s*(['"])high\2/,
+        // A rank table: { unknown: 0, low: 1, … } (score tables such as SARIF's 9.5 are not ranks)
+        new RegExp(`\\b${sev}\\s*:\\s*\\d+\\s*,\\s*${sev}\\s*:\\s*\\d+\\s*[,}]`),
+        // A rank computed from the list's positions instead of severityRank()
+        /SEVERITIES\.map\(\(\w+,\s*\w+\)/,
+        /SEVERITIES as readonly string\[\]\)\.indexOf/,
+      ],
+    ),
+    [],
+  );
+});
