@@ -13,7 +13,10 @@ import { REPO_ROOT } from '../support/images.js';
 
 const SRC = join(REPO_ROOT, 'src');
 
-/** Non-test TypeScript sources of src/, as repository-relative paths with their text. */
+/** Code without its comments: a comment may name what the code must not hold. */
+const code = (text: string): string => text.replace(/\/\*[\s\S]*?\*\//g, '').replace(/(^|[^:\\])\/\/.*$/gm, '$1');
+
+/** Non-test TypeScript sources of src/ (comments removed), as repository-relative paths with their code. */
 function sources(): { path: string; text: string }[] {
   const out: { path: string; text: string }[] = [];
   const walk = (dir: string): void => {
@@ -21,8 +24,8 @@ function sources(): { path: string; text: string }[] {
       const p = join(dir, e.name);
       if (e.isDirectory()) {
         if (e.name !== 'testdata' && e.name !== 'test-support') walk(p);
-      } else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts')) {
-        out.push({ path: relative(REPO_ROOT, p), text: readFileSync(p, 'utf8') });
+      } else if (e.name.endsWith('.ts') && !e.name.endsWith('.test.ts') && e.name !== 'test-fixtures.ts') {
+        out.push({ path: relative(REPO_ROOT, p), text: code(readFileSync(p, 'utf8')) });
       }
     }
   };
@@ -55,6 +58,23 @@ test('severities and their order live in src/core/severity.ts only', () => {
         // A rank computed from the list's positions instead of severityRank()
         /SEVERITIES\.map\(\(\w+,\s*\w+\)/,
         /SEVERITIES as readonly string\[\]\)\.indexOf/,
+      ],
+    ),
+    [],
+  );
+});
+
+test('image references are parsed and normalised by src/image/reference.ts only', () => {
+  assert.deepEqual(
+    copiesOutside(
+      [join('src', 'image', 'reference.ts'), join('src', 'image', 'registry', 'credentials.ts')],
+      [
+        // The path-component separator of the grammar: (?:[._]|__|[-]+)
+        /\[\._\]\|__\|/,
+        // Docker Hub normalisation: "library/" namespace, legacy index.docker.io host
+        /['"`]docker\.io\/library\//,
+        /['"]library['"]/,
+        /['"]index\.docker\.io['"]/,
       ],
     ),
     [],
