@@ -6,6 +6,8 @@ export {
   ecosystemFamily,
   packageKey,
   PURL_TYPE_ECOSYSTEM,
+  purlTypeEcosystem,
+  type LanguagePurlType,
   DEBIAN_CODENAMES,
 } from './ecosystem.js';
 export { scoreVector, cvssRating, severityFromScore, severityFromWord, type CvssScore } from './cvss.js';

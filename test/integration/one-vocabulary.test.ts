@@ -80,3 +80,17 @@ test('image references are parsed and normalised by src/image/reference.ts only'
     [],
   );
 });
+
+test('purl type → OSV ecosystem is PURL_TYPE_ECOSYSTEM in src/vulndb/ecosystem.ts only', () => {
+  assert.deepEqual(
+    copiesOutside(
+      [join('src', 'vulndb', 'ecosystem.ts')],
+      [
+        /\b(?:cargo|gem|golang|composer)\s*:\s*['"](?:crates\.io|RubyGems|Go|Packagist)['"]/,
+        // An OSV name written out beside a purl type instead of read from the table
+        /(?<!['"])\bosv\s*:\s*['"]/,
+      ],
+    ),
+    [],
+  );
+});
