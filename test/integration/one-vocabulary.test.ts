@@ -94,3 +94,10 @@ test('purl type → OSV ecosystem is PURL_TYPE_ECOSYSTEM in src/vulndb/ecosystem
     [],
   );
 });
+
+test('the SPDX licence and exception lists are loaded by src/sbom/spdx-ids.ts only', () => {
+  assert.deepEqual(
+    copiesOutside([join('src', 'sbom', 'spdx-ids.ts')], [/['"]spdx-(?:license-ids|exceptions)(?:\/[a-z]+)?['"]/]),
+    [],
+  );
+});
