@@ -101,3 +101,10 @@ test('the SPDX licence and exception lists are loaded by src/sbom/spdx-ids.ts on
     [],
   );
 });
+
+test('text clipping is src/core/terminal-text.ts only', () => {
+  assert.deepEqual(
+    copiesOutside([join('src', 'core', 'terminal-text.ts')], [/\b(?:function\s+clip\w*\s*\(|const\s+clip\w*\s*=)/]),
+    [],
+  );
+});
