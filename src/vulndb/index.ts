@@ -13,8 +13,8 @@ export {
 export { scoreVector, cvssRating, severityFromScore, severityFromWord, type CvssScore } from './cvss.js';
 export { openVulnDb } from './db-reader.js';
 export { DbWriter, type SourceSink } from './db-writer.js';
-export { buildDb, dbPath } from './build-db.js';
-export { SCHEMA_VERSION, DB_FILE } from './schema.js';
+export { buildDb } from './build-db.js';
+export { SCHEMA_VERSION } from './schema.js';
 export { DEFAULT_FEEDS, resolveFeeds, parseFeedFlags, type FeedSource } from './feed-sources.js';
 export { loadPaths, loadFile, jsonKind, FEED_KINDS, type FeedKind } from './load-feed.js';
 export { updateVulnDb, type UpdateOptions } from './update-db.js';

@@ -108,3 +108,7 @@ test('text clipping is src/core/terminal-text.ts only', () => {
     [],
   );
 });
+
+test('the vulnerability DB file name is DB_FILE in src/core/db-file.ts only', () => {
+  assert.deepEqual(copiesOutside([join('src', 'core', 'db-file.ts')], [/customs\.db\b/]), []);
+});

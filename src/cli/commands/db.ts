@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { type Config, createContext, defaultConfig, EXIT } from '../../core/index.js';
+import { type Config, createContext, dbPath, defaultConfig, EXIT } from '../../core/index.js';
 import type { DbMetadata, DbStatus } from '../../vulndb/index.js';
 import { renderLog } from '../progress.js';
 
@@ -94,7 +94,7 @@ Examples:
 Offline? customs db import DIR (feed files) or customs db import customs-db.gz (a bundle).`,
     )
     .action(async (flags: DbFlags & { feed: string[]; timeout: string }) => {
-      const { updateVulnDb, parseFeedFlags, dbPath } = await vulndb();
+      const { updateVulnDb, parseFeedFlags } = await vulndb();
       const ctx = contextFor(flags, signal);
       try {
         const timeout = Number(flags.timeout);
@@ -131,7 +131,7 @@ Examples:
   customs db import customs-db.gz          # a bundle from customs db export, checked against customs-db.gz.sha256`,
     )
     .action(async (paths: string[], flags: DbFlags) => {
-      const { importVulnDb, dbPath } = await vulndb();
+      const { importVulnDb } = await vulndb();
       const ctx = contextFor(flags, signal);
       try {
         const meta = await importVulnDb(paths, ctx);
