@@ -60,16 +60,16 @@ function formatStatus(s: DbStatus): string {
   return `${out.join('\n')}\n`;
 }
 
-export function dbCommand(signal: AbortSignal): Command {
-  const cmd = new Command('db').description('Build, update, move and inspect the vulnerability DB');
-  const dbDirOption = (c: Command): Command =>
-    c
-      .option('--db-dir <dir>', 'DB directory (env CUSTOMS_DB_DIR; default ~/.local/share/customs/db)')
-      .option('-q, --quiet', 'no progress messages');
+/** The options every `db` subcommand takes. */
+function withDbDirOption(c: Command): Command {
+  return c
+    .option('--db-dir <dir>', 'DB directory (env CUSTOMS_DB_DIR; default ~/.local/share/customs/db)')
+    .option('-q, --quiet', 'no progress messages');
+}
 
-  dbDirOption(
-    cmd
-      .command('update')
+function updateCommand(signal: AbortSignal): Command {
+  return withDbDirOption(
+    new Command('update')
       .description(
         'Fetch the public feeds (OSV, Debian tracker, Alpine secdb, NVD, KEV, EPSS) and replace the DB atomically',
       )
@@ -110,10 +110,11 @@ Offline? customs db import DIR (feed files) or customs db import customs-db.gz (
         ctx.finish();
       }
     });
+}
 
-  dbDirOption(
-    cmd
-      .command('import')
+function importCommand(signal: AbortSignal): Command {
+  return withDbDirOption(
+    new Command('import')
       .description('Build the DB from local feed files or directories (air-gapped), or install an exported bundle')
       .argument(
         '<path...>',
@@ -142,10 +143,11 @@ Examples:
         ctx.finish();
       }
     });
+}
 
-  dbDirOption(
-    cmd
-      .command('export')
+function exportCommand(signal: AbortSignal): Command {
+  return withDbDirOption(
+    new Command('export')
       .description('Write the DB as a portable bundle FILE (gzip) and FILE.sha256')
       .argument('<file>', 'bundle to write'),
   )
@@ -165,10 +167,11 @@ Examples:
       process.stderr.write(`wrote ${file} and ${file}.sha256 (sha256 ${sha256})\n`);
       process.exitCode = EXIT.ok;
     });
+}
 
-  dbDirOption(
-    cmd
-      .command('status')
+function statusCommand(signal: AbortSignal): Command {
+  return withDbDirOption(
+    new Command('status')
       .description('Show the DB: age, sources, counts; warns when it is older than 7 days')
       .option('--json', 'print the status as JSON'),
   )
@@ -193,5 +196,13 @@ Examples:
       }
       process.exitCode = EXIT.ok;
     });
-  return cmd;
+}
+
+export function dbCommand(signal: AbortSignal): Command {
+  return new Command('db')
+    .description('Build, update, move and inspect the vulnerability DB')
+    .addCommand(updateCommand(signal))
+    .addCommand(importCommand(signal))
+    .addCommand(exportCommand(signal))
+    .addCommand(statusCommand(signal));
 }
