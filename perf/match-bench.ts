@@ -12,11 +12,11 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { createContext, type Package, purlOf } from '../src/core/index.js';
+import { createContext, dbPath, type Package, purlOf } from '../src/core/index.js';
 import { sbom as sbomOf } from '../src/engine/index.js';
 import { matchInventory } from '../src/match/index.js';
 import type { Inventory } from '../src/sbom/index.js';
-import { dbPath, openVulnDb } from '../src/vulndb/index.js';
+import { openVulnDb } from '../src/vulndb/index.js';
 import { precondition, provenance, target } from './report.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));

@@ -13,8 +13,8 @@ import { mkdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
-import { createContext } from '../src/core/index.js';
-import { dbPath, importVulnDb, openVulnDb } from '../src/vulndb/index.js';
+import { createContext, dbPath } from '../src/core/index.js';
+import { importVulnDb, openVulnDb } from '../src/vulndb/index.js';
 import { precondition, provenance, target } from './report.js';
 
 const COUNT = Number(process.argv[2] ?? 300_000);

@@ -1,4 +1,4 @@
-import { type OsInfo, type PackageFact, RATED_SEVERITIES, type RatedSeverity } from '../core/index.js';
+import type { OsInfo, PackageFact, RatedSeverity } from '../core/index.js';
 
 /** What the layer walker tells an analyzer about a path before reading it. */
 export interface FileInfo {
@@ -46,7 +46,6 @@ export interface AnalyzerResult {
 }
 
 /** A secret's or malware rule's severity: the core scale, every rule rated (core/severity.ts). */
-export const FINDING_SEVERITIES = RATED_SEVERITIES;
 export type FindingSeverity = RatedSeverity;
 
 /** A secret in a file, image config or history entry. `match` is always redacted. */

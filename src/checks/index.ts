@@ -1,5 +1,5 @@
 export type * from './types.js';
-export { CHECK_SEVERITIES, sortMisconfigurations } from './types.js';
+export { sortMisconfigurations } from './types.js';
 export { DOCKERFILE_CHECKS, HISTORY_CHECKS } from './dockerfile/registry.js';
 export { baseImageLine, checkDockerfile, checkHistory } from './dockerfile/check-dockerfile.js';
 export type { HistoryEntry } from './dockerfile/history-model.js';

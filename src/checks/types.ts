@@ -4,10 +4,9 @@
  * registry files), like analyzers (docs/architecture.md "Extension points").
  */
 
-import { RATED_SEVERITIES, type RatedSeverity } from '../core/index.js';
+import type { RatedSeverity } from '../core/index.js';
 
 /** A check's severity: the core scale, every check rated (core/severity.ts). */
-export const CHECK_SEVERITIES = RATED_SEVERITIES;
 export type CheckSeverity = RatedSeverity;
 
 /** The standard a check comes from. Every field is optional; docs/checks.md prints the ones set. */

@@ -1,5 +1,4 @@
 import { statSync } from 'node:fs';
-import { join } from 'node:path';
 import { Option } from 'commander';
 import {
   type Config,
@@ -7,6 +6,7 @@ import {
   CustomsError,
   createContext,
   DEFAULT_LIMITS,
+  dbPath,
   defaultConfig,
   type OsInfo,
 } from '../core/index.js';
@@ -86,9 +86,9 @@ export function contextFrom(flags: ImageFlags, signal: AbortSignal): Context & {
   return Object.assign(ctx, { finish: log.finish });
 }
 
-/** --db takes the DB file or the directory holding customs.db. */
+/** --db takes the DB file or the directory holding it (DB_FILE). */
 export function dbFile(flag: string | undefined, dbDir: string): string {
-  if (flag === undefined) return join(dbDir, 'customs.db');
+  if (flag === undefined) return dbPath(dbDir);
   const isDir = (() => {
     try {
       return statSync(flag).isDirectory();
@@ -96,5 +96,5 @@ export function dbFile(flag: string | undefined, dbDir: string): string {
       return false;
     }
   })();
-  return isDir ? join(flag, 'customs.db') : flag;
+  return isDir ? dbPath(flag) : flag;
 }

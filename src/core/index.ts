@@ -10,3 +10,4 @@ export * from './compare.js';
 export * from './severity.js';
 export * from './terminal-text.js';
 export * from './untrusted-data.js';
+export * from './db-file.js';

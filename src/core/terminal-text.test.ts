@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { terminalDocument, terminalMessage, terminalText } from './terminal-text.js';
+import { clip, clipStart, terminalDocument, terminalMessage, terminalText } from './terminal-text.js';
 
 /** Every code point a terminal must not receive from untrusted text (the list of terminal-text.ts). */
 function unsafeCodePoints(): number[] {
@@ -78,4 +78,35 @@ test('terminalDocument: keeps lines, tabs and colour; every other unsafe charact
     if (cp === 0x0a || cp === 0x09) continue;
     assert.equal(terminalDocument(`a${String.fromCodePoint(cp)}b`), 'a?b', `U+${cp.toString(16)}`);
   }
+});
+
+const WHALE = '\u{1F433}';
+
+test('clip: at most `width` code points, the cut marked', () => {
+  assert.equal(clip('abcdef', 6), 'abcdef');
+  assert.equal(clip('abcdef', 4), 'abc…');
+  assert.equal(clip('abcdef', 1), '…');
+  assert.equal(clip('abcdef', 0), '');
+  assert.equal(clip('abcdef', -3), '');
+  assert.equal(clip('', 0), '');
+  assert.equal(clip('abcdefgh', 5, '...'), 'ab...');
+});
+
+test('clip counts code points and never splits a surrogate pair', () => {
+  const s = WHALE.repeat(10);
+  assert.equal(clip(s, 10), s);
+  assert.equal(clip(s, 4), `${WHALE.repeat(3)}…`);
+  for (let w = 1; w < 12; w++) {
+    const c = clip(`x${s}`, w);
+    assert.ok([...c].length <= w, `width ${w}`);
+    assert.doesNotMatch(c, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/, `width ${w}`);
+  }
+});
+
+test('clipStart keeps the end', () => {
+  assert.equal(clipStart('/usr/lib/libssl.so.3', 10), '…bssl.so.3');
+  assert.equal(clipStart('short', 10), 'short');
+  assert.equal(clipStart('abc', 1), '…');
+  assert.equal(clipStart('abc', 0), '');
+  assert.equal(clipStart(`${WHALE.repeat(5)}z`, 3), `…${WHALE}z`);
 });

@@ -68,3 +68,27 @@ export function terminalDocument(s: string): string {
     (m.length > 1 && m.startsWith('\u001b')) || m === '\n' || m === '\t' ? m : '?',
   );
 }
+
+/*
+ * Cutting text to a width: terminal columns, and the length limits of report
+ * formats (GitLab's 255-character names) and error messages. Widths count code
+ * points, not UTF-16 units, so a cut never splits a surrogate pair (half a pair
+ * is not valid UTF-8 and breaks JSON consumers) and a JSON Schema maxLength,
+ * which counts code points, is kept.
+ */
+
+/** `s` cut to `width` code points, ending with `mark` when cut; the empty string for a width of 0 or less. */
+export function clip(s: string, width: number, mark = '…'): string {
+  if (width <= 0) return '';
+  const cs = Array.from(s);
+  if (cs.length <= width) return s;
+  return `${cs.slice(0, Math.max(0, width - Array.from(mark).length)).join('')}${mark}`;
+}
+
+/** `s` cut to `width` code points keeping its end, starting with "…" when cut (paths, where the end names the file). */
+export function clipStart(s: string, width: number): string {
+  if (width <= 0) return '';
+  const cs = Array.from(s);
+  if (cs.length <= width) return s;
+  return `…${cs.slice(cs.length - (width - 1)).join('')}`;
+}

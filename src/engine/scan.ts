@@ -22,14 +22,14 @@ import {
   secretFindings,
 } from '../analyze/index.js';
 import { checkImageFacts } from '../checks/index.js';
-import type { Context, OsInfo } from '../core/index.js';
+import { type Context, dbPath, type OsInfo } from '../core/index.js';
 import { type Image, openImage } from '../image/index.js';
 import { type MatchNote, matchInventory } from '../match/index.js';
 import { type GateOutcome, type GateRules, judge } from '../policy/index.js';
 import { readSavedScan } from '../report/index.js';
 import { SCAN_RESULT_SCHEMA_VERSION, SCANNERS, type ScanResult, type Scanner } from '../result/index.js';
 import { buildInventory, type Inventory, isJsonFile, licenseReport, parseSbomText } from '../sbom/index.js';
-import { dbPath, openVulnDb, type VulnDbReader } from '../vulndb/index.js';
+import { openVulnDb, type VulnDbReader } from '../vulndb/index.js';
 
 /**
  * What to look for: built once at the edge (flags, an API request, a webhook's config)

@@ -9,6 +9,8 @@ export {
   familiarName,
   repositoryName,
   withDefaultTag,
+  splitDockerDomain,
+  canonicalDomain,
   DEFAULT_DOMAIN,
 } from './reference.js';
 export { hostPlatform, parsePlatform, formatPlatform } from './platform.js';

@@ -10,10 +10,17 @@
  *   tag            := [\w][\w.-]{0,127}
  *   digest         := algorithm ":" hex{32,}
  *
+ * The repository path (the name without its domain) is at most 255
+ * characters (RepositoryNameTotalLengthMax; the domain does not count).
+ *
  * Normalisation (ParseNormalizedNamed): the first component is a registry
  * host only if it contains "." or ":", is "localhost", or has upper case;
  * otherwise the registry is docker.io, and single-component Docker Hub names
  * get the "library/" namespace. index.docker.io is canonicalised to docker.io.
+ *
+ * This is the one reference parser of customs: image targets, Kubernetes and
+ * Dockerfile checks, SBOM image identities and policy base-image rules all
+ * read references through it.
  */
 import { CustomsError, type Digest } from '../core/index.js';
 
@@ -21,8 +28,8 @@ export const DEFAULT_DOMAIN = 'docker.io';
 const LEGACY_DEFAULT_DOMAIN = 'index.docker.io';
 const OFFICIAL_REPO_PREFIX = 'library/';
 export const DEFAULT_TAG = 'latest';
-/** NameTotalLengthMax in distribution/reference. */
-export const NAME_TOTAL_LENGTH_MAX = 255;
+/** RepositoryNameTotalLengthMax in distribution/reference: the longest repository path. */
+export const REPOSITORY_NAME_MAX = 255;
 
 const alphanumeric = '[a-z0-9]+';
 const separator = '(?:[._]|__|[-]+)';
@@ -93,20 +100,30 @@ export function parseReference(input: string): {
     throw invalid(input, 'invalid reference format (expected NAME[:TAG][@DIGEST])');
   }
   const name = m[1] ?? '';
-  if (name.length > NAME_TOTAL_LENGTH_MAX) {
-    throw invalid(input, `repository name must not be longer than ${NAME_TOTAL_LENGTH_MAX} characters`);
-  }
   const nm = ANCHORED_NAME_RE.exec(name);
   const domain = nm?.[1] ?? '';
   const path = nm?.[2] ?? name;
+  // reference.go Parse measures the path only: a long registry host does not count.
+  if (path.length > REPOSITORY_NAME_MAX) {
+    throw invalid(input, `repository name must not be longer than ${REPOSITORY_NAME_MAX} characters`);
+  }
   const out: { name: string; domain: string; path: string; tag?: string; digest?: Digest } = { name, domain, path };
   if (m[2] !== undefined) out.tag = m[2];
   if (m[3] !== undefined) out.digest = checkDigest(input, m[3]);
   return out;
 }
 
-/** splitDockerDomain from normalize.go. */
-function splitDockerDomain(name: string): { domain: string; remainder: string } {
+/** A registry host as normalisation spells it: the legacy index.docker.io is docker.io. */
+export function canonicalDomain(domain: string): string {
+  return domain === LEGACY_DEFAULT_DOMAIN ? DEFAULT_DOMAIN : domain;
+}
+
+/**
+ * splitDockerDomain from normalize.go: the registry a name denotes and the rest
+ * ("nginx" → docker.io + library/nginx, "Foo/bar" → Foo + bar). It validates
+ * nothing; callers that match names as globs use it for the same normalisation.
+ */
+export function splitDockerDomain(name: string): { domain: string; remainder: string } {
   const slash = name.indexOf('/');
   if (slash === -1) return { domain: DEFAULT_DOMAIN, remainder: OFFICIAL_REPO_PREFIX + name };
   const maybeDomain = name.slice(0, slash);

@@ -1,13 +1,15 @@
 /**
- * Language ecosystems: purl type → OSV ecosystem, the version scheme of its
- * ECOSYSTEM ranges, and how names and versions are spelled in OSV records.
+ * Language ecosystems: purl type → OSV ecosystem (vulndb's PURL_TYPE_ECOSYSTEM,
+ * the one table), the version scheme of its ECOSYSTEM ranges, and how names and
+ * versions are spelled in OSV records.
  * OSV ecosystem list: https://ossf.github.io/osv-schema/#affectedpackage-field
  */
-import { type Ecosystem, type Package, pep503 } from '../core/index.js';
+import { type Package, pep503 } from '../core/index.js';
 import { type VersionScheme, schemeFor } from '../version/index.js';
+import { type LanguagePurlType, PURL_TYPE_ECOSYSTEM } from '../vulndb/index.js';
 
 export interface LanguageEcosystem {
-  readonly ecosystem: Ecosystem;
+  readonly ecosystem: LanguagePurlType;
   /** OSV ecosystem name, as the DB keys it. */
   readonly osv: string;
   /** Ordering of ECOSYSTEM ranges. */
@@ -36,7 +38,7 @@ export function goVersion(v: string): string {
 export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
   {
     ecosystem: 'npm',
-    osv: 'npm',
+    osv: PURL_TYPE_ECOSYSTEM.npm,
     scheme: schemeFor('semver'),
     semver: schemeFor('semver'),
     // npm names are case-sensitive: legacy packages keep capitals ("JSONStream"); OSV spells them as published.
@@ -46,7 +48,7 @@ export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
   },
   {
     ecosystem: 'pypi',
-    osv: 'PyPI',
+    osv: PURL_TYPE_ECOSYSTEM.pypi,
     scheme: schemeFor('pep440'),
     semver: schemeFor('semver'),
     name: (p) => pep503(p.name),
@@ -55,7 +57,7 @@ export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
   },
   {
     ecosystem: 'golang',
-    osv: 'Go',
+    osv: PURL_TYPE_ECOSYSTEM.golang,
     scheme: schemeFor('go'),
     semver: schemeFor('go'),
     // Module paths are case-sensitive and matched as written; the toolchain is the module "stdlib".
@@ -65,7 +67,7 @@ export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
   },
   {
     ecosystem: 'maven',
-    osv: 'Maven',
+    osv: PURL_TYPE_ECOSYSTEM.maven,
     scheme: schemeFor('maven'),
     semver: schemeFor('semver'),
     // OSV: "groupId:artifactId"; a jar without a groupId cannot be named in Maven's namespace.
@@ -78,7 +80,7 @@ export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
   },
   {
     ecosystem: 'cargo',
-    osv: 'crates.io',
+    osv: PURL_TYPE_ECOSYSTEM.cargo,
     scheme: schemeFor('semver'),
     semver: schemeFor('semver'),
     name: (p) => p.name,
@@ -87,7 +89,7 @@ export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
   },
   {
     ecosystem: 'gem',
-    osv: 'RubyGems',
+    osv: PURL_TYPE_ECOSYSTEM.gem,
     scheme: schemeFor('gem'),
     semver: schemeFor('semver'),
     name: (p) => p.name,
@@ -96,7 +98,7 @@ export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
   },
   {
     ecosystem: 'composer',
-    osv: 'Packagist',
+    osv: PURL_TYPE_ECOSYSTEM.composer,
     scheme: schemeFor('composer'),
     semver: schemeFor('semver'),
     // Composer package names are lower-case "vendor/project".
@@ -106,7 +108,7 @@ export const LANGUAGE_ECOSYSTEMS: readonly LanguageEcosystem[] = [
   },
   {
     ecosystem: 'nuget',
-    osv: 'NuGet',
+    osv: PURL_TYPE_ECOSYSTEM.nuget,
     scheme: schemeFor('nuget'),
     semver: schemeFor('semver'),
     // NuGet IDs are case-insensitive.

@@ -6,9 +6,9 @@
  * package name, package version, ID and package ID.
  */
 import type { Ecosystem, Package } from '../core/index.js';
-import { OS_ECOSYSTEMS, toCustomsError } from '../core/index.js';
+import { OS_ECOSYSTEMS, severityRank, toCustomsError } from '../core/index.js';
 import type { Inventory } from '../sbom/index.js';
-import { SEVERITIES, type VulnDbReader } from '../vulndb/index.js';
+import type { VulnDbReader } from '../vulndb/index.js';
 import { distroKey } from './distro-key.js';
 import { LANGUAGE_ECOSYSTEMS } from './language-ecosystems.js';
 import { MATCHERS } from './matchers.js';
@@ -16,13 +16,11 @@ import { memoReader } from './memo-reader.js';
 import { mergeFindings } from './merge-findings.js';
 import type { MatchEnv, MatchNote, MatchOptions, MatchResult, Matcher, VulnFinding } from './types.js';
 
-const SEVERITY_RANK = new Map<string, number>(SEVERITIES.map((s, i) => [s, i]));
-
 /** critical → unknown, then package name, version, ID, package ID (the documented order of `customs scan`). */
 export function compareFindings(a: VulnFinding, b: VulnFinding): number {
   const cmp = (x: string, y: string): number => (x < y ? -1 : x > y ? 1 : 0);
   return (
-    (SEVERITY_RANK.get(a.severity) ?? 9) - (SEVERITY_RANK.get(b.severity) ?? 9) ||
+    severityRank(a.severity) - severityRank(b.severity) ||
     cmp(a.package.name, b.package.name) ||
     cmp(a.package.version, b.package.version) ||
     cmp(a.id, b.id) ||

@@ -1,13 +1,5 @@
-import type { Ecosystem, OsInfo, Package } from '../core/index.js';
-import type {
-  Advisory,
-  AffectedPackage,
-  DbMetadata,
-  FixState,
-  Severity,
-  SeverityRating,
-  VulnDbReader,
-} from '../vulndb/index.js';
+import type { Ecosystem, OsInfo, Package, Severity } from '../core/index.js';
+import type { Advisory, AffectedPackage, DbMetadata, FixState, SeverityRating, VulnDbReader } from '../vulndb/index.js';
 import type { VersionScheme } from '../version/index.js';
 
 /** One vulnerability in one package: advisories about the same flaw (CVE, GHSA, DSA aliases) merged. */

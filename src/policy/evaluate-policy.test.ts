@@ -51,6 +51,22 @@ test('vulnerability conditions: severity, CVSS, fixable, KEV, EPSS, package type
   );
 });
 
+test('vulnerabilities minSeverity: a threshold admits its severity and worse; "unknown" admits every finding', () => {
+  // One finding per severity, named by it, so each threshold's hits read as the scale's prefix.
+  const base = scanFixture();
+  const scale = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
+  const one = base.vulnerabilities[0];
+  assert.ok(one);
+  const input = scanFixture({ vulnerabilities: scale.map((severity) => ({ ...one, id: `V-${severity}`, severity })) });
+  const hits = (min: string): string[] =>
+    vulnIds(judge(rule('vulnerabilities', `{minSeverity: ${min}}`), input)).map((id) => id.slice(2));
+  assert.deepEqual(hits('critical'), ['critical']);
+  assert.deepEqual(hits('high'), ['critical', 'high']);
+  assert.deepEqual(hits('medium'), ['critical', 'high', 'medium']);
+  assert.deepEqual(hits('low'), ['critical', 'high', 'low', 'medium']);
+  assert.deepEqual(hits('unknown'), ['critical', 'high', 'low', 'medium', 'unknown']);
+});
+
 test('fixAvailableForDays ages the fix by the advisory date and notes undated findings', () => {
   // 2024-06-01 − 2024-01-26 = 127 days (CVE-2024-0727); 2023-10-18 is 227 days back.
   assert.deepEqual(vulnIds(judge(rule('vulnerabilities', '{fixAvailableForDays: 200, packageTypes: [os]}'))), [

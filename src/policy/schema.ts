@@ -5,7 +5,7 @@
  * complete and check policy files. docs/policy.md documents every field.
  */
 import { type Static, type TSchema, Type } from '@sinclair/typebox';
-import { ECOSYSTEMS } from '../core/index.js';
+import { ECOSYSTEMS, RATED_SEVERITIES, SEVERITIES } from '../core/index.js';
 
 export const POLICY_API_VERSION = 'customs/v1';
 export const POLICY_SCHEMA_ID = 'urn:customs:schema:policy:v1';
@@ -18,12 +18,9 @@ const NonEmpty = Type.String({ minLength: 1 });
 /** Rule ids are what later files replace and `disable` by: letters, digits, . _ - / : */
 export const RULE_ID_PATTERN = '^[A-Za-z0-9][A-Za-z0-9._:/-]{0,127}$';
 
-export const VULN_SEVERITY_NAMES = ['critical', 'high', 'medium', 'low', 'unknown'] as const;
-export const FINDING_SEVERITY_NAMES = ['critical', 'high', 'medium', 'low'] as const;
-
 const VulnerabilitiesRule = strict(
   {
-    minSeverity: Type.Optional(lit(VULN_SEVERITY_NAMES)),
+    minSeverity: Type.Optional(lit(SEVERITIES)),
     minCvss: Type.Optional(Type.Number({ minimum: 0, maximum: 10 })),
     fixableOnly: Type.Optional(Type.Boolean()),
     kev: Type.Optional(Type.Boolean()),
@@ -99,7 +96,7 @@ const PackagesRule = strict({
 });
 
 const FindingsRule = strict({
-  minSeverity: Type.Optional(lit(FINDING_SEVERITY_NAMES)),
+  minSeverity: Type.Optional(lit(RATED_SEVERITIES)),
   ids: Type.Optional(Type.Array(NonEmpty, { minItems: 1, description: 'Only these rule / check ids.' })),
 });
 

@@ -4,6 +4,7 @@
  * (schema: docs/scan.md "Configuration scans").
  */
 import type { Misconfiguration, SkippedObject } from '../checks/index.js';
+import { RATED_SEVERITIES } from '../core/index.js';
 import { misconfigTable } from './scan-sections.js';
 import { printable } from './text.js';
 import type { RenderOptions } from './types.js';
@@ -19,8 +20,6 @@ export interface ConfigReportInput {
   readonly skipped?: readonly SkippedObject[];
 }
 
-const ORDER = ['critical', 'high', 'medium', 'low'] as const;
-
 export function renderConfigTable(r: ConfigReportInput, opts: RenderOptions = {}): string {
   const width = Math.max(60, Math.floor(opts.width ?? 120));
   const out = [
@@ -29,7 +28,7 @@ export function renderConfigTable(r: ConfigReportInput, opts: RenderOptions = {}
   ];
   if (r.misconfigurations.length === 0) out.push('No misconfigurations found.');
   else out.push(...misconfigTable(r.misconfigurations, width));
-  const counts = ORDER.map((s) => `${s}: ${r.misconfigurations.filter((m) => m.severity === s).length}`);
+  const counts = RATED_SEVERITIES.map((s) => `${s}: ${r.misconfigurations.filter((m) => m.severity === s).length}`);
   out.push('', `Total: ${r.misconfigurations.length} (${counts.join(', ')})`);
   if (r.skipped?.length)
     out.push(

@@ -5,6 +5,7 @@
  * (src/result/findings.ts): a verdict names them by FindingRef kind and ID, and a
  * finding answers to any of its refIds (a vulnerability's aliases, a bare check ID).
  */
+import { isAtLeast } from '../core/index.js';
 import type { MalwareFinding, SecretFinding } from '../analyze/index.js';
 import type { Misconfiguration } from '../checks/index.js';
 import type { VulnFinding } from '../match/index.js';
@@ -66,7 +67,7 @@ export function verdictIndex(verdict: Verdict | undefined): VerdictIndex {
 export function failsGate(f: Finding, fv: FindingVerdict, verdict: Verdict | undefined): boolean {
   if (fv.suppression) return false;
   if (verdict) return fv.rules.some((r) => r.action === 'fail');
-  return f.severity === 'critical' || f.severity === 'high';
+  return isAtLeast(f.severity, 'high');
 }
 
 /** Whether the layer is the image's first (base) layer. */

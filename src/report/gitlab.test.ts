@@ -79,3 +79,18 @@ test('GitLab report: scan block, vulnerabilities with identifiers, location and 
   // Without a verdict nothing is suppressed.
   assert.equal((JSON.parse(renderGitlab(sampleResult())) as GlReport).vulnerabilities.length, 3);
 });
+
+test('GitLab report: long names are cut to 255 characters (code points, as the schema counts) without splitting a pair', () => {
+  const r = sampleResult();
+  const [first, ...rest] = r.vulnerabilities;
+  assert.ok(first);
+  // "x" puts the emoji off an even UTF-16 offset, so a cut by code units lands inside a surrogate pair.
+  const title = `x${'\u{1F433}'.repeat(300)}`;
+  const doc = JSON.parse(renderGitlab({ ...r, vulnerabilities: [{ ...first, title }, ...rest] })) as GlReport;
+  const name = doc.vulnerabilities.find((v) => v.name.startsWith(first.id))?.name ?? '';
+  assert.equal([...name].length, 255);
+  assert.ok(name.endsWith('\u{1F433}…'), name.slice(-8));
+  // A lone surrogate (half a pair) is not text: UTF-8 cannot encode it.
+  assert.doesNotMatch(name, /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/);
+  assert.equal(validate(doc), true, JSON.stringify(validate.errors, null, 2));
+});

@@ -14,6 +14,7 @@
  *   empty: GitLab's remediation needs a diff that applies to the repository,
  *   which a scan of an image does not have. The fix goes in `solution`.
  */
+import { clip } from '../core/index.js';
 import { advisorySource } from './cdx-vex.js';
 import { type MachineReportOptions, stableHash, verdictIndex, vulnRemediation } from './finding-refs.js';
 import { findingsOf, type ScanResult } from '../result/index.js';
@@ -34,7 +35,6 @@ function uuidOf(text: string): string {
 }
 
 const isHttpUrl = (u: string): boolean => /^https?:\/\/\S+$/.test(u);
-const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
 /** GitLab container-scanning report JSON. Same input, same bytes. */
 export function renderGitlab(result: ScanResult, opts: MachineReportOptions = {}): string {

@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Verdict } from '../policy/index.js';
-import { SEVERITIES } from '../vulndb/index.js';
+import { SEVERITIES, severityRank } from '../core/index.js';
 import { severityChart } from './html-chart.js';
 import { escapeHtml as esc, safeHref } from './html-escape.js';
 import { describeSuppression, type SuppressionIndex, suppressionIndex } from './finding-refs.js';
@@ -39,9 +39,6 @@ export const HTML_CSP = [
   "form-action 'none'",
 ].join('; ');
 
-/** Sorting by the severity column puts the worst first (ascending rank). */
-const RANK: Readonly<Record<string, number>> = Object.fromEntries(SEVERITIES.map((s, i) => [s, i]));
-
 interface Cell {
   readonly html: string;
   /** Sort key when the text does not sort right (severity rank, layer index, score). */
@@ -66,7 +63,8 @@ const text = (s: string, key?: string | number): Cell => (key === undefined ? { 
 const code = (s: string): Cell => ({ html: `<code>${esc(s)}</code>` });
 const sevCell = (s: string): Cell => ({
   html: `<span class="sev sev-${esc(s)}">${esc(s)}</span>`,
-  key: RANK[s] ?? SEVERITIES.length,
+  // Sorting by the severity column puts the worst first (ascending rank).
+  key: severityRank(s),
 });
 
 function layerIndex(result: ScanReportInput): (diffID: string | undefined) => number | undefined {

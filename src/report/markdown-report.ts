@@ -20,7 +20,7 @@
  */
 import { terminalText } from '../core/index.js';
 import type { Verdict } from '../policy/index.js';
-import { SEVERITIES } from '../vulndb/index.js';
+import { SEVERITIES, severityRank } from '../core/index.js';
 import { describeSuppression, type SuppressionIndex, suppressionIndex } from './finding-refs.js';
 import type { ScanResult as ScanReportInput } from '../result/index.js';
 import type { ScanWriter } from './types.js';
@@ -140,14 +140,11 @@ function topFindings(r: ScanReportInput, sup: SuppressionIndex): Top[] {
         sup.misconfig(m),
       ),
     );
-  const rank = (s: string): number => {
-    const i = (SEVERITIES as readonly string[]).indexOf(s);
-    return i < 0 ? SEVERITIES.length : i;
-  };
   // Worst first; what a policy suppressed after what it did not; otherwise the scan's order (stable sort).
   return out.sort(
     (a, b) =>
-      Number(a.suppressed !== undefined) - Number(b.suppressed !== undefined) || rank(a.severity) - rank(b.severity),
+      Number(a.suppressed !== undefined) - Number(b.suppressed !== undefined) ||
+      severityRank(a.severity) - severityRank(b.severity),
   );
 }
 

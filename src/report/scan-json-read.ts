@@ -12,7 +12,7 @@
 import { readFile } from 'node:fs/promises';
 import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler';
 import type { Static } from '@sinclair/typebox';
-import { CustomsError, ECOSYSTEMS, type Ecosystem, type Package } from '../core/index.js';
+import { CustomsError, ECOSYSTEMS, type Ecosystem, type Package, type Severity } from '../core/index.js';
 import type { VulnFinding } from '../match/index.js';
 import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../result/index.js';
 import {
@@ -22,7 +22,7 @@ import {
   type LicenseCategory,
   type LicenseReport,
 } from '../sbom/index.js';
-import type { FixState, Severity } from '../vulndb/index.js';
+import type { FixState } from '../vulndb/index.js';
 import { ScanJsonSchema } from './scan-json-schema.js';
 
 type ScanJson = Static<typeof ScanJsonSchema>;

@@ -4,13 +4,13 @@
  * meaning or removing one is a new version; adding an optional field is not.
  */
 import { Type } from '@sinclair/typebox';
+import { RATED_SEVERITIES, SEVERITIES } from '../core/index.js';
+import { FIX_STATES } from '../vulndb/index.js';
 
 const Str = Type.String();
 const Opt = Type.Optional;
-const SEVERITY = Type.Union(['critical', 'high', 'medium', 'low', 'unknown'].map((s) => Type.Literal(s)));
-const STATE = Type.Union(
-  ['fixed', 'unfixed', 'will-not-fix', 'end-of-life', 'not-affected'].map((s) => Type.Literal(s)),
-);
+const SEVERITY = Type.Union(SEVERITIES.map((s) => Type.Literal(s)));
+const STATE = Type.Union(FIX_STATES.map((s) => Type.Literal(s)));
 
 const Rating = Type.Object(
   { source: Str, severity: SEVERITY, vector: Opt(Str), score: Opt(Type.Number()), cvssVersion: Opt(Str) },
@@ -52,7 +52,7 @@ export const ScanFindingSchema = Type.Object(
   { additionalProperties: false },
 );
 
-const Sev = Type.Union([Type.Literal('critical'), Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')]);
+const Sev = Type.Union(RATED_SEVERITIES.map((s) => Type.Literal(s)));
 const SecretSchema = Type.Object(
   {
     ruleId: Str,

@@ -4,7 +4,8 @@
  * one line each, cut to the width; text from the image is made printable.
  */
 import type { Misconfiguration } from '../checks/index.js';
-import { clip, layerLabel, printable } from './text.js';
+import { clip } from '../core/index.js';
+import { layerLabel, printable } from './text.js';
 import type { ScanResult } from '../result/index.js';
 
 /**

@@ -14,11 +14,11 @@
  */
 import type { VulnFinding } from '../match/index.js';
 import type { Verdict } from '../policy/index.js';
-import { SEVERITIES } from '../vulndb/index.js';
+import { clip, SEVERITIES } from '../core/index.js';
 import { describeSuppression, suppressionIndex } from './finding-refs.js';
 import { licenseSection, malwareSection, misconfigSection, secretSection } from './scan-sections.js';
 import { countBySeverity } from './summary.js';
-import { clip, layerLabel, printable } from './text.js';
+import { layerLabel, printable } from './text.js';
 import type { ScanResult } from '../result/index.js';
 import type { RenderOptions, ScanWriter } from './types.js';
 

@@ -1,5 +1,5 @@
 import type { VulnFinding } from '../match/index.js';
-import { SEVERITIES, type Severity } from '../vulndb/index.js';
+import { SEVERITIES, type Severity } from '../core/index.js';
 
 export type SeverityCounts = Readonly<Record<Severity, number>>;
 

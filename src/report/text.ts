@@ -8,12 +8,6 @@ import type { ScanResult as ScanReportInput } from '../result/index.js';
  */
 export { terminalText as printable } from '../core/index.js';
 
-/** Cut to `w` characters (code points), marking the cut with "…". */
-export function clip(s: string, w: number): string {
-  const cs = [...s];
-  return cs.length <= w ? s : `${cs.slice(0, Math.max(0, w - 1)).join('')}…`;
-}
-
 /** "L3" for the image's third layer; "-" for a diffID not in the image; "" when there is none. */
 export function layerLabel(r: ScanReportInput, diffID: string | undefined): string {
   if (diffID === undefined) return '';

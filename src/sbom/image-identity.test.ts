@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sha256 } from '../core/index.js';
+import { parseNormalizedReference, repositoryName } from '../image/index.js';
 import { imageIdentity, parseImageReference } from './image-identity.js';
 import type { InventoryTarget } from './types.js';
 
@@ -17,8 +18,40 @@ test('parseImageReference follows Docker: default registry, library/, tags, dige
     digest: d,
   });
   assert.deepEqual(parseImageReference('localhost/app'), { repository: 'localhost/app' });
-  for (const bad of ['', 'UPPER/case', 'a@sha256:short', 'a:b:c', '/abs/path.tar', 'x'.repeat(5000)]) {
+  for (const bad of ['', 'lower/UPPER', 'a@sha256:short', 'a:b:c', '/abs/path.tar', 'x'.repeat(5000)]) {
     assert.equal(parseImageReference(bad), undefined, bad);
+  }
+});
+
+test('parseImageReference reads references as image/reference.ts does (distribution/reference normalize_test.go)', () => {
+  // An upper-case first component is a registry host, not a Docker Hub namespace (TestParseRepositoryInfo).
+  assert.deepEqual(parseImageReference('UPPER/case'), { repository: 'UPPER/case' });
+  assert.deepEqual(parseImageReference('LOCALDOMAIN/team/app:1'), { repository: 'LOCALDOMAIN/team/app', tag: '1' });
+  // IPv6 registry hosts (TestValidateReferenceName).
+  assert.deepEqual(parseImageReference('[fc00::1]:5000/docker:v2'), { repository: '[fc00::1]:5000/docker', tag: 'v2' });
+  // The 255-character limit is on the path, not on the registry host (reference_test.go).
+  const long = `example.com/${'a'.repeat(255)}`;
+  assert.deepEqual(parseImageReference(`${long}:tag`), { repository: long, tag: 'tag' });
+  assert.equal(parseImageReference(`docker.io/${'a'.repeat(256)}`), undefined);
+  // Every spelling, valid or not, gets the one parser's answer.
+  const spellings = [
+    'nginx',
+    'Foo/bar',
+    'FOO/bar:1',
+    'index.docker.io/x',
+    'a/B',
+    '[::1]:5000/r',
+    '-x',
+    'x'.repeat(300),
+  ];
+  for (const s of spellings) {
+    let want: string | undefined;
+    try {
+      want = repositoryName(parseNormalizedReference(s));
+    } catch {
+      want = undefined;
+    }
+    assert.equal(parseImageReference(s)?.repository, want, s);
   }
 });
 
@@ -60,4 +93,10 @@ test('imageIdentity: a daemon image named by ID is not taken for a Docker Hub re
   const id = imageIdentity({ ...base, name: '3f57d9401f8d', transport: 'docker-daemon' });
   assert.equal(id.repository, undefined);
   assert.equal(id.digest, base.configDigest);
+});
+
+test('imageIdentity: a repo tag on a registry named in upper case keeps that registry', () => {
+  const id = imageIdentity({ ...base, name: 'app.tar', transport: 'docker-archive', repoTags: ['MIRROR/team/app:2'] });
+  assert.equal(id.repository, 'MIRROR/team/app');
+  assert.equal(id.tag, '2');
 });

@@ -1,5 +1,6 @@
 import { PackageURL } from 'packageurl-js';
-import { type Digest, isDigest } from '../core/index.js';
+import { CustomsError, type Digest } from '../core/index.js';
+import { type ImageReference, parseNormalizedReference, repositoryName } from '../image/index.js';
 import type { InventoryTarget } from './types.js';
 
 /** How SBOMs name the scanned image. */
@@ -18,55 +19,30 @@ export interface ImageIdentity {
 /** Transports whose target name is an image reference rather than a file path. */
 const REFERENCE_TRANSPORTS = new Set(['registry', 'docker', 'docker-daemon', 'daemon', 'remote']);
 
-/**
- * A Docker reference split per distribution/reference's grammar: the first
- * component is a registry domain when it contains "." or ":" or is
- * "localhost"; otherwise the registry is docker.io, and a one-component
- * name lives under library/ (what `docker pull nginx` means).
- */
+/** A Docker reference as SBOMs name it: the normalised repository, tag and digest. */
 export interface ParsedReference {
   readonly repository: string;
   readonly tag?: string;
   readonly digest?: Digest;
 }
 
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const DOMAIN =
-  /^(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*(?::[0-9]+)?$/;
-const TAG = /^[\w][\w.-]{0,127}$/;
-
+/**
+ * An image reference as `docker pull` reads it (image/reference.ts, the
+ * distribution/reference grammar and normalisation), or undefined when it is
+ * not one: a repo tag, a label or a target name may hold anything.
+ */
 export function parseImageReference(ref: string): ParsedReference | undefined {
-  if (ref.length === 0 || ref.length > 4096) return undefined;
-  let rest = ref;
-  let digest: Digest | undefined;
-  const at = rest.indexOf('@');
-  if (at >= 0) {
-    const d = rest.slice(at + 1);
-    if (!isDigest(d)) return undefined;
-    digest = d;
-    rest = rest.slice(0, at);
+  let parsed: ImageReference;
+  try {
+    parsed = parseNormalizedReference(ref);
+  } catch (e) {
+    if (e instanceof CustomsError) return undefined;
+    throw e;
   }
-  let tag: string | undefined;
-  const colon = rest.lastIndexOf(':');
-  if (colon > rest.lastIndexOf('/')) {
-    tag = rest.slice(colon + 1);
-    if (!TAG.test(tag)) return undefined;
-    rest = rest.slice(0, colon);
-  }
-  const parts = rest.split('/');
-  let domain = 'docker.io';
-  const first = parts[0] ?? '';
-  if (parts.length > 1 && (first.includes('.') || first.includes(':') || first === 'localhost')) {
-    if (!DOMAIN.test(first)) return undefined;
-    domain = first === 'index.docker.io' ? 'docker.io' : first;
-    parts.shift();
-  }
-  if (parts.length === 0 || !parts.every((p) => COMPONENT.test(p))) return undefined;
-  if (domain === 'docker.io' && parts.length === 1) parts.unshift('library');
   return {
-    repository: `${domain}/${parts.join('/')}`,
-    ...(tag !== undefined ? { tag } : {}),
-    ...(digest !== undefined ? { digest } : {}),
+    repository: repositoryName(parsed),
+    ...(parsed.tag !== undefined ? { tag: parsed.tag } : {}),
+    ...(parsed.digest !== undefined ? { digest: parsed.digest } : {}),
   };
 }
 

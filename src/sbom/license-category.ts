@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import parseSpdxExpression from 'spdx-expression-parse';
+import { SPDX_LICENSE_IDS } from './spdx-ids.js';
 
 export const LICENSE_CATEGORIES = ['permissive', 'weak-copyleft', 'strong-copyleft', 'unknown'] as const;
 export type LicenseCategory = (typeof LICENSE_CATEGORIES)[number];
@@ -57,17 +57,13 @@ const LINKING_EXCEPTIONS = new Set([
   'Linux-syscall-note',
 ]);
 
-const require = createRequire(import.meta.url);
-
 /** The table keyed by SPDX id, built once from the SPDX licence list and the rules above. */
 export const LICENSE_CATEGORY_BY_ID: ReadonlyMap<string, LicenseCategory> = (() => {
   const table = new Map<string, LicenseCategory>();
-  for (const list of ['spdx-license-ids', 'spdx-license-ids/deprecated']) {
-    for (const id of require(list) as string[]) {
-      if (/^CC-BY-NC/.test(id)) continue; // non-commercial: not open source, left unknown
-      const hit = RULES.find(([re]) => re.test(id));
-      if (hit) table.set(id, hit[1]);
-    }
+  for (const id of SPDX_LICENSE_IDS) {
+    if (/^CC-BY-NC/.test(id)) continue; // non-commercial: not open source, left unknown
+    const hit = RULES.find(([re]) => re.test(id));
+    if (hit) table.set(id, hit[1]);
   }
   for (const [id, c] of Object.entries(REFS)) table.set(id, c);
   return table;

@@ -1,9 +1,9 @@
-import { createRequire } from 'node:module';
 import spdxCorrect from 'spdx-correct';
 import parseSpdxExpression from 'spdx-expression-parse';
 import { ownValue } from '../core/index.js';
 import { debianShortName } from './license-debian.js';
 import { toSpdxExpression } from './license.js';
+import { SPDX_EXCEPTION_IDS, spdxExceptionId, spdxLicenseId as licenseId } from './spdx-ids.js';
 
 /** A declared licence as an SPDX expression, or kept verbatim as unknown. Blank: neither. */
 export interface NormalizedLicense {
@@ -12,17 +12,6 @@ export interface NormalizedLicense {
 }
 
 const MAX_DECLARED = 4096;
-
-const require = createRequire(import.meta.url);
-const LICENSE_IDS = new Map<string, string>();
-for (const list of ['spdx-license-ids', 'spdx-license-ids/deprecated']) {
-  for (const id of require(list) as string[]) LICENSE_IDS.set(id.toLowerCase(), id);
-}
-const EXCEPTION_IDS = new Map<string, string>();
-for (const list of ['spdx-exceptions', 'spdx-exceptions/deprecated']) {
-  for (const id of require(list) as string[]) EXCEPTION_IDS.set(id.toLowerCase(), id);
-}
-const licenseId = (id: string): string | undefined => LICENSE_IDS.get(id.toLowerCase());
 
 /** True for one id of the SPDX licence list, spelled as the list does ("MIT", not "mit" nor "MIT OR X"). */
 export const isLicenseListId = (text: string): boolean => licenseId(text) === text;
@@ -253,14 +242,14 @@ function exceptionId(text: string, licence: string): string | undefined {
   const debian = ownValue(DEBIAN_EXCEPTIONS, text.trim().toLowerCase().replace(/\s+/g, ' '));
   if (debian !== undefined) return debian(/^(?:A|L)?GPL-(\d)/.exec(licence)?.[1]);
   const t = text.trim().replace(/\s+/g, '-');
-  const direct = EXCEPTION_IDS.get(t.toLowerCase());
+  const direct = spdxExceptionId(t);
   if (direct !== undefined) return direct;
   const base = t.replace(/-?exception(?:-?([\d.]+))?$/i, '');
   // Ids without the word ("Linux-syscall-note exception" is SPDX's Linux-syscall-note).
-  const bare = EXCEPTION_IDS.get(base.toLowerCase());
+  const bare = spdxExceptionId(base);
   if (bare !== undefined) return bare;
   const version = /exception-?([\d.]+)$/i.exec(t)?.[1];
-  const candidates = [...EXCEPTION_IDS.values()].filter((id) =>
+  const candidates = SPDX_EXCEPTION_IDS.filter((id) =>
     version !== undefined
       ? id.toLowerCase() === `${base}-exception-${version}`.toLowerCase()
       : id.toLowerCase().startsWith(`${base.toLowerCase()}-exception`),

@@ -1,5 +1,5 @@
-import { createRequire } from 'node:module';
 import parseSpdxExpression from 'spdx-expression-parse';
+import { spdxExceptionId, spdxLicenseId } from './spdx-ids.js';
 
 /**
  * A declared licence, classified for SBOM output: a valid SPDX licence
@@ -12,18 +12,6 @@ export type ClassifiedLicense =
 
 /** Expressions longer than this are not parsed (hostile input stays bounded). */
 const MAX_EXPRESSION = 4096;
-
-const require = createRequire(import.meta.url);
-/** Lower-case id → the SPDX list's spelling, for licences and exceptions (current and deprecated). */
-const CANONICAL = new Map<string, string>();
-for (const list of [
-  'spdx-license-ids',
-  'spdx-license-ids/deprecated',
-  'spdx-exceptions',
-  'spdx-exceptions/deprecated',
-]) {
-  for (const id of require(list) as string[]) CANONICAL.set(id.toLowerCase(), id);
-}
 
 export function classifyLicense(declared: string): ClassifiedLicense | undefined {
   const text = declared.trim();
@@ -49,7 +37,7 @@ export function toSpdxExpression(text: string): string | undefined {
     const lower = word.toLowerCase();
     // Annex D.2: operators match case-sensitively, so "MIT and BSD" is not an expression.
     if (lower === 'and' || lower === 'or' || lower === 'with') badOperator = true;
-    return CANONICAL.get(lower) ?? word;
+    return spdxExceptionId(lower) ?? spdxLicenseId(lower) ?? word;
   });
   if (badOperator) return undefined;
   try {

@@ -1,4 +1,4 @@
-import { type Package, terminalText as printable, type Unknown } from '../core/index.js';
+import { clip, clipStart, type Package, terminalText as printable, type Unknown } from '../core/index.js';
 import { sortPackages, sortUnknowns } from './sort.js';
 import type { Inventory } from './types.js';
 
@@ -136,23 +136,6 @@ function length(s: string): number {
   let n = 0;
   for (const _ of s) n++;
   return n;
-}
-
-/** Cut to `w` code points, ending with "…" when cut. */
-function clip(s: string, w: number): string {
-  if (w <= 0) return '';
-  if (length(s) <= w) return s;
-  return `${Array.from(s)
-    .slice(0, Math.max(0, w - 1))
-    .join('')}…`;
-}
-
-/** Cut to `w` code points keeping the end, starting with "…" when cut. */
-function clipStart(s: string, w: number): string {
-  if (w <= 0) return '';
-  const chars = Array.from(s);
-  if (chars.length <= w) return s;
-  return `…${chars.slice(chars.length - Math.max(0, w - 1)).join('')}`;
 }
 
 function shortDigest(d: string): string {

@@ -10,6 +10,8 @@ test('OS packages are keyed by distro release, language packages by their DB eco
   assert.equal(packageNamespace('deb', undefined), 'deb');
   assert.equal(packageNamespace('pypi', debian), 'PyPI');
   assert.equal(packageNamespace('golang', debian), 'Go');
+  // A type read from a document that names an Object.prototype member is kept as written.
+  assert.equal(packageNamespace('constructor', debian), 'constructor');
   assert.deepEqual(
     inventoryPackagesOf({
       os: debian,

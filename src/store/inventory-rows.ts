@@ -6,7 +6,7 @@
  * release ("Debian:12"), language packages by their ecosystem ("PyPI").
  */
 import { OS_ECOSYSTEMS } from '../core/index.js';
-import { distroEcosystem, PURL_TYPE_ECOSYSTEM } from '../vulndb/index.js';
+import { distroEcosystem, purlTypeEcosystem } from '../vulndb/index.js';
 import type { InventoryPackage } from './types.js';
 
 /** The fields of an Inventory the store reads. */
@@ -28,7 +28,7 @@ export function packageNamespace(ecosystem: string, os: InventoryLike['os']): st
     // An unknown distro still gets a release-scoped key, so releases never mix.
     return os ? (distroEcosystem(os.family, os.version) ?? `${os.family}:${os.version}`) : ecosystem;
   }
-  return PURL_TYPE_ECOSYSTEM[ecosystem] ?? ecosystem;
+  return purlTypeEcosystem(ecosystem) ?? ecosystem;
 }
 
 export function inventoryPackagesOf(inventory: InventoryLike): InventoryPackage[] {

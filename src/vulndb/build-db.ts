@@ -10,17 +10,18 @@ import { randomBytes } from 'node:crypto';
 import { closeSync, fsyncSync, openSync } from 'node:fs';
 import { mkdir, readdir, rename, rm, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import { CustomsError } from '../core/index.js';
+import { CustomsError, DB_FILE, dbPath } from '../core/index.js';
 import { DbWriter } from './db-writer.js';
-import { DB_FILE } from './schema.js';
 import type { DbMetadata } from './types.js';
 
-const TEMP = /^\.customs\.db\.[0-9a-f]+\.building$/;
+/** Temporary files beside the DB: `.customs.db.<random hex>.building`. */
+const TEMP = new RegExp(`^\\.${DB_FILE.replaceAll('.', '\\.')}\\.[0-9a-f]+\\.building$`);
 /** A temporary file untouched this long belongs to a build that died. */
 const STALE_MS = 60 * 60 * 1000;
 
-export function dbPath(dbDir: string): string {
-  return join(dbDir, DB_FILE);
+/** A fresh temporary name for a DB being written in `dbDir`; renamed over the DB when complete. */
+export function tempDbPath(dbDir: string): string {
+  return join(dbDir, `.${DB_FILE}.${randomBytes(6).toString('hex')}.building`);
 }
 
 async function removeStaleTemps(dir: string, now: number): Promise<void> {
@@ -55,7 +56,7 @@ export async function buildDb(
 ): Promise<DbMetadata> {
   await mkdir(dbDir, { recursive: true });
   await removeStaleTemps(dbDir, opts.now().getTime());
-  const temp = join(dbDir, `.customs.db.${randomBytes(6).toString('hex')}.building`);
+  const temp = tempDbPath(dbDir);
   const writer = new DbWriter(temp);
   let meta: DbMetadata;
   try {

@@ -12,8 +12,8 @@ import { basename, dirname, join, resolve } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, createGzip } from 'node:zlib';
-import { CustomsError } from '../core/index.js';
-import { dbPath } from './build-db.js';
+import { CustomsError, dbPath } from '../core/index.js';
+import { tempDbPath } from './build-db.js';
 import { openVulnDb } from './db-reader.js';
 import type { DbMetadata } from './types.js';
 
@@ -108,7 +108,7 @@ export async function importVulnDbBundle(file: string, dbDir: string): Promise<D
   const src = resolve(file);
   const expected = await expectedSha256(src);
   await mkdir(dbDir, { recursive: true });
-  const temp = join(dbDir, `.customs.db.${randomBytes(6).toString('hex')}.building`);
+  const temp = tempDbPath(dbDir);
   const hash = createHash('sha256');
   try {
     const head = Buffer.alloc(2);

@@ -6,7 +6,8 @@
  * spec allows, else it is refused (a partial vector scores nonsense).
  */
 import cvssLib from 'ae-cvss-calculator';
-import type { Severity, SeverityRating } from './types.js';
+import type { Severity } from '../core/index.js';
+import type { SeverityRating } from './types.js';
 
 type Version = '2.0' | '3.0' | '3.1' | '4.0';
 

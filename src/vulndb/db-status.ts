@@ -3,7 +3,7 @@
  * STALE_AFTER_DAYS misses recent advisories: scans still run, with a warning.
  */
 import { statSync } from 'node:fs';
-import { dbPath } from './build-db.js';
+import { dbPath } from '../core/index.js';
 import { openVulnDb } from './db-reader.js';
 import type { DbMetadata } from './types.js';
 

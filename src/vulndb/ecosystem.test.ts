@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { distroEcosystem, normalizeEcosystem, packageKey } from './ecosystem.js';
+import { distroEcosystem, normalizeEcosystem, packageKey, purlTypeEcosystem } from './ecosystem.js';
 
 test('OSV ecosystem strings map to one key per distro release (docs/vulndb.md table)', () => {
   const cases: [string, string][] = [
@@ -58,4 +58,24 @@ test('package keys fold names only where the ecosystem does (PEP 503, NuGet, Com
   assert.equal(packageKey('NuGet', 'Newtonsoft.Json'), 'newtonsoft.json');
   assert.equal(packageKey('Maven', 'org.Apache:Foo'), 'org.Apache:Foo');
   assert.equal(packageKey('Debian:12', 'libX11'), 'libX11');
+});
+
+test('purl types name their OSV ecosystem; OS formats and inherited property names name none', () => {
+  assert.equal(purlTypeEcosystem('cargo'), 'crates.io');
+  assert.equal(purlTypeEcosystem('golang'), 'Go');
+  assert.equal(purlTypeEcosystem('composer'), 'Packagist');
+  for (const type of [
+    'deb',
+    'rpm',
+    'apk',
+    'crates.io',
+    'PyPI',
+    '',
+    'constructor',
+    'toString',
+    '__proto__',
+    'hasOwnProperty',
+  ]) {
+    assert.equal(purlTypeEcosystem(type), undefined, type);
+  }
 });

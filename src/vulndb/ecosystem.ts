@@ -5,7 +5,7 @@
  * returned here. The table is documented in docs/vulndb.md — keep both in step.
  * OSV ecosystem list: https://ossf.github.io/osv-schema/#affectedpackage-field
  */
-import { pep503 } from '../core/index.js';
+import { type Ecosystem, pep503 } from '../core/index.js';
 import type { FeedEcosystem } from './types.js';
 
 /** Language ecosystems, by OSV name (lower-cased) → canonical OSV spelling. */
@@ -36,8 +36,16 @@ const DISTRO: Readonly<Record<string, string>> = {
   chainguard: 'Chainguard',
 };
 
-/** purl type (https://github.com/package-url/purl-spec) → OSV ecosystem, for language packages. */
-export const PURL_TYPE_ECOSYSTEM: Readonly<Record<string, FeedEcosystem>> = {
+/** A language package's purl type: every core ecosystem but the OS package formats. */
+export type LanguagePurlType = Exclude<Ecosystem, 'deb' | 'rpm' | 'apk'>;
+
+/**
+ * purl type (https://github.com/package-url/purl-spec) → the OSV ecosystem the
+ * DB keys a language package by: the one such table. Matching
+ * (match/language-ecosystems.ts) and the store's package index read it; OS
+ * packages are keyed by distroEcosystem instead. The type makes it complete.
+ */
+export const PURL_TYPE_ECOSYSTEM: Readonly<Record<LanguagePurlType, FeedEcosystem>> = Object.freeze({
   npm: 'npm',
   pypi: 'PyPI',
   golang: 'Go',
@@ -46,7 +54,12 @@ export const PURL_TYPE_ECOSYSTEM: Readonly<Record<string, FeedEcosystem>> = {
   gem: 'RubyGems',
   composer: 'Packagist',
   nuget: 'NuGet',
-};
+});
+
+/** The OSV ecosystem of a language purl type; undefined for anything else (own keys only, so "constructor" is not one). */
+export function purlTypeEcosystem(type: string): FeedEcosystem | undefined {
+  return Object.hasOwn(PURL_TYPE_ECOSYSTEM, type) ? PURL_TYPE_ECOSYSTEM[type as LanguagePurlType] : undefined;
+}
 
 /** Debian release code names → version (https://www.debian.org/releases/). */
 export const DEBIAN_CODENAMES: Readonly<Record<string, string>> = {

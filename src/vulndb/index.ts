@@ -1,18 +1,20 @@
 export type * from './types.js';
-export { FIX_STATES, SEVERITIES } from './types.js';
+export { FIX_STATES } from './types.js';
 export {
   normalizeEcosystem,
   distroEcosystem,
   ecosystemFamily,
   packageKey,
   PURL_TYPE_ECOSYSTEM,
+  purlTypeEcosystem,
+  type LanguagePurlType,
   DEBIAN_CODENAMES,
 } from './ecosystem.js';
 export { scoreVector, cvssRating, severityFromScore, severityFromWord, type CvssScore } from './cvss.js';
 export { openVulnDb } from './db-reader.js';
 export { DbWriter, type SourceSink } from './db-writer.js';
-export { buildDb, dbPath } from './build-db.js';
-export { SCHEMA_VERSION, DB_FILE } from './schema.js';
+export { buildDb } from './build-db.js';
+export { SCHEMA_VERSION } from './schema.js';
 export { DEFAULT_FEEDS, resolveFeeds, parseFeedFlags, type FeedSource } from './feed-sources.js';
 export { loadPaths, loadFile, jsonKind, FEED_KINDS, type FeedKind } from './load-feed.js';
 export { updateVulnDb, type UpdateOptions } from './update-db.js';

@@ -11,9 +11,6 @@
  */
 export const SCHEMA_VERSION = 1;
 
-/** File name of the DB inside the DB directory. */
-export const DB_FILE = 'customs.db';
-
 export const CREATE_TABLES = `
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE advisory (rowid INTEGER PRIMARY KEY, id TEXT NOT NULL, source TEXT NOT NULL, withdrawn INTEGER NOT NULL, json TEXT NOT NULL);

@@ -29,8 +29,6 @@ export type FixState = (typeof FIX_STATES)[number];
 
 import type { Severity } from '../core/index.js';
 
-export { SEVERITIES, type Severity } from '../core/index.js';
-
 export interface SeverityRating {
   /** Who rated it: "nvd", "debian", "ghsa", "redhat", "osv:<source>" … */
   readonly source: string;

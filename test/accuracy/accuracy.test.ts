@@ -12,10 +12,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
-import { createContext, type Package, purlOf } from '../../src/core/index.js';
+import { createContext, dbPath, type Package, purlOf } from '../../src/core/index.js';
 import { matchInventory } from '../../src/match/index.js';
 import type { Inventory } from '../../src/sbom/index.js';
-import { dbPath, importVulnDb, openVulnDb, type VulnDbReader } from '../../src/vulndb/index.js';
+import { importVulnDb, openVulnDb, type VulnDbReader } from '../../src/vulndb/index.js';
 import { REPO_ROOT } from '../support/images.js';
 import { CORPUS, type CorpusImage, type CorpusPackage } from './corpus.js';
 

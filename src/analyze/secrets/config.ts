@@ -1,8 +1,7 @@
 import { type Static, Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
-import { CustomsError, yamlNestingProblem } from '../../core/index.js';
-import { FINDING_SEVERITIES } from '../types.js';
+import { CustomsError, RATED_SEVERITIES, yamlNestingProblem } from '../../core/index.js';
 import { SECRET_CATEGORIES, type SecretCategory, type SecretRule } from './rule.js';
 
 /** 10 MiB: secrets sit in config files and scripts; bigger text files are logs, dumps and bundles. */
@@ -52,7 +51,7 @@ const RuleSchema = Type.Object(
     id: Type.String({ pattern: KEBAB }),
     category: Type.Optional(Type.Union(SECRET_CATEGORIES.map((c) => Type.Literal(c)))),
     title: Type.String({ minLength: 1 }),
-    severity: Type.Union(FINDING_SEVERITIES.map((s) => Type.Literal(s))),
+    severity: Type.Union(RATED_SEVERITIES.map((s) => Type.Literal(s))),
     keywords: Type.Array(Type.String({ minLength: 1, pattern: '^[\\x20-\\x7e]+$' })),
     regex: Type.String({ minLength: 1 }),
     entropy: Type.Optional(Type.Number({ minimum: 0, maximum: 8 })),

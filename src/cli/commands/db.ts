@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { type Config, createContext, defaultConfig, EXIT } from '../../core/index.js';
+import { type Config, createContext, dbPath, defaultConfig, EXIT } from '../../core/index.js';
 import type { DbMetadata, DbStatus } from '../../vulndb/index.js';
 import { renderLog } from '../progress.js';
 
@@ -60,16 +60,16 @@ function formatStatus(s: DbStatus): string {
   return `${out.join('\n')}\n`;
 }
 
-export function dbCommand(signal: AbortSignal): Command {
-  const cmd = new Command('db').description('Build, update, move and inspect the vulnerability DB');
-  const dbDirOption = (c: Command): Command =>
-    c
-      .option('--db-dir <dir>', 'DB directory (env CUSTOMS_DB_DIR; default ~/.local/share/customs/db)')
-      .option('-q, --quiet', 'no progress messages');
+/** The options every `db` subcommand takes. */
+function withDbDirOption(c: Command): Command {
+  return c
+    .option('--db-dir <dir>', 'DB directory (env CUSTOMS_DB_DIR; default ~/.local/share/customs/db)')
+    .option('-q, --quiet', 'no progress messages');
+}
 
-  dbDirOption(
-    cmd
-      .command('update')
+function updateCommand(signal: AbortSignal): Command {
+  return withDbDirOption(
+    new Command('update')
       .description(
         'Fetch the public feeds (OSV, Debian tracker, Alpine secdb, NVD, KEV, EPSS) and replace the DB atomically',
       )
@@ -94,7 +94,7 @@ Examples:
 Offline? customs db import DIR (feed files) or customs db import customs-db.gz (a bundle).`,
     )
     .action(async (flags: DbFlags & { feed: string[]; timeout: string }) => {
-      const { updateVulnDb, parseFeedFlags, dbPath } = await vulndb();
+      const { updateVulnDb, parseFeedFlags } = await vulndb();
       const ctx = contextFor(flags, signal);
       try {
         const timeout = Number(flags.timeout);
@@ -110,10 +110,11 @@ Offline? customs db import DIR (feed files) or customs db import customs-db.gz (
         ctx.finish();
       }
     });
+}
 
-  dbDirOption(
-    cmd
-      .command('import')
+function importCommand(signal: AbortSignal): Command {
+  return withDbDirOption(
+    new Command('import')
       .description('Build the DB from local feed files or directories (air-gapped), or install an exported bundle')
       .argument(
         '<path...>',
@@ -131,7 +132,7 @@ Examples:
   customs db import customs-db.gz          # a bundle from customs db export, checked against customs-db.gz.sha256`,
     )
     .action(async (paths: string[], flags: DbFlags) => {
-      const { importVulnDb, dbPath } = await vulndb();
+      const { importVulnDb } = await vulndb();
       const ctx = contextFor(flags, signal);
       try {
         const meta = await importVulnDb(paths, ctx);
@@ -142,10 +143,11 @@ Examples:
         ctx.finish();
       }
     });
+}
 
-  dbDirOption(
-    cmd
-      .command('export')
+function exportCommand(signal: AbortSignal): Command {
+  return withDbDirOption(
+    new Command('export')
       .description('Write the DB as a portable bundle FILE (gzip) and FILE.sha256')
       .argument('<file>', 'bundle to write'),
   )
@@ -165,10 +167,11 @@ Examples:
       process.stderr.write(`wrote ${file} and ${file}.sha256 (sha256 ${sha256})\n`);
       process.exitCode = EXIT.ok;
     });
+}
 
-  dbDirOption(
-    cmd
-      .command('status')
+function statusCommand(signal: AbortSignal): Command {
+  return withDbDirOption(
+    new Command('status')
       .description('Show the DB: age, sources, counts; warns when it is older than 7 days')
       .option('--json', 'print the status as JSON'),
   )
@@ -193,5 +196,13 @@ Examples:
       }
       process.exitCode = EXIT.ok;
     });
-  return cmd;
+}
+
+export function dbCommand(signal: AbortSignal): Command {
+  return new Command('db')
+    .description('Build, update, move and inspect the vulnerability DB')
+    .addCommand(updateCommand(signal))
+    .addCommand(importCommand(signal))
+    .addCommand(exportCommand(signal))
+    .addCommand(statusCommand(signal));
 }

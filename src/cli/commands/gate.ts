@@ -1,6 +1,6 @@
 import { appendFile, readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { CustomsError, EXIT, parseSeverityList, type Severity, terminalText } from '../../core/index.js';
+import { CustomsError, DB_FILE, EXIT, parseSeverityList, type Severity, terminalText } from '../../core/index.js';
 import type { GateRules } from '../../policy/index.js';
 import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
@@ -165,7 +165,7 @@ export function gateCommand(signal: AbortSignal): Command {
     )
     .option('--summary', 'append a Markdown summary to $GITHUB_STEP_SUMMARY when it is set')
     .option('--dockerfile <path>', 'the Dockerfile the image was built from (SARIF/GitLab locations point at it)')
-    .option('--db <path>', 'vulnerability DB file or directory (default: customs.db in CUSTOMS_DB_DIR)')
+    .option('--db <path>', `vulnerability DB file or directory (default: ${DB_FILE} in CUSTOMS_DB_DIR)`)
     .option(
       '--scanners <list>',
       'what to look for when scanning now: vuln,secret,misconfig,malware,license (default: all)',

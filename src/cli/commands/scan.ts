@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { CustomsError, EXIT } from '../../core/index.js';
+import { CustomsError, DB_FILE, EXIT } from '../../core/index.js';
 import type { ScanPlan } from '../../engine/index.js';
 import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
@@ -66,7 +66,7 @@ export function scanCommand(signal: AbortSignal): Command {
     .argument('[path]', 'with `dockerfile` or `k8s`: the file or directory to check')
     .addOption(new Option('-f, --format <format>', 'output format').choices(SCAN_FORMATS).default('table'))
     .option('-o, --output <file>', 'write to FILE instead of stdout (written atomically)')
-    .option('--db <path>', 'vulnerability DB file or directory (default: customs.db in CUSTOMS_DB_DIR)')
+    .option('--db <path>', `vulnerability DB file or directory (default: ${DB_FILE} in CUSTOMS_DB_DIR)`)
     .option(
       '--scanners <list>',
       'what to look for, comma-separated: vuln,secret,misconfig,malware,license (default: all)',

@@ -1,4 +1,5 @@
 import { ownValue } from '../../core/index.js';
+import { canonicalDomain, splitDockerDomain } from '../../image/index.js';
 import { parseImageReference } from '../../sbom/index.js';
 import { globMatch } from '../glob.js';
 import type { Hit, RuleContext } from '../input.js';
@@ -73,14 +74,13 @@ export function baseImageMatches(m: BaseImageSpec, base: BaseImage): boolean {
   return repository !== undefined || tag !== undefined || digest !== undefined;
 }
 
+/** A repository glob normalised like a reference (splitDockerDomain); a wildcard first component matches any registry. */
 function normaliseRepositoryGlob(glob: string): string {
   if (glob === '*' || glob === '**') return '**';
   const first = glob.split('/')[0] ?? '';
-  const hasDomain =
-    glob.includes('/') &&
-    (first.includes('.') || first.includes(':') || first === 'localhost' || first === '*' || first === '**');
-  if (hasDomain) return glob;
-  return glob.includes('/') ? `docker.io/${glob}` : `docker.io/library/${glob}`;
+  if (glob.includes('/') && (first === '*' || first === '**')) return glob;
+  const { domain, remainder } = splitDockerDomain(glob);
+  return `${domain}/${remainder}`;
 }
 
 function isRootUser(user: string | undefined): boolean {
@@ -133,11 +133,7 @@ export function imageHits(spec: ImageSpec, ctx: RuleContext): Hit[] {
       ctx.note(`allowedRegistries: ${name} has no registry name (a local archive with no RepoTags); not checked`);
     }
     for (const r of registries) {
-      if (
-        !spec.allowedRegistries.some((a) =>
-          globMatch(a === 'docker.io' || a === 'index.docker.io' ? 'docker.io' : a, r),
-        )
-      ) {
+      if (!spec.allowedRegistries.some((a) => globMatch(canonicalDomain(a), r))) {
         hit(
           `registry-not-allowed:${r}`,
           `${name}: registry ${r} is not allowed (allowed: ${spec.allowedRegistries.join(', ')})`,

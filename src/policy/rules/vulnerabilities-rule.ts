@@ -1,10 +1,9 @@
-import { OS_ECOSYSTEMS } from '../../core/index.js';
+import { isAtLeast, OS_ECOSYSTEMS } from '../../core/index.js';
 import type { VulnFinding } from '../../match/index.js';
 import { describeFinding, findingRef } from '../../result/index.js';
 import type { Hit, RuleContext } from '../input.js';
 import type { VulnerabilitiesSpec } from '../schema.js';
 
-const SEVERITY_RANK: Readonly<Record<string, number>> = { unknown: 0, low: 1, medium: 2, high: 3, critical: 4 };
 const DAY_MS = 86_400_000;
 
 /** The CVSS base score: the finding's chosen CVSS, else the highest rating with a score. */
@@ -36,8 +35,8 @@ export function vulnerabilityHits(spec: VulnerabilitiesSpec, ctx: RuleContext): 
   const out: Hit[] = [];
   let undated = 0;
   for (const f of ctx.input.vulnerabilities) {
-    if (spec.minSeverity !== undefined && (SEVERITY_RANK[f.severity] ?? 0) < (SEVERITY_RANK[spec.minSeverity] ?? 0))
-      continue;
+    // minSeverity "unknown" admits every finding: unrated ranks lowest on the scale.
+    if (spec.minSeverity !== undefined && !isAtLeast(f.severity, spec.minSeverity)) continue;
     if (spec.minCvss !== undefined) {
       const s = cvssScore(f);
       if (s === undefined || s < spec.minCvss) continue;
