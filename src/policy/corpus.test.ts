@@ -37,11 +37,14 @@ test('the example policies validate against the published schema, merge, and jud
     v.rules.map((r) => r.ruleId),
     ['no-kev', 'critical-fixable', 'high-old-fixes', 'no-secrets', 'openssl-floor'],
   );
+  // Exceptions and VEX apply before the rules, so the medium CVE-2024-0727 no rule
+  // matches is listed as suppressed by team-override's exception too.
   assert.deepEqual(
     v.suppressed.map((s) => [s.finding.id.split('@')[0], s.by]),
     [
       ['CVE-2021-23337', 'vex'],
       ['CVE-2023-38545', 'vex'],
+      ['CVE-2024-0727', 'exception'],
     ],
   );
   assert.ok(v.remediation.some((r) => r.package === 'org.apache.logging.log4j:log4j-core' && r.to === '2.16.0'));

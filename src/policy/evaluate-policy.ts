@@ -1,10 +1,11 @@
 import { compareStrings } from '../core/index.js';
 import type { VulnFinding } from '../match/index.js';
-import { exceptionMatches, imageNames, vexFor } from './exceptions.js';
+import { imageNames } from './exceptions.js';
 import type { ScanResult } from '../result/index.js';
 import type { EvaluateOptions, Hit, RuleContext } from './input.js';
 import type { Policy, PolicyRule } from './policy-model.js';
 import { remediate } from './remediation.js';
+import { exceptionFor, exceptionSuppression, sortSuppressions, suppressFindings, vexSuppression } from './suppress.js';
 import { celHits } from './rules/cel-rule.js';
 import { findingHits } from './rules/findings-rule.js';
 import { imageHits } from './rules/image-rule.js';
@@ -26,10 +27,10 @@ function hitsOf(rule: PolicyRule, ctx: RuleContext): Hit[] {
 
 /**
  * Judges a scan against a loaded policy. Deterministic: same scan, policy,
- * VEX and `now`, same Verdict. For every rule, in policy order, the findings
- * it matches are checked against the exceptions (first match, in policy
- * order) and then the VEX statements (not_affected / fixed suppress); what is
- * left makes the rule fail or warn. Status: fail if a fail rule has
+ * VEX and `now`, same Verdict. Exceptions and VEX statements (not_affected /
+ * fixed) first take the findings they cover out of the result (suppress.ts);
+ * then every rule, in policy order, judges what is left, its own hits checked
+ * against the exceptions scoped to it; what is left makes the rule fail or warn. Status: fail if a fail rule has
  * findings, warn if only warn rules do, else pass.
  */
 export function evaluatePolicy(result: ScanResult, policy: Policy, opts: EvaluateOptions): Verdict {
@@ -37,54 +38,40 @@ export function evaluatePolicy(result: ScanResult, policy: Policy, opts: Evaluat
   // docs/checks.md: the first layer counts as the base when there are others.
   const baseLayer = layers.length > 1 ? layers[0]?.diffID : undefined;
   const notes = new Set<string>();
+  const now = opts.now.getTime();
+  const expiredExceptions: ExpiredException[] = policy.exceptions
+    .filter((e) => e.expiresAt.getTime() <= now)
+    .map((e) => ({ id: e.id, reason: e.spec.reason, owner: e.spec.owner, expired: e.spec.expires, source: e.source }));
+  const vex = opts.vex ?? [];
+  // Exceptions and VEX take findings out before any rule reads them (suppress.ts); what
+  // is left for them here is what only a rule can decide: exceptions scoped to rules, and
+  // hits that are not findings (package, image and CEL rules).
+  const pre = suppressFindings(result, { exceptions: policy.exceptions, vex }, opts.now);
   const ctx: RuleContext = {
-    input: result,
+    input: pre.result,
     now: opts.now,
     ...(opts.config !== undefined ? { config: opts.config } : {}),
     ...(baseLayer !== undefined ? { baseLayer } : {}),
     note: (m) => notes.add(m),
   };
-  const now = opts.now.getTime();
-  const active = policy.exceptions.filter((e) => e.expiresAt.getTime() > now);
-  const expiredExceptions: ExpiredException[] = policy.exceptions
-    .filter((e) => e.expiresAt.getTime() <= now)
-    .map((e) => ({ id: e.id, reason: e.spec.reason, owner: e.spec.owner, expired: e.spec.expires, source: e.source }));
   const images = imageNames(result.inventory);
-  const vex = opts.vex ?? [];
 
   const rules: RuleOutcome[] = [];
   const suppressed = new Map<string, Suppression>();
+  for (const s of pre.suppressed) suppressed.set(`${s.finding.kind}\0${s.finding.id}\0${s.by}\0`, s);
   const failingVulns: VulnFinding[] = [];
   const warningVulns: VulnFinding[] = [];
   for (const rule of policy.rules) {
     const kept = new Map<string, { ref: FindingRef; vuln?: VulnFinding }>();
     for (const hit of hitsOf(rule, ctx)) {
-      const ex = active.find((e) => exceptionMatches(e, hit, rule.spec.id, images));
+      const ex = exceptionFor(policy.exceptions, hit, rule.spec.id, images, opts.now);
       if (ex !== undefined) {
-        const s: Suppression = {
-          finding: hit.ref,
-          by: 'exception',
-          reason: ex.spec.reason,
-          owner: ex.spec.owner,
-          expires: ex.spec.expires,
-        };
-        suppressed.set(`${hit.ref.kind}\0${hit.ref.id}\0exception\0${ex.id}`, s);
+        suppressed.set(`${hit.ref.kind}\0${hit.ref.id}\0exception\0${ex.id}`, exceptionSuppression(ex, hit));
         continue;
       }
-      const v = hit.packages.length > 0 ? vexFor(hit, vex, images) : undefined;
-      if (v !== undefined && (v.statement.status === 'not_affected' || v.statement.status === 'fixed')) {
-        const st = v.statement;
-        const s: Suppression = {
-          finding: hit.ref,
-          by: 'vex',
-          reason: `${st.rawStatus}${st.justification !== undefined ? `: ${st.justification}` : ''} (${v.document})`,
-          vex: {
-            status: st.rawStatus,
-            ...(st.justification !== undefined ? { justification: st.justification } : {}),
-            document: v.document,
-          },
-        };
-        suppressed.set(`${hit.ref.kind}\0${hit.ref.id}\0vex\0${v.document}`, s);
+      const v = vexSuppression(hit, vex, images);
+      if (v !== undefined) {
+        suppressed.set(`${hit.ref.kind}\0${hit.ref.id}\0vex\0${v.vex?.document ?? ''}`, v);
         continue;
       }
       if (!kept.has(hit.ref.id))
@@ -110,13 +97,7 @@ export function evaluatePolicy(result: ScanResult, policy: Policy, opts: Evaluat
   return {
     status,
     rules,
-    suppressed: [...suppressed.values()].sort(
-      (a, b) =>
-        compareStrings(a.finding.kind, b.finding.kind) ||
-        compareStrings(a.finding.id, b.finding.id) ||
-        compareStrings(a.by, b.by) ||
-        compareStrings(a.reason, b.reason),
-    ),
+    suppressed: sortSuppressions([...suppressed.values()]),
     expiredExceptions,
     remediation,
     policies: policy.files,

@@ -20,7 +20,7 @@ export { type UpgradeTarget, upgradeTargets } from './remediation.js';
 export { type IgnoreEntry, isIgnoreExpired, parseIgnoreFile } from './ignorefile.js';
 export {
   ANY_FINDING_RULE,
-  applyIgnoreFile,
+  applySuppressions,
   COMMAND_LINE,
   FAIL_ON_RULE,
   filterResult,
@@ -30,5 +30,5 @@ export {
   PACKAGE_DATABASE_RULE,
   packageDatabaseOutcomes,
   parseFailOn,
-  type PolicyEvaluator,
 } from './judge.js';
+export type { SuppressionOutcome, SuppressionSources } from './suppress.js';

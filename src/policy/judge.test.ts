@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CustomsError, parseSeverityList } from '../core/index.js';
-import type { Verdict } from './types.js';
+import { loadPolicies } from './load-policies.js';
 import {
   ANY_FINDING_RULE,
   COMMAND_LINE,
@@ -137,36 +137,29 @@ test('--ignorefile suppresses by ID or alias, keeps the finding visible, and lis
   );
 });
 
+const policyOf = (yaml: string) =>
+  loadPolicies([{ path: 'p.yaml', text: `apiVersion: customs/v1\nkind: Policy\n${yaml}` }], NOW);
+
 test('policy verdicts merge with flag rules: status is the worst, policies and suppressions are kept', () => {
-  const seen: string[][] = [];
-  const policy = (r: ReturnType<typeof sampleResult>): Verdict => {
-    seen.push(r.vulnerabilities.map((v) => v.id));
-    return {
-      status: 'warn',
-      rules: [
-        {
-          ruleId: 'no-medium',
-          action: 'warn',
-          message: 'medium vulnerabilities',
-          source: 'p.yaml',
-          findings: [{ kind: 'vuln', id: 'CVE-2023-32681@p2', summary: 'x' }],
-        },
-      ],
-      suppressed: [],
-      expiredExceptions: [],
-      remediation: [],
-      policies: ['p.yaml'],
-    };
-  };
+  const policy = policyOf(
+    'rules:\n  - {id: langs, action: warn, message: language vulnerabilities, vulnerabilities: {packageTypes: [language]}}\n  - {id: all, action: warn, message: any, vulnerabilities: {minSeverity: low}}\n',
+  );
   const warnOnly = judge(sampleResult(), { policy, ignoreUnfixed: true }, NOW).verdict;
   assert.equal(warnOnly.status, 'warn');
-  assert.deepEqual(seen[0], ['CVE-2023-38545', 'CVE-2023-32681']); // the policy sees the filtered result
+  // The policy sees the filtered result: the unfixed CVE-2024-0001 is gone.
+  assert.deepEqual(
+    warnOnly.rules.map((r) => [r.ruleId, r.findings.map((f) => f.id)]),
+    [
+      ['langs', ['CVE-2023-32681@p2']],
+      ['all', ['CVE-2023-32681@p2', 'CVE-2023-38545@p1']],
+    ],
+  );
   assert.deepEqual(warnOnly.policies, ['p.yaml']); // no flag rule took part
   const both = judge(sampleResult(), { policy, failOn: 'critical' }, NOW).verdict;
   assert.equal(both.status, 'fail');
   assert.deepEqual(
     both.rules.map((r) => r.ruleId),
-    ['no-medium', FAIL_ON_RULE],
+    ['langs', 'all', FAIL_ON_RULE],
   );
   assert.deepEqual(both.policies, ['p.yaml', COMMAND_LINE]);
 });
@@ -192,18 +185,12 @@ test('remediation asks for the highest fix a package needs, in its version order
 });
 
 test("the caller's notes and the policy's notes reach the verdict; none means no notes field", () => {
-  const policy = (): Verdict => ({
-    status: 'pass',
-    rules: [],
-    suppressed: [],
-    expiredExceptions: [],
-    remediation: [],
-    policies: ['p.yaml'],
-    notes: ['no image config'],
-  });
+  const policy = policyOf(
+    'rules:\n  - {id: ep, action: fail, message: needs an entrypoint, image: {requireEntrypoint: true}}\n',
+  );
   assert.deepEqual(judge(sampleResult(), { policy }, NOW, ['saved scan']).verdict.notes, [
     'saved scan',
-    'no image config',
+    'requireEntrypoint: the image config was not given; not checked',
   ]);
   assert.equal('notes' in judge(sampleResult(), { failOn: 'high' }, NOW).verdict, false);
 });
@@ -223,14 +210,7 @@ test('an unreadable OS package database fails the gate by default; the policy ma
   ];
   const r = { ...clean, inventory: { ...clean.inventory, unknowns } };
   assert.equal(judge(clean, {}, NOW).verdict.status, 'pass');
-  const policy = (): Verdict => ({
-    status: 'pass',
-    rules: [],
-    suppressed: [],
-    expiredExceptions: [],
-    remediation: [],
-    policies: ['p.yaml'],
-  });
+  const policy = policyOf('rules: []\n');
   for (const rules of [{}, { failOn: 'critical' as const }, { policy }]) {
     const v = judge(r, rules, NOW).verdict;
     assert.equal(v.status, 'fail');

@@ -10,29 +10,37 @@
  *  1. filters, as Trivy and Grype apply them before anything is reported:
  *     --severity LIST keeps findings of those severities, --ignore-unfixed drops
  *     vulnerabilities without a fixed version;
- *  2. --ignorefile entries suppress matching findings (kept visible as suppressed); an entry
- *     past its exp: date no longer applies and is listed as an expired exception;
- *  3. the policies (with their exceptions and the VEX documents) judge what is left;
- *  4. the implicit rules of the flags: --fail-on SEVERITY (Grype) fails on a vulnerability at
- *     or above it; with neither --policy nor --fail-on, any finding left fails (Trivy's
- *     --exit-code behaviour).
+ *  2. one suppression pass (suppress.ts): --ignorefile entries, the policies' exceptions and
+ *     the --vex documents take the findings they cover out (kept visible as suppressed); an
+ *     entry or exception past its date no longer applies and is listed as expired. This runs
+ *     before every rule, so a VEX statement clears a finding for --fail-on as for a policy;
+ *  3. the policies' rules judge what is left;
+ *  4. the implicit rules of the flags judge the same: --fail-on SEVERITY (Grype) fails on a
+ *     vulnerability at or above it; with neither --policy nor --fail-on, any finding left
+ *     fails (Trivy's --exit-code behaviour). Exceptions scoped to one of these rules
+ *     (`rules: [cli.fail-on]`) apply to it as to a policy rule.
  * Every step walks the findings of the result model (findingsOf / mapFindings), whatever their kind.
  */
 import { PACKAGE_DATABASE_ANALYZERS } from '../analyze/index.js';
 import { CustomsError, isAtLeast, SEVERITIES, type Severity } from '../core/index.js';
 import type { VulnFinding } from '../match/index.js';
-import {
-  describeFinding,
-  type Finding,
-  findingRef,
-  findingsOf,
-  mapFindings,
-  type ScanResult,
-} from '../result/index.js';
-import { type IgnoreEntry, isIgnoreExpired } from './ignorefile.js';
+import { type Finding, findingRef, findingsOf, mapFindings, type ScanResult } from '../result/index.js';
+import { evaluatePolicy } from './evaluate-policy.js';
+import { imageNames } from './exceptions.js';
+import type { IgnoreEntry } from './ignorefile.js';
+import type { Policy } from './policy-model.js';
 import { upgradeTargets } from './remediation.js';
 import type { UnknownAction } from './schema.js';
-import type { ExpiredException, Remediation, RuleOutcome, Suppression, Verdict, VerdictStatus } from './types.js';
+import {
+  exceptionFor,
+  exceptionSuppression,
+  hitOf,
+  type SuppressionOutcome,
+  sortSuppressions,
+  suppressFindings,
+} from './suppress.js';
+import type { Remediation, RuleOutcome, Suppression, Verdict, VerdictStatus } from './types.js';
+import type { VexDocument } from './vex.js';
 
 /** `source` of the rules and suppressions that come from flags. */
 export const COMMAND_LINE = 'command line';
@@ -41,9 +49,6 @@ export const ANY_FINDING_RULE = 'cli.any-finding';
 export const PACKAGE_DATABASE_RULE = 'unknowns.packageDatabases';
 /** `source` of the package-database rule when no policy file sets it. */
 export const DEFAULT_SOURCE = 'customs default';
-
-/** The policy stage as the gate calls it; judge() stays independent of how policies are loaded. */
-export type PolicyEvaluator = (result: ScanResult, now: Date) => Verdict;
 
 export interface GateRules {
   /** --severity: the severities that count (all when absent). */
@@ -54,8 +59,10 @@ export interface GateRules {
   readonly failOn?: Severity;
   /** --ignorefile, parsed, and the file it came from. */
   readonly ignore?: { readonly file: string; readonly entries: readonly IgnoreEntry[] };
-  /** The policies and VEX documents, when --policy was given. */
-  readonly policy?: PolicyEvaluator;
+  /** --vex documents: they apply to every rule, with or without --policy. */
+  readonly vex?: readonly VexDocument[];
+  /** The loaded policies (loadPolicies), when --policy was given: their rules and exceptions. */
+  readonly policy?: Policy;
   /** What an unreadable OS package database does (policy `unknowns.packageDatabases`); fail when absent. */
   readonly packageDatabaseUnknowns?: { readonly action: UnknownAction; readonly source: string };
 }
@@ -88,37 +95,17 @@ export function filterResult(r: ScanResult, rules: GateRules): ScanResult {
   return mapFindings(r, passesFilters(rules));
 }
 
-interface IgnoreApplied {
-  readonly result: ScanResult;
-  readonly suppressed: Suppression[];
-  readonly expired: ExpiredException[];
-}
-
-/** Step 2: drop ignored findings from what the rules see; record each as suppressed. */
-export function applyIgnoreFile(r: ScanResult, ignore: GateRules['ignore'], now: Date): IgnoreApplied {
-  if (!ignore || ignore.entries.length === 0) return { result: r, suppressed: [], expired: [] };
-  const active = new Map<string, IgnoreEntry>();
-  const expired: ExpiredException[] = [];
-  for (const e of ignore.entries) {
-    if (isIgnoreExpired(e, now)) {
-      expired.push({ id: e.id, reason: e.reason, expired: e.expires ?? '', source: `${ignore.file}:${e.line}` });
-    } else if (!active.has(e.id)) {
-      active.set(e.id, e);
-    }
-  }
-  const suppressed: Suppression[] = [];
-  const result = mapFindings(r, (f) => {
-    const e = f.ruleIds.map((id) => active.get(id)).find((x) => x !== undefined);
-    if (!e) return true;
-    suppressed.push({
-      finding: findingRef(f),
-      by: 'ignorefile',
-      reason: e.reason,
-      ...(e.expires !== undefined ? { expires: e.expires } : {}),
-    });
-    return false;
-  });
-  return { result, suppressed, expired };
+/** Step 2 alone: what the suppression pass takes out of a filtered result before the rules read it. */
+export function applySuppressions(r: ScanResult, rules: GateRules, now: Date): SuppressionOutcome {
+  return suppressFindings(
+    r,
+    {
+      ...(rules.ignore !== undefined ? { ignore: rules.ignore } : {}),
+      ...(rules.policy !== undefined ? { exceptions: rules.policy.exceptions } : {}),
+      ...(rules.vex !== undefined ? { vex: rules.vex } : {}),
+    },
+    now,
+  );
 }
 
 /** Upgrades that clear a flag rule: the policy engine's upgrade choice, each clearing that rule. */
@@ -132,13 +119,48 @@ function upgradesFor(findings: readonly VulnFinding[], ruleId: string): Remediat
   }));
 }
 
-/** Step 4: the rules the flags imply. */
-function flagRules(r: ScanResult, rules: GateRules): { outcomes: RuleOutcome[]; remediation: Remediation[] } {
+interface FlagRules {
+  readonly outcomes: RuleOutcome[];
+  readonly remediation: Remediation[];
+  readonly suppressed: Suppression[];
+}
+
+/** A flag rule's findings, less those an exception scoped to that rule covers. */
+function scopedExceptions(
+  found: readonly Finding[],
+  ruleId: string,
+  rules: GateRules,
+  images: readonly string[],
+  now: Date,
+  suppressed: Suppression[],
+): Finding[] {
+  const scoped = (rules.policy?.exceptions ?? []).filter((e) => e.spec.rules?.includes(ruleId) === true);
+  if (scoped.length === 0) return [...found];
+  return found.filter((f) => {
+    const hit = hitOf(f);
+    const ex = exceptionFor(scoped, hit, ruleId, images, now);
+    if (ex !== undefined) suppressed.push(exceptionSuppression(ex, hit));
+    return ex === undefined;
+  });
+}
+
+/** Step 4: the rules the flags imply, on the result the suppression pass left. */
+function flagRules(r: ScanResult, rules: GateRules, now: Date): FlagRules {
+  const suppressed: Suppression[] = [];
+  const images = imageNames(r.inventory);
+  const none: FlagRules = { outcomes: [], remediation: [], suppressed };
   if (rules.failOn !== undefined) {
     const limit = rules.failOn;
     // Grype's --fail-on judges vulnerabilities only; an unrated one meets no threshold.
-    const hits = r.vulnerabilities.filter((f) => f.severity !== 'unknown' && isAtLeast(f.severity, limit));
-    if (hits.length === 0) return { outcomes: [], remediation: [] };
+    const hits = scopedExceptions(
+      findingsOf(r).filter((f) => f.kind === 'vuln' && f.severity !== 'unknown' && isAtLeast(f.severity, limit)),
+      FAIL_ON_RULE,
+      rules,
+      images,
+      now,
+      suppressed,
+    );
+    if (hits.length === 0) return none;
     return {
       outcomes: [
         {
@@ -146,15 +168,16 @@ function flagRules(r: ScanResult, rules: GateRules): { outcomes: RuleOutcome[]; 
           action: 'fail',
           message: `vulnerabilities of severity ${limit} or above are not allowed (--fail-on ${limit})`,
           source: COMMAND_LINE,
-          findings: hits.map((f) => findingRef(describeFinding('vuln', f))),
+          findings: hits.map((f) => findingRef(f)),
         },
       ],
-      remediation: upgradesFor(hits, FAIL_ON_RULE),
+      remediation: upgradesFor(vulnsOf(hits), FAIL_ON_RULE),
+      suppressed,
     };
   }
-  if (rules.policy !== undefined) return { outcomes: [], remediation: [] };
-  const refs = findingsOf(r).map((f) => findingRef(f));
-  if (refs.length === 0) return { outcomes: [], remediation: [] };
+  if (rules.policy !== undefined) return none;
+  const hits = scopedExceptions(findingsOf(r), ANY_FINDING_RULE, rules, images, now, suppressed);
+  if (hits.length === 0) return none;
   const which = rules.severities ? ` of severity ${rules.severities.join(', ')}` : '';
   return {
     outcomes: [
@@ -163,10 +186,11 @@ function flagRules(r: ScanResult, rules: GateRules): { outcomes: RuleOutcome[]; 
         action: 'fail',
         message: `no finding${which} is allowed (no --policy or --fail-on given: any finding left after the filters fails, like trivy --exit-code)`,
         source: COMMAND_LINE,
-        findings: refs,
+        findings: hits.map((f) => findingRef(f)),
       },
     ],
-    remediation: upgradesFor(r.vulnerabilities, ANY_FINDING_RULE),
+    remediation: upgradesFor(vulnsOf(hits), ANY_FINDING_RULE),
+    suppressed,
   };
 }
 
@@ -196,6 +220,8 @@ export function packageDatabaseOutcomes(r: ScanResult, rules: GateRules): RuleOu
     }));
 }
 
+const vulnsOf = (found: readonly Finding[]): VulnFinding[] => found.flatMap((f) => (f.kind === 'vuln' ? [f.vuln] : []));
+
 const EMPTY_VERDICT: Verdict = {
   status: 'pass',
   rules: [],
@@ -216,17 +242,28 @@ function statusOf(rules: readonly RuleOutcome[]): VerdictStatus {
  */
 export function judge(scan: ScanResult, rules: GateRules, now: Date, notes: readonly string[] = []): GateOutcome {
   const filtered = filterResult(scan, rules);
-  const ignored = applyIgnoreFile(filtered, rules.ignore, now);
-  const policy = rules.policy ? rules.policy(ignored.result, now) : EMPTY_VERDICT;
-  const flags = flagRules(ignored.result, rules);
+  const pre = applySuppressions(filtered, rules, now);
+  const policy = rules.policy
+    ? evaluatePolicy(pre.result, rules.policy, {
+        now,
+        ...(rules.vex !== undefined ? { vex: rules.vex } : {}),
+        // The image config decides requireEntrypoint / forbiddenPorts and the like.
+        ...(scan.config !== undefined ? { config: scan.config } : {}),
+      })
+    : EMPTY_VERDICT;
+  const flags = flagRules(pre.result, rules, now);
   const all = [...packageDatabaseOutcomes(scan, rules), ...policy.rules, ...flags.outcomes];
   const usesFlags =
     flags.outcomes.length > 0 || rules.failOn !== undefined || rules.policy === undefined || rules.ignore !== undefined;
+  // One entry per finding and source: the policy's own pass finds nothing the gate's did not.
+  const byKey = new Map<string, Suppression>();
+  for (const s of [...pre.suppressed, ...policy.suppressed, ...flags.suppressed])
+    byKey.set(`${s.finding.kind}\0${s.finding.id}\0${s.by}\0${s.reason}`, s);
   const verdict: Verdict = {
     status: statusOf(all),
     rules: all,
-    suppressed: [...ignored.suppressed, ...policy.suppressed],
-    expiredExceptions: [...ignored.expired, ...policy.expiredExceptions],
+    suppressed: [...pre.ignored, ...sortSuppressions([...byKey.values()])],
+    expiredExceptions: [...pre.expired, ...policy.expiredExceptions],
     remediation: [...policy.remediation, ...flags.remediation],
     policies: [...policy.policies, ...(usesFlags ? [COMMAND_LINE] : [])],
     ...(notes.length + (policy.notes?.length ?? 0) > 0 ? { notes: [...notes, ...(policy.notes ?? [])] } : {}),

@@ -84,17 +84,8 @@ async function gateRulesOf(
     ...(failOn !== undefined ? { failOn } : {}),
     ...(ignore ? { ignore } : {}),
     ...(loaded?.packageDatabaseUnknowns ? { packageDatabaseUnknowns: loaded.packageDatabaseUnknowns } : {}),
-    ...(loaded
-      ? {
-          policy: (r, at) =>
-            pol.evaluatePolicy(r, loaded, {
-              now: at,
-              ...(vex.length > 0 ? { vex } : {}),
-              // The image config decides requireEntrypoint / forbiddenPorts; a saved scan has none.
-              ...(r.config ? { config: r.config } : {}),
-            }),
-        }
-      : {}),
+    ...(vex.length > 0 ? { vex } : {}),
+    ...(loaded ? { policy: loaded } : {}),
   };
   return dockerfile ? { rules, dockerfile } : { rules };
 }
