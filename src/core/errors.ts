@@ -134,6 +134,11 @@ export const ERROR_CODES = {
     http: 422,
     hint: 'A parser ran past its time or memory budget on a file (docs/security.md, "Parser sandbox and decoder budgets"); the file is likely crafted, is listed as unknown, and the scan goes on.',
   },
+  ANALYZE_NOT_ROOTFS: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'A dir: target with no OS release file and no package of any ecosystem is not a root filesystem; point dir: at the root of an unpacked image (the directory holding etc/ and usr/), or scan the image itself.',
+  },
   ANALYZE_INCOMPLETE: {
     exit: EXIT.input,
     http: 422,

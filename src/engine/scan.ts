@@ -28,7 +28,7 @@ import { type MatchNote, matchInventory } from '../match/index.js';
 import { type GateOutcome, type GateRules, judge } from '../policy/index.js';
 import { readSavedScan } from '../report/index.js';
 import { SCAN_RESULT_SCHEMA_VERSION, SCANNERS, type ScanResult, type Scanner } from '../result/index.js';
-import { buildInventory, type Inventory, isJsonFile, licenseReport, parseSbomText } from '../sbom/index.js';
+import { buildInventory, type Inventory, isJsonFile, licenseReport, NOT_ROOTFS, parseSbomText } from '../sbom/index.js';
 import { openVulnDb, type VulnDbReader } from '../vulndb/index.js';
 
 /**
@@ -172,8 +172,11 @@ async function scanImage(target: string, plan: ScanPlan, ctx: ScanContext): Prom
       const base: ScanResult = db
         ? matched(inventory, db, path, [], plan.distro)
         : { schemaVersion: SCAN_RESULT_SCHEMA_VERSION, inventory, scanners: [], vulnerabilities: [], notes: [] };
+      // A dir: that is no root filesystem is said where the findings are, not only among the unknowns.
+      const notRootfs = inventory.unknowns.filter((u) => u.code === NOT_ROOTFS).map((u) => ({ message: u.message }));
       return {
         ...base,
+        notes: [...base.notes, ...notRootfs],
         scanners: SCANNERS.filter(has),
         config: image.config,
         ...(has('secret') ? { secrets: secretFindings(merged, configSecrets, layerIds) } : {}),
@@ -224,9 +227,12 @@ export async function sbom(target: string, ctx: ScanContext): Promise<Inventory>
   }
 }
 
-/** Why a gate on a saved scan may decide less (docs/gate.md "What a gate on a saved scan can and cannot check"). */
-export const SAVED_SCAN_NOTE =
-  'gated a saved scan result: it lists vulnerable packages only and no image config or layers, so package rules see only vulnerable packages and image rules cannot be decided (docs/gate.md)';
+/** A gate on a saved scan result says so (docs/gate.md "Scan once, gate later"). */
+export const SAVED_SCAN_NOTE = 'gated a saved scan result: read back, not rescanned';
+
+/** Why a gate on a saved scan without the image facts (an older file) decides less. */
+export const SAVED_SCAN_PARTIAL_NOTE =
+  'gated a saved scan result without the image config and layers (an SBOM scan, or a file from an older customs that also lists only the vulnerable packages): image rules cannot be decided (docs/gate.md)';
 
 /**
  * Gate a target: a saved `customs scan -f json` result (read back, not rescanned), an
@@ -240,5 +246,9 @@ export async function gate(
 ): Promise<GateOutcome & { readonly saved: boolean }> {
   const saved = await readSavedScan(target);
   const result = saved ?? (await scan(target, plan, ctx));
-  return { ...judge(result, rules, ctx.now(), saved ? [SAVED_SCAN_NOTE] : []), saved: saved !== undefined };
+  // A saved image scan carries its layers (since the optional target.layers field); one
+  // without is an older file. A saved SBOM scan never had a config or layers.
+  const partial = saved !== undefined && saved.inventory.target.layers.length === 0 && saved.config === undefined;
+  const notes = saved === undefined ? [] : [partial ? SAVED_SCAN_PARTIAL_NOTE : SAVED_SCAN_NOTE];
+  return { ...judge(result, rules, ctx.now(), notes), saved: saved !== undefined };
 }

@@ -3,24 +3,91 @@ import { test } from 'node:test';
 import { CustomsError } from '../core/index.js';
 import { renderScanJson } from './scan-json.js';
 import { isScanResultJson, parseScanResultJson, SAVED_DB_PATH } from './scan-json-read.js';
-import { sampleResult } from './test-support/gate-sample.js';
+import type { ScanResult } from '../result/index.js';
+import { L1, sampleResult } from './test-support/gate-sample.js';
 
-test('a saved scan result reads back to the same JSON (every field the schema keeps)', () => {
-  const saved = renderScanJson(sampleResult());
+/** The sample with what a scan of an image has besides findings: tags, labels, packages, config. */
+function imageResult(): ScanResult {
+  const r = sampleResult();
+  const curl = r.vulnerabilities[0];
+  return {
+    ...r,
+    inventory: {
+      ...r.inventory,
+      target: {
+        ...r.inventory.target,
+        repoTags: ['registry.example.com/team/app:1'],
+        repoDigests: [`registry.example.com/team/app@${L1}`],
+        created: '2026-01-01T00:00:00Z',
+        labels: { 'org.opencontainers.image.base.name': 'docker.io/library/debian:12' },
+        layers: r.inventory.target.layers.map((l, i) => ({ ...l, size: 1000 + i, createdBy: `RUN step ${i}` })),
+      },
+      packages: [
+        {
+          ecosystem: 'deb',
+          name: 'base-files',
+          version: '12.4',
+          id: 'p0',
+          purl: 'pkg:deb/debian/base-files@12.4',
+          paths: ['var/lib/dpkg/status'],
+          layer: L1,
+          license: 'GPL-2.0-or-later',
+        },
+        {
+          ecosystem: 'deb',
+          name: 'curl',
+          version: curl?.installedVersion ?? '',
+          purl: curl?.package.purl ?? '',
+          id: 'p1',
+          paths: ['var/lib/dpkg/status'],
+          layer: L1,
+        },
+      ],
+    },
+    config: {
+      created: '2026-01-01T00:00:00Z',
+      config: {
+        User: 'app',
+        Env: ['DB_PASSWORD=hunter2'],
+        Entrypoint: ['/app/run'],
+        Cmd: ['--serve'],
+        ExposedPorts: { '8080/tcp': {}, '22/tcp': {} },
+        Healthcheck: { Test: ['CMD', '/app/health'] },
+      },
+      rootfs: { type: 'layers', diff_ids: r.inventory.target.layers.map((l) => l.diffID) },
+    },
+  };
+}
+
+test('a saved scan result reads back to the same JSON, with what policies read about the image', () => {
+  const saved = renderScanJson(imageResult());
   const back = parseScanResultJson(saved, 's.json');
-  // Only summary.packages differs: the saved JSON counts every package, the rebuilt inventory holds the vulnerable ones.
-  const again = JSON.parse(renderScanJson(back)) as { summary: { packages: number } };
-  assert.equal(again.summary.packages, 3);
-  again.summary.packages = 0;
-  assert.equal(`${JSON.stringify(again, null, 2)}\n`, saved);
+  assert.equal(renderScanJson(back), saved);
   assert.equal(back.db?.path, SAVED_DB_PATH);
   assert.deepEqual(back.vulnerabilities, sampleResult().vulnerabilities);
   assert.deepEqual(back.secrets, sampleResult().secrets);
   assert.deepEqual(back.licenses, sampleResult().licenses);
+  // The inventory policies read: every package, the references, labels and layers.
+  assert.deepEqual(back.inventory.packages, imageResult().inventory.packages);
+  assert.deepEqual(back.inventory.target, imageResult().inventory.target);
+  // The config fields rules check; Env is not saved (its values may be secrets).
+  assert.equal(saved.includes('hunter2'), false);
+  const c = back.config?.config;
+  assert.deepEqual(
+    [c?.User, c?.Entrypoint, c?.Cmd, Object.keys(c?.ExposedPorts ?? {}), c?.Healthcheck?.Test, c?.Env],
+    ['app', ['/app/run'], ['--serve'], ['22/tcp', '8080/tcp'], ['CMD', '/app/health'], undefined],
+  );
+  assert.equal(back.config?.created, '2026-01-01T00:00:00Z');
 });
 
-test('the rebuilt inventory holds the vulnerable packages, with their layer and paths', () => {
-  const back = parseScanResultJson(renderScanJson(sampleResult()), 's.json');
+test('a file written before the image fields existed still reads: vulnerable packages, no layers or config', () => {
+  const doc = JSON.parse(renderScanJson(imageResult())) as Record<string, unknown> & {
+    target: Record<string, unknown>;
+  };
+  for (const k of ['repoTags', 'repoDigests', 'created', 'labels', 'layers']) delete doc.target[k];
+  delete doc.config;
+  delete doc.packages;
+  const back = parseScanResultJson(JSON.stringify(doc), 's.json');
   assert.deepEqual(
     back.inventory.packages.map((p) => [p.ecosystem, p.name, p.version, p.layer, p.paths[0]]),
     [
@@ -35,9 +102,9 @@ test('the rebuilt inventory holds the vulnerable packages, with their layer and 
       ],
     ],
   );
-  // Not in the saved JSON: layers, tags, labels.
   assert.deepEqual(back.inventory.target.layers, []);
   assert.deepEqual(back.inventory.target.repoTags, []);
+  assert.equal(back.config, undefined);
 });
 
 test('isScanResultJson tells a saved scan from an SBOM', () => {

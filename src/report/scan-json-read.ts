@@ -3,16 +3,19 @@
  * back into a ScanResult, so a pipeline scans once and gates many times
  * (`customs scan -f json -o s.json`, then `customs gate s.json --policy …`).
  *
- * The saved JSON is a report, not the inventory: it keeps every finding (vulnerabilities,
- * secrets, misconfigurations, malware, licences) with the package, layer and paths of each,
- * but not the package list, the image layers, labels, tags or the unanalysable files. The
- * inventory rebuilt here holds the vulnerable packages only; docs/gate.md lists which
- * policy rules can and cannot be decided on a saved result.
+ * The saved JSON keeps every finding (vulnerabilities, secrets, misconfigurations, malware,
+ * licences) and what policies read about the image: its references (RepoTags, RepoDigests),
+ * labels, creation time, layers, the config fields rules check, and the package list; so a
+ * gate on it decides as a gate on the image does. Not saved: the unanalysable files (only
+ * their count) and the config's Env (its values may be secrets). Files written before
+ * these optional fields existed are still read: their inventory holds the vulnerable
+ * packages only, and docs/gate.md lists what a gate on them cannot decide.
  */
 import { readFile } from 'node:fs/promises';
 import { TypeCompiler, type ValueError } from '@sinclair/typebox/compiler';
 import type { Static } from '@sinclair/typebox';
-import { CustomsError, ECOSYSTEMS, type Ecosystem, type Package, type Severity } from '../core/index.js';
+import { CustomsError, type Digest, ECOSYSTEMS, type Ecosystem, type Package, type Severity } from '../core/index.js';
+import type { ImageConfig } from '../image/index.js';
 import type { VulnFinding } from '../match/index.js';
 import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../result/index.js';
 import {
@@ -186,6 +189,9 @@ export function parseScanResultJson(text: string, path: string): ScanResult {
     .map((f, i) => [i, f.package.ecosystem] as const)
     .filter(([, e]) => !isEcosystem(e))
     .map(([i, e]) => `/vulnerabilities/${i}/package/ecosystem: "${e}" is not one of ${ECOSYSTEMS.join(', ')}`);
+  for (const [i, p] of (doc.packages ?? []).entries())
+    if (!isEcosystem(p.ecosystem))
+      badEcosystems.push(`/packages/${i}/ecosystem: "${p.ecosystem}" is not one of ${ECOSYSTEMS.join(', ')}`);
   if (badEcosystems.length > 0)
     throw invalid(path, badEcosystems.slice(0, MAX_LISTED), Math.max(0, badEcosystems.length - MAX_LISTED));
 
@@ -201,10 +207,18 @@ export function parseScanResultJson(text: string, path: string): ScanResult {
         ? { manifestDigest: t.manifestDigest as Inventory['target']['configDigest'] }
         : {}),
       configDigest: t.configDigest as Inventory['target']['configDigest'],
-      repoDigests: [],
-      repoTags: [],
+      repoDigests: t.repoDigests ?? [],
+      repoTags: t.repoTags ?? [],
       ...(t.platform !== undefined ? { platform: t.platform } : {}),
-      layers: [],
+      ...(t.created !== undefined ? { created: t.created } : {}),
+      ...(t.labels !== undefined ? { labels: t.labels } : {}),
+      layers: (t.layers ?? []).map((l) => ({
+        diffID: l.diffID as Digest,
+        digest: l.digest as Digest,
+        mediaType: l.mediaType,
+        ...(l.size !== undefined ? { size: l.size } : {}),
+        ...(l.createdBy !== undefined ? { createdBy: l.createdBy } : {}),
+      })),
     },
     ...(doc.os
       ? {
@@ -217,7 +231,7 @@ export function parseScanResultJson(text: string, path: string): ScanResult {
           },
         }
       : {}),
-    packages: packagesOf(doc),
+    packages: doc.packages !== undefined ? savedPackages(doc.packages) : packagesOf(doc),
     unknowns: [],
   };
   const notes = doc.notes.map((n) => ({
@@ -249,6 +263,45 @@ export function parseScanResultJson(text: string, path: string): ScanResult {
     ...(doc.misconfigurations ? { misconfigurations: doc.misconfigurations } : {}),
     ...(doc.malware ? { malware: doc.malware } : {}),
     ...(doc.licenses ? { licenses: licensesOf(doc.licenses) } : {}),
+    ...(doc.config ? { config: configOf(doc.config, doc.target) } : {}),
+  };
+}
+
+/** The package list as saved (files written since it is saved); unknown ecosystems were refused above. */
+function savedPackages(list: NonNullable<ScanJson['packages']>): Package[] {
+  return list.flatMap((p) =>
+    isEcosystem(p.ecosystem)
+      ? [
+          {
+            id: p.id,
+            ecosystem: p.ecosystem,
+            name: p.name,
+            version: p.version,
+            purl: p.purl,
+            ...(p.license !== undefined ? { license: p.license } : {}),
+            layer: p.layer,
+            paths: p.paths,
+          },
+        ]
+      : [],
+  );
+}
+
+/** The image config as policies read it, from its saved fields (Env is not saved). */
+function configOf(c: NonNullable<ScanJson['config']>, t: ScanJson['target']): ImageConfig {
+  return {
+    ...(t.created !== undefined ? { created: t.created } : {}),
+    config: {
+      ...(c.user !== undefined ? { User: c.user } : {}),
+      ...(c.entrypoint !== undefined ? { Entrypoint: c.entrypoint } : {}),
+      ...(c.cmd !== undefined ? { Cmd: c.cmd } : {}),
+      ...(c.workingDir !== undefined ? { WorkingDir: c.workingDir } : {}),
+      ...(c.exposedPorts !== undefined ? { ExposedPorts: Object.fromEntries(c.exposedPorts.map((p) => [p, {}])) } : {}),
+      ...(c.healthcheck !== undefined ? { Healthcheck: { Test: c.healthcheck } } : {}),
+      ...(c.stopSignal !== undefined ? { StopSignal: c.stopSignal } : {}),
+      ...(t.labels !== undefined ? { Labels: t.labels } : {}),
+    },
+    rootfs: { type: 'layers', diff_ids: (t.layers ?? []).map((l) => l.diffID as Digest) },
   };
 }
 

@@ -108,13 +108,64 @@ const LicensesSchema = Type.Object(
   { additionalProperties: false },
 );
 
+/**
+ * What policy rules read of the image config (USER, HEALTHCHECK, ENTRYPOINT, CMD, EXPOSE).
+ * Env is left out on purpose: its values may be the very secrets the scan reports redacted.
+ */
+const ConfigSchema = Type.Object(
+  {
+    user: Opt(Str),
+    entrypoint: Opt(Type.Array(Str)),
+    cmd: Opt(Type.Array(Str)),
+    workingDir: Opt(Str),
+    exposedPorts: Opt(Type.Array(Str)),
+    healthcheck: Opt(Type.Array(Str, { description: 'Healthcheck.Test' })),
+    stopSignal: Opt(Str),
+  },
+  { additionalProperties: false, description: 'The image config fields policies read (no Env)' },
+);
+const PackageSchema = Type.Object(
+  {
+    id: Str,
+    ecosystem: Str,
+    name: Str,
+    version: Str,
+    purl: Str,
+    license: Opt(Str),
+    layer: Str,
+    paths: Type.Array(Str),
+  },
+  { additionalProperties: false },
+);
+
 export const ScanJsonSchema = Type.Object(
   {
     schemaVersion: Type.Literal(1),
     tool: Type.Object({ name: Type.Literal('customs'), version: Str }, { additionalProperties: false }),
     createdAt: Str,
     target: Type.Object(
-      { name: Str, transport: Str, manifestDigest: Opt(Str), configDigest: Str, platform: Opt(Str) },
+      {
+        name: Str,
+        transport: Str,
+        manifestDigest: Opt(Str),
+        configDigest: Str,
+        platform: Opt(Str),
+        // Added in 0.1 without a new version (optional): what policies read about the image,
+        // so a gate on the saved result decides as a gate on the image does (docs/gate.md).
+        repoTags: Opt(Type.Array(Str, { description: 'Image references of the target (RepoTags), sorted' })),
+        repoDigests: Opt(Type.Array(Str, { description: 'name@digest references (RepoDigests), sorted' })),
+        created: Opt(Str),
+        labels: Opt(Type.Record(Str, Str)),
+        layers: Opt(
+          Type.Array(
+            Type.Object(
+              { diffID: Str, digest: Str, mediaType: Str, size: Opt(Type.Integer()), createdBy: Opt(Str) },
+              { additionalProperties: false },
+            ),
+            { description: 'The layers, base first' },
+          ),
+        ),
+      },
       { additionalProperties: false },
     ),
     os: Opt(
@@ -156,6 +207,8 @@ export const ScanJsonSchema = Type.Object(
     misconfigurations: Opt(Type.Array(MisconfigSchema)),
     malware: Opt(Type.Array(MalwareSchema)),
     licenses: Opt(LicensesSchema),
+    config: Opt(ConfigSchema),
+    packages: Opt(Type.Array(PackageSchema, { description: 'Every package of the inventory (summary.packages)' })),
   },
   {
     $id: 'https://customs.dev/schema/scan-result-v1.json',

@@ -51,6 +51,21 @@ function findingJson(f: VulnFinding): Record<string, unknown> {
   };
 }
 
+/** The config fields policies read (scan-json-schema.ts ConfigSchema); Env is not saved. */
+function configJson(r: ScanResult): Record<string, unknown> | undefined {
+  if (r.config === undefined) return undefined;
+  const c = r.config.config ?? {};
+  return {
+    user: c.User,
+    entrypoint: c.Entrypoint ? [...c.Entrypoint] : undefined,
+    cmd: c.Cmd ? [...c.Cmd] : undefined,
+    workingDir: c.WorkingDir,
+    exposedPorts: c.ExposedPorts ? Object.keys(c.ExposedPorts).sort() : undefined,
+    healthcheck: c.Healthcheck?.Test ? [...c.Healthcheck.Test] : undefined,
+    stopSignal: c.StopSignal,
+  };
+}
+
 export function renderScanJson(r: ScanResult): string {
   const inv = r.inventory;
   const counts = countBySeverity(r.vulnerabilities);
@@ -64,6 +79,17 @@ export function renderScanJson(r: ScanResult): string {
       manifestDigest: inv.target.manifestDigest,
       configDigest: inv.target.configDigest,
       platform: inv.target.platform,
+      repoTags: [...inv.target.repoTags],
+      repoDigests: [...inv.target.repoDigests],
+      created: inv.target.created,
+      labels: inv.target.labels ? { ...inv.target.labels } : undefined,
+      layers: inv.target.layers.map((l) => ({
+        diffID: l.diffID,
+        digest: l.digest,
+        mediaType: l.mediaType,
+        size: l.size,
+        createdBy: l.createdBy,
+      })),
     },
     os: inv.os
       ? {
@@ -137,6 +163,17 @@ export function renderScanJson(r: ScanResult): string {
           unknown: r.licenses.unknown.map((u) => ({ license: u.license, packages: [...u.packages] })),
         }
       : undefined,
+    config: configJson(r),
+    packages: inv.packages.map((p) => ({
+      id: p.id,
+      ecosystem: p.ecosystem,
+      name: p.name,
+      version: p.version,
+      purl: p.purl,
+      license: p.license,
+      layer: p.layer,
+      paths: [...p.paths],
+    })),
   };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }

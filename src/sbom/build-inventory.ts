@@ -35,7 +35,13 @@ export function buildInventory(image: Image, analysis: ImageAnalysis, ctx: Conte
       return license === undefined ? p : { ...p, license };
     }),
   );
-  const unknowns = sortUnknowns(merged.unknowns, layerIds);
+  const unknowns = sortUnknowns(
+    [
+      ...merged.unknowns,
+      ...(image.transport === 'dir' && os === undefined && packages.length === 0 ? [notRootfs(image)] : []),
+    ],
+    layerIds,
+  );
   return {
     schemaVersion: 1,
     tool: { name: 'customs', version: toolVersion() },
@@ -44,6 +50,24 @@ export function buildInventory(image: Image, analysis: ImageAnalysis, ctx: Conte
     ...(os ? { os } : {}),
     packages,
     unknowns: dedupUnknowns(unknowns),
+  };
+}
+
+/** The Unknown code of a dir: target that does not look like a root filesystem. */
+export const NOT_ROOTFS = 'ANALYZE_NOT_ROOTFS';
+
+/**
+ * A dir: target with no OS and no package of any ecosystem is most likely not the root of
+ * an unpacked image (a source tree, an empty or wrong directory): the scan would pass it
+ * with only image-config findings. It is an Unknown, so the reports say so and --strict fails.
+ */
+function notRootfs(image: Image): Unknown {
+  return {
+    path: '',
+    layer: image.layers[0]?.diffID ?? '',
+    analyzer: 'rootfs',
+    code: NOT_ROOTFS,
+    message: `does not look like a root filesystem: no OS release file (etc/os-release), package database or language manifest in ${image.name}`,
   };
 }
 

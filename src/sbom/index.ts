@@ -28,6 +28,6 @@ export {
   type LicenseReportEntry,
   licenseReport,
 } from './license-report.js';
-export { buildInventory } from './build-inventory.js';
+export { buildInventory, NOT_ROOTFS } from './build-inventory.js';
 export { isJsonFile, parseSbomText } from './read-sbom-file.js';
 export { DISTRO_NAMES, distroRelease, osFromPurl, sbomDistro, type SbomDistro } from './purl-distro.js';

@@ -97,6 +97,16 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
   );
   cmd.action(async (target: string, path: string | undefined, flags: ScanFlags) => {
     const eng = await engine();
+    // `dockerfile` and `k8s` first always name the subcommand, never an image on Docker Hub:
+    // a forgotten PATH must not turn into a pull of "docker.io/library/dockerfile".
+    const kind = (eng.CONFIG_KINDS as readonly string[]).includes(target);
+    if (kind && path === undefined) {
+      const what = target === 'dockerfile' ? 'the Dockerfile' : 'the manifest file or directory';
+      throw new CustomsError(
+        'USAGE_BAD_ARGUMENT',
+        `scan ${target}: missing PATH, ${what} to check (customs scan ${target} PATH); for an image or file named "${target}", write ${target}:latest, docker-daemon:${target} or ./${target}`,
+      );
+    }
     if (path !== undefined) {
       if (!(eng.CONFIG_KINDS as readonly string[]).includes(target)) {
         throw new CustomsError(
