@@ -38,7 +38,9 @@ export function buildInventory(image: Image, analysis: ImageAnalysis, ctx: Conte
   const unknowns = sortUnknowns(
     [
       ...merged.unknowns,
-      ...(image.transport === 'dir' && os === undefined && packages.length === 0 ? [notRootfs(image)] : []),
+      ...(image.transport === 'dir' && os === undefined && packages.length === 0 && merged.unknowns.length === 0
+        ? [notRootfs(image)]
+        : []),
     ],
     layerIds,
   );
@@ -57,9 +59,10 @@ export function buildInventory(image: Image, analysis: ImageAnalysis, ctx: Conte
 export const NOT_ROOTFS = 'ANALYZE_NOT_ROOTFS';
 
 /**
- * A dir: target with no OS and no package of any ecosystem is most likely not the root of
- * an unpacked image (a source tree, an empty or wrong directory): the scan would pass it
- * with only image-config findings. It is an Unknown, so the reports say so and --strict fails.
+ * A dir: target with no OS and no package of any ecosystem (and no package file that failed
+ * to parse, which may have held some) is most likely not the root of an unpacked image (a
+ * source tree, an empty or wrong directory): the scan would pass it with only image-config
+ * findings. It is an Unknown, so the reports say so and --strict fails.
  */
 function notRootfs(image: Image): Unknown {
   return {
