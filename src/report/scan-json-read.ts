@@ -7,7 +7,7 @@
  * licences) and what policies read about the image: its references (RepoTags, RepoDigests),
  * labels, creation time, layers, the config fields rules check, and the package list; so a
  * gate on it decides as a gate on the image does. Not saved: the unanalysable files (only
- * their count) and the config's Env (its values may be secrets). Files written before
+ * their count) and the config's history. Files written before
  * these optional fields existed are still read: their inventory holds the vulnerable
  * packages only, and docs/gate.md lists what a gate on them cannot decide.
  */
@@ -287,12 +287,13 @@ function savedPackages(list: NonNullable<ScanJson['packages']>): Package[] {
   );
 }
 
-/** The image config as policies read it, from its saved fields (Env is not saved). */
+/** The image config as policies read it, from its saved fields. */
 function configOf(c: NonNullable<ScanJson['config']>, t: ScanJson['target']): ImageConfig {
   return {
     ...(t.created !== undefined ? { created: t.created } : {}),
     config: {
       ...(c.user !== undefined ? { User: c.user } : {}),
+      ...(c.env !== undefined ? { Env: c.env } : {}),
       ...(c.entrypoint !== undefined ? { Entrypoint: c.entrypoint } : {}),
       ...(c.cmd !== undefined ? { Cmd: c.cmd } : {}),
       ...(c.workingDir !== undefined ? { WorkingDir: c.workingDir } : {}),

@@ -109,12 +109,13 @@ const LicensesSchema = Type.Object(
 );
 
 /**
- * What policy rules read of the image config (USER, HEALTHCHECK, ENTRYPOINT, CMD, EXPOSE).
- * Env is left out on purpose: its values may be the very secrets the scan reports redacted.
+ * What policy rules read of the image config (USER, HEALTHCHECK, ENTRYPOINT, CMD, EXPOSE, ENV).
+ * Env is as every output has it: redacted where the config enters the scan (docs/security.md).
  */
 const ConfigSchema = Type.Object(
   {
     user: Opt(Str),
+    env: Opt(Type.Array(Str, { description: 'Env, secret values redacted' })),
     entrypoint: Opt(Type.Array(Str)),
     cmd: Opt(Type.Array(Str)),
     workingDir: Opt(Str),
@@ -122,7 +123,7 @@ const ConfigSchema = Type.Object(
     healthcheck: Opt(Type.Array(Str, { description: 'Healthcheck.Test' })),
     stopSignal: Opt(Str),
   },
-  { additionalProperties: false, description: 'The image config fields policies read (no Env)' },
+  { additionalProperties: false, description: 'The image config fields policies read' },
 );
 const PackageSchema = Type.Object(
   {

@@ -51,12 +51,13 @@ function findingJson(f: VulnFinding): Record<string, unknown> {
   };
 }
 
-/** The config fields policies read (scan-json-schema.ts ConfigSchema); Env is not saved. */
+/** The config fields policies read (scan-json-schema.ts ConfigSchema), Env as redacted by the scan. */
 function configJson(r: ScanResult): Record<string, unknown> | undefined {
   if (r.config === undefined) return undefined;
   const c = r.config.config ?? {};
   return {
     user: c.User,
+    env: c.Env ? [...c.Env] : undefined,
     entrypoint: c.Entrypoint ? [...c.Entrypoint] : undefined,
     cmd: c.Cmd ? [...c.Cmd] : undefined,
     workingDir: c.WorkingDir,

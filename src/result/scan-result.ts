@@ -57,6 +57,6 @@ export interface ScanResult {
   readonly misconfigurations?: readonly Misconfiguration[];
   readonly malware?: readonly MalwareFinding[];
   readonly licenses?: LicenseReport;
-  /** The image config: policies check User, Entrypoint, ports … (the saved JSON keeps those fields, not Env). */
+  /** The image config, redacted: policies check User, Entrypoint, ports … (the saved JSON keeps those fields). */
   readonly config?: ImageConfig;
 }

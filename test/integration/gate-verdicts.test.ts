@@ -153,6 +153,7 @@ rules:
   - {id: licences, action: warn, message: no GPL-3.0, packages: {forbiddenLicenses: [GPL-3.0-only, GPL-3.0-or-later]}}
   - {id: floor, action: warn, message: base-files floor, packages: {minimumVersions: ["deb:base-files >= 99"]}}
   - {id: crit, action: fail, message: no critical, vulnerabilities: {minSeverity: critical}}
+  - {id: env, action: warn, message: PATH is set, cel: 'image.env.exists(e, e.startsWith("PATH="))'}
 `,
   );
   const image = join(work, 'image');
@@ -167,7 +168,7 @@ rules:
   assert.equal(later.code, live.code);
   // The rules this policy is about all decided something on the saved result too.
   const decided = rules(later.doc).map((r) => r[0]);
-  for (const id of ['registries', 'bases', 'hygiene', 'labels', 'floor', 'crit']) assert.ok(decided.includes(id), id);
+  for (const id of ['registries', 'bases', 'hygiene', 'labels', 'floor', 'crit', 'env']) assert.ok(decided.includes(id), id);
   // No "could not decide" note about tags or config; the saved note only.
   assert.deepEqual(later.doc.verdict.notes, [
     'gated a saved scan result: read back, not rescanned',
