@@ -168,7 +168,8 @@ rules:
   assert.equal(later.code, live.code);
   // The rules this policy is about all decided something on the saved result too.
   const decided = rules(later.doc).map((r) => r[0]);
-  for (const id of ['registries', 'bases', 'hygiene', 'labels', 'floor', 'crit', 'env']) assert.ok(decided.includes(id), id);
+  for (const id of ['registries', 'bases', 'hygiene', 'labels', 'floor', 'crit', 'env'])
+    assert.ok(decided.includes(id), id);
   // No "could not decide" note about tags or config; the saved note only.
   assert.deepEqual(later.doc.verdict.notes, [
     'gated a saved scan result: read back, not rescanned',
