@@ -34,7 +34,20 @@ export async function withImageContext(
   }
 }
 
-/** Colour and width for a report: colour only on a terminal, and never in a file. */
-export function renderTarget(file: string | undefined): { color: boolean; width: number } {
-  return { color: file === undefined && process.stdout.isTTY === true, width: process.stdout.columns ?? 120 };
+/**
+ * Colour and width for a report: colour only on a terminal, and never in a file. Off a
+ * terminal (a file, a pipe, a CI log) nothing is cut: a log keeps every character of a
+ * finding. On a terminal the width is COLUMNS when it is set (as POSIX shells and `ls`
+ * honour it), else the terminal's.
+ */
+export function renderTarget(
+  file: string | undefined,
+  out: { readonly isTTY?: boolean; readonly columns?: number } = process.stdout,
+  env: NodeJS.ProcessEnv = process.env,
+): { color: boolean; width: number } {
+  const tty = file === undefined && out.isTTY === true;
+  if (!tty) return { color: false, width: Number.POSITIVE_INFINITY };
+  const columns = Number(env.COLUMNS);
+  const width = Number.isInteger(columns) && columns > 0 ? columns : (out.columns ?? 120);
+  return { color: true, width };
 }

@@ -9,13 +9,15 @@ import { layerLabel, printable } from './text.js';
 import type { ScanResult } from '../result/index.js';
 
 /**
- * Rows as aligned columns; the last column takes what is left of the width.
+ * Rows as aligned columns; the last column takes what is left of the width. On a
+ * terminal a column is at most 48 wide; with no width limit (a file, a pipe) nothing is cut.
  * Every cell is made printable here, so a cell no section thought of (a user
  * rule's ID, a severity from a saved result) cannot carry an escape either.
  */
 function table(headers: readonly string[], cells: readonly string[][], width: number): string[] {
   const rows = cells.map((r) => r.map(printable));
-  const widths = headers.map((h, c) => Math.min(48, Math.max(h.length, ...rows.map((r) => [...(r[c] ?? '')].length))));
+  const cap = Number.isFinite(width) ? 48 : Number.POSITIVE_INFINITY;
+  const widths = headers.map((h, c) => Math.min(cap, Math.max(h.length, ...rows.map((r) => [...(r[c] ?? '')].length))));
   const line = (cells: readonly string[]): string =>
     clip(
       cells

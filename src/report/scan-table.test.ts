@@ -97,3 +97,31 @@ test('image-derived text in every part of the table is made safe: escapes, bidi 
     assert.match(text, /curl\?\[2K\?\?1A\?evil\?x\?\?\?\?/);
   }
 });
+
+test('table with no width limit (a file, a pipe): nothing is cut with "…"', () => {
+  const sample = htmlSample();
+  const long = `lib${'x'.repeat(150)}`;
+  const [first, ...rest] = sample.vulnerabilities;
+  assert.ok(first);
+  const result = {
+    ...sample,
+    scanners: ['vuln', 'misconfig'],
+    vulnerabilities: [{ ...first, package: { ...first.package, name: long } }, ...rest],
+    misconfigurations: [
+      {
+        checkId: 'CUS-IMG-001',
+        severity: 'high' as const,
+        title: 't',
+        message: `m${'y'.repeat(200)}`,
+        target: `/etc/${'z'.repeat(60)}`,
+      },
+    ],
+  };
+  const unlimited = renderScanTable(result, { width: Number.POSITIVE_INFINITY });
+  assert.ok(!unlimited.includes('…'), unlimited);
+  assert.ok(unlimited.includes(long));
+  assert.ok(unlimited.includes(`/etc/${'z'.repeat(60)}`));
+  assert.ok(unlimited.includes(`m${'y'.repeat(200)}`));
+  // A terminal width still cuts.
+  assert.ok(renderScanTable(result, { width: 100 }).includes('…'));
+});

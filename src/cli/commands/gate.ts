@@ -6,7 +6,7 @@ import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
 import { renderTarget, withImageContext } from '../image-command.js';
 import { dbFile, distroOf, distroOption, type ImageFlags, imageOptions } from '../options.js';
-import { writeOutput } from '../output.js';
+import { chosenFormat, writeOutput } from '../output.js';
 
 // The pipeline loads when the command runs, so `--help` starts fast.
 const engine = () => import('../../engine/index.js');
@@ -102,8 +102,8 @@ async function appendSummary(file: string, markdown: string): Promise<void> {
   }
 }
 
-/** `-o FILE` (the --format) or `-o FORMAT=FILE`; several allowed. */
-function outputsOf(flags: GateFlags): { format: GateFormat; file: string | undefined }[] {
+/** `-o FILE` (the --format, else the format its extension names) or `-o FORMAT=FILE`; several allowed. */
+function outputsOf(cmd: Command, flags: GateFlags): { format: GateFormat; file: string | undefined }[] {
   const outs: { format: GateFormat; file: string | undefined }[] = [];
   let plain: string | undefined;
   for (const o of flags.output) {
@@ -125,7 +125,7 @@ function outputsOf(flags: GateFlags): { format: GateFormat; file: string | undef
     }
   }
   // The --format report goes to stdout unless -o FILE names its file.
-  return [{ format: flags.format, file: plain }, ...outs];
+  return [{ format: chosenFormat(cmd, { format: flags.format, output: plain }, GATE_FORMATS), file: plain }, ...outs];
 }
 
 export function gateCommand(signal: AbortSignal): Command {
@@ -187,7 +187,7 @@ Exit status:
     const severities = flags.severity === undefined ? undefined : parseSeverityList(flags.severity);
     const [eng, pol, rep] = await Promise.all([engine(), policy(), report()]);
     const failOn = flags.failOn === undefined ? undefined : pol.parseFailOn(flags.failOn);
-    const outputs = outputsOf(flags);
+    const outputs = outputsOf(cmd, flags);
     const distro = await distroOf(flags.distro);
     await withImageContext(flags, signal, async (ctx, strict) => {
       const { rules, dockerfile } = await gateRulesOf(flags, ctx.now(), severities, failOn);

@@ -3,7 +3,7 @@ import { EXIT } from '../../core/index.js';
 import type { Inventory } from '../../sbom/index.js';
 import { renderTarget, withImageContext } from '../image-command.js';
 import { type ImageFlags, imageOptions } from '../options.js';
-import { writeOutput } from '../output.js';
+import { chosenFormat, writeOutput } from '../output.js';
 
 // The pipeline is imported when a command runs, so `--help` and `--version` start fast.
 const engine = () => import('../../engine/index.js');
@@ -46,10 +46,11 @@ Examples:
 Exit status: 0 ok, 2 usage error, 3 input error (bad image, unreachable registry, digest mismatch).`,
   );
   cmd.action(async (target: string, flags: ImageFlags & { format: SbomFormat; output?: string }) => {
+    const format = chosenFormat(cmd, flags, SBOM_FORMATS);
     await withImageContext(flags, signal, async (ctx, strict) => {
       const inv = await (await engine()).sbom(target, ctx);
       strict(inv.unknowns);
-      await writeOutput(await render(inv, flags.format, flags.output), flags.output);
+      await writeOutput(await render(inv, format, flags.output), flags.output);
       process.exitCode = EXIT.ok;
     });
   });

@@ -6,13 +6,13 @@ import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
 import { renderTarget, withImageContext } from '../image-command.js';
 import { dbFile, distroOf, distroOption, type ImageFlags, imageOptions } from '../options.js';
-import { writeOutput } from '../output.js';
+import { chosenFormat, writeOutput } from '../output.js';
 
 // The pipeline loads when the command runs, so `--help` and `--version` start fast.
 const engine = () => import('../../engine/index.js');
 const report = () => import('../../report/index.js');
 
-const CONFIG_FORMATS: readonly string[] = ['table', 'json'];
+const CONFIG_FORMATS: readonly ScanFormat[] = ['table', 'json'];
 
 interface ScanFlags extends ImageFlags {
   readonly format: ScanFormat;
@@ -114,28 +114,30 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
           `scan takes one target; a second argument only follows "dockerfile" or "k8s" (got "${target} ${path}")`,
         );
       }
-      if (!CONFIG_FORMATS.includes(flags.format)) {
+      const format = chosenFormat(cmd, flags, CONFIG_FORMATS);
+      if (!CONFIG_FORMATS.includes(format)) {
         throw new CustomsError(
           'USAGE_BAD_FLAG',
-          `scan ${target} writes table or json, not ${flags.format}; use customs gate for SARIF and the other report formats`,
+          `scan ${target} writes table or json, not ${format}; use customs gate for SARIF and the other report formats`,
         );
       }
       const result = await eng.scanConfigTarget(target as 'dockerfile' | 'k8s', path);
       const { renderConfigJson, renderConfigTable } = await report();
       await writeOutput(
-        flags.format === 'json' ? renderConfigJson(result) : renderConfigTable(result, renderTarget(flags.output)),
+        format === 'json' ? renderConfigJson(result) : renderConfigTable(result, renderTarget(flags.output)),
         flags.output,
       );
       process.exitCode = EXIT.ok;
       return;
     }
     // The plan is built once, here, and passed through untouched: bad flags fail before any image is read.
+    const format = chosenFormat(cmd, flags, SCAN_FORMATS);
     const plan = await scanPlanOf(flags);
     await withImageContext(flags, signal, async (ctx, strict) => {
       const result = await eng.scan(target, plan, { ...ctx, dbPath: dbFile(flags.db, ctx.config.dbDir) });
       strict(result.inventory.unknowns);
       const { writerFor } = await report();
-      await writeOutput(writerFor(flags.format).render(result, renderTarget(flags.output)), flags.output);
+      await writeOutput(writerFor(format).render(result, renderTarget(flags.output)), flags.output);
       process.exitCode = EXIT.ok;
     });
   });
