@@ -148,16 +148,21 @@ exceptions:
     ),
   );
   for (const want of [
-    'bad.yaml: rules.0.action',
-    'rules.0.vulnerabilities.minSeverity',
-    'rules.0.vulnerabilities.minCvss',
-    'rules.1.message',
-    'rules.1',
-    'exceptions.0.owner',
-    'exceptions.0.expires',
+    'bad.yaml: rules[0].action: "block" is not one of fail, warn',
+    'rules[0].vulnerabilities.minSeverity: "severe" is not one of critical, high, medium, low, unknown',
+    'rules[0].vulnerabilities.minCvss',
+    'rules[1].message: is required',
+    'rules[1].bogus: unknown field; allowed here: id,',
+    'exceptions[0].owner: is required',
+    'exceptions[0].expires',
   ]) {
     assert.ok(msg.includes(want), `missing ${want} in:\n${msg}`);
   }
+  // Each problem once: a missing field is not also reported as "Expected string".
+  const lines = msg.split('\n').slice(1);
+  assert.equal(new Set(lines).size, lines.length, msg);
+  assert.equal(lines.filter((l) => l.includes('rules[1].message')).length, 1, msg);
+  assert.ok(!msg.includes('Expected union value'), msg);
 });
 
 test('semantic problems: no or two rule kinds, duplicate ids, bad constraint, bad CEL, impossible date, empty exception, YAML syntax', () => {
@@ -185,13 +190,13 @@ exceptions:
     ),
   );
   for (const want of [
-    'rules.0: a rule has exactly one of',
-    'rules.1: a rule has exactly one of',
-    'rules.2.id: duplicate rule id "two"',
-    'rules.3.packages.forbidden.0.versions',
-    'rules.4.cel:',
-    'exceptions.0.expires: "2025-02-30" is not a calendar date',
-    'exceptions.1: an exception names at least one of',
+    'rules[0]: a rule has exactly one of',
+    'rules[1]: a rule has exactly one of',
+    'rules[2].id: duplicate rule id "two"',
+    'rules[3].packages.forbidden[0].versions',
+    'rules[4].cel:',
+    'exceptions[0].expires: "2025-02-30" is not a calendar date',
+    'exceptions[1]: an exception names at least one of',
     'broken.yaml: line',
   ]) {
     assert.ok(msg.includes(want), `missing ${want} in:\n${msg}`);

@@ -1,9 +1,9 @@
-import { Value } from '@sinclair/typebox/value';
 import { parseDocument } from 'yaml';
 import { CustomsError, yamlNestingProblem } from '../core/index.js';
 import { celProblem } from './rules/cel-rule.js';
 import type { Policy, PolicyException, PolicyRule } from './policy-model.js';
 import { type PolicyFile, PolicyFileSchema, RULE_KINDS } from './schema.js';
+import { schemaProblems } from './schema-errors.js';
 import { parseConstraint } from './version-constraint.js';
 
 const MAX_POLICY_BYTES = 4 * 1024 * 1024;
@@ -27,7 +27,7 @@ export function loadPolicies(files: readonly { readonly path: string; readonly t
     if (file === undefined) continue;
     const seen = new Set<string>();
     (file.rules ?? []).forEach((rule, i) => {
-      const where = `${path}: rules.${i.toString()}`;
+      const where = `${path}: rules[${i.toString()}]`;
       if (seen.has(rule.id)) problems.push(`${where}.id: duplicate rule id "${rule.id}" in this file`);
       seen.add(rule.id);
       const kinds = RULE_KINDS.filter((k) => rule[k] !== undefined);
@@ -40,7 +40,7 @@ export function loadPolicies(files: readonly { readonly path: string; readonly t
       rules.set(rule.id, { spec: rule, source: path });
     });
     (file.exceptions ?? []).forEach((ex, i) => {
-      const where = `${path}: exceptions.${i.toString()}`;
+      const where = `${path}: exceptions[${i.toString()}]`;
       if (ex.advisory === undefined && ex.package === undefined && ex.image === undefined && ex.path === undefined) {
         problems.push(`${where}: an exception names at least one of advisory, package, image, path`);
       }
@@ -95,12 +95,9 @@ function parseFile(path: string, text: string, problems: string[]): PolicyFile |
     problems.push(`${path}: ${e instanceof Error ? e.message : String(e)}`);
     return undefined;
   }
-  let bad = false;
-  for (const e of Value.Errors(PolicyFileSchema, raw)) {
-    bad = true;
-    problems.push(`${path}: ${e.path === '' ? '(top level)' : e.path.slice(1).replaceAll('/', '.')}: ${e.message}`);
-  }
-  return bad ? undefined : (raw as PolicyFile);
+  const bad = schemaProblems(PolicyFileSchema, raw);
+  for (const p of bad) problems.push(`${path}: ${p}`);
+  return bad.length > 0 ? undefined : (raw as PolicyFile);
 }
 
 /** Checks the schema cannot express: constraints, globs, CEL syntax. */
@@ -109,7 +106,7 @@ function ruleProblems(rule: PolicyFile['rules'] extends (infer R)[] | undefined 
   rule.packages?.forbidden?.forEach((f, i) => {
     if (f.versions !== undefined) {
       const c = parseConstraint(f.versions);
-      if (typeof c === 'string') out.push(`packages.forbidden.${i.toString()}.versions: ${c}`);
+      if (typeof c === 'string') out.push(`packages.forbidden[${i.toString()}].versions: ${c}`);
     }
   });
   if (rule.cel !== undefined) {
