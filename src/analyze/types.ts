@@ -73,7 +73,7 @@ export interface MalwareFact {
 
 /** A secret in the image: in a layer's file (possibly deleted later), or in the config/history. */
 export interface SecretFinding extends SecretFact {
-  /** The file (no leading "/"), or where in the config: "config Env[3]", "history[5] created_by". */
+  /** The file (no leading "/"), or where in the config: "config Env[3] (ENV DB_PASSWORD)", "history[5] created_by". */
   readonly location: string;
   /** The file's path, when the secret is in a file. */
   readonly path?: string;

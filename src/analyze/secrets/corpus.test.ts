@@ -81,8 +81,8 @@ test('corpus ENV and build args: found in the config and history as the builders
   const found = scanImageConfig(config).map((f) => `${f.location}:${f.ruleId}`);
   const expected = manifest.expectedConfig.flatMap((e) =>
     e.source === 'env'
-      ? [`config Env[${manifest.env.findIndex((v) => v.startsWith(`${e.name}=`))}]:${e.ruleId}`]
-      : [`history[0] created_by:${e.ruleId}`, `history[1] created_by:${e.ruleId}`],
+      ? [`config Env[${manifest.env.findIndex((v) => v.startsWith(`${e.name}=`))}] (ENV ${e.name}):${e.ruleId}`]
+      : [`history[0] created_by (ARG ${e.name}):${e.ruleId}`, `history[1] created_by (ARG ${e.name}):${e.ruleId}`],
   );
   const s = score(found, expected);
   assert.deepEqual({ missed: s.missed, extra: s.extra }, { missed: [], extra: [] });

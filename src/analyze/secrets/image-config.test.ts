@@ -45,15 +45,16 @@ test('Env, Labels, Cmd and history are scanned, with locations; values redacted'
   assert.deepEqual(
     found.map((f) => [f.location, f.ruleId]),
     [
-      ['config Env[1]', 'github-token'],
-      ['config Env[2]', 'credential-variable'],
+      // Each names the variable to rotate, not only where in the config it sits.
+      ['config Env[1] (ENV GITHUB_TOKEN)', 'github-token'],
+      ['config Env[2] (ENV DB_PASSWORD)', 'credential-variable'],
       ['config Labels["deploy.webhook"]', 'slack-webhook-url'],
       ['config Cmd', 'postgres-connection-url'],
-      ['history[1] created_by', 'npm-access-token'],
-      ['history[2] created_by', 'credential-variable'],
-      ['history[3] created_by', 'credential-variable'],
-      ['history[4] created_by', 'generic-password'],
-      ['history[5] created_by', 'credential-variable'],
+      ['history[1] created_by (ARG NPM_TOKEN)', 'npm-access-token'],
+      ['history[2] created_by (ARG DEPLOY_TOKEN)', 'credential-variable'],
+      ['history[3] created_by (ARG SIGNING_KEY)', 'credential-variable'],
+      ['history[4] created_by (ENV ADMIN_PASSWORD)', 'generic-password'],
+      ['history[5] created_by (ENV LEGACY_SECRET)', 'credential-variable'],
       ['history[6] created_by', 'curl-user-password'],
     ],
   );

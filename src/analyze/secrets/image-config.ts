@@ -7,7 +7,10 @@ import { createRuleSet, type SecretRuleSet } from './rule-set.js';
 import { looksLikeCode } from './rules/index.js';
 import { findSecrets, isAllowed } from './scan-text.js';
 
-/** A secret in the image config or history; `location` says where ("config Env[3]", "history[5] created_by"). */
+/**
+ * A secret in the image config or history; `location` says where, naming the variable
+ * when there is one ("config Env[3] (ENV DB_PASSWORD)", "history[5] created_by (ARG TOKEN)").
+ */
 export interface ConfigSecretFact extends SecretFact {
   readonly location: string;
 }
@@ -227,7 +230,7 @@ function walkConfig(config: ImageConfig, set: SecretRuleSet): Walk {
     const eq = entry.indexOf('=');
     scanAssignment(
       w,
-      `config Env[${i}]`,
+      named(`config Env[${i}]`, 'ENV', eq === -1 ? '' : entry.slice(0, eq)),
       sliceOf(w, id, 0, eq === -1 ? entry.length : eq),
       eq === -1 ? { field: id, at: entry.length, text: '' } : sliceOf(w, id, eq + 1),
     );
@@ -271,6 +274,15 @@ function walkConfig(config: ImageConfig, set: SecretRuleSet): Walk {
   return w;
 }
 
+/**
+ * The location with the variable it names ("config Env[1] (ENV DB_PASSWORD)"), so a reader
+ * knows which one to rotate. Only a plain variable name is added: an Env entry without "="
+ * is all value, and a location is never redacted.
+ */
+function named(location: string, instruction: string, name: string): string {
+  return /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/.test(name) ? `${location} (${instruction} ${name})` : location;
+}
+
 function scanHistory(w: Walk, location: string, field: number): void {
   const line = w.texts[field] ?? '';
   const before = w.facts.length;
@@ -287,7 +299,7 @@ function scanHistory(w: Walk, location: string, field: number): void {
       if (eq > 0)
         scanAssignment(
           w,
-          location,
+          named(location, 'ARG', pair[0].slice(0, eq)),
           sliceOf(w, field, at, at + eq),
           sliceOf(w, field, at + eq + 1, at + pair[0].length),
         );
@@ -307,7 +319,7 @@ function scanHistory(w: Walk, location: string, field: number): void {
       const value = unquoted(valueAt, body.slice(valueAt));
       scanAssignment(
         w,
-        location,
+        named(location, 'ENV', body.slice(0, sp)),
         sliceOf(w, field, bodyAt, bodyAt + sp),
         sliceOf(w, field, bodyAt + value.start, bodyAt + value.end),
       );
@@ -318,7 +330,7 @@ function scanHistory(w: Walk, location: string, field: number): void {
         const value = unquoted(rawAt, m[2] ?? '');
         scanAssignment(
           w,
-          location,
+          named(location, instr[1] ?? 'ENV', m[1] ?? ''),
           sliceOf(w, field, bodyAt + nameAt, bodyAt + nameAt + (m[1] ?? '').length),
           sliceOf(w, field, bodyAt + value.start, bodyAt + value.end),
         );
