@@ -77,7 +77,12 @@ test('each image check fires on its input', () => {
   assert.doesNotMatch(JSON.stringify(found), /s3cr3t|ghp_x/);
   assert.match(
     found.find((f) => f.checkId === 'CUS-IMG-007')?.message ?? '',
-    /usr\/local\/bin\/helper is setuid and setgid/,
+    /usr\/local\/bin\/helper is setuid and setgid \(mode 6755\), added by layer L3$/,
+  );
+  // Layers are named as the LAYER column names them (1-based: L1 is the base layer).
+  assert.match(
+    found.find((f) => f.checkId === 'CUS-IMG-006' && /pip/.test(f.message))?.message ?? '',
+    /left in layer\(s\) L4 /,
   );
 });
 

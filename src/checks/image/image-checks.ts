@@ -140,7 +140,8 @@ export const imagePackageCaches: ImageCheck = {
         .sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
       const first = hits[0];
       if (!first) return [];
-      const layers = [...new Set(hits.map((h) => h.layerIndex))].sort((a, b) => a - b);
+      // Layers as the reports' LAYER column names them: L1 is the first (base) layer.
+      const layers = [...new Set(hits.map((h) => h.layerIndex))].sort((a, b) => a - b).map((i) => `L${i + 1}`);
       return [
         at(
           imagePackageCaches,
@@ -180,7 +181,7 @@ export const imageSetuidFiles: ImageCheck = {
         at(
           imageSetuidFiles,
           input,
-          `/${f.path} is ${bits.join(' and ')} (mode ${(f.fact.mode & 0o7777).toString(8).padStart(4, '0')}), added by layer ${f.layerIndex}`,
+          `/${f.path} is ${bits.join(' and ')} (mode ${(f.fact.mode & 0o7777).toString(8).padStart(4, '0')}), added by layer L${f.layerIndex + 1}`,
           `/${f.path}`,
         ),
       );
