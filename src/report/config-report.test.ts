@@ -30,3 +30,34 @@ test('the config table lists the objects no check covers', () => {
     /Skipped/,
   );
 });
+
+test('the config table lists findings most severe first, file order within a severity', () => {
+  const text = stringify({
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'p', namespace: 'shop' },
+    spec: {
+      hostNetwork: true,
+      containers: [{ name: 'c', image: 'nginx:latest', securityContext: { privileged: true } }],
+    },
+  });
+  const result = checkKubernetesInput([{ text, path: 'pod.yaml' }], 'pod.yaml');
+  const table = renderConfigTable({
+    schemaVersion: 1,
+    kind: 'k8s',
+    target: 'pod.yaml',
+    files: ['pod.yaml'],
+    ...result,
+  });
+  const rank = ['CRITICAL', 'HIGH', 'MEDIUM', 'LOW'];
+  const sevs = table
+    .split('\n')
+    .map((l) => /^(CRITICAL|HIGH|MEDIUM|LOW)\s/.exec(l)?.[1])
+    .filter((s): s is string => s !== undefined);
+  assert.ok(new Set(sevs).size >= 2, table);
+  assert.deepEqual(
+    sevs,
+    [...sevs].sort((a, b) => rank.indexOf(a) - rank.indexOf(b)),
+    table,
+  );
+});

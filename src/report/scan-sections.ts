@@ -4,9 +4,17 @@
  * one line each, cut to the width; text from the image is made printable.
  */
 import type { Misconfiguration } from '../checks/index.js';
-import { clip } from '../core/index.js';
+import { clip, severityRank } from '../core/index.js';
 import { layerLabel, printable } from './text.js';
 import type { ScanResult } from '../result/index.js';
+
+/**
+ * Most severe first, as the tables' help says; within a severity the result's own order
+ * (path and line for secrets, file and line for misconfigurations) is kept (a stable sort).
+ */
+function bySeverity<T extends { readonly severity: string }>(list: readonly T[]): T[] {
+  return [...list].sort((a, b) => severityRank(a.severity) - severityRank(b.severity));
+}
 
 /**
  * Rows as aligned columns; the last column takes what is left of the width. On a
@@ -33,7 +41,7 @@ export function secretSection(r: ScanResult, width: number): string[] {
   const list = r.secrets ?? [];
   const out = [`Secrets: ${list.length}`];
   if (list.length === 0) return out;
-  const rows = list.map((s) => [
+  const rows = bySeverity(list).map((s) => [
     s.severity.toUpperCase(),
     s.ruleId,
     `${printable(s.location)}${s.line !== undefined ? `:${s.line}` : ''}`,
@@ -47,7 +55,7 @@ export function secretSection(r: ScanResult, width: number): string[] {
 
 /** Misconfiguration rows: SEVERITY CHECK WHERE FINDING. */
 export function misconfigTable(list: readonly Misconfiguration[], width: number): string[] {
-  const rows = list.map((m) => [
+  const rows = bySeverity(list).map((m) => [
     m.severity.toUpperCase(),
     m.checkId,
     m.location ? `${printable(m.location.path)}:${m.location.startLine}` : printable(m.target),
@@ -66,7 +74,7 @@ export function malwareSection(r: ScanResult, width: number): string[] {
   const list = r.malware ?? [];
   const out = [`Malware: ${list.length}`];
   if (list.length === 0) return out;
-  const rows = list.map((m) => [
+  const rows = bySeverity(list).map((m) => [
     m.severity.toUpperCase(),
     m.ruleId,
     printable(m.path),

@@ -125,3 +125,46 @@ test('table with no width limit (a file, a pipe): nothing is cut with "…"', ()
   // A terminal width still cuts.
   assert.ok(renderScanTable(result, { width: 100 }).includes('…'));
 });
+
+test('secret and misconfiguration sections list findings most severe first', () => {
+  const sample = htmlSample();
+  const mis = (checkId: string, severity: 'critical' | 'high' | 'medium' | 'low', line: number) => ({
+    checkId,
+    severity,
+    title: 't',
+    message: checkId,
+    target: 'Dockerfile',
+    location: { path: 'Dockerfile', startLine: line, endLine: line },
+  });
+  const sec = (ruleId: string, severity: 'critical' | 'high' | 'medium' | 'low', line: number) => ({
+    ruleId,
+    category: 'generic',
+    title: 't',
+    severity,
+    match: '***',
+    location: 'app/.env',
+    path: 'app/.env',
+    line,
+    layer: sample.inventory.target.layers[0]?.diffID ?? '',
+  });
+  const text = renderScanTable(
+    {
+      ...sample,
+      scanners: ['secret', 'misconfig'],
+      secrets: [sec('s-low', 'low', 1), sec('s-crit', 'critical', 2), sec('s-high', 'high', 3)],
+      misconfigurations: [mis('M-LOW', 'low', 1), mis('M-HIGH', 'high', 2), mis('M-MED', 'medium', 3)],
+    },
+    { width: 200 },
+  );
+  const order = (ids: string[]): number[] => ids.map((id) => text.indexOf(id));
+  const s = order(['s-crit', 's-high', 's-low']);
+  const m = order(['M-HIGH', 'M-MED', 'M-LOW']);
+  assert.ok(
+    s.every((v, i) => v > 0 && (i === 0 || v > (s[i - 1] ?? 0))),
+    text,
+  );
+  assert.ok(
+    m.every((v, i) => v > 0 && (i === 0 || v > (m[i - 1] ?? 0))),
+    text,
+  );
+});
