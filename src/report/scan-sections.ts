@@ -86,16 +86,34 @@ export function malwareSection(r: ScanResult, width: number): string[] {
   return [...out, ...table(['SEVERITY', 'RULE', 'PATH', 'LAYER', 'DETAIL'], rows, width)];
 }
 
+/** Licences named per category line before "… and N more". */
+const LICENSES_PER_LINE = 5;
+
+/**
+ * Licences in a few lines, not a row per licence: the package count per category, then
+ * the licences of each category that is not permissive (those a reader must look at),
+ * most packages first. The full list is in the JSON and HTML reports.
+ */
 export function licenseSection(r: ScanResult, width: number): string[] {
   const report = r.licenses;
   if (!report) return [];
-  const cats = Object.entries(report.byCategory)
-    .map(([c, n]) => `${c}: ${n}`)
-    .join(', ');
-  const rows = report.byLicense.map((e) => [
-    e.category,
-    printable(e.license || '(none declared)'),
-    String(e.packages.length),
-  ]);
-  return [`Licences: ${cats}`, ...table(['CATEGORY', 'LICENSE', 'PACKAGES'], rows, width)];
+  const counts = Object.entries(report.byCategory);
+  const total = counts.reduce((n, [, c]) => n + c, 0);
+  const out = [
+    `Licences: ${total} package${total === 1 ? '' : 's'} (${counts.map(([c, n]) => `${c}: ${n}`).join(', ')})`,
+  ];
+  for (const [category] of counts) {
+    if (category === 'permissive') continue;
+    const entries = report.byLicense
+      .filter((e) => e.category === category)
+      .sort((a, b) => b.packages.length - a.packages.length);
+    if (entries.length === 0) continue;
+    const named = entries
+      .slice(0, LICENSES_PER_LINE)
+      .map((e) => `${printable(e.license || '(none declared)')} (${e.packages.length})`);
+    const more = entries.length > LICENSES_PER_LINE ? `, … and ${entries.length - LICENSES_PER_LINE} more` : '';
+    out.push(clip(`  ${category}: ${named.join(', ')}${more}`, width));
+  }
+  out.push('  every package and its licence: -f json or -f html');
+  return out;
 }

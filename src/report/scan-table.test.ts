@@ -168,3 +168,39 @@ test('secret and misconfiguration sections list findings most severe first', () 
     text,
   );
 });
+
+test('licences are summarised in a few lines, not a row per licence', () => {
+  const sample = htmlSample();
+  const entry = (
+    license: string,
+    category: 'permissive' | 'weak-copyleft' | 'strong-copyleft' | 'unknown',
+    n: number,
+  ) => ({
+    license,
+    category,
+    packages: Array.from({ length: n }, (_, i) => `pkg:deb/debian/${license}-${i}`),
+  });
+  const byLicense = [
+    ...Array.from({ length: 40 }, (_, i) => entry(`Permissive-${i}`, 'permissive', 1)),
+    ...Array.from({ length: 8 }, (_, i) => entry(`GPL-Variant-${i}`, 'strong-copyleft', i + 1)),
+    entry('LGPL-2.1-only', 'weak-copyleft', 2),
+    entry('', 'unknown', 3),
+  ];
+  const byCategory = { permissive: 40, 'weak-copyleft': 2, 'strong-copyleft': 36, unknown: 3 };
+  const text = renderScanTable(
+    { ...sample, scanners: ['license'], licenses: { byLicense, byCategory, unknown: [] } },
+    { width: Number.POSITIVE_INFINITY },
+  );
+  const section = text.slice(text.indexOf('Licences:')).split('\n\n')[0] ?? '';
+  const lines = section.split('\n').filter((l) => l !== '');
+  assert.ok(lines.length <= 6, section);
+  assert.match(
+    lines[0] ?? '',
+    /^Licences: 81 packages \(permissive: 40, weak-copyleft: 2, strong-copyleft: 36, unknown: 3\)$/,
+  );
+  assert.ok(!section.includes('Permissive-'), section);
+  // Most packages first, the rest counted.
+  assert.match(section, /strong-copyleft: GPL-Variant-7 \(8\), GPL-Variant-6 \(7\), .*, … and 3 more/);
+  assert.match(section, /weak-copyleft: LGPL-2\.1-only \(2\)/);
+  assert.match(section, /unknown: \(none declared\) \(3\)/);
+});
