@@ -22,7 +22,7 @@ import {
   secretFindings,
 } from '../analyze/index.js';
 import { checkImageFacts } from '../checks/index.js';
-import { type Context, dbPath, type OsInfo } from '../core/index.js';
+import { type Context, CustomsError, dbPath, type OsInfo } from '../core/index.js';
 import { type Image, openImage } from '../image/index.js';
 import { type MatchNote, matchInventory } from '../match/index.js';
 import { type GateOutcome, type GateRules, judge } from '../policy/index.js';
@@ -208,7 +208,15 @@ function scanSbomFile(path: string, plan: ScanPlan, ctx: ScanContext): Promise<S
  * (CycloneDX, SPDX, customs JSON), with the plan's scanners.
  */
 export async function scan(target: string, plan: ScanPlan, ctx: ScanContext): Promise<ScanResult> {
-  return (await isJsonFile(target)) ? scanSbomFile(target, plan, ctx) : scanImage(target, plan, ctx);
+  if (!(await isJsonFile(target))) return scanImage(target, plan, ctx);
+  // An SBOM lists packages, not files: only the vulnerability scanner has anything to read.
+  if (!plan.scanners.includes('vuln')) {
+    throw new CustomsError(
+      'USAGE_BAD_FLAG',
+      `${target} is an SBOM: it lists packages and has no files for ${plan.scanners.join(', ')} to search; scan the image itself for those, or use --scanners vuln on the SBOM`,
+    );
+  }
+  return scanSbomFile(target, plan, ctx);
 }
 
 /** The inventory of an image (`customs sbom`). */
