@@ -32,3 +32,4 @@ export {
   parseFailOn,
 } from './judge.js';
 export type { SuppressionOutcome, SuppressionSources } from './suppress.js';
+export { type FilteredScan, filterScan, type ScanFilters } from './scan-filters.js';

@@ -190,6 +190,29 @@ const SCAN_CASES: Case[] = [
   { name: 'scan-unknowns', args: ['scan', 'dir:$WORK/broken', '-f', 'json', '-q'] },
   { name: 'scan-strict', args: ['scan', 'dir:$WORK/broken', '--strict', '-q'] },
   { name: 'scan-no-db', args: ['scan', '$WORK/image', '--db', '$WORK/nowhere.db', '-q'] },
+  // Trivy's filter flags on scan: the gate's filters; --db-dir as `customs db` takes it.
+  {
+    name: 'scan-demo-filters',
+    args: [
+      'scan',
+      '$WORK/image',
+      '--severity',
+      'HIGH,CRITICAL',
+      '--ignore-unfixed',
+      '--ignorefile',
+      '$WORK/ignore.txt',
+      '-q',
+    ],
+  },
+  { name: 'scan-no-db-dir', args: ['scan', '$WORK/image', '--db-dir', '$WORK/nowhere', '-q'] },
+  // -o FILE without --format: the extension's format, or a refusal naming the choices.
+  {
+    name: 'scan-dockerfile-output-json',
+    args: ['scan', 'dockerfile', '$WORK/Dockerfile', '-o', '$WORK/df.json'],
+    files: ['df.json'],
+  },
+  { name: 'scan-output-spdx-refused', args: ['scan', '$WORK/image', '-o', '$WORK/x.spdx.json', '-q'] },
+  { name: 'scan-sbom-secret-only', args: ['scan', '$WORK/pinned.cdx.json', '--scanners', 'secret', '-q'] },
   { name: 'scan-bad-scanner', args: ['scan', '$WORK/image', '--scanners', 'vuln,bogus'] },
   { name: 'scan-bad-format', args: ['scan', '$WORK/image', '-f', 'pdf'] },
 ];

@@ -1,9 +1,17 @@
-import { appendFile, readFile } from 'node:fs/promises';
+import { appendFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
-import { CustomsError, DB_FILE, EXIT, parseSeverityList, type Severity, terminalText } from '../../core/index.js';
+import { CustomsError, DB_FILE, EXIT, type Severity, terminalText } from '../../core/index.js';
 import type { GateRules } from '../../policy/index.js';
 import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
+import {
+  dbDirOption,
+  type FilterFlags,
+  filterOptions,
+  ignoreOf,
+  readInputFile as readGateFile,
+  severitiesOf,
+} from '../filters.js';
 import { renderTarget, withImageContext } from '../image-command.js';
 import { dbFile, distroOf, distroOption, type ImageFlags, imageOptions } from '../options.js';
 import { chosenFormat, writeOutput } from '../output.js';
@@ -16,18 +24,16 @@ const policy = () => import('../../policy/index.js');
 const GATE_FORMATS = SCAN_FORMATS;
 type GateFormat = ScanFormat;
 
-interface GateFlags extends ImageFlags {
+interface GateFlags extends ImageFlags, FilterFlags {
   readonly policy: string[];
   readonly vex: string[];
-  readonly severity?: string;
   readonly exitCode: number;
-  readonly ignoreUnfixed?: boolean;
   readonly failOn?: string;
-  readonly ignorefile?: string;
   readonly format: GateFormat;
   readonly output: string[];
   readonly summary?: boolean;
   readonly db?: string;
+  readonly dbDir?: string;
   readonly scanners?: string;
   readonly dockerfile?: string;
   readonly distro?: string;
@@ -40,16 +46,6 @@ function parseExitCode(text: string): number {
   if (!/^\d+$/.test(text.trim()) || n > 255)
     throw new CustomsError('USAGE_BAD_FLAG', `--exit-code: "${text}" is not a whole number from 0 to 255`);
   return n;
-}
-
-/** Read a file the gate was given; a missing one is an input error (exit 3) naming the flag. */
-async function readGateFile(flag: string, file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    const why = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (e as Error).message;
-    throw new CustomsError('GATE_INPUT_NOT_FOUND', `${flag} ${file}: ${why}`, e);
-  }
 }
 
 /** The rules of the flags, with the files they name read and parsed (policies, VEX, ignore file, Dockerfile). */
@@ -70,13 +66,7 @@ async function gateRulesOf(
     const line = checks.baseImageLine(await readGateFile('--dockerfile', flags.dockerfile), flags.dockerfile);
     dockerfile = line === undefined ? { path: flags.dockerfile } : { path: flags.dockerfile, fromLine: line };
   }
-  const ignore =
-    flags.ignorefile === undefined
-      ? undefined
-      : {
-          file: flags.ignorefile,
-          entries: pol.parseIgnoreFile(await readGateFile('--ignorefile', flags.ignorefile), flags.ignorefile),
-        };
+  const ignore = await ignoreOf(flags);
   const loaded = policyFiles.length > 0 ? pol.loadPolicies(policyFiles, now) : undefined;
   const rules: GateRules = {
     ...(severities ? { severities } : {}),
@@ -139,13 +129,10 @@ export function gateCommand(signal: AbortSignal): Command {
       collect,
       [],
     )
-    .option('--severity <list>', 'only findings of these severities count (Trivy): e.g. HIGH,CRITICAL')
-    .option('--ignore-unfixed', 'vulnerabilities without a fixed version do not count (Trivy)')
     .option(
       '--fail-on <severity>',
       'fail on a vulnerability of this severity or above (Grype): low|medium|high|critical',
     )
-    .option('--ignorefile <file>', 'IDs to ignore, .trivyignore format (ID [exp:YYYY-MM-DD] per line, # comments)')
     .option('--exit-code <n>', 'exit status when the gate fails', parseExitCode, 1)
     .addOption(new Option('-f, --format <format>', 'report format').choices(GATE_FORMATS).default('table'))
     .option(
@@ -162,7 +149,7 @@ export function gateCommand(signal: AbortSignal): Command {
       'what to look for when scanning now: vuln,secret,misconfig,malware,license (default: all)',
     )
     .addOption(distroOption());
-  for (const o of imageOptions()) cmd.addOption(o);
+  for (const o of [...filterOptions(), dbDirOption(), ...imageOptions()]) cmd.addOption(o);
   cmd.addHelpText(
     'after',
     `
@@ -184,7 +171,7 @@ Exit status:
   );
   cmd.action(async (target: string, flags: GateFlags) => {
     // Flags first: a usage error must not wait for an image to be read.
-    const severities = flags.severity === undefined ? undefined : parseSeverityList(flags.severity);
+    const severities = severitiesOf(flags);
     const [eng, pol, rep] = await Promise.all([engine(), policy(), report()]);
     const failOn = flags.failOn === undefined ? undefined : pol.parseFailOn(flags.failOn);
     const outputs = outputsOf(cmd, flags);
@@ -197,7 +184,7 @@ Exit status:
       };
       const { result, verdict } = await eng.gate(target, plan, rules, {
         ...ctx,
-        dbPath: dbFile(flags.db, ctx.config.dbDir),
+        dbPath: dbFile(flags.db, flags.dbDir ?? ctx.config.dbDir),
       });
       strict(result.inventory.unknowns);
       const opts = { verdict, ...(dockerfile ? { dockerfile } : {}) };

@@ -4,6 +4,7 @@ import { CustomsError, DB_FILE, EXIT } from '../../core/index.js';
 import type { ScanPlan } from '../../engine/index.js';
 import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
+import { dbDirOption, type FilterFlags, filterOptions, ignoreOf, severitiesOf } from '../filters.js';
 import { renderTarget, withImageContext } from '../image-command.js';
 import { dbFile, distroOf, distroOption, type ImageFlags, imageOptions } from '../options.js';
 import { chosenFormat, writeOutput } from '../output.js';
@@ -14,10 +15,11 @@ const report = () => import('../../report/index.js');
 
 const CONFIG_FORMATS: readonly ScanFormat[] = ['table', 'json'];
 
-interface ScanFlags extends ImageFlags {
+interface ScanFlags extends ImageFlags, FilterFlags {
   readonly format: ScanFormat;
   readonly output?: string;
   readonly db?: string;
+  readonly dbDir?: string;
   readonly scanners?: string;
   readonly secretConfig?: string;
   readonly ioc?: string;
@@ -75,7 +77,7 @@ export function scanCommand(signal: AbortSignal): Command {
     .option('--ioc <file>', 'known-bad SHA-256 hashes, one per line or CSV with a sha256 column (malware scanner)')
     .option('--clamd <addr>', 'also stream files to clamd (unix socket path or host:port) (malware scanner)')
     .addOption(distroOption());
-  for (const o of imageOptions()) cmd.addOption(o);
+  for (const o of [...filterOptions(), dbDirOption(), ...imageOptions()]) cmd.addOption(o);
   cmd.addHelpText(
     'after',
     `
@@ -83,6 +85,7 @@ Examples:
   customs db import test/feeds                     # once: build the DB (or customs db update)
   customs scan debian:12
   customs scan app:1 --scanners secret,misconfig   # no DB needed without vuln
+  customs scan app:1 --severity HIGH,CRITICAL --ignore-unfixed --ignorefile .trivyignore
   customs scan dockerfile ./Dockerfile
   customs scan k8s ./deploy/ -f json
   customs scan app.tar --scanners malware --ioc iocs.txt --clamd /run/clamav/clamd.ctl
@@ -90,6 +93,10 @@ Examples:
   customs scan sbom.cdx.json                       # CycloneDX / SPDX / customs JSON input
   customs scan sbom.spdx.json --distro debian:12   # the release, when the SBOM does not state it
   customs scan oci:./layout --db /srv/customs/db
+
+--severity, --ignore-unfixed and --ignorefile leave findings out of the report, as they leave
+them out of \`customs gate\`'s judgement. -o FILE with a known extension (.sarif, .json, .cdx.json, .xml, .html, .md) and no
+--format writes that format. The table is cut to the terminal width (COLUMNS) only on a terminal.
 
 Findings are sorted by severity, then package; the JSON schema is schema/scan-result-v1.json
 (docs/scan.md). Exit status: 0 ok (findings included), 2 usage error, 3 input error
@@ -133,9 +140,24 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
     // The plan is built once, here, and passed through untouched: bad flags fail before any image is read.
     const format = chosenFormat(cmd, flags, SCAN_FORMATS);
     const plan = await scanPlanOf(flags);
+    const severities = severitiesOf(flags);
+    const ignore = await ignoreOf(flags);
     await withImageContext(flags, signal, async (ctx, strict) => {
-      const result = await eng.scan(target, plan, { ...ctx, dbPath: dbFile(flags.db, ctx.config.dbDir) });
-      strict(result.inventory.unknowns);
+      const scanned = await eng.scan(target, plan, {
+        ...ctx,
+        dbPath: dbFile(flags.db, flags.dbDir ?? ctx.config.dbDir),
+      });
+      strict(scanned.inventory.unknowns);
+      // The gate's filters (policy/judge.ts), so what a scan hides is what a gate does not count.
+      const { filterScan } = await import('../../policy/index.js');
+      const filters = {
+        ...(severities ? { severities } : {}),
+        ...(flags.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
+        ...(ignore ? { ignore } : {}),
+      };
+      const { result, expired } = filterScan(scanned, filters, ctx.now());
+      for (const e of expired)
+        process.stderr.write(`customs: ${e.source}: ${e.id} expired ${e.expired}; it no longer applies\n`);
       const { writerFor } = await report();
       await writeOutput(writerFor(format).render(result, renderTarget(flags.output)), flags.output);
       process.exitCode = EXIT.ok;
