@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { Option } from 'commander';
 import { CustomsError, parseSeverityList, type Severity } from '../core/index.js';
-import type { IgnoreEntry } from '../policy/index.js';
+import type { IgnoreEntry, ScanFilters } from '../policy/index.js';
 
 export const filterOptions = (): Option[] => [
   new Option('--severity <list>', 'only findings of these severities count (Trivy): e.g. HIGH,CRITICAL'),
@@ -49,3 +49,14 @@ export async function ignoreOf(
 /** --db-dir: where customs.db lives (as for `customs db`). */
 export const dbDirOption = (): Option =>
   new Option('--db-dir <dir>', 'DB directory (env CUSTOMS_DB_DIR; default ~/.local/share/customs/db)');
+
+/** The three filters of the flags, parsed and read. */
+export async function filtersOf(flags: FilterFlags): Promise<ScanFilters> {
+  const severities = severitiesOf(flags);
+  const ignore = await ignoreOf(flags);
+  return {
+    ...(severities ? { severities } : {}),
+    ...(flags.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
+    ...(ignore ? { ignore } : {}),
+  };
+}

@@ -1,2 +1,3 @@
 export * from './scan.js';
 export * from './scan-config.js';
+export * from './config-result.js';

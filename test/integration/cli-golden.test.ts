@@ -168,7 +168,12 @@ const SCAN_CASES: Case[] = [
     name: `scan-k8s-${f}`,
     args: ['scan', 'k8s', '$WORK/corpus/misconfig/kubernetes', '-f', f],
   })),
-  { name: 'scan-dockerfile-sarif-refused', args: ['scan', 'dockerfile', '$WORK/Dockerfile', '-f', 'sarif'] },
+  // Config scans write every format with a place for misconfigurations; GitLab container scanning has none.
+  ...['sarif', 'junit', 'markdown'].map((f) => ({
+    name: `scan-dockerfile-${f}`,
+    args: ['scan', 'dockerfile', '$WORK/Dockerfile', '-f', f],
+  })),
+  { name: 'scan-dockerfile-gitlab-refused', args: ['scan', 'dockerfile', '$WORK/Dockerfile', '-f', 'gitlab'] },
   ...['table', 'json'].map((f) => ({
     name: `scan-malware-corpus-${f}`,
     args: [
@@ -291,6 +296,15 @@ const GATE_CASES: Case[] = [
     args: ['gate', 'dir:$WORK/malware', '--scanners', 'malware,secret', '-f', 'markdown', '-q'],
   },
   { name: 'gate-strict', args: ['gate', 'dir:$WORK/broken', '--strict', '-q'] },
+  // A Dockerfile or manifests, judged by the same flags and policy misconfiguration rules.
+  { name: 'gate-dockerfile', args: ['gate', 'dockerfile', '$WORK/Dockerfile'] },
+  {
+    name: 'gate-dockerfile-sarif',
+    args: ['gate', 'dockerfile', '$WORK/Dockerfile', '--severity', 'HIGH,CRITICAL', '-o', '$WORK/df.sarif'],
+    files: ['df.sarif'],
+  },
+  { name: 'gate-k8s-policy', args: ['gate', 'k8s', '$WORK/corpus/misconfig/kubernetes', ...POLICY, '-f', 'json'] },
+  { name: 'gate-dockerfile-no-path', args: ['gate', 'dockerfile'] },
   { name: 'gate-bad-severity', args: ['gate', '$WORK/image', '--severity', 'HIGH,urgent'] },
   { name: 'gate-bad-fail-on', args: ['gate', '$WORK/image', '--fail-on', 'unknown'] },
   { name: 'gate-bad-output', args: ['gate', '$WORK/image', '-o', 'pdf=x.pdf'] },

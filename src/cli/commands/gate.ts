@@ -92,6 +92,16 @@ async function appendSummary(file: string, markdown: string): Promise<void> {
   }
 }
 
+/** `gate dockerfile PATH` / `gate k8s PATH`: the config kind; a second argument after anything else is an error. */
+function configKindOf<K extends string>(kinds: readonly K[], target: string, path: string | undefined): K | undefined {
+  if ((kinds as readonly string[]).includes(target)) return target as K;
+  if (path === undefined) return undefined;
+  throw new CustomsError(
+    'USAGE_BAD_ARGUMENT',
+    `gate takes one target; a second argument only follows "dockerfile" or "k8s" (got "${target} ${path}")`,
+  );
+}
+
 /** `-o FILE` (the --format, else the format its extension names) or `-o FORMAT=FILE`; several allowed. */
 function outputsOf(cmd: Command, flags: GateFlags): { format: GateFormat; file: string | undefined }[] {
   const outs: { format: GateFormat; file: string | undefined }[] = [];
@@ -120,8 +130,14 @@ function outputsOf(cmd: Command, flags: GateFlags): { format: GateFormat; file: 
 
 export function gateCommand(signal: AbortSignal): Command {
   const cmd = new Command('gate')
-    .description('Judge an image, SBOM or saved scan result by policies; exit 1 when the policy fails')
-    .argument('<target>', 'image (see `customs help targets`), an SBOM file, or a saved `customs scan -f json` result')
+    .description(
+      'Judge an image, SBOM, saved scan result, Dockerfile or Kubernetes manifests by policies; exit 1 when the policy fails',
+    )
+    .argument(
+      '<target>',
+      'image (see `customs help targets`), an SBOM file, a saved `customs scan -f json` result, or `dockerfile` / `k8s`',
+    )
+    .argument('[path]', 'with `dockerfile` or `k8s`: the file or directory to check')
     .option('--policy <file>', 'policy file (YAML, docs/policy.md); repeat to merge, later files override', collect, [])
     .option(
       '--vex <file>',
@@ -159,6 +175,8 @@ Examples:
   customs scan app:1 -f json -o scan.json && customs gate scan.json --policy policy.yaml   # scan once, gate many times
   customs gate app:1 --severity HIGH,CRITICAL --ignore-unfixed --ignorefile .trivyignore    # like trivy --exit-code 1
   customs gate sbom.cdx.json --fail-on high -o sarif=customs.sarif -o junit=customs.xml --summary
+  customs gate dockerfile ./Dockerfile --severity HIGH,CRITICAL -o customs.sarif        # SARIF with file/line regions
+  customs gate k8s ./deploy/ --policy policy.yaml                                        # policy misconfigurations rules
 
 Without --policy and --fail-on, any finding left after --severity, --ignore-unfixed and
 --ignorefile fails the gate (trivy --exit-code). docs/gate.md explains every flag.
@@ -169,27 +187,37 @@ Exit status:
   2  usage error (bad flag or argument)
   3  input error (image, SBOM, scan result, policy, VEX or ignore file missing or invalid; no DB)`,
   );
-  cmd.action(async (target: string, flags: GateFlags) => {
+  cmd.action(async (target: string, path: string | undefined, flags: GateFlags) => {
     // Flags first: a usage error must not wait for an image to be read.
     const severities = severitiesOf(flags);
     const [eng, pol, rep] = await Promise.all([engine(), policy(), report()]);
     const failOn = flags.failOn === undefined ? undefined : pol.parseFailOn(flags.failOn);
     const outputs = outputsOf(cmd, flags);
     const distro = await distroOf(flags.distro);
+    const configKind = configKindOf(eng.CONFIG_KINDS, target, path);
     await withImageContext(flags, signal, async (ctx, strict) => {
       const { rules, dockerfile } = await gateRulesOf(flags, ctx.now(), severities, failOn);
       const plan = {
         scanners: flags.scanners === undefined ? SCANNERS : parseScanners(flags.scanners),
         ...(distro ? { distro } : {}),
       };
-      const { result, verdict } = await eng.gate(target, plan, rules, {
-        ...ctx,
-        dbPath: dbFile(flags.db, flags.dbDir ?? ctx.config.dbDir),
-      });
+      const at = { ...ctx, dbPath: dbFile(flags.db, flags.dbDir ?? ctx.config.dbDir) };
+      const outcome = configKind
+        ? await eng.gateConfig(configKind, path, rules, at)
+        : await eng.gate(target, plan, rules, at);
+      const { result, verdict } = outcome;
       strict(result.inventory.unknowns);
       const opts = { verdict, ...(dockerfile ? { dockerfile } : {}) };
       for (const o of outputs) {
-        await writeOutput(rep.writerFor(o.format).render(result, { ...renderTarget(o.file), ...opts }), o.file);
+        // A Dockerfile or manifests keep their own table (file:line, skipped objects), with the verdict below.
+        const text =
+          'config' in outcome && o.format === 'table'
+            ? rep.renderConfigTable(
+                { ...outcome.config, misconfigurations: result.misconfigurations ?? [] },
+                renderTarget(o.file),
+              ) + rep.renderVerdictText(verdict, renderTarget(o.file).color)
+            : rep.writerFor(o.format).render(result, { ...renderTarget(o.file), ...opts });
+        await writeOutput(text, o.file);
       }
       const summaryFile = process.env.GITHUB_STEP_SUMMARY;
       if (flags.summary && summaryFile)

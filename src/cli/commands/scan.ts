@@ -2,9 +2,9 @@ import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { CustomsError, DB_FILE, EXIT } from '../../core/index.js';
 import type { ScanPlan } from '../../engine/index.js';
-import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
+import { SCAN_FORMATS, SCAN_WRITERS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
-import { dbDirOption, type FilterFlags, filterOptions, ignoreOf, severitiesOf } from '../filters.js';
+import { dbDirOption, type FilterFlags, filterOptions, filtersOf } from '../filters.js';
 import { renderTarget, withImageContext } from '../image-command.js';
 import { dbFile, distroOf, distroOption, type ImageFlags, imageOptions } from '../options.js';
 import { chosenFormat, writeOutput } from '../output.js';
@@ -13,7 +13,10 @@ import { chosenFormat, writeOutput } from '../output.js';
 const engine = () => import('../../engine/index.js');
 const report = () => import('../../report/index.js');
 
-const CONFIG_FORMATS: readonly ScanFormat[] = ['table', 'json'];
+/** What a Dockerfile or manifest scan writes: every format with a place for misconfigurations. */
+const CONFIG_FORMATS: readonly ScanFormat[] = SCAN_WRITERS.filter(
+  (w) => !('kinds' in w) || (w.kinds as readonly string[]).includes('misconfig'),
+).map((w) => w.format);
 
 interface ScanFlags extends ImageFlags, FilterFlags {
   readonly format: ScanFormat;
@@ -125,23 +128,30 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
       if (!CONFIG_FORMATS.includes(format)) {
         throw new CustomsError(
           'USAGE_BAD_FLAG',
-          `scan ${target} writes table or json, not ${format}; use customs gate for SARIF and the other report formats`,
+          `scan ${target} writes ${CONFIG_FORMATS.join(', ')}, not ${format} (a report of vulnerabilities only)`,
         );
       }
-      const result = await eng.scanConfigTarget(target as 'dockerfile' | 'k8s', path);
-      const { renderConfigJson, renderConfigTable } = await report();
-      await writeOutput(
-        format === 'json' ? renderConfigJson(result) : renderConfigTable(result, renderTarget(flags.output)),
-        flags.output,
-      );
+      const filters = await filtersOf(flags);
+      const now = new Date();
+      const checked = await eng.scanConfigTarget(target as 'dockerfile' | 'k8s', path);
+      const { filterScan } = await import('../../policy/index.js');
+      const kept = filterScan(eng.configScanAsResult(checked, now), filters, now).result;
+      const result = { ...checked, misconfigurations: kept.misconfigurations ?? [] };
+      const { renderConfigJson, renderConfigTable, writerFor } = await report();
+      const text =
+        format === 'json'
+          ? renderConfigJson(result)
+          : format === 'table'
+            ? renderConfigTable(result, renderTarget(flags.output))
+            : writerFor(format).render(eng.configScanAsResult(result, now), renderTarget(flags.output));
+      await writeOutput(text, flags.output);
       process.exitCode = EXIT.ok;
       return;
     }
     // The plan is built once, here, and passed through untouched: bad flags fail before any image is read.
     const format = chosenFormat(cmd, flags, SCAN_FORMATS);
     const plan = await scanPlanOf(flags);
-    const severities = severitiesOf(flags);
-    const ignore = await ignoreOf(flags);
+    const filters = await filtersOf(flags);
     await withImageContext(flags, signal, async (ctx, strict) => {
       const scanned = await eng.scan(target, plan, {
         ...ctx,
@@ -150,11 +160,6 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
       strict(scanned.inventory.unknowns);
       // The gate's filters (policy/judge.ts), so what a scan hides is what a gate does not count.
       const { filterScan } = await import('../../policy/index.js');
-      const filters = {
-        ...(severities ? { severities } : {}),
-        ...(flags.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
-        ...(ignore ? { ignore } : {}),
-      };
       const { result, expired } = filterScan(scanned, filters, ctx.now());
       for (const e of expired)
         process.stderr.write(`customs: ${e.source}: ${e.id} expired ${e.expired}; it no longer applies\n`);

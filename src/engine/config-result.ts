@@ -1,0 +1,65 @@
+/**
+ * A Dockerfile or Kubernetes scan seen as a ScanResult (the misconfiguration section
+ * only), so every writer that renders misconfigurations (SARIF with file/line regions,
+ * JUnit, HTML, Markdown) and the gate's rules (--severity, --fail-on, the any-finding
+ * rule, policy `misconfigurations` rules) take it as they take an image's result.
+ */
+import { join } from 'node:path';
+import { CustomsError, sha256, stableJson, toolVersion } from '../core/index.js';
+import { judge, type GateOutcome, type GateRules } from '../policy/index.js';
+import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../result/index.js';
+import { type ConfigKind, type ConfigScanResult, scanConfigTarget } from './scan-config.js';
+import type { ScanContext } from './scan.js';
+
+export function configScanAsResult(c: ConfigScanResult, now: Date): ScanResult {
+  // Files under a directory target are named relative to it; reports (SARIF for code
+  // scanning above all) name them from where the command ran, as the user named the target.
+  const inDirectory = !(c.files.length === 1 && c.files[0] === c.target);
+  const misconfigurations = inDirectory
+    ? c.misconfigurations.map((m) =>
+        m.location ? { ...m, location: { ...m.location, path: join(c.target, m.location.path) } } : m,
+      )
+    : c.misconfigurations;
+  return {
+    schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
+    inventory: {
+      schemaVersion: 1,
+      tool: { name: 'customs', version: toolVersion() },
+      createdAt: now.toISOString(),
+      target: {
+        name: c.target,
+        transport: c.kind,
+        // What was checked, named by its content: the files read and what they showed.
+        configDigest: sha256(stableJson({ kind: c.kind, files: c.files, misconfigurations: c.misconfigurations })),
+        repoDigests: [],
+        repoTags: [],
+        layers: [],
+      },
+      packages: [],
+      unknowns: [],
+    },
+    scanners: ['misconfig'],
+    vulnerabilities: [],
+    notes: [],
+    misconfigurations,
+  };
+}
+
+/**
+ * `customs gate dockerfile|k8s PATH`: the files checked, then judged by the same rules as
+ * an image's misconfigurations. Without a path there is nothing to check.
+ */
+export async function gateConfig(
+  kind: ConfigKind,
+  path: string | undefined,
+  rules: GateRules,
+  ctx: ScanContext,
+): Promise<GateOutcome & { readonly config: ConfigScanResult }> {
+  if (path === undefined || path === '')
+    throw new CustomsError(
+      'USAGE_BAD_ARGUMENT',
+      `gate ${kind} needs the file or directory to check: gate ${kind} PATH`,
+    );
+  const config = await scanConfigTarget(kind, path);
+  return { ...judge(configScanAsResult(config, ctx.now()), rules, ctx.now()), config };
+}
