@@ -6,7 +6,8 @@
  */
 import { join } from 'node:path';
 import { CustomsError, sha256, stableJson, toolVersion } from '../core/index.js';
-import { judge, type GateOutcome, type GateRules } from '../policy/index.js';
+import type { Misconfiguration } from '../checks/index.js';
+import { filterScan, type GateOutcome, type GateRules, judge, type ScanFilters } from '../policy/index.js';
 import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../result/index.js';
 import { type ConfigKind, type ConfigScanResult, scanConfigTarget } from './scan-config.js';
 import type { ScanContext } from './scan.js';
@@ -20,6 +21,19 @@ export function configScanAsResult(c: ConfigScanResult, now: Date): ScanResult {
         m.location ? { ...m, location: { ...m.location, path: join(c.target, m.location.path) } } : m,
       )
     : c.misconfigurations;
+  return asResult(c, now, misconfigurations);
+}
+
+/**
+ * The config scan with only the misconfigurations the filters keep (--severity,
+ * --ignore-unfixed, --ignorefile: the gate's own filters, policy/scan-filters.ts).
+ */
+export function filterConfigScan(c: ConfigScanResult, filters: ScanFilters, now: Date): ConfigScanResult {
+  const kept = filterScan(asResult(c, now, c.misconfigurations), filters, now).result.misconfigurations ?? [];
+  return { ...c, misconfigurations: kept };
+}
+
+function asResult(c: ConfigScanResult, now: Date, misconfigurations: readonly Misconfiguration[]): ScanResult {
   return {
     schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
     inventory: {
@@ -61,5 +75,12 @@ export async function gateConfig(
       `gate ${kind} needs the file or directory to check: gate ${kind} PATH`,
     );
   const config = await scanConfigTarget(kind, path);
-  return { ...judge(configScanAsResult(config, ctx.now()), rules, ctx.now()), config };
+  const now = ctx.now();
+  const outcome = judge(configScanAsResult(config, now), rules, now);
+  // The config as the table shows it: what the filters (step 1) leave, suppressed findings included.
+  const filters = {
+    ...(rules.severities ? { severities: rules.severities } : {}),
+    ...(rules.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
+  };
+  return { ...outcome, config: filterConfigScan(config, filters, now) };
 }

@@ -1,7 +1,7 @@
 /**
  * Reports of `customs scan dockerfile|k8s PATH`: a table of misconfigurations
  * (severity, check, file:line, finding) and a JSON document
- * (schema: docs/scan.md "Configuration scans").
+ * (docs/reports.md "Dockerfile and Kubernetes scans").
  */
 import type { Misconfiguration, SkippedObject } from '../checks/index.js';
 import { RATED_SEVERITIES } from '../core/index.js';

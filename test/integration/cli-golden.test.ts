@@ -132,6 +132,11 @@ before(async () => {
   }
   for (const d of ['broken', 'malware', 'secrets']) await pinTimes(join(work, d));
   await writeFile(join(work, 'Dockerfile'), 'FROM debian:12 AS build\nRUN true\nFROM debian:12\nUSER app\n');
+  // A policy with a misconfigurations rule and an image rule: a manifest gate judges the first only.
+  await writeFile(
+    join(work, 'misconfig-policy.yaml'),
+    'apiVersion: customs/v1\nkind: Policy\nrules:\n  - id: no-high-misconfig\n    action: fail\n    message: no high or critical misconfigurations\n    misconfigurations: {minSeverity: high}\n  - id: need-entrypoint\n    action: fail\n    message: an entrypoint is set\n    image: {requireEntrypoint: true}\n',
+  );
 });
 
 const SBOM_CASES: Case[] = SBOM_FORMATS.map((f) => ({
@@ -303,7 +308,10 @@ const GATE_CASES: Case[] = [
     args: ['gate', 'dockerfile', '$WORK/Dockerfile', '--severity', 'HIGH,CRITICAL', '-o', '$WORK/df.sarif'],
     files: ['df.sarif'],
   },
-  { name: 'gate-k8s-policy', args: ['gate', 'k8s', '$WORK/corpus/misconfig/kubernetes', ...POLICY, '-f', 'json'] },
+  {
+    name: 'gate-k8s-policy',
+    args: ['gate', 'k8s', '$WORK/corpus/misconfig/kubernetes', '--policy', '$WORK/misconfig-policy.yaml'],
+  },
   { name: 'gate-dockerfile-no-path', args: ['gate', 'dockerfile'] },
   { name: 'gate-bad-severity', args: ['gate', '$WORK/image', '--severity', 'HIGH,urgent'] },
   { name: 'gate-bad-fail-on', args: ['gate', '$WORK/image', '--fail-on', 'unknown'] },

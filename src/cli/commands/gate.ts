@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { CustomsError, DB_FILE, EXIT, type Severity, terminalText } from '../../core/index.js';
-import type { GateRules } from '../../policy/index.js';
+import type { GateRules, Policy } from '../../policy/index.js';
 import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
 import {
@@ -54,6 +54,7 @@ async function gateRulesOf(
   now: Date,
   severities: readonly Severity[] | undefined,
   failOn: Severity | undefined,
+  configOnly = false,
 ): Promise<{ rules: GateRules; dockerfile?: { path: string; fromLine?: number } }> {
   const [pol, checks] = await Promise.all([policy(), import('../../checks/index.js')]);
   const policyFiles = await Promise.all(
@@ -67,7 +68,7 @@ async function gateRulesOf(
     dockerfile = line === undefined ? { path: flags.dockerfile } : { path: flags.dockerfile, fromLine: line };
   }
   const ignore = await ignoreOf(flags);
-  const loaded = policyFiles.length > 0 ? pol.loadPolicies(policyFiles, now) : undefined;
+  const loaded = policyFiles.length > 0 ? withoutImageRules(pol.loadPolicies(policyFiles, now), configOnly) : undefined;
   const rules: GateRules = {
     ...(severities ? { severities } : {}),
     ...(flags.ignoreUnfixed ? { ignoreUnfixed: true } : {}),
@@ -90,6 +91,14 @@ async function appendSummary(file: string, markdown: string): Promise<void> {
       e,
     );
   }
+}
+
+/**
+ * A Dockerfile or manifests are not an image: `image` rules (base image, registries,
+ * entrypoint, ports) have nothing to judge there, so they are left out (docs/gate.md).
+ */
+function withoutImageRules(p: Policy, configOnly: boolean): Policy {
+  return configOnly ? { ...p, rules: p.rules.filter((r) => r.spec.image === undefined) } : p;
 }
 
 /** `gate dockerfile PATH` / `gate k8s PATH`: the config kind; a second argument after anything else is an error. */
@@ -196,7 +205,7 @@ Exit status:
     const distro = await distroOf(flags.distro);
     const configKind = configKindOf(eng.CONFIG_KINDS, target, path);
     await withImageContext(flags, signal, async (ctx, strict) => {
-      const { rules, dockerfile } = await gateRulesOf(flags, ctx.now(), severities, failOn);
+      const { rules, dockerfile } = await gateRulesOf(flags, ctx.now(), severities, failOn, configKind !== undefined);
       const plan = {
         scanners: flags.scanners === undefined ? SCANNERS : parseScanners(flags.scanners),
         ...(distro ? { distro } : {}),
@@ -212,10 +221,8 @@ Exit status:
         // A Dockerfile or manifests keep their own table (file:line, skipped objects), with the verdict below.
         const text =
           'config' in outcome && o.format === 'table'
-            ? rep.renderConfigTable(
-                { ...outcome.config, misconfigurations: result.misconfigurations ?? [] },
-                renderTarget(o.file),
-              ) + rep.renderVerdictText(verdict, renderTarget(o.file).color)
+            ? rep.renderConfigTable(outcome.config, renderTarget(o.file)) +
+              rep.renderVerdictText(verdict, renderTarget(o.file).color)
             : rep.writerFor(o.format).render(result, { ...renderTarget(o.file), ...opts });
         await writeOutput(text, o.file);
       }

@@ -133,10 +133,11 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
       }
       const filters = await filtersOf(flags);
       const now = new Date();
-      const checked = await eng.scanConfigTarget(target as 'dockerfile' | 'k8s', path);
-      const { filterScan } = await import('../../policy/index.js');
-      const kept = filterScan(eng.configScanAsResult(checked, now), filters, now).result;
-      const result = { ...checked, misconfigurations: kept.misconfigurations ?? [] };
+      const result = eng.filterConfigScan(
+        await eng.scanConfigTarget(target as 'dockerfile' | 'k8s', path),
+        filters,
+        now,
+      );
       const { renderConfigJson, renderConfigTable, writerFor } = await report();
       const text =
         format === 'json'
