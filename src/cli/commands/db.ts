@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { type Config, createContext, dbPath, defaultConfig, EXIT } from '../../core/index.js';
 import type { DbMetadata, DbStatus } from '../../vulndb/index.js';
 import { renderLog } from '../progress.js';
+import { dbDirOption } from '../filters.js';
 
 // The DB code (SQLite, feed parsers) loads when a subcommand runs, so `--help` stays fast.
 const vulndb = () => import('../../vulndb/index.js');
@@ -62,9 +63,7 @@ function formatStatus(s: DbStatus): string {
 
 /** The options every `db` subcommand takes. */
 function withDbDirOption(c: Command): Command {
-  return c
-    .option('--db-dir <dir>', 'DB directory (env CUSTOMS_DB_DIR; default ~/.local/share/customs/db)')
-    .option('-q, --quiet', 'no progress messages');
+  return c.addOption(dbDirOption()).option('-q, --quiet', 'no progress messages');
 }
 
 function updateCommand(signal: AbortSignal): Command {
