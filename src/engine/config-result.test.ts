@@ -79,13 +79,7 @@ test('gate dockerfile: the flag rules and policy misconfiguration rules judge a 
       ],
       NOW,
     );
-    const { evaluatePolicy } = await import('../policy/index.js');
-    const judged = await gateConfig(
-      'dockerfile',
-      file,
-      { policy: (r, at) => evaluatePolicy(r, policy, { now: at }) },
-      ctx,
-    );
+    const judged = await gateConfig('dockerfile', file, { policy }, ctx);
     assert.equal(judged.verdict.status, 'fail');
     assert.deepEqual(
       judged.verdict.rules.map((r) => r.ruleId),
