@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzerFile } from './analyzer-file.js';
+import { analyzerFile } from '../test-support/analyzer-tester.js';
 import { composerInstalled } from './composer-installed.js';
 import { dotnetDeps } from './dotnet-deps.js';
 

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import type { PackageFact } from '../../core/index.js';
 import { testdata } from '../../core/test-support/testdata.js';
-import { analyzerFile } from './analyzer-file.js';
+import { analyzerFile } from '../test-support/analyzer-tester.js';
 import { goBinary, goPackages, readBuildInfo, stdlibVersion } from './go-binary.js';
 
 // Fixtures built by testdata/go/build.sh with Debian bookworm's Go (go-version.txt).

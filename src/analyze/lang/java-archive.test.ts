@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { zipSync } from 'fflate';
 import { testdata } from '../../core/test-support/testdata.js';
-import { analyzerFile } from './analyzer-file.js';
+import { analyzerFile } from '../test-support/analyzer-tester.js';
 import { javaArchive, parseArchiveFileName, parseManifest } from './java-archive.js';
 
 // Real Debian jars (testdata/java/README.md).

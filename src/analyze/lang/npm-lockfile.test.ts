@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzerFile } from './analyzer-file.js';
+import { analyzerFile } from '../test-support/analyzer-tester.js';
 import { npmLockfile } from './npm-lockfile.js';
 import { parseDepPath, pnpmLock } from './pnpm-lock.js';
 import { descriptorName, yarnLock } from './yarn-lock.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzerFile } from './analyzer-file.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 import { isInstalledPackageJson, npmPackageJson } from './npm-package-json.js';
 
 const info = { size: 10, mode: 0o644 };
@@ -28,56 +28,49 @@ test('wants only package roots inside node_modules', () => {
 });
 
 test('reads name, version and license of an installed package', async () => {
-  const r = await npmPackageJson.analyze(
-    analyzerFile(
+  await analyzerTester(npmPackageJson)
+    .file(
       'app/node_modules/@babel/core/package.json',
       JSON.stringify({
         name: '@babel/core',
         version: '7.23.2',
         license: 'MIT',
       }),
-    ),
-  );
-  assert.deepEqual(r.packages, [
-    {
-      ecosystem: 'npm',
-      name: '@babel/core',
-      version: '7.23.2',
-      license: 'MIT',
-      meta: { source: 'installed' },
-    },
-  ]);
+    )
+    .expectsPackages([
+      {
+        ecosystem: 'npm',
+        name: '@babel/core',
+        version: '7.23.2',
+        license: 'MIT',
+        meta: { source: 'installed' },
+      },
+    ]);
 });
 
 test('legacy license object and licenses array', async () => {
-  const a = await npmPackageJson.analyze(
-    analyzerFile('node_modules/a/package.json', '{"name":"a","version":"1.0.0","license":{"type":"BSD","url":"x"}}'),
-  );
+  const a = await analyzerTester(npmPackageJson)
+    .file('node_modules/a/package.json', '{"name":"a","version":"1.0.0","license":{"type":"BSD","url":"x"}}')
+    .result();
   assert.equal(a.packages?.[0]?.license, 'BSD');
-  const b = await npmPackageJson.analyze(
-    analyzerFile(
+  const b = await analyzerTester(npmPackageJson)
+    .file(
       'node_modules/b/package.json',
       '{"name":"b","version":"2.0.0","licenses":[{"type":"MIT"},{"type":"Apache-2.0"}]}',
-    ),
-  );
+    )
+    .result();
   assert.equal(b.packages?.[0]?.license, 'MIT OR Apache-2.0');
 });
 
 test('skips package.json without name or version', async () => {
-  const r = await npmPackageJson.analyze(analyzerFile('node_modules/x/package.json', '{"type":"module"}'));
-  assert.deepEqual(r, {});
+  await analyzerTester(npmPackageJson).file('node_modules/x/package.json', '{"type":"module"}').expects({});
 });
 
-test('malformed JSON is an ANALYZE_FILE_INVALID naming the file', () => {
-  assert.throws(
-    () => npmPackageJson.analyze(analyzerFile('node_modules/x/package.json', '{"name": "x", "version":')),
-    (e: unknown) =>
-      e instanceof Error &&
-      (e as { code?: string }).code === 'ANALYZE_FILE_INVALID' &&
-      e.message.includes('node_modules/x/package.json'),
-  );
-  assert.throws(
-    () => npmPackageJson.analyze(analyzerFile('node_modules/x/package.json', '[1,2]')),
-    /not a JSON object/,
-  );
+test('malformed JSON is an ANALYZE_FILE_INVALID naming the file', async () => {
+  await analyzerTester(npmPackageJson)
+    .file('node_modules/x/package.json', '{"name": "x", "version":')
+    .expectsUnknown('ANALYZE_FILE_INVALID', 'node_modules/x/package.json');
+  await analyzerTester(npmPackageJson)
+    .file('node_modules/x/package.json', '[1,2]')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /not a JSON object/);
 });

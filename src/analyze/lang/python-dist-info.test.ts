@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { testdata } from '../../core/test-support/testdata.js';
-import { analyzerFile, analyzerFileFrom } from './analyzer-file.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 import { parseCoreMetadata, pythonDistInfo, pythonLicense } from './python-dist-info.js';
 
 const wants = (p: string): boolean => pythonDistInfo.wants(p, { path: p, size: 10, mode: 0o644 });
@@ -16,38 +16,38 @@ test('wants dist-info METADATA, egg-info PKG-INFO and egg-info files', () => {
 });
 
 test('metadata 2.4 License-Expression (real urllib3 wheel)', async () => {
-  const f = analyzerFileFrom(
-    testdata(import.meta.url, 'python', 'urllib3-2.7.0.METADATA'),
-    'site-packages/urllib3-2.7.0.dist-info/METADATA',
-  );
-  const r = await pythonDistInfo.analyze(f);
-  assert.deepEqual(r.packages, [{ ecosystem: 'pypi', name: 'urllib3', version: '2.7.0', license: 'MIT' }]);
+  await analyzerTester(pythonDistInfo)
+    .fromDisk(
+      testdata(import.meta.url, 'python', 'urllib3-2.7.0.METADATA'),
+      'site-packages/urllib3-2.7.0.dist-info/METADATA',
+    )
+    .expectsPackages([{ ecosystem: 'pypi', name: 'urllib3', version: '2.7.0', license: 'MIT' }]);
 });
 
 test('Debian egg-info PKG-INFO with License (real PyJWT)', async () => {
-  const f = analyzerFileFrom(
-    testdata(import.meta.url, 'python', 'PyJWT-2.6.0.PKG-INFO'),
-    'usr/lib/python3/dist-packages/PyJWT-2.6.0.egg-info/PKG-INFO',
-  );
-  const r = await pythonDistInfo.analyze(f);
   // The name as written: purl normalises it to "pyjwt".
-  assert.deepEqual(r.packages, [{ ecosystem: 'pypi', name: 'PyJWT', version: '2.6.0', license: 'MIT' }]);
+  await analyzerTester(pythonDistInfo)
+    .fromDisk(
+      testdata(import.meta.url, 'python', 'PyJWT-2.6.0.PKG-INFO'),
+      'usr/lib/python3/dist-packages/PyJWT-2.6.0.egg-info/PKG-INFO',
+    )
+    .expectsPackages([{ ecosystem: 'pypi', name: 'PyJWT', version: '2.6.0', license: 'MIT' }]);
 });
 
 test('License UNKNOWN falls back to the classifier (real setuptools 47.1.0)', async () => {
-  const f = analyzerFileFrom(
-    testdata(import.meta.url, 'python', 'setuptools-47.1.0.METADATA'),
-    'x/setuptools-47.1.0.dist-info/METADATA',
-  );
-  const r = await pythonDistInfo.analyze(f);
-  assert.deepEqual(r.packages, [
-    {
-      ecosystem: 'pypi',
-      name: 'setuptools',
-      version: '47.1.0',
-      license: 'MIT License',
-    },
-  ]);
+  await analyzerTester(pythonDistInfo)
+    .fromDisk(
+      testdata(import.meta.url, 'python', 'setuptools-47.1.0.METADATA'),
+      'x/setuptools-47.1.0.dist-info/METADATA',
+    )
+    .expectsPackages([
+      {
+        ecosystem: 'pypi',
+        name: 'setuptools',
+        version: '47.1.0',
+        license: 'MIT License',
+      },
+    ]);
 });
 
 test('folded headers, CRLF, pasted licence text and the description body', () => {
@@ -70,9 +70,8 @@ test('folded headers, CRLF, pasted licence text and the description body', () =>
 });
 
 test('missing Name or Version is malformed; empty files are nothing', async () => {
-  assert.throws(
-    () => pythonDistInfo.analyze(analyzerFile('a.dist-info/METADATA', 'Metadata-Version: 2.1\nName: x\n')),
-    /without Name or Version/,
-  );
-  assert.deepEqual(await pythonDistInfo.analyze(analyzerFile('six.egg-info', '')), {});
+  await analyzerTester(pythonDistInfo)
+    .file('a.dist-info/METADATA', 'Metadata-Version: 2.1\nName: x\n')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /without Name or Version/);
+  await analyzerTester(pythonDistInfo).file('six.egg-info', '').expects({});
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzerFile } from './analyzer-file.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 import { gemfileLock } from './gemfile-lock.js';
 import { parseGemspec, rubyGemspec } from './ruby-gemspec.js';
 
@@ -30,8 +30,9 @@ test('wants gemspecs under specifications/ (and default/)', () => {
 });
 
 test('installed gemspec: name, version, licenses', async () => {
-  const r = await rubyGemspec.analyze(analyzerFile('usr/local/bundle/specifications/rake-13.0.6.gemspec', rakeSpec));
-  assert.deepEqual(r.packages, [{ ecosystem: 'gem', name: 'rake', version: '13.0.6', license: 'MIT' }]);
+  await analyzerTester(rubyGemspec)
+    .file('usr/local/bundle/specifications/rake-13.0.6.gemspec', rakeSpec)
+    .expectsPackages([{ ecosystem: 'gem', name: 'rake', version: '13.0.6', license: 'MIT' }]);
 });
 
 test('Gem::Version.new, single quotes, %w licences, other block variables', () => {
@@ -55,11 +56,10 @@ test('Gem::Version.new, single quotes, %w licences, other block variables', () =
   );
 });
 
-test('a gemspec without a literal name/version is malformed', () => {
-  assert.throws(
-    () => rubyGemspec.analyze(analyzerFile('specifications/x.gemspec', 's.name = NAME\n')),
-    /without a literal name/,
-  );
+test('a gemspec without a literal name/version is malformed', async () => {
+  await analyzerTester(rubyGemspec)
+    .file('specifications/x.gemspec', 's.name = NAME\n')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /without a literal name/);
 });
 
 // Bundler 2 lockfile layout.
@@ -91,32 +91,33 @@ BUNDLED WITH
 `;
 
 test('Gemfile.lock GEM and GIT specs, platform suffixes', async () => {
-  const r = await gemfileLock.analyze(analyzerFile('app/Gemfile.lock', lock));
-  assert.deepEqual(r.packages, [
-    {
-      ecosystem: 'gem',
-      name: 'rails',
-      version: '7.1.0.alpha',
-      meta: { source: 'lockfile', origin: 'git' },
-    },
-    {
-      ecosystem: 'gem',
-      name: 'actionpack',
-      version: '7.0.4',
-      meta: { source: 'lockfile' },
-    },
-    {
-      ecosystem: 'gem',
-      name: 'nokogiri',
-      version: '1.15.4',
-      meta: { source: 'lockfile', platform: 'x86_64-linux' },
-    },
-    {
-      ecosystem: 'gem',
-      name: 'rack',
-      version: '2.2.8',
-      meta: { source: 'lockfile' },
-    },
-  ]);
-  assert.deepEqual(await gemfileLock.analyze(analyzerFile('Gemfile.lock', 'garbage\n\x00\x01')), { packages: [] });
+  await analyzerTester(gemfileLock)
+    .file('app/Gemfile.lock', lock)
+    .expectsPackages([
+      {
+        ecosystem: 'gem',
+        name: 'rails',
+        version: '7.1.0.alpha',
+        meta: { source: 'lockfile', origin: 'git' },
+      },
+      {
+        ecosystem: 'gem',
+        name: 'actionpack',
+        version: '7.0.4',
+        meta: { source: 'lockfile' },
+      },
+      {
+        ecosystem: 'gem',
+        name: 'nokogiri',
+        version: '1.15.4',
+        meta: { source: 'lockfile', platform: 'x86_64-linux' },
+      },
+      {
+        ecosystem: 'gem',
+        name: 'rack',
+        version: '2.2.8',
+        meta: { source: 'lockfile' },
+      },
+    ]);
+  await analyzerTester(gemfileLock).file('Gemfile.lock', 'garbage\n\x00\x01').expects({ packages: [] });
 });

@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { deflateSync } from 'node:zlib';
 import { testdata } from '../../core/test-support/testdata.js';
-import { analyzerFile } from './analyzer-file.js';
+import { analyzerFile } from '../test-support/analyzer-tester.js';
 import { cargoLock } from './cargo-lock.js';
 import { rustBinary } from './rust-binary.js';
 

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { isCustomsError } from '../../core/index.js';
 import { testdata } from '../../core/test-support/testdata.js';
 import { apkInstalled, parseApkInstalled } from './apk-installed.js';
-import { fixtureFile } from './test-support/fixture-file.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 
 // alpine-installed / wolfi-installed: records in apk-tools' installed-database format as
 // alpine:3.19 and cgr.dev/chainguard/wolfi-base write them (excerpts: three packages each,
@@ -57,7 +57,7 @@ test('wants both apk-tools v2 and v3 locations', async () => {
   assert.equal(apkInstalled.wants('lib/apk/db/installed', info), true);
   assert.equal(apkInstalled.wants('usr/lib/apk/db/installed', info), true);
   assert.equal(apkInstalled.wants('lib/apk/db/installed.bak', info), false);
-  const r = await apkInstalled.analyze(fixtureFile('usr/lib/apk/db/installed', read('wolfi-installed')));
+  const r = await analyzerTester(apkInstalled).file('usr/lib/apk/db/installed', read('wolfi-installed')).result();
   assert.equal(r.packages?.length, 3);
 });
 

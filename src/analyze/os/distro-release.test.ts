@@ -3,7 +3,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { testdata } from '../../core/test-support/testdata.js';
 import { distroRelease, parseDistroRelease } from './distro-release.js';
-import { fixtureFile } from './test-support/fixture-file.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 
 const read = (...p: string[]): string => readFileSync(testdata(import.meta.url, 'os', ...p), 'utf8');
 
@@ -134,7 +134,7 @@ test('unrecognised contents give no OS, not an error', async () => {
   assert.equal(parseDistroRelease('etc/alpine-release', '\n'), undefined);
   assert.equal(parseDistroRelease('etc/lsb-release', 'FOO=bar\n'), undefined);
   assert.equal(parseDistroRelease('etc/SuSE-release', 'Unknown thing\nVERSION = 1\n'), undefined);
-  assert.deepEqual(await distroRelease.analyze(fixtureFile('etc/debian_version', '')), {});
+  await analyzerTester(distroRelease).file('etc/debian_version', '').expects({});
 });
 
 test('wants exactly the listed release files', () => {

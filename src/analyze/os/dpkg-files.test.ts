@@ -3,13 +3,13 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { testdata } from '../../core/test-support/testdata.js';
 import { dpkgFiles, parseDpkgList } from './dpkg-files.js';
-import { fixtureFile } from './test-support/fixture-file.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 
 // bash.list and libc6:amd64.list: verbatim from a Debian 12 system's /var/lib/dpkg/info.
 const read = (...p: string[]): Buffer => readFileSync(testdata(import.meta.url, 'dpkg', ...p));
 
 test('a .list gives every path without the leading slash and without the "/." root', async () => {
-  const r = await dpkgFiles.analyze(fixtureFile('var/lib/dpkg/info/bash.list', read('info', 'bash.list')));
+  const r = await analyzerTester(dpkgFiles).file('var/lib/dpkg/info/bash.list', read('info', 'bash.list')).result();
   const owned = r.ownedFiles ?? [];
   const lines = read('info', 'bash.list')
     .toString('utf8')
@@ -27,9 +27,9 @@ test('multi-arch list names (pkg:arch.list) are wanted', async () => {
   assert.equal(dpkgFiles.wants('var/lib/dpkg/info/libc6:amd64.list', info('')), true);
   assert.equal(dpkgFiles.wants('var/lib/dpkg/info/libc6:amd64.md5sums', info('')), false);
   assert.equal(dpkgFiles.wants('var/lib/dpkg/info/x/y.list', info('')), false);
-  const r = await dpkgFiles.analyze(
-    fixtureFile('var/lib/dpkg/info/libc6:amd64.list', read('info', 'libc6:amd64.list')),
-  );
+  const r = await analyzerTester(dpkgFiles)
+    .file('var/lib/dpkg/info/libc6:amd64.list', read('info', 'libc6:amd64.list'))
+    .result();
   assert.ok(r.ownedFiles?.includes('lib/x86_64-linux-gnu/libc.so.6'));
 });
 
@@ -42,9 +42,9 @@ test('distroless: status.d/<pkg>.md5sums lists the package files', async () => {
     }),
     true,
   );
-  const r = await dpkgFiles.analyze(
-    fixtureFile('var/lib/dpkg/status.d/libc6.md5sums', read('status.d', 'libc6.md5sums')),
-  );
+  const r = await analyzerTester(dpkgFiles)
+    .file('var/lib/dpkg/status.d/libc6.md5sums', read('status.d', 'libc6.md5sums'))
+    .result();
   assert.equal(r.ownedFiles?.length, read('status.d', 'libc6.md5sums').toString('utf8').trim().split('\n').length);
   assert.ok(r.ownedFiles?.includes('lib/x86_64-linux-gnu/ld-linux-x86-64.so.2'));
 });

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { isCustomsError } from '../../core/index.js';
 import { testdata } from '../../core/test-support/testdata.js';
 import { dpkgStatus, isDistrolessDpkg, isStatusDEntry, parseDpkgStatus } from './dpkg-status.js';
-import { fixtureFile } from './test-support/fixture-file.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 
 // testdata/dpkg/status: seven paragraphs copied verbatim from a Debian 12 (bookworm) system's
 // /var/lib/dpkg/status; status.d/: the same packages' paragraphs without Status, as distroless
@@ -77,7 +77,7 @@ test('CRLF, continuation lines, several blank lines and whitespace-only separato
   assert.equal(pkgs[0]?.arch, undefined);
 });
 
-test('corrupt status files throw a CustomsError naming the file', () => {
+test('corrupt status files are an ANALYZE_FILE_INVALID Unknown naming the file', async () => {
   const cases = [' continuation first\n', 'Package: x\nStatus: install ok installed\n', 'no colon here\n'];
   for (const text of cases) {
     assert.throws(
@@ -85,6 +85,9 @@ test('corrupt status files throw a CustomsError naming the file', () => {
       (e: unknown) =>
         isCustomsError(e) && e.code === 'ANALYZE_FILE_INVALID' && e.message.includes('var/lib/dpkg/status'),
     );
+    await analyzerTester(dpkgStatus)
+      .file('var/lib/dpkg/status', text)
+      .expectsUnknown('ANALYZE_FILE_INVALID', 'var/lib/dpkg/status');
   }
 });
 
@@ -95,16 +98,17 @@ test('distroless status.d: entries count without Status, md5sums are not package
   assert.equal(dpkgStatus.wants('var/lib/dpkg/status', info('')), true);
   assert.equal(dpkgStatus.wants('var/lib/dpkg/status-old', info('')), false);
   assert.equal(dpkgStatus.wants('var/lib/dpkg/status.d/sub/x', info('')), false);
-  const r = await dpkgStatus.analyze(fixtureFile('var/lib/dpkg/status.d/libc6', read('status.d', 'libc6')));
-  assert.deepEqual(r.packages, [
-    {
-      ecosystem: 'deb',
-      name: 'libc6',
-      version: '2.36-9+deb12u14',
-      arch: 'amd64',
-      source: { name: 'glibc', version: '2.36-9+deb12u14' },
-    },
-  ]);
+  await analyzerTester(dpkgStatus)
+    .file('var/lib/dpkg/status.d/libc6', read('status.d', 'libc6'))
+    .expectsPackages([
+      {
+        ecosystem: 'deb',
+        name: 'libc6',
+        version: '2.36-9+deb12u14',
+        arch: 'amd64',
+        source: { name: 'glibc', version: '2.36-9+deb12u14' },
+      },
+    ]);
 });
 
 test('isDistrolessDpkg: status.d entries and no status file', () => {

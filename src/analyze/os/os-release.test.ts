@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import { testdata } from '../../core/test-support/testdata.js';
-import { fixtureFile } from './test-support/fixture-file.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 import { osInfoFromOsRelease, osRelease } from './os-release.js';
 
 const read = (...p: string[]): string => readFileSync(testdata(import.meta.url, 'os', ...p), 'utf8');
@@ -153,12 +153,14 @@ test('the analyzer wants both os-release locations and nothing else', async () =
     }),
     false,
   );
-  const r = await osRelease.analyze(fixtureFile('etc/os-release', read('alpine-3.19', 'etc/os-release')));
+  const r = await analyzerTester(osRelease)
+    .fromDir(testdata(import.meta.url, 'os', 'alpine-3.19'), 'etc/os-release')
+    .result();
   assert.equal(r.os?.family, 'alpine');
 });
 
 test('an empty or comment-only os-release yields no OS; a bare one gets os-release(5) defaults', async () => {
-  assert.deepEqual(await osRelease.analyze(fixtureFile('etc/os-release', '# nothing\n\n')), {});
+  await analyzerTester(osRelease).file('etc/os-release', '# nothing\n\n').expects({});
   assert.deepEqual(osInfoFromOsRelease('VERSION_ID=1\n'), {
     family: 'linux',
     version: '1',

@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { gunzipSync } from 'node:zlib';
 import { isCustomsError, type PackageFact } from '../../core/index.js';
 import { testdata } from '../../core/test-support/testdata.js';
-import { fixtureFile } from './test-support/fixture-file.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 import { RPMDB_MAX_PACKAGES } from './rpm-budget.js';
 import { parseRpmdb, rpmDb } from './rpm-db.js';
 import {
@@ -97,7 +97,7 @@ test('wants every database location', async () => {
   }
   for (const p of ['var/lib/rpm/Name', 'var/lib/rpm/rpmdb.sqlite-shm', 'var/lib/rpm/__db.001'])
     assert.equal(rpmDb.wants(p, info), false, p);
-  const r = await rpmDb.analyze(fixtureFile('var/lib/rpm/Packages', file('Packages')));
+  const r = await analyzerTester(rpmDb).file('var/lib/rpm/Packages', file('Packages')).result();
   assert.equal(r.packages?.length, 4);
 });
 

@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomsError } from '../../core/index.js';
 import { PACKAGES_PLAN } from '../analyzers.js';
-import { analyzerFile } from '../lang/analyzer-file.js';
+import { analyzerFile } from '../test-support/analyzer-tester.js';
 import type { Analyzer } from '../types.js';
 import { SandboxPool } from './sandbox-pool.js';
 import {
