@@ -1,32 +1,36 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CustomsError } from '../../core/index.js';
+import { checkTester } from '../test-support/check-tester.js';
 import { checkDockerfile, checkHistory } from './check-dockerfile.js';
 
-const ids = (text: string): string[] =>
-  checkDockerfile(text, 'Dockerfile').map((f) => `${f.checkId}@${f.location?.startLine ?? 0}`);
+const PINNING = ['CUS-DF-001', 'CUS-DF-002', 'CUS-DF-003'];
 
 test('USER is judged on the final stage only, and a stage built on a stage inherits its USER', () => {
   const text = 'FROM debian:12@sha256:' + 'a'.repeat(64) + ' AS base\nUSER app\nFROM base\nHEALTHCHECK CMD ["true"]\n';
-  assert.ok(!ids(text).some((i) => i.startsWith('CUS-DF-004')));
-  assert.ok(ids('FROM alpine:3.20 AS b\nUSER app\nFROM alpine:3.20\n').includes('CUS-DF-004@3'));
-  assert.ok(ids('FROM alpine:3.20\nUSER 0:0\n').includes('CUS-DF-005@2'));
+  checkTester('CUS-DF-004').dockerfile(text).passes();
+  checkTester('CUS-DF-004').dockerfile('FROM alpine:3.20 AS b\nUSER app\nFROM alpine:3.20\n').fires(3);
+  checkTester('CUS-DF-005').dockerfile('FROM alpine:3.20\nUSER 0:0\n').fires(2);
 });
 
 test('ARG substitution in FROM; unresolved ARGs and stage names are not pinning findings', () => {
-  assert.ok(ids('ARG V=latest\nFROM node:${V}\n').includes('CUS-DF-002@2'));
-  assert.ok(!ids('ARG IMG\nFROM ${IMG}\n').some((i) => /CUS-DF-00[123]/.test(i)));
-  assert.ok(!ids('FROM scratch\n').some((i) => /CUS-DF-00[123]/.test(i)));
+  checkTester('CUS-DF-002').dockerfile('ARG V=latest\nFROM node:${V}\n').fires(2);
+  for (const id of PINNING) {
+    checkTester(id).dockerfile('ARG IMG\nFROM ${IMG}\n').passes();
+    checkTester(id).dockerfile('FROM scratch\n').passes();
+  }
 });
 
 test('apt hygiene in one RUN across continuation lines and comments', () => {
   const good =
     'FROM debian:12\nRUN apt-get update \\\n  # tools\n  && apt-get install -y --no-install-recommends curl=7.88.1-10 \\\n  && rm -rf /var/lib/apt/lists/*\n';
-  assert.ok(!ids(good).some((i) => /CUS-DF-00[67]|CUS-DF-016|CUS-DF-024/.test(i)));
-  const bad = ids('FROM debian:12\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get -q install -y curl\n');
-  for (const id of ['CUS-DF-006@2', 'CUS-DF-007@2', 'CUS-DF-016@2']) assert.ok(bad.includes(id), id);
+  for (const id of ['CUS-DF-006', 'CUS-DF-007', 'CUS-DF-016', 'CUS-DF-024']) checkTester(id).dockerfile(good).passes();
+  const bad = 'FROM debian:12\nRUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get -q install -y curl\n';
+  for (const id of ['CUS-DF-006', 'CUS-DF-007', 'CUS-DF-016']) checkTester(id).dockerfile(bad).fires(2);
   // Lists come from `apt-get update`: an install that fetched none leaves none (hadolint DL3009).
-  assert.ok(!ids('FROM debian:12\nRUN apt-get install -y --no-install-recommends curl=1\n').includes('CUS-DF-007@2'));
+  checkTester('CUS-DF-007')
+    .dockerfile('FROM debian:12\nRUN apt-get install -y --no-install-recommends curl=1\n')
+    .passes();
 });
 
 test('secrets: literal values only, evidence redacted, GPG_KEY and *_FILE are not secrets', () => {
@@ -40,22 +44,25 @@ test('secrets: literal values only, evidence redacted, GPG_KEY and *_FILE are no
 });
 
 test('curl | sh variants; a download to a file is fine', () => {
-  assert.ok(ids('FROM a:1\nRUN wget -qO- https://x | env sh -s --\n').includes('CUS-DF-017@2'));
-  assert.ok(ids('FROM a:1\nRUN sh -c "$(curl -fsSL https://x)"\n').includes('CUS-DF-017@2'));
-  assert.ok(
-    !ids('FROM a:1\nRUN curl -fsSLo /tmp/x https://x && sha256sum -c x.sha256\n').some((i) =>
-      i.startsWith('CUS-DF-017'),
-    ),
-  );
+  checkTester('CUS-DF-017').dockerfile('FROM a:1\nRUN wget -qO- https://x | env sh -s --\n').fires(2);
+  checkTester('CUS-DF-017').dockerfile('FROM a:1\nRUN sh -c "$(curl -fsSL https://x)"\n').fires(2);
+  checkTester('CUS-DF-017')
+    .dockerfile('FROM a:1\nRUN curl -fsSLo /tmp/x https://x && sha256sum -c x.sha256\n')
+    .passes();
 });
 
 test('ADD: local archive is fine, local file wants COPY, URL without --checksum', () => {
-  const got = ids(
+  const text =
     'FROM a:1\nADD rootfs.tar.gz /\nADD app /app\nADD --checksum=sha256:' +
-      'b'.repeat(64) +
-      ' https://x/y /y\nADD https://x/z /z\n',
-  );
-  assert.deepEqual(got.filter((i) => /CUS-DF-01[0]|CUS-DF-009/.test(i)).sort(), ['CUS-DF-009@3', 'CUS-DF-010@5']);
+    'b'.repeat(64) +
+    ' https://x/y /y\nADD https://x/z /z\n';
+  const lines = (id: string) =>
+    checkTester(id)
+      .dockerfile(text)
+      .findings()
+      .map((f) => f.location?.startLine);
+  assert.deepEqual(lines('CUS-DF-009'), [3]);
+  assert.deepEqual(lines('CUS-DF-010'), [5]);
 });
 
 test('history: classic, BuildKit and build-arg forms; no false positives from COPY dir:<hash> or base ADD file:<hash>', () => {

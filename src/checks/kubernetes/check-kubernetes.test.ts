@@ -3,6 +3,7 @@ import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { stringify } from 'yaml';
 import { CustomsError } from '../../core/index.js';
+import { checkTester } from '../test-support/check-tester.js';
 import type { Misconfiguration } from '../types.js';
 import { checkKubernetes } from './check-kubernetes.js';
 
@@ -193,7 +194,7 @@ test('every workload kind from kubectl yields its pod spec (CronJob, Job)', () =
     kubectl('create', 'cronjob', 'c', '--image=busybox:1.36', '--schedule=0 0 * * *'),
     kubectl('create', 'job', 'j', '--image=busybox:1.36'),
   ]) {
-    assert.ok(ids(checkKubernetes(JSON.stringify(obj), 'x.json')).includes('CUS-K8S-021'), String(obj.kind));
+    checkTester('CUS-K8S-021').k8s(JSON.stringify(obj)).fires();
   }
 });
 
@@ -207,21 +208,26 @@ test('Helm output: # Source comments, empty documents, line numbers of the offen
       deployment(RESTRICTED_POD, { securityContext: { ...RESTRICTED_CONTAINER.securityContext, privileged: true } }),
     ),
   ].join('\n');
-  const priv = checkKubernetes(helm, 'rendered.yaml').find((f) => f.checkId === 'CUS-K8S-003');
+  const [priv] = checkTester('CUS-K8S-003').k8s(helm).fires();
   assert.ok(priv?.location);
   assert.match(helm.split('\n')[priv.location.startLine - 1] ?? '', /privileged: true/);
 });
 
 test('image checks: latest, digest, registry allow-list', () => {
   const text = stringify(deployment({}, { image: 'ghcr.io/acme/app:latest' }));
-  assert.ok(ids(checkKubernetes(text, 'x')).includes('CUS-K8S-032'));
-  assert.ok(!ids(checkKubernetes(text, 'x')).includes('CUS-K8S-034'), 'no allow-list, no registry finding');
-  assert.ok(ids(checkKubernetes(text, 'x', { allowedRegistries: ['registry.example.com'] })).includes('CUS-K8S-034'));
-  assert.ok(!ids(checkKubernetes(text, 'x', { allowedRegistries: ['ghcr.io/acme'] })).includes('CUS-K8S-034'));
-  assert.ok(
-    ids(checkKubernetes(text, 'x', { allowedRegistries: ['ghcr.io/acm'] })).includes('CUS-K8S-034'),
-    'prefix matches at / only',
-  );
+  checkTester('CUS-K8S-032').k8s(text).fires();
+  // No allow-list, no registry finding.
+  checkTester('CUS-K8S-034').k8s(text).passes();
+  checkTester('CUS-K8S-034')
+    .k8s(text, { allowedRegistries: ['registry.example.com'] })
+    .fires();
+  checkTester('CUS-K8S-034')
+    .k8s(text, { allowedRegistries: ['ghcr.io/acme'] })
+    .passes();
+  // The prefix matches at "/" only.
+  checkTester('CUS-K8S-034')
+    .k8s(text, { allowedRegistries: ['ghcr.io/acm'] })
+    .fires();
 });
 
 test('hostile input gives findings or an input error, never another exception', () => {
