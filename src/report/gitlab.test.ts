@@ -5,6 +5,7 @@ import { Ajv } from 'ajv';
 import { testdata } from '../core/test-support/testdata.js';
 import { GITLAB_SCHEMA_VERSION, renderGitlab } from './gitlab.js';
 import { sampleResult, sampleVerdict } from './test-support/machine-sample.js';
+import { writerTester } from './test-support/writer-tester.js';
 
 // See testdata/README.md: a transcription of GitLab's 15.x schema (gitlab.com is unreachable here).
 const schema = JSON.parse(
@@ -39,9 +40,10 @@ test('GitLab report validates against the 15.x schema, with and without a verdic
 });
 
 test('GitLab report: scan block, vulnerabilities with identifiers, location and solution; suppressed ones left out', () => {
-  const text = renderGitlab(sampleResult(), { verdict: sampleVerdict() });
-  assert.equal(text, renderGitlab(sampleResult(), { verdict: sampleVerdict() }));
-  const doc = JSON.parse(text) as GlReport;
+  const doc = writerTester('gitlab')
+    .renders(sampleResult(), { verdict: sampleVerdict() })
+    .deterministic()
+    .json<GlReport>();
   assert.equal(doc.version, GITLAB_SCHEMA_VERSION);
   assert.deepEqual(
     { type: doc.scan.type, start: doc.scan.start_time, status: doc.scan.status, analyzer: doc.scan.analyzer.id },

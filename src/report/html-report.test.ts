@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import { escapeHtml, safeHref } from './html-escape.js';
 import { HTML_CSP, renderHtml } from './html-report.js';
 import { EVIL_HISTORY, EVIL_NAME, htmlSample, sampleVerdict } from './test-support/html-sample.js';
+import { writerTester } from './test-support/writer-tester.js';
 
 test('escapeHtml: markup, quotes and control characters cannot leave text or an attribute', () => {
   assert.equal(
@@ -21,17 +22,19 @@ test('escapeHtml: markup, quotes and control characters cannot leave text or an 
 });
 
 test('renderHtml: hostile strings from the image and feeds are escaped, never markup', () => {
-  const html = renderHtml(htmlSample(), { verdict: sampleVerdict() });
-  assert.ok(!html.includes(EVIL_NAME), 'the raw package name must not appear');
-  assert.ok(!html.includes(EVIL_HISTORY), 'the raw history must not appear');
-  assert.ok(html.includes(escapeHtml(EVIL_NAME)));
-  assert.ok(html.includes(escapeHtml(EVIL_HISTORY)));
+  const { text: html } = writerTester('html')
+    .renders(htmlSample(), { verdict: sampleVerdict() })
+    // The raw package name and history must not appear; a javascript: advisory URL is not a link.
+    .lacks(EVIL_NAME, EVIL_HISTORY, 'href="javascript:')
+    .contains(
+      escapeHtml(EVIL_NAME),
+      escapeHtml(EVIL_HISTORY),
+      'usr/local/bin/&lt;x&gt;',
+      'no advisories for &lt;b&gt;pypi&lt;/b&gt;',
+    )
+    .doesNotMatch(/<img/i);
   // Exactly one <script> element: ours.
   assert.equal(html.match(/<script/g)?.length, 1);
-  assert.ok(!/<img/i.test(html));
-  assert.ok(!html.includes('href="javascript:'), 'a javascript: advisory URL is not a link');
-  assert.ok(html.includes('usr/local/bin/&lt;x&gt;'));
-  assert.ok(html.includes('no advisories for &lt;b&gt;pypi&lt;/b&gt;'));
 });
 
 test('renderHtml: self-contained with a CSP that allows only its own style and script by hash', () => {
@@ -55,10 +58,7 @@ test('renderHtml: self-contained with a CSP that allows only its own style and s
 });
 
 test('renderHtml: same input, same bytes', () => {
-  assert.equal(
-    renderHtml(htmlSample(), { verdict: sampleVerdict() }),
-    renderHtml(htmlSample(), { verdict: sampleVerdict() }),
-  );
+  writerTester('html').renders(htmlSample(), { verdict: sampleVerdict() }).deterministic();
 });
 
 test('renderHtml: summary, chart, layers with their finding counts, verdict and suppression', () => {
@@ -80,10 +80,10 @@ test('renderHtml: summary, chart, layers with their finding counts, verdict and 
   assert.match(html, /upgrade: <code>curl<\/code> 7.88.1-10\+deb12u1 → 7.88.1-10\+deb12u4/);
   assert.match(html, /L2 <span class="tag">deleted in L3<\/span>/);
   // Tables only for scanners that ran.
-  const onlyVuln = renderHtml({ ...htmlSample(), scanners: ['vuln'] });
-  assert.ok(onlyVuln.includes('id="t-vulns"'));
-  assert.ok(!onlyVuln.includes('id="t-secrets"'));
-  assert.ok(!onlyVuln.includes('id="verdict"'));
+  writerTester('html')
+    .renders({ ...htmlSample(), scanners: ['vuln'] })
+    .contains('id="t-vulns"')
+    .lacks('id="t-secrets"', 'id="verdict"');
 });
 
 test('renderHtml: an empty scan still renders', () => {
