@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzerFile } from '../test-support/analyzer-tester.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 import { composerInstalled } from './composer-installed.js';
 import { dotnetDeps } from './dotnet-deps.js';
 
@@ -38,9 +38,9 @@ const installed2 = {
 };
 
 test('Composer 2 installed.json: versions as written, license arrays, dev packages', async () => {
-  const r = await composerInstalled.analyze(
-    analyzerFile('app/vendor/composer/installed.json', JSON.stringify(installed2)),
-  );
+  const r = await analyzerTester(composerInstalled)
+    .file('app/vendor/composer/installed.json', JSON.stringify(installed2))
+    .result();
   assert.deepEqual(r.packages, [
     {
       ecosystem: 'composer',
@@ -67,9 +67,9 @@ test('Composer 2 installed.json: versions as written, license arrays, dev packag
 });
 
 test('Composer 1 installed.json array and composer.lock', async () => {
-  const r1 = await composerInstalled.analyze(
-    analyzerFile('vendor/composer/installed.json', JSON.stringify([{ name: 'a/b', version: '1.0.0' }])),
-  );
+  const r1 = await analyzerTester(composerInstalled)
+    .file('vendor/composer/installed.json', JSON.stringify([{ name: 'a/b', version: '1.0.0' }]))
+    .result();
   assert.deepEqual(r1.packages, [
     {
       ecosystem: 'composer',
@@ -83,16 +83,17 @@ test('Composer 1 installed.json array and composer.lock', async () => {
     packages: [{ name: 'guzzlehttp/guzzle', version: '7.8.0', license: ['MIT'] }],
     'packages-dev': [{ name: 'mockery/mockery', version: '1.6.6' }],
   };
-  const r2 = await composerInstalled.analyze(analyzerFile('srv/composer.lock', JSON.stringify(lock)));
+  const r2 = await analyzerTester(composerInstalled).file('srv/composer.lock', JSON.stringify(lock)).result();
   assert.deepEqual(
     r2.packages?.map((p) => `${p.name}@${p.version}${p.meta?.dev ? ' dev' : ''}`),
     ['guzzlehttp/guzzle@7.8.0', 'mockery/mockery@1.6.6 dev'],
   );
-  assert.throws(
-    () => composerInstalled.analyze(analyzerFile('vendor/composer/installed.json', '{"dev": true}')),
-    /no package list/,
-  );
-  assert.throws(() => composerInstalled.analyze(analyzerFile('vendor/composer/installed.json', '{')), /not valid JSON/);
+  await analyzerTester(composerInstalled)
+    .file('vendor/composer/installed.json', '{"dev": true}')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /no package list/);
+  await analyzerTester(composerInstalled)
+    .file('vendor/composer/installed.json', '{')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /not valid JSON/);
 });
 
 // Layout of `dotnet publish` output (dotnet/runtime docs/design/features/host-runtime-information.md).
@@ -128,7 +129,9 @@ test('.NET deps.json: packages only', async () => {
     }),
     true,
   );
-  const r = await dotnetDeps.analyze(analyzerFile('app/WebApp.deps.json', `\ufeff${JSON.stringify(deps)}`));
+  const r = await analyzerTester(dotnetDeps)
+    .file('app/WebApp.deps.json', `\ufeff${JSON.stringify(deps)}`)
+    .result();
   assert.deepEqual(r.packages, [
     { ecosystem: 'nuget', name: 'Newtonsoft.Json', version: '13.0.3' },
     {
@@ -137,5 +140,7 @@ test('.NET deps.json: packages only', async () => {
       version: '8.0.0',
     },
   ]);
-  assert.throws(() => dotnetDeps.analyze(analyzerFile('a.deps.json', '{"libraries": []}')), /not an object/);
+  await analyzerTester(dotnetDeps)
+    .file('a.deps.json', '{"libraries": []}')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /not an object/);
 });

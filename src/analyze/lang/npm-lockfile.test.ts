@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { analyzerFile } from '../test-support/analyzer-tester.js';
+import { analyzerTester } from '../test-support/analyzer-tester.js';
 import { npmLockfile } from './npm-lockfile.js';
 import { parseDepPath, pnpmLock } from './pnpm-lock.js';
 import { descriptorName, yarnLock } from './yarn-lock.js';
@@ -53,7 +53,7 @@ test('wants lockfiles outside node_modules only', () => {
 });
 
 test('lockfile v3 packages map: nesting, aliases, links, dev/optional flags, root skipped', async () => {
-  const r = await npmLockfile.analyze(analyzerFile('app/package-lock.json', JSON.stringify(v3)));
+  const r = await analyzerTester(npmLockfile).file('app/package-lock.json', JSON.stringify(v3)).result();
   assert.deepEqual(r.packages, [
     {
       ecosystem: 'npm',
@@ -111,7 +111,7 @@ test('lockfile v1 dependencies tree, nested and aliased', async () => {
       'sw-cjs': { version: 'npm:string-width@4.2.3' },
     },
   };
-  const r = await npmLockfile.analyze(analyzerFile('app/npm-shrinkwrap.json', JSON.stringify(v1)));
+  const r = await analyzerTester(npmLockfile).file('app/npm-shrinkwrap.json', JSON.stringify(v1)).result();
   assert.deepEqual(
     r.packages?.map((p) => `${p.name}@${p.version}${p.meta?.dev ? ' dev' : ''}`),
     ['lodash@4.17.21', 'mocha@10.2.0 dev', 'ms@2.1.3 dev', 'string-width@4.2.3'],
@@ -124,29 +124,26 @@ test('lockfile v2 prefers packages over the legacy dependencies', async () => {
     packages: { '': {}, 'node_modules/a': { version: '1.0.0' } },
     dependencies: { a: { version: '0.9.0' } },
   };
-  const r = await npmLockfile.analyze(analyzerFile('package-lock.json', JSON.stringify(v2)));
+  const r = await analyzerTester(npmLockfile).file('package-lock.json', JSON.stringify(v2)).result();
   assert.deepEqual(
     r.packages?.map((p) => p.version),
     ['1.0.0'],
   );
 });
 
-test('hostile and malformed lockfiles', () => {
-  assert.throws(
-    () => npmLockfile.analyze(analyzerFile('package-lock.json', '{"lockfileVersion": 3, "packages": ')),
-    /not valid JSON/,
-  );
-  assert.throws(() => npmLockfile.analyze(analyzerFile('package-lock.json', '{"hello": 1}')), /not an npm lockfile/);
+test('hostile and malformed lockfiles', async () => {
+  await analyzerTester(npmLockfile)
+    .file('package-lock.json', '{"lockfileVersion": 3, "packages": ')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /not valid JSON/);
+  await analyzerTester(npmLockfile)
+    .file('package-lock.json', '{"hello": 1}')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /not an npm lockfile/);
   // 300 levels of nesting: refused, not a stack overflow.
   let deps: Record<string, unknown> = {};
   for (let i = 0; i < 300; i++) deps = { [`p${i}`]: { version: '1.0.0', dependencies: deps } };
-  assert.throws(
-    () =>
-      npmLockfile.analyze(
-        analyzerFile('package-lock.json', JSON.stringify({ lockfileVersion: 1, dependencies: deps })),
-      ),
-    (e: unknown) => (e as { code?: string }).code === 'ANALYZE_LIMIT_EXCEEDED',
-  );
+  await analyzerTester(npmLockfile)
+    .file('package-lock.json', JSON.stringify({ lockfileVersion: 1, dependencies: deps }))
+    .expectsUnknown('ANALYZE_LIMIT_EXCEEDED');
 });
 
 // yarn 1 format as written by `yarn install` (yarn v1.22 lockfile writer).
@@ -170,7 +167,7 @@ js-tokens@^4.0.0:
 `;
 
 test('yarn.lock v1', async () => {
-  const r = await yarnLock.analyze(analyzerFile('app/yarn.lock', yarnV1));
+  const r = await analyzerTester(yarnLock).file('app/yarn.lock', yarnV1).result();
   assert.deepEqual(
     r.packages?.map((p) => `${p.name}@${p.version}`),
     ['@babel/code-frame@7.12.13', 'js-tokens@4.0.0', 'string-width@4.2.3'],
@@ -208,7 +205,7 @@ __metadata:
 `;
 
 test('yarn.lock berry skips the workspace', async () => {
-  const r = await yarnLock.analyze(analyzerFile('app/yarn.lock', yarnBerry));
+  const r = await analyzerTester(yarnLock).file('app/yarn.lock', yarnBerry).result();
   assert.deepEqual(
     r.packages?.map((p) => `${p.name}@${p.version}`),
     ['@babel/code-frame@7.22.13', 'semver@7.5.4'],
@@ -222,8 +219,10 @@ test('yarn descriptor names', () => {
   assert.equal(descriptorName('noversion'), undefined);
 });
 
-test('yarn.lock garbage is rejected', () => {
-  assert.throws(() => yarnLock.analyze(analyzerFile('yarn.lock', 'hello world\n')), /not a yarn lockfile/);
+test('yarn.lock garbage is rejected', async () => {
+  await analyzerTester(yarnLock)
+    .file('yarn.lock', 'hello world\n')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /not a yarn lockfile/);
 });
 
 test('pnpm-lock.yaml v5, v6 and v9 dependency paths', async () => {
@@ -267,11 +266,15 @@ packages:
     version: 1.0.0
     dev: false
 `;
-  const r = await pnpmLock.analyze(analyzerFile('app/pnpm-lock.yaml', v6));
+  const r = await analyzerTester(pnpmLock).file('app/pnpm-lock.yaml', v6).result();
   assert.deepEqual(
     r.packages?.map((p) => `${p.name}@${p.version}${p.meta?.dev ? ' dev' : ''}`),
     ['lodash@4.17.21', 'mocha@10.2.0 dev', 'repo@1.0.0'],
   );
-  assert.throws(() => pnpmLock.analyze(analyzerFile('pnpm-lock.yaml', 'packages: {}\n')), /not a pnpm lockfile/);
-  assert.throws(() => pnpmLock.analyze(analyzerFile('pnpm-lock.yaml', 'a: [\n')), /not valid YAML/);
+  await analyzerTester(pnpmLock)
+    .file('pnpm-lock.yaml', 'packages: {}\n')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /not a pnpm lockfile/);
+  await analyzerTester(pnpmLock)
+    .file('pnpm-lock.yaml', 'a: [\n')
+    .expectsUnknown('ANALYZE_FILE_INVALID', /not valid YAML/);
 });
