@@ -3,9 +3,10 @@
 #   make deps     install Debian packages (as root), npm dependencies; idempotent
 #   make build    compile src/ → dist/ and test/ → dist-test/
 #   make lint     biome check (format + lint), dependency-cruiser layer rules, tsc --noEmit
-#   make test     deps → dockerd → build → lint → unit tests → integration/e2e tests
+#   make test     deps → dockerd → build → lint → unit tests → integration/e2e tests → fuzzing (40 s)
 #   make demo     offline: build a demo image from demo/rootfs-layers and print its SBOM
 #   make bench    customs vs Trivy on a ≥ 500 MB, ≥ 500-package image (perf/)
+#   make fuzz     fuzz the parsers of attacker bytes for FUZZ_SECONDS (600), random seed (docs/security.md)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
 .DEFAULT_GOAL := help
@@ -20,7 +21,7 @@ TEST_CONCURRENCY ?= 2
 UNIT_TESTS   = $(shell find dist -name '*.test.js' 2>/dev/null | sort)
 SYSTEM_TESTS = $(shell find dist-test/test -name '*.test.js' 2>/dev/null | sort)
 
-.PHONY: help deps deps-npm dockerd build lint typecheck test test-unit test-system demo bench clean
+.PHONY: help deps deps-npm dockerd build lint typecheck test test-unit test-system test-fuzz fuzz demo bench clean
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -56,11 +57,22 @@ test-unit:
 test-system:
 	$(NODE) --test --test-concurrency=$(TEST_CONCURRENCY) $(SYSTEM_TESTS)
 
+# Fuzzing (docs/security.md "Fuzzing"): a short pass with a fixed seed in `make test`,
+# a long one with a random seed in `make fuzz`. FUZZ_TARGETS, FUZZ_SEED, FUZZ_PATH … pass through.
+FUZZ_SECONDS ?= 600
+FUZZ_TEST_SECONDS ?= 40
+test-fuzz:
+	FUZZ_SECONDS=$(FUZZ_TEST_SECONDS) FUZZ_SHRINK_SECONDS=$${FUZZ_SHRINK_SECONDS:-3} FUZZ_SEED=$${FUZZ_SEED:-1} $(NODE) dist-test/test/fuzz/run.js
+
+fuzz: build
+	FUZZ_SECONDS=$(FUZZ_SECONDS) $(NODE) dist-test/test/fuzz/run.js
+
 # The order of the brief: install → dockerd → build → lint → tests. Make's own
 # sub-makes keep the $(shell find …) lists evaluated after the build.
 test: deps dockerd build lint
 	$(MAKE) --no-print-directory test-unit
 	$(MAKE) --no-print-directory test-system
+	$(MAKE) --no-print-directory test-fuzz
 
 demo: deps-npm build
 	bash demo/run-demo.sh
