@@ -70,6 +70,12 @@ test('CRLF and a missing blank line between records are tolerated; an empty DB h
   assert.deepEqual(parseApkInstalled('', 'x').packages, []);
 });
 
+test('file paths never start with "/", even for R: lines before any F: line (found by the fuzzer)', () => {
+  const { packages, ownedFiles } = parseApkInstalled('P:a\nV:1\nR:/etc/x\nR://y\nF:/usr/\nR:z\n', 'x');
+  assert.deepEqual(packages[0]?.files, ['etc/x', 'y', 'usr', 'usr/z']);
+  assert.deepEqual(ownedFiles, ['etc/x', 'y', 'usr', 'usr/z']);
+});
+
 test('corrupt records throw a CustomsError naming the file', () => {
   for (const text of ['P:a\n\n', 'V:1\n\n', 'garbage line\n']) {
     assert.throws(

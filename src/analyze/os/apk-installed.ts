@@ -90,7 +90,8 @@ export function parseApkInstalled(text: string, source: string): { packages: Pac
         if (dir !== '') d.files.push(dir);
         break;
       case 'R':
-        d.files.push(dir === '' ? value : `${dir}/${value}`);
+        // Image paths carry no leading "/"; an R: line before any F: line is relative to the root.
+        d.files.push(dir === '' ? value.replace(/^\/+/, '') : `${dir}/${value}`);
         break;
       default:
         break;
@@ -102,7 +103,7 @@ export function parseApkInstalled(text: string, source: string): { packages: Pac
 
 export const apkInstalled: Analyzer = {
   name: 'apk-installed',
-  version: 1,
+  version: 2,
   wants: (path) => path === 'lib/apk/db/installed' || path === 'usr/lib/apk/db/installed',
   analyze: (file) => parseApkInstalled(file.text(), file.path),
 };
