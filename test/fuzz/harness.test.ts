@@ -60,7 +60,7 @@ test('an input that never returns is a hang, reported with its input', async () 
 test('an input that takes more memory than the budget is a memory finding', async () => {
   const [f] = only(await fuzzed(), 'allocates');
   assert.equal(f?.kind, 'memory');
-  assert.equal(f?.input.bytes[0], 9);
+  assert.ok(f?.input.bytes.some((b) => b % 32 === 9));
 });
 
 test('a malformed result is a finding; a clean parser gives none', async () => {

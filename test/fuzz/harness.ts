@@ -71,12 +71,16 @@ export interface TargetReport {
   slowestMs: number;
   peakMb: number;
   readonly findings: Finding[];
+  /** The harness itself failed on this target (a generator threw, a child would not start). */
+  error?: string;
 }
 
 export interface FuzzReport {
   readonly seed: number;
   readonly targets: readonly TargetReport[];
   readonly findings: readonly Finding[];
+  /** Targets the harness could not fuzz (see TargetReport.error). */
+  readonly errors: readonly string[];
 }
 
 const debug = (line: string): void => {
@@ -203,7 +207,9 @@ async function fuzzTarget(
   report: TargetReport,
   seen: Map<string, Finding>,
 ): Promise<void> {
+  // Seeds and the child's start are not charged to the target's share of the time.
   const arb = target.arbitrary();
+  await sandbox.warm();
   const count = (o: Outcome): void => {
     report.runs++;
     if (o.kind === 'ok') report.ok++;
@@ -323,32 +329,47 @@ export async function runFuzz(opts: FuzzOptions): Promise<FuzzReport> {
     `fuzz: ${targets.length} targets, ${opts.seconds}s of search over ${jobs} lane(s) (~${(shareMs / 1000).toFixed(1)}s each), ` +
       `seed ${opts.seed}, ${opts.inputMs} ms and ${opts.memoryMb} MiB per input`,
   );
+  const seenBy = new Map(targets.map((t) => [t.name, new Map<string, Finding>()]));
+  const reportBy = new Map(queue.map(({ t, r }) => [t.name, r]));
   const lane = async (): Promise<void> => {
-    for (let next = queue.shift(); next; next = queue.shift()) {
-      const { t, r } = next;
-      const seen = new Map<string, Finding>();
-      const sandbox = new Sandbox({
-        targetsModule: opts.targetsModule,
-        inputMs: opts.inputMs,
-        memoryMb: opts.memoryMb,
-        onLate: (input, name, outcome) => {
-          if (name !== t.name || seen.has(signature(outcome))) return;
-          const f = saveFinding(opts, name, outcome, input, undefined, undefined);
-          seen.set(f.signature, f);
-          r.findings.push(f);
-          printFinding(opts, f);
-        },
-      });
-      try {
-        await fuzzTarget(t, sandbox, opts, shareMs, r, seen);
-      } finally {
-        sandbox.close();
+    // One child per lane for all its targets (it loads them all): startup is paid once, not per target.
+    const sandbox = new Sandbox({
+      targetsModule: opts.targetsModule,
+      inputMs: opts.inputMs,
+      memoryMb: opts.memoryMb,
+      onLate: (input, name, outcome) => {
+        const seen = seenBy.get(name);
+        const r = reportBy.get(name);
+        if (!seen || !r || seen.has(signature(outcome))) return;
+        const f = saveFinding(opts, name, outcome, input, undefined, undefined);
+        seen.set(f.signature, f);
+        r.findings.push(f);
+        printFinding(opts, f);
+      },
+    });
+    try {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        const { t, r } = next;
+        try {
+          await fuzzTarget(t, sandbox, opts, shareMs, r, seenBy.get(t.name) as Map<string, Finding>);
+        } catch (e) {
+          // Not a finding about customs: the harness could not run this target. Say so and go on.
+          r.error = e instanceof Error ? (e.stack ?? e.message) : String(e);
+          opts.log(`  HARNESS ERROR [${t.name}]: ${r.error.split('\n').slice(0, 4).join(' | ')}`);
+        }
+        opts.log(summaryLine(r));
       }
-      opts.log(summaryLine(r));
+    } finally {
+      sandbox.close();
     }
   };
   await Promise.all(Array.from({ length: jobs }, lane));
-  return { seed: opts.seed, targets: reports, findings: reports.flatMap((r) => r.findings) };
+  return {
+    seed: opts.seed,
+    targets: reports,
+    findings: reports.flatMap((r) => r.findings),
+    errors: reports.flatMap((r) => (r.error ? [`${r.target}: ${r.error.split('\n')[0]}`] : [])),
+  };
 }
 
 function summaryLine(r: TargetReport): string {

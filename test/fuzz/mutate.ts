@@ -526,9 +526,9 @@ function deepText(depth: number, object: boolean): string {
   return object ? `${'{"a":'.repeat(depth)}1${'}'.repeat(depth)}` : `${'['.repeat(depth)}${']'.repeat(depth)}`;
 }
 
-/** Nest `n` in itself: n' = n with n'[key] = [n''] …, as text (the nesting may be deep). */
-function nested(n: JNode, key: string, depth: number): JNode {
-  if (n.t !== 'obj') return { t: 'raw', text: deepText(depth, false) };
+/** Nest `n` in itself: n' = n with n'[key] = [n''] …, as text (the nesting may be deep), within `room` characters. */
+function nested(n: JNode, key: string, depth: number, room: number): JNode {
+  if (n.t !== 'obj') return { t: 'raw', text: deepText(Math.min(depth, Math.floor(room / 2)), false) };
   const marker = '"\u0000NEST\u0000"';
   const withHole: JNode = {
     t: 'obj',
@@ -536,29 +536,36 @@ function nested(n: JNode, key: string, depth: number): JNode {
   };
   const [pre, post] = nodeText(withHole).split(marker) as [string, string];
   const leaf = nodeText({ t: 'obj', entries: n.entries.filter(([k]) => k !== key) });
-  const d = Math.max(1, Math.min(depth, Math.floor(MAX_INPUT / Math.max(1, pre.length + post.length))));
+  const d = Math.max(1, Math.min(depth, Math.floor((room - leaf.length) / Math.max(1, pre.length + post.length))));
   return { t: 'raw', text: `${pre.repeat(d)}${leaf}${post.repeat(d)}` };
 }
 
+/**
+ * Apply JSON ops to a copy of the tree. Each op is sized to what room is left
+ * under MAX_INPUT, and copies are raw text (never shared subtrees, which a later
+ * op would grow all at once).
+ */
 export function applyJsonOps(root: JNode, ops: readonly JsonOp[]): JNode {
   const copy = toNodeCopy(root);
   for (const o of ops) {
     const all = slots(copy);
     if (all.length === 0) break;
     const s = all[o.at % all.length] as Slot;
+    const room = MAX_INPUT - nodeText(copy).length;
+    if (room <= 0) break;
     switch (o.op) {
       case 'replace':
-        s.set({ t: 'raw', text: o.text });
+        if (o.text.length <= room) s.set({ t: 'raw', text: o.text });
         break;
       case 'delete':
         s.remove();
         break;
       case 'dup': {
         if (s.parent.t !== 'arr') break;
-        const node = s.get();
-        const size = nodeText(node).length + 1;
-        const times = Math.min(o.times, Math.floor(MAX_INPUT / size));
-        s.parent.items.splice(s.index, 0, ...new Array<JNode>(times).fill(node));
+        const text = nodeText(s.get());
+        const times = Math.min(o.times, Math.floor(room / (text.length + 1)));
+        const raw: JNode = { t: 'raw', text };
+        s.parent.items.splice(s.index, 0, ...new Array<JNode>(times).fill(raw));
         break;
       }
       case 'rename':
@@ -568,10 +575,10 @@ export function applyJsonOps(root: JNode, ops: readonly JsonOp[]): JNode {
         }
         break;
       case 'nest':
-        s.set(nested(s.get(), o.key, o.depth));
+        s.set(nested(s.get(), o.key, o.depth, room));
         break;
       case 'deep':
-        s.set({ t: 'raw', text: deepText(Math.min(o.depth, MAX_INPUT / 8), o.object) });
+        s.set({ t: 'raw', text: deepText(Math.min(o.depth, Math.floor(room / 6)), o.object) });
         break;
     }
   }

@@ -86,6 +86,7 @@ if (args[0] === '--list') {
       ? `fuzz: no findings (seed ${report.seed})`
       : `fuzz: ${n} finding(s) (seed ${report.seed}); inputs saved under test/fuzz/findings/`,
   );
+  for (const e of report.errors) console.log(`fuzz: harness error: ${e}`);
   // Exit now: a straggling predicate of an interrupted run must not keep the process alive.
-  process.exit(n > 0 ? 1 : 0);
+  process.exit(n > 0 || report.errors.length > 0 ? 1 : 0);
 }

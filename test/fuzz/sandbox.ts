@@ -173,6 +173,15 @@ export class Sandbox {
     c.proc.kill('SIGKILL');
   }
 
+  /** Have a child started and ready (after whatever input is running). */
+  warm(): Promise<void> {
+    const next = this.queue.then(async () => {
+      if (!this.closed) await this.current();
+    });
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
   /** Parse one input in the child; resolves with how it ended (never rejects for the input's sake). */
   run(target: string, input: FuzzInput): Promise<Outcome> {
     const next = this.queue.then(() => this.runNow(target, input));

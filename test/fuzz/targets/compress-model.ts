@@ -109,8 +109,11 @@ export interface ZstdFrameSpec {
   readonly checksum: boolean;
   readonly dictWidth: 0 | 1 | 2 | 4;
   readonly dictId: number;
-  /** Window_Descriptor exponent and mantissa (exponent ≥ 22 asks for windows of gigabytes). */
-  readonly windowExp: number;
+  /**
+   * Window_Descriptor exponent and mantissa (exponent ≥ 22 asks for windows of gigabytes);
+   * 'fit' is the smallest window the blocks need, as an encoder writes it.
+   */
+  readonly windowExp: number | 'fit';
   readonly windowMant: number;
   /** How the payload is cut into blocks and what kind each is. */
   readonly blockSize: number;
@@ -140,13 +143,18 @@ const frameSpec: fc.Arbitrary<ZstdFrameSpec> = fc.record({
   ),
   dictId: fc.nat(),
   windowExp: fc.oneof(
-    { arbitrary: fc.integer({ min: 0, max: 10 }), weight: 4 },
+    { arbitrary: fc.constant('fit' as const), weight: 6 },
+    { arbitrary: fc.integer({ min: 0, max: 10 }), weight: 2 },
     { arbitrary: fc.integer({ min: 11, max: 31 }), weight: 1 },
   ),
   windowMant: fc.integer({ min: 0, max: 7 }),
   blockSize: fc.oneof(fc.integer({ min: 1, max: 1024 }), fc.constantFrom(4096, 65536, 131072)),
   kinds: fc.array(
-    fc.constantFrom('raw' as const, 'rle' as const, 'literals' as const, 'rle-literals' as const, 'reserved' as const),
+    fc.oneof(
+      { arbitrary: fc.constantFrom('raw' as const, 'literals' as const), weight: 8 },
+      { arbitrary: fc.constantFrom('rle' as const, 'rle-literals' as const), weight: 3 },
+      { arbitrary: fc.constant('reserved' as const), weight: 1 },
+    ),
     {
       minLength: 1,
       maxLength: 4,
@@ -177,11 +185,26 @@ function literalsHeader(w: Writer, type: 0 | 1, size: number): void {
 function zstdFrame(w: Writer, payload: Uint8Array, f: ZstdFrameSpec): void {
   w.int(0xfd2fb528, 4, true, false);
   const fcsValue = f.fcs === 'actual' ? payload.length : f.fcs === 'absent' ? 0 : f.fcs;
-  const width = f.fcs === 'absent' && !f.single ? 0 : f.fcsWidth === 0 && !f.single ? 0 : f.fcsWidth;
+  // A 1-byte Frame_Content_Size exists only in single-segment frames (FCS flag 0); a
+  // single-segment frame's window is its content size, so 'actual' gets a field that holds it.
+  const fitting = fcsValue < 256 ? 1 : fcsValue < 65536 + 256 ? 2 : 4;
+  const width =
+    f.single && f.fcs === 'actual'
+      ? Math.max(fitting, f.fcsWidth === 8 ? 8 : 0)
+      : f.fcs === 'absent' && !f.single
+        ? 0
+        : (f.fcsWidth === 0 || f.fcsWidth === 1) && !f.single
+          ? 0
+          : f.fcsWidth;
   const fcsFlag = width === 8 ? 3 : width === 4 ? 2 : width === 2 ? 1 : 0;
   const dictFlag = f.dictWidth === 4 ? 3 : f.dictWidth === 2 ? 2 : f.dictWidth === 1 ? 1 : 0;
   w.int((fcsFlag << 6) | (f.single ? 1 << 5 : 0) | (f.checksum ? 1 << 2 : 0) | dictFlag, 1, true);
-  if (!f.single) w.int((f.windowExp << 3) | f.windowMant, 1, true);
+  if (!f.single) {
+    // The smallest window holding a block (RFC 8878 §3.1.1.1.2: Block_Maximum_Size = min(window, 128 KiB)).
+    const need = Math.min(Math.max(payload.length, f.blockSize), 128 * 1024);
+    const exp = f.windowExp === 'fit' ? Math.max(0, Math.ceil(Math.log2(Math.max(1, need))) - 10) : f.windowExp;
+    w.int((exp << 3) | (f.windowExp === 'fit' ? 0 : f.windowMant), 1, true);
+  }
   if (f.dictWidth > 0) w.int(f.dictId % 2 ** (8 * f.dictWidth), f.dictWidth as 1 | 2 | 4, true);
   const fcsBytes = f.single && fcsFlag === 0 ? 1 : width;
   if (fcsBytes === 1) w.int(fcsValue & 0xff, 1, true);
@@ -247,7 +270,11 @@ export function realZstd(payloads: readonly Uint8Array[]): Uint8Array[] {
   const out: Uint8Array[] = [];
   for (const p of payloads) {
     for (const args of [['-1'], ['-19'], ['--ultra', '-22', '--long=27']]) {
-      const r = spawnSync('zstd', ['-q', '-c', ...args], { input: p, maxBuffer: MAX_INPUT * 4 });
+      // --stream-size: without it the tool sizes its tables for an unknown (huge) input, slowly.
+      const r = spawnSync('zstd', ['-q', '-c', `--stream-size=${p.length}`, ...args], {
+        input: p,
+        maxBuffer: MAX_INPUT * 4,
+      });
       if (r.status === 0 && r.stdout.length > 0) out.push(new Uint8Array(r.stdout));
     }
   }

@@ -72,25 +72,28 @@ export const customsJsonTarget = sbomTarget(
 
 /** Values that mean something to the VEX reader: statuses, states (prototype keys too), BOM-links. */
 const vexScalar: fc.Arbitrary<string> = fc.oneof(
-  hostileScalar,
-  fc.constantFrom(
-    ...[
-      ...VEX_STATUSES,
-      'false_positive',
-      'resolved',
-      'exploitable',
-      'in_triage',
-      'constructor',
-      '__proto__',
-      'toString',
-      'valueOf',
-      'hasOwnProperty',
-    ].map((s) => JSON.stringify(s)),
-    '"urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#%zz"',
-    '"urn:cdx:x/1#pkg%3Anpm%2Flodash%404.17.20"',
-    '"urn:cdx:"',
-    '"https://openvex.dev/ns/v0.2.0"',
-  ),
+  { arbitrary: hostileScalar, weight: 2 },
+  {
+    arbitrary: fc.constantFrom(
+      ...[
+        ...VEX_STATUSES,
+        'false_positive',
+        'resolved',
+        'exploitable',
+        'in_triage',
+        'constructor',
+        '__proto__',
+        'toString',
+        'valueOf',
+        'hasOwnProperty',
+      ].map((s) => JSON.stringify(s)),
+      '"urn:cdx:3e671687-395b-41f5-a30f-a58921a69b79/1#%zz"',
+      '"urn:cdx:x/1#pkg%3Anpm%2Flodash%404.17.20"',
+      '"urn:cdx:"',
+      '"https://openvex.dev/ns/v0.2.0"',
+    ),
+    weight: 3,
+  },
 );
 
 export const vexTarget: FuzzTarget = {

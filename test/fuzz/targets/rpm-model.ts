@@ -350,7 +350,9 @@ export function ndbLayout(spec: NdbSpec): Layout {
   const SLOT = 16;
   const PAGE = 4096;
   const slotsPerPage = PAGE / SLOT;
-  const slotPages = Math.max(1, Math.min(spec.slotPages, 64));
+  // Enough slot pages for every blob and duplicate (at most 64: 16 382 slots).
+  const needed = Math.ceil((spec.blobs.length + spec.dupSlots + 2) / slotsPerPage);
+  const slotPages = Math.max(1, Math.min(Math.max(spec.slotPages, needed), 64));
   const capacity = slotPages * slotsPerPage - 2;
   const w = new Writer();
   w.int(0x506d7052, 4, true, false)
@@ -380,7 +382,7 @@ export function ndbLayout(spec: NdbSpec): Layout {
   const dups = Math.min(spec.dupSlots, capacity - placed.length);
   const first = placed[0];
   for (let i = 0; i < dups && first; i++)
-    placed.push({ ...first, pkgidx: spec.samePkgIdx ? first.pkgidx : first.pkgidx });
+    placed.push({ ...first, pkgidx: spec.samePkgIdx ? first.pkgidx : first.pkgidx + 1 + i });
   placed.slice(0, capacity).forEach((p, i) => {
     const at = slotAt[i] as number;
     w.patch(at + 4, p.pkgidx, 4, true)

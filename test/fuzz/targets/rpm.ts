@@ -9,13 +9,27 @@ import * as fc from 'fast-check';
 import { rpmDb } from '../../../src/analyze/os/rpm-db.js';
 import { parseRpmHeader, rpmPackageOf } from '../../../src/analyze/os/rpm-header.js';
 import { fixtureFile } from '../../../src/analyze/os/fixture-file.js';
-import { mutatedLayout, mutatedSeeds } from '../mutate.js';
+import { mutatedLayout, mutatedSeeds, rarely } from '../mutate.js';
 import type { FuzzInput, FuzzTarget } from '../protocol.js';
 import { packageProblems, resultProblems } from './check.js';
 import { bdbLayout, headerLayout, headerSpec, ndbLayout, sqliteLayout, sqliteSchema } from './rpm-model.js';
 
 const fixture = (name: string): Uint8Array =>
   new Uint8Array(readFileSync(new URL(`../../../../src/analyze/os/testdata/rpm/${name}`, import.meta.url)));
+
+/** A valid header listing thousands of files (a big blob; parsing it is real work). */
+const bigHeader: fc.Arbitrary<Uint8Array> = fc.tuple(headerSpec, fc.integer({ min: 5_000, max: 20_000 })).map(
+  ([h, n]) =>
+    headerLayout({
+      tags: [
+        ...h.tags.filter((t) => t.tag !== 1116 && t.tag !== 1117 && t.tag !== 1118),
+        { tag: 1116, type: 4, value: { k: 'ints', v: new Array<number>(n).fill(0) } },
+        { tag: 1117, type: 8, value: { k: 'strs', v: Array.from({ length: n }, (_, i) => `file-${i}`) } },
+        { tag: 1118, type: 8, value: { k: 'strs', v: ['/usr/share/doc/'] } },
+      ],
+      bomb: null,
+    }).bytes,
+);
 
 /** Valid header blobs for the database builders (bombs left to the header target and to field ops). */
 const blobs = (max: number): fc.Arbitrary<Uint8Array[]> =>
@@ -98,16 +112,21 @@ export const rpmNdbTarget = dbTarget(
     mutatedLayout(
       fc
         .record({
-          blobs: blobs(6),
+          // Now and then one big header first: duplicated slots then each point at a lot of work.
+          blobs: fc.tuple(rarely(bigHeader, 10), blobs(6)).map(([big, rest]) => (big === null ? rest : [big, ...rest])),
           slotPages: fc.oneof(
             { arbitrary: fc.constant(1), weight: 9 },
             { arbitrary: fc.integer({ min: 2, max: 64 }), weight: 1 },
           ),
           dupSlots: fc.oneof(
-            { arbitrary: fc.constant(0), weight: 20 },
+            { arbitrary: fc.constant(0), weight: 10 },
             { arbitrary: fc.integer({ min: 1, max: 16_000 }), weight: 1 },
           ),
-          samePkgIdx: fc.boolean(),
+          // The same package index (what the reader checks against the blob) or another one.
+          samePkgIdx: fc.oneof(
+            { arbitrary: fc.constant(true), weight: 3 },
+            { arbitrary: fc.constant(false), weight: 1 },
+          ),
         })
         .map(ndbLayout),
     ),
