@@ -92,17 +92,6 @@ test('parseCustomsJson bounds its error list on hostile input', () => {
   assert.ok(e.message.length < 20_000, `message length ${e.message.length}`);
 });
 
-test('parseCustomsJson reports a deeply nested value where an ecosystem is expected, without overflowing the stack', () => {
-  // Found by the fuzzer (test/fuzz): describing the bad value printed it whole, recursively.
-  const doc = JSON.parse(toCustomsJson(sampleInventory())) as { packages: Record<string, unknown>[] };
-  const text = JSON.stringify(doc).replace(
-    `"ecosystem":"${String(doc.packages[0]?.ecosystem)}"`,
-    `"ecosystem":${'['.repeat(100_000)}${']'.repeat(100_000)}`,
-  );
-  const e = sbomError(() => parseCustomsJson(text));
-  assert.match(e.message, /\/packages\/0\/ecosystem: expected one of .*, found \[…/);
-});
-
 test('the published schema does reject a broken inventory (ajv, independent of TypeBox)', () => {
   const d = JSON.parse(toCustomsJson(sampleInventory())) as { packages: Record<string, unknown>[] };
   (d.packages[0] as Record<string, unknown>).ecosystem = 'cobol';

@@ -178,20 +178,10 @@ function withRedactedTarget(inv: Inventory): Inventory {
 }
 
 /** TypeBox says "Expected union value" for enums; name the allowed values and what was found instead. */
-/** The JSON of a bad value, for the message; a value nested too deep to print is named by its opening bracket. */
-function preview(value: unknown): string | undefined {
-  try {
-    return JSON.stringify(value);
-  } catch {
-    // JSON.stringify recurses: thousands of nested arrays overflow the stack (RangeError).
-    return Array.isArray(value) ? '[…' : '{…';
-  }
-}
-
 function describeError(err: ValueError): string {
   const anyOf = (err.schema as { anyOf?: readonly { const?: unknown }[] }).anyOf;
   if (anyOf?.every((s) => typeof s.const === 'string')) {
-    const found = preview(err.value);
+    const found = JSON.stringify(err.value);
     const shown = found === undefined ? 'nothing' : found.length > 60 ? `${found.slice(0, 60)}…` : found;
     return `expected one of ${anyOf.map((s) => s.const).join(', ')}, found ${shown}`;
   }

@@ -3,8 +3,25 @@
  * relies on (types, non-empty identities, finite numbers, relative paths).
  * A parse that returns something else is a finding even though it did not throw.
  */
-import type { AnalyzerResult } from '../../../src/analyze/index.js';
+import type { AnalyzerFile, AnalyzerResult } from '../../../src/analyze/index.js';
 import { ECOSYSTEMS, type PackageFact } from '../../../src/core/index.js';
+
+/** A file as the layer walker hands it to an analyzer. */
+export function fileOf(path: string, bytes: Uint8Array): AnalyzerFile {
+  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  let text: string | undefined;
+  return {
+    path,
+    size: buf.length,
+    mode: 0o644,
+    layer: 'sha256:fuzz',
+    bytes: buf,
+    text: () => {
+      text ??= buf.toString('utf8');
+      return text;
+    },
+  };
+}
 
 const KNOWN_ECOSYSTEMS: ReadonlySet<string> = new Set(ECOSYSTEMS);
 

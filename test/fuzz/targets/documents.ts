@@ -9,8 +9,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as fc from 'fast-check';
-import type { Inventory } from '../../../src/sbom/index.js';
-import { parseSbomText } from '../../../src/engine/index.js';
+import { type Inventory, parseSbomText } from '../../../src/sbom/index.js';
 import { loadVex, VEX_STATUSES } from '../../../src/policy/index.js';
 import { hostileScalar, mutatedJson } from '../mutate.js';
 import type { FuzzTarget } from '../protocol.js';

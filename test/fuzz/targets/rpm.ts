@@ -8,10 +8,9 @@ import { readFileSync } from 'node:fs';
 import * as fc from 'fast-check';
 import { rpmDb } from '../../../src/analyze/os/rpm-db.js';
 import { parseRpmHeader, rpmPackageOf } from '../../../src/analyze/os/rpm-header.js';
-import { fixtureFile } from '../../../src/analyze/os/fixture-file.js';
 import { mutatedLayout, mutatedSeeds, rarely } from '../mutate.js';
 import type { FuzzInput, FuzzTarget } from '../protocol.js';
-import { packageProblems, resultProblems } from './check.js';
+import { fileOf, packageProblems, resultProblems } from './check.js';
 import { bdbLayout, headerLayout, headerSpec, ndbLayout, sqliteLayout, sqliteSchema } from './rpm-model.js';
 
 const fixture = (name: string): Uint8Array =>
@@ -45,7 +44,7 @@ export const rpmHeaderTarget: FuzzTarget = {
   run(input) {
     const h = parseRpmHeader(input.bytes, 'fuzz');
     const problems: string[] = [];
-    for (const [tag, v] of h) {
+    for (const [tag, v] of h.tags) {
       const ok =
         typeof v === 'string' ||
         v instanceof Uint8Array ||
@@ -64,7 +63,7 @@ function dbTarget(name: string, path: string, entry: string, arbitrary: () => fc
     entry,
     arbitrary,
     async run(input) {
-      const r = await rpmDb.analyze(fixtureFile(path, Buffer.from(input.bytes)));
+      const r = await rpmDb.analyze(fileOf(path, input.bytes));
       return resultProblems(r, 'rpm');
     },
   };

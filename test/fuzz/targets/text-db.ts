@@ -10,10 +10,9 @@ import { readFileSync } from 'node:fs';
 import * as fc from 'fast-check';
 import { apkInstalled } from '../../../src/analyze/os/apk-installed.js';
 import { dpkgStatus } from '../../../src/analyze/os/dpkg-status.js';
-import { fixtureFile } from '../../../src/analyze/os/fixture-file.js';
 import { applyByteOps, byteOp, mutatedSeeds, someOps, rarely } from '../mutate.js';
 import type { FuzzInput, FuzzTarget } from '../protocol.js';
-import { resultProblems } from './check.js';
+import { fileOf, resultProblems } from './check.js';
 
 const fixture = (path: string): Uint8Array =>
   new Uint8Array(readFileSync(new URL(`../../../../src/analyze/os/testdata/${path}`, import.meta.url)));
@@ -133,7 +132,7 @@ export const apkTarget: FuzzTarget = {
       [fixture('apk/alpine-installed'), fixture('apk/wolfi-installed')],
     ),
   async run(input) {
-    const r = await apkInstalled.analyze(fixtureFile('lib/apk/db/installed', Buffer.from(input.bytes)));
+    const r = await apkInstalled.analyze(fileOf('lib/apk/db/installed', input.bytes));
     return resultProblems(r, 'apk');
   },
 };
@@ -211,7 +210,7 @@ export const dpkgTarget: FuzzTarget = {
     ),
   async run(input) {
     const path = DPKG_PATHS[input.knob % DPKG_PATHS.length] as string;
-    const r = await dpkgStatus.analyze(fixtureFile(path, Buffer.from(input.bytes)));
+    const r = await dpkgStatus.analyze(fileOf(path, input.bytes));
     return resultProblems(r, 'deb');
   },
 };

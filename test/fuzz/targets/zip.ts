@@ -14,11 +14,10 @@ import { readFileSync } from 'node:fs';
 import { deflateRawSync } from 'node:zlib';
 import * as fc from 'fast-check';
 import { javaArchive } from '../../../src/analyze/lang/java-archive.js';
-import { fixtureFile } from '../../../src/analyze/os/fixture-file.js';
 import { type Layout, MAX_INPUT, mutatedLayout, mutatedSeeds, Writer, rarely } from '../mutate.js';
 import type { FuzzTarget } from '../protocol.js';
 import { crc32 } from './compress-model.js';
-import { resultProblems } from './check.js';
+import { fileOf, resultProblems } from './check.js';
 
 export type ZipContent = { readonly k: 'bytes'; readonly v: Uint8Array } | { readonly k: 'zip'; readonly v: ZipSpec };
 
@@ -296,7 +295,7 @@ export const javaArchiveTarget: FuzzTarget = {
     ),
   async run(input) {
     const path = PATHS[input.knob % PATHS.length] as string;
-    const r = await javaArchive.analyze(fixtureFile(path, Buffer.from(input.bytes)));
+    const r = await javaArchive.analyze(fileOf(path, input.bytes));
     return resultProblems(r, 'maven');
   },
 };
