@@ -94,6 +94,12 @@ class FuzzFailure extends Error {
   }
 }
 
+/** The outcome a property failed on; any other error is the harness's own (a child that cannot start …). */
+function failureOf(e: unknown): Outcome {
+  if (e instanceof FuzzFailure) return e.outcome;
+  throw e instanceof Error ? e : new Error(String(e));
+}
+
 /** One line saying what went wrong. */
 export function describe(o: Outcome): string {
   switch (o.kind) {
@@ -269,7 +275,7 @@ async function fuzzTarget(
       });
     }
     if (!details.failed || details.counterexample === null) break;
-    const first = (details.errorInstance as FuzzFailure).outcome;
+    const first = failureOf(details.errorInstance);
     const sig = signature(first);
     const known = seen.get(sig);
     if (known) {
@@ -291,7 +297,7 @@ async function fuzzTarget(
       if (shrunk.failed && shrunk.counterexample !== null) {
         best = {
           input: shrunk.counterexample[0],
-          outcome: (shrunk.errorInstance as FuzzFailure).outcome,
+          outcome: failureOf(shrunk.errorInstance),
           path: shrunk.counterexamplePath,
         };
       }
