@@ -33,6 +33,23 @@ test('decoder: truncated gzip and zstd are LAYER_TRUNCATED or LAYER_CORRUPT, nev
   }
 });
 
+test('decoder: a corrupt gzip block fails the stream instead of stalling it', { timeout: 10_000 }, async () => {
+  // Found by the fuzzer: a gzip header then a byte that is no valid deflate
+  // block. The gunzip errors while the write is in flight; the decoder must
+  // still complete that write and end with LAYER_CORRUPT, not wait forever.
+  const corrupt = Buffer.from('1f8b0800000000000003ff', 'hex');
+  for (const chunks of [[corrupt], [corrupt.subarray(0, 5), corrupt.subarray(5)]]) {
+    await assert.rejects(
+      readAll(
+        Readable.from(chunks).pipe(
+          new LayerDecoder({ expected: 'gzip', what: 'layer X', maxSize: 1 << 20, maxRatio: 1000 }),
+        ),
+      ),
+      (e: unknown) => e instanceof CustomsError && e.code === 'LAYER_CORRUPT' && e.message.includes('layer X'),
+    );
+  }
+});
+
 test('decoder: a decompression bomb stops at the size limit', async () => {
   const bomb = gzipSync(Buffer.alloc(5_000_000));
   await assert.rejects(

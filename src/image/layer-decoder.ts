@@ -39,6 +39,12 @@ export class LayerDecoder extends Transform {
   /** Bytes of an incomplete zstd header, held back until the rest arrives. */
   private zstdHeld: Buffer = Buffer.alloc(0);
   private failed: CustomsError | undefined;
+  /**
+   * Completes the gzip write in flight. A gunzip destroyed by `fail` while a
+   * write is pending never calls that write's callback: without this the
+   * decoder would stall, neither ending nor failing.
+   */
+  private gzipWriteDone: (() => void) | undefined;
   private inBytes = 0;
   private outBytes = 0;
 
@@ -127,7 +133,15 @@ export class LayerDecoder extends Transform {
           cb();
           return;
         }
-        g.write(chunk, () => cb());
+        let called = false;
+        const done = (): void => {
+          if (called) return;
+          called = true;
+          this.gzipWriteDone = undefined;
+          cb();
+        };
+        this.gzipWriteDone = done;
+        g.write(chunk, done);
         return;
       }
       case 'zstd':
@@ -221,5 +235,6 @@ export class LayerDecoder extends Transform {
     this.gunzip = undefined;
     this.zstd = undefined;
     this.zstdFrames = undefined;
+    this.gzipWriteDone?.();
   }
 }

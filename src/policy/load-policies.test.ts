@@ -267,3 +267,28 @@ test('unknowns.packageDatabases: the last file that sets it wins, with its sourc
     /p\.yaml: unknowns\.packageDatabases/,
   );
 });
+
+test('hostile YAML: a mapping of 200,000 keys is refused in linear time, its problems listed at most 50 times', () => {
+  // Found by fuzzing: the parser's own duplicate-key check compares every key
+  // with every other (20,000 keys took 7 s), and a file of repeated keys
+  // produced a 29 MB message.
+  const distinct = Array.from({ length: 200_000 }, (_, i) => `k${i.toString()}: 1`).join('\n');
+  const started = performance.now();
+  assert.match(
+    problems(() => loadPolicies([{ path: 'wide.yaml', text: distinct }], NOW)),
+    /wide\.yaml/,
+  );
+  const repeated = 'a: 1\n'.repeat(200_000);
+  const message = problems(() => loadPolicies([{ path: 'dup.yaml', text: repeated }], NOW));
+  assert.ok(performance.now() - started < 20_000, `took ${(performance.now() - started).toFixed(0)} ms`);
+  assert.match(message, /dup\.yaml: line 2: duplicate key "a" in one mapping/);
+  assert.match(message, /dup\.yaml: … and 199949 more/);
+  assert.ok(message.length < 10_000, `message of ${message.length.toString()} characters`);
+});
+
+test('a duplicate key names its line', () => {
+  assert.match(
+    problems(() => loadPolicies([{ path: 'p.yaml', text: 'rules:\n  - id: a\n    id: b\n' }], NOW)),
+    /p\.yaml: line 3: duplicate key "id" in one mapping/,
+  );
+});
