@@ -157,11 +157,12 @@ function assertNoSecret(what: string, text: string): void {
 test('the scan finds every planted secret (so the search below is not vacuous)', () => {
   const found = (result.secrets ?? []).map((s) => `${s.location} ${s.ruleId}`);
   for (const expected of [
-    'config Env[1] aws-access-key-id',
-    'config Env[2] aws-secret-access-key',
+    // Locations name the variable where there is one (ENV/ARG), never its value.
+    'config Env[1] (ENV AWS_ACCESS_KEY_ID) aws-access-key-id',
+    'config Env[2] (ENV AWS_SECRET_ACCESS_KEY) aws-secret-access-key',
     'config Labels["ci.token"] github-token',
     'config Cmd github-token',
-    'history[3] created_by github-token',
+    'history[3] created_by (ARG GITHUB_TOKEN) github-token',
   ]) {
     assert.ok(found.includes(expected), `${expected} in ${found.join(', ')}`);
   }
