@@ -4,7 +4,7 @@ import { CustomsError } from '../core/index.js';
 import { renderScanJson } from './scan-json.js';
 import { isScanResultJson, parseScanResultJson, SAVED_DB_PATH } from './scan-json-read.js';
 import type { ScanResult } from '../result/index.js';
-import { L1, sampleResult } from './test-support/gate-sample.js';
+import { L1, sampleResult } from '../policy/test-support/gate-sample.js';
 
 /** The sample with what a scan of an image has besides findings: tags, labels, packages, config. */
 function imageResult(): ScanResult {
