@@ -12,26 +12,13 @@
  */
 import Database from 'better-sqlite3';
 import * as fc from 'fast-check';
+import { RPMTAG } from '../../../src/analyze/os/rpm-header.js';
 import { type Layout, MAX_INPUT, Writer, rarely } from '../mutate.js';
 
 // ---------------------------------------------------------------- header blobs
 
-export const TAG = {
-  HEADERIMMUTABLE: 63,
-  NAME: 1000,
-  VERSION: 1001,
-  RELEASE: 1002,
-  EPOCH: 1003,
-  VENDOR: 1011,
-  LICENSE: 1014,
-  ARCH: 1022,
-  OLDFILENAMES: 1027,
-  SOURCERPM: 1044,
-  DIRINDEXES: 1116,
-  BASENAMES: 1117,
-  DIRNAMES: 1118,
-  MODULARITYLABEL: 5096,
-} as const;
+/** rpm's tags as the reader knows them, plus the region tag a header starts with. */
+export const TAG = { HEADERIMMUTABLE: 63, ...RPMTAG } as const;
 
 /** rpmTagType: NULL CHAR INT8 INT16 INT32 INT64 STRING BIN STRING_ARRAY I18NSTRING. */
 export type TagValue =
