@@ -1,0 +1,2 @@
+export type { Actor, RouteAccess, RoutePlugin, ServerContext, ServerLog } from './context.js';
+export { EVENT_TYPES, type EventType } from './event-types.js';
