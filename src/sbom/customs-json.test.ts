@@ -77,6 +77,13 @@ test('parseCustomsJson lists every bad field', () => {
   }
 });
 
+test('parseCustomsJson refuses a package with an empty name (nothing could match or name it)', () => {
+  const doc = JSON.parse(toCustomsJson(sampleInventory())) as { packages: Record<string, unknown>[] };
+  (doc.packages[0] as Record<string, unknown>).name = '';
+  const e = sbomError(() => parseCustomsJson(JSON.stringify(doc)));
+  assert.ok(e.message.includes('/packages/0/name'), e.message);
+});
+
 test('parseCustomsJson refuses non-JSON, other schema versions and non-objects with clear messages', () => {
   assert.match(sbomError(() => parseCustomsJson('{"schemaVersion": 1,')).message, /not valid JSON/);
   assert.match(sbomError(() => parseCustomsJson('{"schemaVersion": 2}')).message, /schemaVersion 2 is not supported/);

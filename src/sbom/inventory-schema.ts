@@ -50,7 +50,12 @@ export const PackageSchema = Type.Object(
   {
     id: Str('Stable content ID of the package in this inventory.'),
     ecosystem: EcosystemSchema,
-    name: Str('Name as the ecosystem spells it (Maven group:artifact, npm @scope/name, Go module path).'),
+    // A package without a name can be neither matched nor named in a report: refused, not read as nothing.
+    name: Type.String({
+      minLength: 1,
+      maxLength: 65536,
+      description: 'Name as the ecosystem spells it (Maven group:artifact, npm @scope/name, Go module path).',
+    }),
     version: Str('Version as the ecosystem spells it (dpkg versions keep their epoch).'),
     purl: Str('Package URL (purl-spec).'),
     arch: Type.Optional(Str('Architecture, when the package database says.')),

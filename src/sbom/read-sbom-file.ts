@@ -64,7 +64,8 @@ function osOf(sbom: ImportedSbom): { os?: OsInfo; notes: { message: string }[] }
 }
 
 function fromImported(sbom: ImportedSbom, text: string, path: string, now: Date, os?: OsInfo): Inventory {
-  const name = sbom.subject?.name ?? path;
+  // An empty subject name is as good as none: the file names what was read.
+  const name = sbom.subject?.name || path;
   return {
     schemaVersion: 1,
     tool: { name: 'customs', version: '' },
