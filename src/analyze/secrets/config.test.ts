@@ -83,6 +83,16 @@ skip-paths: ['(']
   }
 });
 
+test('repeated alternation that could backtrack exponentially is refused; bounded or single-use alternation is not', () => {
+  const rule = (re: string) => `rules:\n  - {id: r, title: R, severity: low, keywords: [a], regex: '${re}'}\n`;
+  for (const re of ['(a|a)+b', '(?:a|ab)*c', '(x|y){2,}z']) {
+    assert.match(problems(rule(re)), /rules\.0\.regex: a repeated group of alternatives/, re);
+  }
+  for (const re of ['(ghp|gho)_[A-Za-z0-9]{36}', '[ab]+c', '(?:a|b){1}c']) {
+    assert.doesNotThrow(() => loadSecretConfig(rule(re)), re);
+  }
+});
+
 test('YAML syntax errors and non-mapping documents are refused with a line', () => {
   assert.match(problems('rules: [\n  - x: {\n'), /line \d+/);
   assert.match(problems('- just\n- a list\n'), /\(top level\)/);

@@ -93,6 +93,15 @@ export type SecretConfigFile = Static<typeof SecretConfigFileSchema>;
 const NESTED_QUANTIFIER = /\((?:[^()\\]|\\.)*(?:[+*]|\{\d+,\})(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
 
 /**
+ * A repeated group of alternatives, such as "(a|a)+" or "(a|ab)*": when two
+ * alternatives can match the same text the engine tries every split of it, an
+ * exponential number. Whether alternatives overlap is undecidable in general
+ * for JavaScript regexes, so any repeated alternation is refused; a character
+ * class ("[ab]+") or a bounded repetition says the same safely.
+ */
+const REPEATED_ALTERNATION = /\((?:[^()\\]|\\.)*\|(?:[^()\\]|\\.)*\)(?:[+*]|\{\d+,\d*\})/;
+
+/**
  * Parse and validate a secrets config file (YAML; JSON is YAML too). Every
  * bad field is listed in one SECRETS_CONFIG_INVALID error, by its path.
  */
@@ -119,6 +128,12 @@ export function loadSecretConfig(text: string): SecretConfig {
     if (NESTED_QUANTIFIER.test(source)) {
       problems.push(
         `${where}: nested quantifier can backtrack catastrophically; bound the inner or outer repetition ({m,n})`,
+      );
+      return undefined;
+    }
+    if (REPEATED_ALTERNATION.test(source)) {
+      problems.push(
+        `${where}: a repeated group of alternatives can backtrack catastrophically when they overlap; use a character class or repeat the group a bounded number of times`,
       );
       return undefined;
     }
