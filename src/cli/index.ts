@@ -5,6 +5,7 @@ import { dbCommand } from './commands/db.js';
 import { gateCommand } from './commands/gate.js';
 import { sbomCommand } from './commands/sbom.js';
 import { scanCommand } from './commands/scan.js';
+import { serveCommand } from './commands/serve.js';
 import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
@@ -18,6 +19,7 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(gateCommand(signal));
   program.addCommand(cacheCommand());
   program.addCommand(dbCommand(signal));
+  program.addCommand(serveCommand(signal));
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')

@@ -184,6 +184,46 @@ export const ERROR_CODES = {
     http: 500,
     hint: 'A sealed secret could not be opened: the store key (CUSTOMS_STORE_KEY, 32 bytes as 64 hex digits or base64) differs from the one it was sealed with, or the data was altered.',
   },
+  API_UNAUTHENTICATED: {
+    exit: EXIT.input,
+    http: 401,
+    hint: 'Send `Authorization: Bearer <token>` with a valid API token: `customs serve` prints the admin token on first start and writes it to DIR/admin.token; an admin issues others (POST /api/v1/tokens, docs/server.md).',
+  },
+  API_FORBIDDEN: {
+    exit: EXIT.input,
+    http: 403,
+    hint: 'The token\'s role may not do this: admin can do everything, ci can also post verdicts, viewer only reads (docs/server.md "Roles"); ask an admin for a token with the role the route needs.',
+  },
+  API_NOT_FOUND: {
+    exit: EXIT.input,
+    http: 404,
+    hint: 'Check the path and the id or name in it; /api/openapi.json lists every route.',
+  },
+  API_REQUEST_INVALID: {
+    exit: EXIT.usage,
+    http: 400,
+    hint: 'Fix the fields the message names; /api/openapi.json documents every request body and parameter.',
+  },
+  API_RATE_LIMITED: {
+    exit: EXIT.input,
+    http: 429,
+    hint: 'Too many requests with this token (or from this address): wait for the time the Retry-After header gives, or raise --rate-limit on the server.',
+  },
+  SERVER_UNREACHABLE: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'Check the --server URL and that `customs serve` runs there; in CI, --offline judge decides with local policies when the server is down (docs/server.md "CI").',
+  },
+  SERVER_CONFIG_INVALID: {
+    exit: EXIT.usage,
+    http: 500,
+    hint: 'Fix the server setting the message names (--listen HOST:PORT, --tls-cert and --tls-key PEM files, CUSTOMS_SECRET_KEY); `customs serve --help` lists them.',
+  },
+  SERVER_LISTEN_FAILED: {
+    exit: EXIT.input,
+    http: 500,
+    hint: 'Another process uses the address, or the port needs privileges; pick another --listen HOST:PORT.',
+  },
   VULNDB_MISSING: {
     exit: EXIT.input,
     http: 503,

@@ -2,7 +2,7 @@ export type * from './types.js';
 export { RULE_ACTIONS, VERDICT_STATUSES } from './types.js';
 export type { Policy, PolicyRule, PolicyException } from './policy-model.js';
 export type { EvaluateOptions } from './input.js';
-export { loadPolicies } from './load-policies.js';
+export { expiryInstant, loadPolicies } from './load-policies.js';
 export { evaluatePolicy } from './evaluate-policy.js';
 export { loadVex, VEX_STATUSES, type VexDocument, type VexStatement, type VexStatus } from './vex.js';
 export {

@@ -30,7 +30,7 @@ export function backoffMs(opts: QueueOptions, attempts: number): number {
   return Math.min(opts.backoffBaseMs * 2 ** Math.max(0, attempts - 1), opts.backoffMaxMs);
 }
 
-const toJob = (r: Selectable<JobsTable>): JobRecord => ({
+export const toJob = (r: Selectable<JobsTable>): JobRecord => ({
   id: r.id,
   kind: r.kind,
   idempotencyKey: r.idempotency_key,

@@ -11,6 +11,7 @@ import { eventLog } from './events.js';
 import { findingRepository } from './findings.js';
 import { imageRepository } from './images.js';
 import { jobQueue } from './job-queue.js';
+import { listings } from './listings.js';
 import { migrate } from './migrate.js';
 import { packageIndex } from './package-index.js';
 import { policyRepository } from './policies.js';
@@ -62,6 +63,7 @@ export function createStore(backend: Backend, opts: StoreOptions = {}): Store {
     events: eventLog(ctx),
     tokens: tokenRepository(ctx),
     audit: auditLog(ctx),
+    listings: listings(ctx),
     close: () => backend.close(),
   };
 }

@@ -15,16 +15,24 @@ import type {
   ExceptionInput,
   ExceptionRecord,
   FailOptions,
+  FindingHistoryDay,
   FindingRecord,
+  FindingSpread,
   ImageInput,
+  ImageQuery,
   ImageRecord,
+  ImageSummary,
+  ImageWithFinding,
   InventoryPackage,
   IssuedToken,
   JobInput,
+  JobListQuery,
   JobRecord,
   JobState,
   Lease,
+  ListedRepository,
   LogQuery,
+  PageQuery,
   PackageHit,
   PackageKey,
   PolicyInput,
@@ -158,6 +166,23 @@ export interface AuditLog {
   list(query?: LogQuery & { readonly actor?: string }): Promise<AuditRecord[]>;
 }
 
+/** Paged reads for the HTTP API (listings.ts): ordered by id, paged by afterId. */
+export interface Listings {
+  /** The highest migration applied (readiness: equals SCHEMA_VERSION once migrated). */
+  schemaVersion(): Promise<number>;
+  repositories(q?: PageQuery & { readonly registryId?: number }): Promise<ListedRepository[]>;
+  repository(id: number): Promise<RepositoryRecord | undefined>;
+  images(q?: ImageQuery): Promise<ImageSummary[]>;
+  /** Images with an open finding of this ID (CVE, rule), through the findings index. */
+  imagesWithFinding(findingId: string, q?: PageQuery): Promise<ImageWithFinding[]>;
+  /** How many images and which repositories an open finding ID reaches. */
+  findingSpread(findingId: string): Promise<FindingSpread>;
+  /** Per UTC day from `from` to `to` (ms): findings opened, fixed, and open at the day's end. */
+  findingHistory(q: { readonly from: number; readonly to: number }): Promise<FindingHistoryDay[]>;
+  jobs(q?: JobListQuery): Promise<JobRecord[]>;
+  jobCounts(): Promise<Record<JobState, number>>;
+}
+
 export interface Store {
   readonly dialect: Dialect;
   /** The SQLite file or the PostgreSQL URL without its password. */
@@ -173,5 +198,6 @@ export interface Store {
   readonly events: EventLog;
   readonly tokens: TokenRepository;
   readonly audit: AuditLog;
+  readonly listings: Listings;
   close(): Promise<void>;
 }

@@ -398,3 +398,88 @@ export interface LogQuery {
   readonly afterId?: number;
   readonly limit?: number;
 }
+
+// ---- listings (the API's paged reads, listings.ts) ----
+
+/** A page of a listing: rows with an id greater than `afterId`, in id order. */
+export interface PageQuery {
+  readonly afterId?: number;
+  /** Rows per page: 1 to 1000, default 100. */
+  readonly limit?: number;
+}
+
+export interface ListedRepository extends RepositoryRecord {
+  /** The registry's name. */
+  readonly registry: string;
+  readonly tagCount: number;
+}
+
+/** A tag pointing at an image, with where it lives. */
+export interface ImageTagRef {
+  readonly registry: string;
+  readonly repository: string;
+  readonly repositoryId: number;
+  readonly tag: string;
+}
+
+export type SeverityCounts = Record<'critical' | 'high' | 'medium' | 'low' | 'unknown', number>;
+
+export interface ImageSummary {
+  readonly id: number;
+  readonly digest: string;
+  readonly platform?: string;
+  readonly createdAt: number;
+  readonly inventoryAt?: number;
+  readonly openFindings: SeverityCounts;
+  /** The latest verdict's status; absent when never judged. */
+  readonly verdict?: VerdictStatus;
+  readonly tags: readonly ImageTagRef[];
+}
+
+export interface ImageQuery extends PageQuery {
+  readonly registryId?: number;
+  /** Repository name (in any registry, or in `registryId`). */
+  readonly repository?: string;
+  /** Distro of the inventory: "debian" or "debian:12" (case-insensitive), as its OS packages' namespace says. */
+  readonly os?: string;
+  /** Holds a package of this name (or source package name), through the package index. */
+  readonly package?: string;
+  /** Has an open finding of this severity or above. */
+  readonly severity?: 'critical' | 'high' | 'medium' | 'low' | 'unknown';
+  /** The latest verdict has this status. */
+  readonly verdict?: VerdictStatus;
+}
+
+/** An image with an open finding of the asked ID, and what it matched. */
+export interface ImageWithFinding extends ImageSummary {
+  readonly refs: readonly string[];
+  /** purls of the affected packages. */
+  readonly packages: readonly string[];
+  readonly severity: string;
+}
+
+/** How far one finding ID reaches across the stored images. */
+export interface FindingSpread {
+  readonly images: number;
+  readonly repositories: readonly {
+    readonly id: number;
+    readonly registry: string;
+    readonly name: string;
+    readonly images: number;
+  }[];
+}
+
+/** One UTC day of the findings history. */
+export interface FindingHistoryDay {
+  /** YYYY-MM-DD. */
+  readonly day: string;
+  readonly opened: SeverityCounts;
+  readonly fixed: SeverityCounts;
+  /** Open at the end of the day. */
+  readonly open: SeverityCounts;
+}
+
+export interface JobListQuery extends PageQuery {
+  readonly state?: JobState;
+  readonly kind?: string;
+}

@@ -1,0 +1,11 @@
+/** The REST resources under /api/v1 (docs/api.md). */
+import type { RoutePlugin } from '../context.js';
+import { governanceRoutes } from './governance.js';
+import { inventoryRoutes } from './inventory.js';
+import { operationsRoutes } from './operations.js';
+
+export const apiRoutes: RoutePlugin = async (app, opts) => {
+  await app.register(inventoryRoutes, opts);
+  await app.register(governanceRoutes, opts);
+  await app.register(operationsRoutes, opts);
+};

@@ -1,0 +1,85 @@
+/**
+ * Authentication and authorisation (docs/server.md "Auth"). Every route says
+ * who may call it in `config.access` (default admin). Token roles nest:
+ * admin can do what ci can, ci what viewer can. `public` routes need nothing;
+ * `hook` routes check their own shared secret (and set request.actor
+ * themselves). A missing or unknown token is 401; a known token whose role
+ * is too low is 403 — both with the documented error body.
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { CustomsError } from '../../core/index.js';
+import type { Store, TokenRole } from '../../store/index.js';
+import type { Actor, RouteAccess } from '../context.js';
+import { sendError } from './errors.js';
+
+const RANK: Record<TokenRole, number> = { viewer: 1, ci: 2, admin: 3 };
+
+/** Whether a token of `role` may call a route of `access`. */
+export function allows(role: TokenRole, access: RouteAccess): boolean {
+  if (access === 'public' || access === 'hook') return true;
+  return RANK[role] >= RANK[access];
+}
+
+export function accessOf(request: FastifyRequest): RouteAccess {
+  return request.routeOptions.config?.access ?? 'admin';
+}
+
+/** The bearer token of the request (RFC 6750 §2.1), or undefined. */
+export function bearerToken(request: FastifyRequest): string | undefined {
+  const h = request.headers.authorization;
+  if (typeof h !== 'string') return undefined;
+  const m = /^Bearer[ ]+([A-Za-z0-9._~+/=-]+)\s*$/i.exec(h);
+  return m?.[1];
+}
+
+/** The address and user agent the audit log records as "from where". */
+export function sourceOf(request: FastifyRequest): string {
+  const ua = request.headers['user-agent'];
+  return typeof ua === 'string' && ua !== '' ? `${request.ip} (${ua.slice(0, 200)})` : request.ip;
+}
+
+export function installAuth(app: FastifyInstance, store: Store): void {
+  app.addHook('onRequest', async (request, reply) => {
+    const access = accessOf(request);
+    const anonymous: Actor = { name: 'anonymous', address: request.ip };
+    // Unknown routes answer 404 through the not-found handler; no token needed to learn that.
+    if (access === 'public' || access === 'hook' || request.routeOptions.url === undefined) {
+      request.actor = anonymous;
+      return;
+    }
+    const secret = bearerToken(request);
+    if (secret === undefined) {
+      reply.header('www-authenticate', 'Bearer realm="customs"');
+      return sendError(
+        reply,
+        new CustomsError(
+          'API_UNAUTHENTICATED',
+          request.headers.authorization === undefined
+            ? `${request.method} ${request.routeOptions.url} needs an API token: send "Authorization: Bearer <token>"`
+            : 'the Authorization header is not "Bearer <token>"',
+        ),
+      );
+    }
+    const token = await store.tokens.verify(secret);
+    if (!token) {
+      reply.header('www-authenticate', 'Bearer realm="customs", error="invalid_token"');
+      return sendError(
+        reply,
+        new CustomsError(
+          'API_UNAUTHENTICATED',
+          'the API token is unknown, revoked or expired; ask an admin for a new one',
+        ),
+      );
+    }
+    request.actor = { token, name: token.name, address: request.ip };
+    if (!allows(token.role, access)) {
+      return sendError(
+        reply,
+        new CustomsError(
+          'API_FORBIDDEN',
+          `token "${token.name}" has role ${token.role}; ${request.method} ${request.routeOptions.url} needs ${access}`,
+        ),
+      );
+    }
+  });
+}

@@ -1,0 +1,12 @@
+/**
+ * Every group of routes the server mounts, one line each. http/app.ts
+ * registers them in this order after its own routes (health, metrics,
+ * OpenAPI); each plugin receives the ServerContext and names its full paths
+ * (/api/v1/…, /hooks/…), with `config.access` on every route (context.ts).
+ */
+import { apiRoutes } from './api/index.js';
+import type { RoutePlugin } from './context.js';
+
+export const ROUTE_PLUGINS: readonly { readonly name: string; readonly plugin: RoutePlugin }[] = [
+  { name: 'api', plugin: apiRoutes },
+];
