@@ -39,6 +39,11 @@ export interface Config {
   readonly caFile?: string;
   /** Path of the docker config with registry credentials. */
   readonly dockerConfig: string;
+  /**
+   * Credentials for one registry host, given by the caller (the server's stored
+   * registry credentials); they go to that host only and win over the docker config.
+   */
+  readonly registryAuth?: { readonly host: string; readonly username: string; readonly password: string };
   /** Docker Engine endpoint (unix socket path or tcp URL). */
   readonly dockerHost: string;
   /** Unknowns fail the run. */

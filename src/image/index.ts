@@ -24,3 +24,13 @@ export {
 export { TarReader, type TarEntry } from './tar/tar-reader.js';
 export { normaliseEntryName, resolveLinkTarget } from './tar/entry-path.js';
 export { layerFromSource } from './make-layer.js';
+export {
+  DEFAULT_PAGE_SIZE,
+  type IndexEntry,
+  indexEntries,
+  isIndexMediaType,
+  type ListOptions,
+  nextLink,
+  type RegistryLister,
+  registryLister,
+} from './registry/listing.js';

@@ -21,6 +21,8 @@ export interface RegistryTls {
 export interface RepositorySelection {
   readonly include: readonly string[];
   readonly exclude: readonly string[];
+  /** Platforms (os/arch[/variant]) to scan of a multi-platform image; default linux/amd64. */
+  readonly platforms?: readonly string[];
 }
 
 /** Registry credentials; stored sealed (AES-256-GCM), opened only by `registries.credentials()`. */

@@ -211,6 +211,11 @@ export class RegistryClient {
   }
 
   private async creds(): Promise<Credentials | undefined> {
+    const given = this.ctx.config.registryAuth;
+    // Bound to its host like every other source (credentials.ts): another host never sees them.
+    if (given !== undefined && given.host.toLowerCase() === this.domain.toLowerCase()) {
+      return { username: given.username, password: given.password };
+    }
     if (this.credentials === null) {
       this.credentials = await credentialsFor(this.domain, {
         dockerConfig: this.ctx.config.dockerConfig,
@@ -314,6 +319,20 @@ export class RegistryClient {
    * (after redirects); other statuses become CustomsErrors.
    */
   async get(path: string, accept: string | undefined, what: string): Promise<RegistryResponse> {
+    return this.exchange('GET', path, accept, what);
+  }
+
+  /** HEAD `path` (a manifest's digest and media type without its body), as `get` does GET. */
+  async head(path: string, accept: string | undefined, what: string): Promise<RegistryResponse> {
+    return this.exchange('HEAD', path, accept, what);
+  }
+
+  private async exchange(
+    method: 'GET' | 'HEAD',
+    path: string,
+    accept: string | undefined,
+    what: string,
+  ): Promise<RegistryResponse> {
     const base = await this.baseUrl();
     const origin = new URL(base).origin;
     let url = new URL(`${base}/v2/${path}`);
@@ -331,7 +350,7 @@ export class RegistryClient {
       if (sameOrigin && this.authorization) headers.authorization = this.authorization;
       let res: Dispatcher.ResponseData;
       try {
-        res = await this.send(url.toString(), headers);
+        res = await this.send(url.toString(), headers, { method });
       } catch (e) {
         throw this.networkError(e, url.toString(), refusedRedirect(url));
       }

@@ -1,0 +1,10 @@
+export { centralRules, policyExceptionsOf } from './central-policy.js';
+export {
+  BUILTIN_JOB_HANDLERS,
+  startWorkerPool,
+  type WorkerPool,
+  type WorkerPoolOptions,
+  type WorkerStats,
+} from './pool.js';
+export { parseScanPayload, type ScanJobResult, scanJob } from './scan-job.js';
+export { VulnDbHandle } from './vulndb-handle.js';

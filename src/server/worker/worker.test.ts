@@ -1,0 +1,172 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, test } from 'node:test';
+import { startRegistry, type TestRegistry } from '../../image/test-support/test-registry.js';
+import { openStore, type Store } from '../../store/index.js';
+import { EVENT_TYPES } from '../event-types.js';
+import { dbVersionAt, enqueueScan, JOB_KINDS, type JobHandler } from '../jobs.js';
+import { discoverRegistry } from '../registry/index.js';
+import { startWorkerPool } from './pool.js';
+import { buildTestDb, keptLog, lodashImage, pushImage, serverContext, until } from './test-support/fixtures.js';
+
+let reg: TestRegistry;
+let root: string;
+let store: Store;
+let dbFile: string;
+let registryId: number;
+let appDigest: string;
+
+before(async () => {
+  root = mkdtempSync(join(tmpdir(), 'customs-worker-'));
+  reg = await startRegistry();
+  store = await openStore(join(root, 'store'));
+  dbFile = await buildTestDb(join(root, 'db'), new Date('2026-01-01T00:00:00Z'));
+  const pushed = await pushImage(reg, 'team/app:1', [lodashImage('4.17.15')]);
+  appDigest = pushed.digests[0] ?? '';
+  registryId = (await store.registries.add({ name: 'local', url: `http://${reg.host}` })).id;
+});
+
+after(async () => {
+  await store?.close();
+  await reg?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+const registryRecord = async () => {
+  const r = await store.registries.get(registryId);
+  assert.ok(r);
+  return r;
+};
+
+const jobsDone = async (n: number) =>
+  until(`${n} succeeded jobs`, async () => {
+    const done = await store.jobs.list({ state: 'succeeded' });
+    return done.length >= n ? done : undefined;
+  });
+
+test('a scan job is scanned through the engine, recorded once, judged, and emits image.new and scan.finished', async () => {
+  const ctx = serverContext(store, root, dbFile);
+  const summary = await discoverRegistry(ctx, await registryRecord(), {
+    signal: ctx.signal,
+    dbVersion: dbVersionAt(dbFile),
+  });
+  assert.deepEqual(
+    { repositories: summary.repositories, tags: summary.tags, queued: summary.queued, errors: summary.errors },
+    { repositories: 1, tags: 1, queued: 1, errors: [] },
+  );
+  const pool = startWorkerPool(ctx, { concurrency: 2, pollMs: 20 });
+  try {
+    const [job] = await jobsDone(1);
+    assert.equal(job?.kind, JOB_KINDS.scan);
+    assert.equal((job?.result as { digest?: string } | undefined)?.digest, appDigest);
+  } finally {
+    await pool.stop();
+  }
+  const scan = await store.scans.latest(appDigest);
+  assert.equal(scan?.dbVersion, dbVersionAt(dbFile));
+  const findings = await store.findings.forImage(appDigest);
+  assert.ok(
+    findings.some((f) => f.findingId === 'CVE-2021-23337' || f.findingId === 'GHSA-35jh-r3h4-6jhm'),
+    JSON.stringify(findings.map((f) => f.findingId)),
+  );
+  // No stored policy: the gate's default (any finding fails).
+  assert.equal((await store.verdicts.latest(appDigest))?.status, 'fail');
+  const events = await store.events.list();
+  assert.equal(events.filter((e) => e.type === EVENT_TYPES.imageNew && e.subject === appDigest).length, 1);
+  const finished = events.filter((e) => e.type === EVENT_TYPES.scanFinished);
+  assert.equal(finished.length, 1);
+  const severities = (finished[0]?.data as { severities?: Record<string, number> } | undefined)?.severities;
+  assert.ok((severities?.high ?? 0) > 0, JSON.stringify(severities));
+  // The image row holds what the scan read.
+  const image = await store.images.get(appDigest);
+  assert.equal(image?.layers.length, 1);
+  assert.equal(image?.platform, 'linux/amd64');
+
+  // Discovery again: the digest is scanned, nothing is queued.
+  const again = await discoverRegistry(ctx, await registryRecord(), {
+    signal: ctx.signal,
+    dbVersion: dbVersionAt(dbFile),
+  });
+  assert.equal(again.queued, 0);
+});
+
+test('a replaced DB file is swapped in before the next job, never during one', async () => {
+  const ctx = serverContext(store, root, dbFile);
+  const first = dbVersionAt(dbFile);
+  const versions: string[] = [];
+  let release: () => void = () => {};
+  const gate = new Promise<void>((r) => {
+    release = r;
+  });
+  let started = 0;
+  const probe: JobHandler = async (run) => {
+    started++;
+    versions.push(run.dbVersion);
+    if (started === 1) await gate;
+    // The reader pinned by the job still answers after the file was replaced.
+    assert.ok(run.db?.reader.metadata.builtAt);
+    versions.push(run.db?.version ?? 'none');
+    return null;
+  };
+  const pool = startWorkerPool(ctx, { concurrency: 1, pollMs: 20, handlers: { probe } });
+  try {
+    await store.jobs.enqueue({ kind: 'probe', idempotencyKey: 'probe-1', payload: null });
+    await until('the first probe to start', async () => (started === 1 ? true : undefined));
+    await buildTestDb(join(root, 'db'), new Date('2026-02-01T00:00:00Z'));
+    const second = dbVersionAt(dbFile);
+    assert.notEqual(second, first);
+    release();
+    await store.jobs.enqueue({ kind: 'probe', idempotencyKey: 'probe-2', payload: null });
+    await until('both probes', async () => (versions.length === 4 ? true : undefined));
+    assert.deepEqual(versions, [first, first, second, second]);
+  } finally {
+    await pool.stop();
+  }
+  // The new DB version makes a new scan job for the same digest; the worker records it with the new version.
+  const pool2 = startWorkerPool(ctx, { concurrency: 1, pollMs: 20 });
+  try {
+    const q = await enqueueScan(
+      store,
+      { registryId, repository: 'team/app', digest: appDigest, tag: '1' },
+      dbVersionAt(dbFile),
+    );
+    assert.equal(q.created, true);
+    await until('the rescan', async () => ((await store.jobs.get(q.job.id))?.state === 'succeeded' ? true : undefined));
+  } finally {
+    await pool2.stop();
+  }
+  assert.equal((await store.scans.latest(appDigest))?.dbVersion, dbVersionAt(dbFile));
+});
+
+test('a failing job is retried by the queue; a bad payload fails for good at once', async () => {
+  const ctx = serverContext(store, root, dbFile);
+  let calls = 0;
+  const flaky: JobHandler = async () => {
+    calls++;
+    if (calls === 1) throw new Error('transient');
+    return { ok: true };
+  };
+  const log = keptLog();
+  const pool = startWorkerPool({ ...ctx, log }, { concurrency: 1, pollMs: 20, handlers: { flaky } });
+  try {
+    const { job } = await store.jobs.enqueue({ kind: 'flaky', idempotencyKey: 'flaky-1', payload: null, runAfter: 0 });
+    const bad = await store.jobs.enqueue({ kind: JOB_KINDS.scan, idempotencyKey: 'bad-scan', payload: { nope: 1 } });
+    await until('the bad scan to fail', async () =>
+      (await store.jobs.get(bad.job.id))?.state === 'failed' ? true : undefined,
+    );
+    const failed = await store.jobs.get(bad.job.id);
+    assert.equal(failed?.attempts, 1);
+    assert.match(failed?.lastError ?? '', /needs \{"image"/);
+    // First attempt failed: requeued with backoff (5 s by default) — the job is queued again with its error.
+    await until('the flaky job to be requeued', async () => {
+      const j = await store.jobs.get(job.id);
+      return j?.state === 'queued' && j.attempts === 1 ? j : undefined;
+    });
+    assert.equal((await store.jobs.get(job.id))?.lastError, 'transient');
+  } finally {
+    await pool.stop();
+  }
+  assert.ok(log.lines.some((l) => l.msg === 'job failed'));
+});
