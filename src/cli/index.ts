@@ -6,6 +6,7 @@ import { gateCommand } from './commands/gate.js';
 import { sbomCommand } from './commands/sbom.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
+import { workerCommand } from './commands/worker.js';
 import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
@@ -20,6 +21,7 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(cacheCommand());
   program.addCommand(dbCommand(signal));
   program.addCommand(serveCommand(signal));
+  program.addCommand(workerCommand(signal));
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')

@@ -10,3 +10,6 @@ export {
   type ServeOptions,
   startServer,
 } from './serve.js';
+export * from './jobs.js';
+export * from './worker/index.js';
+export * from './registry/index.js';

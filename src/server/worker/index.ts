@@ -8,3 +8,5 @@ export {
 } from './pool.js';
 export { parseScanPayload, type ScanJobResult, scanJob } from './scan-job.js';
 export { VulnDbHandle } from './vulndb-handle.js';
+export { type HealthServer, parseHealthListen, startHealthServer, workerMetrics } from './health.js';
+export { jsonLog } from './json-log.js';

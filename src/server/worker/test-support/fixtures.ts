@@ -4,9 +4,9 @@
  * real docker-registry with skopeo, a ServerContext over a store, and a log
  * that keeps its lines.
  */
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createContext, dbPath } from '../../../core/index.js';
 import { type ImageFixture, writeOciLayout } from '../../../image/test-support/image-fixtures.js';
@@ -15,7 +15,19 @@ import type { Store } from '../../../store/index.js';
 import { importVulnDb } from '../../../vulndb/index.js';
 import type { ServerContext, ServerLog } from '../../context.js';
 
-export const FEEDS = fileURLToPath(new URL('../../../../test/feeds/', import.meta.url));
+/** test/feeds of the checkout, found upwards from here (dist/ and dist-test/ sit at different depths). */
+function findFeeds(): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const candidate = join(dir, 'test', 'feeds', 'osv');
+    if (existsSync(candidate) && existsSync(join(dir, 'package.json'))) return join(dir, 'test', 'feeds');
+    const up = dirname(dir);
+    if (up === dir) throw new Error('test/feeds not found above the compiled tests');
+    dir = up;
+  }
+}
+
+export const FEEDS = findFeeds();
 
 /** Build (or rebuild: a new file renamed over the old) the DB in `dir`; its customs.db path. */
 export async function buildTestDb(dir: string, builtAt = new Date()): Promise<string> {
