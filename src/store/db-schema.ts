@@ -205,6 +205,14 @@ export interface Tables {
   events: EventsTable;
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
+  registry_hook_secrets: RegistryHookSecretsTable;
+}
+
+export interface RegistryHookSecretsTable {
+  registry_id: number;
+  /** Hex SHA-256 of the secret. */
+  secret_hash: string;
+  created_at: number;
 }
 
 /** A connection or a transaction: repository code runs on either. */

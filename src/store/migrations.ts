@@ -213,8 +213,21 @@ const initial: Migration = {
   ],
 };
 
+/** Shared secrets of the push-notification endpoints, one per registry (registry-hooks.ts). */
+const registryHookSecrets: Migration = {
+  version: 2,
+  name: 'registry_hook_secrets',
+  up: (t) => [
+    `CREATE TABLE registry_hook_secrets (
+      registry_id ${t.bigint} PRIMARY KEY REFERENCES registries (id) ON DELETE CASCADE,
+      secret_hash TEXT NOT NULL,
+      created_at ${t.bigint} NOT NULL
+    )`,
+  ],
+};
+
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial];
+export const MIGRATIONS: readonly Migration[] = [initial, registryHookSecrets];
 
 /** The schema version this code writes and reads. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

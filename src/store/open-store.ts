@@ -6,6 +6,7 @@
  */
 import type { Backend } from './backend.js';
 import { auditLog } from './audit-log.js';
+import { registryHookSecrets } from './registry-hooks.js';
 import { tokenRepository } from './api-tokens.js';
 import { eventLog } from './events.js';
 import { findingRepository } from './findings.js';
@@ -64,6 +65,7 @@ export function createStore(backend: Backend, opts: StoreOptions = {}): Store {
     tokens: tokenRepository(ctx),
     audit: auditLog(ctx),
     listings: listings(ctx),
+    hookSecrets: registryHookSecrets(ctx),
     close: () => backend.close(),
   };
 }

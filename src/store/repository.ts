@@ -181,6 +181,14 @@ export interface Listings {
   findingHistory(q: { readonly from: number; readonly to: number }): Promise<FindingHistoryDay[]>;
   jobs(q?: JobListQuery): Promise<JobRecord[]>;
   jobCounts(): Promise<Record<JobState, number>>;
+/** The shared secret a registry's push notifications (or Harbor webhooks) carry; only its SHA-256 is kept. */
+export interface RegistryHookSecrets {
+  /** Set (or replace) the secret: the one given (at least 16 characters), or a new random one; returned once. */
+  set(registryId: number, secret?: string): Promise<string>;
+  /** Whether `presented` is the registry's secret (constant-time); false when none is set. */
+  verify(registryId: number, presented: string): Promise<boolean>;
+  has(registryId: number): Promise<boolean>;
+  remove(registryId: number): Promise<boolean>;
 }
 
 export interface Store {
@@ -199,5 +207,6 @@ export interface Store {
   readonly tokens: TokenRepository;
   readonly audit: AuditLog;
   readonly listings: Listings;
+  readonly hookSecrets: RegistryHookSecrets;
   close(): Promise<void>;
 }

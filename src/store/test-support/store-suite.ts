@@ -6,6 +6,7 @@
 import { after, before, describe } from 'node:test';
 import { type BackendFixture, harness } from './harness.js';
 import { catalogSuite } from './suite-catalog.js';
+import { hookSecretsSuite } from './suite-hook-secrets.js';
 import { logsSuite } from './suite-logs.js';
 import { migrationSuite } from './suite-migrations.js';
 import { policySuite } from './suite-policies.js';
@@ -27,5 +28,6 @@ export function storeSuite(fixture: BackendFixture): void {
     describe('policies, exceptions, verdicts', () => policySuite(h));
     describe('job queue', () => queueSuite(h));
     describe('events, API tokens, audit log', () => logsSuite(h));
+    describe('registry hook secrets', () => hookSecretsSuite(h));
   });
 }
