@@ -181,6 +181,8 @@ export interface Listings {
   findingHistory(q: { readonly from: number; readonly to: number }): Promise<FindingHistoryDay[]>;
   jobs(q?: JobListQuery): Promise<JobRecord[]>;
   jobCounts(): Promise<Record<JobState, number>>;
+}
+
 /** The shared secret a registry's push notifications (or Harbor webhooks) carry; only its SHA-256 is kept. */
 export interface RegistryHookSecrets {
   /** Set (or replace) the secret: the one given (at least 16 characters), or a new random one; returned once. */

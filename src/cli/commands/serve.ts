@@ -114,6 +114,9 @@ Exit status:
       rateLimit: { max: flags.rateLimit, windowMs: 60_000 },
       logLevel: flags.logLevel,
       shutdownTimeoutMs: flags.shutdownTimeout * 1000,
+      // On SQLite the server runs its own workers (docs/workers.md); on PostgreSQL, `customs worker` does.
+      embeddedWorkers: async (ctx) =>
+        srv.startWorkerPool(ctx, { concurrency: Number(process.env.CUSTOMS_WORKER_CONCURRENCY) || 1 }),
     });
     if (!signal.aborted)
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));

@@ -1,4 +1,3 @@
-export { centralRules, policyExceptionsOf } from './central-policy.js';
 export {
   BUILTIN_JOB_HANDLERS,
   startWorkerPool,

@@ -1,6 +1,6 @@
 /**
  * The `scan` job: scan one image through the engine (the one wiring), record
- * the result once, judge it with the central policy, and emit image.new,
+ * the result once, judge it with the central policy (api/central-policy.ts), and emit image.new,
  * scan.finished and verdict.changed.
  *
  * Once: a job's key is (digest, DB version, scanner plan), so the same image is
@@ -11,14 +11,14 @@
  */
 import { type Context, CustomsError, createContext, SEVERITIES } from '../../core/index.js';
 import { scan } from '../../engine/index.js';
-import { judge } from '../../policy/index.js';
 import { renderScanJson } from '../../report/index.js';
 import { findingsOf, type ScanResult } from '../../result/index.js';
 import { inventoryPackagesOf, type Registry, type Store } from '../../store/index.js';
+// Directly, not through api/index.ts: that index reaches http/app.ts, which imports every route plugin (a cycle).
+import { judgeCentrally } from '../api/central-policy.js';
 import { EVENT_TYPES } from '../event-types.js';
 import { type JobHandler, type JobRun, type ScanPayload, SERVER_SCAN_PLAN } from '../jobs.js';
 import { registryContext, registryHost } from '../registry/index.js';
-import { centralRules } from './central-policy.js';
 
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
@@ -138,16 +138,15 @@ export const scanJob: JobHandler = async (run) => {
       mediaType: l.mediaType,
     })),
   });
-  const now = new Date(run.ctx.now());
-  const central = await centralRules(store, now);
-  const outcome = judge(result, central.rules, now);
-  const status = outcome.verdict.status;
+  // The central policy and its exceptions, judged as `POST /api/v1/verdicts` and `customs gate` judge.
+  const central = await judgeCentrally(store, result, run.ctx.now());
+  const status = central.outcome.verdict.status;
   await store.verdicts.record({
     imageDigest: digest,
     scanId: recorded.scanId,
     status,
-    ...(central.policy !== undefined ? { policy: central.policy } : {}),
-    document: outcome.verdict,
+    ...(central.policies.length > 0 ? { policy: central.policies.map((p) => p.name).join(',') } : {}),
+    document: central.outcome.verdict,
   });
   const where = {
     ...(registry ? { registry: registry.name } : {}),
