@@ -29,6 +29,8 @@ export interface RegistryOptions {
   readonly tokenField?: 'token' | 'access_token';
   /** The token server speaks https (with the registry's certificate, so one --ca-file trusts both). */
   readonly realmTls?: boolean;
+  /** A notifications endpoint (distribution configuration.md `notifications.endpoints`). */
+  readonly notify?: { readonly url: string; readonly headers?: Readonly<Record<string, readonly string[]>> };
 }
 
 export interface TestRegistry {
@@ -246,6 +248,21 @@ async function startRegistryOnce(opts: RegistryOptions): Promise<TestRegistry> {
       `    service: ${service}`,
       `    issuer: ${issuer}`,
       `    rootcertbundle: ${t.rootBundle}`,
+    );
+  }
+  if (opts.notify) {
+    lines.push(
+      'notifications:',
+      '  events:',
+      '    includereferences: true',
+      '  endpoints:',
+      '    - name: customs',
+      `      url: ${opts.notify.url}`,
+      '      headers:',
+      ...Object.entries(opts.notify.headers ?? {}).map(([k, v]) => `        ${k}: ${JSON.stringify(v)}`),
+      '      timeout: 2s',
+      '      threshold: 3',
+      '      backoff: 1s',
     );
   }
   const config = join(dir, 'config.yml');

@@ -10,3 +10,10 @@ export {
   repositoryGlob,
   selects,
 } from './discovery.js';
+export {
+  DISTRIBUTION_EVENTS_MEDIA_TYPE,
+  distributionPushes,
+  harborPushes,
+  PUSH_PRIORITY,
+  registryHookRoutes,
+} from './hooks.js';
