@@ -116,7 +116,10 @@ Exit status:
       shutdownTimeoutMs: flags.shutdownTimeout * 1000,
       // On SQLite the server runs its own workers (docs/workers.md); on PostgreSQL, `customs worker` does.
       embeddedWorkers: async (ctx) =>
-        srv.startWorkerPool(ctx, { concurrency: Number(process.env.CUSTOMS_WORKER_CONCURRENCY) || 1 }),
+        srv.startWorkerPool(ctx, {
+          concurrency: Number(process.env.CUSTOMS_WORKER_CONCURRENCY) || 1,
+          ...(process.env.CUSTOMS_SCHEDULE ? { schedule: { cron: process.env.CUSTOMS_SCHEDULE } } : {}),
+        }),
     });
     if (!signal.aborted)
       await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));

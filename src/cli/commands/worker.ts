@@ -13,6 +13,7 @@ interface WorkerFlags {
   listen?: string;
   lease?: string;
   name?: string;
+  schedule?: string;
 }
 
 const positive = (flag: string, text: string): number => {
@@ -47,6 +48,10 @@ export function workerCommand(signal: AbortSignal): Command {
       'job lease length; heartbeats every third of it (env CUSTOMS_WORKER_LEASE; default 60)',
     )
     .option('--name <name>', 'worker name in leases and logs (default host:pid)')
+    .option(
+      '--schedule <cron>',
+      'queue db-update, discover and rescan jobs on this cron schedule, e.g. "0 3 * * *" (UTC; env CUSTOMS_SCHEDULE); replicas share each tick',
+    )
     .addHelpText(
       'after',
       `
@@ -54,6 +59,7 @@ Examples:
   customs worker --store postgres://customs@db:5432/customs --concurrency 4
   CUSTOMS_STORE=postgres://customs@db/customs customs worker --db /srv/customs/customs.db --listen 9464
   customs worker --store postgres://… --cache-dir /shared/customs-cache   # workers on one disk share layers
+  customs worker --store postgres://… --schedule "0 3 * * *"              # daily DB update, discovery, rescan
 
 Registry credentials stored sealed in the store are opened with CUSTOMS_STORE_KEY.
 Logs are JSON lines on stderr. SIGTERM: stop claiming, finish the jobs in hand (30 s), hand back the rest.
@@ -73,6 +79,7 @@ A worker killed outright loses nothing: its jobs return to the queue when their 
       mkdirSync(dataDir, { recursive: true });
       const listenText = flags.listen ?? env.CUSTOMS_WORKER_LISTEN;
       const name = flags.name ?? `${hostname()}:${process.pid}`;
+      const schedule = flags.schedule ?? env.CUSTOMS_SCHEDULE;
       const server = await import('../../server/index.js');
       const { openStore, parseSecretKey } = await import('../../store/index.js');
       const listen = listenText !== undefined ? server.parseHealthListen(listenText) : undefined;
@@ -81,7 +88,13 @@ A worker killed outright loses nothing: its jobs return to the queue when their 
       const store = await openStore(target, key ? { secretKey: parseSecretKey(key) } : {});
       const pool = server.startWorkerPool(
         { store, log, dbPath: db, dataDir, signal, now: () => Date.now() },
-        { concurrency, leaseMs, cacheDir, name },
+        {
+          concurrency,
+          leaseMs,
+          cacheDir,
+          name,
+          ...(schedule ? { schedule: { cron: schedule, timezone: env.CUSTOMS_SCHEDULE_TZ ?? 'UTC' } } : {}),
+        },
       );
       const health = listen ? await server.startHealthServer(listen, pool, store, signal) : undefined;
       log.info(

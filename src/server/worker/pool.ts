@@ -18,13 +18,15 @@ import { type Lease, SqliteLayerCache } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
 import { JOB_KINDS, type JobHandler, type JobRun } from '../jobs.js';
 import { discoverJob } from '../registry/index.js';
+import { dbUpdateJob } from './db-update-job.js';
+import { type Schedule, type ScheduleOptions, startSchedule } from './schedule.js';
 import { scanJob } from './scan-job.js';
 import { VulnDbHandle } from './vulndb-handle.js';
 
 export interface WorkerPoolOptions {
   /** Jobs run at once (default 1). */
   readonly concurrency?: number;
-  /** Handlers by job kind, added to (or replacing) the built-in ones (scan, discover). */
+  /** Handlers by job kind, added to (or replacing) the built-in ones (scan, discover, db-update). */
   readonly handlers?: Readonly<Record<string, JobHandler>>;
   /** The vulnerability DB file (default ctx.dbPath, else customs.db in CUSTOMS_DB_DIR). */
   readonly dbPath?: string;
@@ -38,6 +40,8 @@ export interface WorkerPoolOptions {
   readonly graceMs?: number;
   /** The lease owner prefix (default host:pid). */
   readonly name?: string;
+  /** Queue the scheduled jobs (db-update, discover, rescan) on this cron schedule; every replica may. */
+  readonly schedule?: ScheduleOptions;
 }
 
 export interface WorkerStats {
@@ -65,9 +69,12 @@ const PERMANENT = new Set(['USAGE_BAD_ARGUMENT', 'USAGE_BAD_FLAG', 'IMAGE_REFERE
 export const BUILTIN_JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
   [JOB_KINDS.scan]: scanJob,
   [JOB_KINDS.discover]: discoverJob,
+  [JOB_KINDS.dbUpdate]: dbUpdateJob,
 };
 
 export function startWorkerPool(ctx: ServerContext, opts: WorkerPoolOptions = {}): WorkerPool {
+  // First: a bad cron expression fails here, before anything is opened.
+  const schedule: Schedule | undefined = opts.schedule ? startSchedule(ctx, opts.schedule) : undefined;
   const handlers: Record<string, JobHandler> = { ...BUILTIN_JOB_HANDLERS, ...opts.handlers };
   const kinds = Object.keys(handlers).sort();
   const concurrency = Math.max(1, Math.floor(opts.concurrency ?? 1));
@@ -187,6 +194,7 @@ export function startWorkerPool(ctx: ServerContext, opts: WorkerPoolOptions = {}
   const stop = (): Promise<void> => {
     stopped ??= (async () => {
       stopping.abort();
+      schedule?.stop();
       const grace = setTimeout(() => hardStop.abort(), graceMs);
       try {
         await Promise.all(slots);
