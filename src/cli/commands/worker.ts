@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -14,6 +14,7 @@ interface WorkerFlags {
   lease?: string;
   name?: string;
   schedule?: string;
+  secretKeyFile?: string;
 }
 
 const positive = (flag: string, text: string): number => {
@@ -32,7 +33,11 @@ export function workerCommand(signal: AbortSignal): Command {
       '--store <url>',
       'the shared store: postgres://… (or a directory for SQLite on one machine) (env CUSTOMS_STORE)',
     )
-    .option('--concurrency <n>', 'jobs run at once (env CUSTOMS_WORKER_CONCURRENCY)', '')
+    .option('--concurrency <n>', 'jobs run at once (env CUSTOMS_WORKER_CONCURRENCY; default 1)')
+    .option(
+      '--secret-key-file <path>',
+      "the store key that opens registry credentials: the server's DATA_DIR/secret.key (or env CUSTOMS_SECRET_KEY)",
+    )
     .option(
       '--db <path>',
       'vulnerability DB file, swapped when replaced (env CUSTOMS_DB; default customs.db in CUSTOMS_DB_DIR)',
@@ -61,7 +66,7 @@ Examples:
   customs worker --store postgres://… --cache-dir /shared/customs-cache   # workers on one disk share layers
   customs worker --store postgres://… --schedule "0 3 * * *"              # daily DB update, discovery, rescan
 
-Registry credentials stored sealed in the store are opened with CUSTOMS_STORE_KEY.
+Registry credentials sealed by customs serve are opened with its key (CUSTOMS_SECRET_KEY or --secret-key-file).
 Logs are JSON lines on stderr. SIGTERM: stop claiming, finish the jobs in hand (30 s), hand back the rest.
 A worker killed outright loses nothing: its jobs return to the queue when their lease expires.`,
     )
@@ -84,7 +89,11 @@ A worker killed outright loses nothing: its jobs return to the queue when their 
       const { openStore, parseSecretKey } = await import('../../store/index.js');
       const listen = listenText !== undefined ? server.parseHealthListen(listenText) : undefined;
       const log = server.jsonLog(undefined, { worker: name });
-      const key = env.CUSTOMS_STORE_KEY;
+      // The key `customs serve` sealed the credentials with: its env variable, or its key file.
+      const key =
+        env.CUSTOMS_SECRET_KEY ??
+        env.CUSTOMS_STORE_KEY ??
+        (flags.secretKeyFile !== undefined ? readFileSync(flags.secretKeyFile, 'utf8').trim() : undefined);
       const store = await openStore(target, key ? { secretKey: parseSecretKey(key) } : {});
       const pool = server.startWorkerPool(
         { store, log, dbPath: db, dataDir, signal, now: () => Date.now() },
