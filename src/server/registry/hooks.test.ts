@@ -172,3 +172,36 @@ test('the hook routes are in the OpenAPI document, which stays valid OpenAPI 3.1
   assert.ok(doc.paths['/api/v1/hooks/harbor/{name}']);
   await validateDocument(doc);
 });
+
+test('an admin sets a hook secret (shown once) and queues a discovery through the API', async () => {
+  const admin = (await store.tokens.issue({ name: 'admin', role: 'admin', createdBy: 'test' })).token;
+  const viewer = (await store.tokens.issue({ name: 'viewer', role: 'viewer', createdBy: 'test' })).token;
+  const put = (auth: string | undefined, body: unknown) =>
+    fetch(`${base}/api/v1/registries/${harborId}/hook-secret`, {
+      method: 'PUT',
+      headers: { 'content-type': 'application/json', ...(auth ? { authorization: `Bearer ${auth}` } : {}) },
+      body: JSON.stringify(body),
+    });
+  assert.equal((await put(undefined, {})).status, 401);
+  assert.equal((await put(viewer, {})).status, 403);
+  const res = await put(admin, {});
+  assert.equal(res.status, 200);
+  const out = (await res.json()) as { secret: string; harbor: string };
+  assert.equal(out.harbor, '/api/v1/hooks/harbor/harbor');
+  assert.equal(await store.hookSecrets.verify(harborId, out.secret), true);
+  assert.equal(await store.hookSecrets.verify(harborId, harborSecret), false);
+  await store.hookSecrets.set(harborId, harborSecret);
+  const d = await fetch(`${base}/api/v1/registries/${localId}/discover`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}` },
+  });
+  assert.equal(d.status, 202);
+  const { jobId } = (await d.json()) as { jobId: number };
+  const job = await store.jobs.get(jobId);
+  assert.deepEqual([job?.kind, job?.payload], ['discover', { registryId: localId }]);
+  const missing = await fetch(`${base}/api/v1/registries/9999/discover`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${admin}` },
+  });
+  assert.equal(missing.status, 404);
+});

@@ -26,7 +26,7 @@ import { isIndexMediaType, MEDIA_TYPES, registryLister } from '../../image/index
 import type { Registry } from '../../store/index.js';
 import type { RoutePlugin, ServerContext } from '../context.js';
 import { EVENT_TYPES } from '../event-types.js';
-import { dbVersionAt, enqueueScan } from '../jobs.js';
+import { dbVersionAt, enqueueScan, JOB_KINDS } from '../jobs.js';
 import { registryContext, registryHost } from './access.js';
 import { DEFAULT_PLATFORMS, imageDigestsOf, selects } from './discovery.js';
 
@@ -43,6 +43,7 @@ const IMAGE_MANIFEST_TYPES = new Set<string>([
 const DIGEST = /^sha256:[0-9a-f]{64}$/;
 
 const NameParam = Type.Object({ name: Type.String({ minLength: 1, maxLength: 200 }) });
+const RegistryIdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
 const DistributionEnvelope = Type.Object(
   {
@@ -286,6 +287,69 @@ export const registryHookRoutes: RoutePlugin = async (plain, { ctx }) => {
       const registry = await authenticated(ctx, request, request.params.name);
       const { pushes, ignored } = distributionPushes(request.body);
       return reply.code(202).send(await queuePushes(ctx, registry, pushes, ignored, dbVersion()));
+    },
+  );
+
+  const registryById = async (id: number): Promise<Registry> => {
+    const registry = await ctx.store.registries.get(id);
+    if (!registry)
+      throw new CustomsError('API_NOT_FOUND', `registry ${id} is not stored; GET /api/v1/registries lists them`);
+    return registry;
+  };
+
+  app.put(
+    '/api/v1/registries/:id/hook-secret',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['hooks'],
+        summary: "Set the registry's push-hook shared secret (given, or a new random one); shown once",
+        params: RegistryIdParam,
+        body: Type.Optional(
+          Type.Object(
+            { secret: Type.Optional(Type.String({ minLength: 16, maxLength: 512 })) },
+            { additionalProperties: false },
+          ),
+        ),
+        response: {
+          200: Type.Object({
+            secret: Type.String({ description: 'Send it as "Authorization: Bearer SECRET"; only its hash is stored' }),
+            distribution: Type.String({ description: 'The endpoint for distribution notifications' }),
+            harbor: Type.String({ description: "The endpoint for Harbor's webhook" }),
+          }),
+          404: ErrorBody,
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      const registry = await registryById(request.params.id);
+      const secret = await ctx.store.hookSecrets.set(registry.id, request.body?.secret);
+      const name = encodeURIComponent(registry.name);
+      return { secret, distribution: `/api/v1/hooks/registry/${name}`, harbor: `/api/v1/hooks/harbor/${name}` };
+    },
+  );
+
+  app.post(
+    '/api/v1/registries/:id/discover',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['hooks'],
+        summary: "Queue a discovery of the registry (catalog, tags, new digests' scans)",
+        params: RegistryIdParam,
+        response: { 202: Type.Object({ jobId: Type.Integer() }), 404: ErrorBody, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const registry = await registryById(request.params.id);
+      const q = await ctx.store.jobs.enqueue({
+        kind: JOB_KINDS.discover,
+        idempotencyKey: `discover|${registry.id}|${ctx.now()}`,
+        payload: { registryId: registry.id },
+        priority: 20,
+      });
+      return reply.code(202).send({ jobId: q.job.id });
     },
   );
 
