@@ -42,6 +42,12 @@ const TlsSchema = Type.Object({
 const SelectionSchema = Type.Object({
   include: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 1000 }),
   exclude: Type.Array(Type.String({ minLength: 1, maxLength: 500 }), { maxItems: 1000 }),
+  platforms: Type.Optional(
+    Type.Array(Type.String({ pattern: '^[a-z0-9]+/[a-z0-9_]+(/[a-z0-9]+)?$' }), {
+      maxItems: 50,
+      description: 'Platforms of a multi-platform image to scan (default linux/amd64); docs/registries.md',
+    }),
+  ),
 });
 const CredentialsSchema = Type.Object(
   {
