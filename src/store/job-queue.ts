@@ -234,6 +234,26 @@ export function jobQueue(ctx: StoreContext): JobQueue {
         return toJob(row);
       }),
 
+    release: (lease, reason) =>
+      backend.write(async (trx) => {
+        const job = await held(trx, lease, 'release');
+        const now = ctx.now();
+        const row = await trx
+          .updateTable('jobs')
+          .set({
+            ...NO_LEASE,
+            state: 'queued',
+            attempts: Math.max(0, job.attempts - 1),
+            last_error: reason,
+            run_after: now,
+            updated_at: now,
+          })
+          .where('id', '=', job.id)
+          .returningAll()
+          .executeTakeFirstOrThrow();
+        return toJob(row);
+      }),
+
     reclaimExpired: () => backend.write((trx) => reclaim(trx, ctx.now())),
 
     async get(id) {

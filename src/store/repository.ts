@@ -140,6 +140,11 @@ export interface JobQueue {
   complete(lease: Lease, result: unknown): Promise<JobRecord>;
   /** Retry with backoff while attempts remain, else fail for good. STORE_LEASE_LOST as for complete. */
   fail(lease: Lease, error: string, opts?: FailOptions): Promise<JobRecord>;
+  /**
+   * Hand a job back unfinished (a worker shutting down): queued again at once, the
+   * attempt not counted, no backoff. STORE_LEASE_LOST as for complete.
+   */
+  release(lease: Lease, reason: string): Promise<JobRecord>;
   /** Requeue or fail the running jobs whose lease expired; returns how many. */
   reclaimExpired(): Promise<number>;
   get(id: number): Promise<JobRecord | undefined>;

@@ -3,8 +3,8 @@
  * for, heartbeat its lease while the handler runs, and complete or fail it
  * (the queue retries with backoff). Stopping (stop() or the server context's
  * signal, i.e. SIGTERM) stops claiming at once; jobs in hand run to their end
- * for `graceMs`, then are aborted and handed back to the queue (failed with
- * retry, so another worker takes them after the backoff).
+ * for `graceMs`, then are aborted and released back to the queue (queued at
+ * once, the attempt not counted), so another worker takes them.
  *
  * A worker that dies without stopping (SIGKILL, a lost machine) holds its
  * leases until they expire; the next claim anywhere requeues them
@@ -154,9 +154,21 @@ export function startWorkerPool(ctx: ServerContext, opts: WorkerPoolOptions = {}
         leaseLost++;
         log.warn({ job: job.id, kind: job.kind, error: err.message }, 'job lease lost; another worker retries it');
       } else {
+        if (hardStop.signal.aborted) {
+          // Shutdown, not a failure: back to the queue at once, the attempt not counted.
+          await ctx.store.jobs.release(lease, `released by ${worker} on shutdown`).then(
+            () => log.warn({ job: job.id, kind: job.kind }, 'job handed back on shutdown'),
+            (e2: unknown) =>
+              log.error(
+                { job: job.id, kind: job.kind, error: toCustomsError(e2).message },
+                'could not hand a job back',
+              ),
+          );
+          return;
+        }
         failed++;
         const permanent = PERMANENT.has(err.code);
-        const message = hardStop.signal.aborted ? `handed back on shutdown: ${err.message}` : err.message;
+        const message = err.message;
         await ctx.store.jobs.fail(lease, message, { retry: !permanent }).then(
           (j) => log.warn({ job: job.id, kind: job.kind, state: j.state, error: err.message }, 'job failed'),
           (e2: unknown) =>

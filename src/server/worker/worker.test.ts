@@ -8,6 +8,7 @@ import { openStore, type Store } from '../../store/index.js';
 import { EVENT_TYPES } from '../event-types.js';
 import { dbVersionAt, enqueueScan, JOB_KINDS, type JobHandler } from '../jobs.js';
 import { discoverRegistry } from '../registry/index.js';
+import { parseHealthListen, startHealthServer } from './health.js';
 import { startWorkerPool } from './pool.js';
 import { buildTestDb, keptLog, lodashImage, pushImage, serverContext, until } from './test-support/fixtures.js';
 
@@ -169,4 +170,57 @@ test('a failing job is retried by the queue; a bad payload fails for good at onc
     await pool.stop();
   }
   assert.ok(log.lines.some((l) => l.msg === 'job failed'));
+});
+
+test('stop() stops claiming, lets jobs in hand finish, and hands back what outlives the grace time uncounted', async () => {
+  const ctx = serverContext(store, root, dbFile);
+  let quickDone = false;
+  const slow: JobHandler = (run) =>
+    new Promise((_, reject) => run.signal.addEventListener('abort', () => reject(run.signal.reason), { once: true }));
+  const quick: JobHandler = async () => {
+    await new Promise((r) => setTimeout(r, 300));
+    quickDone = true;
+    return 'done';
+  };
+  const pool = startWorkerPool(ctx, { concurrency: 2, pollMs: 20, graceMs: 800, handlers: { slow, quick } });
+  const s = await store.jobs.enqueue({ kind: 'slow', idempotencyKey: 'slow-1', payload: null });
+  const q = await store.jobs.enqueue({ kind: 'quick', idempotencyKey: 'quick-1', payload: null });
+  await until('both running', async () => (pool.stats().running === 2 ? true : undefined));
+  await pool.stop();
+  assert.equal(quickDone, true);
+  assert.equal((await store.jobs.get(q.job.id))?.state, 'succeeded');
+  const back = await store.jobs.get(s.job.id);
+  assert.deepEqual([back?.state, back?.attempts], ['queued', 0]);
+  assert.match(back?.lastError ?? '', /released by .* on shutdown/);
+  // Stopped: nothing more is claimed.
+  const later = await store.jobs.enqueue({ kind: 'quick', idempotencyKey: 'quick-2', payload: null });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.equal((await store.jobs.get(later.job.id))?.state, 'queued');
+});
+
+test('/healthz, /readyz and /metrics of a worker', async () => {
+  const ac = new AbortController();
+  const ctx = serverContext(store, root, dbFile, ac.signal);
+  const pool = startWorkerPool(ctx, { pollMs: 20, handlers: { noop: async () => null } });
+  const health = await startHealthServer({ host: '127.0.0.1', port: 0 }, pool, store, ac.signal);
+  try {
+    await store.jobs.enqueue({ kind: 'noop', idempotencyKey: 'noop-1', payload: null });
+    await until('the noop job', async () => (pool.stats().succeeded >= 1 ? true : undefined));
+    const get = (p: string) => fetch(`http://${health.address}${p}`);
+    assert.equal((await get('/healthz')).status, 200);
+    assert.equal((await get('/readyz')).status, 200);
+    const metrics = await (await get('/metrics')).text();
+    assert.match(metrics, /customs_worker_jobs_total\{outcome="succeeded"\} [1-9]/);
+    assert.match(metrics, /customs_worker_vulndb_info\{version="1:[^"]+"\} 1/);
+    assert.match(metrics, /customs_worker_job_seconds_count\{kind="noop"\} 1/);
+    ac.abort();
+    assert.equal((await get('/readyz')).status, 503);
+    assert.equal((await get('/nope')).status, 404);
+  } finally {
+    await pool.stop();
+    await health.close();
+  }
+  assert.throws(() => parseHealthListen('nope'), { code: 'USAGE_BAD_FLAG' });
+  assert.deepEqual(parseHealthListen('9464'), { host: '127.0.0.1', port: 9464 });
+  assert.deepEqual(parseHealthListen('[::1]:80'), { host: '::1', port: 80 });
 });

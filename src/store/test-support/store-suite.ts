@@ -6,7 +6,7 @@
 import { after, before, describe } from 'node:test';
 import { type BackendFixture, harness } from './harness.js';
 import { catalogSuite } from './suite-catalog.js';
-import { hookSecretsSuite } from './suite-hook-secrets.js';
+import { hookSecretsSuite, jobReleaseSuite } from './suite-hook-secrets.js';
 import { logsSuite } from './suite-logs.js';
 import { migrationSuite } from './suite-migrations.js';
 import { policySuite } from './suite-policies.js';
@@ -29,5 +29,6 @@ export function storeSuite(fixture: BackendFixture): void {
     describe('job queue', () => queueSuite(h));
     describe('events, API tokens, audit log', () => logsSuite(h));
     describe('registry hook secrets', () => hookSecretsSuite(h));
+    describe('job release', () => jobReleaseSuite(h));
   });
 }

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { CustomsError } from '../../core/index.js';
 import type { Harness } from './harness.js';
 
 export function hookSecretsSuite(h: Harness): void {
@@ -25,5 +26,27 @@ export function hookSecretsSuite(h: Harness): void {
     await store.registries.remove(reg.id);
     assert.equal(await store.hookSecrets.has(reg.id), false);
     assert.equal(await store.hookSecrets.remove(reg.id), false);
+  });
+}
+
+export function jobReleaseSuite(h: Harness): void {
+  test('release hands a leased job back at once without counting the attempt; only the lease holder may', async () => {
+    const { store, clock } = await h.open();
+    const { job } = await store.jobs.enqueue({ kind: 'k', idempotencyKey: 'rel-1', payload: null });
+    const lease = await store.jobs.claim({ worker: 'w1' });
+    assert.equal(lease?.job.attempts, 1);
+    if (!lease) return;
+    const released = await store.jobs.release(lease, 'released by w1 on shutdown');
+    assert.deepEqual(
+      [released.state, released.attempts, released.lastError, released.runAfter, released.leaseOwner],
+      ['queued', 0, 'released by w1 on shutdown', clock.now(), undefined],
+    );
+    await assert.rejects(
+      store.jobs.release(lease, 'again'),
+      (e: unknown) => e instanceof CustomsError && e.code === 'STORE_LEASE_LOST',
+    );
+    const next = await store.jobs.claim({ worker: 'w2' });
+    assert.equal(next?.job.id, job.id);
+    assert.equal(next?.job.attempts, 1);
   });
 }
