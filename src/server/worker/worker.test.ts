@@ -224,3 +224,54 @@ test('/healthz, /readyz and /metrics of a worker', async () => {
   assert.deepEqual(parseHealthListen('9464'), { host: '127.0.0.1', port: 9464 });
   assert.deepEqual(parseHealthListen('[::1]:80'), { host: '::1', port: 80 });
 });
+
+test('the verdict follows the central policy and its approved exceptions; a change emits verdict.changed', async () => {
+  const ctx = serverContext(store, root, dbFile);
+  assert.equal((await store.verdicts.latest(appDigest))?.status, 'fail');
+  await store.policies.put({
+    name: 'baseline',
+    updatedBy: 'test',
+    body: [
+      'apiVersion: customs/v1',
+      'kind: Policy',
+      'rules:',
+      '  - id: no-high',
+      '    action: fail',
+      '    message: High vulnerabilities fail.',
+      '    vulnerabilities: {minSeverity: high}',
+    ].join('\n'),
+  });
+  const ex = await store.policies.addException({
+    finding: 'CVE-2021-23337',
+    scope: '*',
+    owner: 'app-team',
+    reason: 'template strings are never user input here',
+    expiresAt: Date.now() + 86_400_000,
+    createdBy: 'test',
+  });
+  await store.policies.approveException(ex.id, 'security');
+  const scanAgain = async (key: string) => {
+    const q = await enqueueScan(store, { registryId, repository: 'team/app', digest: appDigest }, key);
+    const pool = startWorkerPool(ctx, { pollMs: 20 });
+    try {
+      await until('the scan', async () => ((await store.jobs.get(q.job.id))?.state === 'succeeded' ? true : undefined));
+    } finally {
+      await pool.stop();
+    }
+  };
+  await scanAgain('policy-1');
+  const verdict = await store.verdicts.latest(appDigest);
+  assert.deepEqual([verdict?.status, verdict?.policy], ['pass', 'baseline']);
+  const changed = await store.events.list({ type: EVENT_TYPES.verdictChanged });
+  assert.deepEqual(
+    changed.map((e) => [e.subject, (e.data as { from: string }).from, (e.data as { to: string }).to]),
+    [[appDigest, 'fail', 'pass']],
+  );
+  // Revoked: the rule fails the image again.
+  await store.policies.revokeException(ex.id);
+  await scanAgain('policy-2');
+  assert.equal((await store.verdicts.latest(appDigest))?.status, 'fail');
+  assert.equal((await store.events.list({ type: EVENT_TYPES.verdictChanged })).length, 2);
+  // No new image.new for a digest seen before.
+  assert.equal((await store.events.list({ type: EVENT_TYPES.imageNew })).length, 1);
+});
