@@ -97,6 +97,8 @@ export interface JobRun {
   readonly job: JobRecord;
   /** The current lease (renewed by heartbeats). */
   lease(): Lease;
+  /** The lease length a heartbeat renews to. */
+  readonly leaseMs: number;
   /** Aborted when the lease is lost or the worker must stop now: stop and throw. */
   readonly signal: AbortSignal;
   readonly log: ServerLog;

@@ -135,6 +135,7 @@ export function startWorkerPool(ctx: ServerContext, opts: WorkerPoolOptions = {}
         ctx,
         job,
         lease: () => lease,
+        leaseMs,
         signal: abort.signal,
         log,
         worker,

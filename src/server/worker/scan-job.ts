@@ -117,7 +117,7 @@ export const scanJob: JobHandler = async (run) => {
   const known = await store.images.get(digest);
   const previous = await store.verdicts.latest(digest);
   // Only the lease holder records: a worker that stalled past its lease stops here.
-  await store.jobs.heartbeat(run.lease());
+  await store.jobs.heartbeat(run.lease(), run.leaseMs);
   const recorded = await store.scans.record({
     imageDigest: digest,
     // The stored document is the scan's JSON report (schema/scan-result-v1.json), as `customs scan -f json` writes it.

@@ -10,6 +10,8 @@ import { dbVersionAt, enqueueScan, JOB_KINDS, type JobHandler } from '../jobs.js
 import { discoverRegistry } from '../registry/index.js';
 import { parseHealthListen, startHealthServer } from './health.js';
 import { startWorkerPool } from './pool.js';
+import { scanJob } from './scan-job.js';
+import { VulnDbHandle } from './vulndb-handle.js';
 import { buildTestDb, keptLog, lodashImage, pushImage, serverContext, until } from './test-support/fixtures.js';
 
 let reg: TestRegistry;
@@ -274,4 +276,46 @@ test('the verdict follows the central policy and its approved exceptions; a chan
   assert.equal((await store.events.list({ type: EVENT_TYPES.verdictChanged })).length, 2);
   // No new image.new for a digest seen before.
   assert.equal((await store.events.list({ type: EVENT_TYPES.imageNew })).length, 1);
+});
+
+test('an attempt that recorded its scan and died before completing: the retry completes with that scan, recorded once', async () => {
+  const ctx = serverContext(store, root, dbFile);
+  const { digests } = await pushImage(reg, 'team/once:1', [lodashImage('4.17.11')]);
+  const digest = digests[0] ?? '';
+  const q = await enqueueScan(store, { registryId, repository: 'team/once', digest }, dbVersionAt(dbFile));
+  // The first attempt: claimed with a short lease, scanned and recorded, never completed (its process died).
+  const lease = await store.jobs.claim({ worker: 'doomed', kinds: [JOB_KINDS.scan], leaseMs: 300 });
+  assert.equal(lease?.job.id, q.job.id);
+  if (!lease) return;
+  const db = new VulnDbHandle(dbFile);
+  const pinned = db.pin();
+  try {
+    await scanJob({
+      ctx,
+      job: lease.job,
+      lease: () => lease,
+      leaseMs: 300,
+      signal: new AbortController().signal,
+      log: keptLog(),
+      worker: 'doomed',
+      db: pinned.db,
+      dbVersion: pinned.db?.version ?? 'none',
+    });
+  } finally {
+    pinned.release();
+    db.close();
+  }
+  const pool = startWorkerPool(ctx, { pollMs: 20 });
+  try {
+    const done = await until('the retry', async () => {
+      const j = await store.jobs.get(q.job.id);
+      return j?.state === 'succeeded' ? j : undefined;
+    });
+    assert.equal(done.attempts, 2);
+    assert.equal((done.result as { reused?: boolean }).reused, true);
+  } finally {
+    await pool.stop();
+  }
+  const recorded = (await store.events.list({ type: EVENT_TYPES.scanRecorded })).filter((e) => e.subject === digest);
+  assert.equal(recorded.length, 1);
 });
