@@ -8,6 +8,7 @@ import { type BackendFixture, harness } from './harness.js';
 import { catalogSuite } from './suite-catalog.js';
 import { logsSuite } from './suite-logs.js';
 import { migrationSuite } from './suite-migrations.js';
+import { notificationSuite } from './suite-notifications.js';
 import { policySuite } from './suite-policies.js';
 import { queueSuite } from './suite-queue.js';
 import { scanSuite } from './suite-scans.js';
@@ -27,5 +28,6 @@ export function storeSuite(fixture: BackendFixture): void {
     describe('policies, exceptions, verdicts', () => policySuite(h));
     describe('job queue', () => queueSuite(h));
     describe('events, API tokens, audit log', () => logsSuite(h));
+    describe('webhooks, deliveries, notifier state, Harbor scans', () => notificationSuite(h));
   });
 }
