@@ -25,7 +25,6 @@ import type {
   DeliveryRecord,
   DeliveryState,
   Subscription,
-  SubscriptionInput,
   SubscriptionPatch,
   WebhookFormat,
 } from './notification-types.js';
@@ -176,7 +175,7 @@ export function deliveryRepository(ctx: StoreContext): DeliveryRepository {
       .where('id', '=', lease.delivery.id)
       .$if(postgres, (q) => q.forUpdate())
       .executeTakeFirst();
-    if (!row || row.state !== 'sending' || row.lease_token !== lease.token) {
+    if (row?.state !== 'sending' || row.lease_token !== lease.token) {
       throw new CustomsError(
         'STORE_LEASE_LOST',
         `delivery ${lease.delivery.id} is no longer leased to this notifier (its lease expired or another notifier finished it)`,
@@ -226,7 +225,7 @@ export function deliveryRepository(ctx: StoreContext): DeliveryRepository {
           .where('id', '=', id)
           .$if(postgres, (q) => q.forUpdate())
           .executeTakeFirst();
-        if (!row || row.state !== 'pending' || row.attempts > 0) return false;
+        if (row?.state !== 'pending' || row.attempts > 0) return false;
         const next = fn(JSON.parse(row.payload) as unknown);
         await trx
           .updateTable('webhook_deliveries')
