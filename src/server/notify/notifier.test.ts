@@ -9,7 +9,7 @@ import { startPostgres, type TestPostgres } from '../../store/test-support/postg
 import { EVENT_TYPES } from '../event-types.js';
 import { type NotifierOptions, startNotifier } from './notifier.js';
 import { SIGNATURE_HEADER, verifySignature } from './signature.js';
-import { memoryLog, type Receiver, startReceiver, testContext } from './test-support/receiver.js';
+import { type memoryLog, type Receiver, startReceiver, testContext } from './test-support/receiver.js';
 
 const T0 = Date.UTC(2026, 0, 1);
 const MIN = 60_000;
@@ -20,7 +20,12 @@ interface Clock {
 }
 const clockAt = (t: number): Clock => {
   let now = t;
-  return { now: () => now, advance: (ms) => void (now += ms) };
+  return {
+    now: () => now,
+    advance: (ms) => {
+      now += ms;
+    },
+  };
 };
 
 const cleanups: (() => Promise<void> | void)[] = [];
