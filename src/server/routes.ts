@@ -6,7 +6,9 @@
  */
 import { apiRoutes } from './api/index.js';
 import type { RoutePlugin } from './context.js';
+import { webhookRoutes } from './notify/index.js';
 
 export const ROUTE_PLUGINS: readonly { readonly name: string; readonly plugin: RoutePlugin }[] = [
   { name: 'api', plugin: apiRoutes },
+  { name: 'webhooks', plugin: webhookRoutes },
 ];

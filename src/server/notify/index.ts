@@ -8,3 +8,4 @@ export {
   EVENT_ID_HEADER,
   TIMESTAMP_HEADER,
 } from './signature.js';
+export { webhookRoutes, WebhookSchema, DeliverySchema } from './routes.js';
