@@ -10,3 +10,5 @@ export {
   type ServeOptions,
   startServer,
 } from './serve.js';
+export { startNotifier, type Notifier, type NotifierOptions, verifySignature, signBody } from './notify/index.js';
+export { runHarborScanJob, isHarborScanJob, type HarborScanJobPayload, type RegistryScan } from './harbor/index.js';

@@ -234,7 +234,7 @@ export interface EventOnceTable {
 
 export interface HarborScansTable {
   id: string;
-  job_id: number;
+  job_id: number | null;
   registry_url: string;
   repository: string;
   digest: string;

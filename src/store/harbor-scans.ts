@@ -21,7 +21,7 @@ const toRecord = (r: Selectable<HarborScansTable>): HarborScanRecord => ({
   ...(r.tag !== null ? { tag: r.tag } : {}),
   ...(r.mime_type !== null ? { mimeType: r.mime_type } : {}),
   hasAuthorization: r.pull_auth !== null,
-  jobId: r.job_id,
+  ...(r.job_id !== null ? { jobId: r.job_id } : {}),
   createdAt: r.created_at,
 });
 
@@ -50,7 +50,7 @@ export function harborScanRepository(ctx: StoreContext): HarborScanRepository {
             .insertInto('harbor_scans')
             .values({
               id: input.id,
-              job_id: input.jobId,
+              job_id: null,
               registry_url: input.registryUrl,
               repository: input.repository,
               digest: input.digest,
@@ -68,6 +68,11 @@ export function harborScanRepository(ctx: StoreContext): HarborScanRepository {
     async get(id) {
       const row = await backend.db.selectFrom('harbor_scans').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toRecord(row) : undefined;
+    },
+    async setJob(id, jobId) {
+      await backend.write((trx) =>
+        trx.updateTable('harbor_scans').set({ job_id: jobId }).where('id', '=', id).execute(),
+      );
     },
     async authorization(id) {
       const row = await backend.db

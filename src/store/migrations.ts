@@ -263,7 +263,7 @@ const notifications: Migration = {
     )`,
     `CREATE TABLE harbor_scans (
       id TEXT PRIMARY KEY,
-      job_id ${t.bigint} NOT NULL,
+      job_id ${t.bigint},
       registry_url TEXT NOT NULL,
       repository TEXT NOT NULL,
       digest TEXT NOT NULL,

@@ -96,7 +96,6 @@ export interface HarborScanInput {
   readonly mimeType?: string;
   /** The Authorization header value Harbor sent for pulling; sealed, dropped after the scan. */
   readonly authorization?: string;
-  readonly jobId: number;
 }
 
 export interface HarborScanRecord {
@@ -107,6 +106,7 @@ export interface HarborScanRecord {
   readonly tag?: string;
   readonly mimeType?: string;
   readonly hasAuthorization: boolean;
-  readonly jobId: number;
+  /** The scan job, once enqueued. */
+  readonly jobId?: number;
   readonly createdAt: number;
 }

@@ -240,6 +240,8 @@ export interface HarborScanRepository {
   /** The authorization is sealed (needs the store key). STORE_CONFLICT for a known id. */
   add(input: HarborScanInput): Promise<HarborScanRecord>;
   get(id: string): Promise<HarborScanRecord | undefined>;
+  /** Record the scan job (enqueued after the request is stored, so the job always finds it). */
+  setJob(id: string, jobId: number): Promise<void>;
   /** The opened pull authorization, while it is kept. */
   authorization(id: string): Promise<string | undefined>;
   /** Forget the pull authorization (after the scan job used it). */

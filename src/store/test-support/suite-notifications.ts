@@ -192,9 +192,10 @@ export function notificationSuite(h: Harness): void {
       repository: 'library/app',
       digest: `sha256:${'a'.repeat(64)}`,
       authorization: auth,
-      jobId: 5,
     });
-    assert.equal(rec.hasAuthorization, true);
+    assert.deepEqual([rec.hasAuthorization, rec.jobId], [true, undefined]);
+    await store.harborScans.setJob('req-1', 5);
+    assert.equal((await store.harborScans.get('req-1'))?.jobId, 5);
     const raw = await backend.db.selectFrom('harbor_scans').selectAll().executeTakeFirstOrThrow();
     assert.equal(Buffer.from(raw.pull_auth ?? []).includes(Buffer.from(auth)), false);
     assert.equal(await store.harborScans.authorization('req-1'), auth);
@@ -202,7 +203,7 @@ export function notificationSuite(h: Harness): void {
     assert.equal(await store.harborScans.authorization('req-1'), undefined);
     assert.equal((await store.harborScans.get('req-1'))?.hasAuthorization, false);
     await assert.rejects(
-      store.harborScans.add({ id: 'req-1', registryUrl: 'x', repository: 'r', digest: 'd', jobId: 1 }),
+      store.harborScans.add({ id: 'req-1', registryUrl: 'x', repository: 'r', digest: 'd' }),
       isCode('STORE_CONFLICT'),
     );
   });
