@@ -79,13 +79,15 @@ type Resolved = Required<Omit<NotifierOptions, 'random' | 'loop'>> & { readonly 
 
 function resolve(o: NotifierOptions): Resolved {
   const pollMs = o.pollMs ?? 1000;
+  const timeoutMs = o.timeoutMs ?? 10_000;
   return {
     name: o.name ?? 'webhooks',
     pollMs,
     batch: o.batch ?? 500,
     concurrency: o.concurrency ?? 4,
-    leaseMs: o.leaseMs ?? 60_000,
-    timeoutMs: o.timeoutMs ?? 10_000,
+    // A lease shorter than a request could expire mid-send and let another replica send it again.
+    leaseMs: Math.max(o.leaseMs ?? 60_000, 2 * timeoutMs),
+    timeoutMs,
     maxAttempts: o.maxAttempts ?? 8,
     backoff: o.backoff ?? { baseMs: 10_000, maxMs: 3_600_000 },
     digestWindowMs: o.digestWindowMs ?? 60_000,
