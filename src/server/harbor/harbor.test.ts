@@ -19,11 +19,11 @@ import { pushLayout, startRegistry, type TestRegistry } from '../../image/test-s
 import { advisory, fixedIn } from '../../match/test-support/matcher-tester.js';
 import { memoryDb } from '../../match/test-support/memory-db.js';
 import { openStore, parseSecretKey, type Store } from '../../store/index.js';
-import { testApp } from '../notify/test-support/app.js';
+import { buildApp } from '../http/index.js';
 import { type memoryLog, testContext } from '../notify/test-support/receiver.js';
 import { isHarborScanJob, runHarborScanJob } from './job.js';
 import { HARBOR_MIME } from './mime.js';
-import { harborRoutes, REFRESH_AFTER_SECONDS } from './routes.js';
+import { REFRESH_AFTER_SECONDS } from './routes.js';
 import { loadSpec, type SpecChecker } from './test-support/spec.js';
 
 const OS_RELEASE =
@@ -102,7 +102,7 @@ before(async () => {
   await pushLayout(reg, layout, 'library/app:1.0');
   store = await openStore(join(dir, 'data'), { secretKey: parseSecretKey(randomBytes(32)) });
   ctx = testContext(store, Date.now);
-  app = await testApp(ctx, [{ plugin: harborRoutes, prefix: '/harbor' }]);
+  app = await buildApp(ctx, { log: false });
   ci = (await store.tokens.issue({ name: 'harbor', role: 'ci', createdBy: 'test' })).token;
   viewer = (await store.tokens.issue({ name: 'eyes', role: 'viewer', createdBy: 'test' })).token;
 });

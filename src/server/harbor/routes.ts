@@ -9,7 +9,10 @@
  *   GET  /api/v1/scan/{id}/report          302 + Refresh-After while the job runs, 200 report, 404, 500
  *
  * Harbor authenticates with a bearer API token of role ci (configured as the
- * scanner's "Bearer" authorization). Bodies are the spec's vendor MIME types,
+ * scanner's "Bearer" authorization). The routes are left out of customs'
+ * OpenAPI document: Harbor's spec is their document. The app's audit log
+ * records each scan request (never its body, which holds the pull
+ * authorization). Bodies are the spec's vendor MIME types,
  * errors `{"error": {"message": …}}` as application/vnd.scanner.adapter.error+json.
  */
 import { randomUUID } from 'node:crypto';
@@ -25,6 +28,9 @@ import type { RoutePlugin, ServerContext } from '../context.js';
 import type { HarborScanJobPayload } from './job.js';
 import { CONSUMED, HARBOR_MIME, negotiateReport, PRODUCED } from './mime.js';
 import { type HarborScanner, toHarborReport } from './report.js';
+
+/** Where the adapter API lives: Harbor is given http://HOST:PORT/harbor as the scanner's endpoint. */
+export const HARBOR_PREFIX = '/harbor';
 
 /** Seconds Harbor waits before polling a report again. */
 export const REFRESH_AFTER_SECONDS = 5;
@@ -137,8 +143,8 @@ export const harborRoutes: RoutePlugin = async (fastify, { ctx }) => {
   });
 
   app.get(
-    '/api/v1/metadata',
-    { config: ci, schema: { tags, summary: 'Scanner metadata and capabilities (Harbor)' } },
+    `${HARBOR_PREFIX}/api/v1/metadata`,
+    { config: ci, schema: { hide: true, tags, summary: 'Scanner metadata and capabilities (Harbor)' } },
     async (_req, reply) =>
       sendJson(reply, 200, HARBOR_MIME.metadata, {
         scanner: harborScanner(),
@@ -153,7 +159,7 @@ export const harborRoutes: RoutePlugin = async (fastify, { ctx }) => {
   );
 
   app.post(
-    '/api/v1/scan',
+    `${HARBOR_PREFIX}/api/v1/scan`,
     {
       config: ci,
       attachValidation: true,
@@ -166,7 +172,7 @@ export const harborRoutes: RoutePlugin = async (fastify, { ctx }) => {
           return { error: new Error(first ? `${first.path || '/'}: ${first.message}` : 'invalid') };
         };
       },
-      schema: { tags, summary: 'Accept a scan request (Harbor)', body: ScanRequest },
+      schema: { hide: true, tags, summary: 'Accept a scan request (Harbor)', body: ScanRequest },
     },
     async (req, reply) => {
       if (req.validationError)
@@ -198,22 +204,16 @@ export const harborRoutes: RoutePlugin = async (fastify, { ctx }) => {
         priority: 10,
       });
       await store.harborScans.setJob(id, job.id);
-      await store.audit.append({
-        actor: req.actor?.name ?? 'anonymous',
-        source: req.actor?.address ?? req.ip,
-        action: 'harbor.scan',
-        target: `${url.host}/${body.artifact.repository}@${body.artifact.digest}`,
-        detail: { request: id, job: job.id, withAuthorization: body.registry.authorization !== undefined },
-      });
       return sendJson(reply, 202, HARBOR_MIME.scanResponse, { id });
     },
   );
 
   app.get(
-    '/api/v1/scan/:scan_request_id/report',
+    `${HARBOR_PREFIX}/api/v1/scan/:scan_request_id/report`,
     {
       config: ci,
       schema: {
+        hide: true,
         tags,
         summary: 'The scan report, in the type the Accept header asks for (Harbor)',
         params: Type.Object({ scan_request_id: Type.String() }),

@@ -1,53 +1,53 @@
 /**
  * /api/v1/webhooks (subscriptions, admin) and /api/v1/deliveries (what was
- * sent, what is pending, the dead-letter list, retry). A subscription's
- * secret is write-only: responses say `hasSecret`, never the secret.
- * Every change goes to the audit log.
+ * sent, what is pending, the dead-letter list, retry): docs/notifications.md.
+ * A subscription's secret is write-only: responses say `hasSecret`, never
+ * the secret (it has no response field). The app's audit log records every
+ * change (bodies are not recorded, so neither is the secret).
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CustomsError } from '../../core/index.js';
 import { DELIVERY_STATES, type DeliveryRecord, type Subscription, WEBHOOK_FORMATS } from '../../store/index.js';
 import type { RoutePlugin } from '../context.js';
 import { EVENT_TYPES } from '../event-types.js';
+import { decodeCursor, errorResponses, PageQuerySchema, page, pageOf } from '../http/index.js';
 
-const Iso = Type.String({ format: 'date-time' });
-const iso = (ms: number): string => new Date(ms).toISOString();
+const Millis = (description: string) => Type.Integer({ description: `${description} (ms since the epoch)` });
+const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
 
-const EventType = Type.Union(Object.values(EVENT_TYPES).map((t) => Type.Literal(t)));
-const Format = Type.Union(WEBHOOK_FORMATS.map((f) => Type.Literal(f)));
+const EventTypeSchema = literals(Object.values(EVENT_TYPES));
+const FormatSchema = literals(WEBHOOK_FORMATS);
+const DeliveryStateSchema = literals(DELIVERY_STATES);
+const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 
-export const WebhookSchema = Type.Object(
-  {
-    id: Type.Integer(),
-    name: Type.String(),
-    url: Type.String(),
-    format: Format,
-    eventTypes: Type.Array(Type.String(), { description: 'Event types delivered; empty: every type.' }),
-    hasSecret: Type.Boolean({ description: 'Whether deliveries are signed; the secret itself is never returned.' }),
-    enabled: Type.Boolean(),
-    createdBy: Type.String(),
-    createdAt: Iso,
-    updatedAt: Iso,
-  },
-  { $id: 'Webhook' },
-);
+export const WebhookSchema = Type.Object({
+  id: Type.Integer(),
+  name: Type.String(),
+  url: Type.String(),
+  format: FormatSchema,
+  eventTypes: Type.Array(Type.String(), { description: 'Event types delivered; empty: every type' }),
+  hasSecret: Type.Boolean({ description: 'Whether deliveries are signed; the secret itself is never returned' }),
+  enabled: Type.Boolean(),
+  createdBy: Type.String(),
+  createdAt: Millis('Created'),
+  updatedAt: Millis('Last changed'),
+});
 
 const Name = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9][A-Za-z0-9._-]*$' });
-const Url = Type.String({ minLength: 1, maxLength: 2000, pattern: '^https?://' });
+const Url = Type.String({ minLength: 1, maxLength: 2000, pattern: '^https?://[^\\s]+$' });
 const Secret = Type.String({
   minLength: 16,
   maxLength: 512,
-  description: 'HMAC-SHA256 key of the X-Customs-Signature-256 header (write-only).',
+  description: 'HMAC-SHA256 key of the X-Customs-Signature-256 header (write-only)',
 });
 
 const WebhookCreate = Type.Object(
   {
     name: Name,
     url: Url,
-    format: Type.Optional(Format),
-    eventTypes: Type.Optional(Type.Array(EventType, { uniqueItems: true })),
+    format: Type.Optional(FormatSchema),
+    eventTypes: Type.Optional(Type.Array(EventTypeSchema, { uniqueItems: true })),
     secret: Type.Optional(Secret),
     enabled: Type.Optional(Type.Boolean()),
   },
@@ -57,38 +57,30 @@ const WebhookCreate = Type.Object(
 const WebhookPatch = Type.Object(
   {
     url: Type.Optional(Url),
-    format: Type.Optional(Format),
-    eventTypes: Type.Optional(Type.Array(EventType, { uniqueItems: true })),
-    secret: Type.Optional(Type.Union([Secret, Type.Null()])),
+    format: Type.Optional(FormatSchema),
+    eventTypes: Type.Optional(Type.Array(EventTypeSchema, { uniqueItems: true })),
+    secret: Type.Optional(Type.Union([Secret, Type.Null()], { description: 'null: stop signing' })),
     enabled: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },
 );
 
-const DeliveryState = Type.Union(DELIVERY_STATES.map((s) => Type.Literal(s)));
-
-export const DeliverySchema = Type.Object(
-  {
-    id: Type.Integer(),
-    webhookId: Type.Integer(),
-    eventType: Type.String(),
-    eventId: Type.Optional(Type.Integer()),
-    dedupKey: Type.String(),
-    subject: Type.String(),
-    state: DeliveryState,
-    attempts: Type.Integer(),
-    nextAttemptAt: Iso,
-    lastStatus: Type.Optional(Type.Integer()),
-    lastError: Type.Optional(Type.String()),
-    createdAt: Iso,
-    updatedAt: Iso,
-    deliveredAt: Type.Optional(Iso),
-  },
-  { $id: 'Delivery' },
-);
-
-const ErrorBody = Type.Object({ error: Type.Object({ code: Type.String(), message: Type.String() }) });
-const IdParams = Type.Object({ id: Type.Integer({ minimum: 1 }) });
+export const DeliverySchema = Type.Object({
+  id: Type.Integer(),
+  webhookId: Type.Integer(),
+  eventType: Type.String(),
+  eventId: Type.Optional(Type.Integer()),
+  dedupKey: Type.String({ description: '"event:<id>", or "digest:finding.new:<CVE>:<window start>"' }),
+  subject: Type.String(),
+  state: DeliveryStateSchema,
+  attempts: Type.Integer(),
+  nextAttemptAt: Millis('Not sent before'),
+  lastStatus: Type.Optional(Type.Integer({ description: 'HTTP status of the last attempt' })),
+  lastError: Type.Optional(Type.String()),
+  createdAt: Millis('Created'),
+  updatedAt: Millis('Last changed'),
+  deliveredAt: Type.Optional(Millis('Delivered')),
+});
 
 const toWebhook = (s: Subscription): Static<typeof WebhookSchema> => ({
   id: s.id,
@@ -99,8 +91,8 @@ const toWebhook = (s: Subscription): Static<typeof WebhookSchema> => ({
   hasSecret: s.hasSecret,
   enabled: s.enabled,
   createdBy: s.createdBy,
-  createdAt: iso(s.createdAt),
-  updatedAt: iso(s.updatedAt),
+  createdAt: s.createdAt,
+  updatedAt: s.updatedAt,
 });
 
 const toDelivery = (d: DeliveryRecord): Static<typeof DeliverySchema> => ({
@@ -112,27 +104,19 @@ const toDelivery = (d: DeliveryRecord): Static<typeof DeliverySchema> => ({
   subject: d.subject,
   state: d.state,
   attempts: d.attempts,
-  nextAttemptAt: iso(d.nextAttemptAt),
+  nextAttemptAt: d.nextAttemptAt,
   ...(d.lastStatus !== undefined ? { lastStatus: d.lastStatus } : {}),
   ...(d.lastError !== undefined ? { lastError: d.lastError } : {}),
-  createdAt: iso(d.createdAt),
-  updatedAt: iso(d.updatedAt),
-  ...(d.deliveredAt !== undefined ? { deliveredAt: iso(d.deliveredAt) } : {}),
+  createdAt: d.createdAt,
+  updatedAt: d.updatedAt,
+  ...(d.deliveredAt !== undefined ? { deliveredAt: d.deliveredAt } : {}),
 });
 
-const notFound = (reply: FastifyReply, what: string) =>
-  reply.code(404).send({ error: { code: 'NOT_FOUND', message: `${what} does not exist` } });
-
-const actorOf = (req: FastifyRequest) => ({
-  actor: req.actor?.name ?? 'anonymous',
-  source: req.actor?.address ?? req.ip,
-});
+const notFound = (what: string) => new CustomsError('API_NOT_FOUND', `${what} does not exist`);
 
 export const webhookRoutes: RoutePlugin = async (fastify, { ctx }) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   const { store } = ctx;
-  app.addSchema(WebhookSchema);
-  app.addSchema(DeliverySchema);
   const admin = { access: 'admin' as const };
   const tags = ['webhooks'];
 
@@ -142,8 +126,8 @@ export const webhookRoutes: RoutePlugin = async (fastify, { ctx }) => {
       config: admin,
       schema: {
         tags,
-        summary: 'List webhook subscriptions',
-        response: { 200: Type.Object({ items: Type.Array(Type.Ref(WebhookSchema)) }) },
+        summary: 'Webhook subscriptions, by name',
+        response: { 200: Type.Object({ items: Type.Array(WebhookSchema) }), ...errorResponses() },
       },
     },
     async () => ({ items: (await store.webhooks.list()).map(toWebhook) }),
@@ -157,12 +141,11 @@ export const webhookRoutes: RoutePlugin = async (fastify, { ctx }) => {
         tags,
         summary: 'Subscribe a URL to events (JSON signed with the secret, or Slack)',
         body: WebhookCreate,
-        response: { 201: Type.Ref(WebhookSchema), 409: ErrorBody },
+        response: { 201: WebhookSchema, ...errorResponses(409) },
       },
     },
-    async (req, reply) => {
-      const b = req.body;
-      const { actor, source } = actorOf(req);
+    async (request, reply) => {
+      const b = request.body;
       const created = await store.webhooks.add({
         name: b.name,
         url: b.url,
@@ -170,19 +153,7 @@ export const webhookRoutes: RoutePlugin = async (fastify, { ctx }) => {
         eventTypes: b.eventTypes ?? [],
         ...(b.secret !== undefined ? { secret: b.secret } : {}),
         ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
-        createdBy: actor,
-      });
-      await store.audit.append({
-        actor,
-        source,
-        action: 'webhook.add',
-        target: `webhook:${created.id}`,
-        detail: {
-          name: created.name,
-          format: created.format,
-          eventTypes: created.eventTypes,
-          signed: created.hasSecret,
-        },
+        createdBy: request.actor?.name ?? 'anonymous',
       });
       return reply.code(201).send(toWebhook(created));
     },
@@ -195,13 +166,14 @@ export const webhookRoutes: RoutePlugin = async (fastify, { ctx }) => {
       schema: {
         tags,
         summary: 'One webhook subscription',
-        params: IdParams,
-        response: { 200: Type.Ref(WebhookSchema), 404: ErrorBody },
+        params: IdParam,
+        response: { 200: WebhookSchema, ...errorResponses(404) },
       },
     },
-    async (req, reply) => {
-      const s = await store.webhooks.get(req.params.id);
-      return s ? toWebhook(s) : notFound(reply, `webhook ${req.params.id}`);
+    async (request) => {
+      const s = await store.webhooks.get(request.params.id);
+      if (!s) throw notFound(`webhook ${request.params.id}`);
+      return toWebhook(s);
     },
   );
 
@@ -212,28 +184,21 @@ export const webhookRoutes: RoutePlugin = async (fastify, { ctx }) => {
       schema: {
         tags,
         summary: 'Change a subscription (secret: null stops signing)',
-        params: IdParams,
+        params: IdParam,
         body: WebhookPatch,
-        response: { 200: Type.Ref(WebhookSchema), 404: ErrorBody },
+        response: { 200: WebhookSchema, ...errorResponses(404) },
       },
     },
-    async (req, reply) => {
-      const b = req.body;
-      const s = await store.webhooks.update(req.params.id, {
+    async (request) => {
+      const b = request.body;
+      const s = await store.webhooks.update(request.params.id, {
         ...(b.url !== undefined ? { url: b.url } : {}),
         ...(b.format !== undefined ? { format: b.format } : {}),
         ...(b.eventTypes !== undefined ? { eventTypes: b.eventTypes } : {}),
         ...(b.secret !== undefined ? { secret: b.secret } : {}),
         ...(b.enabled !== undefined ? { enabled: b.enabled } : {}),
       });
-      if (!s) return notFound(reply, `webhook ${req.params.id}`);
-      await store.audit.append({
-        ...actorOf(req),
-        action: 'webhook.update',
-        target: `webhook:${s.id}`,
-        // Which fields changed, never the secret's value.
-        detail: { fields: Object.keys(b).sort() },
-      });
+      if (!s) throw notFound(`webhook ${request.params.id}`);
       return toWebhook(s);
     },
   );
@@ -245,13 +210,12 @@ export const webhookRoutes: RoutePlugin = async (fastify, { ctx }) => {
       schema: {
         tags,
         summary: 'Remove a subscription and its deliveries',
-        params: IdParams,
-        response: { 204: Type.Null(), 404: ErrorBody },
+        params: IdParam,
+        response: { 204: Type.Null({ description: 'Removed' }), ...errorResponses(404) },
       },
     },
-    async (req, reply) => {
-      if (!(await store.webhooks.remove(req.params.id))) return notFound(reply, `webhook ${req.params.id}`);
-      await store.audit.append({ ...actorOf(req), action: 'webhook.remove', target: `webhook:${req.params.id}` });
+    async (request, reply) => {
+      if (!(await store.webhooks.remove(request.params.id))) throw notFound(`webhook ${request.params.id}`);
       return reply.code(204).send(null);
     },
   );
@@ -262,34 +226,26 @@ export const webhookRoutes: RoutePlugin = async (fastify, { ctx }) => {
       config: admin,
       schema: {
         tags,
-        summary: 'Deliveries oldest first; state=dead is the dead-letter list',
-        querystring: Type.Object(
-          {
-            state: Type.Optional(DeliveryState),
-            webhook: Type.Optional(Type.Integer({ minimum: 1 })),
-            after: Type.Optional(
-              Type.Integer({ minimum: 0, description: 'Cursor: the last id of the previous page.' }),
-            ),
-            limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000 })),
-          },
-          { additionalProperties: false },
-        ),
-        response: {
-          200: Type.Object({ items: Type.Array(Type.Ref(DeliverySchema)), next: Type.Optional(Type.Integer()) }),
-        },
+        summary: 'Deliveries, oldest first (?state=dead is the dead-letter list; ?webhook= one subscription)',
+        querystring: Type.Object({
+          ...PageQuerySchema,
+          state: Type.Optional(DeliveryStateSchema),
+          webhook: Type.Optional(Type.Integer({ minimum: 1, description: 'A subscription id' })),
+        }),
+        response: { 200: pageOf(DeliverySchema, 'A page of deliveries, by id'), ...errorResponses() },
       },
     },
-    async (req) => {
-      const q = req.query;
+    async (request) => {
+      const q = request.query;
       const limit = q.limit ?? 100;
-      const items = await store.deliveries.list({
-        limit,
-        ...(q.after !== undefined ? { afterId: q.after } : {}),
+      const rows = await store.deliveries.list({
+        afterId: decodeCursor('deliveries', q.cursor),
+        limit: limit + 1,
         ...(q.state !== undefined ? { state: q.state } : {}),
         ...(q.webhook !== undefined ? { subscriptionId: q.webhook } : {}),
       });
-      const last = items.at(-1);
-      return { items: items.map(toDelivery), ...(items.length === limit && last ? { next: last.id } : {}) };
+      const p = page('deliveries', rows, limit, (d) => d.id);
+      return { ...p, items: p.items.map(toDelivery) };
     },
   );
 
@@ -300,13 +256,14 @@ export const webhookRoutes: RoutePlugin = async (fastify, { ctx }) => {
       schema: {
         tags,
         summary: 'One delivery',
-        params: IdParams,
-        response: { 200: Type.Ref(DeliverySchema), 404: ErrorBody },
+        params: IdParam,
+        response: { 200: DeliverySchema, ...errorResponses(404) },
       },
     },
-    async (req, reply) => {
-      const d = await store.deliveries.get(req.params.id);
-      return d ? toDelivery(d) : notFound(reply, `delivery ${req.params.id}`);
+    async (request) => {
+      const d = await store.deliveries.get(request.params.id);
+      if (!d) throw notFound(`delivery ${request.params.id}`);
+      return toDelivery(d);
     },
   );
 
@@ -316,23 +273,14 @@ export const webhookRoutes: RoutePlugin = async (fastify, { ctx }) => {
       config: admin,
       schema: {
         tags,
-        summary: 'Send a dead-lettered delivery again (attempts start over)',
-        params: IdParams,
-        response: { 202: Type.Ref(DeliverySchema), 404: ErrorBody, 409: ErrorBody },
+        summary: 'Send a dead-lettered delivery again (attempts start over); 409 when it is not dead',
+        params: IdParam,
+        response: { 202: DeliverySchema, ...errorResponses(404, 409) },
       },
     },
-    async (req, reply) => {
-      let d: DeliveryRecord | undefined;
-      try {
-        d = await store.deliveries.retry(req.params.id);
-      } catch (e) {
-        if (e instanceof CustomsError && e.code === 'STORE_CONFLICT') {
-          return reply.code(409).send({ error: { code: e.code, message: e.message } });
-        }
-        throw e;
-      }
-      if (!d) return notFound(reply, `delivery ${req.params.id}`);
-      await store.audit.append({ ...actorOf(req), action: 'delivery.retry', target: `delivery:${d.id}` });
+    async (request, reply) => {
+      const d = await store.deliveries.retry(request.params.id);
+      if (!d) throw notFound(`delivery ${request.params.id}`);
       return reply.code(202).send(toDelivery(d));
     },
   );
