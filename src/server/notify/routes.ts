@@ -11,7 +11,9 @@ import { CustomsError } from '../../core/index.js';
 import { DELIVERY_STATES, type DeliveryRecord, type Subscription, WEBHOOK_FORMATS } from '../../store/index.js';
 import type { RoutePlugin } from '../context.js';
 import { EVENT_TYPES } from '../event-types.js';
-import { decodeCursor, errorResponses, PageQuerySchema, page, pageOf } from '../http/index.js';
+// The modules themselves, not http/index.ts: that re-exports the app, which imports routes.ts (a cycle).
+import { errorResponses } from '../http/errors.js';
+import { decodeCursor, PageQuerySchema, page, pageOf } from '../http/paging.js';
 
 const Millis = (description: string) => Type.Integer({ description: `${description} (ms since the epoch)` });
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
