@@ -17,8 +17,8 @@ import { scan } from '../../engine/index.js';
 import { writeOciLayout } from '../../image/test-support/image-fixtures.js';
 import { pushLayout, startRegistry, type TestRegistry } from '../../image/test-support/test-registry.js';
 import { advisory, fixedIn } from '../../match/test-support/matcher-tester.js';
-import { memoryDb } from '../../match/test-support/memory-db.js';
 import { openStore, parseSecretKey, type Store } from '../../store/index.js';
+import { DbWriter } from '../../vulndb/index.js';
 import { buildApp } from '../http/index.js';
 import { type memoryLog, testContext } from '../notify/test-support/receiver.js';
 import { isHarborScanJob, runHarborScanJob } from './job.js';
@@ -36,18 +36,23 @@ const dpkgStatus = (pkgs: readonly { name: string; version: string; source?: str
     )
     .join('\n');
 
-const db = memoryDb(
-  [
+const BUILT_AT = new Date('2026-06-01T00:00:00Z');
+
+/** A real vulnerability DB file with two advisories and NVD's rating of one. */
+function writeDb(path: string): void {
+  const writer = new DbWriter(path);
+  const src = writer.source('test', 'file:///test', BUILT_AT.toISOString());
+  src.advisory(
     advisory({
       id: 'CVE-2026-0001',
       summary: 'heap overflow in the TLS record layer',
       affected: [fixedIn('Debian:12', 'openssl', '3.0.13-1~deb12u1')],
     }),
-    advisory({ id: 'CVE-2026-0002', affected: [fixedIn('Debian:12', 'zlib', '1:1.2.13.dfsg-2')] }),
-  ],
-  [
-    {
-      cve: 'CVE-2026-0001',
+  );
+  src.advisory(advisory({ id: 'CVE-2026-0002', affected: [fixedIn('Debian:12', 'zlib', '1:1.2.13.dfsg-2')] }));
+  src.enrichment({
+    cve: 'CVE-2026-0001',
+    nvd: {
       severity: [
         {
           source: 'nvd',
@@ -58,8 +63,10 @@ const db = memoryDb(
         },
       ],
     },
-  ],
-);
+  });
+  src.finish();
+  writer.finish(BUILT_AT);
+}
 
 let dir: string;
 let reg: TestRegistry;
@@ -70,6 +77,7 @@ let spec: SpecChecker;
 let ci: string;
 let viewer: string;
 let digest: string;
+let dbPath: string;
 
 before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'customs-harbor-'));
@@ -101,7 +109,9 @@ before(async () => {
   reg = await startRegistry({ auth: 'htpasswd' });
   await pushLayout(reg, layout, 'library/app:1.0');
   store = await openStore(join(dir, 'data'), { secretKey: parseSecretKey(randomBytes(32)) });
-  ctx = testContext(store, Date.now);
+  dbPath = join(dir, 'customs.db');
+  writeDb(dbPath);
+  ctx = testContext(store, Date.now, { dbPath });
   app = await buildApp(ctx, { log: false });
   ci = (await store.tokens.issue({ name: 'harbor', role: 'ci', createdBy: 'test' })).token;
   viewer = (await store.tokens.issue({ name: 'eyes', role: 'viewer', createdBy: 'test' })).token;
@@ -126,7 +136,11 @@ async function runNextJob(): Promise<void> {
   const cacheDir = join(dir, 'cache');
   try {
     const outcome = await runHarborScanJob(ctx, lease.job.id, lease.job.payload, (target, config) =>
-      scan(target, { scanners: ['vuln'] }, { ...createContext({ config: { ...config, cacheDir, cache: false } }), db }),
+      scan(
+        target,
+        { scanners: ['vuln'] },
+        { ...createContext({ config: { ...config, cacheDir, cache: false } }), dbPath },
+      ),
     );
     await store.jobs.complete(lease, outcome);
   } catch (e) {
@@ -147,6 +161,8 @@ describe('Harbor pluggable scanner API', () => {
     assert.deepEqual(body.capabilities[0]?.consumes_mime_types, [HARBOR_MIME.ociManifest, HARBOR_MIME.dockerManifest]);
     assert.deepEqual(body.capabilities[0]?.produces_mime_types, [HARBOR_MIME.reportV10, HARBOR_MIME.reportV11]);
     assert.equal(body.properties['harbor.scanner-adapter/scanner-type'], 'os-package-vulnerability');
+    assert.equal(body.properties['harbor.scanner-adapter/vulnerability-database-updated-at'], BUILT_AT.toISOString());
+    assert.equal(body.properties['org.customs/vulnerability-database-sources'], 'test');
   });
 
   test('a bearer token of role ci is required', async () => {

@@ -60,13 +60,18 @@ export function memoryLog(): ServerLog & { readonly lines: string[] } {
 }
 
 /** A server context over `store` with the given clock; close() removes its data dir. */
-export function testContext(store: Store, now: () => number): ServerContext & { close(): void } {
+export function testContext(
+  store: Store,
+  now: () => number,
+  extra: { readonly dbPath?: string } = {},
+): ServerContext & { close(): void } {
   const dataDir = mkdtempSync(join(tmpdir(), 'customs-notify-'));
   const controller = new AbortController();
   return {
     store,
     log: memoryLog(),
     dataDir,
+    ...(extra.dbPath !== undefined ? { dbPath: extra.dbPath } : {}),
     signal: controller.signal,
     now,
     close: () => {
