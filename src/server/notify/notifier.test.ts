@@ -208,6 +208,34 @@ describe('retries and the dead-letter list', () => {
     assert.equal(elsewhere.received.length, 0, 'a redirect was followed');
   });
 
+  test('a receiver that does not answer times out and is retried; an endless answer is not read to its end', async () => {
+    const clock = clockAt(T0);
+    const store = await sqliteStore(clock);
+    const silent = await receiver();
+    silent.respond = () => undefined;
+    const endless = await receiver();
+    endless.respond = (_r, res) => {
+      res.writeHead(500, { 'content-type': 'text/plain' });
+      const chunk = Buffer.alloc(64 * 1024, 'x');
+      const pump = () => {
+        while (res.write(chunk)) if (res.destroyed) return;
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.on('error', () => undefined);
+      pump();
+    };
+    await store.webhooks.add({ name: 'silent', url: silent.url, format: 'json', eventTypes: [], createdBy: 'a' });
+    await store.webhooks.add({ name: 'endless', url: endless.url, format: 'json', eventTypes: [], createdBy: 'a' });
+    await store.events.append({ type: EVENT_TYPES.imageNew, subject: 's', data: null });
+    await notifier(store, clock, { timeoutMs: 500 }).n.tick();
+    const [s1] = await store.deliveries.list({ subscriptionId: (await store.webhooks.list())[1]?.id ?? 0 });
+    const [e1] = await store.deliveries.list({ subscriptionId: (await store.webhooks.list())[0]?.id ?? 0 });
+    assert.deepEqual([s1?.state, s1?.lastStatus], ['pending', undefined]);
+    assert.match(s1?.lastError ?? '', /timeout|aborted/i);
+    assert.deepEqual([e1?.state, e1?.lastStatus], ['pending', 500]);
+    assert.match(e1?.lastError ?? '', /^HTTP 500: x{10}/);
+  });
+
   test('link-local receivers (cloud metadata) are refused unless allowed', async () => {
     const clock = clockAt(T0);
     const store = await sqliteStore(clock);

@@ -72,6 +72,24 @@ export function makeAgent(refused: readonly AddressClass[]): Agent {
 
 const RETRY_STATUSES = new Set([408, 429]);
 
+/** What is kept of a receiver's answer (for the delivery's last error); the rest is not read. */
+const MAX_ANSWER_BYTES = 4096;
+
+/** Up to `max` bytes of a body as text (first 200 characters); a longer or endless body is cut, not read. */
+async function boundedText(body: AsyncIterable<Buffer> & { destroy(): unknown }, max: number): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of body) {
+    chunks.push(chunk);
+    size += chunk.length;
+    if (size >= max) {
+      body.destroy();
+      break;
+    }
+  }
+  return Buffer.concat(chunks).subarray(0, max).toString('utf8').slice(0, 200);
+}
+
 function errorText(e: unknown): string {
   if (!(e instanceof Error)) return String(e);
   const cause = (e as { cause?: unknown }).cause;
@@ -117,8 +135,7 @@ export async function send(
       bodyTimeout: opts.timeoutMs,
       signal: AbortSignal.timeout(opts.timeoutMs),
     });
-    // Read (and bound) the body so the connection is reused; its text is only for the error.
-    const text = (await res.body.text()).slice(0, 200);
+    const text = await boundedText(res.body, MAX_ANSWER_BYTES);
     const status = res.statusCode;
     if (status >= 200 && status < 300) return { ok: true, status };
     const after = retryAfterMs(

@@ -34,7 +34,12 @@ export async function startReceiver(): Promise<Receiver> {
     respond: (_r, res) => {
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     },
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        // Requests a test left unanswered must not hold the close.
+        server.closeAllConnections();
+      }),
   };
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
