@@ -5,6 +5,7 @@
  * messages using incoming webhooks": `text` is the notification fallback,
  * `blocks` the Block Kit layout).
  */
+import { severityRank } from '../../core/index.js';
 import type { EventRecord } from '../../store/index.js';
 import { EVENT_TYPES } from '../event-types.js';
 
@@ -13,25 +14,64 @@ export type DeliveryPayload =
   | { readonly kind: 'event'; readonly event: EventRecord }
   | { readonly kind: 'digest'; readonly digest: CveDigest };
 
-/** `finding.new` for one CVE within one window, by image. */
+/**
+ * `finding.new` for one CVE within one window. Each event read adds a part:
+ * an event about one image (data.imageDigest) names that image and the
+ * repositories it is tagged in; an event that already counts several images
+ * (data.images, data.imageDigests, data.repositoryNames — the rescan's form)
+ * names the ones it lists and says how many there are in all.
+ */
 export interface CveDigest {
   readonly cve: string;
-  readonly severity?: string;
   readonly windowStart: number;
   readonly windowEnd: number;
-  /** Image digest → the repositories (ids) it is tagged in, and the event that reported it. */
-  readonly images: Readonly<Record<string, { readonly repositories: readonly number[]; readonly eventId: number }>>;
+  /** By event id: a part is added once however often its event is read. */
+  readonly parts: Readonly<Record<string, DigestPart>>;
+}
+
+export interface DigestPart {
+  readonly images: readonly string[];
+  readonly imageCount: number;
+  readonly repositories: readonly string[];
+  readonly repositoryCount: number;
+  readonly severity?: string;
 }
 
 export interface DigestCounts {
   readonly images: number;
   readonly repositories: number;
+  /** Images the parts list (an event may list fewer than it counts). */
+  readonly listed: readonly string[];
+  readonly severity?: string;
 }
 
+/**
+ * Images and repositories over all parts: the listed ones are counted once,
+ * and what a part counts beyond its list is added (exact when every part
+ * lists all it counts, which per-image events and rescans under their list
+ * limit do).
+ */
 export function digestCounts(d: CveDigest): DigestCounts {
-  const repos = new Set<number>();
-  for (const img of Object.values(d.images)) for (const r of img.repositories) repos.add(r);
-  return { images: Object.keys(d.images).length, repositories: repos.size };
+  const images = new Set<string>();
+  const repos = new Set<string>();
+  let moreImages = 0;
+  let moreRepos = 0;
+  let severity: string | undefined;
+  for (const p of Object.values(d.parts)) {
+    for (const i of p.images) images.add(i);
+    for (const r of p.repositories) repos.add(r);
+    moreImages += Math.max(0, p.imageCount - p.images.length);
+    moreRepos += Math.max(0, p.repositoryCount - p.repositories.length);
+    if (p.severity !== undefined && (severity === undefined || severityRank(p.severity) < severityRank(severity))) {
+      severity = p.severity;
+    }
+  }
+  return {
+    images: images.size + moreImages,
+    repositories: repos.size + moreRepos,
+    listed: [...images].sort(),
+    ...(severity !== undefined ? { severity } : {}),
+  };
 }
 
 const plural = (n: number, one: string, many = `${one}s`): string => `${n} ${n === 1 ? one : many}`;
@@ -70,7 +110,7 @@ export function eventSummary(e: EventRecord): string {
       return `Verdict for ${field(d, 'imageDigest', 'digest') ?? e.subject} changed${from && to ? `: ${from} → ${to}` : to ? ` to ${to}` : ''}`;
     }
     case EVENT_TYPES.findingNew:
-      return `${cveOf(e) ?? 'A new finding'} now affects ${imageOf(e)}`;
+      return field(d, 'message') ?? `${cveOf(e) ?? 'A new finding'} now affects ${imageOf(e)}`;
     case EVENT_TYPES.exceptionExpiring: {
       const at = Number(field(d, 'expiresAt'));
       return `Exception #${field(d, 'id') ?? '?'} for ${field(d, 'finding') ?? 'a finding'} (owner ${field(d, 'owner') ?? 'unknown'}) expires ${Number.isFinite(at) ? new Date(at).toISOString() : 'soon'}`;
@@ -87,9 +127,42 @@ export function cveOf(e: EventRecord): string | undefined {
   return field(e.data, 'findingId', 'cve', 'id', 'vulnerability');
 }
 
-/** The image digest a finding.new event is about. */
+/** The image digest a finding.new event is about, when it is about one image. */
 export function imageOf(e: EventRecord): string {
   return field(e.data, 'imageDigest', 'digest') ?? e.subject;
+}
+
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []);
+
+/** The part of a CVE digest an event adds; `tagged` finds the repositories of one image. */
+export async function digestPartOf(e: EventRecord, tagged: (image: string) => Promise<string[]>): Promise<DigestPart> {
+  const d = (typeof e.data === 'object' && e.data !== null ? e.data : {}) as Record<string, unknown>;
+  const own = typeof d.severity === 'string' ? d.severity : undefined;
+  const bySeverity = typeof d.bySeverity === 'object' && d.bySeverity !== null ? Object.keys(d.bySeverity) : [];
+  const severity = [own, ...bySeverity]
+    .filter((x): x is string => x !== undefined)
+    .sort((a, b) => severityRank(a) - severityRank(b))[0];
+  if (typeof d.images === 'number' || Array.isArray(d.imageDigests)) {
+    const images = strings(d.imageDigests);
+    const repositories = strings(d.repositoryNames);
+    return {
+      images,
+      imageCount: typeof d.images === 'number' ? Math.max(d.images, images.length) : images.length,
+      repositories,
+      repositoryCount:
+        typeof d.repositories === 'number' ? Math.max(d.repositories, repositories.length) : repositories.length,
+      ...(severity !== undefined ? { severity } : {}),
+    };
+  }
+  const image = imageOf(e);
+  const repositories = await tagged(image);
+  return {
+    images: [image],
+    imageCount: 1,
+    repositories,
+    repositoryCount: repositories.length,
+    ...(severity !== undefined ? { severity } : {}),
+  };
 }
 
 export function digestSummary(d: CveDigest): string {
@@ -127,12 +200,12 @@ export function jsonBody(deliveryId: number, p: DeliveryPayload, now: number): s
     subject: d.cve,
     digest: {
       cve: d.cve,
-      ...(d.severity !== undefined ? { severity: d.severity } : {}),
+      ...(c.severity !== undefined ? { severity: c.severity } : {}),
       imageCount: c.images,
       repositoryCount: c.repositories,
-      images: Object.keys(d.images).sort(),
-      eventIds: Object.values(d.images)
-        .map((i) => i.eventId)
+      images: c.listed,
+      eventIds: Object.keys(d.parts)
+        .map(Number)
         .sort((a, b) => a - b),
       windowStart: new Date(d.windowStart).toISOString(),
       windowEnd: new Date(d.windowEnd).toISOString(),
@@ -161,13 +234,10 @@ export function slackBody(deliveryId: number, p: DeliveryPayload): string {
     details = `*${slackEscape(summary)}*\nSubject: \`${slackEscape(p.event.subject)}\``;
   } else {
     type = EVENT_TYPES.findingNew;
-    const images = Object.keys(p.digest.images).sort();
-    const listed = images.slice(0, DIGEST_IMAGES_LISTED).map((i) => `• \`${slackEscape(i)}\``);
-    if (images.length > listed.length) listed.push(`… and ${images.length - listed.length} more`);
-    details = [
-      `*${slackEscape(summary)}*${p.digest.severity ? ` (${slackEscape(p.digest.severity)})` : ''}`,
-      ...listed,
-    ].join('\n');
+    const c = digestCounts(p.digest);
+    const listed = c.listed.slice(0, DIGEST_IMAGES_LISTED).map((i) => `• \`${slackEscape(i)}\``);
+    if (c.images > listed.length) listed.push(`… and ${c.images - listed.length} more`);
+    details = [`*${slackEscape(summary)}*${c.severity ? ` (${slackEscape(c.severity)})` : ''}`, ...listed].join('\n');
   }
   return JSON.stringify({
     text: summary,

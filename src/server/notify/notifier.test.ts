@@ -352,6 +352,85 @@ describe('digest per CVE', () => {
   });
 });
 
+describe('digest per CVE: pre-aggregated and late events', () => {
+  test('events that count several images (the rescan form) are unioned by image, their unlisted remainder added', async () => {
+    const clock = clockAt(T0);
+    const store = await sqliteStore(clock);
+    const rx = await receiver();
+    await store.webhooks.add({ name: 'json', url: rx.url, format: 'json', eventTypes: [], createdBy: 'a' });
+    const { n } = notifier(store, clock, { digestWindowMs: MIN, digestSettleMs: 0 });
+    const imgs = Array.from({ length: 40 }, (_, i) => digestOf(i + 500));
+    const aggregated = (images: string[], repos: string[], count = images.length) => ({
+      type: EVENT_TYPES.findingNew,
+      subject: 'CVE-2026-4000',
+      data: {
+        findingId: 'CVE-2026-4000',
+        message: `CVE-2026-4000 now affects ${count} images`,
+        images: count,
+        repositories: repos.length,
+        bySeverity: { high: count },
+        imageDigests: images,
+        repositoryNames: repos,
+      },
+    });
+    // 30 images, then 15 of which 5 were in the first: 40 images; repositories a, b, then b, c.
+    await store.events.append(aggregated(imgs.slice(0, 30), ['reg/a', 'reg/b']));
+    await n.tick();
+    await store.events.append(aggregated(imgs.slice(25, 40), ['reg/b', 'reg/c']));
+    // Another CVE whose event lists 2 of the 1500 images it counts.
+    await store.events.append({
+      type: EVENT_TYPES.findingNew,
+      subject: 'CVE-2026-5000',
+      data: {
+        findingId: 'CVE-2026-5000',
+        images: 1500,
+        repositories: 9,
+        imageDigests: imgs.slice(0, 2),
+        repositoryNames: ['reg/a'],
+        truncated: true,
+      },
+    });
+    clock.advance(MIN);
+    await n.tick();
+    const bodies = rx.received.map(bodyOf);
+    assert.deepEqual(bodies.map((b) => b.summary).sort(), [
+      'CVE-2026-4000 now affects 40 images in 3 repositories',
+      'CVE-2026-5000 now affects 1500 images in 9 repositories',
+    ]);
+    const d = bodies.find((b) => b.subject === 'CVE-2026-4000')?.digest as { severity: string; images: string[] };
+    assert.equal(d.severity, 'high');
+    assert.deepEqual(d.images, [...imgs].sort());
+  });
+
+  test('an event read after its window was sent (a lagging reader) gets a message of its own, once', async () => {
+    const clock = clockAt(T0);
+    const store = await sqliteStore(clock);
+    const rx = await receiver();
+    await store.webhooks.add({ name: 'json', url: rx.url, format: 'json', eventTypes: [], createdBy: 'a' });
+    const { n } = notifier(store, clock, { digestWindowMs: MIN, digestSettleMs: 0 });
+    const finding = (image: string) => ({
+      type: EVENT_TYPES.findingNew,
+      subject: image,
+      data: { findingId: 'CVE-2026-6000', imageDigest: image },
+    });
+    await store.events.append(finding(digestOf(1)));
+    await n.tick();
+    clock.advance(MIN);
+    await n.tick();
+    assert.equal(rx.received.length, 1);
+    // An event of the same window, committed late (its time is the window's).
+    clock.advance(-MIN + 10);
+    await store.events.append(finding(digestOf(2)));
+    clock.advance(MIN);
+    await n.tick();
+    await n.tick();
+    assert.deepEqual(
+      rx.received.map((r) => bodyOf(r).summary),
+      ['CVE-2026-6000 now affects 1 image in 0 repositories', `CVE-2026-6000 now affects ${digestOf(2)}`],
+    );
+  });
+});
+
 describe('exception expiry', () => {
   test('exception.expiring once per exception expiring within 7 days, however many notifiers check', async () => {
     const clock = clockAt(T0);

@@ -22,7 +22,7 @@ import type { DeliveryLease, EventRecord, Subscription } from '../../store/index
 import type { ServerContext } from '../context.js';
 import { EVENT_TYPES } from '../event-types.js';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
-import { type CveDigest, cveOf, type DeliveryPayload, imageOf, jsonBody, slackBody } from './messages.js';
+import { type CveDigest, cveOf, type DeliveryPayload, digestPartOf, jsonBody, slackBody } from './messages.js';
 import { DEFAULT_REFUSED, makeAgent, send } from './sender.js';
 import {
   DELIVERY_HEADER,
@@ -108,6 +108,17 @@ export function startNotifier(ctx: ServerContext, options: NotifierOptions = {})
   const agent = makeAgent(opts.refusedAddresses);
   let lastExceptionCheck = Number.NEGATIVE_INFINITY;
 
+  /** "registry/repository" names of the repositories an image is tagged in. */
+  const repositoriesOf = async (image: string): Promise<string[]> => {
+    const names = new Set<string>();
+    for (const t of await store.images.tagsOf(image)) {
+      const repo = await store.listings.repository(t.repositoryId);
+      const registry = repo ? await store.registries.get(repo.registryId) : undefined;
+      names.add(repo && registry ? `${registry.name}/${repo.name}` : `repository:${t.repositoryId}`);
+    }
+    return [...names].sort();
+  };
+
   const planEvent = async (subs: readonly Subscription[], e: EventRecord): Promise<void> => {
     const targets = subs.filter((s) => wants(s, e));
     if (targets.length === 0) return;
@@ -129,21 +140,10 @@ export function startNotifier(ctx: ServerContext, options: NotifierOptions = {})
     // Fixed windows (not sliding) so every replica computes the same key for an event.
     const windowStart = Math.floor(e.createdAt / opts.digestWindowMs) * opts.digestWindowMs;
     const windowEnd = windowStart + opts.digestWindowMs;
-    const image = imageOf(e);
-    const repositories = [...new Set((await store.images.tagsOf(image)).map((t) => t.repositoryId))].sort(
-      (a, b) => a - b,
-    );
-    const severity =
-      typeof e.data === 'object' && e.data !== null ? (e.data as { severity?: unknown }).severity : undefined;
-    const entry = { repositories, eventId: e.id };
+    const part = await digestPartOf(e, repositoriesOf);
+    const key = String(e.id);
     for (const s of targets) {
-      const digest: CveDigest = {
-        cve,
-        ...(typeof severity === 'string' ? { severity } : {}),
-        windowStart,
-        windowEnd,
-        images: { [image]: entry },
-      };
+      const digest: CveDigest = { cve, windowStart, windowEnd, parts: { [key]: part } };
       const { delivery, created } = await store.deliveries.create({
         subscriptionId: s.id,
         dedupKey: `digest:${EVENT_TYPES.findingNew}:${cve}:${windowStart}`,
@@ -154,14 +154,17 @@ export function startNotifier(ctx: ServerContext, options: NotifierOptions = {})
       });
       if (created) continue;
       const held = delivery.payload as DeliveryPayload;
-      if (held.kind === 'digest' && image in held.digest.images) continue;
+      if (held.kind === 'digest' && key in held.digest.parts) continue;
       const merged = await store.deliveries.updatePending(delivery.id, (p) => {
         const cur = p as DeliveryPayload;
         if (cur.kind !== 'digest') return cur;
-        return { kind: 'digest', digest: { ...cur.digest, images: { ...cur.digest.images, [image]: entry } } };
+        return { kind: 'digest', digest: { ...cur.digest, parts: { ...cur.digest.parts, [key]: part } } };
       });
       if (merged) continue;
-      // The window's digest was sent before this event was read (a lagging reader): its own message.
+      // No longer pending, so its payload is final: did another replica fold this event in first?
+      const sent = (await store.deliveries.get(delivery.id))?.payload as DeliveryPayload | undefined;
+      if (sent?.kind === 'digest' && key in sent.digest.parts) continue;
+      // The window's digest went out before this event was read (a lagging reader): its own message.
       await store.deliveries.create({
         subscriptionId: s.id,
         dedupKey: `event:${e.id}`,
