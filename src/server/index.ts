@@ -11,4 +11,10 @@ export {
   startServer,
 } from './serve.js';
 export { startNotifier, type Notifier, type NotifierOptions, verifySignature, signBody } from './notify/index.js';
-export { runHarborScanJob, isHarborScanJob, type HarborScanJobPayload, type RegistryScan } from './harbor/index.js';
+export {
+  runHarborScanJob,
+  withHarborPullConfig,
+  isHarborScanJob,
+  type HarborScanJobPayload,
+  type RegistryScan,
+} from './harbor/index.js';

@@ -17,12 +17,17 @@ import type { ScanResult } from '../../result/index.js';
 import { inventoryPackagesOf } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
 
-/** The payload of a `scan` job enqueued by POST /harbor/api/v1/scan. */
+/**
+ * The payload of a `scan` job enqueued by POST /harbor/api/v1/scan. `image`
+ * is the artifact as the engine names a registry image
+ * (`registry:HOST/REPOSITORY@DIGEST`), so a scan handler that knows nothing
+ * of Harbor still scans it (without Harbor's pull authorization);
+ * `harborScanId` lets one that does pull with it (withHarborPullConfig).
+ */
 export interface HarborScanJobPayload {
   readonly source: 'harbor';
   readonly harborScanId: string;
-  /** `registry:HOST/REPOSITORY@DIGEST`, as the engine names a registry image. */
-  readonly target: string;
+  readonly image: string;
   readonly digest: string;
 }
 
@@ -31,7 +36,9 @@ export function isHarborScanJob(payload: unknown): payload is HarborScanJobPaylo
     typeof payload === 'object' &&
     payload !== null &&
     (payload as { source?: unknown }).source === 'harbor' &&
-    typeof (payload as { harborScanId?: unknown }).harborScanId === 'string'
+    typeof (payload as { harborScanId?: unknown }).harborScanId === 'string' &&
+    typeof (payload as { image?: unknown }).image === 'string' &&
+    typeof (payload as { digest?: unknown }).digest === 'string'
   );
 }
 
@@ -56,39 +63,52 @@ export interface HarborScanOutcome {
   readonly vulnerabilities: number;
 }
 
-/** Run the job: pull with Harbor's authorization, scan, record the result; the authorization is dropped after. */
-export async function runHarborScanJob(
+/**
+ * Run `fn` with the configuration that pulls the request's artifact with
+ * Harbor's authorization (a docker config in a private temp dir, removed
+ * after), then drop the authorization from the store once `fn` succeeded.
+ */
+export async function withHarborPullConfig<T>(
   ctx: ServerContext,
-  jobId: number,
-  payload: HarborScanJobPayload,
-  scan: RegistryScan,
-): Promise<HarborScanOutcome> {
+  harborScanId: string,
+  fn: (config: Partial<Config>) => Promise<T>,
+): Promise<T> {
   const { store } = ctx;
-  const request = await store.harborScans.get(payload.harborScanId);
-  if (!request) {
-    throw new CustomsError('INTERNAL', `Harbor scan request ${payload.harborScanId} is not in the store`);
-  }
+  const request = await store.harborScans.get(harborScanId);
+  if (!request) throw new CustomsError('INTERNAL', `Harbor scan request ${harborScanId} is not in the store`);
   const url = new URL(request.registryUrl);
   const authorization = await store.harborScans.authorization(request.id);
   const dir = await mkdtemp(join(tmpdir(), 'customs-harbor-'));
+  let out: T;
   try {
     const dockerConfig = join(dir, 'config.json');
     const auths = authorization !== undefined ? { [url.host]: authEntry(authorization) } : {};
     await writeFile(dockerConfig, JSON.stringify({ auths }), { mode: 0o600 });
     // Harbor names its registry by its internal URL, often plain HTTP (http://harbor-core:8080):
     // an http URL is Harbor saying so, and the registry is the one that asked for the scan.
-    const result = await scan(payload.target, { dockerConfig, insecure: url.protocol === 'http:' });
-    const recorded = await store.scans.record({
-      imageDigest: request.digest,
-      // Stored in its JSON form (schema/scan-result-v1.json), as every scan in the store is.
-      document: JSON.parse(renderScanJson(result)) as unknown,
-      packages: inventoryPackagesOf(result.inventory),
-      ...(result.db ? { dbVersion: result.db.builtAt } : {}),
-      jobId,
-    });
-    await store.harborScans.dropAuthorization(request.id);
-    return { scanId: recorded.scanId, imageDigest: request.digest, vulnerabilities: result.vulnerabilities.length };
+    out = await fn({ dockerConfig, insecure: url.protocol === 'http:' });
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+  await store.harborScans.dropAuthorization(request.id);
+  return out;
+}
+
+/** Run the job on its own: pull with Harbor's authorization, scan, record the result. */
+export async function runHarborScanJob(
+  ctx: ServerContext,
+  jobId: number,
+  payload: HarborScanJobPayload,
+  scan: RegistryScan,
+): Promise<HarborScanOutcome> {
+  const result = await withHarborPullConfig(ctx, payload.harborScanId, (config) => scan(payload.image, config));
+  const recorded = await ctx.store.scans.record({
+    imageDigest: payload.digest,
+    // Stored in its JSON form (schema/scan-result-v1.json), as every scan in the store is.
+    document: JSON.parse(renderScanJson(result)) as unknown,
+    packages: inventoryPackagesOf(result.inventory),
+    ...(result.db ? { dbVersion: result.db.builtAt } : {}),
+    jobId,
+  });
+  return { scanId: recorded.scanId, imageDigest: payload.digest, vulnerabilities: result.vulnerabilities.length };
 }

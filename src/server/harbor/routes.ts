@@ -194,7 +194,7 @@ export const harborRoutes: RoutePlugin = async (fastify, { ctx }) => {
       const payload: HarborScanJobPayload = {
         source: 'harbor',
         harborScanId: id,
-        target: `registry:${url.host}/${body.artifact.repository}@${body.artifact.digest}`,
+        image: `registry:${url.host}/${body.artifact.repository}@${body.artifact.digest}`,
         digest: body.artifact.digest,
       };
       const { job } = await store.jobs.enqueue({
