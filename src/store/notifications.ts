@@ -333,6 +333,16 @@ export function deliveryRepository(ctx: StoreContext): DeliveryRepository {
         );
       });
     },
+    async prune(before) {
+      const r = await backend.write((trx) =>
+        trx
+          .deleteFrom('webhook_deliveries')
+          .where('state', '=', 'delivered')
+          .where('delivered_at', '<', before)
+          .executeTakeFirst(),
+      );
+      return Number(r.numDeletedRows);
+    },
     async get(id) {
       const row = await backend.db.selectFrom('webhook_deliveries').selectAll().where('id', '=', id).executeTakeFirst();
       return row ? toDelivery(row) : undefined;

@@ -220,6 +220,8 @@ export interface DeliveryRepository {
   fail(lease: DeliveryLease, failure: DeliveryFailure): Promise<DeliveryRecord>;
   /** A dead delivery back to pending, attempts reset; STORE_CONFLICT when it is not dead; undefined when unknown. */
   retry(id: number): Promise<DeliveryRecord | undefined>;
+  /** Delete deliveries delivered before `before` (dead ones stay for a human); returns how many. */
+  prune(before: number): Promise<number>;
   get(id: number): Promise<DeliveryRecord | undefined>;
   /** Oldest first, after a cursor. */
   list(

@@ -60,6 +60,8 @@ export interface NotifierOptions {
   readonly exceptionCheckMs?: number;
   /** `exception.expiring` this long before expiry (default 7 days). */
   readonly expiringWithinMs?: number;
+  /** Delivered deliveries are deleted after this long (default 30 days; dead ones stay). */
+  readonly retentionMs?: number;
   /** Receiver address classes refused (default link-local and reserved). */
   readonly refusedAddresses?: readonly AddressClass[];
   /** Jitter source (tests). */
@@ -94,6 +96,7 @@ function resolve(o: NotifierOptions): Resolved {
     digestSettleMs: o.digestSettleMs ?? 2 * pollMs,
     exceptionCheckMs: o.exceptionCheckMs ?? 3_600_000,
     expiringWithinMs: o.expiringWithinMs ?? 7 * DAY_MS,
+    retentionMs: o.retentionMs ?? 30 * DAY_MS,
     refusedAddresses: o.refusedAddresses ?? DEFAULT_REFUSED,
     random: o.random ?? Math.random,
   };
@@ -190,10 +193,12 @@ export function startNotifier(ctx: ServerContext, options: NotifierOptions = {})
     }
   };
 
+  /** The periodic chores: exceptions about to expire, and old deliveries pruned. */
   const checkExceptions = async (): Promise<void> => {
     const now = ctx.now();
     if (now - lastExceptionCheck < opts.exceptionCheckMs) return;
     lastExceptionCheck = now;
+    await store.deliveries.prune(now - opts.retentionMs);
     for (const x of await store.policies.exceptions()) {
       if (x.revokedAt !== undefined || x.approvedAt === undefined) continue;
       if (x.expiresAt <= now || x.expiresAt > now + opts.expiringWithinMs) continue;

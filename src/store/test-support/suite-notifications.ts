@@ -107,8 +107,22 @@ export function notificationSuite(h: Harness): void {
     if (!third) throw new Error('the retried delivery was not claimed');
     const ok = await store.deliveries.succeed(third, 204);
     assert.deepEqual([ok.state, ok.lastStatus, ok.deliveredAt], ['delivered', 204, clock.now()]);
+    // Pruning removes delivered rows older than the cut only; dead ones stay for a human.
+    const { delivery: other } = await store.deliveries.create({
+      subscriptionId: sub.id,
+      dedupKey: 'event:2',
+      eventType: 'image.new',
+      subject: 's',
+      payload: null,
+    });
+    const [l2] = await store.deliveries.claim({ leaseMs: 1000 });
+    if (l2) await store.deliveries.fail(l2, { error: 'no' });
+    assert.equal(await store.deliveries.prune(clock.now()), 0);
+    assert.equal(await store.deliveries.prune(clock.now() + 1), 1);
+    assert.equal(await store.deliveries.get(first.delivery.id), undefined);
+    assert.equal((await store.deliveries.get(other.id))?.state, 'dead');
     assert.equal(await store.webhooks.remove(sub.id), true);
-    assert.equal(await store.deliveries.get(first.delivery.id), undefined, 'deliveries go with their subscription');
+    assert.equal(await store.deliveries.get(other.id), undefined, 'deliveries go with their subscription');
   });
 
   test('deliveries: an expired lease is claimed again; a pending digest takes updates until sent', async () => {
