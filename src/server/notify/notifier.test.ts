@@ -236,6 +236,35 @@ describe('retries and the dead-letter list', () => {
     assert.match(e1?.lastError ?? '', /^HTTP 500: x{10}/);
   });
 
+  test('a secret the store key cannot open fails the delivery (counted, then dead), it does not hang', async () => {
+    const clock = clockAt(T0);
+    const dir = mkdtempSync(join(tmpdir(), 'customs-notify-key-'));
+    cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+    const sealed = await openStore(join(dir, 'data'), { now: clock.now, secretKey: parseSecretKey(randomBytes(32)) });
+    const rx = await receiver();
+    await sealed.webhooks.add({
+      name: 'w',
+      url: rx.url,
+      format: 'json',
+      eventTypes: [],
+      secret: 'x'.repeat(16),
+      createdBy: 'a',
+    });
+    await sealed.close();
+    // The same store opened with another key, as after a lost key file.
+    const store = await openStore(join(dir, 'data'), { now: clock.now, secretKey: parseSecretKey(randomBytes(32)) });
+    cleanups.push(() => store.close());
+    await store.events.append({ type: EVENT_TYPES.imageNew, subject: 's', data: null });
+    const { n } = notifier(store, clock, { maxAttempts: 2, backoff: { baseMs: 1000, maxMs: 1000 } });
+    await n.tick();
+    clock.advance(1000);
+    await n.tick();
+    const [d] = await store.deliveries.list();
+    assert.deepEqual([d?.state, d?.attempts], ['dead', 2]);
+    assert.match(d?.lastError ?? '', /does not open with this store key/);
+    assert.equal(rx.received.length, 0, 'sent unsigned');
+  });
+
   test('link-local receivers (cloud metadata) are refused unless allowed', async () => {
     const clock = clockAt(T0);
     const store = await sqliteStore(clock);

@@ -18,12 +18,12 @@
  * receivers dedup on X-Customs-Delivery.
  */
 import type { AddressClass } from '../../image/index.js';
-import type { DeliveryLease, EventRecord, Subscription } from '../../store/index.js';
+import type { DeliveryLease, DeliveryRecord, EventRecord, Subscription } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
 import { EVENT_TYPES } from '../event-types.js';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
 import { type CveDigest, cveOf, type DeliveryPayload, digestPartOf, jsonBody, slackBody } from './messages.js';
-import { DEFAULT_REFUSED, makeAgent, send } from './sender.js';
+import { DEFAULT_REFUSED, makeAgent, type SendOutcome, send } from './sender.js';
 import {
   DELIVERY_HEADER,
   EVENT_HEADER,
@@ -218,6 +218,31 @@ export function startNotifier(ctx: ServerContext, options: NotifierOptions = {})
     }
   };
 
+  /** One attempt: the receiver's answer, or what kept the request from being made (a retryable failure). */
+  const attempt = async (d: DeliveryRecord, sub: Subscription): Promise<SendOutcome> => {
+    try {
+      const payload = d.payload as DeliveryPayload;
+      const now = ctx.now();
+      const body = sub.format === 'slack' ? slackBody(d.id, payload) : jsonBody(d.id, payload, now);
+      // The store key may be missing or wrong (STORE_SECRET_INVALID): the delivery fails, counted, not stuck.
+      const secret = sub.hasSecret ? await store.webhooks.secret(sub.id) : undefined;
+      const headers: Record<string, string> = {
+        [DELIVERY_HEADER]: String(d.id),
+        [EVENT_HEADER]: d.eventType,
+        [EVENT_ID_HEADER]: d.eventId !== undefined ? String(d.eventId) : d.dedupKey,
+        [TIMESTAMP_HEADER]: String(Math.floor(now / 1000)),
+        ...(secret !== undefined ? { [SIGNATURE_HEADER]: signBody(secret, body) } : {}),
+      };
+      return await send(agent, sub.url, body, headers, {
+        timeoutMs: opts.timeoutMs,
+        refusedAddresses: opts.refusedAddresses,
+        now: ctx.now,
+      });
+    } catch (e) {
+      return { ok: false, retry: true, error: e instanceof Error ? e.message : String(e) };
+    }
+  };
+
   const deliver = async (lease: DeliveryLease): Promise<void> => {
     const d = lease.delivery;
     const sub = await store.webhooks.get(d.subscriptionId);
@@ -225,22 +250,7 @@ export function startNotifier(ctx: ServerContext, options: NotifierOptions = {})
       await store.deliveries.fail(lease, { error: 'the subscription is disabled: enable it, then retry the delivery' });
       return;
     }
-    const payload = d.payload as DeliveryPayload;
-    const now = ctx.now();
-    const body = sub.format === 'slack' ? slackBody(d.id, payload) : jsonBody(d.id, payload, now);
-    const secret = sub.hasSecret ? await store.webhooks.secret(sub.id) : undefined;
-    const headers: Record<string, string> = {
-      [DELIVERY_HEADER]: String(d.id),
-      [EVENT_HEADER]: d.eventType,
-      [EVENT_ID_HEADER]: d.eventId !== undefined ? String(d.eventId) : d.dedupKey,
-      [TIMESTAMP_HEADER]: String(Math.floor(now / 1000)),
-      ...(secret !== undefined ? { [SIGNATURE_HEADER]: signBody(secret, body) } : {}),
-    };
-    const outcome = await send(agent, sub.url, body, headers, {
-      timeoutMs: opts.timeoutMs,
-      refusedAddresses: opts.refusedAddresses,
-      now: ctx.now,
-    });
+    const outcome = await attempt(d, sub);
     if (outcome.ok) {
       await store.deliveries.succeed(lease, outcome.status);
       log.debug({ delivery: d.id, webhook: sub.name, status: outcome.status }, 'webhook delivered');
