@@ -85,8 +85,10 @@ function field(data: unknown, ...names: string[]): string | undefined {
   return undefined;
 }
 
+/** ": 2 critical, 5 high" from findings counted by severity (data.severities, or data.counts). */
 function counts(data: unknown): string {
-  const c = typeof data === 'object' && data !== null ? (data as Record<string, unknown>).counts : undefined;
+  const o = typeof data === 'object' && data !== null ? (data as Record<string, unknown>) : {};
+  const c = o.severities ?? o.counts;
   if (typeof c !== 'object' || c === null) return '';
   const parts = Object.entries(c as Record<string, unknown>)
     .filter(([, n]) => typeof n === 'number' && n > 0)
@@ -94,14 +96,28 @@ function counts(data: unknown): string {
   return parts.length > 0 ? `: ${parts.join(', ')}` : '';
 }
 
+/** "registry/repository:tag@digest" (what of it the event says), or undefined. */
+function where(data: unknown): string | undefined {
+  const image = field(data, 'image');
+  if (image !== undefined) return image;
+  const repo = field(data, 'repository');
+  if (repo === undefined) return undefined;
+  const registry = field(data, 'registry');
+  const tag = field(data, 'tag');
+  const digest = field(data, 'digest');
+  return `${registry ? `${registry}/` : ''}${repo}${tag ? `:${tag}` : ''}${digest ? `@${digest}` : ''}`;
+}
+
 /** One line about an event, for a message's text and the JSON body's `summary`. */
 export function eventSummary(e: EventRecord): string {
   const d = e.data;
   switch (e.type) {
     case EVENT_TYPES.imageNew:
-      return `New image ${e.subject}`;
-    case EVENT_TYPES.scanFinished:
-      return `Scan finished for ${field(d, 'digest', 'imageDigest') ?? e.subject}${counts(d)}`;
+      return `New image ${where(d) ?? e.subject}`;
+    case EVENT_TYPES.scanFinished: {
+      const verdict = field(d, 'verdict');
+      return `Scan finished for ${where(d) ?? field(d, 'digest', 'imageDigest') ?? e.subject}${counts(d)}${verdict ? ` (verdict ${verdict})` : ''}`;
+    }
     case EVENT_TYPES.scanFailed:
       return `Job ${field(d, 'id') ?? e.subject} (${field(d, 'kind') ?? 'job'}) failed: ${field(d, 'error') ?? 'unknown error'}`;
     case EVENT_TYPES.verdictChanged: {
