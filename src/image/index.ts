@@ -34,3 +34,4 @@ export {
   type RegistryLister,
   registryLister,
 } from './registry/listing.js';
+export { classifyAddress, type AddressClass } from './registry/address-policy.js';

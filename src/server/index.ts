@@ -13,3 +13,11 @@ export {
 export * from './jobs.js';
 export * from './worker/index.js';
 export * from './registry/index.js';
+export { startNotifier, type Notifier, type NotifierOptions, verifySignature, signBody } from './notify/index.js';
+export {
+  runHarborScanJob,
+  withHarborPullConfig,
+  isHarborScanJob,
+  type HarborScanJobPayload,
+  type RegistryScan,
+} from './harbor/index.js';

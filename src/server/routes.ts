@@ -6,9 +6,13 @@
  */
 import { apiRoutes } from './api/index.js';
 import type { RoutePlugin } from './context.js';
+import { harborRoutes } from './harbor/index.js';
+import { webhookRoutes } from './notify/index.js';
 import { registryHookRoutes } from './registry/index.js';
 
 export const ROUTE_PLUGINS: readonly { readonly name: string; readonly plugin: RoutePlugin }[] = [
   { name: 'api', plugin: apiRoutes },
   { name: 'registry-hooks', plugin: registryHookRoutes },
+  { name: 'webhooks', plugin: webhookRoutes },
+  { name: 'harbor', plugin: harborRoutes },
 ];

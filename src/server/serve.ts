@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { CustomsError, toCustomsError } from '../core/index.js';
 import { openStore, parseSecretKey, type SecretKey, type Store } from '../store/index.js';
 import type { ServerContext, ServerLog } from './context.js';
+import { type Notifier, type NotifierOptions, startNotifier } from './notify/index.js';
 import { buildApp, type RateLimitOptions, readTls, type TlsFiles } from './http/index.js';
 
 export interface ServeOptions {
@@ -40,6 +41,8 @@ export interface ServeOptions {
    * (`startWorkerPool(ctx, { concurrency })`); absent, no job is taken here.
    */
   readonly embeddedWorkers?: (ctx: ServerContext) => Promise<{ stop(): Promise<void> }>;
+  /** Webhook deliveries (docs/notifications.md): every replica runs the notifier; false turns it off. */
+  readonly notifier?: NotifierOptions | false;
 }
 
 export interface RunningServer {
@@ -142,6 +145,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
   };
   let adminToken: string | undefined;
   let workers: { stop(): Promise<void> } | undefined;
+  let notifier: Notifier | undefined;
   try {
     // First start: no admin token in the store yet. Replicas on one PostgreSQL share the
     // store, so only the first of them issues it.
@@ -173,6 +177,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
     }
     // SEAM (worker pool): on the embedded SQLite store the server runs its own scan workers.
     if (store.dialect === 'sqlite' && opts.embeddedWorkers) workers = await opts.embeddedWorkers(ctx);
+    if (opts.notifier !== false) notifier = startNotifier(ctx, opts.notifier ?? {});
   } catch (e) {
     abort.abort();
     await app?.close();
@@ -196,6 +201,7 @@ export async function startServer(opts: ServeOptions): Promise<RunningServer> {
       const timer = setTimeout(() => running.server.closeAllConnections(), bound);
       try {
         await workers?.stop();
+        await notifier?.stop();
         await running.close();
       } finally {
         clearTimeout(timer);

@@ -187,6 +187,63 @@ export interface AuditLogTable {
   detail: string;
 }
 
+export interface WebhookSubscriptionsTable {
+  id: Id;
+  name: string;
+  url: string;
+  format: string;
+  event_types: string;
+  secret: Buffer | null;
+  enabled: number;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface WebhookDeliveriesTable {
+  id: Id;
+  subscription_id: number;
+  dedup_key: string;
+  event_type: string;
+  event_id: number | null;
+  subject: string;
+  payload: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  lease_token: string | null;
+  lease_expires_at: number | null;
+  last_status: number | null;
+  last_error: string | null;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export interface NotifierCursorsTable {
+  name: string;
+  event_id: number;
+  updated_at: number;
+}
+
+export interface EventOnceTable {
+  once_key: string;
+  event_id: number;
+  created_at: number;
+}
+
+export interface HarborScansTable {
+  id: string;
+  job_id: number | null;
+  registry_url: string;
+  repository: string;
+  digest: string;
+  tag: string | null;
+  mime_type: string | null;
+  pull_auth: Buffer | null;
+  created_at: number;
+}
+
 export interface Tables {
   schema_migrations: SchemaMigrationsTable;
   registries: RegistriesTable;
@@ -206,6 +263,11 @@ export interface Tables {
   api_tokens: ApiTokensTable;
   audit_log: AuditLogTable;
   registry_hook_secrets: RegistryHookSecretsTable;
+  webhook_subscriptions: WebhookSubscriptionsTable;
+  webhook_deliveries: WebhookDeliveriesTable;
+  notifier_cursors: NotifierCursorsTable;
+  event_once: EventOnceTable;
+  harbor_scans: HarborScansTable;
 }
 
 export interface RegistryHookSecretsTable {

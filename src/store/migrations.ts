@@ -226,8 +226,70 @@ const registryHookSecrets: Migration = {
   ],
 };
 
+/** Webhook subscriptions and their deliveries, notifier cursors, once-only events, Harbor scan requests. */
+const notifications: Migration = {
+  version: 3,
+  name: 'webhook-deliveries-and-harbor-scans',
+  up: (t) => [
+    `CREATE TABLE webhook_subscriptions (
+      id ${t.id},
+      name TEXT NOT NULL UNIQUE,
+      url TEXT NOT NULL,
+      format TEXT NOT NULL CHECK (format IN ('json', 'slack')),
+      event_types TEXT NOT NULL,
+      secret ${t.blob},
+      enabled INTEGER NOT NULL,
+      created_by TEXT NOT NULL,
+      created_at ${t.bigint} NOT NULL,
+      updated_at ${t.bigint} NOT NULL
+    )`,
+    `CREATE TABLE webhook_deliveries (
+      id ${t.id},
+      subscription_id ${t.bigint} NOT NULL REFERENCES webhook_subscriptions (id) ON DELETE CASCADE,
+      dedup_key TEXT NOT NULL,
+      event_type TEXT NOT NULL,
+      event_id ${t.bigint},
+      subject TEXT NOT NULL,
+      payload TEXT NOT NULL,
+      state TEXT NOT NULL CHECK (state IN ('pending', 'sending', 'delivered', 'dead')),
+      attempts INTEGER NOT NULL,
+      next_attempt_at ${t.bigint} NOT NULL,
+      lease_token TEXT,
+      lease_expires_at ${t.bigint},
+      last_status INTEGER,
+      last_error TEXT,
+      created_at ${t.bigint} NOT NULL,
+      updated_at ${t.bigint} NOT NULL,
+      delivered_at ${t.bigint},
+      UNIQUE (subscription_id, dedup_key)
+    )`,
+    'CREATE INDEX webhook_deliveries_due ON webhook_deliveries (state, next_attempt_at)',
+    `CREATE TABLE notifier_cursors (
+      name TEXT PRIMARY KEY,
+      event_id ${t.bigint} NOT NULL,
+      updated_at ${t.bigint} NOT NULL
+    )`,
+    `CREATE TABLE event_once (
+      once_key TEXT PRIMARY KEY,
+      event_id ${t.bigint} NOT NULL,
+      created_at ${t.bigint} NOT NULL
+    )`,
+    `CREATE TABLE harbor_scans (
+      id TEXT PRIMARY KEY,
+      job_id ${t.bigint},
+      registry_url TEXT NOT NULL,
+      repository TEXT NOT NULL,
+      digest TEXT NOT NULL,
+      tag TEXT,
+      mime_type TEXT,
+      pull_auth ${t.blob},
+      created_at ${t.bigint} NOT NULL
+    )`,
+  ],
+};
+
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, registryHookSecrets];
+export const MIGRATIONS: readonly Migration[] = [initial, registryHookSecrets, notifications];
 
 /** The schema version this code writes and reads. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -11,9 +11,11 @@ import { tokenRepository } from './api-tokens.js';
 import { eventLog } from './events.js';
 import { findingRepository } from './findings.js';
 import { imageRepository } from './images.js';
+import { harborScanRepository } from './harbor-scans.js';
 import { jobQueue } from './job-queue.js';
 import { listings } from './listings.js';
 import { migrate } from './migrate.js';
+import { deliveryRepository, notifierState, subscriptionRepository } from './notifications.js';
 import { packageIndex } from './package-index.js';
 import { policyRepository } from './policies.js';
 import { isPostgresUrl, openPostgresBackend } from './postgres-backend.js';
@@ -66,6 +68,10 @@ export function createStore(backend: Backend, opts: StoreOptions = {}): Store {
     audit: auditLog(ctx),
     listings: listings(ctx),
     hookSecrets: registryHookSecrets(ctx),
+    webhooks: subscriptionRepository(ctx),
+    deliveries: deliveryRepository(ctx),
+    notifier: notifierState(ctx),
+    harborScans: harborScanRepository(ctx),
     close: () => backend.close(),
   };
 }

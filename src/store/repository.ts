@@ -6,6 +6,18 @@
  */
 import type { Dialect } from './backend.js';
 import type {
+  DeliveryFailure,
+  DeliveryInput,
+  DeliveryLease,
+  DeliveryRecord,
+  DeliveryState,
+  HarborScanInput,
+  HarborScanRecord,
+  Subscription,
+  SubscriptionInput,
+  SubscriptionPatch,
+} from './notification-types.js';
+import type {
   AuditInput,
   AuditRecord,
   ClaimOptions,
@@ -198,6 +210,61 @@ export interface RegistryHookSecrets {
   remove(registryId: number): Promise<boolean>;
 }
 
+export interface SubscriptionRepository {
+  /** STORE_CONFLICT when the name exists; a secret needs the store key. */
+  add(input: SubscriptionInput): Promise<Subscription>;
+  update(id: number, patch: SubscriptionPatch): Promise<Subscription | undefined>;
+  get(id: number): Promise<Subscription | undefined>;
+  list(): Promise<Subscription[]>;
+  /** Removes the subscription with its deliveries. */
+  remove(id: number): Promise<boolean>;
+  /** The opened secret; STORE_SECRET_INVALID when the store key does not open it. */
+  secret(id: number): Promise<string | undefined>;
+}
+
+export interface DeliveryRepository {
+  /** One delivery per (subscription, dedup key): a second create returns the first with created = false. */
+  create(input: DeliveryInput): Promise<{ readonly delivery: DeliveryRecord; readonly created: boolean }>;
+  /** Replace the payload with fn(payload) while the delivery is pending and unsent; false otherwise. */
+  updatePending(id: number, fn: (payload: unknown) => unknown): Promise<boolean>;
+  /** Lease due deliveries (pending and due, or sending with an expired lease): attempts + 1 each. */
+  claim(opts: { readonly leaseMs: number; readonly limit?: number }): Promise<DeliveryLease[]>;
+  /** STORE_LEASE_LOST when the lease is no longer this sender's. */
+  succeed(lease: DeliveryLease, status: number): Promise<DeliveryRecord>;
+  /** Back to pending until retryAt, or dead (the dead-letter list) without retryAt. STORE_LEASE_LOST as for succeed. */
+  fail(lease: DeliveryLease, failure: DeliveryFailure): Promise<DeliveryRecord>;
+  /** A dead delivery back to pending, attempts reset; STORE_CONFLICT when it is not dead; undefined when unknown. */
+  retry(id: number): Promise<DeliveryRecord | undefined>;
+  /** Delete deliveries delivered before `before` (dead ones stay for a human); returns how many. */
+  prune(before: number): Promise<number>;
+  get(id: number): Promise<DeliveryRecord | undefined>;
+  /** Oldest first, after a cursor. */
+  list(
+    query?: LogQuery & { readonly state?: DeliveryState; readonly subscriptionId?: number },
+  ): Promise<DeliveryRecord[]>;
+}
+
+export interface NotifierState {
+  /** The last event id a named reader finished (0 when none). */
+  cursor(name: string): Promise<number>;
+  /** Move the cursor forward (never back). */
+  advance(name: string, eventId: number): Promise<void>;
+  /** Append an event unless one with this key was appended before (by any process); undefined then. */
+  appendOnce(key: string, input: EventInput): Promise<EventRecord | undefined>;
+}
+
+export interface HarborScanRepository {
+  /** The authorization is sealed (needs the store key). STORE_CONFLICT for a known id. */
+  add(input: HarborScanInput): Promise<HarborScanRecord>;
+  get(id: string): Promise<HarborScanRecord | undefined>;
+  /** Record the scan job (enqueued after the request is stored, so the job always finds it). */
+  setJob(id: string, jobId: number): Promise<void>;
+  /** The opened pull authorization, while it is kept. */
+  authorization(id: string): Promise<string | undefined>;
+  /** Forget the pull authorization (after the scan job used it). */
+  dropAuthorization(id: string): Promise<void>;
+}
+
 export interface Store {
   readonly dialect: Dialect;
   /** The SQLite file or the PostgreSQL URL without its password. */
@@ -215,5 +282,9 @@ export interface Store {
   readonly audit: AuditLog;
   readonly listings: Listings;
   readonly hookSecrets: RegistryHookSecrets;
+  readonly webhooks: SubscriptionRepository;
+  readonly deliveries: DeliveryRepository;
+  readonly notifier: NotifierState;
+  readonly harborScans: HarborScanRepository;
   close(): Promise<void>;
 }

@@ -9,6 +9,7 @@ import { catalogSuite } from './suite-catalog.js';
 import { hookSecretsSuite, jobReleaseSuite } from './suite-hook-secrets.js';
 import { logsSuite } from './suite-logs.js';
 import { migrationSuite } from './suite-migrations.js';
+import { notificationSuite } from './suite-notifications.js';
 import { policySuite } from './suite-policies.js';
 import { queueSuite } from './suite-queue.js';
 import { scanSuite } from './suite-scans.js';
@@ -30,5 +31,6 @@ export function storeSuite(fixture: BackendFixture): void {
     describe('events, API tokens, audit log', () => logsSuite(h));
     describe('registry hook secrets', () => hookSecretsSuite(h));
     describe('job release', () => jobReleaseSuite(h));
+    describe('webhooks, deliveries, notifier state, Harbor scans', () => notificationSuite(h));
   });
 }
