@@ -3,6 +3,7 @@ import { EXIT, terminalMessage, toCustomsError, toolVersion } from '../core/inde
 import { cacheCommand } from './commands/cache.js';
 import { dbCommand } from './commands/db.js';
 import { gateCommand } from './commands/gate.js';
+import { benchCommand } from './commands/bench.js';
 import { sbomCommand } from './commands/sbom.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
@@ -20,6 +21,7 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(cacheCommand());
   program.addCommand(dbCommand(signal));
   program.addCommand(serveCommand(signal));
+  program.addCommand(benchCommand(signal));
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')

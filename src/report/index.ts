@@ -13,3 +13,12 @@ export { type MarkdownOptions, renderMarkdown, scanMarkdown } from './markdown-r
 export { renderJunit } from './junit.js';
 export { GITLAB_SCHEMA_VERSION, renderGitlab } from './gitlab.js';
 export { isScanResultJson, parseScanResultJson, readSavedScan, SAVED_DB_PATH } from './scan-json-read.js';
+export {
+  BENCH_FORMATS,
+  type BenchFormat,
+  benchAsResult,
+  renderBench,
+  renderBenchJson,
+  renderBenchJunit,
+  renderBenchTable,
+} from './bench-report.js';
