@@ -9,6 +9,7 @@ import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { CustomsError } from '../../core/index.js';
+import { type DaemonEndpoint, parseDockerHost } from '../../image/index.js';
 import type { ContainerInspect, DockerFacts, EngineInfo, FileStat, ImageInspect } from './facts.js';
 import { flagValues } from './daemon-settings.js';
 
@@ -18,26 +19,17 @@ export interface CollectOptions {
   readonly signal?: AbortSignal;
   /** The environment checked for DOCKER_CONTENT_TRUST (default process.env). */
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /**
+   * Judge only containers whose name, and images whose tag, contains one of these
+   * (docker-bench-security's -i): a benchmark of one application on a shared host.
+   */
+  readonly include?: readonly string[];
 }
 
-interface Endpoint {
-  readonly socketPath?: string;
-  readonly host?: string;
-  readonly port?: number;
-  readonly display: string;
-}
-
+/** Largest Engine API answer read (a daemon with thousands of containers stays far below). */
 const MAX_BODY = 64 * 1024 * 1024;
 
-function endpointOf(dockerHost: string): Endpoint {
-  if (dockerHost.startsWith('unix://')) return { socketPath: dockerHost.slice(7), display: dockerHost };
-  if (dockerHost.startsWith('/')) return { socketPath: dockerHost, display: `unix://${dockerHost}` };
-  const m = /^(?:tcp|http):\/\/([^/:]+|\[[^\]]+\])(?::(\d+))?\/?$/.exec(dockerHost);
-  if (m?.[1]) return { host: m[1].replace(/^\[|\]$/g, ''), port: m[2] ? Number(m[2]) : 2375, display: dockerHost };
-  throw new CustomsError('DAEMON_UNREACHABLE', `DOCKER_HOST "${dockerHost}" is not unix:///path or tcp://host:port`);
-}
-
-function getJson<T>(ep: Endpoint, path: string, signal?: AbortSignal): Promise<T> {
+function getJson<T>(ep: DaemonEndpoint, path: string, signal?: AbortSignal): Promise<T> {
   return new Promise((resolve, reject) => {
     const req = request(
       {
@@ -186,7 +178,7 @@ async function registryCerts(): Promise<string[]> {
 
 /** Gather every fact the Docker benchmark reads. Fails only when the daemon cannot be reached. */
 export async function collectDockerFacts(opts: CollectOptions = {}): Promise<DockerFacts> {
-  const ep = endpointOf(opts.dockerHost ?? 'unix:///var/run/docker.sock');
+  const ep = parseDockerHost(opts.dockerHost ?? 'unix:///var/run/docker.sock');
   const get = <T>(p: string) => getJson<T>(ep, p, opts.signal);
   const info = await get<EngineInfo>('/info');
   const dataRoot = info.DockerRootDir ?? '/var/lib/docker';
@@ -252,9 +244,11 @@ export async function collectDockerFacts(opts: CollectOptions = {}): Promise<Doc
     if (name === 'docker') dockerGroupMembers = (members ?? '').split(',').filter(Boolean);
   }
 
-  const list = await get<{ Id: string; State?: string }[]>('/containers/json?all=1');
+  const wanted = (names: readonly string[] | null | undefined): boolean =>
+    opts.include === undefined || (names ?? []).some((n) => opts.include?.some((p) => n.includes(p)));
+  const list = await get<{ Id: string; Names?: string[] }[]>('/containers/json?all=1');
   const containers: ContainerInspect[] = [];
-  for (const c of list) {
+  for (const c of list.filter((x) => wanted(x.Names))) {
     const inspect = await get<ContainerInspect>(`/containers/${encodeURIComponent(c.Id)}/json`);
     let processes: string[] | undefined;
     if (inspect.State?.Status === 'running') {
@@ -268,9 +262,10 @@ export async function collectDockerFacts(opts: CollectOptions = {}): Promise<Doc
   }
   containers.sort((a, b) => (a.Name < b.Name ? -1 : a.Name > b.Name ? 1 : 0));
 
-  const imageList = await get<{ Id: string }[]>('/images/json');
+  const imageList = await get<{ Id: string; RepoTags?: string[] | null }[]>('/images/json');
   const images: ImageInspect[] = [];
-  for (const i of imageList) images.push(await get<ImageInspect>(`/images/${encodeURIComponent(i.Id)}/json`));
+  for (const i of imageList.filter((x) => wanted(x.RepoTags)))
+    images.push(await get<ImageInspect>(`/images/${encodeURIComponent(i.Id)}/json`));
   images.sort((a, b) => (a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0));
 
   const dataRootMount = await mountPointOf(dataRoot);

@@ -56,15 +56,25 @@ Examples:
   customs bench docker                                  # the daemon of DOCKER_HOST (default unix:///var/run/docker.sock)
   DOCKER_HOST=unix:///run/user/1000/docker.sock customs bench docker -f sarif -o docker.sarif
   customs bench docker -f junit -o cis-docker.xml --exit-code
+  customs bench docker --include shop-,payments   # only containers/images named so
 
 Reads the Engine API (/info, every container and image), the running dockerd's command line,
 daemon.json, /proc/self/mountinfo, the audit rules and the files the benchmark names; changes nothing.
 Run it as root to read every file.`,
   );
-  docker.action(async (flags: BenchFlags) => {
+  docker.option(
+    '--include <patterns>',
+    'judge only containers whose name and images whose tag contain one of these (comma-separated)',
+  );
+  docker.action(async (flags: BenchFlags & { include?: string }) => {
     const b = await bench();
+    const include = flags.include
+      ?.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
     const r = await b.benchDocker({
       signal,
+      ...(include && include.length > 0 ? { include } : {}),
       ...(process.env.DOCKER_HOST ? { dockerHost: process.env.DOCKER_HOST } : {}),
     });
     await write(r, flags);
