@@ -264,8 +264,14 @@ export async function collectDockerFacts(opts: CollectOptions = {}): Promise<Doc
 
   const imageList = await get<{ Id: string; RepoTags?: string[] | null }[]>('/images/json');
   const images: ImageInspect[] = [];
-  for (const i of imageList.filter((x) => wanted(x.RepoTags)))
-    images.push(await get<ImageInspect>(`/images/${encodeURIComponent(i.Id)}/json`));
+  for (const i of imageList.filter((x) => wanted(x.RepoTags))) {
+    const inspect = await get<ImageInspect>(`/images/${encodeURIComponent(i.Id)}/json`);
+    const hist = await get<{ CreatedBy?: string; Comment?: string }[]>(`/images/${encodeURIComponent(i.Id)}/history`);
+    const history = hist
+      .map((h) => ({ created_by: h.CreatedBy ?? '', ...(h.Comment ? { comment: h.Comment } : {}) }))
+      .reverse();
+    images.push({ ...inspect, history });
+  }
   images.sort((a, b) => (a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0));
 
   const dataRootMount = await mountPointOf(dataRoot);

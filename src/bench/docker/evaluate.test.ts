@@ -221,3 +221,30 @@ test('4.6 runs the image HEALTHCHECK check on every image', () => {
   assert.deepEqual(r.get('4.6')?.evidence.length, 1);
   assert.match(r.get('4.6')?.evidence[0] ?? '', /^image app:2: CUS-IMG-002/);
 });
+
+test('4.9 and 4.10 run the image and history checks on each image: ADD from a URL and a secret warn; 4.7 stays manual', () => {
+  const image = (tag: string, created: string[], env?: string[]) => ({
+    Id: `sha256:${tag.padEnd(20, '0')}`,
+    RepoTags: [tag],
+    Config: env ? { Env: env } : {},
+    history: created.map((c) => ({ created_by: c })),
+  });
+  const r = byId(
+    facts({
+      images: [
+        image('upd:1', ['/bin/sh -c apt-get update', '/bin/sh -c apt-get install -y curl']),
+        image('add:1', ['/bin/sh -c #(nop) ADD https://example.com/app.tgz /app/']),
+        image('sec:1', ['/bin/sh -c #(nop)  ENV DB_PASSWORD=hunter2'], ['DB_PASSWORD=hunter2']),
+        image('ok:1', ['/bin/sh -c apt-get update && apt-get install -y curl']),
+      ],
+    }),
+  );
+  assert.equal(r.get('4.7')?.status, 'manual', 'history also holds the base image entries');
+  assert.equal(r.get('4.9')?.status, 'warn');
+  assert.match(r.get('4.9')?.evidence.join() ?? '', /^image add:1: /);
+  assert.equal(r.get('4.10')?.status, 'warn');
+  assert.match(r.get('4.10')?.evidence.join() ?? '', /^image sec:1: /);
+  assert.doesNotMatch(r.get('4.10')?.evidence.join() ?? '', /hunter2/, 'secrets are redacted by the checks');
+  const clean = byId(facts({ images: [image('ok:1', ['/bin/sh -c apt-get update && apt-get install -y curl'])] }));
+  for (const id of ['4.9', '4.10']) assert.equal(clean.get(id)?.status, 'pass', id);
+});

@@ -5,12 +5,18 @@
  * benchmark's "Audit" sections; docs/bench.md says where customs decides
  * differently from docker-bench-security and why.
  */
-import { IMAGE_CHECKS, type ImageCheckInput } from '../../checks/index.js';
+import {
+  checkHistory,
+  HISTORY_CHECKS,
+  type HistoryEntry,
+  IMAGE_CHECKS,
+  type ImageCheckInput,
+} from '../../checks/index.js';
 import type { ImageConfig } from '../../image/index.js';
 import { type BenchResult, type BenchStatus, decide } from '../types.js';
 import { DOCKER_CONTROLS, dockerControl } from './controls.js';
 import { isFalse, isTrue, setting, unset } from './daemon-settings.js';
-import type { ContainerInspect, DockerFacts, FileStat } from './facts.js';
+import type { ContainerInspect, DockerFacts, FileStat, ImageInspect } from './facts.js';
 
 type Outcome = readonly [BenchStatus, readonly string[]];
 type Judge = (f: DockerFacts) => Outcome;
@@ -167,19 +173,57 @@ function publishedPorts(c: ContainerInspect): { port: string; hostIp: string; ho
   return out;
 }
 
-/** The image checks (checks/image) whose CIS Docker item is `cis`, run on a config. */
-function imageCheckFires(cis: string, target: string, config: ImageConfig['config']): string | undefined {
+/**
+ * The image and history checks (checks/image, checks/dockerfile HISTORY_CHECKS) whose
+ * CIS Docker item is `cis`, run on a config and its history; their findings, one line.
+ */
+function imageCheckFires(
+  cis: string,
+  target: string,
+  config: ImageConfig['config'],
+  history: readonly HistoryEntry[] = [],
+): string | undefined {
   const input: ImageCheckInput = {
     target,
-    config: { architecture: '', os: 'linux', ...(config ? { config } : {}) } as ImageConfig,
-    history: [],
+    // Only config and history are read from an Engine API inspect: no layers here.
+    config: { os: 'linux', rootfs: { type: 'layers', diff_ids: [] }, ...(config ? { config } : {}), history },
+    history,
     paths: [],
     fileFacts: [],
     baseLayerCount: 0,
     packages: [],
   };
-  const fired = IMAGE_CHECKS.filter((c) => c.standards.cisDocker === cis).flatMap((c) => c.run(input));
-  return fired.length > 0 ? fired.map((m) => `${m.checkId} ${m.message}`).join('; ') : undefined;
+  const historyIds = new Set(HISTORY_CHECKS.filter((c) => c.standards.cisDocker === cis).map((c) => c.id));
+  const fired = [
+    ...IMAGE_CHECKS.filter((c) => c.standards.cisDocker === cis).flatMap((c) => c.run(input)),
+    ...(historyIds.size > 0 ? checkHistory(history, target).filter((m) => historyIds.has(m.checkId)) : []),
+  ];
+  const lines = [...new Set(fired.map((m) => `${m.checkId} ${m.message}`))];
+  return lines.length > 0 ? lines.join('; ') : undefined;
+}
+
+/** An Engine API image Config as the image-spec config block (Env null becomes absent). */
+function imageConfigOf(c: ImageInspect['Config']): ImageConfig['config'] {
+  if (!c) return {};
+  const { Env, ...rest } = c;
+  return Env ? { ...rest, Env } : rest;
+}
+
+/** Run image checks of a CIS item over every image: warn (or `status`) naming the images they fire on. */
+function perImage(cis: string, status: BenchStatus): Judge {
+  return (f) => {
+    if (f.images.length === 0) return ['info', ['no images on this daemon']];
+    const lines = f.images.flatMap((i) => {
+      const name = `image ${i.RepoTags?.[0] ?? i.Id.slice(7, 19)}`;
+      const why = imageCheckFires(cis, name, imageConfigOf(i.Config), i.history ?? []);
+      return why === undefined ? [] : [`${name}: ${why}`];
+    });
+    if (lines.length > 0) return [status, lines];
+    return [
+      'pass',
+      [`${f.images.length} image(s) checked: ${f.images.map((i) => i.RepoTags?.[0] ?? i.Id.slice(7, 19)).join(', ')}`],
+    ];
+  };
 }
 
 const hasHealthcheck = (t: readonly string[] | undefined): boolean =>
@@ -213,7 +257,8 @@ const JUDGES: Readonly<Record<string, Judge>> = {
   '1.1.5': audited('/var/lib/docker', '/var/lib/docker', false),
   '1.1.6': audited('/etc/docker', '/etc/docker', false),
   '1.1.7': pathOf((f) => f.paths.dockerService, 'docker.service unit file', true),
-  '1.1.8': audited('/run/containerd/containerd.sock', 'containerd.sock', false),
+  // The socket the daemon talks to (--containerd, or the one it starts under /run/docker/containerd).
+  '1.1.8': pathOf((f) => f.paths.containerdSocket, 'containerd.sock', false),
   '1.1.9': pathOf((f) => f.paths.dockerSocketUnit, 'docker.socket unit file', true),
   '1.1.10': audited('/etc/default/docker', '/etc/default/docker', false),
   '1.1.11': audited('/etc/docker/daemon.json', '/etc/docker/daemon.json', false),
@@ -378,19 +423,14 @@ const JUDGES: Readonly<Record<string, Judge>> = {
     f.env.DOCKER_CONTENT_TRUST === '1'
       ? ['pass', ['DOCKER_CONTENT_TRUST=1 in the environment']]
       : ['fail', [`DOCKER_CONTENT_TRUST=${f.env.DOCKER_CONTENT_TRUST ?? '(unset)'} in the environment`]],
-  '4.6': (f) => {
-    if (f.images.length === 0) return ['info', ['no images on this daemon']];
-    const lines = f.images.flatMap((i) => {
-      const name = `image ${i.RepoTags?.[0] ?? i.Id.slice(7, 19)}`;
-      const why = imageCheckFires('4.6', name, i.Config ?? {});
-      return why === undefined ? [] : [`${name}: ${why}`];
-    });
-    return lines.length > 0 ? ['fail', lines] : ['pass', [`${f.images.length} image(s) have a HEALTHCHECK`]];
-  },
-  '4.7': manual('customs scan dockerfile checks update instructions in each Dockerfile'),
+  '4.6': perImage('4.6', 'fail'),
+  // The update-alone check is not a history check: a base image's own entries sit in the same
+  // history, so it would blame every image built on one (checks/dockerfile/registry.ts).
+  '4.7': manual('customs scan dockerfile checks update instructions in each Dockerfile (CUS-DF-024)'),
+  // Manual in the benchmark: what the image and history checks find is for a person to review (warn).
   '4.8': manual('customs scan IMAGE reports setuid/setgid files of each image'),
-  '4.9': manual('customs scan dockerfile checks ADD in each Dockerfile'),
-  '4.10': manual('customs scan IMAGE --scanners secret finds secrets in images and their history'),
+  '4.9': perImage('4.9', 'warn'),
+  '4.10': perImage('4.10', 'warn'),
   '4.11': manual('check package sources of each image'),
   '4.12': manual('customs verify checks image signatures'),
   '5.1': (f) => {

@@ -4,6 +4,8 @@
  * integration test gathers it from a real dockerd.
  */
 
+import type { HistoryEntry } from '../../checks/index.js';
+
 /** A file's owner and mode, or its absence. */
 export interface FileStat {
   readonly path: string;
@@ -84,8 +86,11 @@ export interface ImageInspect {
   readonly RepoTags?: readonly string[] | null;
   readonly Config?: {
     readonly User?: string;
+    readonly Env?: readonly string[] | null;
     readonly Healthcheck?: { readonly Test?: readonly string[] };
   } | null;
+  /** GET /images/{id}/history, oldest first as in the image config (the API lists newest first). */
+  readonly history?: readonly HistoryEntry[];
 }
 
 export interface DockerFacts {
