@@ -6,3 +6,11 @@ export { evaluateDocker, AUTOMATED_DOCKER_CONTROLS } from './docker/evaluate.js'
 export { collectDockerFacts, type CollectOptions } from './docker/collect.js';
 export { benchDocker, dockerBenchReport } from './docker/bench-docker.js';
 export { benchMisconfigurations } from './misconfigurations.js';
+export { K8S_BENCHMARK_VERSION, K8S_CONTROL_PLANE_CONTROLS, K8S_NODE_CONTROLS } from './k8s/controls.js';
+export { benchK8sNode, collectNodeFacts, evaluateNode, type NodeFacts } from './k8s/node.js';
+export {
+  benchK8sControlPlane,
+  collectControlPlaneFacts,
+  evaluateControlPlane,
+  type ControlPlaneFacts,
+} from './k8s/control-plane.js';

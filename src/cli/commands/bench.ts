@@ -80,5 +80,47 @@ Run it as root to read every file.`,
     await write(r, flags);
   });
   cmd.addCommand(docker);
+
+  const node = formatOptions(
+    new Command('k8s-node').description(
+      'CIS Kubernetes Benchmark v1.12 section 4 (worker node): kubelet config file and flags, kubelet/proxy kubeconfig and CA file permissions',
+    ),
+  ).option('--root <dir>', "the node's root directory (a mounted copy of its filesystem)", '/');
+  node.addHelpText(
+    'after',
+    `
+Examples:
+  customs bench k8s-node                          # this node
+  customs bench k8s-node --root /mnt/node1 -f json
+
+Reads the kubelet unit and drop-ins (flags, EnvironmentFile), the KubeletConfiguration
+(--config or /var/lib/kubelet/config.yaml; a flag wins over the file), the kubeconfig and
+client CA file, and the kube-proxy configuration, all under --root.`,
+  );
+  node.action(async (flags: BenchFlags & { root: string }) => {
+    await write(await (await bench()).benchK8sNode(flags.root), flags);
+  });
+  cmd.addCommand(node);
+
+  const cp = formatOptions(
+    new Command('k8s-control-plane').description(
+      'CIS Kubernetes Benchmark v1.12 sections 1–2: static pod manifests (API server, controller manager, scheduler, etcd flags) and control-plane file permissions',
+    ),
+  ).option('--root <dir>', "the node's root directory (a mounted copy of its filesystem)", '/');
+  cp.addHelpText(
+    'after',
+    `
+Examples:
+  customs bench k8s-control-plane
+  customs bench k8s-control-plane --root /mnt/cp1 -f junit -o cis-k8s.xml --exit-code
+
+Reads /etc/kubernetes/manifests/{kube-apiserver,kube-controller-manager,kube-scheduler,etcd}.yaml
+(the container's command and args), the kubeconfigs, /etc/kubernetes/pki, /etc/cni/net.d and the
+etcd data directory, all under --root.`,
+  );
+  cp.action(async (flags: BenchFlags & { root: string }) => {
+    await write(await (await bench()).benchK8sControlPlane(flags.root), flags);
+  });
+  cmd.addCommand(cp);
   return cmd;
 }
