@@ -4,6 +4,7 @@ import { cacheCommand } from './commands/cache.js';
 import { dbCommand } from './commands/db.js';
 import { gateCommand } from './commands/gate.js';
 import { benchCommand } from './commands/bench.js';
+import { reportCommand } from './commands/report.js';
 import { sbomCommand } from './commands/sbom.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
@@ -22,6 +23,7 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(dbCommand(signal));
   program.addCommand(serveCommand(signal));
   program.addCommand(benchCommand(signal));
+  program.addCommand(reportCommand());
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')

@@ -22,3 +22,20 @@ export {
   renderBenchJunit,
   renderBenchTable,
 } from './bench-report.js';
+export {
+  type ComplianceControl,
+  type ComplianceInput,
+  type ComplianceReport,
+  type ComplianceStatus,
+  complianceReport,
+  FRAMEWORKS,
+  type Framework,
+  NIST_800_190,
+} from './compliance.js';
+export {
+  COMPLIANCE_FORMATS,
+  COMPLIANCE_HTML_CSP,
+  type ComplianceFormat,
+  parseComplianceInput,
+  renderCompliance,
+} from './compliance-render.js';
