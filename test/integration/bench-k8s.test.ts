@@ -390,3 +390,52 @@ test('k8s-control-plane: a tree without manifests reports each flag control as i
   assert.deepEqual(r.get('1.2.6')?.evidence, ['/etc/kubernetes/manifests/kube-apiserver.yaml not found']);
   assert.equal(r.get('1.1.1')?.status, 'fail');
 });
+
+test('report compliance reads the bench JSON: cis-k8s and NIST SP 800-190 over a failing node and control plane', async () => {
+  const out = await tree();
+  const node = join(out, 'node.json');
+  const cp = join(out, 'cp.json');
+  for (const [kind, root, file] of [
+    ['k8s-node', await nodeTree(false), node],
+    ['k8s-control-plane', await controlPlaneTree(false), cp],
+  ] as const) {
+    const r = await runCustoms(['bench', kind, '--root', root, '-f', 'json', '-o', file]);
+    assert.equal(r.code, 0, r.stderr);
+  }
+  const k = await runCustoms(['report', 'compliance', '--framework', 'cis-k8s', '--input', node, cp, '-f', 'json']);
+  assert.equal(k.code, 0, k.stderr);
+  const doc = JSON.parse(k.stdout) as { controls: { id: string; status: string; evidence: string[] }[] };
+  const c126 = doc.controls.find((c) => c.id === '1.2.6');
+  assert.equal(c126?.status, 'fail');
+  assert.match(
+    c126?.evidence[0] ?? '',
+    /cp\.json: cis-k8s-control-plane 1\.2\.6 fail: .*--authorization-mode=AlwaysAllow/,
+  );
+  const nist = await runCustoms([
+    'report',
+    'compliance',
+    '--framework',
+    'nist-800-190',
+    '--input',
+    node,
+    cp,
+    '-f',
+    'junit',
+    '--exit-code',
+  ]);
+  assert.equal(nist.code, 1, 'a failed countermeasure with --exit-code exits 1');
+  assert.match(
+    nist.stdout,
+    /<testcase classname="nist-800-190" name="4\.3\.1 Unbounded administrative access" time="0">\n {6}<failure/,
+  );
+  const bad = await runCustoms([
+    'report',
+    'compliance',
+    '--framework',
+    'nist-800-190',
+    '--input',
+    join(out, 'missing.json'),
+  ]);
+  assert.equal(bad.code, 3);
+  assert.match(bad.stderr, /COMPLIANCE_INPUT_INVALID/);
+});
