@@ -8,7 +8,7 @@
 import { BENCH_STATUSES, type BenchReport, type BenchResult } from '../bench/index.js';
 import type { Misconfiguration } from '../checks/index.js';
 import { createHash } from 'node:crypto';
-import { CustomsError } from '../core/index.js';
+import { CustomsError, RATED_SEVERITIES } from '../core/index.js';
 import type { ComplianceInput, ComplianceReport } from './compliance.js';
 import { escapeHtml } from './html-escape.js';
 import { xmlEscape } from './junit.js';
@@ -59,7 +59,7 @@ function configOf(v: Record<string, unknown>, source: string): ComplianceInput {
       throw new CustomsError('COMPLIANCE_INPUT_INVALID', `${source}: misconfiguration ${i} lacks checkId or message`);
     return {
       checkId: m.checkId,
-      severity: (['critical', 'high', 'medium', 'low'] as const).find((s) => s === m.severity) ?? 'low',
+      severity: RATED_SEVERITIES.find((s) => s === m.severity) ?? 'low',
       title: String(m.title ?? ''),
       message: m.message,
       target: String(m.target ?? v.target ?? ''),
