@@ -104,7 +104,7 @@ const cell = (s: string): string => csvField(/^[=+\-@\t\r]/.test(s) ? `'${s}` : 
 export function renderComplianceCsv(r: ComplianceReport): string {
   const rows = [['framework', 'id', 'group', 'title', 'status', 'evidence']];
   for (const c of r.controls) rows.push([r.framework, c.id, c.group, c.title, c.status, c.evidence.join('\n')]);
-  return rows.map((row) => row.map(cell).join(',')).join('\r\n') + '\r\n';
+  return `${rows.map((row) => row.map(cell).join(',')).join('\r\n')}\r\n`;
 }
 
 export function renderComplianceJunit(r: ComplianceReport, now: Date): string {
