@@ -6,7 +6,9 @@
  * passes the daemon-configuration controls the main daemon fails.
  */
 import assert from 'node:assert/strict';
-import { chmod } from 'node:fs/promises';
+import { chmod, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestDaemon, startTripContainers, type TripContainers } from '../support/bench-docker.js';
 import { runCustoms } from '../support/images.js';
@@ -33,6 +35,9 @@ async function bench(
   assert.equal(r.code, 0, r.stderr);
   const doc = JSON.parse(r.stdout) as BenchJson;
   assert.equal(doc.benchmark, 'cis-docker');
+  const include = args[args.indexOf('--include') + 1];
+  if (args.includes('--include'))
+    assert.ok(doc.target.endsWith(`(containers and images named *${include}*)`), doc.target);
   return new Map(doc.results.map((x) => [x.id, x]));
 }
 
@@ -158,4 +163,29 @@ test('SARIF and JUnit carry the failed controls as misconfigurations', async () 
     junit.stdout,
     /<testcase classname="cis-docker" name="5\.32 Ensure that the Docker socket is not mounted inside any containers" time="0">\n {6}<failure/,
   );
+});
+
+test('an unreachable daemon is an input error naming DOCKER_HOST', async () => {
+  const r = await runCustoms(['bench', 'docker'], { DOCKER_HOST: 'unix:///nonexistent/docker.sock' });
+  assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stderr, /cannot reach the Docker daemon at unix:\/\/\/nonexistent\/docker\.sock/);
+  assert.match(r.stderr, /DAEMON_UNREACHABLE/);
+});
+
+test('rules the kernel has loaded (auditctl -l) count for 1.1.x, with their source', async () => {
+  const bin = await mkdtemp(join(tmpdir(), 'cbench-auditctl-'));
+  try {
+    // A stand-in auditctl that prints what `auditctl -l` prints for one watch rule.
+    await writeFile(
+      join(bin, 'auditctl'),
+      '#!/bin/sh\n[ "$1" = "-l" ] && echo "-w /usr/bin/dockerd -p rwxa -k docker"\n',
+    );
+    await chmod(join(bin, 'auditctl'), 0o755);
+    const r = await bench(['--include', trip.names.good], { PATH: `${bin}:${process.env.PATH ?? ''}` });
+    assert.equal(r.get('1.1.3')?.status, 'pass');
+    assert.deepEqual(r.get('1.1.3')?.evidence, ['audit rule "-w /usr/bin/dockerd -p rwxa -k docker" (auditctl -l)']);
+    assert.equal(r.get('1.1.14')?.status, 'fail', 'the other files stay unwatched');
+  } finally {
+    await rm(bin, { recursive: true, force: true });
+  }
 });

@@ -5,6 +5,7 @@
  * /etc/group and the stats of the files the benchmark names. Read-only: nothing on
  * the host changes.
  */
+import { spawnSync } from 'node:child_process';
 import { readdir, readFile, realpath, stat } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -147,12 +148,23 @@ async function mountPointOf(path: string): Promise<string | undefined> {
   return best;
 }
 
+/** The rules the kernel has loaded (auditctl -l), when auditctl is installed and may run. */
+function loadedAuditRules(): { source: string; rule: string }[] {
+  const r = spawnSync('auditctl', ['-l'], { encoding: 'utf8', timeout: 10_000 });
+  if (r.status !== 0 || typeof r.stdout !== 'string') return [];
+  return r.stdout
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith('-'))
+    .map((rule) => ({ source: 'auditctl -l', rule }));
+}
+
 async function auditRules(): Promise<{ source: string; rule: string }[]> {
   const files = ['/etc/audit/audit.rules'];
   const dir = '/etc/audit/rules.d';
   for (const n of (await readdir(dir).catch(() => [] as string[])).sort())
     if (n.endsWith('.rules')) files.push(join(dir, n));
-  const out: { source: string; rule: string }[] = [];
+  const out = loadedAuditRules();
   for (const f of files) {
     const text = await readText(f);
     for (const line of text?.split('\n') ?? []) {
@@ -276,7 +288,8 @@ export async function collectDockerFacts(opts: CollectOptions = {}): Promise<Doc
 
   const dataRootMount = await mountPointOf(dataRoot);
   return {
-    endpoint: ep.display,
+    // A partial run says so wherever the report names its target.
+    endpoint: opts.include ? `${ep.display} (containers and images named *${opts.include.join('*, *')}*)` : ep.display,
     info,
     ...(daemonArgs ? { daemonArgs } : {}),
     daemonJson,
