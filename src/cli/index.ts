@@ -53,6 +53,7 @@ Examples:
   customs scan alpine:3.19
   customs scan dockerfile ./Dockerfile
   customs gate app:1 --policy policy.yaml -o sarif=customs.sarif
+  customs bench docker                    # this host against the CIS Docker Benchmark
   customs help scan
 
 Exit status: 0 ok, 1 policy failed, 2 usage error, 3 input error, 4 internal error.`,
