@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startTestDaemon, startTripContainers, type TripContainers } from '../support/bench-docker.js';
-import { runCustoms } from '../support/images.js';
+import { run, runCustoms } from '../support/images.js';
 
 interface BenchJson {
   benchmark: string;
@@ -187,5 +187,32 @@ test('rules the kernel has loaded (auditctl -l) count for 1.1.x, with their sour
     assert.equal(r.get('1.1.14')?.status, 'fail', 'the other files stay unwatched');
   } finally {
     await rm(bin, { recursive: true, force: true });
+  }
+});
+
+test('5.7 reads the running processes of each container (GET /containers/{id}/top)', async () => {
+  const name = `${trip.prefix}-sshd`;
+  const base = (await run('docker', ['inspect', '--format', '{{.Config.Image}}', trip.names.sock])).stdout.trim();
+  try {
+    // A process called sshd (a copy of sleep): what the Engine API's top lists is what is judged.
+    await run('docker', [
+      'run',
+      '-d',
+      '--name',
+      name,
+      '--network',
+      'none',
+      base,
+      'sh',
+      '-c',
+      'cp /bin/sleep /tmp/sshd && exec /tmp/sshd infinity',
+    ]);
+    const r = await bench(['--include', name]);
+    assert.equal(r.get('5.7')?.status, 'fail', JSON.stringify(r.get('5.7')));
+    assert.match(r.get('5.7')?.evidence[0] ?? '', new RegExp(`^container /${name}: runs "/tmp/sshd infinity"`));
+    const others = await bench(['--include', trip.names.good]);
+    assert.equal(others.get('5.7')?.status, 'pass');
+  } finally {
+    await run('docker', ['rm', '-f', name], { allowFailure: true });
   }
 });
