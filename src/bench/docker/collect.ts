@@ -194,11 +194,12 @@ export async function collectDockerFacts(opts: CollectOptions = {}): Promise<Doc
   const get = <T>(p: string) => getJson<T>(ep, p, opts.signal);
   const info = await get<EngineInfo>('/info');
   const dataRoot = info.DockerRootDir ?? '/var/lib/docker';
-  const daemonArgs = await findDaemonArgs(dataRoot);
+  const remote = ep.socketPath === undefined;
+  const daemonArgs = remote ? undefined : await findDaemonArgs(dataRoot);
 
   const configFlag = daemonArgs ? flagValues(daemonArgs.args, ['--config-file'], false).at(-1) : undefined;
   const daemonJsonPath = configFlag ?? '/etc/docker/daemon.json';
-  const jsonText = await readText(daemonJsonPath);
+  const jsonText = remote ? undefined : await readText(daemonJsonPath);
   let daemonJson: DockerFacts['daemonJson'] = { path: daemonJsonPath, error: 'absent' };
   if (jsonText !== undefined) {
     try {
@@ -245,7 +246,7 @@ export async function collectDockerFacts(opts: CollectOptions = {}): Promise<Doc
     ...certs,
     ...tls,
   ];
-  const files = await Promise.all([...new Set(statPaths)].map(fileStat));
+  const files = remote ? [] : await Promise.all([...new Set(statPaths)].map(fileStat));
 
   const groups: Record<number, string> = {};
   let dockerGroupMembers: string[] | undefined;
@@ -286,7 +287,7 @@ export async function collectDockerFacts(opts: CollectOptions = {}): Promise<Doc
   }
   images.sort((a, b) => (a.Id < b.Id ? -1 : a.Id > b.Id ? 1 : 0));
 
-  const dataRootMount = await mountPointOf(dataRoot);
+  const dataRootMount = remote ? undefined : await mountPointOf(dataRoot);
   return {
     // A partial run says so wherever the report names its target.
     endpoint: opts.include ? `${ep.display} (containers and images named *${opts.include.join('*, *')}*)` : ep.display,
@@ -294,7 +295,8 @@ export async function collectDockerFacts(opts: CollectOptions = {}): Promise<Doc
     ...(daemonArgs ? { daemonArgs } : {}),
     daemonJson,
     ...(dataRootMount !== undefined ? { dataRootMount } : {}),
-    auditRules: await auditRules(),
+    auditRules: remote ? [] : await auditRules(),
+    ...(remote ? { remote } : {}),
     files,
     paths: {
       ...(dockerService ? { dockerService } : {}),

@@ -248,3 +248,22 @@ test('4.9 and 4.10 run the image and history checks on each image: ADD from a UR
   const clean = byId(facts({ images: [image('ok:1', ['/bin/sh -c apt-get update && apt-get install -y curl'])] }));
   for (const id of ['4.9', '4.10']) assert.equal(clean.get(id)?.status, 'pass', id);
 });
+
+test('a daemon reached over TCP: host files and flags are info, what GET /info and containers show is judged', () => {
+  const { daemonArgs: _, ...local } = facts();
+  const r = byId({
+    ...local,
+    ...{
+      endpoint: 'tcp://10.0.0.5:2376',
+      remote: true,
+      files: [{ path: '/var/run/docker.sock', exists: true, uid: 0, gid: 0, mode: 0o666 }],
+      containers: [container('priv', { HostConfig: { Privileged: true } })],
+    },
+  });
+  for (const id of ['1.1.3', '3.16', '2.2', '2.14']) {
+    assert.equal(r.get(id)?.status, 'info', id);
+    assert.match(r.get(id)?.evidence[0] ?? '', /tcp:\/\/10\.0\.0\.5:2376 is reached over TCP/);
+  }
+  assert.equal(r.get('5.5')?.status, 'fail');
+  assert.equal(r.get('2.15')?.status, 'fail', 'live restore is in GET /info');
+});

@@ -578,9 +578,19 @@ const JUDGES: Readonly<Record<string, Judge>> = {
   },
 };
 
+/**
+ * What only the daemon's own host shows: its files (1.1, 3) and the settings read from
+ * its command line or daemon.json, which GET /info does not report.
+ */
+const NEEDS_THE_HOST = /^(1\.1\.\d+|3\.\d+|2\.(2|3|4|5|7|8|10|11|12|14|16))$/;
+
 /** Every control judged on the facts, in the benchmark's order. */
 export function evaluateDocker(facts: DockerFacts): BenchResult[] {
   return DOCKER_CONTROLS.map((c) => {
+    if (facts.remote && NEEDS_THE_HOST.test(c.id))
+      return decide(c, 'info', [
+        `the daemon at ${facts.endpoint} is reached over TCP: its host's files and flags are not on this machine; run customs bench docker there`,
+      ]);
     const judge = JUDGES[c.id];
     if (judge === undefined) return decide(c, 'manual', ['not automated by customs']);
     const [status, evidence] = judge(facts);

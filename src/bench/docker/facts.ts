@@ -96,6 +96,11 @@ export interface ImageInspect {
 export interface DockerFacts {
   /** How the daemon was reached ("unix:///var/run/docker.sock"). */
   readonly endpoint: string;
+  /**
+   * The daemon was reached over TCP: this machine's files, processes and daemon.json
+   * are not its host's, so nothing local is read and the controls that need them are info.
+   */
+  readonly remote?: boolean;
   readonly info: EngineInfo;
   /** The running dockerd's arguments (argv without argv[0]) and where they were read; absent when not found. */
   readonly daemonArgs?: { readonly source: string; readonly args: readonly string[] };
