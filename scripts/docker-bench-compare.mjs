@@ -28,8 +28,9 @@ try {
   delete env.DOCKER_CONTENT_TRUST;
   const sections =
     'host_configuration,docker_daemon_configuration,docker_daemon_files,container_images,container_runtime,docker_security_operations';
+  // bash, as the script's #! line says: its tests use [[ ]], which sh (dash) does not have.
   const dbs = spawnSync(
-    'sh',
+    'bash',
     ['docker-bench-security.sh', '-b', '-i', prefix, '-l', join(work, 'out.log'), '-c', sections],
     { cwd: work, env, encoding: 'utf8' },
   );
