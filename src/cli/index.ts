@@ -3,6 +3,8 @@ import { EXIT, terminalMessage, toCustomsError, toolVersion } from '../core/inde
 import { cacheCommand } from './commands/cache.js';
 import { dbCommand } from './commands/db.js';
 import { gateCommand } from './commands/gate.js';
+import { benchCommand } from './commands/bench.js';
+import { reportCommand } from './commands/report.js';
 import { sbomCommand } from './commands/sbom.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
@@ -22,6 +24,8 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(dbCommand(signal));
   program.addCommand(serveCommand(signal));
   program.addCommand(workerCommand(signal));
+  program.addCommand(benchCommand(signal));
+  program.addCommand(reportCommand());
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')
@@ -51,6 +55,7 @@ Examples:
   customs scan alpine:3.19
   customs scan dockerfile ./Dockerfile
   customs gate app:1 --policy policy.yaml -o sarif=customs.sarif
+  customs bench docker                    # this host against the CIS Docker Benchmark
   customs help scan
 
 Exit status: 0 ok, 1 policy failed, 2 usage error, 3 input error, 4 internal error.`,

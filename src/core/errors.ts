@@ -315,6 +315,11 @@ export const ERROR_CODES = {
     http: 422,
     hint: 'The file is not what the command checks (the message names the line and what was expected): give `customs scan dockerfile` a Dockerfile and `customs scan k8s` Kubernetes manifests (YAML or JSON objects with apiVersion and kind).',
   },
+  COMPLIANCE_INPUT_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'Give `customs report compliance --input` the JSON output of `customs scan -f json`, `customs scan dockerfile|k8s -f json` or `customs bench … -f json`, unchanged.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -35,3 +35,4 @@ export {
   registryLister,
 } from './registry/listing.js';
 export { classifyAddress, type AddressClass } from './registry/address-policy.js';
+export { type DaemonEndpoint, parseDockerHost } from './docker-daemon.js';

@@ -13,3 +13,29 @@ export { type MarkdownOptions, renderMarkdown, scanMarkdown } from './markdown-r
 export { renderJunit } from './junit.js';
 export { GITLAB_SCHEMA_VERSION, renderGitlab } from './gitlab.js';
 export { isScanResultJson, parseScanResultJson, readSavedScan, SAVED_DB_PATH } from './scan-json-read.js';
+export {
+  BENCH_FORMATS,
+  type BenchFormat,
+  benchAsResult,
+  renderBench,
+  renderBenchJson,
+  renderBenchJunit,
+  renderBenchTable,
+} from './bench-report.js';
+export {
+  type ComplianceControl,
+  type ComplianceInput,
+  type ComplianceReport,
+  type ComplianceStatus,
+  complianceReport,
+  FRAMEWORKS,
+  type Framework,
+  NIST_800_190,
+} from './compliance.js';
+export {
+  COMPLIANCE_FORMATS,
+  COMPLIANCE_HTML_CSP,
+  type ComplianceFormat,
+  parseComplianceInput,
+  renderCompliance,
+} from './compliance-render.js';

@@ -66,9 +66,9 @@ export function scanCommand(signal: AbortSignal): Command {
     )
     .argument(
       '<target>',
-      'image (as for `customs sbom`, see `customs help targets`), an SBOM file (CycloneDX, SPDX or customs JSON), or `dockerfile` / `k8s`',
+      'image (as for `customs sbom`, see `customs help targets`), an SBOM file (CycloneDX, SPDX or customs JSON), `dockerfile` / `k8s`, or `host`',
     )
-    .argument('[path]', 'with `dockerfile` or `k8s`: the file or directory to check')
+    .argument('[path]', 'with `dockerfile` or `k8s`: the file or directory to check; with `host`: the root (default /)')
     .addOption(new Option('-f, --format <format>', 'output format').choices(SCAN_FORMATS).default('table'))
     .option('-o, --output <file>', 'write to FILE instead of stdout (written atomically)')
     .option('--db <path>', `vulnerability DB file or directory (default: ${DB_FILE} in CUSTOMS_DB_DIR)`)
@@ -96,6 +96,8 @@ Examples:
   customs scan sbom.cdx.json                       # CycloneDX / SPDX / customs JSON input
   customs scan sbom.spdx.json --distro debian:12   # the release, when the SBOM does not state it
   customs scan oci:./layout --db /srv/customs/db
+  customs scan host                                # this machine's OS and language packages (= dir:/)
+  customs scan host /mnt/node1 -f json             # a mounted copy of another host's root
 
 --severity, --ignore-unfixed and --ignorefile leave findings out of the report, as they leave
 them out of \`customs gate\`'s judgement. -o FILE with a known extension (.sarif, .json, .cdx.json, .xml, .html, .md) and no
@@ -105,7 +107,12 @@ Findings are sorted by severity, then package; the JSON schema is schema/scan-re
 (docs/scan.md). Exit status: 0 ok (findings included), 2 usage error, 3 input error
 (bad image or SBOM, no vulnerability DB).`,
   );
-  cmd.action(async (target: string, path: string | undefined, flags: ScanFlags) => {
+  cmd.action(async (givenTarget: string, givenPath: string | undefined, flags: ScanFlags) => {
+    // `host [ROOT]`: this machine's own filesystem (default /) as a rootfs directory (dir:),
+    // so its OS and language packages are matched exactly as an image's are (docs/bench.md).
+    const host = givenTarget === 'host';
+    const target = host ? `dir:${givenPath ?? '/'}` : givenTarget;
+    const path = host ? undefined : givenPath;
     const eng = await engine();
     // `dockerfile` and `k8s` first always name the subcommand, never an image on Docker Hub:
     // a forgotten PATH must not turn into a pull of "docker.io/library/dockerfile".
