@@ -24,3 +24,4 @@ export {
 export { TarReader, type TarEntry } from './tar/tar-reader.js';
 export { normaliseEntryName, resolveLinkTarget } from './tar/entry-path.js';
 export { layerFromSource } from './make-layer.js';
+export { resolveDigest } from './registry/resolve-digest.js';

@@ -313,7 +313,12 @@ export class RegistryClient {
    * GET `path` (under /v2/), authenticating on demand. Returns the 2xx response
    * (after redirects); other statuses become CustomsErrors.
    */
-  async get(path: string, accept: string | undefined, what: string): Promise<RegistryResponse> {
+  async get(
+    path: string,
+    accept: string | undefined,
+    what: string,
+    method: 'GET' | 'HEAD' = 'GET',
+  ): Promise<RegistryResponse> {
     const base = await this.baseUrl();
     const origin = new URL(base).origin;
     let url = new URL(`${base}/v2/${path}`);
@@ -331,7 +336,7 @@ export class RegistryClient {
       if (sameOrigin && this.authorization) headers.authorization = this.authorization;
       let res: Dispatcher.ResponseData;
       try {
-        res = await this.send(url.toString(), headers);
+        res = await this.send(url.toString(), headers, { method });
       } catch (e) {
         throw this.networkError(e, url.toString(), refusedRedirect(url));
       }
