@@ -278,6 +278,13 @@ describe('digests, trust and verdicts', () => {
     assert.equal(r.allowed, true);
     assert.deepEqual(queued, [`ghcr.io/acme/app@${D1} ${D1}`]);
     assert.match((r.warnings ?? [])[0] ?? '', /not scanned yet; a scan is queued/);
+    // sideEffects: NoneOnDryRun — a dry run is admitted the same way and queues nothing.
+    const dry = admissionReview(await podOf(1, `ghcr.io/acme/app@${D2}`));
+    (dry.request as { dryRun: boolean }).dryRun = true;
+    const d = await c.validate(dry, never);
+    assert.equal(d.allowed, true);
+    assert.equal(queued.length, 1);
+    assert.match((d.warnings ?? [])[0] ?? '', /dry-run request, no scan queued/);
   });
 
   test('cold path scan-inline: the scan within the deadline decides; past the deadline denied and queued', async () => {

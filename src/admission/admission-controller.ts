@@ -238,6 +238,7 @@ export class AdmissionController {
     digests: Map<string, string>,
     signal: AbortSignal,
   ): Promise<RuleResult> {
+    const dryRun = request.dryRun === true;
     const { active, expired } = this.exemptionsFor(rule.name, namespace);
     const notes = expired.map((e) => `an exemption owned by ${e.owner} expired on ${e.expires}; it no longer applies`);
     const whole = active.find((e) => e.images === undefined);
@@ -282,7 +283,7 @@ export class AdmissionController {
           notes.push(`${c.image}: exempt until ${e.expires} (owner ${e.owner})`);
           continue;
         }
-        const outcome = await this.judgeImage(rule, c.image, digests, signal);
+        const outcome = await this.judgeImage(rule, c.image, digests, signal, dryRun);
         violations.push(...outcome.violations);
         errors.push(...outcome.errors);
         notes.push(...outcome.notes);
@@ -308,6 +309,7 @@ export class AdmissionController {
     image: string,
     digests: Map<string, string>,
     signal: AbortSignal,
+    dryRun: boolean,
   ): Promise<ImageOutcome> {
     let digest: Digest;
     try {
@@ -334,12 +336,18 @@ export class AdmissionController {
     const key = `${this.config.version}|${rule.name}|${digest}`;
     const cached = this.cache.get(key);
     if (cached) return cached;
-    const outcome = await this.judgeDigest(rule, image, digest, signal);
+    const outcome = await this.judgeDigest(rule, image, digest, signal, dryRun);
     if (outcome.cacheable) this.cache.set(key, digest, outcome);
     return outcome;
   }
 
-  private async judgeDigest(rule: RuleSpec, image: string, digest: Digest, signal: AbortSignal): Promise<ImageOutcome> {
+  private async judgeDigest(
+    rule: RuleSpec,
+    image: string,
+    digest: Digest,
+    signal: AbortSignal,
+    dryRun: boolean,
+  ): Promise<ImageOutcome> {
     const violations: string[] = [];
     const errors: string[] = [];
     const notes: string[] = [];
@@ -358,7 +366,7 @@ export class AdmissionController {
         }
     }
     if (rule.verdict) {
-      const v = await this.verdictOf(rule, image, digest, signal);
+      const v = await this.verdictOf(rule, image, digest, signal, dryRun);
       violations.push(...v.violations);
       errors.push(...v.errors);
       notes.push(...v.notes);
@@ -367,7 +375,13 @@ export class AdmissionController {
     return { violations, errors, notes, cacheable: cacheable && errors.length === 0 };
   }
 
-  private async verdictOf(rule: RuleSpec, image: string, digest: Digest, signal: AbortSignal): Promise<ImageOutcome> {
+  private async verdictOf(
+    rule: RuleSpec,
+    image: string,
+    digest: Digest,
+    signal: AbortSignal,
+    dryRun: boolean,
+  ): Promise<ImageOutcome> {
     const allowWarn = rule.verdict?.allowWarn ?? true;
     const judge = (status: string): string[] =>
       status === 'pass' || (status === 'warn' && allowWarn) ? [] : [`${image}@${digest}: verdict is ${status}`];
@@ -392,6 +406,8 @@ export class AdmissionController {
     if (status !== undefined) return { violations: judge(status), errors: [], notes: [], cacheable: true };
     const cold = rule.verdict?.coldPath ?? 'deny';
     const queue = async (): Promise<string | undefined> => {
+      // sideEffects: NoneOnDryRun — a dry run queues nothing.
+      if (dryRun) return 'dry-run request, no scan queued';
       if (!this.opts.queue) return 'no scan queue is configured';
       try {
         await this.opts.queue.enqueue(image, digest);

@@ -38,3 +38,5 @@ export {
   storeVerdicts,
 } from './sources.js';
 export { createWebhookServer, type JsonLog, jsonLog, type WebhookServer } from './webhook-server.js';
+export { admissionManifests, type ManifestOptions, manifestsYaml, WEBHOOK_RULES } from './manifests.js';
+export { type WebhookCertificates, webhookCertificates } from './certificates.js';

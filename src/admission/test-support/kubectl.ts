@@ -8,27 +8,98 @@
 import { execFile } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { promisify } from 'node:util';
-
-const run = promisify(execFile);
 
 let discovery: Promise<{ server: Server; url: string }> | undefined;
 
-function discoveryStub(): Promise<{ server: Server; url: string }> {
+/** The resources the stub's discovery lists: what kubectl run and the webhook's manifests use. */
+const DISCOVERY: Record<string, readonly (readonly [string, string, boolean])[]> = {
+  v1: [
+    ['pods', 'Pod', true],
+    ['namespaces', 'Namespace', false],
+    ['services', 'Service', true],
+    ['serviceaccounts', 'ServiceAccount', true],
+    ['secrets', 'Secret', true],
+    ['configmaps', 'ConfigMap', true],
+    ['replicationcontrollers', 'ReplicationController', true],
+  ],
+  'apps/v1': [
+    ['deployments', 'Deployment', true],
+    ['statefulsets', 'StatefulSet', true],
+    ['daemonsets', 'DaemonSet', true],
+    ['replicasets', 'ReplicaSet', true],
+  ],
+  'batch/v1': [
+    ['jobs', 'Job', true],
+    ['cronjobs', 'CronJob', true],
+  ],
+  'policy/v1': [['poddisruptionbudgets', 'PodDisruptionBudget', true]],
+  'networking.k8s.io/v1': [['networkpolicies', 'NetworkPolicy', true]],
+  'rbac.authorization.k8s.io/v1': [
+    ['roles', 'Role', true],
+    ['rolebindings', 'RoleBinding', true],
+  ],
+  'admissionregistration.k8s.io/v1': [
+    ['validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false],
+    ['mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false],
+  ],
+  'cert-manager.io/v1': [
+    ['issuers', 'Issuer', true],
+    ['certificates', 'Certificate', true],
+  ],
+};
+
+function discoveryBodies(): Map<string, unknown> {
+  const bodies = new Map<string, unknown>();
+  const groups = Object.keys(DISCOVERY).filter((gv) => gv.includes('/'));
+  bodies.set('/api', { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
+  bodies.set('/apis', {
+    kind: 'APIGroupList',
+    apiVersion: 'v1',
+    groups: groups.map((gv) => {
+      const [name, version] = gv.split('/') as [string, string];
+      const v = { groupVersion: gv, version };
+      return { name, versions: [v], preferredVersion: v };
+    }),
+  });
+  for (const [gv, resources] of Object.entries(DISCOVERY)) {
+    bodies.set(gv === 'v1' ? '/api/v1' : `/apis/${gv}`, {
+      kind: 'APIResourceList',
+      groupVersion: gv,
+      resources: resources.map(([name, kind, namespaced]) => ({
+        name,
+        singularName: kind.toLowerCase(),
+        namespaced,
+        kind,
+        verbs: ['create', 'get', 'list', 'patch', 'update'],
+      })),
+    });
+  }
+  return bodies;
+}
+
+/**
+ * A loopback stand-in for the API server's discovery endpoints only: every
+ * object lookup is 404 NotFound (so `kubectl apply --dry-run=client` sees
+ * new objects), OpenAPI is absent (so schema validation is off: --validate=false).
+ */
+export function discoveryStub(): Promise<{ server: Server; url: string }> {
   discovery ??= new Promise((resolve) => {
-    const bodies: Record<string, unknown> = {
-      '/api': { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] },
-      '/apis': { kind: 'APIGroupList', apiVersion: 'v1', groups: [] },
-      '/api/v1': {
-        kind: 'APIResourceList',
-        groupVersion: 'v1',
-        resources: [{ name: 'pods', singularName: 'pod', namespaced: true, kind: 'Pod', verbs: ['create', 'get'] }],
-      },
-    };
+    const bodies = discoveryBodies();
     const server = createServer((req, res) => {
-      const body = bodies[(req.url ?? '').split('?')[0] ?? ''];
+      const body = bodies.get((req.url ?? '').split('?')[0] ?? '');
       res.writeHead(body ? 200 : 404, { 'content-type': 'application/json' });
-      res.end(body ? JSON.stringify(body) : '{}');
+      res.end(
+        JSON.stringify(
+          body ?? {
+            kind: 'Status',
+            apiVersion: 'v1',
+            status: 'Failure',
+            reason: 'NotFound',
+            code: 404,
+            message: 'not found',
+          },
+        ),
+      );
     });
     server.listen(0, '127.0.0.1', () => {
       server.unref();
@@ -36,6 +107,26 @@ function discoveryStub(): Promise<{ server: Server; url: string }> {
     });
   });
   return discovery;
+}
+
+/** Run kubectl against the discovery stub with `input` on stdin; stdout, stderr and the status. */
+export async function kubectl(
+  args: readonly string[],
+  input?: string,
+): Promise<{ stdout: string; stderr: string; status: number }> {
+  const { url } = await discoveryStub();
+  return new Promise((resolve, reject) => {
+    const child = execFile(
+      'kubectl',
+      [...args, '--server', url],
+      { env: { ...process.env, KUBECONFIG: '/dev/null' }, maxBuffer: 64 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(error);
+        else resolve({ stdout, stderr, status: error ? Number(error.code) : 0 });
+      },
+    );
+    child.stdin?.end(input ?? '');
+  });
 }
 
 const cache = new Map<string, Promise<Record<string, unknown>>>();
@@ -46,11 +137,9 @@ export function kubectlObject(args: readonly string[]): Promise<Record<string, u
   let p = cache.get(key);
   if (!p) {
     p = (async () => {
-      const extra = args[0] === 'run' ? ['--server', (await discoveryStub()).url] : [];
-      const { stdout } = await run('kubectl', [...args, ...extra, '--dry-run=client', '-o', 'json'], {
-        env: { ...process.env, KUBECONFIG: '/dev/null' },
-      });
-      return JSON.parse(stdout) as Record<string, unknown>;
+      const r = await kubectl([...args, '--dry-run=client', '-o', 'json']);
+      if (r.status !== 0) throw new Error(`kubectl ${args.join(' ')}: ${r.stderr}`);
+      return JSON.parse(r.stdout) as Record<string, unknown>;
     })();
     cache.set(key, p);
   }
