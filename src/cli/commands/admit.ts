@@ -112,7 +112,9 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
       server?.postEvent(e).catch((err: unknown) => log('warn', 'decision event not sent', { error: String(err) }));
     },
   });
-  const web = adm.createWebhookServer({ controller, cert, key, log });
+  // Answer before the API server gives up (timeoutSeconds), so the reason reaches the user.
+  const requestTimeoutMs = Math.max(500, config.timeoutSeconds * 1000 - 500);
+  const web = adm.createWebhookServer({ controller, cert, key, log, requestTimeoutMs });
   const address = await web.listen(host, port);
   log('info', 'customs admit listening', {
     address: `${address.address}:${address.port}`,
