@@ -4,16 +4,26 @@
  * the ports the rules use.
  */
 import { CustomsError, type Digest } from '../core/index.js';
+import { formatReference, parseNormalizedReference } from '../image/index.js';
 import type { VerdictStatus } from '../policy/index.js';
 import type { Store } from '../store/index.js';
 import type { DecisionEvent } from './admission-controller.js';
 import type { ScanQueue, VerdictSource } from './ports.js';
 
+/**
+ * `image` pinned to `digest` (registry/repository@digest): the scan job's
+ * reference payload, so the worker scans exactly what was admitted.
+ */
+export function pinned(image: string, digest: Digest): string {
+  const ref = parseNormalizedReference(image);
+  return formatReference({ domain: ref.domain, path: ref.path, digest });
+}
+
 /** The event type of a decision in the store's event log (and the server's event stream). */
 export const ADMISSION_EVENT = 'admission.decision';
 
 /** The store's event types after which an image's cached outcomes are dropped. */
-export const INVALIDATING_EVENTS = ['verdict.changed', 'scan.recorded'] as const;
+export const INVALIDATING_EVENTS = ['verdict.changed', 'scan.recorded', 'scan.finished'] as const;
 
 export function storeVerdicts(store: Store): VerdictSource {
   return { latest: async (digest) => (await store.verdicts.latest(digest))?.status };
@@ -23,7 +33,11 @@ export function storeQueue(store: Store): ScanQueue {
   return {
     enqueue: async (image, digest) => {
       // One job per digest from admission; the worker scans with its own DB and plan.
-      await store.jobs.enqueue({ kind: 'scan', idempotencyKey: `admission|${digest}`, payload: { image, digest } });
+      await store.jobs.enqueue({
+        kind: 'scan',
+        idempotencyKey: `admission|${digest}`,
+        payload: { image: pinned(image, digest) },
+      });
     },
   };
 }
@@ -99,9 +113,10 @@ export function storeDecisionSink(
 }
 
 /**
- * A customs server's API (docs/admission.md "With a server"):
- * GET /api/v1/images/{digest}/verdict → {status} (404: none),
- * POST /api/v1/scans {image, digest}, POST /api/v1/events {type, subject, data}.
+ * A customs server's API (docs/admission.md "With a server"): the latest
+ * verdict from GET /api/v1/images/{digest}/verdicts?limit=1 (404: never
+ * seen), scan requests to POST /api/v1/admission/scans, decisions to
+ * POST /api/v1/admission/decisions; a ci token.
  */
 export class ServerClient implements VerdictSource, ScanQueue {
   private readonly base: string;
@@ -119,38 +134,51 @@ export class ServerClient implements VerdictSource, ScanQueue {
   }
 
   async latest(digest: Digest, signal: AbortSignal): Promise<VerdictStatus | undefined> {
-    const res = await this.fetchFn(`${this.base}/api/v1/images/${encodeURIComponent(digest)}/verdict`, {
+    const res = await this.fetchFn(`${this.base}/api/v1/images/${encodeURIComponent(digest)}/verdicts?limit=1`, {
       headers: this.headers(),
       signal,
     });
+    // 404: the server has never seen the image, so it has no verdict.
     if (res.status === 404) return undefined;
     if (!res.ok)
       throw new CustomsError(
-        'REGISTRY_ERROR',
+        'ADMISSION_SERVER_ERROR',
         `server ${this.base} answered HTTP ${res.status} for ${digest}'s verdict`,
       );
-    const body = (await res.json()) as { status?: unknown };
-    if (body.status === 'pass' || body.status === 'warn' || body.status === 'fail') return body.status;
-    throw new CustomsError('REGISTRY_ERROR', `server ${this.base} sent a verdict without a status for ${digest}`);
+    const body = (await res.json()) as { items?: { status?: unknown }[] };
+    const status = body.items?.[0]?.status;
+    if (status === undefined) return undefined;
+    if (status === 'pass' || status === 'warn' || status === 'fail') return status;
+    throw new CustomsError(
+      'ADMISSION_SERVER_ERROR',
+      `server ${this.base} sent verdict status ${String(status)} for ${digest}`,
+    );
   }
 
   async enqueue(image: string, digest: Digest): Promise<void> {
-    const res = await this.fetchFn(`${this.base}/api/v1/scans`, {
+    const res = await this.fetchFn(`${this.base}/api/v1/admission/scans`, {
       method: 'POST',
       headers: this.headers(),
-      body: JSON.stringify({ image, digest }),
+      body: JSON.stringify({ image: pinned(image, digest) }),
     });
     if (!res.ok)
-      throw new CustomsError('REGISTRY_ERROR', `server ${this.base} refused the scan request (HTTP ${res.status})`);
+      throw new CustomsError(
+        'ADMISSION_SERVER_ERROR',
+        `server ${this.base} refused the scan request (HTTP ${res.status})`,
+      );
   }
 
   async postEvent(e: DecisionEvent): Promise<void> {
     const subject = e.images[0]?.digest ?? `${e.kind}/${e.namespace}/${e.name}`;
-    const res = await this.fetchFn(`${this.base}/api/v1/events`, {
+    const res = await this.fetchFn(`${this.base}/api/v1/admission/decisions`, {
       method: 'POST',
       headers: this.headers(),
-      body: JSON.stringify({ type: ADMISSION_EVENT, subject, data: e }),
+      body: JSON.stringify({ subject, data: e }),
     });
-    if (!res.ok) throw new CustomsError('REGISTRY_ERROR', `server ${this.base} refused the event (HTTP ${res.status})`);
+    if (!res.ok)
+      throw new CustomsError(
+        'ADMISSION_SERVER_ERROR',
+        `server ${this.base} refused the decision event (HTTP ${res.status})`,
+      );
   }
 }

@@ -320,6 +320,11 @@ export const ERROR_CODES = {
     http: 400,
     hint: 'The webhook takes an admission.k8s.io/v1 AdmissionReview (POST, Content-Type application/json) with request.uid and request.object, as the API server sends it.',
   },
+  ADMISSION_SERVER_ERROR: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'The customs server did not answer as expected: check --server (its base URL), that the token has the ci role, and the server log.',
+  },
   ADMISSION_TLS_MISSING: {
     exit: EXIT.usage,
     http: 500,

@@ -4,9 +4,11 @@
  * OpenAPI); each plugin receives the ServerContext and names its full paths
  * (/api/v1/…, /hooks/…), with `config.access` on every route (context.ts).
  */
+import { admissionRoutes } from './api/admission.js';
 import { apiRoutes } from './api/index.js';
 import type { RoutePlugin } from './context.js';
 
 export const ROUTE_PLUGINS: readonly { readonly name: string; readonly plugin: RoutePlugin }[] = [
   { name: 'api', plugin: apiRoutes },
+  { name: 'admission', plugin: admissionRoutes },
 ];
