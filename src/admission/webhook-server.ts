@@ -170,6 +170,8 @@ export function createWebhookServer(opts: WebhookServerOptions): WebhookServer {
   // Slow or stuck clients do not hold sockets forever; keep-alive is what the API server uses.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
+  // One small answer per request: never hold it back waiting for an ACK (Nagle).
+  server.on('secureConnection', (socket) => socket.setNoDelay(true));
   server.on('tlsClientError', (e) => opts.log('warn', 'TLS handshake failed', { error: e.message }));
 
   return {
