@@ -92,6 +92,9 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
   const failOn = parseFailOn(flags.failOn);
   const controller = new adm.AdmissionController({
     config,
+    // The store's event log invalidates cached outcomes at once; the server's is not followed, so
+    // with --server a cached verdict is trusted for 30 s at most (docs/admission.md "Caching").
+    ...(server ? { cacheTtlMs: 30_000 } : {}),
     resolver,
     ...(trust ? { trust: trust.verifier } : {}),
     ...(store ? { verdicts: adm.storeVerdicts(store), queue: adm.storeQueue(store) } : {}),
