@@ -333,6 +333,29 @@ rules:
     assert.ok(events.length > 0, 'decision events in the store');
   });
 
+  test('the config file is reloaded when it changes; a bad one leaves the rules as they were', async () => {
+    const config = join(work, 'admission.yaml');
+    const waitFor = async (msg: string): Promise<void> => {
+      for (let i = 0; i < 100 && !hook.lines.some((l) => l.msg === msg); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      assert.ok(
+        hook.lines.some((l) => l.msg === msg),
+        `log line "${msg}"`,
+      );
+    };
+    const deployment = admissionReview(await kubectlObject(['create', 'deployment', 'web', '--image=nginx:1.25']), {
+      namespace: 'dev',
+    });
+    writeFileSync(config, 'rules: [{name: broken, mode: sometimes}]\n');
+    await waitFor('admission config not reloaded: the previous rules stay');
+    assert.equal((await review(hook.port, '/validate', deployment)).allowed, true);
+    writeFileSync(config, 'rules:\n  - {name: everywhere, mode: enforce, registries: [ghcr.io/acme]}\n');
+    await waitFor('admission config reloaded');
+    const r = await review(hook.port, '/validate', deployment);
+    assert.equal(r.allowed, false);
+    assert.match(r.status?.message ?? '', /\[everywhere\] CUS-K8S-034/);
+  });
+
   test('SIGTERM: the server stops and the process exits 0', async () => {
     hook.child.kill('SIGTERM');
     assert.equal(await hook.exited, 0);

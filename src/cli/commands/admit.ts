@@ -1,3 +1,4 @@
+import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { createContext, CustomsError, type Digest, EXIT, toolVersion } from '../../core/index.js';
@@ -131,12 +132,31 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
       .followStoreEvents(store, (d) => controller.invalidateDigest(d), signal)
       .catch((e: unknown) => log('error', 'store event follower stopped', { error: String(e) }));
   if (trust) trust.watch(() => controller.invalidateTrust(), log);
+  // A mounted ConfigMap changes by a symlink swap: polling the path sees it (fs.watch on the old inode would not).
+  const configFile = flags.config;
+  if (configFile)
+    watchFile(configFile, { interval: 1000, persistent: false }, () => {
+      readFile(configFile, 'utf8')
+        .then((text) => {
+          const next = adm.parseAdmissionConfig(text, configFile);
+          if (next.version === controller.ruleSetVersion) return;
+          controller.reload(next);
+          log('info', 'admission config reloaded', {
+            ruleSetVersion: next.version,
+            rules: next.rules.map((r) => r.name),
+          });
+        })
+        .catch((e: unknown) =>
+          log('error', 'admission config not reloaded: the previous rules stay', { error: (e as Error).message }),
+        );
+    });
   await new Promise<void>((resolve) => {
     if (signal.aborted) resolve();
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   log('info', 'customs admit shutting down: finishing requests in flight');
   trust?.close();
+  if (configFile) unwatchFile(configFile);
   await web.close();
   await sink?.flush();
   await store?.close();
