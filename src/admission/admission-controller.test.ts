@@ -391,3 +391,45 @@ describe('mutate pins tags to digests', () => {
     assert.deepEqual(r, { uid: r.uid, allowed: true });
   });
 });
+
+describe('every rule in every mode', () => {
+  // One broken request per rule kind; the mode alone decides what the answer does with it.
+  const cases: { kind: string; rule: Omit<RuleSpec, 'name' | 'mode'>; image: string; expect: RegExp }[] = [
+    { kind: 'pss', rule: { pss: 'baseline' }, image: 'nginx:1.25', expect: /CUS-K8S-003/ },
+    { kind: 'checks', rule: { checks: ['CUS-K8S-030'] }, image: 'nginx:1.25', expect: /CUS-K8S-030/ },
+    { kind: 'registries', rule: { registries: ['ghcr.io/acme'] }, image: 'nginx:1.25', expect: /CUS-K8S-034/ },
+    { kind: 'requireDigest', rule: { requireDigest: true }, image: 'ghcr.io/acme/gone:1', expect: /cannot resolve/ },
+    { kind: 'trust', rule: { trust: true }, image: `ghcr.io/acme/app@${D1}`, expect: /signature invalid/ },
+    { kind: 'verdict', rule: { verdict: {} }, image: `ghcr.io/acme/app@${D1}`, expect: /verdict is fail/ },
+  ];
+  for (const c of cases)
+    for (const mode of ['enforce', 'warn', 'audit'] as const)
+      test(`${c.kind} in ${mode} mode`, async () => {
+        const controller = new AdmissionController({
+          config: withRules([{ name: 'r', mode, ...c.rule }], { trustPolicy: 'trust.yaml' }),
+          resolver: resolver({}),
+          trust: { verify: async () => ({ status: 'invalid', reasons: ['bad signature'] }) },
+          verdicts: { latest: async () => 'fail' },
+        });
+        const pod = await privilegedPod();
+        ((pod.spec as { containers: Record<string, unknown>[] }).containers[0] as Record<string, unknown>).image =
+          c.image;
+        const r = await controller.validate(admissionReview(pod), never);
+        if (mode === 'enforce') {
+          assert.equal(r.allowed, false);
+          assert.match(r.status?.message ?? '', c.expect);
+          assert.equal(r.status?.code, 403);
+        } else if (mode === 'warn') {
+          assert.equal(r.allowed, true);
+          assert.ok(
+            (r.warnings ?? []).some((w) => w.startsWith('customs r: ') && c.expect.test(w)),
+            String(r.warnings),
+          );
+          assert.equal(r.auditAnnotations, undefined);
+        } else {
+          assert.equal(r.allowed, true);
+          assert.equal(r.warnings, undefined);
+          assert.match(r.auditAnnotations?.r ?? '', c.expect);
+        }
+      });
+});
