@@ -385,6 +385,29 @@ describe('mutate pins tags to digests', () => {
     );
   });
 
+  test('with trust: only digests the trust policy verifies are pinned', async () => {
+    const c = new AdmissionController({
+      config: withRules([{ name: 'pin', mode: 'enforce', pinDigests: true, trust: true }], { trustPolicy: 't.yaml' }),
+      resolver: resolver({ 'ghcr.io/acme/app:1': D1, 'ghcr.io/acme/other:1': D2 }),
+      trust: {
+        verify: async (_i, d) =>
+          d === D1 ? { status: 'verified', reasons: [] } : { status: 'unverified', reasons: ['no signature'] },
+      },
+    });
+    const pod = await podOf(1, 'ghcr.io/acme/app:1');
+    (pod.spec as { containers: Record<string, unknown>[] }).containers.push({
+      name: 'x',
+      image: 'ghcr.io/acme/other:1',
+    });
+    const r = await c.mutate(admissionReview(pod), never);
+    const patch = JSON.parse(Buffer.from(r.patch ?? '', 'base64').toString('utf8'));
+    assert.deepEqual(patch, [{ op: 'replace', path: '/spec/containers/0/image', value: `ghcr.io/acme/app:1@${D1}` }]);
+    assert.match(
+      (r.warnings ?? []).join('\n'),
+      /ghcr\.io\/acme\/other:1: not pinned \(.*signature unverified \(no signature\)\)/,
+    );
+  });
+
   test('without a pinning rule nothing is patched', async () => {
     const c = new AdmissionController({ config: defaultAdmissionConfig(), resolver: resolver({}) });
     const r = await c.mutate(admissionReview(await podOf(1)), never);

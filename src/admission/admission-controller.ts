@@ -171,7 +171,10 @@ export class AdmissionController {
     if (!this.judged(request) || !object) return { uid: request.uid, allowed: true };
     const namespace = request.namespace ?? '';
     const labels = namespaceLabels(this.config.namespaceLabels, namespace);
-    const pinning = this.config.rules.some((r) => r.pinDigests && selectorMatches(r.namespaceSelector, labels));
+    const pinRules = this.config.rules.filter((r) => r.pinDigests && selectorMatches(r.namespaceSelector, labels));
+    const pinning = pinRules.length > 0;
+    // A pinning rule that also requires trust pins only a digest the trust policy verifies.
+    const trusted = pinRules.filter((r) => r.trust === true);
     const images = containerImages(object);
     const digests = new Map<string, string>();
     const patch: { op: 'replace'; path: string; value: string }[] = [];
@@ -184,6 +187,16 @@ export class AdmissionController {
             if (ref.digest !== undefined) return;
             const digest = await this.digestOf(c.image, signal);
             digests.set(c.image, digest);
+            for (const r of trusted) {
+              // Its own cache key: the rule's full outcome (trust and verdict) is cached under the rule's name.
+              const trustOnly: RuleSpec = { name: `${r.name}#trust`, mode: r.mode, trust: true };
+              const outcome = await this.judgeImage(trustOnly, c.image, digests, signal, true);
+              const why = [...outcome.violations, ...outcome.errors];
+              if (why.length > 0) {
+                notes.push(`${c.image}: not pinned (${why.join('; ')})`);
+                return;
+              }
+            }
             // Keep the tag for people reading the object; the runtime pulls by digest.
             patch.push({ op: 'replace', path: c.pointer, value: `${formatReference(withDefaultTag(ref))}@${digest}` });
           } catch (e) {
