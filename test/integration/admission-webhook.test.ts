@@ -16,12 +16,13 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { buildDemoImage } from '../../demo/build-demo-image.js';
 import { webhookCertificates } from '../../src/admission/index.js';
 import { admissionReview, kubectlObject, podOf } from '../../src/admission/test-support/kubectl.js';
 import type { Digest } from '../../src/core/index.js';
 import { writeOciLayout } from '../../src/image/test-support/image-fixtures.js';
 import { openStore, type Store } from '../../src/store/index.js';
-import { REPO_ROOT } from '../support/images.js';
+import { REPO_ROOT, runCustoms } from '../support/images.js';
 import { freePort, pushLayout, startRegistry, type TestRegistry } from '../support/registry.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-admit-'));
@@ -40,10 +41,11 @@ interface Webhook {
   readonly exited: Promise<number | null>;
 }
 
-function startWebhook(args: readonly string[]): Promise<Webhook> {
+function startWebhook(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<Webhook> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(REPO_ROOT, 'bin', 'customs.js'), 'admit', ...args], {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...env },
     });
     const lines: Record<string, unknown>[] = [];
     let stderr = '';
@@ -143,6 +145,11 @@ before(async () => {
   await pushLayout(registry, join(work, 'bad'), 'acme/app:2.0');
   writeOciLayout(join(work, 'cold'), [{ image: { layers: [{ files: [{ path: 'app/cold', data: 'cold' }] }] } }]);
   await pushLayout(registry, join(work, 'cold'), 'acme/unscanned:1');
+  // The demo image holds minimist 1.2.5 (CVE-2021-44906, critical in test/feeds): an inline gate fails it.
+  await buildDemoImage(join(REPO_ROOT, 'demo', 'rootfs-layers'), join(work, 'demo'));
+  await pushLayout(registry, join(work, 'demo'), 'acme/demo:1');
+  const db = await runCustoms(['db', 'import', join(REPO_ROOT, 'test', 'feeds'), '-q', '--db-dir', join(work, 'db')]);
+  assert.equal(db.code, 0, db.stderr);
   store = await openStore(join(work, 'store'));
   await store.verdicts.record({ imageDigest: goodDigest, status: 'pass', document: {} });
   await store.verdicts.record({ imageDigest: badDigest, status: 'fail', document: {} });
@@ -164,6 +171,7 @@ describe('customs admit over TLS', () => {
       `apiVersion: customs.dev/v1
 kind: AdmissionConfig
 failurePolicy: Fail
+timeoutSeconds: 30
 namespaceLabels:
   shop: {env: prod}
 rules:
@@ -178,23 +186,30 @@ rules:
     namespaceSelector: {matchLabels: {env: prod}}
     pinDigests: true
     verdict: {coldPath: deny}
+  - name: inline-scanned
+    mode: enforce
+    namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: inline}}
+    verdict: {coldPath: scan-inline, inlineDeadlineMs: 25000}
   - name: audit-resources
     mode: audit
     checks: [CUS-K8S-030]
 `,
     );
-    hook = await startWebhook([
-      '--listen',
-      `127.0.0.1:${await freePort()}`,
-      '--tls-cert',
-      certFile,
-      '--tls-key',
-      keyFile,
-      '--config',
-      config,
-      '--store',
-      join(work, 'store'),
-    ]);
+    hook = await startWebhook(
+      [
+        '--listen',
+        `127.0.0.1:${await freePort()}`,
+        '--tls-cert',
+        certFile,
+        '--tls-key',
+        keyFile,
+        '--config',
+        config,
+        '--store',
+        join(work, 'store'),
+      ],
+      { CUSTOMS_DB_DIR: join(work, 'db'), CUSTOMS_CACHE_DIR: join(work, 'cache') },
+    );
   });
 
   test('a privileged Pod from kubectl run is denied: 403 and the control named', async () => {
@@ -257,6 +272,26 @@ rules:
       foreign.status?.message ?? '',
       /\[prod-scanned\] cannot resolve 127\.0\.0\.1:9\/other\/app:1 to a digest/,
     );
+  });
+
+  test('cold path scan-inline: the image is scanned and gated now; a critical finding denies', async () => {
+    const vulnerable = await review(
+      hook.port,
+      '/validate',
+      admissionReview(await podOf(1, `${registry.host}/acme/demo:1`), { namespace: 'inline' }),
+    );
+    assert.equal(vulnerable.allowed, false, JSON.stringify(vulnerable));
+    assert.match(
+      vulnerable.status?.message ?? '',
+      /\[inline-scanned\] .*acme\/demo:1@sha256:[0-9a-f]{64}: verdict is fail/,
+    );
+    const clean = await review(
+      hook.port,
+      '/validate',
+      admissionReview(await podOf(1, `${registry.host}/acme/unscanned:1`), { namespace: 'inline' }),
+    );
+    assert.equal(clean.allowed, true, clean.status?.message);
+    assert.ok((clean.warnings ?? []).some((w) => /scanned inline/.test(w)));
   });
 
   test('a verdict change in the store reaches the webhook: the cached decision is dropped', async () => {
