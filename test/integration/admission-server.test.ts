@@ -7,7 +7,8 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { after, before, test } from 'node:test';
-import { ServerClient } from '../../src/admission/index.js';
+import { ADMISSION_EVENT, ServerClient } from '../../src/admission/index.js';
+import { EVENT_TYPES } from '../../src/server/index.js';
 import type { Digest } from '../../src/core/index.js';
 import { type ApiHarness, apiHarness } from '../../src/server/test-support/api-harness.js';
 import { validateDocument } from '../../src/server/test-support/openapi-check.js';
@@ -63,7 +64,9 @@ test('a scan is queued once per digest, pinned to it; a decision becomes an admi
     ruleSetVersion: 'v',
     durationMs: 1,
   });
-  const events = await h.store.events.list({ type: 'admission.decision' });
+  // One name on both sides of the layer-8 wall (admission cannot import server/event-types.ts).
+  assert.equal(ADMISSION_EVENT, EVENT_TYPES.admissionDecision);
+  const events = await h.store.events.list({ type: EVENT_TYPES.admissionDecision });
   assert.equal(events.length, 1);
   assert.equal(events[0]?.subject, D1);
   assert.equal((events[0]?.data as { namespace?: string } | undefined)?.namespace, 'shop');
