@@ -5,7 +5,7 @@
 #   make lint     biome check (format + lint), dependency-cruiser layer rules, tsc --noEmit
 #   make test     deps → dockerd → build → lint → unit tests → integration/e2e tests → fuzzing (40 s)
 #   make demo     offline: build a demo image from demo/rootfs-layers and print its SBOM
-#   make bench    customs vs Trivy on a ≥ 500 MB, ≥ 500-package image (perf/)
+#   make bench    customs vs Trivy on a ≥ 500 MB, ≥ 500-package image; admission latency at 500 req/s (perf/)
 #   make fuzz     fuzz the parsers of attacker bytes for FUZZ_SECONDS (600), random seed (docs/security.md)
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -82,6 +82,7 @@ bench: deps dockerd build
 	$(NODE) dist-test/perf/match-bench.js
 	$(NODE) dist-test/perf/vulndb-build.js
 	bash perf/secrets-vs-trivy.sh
+	$(NODE) dist-test/perf/admission-bench.js
 
 clean:
 	rm -rf dist dist-test .cache/demo test/.work perf/.work

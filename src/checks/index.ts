@@ -9,6 +9,12 @@ export { checkImage, checkImageConfig } from './image/check-image-config.js';
 export { checkImageFacts } from './image/check-image-facts.js';
 export { type ImageCheckInput, isImageCheckPath } from './image/input.js';
 export { KUBERNETES_CHECKS } from './kubernetes/registry.js';
-export { checkKubernetes, checkKubernetesFiles, checkKubernetesInput } from './kubernetes/check-kubernetes.js';
-export type { KubernetesInput, KubernetesOptions } from './kubernetes/k8s-check.js';
+export {
+  checkKubernetes,
+  checkKubernetesFiles,
+  checkKubernetesInput,
+  checkKubernetesValues,
+} from './kubernetes/check-kubernetes.js';
+export type { KubernetesCheck, KubernetesInput, KubernetesOptions } from './kubernetes/k8s-check.js';
+export { CONTAINER_LISTS, POD_SPEC_PATHS } from './kubernetes/workloads.js';
 export { renderChecksDoc } from './checks-doc.js';

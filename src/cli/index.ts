@@ -1,5 +1,6 @@
 import { Command, CommanderError } from 'commander';
 import { EXIT, terminalMessage, toCustomsError, toolVersion } from '../core/index.js';
+import { admitCommand } from './commands/admit.js';
 import { cacheCommand } from './commands/cache.js';
 import { dbCommand } from './commands/db.js';
 import { gateCommand } from './commands/gate.js';
@@ -26,6 +27,7 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(workerCommand(signal));
   program.addCommand(benchCommand(signal));
   program.addCommand(reportCommand());
+  program.addCommand(admitCommand(signal));
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')

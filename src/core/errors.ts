@@ -310,6 +310,26 @@ export const ERROR_CODES = {
     http: 422,
     hint: 'One ID per line (CVE-…, GHSA-…, a check or secret rule ID), optionally followed by exp:YYYY-MM-DD; # starts a comment (.trivyignore format).',
   },
+  ADMISSION_CONFIG_INVALID: {
+    exit: EXIT.input,
+    http: 400,
+    hint: 'Fix the fields the message lists in the admission config (YAML); docs/admission.md "Config format" shows every field with an example.',
+  },
+  ADMISSION_REVIEW_INVALID: {
+    exit: EXIT.input,
+    http: 400,
+    hint: 'The webhook takes an admission.k8s.io/v1 AdmissionReview (POST, Content-Type application/json) with request.uid and request.object, as the API server sends it.',
+  },
+  ADMISSION_SERVER_ERROR: {
+    exit: EXIT.input,
+    http: 502,
+    hint: 'The customs server did not answer as expected: check --server (its base URL), that the token has the ci role, and the server log.',
+  },
+  ADMISSION_TLS_MISSING: {
+    exit: EXIT.usage,
+    http: 500,
+    hint: 'The API server calls webhooks over HTTPS only: pass --tls-cert and --tls-key (PEM files); `customs admit manifests` sets up a certificate (docs/admission.md).',
+  },
   CONFIG_INPUT_INVALID: {
     exit: EXIT.input,
     http: 422,

@@ -36,3 +36,4 @@ export {
 } from './registry/listing.js';
 export { classifyAddress, type AddressClass } from './registry/address-policy.js';
 export { type DaemonEndpoint, parseDockerHost } from './docker-daemon.js';
+export { resolveDigest } from './registry/resolve-digest.js';

@@ -23,6 +23,8 @@ export const EVENT_TYPES = {
   dbUpdated: 'db.updated',
   dbUpdateFailed: 'db.update_failed',
   pushReceived: 'registry.push',
+  /** The admission webhook admitted or denied a workload (data: the decision event, docs/admission.md). */
+  admissionDecision: 'admission.decision',
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];

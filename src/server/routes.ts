@@ -4,6 +4,7 @@
  * OpenAPI); each plugin receives the ServerContext and names its full paths
  * (/api/v1/…, /hooks/…), with `config.access` on every route (context.ts).
  */
+import { admissionRoutes } from './api/admission.js';
 import { apiRoutes } from './api/index.js';
 import type { RoutePlugin } from './context.js';
 import { harborRoutes } from './harbor/index.js';
@@ -15,4 +16,5 @@ export const ROUTE_PLUGINS: readonly { readonly name: string; readonly plugin: R
   { name: 'registry-hooks', plugin: registryHookRoutes },
   { name: 'webhooks', plugin: webhookRoutes },
   { name: 'harbor', plugin: harborRoutes },
+  { name: 'admission', plugin: admissionRoutes },
 ];

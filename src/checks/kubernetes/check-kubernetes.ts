@@ -1,7 +1,7 @@
 import { CustomsError } from '../../core/index.js';
 import { type ConfigCheckResult, type Misconfiguration, type SkippedObject, sortMisconfigurations } from '../types.js';
-import type { KubernetesOptions } from './k8s-check.js';
-import { type K8sObject, loadManifests, type ManifestProblem } from './manifests.js';
+import type { KubernetesCheck, KubernetesOptions } from './k8s-check.js';
+import { isJson, type K8sObject, loadManifests, type ManifestProblem, objectOfValue } from './manifests.js';
 import { KUBERNETES_CHECKS } from './registry.js';
 import { POD_SPEC_PATHS, type Workload, workloadOf } from './workloads.js';
 
@@ -109,4 +109,31 @@ export function checkKubernetesFiles(
   options: KubernetesOptions = {},
 ): Misconfiguration[] {
   return [...checkKubernetesInput(files, path, options).misconfigurations];
+}
+
+/**
+ * The checks `keep` selects over objects already parsed (an admission
+ * request's object): the same checks `customs scan k8s` runs on text, without
+ * a YAML parse per request. Values that are not objects with apiVersion and
+ * kind are ignored; locations are line 1 of `path`.
+ */
+export function checkKubernetesValues(
+  values: readonly unknown[],
+  path: string,
+  keep: (check: KubernetesCheck) => boolean = () => true,
+  options: KubernetesOptions = {},
+): Misconfiguration[] {
+  const objects: K8sObject[] = [];
+  for (const v of values) {
+    const o = isJson(v) ? objectOfValue(v, path) : undefined;
+    if (o) objects.push(o);
+  }
+  const workloads: Workload[] = [];
+  for (const o of objects) {
+    const w = workloadOf(o);
+    if (w) workloads.push(w);
+  }
+  return sortMisconfigurations(
+    KUBERNETES_CHECKS.filter(keep).flatMap((c) => c.run({ path, objects, workloads, options })),
+  );
 }

@@ -2,7 +2,12 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { stringify } from 'yaml';
 import { CustomsError, EXIT } from '../../core/index.js';
-import { checkKubernetes, checkKubernetesFiles, checkKubernetesInput } from './check-kubernetes.js';
+import {
+  checkKubernetes,
+  checkKubernetesFiles,
+  checkKubernetesInput,
+  checkKubernetesValues,
+} from './check-kubernetes.js';
 
 const POD = {
   apiVersion: 'v1',
@@ -127,4 +132,32 @@ test('an input of only uncovered objects is not an error, and not silently clean
   );
   assert.deepEqual(result.misconfigurations, []);
   assert.equal(result.skipped.length, 1);
+});
+
+test('checkKubernetesValues: parsed objects get the findings the same text gets, with line-1 locations', () => {
+  const deployment = {
+    apiVersion: 'apps/v1',
+    kind: 'Deployment',
+    metadata: { name: 'api', namespace: 'shop' },
+    spec: {
+      template: {
+        spec: {
+          hostNetwork: true,
+          containers: [{ name: 'api', image: 'nginx:latest', securityContext: { privileged: true } }],
+        },
+      },
+    },
+  };
+  const objects = [POD, deployment];
+  const fromText = checkKubernetes(objects.map((o) => stringify(o)).join('---\n'), 'in.yaml');
+  const fromValues = checkKubernetesValues([...objects, 'not an object', { kind: 'NoApiVersion' }], 'in.yaml');
+  const key = (m: { checkId: string; target: string; message: string }) => `${m.checkId} ${m.target} ${m.message}`;
+  assert.ok(fromText.length > 5);
+  assert.deepEqual(fromValues.map(key).sort(), fromText.map(key).sort());
+  assert.ok(fromValues.every((m) => m.location?.path === 'in.yaml' && m.location.startLine === 1));
+  const onlyPrivileged = checkKubernetesValues(objects, 'in.yaml', (c) => c.id === 'CUS-K8S-003');
+  assert.deepEqual(
+    onlyPrivileged.map((m) => m.checkId),
+    ['CUS-K8S-003'],
+  );
 });

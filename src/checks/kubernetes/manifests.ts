@@ -79,6 +79,16 @@ function toObject(value: Json, locate: (p: Path) => SourceLocation): K8sObject {
   };
 }
 
+/**
+ * An object already parsed (an AdmissionReview's `request.object`): no text
+ * to point into, so every location is line 1 of `file`.
+ */
+export function objectOfValue(value: Json, file: string): K8sObject | undefined {
+  if (!isK8sObject(value)) return undefined;
+  const location: SourceLocation = { path: file, startLine: 1, endLine: 1 };
+  return toObject(value, () => location);
+}
+
 /** Why part of a text is not a Kubernetes manifest: the file, the 1-based line, what was expected. */
 export interface ManifestProblem {
   readonly path: string;
