@@ -83,6 +83,17 @@ export function harborScanRepository(ctx: StoreContext): HarborScanRepository {
       if (!row?.pull_auth) return undefined;
       return openSecret(key('open'), row.pull_auth, sealingContext(id)).toString('utf8');
     },
+    async dropAuthorizationsBefore(before) {
+      const r = await backend.write((trx) =>
+        trx
+          .updateTable('harbor_scans')
+          .set({ pull_auth: null })
+          .where('pull_auth', 'is not', null)
+          .where('created_at', '<', before)
+          .executeTakeFirst(),
+      );
+      return Number(r.numUpdatedRows);
+    },
     async dropAuthorization(id) {
       await backend.write((trx) =>
         trx.updateTable('harbor_scans').set({ pull_auth: null }).where('id', '=', id).execute(),

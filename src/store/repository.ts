@@ -263,6 +263,8 @@ export interface HarborScanRepository {
   authorization(id: string): Promise<string | undefined>;
   /** Forget the pull authorization (after the scan job used it). */
   dropAuthorization(id: string): Promise<void>;
+  /** Forget every pull authorization of requests made before `before` (abandoned ones); returns how many. */
+  dropAuthorizationsBefore(before: number): Promise<number>;
 }
 
 export interface Store {

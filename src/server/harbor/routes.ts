@@ -32,6 +32,9 @@ import { type HarborScanner, toHarborReport } from './report.js';
 /** Where the adapter API lives: Harbor is given http://HOST:PORT/harbor as the scanner's endpoint. */
 export const HARBOR_PREFIX = '/harbor';
 
+/** A pull authorization not used within this long (its scan never ran) is dropped. */
+export const AUTHORIZATION_TTL_MS = 24 * 3_600_000;
+
 /** Seconds Harbor waits before polling a report again. */
 export const REFRESH_AFTER_SECONDS = 5;
 
@@ -182,6 +185,8 @@ export const harborRoutes: RoutePlugin = async (fastify, { ctx }) => {
       if (problem) return sendError(reply, 422, problem);
       const id = randomUUID();
       const url = new URL(body.registry.url);
+      // Requests whose scan never ran do not keep credentials: Harbor's robot tokens are short-lived anyway.
+      await store.harborScans.dropAuthorizationsBefore(ctx.now() - AUTHORIZATION_TTL_MS);
       await store.harborScans.add({
         id,
         registryUrl: url.origin,

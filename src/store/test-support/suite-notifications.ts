@@ -198,7 +198,7 @@ export function notificationSuite(h: Harness): void {
   });
 
   test('Harbor scan requests keep the pull authorization sealed until dropped', async () => {
-    const { store, backend } = await h.open({ secretKey: key() });
+    const { store, backend, clock } = await h.open({ secretKey: key() });
     const auth = `Basic ${randomBytes(12).toString('base64')}`;
     const rec = await store.harborScans.add({
       id: 'req-1',
@@ -215,6 +215,27 @@ export function notificationSuite(h: Harness): void {
     assert.equal(await store.harborScans.authorization('req-1'), auth);
     await store.harborScans.dropAuthorization('req-1');
     assert.equal(await store.harborScans.authorization('req-1'), undefined);
+    // Abandoned requests: authorizations older than a cut are dropped, newer ones kept.
+    await store.harborScans.add({
+      id: 'old',
+      registryUrl: 'x',
+      repository: 'r',
+      digest: 'd',
+      authorization: 'Basic b2xk',
+    });
+    clock.advance(1000);
+    await store.harborScans.add({
+      id: 'new',
+      registryUrl: 'x',
+      repository: 'r',
+      digest: 'd',
+      authorization: 'Basic bmV3',
+    });
+    assert.equal(await store.harborScans.dropAuthorizationsBefore(clock.now()), 1);
+    assert.deepEqual(
+      [await store.harborScans.authorization('old'), await store.harborScans.authorization('new')],
+      [undefined, 'Basic bmV3'],
+    );
     assert.equal((await store.harborScans.get('req-1'))?.hasAuthorization, false);
     await assert.rejects(
       store.harborScans.add({ id: 'req-1', registryUrl: 'x', repository: 'r', digest: 'd' }),
