@@ -14,10 +14,4 @@ export * from './jobs.js';
 export * from './worker/index.js';
 export * from './registry/index.js';
 export { startNotifier, type Notifier, type NotifierOptions, verifySignature, signBody } from './notify/index.js';
-export {
-  runHarborScanJob,
-  withHarborPullConfig,
-  isHarborScanJob,
-  type HarborScanJobPayload,
-  type RegistryScan,
-} from './harbor/index.js';
+export { withHarborPullConfig, isHarborScanJob, type HarborScanJobPayload } from './harbor/index.js';

@@ -1,5 +1,6 @@
 /**
- * The scan job of a Harbor scan request. Harbor sends, with each request, an
+ * The pull side of a Harbor scan request (the worker's `scan` job runs it:
+ * worker/scan-job.ts). Harbor sends, with each request, an
  * Authorization header value for pulling the artifact from its registry
  * (spec: Registry.authorization — "Basic …" for robot account credentials,
  * or "Bearer …"). It is stored sealed (store/harbor-scans.ts), opened only
@@ -12,9 +13,6 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Config, CustomsError } from '../../core/index.js';
-import { renderScanJson } from '../../report/index.js';
-import type { ScanResult } from '../../result/index.js';
-import { inventoryPackagesOf } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
 
 /**
@@ -42,9 +40,6 @@ export function isHarborScanJob(payload: unknown): payload is HarborScanJobPaylo
   );
 }
 
-/** Scan a registry image with these configuration overrides (the worker passes the engine and its DB). */
-export type RegistryScan = (target: string, config: Partial<Config>) => Promise<ScanResult>;
-
 /** The docker config entry for an Authorization header value (docker/cli configfile: auth, registrytoken). */
 function authEntry(authorization: string): Record<string, string> {
   const m = /^(Basic|Bearer)\s+(\S+)$/i.exec(authorization.trim());
@@ -55,12 +50,6 @@ function authEntry(authorization: string): Record<string, string> {
     );
   }
   return m[1].toLowerCase() === 'basic' ? { auth: m[2] } : { registrytoken: m[2] };
-}
-
-export interface HarborScanOutcome {
-  readonly scanId: number;
-  readonly imageDigest: string;
-  readonly vulnerabilities: number;
 }
 
 /**
@@ -92,23 +81,4 @@ export async function withHarborPullConfig<T>(
   }
   await store.harborScans.dropAuthorization(request.id);
   return out;
-}
-
-/** Run the job on its own: pull with Harbor's authorization, scan, record the result. */
-export async function runHarborScanJob(
-  ctx: ServerContext,
-  jobId: number,
-  payload: HarborScanJobPayload,
-  scan: RegistryScan,
-): Promise<HarborScanOutcome> {
-  const result = await withHarborPullConfig(ctx, payload.harborScanId, (config) => scan(payload.image, config));
-  const recorded = await ctx.store.scans.record({
-    imageDigest: payload.digest,
-    // Stored in its JSON form (schema/scan-result-v1.json), as every scan in the store is.
-    document: JSON.parse(renderScanJson(result)) as unknown,
-    packages: inventoryPackagesOf(result.inventory),
-    ...(result.db ? { dbVersion: result.db.builtAt } : {}),
-    jobId,
-  });
-  return { scanId: recorded.scanId, imageDigest: payload.digest, vulnerabilities: result.vulnerabilities.length };
 }

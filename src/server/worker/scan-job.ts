@@ -17,6 +17,7 @@ import { inventoryPackagesOf, type Registry, type Store } from '../../store/inde
 // Directly, not through api/index.ts: that index reaches http/app.ts, which imports every route plugin (a cycle).
 import { judgeCentrally } from '../api/central-policy.js';
 import { EVENT_TYPES } from '../event-types.js';
+import { isHarborScanJob, withHarborPullConfig } from '../harbor/job.js';
 import { type JobHandler, type JobRun, type ScanPayload, SERVER_SCAN_PLAN } from '../jobs.js';
 import { registryContext, registryHost } from '../registry/index.js';
 
@@ -102,12 +103,21 @@ export const scanJob: JobHandler = async (run) => {
     );
   }
   const { target, context, registry } = await targetOf(run, payload);
-  const result = await scan(target, SERVER_SCAN_PLAN, {
-    ...context,
-    db: run.db.reader,
-    dbPath: run.db.path,
-    ...(run.cache ? { cache: run.cache } : {}),
-  });
+  const db = run.db;
+  const scanWith = (c: Context) =>
+    scan(target, SERVER_SCAN_PLAN, {
+      ...c,
+      db: db.reader,
+      dbPath: db.path,
+      ...(run.cache ? { cache: run.cache } : {}),
+    });
+  // A Harbor scan request pulls with the authorization Harbor sent, dropped after (harbor/job.ts).
+  const harbor = run.job.payload;
+  const result = isHarborScanJob(harbor)
+    ? await withHarborPullConfig(run.ctx, harbor.harborScanId, (config) =>
+        scanWith({ ...context, config: { ...context.config, ...config } }),
+      )
+    : await scanWith(context);
   const t = result.inventory.target;
   const digest = 'digest' in payload ? payload.digest : (t.manifestDigest ?? t.configDigest);
   if (!('digest' in payload)) {
