@@ -319,3 +319,20 @@ test('an attempt that recorded its scan and died before completing: the retry co
   const recorded = (await store.events.list({ type: EVENT_TYPES.scanRecorded })).filter((e) => e.subject === digest);
   assert.equal(recorded.length, 1);
 });
+
+test('a scan job naming a plain image reference learns its digest from the scan', async () => {
+  const ctx = serverContext(store, root, dbFile);
+  const q = await enqueueScan(store, { image: `registry:${reg.host}/team/app:1` }, dbVersionAt(dbFile));
+  assert.match(q.job.idempotencyKey, /^scan\|ref:registry:/);
+  const pool = startWorkerPool(ctx, { pollMs: 20 });
+  try {
+    const done = await until('the reference scan', async () => {
+      const j = await store.jobs.get(q.job.id);
+      return j?.state === 'succeeded' ? j : undefined;
+    });
+    assert.equal((done.result as { digest?: string }).digest, appDigest);
+  } finally {
+    await pool.stop();
+  }
+  assert.equal((await store.scans.latest(appDigest))?.jobId, q.job.id);
+});
