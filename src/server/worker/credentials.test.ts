@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startRegistry, type TestRegistry } from '../../image/test-support/test-registry.js';
 import { openStore, parseSecretKey, type Store } from '../../store/index.js';
-import { dbVersionAt } from '../jobs.js';
+import { dbVersionAt, JOB_KINDS } from '../jobs.js';
 import { discoverRegistry } from '../registry/index.js';
 import { startWorkerPool } from './pool.js';
 import { buildTestDb, keptLog, lodashImage, pushImage, serverContext, until } from './test-support/fixtures.js';
@@ -56,4 +56,38 @@ test("discovery and scans use the registry's stored credentials, and never log t
   }
   assert.ok(reg.tokenRequests.some((t) => t.authorization?.startsWith('Basic ')));
   assert.ok(!JSON.stringify(log.lines).includes(password), 'the password is never logged');
+});
+
+test("a Harbor scan request's job pulls with Harbor's authorization, records the scan for its report, then drops it", async () => {
+  const { digests } = await pushImage(reg, 'harbor/app:1', [lodashImage('4.17.12')]);
+  const digest = digests[0] ?? '';
+  const ctx = serverContext(store, root, dbFile);
+  const id = 'harbor-req-1';
+  const basic = Buffer.from(`${reg.username}:${reg.password}`).toString('base64');
+  await store.harborScans.add({
+    id,
+    registryUrl: `http://${reg.host}`,
+    repository: 'harbor/app',
+    digest,
+    authorization: `Basic ${basic}`,
+  });
+  const { job } = await store.jobs.enqueue({
+    kind: JOB_KINDS.scan,
+    idempotencyKey: `scan|harbor:${id}`,
+    payload: { source: 'harbor', harborScanId: id, image: `registry:${reg.host}/harbor/app@${digest}`, digest },
+    priority: 10,
+  });
+  await store.harborScans.setJob(id, job.id);
+  const pool = startWorkerPool(ctx, { pollMs: 20 });
+  try {
+    await until('the Harbor scan', async () => {
+      const j = await store.jobs.get(job.id);
+      if (j?.state === 'queued' && j.lastError) throw new Error(j.lastError);
+      return j?.state === 'succeeded' ? true : undefined;
+    });
+  } finally {
+    await pool.stop();
+  }
+  assert.equal((await store.scans.latest(digest))?.jobId, job.id);
+  assert.equal(await store.harborScans.authorization(id), undefined);
 });
