@@ -1,0 +1,88 @@
+/**
+ * Scan on push, end to end, as an operator sets it up: `customs serve` on its
+ * embedded SQLite store (which runs its own workers), a registry and its hook
+ * secret added through the API, Debian's docker-registry configured to notify
+ * the server, an image pushed with skopeo, the scan recorded by the server's
+ * worker pool, then SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { buildTestDb, lodashImage, pushImage, until } from '../../src/server/worker/test-support/fixtures.js';
+import { REPO_ROOT } from '../support/images.js';
+import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
+
+const root = mkdtempSync(join(tmpdir(), 'customs-scan-on-push-'));
+let serve: ChildProcess | undefined;
+let reg: TestRegistry | undefined;
+let output = '';
+
+after(async () => {
+  if (serve && serve.exitCode === null) serve.kill('SIGKILL');
+  await reg?.stop();
+  rmSync(root, { recursive: true, force: true });
+});
+
+test('customs serve + docker-registry notifications: a pushed image is scanned by the embedded workers', async () => {
+  const dataDir = join(root, 'server');
+  const db = await buildTestDb(join(root, 'db'));
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  serve = spawn(
+    process.execPath,
+    [join(REPO_ROOT, 'bin', 'customs.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--db', db],
+    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CUSTOMS_LOG_LEVEL: 'warn' } },
+  );
+  serve.stdout?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  serve.stderr?.on('data', (d: Buffer) => {
+    output += d.toString();
+  });
+  await until('customs serve to listen', async () => (output.includes('listening on') ? true : undefined), 30_000);
+  const admin = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
+  const api = async (method: string, path: string, body?: unknown) => {
+    const res = await fetch(`${base}${path}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${admin}`,
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+      },
+      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${text}`);
+    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  };
+
+  const secret = 'push-secret-of-the-e2e-test';
+  reg = await startRegistry({
+    notify: { url: `${base}/api/v1/hooks/registry/local`, headers: { Authorization: [`Bearer ${secret}`] } },
+  });
+  const { id } = (await api('POST', '/api/v1/registries', { name: 'local', url: `http://${reg.host}` })) as {
+    id: number;
+  };
+  const set = await api('PUT', `/api/v1/registries/${id}/hook-secret`, { secret });
+  assert.equal(set.distribution, '/api/v1/hooks/registry/local');
+
+  const { digests } = await pushImage(reg, 'shop/web:1', [lodashImage('4.17.15')]);
+  const digest = digests[0] ?? '';
+  const finished = await until(
+    'the scan.finished event',
+    async () => {
+      const page = (await api('GET', '/api/v1/events?type=scan.finished')) as {
+        items?: { subject: string; data: { verdict: string; registry?: string; tag?: string } }[];
+      };
+      return page.items?.find((e) => e.subject === digest);
+    },
+    45_000,
+  );
+  assert.deepEqual([finished.data.registry, finished.data.tag, finished.data.verdict], ['local', '1', 'fail']);
+
+  serve.kill('SIGTERM');
+  const code = await new Promise((r) => serve?.once('exit', r));
+  assert.equal(code, 0, output);
+});
