@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
@@ -80,7 +80,8 @@ A worker killed outright loses nothing: its jobs return to the queue when their 
       const leaseMs = leaseText !== undefined ? positive('--lease', leaseText) * 1000 : 60_000;
       const db = flags.db ?? env.CUSTOMS_DB ?? dbPath(defaultConfig().dbDir);
       const cacheDir = flags.cacheDir ?? env.CUSTOMS_CACHE_DIR ?? defaultConfig().cacheDir;
-      const dataDir = flags.dataDir ?? env.CUSTOMS_DATA_DIR ?? join(tmpdir(), `customs-worker-${process.pid}`);
+      const given = flags.dataDir ?? env.CUSTOMS_DATA_DIR;
+      const dataDir = given ?? mkdtempSync(join(tmpdir(), 'customs-worker-'));
       mkdirSync(dataDir, { recursive: true });
       const listenText = flags.listen ?? env.CUSTOMS_WORKER_LISTEN;
       const name = flags.name ?? `${hostname()}:${process.pid}`;
@@ -125,6 +126,7 @@ A worker killed outright loses nothing: its jobs return to the queue when their 
       await pool.stop();
       await health?.close();
       await store.close();
+      if (given === undefined) rmSync(dataDir, { recursive: true, force: true });
       log.info(pool.stats(), 'worker stopped');
     });
 }

@@ -4,6 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { createContext } from '../../core/index.js';
+import { registryLister } from '../../image/index.js';
 import { startRegistry, type TestRegistry } from '../../image/test-support/test-registry.js';
 import { openStore, parseSecretKey, type Store } from '../../store/index.js';
 import { dbVersionAt, JOB_KINDS } from '../jobs.js';
@@ -90,4 +92,22 @@ test("a Harbor scan request's job pulls with Harbor's authorization, records the
   }
   assert.equal((await store.scans.latest(digest))?.jobId, job.id);
   assert.equal(await store.harborScans.authorization(id), undefined);
+});
+
+test('credentials given in the Context go to their own host only', async () => {
+  const list = async (host: string) => {
+    const lister = registryLister(
+      reg.host,
+      createContext({ config: { registryAuth: { host, username: reg.username ?? '', password: reg.password ?? '' } } }),
+    );
+    try {
+      const names: string[] = [];
+      for await (const n of lister.repositories()) names.push(n);
+      return names;
+    } finally {
+      await lister.close();
+    }
+  };
+  assert.ok((await list(reg.host)).includes('private/app'));
+  await assert.rejects(list('registry.other.example'), { code: 'REGISTRY_AUTH_FAILED' });
 });
