@@ -46,40 +46,41 @@ export function writeChangeHashes(db: Database.Database): void {
     parts.push(JSON.stringify([r.cve, r.nvd, r.published, r.kev]));
     enrichmentOf.set(r.advisory, parts);
   }
-  const advisories: { row: number; uid: string; hash: string }[] = [];
+  const byRow = new Map<number, { uid: string; id: string; withdrawn: number; hash: string; keys: string[][] }>();
   const rows = db
-    .prepare('SELECT rowid AS row, id, source, json FROM advisory ORDER BY rowid')
-    .iterate() as IterableIterator<{
-    row: number;
-    id: string;
-    source: string;
-    json: string;
-  }>;
+    .prepare('SELECT rowid AS row, id, source, withdrawn, json FROM advisory ORDER BY rowid')
+    .iterate() as IterableIterator<{ row: number; id: string; source: string; withdrawn: number; json: string }>;
   for (const r of rows) {
     const h = createHash('sha256').update(r.json);
     for (const e of enrichmentOf.get(r.row) ?? []) h.update('\n').update(e);
-    advisories.push({ row: r.row, uid: advisoryUid(r.id, r.source), hash: h.digest('hex') });
+    byRow.set(r.row, {
+      uid: advisoryUid(r.id, r.source),
+      id: r.id,
+      withdrawn: r.withdrawn,
+      hash: h.digest('hex'),
+      keys: [],
+    });
   }
-  const putAdvisory = db.prepare('INSERT INTO advisory_hash (advisory, uid, hash) VALUES (?, ?, ?)');
-  for (const a of advisories) putAdvisory.run(a.row, a.uid, a.hash);
 
   const keys: { ecosystem: string; name: string; hash: string }[] = [];
   let current: { ecosystem: string; name: string; h: ReturnType<typeof createHash> } | undefined;
   const statements = db
-    .prepare(
-      `SELECT f.ecosystem AS ecosystem, f.name AS name, f.idx AS idx, h.uid AS uid, h.hash AS hash
-         FROM affected f JOIN advisory_hash h ON h.advisory = f.advisory
-        ORDER BY f.ecosystem, f.name, f.advisory, f.idx`,
-    )
-    .iterate() as IterableIterator<{ ecosystem: string; name: string; idx: number; uid: string; hash: string }>;
+    .prepare(`SELECT ecosystem, name, advisory, idx FROM affected ORDER BY ecosystem, name, advisory, idx`)
+    .iterate() as IterableIterator<{ ecosystem: string; name: string; advisory: number; idx: number }>;
   for (const s of statements) {
+    const a = byRow.get(s.advisory);
+    if (a === undefined) continue;
     if (current === undefined || current.ecosystem !== s.ecosystem || current.name !== s.name) {
       if (current) keys.push({ ecosystem: current.ecosystem, name: current.name, hash: current.h.digest('hex') });
       current = { ecosystem: s.ecosystem, name: s.name, h: createHash('sha256') };
     }
-    current.h.update(`${s.uid}\u0000${s.idx}\u0000${s.hash}\n`);
+    current.h.update(`${a.uid}\u0000${s.idx}\u0000${a.hash}\n`);
+    const last = a.keys[a.keys.length - 1];
+    if (last === undefined || last[0] !== s.ecosystem || last[1] !== s.name) a.keys.push([s.ecosystem, s.name]);
   }
   if (current) keys.push({ ecosystem: current.ecosystem, name: current.name, hash: current.h.digest('hex') });
+  const putAdvisory = db.prepare('INSERT INTO advisory_hash (uid, id, withdrawn, hash, keys) VALUES (?, ?, ?, ?, ?)');
+  for (const a of byRow.values()) putAdvisory.run(a.uid, a.id, a.withdrawn, a.hash, JSON.stringify(a.keys));
   const putKey = db.prepare('INSERT INTO key_hash (ecosystem, name, hash) VALUES (?, ?, ?)');
   for (const k of keys) putKey.run(k.ecosystem, k.name, k.hash);
   db.prepare('INSERT INTO meta (key, value) VALUES (?, ?)').run('change_hashes', String(CHANGE_HASH_VERSION));
@@ -128,12 +129,6 @@ function hashVersionProblem(db: Database.Database, path: string): string | undef
   return undefined;
 }
 
-interface KeyAdvisory {
-  readonly id: string;
-  readonly withdrawn: number;
-  readonly hash: string;
-}
-
 /**
  * The keys whose advisories were added, changed or withdrawn between `oldPath`
  * and `newPath` (both DB files), with the advisory IDs; or `mode: 'full'` with
@@ -146,50 +141,63 @@ export function changedKeys(oldPath: string, newPath: string): DbChanges {
     newer = open(newPath);
     const problem = hashVersionProblem(older, oldPath) ?? hashVersionProblem(newer, newPath);
     if (problem !== undefined) return { mode: 'full', reason: problem };
-    const hashesOf = (db: Database.Database): Map<string, string> => {
-      const m = new Map<string, string>();
-      const it = db.prepare('SELECT ecosystem, name, hash FROM key_hash').raw().iterate() as IterableIterator<
-        [string, string, string]
-      >;
-      for (const [e, n, h] of it) m.set(`${e}\u0000${n}`, h);
-      return m;
-    };
-    const before = hashesOf(older);
-    const after = hashesOf(newer);
-    const differing: string[] = [];
-    for (const [k, h] of after) if (before.get(k) !== h) differing.push(k);
-    for (const k of before.keys()) if (!after.has(k)) differing.push(k);
-    differing.sort();
-    const sql = `SELECT DISTINCT h.uid AS uid, a.id AS id, a.withdrawn AS withdrawn, h.hash AS hash
-                   FROM affected f JOIN advisory a ON a.rowid = f.advisory JOIN advisory_hash h ON h.advisory = f.advisory
-                  WHERE f.ecosystem = ? AND f.name = ?`;
-    const oldStmt = older.prepare(sql);
-    const newStmt = newer.prepare(sql);
-    const read = (stmt: Database.Statement, e: string, n: string): Map<string, KeyAdvisory> =>
-      new Map(
-        (stmt.all(e, n) as (KeyAdvisory & { uid: string })[]).map((r) => [
-          r.uid,
-          { id: r.id, withdrawn: r.withdrawn, hash: r.hash },
-        ]),
-      );
-    const keys: KeyChange[] = differing.map((k) => {
-      const [namespace = '', name = ''] = k.split('\u0000');
-      const was = read(oldStmt, namespace, name);
-      const now = read(newStmt, namespace, name);
-      const added = new Set<string>();
-      const changed = new Set<string>();
-      const withdrawn = new Set<string>();
-      for (const [uid, a] of now) {
-        const b = was.get(uid);
-        if (a.withdrawn !== 0) {
-          // Published already withdrawn: it never affected anything.
-          if (b !== undefined && b.withdrawn === 0) withdrawn.add(a.id);
-        } else if (b === undefined) added.add(a.id);
-        else if (b.hash !== a.hash) changed.add(a.id);
-      }
-      for (const [uid, b] of was) if (!now.has(uid)) withdrawn.add(b.id);
-      const sorted = (s: Set<string>): string[] => [...s].sort();
-      return { namespace, name, added: sorted(added), changed: sorted(changed), withdrawn: sorted(withdrawn) };
+    // Both files in one connection: the differences are two joins over the hash tables' primary keys.
+    newer.prepare('ATTACH DATABASE ? AS old').run(oldPath);
+    const differing = newer
+      .prepare(
+        `SELECT n.ecosystem, n.name FROM main.key_hash n LEFT JOIN old.key_hash o ON o.ecosystem = n.ecosystem AND o.name = n.name
+          WHERE o.hash IS NULL OR o.hash <> n.hash
+         UNION
+         SELECT o.ecosystem, o.name FROM old.key_hash o
+          WHERE NOT EXISTS (SELECT 1 FROM main.key_hash n WHERE n.ecosystem = o.ecosystem AND n.name = o.name)
+         ORDER BY 1, 2`,
+      )
+      .raw()
+      .all() as [string, string][];
+    const changes = new Map<string, { added: Set<string>; changed: Set<string>; withdrawn: Set<string> }>();
+    for (const [e, n] of differing)
+      changes.set(`${e}\u0000${n}`, { added: new Set(), changed: new Set(), withdrawn: new Set() });
+    const advisories = newer
+      .prepare(
+        `SELECT n.id AS id, n.withdrawn AS withdrawn, n.keys AS keys, o.withdrawn AS oldWithdrawn, o.keys AS oldKeys
+           FROM main.advisory_hash n LEFT JOIN old.advisory_hash o ON o.uid = n.uid
+          WHERE o.uid IS NULL OR o.hash <> n.hash
+         UNION ALL
+         SELECT o.id, NULL, NULL, o.withdrawn, o.keys FROM old.advisory_hash o
+          WHERE NOT EXISTS (SELECT 1 FROM main.advisory_hash n WHERE n.uid = o.uid)`,
+      )
+      .all() as {
+      id: string;
+      withdrawn: number | null;
+      keys: string | null;
+      oldWithdrawn: number | null;
+      oldKeys: string | null;
+    }[];
+    for (const a of advisories) {
+      const was = a.oldWithdrawn === null ? undefined : a.oldWithdrawn !== 0;
+      const now = a.withdrawn === null ? undefined : a.withdrawn !== 0;
+      // Gone, or withdrawn now but not before: withdrawn. Published already withdrawn: it never affected anything.
+      let kind: 'added' | 'changed' | 'withdrawn' | undefined;
+      if (now === undefined || (now && was === false)) kind = 'withdrawn';
+      else if (now) kind = undefined;
+      else if (was === undefined) kind = 'added';
+      else kind = 'changed';
+      if (kind === undefined) continue;
+      const keys = [
+        ...(JSON.parse(a.keys ?? '[]') as [string, string][]),
+        ...(JSON.parse(a.oldKeys ?? '[]') as [string, string][]),
+      ];
+      for (const [e, n] of keys) changes.get(`${e}\u0000${n}`)?.[kind].add(a.id);
+    }
+    const sorted = (s: Set<string>): string[] => [...s].sort();
+    const keys: KeyChange[] = differing.map(([namespace, name]) => {
+      const c = changes.get(`${namespace}\u0000${name}`) as {
+        added: Set<string>;
+        changed: Set<string>;
+        withdrawn: Set<string>;
+      };
+      // An advisory both gone from and added to a key under one uid cannot happen; one ID in two lists is two feeds' records.
+      return { namespace, name, added: sorted(c.added), changed: sorted(c.changed), withdrawn: sorted(c.withdrawn) };
     });
     return { mode: 'keys', keys };
   } finally {

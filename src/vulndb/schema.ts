@@ -8,7 +8,7 @@
  *   alias(id, advisory)                               advisory ID and aliases → advisory
  *   ecosystem(name)                                   every ecosystem key with data
  *   enrichment(cve, nvd, published, kev, epss_*)      NVD CVSS, CISA KEV, FIRST EPSS by CVE
- *   advisory_hash(advisory, uid, hash)                content hash per advisory (change-hashes.ts)
+ *   advisory_hash(uid, id, withdrawn, hash, keys)     content hash and keys per advisory (change-hashes.ts)
  *   key_hash(ecosystem, name, hash)                   content hash per (ecosystem, package key)
  *
  * The two hash tables and meta `change_hashes` came after version 1 without a
@@ -32,7 +32,7 @@ CREATE TABLE affected (ecosystem TEXT NOT NULL, name TEXT NOT NULL, advisory INT
 CREATE TABLE alias (id TEXT NOT NULL, advisory INTEGER NOT NULL);
 CREATE TABLE ecosystem (name TEXT PRIMARY KEY) WITHOUT ROWID;
 CREATE TABLE enrichment (cve TEXT PRIMARY KEY, nvd TEXT, published TEXT, kev TEXT, epss_score REAL, epss_percentile REAL, epss_date TEXT) WITHOUT ROWID;
-CREATE TABLE advisory_hash (advisory INTEGER PRIMARY KEY, uid TEXT NOT NULL, hash TEXT NOT NULL);
+CREATE TABLE advisory_hash (uid TEXT PRIMARY KEY, id TEXT NOT NULL, withdrawn INTEGER NOT NULL, hash TEXT NOT NULL, keys TEXT NOT NULL) WITHOUT ROWID;
 CREATE TABLE key_hash (ecosystem TEXT NOT NULL, name TEXT NOT NULL, hash TEXT NOT NULL, PRIMARY KEY (ecosystem, name)) WITHOUT ROWID;
 `;
 

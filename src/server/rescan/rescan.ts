@@ -97,20 +97,20 @@ function packagesOf(
   img: RematchImage,
   facts: ReadonlyMap<number, PackageFacts>,
 ): {
-  packages: Package[];
+  packages: { pkg: Package; factsId: number }[];
   distroKey: string | undefined;
   withoutFacts: number;
 } {
-  const packages: Package[] = [];
+  const packages: { pkg: Package; factsId: number }[] = [];
   let distroKey: string | undefined;
   let withoutFacts = 0;
   for (const r of img.rows) {
     const f = r.factsId === null ? undefined : facts.get(r.factsId);
-    if (f === undefined) {
+    if (f === undefined || r.factsId === null) {
       withoutFacts++;
       continue;
     }
-    packages.push({ ...f, layer: r.layer } as Package);
+    packages.push({ pkg: { ...f, layer: r.layer } as Package, factsId: r.factsId });
     // OS rows are keyed by the image's distro release, the DB key the OS matchers look in.
     if (distroKey === undefined && OS.has(f.ecosystem)) distroKey = r.namespace;
   }
@@ -128,11 +128,39 @@ function inventoryOf(packages: readonly Package[]): Inventory {
   };
 }
 
+/**
+ * Vulnerabilities of one stored package (facts id) in one distro release, as
+ * a scan document holds them. Matching is per package (match/matchInventory
+ * matches each package on its own), so a package held by thousands of images
+ * is matched once per rescan; only the layer differs between images.
+ */
+type MatchMemo = Map<string, readonly Record<string, unknown>[]>;
+
+function vulnerabilitiesOf(
+  pkg: Package,
+  factsId: number,
+  distroKey: string | undefined,
+  db: VulnDbReader,
+  memo: MatchMemo,
+): Record<string, unknown>[] {
+  const key = `${factsId}\u0000${distroKey ?? ''}`;
+  let found = memo.get(key);
+  if (found === undefined) {
+    const m = matchInventory(inventoryOf([pkg]), db, distroKey !== undefined ? { distroKey } : {});
+    // The JSON a scan document holds, so the stored finding is byte for byte what a scan stores.
+    found = m.findings.map((f) => JSON.parse(JSON.stringify(vulnerabilityJson(f))) as Record<string, unknown>);
+    memo.set(key, found);
+  }
+  // Same keys in the same order, only the layer of this image's row.
+  return found.map((v) => (v.layer === pkg.layer ? v : { ...v, layer: pkg.layer }));
+}
+
 /** Re-match the given rows of a batch of images and apply the result; returns what changed. */
 async function rematchBatch(
   ctx: ServerContext,
   images: readonly RematchImage[],
   db: VulnDbReader,
+  memo: MatchMemo,
   counters: { images: number; packages: number; withoutFacts: number; scannedMeanwhile: number },
 ): Promise<{ applied: RematchApplied[]; digests: Map<number, string> }> {
   const facts = await ctx.store.rematch.packageFacts(
@@ -150,13 +178,14 @@ async function rematchBatch(
       );
     }
     if (packages.length === 0) continue;
-    const m = matchInventory(inventoryOf(packages), db, distroKey !== undefined ? { distroKey } : {});
+    const vulnerabilities: Record<string, unknown>[] = [];
+    for (const { pkg, factsId } of packages)
+      vulnerabilities.push(...vulnerabilitiesOf(pkg, factsId, distroKey, db, memo));
     updates.push({
       imageId: img.imageId,
       inventoryAt: img.inventoryAt,
-      packageIds: [...new Set(packages.map((p) => p.id))],
-      // The JSON a scan document holds, so the stored finding is byte-for-byte what a scan stores.
-      vulnerabilities: m.findings.map((f) => JSON.parse(JSON.stringify(vulnerabilityJson(f))) as unknown),
+      packageIds: [...new Set(packages.map((p) => p.pkg.id))],
+      vulnerabilities,
     });
     digests.set(img.imageId, img.digest);
     counters.images++;
@@ -199,6 +228,7 @@ export async function rescan(ctx: ServerContext, opts: RescanOptions): Promise<R
   const totals = { new: 0, changed: 0, withdrawn: 0, fixed: 0 };
   const digests = new Digests();
   const advised = new Map<string, boolean>();
+  const memo: MatchMemo = new Map();
   const checkAbort = (): void => {
     if (signal.aborted)
       throw new CustomsError(
@@ -231,7 +261,7 @@ export async function rescan(ctx: ServerContext, opts: RescanOptions): Promise<R
         const images = await ctx.store.rematch.imagesUnderKeys(changes.keys);
         for (let i = 0; i < images.length; i += batchSize) {
           checkAbort();
-          absorb(await rematchBatch(ctx, images.slice(i, i + batchSize), db, counters));
+          absorb(await rematchBatch(ctx, images.slice(i, i + batchSize), db, memo, counters));
         }
       }
     } else {
@@ -241,7 +271,7 @@ export async function rescan(ctx: ServerContext, opts: RescanOptions): Promise<R
         const page = await ctx.store.rematch.inventoryPage(after, batchSize);
         if (page.length === 0) break;
         after = (page[page.length - 1] as RematchImage).imageId;
-        absorb(await rematchBatch(ctx, page, db, counters));
+        absorb(await rematchBatch(ctx, page, db, memo, counters));
       }
     }
   } finally {
