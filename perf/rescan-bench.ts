@@ -704,12 +704,12 @@ async function main(): Promise<void> {
         clock.t = T1;
         const prop = await rescan(ctxOf(store, clock), { from: oldDb, to: newDb });
         console.log(
-          `${backend}: proportional rescan ${secs(prop.durationMs)}: ${prop.changedKeys} changed keys, ${prop.packages} rows of ${prop.images} images re-matched (${((100 * prop.packages) / seeded.rows).toFixed(1)}% of rows); findings ${JSON.stringify(prop.findings)}; ${prop.events} digest events`,
+          `${backend}: proportional rescan ${secs(prop.durationMs)}: ${prop.changedKeys} changed keys, ${prop.packages} rows of ${prop.images} images re-matched, ${prop.imagesChanged} images written (${((100 * prop.packages) / seeded.rows).toFixed(1)}% of rows); findings ${JSON.stringify(prop.findings)}; ${prop.events} digest events; ms ${JSON.stringify(prop.phases)}`,
         );
         precondition(prop.mode === 'keys', `the proportional rescan ran in ${prop.mode} mode (${prop.reason})`);
         const full = await rescan(ctxOf(store, clock), { from: oldDb, to: newDb, full: true });
         console.log(
-          `${backend}: full re-match ${secs(full.durationMs)}: ${full.packages} rows of ${full.images} images; findings ${JSON.stringify(full.findings)}`,
+          `${backend}: full re-match ${secs(full.durationMs)}: ${full.packages} rows of ${full.images} images; findings ${JSON.stringify(full.findings)}; ms ${JSON.stringify(full.phases)}`,
         );
         // The full re-match after the rescan must find nothing left to change: the rescan got every image right.
         precondition(

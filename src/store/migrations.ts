@@ -309,6 +309,8 @@ const rescanPackageFacts: Migration = {
       facts_id ${t.bigint} NOT NULL REFERENCES package_facts (id),
       PRIMARY KEY (image_id, seq)
     )`,
+    // A rescan reads the findings of the packages it re-matched, not every finding of the image.
+    'CREATE INDEX findings_by_package ON findings (image_id, package_purl)',
   ],
 };
 

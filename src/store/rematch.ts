@@ -15,11 +15,21 @@ import { keyFilter } from './package-index.js';
 import type { RematchRepository } from './repository.js';
 import { findingsOf } from './scan-document.js';
 import type { StoreContext } from './store-context.js';
-import type { FindingInput, PackageFacts, PackageKey, RematchApplied, RematchFinding, RematchImage } from './types.js';
+import type {
+  FindingInput,
+  PackageFacts,
+  PackageKey,
+  RematchApplied,
+  RematchFinding,
+  RematchImage,
+  RematchUpdate,
+} from './types.js';
 
 const KEYS_PER_QUERY = 500;
 const IDS_PER_QUERY = 500;
 const ROWS_PER_INSERT = 100;
+/** Updates per findings read when reading by purl (each names a few purls). */
+const PURL_IMAGES_PER_QUERY = 100;
 
 function chunks<T>(items: readonly T[], size: number): T[][] {
   const out: T[][] = [];
@@ -57,6 +67,20 @@ function group(rows: readonly RowOut[]): RematchImage[] {
   const out = [...byImage.values()].sort((a, b) => a.imageId - b.imageId);
   for (const img of out) img.rows.sort((a, b) => a.seq - b.seq);
   return out;
+}
+
+/**
+ * One vulnerability as a finding row, as scans.record derives it (scan-document.ts findingsOf).
+ * A rescan hands the same vulnerability object to many images: derived once per object.
+ */
+const derived = new WeakMap<object, FindingInput>();
+function findingOf(v: unknown): FindingInput {
+  const known = derived.get(v as object);
+  if (known) return known;
+  const [f] = findingsOf({ schemaVersion: 1, target: { name: '' }, vulnerabilities: [v] as never });
+  if (f === undefined) throw new Error('a vulnerability without a finding');
+  derived.set(v as object, f);
+  return f;
 }
 
 export function rematchRepository(ctx: StoreContext): RematchRepository {
@@ -170,12 +194,24 @@ export function rematchRepository(ctx: StoreContext): RematchRepository {
           number,
           { ref: string; finding_id: string; severity: string; fingerprint: string; fixed_at: number | null }[]
         >();
-        for (const part of chunks(imageIds, IDS_PER_QUERY)) {
+        // Only the findings of the re-matched packages' purls when every update names them: per image its
+        // own purls (image_id, package_purl: findings_by_package), not every finding of the image.
+        const byPurl = batch.every((u) => u.packagePurls !== undefined);
+        const parts = byPurl ? chunks(batch, PURL_IMAGES_PER_QUERY) : chunks(imageIds, IDS_PER_QUERY);
+        for (const part of parts) {
           const rows = await trx
             .selectFrom('findings')
             .select(['image_id', 'ref', 'finding_id', 'severity', 'fingerprint', 'fixed_at'])
-            .where('image_id', 'in', part)
             .where('kind', '=', 'vuln')
+            .where((eb) =>
+              byPurl
+                ? eb.or(
+                    (part as RematchUpdate[]).map((u) =>
+                      eb.and([eb('image_id', '=', u.imageId), eb('package_purl', 'in', [...(u.packagePurls ?? [])])]),
+                    ),
+                  )
+                : eb('image_id', 'in', part as number[]),
+            )
             .execute();
           for (const r of rows) {
             const list = existing.get(r.image_id) ?? [];
@@ -200,11 +236,7 @@ export function rematchRepository(ctx: StoreContext): RematchRepository {
             continue;
           }
           const scope = new Set(u.packageIds);
-          const fresh = findingsOf({
-            schemaVersion: 1,
-            target: { name: '' },
-            vulnerabilities: u.vulnerabilities as never,
-          });
+          const fresh = u.vulnerabilities.map(findingOf);
           const before = new Map(
             (existing.get(u.imageId) ?? []).filter((e) => scope.has(packageIdOfRef(e.ref))).map((e) => [e.ref, e]),
           );

@@ -519,6 +519,11 @@ export interface RematchUpdate {
   readonly packageIds: readonly string[];
   /** Vulnerabilities as a scan result document holds them (schema/scan-result-v1.json). */
   readonly vulnerabilities: readonly unknown[];
+  /**
+   * The purls of the re-matched packages, when only some were: the stored findings
+   * of other purls are then not read (findings_by_package index).
+   */
+  readonly packagePurls?: readonly string[];
 }
 
 export interface RematchFinding {

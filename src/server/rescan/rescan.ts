@@ -41,6 +41,8 @@ export interface RescanReport {
   readonly changedAdvisories: { readonly added: number; readonly changed: number; readonly withdrawn: number };
   /** Images and inventory rows re-matched. */
   readonly images: number;
+  /** Images whose findings were written (a package of theirs matched differently under the new DB). */
+  readonly imagesChanged: number;
   readonly packages: number;
   /** Images left alone: stored without package facts (need a scan from the image), or scanned meanwhile. */
   readonly skipped: { readonly withoutFacts: number; readonly scannedMeanwhile: number };
@@ -52,11 +54,23 @@ export interface RescanReport {
   };
   readonly events: number;
   readonly durationMs: number;
+  readonly phases: Readonly<RescanPhases>;
+}
+
+/** Where a rescan's time went (ms), for the log and the benchmark. */
+export interface RescanPhases {
+  changedKeys: number;
+  read: number;
+  match: number;
+  apply: number;
+  events: number;
 }
 
 /** Image digests listed in one event; the counts are always complete. */
 export const EVENT_DIGEST_LIMIT = 1000;
 const DEFAULT_BATCH = 500;
+/** Below this many re-matched rows per image, the store reads only the findings of their purls. */
+const FEW_ROWS = 100;
 
 const OS = new Set<string>(OS_ECOSYSTEMS);
 
@@ -155,17 +169,48 @@ function vulnerabilitiesOf(
   return found.map((v) => (v.layer === pkg.layer ? v : { ...v, layer: pkg.layer }));
 }
 
+/**
+ * The DB to match with, and the DB the stored findings came from when it can be
+ * read: a package whose vulnerabilities are the same under both (a changed
+ * advisory that does not touch its installed version, say) leaves its stored
+ * findings as they are — exactly what recording a scan with the new DB would do
+ * (an unchanged finding keeps its row) — so only images with a package whose
+ * vulnerabilities differ are written.
+ */
+interface Matching {
+  readonly db: VulnDbReader;
+  readonly memo: MatchMemo;
+  readonly old?: { readonly db: VulnDbReader; readonly memo: MatchMemo };
+  readonly same: Map<string, boolean>;
+}
+
+function unchangedByUpdate(m: Matching, pkg: Package, factsId: number, distroKey: string | undefined): boolean {
+  if (m.old === undefined) return false;
+  const key = `${factsId}\u0000${distroKey ?? ''}`;
+  let same = m.same.get(key);
+  if (same === undefined) {
+    same =
+      JSON.stringify(vulnerabilitiesOf(pkg, factsId, distroKey, m.db, m.memo)) ===
+      JSON.stringify(vulnerabilitiesOf(pkg, factsId, distroKey, m.old.db, m.old.memo));
+    m.same.set(key, same);
+  }
+  return same;
+}
+
 /** Re-match the given rows of a batch of images and apply the result; returns what changed. */
 async function rematchBatch(
   ctx: ServerContext,
   images: readonly RematchImage[],
-  db: VulnDbReader,
-  memo: MatchMemo,
-  counters: { images: number; packages: number; withoutFacts: number; scannedMeanwhile: number },
+  matching: Matching,
+  counters: { images: number; imagesChanged: number; packages: number; withoutFacts: number; scannedMeanwhile: number },
+  phases: RescanPhases,
 ): Promise<{ applied: RematchApplied[]; digests: Map<number, string> }> {
+  let t = performance.now();
   const facts = await ctx.store.rematch.packageFacts(
     images.flatMap((i) => i.rows.flatMap((r) => (r.factsId === null ? [] : [r.factsId]))),
   );
+  phases.read += performance.now() - t;
+  t = performance.now();
   const updates: RematchUpdate[] = [];
   const digests = new Map<number, string>();
   for (const img of images) {
@@ -178,20 +223,27 @@ async function rematchBatch(
       );
     }
     if (packages.length === 0) continue;
+    counters.images++;
+    counters.packages += packages.length;
+    const changed = packages.filter((p) => !unchangedByUpdate(matching, p.pkg, p.factsId, distroKey));
+    if (changed.length === 0) continue;
     const vulnerabilities: Record<string, unknown>[] = [];
-    for (const { pkg, factsId } of packages)
-      vulnerabilities.push(...vulnerabilitiesOf(pkg, factsId, distroKey, db, memo));
+    for (const { pkg, factsId } of changed)
+      vulnerabilities.push(...vulnerabilitiesOf(pkg, factsId, distroKey, matching.db, matching.memo));
     updates.push({
       imageId: img.imageId,
       inventoryAt: img.inventoryAt,
-      packageIds: [...new Set(packages.map((p) => p.pkg.id))],
+      packageIds: [...new Set(changed.map((p) => p.pkg.id))],
       vulnerabilities,
+      ...(changed.length < FEW_ROWS ? { packagePurls: [...new Set(changed.map((p) => p.pkg.purl))] } : {}),
     });
     digests.set(img.imageId, img.digest);
-    counters.images++;
-    counters.packages += packages.length;
+    counters.imagesChanged++;
   }
+  phases.match += performance.now() - t;
+  t = performance.now();
   const applied = updates.length > 0 ? await ctx.store.rematch.applyRematch(updates) : [];
+  phases.apply += performance.now() - t;
   for (const a of applied) if (a.skipped) counters.scannedMeanwhile++;
   return { applied, digests };
 }
@@ -208,11 +260,13 @@ function stillAdvised(db: VulnDbReader, id: string, memo: Map<string, boolean>):
 
 export async function rescan(ctx: ServerContext, opts: RescanOptions): Promise<RescanReport> {
   const started = performance.now();
+  const phases: RescanPhases = { changedKeys: 0, read: 0, match: 0, apply: 0, events: 0 };
   const signal = opts.signal ?? ctx.signal;
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
   const changes: DbChanges = opts.full
     ? { mode: 'full', reason: 'a full re-match was asked for' }
     : changedKeys(opts.from, opts.to);
+  phases.changedKeys = performance.now() - started;
   if (changes.mode === 'full')
     ctx.log.warn({ from: opts.from, to: opts.to, reason: changes.reason }, 'rescan re-matches every stored inventory');
   const advisories = { added: 0, changed: 0, withdrawn: 0 };
@@ -224,11 +278,28 @@ export async function rescan(ctx: ServerContext, opts: RescanOptions): Promise<R
     }
   }
   const db = openVulnDb(opts.to);
-  const counters = { images: 0, packages: 0, withoutFacts: 0, scannedMeanwhile: 0 };
+  const counters = { images: 0, imagesChanged: 0, packages: 0, withoutFacts: 0, scannedMeanwhile: 0 };
   const totals = { new: 0, changed: 0, withdrawn: 0, fixed: 0 };
   const digests = new Digests();
   const advised = new Map<string, boolean>();
-  const memo: MatchMemo = new Map();
+  // Keys mode compares each re-matched package under both DBs; the full re-match (the fallback) writes every image.
+  let oldDb: VulnDbReader | undefined;
+  if (changes.mode === 'keys') {
+    try {
+      oldDb = openVulnDb(opts.from);
+    } catch (e) {
+      ctx.log.warn(
+        { from: opts.from, error: (e as Error).message },
+        'rescan cannot read the old DB: every re-matched package is written',
+      );
+    }
+  }
+  const matching: Matching = {
+    db,
+    memo: new Map(),
+    ...(oldDb !== undefined ? { old: { db: oldDb, memo: new Map() } } : {}),
+    same: new Map(),
+  };
   const checkAbort = (): void => {
     if (signal.aborted)
       throw new CustomsError(
@@ -258,39 +329,48 @@ export async function rescan(ctx: ServerContext, opts: RescanOptions): Promise<R
   try {
     if (changes.mode === 'keys') {
       if (changes.keys.length > 0) {
+        const t = performance.now();
         const images = await ctx.store.rematch.imagesUnderKeys(changes.keys);
+        phases.read += performance.now() - t;
         for (let i = 0; i < images.length; i += batchSize) {
           checkAbort();
-          absorb(await rematchBatch(ctx, images.slice(i, i + batchSize), db, memo, counters));
+          absorb(await rematchBatch(ctx, images.slice(i, i + batchSize), matching, counters, phases));
         }
       }
     } else {
       let after = 0;
       for (;;) {
         checkAbort();
+        const t = performance.now();
         const page = await ctx.store.rematch.inventoryPage(after, batchSize);
+        phases.read += performance.now() - t;
         if (page.length === 0) break;
         after = (page[page.length - 1] as RematchImage).imageId;
-        absorb(await rematchBatch(ctx, page, db, memo, counters));
+        absorb(await rematchBatch(ctx, page, matching, counters, phases));
       }
     }
   } finally {
     db.close();
+    oldDb?.close();
   }
 
+  const te = performance.now();
   const events = await eventsOf(ctx, digests);
   await ctx.store.rematch.appendEvents(events);
+  phases.events = performance.now() - te;
   const report: RescanReport = {
     mode: changes.mode,
     ...(changes.mode === 'full' ? { reason: changes.reason } : {}),
     changedKeys: changes.mode === 'keys' ? changes.keys.length : 0,
     changedAdvisories: advisories,
     images: counters.images,
+    imagesChanged: counters.imagesChanged,
     packages: counters.packages,
     skipped: { withoutFacts: counters.withoutFacts, scannedMeanwhile: counters.scannedMeanwhile },
     findings: totals,
     events: events.length,
     durationMs: Math.round(performance.now() - started),
+    phases: Object.fromEntries(Object.entries(phases).map(([k, v]) => [k, Math.round(v)])) as unknown as RescanPhases,
   };
   ctx.log.info({ ...report, from: opts.from, to: opts.to }, 'rescan finished');
   return report;
