@@ -1,2 +1,11 @@
 export { rescan, EVENT_DIGEST_LIMIT, type RescanOptions, type RescanReport } from './rescan.js';
-export { rescanJob, parseRescanPayload, RESCAN_JOB_KIND, type RescanPayload } from './job.js';
+export {
+  rescanJob,
+  rescanJobHandler,
+  parseRescanPayload,
+  keepBaseline,
+  RESCAN_JOB_KIND,
+  RESCAN_BASELINE,
+  type RescanPayload,
+  type RescanJobResult,
+} from './job.js';

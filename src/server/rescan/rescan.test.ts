@@ -6,7 +6,7 @@
  * were re-matched. Inventories and both DB versions are generated.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -17,7 +17,7 @@ import { changedKeys, openVulnDb, packageKey } from '../../vulndb/index.js';
 import { buildTestDb } from '../../vulndb/test-support/osv-records.js';
 import type { ServerContext, ServerLog } from '../context.js';
 import { EVENT_TYPES } from '../event-types.js';
-import { parseRescanPayload, rescanJob } from './job.js';
+import { parseRescanPayload, RESCAN_BASELINE, rescanJob } from './job.js';
 import { rescan } from './rescan.js';
 import {
   advisoryKeyOf,
@@ -290,7 +290,32 @@ test('a rescan job payload names the old DB; "to" defaults to the server DB; bad
     from: '/a.db',
     to: '/c.db',
   });
-  for (const bad of [null, [], 'x', {}, { from: 3 }, { from: '' }, { from: '/a', to: 4 }])
+  assert.deepEqual(parseRescanPayload({ scheduledAt: 1 }, { dbPath: '/b.db' }), { from: undefined, to: '/b.db' });
+  for (const bad of [[], 'x', { from: 3 }, { from: '' }, { from: '/a', to: 4 }])
     assert.throws(() => parseRescanPayload(bad, { dbPath: '/b.db' }), { code: 'USAGE_BAD_ARGUMENT' });
   assert.throws(() => parseRescanPayload({ from: '/a.db' }, {}), /needs a server DB/);
+});
+
+test('a scheduled rescan (no "from") records a baseline first, then rescans from it and moves it to the DB it matched with', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'customs-rescan-job-'));
+  dirs.push(dir);
+  const dbFile = join(dir, 'db', 'customs.db');
+  mkdirSync(join(dir, 'db'));
+  copyFileSync(oldDb, dbFile);
+  const clock = { t: T0 };
+  const store = await seeded(join(dir, 'data'), clock, oldDb);
+  try {
+    clock.t = T1;
+    const first = await rescanJob(contextOf(store, dbFile), { scheduledAt: T1 }, new AbortController().signal);
+    assert.deepEqual(first, { mode: 'baseline', baseline: join(dir, 'db', RESCAN_BASELINE) });
+    // The update renames a new file over the DB; the baseline keeps the old one.
+    copyFileSync(newDb, `${dbFile}.new`);
+    renameSync(`${dbFile}.new`, dbFile);
+    const second = await rescanJob(contextOf(store, dbFile), {}, new AbortController().signal);
+    assert.ok(second.mode === 'keys' && second.findings.new > 0, JSON.stringify(second));
+    const third = await rescanJob(contextOf(store, dbFile), {}, new AbortController().signal);
+    assert.ok(third.mode === 'keys' && third.changedKeys === 0, 'the baseline moved to the DB the last rescan used');
+  } finally {
+    await store.close();
+  }
 });
