@@ -39,7 +39,7 @@ export function matchInventory(inv: Inventory, reader: VulnDbReader, opts: Match
   const note = (n: MatchNote): void => {
     if (!notes.has(n.message)) notes.set(n.message, n);
   };
-  const key = distroKey(inv.os);
+  const key = opts.distroKey ?? distroKey(inv.os);
   const env: MatchEnv = { db, os: inv.os, distroKey: key, note };
   const byEcosystem = new Map<Ecosystem, Matcher>();
   for (const m of MATCHERS) for (const e of m.ecosystems) byEcosystem.set(e, m);

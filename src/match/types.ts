@@ -104,6 +104,12 @@ export interface Matcher {
 export interface MatchOptions {
   /** The DB metadata named in notes; defaults to db.metadata. */
   readonly metadata?: DbMetadata;
+  /**
+   * The DB key of the distro release when the caller already knows it and has
+   * no OsInfo: a rescan re-matching stored packages by their package-index
+   * namespace (docs/rescans.md). Default: distroKey(inv.os).
+   */
+  readonly distroKey?: string;
 }
 
 export type { Package };

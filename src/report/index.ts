@@ -2,7 +2,7 @@ export type * from './types.js';
 export { SCAN_WRITERS, SCAN_FORMATS, type ScanFormat, writerFor } from './writers.js';
 export { renderVerdictText } from './verdict-text.js';
 export { renderScanTable, scanTable } from './scan-table.js';
-export { renderGateJson, renderScanJson, scanJson } from './scan-json.js';
+export { renderGateJson, renderScanJson, scanJson, vulnerabilityJson } from './scan-json.js';
 export { ScanJsonSchema, ScanFindingSchema, scanJsonSchema } from './scan-json-schema.js';
 export { countBySeverity, type SeverityCounts } from './summary.js';
 export { type ConfigReportInput, renderConfigJson, renderConfigTable } from './config-report.js';

@@ -10,7 +10,8 @@ import { countBySeverity } from './summary.js';
 import type { ScanResult } from '../result/index.js';
 import type { ScanWriter } from './types.js';
 
-function findingJson(f: VulnFinding): Record<string, unknown> {
+/** A vulnerability as the saved scan JSON writes it (also what the store keeps per finding). */
+export function vulnerabilityJson(f: VulnFinding): Record<string, unknown> {
   return {
     id: f.id,
     aliases: [...f.aliases],
@@ -116,7 +117,7 @@ export function renderScanJson(r: ScanResult): string {
       vulnerablePackages: new Set(r.vulnerabilities.map((f) => f.packageId)).size,
       unknowns: inv.unknowns.length,
     },
-    vulnerabilities: r.vulnerabilities.map(findingJson),
+    vulnerabilities: r.vulnerabilities.map(vulnerabilityJson),
     notes: r.notes.map((n) => ({ message: n.message, ecosystem: n.ecosystem })),
     secrets: r.secrets?.map((x) => ({
       ruleId: x.ruleId,

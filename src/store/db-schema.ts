@@ -87,6 +87,18 @@ export interface ImagePackagesTable {
   layer: string;
 }
 
+export interface PackageFactsTable {
+  id: Id;
+  hash: string;
+  facts: string;
+}
+
+export interface ImagePackageFactsTable {
+  image_id: number;
+  seq: number;
+  facts_id: number;
+}
+
 export interface FindingsTable {
   id: Id;
   image_id: number;
@@ -254,6 +266,8 @@ export interface Tables {
   scans: ScansTable;
   package_keys: PackageKeysTable;
   image_packages: ImagePackagesTable;
+  package_facts: PackageFactsTable;
+  image_package_facts: ImagePackageFactsTable;
   findings: FindingsTable;
   verdicts: VerdictsTable;
   policies: PoliciesTable;

@@ -43,3 +43,25 @@ test('OS packages are keyed by distro release, language packages by their DB eco
     ],
   );
 });
+
+test('a full inventory Package keeps its facts (all but layer and files) for rescans; a bare row has none', () => {
+  const pkg = {
+    ecosystem: 'deb' as const,
+    name: 'libssl3',
+    version: '3.0.11-1+b1',
+    arch: 'amd64',
+    source: { name: 'openssl', version: '3.0.11-1' },
+    id: 'p-libssl3',
+    purl: 'pkg:deb/debian/libssl3@3.0.11-1%2Bb1?arch=amd64',
+    paths: ['var/lib/dpkg/status'],
+    files: ['usr/lib/x86_64-linux-gnu/libssl.so.3'],
+    layer: 'sha256:l1',
+  };
+  const [row] = inventoryPackagesOf({ os: { family: 'debian', version: '12' }, packages: [pkg] });
+  const { files: _files, layer: _layer, ...facts } = pkg;
+  assert.deepEqual(row?.facts, facts, 'the source version, arch, id and paths a re-match needs');
+  const [bare] = inventoryPackagesOf({
+    packages: [{ ecosystem: 'npm', name: 'left-pad', version: '1.3.0', purl: 'p3', layer: 'l2' }],
+  });
+  assert.equal(bare?.facts, undefined);
+});

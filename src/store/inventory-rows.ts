@@ -5,9 +5,9 @@
  * one lookup in the package index. OS packages are keyed by their distro
  * release ("Debian:12"), language packages by their ecosystem ("PyPI").
  */
-import { OS_ECOSYSTEMS } from '../core/index.js';
+import { OS_ECOSYSTEMS, type Package } from '../core/index.js';
 import { distroEcosystem, purlTypeEcosystem } from '../vulndb/index.js';
-import type { InventoryPackage } from './types.js';
+import type { InventoryPackage, PackageFacts } from './types.js';
 
 /** The fields of an Inventory the store reads. */
 export interface InventoryLike {
@@ -19,7 +19,16 @@ export interface InventoryLike {
     readonly purl: string;
     readonly layer: string;
     readonly source?: { readonly name: string };
+    /** A full inventory Package has an id: its facts are kept for rescans (docs/rescans.md). */
+    readonly id?: string;
   }[];
+}
+
+/** The package without its layer and file list, when it is a full Package (it has an id). */
+function factsOf(p: InventoryLike['packages'][number]): PackageFacts | undefined {
+  if (typeof p.id !== 'string') return undefined;
+  const { files: _files, layer: _layer, ...facts } = p as Package;
+  return facts;
 }
 
 /** The namespace of a package: its distro release for OS packages, else its ecosystem's DB name. */
@@ -32,13 +41,17 @@ export function packageNamespace(ecosystem: string, os: InventoryLike['os']): st
 }
 
 export function inventoryPackagesOf(inventory: InventoryLike): InventoryPackage[] {
-  return inventory.packages.map((p) => ({
-    ecosystem: p.ecosystem,
-    namespace: packageNamespace(p.ecosystem, inventory.os),
-    name: p.name,
-    ...(p.source && p.source.name !== p.name ? { sourceName: p.source.name } : {}),
-    version: p.version,
-    purl: p.purl,
-    layer: p.layer,
-  }));
+  return inventory.packages.map((p) => {
+    const facts = factsOf(p);
+    return {
+      ecosystem: p.ecosystem,
+      namespace: packageNamespace(p.ecosystem, inventory.os),
+      name: p.name,
+      ...(p.source && p.source.name !== p.name ? { sourceName: p.source.name } : {}),
+      version: p.version,
+      purl: p.purl,
+      layer: p.layer,
+      ...(facts !== undefined ? { facts } : {}),
+    };
+  });
 }

@@ -288,8 +288,34 @@ const notifications: Migration = {
   ],
 };
 
+/**
+ * What a rescan needs to re-match a stored package exactly as a scan matched
+ * it, without the image: the package as the inventory gave it (source
+ * version, epoch, qualifiers, paths, id …; not its file list), stored once
+ * per distinct package and pointed at by each inventory row (docs/rescans.md).
+ */
+const rescanPackageFacts: Migration = {
+  version: 4,
+  name: 'rescan-package-facts',
+  up: (t) => [
+    `CREATE TABLE package_facts (
+      id ${t.id},
+      hash TEXT NOT NULL UNIQUE,
+      facts TEXT NOT NULL
+    )`,
+    `CREATE TABLE image_package_facts (
+      image_id ${t.bigint} NOT NULL REFERENCES images (id) ON DELETE CASCADE,
+      seq INTEGER NOT NULL,
+      facts_id ${t.bigint} NOT NULL REFERENCES package_facts (id),
+      PRIMARY KEY (image_id, seq)
+    )`,
+    // A rescan reads the findings of the packages it re-matched, not every finding of the image.
+    'CREATE INDEX findings_by_package ON findings (image_id, package_purl)',
+  ],
+};
+
 /** Every migration, in order. Append only. */
-export const MIGRATIONS: readonly Migration[] = [initial, registryHookSecrets, notifications];
+export const MIGRATIONS: readonly Migration[] = [initial, registryHookSecrets, notifications, rescanPackageFacts];
 
 /** The schema version this code writes and reads. */
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -20,6 +20,7 @@ import { packageIndex } from './package-index.js';
 import { policyRepository } from './policies.js';
 import { isPostgresUrl, openPostgresBackend } from './postgres-backend.js';
 import { registryRepository } from './registries.js';
+import { rematchRepository } from './rematch.js';
 import type { Store } from './repository.js';
 import { scanRepository } from './scans.js';
 import type { SecretKey } from './secret-box.js';
@@ -60,6 +61,7 @@ export function createStore(backend: Backend, opts: StoreOptions = {}): Store {
     scans: scanRepository(ctx),
     packages: packageIndex(ctx),
     findings: findingRepository(ctx),
+    rematch: rematchRepository(ctx),
     verdicts: verdictRepository(ctx),
     policies: policyRepository(ctx),
     jobs: jobQueue(ctx),

@@ -11,6 +11,7 @@ import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import { compareStrings } from '../core/index.js';
 import { packageKey } from '../vulndb/index.js';
 import type { Db, Tables } from './db-schema.js';
+import { replacePackageFacts } from './package-facts.js';
 import type { PackageIndex } from './repository.js';
 import type { StoreContext } from './store-context.js';
 import type { InventoryPackage, PackageHit, PackageKey } from './types.js';
@@ -104,6 +105,7 @@ export async function replaceInventory(
     layer: f.p.layer,
   }));
   for (const part of chunks(rows, ROWS_PER_INSERT)) await trx.insertInto('image_packages').values(part).execute();
+  await replacePackageFacts(trx, imageId, packages);
   await trx.updateTable('images').set({ inventory_at: at }).where('id', '=', imageId).execute();
 }
 

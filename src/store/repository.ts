@@ -45,6 +45,7 @@ import type {
   ListedRepository,
   LogQuery,
   PageQuery,
+  PackageFacts,
   PackageHit,
   PackageKey,
   PolicyInput,
@@ -53,6 +54,9 @@ import type {
   RegistryCredentials,
   RegistryInput,
   RegistryPatch,
+  RematchApplied,
+  RematchImage,
+  RematchUpdate,
   RepositoryRecord,
   ScanInput,
   ScanRecord,
@@ -117,6 +121,22 @@ export interface FindingRepository {
   forImage(imageDigest: string, opts?: { readonly includeFixed?: boolean }): Promise<FindingRecord[]>;
   /** Open findings with this ID (CVE, rule) on any image. */
   withId(findingId: string): Promise<FindingRecord[]>;
+}
+
+/** What rescans read and write (rematch.ts, docs/rescans.md). */
+export interface RematchRepository {
+  /** Images holding any of these keys (by name or source name), with those rows only: through the package index. */
+  imagesUnderKeys(keys: readonly PackageKey[]): Promise<RematchImage[]>;
+  /** Every row of up to `limit` inventories after image id `afterImageId`, by image id (a full re-match). */
+  inventoryPage(afterImageId: number, limit: number): Promise<RematchImage[]>;
+  /** Package facts by id. */
+  packageFacts(ids: readonly number[]): Promise<Map<number, PackageFacts>>;
+  /** "registry/repository" names whose tags point at each digest. */
+  repositoriesOf(digests: readonly string[]): Promise<Map<string, string[]>>;
+  /** Append events, many per transaction (a rescan's digests). */
+  appendEvents(events: readonly EventInput[]): Promise<void>;
+  /** Apply the re-matched vulnerabilities of a batch of images in one transaction. */
+  applyRematch(batch: readonly RematchUpdate[]): Promise<RematchApplied[]>;
 }
 
 export interface VerdictRepository {
@@ -276,6 +296,7 @@ export interface Store {
   readonly scans: ScanRepository;
   readonly packages: PackageIndex;
   readonly findings: FindingRepository;
+  readonly rematch: RematchRepository;
   readonly verdicts: VerdictRepository;
   readonly policies: PolicyRepository;
   readonly jobs: JobQueue;

@@ -3,6 +3,7 @@
  * takes and returns them. Times are milliseconds since the Unix epoch; ids
  * are integers the store assigns.
  */
+import type { Package } from '../core/index.js';
 import type { VerdictStatus } from '../policy/index.js';
 import type { FindingKindName } from '../result/index.js';
 
@@ -136,7 +137,12 @@ export interface InventoryPackage {
   readonly purl: string;
   /** diffID of the layer that introduced the package. */
   readonly layer: string;
+  /** The package as the inventory gave it, for re-matching without the image (rescans; docs/rescans.md). */
+  readonly facts?: PackageFacts;
 }
+
+/** An inventory package without its layer (a column of its own) and file list (never matched on). */
+export type PackageFacts = Omit<Package, 'files' | 'layer'>;
 
 /** A key of the package index: (ecosystem or distro release, name). */
 export interface PackageKey {
@@ -484,4 +490,56 @@ export interface FindingHistoryDay {
 export interface JobListQuery extends PageQuery {
   readonly state?: JobState;
   readonly kind?: string;
+}
+
+// ---- rescans (rematch.ts) ----
+
+/** An image with the inventory rows a rescan re-matches. */
+export interface RematchImage {
+  readonly imageId: number;
+  readonly digest: string;
+  /** When its inventory was replaced: a rescan's result applies only to this inventory. */
+  readonly inventoryAt: number | null;
+  readonly rows: readonly {
+    readonly seq: number;
+    /** The package index namespace: the DB ecosystem key (for OS packages, the image's distro release). */
+    readonly namespace: string;
+    readonly layer: string;
+    /** The row's package facts, or null when it was stored without them (before rescans existed). */
+    readonly factsId: number | null;
+  }[];
+}
+
+/** The re-matched vulnerabilities of one image. */
+export interface RematchUpdate {
+  readonly imageId: number;
+  /** As read with the rows (RematchImage.inventoryAt); an image scanned since is left alone. */
+  readonly inventoryAt: number | null;
+  /** The ids of the packages that were re-matched: only their findings change. */
+  readonly packageIds: readonly string[];
+  /** Vulnerabilities as a scan result document holds them (schema/scan-result-v1.json). */
+  readonly vulnerabilities: readonly unknown[];
+  /**
+   * The purls of the re-matched packages, when only some were: the stored findings
+   * of other purls are then not read (findings_by_package index).
+   */
+  readonly packagePurls?: readonly string[];
+}
+
+export interface RematchFinding {
+  readonly ref: string;
+  readonly findingId: string;
+  readonly severity: string;
+  /** For a changed finding: the severity it had. */
+  readonly previousSeverity?: string;
+}
+
+export interface RematchApplied {
+  readonly imageId: number;
+  /** True when the image was scanned or removed since its rows were read: nothing was changed. */
+  readonly skipped: boolean;
+  readonly new: readonly RematchFinding[];
+  readonly changed: readonly RematchFinding[];
+  /** No longer reported: fixed_at set (the caller tells withdrawn from fixed). */
+  readonly closed: readonly RematchFinding[];
 }

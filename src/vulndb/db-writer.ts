@@ -5,6 +5,7 @@
  */
 import { closeSync, fsyncSync, openSync, rmSync } from 'node:fs';
 import Database from 'better-sqlite3';
+import { writeChangeHashes } from './change-hashes.js';
 import { packageKey } from './ecosystem.js';
 import type { EnrichmentPart, FeedSink } from './feeds/sink.js';
 import { CREATE_INDEXES, CREATE_TABLES, SCHEMA_VERSION } from './schema.js';
@@ -130,6 +131,7 @@ export class DbWriter {
     put.run('sources', JSON.stringify(meta.sources));
     put.run('advisories', String(this.advisories));
     put.run('cves', String(cves));
+    writeChangeHashes(this.db);
     this.db.exec('COMMIT');
     this.db.pragma(`user_version = ${SCHEMA_VERSION}`);
     this.db.exec('ANALYZE');

@@ -14,7 +14,8 @@ export { scoreVector, cvssRating, severityFromScore, severityFromWord, type Cvss
 export { openVulnDb } from './db-reader.js';
 export { DbWriter, type SourceSink } from './db-writer.js';
 export { buildDb } from './build-db.js';
-export { SCHEMA_VERSION } from './schema.js';
+export { SCHEMA_VERSION, CHANGE_HASH_VERSION } from './schema.js';
+export { changedKeys, advisoryUid, type DbChanges, type KeyChange } from './change-hashes.js';
 export { DEFAULT_FEEDS, resolveFeeds, parseFeedFlags, type FeedSource } from './feed-sources.js';
 export { loadPaths, loadFile, jsonKind, FEED_KINDS, type FeedKind } from './load-feed.js';
 export { updateVulnDb, type UpdateOptions } from './update-db.js';

@@ -12,6 +12,7 @@ import { migrationSuite } from './suite-migrations.js';
 import { notificationSuite } from './suite-notifications.js';
 import { policySuite } from './suite-policies.js';
 import { queueSuite } from './suite-queue.js';
+import { rematchSuite } from './suite-rematch.js';
 import { scanSuite } from './suite-scans.js';
 
 export function storeSuite(fixture: BackendFixture): void {
@@ -28,6 +29,7 @@ export function storeSuite(fixture: BackendFixture): void {
     describe('scans, inventories, findings, package index', () => scanSuite(h));
     describe('policies, exceptions, verdicts', () => policySuite(h));
     describe('job queue', () => queueSuite(h));
+    describe('rescans: rows under keys, package facts, batch apply', () => rematchSuite(h));
     describe('events, API tokens, audit log', () => logsSuite(h));
     describe('registry hook secrets', () => hookSecretsSuite(h));
     describe('job release', () => jobReleaseSuite(h));
