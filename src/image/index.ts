@@ -37,3 +37,20 @@ export {
 export { classifyAddress, type AddressClass } from './registry/address-policy.js';
 export { type DaemonEndpoint, parseDockerHost } from './docker-daemon.js';
 export { resolveDigest } from './registry/resolve-digest.js';
+export { RegistryClient } from './registry/registry-client.js';
+export {
+  type BlobCopy,
+  type CopyResult,
+  type FetchedManifest,
+  blobExists,
+  copyBlob,
+  copyImage,
+  getBlob,
+  getManifest,
+  listReferrers,
+  pushBlob,
+  putManifest,
+  referrersTag,
+  repositoryClient,
+} from './registry/registry-push.js';
+export type { Descriptor } from './manifest.js';

@@ -1,0 +1,195 @@
+/**
+ * Signing and verifying against a real docker-registry (loopback, htpasswd):
+ * the cosign tag layout written and read back, appended to, and what
+ * verification says when the signature, the payload or the tag is tampered with.
+ */
+import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import type { Context } from '../core/index.js';
+import {
+  getBlob,
+  getManifest,
+  parseNormalizedReference,
+  putManifest,
+  pushBlob,
+  repositoryClient,
+} from '../image/index.js';
+import { startRegistry, type TestRegistry } from '../image/test-support/test-registry.js';
+import { appendAttachment, attachmentTag, readAttachments, SIGNATURE_ANNOTATION } from './cosign-layout.js';
+import { generateKeyPair, loadPrivateKey, loadPublicKey } from './keys.js';
+import { SIMPLE_SIGNING_MEDIA_TYPE, simpleSigningPayload } from './simple-signing.js';
+import { attestImage, signImage } from './sign-image.js';
+import { dockerConfigFor, pushImage, registryContext, tempDir } from './test-support/registry-image.js';
+import { adHocRule, verifyImageWithRule } from './verify-image.js';
+
+const work = tempDir('customs-sign-test-');
+let reg: TestRegistry;
+let ctx: Context;
+const pw = 'correct horse';
+const pairA = generateKeyPair(pw);
+const pairB = generateKeyPair(pw);
+const privA = loadPrivateKey(pairA.privateKey, pw, 'a.key');
+const privB = loadPrivateKey(pairB.privateKey, pw, 'b.key');
+const pubA = { name: 'a.pub', key: loadPublicKey(pairA.publicKey, 'a.pub') };
+const pubB = { name: 'b.pub', key: loadPublicKey(pairB.publicKey, 'b.pub') };
+
+before(async () => {
+  reg = await startRegistry({ auth: 'htpasswd' });
+  ctx = registryContext(work, dockerConfigFor(work, [reg]));
+});
+after(async () => {
+  await reg?.stop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const ruleA = adHocRule({ keys: [pubA], identities: [] });
+
+describe('sign and verify with keys', () => {
+  test('a signed image verifies with its key; not with another key (unverified)', async () => {
+    await pushImage(reg, work, 'app/one:1', 'one');
+    const image = `${reg.host}/app/one:1`;
+    const signed = await signImage(image, privA, ctx);
+    assert.match(signed.tag, /^sha256-[a-f0-9]{64}\.sig$/);
+    const ok = await verifyImageWithRule(image, ruleA, { ctx });
+    assert.equal(ok.status, 'verified', ok.reasons.join('; '));
+    assert.equal(ok.digest, signed.digest);
+    assert.deepEqual(
+      ok.signatures.map((s) => [s.status, s.signer]),
+      [['valid', 'a.pub']],
+    );
+    const other = await verifyImageWithRule(image, adHocRule({ keys: [pubB], identities: [] }), { ctx });
+    assert.equal(other.status, 'unverified');
+    assert.match(other.reasons.join('\n'), /0 of the 1 required trusted signer/);
+    assert.match(other.reasons.join('\n'), /does not verify with any trusted key/);
+  });
+
+  test('an unsigned image is unverified: no signatures found', async () => {
+    await pushImage(reg, work, 'app/unsigned:1', 'unsigned');
+    const r = await verifyImageWithRule(`${reg.host}/app/unsigned:1`, ruleA, { ctx });
+    assert.equal(r.status, 'unverified');
+    assert.match(r.reasons[0] ?? '', /no signatures found/);
+  });
+
+  test('a second signature is appended to the same .sig manifest; minimum 2 needs both signers', async () => {
+    await pushImage(reg, work, 'app/two:1', 'two');
+    const image = `${reg.host}/app/two:1`;
+    const s1 = await signImage(image, privA, ctx);
+    const two = adHocRule({ keys: [pubA, pubB], identities: [] }, [], 2);
+    assert.equal((await verifyImageWithRule(image, two, { ctx })).status, 'unverified');
+    await signImage(image, privB, ctx);
+    // Signing again with the same key adds nothing.
+    await signImage(image, privB, ctx);
+    const client = repositoryClient(parseNormalizedReference(image), ctx);
+    try {
+      const layers = await readAttachments(client, s1.digest, 'sig');
+      assert.equal(layers.length, 2);
+    } finally {
+      await client.close();
+    }
+    const r = await verifyImageWithRule(image, two, { ctx });
+    assert.equal(r.status, 'verified', r.reasons.join('; '));
+  });
+
+  test('a re-pushed tag (another digest) is unverified; a digest-pinned reference of the signed one still verifies', async () => {
+    await pushImage(reg, work, 'app/moved:1', 'before');
+    const image = `${reg.host}/app/moved:1`;
+    const { digest } = await signImage(image, privA, ctx);
+    await pushImage(reg, work, 'app/moved:1', 'after');
+    const moved = await verifyImageWithRule(image, ruleA, { ctx });
+    assert.notEqual(moved.digest, digest);
+    assert.equal(moved.status, 'unverified');
+    const pinned = await verifyImageWithRule(`${reg.host}/app/moved@${digest}`, ruleA, { ctx });
+    assert.equal(pinned.status, 'verified', pinned.reasons.join('; '));
+  });
+
+  test('a valid signature over a payload naming another digest is invalid', async () => {
+    await pushImage(reg, work, 'app/swap:1', 'swap-a');
+    await pushImage(reg, work, 'app/swap:2', 'swap-b');
+    const a = `${reg.host}/app/swap:1`;
+    const b = `${reg.host}/app/swap:2`;
+    const sa = await signImage(a, privA, ctx);
+    const client = repositoryClient(parseNormalizedReference(b), ctx);
+    try {
+      const mb = await getManifest(client, '2');
+      assert.ok(mb);
+      // Copy image 1's signature manifest under image 2's .sig tag: a replayed signature.
+      const sigManifest = await getManifest(client, attachmentTag(sa.digest, 'sig'));
+      assert.ok(sigManifest);
+      await putManifest(
+        client,
+        attachmentTag(mb.digest, 'sig'),
+        sigManifest.bytes,
+        'application/vnd.oci.image.manifest.v1+json',
+      );
+    } finally {
+      await client.close();
+    }
+    const r = await verifyImageWithRule(b, ruleA, { ctx });
+    assert.equal(r.status, 'invalid');
+    assert.match(r.reasons.join('\n'), /names sha256:[a-f0-9]{64}, not this image's/);
+  });
+
+  test('a payload altered after signing fails the signature check; one naming another repository is invalid', async () => {
+    await pushImage(reg, work, 'app/alter:1', 'alter');
+    const image = `${reg.host}/app/alter:1`;
+    const { digest } = await signImage(image, privA, ctx);
+    const client = repositoryClient(parseNormalizedReference(image), ctx);
+    try {
+      const [layer] = await readAttachments(client, digest, 'sig');
+      assert.ok(layer);
+      const altered = Buffer.from(layer.payload.toString('utf8').replace('app/alter:1', 'app/alter:2'));
+      // Replace the manifest with one whose layer is the altered payload and the original signature.
+      const blob = await pushBlob(client, altered);
+      const m = await getManifest(client, attachmentTag(digest, 'sig'));
+      assert.ok(m);
+      const json = JSON.parse(m.bytes.toString('utf8'));
+      json.layers[0] = { ...json.layers[0], digest: blob.digest, size: blob.size };
+      await putManifest(client, attachmentTag(digest, 'sig'), Buffer.from(JSON.stringify(json)), json.mediaType);
+      const r = await verifyImageWithRule(image, ruleA, { ctx });
+      assert.equal(r.status, 'unverified');
+      assert.match(r.reasons.join('\n'), /made with another key, or the payload was altered/);
+      // A genuine signature by the trusted key, but for another repository.
+      const elsewhere = simpleSigningPayload(`${reg.host}/other/repo:1`, digest);
+      const { signBytes } = await import('./keys.js');
+      await appendAttachment(client, digest, 'sig', {
+        mediaType: SIMPLE_SIGNING_MEDIA_TYPE,
+        payload: elsewhere,
+        annotations: { [SIGNATURE_ANNOTATION]: signBytes(privA, elsewhere).toString('base64') },
+      });
+      const r2 = await verifyImageWithRule(image, ruleA, { ctx });
+      assert.equal(r2.status, 'invalid');
+      assert.match(r2.reasons.join('\n'), /names the repository of .*other\/repo:1/);
+      assert.ok(await getBlob(client, blob));
+    } finally {
+      await client.close();
+    }
+  });
+});
+
+describe('attestations', () => {
+  test('a cyclonedx attestation verifies for its type; another required type is missing', async () => {
+    await pushImage(reg, work, 'app/att:1', 'att');
+    const image = `${reg.host}/app/att:1`;
+    await signImage(image, privA, ctx);
+    await attestImage(image, privA, 'https://cyclonedx.org/bom', { bomFormat: 'CycloneDX', specVersion: '1.6' }, ctx);
+    const cdx = adHocRule({ keys: [pubA], identities: [] }, [
+      { type: 'cyclonedx', predicateType: 'https://cyclonedx.org/bom', minimum: 1 },
+    ]);
+    const r = await verifyImageWithRule(image, cdx, { ctx });
+    assert.equal(r.status, 'verified', r.reasons.join('; '));
+    assert.equal(r.attestations[0]?.predicateType, 'https://cyclonedx.org/bom');
+    const verdict = adHocRule({ keys: [pubA], identities: [] }, [
+      { type: 'customs-verdict', predicateType: 'https://customs.dev/attestation/verdict/v1', minimum: 1 },
+    ]);
+    const r2 = await verifyImageWithRule(image, verdict, { ctx });
+    assert.equal(r2.status, 'unverified');
+    assert.match(r2.reasons.join('\n'), /attestation customs-verdict .*0 verified, 1 required/);
+    const wrongKey = adHocRule(
+      { keys: [pubB], identities: [] },
+      [{ type: 'cyclonedx', predicateType: 'https://cyclonedx.org/bom', minimum: 1 }],
+      0,
+    );
+    assert.equal((await verifyImageWithRule(image, wrongKey, { ctx })).status, 'unverified');
+  });
+});
