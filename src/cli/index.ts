@@ -10,6 +10,10 @@ import { sbomCommand } from './commands/sbom.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
 import { workerCommand } from './commands/worker.js';
+import { signCommand } from './commands/sign.js';
+import { verifyCommand } from './commands/verify.js';
+import { attestCommand } from './commands/attest.js';
+import { verifyAttestationCommand } from './commands/verify-attestation.js';
 import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
@@ -28,6 +32,10 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(benchCommand(signal));
   program.addCommand(reportCommand());
   program.addCommand(admitCommand(signal));
+  program.addCommand(signCommand(signal));
+  program.addCommand(verifyCommand(signal));
+  program.addCommand(attestCommand(signal));
+  program.addCommand(verifyAttestationCommand(signal));
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')

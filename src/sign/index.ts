@@ -81,6 +81,7 @@ export {
   adHocRule,
   imageReferenceOf,
   verifyImageAgainstPolicy,
+  verifyCosignSignature,
   verifyImageWithRule,
 } from './verify-image.js';
 export { type SignOutcome, attestImage, signImage } from './sign-image.js';

@@ -130,7 +130,7 @@ describe('sign and verify with keys', () => {
     assert.match(r.reasons.join('\n'), /names sha256:[a-f0-9]{64}, not this image's/);
   });
 
-  test('a payload altered after signing fails the signature check; one naming another repository is invalid', async () => {
+  test('a payload altered after signing fails the signature check; one made for another repository does not count', async () => {
     await pushImage(reg, work, 'app/alter:1', 'alter');
     const image = `${reg.host}/app/alter:1`;
     const { digest } = await signImage(image, privA, ctx);
@@ -158,8 +158,8 @@ describe('sign and verify with keys', () => {
         annotations: { [SIGNATURE_ANNOTATION]: signBytes(privA, elsewhere).toString('base64') },
       });
       const r2 = await verifyImageWithRule(image, ruleA, { ctx });
-      assert.equal(r2.status, 'invalid');
-      assert.match(r2.reasons.join('\n'), /names the repository of .*other\/repo:1/);
+      assert.equal(r2.status, 'unverified');
+      assert.match(r2.reasons.join('\n'), /signed for .*other\/repo:1, not for /);
       assert.ok(await getBlob(client, blob));
     } finally {
       await client.close();

@@ -9,12 +9,13 @@
  *   every required attestation type is there, signed by a trusted signer;
  * - invalid: not verified, and some signature is broken in a way only
  *   tampering or a faulty signer explains: a trusted key's valid signature
- *   over a payload naming another image or repository, a malformed payload,
+ *   over a payload naming another image digest, a malformed payload,
  *   a keyless bundle whose chain, log entry or signature does not verify;
  * - unverified: anything else: no signatures, or only signatures that no
  *   trusted key or identity made. (An ECDSA signature that fails under every
  *   trusted key cannot tell "another signer" from "altered": it counts as
- *   untrusted, reported with its reason.)
+ *   untrusted, reported with its reason; so does a trusted key's signature
+ *   made for another repository, as a copied signature is.)
  */
 import type { KeyObject } from 'node:crypto';
 import { type Context, CustomsError, type Digest } from '../core/index.js';
@@ -110,7 +111,8 @@ interface Evidence {
   readonly attestations: SignatureRecord[];
 }
 
-function checkCosignSignature(
+/** Check one signature layer of cosign's layout for the image `ref`@`digest`. */
+export function verifyCosignSignature(
   a: Attachment,
   keys: readonly TrustedKey[],
   ref: ImageReference,
@@ -158,11 +160,13 @@ function checkCosignSignature(
     };
   }
   if (!sameRepository(payload.dockerReference, ref)) {
+    // A genuine signature made for another name (a copy, a mirror): no evidence of tampering,
+    // but no statement about this repository either (containers/image's matchRepoDigestOrExact agrees).
     return {
       ...base,
       ...who,
-      status: 'invalid',
-      reason: `the signed payload names the repository of ${payload.dockerReference}, not ${repositoryName(ref)}`,
+      status: 'untrusted',
+      reason: `signed for ${payload.dockerReference}, not for ${repositoryName(ref)}`,
     };
   }
   return { ...base, ...who, status: 'valid' };
@@ -355,7 +359,7 @@ export async function verifyImageWithRule(
     const sigTag = attachmentTag(d, 'sig');
     const attTag = attachmentTag(d, 'att');
     const signatures = (await readAttachments(client, d, 'sig')).map((a) =>
-      checkCosignSignature(a, rule.signers.keys, ref, d, `${sigTag} layer ${a.digest}`),
+      verifyCosignSignature(a, rule.signers.keys, ref, d, `${sigTag} layer ${a.digest}`),
     );
     const attestations =
       rule.attestations.length === 0
