@@ -14,6 +14,7 @@ import { signCommand } from './commands/sign.js';
 import { verifyCommand } from './commands/verify.js';
 import { attestCommand } from './commands/attest.js';
 import { verifyAttestationCommand } from './commands/verify-attestation.js';
+import { promoteCommand } from './commands/promote.js';
 import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
@@ -36,6 +37,7 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(verifyCommand(signal));
   program.addCommand(attestCommand(signal));
   program.addCommand(verifyAttestationCommand(signal));
+  program.addCommand(promoteCommand(signal));
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')
