@@ -49,6 +49,8 @@ export {
   getManifest,
   listReferrers,
   pushBlob,
+  pushReferrer,
+  EMPTY_MEDIA_TYPE,
   putManifest,
   referrersTag,
   repositoryClient,

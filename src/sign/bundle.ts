@@ -16,7 +16,7 @@ import { type Bundle, bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, type TrustMaterial, Verifier } from '@sigstore/verify';
 import { CustomsError, type Digest } from '../core/index.js';
-import { parseStatement, type Statement, statementCovers } from './dsse.js';
+import { IN_TOTO_PAYLOAD_TYPE, parseStatement, type Statement, signEnvelope, statementCovers } from './dsse.js';
 import type { TrustedIdentity } from './trust-policy.js';
 
 export const BUNDLE_MEDIA_TYPE_PREFIX = 'application/vnd.dev.sigstore.bundle';
@@ -48,6 +48,49 @@ export function parseTrustedRoot(json: unknown, what: string): TrustRoot {
       } catch (e) {
         throw new CustomsError('TRUSTED_ROOT_INVALID', `${what}: ${(e as Error).message}`, e);
       }
+    },
+  };
+}
+
+/**
+ * A root that trusts one key and nothing else: for bundles signed with a key
+ * (verificationMaterial.publicKey), where the key is the authority and no
+ * transparency log or timestamp is required — as for cosign's tag-layout
+ * signatures made with a key.
+ */
+export function keyTrustRoot(key: KeyObject): TrustRoot & { readonly keyOnly: true } {
+  return {
+    keyOnly: true,
+    material: () => ({
+      certificateAuthorities: [],
+      timestampAuthorities: [],
+      tlogs: [],
+      ctlogs: [],
+      publicKey: () => ({ publicKey: key, validFor: () => true }),
+    }),
+  };
+}
+
+/** The key hint of a bundle: base64 SHA-256 of the public key's SubjectPublicKeyInfo. */
+export function keyHint(key: KeyObject): string {
+  return createHash('sha256')
+    .update(key.export({ format: 'der', type: 'spki' }))
+    .digest('base64');
+}
+
+/**
+ * A sigstore bundle v0.3 signed with a key: a DSSE envelope of `statement`
+ * (in-toto), the key's hint, no log entry.
+ */
+export function keyBundle(privateKey: KeyObject, publicKey: KeyObject, statement: Buffer): unknown {
+  const env = signEnvelope(privateKey, IN_TOTO_PAYLOAD_TYPE, statement);
+  return {
+    mediaType: BUNDLE_V03_MEDIA_TYPE,
+    verificationMaterial: { publicKey: { hint: keyHint(publicKey) }, tlogEntries: [] },
+    dsseEnvelope: {
+      payload: env.payload,
+      payloadType: env.payloadType,
+      signatures: env.signatures.map((x) => ({ sig: x.sig, keyid: '' })),
     },
   };
 }
@@ -129,7 +172,13 @@ export function verifyBundle(
     const entity = toSignedEntity(bundle, opts.artifact?.bytes);
     // Defaults of the sigstore clients: one tlog entry, one SCT for a certificate, one timestamp.
     const keyed = entity.key.$case === 'public-key';
-    const verifier = new Verifier(root.material(opts.key), keyed ? { ctlogThreshold: 0 } : {});
+    const keyOnly = 'keyOnly' in root && keyed;
+    const thresholds = keyOnly
+      ? { ctlogThreshold: 0, tlogThreshold: 0, timestampThreshold: 0 }
+      : keyed
+        ? { ctlogThreshold: 0 }
+        : {};
+    const verifier = new Verifier(root.material(opts.key), thresholds);
     signer = verifier.verify(entity);
   } catch (e) {
     if (e instanceof CustomsError) throw e;

@@ -57,6 +57,9 @@ export {
   type TrustRoot,
   BUNDLE_V03_MEDIA_TYPE,
   identityMatches,
+  keyBundle,
+  keyHint,
+  keyTrustRoot,
   parseTrustedRoot,
   verifyBundle,
 } from './bundle.js';
@@ -79,6 +82,7 @@ export {
   type VerificationStatus,
   type VerifyOptions,
   adHocRule,
+  COSIGN_SIGN_PREDICATE,
   imageReferenceOf,
   verifyImageAgainstPolicy,
   verifyCosignSignature,

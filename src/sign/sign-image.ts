@@ -6,12 +6,21 @@
  */
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { type Context, CustomsError, type Digest } from '../core/index.js';
-import { getManifest, type ImageReference, repositoryClient, repositoryName, withDefaultTag } from '../image/index.js';
+import {
+  getManifest,
+  type ImageReference,
+  MEDIA_TYPES,
+  pushReferrer,
+  repositoryClient,
+  repositoryName,
+  withDefaultTag,
+} from '../image/index.js';
+import { BUNDLE_V03_MEDIA_TYPE, keyBundle } from './bundle.js';
 import { appendAttachment, DSSE_MEDIA_TYPE, PREDICATE_TYPE_ANNOTATION, SIGNATURE_ANNOTATION } from './cosign-layout.js';
 import { IN_TOTO_PAYLOAD_TYPE, imageStatement, signEnvelope } from './dsse.js';
 import { signBytes, verifyBytesSignature } from './keys.js';
 import { SIMPLE_SIGNING_MEDIA_TYPE, simpleSigningPayload } from './simple-signing.js';
-import { imageReferenceOf } from './verify-image.js';
+import { COSIGN_SIGN_PREDICATE, imageReferenceOf } from './verify-image.js';
 
 export interface SignOutcome {
   readonly image: string;
@@ -19,6 +28,8 @@ export interface SignOutcome {
   /** The tag the signature (or attestation) manifest is at, and that manifest's digest. */
   readonly tag: string;
   readonly manifestDigest: Digest;
+  /** The sigstore bundle referrer pushed with --bundle. */
+  readonly referrer?: Digest;
 }
 
 async function resolveDigest(ref: ImageReference, ctx: Context): Promise<Digest> {
@@ -51,7 +62,12 @@ export async function signImage(
   image: string | ImageReference,
   key: KeyObject,
   ctx: Context,
-  opts: { readonly digest?: Digest; readonly annotations?: Readonly<Record<string, string>> } = {},
+  opts: {
+    readonly digest?: Digest;
+    readonly annotations?: Readonly<Record<string, string>>;
+    /** Also push a sigstore bundle (v0.3, DSSE, cosign's https://sigstore.dev/cosign/sign/v1 statement) as an OCI 1.1 referrer. */
+    readonly bundle?: boolean;
+  } = {},
 ): Promise<SignOutcome> {
   const ref = withDefaultTag(imageReferenceOf(image));
   const digest = opts.digest ?? (await resolveDigest(ref, ctx));
@@ -78,7 +94,27 @@ export async function signImage(
         return old !== undefined && verifyBytesSignature(createPublicKey(key), payload, Buffer.from(old, 'base64'));
       },
     );
-    return { image: dockerReferenceOf(ref), digest, tag: `${digest.replace(':', '-')}.sig`, manifestDigest };
+    let referrer: Digest | undefined;
+    if (opts.bundle) {
+      const m = await getManifest(client, digest);
+      if (!m) throw new CustomsError('IMAGE_NOT_FOUND', `${repositoryName(ref)}@${digest} not found in the registry`);
+      const statement = imageStatement(repositoryName(ref), digest, COSIGN_SIGN_PREDICATE, {});
+      const bundle = Buffer.from(JSON.stringify(keyBundle(key, createPublicKey(key), statement)));
+      referrer = await pushReferrer(
+        client,
+        { digest, mediaType: m.mediaType ?? MEDIA_TYPES.ociManifest, size: m.bytes.length },
+        BUNDLE_V03_MEDIA_TYPE,
+        { bytes: bundle, mediaType: BUNDLE_V03_MEDIA_TYPE },
+        { 'dev.sigstore.bundle.content': 'dsse-envelope', 'dev.sigstore.bundle.predicateType': COSIGN_SIGN_PREDICATE },
+      );
+    }
+    return {
+      image: dockerReferenceOf(ref),
+      digest,
+      tag: `${digest.replace(':', '-')}.sig`,
+      manifestDigest,
+      ...(referrer ? { referrer } : {}),
+    };
   } finally {
     await client.close();
   }

@@ -4,24 +4,28 @@
  * verification says when the signature, the payload or the tag is tampered with.
  */
 import assert from 'node:assert/strict';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { Context } from '../core/index.js';
 import {
   getBlob,
   getManifest,
+  listReferrers,
   parseNormalizedReference,
-  putManifest,
   pushBlob,
+  pushReferrer,
+  putManifest,
   repositoryClient,
 } from '../image/index.js';
+import { BUNDLE_V03_MEDIA_TYPE, keyBundle } from './bundle.js';
+import { imageStatement } from './dsse.js';
 import { startRegistry, type TestRegistry } from '../image/test-support/test-registry.js';
 import { appendAttachment, attachmentTag, readAttachments, SIGNATURE_ANNOTATION } from './cosign-layout.js';
 import { generateKeyPair, loadPrivateKey, loadPublicKey } from './keys.js';
 import { SIMPLE_SIGNING_MEDIA_TYPE, simpleSigningPayload } from './simple-signing.js';
 import { attestImage, signImage } from './sign-image.js';
 import { dockerConfigFor, pushImage, registryContext, tempDir } from './test-support/registry-image.js';
-import { adHocRule, verifyImageWithRule } from './verify-image.js';
+import { adHocRule, COSIGN_SIGN_PREDICATE, verifyImageWithRule } from './verify-image.js';
 
 const work = tempDir('customs-sign-test-');
 let reg: TestRegistry;
@@ -191,5 +195,101 @@ describe('attestations', () => {
       0,
     );
     assert.equal((await verifyImageWithRule(image, wrongKey, { ctx })).status, 'unverified');
+  });
+});
+
+describe('sigstore bundles among the referrers', () => {
+  test('sign --bundle pushes a bundle referrer (the referrers tag where the registry has no API) that verifies on its own', async () => {
+    await pushImage(reg, work, 'app/bundle:1', 'bundle');
+    const image = `${reg.host}/app/bundle:1`;
+    const out = await signImage(image, privA, ctx, { bundle: true });
+    assert.match(out.referrer ?? '', /^sha256:/);
+    const client = repositoryClient(parseNormalizedReference(image), ctx);
+    try {
+      const refs = await listReferrers(client, out.digest, BUNDLE_V03_MEDIA_TYPE);
+      assert.deepEqual(
+        refs.map((r) => r.digest),
+        [out.referrer],
+      );
+      // Drop the tag-layout signature: the bundle alone must carry the verification.
+      const emptied = await getManifest(client, attachmentTag(out.digest, 'sig'));
+      assert.ok(emptied);
+      const json = JSON.parse(emptied.bytes.toString('utf8'));
+      json.layers = [];
+      await putManifest(client, attachmentTag(out.digest, 'sig'), Buffer.from(JSON.stringify(json)), json.mediaType);
+    } finally {
+      await client.close();
+    }
+    const r = await verifyImageWithRule(image, ruleA, { ctx });
+    assert.equal(r.status, 'verified', r.reasons.join('; '));
+    assert.deepEqual(
+      r.signatures.map((s) => [s.format, s.status, s.signer]),
+      [['sigstore-bundle', 'valid', 'a.pub']],
+    );
+    const other = await verifyImageWithRule(image, adHocRule({ keys: [pubB], identities: [] }), { ctx });
+    assert.equal(other.status, 'unverified');
+    assert.match(other.reasons.join('\n'), /a key that is not trusted/);
+  });
+
+  test('a bundle by the trusted key about another digest is invalid; a keyless bundle needs trusted identities', async () => {
+    await pushImage(reg, work, 'app/bundle-bad:1', 'bundle-bad');
+    const image = `${reg.host}/app/bundle-bad:1`;
+    const client = repositoryClient(parseNormalizedReference(image), ctx);
+    try {
+      const m = await getManifest(client, '1');
+      assert.ok(m);
+      const subject = { digest: m.digest, mediaType: m.mediaType ?? '', size: m.bytes.length };
+      const elsewhere = imageStatement(
+        `${reg.host}/app/bundle-bad`,
+        `sha256:${'0'.repeat(64)}`,
+        COSIGN_SIGN_PREDICATE,
+        {},
+      );
+      const bundle = Buffer.from(JSON.stringify(keyBundle(privA, pubA.key, elsewhere)));
+      await pushReferrer(client, subject, BUNDLE_V03_MEDIA_TYPE, { bytes: bundle, mediaType: BUNDLE_V03_MEDIA_TYPE });
+    } finally {
+      await client.close();
+    }
+    const r = await verifyImageWithRule(image, ruleA, { ctx });
+    assert.equal(r.status, 'invalid');
+    assert.match(r.reasons.join('\n'), /subjects do not include/);
+  });
+
+  test('a keyless bundle (sigstore conformance data) among the referrers: checked against the trusted root and identities', async () => {
+    await pushImage(reg, work, 'app/keyless:1', 'keyless');
+    const image = `${reg.host}/app/keyless:1`;
+    const fixture = new URL('../../test/fixtures/sigstore-conformance/intoto-with-custom-trust-root/', import.meta.url);
+    const client = repositoryClient(parseNormalizedReference(image), ctx);
+    try {
+      const m = await getManifest(client, '1');
+      assert.ok(m);
+      const bundle = readFileSync(new URL('bundle.sigstore.json', fixture));
+      await pushReferrer(
+        client,
+        { digest: m.digest, mediaType: m.mediaType ?? '', size: m.bytes.length },
+        BUNDLE_V03_MEDIA_TYPE,
+        {
+          bytes: bundle,
+          mediaType: BUNDLE_V03_MEDIA_TYPE,
+        },
+      );
+    } finally {
+      await client.close();
+    }
+    const keysOnly = await verifyImageWithRule(image, ruleA, { ctx });
+    assert.equal(keysOnly.status, 'unverified');
+    assert.match(keysOnly.reasons.join('\n'), /a keyless bundle, and no identities are trusted/);
+    const keyless = adHocRule({
+      keys: [],
+      identities: [{ issuer: 'https://token.actions.githubusercontent.com', subjectRegExp: /.*/u }],
+      trustedRoot: {
+        path: 'trusted_root.json',
+        json: JSON.parse(readFileSync(new URL('trusted_root.json', fixture), 'utf8')),
+      },
+    });
+    // The bundle is genuine but its statement is about another artifact, not this image.
+    const r = await verifyImageWithRule(image, keyless, { ctx });
+    assert.equal(r.status, 'invalid');
+    assert.match(r.reasons.join('\n'), /subjects do not include sha256:/);
   });
 });

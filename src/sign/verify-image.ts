@@ -35,6 +35,8 @@ import {
 import {
   BUNDLE_MEDIA_TYPE_PREFIX,
   type BundleOutcome,
+  keyHint,
+  keyTrustRoot,
   parseTrustedRoot,
   type TrustRoot,
   verifyBundle,
@@ -214,7 +216,7 @@ function checkCosignAttestation(
 }
 
 /** cosign's predicate type for a plain image signature carried in a DSSE bundle. */
-const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
+export const COSIGN_SIGN_PREDICATE = 'https://sigstore.dev/cosign/sign/v1';
 
 function bundleRecord(o: BundleOutcome, source: string, keyName: string | undefined): SignatureRecord {
   const predicateType = o.statement?.predicateType;
@@ -241,7 +243,6 @@ async function bundleEvidence(
   manifestBytes: () => Promise<Buffer>,
 ): Promise<SignatureRecord[]> {
   const referrers = await listReferrers(client, digest);
-  if (!referrers) return [];
   const out: SignatureRecord[] = [];
   for (const r of referrers.slice(0, 64)) {
     const artifactType = (r as Descriptor & { artifactType?: string }).artifactType ?? '';
@@ -282,21 +283,26 @@ async function bundleEvidence(
     }
     const isMessage = typeof json === 'object' && json !== null && 'messageSignature' in json;
     const artifact = isMessage ? { bytes: await manifestBytes(), digest } : { digest };
-    if (!root) {
-      out.push({
-        kind: 'signature',
-        format: 'sigstore-bundle',
-        source,
-        status: 'untrusted',
-        reason: 'no trusted root to verify sigstore bundles with (--trusted-root, or trustedRoot in the trust policy)',
-      });
-      continue;
-    }
     const outcomes: { o: BundleOutcome; key?: string }[] = [];
-    if (rule.signers.identities.length > 0)
-      outcomes.push({ o: verifyBundle(json, root, { artifact, identities: rule.signers.identities }) });
-    for (const k of rule.signers.keys)
-      outcomes.push({ o: verifyBundle(json, root, { artifact, key: k.key }), key: k.name });
+    const material = (json as { verificationMaterial?: { publicKey?: { hint?: unknown } } }).verificationMaterial;
+    const hint = material?.publicKey?.hint;
+    const untrusted = (reason: string): void => {
+      out.push({ kind: 'signature', format: 'sigstore-bundle', source, status: 'untrusted', reason });
+    };
+    if (material?.publicKey === undefined) {
+      // Keyless: a certificate chain to the trusted root, and one of the trusted identities.
+      if (rule.signers.identities.length === 0) untrusted('a keyless bundle, and no identities are trusted');
+      else if (!root)
+        untrusted(
+          'no trusted root to verify keyless bundles with (--trusted-root, or trustedRoot in the trust policy)',
+        );
+      else outcomes.push({ o: verifyBundle(json, root, { artifact, identities: rule.signers.identities }) });
+    } else {
+      // Made with a key: the trusted key the hint names (its SPKI SHA-256) is the authority, as for the tag layout.
+      const k = rule.signers.keys.find((x) => typeof hint === 'string' && hint === keyHint(x.key));
+      if (!k) untrusted('a bundle made with a key that is not trusted');
+      else outcomes.push({ o: verifyBundle(json, keyTrustRoot(k.key), { artifact, key: k.key }), key: k.name });
+    }
     const best = outcomes.find((x) => x.o.ok) ?? outcomes[0];
     if (best) out.push(bundleRecord(best.o, source, best.key));
   }

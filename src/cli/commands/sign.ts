@@ -151,6 +151,7 @@ export function signCommand(signal: AbortSignal): Command {
       collect,
       [],
     )
+    .option('--bundle', 'also push a sigstore bundle (v0.3) as an OCI 1.1 referrer of the image')
     .option('--json', 'print what was signed as JSON');
   for (const o of registryOptions()) cmd.addOption(o);
   cmd.addCommand(generateKeyPairCommand());
@@ -167,13 +168,14 @@ Examples:
   customs sign generate-key-pair
   customs sign registry.example.com/app:1.4 --key cosign.key
   customs sign registry.example.com/app@sha256:4f… --key cosign.key -a build=1234
+  customs sign registry.example.com/app:1.4 --key cosign.key --bundle     # and a sigstore bundle referrer
 
 Exit status: 0 signed, 2 usage error, 3 input error (image, key or password, registry).`,
   );
   cmd.action(
     async (
       image: string | undefined,
-      flags: RegistryFlags & { key?: string; annotation: string[]; json?: boolean },
+      flags: RegistryFlags & { key?: string; annotation: string[]; json?: boolean; bundle?: boolean },
     ) => {
       if (image === undefined)
         throw new CustomsError('USAGE_BAD_ARGUMENT', 'sign needs an IMAGE (or the generate-key-pair command)');
@@ -182,7 +184,10 @@ Exit status: 0 signed, 2 usage error, 3 input error (image, key or password, reg
       const key = await privateKeyOf(flags.key);
       const ctx = registryContext(flags, signal);
       try {
-        const out = await (await signLib()).signImage(image, key, ctx, { annotations });
+        const out = await (await signLib()).signImage(image, key, ctx, {
+          annotations,
+          ...(flags.bundle ? { bundle: true } : {}),
+        });
         ctx.finish();
         process.stdout.write(
           flags.json ? `${JSON.stringify(out, null, 2)}\n` : `Signed ${out.image}@${out.digest} (${out.tag})\n`,

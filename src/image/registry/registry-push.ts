@@ -183,14 +183,15 @@ export async function putManifest(
 
 /**
  * Referrers of a manifest (distribution-spec "Listing referrers"), filtered by
- * artifact type; undefined when the registry does not offer the API (404, or
- * an answer that is not an image index).
+ * artifact type. A registry without the API (404, or an answer that is not an
+ * image index) is asked for the referrers tag schema instead: the index at
+ * tag `sha256-<hex>` ("Unavailable Referrers API" fallback). [] when neither has any.
  */
 export async function listReferrers(
   client: RegistryClient,
   digest: Digest,
   artifactType?: string,
-): Promise<Descriptor[] | undefined> {
+): Promise<Descriptor[]> {
   const q = artifactType ? `?artifactType=${encodeURIComponent(artifactType)}` : '';
   const what = `referrers of ${client.name}@${digest}`;
   const res = await client.call(
@@ -199,15 +200,76 @@ export async function listReferrers(
     { headers: { accept: MEDIA_TYPES.ociIndex }, accept: [404, 400, 405] },
     what,
   );
-  if (res.status !== 200) {
-    drain(res.body);
-    return undefined;
+  let json: unknown;
+  if (res.status === 200) json = parseJson(await readBounded(res.body, MAX_DOCUMENT_SIZE, what), what);
+  else drain(res.body);
+  if (documentKind(undefined, json) !== 'index') {
+    const fallback = await getManifest(client, referrersTag(digest), MEDIA_TYPES.ociIndex);
+    json = fallback ? parseJson(fallback.bytes, `referrers tag of ${client.name}@${digest}`) : undefined;
+    if (documentKind(undefined, json) !== 'index') return [];
   }
-  const json = parseJson(await readBounded(res.body, MAX_DOCUMENT_SIZE, what), what);
-  if (documentKind(undefined, json) !== 'index') return undefined;
   const all = parseIndex(json, what).manifests;
   // A registry may ignore the filter (the spec lets it, saying so in OCI-Filters-Applied).
   return artifactType ? all.filter((d) => (d as { artifactType?: string }).artifactType === artifactType) : [...all];
+}
+
+/** The empty descriptor's blob (image-spec manifest.md "Guidance for an Empty Descriptor"). */
+const EMPTY_JSON = Buffer.from('{}');
+export const EMPTY_MEDIA_TYPE = 'application/vnd.oci.empty.v1+json';
+
+/**
+ * Push an artifact that refers to `subject` (image-spec manifest.md `subject`,
+ * `artifactType`; an empty config): one layer of `blob`. A registry that does
+ * not answer with OCI-Subject (no referrers API) gets the referrers tag schema
+ * updated too, so readers of either find it. Returns the artifact's digest.
+ */
+export async function pushReferrer(
+  client: RegistryClient,
+  subject: { readonly digest: Digest; readonly mediaType: string; readonly size: number },
+  artifactType: string,
+  blob: { readonly bytes: Buffer; readonly mediaType: string },
+  annotations: Readonly<Record<string, string>> = {},
+): Promise<Digest> {
+  const config = await pushBlob(client, EMPTY_JSON);
+  const layer = await pushBlob(client, blob.bytes);
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: MEDIA_TYPES.ociManifest,
+      artifactType,
+      config: { mediaType: EMPTY_MEDIA_TYPE, digest: config.digest, size: config.size },
+      layers: [{ mediaType: blob.mediaType, digest: layer.digest, size: layer.size }],
+      subject,
+      ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+    }),
+  );
+  const digest = sha256(manifest);
+  const what = `push of referrer ${digest} to ${client.name}`;
+  const res = await client.call(
+    'PUT',
+    `${client.repository}/manifests/${digest}`,
+    { headers: { 'content-type': MEDIA_TYPES.ociManifest }, body: manifest },
+    what,
+  );
+  drain(res.body);
+  if (res.headers['oci-subject'] === undefined) {
+    const tag = referrersTag(subject.digest);
+    const existing = await getManifest(client, tag, MEDIA_TYPES.ociIndex);
+    const json = existing ? (parseJson(existing.bytes, `referrers tag ${tag}`) as { manifests?: unknown }) : undefined;
+    const manifests = Array.isArray(json?.manifests) ? (json.manifests as { digest?: string }[]) : [];
+    if (!manifests.some((m) => m.digest === digest)) {
+      manifests.push({
+        mediaType: MEDIA_TYPES.ociManifest,
+        digest,
+        size: manifest.length,
+        artifactType,
+        ...(Object.keys(annotations).length > 0 ? { annotations } : {}),
+      } as { digest: string });
+    }
+    const index = Buffer.from(JSON.stringify({ schemaVersion: 2, mediaType: MEDIA_TYPES.ociIndex, manifests }));
+    await putManifest(client, tag, index, MEDIA_TYPES.ociIndex);
+  }
+  return digest;
 }
 
 /** The referrers tag schema of distribution-spec: `sha256:<hex>` → `sha256-<hex>`. */
