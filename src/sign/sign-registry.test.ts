@@ -4,7 +4,8 @@
  * verification says when the signature, the payload or the tag is tampered with.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Context } from '../core/index.js';
 import {
@@ -25,7 +26,8 @@ import { generateKeyPair, loadPrivateKey, loadPublicKey } from './keys.js';
 import { SIMPLE_SIGNING_MEDIA_TYPE, simpleSigningPayload } from './simple-signing.js';
 import { attestImage, signImage } from './sign-image.js';
 import { dockerConfigFor, pushImage, registryContext, tempDir } from './test-support/registry-image.js';
-import { adHocRule, COSIGN_SIGN_PREDICATE, verifyImageWithRule } from './verify-image.js';
+import { parseTrustPolicy } from './trust-policy.js';
+import { adHocRule, COSIGN_SIGN_PREDICATE, verifyImageAgainstPolicy, verifyImageWithRule } from './verify-image.js';
 
 const work = tempDir('customs-sign-test-');
 let reg: TestRegistry;
@@ -291,5 +293,76 @@ describe('sigstore bundles among the referrers', () => {
     const r = await verifyImageWithRule(image, keyless, { ctx });
     assert.equal(r.status, 'invalid');
     assert.match(r.reasons.join('\n'), /subjects do not include sha256:/);
+  });
+});
+
+describe('trust policy and hostile signature manifests', () => {
+  test('verifyImageAgainstPolicy: the first matching rule decides; an image no rule covers is unverified without a registry request', async () => {
+    await pushImage(reg, work, 'prod/app:1', 'policy');
+    const image = `${reg.host}/prod/app:1`;
+    await signImage(image, privA, ctx);
+    const keyFile = join(work, 'a.pub');
+    writeFileSync(keyFile, pairA.publicKey);
+    writeFileSync(join(work, 'b.pub'), pairB.publicKey);
+    const policy = parseTrustPolicy(
+      `version: 1\nrules:\n  - name: prod\n    images: ["${reg.host}/prod/*"]\n    signatures: {keys: [a.pub]}\n  - name: rest\n    images: ["${reg.host}/**"]\n    signatures: {keys: [b.pub]}\n`,
+      'trust.yaml',
+      work,
+      (p) => readFileSync(p, 'utf8'),
+    );
+    const ok = await verifyImageAgainstPolicy(image, policy, { ctx });
+    assert.equal(ok.status, 'verified', ok.reasons.join('; '));
+    assert.equal(ok.rule, 'prod');
+    await pushImage(reg, work, 'dev/app:1', 'policy-dev');
+    await signImage(`${reg.host}/dev/app:1`, privA, ctx);
+    const dev = await verifyImageAgainstPolicy(`${reg.host}/dev/app:1`, policy, { ctx });
+    assert.equal(dev.rule, 'rest');
+    assert.equal(dev.status, 'unverified');
+    const none = await verifyImageAgainstPolicy('unreachable.invalid/x/y:1', policy, { ctx });
+    assert.equal(none.status, 'unverified');
+    assert.equal(none.rule, undefined);
+    assert.match(none.reasons[0] ?? '', /no rule of the trust policy trust\.yaml matches unreachable\.invalid\/x\/y/);
+  });
+
+  test('garbage layers in a .sig manifest are reported, never thrown; at most 64 layers are read', async () => {
+    await pushImage(reg, work, 'app/hostile:1', 'hostile');
+    const image = `${reg.host}/app/hostile:1`;
+    const { digest } = await signImage(image, privA, ctx);
+    const client = repositoryClient(parseNormalizedReference(image), ctx);
+    try {
+      const layer = async (mediaType: string, payload: Buffer, annotations: Record<string, string>) => ({
+        mediaType,
+        ...(await pushBlob(client, payload)),
+        annotations,
+      });
+      const m = await getManifest(client, attachmentTag(digest, 'sig'));
+      assert.ok(m);
+      const json = JSON.parse(m.bytes.toString('utf8'));
+      const junk = [
+        await layer(SIMPLE_SIGNING_MEDIA_TYPE, Buffer.from('{"critical":'), {
+          [SIGNATURE_ANNOTATION]: '!!!not base64',
+        }),
+        await layer(SIMPLE_SIGNING_MEDIA_TYPE, Buffer.from('x'.repeat(1000)), {}),
+        await layer('application/octet-stream', Buffer.from('\u0000\u0001'), { [SIGNATURE_ANNOTATION]: 'AAAA' }),
+      ];
+      // Junk first, the genuine signature after 70 of them: past the cap it is not read.
+      const many = Array.from({ length: 70 }, (_, i) => junk[i % junk.length]);
+      json.layers = [...many, ...json.layers];
+      await putManifest(client, attachmentTag(digest, 'sig'), Buffer.from(JSON.stringify(json)), json.mediaType);
+    } finally {
+      await client.close();
+    }
+    const r = await verifyImageWithRule(image, ruleA, { ctx });
+    assert.equal(r.signatures.length, 64);
+    assert.ok(r.signatures.every((s) => s.status !== 'valid'));
+    assert.ok(
+      r.signatures.some(
+        (s) => s.status === 'invalid' && /no dev\.cosignproject\.cosign\/signature annotation/.test(s.reason ?? ''),
+      ),
+    );
+    assert.ok(
+      r.signatures.some((s) => s.status === 'untrusted' && /not a simple-signing payload/.test(s.reason ?? '')),
+    );
+    assert.equal(r.status, 'invalid');
   });
 });
