@@ -125,3 +125,48 @@ describe('customs verify on the command line', () => {
     assert.equal(noTrust.code, 2);
   });
 });
+
+describe('attest, verify-attestation and verify --policy on the command line', () => {
+  test('an attested SBOM verifies by type; a missing type exits 1 naming it; a trust policy decides by its rule', async () => {
+    await pushLayout(reg, layout('attested'), 'interop/attested:1');
+    const image = `${reg.host}/interop/attested:1`;
+    const predicate = join(work, 'sbom.cdx.json');
+    writeFileSync(
+      predicate,
+      JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [] }),
+    );
+    const att = await runCustoms(
+      ['attest', image, '--predicate', predicate, '--type', 'cyclonedx', '--key', join(work, 'customs.key')],
+      env,
+    );
+    assert.equal(att.code, 0, att.stderr);
+    assert.match(att.stdout, /^Attested .*: https:\/\/cyclonedx\.org\/bom \(sha256-[a-f0-9]{64}\.att\)/);
+    const pub = join(work, 'customs.pub');
+    const ok = await runCustoms(['verify-attestation', image, '--key', pub, '--type', 'cyclonedx'], env);
+    assert.equal(ok.code, 0, ok.stderr + ok.stdout);
+    const missing = await runCustoms(
+      ['verify-attestation', image, '--key', pub, '--type', 'cyclonedx', '--type', 'customs-verdict'],
+      env,
+    );
+    assert.equal(missing.code, 1);
+    assert.match(missing.stderr, /attestation customs-verdict .*0 verified, 1 required/);
+    const badType = await runCustoms(
+      ['attest', image, '--predicate', predicate, '--type', 'sbom', '--key', join(work, 'customs.key')],
+      env,
+    );
+    assert.equal(badType.code, 2);
+    const policy = join(work, 'trust.yaml');
+    writeFileSync(
+      policy,
+      `version: 1\nrules:\n  - name: interop\n    images: ["${reg.host}/interop/*"]\n    signatures: {keys: [customs.pub]}\n    attestations: [{type: cyclonedx}]\n`,
+    );
+    // Attested but not signed: the rule wants both.
+    const unsigned = await runCustoms(['verify', image, '--policy', policy, '-f', 'json'], env);
+    assert.equal(unsigned.code, 1);
+    assert.equal(JSON.parse(unsigned.stdout).rule, 'interop');
+    assert.equal((await runCustoms(['sign', image, '--key', join(work, 'customs.key')], env)).code, 0);
+    const signed = await runCustoms(['verify', image, '--policy', policy], env);
+    assert.equal(signed.code, 0, signed.stderr + signed.stdout);
+    assert.match(signed.stdout, /verified \(rule "interop"\)/);
+  });
+});
