@@ -95,6 +95,82 @@ export function keyBundle(privateKey: KeyObject, publicKey: KeyObject, statement
   };
 }
 
+/** DER bytes of every certificate in a PEM text. */
+function pemCertificates(pem: string): Buffer[] {
+  const out: Buffer[] = [];
+  const re = /-----BEGIN CERTIFICATE-----([\s\S]*?)-----END CERTIFICATE-----/g;
+  for (let m = re.exec(pem); m; m = re.exec(pem)) out.push(Buffer.from((m[1] ?? '').replace(/\s+/g, ''), 'base64'));
+  return out;
+}
+
+/**
+ * cosign's older keyless layout — a signature layer with the Fulcio
+ * certificate (`dev.sigstore.cosign/certificate`), its chain
+ * (`dev.sigstore.cosign/chain`) and the Rekor entry with its signed entry
+ * timestamp (`dev.sigstore.cosign/bundle`: {SignedEntryTimestamp, Payload:
+ * {body, integratedTime, logIndex, logID}}) — restated as the sigstore bundle
+ * v0.1 it is equivalent to (a message signature over the payload, the tlog
+ * entry with its inclusion promise), so one verifier checks both. Throws an
+ * Error saying what is missing or malformed.
+ */
+export function legacyKeylessBundle(payload: Buffer, annotations: Readonly<Record<string, string>>): unknown {
+  const sig = annotations['dev.cosignproject.cosign/signature'];
+  const certPem = annotations['dev.sigstore.cosign/certificate'];
+  const rekor = annotations['dev.sigstore.cosign/bundle'];
+  if (!sig || !certPem) throw new Error('no signature or certificate annotation');
+  if (!rekor) throw new Error('no dev.sigstore.cosign/bundle annotation (the transparency-log entry)');
+  const certs = [...pemCertificates(certPem), ...pemCertificates(annotations['dev.sigstore.cosign/chain'] ?? '')];
+  if (certs.length === 0) throw new Error('the certificate annotation holds no PEM certificate');
+  let entry: {
+    SignedEntryTimestamp?: unknown;
+    Payload?: { body?: unknown; integratedTime?: unknown; logIndex?: unknown; logID?: unknown };
+  };
+  try {
+    entry = JSON.parse(rekor) as typeof entry;
+  } catch {
+    throw new Error('the transparency-log annotation is not JSON');
+  }
+  const p = entry.Payload;
+  if (
+    typeof entry.SignedEntryTimestamp !== 'string' ||
+    typeof p?.body !== 'string' ||
+    typeof p.integratedTime !== 'number' ||
+    typeof p.logIndex !== 'number' ||
+    typeof p.logID !== 'string' ||
+    !/^[0-9a-f]{64}$/.test(p.logID)
+  ) {
+    throw new Error(
+      'the transparency-log annotation lacks SignedEntryTimestamp, body, integratedTime, logIndex or logID',
+    );
+  }
+  let kind: { kind?: unknown; apiVersion?: unknown };
+  try {
+    kind = JSON.parse(Buffer.from(p.body, 'base64').toString('utf8')) as typeof kind;
+  } catch {
+    throw new Error('the transparency-log entry body is not JSON');
+  }
+  return {
+    mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.1',
+    verificationMaterial: {
+      x509CertificateChain: { certificates: certs.map((c) => ({ rawBytes: c.toString('base64') })) },
+      tlogEntries: [
+        {
+          logIndex: String(p.logIndex),
+          logId: { keyId: Buffer.from(p.logID, 'hex').toString('base64') },
+          kindVersion: { kind: String(kind.kind), version: String(kind.apiVersion) },
+          integratedTime: String(p.integratedTime),
+          inclusionPromise: { signedEntryTimestamp: entry.SignedEntryTimestamp },
+          canonicalizedBody: p.body,
+        },
+      ],
+    },
+    messageSignature: {
+      messageDigest: { algorithm: 'SHA2_256', digest: createHash('sha256').update(payload).digest('base64') },
+      signature: sig,
+    },
+  };
+}
+
 export interface BundleOutcome {
   readonly ok: boolean;
   /** Why it failed: the library's message, or customs' own check. */

@@ -60,6 +60,7 @@ export {
   keyBundle,
   keyHint,
   keyTrustRoot,
+  legacyKeylessBundle,
   parseTrustedRoot,
   verifyBundle,
 } from './bundle.js';

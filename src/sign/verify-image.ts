@@ -37,6 +37,7 @@ import {
   type BundleOutcome,
   keyHint,
   keyTrustRoot,
+  legacyKeylessBundle,
   parseTrustedRoot,
   type TrustRoot,
   verifyBundle,
@@ -52,7 +53,7 @@ import {
 import { envelopeVerifies, IN_TOTO_PAYLOAD_TYPE, parseEnvelope, parseStatement, statementCovers } from './dsse.js';
 import { verifyBytesSignature } from './keys.js';
 import { parseSimpleSigningPayload, SIMPLE_SIGNING_MEDIA_TYPE } from './simple-signing.js';
-import { ruleFor, type TrustedKey, type TrustPolicy, type TrustRule } from './trust-policy.js';
+import { ruleFor, type TrustedIdentity, type TrustedKey, type TrustPolicy, type TrustRule } from './trust-policy.js';
 
 export type VerificationStatus = 'verified' | 'unverified' | 'invalid';
 
@@ -120,6 +121,7 @@ export function verifyCosignSignature(
   ref: ImageReference,
   digest: Digest,
   source: string,
+  keyless?: { readonly identities: readonly TrustedIdentity[]; readonly root: TrustRoot | undefined },
 ): SignatureRecord {
   const base = { kind: 'signature' as const, format: 'cosign' as const, source };
   if (a.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) {
@@ -128,15 +130,48 @@ export function verifyCosignSignature(
   const sigText = a.annotations[SIGNATURE_ANNOTATION];
   if (!sigText) return { ...base, status: 'invalid', reason: `no ${SIGNATURE_ANNOTATION} annotation` };
   const sig = Buffer.from(sigText, 'base64');
-  const signer = keys.find((k) => verifyBytesSignature(k.key, a.payload, sig));
+  let signer: { name: string; issuer?: string } | undefined = keys.find((k) =>
+    verifyBytesSignature(k.key, a.payload, sig),
+  );
+  if (!signer && a.annotations[CERTIFICATE_ANNOTATION] !== undefined) {
+    // Keyless, cosign's older layout: the certificate and the Rekor entry ride in annotations.
+    if (!keyless || keyless.identities.length === 0) {
+      return { ...base, status: 'untrusted', reason: 'a keyless signature, and no identities are trusted' };
+    }
+    if (!keyless.root) {
+      return {
+        ...base,
+        status: 'untrusted',
+        reason:
+          'a keyless signature, and no trusted root to verify it with (--trusted-root, or trustedRoot in the trust policy)',
+      };
+    }
+    let bundle: unknown;
+    try {
+      bundle = legacyKeylessBundle(a.payload, a.annotations);
+    } catch (e) {
+      return { ...base, status: 'invalid', reason: `keyless signature: ${(e as Error).message}` };
+    }
+    const o = verifyBundle(bundle, keyless.root, { artifact: { bytes: a.payload }, identities: keyless.identities });
+    const who = {
+      ...(o.subject !== undefined ? { signer: o.subject } : {}),
+      ...(o.issuer !== undefined ? { issuer: o.issuer } : {}),
+    };
+    if (!o.ok)
+      return {
+        ...base,
+        ...who,
+        status: o.failure === 'identity' ? 'untrusted' : 'invalid',
+        reason: o.reason ?? 'keyless signature does not verify',
+      };
+    signer = { name: o.subject ?? 'keyless signer', ...(o.issuer !== undefined ? { issuer: o.issuer } : {}) };
+  }
   if (!signer) {
-    const keyless = a.annotations[CERTIFICATE_ANNOTATION] !== undefined;
     return {
       ...base,
       status: 'untrusted',
-      reason: keyless
-        ? 'a keyless signature in the tag layout (certificate annotation); customs verifies keyless signatures from sigstore bundles'
-        : keys.length === 0
+      reason:
+        keys.length === 0
           ? 'no trusted key to check it with'
           : 'the signature does not verify with any trusted key (made with another key, or the payload was altered)',
     };
@@ -152,7 +187,11 @@ export function verifyCosignSignature(
       reason: `signed payload is malformed: ${(e as Error).message}`,
     };
   }
-  const who = { signer: signer.name, dockerReference: payload.dockerReference };
+  const who = {
+    signer: signer.name,
+    ...(signer.issuer !== undefined ? { issuer: signer.issuer } : {}),
+    dockerReference: payload.dockerReference,
+  };
   if (payload.manifestDigest !== digest) {
     return {
       ...base,
@@ -365,7 +404,10 @@ export async function verifyImageWithRule(
     const sigTag = attachmentTag(d, 'sig');
     const attTag = attachmentTag(d, 'att');
     const signatures = (await readAttachments(client, d, 'sig')).map((a) =>
-      verifyCosignSignature(a, rule.signers.keys, ref, d, `${sigTag} layer ${a.digest}`),
+      verifyCosignSignature(a, rule.signers.keys, ref, d, `${sigTag} layer ${a.digest}`, {
+        identities: rule.signers.identities,
+        root,
+      }),
     );
     const attestations =
       rule.attestations.length === 0
