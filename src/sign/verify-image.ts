@@ -348,6 +348,17 @@ async function bundleEvidence(
   return out;
 }
 
+/** A policy's trusted root parsed once, not per image (the webhook verifies many). */
+const parsedRoots = new WeakMap<object, TrustRoot>();
+function trustRootOf(r: { readonly path: string; readonly json: unknown }): TrustRoot {
+  let root = parsedRoots.get(r);
+  if (!root) {
+    root = parseTrustedRoot(r.json, r.path);
+    parsedRoots.set(r, root);
+  }
+  return root;
+}
+
 /** The reasons a rule is not met (empty: met). */
 function unmet(rule: TrustRule, ev: Evidence): string[] {
   const reasons: string[] = [];
@@ -398,9 +409,7 @@ export async function verifyImageWithRule(
       manifest = m.bytes;
       return manifest;
     };
-    const root = rule.signers.trustedRoot
-      ? parseTrustedRoot(rule.signers.trustedRoot.json, rule.signers.trustedRoot.path)
-      : undefined;
+    const root = rule.signers.trustedRoot ? trustRootOf(rule.signers.trustedRoot) : undefined;
     const sigTag = attachmentTag(d, 'sig');
     const attTag = attachmentTag(d, 'att');
     const signatures = (await readAttachments(client, d, 'sig')).map((a) =>
