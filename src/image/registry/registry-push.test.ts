@@ -4,15 +4,16 @@
  * and token auth for pushes against a real docker-registry.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { createContext, CustomsError, type ErrorCode, sha256 } from '../../core/index.js';
 import { parseNormalizedReference } from '../reference.js';
-import { blobExists, copyBlob, getBlob, pushBlob, repositoryClient } from './registry-push.js';
-import { startRegistry } from '../test-support/test-registry.js';
+import { writeOciLayout } from '../test-support/image-fixtures.js';
+import { pushLayout, startRegistry } from '../test-support/test-registry.js';
+import { blobExists, copyBlob, copyImage, getBlob, getManifest, pushBlob, repositoryClient } from './registry-push.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-push-test-'));
 after(() => rmSync(work, { recursive: true, force: true }));
@@ -137,5 +138,47 @@ test('pushes through token auth: the push scope is asked for when the registry c
     delete process.env.CUSTOMS_REGISTRY_PASSWORD;
     await client.close();
     await reg.stop();
+  }
+});
+
+test('copyImage copies a multi-platform index by digest, every platform with it, between registries with different logins', async () => {
+  const [a, b] = await Promise.all([startRegistry({ auth: 'htpasswd' }), startRegistry({ auth: 'htpasswd' })]);
+  const layout = mkdtempSync(join(work, 'multi-'));
+  writeOciLayout(
+    layout,
+    [
+      { image: { architecture: 'amd64', layers: [{ files: [{ path: 'arch', data: 'amd64' }] }] } },
+      { image: { architecture: 'arm64', variant: 'v8', layers: [{ files: [{ path: 'arch', data: 'arm64' }] }] } },
+    ],
+    { nested: true },
+  );
+  await pushLayout(a, layout, 'multi:1', { all: true });
+  const config = join(mkdtempSync(join(work, 'docker-')), 'config.json');
+  const auth = (r: typeof a) => ({ auth: Buffer.from(`${r.username}:${r.password}`).toString('base64') });
+  writeFileSync(config, JSON.stringify({ auths: { [a.host]: auth(a), [b.host]: auth(b) } }));
+  const c = createContext({ config: { cacheDir: join(work, 'cache'), dockerConfig: config } });
+  try {
+    const out = await copyImage(
+      parseNormalizedReference(`${a.host}/multi:1`),
+      parseNormalizedReference(`${b.host}/mirror/multi:2`),
+      c,
+    );
+    assert.equal(out.blobs.mounted, 0);
+    assert.equal(out.blobs.streamed, 4, 'two configs and two layers');
+    const src = repositoryClient(parseNormalizedReference(`${a.host}/multi`), c);
+    const dst = repositoryClient(parseNormalizedReference(`${b.host}/mirror/multi`), c);
+    try {
+      const top = await getManifest(dst, '2');
+      assert.equal(top?.digest, out.digest);
+      assert.equal(top?.digest, (await getManifest(src, '1'))?.digest);
+      const index = JSON.parse(top?.bytes.toString('utf8') ?? '{}') as { manifests: { digest: string }[] };
+      assert.equal(index.manifests.length, 2);
+      for (const m of index.manifests)
+        assert.ok(await getManifest(dst, m.digest), `platform manifest ${m.digest} copied`);
+    } finally {
+      await Promise.all([src.close(), dst.close()]);
+    }
+  } finally {
+    await Promise.all([a.stop(), b.stop()]);
   }
 });
