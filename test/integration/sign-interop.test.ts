@@ -16,7 +16,7 @@ import { createContext } from '../../src/core/index.js';
 import { getManifest, parseNormalizedReference, repositoryClient } from '../../src/image/index.js';
 import { writeOciLayout } from '../../src/image/test-support/image-fixtures.js';
 import { attachmentTag } from '../../src/sign/index.js';
-import { run, runCustoms } from '../support/images.js';
+import { REPO_ROOT, run, runCustoms } from '../support/images.js';
 import { pushLayout, startRegistry, type TestRegistry } from '../support/registry.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-sign-interop-'));
@@ -123,6 +123,36 @@ describe('customs verify on the command line', () => {
     assert.match(wrongPassword.stderr, /the password does not decrypt this key\n.*\[SIGN_KEY_PASSWORD\]/);
     const noTrust = await runCustoms(['verify', `${reg.host}/interop/cli:1`], env);
     assert.equal(noTrust.code, 2);
+    // Keyless flags: the trusted root alone is a usage error; a root that is not JSON an input error;
+    // a key-signed image checked for a keyless identity is unverified.
+    const rootOnly = await runCustoms(
+      ['verify', `${reg.host}/interop/cli:1`, '--trusted-root', join(work, 'none.json')],
+      env,
+    );
+    assert.equal(rootOnly.code, 2);
+    assert.match(rootOnly.stderr, /--trusted-root needs the identity to trust/);
+    const keyless = ['--certificate-identity', 'a@example.com', '--certificate-oidc-issuer', 'https://issuer.example'];
+    writeFileSync(join(work, 'not-json.json'), '{');
+    const badRoot = await runCustoms(
+      ['verify', `${reg.host}/interop/cli:1`, ...keyless, '--trusted-root', join(work, 'not-json.json')],
+      env,
+    );
+    assert.equal(badRoot.code, 3);
+    assert.match(badRoot.stderr, /TRUSTED_ROOT_INVALID/);
+    const root = join(
+      REPO_ROOT,
+      'test',
+      'fixtures',
+      'sigstore-conformance',
+      'intoto-with-custom-trust-root',
+      'trusted_root.json',
+    );
+    const notKeyless = await runCustoms(
+      ['verify', `${reg.host}/interop/cli:1`, ...keyless, '--trusted-root', root],
+      env,
+    );
+    assert.equal(notKeyless.code, 1);
+    assert.match(notKeyless.stdout, /unverified/);
   });
 });
 

@@ -26,11 +26,25 @@ export function registryContext(flags: RegistryFlags, signal: AbortSignal): Cont
 }
 
 /** Read a file a flag names; a missing file is an input error naming the flag. */
-export async function readFlagFile(flag: string, path: string): Promise<string> {
+export async function readFlagFile(
+  flag: string,
+  path: string,
+  code: 'SIGN_KEY_INVALID' | 'TRUSTED_ROOT_INVALID' = 'SIGN_KEY_INVALID',
+): Promise<string> {
   try {
     return await readFile(path, 'utf8');
   } catch (e) {
-    throw new CustomsError('SIGN_KEY_INVALID', `${flag} ${path}: cannot read it (${(e as Error).message})`, e);
+    throw new CustomsError(code, `${flag} ${path}: cannot read it (${(e as Error).message})`, e);
+  }
+}
+
+/** A --trusted-root file: read and parsed as JSON (its content is checked when it is used). */
+export async function trustedRootFile(path: string): Promise<{ path: string; json: unknown }> {
+  const text = await readFlagFile('--trusted-root', path, 'TRUSTED_ROOT_INVALID');
+  try {
+    return { path, json: JSON.parse(text) as unknown };
+  } catch (e) {
+    throw new CustomsError('TRUSTED_ROOT_INVALID', `--trusted-root ${path} is not JSON: ${(e as Error).message}`, e);
   }
 }
 

@@ -1,7 +1,14 @@
 import { Command, Option } from 'commander';
 import { CustomsError, EXIT, terminalText } from '../../core/index.js';
 import type { ImageVerification, TrustRule } from '../../sign/index.js';
-import { readFlagFile, type RegistryFlags, registryContext, registryOptions, signLib } from './sign.js';
+import {
+  readFlagFile,
+  type RegistryFlags,
+  registryContext,
+  registryOptions,
+  signLib,
+  trustedRootFile,
+} from './sign.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -37,10 +44,9 @@ export async function ruleFromFlags(
   minimum: number,
 ): Promise<TrustRule | undefined> {
   const sign = await signLib();
-  const keyless =
-    flags.certificateIdentity ?? flags.certificateIdentityRegexp ?? flags.certificateOidcIssuer ?? flags.trustedRoot;
+  const keyless = flags.certificateIdentity ?? flags.certificateIdentityRegexp ?? flags.certificateOidcIssuer;
   if (flags.policy !== undefined) {
-    if (flags.key.length > 0 || keyless !== undefined) {
+    if (flags.key.length > 0 || keyless !== undefined || flags.trustedRoot !== undefined) {
       throw new CustomsError(
         'USAGE_BAD_FLAG',
         '--policy names whom to trust: drop --key and the --certificate-* flags, or drop --policy',
@@ -83,22 +89,16 @@ export async function ruleFromFlags(
       ...(flags.certificateIdentity !== undefined ? { subject: flags.certificateIdentity } : {}),
       ...(re ? { subjectRegExp: re } : {}),
     });
-    const text = await readFlagFile('--trusted-root', flags.trustedRoot);
-    try {
-      trustedRoot = { path: flags.trustedRoot, json: JSON.parse(text) };
-    } catch (e) {
-      throw new CustomsError('TRUSTED_ROOT_INVALID', `--trusted-root ${flags.trustedRoot} is not JSON`, e);
-    }
+    trustedRoot = await trustedRootFile(flags.trustedRoot);
   } else if (keys.length > 0 && flags.trustedRoot !== undefined) {
-    trustedRoot = {
-      path: flags.trustedRoot,
-      json: JSON.parse(await readFlagFile('--trusted-root', flags.trustedRoot)),
-    };
+    trustedRoot = await trustedRootFile(flags.trustedRoot);
   }
   if (keys.length === 0 && identities.length === 0) {
     throw new CustomsError(
       'USAGE_BAD_FLAG',
-      'say whom to trust: --key PUB, or --certificate-identity … --certificate-oidc-issuer … --trusted-root FILE, or --policy FILE',
+      flags.trustedRoot !== undefined
+        ? '--trusted-root needs the identity to trust: --certificate-identity (or --certificate-identity-regexp) and --certificate-oidc-issuer'
+        : 'say whom to trust: --key PUB, or --certificate-identity … --certificate-oidc-issuer … --trusted-root FILE, or --policy FILE',
     );
   }
   return sign.adHocRule({ keys, identities, ...(trustedRoot ? { trustedRoot } : {}) }, attestations, minimum);
