@@ -42,6 +42,21 @@ export interface Attachment {
   readonly digest: Digest;
   readonly payload: Buffer;
   readonly annotations: Readonly<Record<string, string>>;
+  /** Why this layer could not be read (the registry's manifest or blob is broken); it then counts as invalid. */
+  readonly problem?: string;
+}
+
+/** Largest signature payload read (a simple-signing payload is a few hundred bytes). */
+export const MAX_SIGNATURE_PAYLOAD = 1024 * 1024;
+/** Largest attestation envelope read (an SBOM in DSSE can be several MB), and the most read for one image. */
+export const MAX_ATTESTATION_PAYLOAD = 8 * 1024 * 1024;
+export const MAX_ATTACHMENT_TOTAL = 32 * 1024 * 1024;
+
+function stringAnnotations(a: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (typeof a !== 'object' || a === null) return out;
+  for (const [k, v] of Object.entries(a)) if (typeof v === 'string') out[k] = v;
+  return out;
 }
 
 interface AttachmentManifest {
@@ -89,11 +104,44 @@ export async function readAttachments(
   const tag = attachmentTag(digest, kind);
   const m = await getManifest(client, tag, `${MEDIA_TYPES.ociManifest}, ${MEDIA_TYPES.dockerManifest}`);
   if (!m) return [];
-  const { json } = parseAttachmentManifest(m.bytes, `signature manifest ${client.name}:${tag}`);
+  const what = `signature manifest ${client.name}:${tag}`;
+  let json: AttachmentManifest['json'];
+  try {
+    json = parseAttachmentManifest(m.bytes, what).json;
+  } catch (e) {
+    if (!(e instanceof CustomsError)) throw e;
+    return [{ mediaType: '', digest: m.digest, payload: Buffer.alloc(0), annotations: {}, problem: e.message }];
+  }
   const out: Attachment[] = [];
+  const max = kind === 'sig' ? MAX_SIGNATURE_PAYLOAD : MAX_ATTESTATION_PAYLOAD;
+  let total = 0;
   for (const layer of json.layers.slice(0, MAX_ATTACHMENTS)) {
-    const payload = await getBlob(client, layer);
-    out.push({ mediaType: layer.mediaType, digest: layer.digest, payload, annotations: { ...layer.annotations } });
+    const base = {
+      mediaType: layer.mediaType,
+      digest: layer.digest,
+      annotations: stringAnnotations(layer.annotations),
+    };
+    // Only what is read counts toward the budget: one huge declared layer must not hide the rest.
+    if (layer.size > max || total + layer.size > MAX_ATTACHMENT_TOTAL) {
+      out.push({
+        ...base,
+        payload: Buffer.alloc(0),
+        problem: `layer of ${layer.size} bytes is larger than customs reads (${max} each, ${MAX_ATTACHMENT_TOTAL} in all)`,
+      });
+      continue;
+    }
+    total += layer.size;
+    try {
+      out.push({ ...base, payload: await getBlob(client, layer) });
+    } catch (e) {
+      // A blob that is missing or not what its digest says is a broken signature, not a failed run.
+      if (
+        !(e instanceof CustomsError) ||
+        !['IMAGE_DIGEST_MISMATCH', 'IMAGE_NOT_FOUND', 'IMAGE_MANIFEST_INVALID'].includes(e.code)
+      )
+        throw e;
+      out.push({ ...base, payload: Buffer.alloc(0), problem: e.message });
+    }
   }
   return out;
 }

@@ -18,7 +18,7 @@
  *   made for another repository, as a copied signature is.)
  */
 import type { KeyObject } from 'node:crypto';
-import { type Context, CustomsError, type Digest } from '../core/index.js';
+import { type Context, CustomsError, type Digest, isDigest } from '../core/index.js';
 import {
   canonicalDomain,
   type Descriptor,
@@ -124,6 +124,7 @@ export function verifyCosignSignature(
   keyless?: { readonly identities: readonly TrustedIdentity[]; readonly root: TrustRoot | undefined },
 ): SignatureRecord {
   const base = { kind: 'signature' as const, format: 'cosign' as const, source };
+  if (a.problem !== undefined) return { ...base, status: 'invalid', reason: a.problem };
   if (a.mediaType !== SIMPLE_SIGNING_MEDIA_TYPE) {
     return { ...base, status: 'untrusted', reason: `layer media type ${a.mediaType} is not a simple-signing payload` };
   }
@@ -220,6 +221,7 @@ function checkCosignAttestation(
   source: string,
 ): SignatureRecord {
   const base = { kind: 'attestation' as const, format: 'cosign' as const, source };
+  if (a.problem !== undefined) return { ...base, status: 'invalid', reason: a.problem };
   if (a.mediaType !== DSSE_MEDIA_TYPE)
     return { ...base, status: 'untrusted', reason: `layer media type ${a.mediaType} is not a DSSE envelope` };
   let env: ReturnType<typeof parseEnvelope>;
@@ -303,7 +305,12 @@ async function bundleEvidence(
       continue;
     }
     const layer = layers.find(
-      (l) => typeof l?.mediaType === 'string' && l.mediaType.startsWith(BUNDLE_MEDIA_TYPE_PREFIX),
+      (l) =>
+        typeof l?.mediaType === 'string' &&
+        l.mediaType.startsWith(BUNDLE_MEDIA_TYPE_PREFIX) &&
+        typeof l.digest === 'string' &&
+        isDigest(l.digest) &&
+        Number.isSafeInteger(l.size),
     );
     if (!layer) continue;
     let json: unknown;
