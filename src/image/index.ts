@@ -54,5 +54,6 @@ export {
   putManifest,
   referrersTag,
   repositoryClient,
+  RepositoryClients,
 } from './registry/registry-push.js';
 export type { Descriptor } from './manifest.js';

@@ -17,6 +17,7 @@ import {
   pushReferrer,
   putManifest,
   repositoryClient,
+  RepositoryClients,
 } from '../image/index.js';
 import { BUNDLE_V03_MEDIA_TYPE, keyBundle } from './bundle.js';
 import { imageStatement } from './dsse.js';
@@ -313,6 +314,20 @@ describe('trust policy and hostile signature manifests', () => {
     const ok = await verifyImageAgainstPolicy(image, policy, { ctx });
     assert.equal(ok.status, 'verified', ok.reasons.join('; '));
     assert.equal(ok.rule, 'prod');
+    // Clients the caller keeps are reused, not closed, across calls.
+    const clients = new RepositoryClients(ctx);
+    try {
+      for (let i = 0; i < 2; i++) {
+        const again = await verifyImageAgainstPolicy(image, policy, {
+          ctx,
+          clients,
+          ...(ok.digest ? { digest: ok.digest } : {}),
+        });
+        assert.equal(again.status, 'verified');
+      }
+    } finally {
+      await clients.close();
+    }
     await pushImage(reg, work, 'dev/app:1', 'policy-dev');
     await signImage(`${reg.host}/dev/app:1`, privA, ctx);
     const dev = await verifyImageAgainstPolicy(`${reg.host}/dev/app:1`, policy, { ctx });

@@ -29,6 +29,7 @@ import {
   parseNormalizedReference,
   type RegistryClient,
   repositoryClient,
+  type RepositoryClients,
   repositoryName,
   withDefaultTag,
 } from '../image/index.js';
@@ -92,6 +93,11 @@ export interface VerifyOptions {
   readonly ctx: Context;
   /** The manifest digest when the caller already resolved the tag (admission does): no tag lookup then. */
   readonly digest?: Digest;
+  /**
+   * Registry clients to reuse across calls (kept open by the caller, closed by it):
+   * a new client costs a scheme probe, a TLS handshake and a token exchange.
+   */
+  readonly clients?: RepositoryClients;
 }
 
 /** `registry:`/`docker://` prefixes allowed, as image targets allow them. */
@@ -398,7 +404,7 @@ export async function verifyImageWithRule(
   opts: VerifyOptions,
 ): Promise<ImageVerification> {
   const ref = withDefaultTag(imageReferenceOf(image));
-  const client = repositoryClient(ref, opts.ctx);
+  const client = opts.clients ? opts.clients.for(ref) : repositoryClient(ref, opts.ctx);
   try {
     let manifest: Buffer | undefined;
     let digest = opts.digest ?? ref.digest;
@@ -461,7 +467,7 @@ export async function verifyImageWithRule(
       attestations,
     };
   } finally {
-    await client.close();
+    if (!opts.clients) await client.close();
   }
 }
 

@@ -30,6 +30,32 @@ export function repositoryClient(ref: ImageReference, ctx: Context): RegistryCli
   return new RegistryClient(ref.domain, ref.path, ctx);
 }
 
+/**
+ * Clients kept open per repository, for a caller that talks to the same
+ * repositories again and again (the admission webhook verifying images): a new
+ * client pays the scheme probe, the TLS handshake and the token exchange.
+ */
+export class RepositoryClients {
+  private readonly clients = new Map<string, RegistryClient>();
+  constructor(private readonly ctx: Context) {}
+
+  for(ref: ImageReference): RegistryClient {
+    const key = `${ref.domain}/${ref.path}`;
+    let c = this.clients.get(key);
+    if (!c) {
+      c = repositoryClient(ref, this.ctx);
+      this.clients.set(key, c);
+    }
+    return c;
+  }
+
+  async close(): Promise<void> {
+    const all = [...this.clients.values()];
+    this.clients.clear();
+    await Promise.all(all.map((c) => c.close()));
+  }
+}
+
 /** The manifest at a tag or digest, or undefined when the registry has none (404). */
 export async function getManifest(
   client: RegistryClient,
