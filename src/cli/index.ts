@@ -68,6 +68,7 @@ Examples:
   customs scan dockerfile ./Dockerfile
   customs gate app:1 --policy policy.yaml -o sarif=customs.sarif
   customs bench docker                    # this host against the CIS Docker Benchmark
+  customs sign registry.example.com/app:1 --key cosign.key && customs verify registry.example.com/app:1 --key cosign.pub
   customs help scan
 
 Exit status: 0 ok, 1 policy failed, 2 usage error, 3 input error, 4 internal error.`,

@@ -4,7 +4,7 @@
  *
  * The API the admission webhook and promotion use:
  *   loadTrustPolicy(file) → TrustPolicy
- *   verifyImageAgainstPolicy(image, policy, { ctx, digest? }) → ImageVerification
+ *   verifyImageAgainstPolicy(image, policy, { ctx, digest?, clients? }) → ImageVerification
  *     { status: 'verified' | 'unverified' | 'invalid', image, digest, rule, reasons, signatures, attestations }
  */
 export {
