@@ -90,3 +90,4 @@ export {
   verifyImageWithRule,
 } from './verify-image.js';
 export { type SignOutcome, attestImage, signImage } from './sign-image.js';
+export { type PolicyVerifier, openPolicyVerifier } from './policy-verifier.js';

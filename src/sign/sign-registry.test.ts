@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Context } from '../core/index.js';
+import { type Context, CustomsError } from '../core/index.js';
 import {
   getBlob,
   getManifest,
@@ -27,6 +27,7 @@ import { generateKeyPair, loadPrivateKey, loadPublicKey } from './keys.js';
 import { SIMPLE_SIGNING_MEDIA_TYPE, simpleSigningPayload } from './simple-signing.js';
 import { attestImage, signImage } from './sign-image.js';
 import { dockerConfigFor, pushImage, registryContext, tempDir } from './test-support/registry-image.js';
+import { openPolicyVerifier } from './policy-verifier.js';
 import { parseTrustPolicy } from './trust-policy.js';
 import { adHocRule, COSIGN_SIGN_PREDICATE, verifyImageAgainstPolicy, verifyImageWithRule } from './verify-image.js';
 
@@ -379,5 +380,37 @@ describe('trust policy and hostile signature manifests', () => {
       r.signatures.some((s) => s.status === 'untrusted' && /not a simple-signing payload/.test(s.reason ?? '')),
     );
     assert.equal(r.status, 'invalid');
+  });
+});
+
+describe('openPolicyVerifier', () => {
+  test('verifies with the file in force, reloads it (a broken file keeps the old policy), honours a per-call abort', async () => {
+    await pushImage(reg, work, 'svc/app:1', 'service');
+    const image = `${reg.host}/svc/app:1`;
+    const { digest } = await signImage(image, privA, ctx);
+    writeFileSync(join(work, 'a.pub'), pairA.publicKey);
+    writeFileSync(join(work, 'b.pub'), pairB.publicKey);
+    const file = join(work, 'svc-trust.yaml');
+    const policyWith = (key: string) =>
+      `version: 1\nrules:\n  - name: svc\n    images: ["**"]\n    signatures: {keys: [${key}]}\n`;
+    writeFileSync(file, policyWith('a.pub'));
+    const v = await openPolicyVerifier(file, ctx);
+    try {
+      assert.equal((await v.verify(image, digest)).status, 'verified');
+      writeFileSync(file, policyWith('b.pub'));
+      await v.reload();
+      assert.equal((await v.verify(image, digest)).status, 'unverified');
+      writeFileSync(file, 'version: 2');
+      await assert.rejects(v.reload(), (e: unknown) => e instanceof CustomsError && e.code === 'TRUST_POLICY_INVALID');
+      assert.equal(v.policy.rules[0]?.signers.keys[0]?.name, 'b.pub');
+      const aborted = new AbortController();
+      aborted.abort();
+      await assert.rejects(
+        v.verify(image, digest, aborted.signal),
+        (e: unknown) => e instanceof CustomsError && e.code === 'ABORTED',
+      );
+    } finally {
+      await v.close();
+    }
   });
 });
