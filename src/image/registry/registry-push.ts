@@ -88,12 +88,7 @@ export async function getBlob(client: RegistryClient, d: Pick<Descriptor, 'diges
 }
 
 export async function blobExists(client: RegistryClient, digest: Digest): Promise<boolean> {
-  const res = await client.call(
-    'HEAD',
-    `${client.repository}/blobs/${digest}`,
-    { accept: [404] },
-    `blob ${digest}`,
-  );
+  const res = await client.call('HEAD', `${client.repository}/blobs/${digest}`, { accept: [404] }, `blob ${digest}`);
   drain(res.body);
   return res.status !== 404;
 }
