@@ -10,6 +10,11 @@ import { sbomCommand } from './commands/sbom.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
 import { workerCommand } from './commands/worker.js';
+import { signCommand } from './commands/sign.js';
+import { verifyCommand } from './commands/verify.js';
+import { attestCommand } from './commands/attest.js';
+import { verifyAttestationCommand } from './commands/verify-attestation.js';
+import { promoteCommand } from './commands/promote.js';
 import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
@@ -28,6 +33,11 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(benchCommand(signal));
   program.addCommand(reportCommand());
   program.addCommand(admitCommand(signal));
+  program.addCommand(signCommand(signal));
+  program.addCommand(verifyCommand(signal));
+  program.addCommand(attestCommand(signal));
+  program.addCommand(verifyAttestationCommand(signal));
+  program.addCommand(promoteCommand(signal));
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')
@@ -58,6 +68,7 @@ Examples:
   customs scan dockerfile ./Dockerfile
   customs gate app:1 --policy policy.yaml -o sarif=customs.sarif
   customs bench docker                    # this host against the CIS Docker Benchmark
+  customs sign registry.example.com/app:1 --key cosign.key && customs verify registry.example.com/app:1 --key cosign.pub
   customs help scan
 
 Exit status: 0 ok, 1 policy failed, 2 usage error, 3 input error, 4 internal error.`,

@@ -340,6 +340,26 @@ export const ERROR_CODES = {
     http: 422,
     hint: 'Give `customs report compliance --input` the JSON output of `customs scan -f json`, `customs scan dockerfile|k8s -f json` or `customs bench … -f json`, unchanged.',
   },
+  SIGN_KEY_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'Use an ECDSA P-256 key: a private key from `customs sign generate-key-pair` (or cosign generate-key-pair) and its PEM public key.',
+  },
+  SIGN_KEY_PASSWORD: {
+    exit: EXIT.input,
+    http: 401,
+    hint: 'Give the private key password in COSIGN_PASSWORD or CUSTOMS_PASSWORD, or type it at the prompt.',
+  },
+  TRUST_POLICY_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'Fix the trust policy file; docs/trust-policy.md describes its fields.',
+  },
+  TRUSTED_ROOT_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'Give a sigstore trusted_root.json (protobuf-specs TrustedRoot in JSON), e.g. from `cosign trusted-root create` or the sigstore TUF repository.',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

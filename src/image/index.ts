@@ -37,3 +37,23 @@ export {
 export { classifyAddress, type AddressClass } from './registry/address-policy.js';
 export { type DaemonEndpoint, parseDockerHost } from './docker-daemon.js';
 export { resolveDigest } from './registry/resolve-digest.js';
+export { RegistryClient } from './registry/registry-client.js';
+export {
+  type BlobCopy,
+  type CopyResult,
+  type FetchedManifest,
+  blobExists,
+  copyBlob,
+  copyImage,
+  getBlob,
+  getManifest,
+  listReferrers,
+  pushBlob,
+  pushReferrer,
+  EMPTY_MEDIA_TYPE,
+  putManifest,
+  referrersTag,
+  repositoryClient,
+  RepositoryClients,
+} from './registry/registry-push.js';
+export type { Descriptor } from './manifest.js';

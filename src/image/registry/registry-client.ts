@@ -52,6 +52,8 @@ const TLS_ERRORS = new Set([
   'CERT_SIGNATURE_FAILURE',
 ]);
 
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
 export interface RegistryResponse {
   readonly status: number;
   readonly headers: Readonly<Record<string, string | string[] | undefined>>;
@@ -229,9 +231,11 @@ export class RegistryClient {
   private async send(
     url: string,
     headers: Record<string, string>,
-    init: { method?: 'GET' | 'HEAD' | 'POST'; body?: string } = {},
+    init: { method?: HttpMethod; body?: string | Buffer | Readable } = {},
   ): Promise<Dispatcher.ResponseData> {
     const dispatcher = this.agentFor(new URL(url));
+    // A streamed body is read once: it cannot be sent again after a failure.
+    const replayable = init.body === undefined || typeof init.body === 'string' || Buffer.isBuffer(init.body);
     for (let attempt = 0; ; attempt++) {
       let res: Dispatcher.ResponseData;
       try {
@@ -245,13 +249,13 @@ export class RegistryClient {
       } catch (e) {
         if (this.ctx.signal.aborted) throw new CustomsError('ABORTED', `request to ${this.host} cancelled`, e);
         const code = errCode(e);
-        if (RETRY_ERRORS.has(code) && attempt < MAX_RETRIES) {
+        if (RETRY_ERRORS.has(code) && attempt < MAX_RETRIES && replayable) {
           await this.backoff(attempt, undefined);
           continue;
         }
         throw e;
       }
-      if (RETRY_STATUS.has(res.statusCode) && attempt < MAX_RETRIES) {
+      if (RETRY_STATUS.has(res.statusCode) && attempt < MAX_RETRIES && replayable) {
         await res.body.dump().catch(() => {});
         await this.backoff(attempt, header(res.headers, 'retry-after'));
         continue;
@@ -397,6 +401,71 @@ export class RegistryClient {
           'REGISTRY_ERROR',
           `${what}: ${url.host}, where ${this.host} redirected the request, answered HTTP ${status}`,
         );
+      }
+      const text = (
+        await readBounded(res.body, MAX_ERROR_BODY, `${what} error body`, 'REGISTRY_ERROR').catch(() => Buffer.alloc(0))
+      ).toString('utf8');
+      throw this.statusError(status, text, what);
+    }
+  }
+
+  /**
+   * One request that is not a plain pull (distribution-spec "Pushing blobs",
+   * "Pushing manifests", "Listing referrers"): any method, a body, and the
+   * statuses the caller handles itself (`accept` = 404 for "is it there?").
+   * `target` is a path under /v2/ or an absolute URL the registry gave
+   * (an upload Location), which must be on the registry's own origin: the
+   * credentials go there. No redirects are followed. A streamed body cannot
+   * be sent twice, so the caller authenticates first with a small request
+   * (the upload POST does) and a 401 on the stream is final.
+   */
+  async call(
+    method: HttpMethod,
+    target: string,
+    opts: {
+      readonly headers?: Readonly<Record<string, string>>;
+      readonly body?: string | Buffer | Readable;
+      readonly accept?: readonly number[];
+    },
+    what: string,
+  ): Promise<RegistryResponse> {
+    const base = await this.baseUrl();
+    const origin = new URL(base).origin;
+    let url: URL;
+    try {
+      url = /^https?:\/\//i.test(target) ? new URL(target) : new URL(`${base}/v2/${target.replace(/^\/v2\//, '')}`);
+    } catch (e) {
+      throw new CustomsError('REGISTRY_ERROR', `${what}: ${this.host} gave a location that is not a URL`, e);
+    }
+    if (url.origin !== origin) {
+      throw new CustomsError(
+        'REGISTRY_TARGET_REFUSED',
+        `${what}: ${this.host} sent customs to ${sanitizeQuote(url.origin, 200)}, another origin; customs sends credentials and uploads to the registry itself only`,
+      );
+    }
+    const streamed = opts.body !== undefined && typeof opts.body !== 'string' && !Buffer.isBuffer(opts.body);
+    for (let authTried = false; ; ) {
+      const headers: Record<string, string> = { ...opts.headers };
+      if (this.authorization) headers.authorization = this.authorization;
+      let res: Dispatcher.ResponseData;
+      try {
+        res = await this.send(url.toString(), headers, {
+          method,
+          ...(opts.body !== undefined ? { body: opts.body } : {}),
+        });
+      } catch (e) {
+        throw this.networkError(e, url.toString());
+      }
+      const status = res.statusCode;
+      if (status === 401 && !authTried && !streamed) {
+        const challenges = parseChallenges(res.headers['www-authenticate']);
+        await res.body.dump().catch(() => {});
+        authTried = true;
+        await this.authenticate(challenges, what);
+        continue;
+      }
+      if ((status >= 200 && status < 300) || opts.accept?.includes(status)) {
+        return { status, headers: res.headers, body: res.body };
       }
       const text = (
         await readBounded(res.body, MAX_ERROR_BODY, `${what} error body`, 'REGISTRY_ERROR').catch(() => Buffer.alloc(0))

@@ -13,19 +13,20 @@ import { resolveManifest } from '../resolve-manifest.js';
 import type { Image } from '../types.js';
 import { RegistryClient } from './registry-client.js';
 
-interface FetchedManifest {
+export interface FetchedManifest {
   readonly bytes: Buffer;
   readonly mediaType: string | undefined;
   readonly digest: Digest;
 }
 
-async function fetchManifest(
+export async function fetchManifest(
   client: RegistryClient,
   reference: string,
   expected: Digest | undefined,
   what: string,
+  accept: string = MANIFEST_ACCEPT,
 ): Promise<FetchedManifest> {
-  const res = await client.get(`${client.repository}/manifests/${reference}`, MANIFEST_ACCEPT, what);
+  const res = await client.get(`${client.repository}/manifests/${reference}`, accept, what);
   const lengthHeader = res.headers['content-length'];
   const declared = typeof lengthHeader === 'string' ? Number(lengthHeader) : Number.NaN;
   if (Number.isFinite(declared) && declared > MAX_DOCUMENT_SIZE) {

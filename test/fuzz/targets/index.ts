@@ -7,6 +7,7 @@ import type { FuzzTarget } from '../protocol.js';
 import { customsJsonTarget, cyclonedxTarget, spdxTarget, vexTarget } from './documents.js';
 import { layerGzip, layerPlain, layerZstd, tarTarget } from './layer.js';
 import { policyTarget } from './policy.js';
+import { cosignSignatureTarget, sigstoreBundleTarget } from './signature.js';
 import { rpmBdbTarget, rpmHeaderTarget, rpmNdbTarget, rpmSqliteTarget } from './rpm.js';
 import { apkTarget, dpkgTarget } from './text-db.js';
 import { javaArchiveTarget } from './zip.js';
@@ -28,4 +29,6 @@ export const TARGETS: readonly FuzzTarget[] = [
   customsJsonTarget,
   vexTarget,
   policyTarget,
+  cosignSignatureTarget,
+  sigstoreBundleTarget,
 ];
