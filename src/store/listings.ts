@@ -347,12 +347,13 @@ export function listings(ctx: StoreContext): Listings {
         db
           .selectFrom('findings')
           .select([
-            sql<number>`${sql.ref(column)} / ${DAY_MS}`.as('day'),
+            // An integer literal: a bound number is a REAL in SQLite, and the division would not truncate.
+            sql<number>`${sql.ref(column)} / ${sql.lit(DAY_MS)}`.as('day'),
             'severity',
             (eb) => eb.fn.countAll<number>().as('n'),
           ])
           .where(column, '>=', from * DAY_MS)
-          .groupBy([sql`${sql.ref(column)} / ${DAY_MS}`, 'severity'])
+          .groupBy([sql`${sql.ref(column)} / ${sql.lit(DAY_MS)}`, 'severity'])
           .execute();
       const [opened, fixed, open] = await Promise.all([
         byDay('first_seen_at'),
