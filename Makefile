@@ -81,6 +81,7 @@ bench: deps dockerd build
 	bash perf/sbom-vs-trivy.sh
 	$(NODE) dist-test/perf/match-bench.js
 	$(NODE) dist-test/perf/vulndb-build.js
+	$(NODE) dist-test/perf/api-bench.js
 	bash perf/secrets-vs-trivy.sh
 	$(NODE) dist-test/perf/admission-bench.js
 
