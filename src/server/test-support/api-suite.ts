@@ -696,6 +696,34 @@ export function apiSuite(fixture: BackendFixture): void {
       await h.app.close();
     });
 
+    test('the same API over a real loopback socket: auth, paging, ETags, rate-limit headers', async () => {
+      const h = await fresh();
+      for (let i = 0; i < 3; i++) await seedImage(h.store, { seed: `socket-${i}` });
+      const base = await h.app.listen({ host: '127.0.0.1', port: 0 });
+      const get = async (path: string, headers: Record<string, string> = {}) => {
+        const res = await fetch(`${base}${path}`, {
+          headers: { authorization: `Bearer ${h.tokens.viewer}`, ...headers },
+        });
+        const text = await res.text();
+        if (res.status !== 304) checker?.check('GET', path, res.status, JSON.parse(text));
+        return { res, text };
+      };
+      const denied = await fetch(`${base}/api/v1/images`);
+      assert.equal(denied.status, 401);
+      assert.equal(((await denied.json()) as ErrorBody).error.code, 'API_UNAUTHENTICATED');
+      const first = await get('/api/v1/images?limit=2');
+      assert.equal(first.res.status, 200);
+      assert.ok(Number(first.res.headers.get('x-ratelimit-remaining')) >= 0);
+      const page1 = JSON.parse(first.text) as { items: unknown[]; nextCursor: string };
+      assert.equal(page1.items.length, 2);
+      const second = await get(`/api/v1/images?limit=2&cursor=${page1.nextCursor}`);
+      assert.equal((JSON.parse(second.text) as { items: unknown[]; nextCursor?: string }).items.length, 1);
+      const etag = first.res.headers.get('etag') ?? '';
+      const again = await get('/api/v1/images?limit=2', { 'if-none-match': etag });
+      assert.equal(again.res.status, 304);
+      assert.equal(again.text, '');
+    });
+
     test('the OpenAPI document is valid OpenAPI 3.1 and documents every answer the tests received', async () => {
       assert.ok(doc && checker);
       assert.equal(doc.openapi, '3.1.0');
