@@ -207,6 +207,20 @@ export function apiSuite(fixture: BackendFixture): void {
       assert.ok(Number(limited.headers['retry-after']) > 0);
       // Another token has its own budget.
       assert.equal((await h.call('ci', { method: 'GET', url: '/api/v1/images' })).statusCode, 200);
+      // Guessing tokens is limited per address before any token is looked up.
+      const guess = (n: number) =>
+        h.app.inject({
+          url: '/api/v1/images',
+          remoteAddress: '10.0.0.9',
+          headers: { authorization: `Bearer cst_guess${n}` },
+        });
+      for (let i = 0; i < 3; i++) assert.equal((await guess(i)).statusCode, 401);
+      const blocked = await guess(3);
+      assert.equal(blocked.statusCode, 429);
+      assert.equal(json<ErrorBody>(blocked).error.code, 'API_RATE_LIMITED');
+      assert.ok(Number(blocked.headers['retry-after']) > 0);
+      // Not the valid tokens of other addresses.
+      assert.equal((await h.call('admin', { method: 'GET', url: '/api/v1/images' })).statusCode, 200);
     });
 
     test('images: filters by registry, repository, OS, package, severity and verdict', async () => {
