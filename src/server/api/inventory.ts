@@ -53,8 +53,8 @@ export const inventoryRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { store } = ctx;
   const viewer = { access: 'viewer' as const };
-  // "Where is CVE-X" answers may be up to a second old (docs/api.md): the hot question of a
-  // CVE morning is answered once a second per process, not once per dashboard.
+  // "Where is CVE-X" is the hot question of a CVE morning: asked by every dashboard, answered
+  // once per store generation (and at least once a second) per process (docs/api.md).
   const whereIsPage = async (id: string, after: number, limit: number) => {
     const [rows, spread] = await Promise.all([
       store.listings.imagesWithFinding(id, { afterId: after, limit: limit + 1 }),
@@ -394,7 +394,11 @@ export const inventoryRoutes: RoutePlugin = async (plain, { ctx }) => {
       const id = request.params.id;
       const limit = request.query.limit ?? 100;
       const after = decodeCursor(`vuln:${id}`, request.query.cursor);
-      const cached = await whereIs.get(`${id}\0${after.toString()}\0${limit.toString()}`, async () => {
+      // Keyed by the store's generation: a scan, rescan, tag or verdict anywhere (any replica)
+      // makes a new key, so the cache only saves repeated questions between changes.
+      const generation = await store.listings.generation();
+      const key = `${generation}\0${id}\0${after.toString()}\0${limit.toString()}`;
+      const cached = await whereIs.get(key, async () => {
         const value = await whereIsPage(id, after, limit);
         // The route's own response schema serialises it, as for any answer.
         const json = String(reply.serializeInput(value as unknown as Record<string, unknown>, '200'));

@@ -394,6 +394,16 @@ export function apiSuite(fixture: BackendFixture): void {
         await h.call('viewer', { method: 'GET', url: '/api/v1/vulnerabilities/CVE-1999-0001/images' }),
       );
       assert.deepEqual([none.images, none.items.length], [0, 0]);
+      // Answers are cached per store generation: a new scan shows at once.
+      await seedImage(store, {
+        seed: 'hit-late',
+        packages: [debPackage('curl')],
+        vulns: [{ id: 'CVE-2023-38545', pkg: 'curl', severity: 'critical' }],
+      });
+      const fresher = json<{ images: number }>(
+        await h.call('viewer', { method: 'GET', url: '/api/v1/vulnerabilities/CVE-2023-38545/images?limit=2' }),
+      );
+      assert.equal(fresher.images, 6);
       // A cursor belongs to its listing.
       const wrong = await h.call('viewer', {
         method: 'GET',

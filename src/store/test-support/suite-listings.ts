@@ -105,5 +105,23 @@ export function listingsSuite(h: Harness): void {
       ['j1'],
     );
     assert.equal(await store.listings.schemaVersion(), SCHEMA_VERSION);
+    // The generation moves with every change a listing shows.
+    const seen = new Set([await store.listings.generation()]);
+    const changes = [
+      () => store.scans.record({ imageDigest: d, document: scanDocument({}), packages: [] }),
+      async () => {
+        const reg = await store.registries.add({ name: 'g', url: 'https://g.example' });
+        const repo = await store.images.ensureRepository(reg.id, 'r');
+        await store.images.setTag(repo.id, 't', d);
+      },
+      () => store.verdicts.record({ imageDigest: d, status: 'pass', document: {} }),
+    ];
+    for (const change of changes) {
+      await change();
+      const g = await store.listings.generation();
+      assert.ok(!seen.has(g), `generation ${g} did not move`);
+      seen.add(g);
+    }
+    assert.ok(seen.has(await store.listings.generation()), 'a read does not move it');
   });
 }
