@@ -1,6 +1,6 @@
 export type { Actor, RouteAccess, RoutePlugin, ServerContext, ServerLog } from './context.js';
 export { EVENT_TYPES, type EventType } from './event-types.js';
-export { buildApp, type AppOptions, DEFAULT_RATE_LIMIT, type RateLimitOptions } from './http/index.js';
+export { buildApp, type AppOptions, DEFAULT_RATE_LIMIT, type RateLimitOptions } from './http/app.js';
 export { ROUTE_PLUGINS } from './routes.js';
 export {
   ADMIN_TOKEN_FILE,

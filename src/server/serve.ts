@@ -13,8 +13,9 @@ import type { FastifyInstance } from 'fastify';
 import { CustomsError, toCustomsError } from '../core/index.js';
 import { openStore, parseSecretKey, type SecretKey, type Store } from '../store/index.js';
 import type { ServerContext, ServerLog } from './context.js';
+import { buildApp, type RateLimitOptions } from './http/app.js';
+import { readTls, type TlsFiles } from './http/index.js';
 import { type Notifier, type NotifierOptions, startNotifier } from './notify/index.js';
-import { buildApp, type RateLimitOptions, readTls, type TlsFiles } from './http/index.js';
 
 export interface ServeOptions {
   /** HOST:PORT ([v6]:PORT for IPv6); port 0 picks a free one. */

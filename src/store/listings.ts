@@ -132,6 +132,28 @@ export function listings(ctx: StoreContext): Listings {
       return Number(row?.v ?? 0);
     },
 
+    async generation() {
+      // Ids only grow, and every change a listing shows appends a row to one of these
+      // (a scan or rescan an event, a tag set its history, a verdict its row).
+      const row = await db
+        .selectNoFrom((eb) => [
+          eb
+            .selectFrom('events')
+            .select((e) => e.fn.max('id').as('m'))
+            .as('events'),
+          eb
+            .selectFrom('tag_history')
+            .select((e) => e.fn.max('id').as('m'))
+            .as('tags'),
+          eb
+            .selectFrom('verdicts')
+            .select((e) => e.fn.max('id').as('m'))
+            .as('verdicts'),
+        ])
+        .executeTakeFirst();
+      return [row?.events, row?.tags, row?.verdicts].map((v) => String(v ?? 0)).join('.');
+    },
+
     async repositories(q = {}) {
       const rows = await db
         .selectFrom('repositories')
@@ -347,12 +369,13 @@ export function listings(ctx: StoreContext): Listings {
         db
           .selectFrom('findings')
           .select([
-            sql<number>`${sql.ref(column)} / ${DAY_MS}`.as('day'),
+            // An integer literal: a bound number is a REAL in SQLite, and the division would not truncate.
+            sql<number>`${sql.ref(column)} / ${sql.lit(DAY_MS)}`.as('day'),
             'severity',
             (eb) => eb.fn.countAll<number>().as('n'),
           ])
           .where(column, '>=', from * DAY_MS)
-          .groupBy([sql`${sql.ref(column)} / ${DAY_MS}`, 'severity'])
+          .groupBy([sql`${sql.ref(column)} / ${sql.lit(DAY_MS)}`, 'severity'])
           .execute();
       const [opened, fixed, open] = await Promise.all([
         byDay('first_seen_at'),

@@ -207,6 +207,11 @@ export interface AuditLog {
 export interface Listings {
   /** The highest migration applied (readiness: equals SCHEMA_VERSION once migrated). */
   schemaVersion(): Promise<number>;
+  /**
+   * Changes when anything a listing shows may have changed (an event, a tag set, a
+   * verdict): a cheap key for caching answers.
+   */
+  generation(): Promise<string>;
   repositories(q?: PageQuery & { readonly registryId?: number }): Promise<ListedRepository[]>;
   repository(id: number): Promise<RepositoryRecord | undefined>;
   images(q?: ImageQuery): Promise<ImageSummary[]>;

@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { CustomsError, DB_FILE, EXIT, type Severity, terminalText } from '../../core/index.js';
-import type { GateRules, Policy } from '../../policy/index.js';
+import type { GateOutcome, GateRules, Policy } from '../../policy/index.js';
 import { SCAN_FORMATS, type ScanFormat } from '../../report/index.js';
 import { parseScanners, SCANNERS } from '../../result/index.js';
 import {
@@ -15,6 +15,7 @@ import {
 import { renderTarget, withImageContext } from '../image-command.js';
 import { dbFile, distroOf, distroOption, type ImageFlags, imageOptions } from '../options.js';
 import { chosenFormat, writeOutput } from '../output.js';
+import { OFFLINE_MODES, type OfflineMode, postVerdict, ServerUnreachable } from '../remote-verdict.js';
 
 // The pipeline loads when the command runs, so `--help` starts fast.
 const engine = () => import('../../engine/index.js');
@@ -37,6 +38,9 @@ interface GateFlags extends ImageFlags, FilterFlags {
   readonly scanners?: string;
   readonly dockerfile?: string;
   readonly distro?: string;
+  readonly server?: string;
+  readonly token?: string;
+  readonly offline: OfflineMode;
 }
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
@@ -137,6 +141,33 @@ function outputsOf(cmd: Command, flags: GateFlags): { format: GateFormat; file: 
   return [{ format: chosenFormat(cmd, { format: flags.format, output: plain }, GATE_FORMATS), file: plain }, ...outs];
 }
 
+/**
+ * --server: scan here (or read a saved scan), then let the server judge and record it
+ * (cli/remote-verdict.ts). Unreachable with --offline judge: the local flags judge, as without --server.
+ */
+async function remoteGate(
+  server: string,
+  token: string,
+  offline: OfflineMode,
+  target: string,
+  plan: Parameters<Awaited<ReturnType<typeof engine>>['scan']>[1],
+  rules: GateRules,
+  ctx: Parameters<Awaited<ReturnType<typeof engine>>['scan']>[2],
+  signal: AbortSignal,
+): Promise<GateOutcome & { readonly saved: boolean }> {
+  const [eng, pol, rep] = await Promise.all([engine(), policy(), report()]);
+  const saved = await rep.readSavedScan(target);
+  const result = saved ?? (await eng.scan(target, plan, ctx));
+  try {
+    const remote = await postVerdict({ server, token, scanJson: rep.renderScanJson(result), signal });
+    return { result, verdict: remote.verdict, saved: saved !== undefined };
+  } catch (e) {
+    if (!(e instanceof ServerUnreachable) || offline === 'fail') throw e;
+    process.stderr.write(`customs: ${terminalText(e.message)}; judging here with the local flags (--offline judge)\n`);
+    return { ...pol.judge(result, rules, ctx.now(), [`judged offline: ${e.message}`]), saved: saved !== undefined };
+  }
+}
+
 export function gateCommand(signal: AbortSignal): Command {
   const cmd = new Command('gate')
     .description(
@@ -173,7 +204,17 @@ export function gateCommand(signal: AbortSignal): Command {
       '--scanners <list>',
       'what to look for when scanning now: vuln,secret,misconfig,malware,license (default: all)',
     )
-    .addOption(distroOption());
+    .addOption(distroOption())
+    .option('--server <url>', 'judge with the central policy of a `customs serve` at URL and record the result there')
+    .addOption(new Option('--token <token>', 'API token (role ci) for --server').env('CUSTOMS_TOKEN'))
+    .addOption(
+      new Option(
+        '--offline <mode>',
+        'when --server cannot be reached: fail the gate, or judge here with the local flags',
+      )
+        .choices(OFFLINE_MODES)
+        .default('fail'),
+    );
   for (const o of [...filterOptions(), dbDirOption(), ...imageOptions()]) cmd.addOption(o);
   cmd.addHelpText(
     'after',
@@ -186,6 +227,7 @@ Examples:
   customs gate sbom.cdx.json --fail-on high -o sarif=customs.sarif -o junit=customs.xml --summary
   customs gate dockerfile ./Dockerfile --severity HIGH,CRITICAL -o customs.sarif        # SARIF with file/line regions
   customs gate k8s ./deploy/ --policy policy.yaml                                        # policy misconfigurations rules
+  CUSTOMS_TOKEN=cst_… customs gate app:1 --server https://customs.example:8443 --offline judge --policy local.yaml
 
 Without --policy and --fail-on, any finding left after --severity, --ignore-unfixed and
 --ignorefile fails the gate (trivy --exit-code). docs/gate.md explains every flag.
@@ -204,6 +246,10 @@ Exit status:
     const outputs = outputsOf(cmd, flags);
     const distro = await distroOf(flags.distro);
     const configKind = configKindOf(eng.CONFIG_KINDS, target, path);
+    if (flags.server !== undefined && configKind !== undefined)
+      throw new CustomsError('USAGE_BAD_FLAG', `--server judges images and scan results, not ${configKind} files`);
+    if (flags.server !== undefined && (flags.token === undefined || flags.token === ''))
+      throw new CustomsError('USAGE_BAD_FLAG', '--server needs an API token: --token TOKEN or CUSTOMS_TOKEN');
     await withImageContext(flags, signal, async (ctx, strict) => {
       const { rules, dockerfile } = await gateRulesOf(flags, ctx.now(), severities, failOn, configKind !== undefined);
       const plan = {
@@ -213,7 +259,9 @@ Exit status:
       const at = { ...ctx, dbPath: dbFile(flags.db, flags.dbDir ?? ctx.config.dbDir) };
       const outcome = configKind
         ? await eng.gateConfig(configKind, path, rules, at)
-        : await eng.gate(target, plan, rules, at);
+        : flags.server !== undefined
+          ? await remoteGate(flags.server, flags.token ?? '', flags.offline, target, plan, rules, at, signal)
+          : await eng.gate(target, plan, rules, at);
       const { result, verdict } = outcome;
       strict(result.inventory.unknowns);
       const opts = { verdict, ...(dockerfile ? { dockerfile } : {}) };

@@ -21,8 +21,10 @@ interface ServeFlags {
 
 /** $XDG_DATA_HOME/customs/server, or ~/.local/share/customs/server (XDG Base Directory spec). */
 export function defaultServerDataDir(env: NodeJS.ProcessEnv = process.env): string {
+  // A relative XDG_DATA_HOME is invalid and ignored (XDG Base Directory spec).
   const xdg = env.XDG_DATA_HOME;
-  return join(xdg !== undefined && xdg.startsWith('/') ? xdg : join(homedir(), '.local', 'share'), 'customs', 'server');
+  const base = xdg?.startsWith('/') === true ? xdg : join(homedir(), '.local', 'share');
+  return join(base, 'customs', 'server');
 }
 
 const positive = (flag: string) => (text: string) => {

@@ -9,7 +9,16 @@ import { Type } from '@sinclair/typebox';
 import { CustomsError } from '../../core/index.js';
 import type { ImageRecord, ImageSummary, Store } from '../../store/index.js';
 import type { RoutePlugin } from '../context.js';
-import { body, decodeCursor, errorResponses, PageQuerySchema, page, pageOf } from '../http/index.js';
+import {
+  body,
+  decodeCursor,
+  errorResponses,
+  etagOf,
+  MicroCache,
+  PageQuerySchema,
+  page,
+  pageOf,
+} from '../http/index.js';
 import {
   DigestParam,
   FindingSchema,
@@ -44,6 +53,19 @@ export const inventoryRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
   const { store } = ctx;
   const viewer = { access: 'viewer' as const };
+  // "Where is CVE-X" is the hot question of a CVE morning: asked by every dashboard, answered
+  // once per store generation (and at least once a second) per process (docs/api.md).
+  const whereIsPage = async (id: string, after: number, limit: number) => {
+    const [rows, spread] = await Promise.all([
+      store.listings.imagesWithFinding(id, { afterId: after, limit: limit + 1 }),
+      // The totals once, on the first page.
+      after === 0 ? store.listings.findingSpread(id) : Promise.resolve(undefined),
+    ]);
+    const paged = page(`vuln:${id}`, rows, limit, (r) => r.id);
+    return body({ id, ...(spread ? { images: spread.images, repositories: spread.repositories } : {}), ...paged });
+  };
+  // Kept serialised, with its ETag: a cached answer costs a lookup, not a serialisation and a hash.
+  const whereIs = new MicroCache<{ readonly json: string; readonly etag: string }>(1000);
   const admin = { access: 'admin' as const };
 
   // ---- registries ----
@@ -368,17 +390,25 @@ export const inventoryRoutes: RoutePlugin = async (plain, { ctx }) => {
         response: { 200: VulnerabilitySpreadSchema, ...errorResponses() },
       },
     },
-    async (request) => {
+    async (request, reply) => {
       const id = request.params.id;
       const limit = request.query.limit ?? 100;
       const after = decodeCursor(`vuln:${id}`, request.query.cursor);
-      const [rows, spread] = await Promise.all([
-        store.listings.imagesWithFinding(id, { afterId: after, limit: limit + 1 }),
-        // The totals once, on the first page.
-        after === 0 ? store.listings.findingSpread(id) : Promise.resolve(undefined),
-      ]);
-      const paged = page(`vuln:${id}`, rows, limit, (r) => r.id);
-      return body({ id, ...(spread ? { images: spread.images, repositories: spread.repositories } : {}), ...paged });
+      // Keyed by the store's generation: a scan, rescan, tag or verdict anywhere (any replica)
+      // makes a new key, so the cache only saves repeated questions between changes.
+      const generation = await store.listings.generation();
+      const key = `${generation}\0${id}\0${after.toString()}\0${limit.toString()}`;
+      const cached = await whereIs.get(key, async () => {
+        const value = await whereIsPage(id, after, limit);
+        // The route's own response schema serialises it, as for any answer.
+        const json = String(reply.serializeInput(value as unknown as Record<string, unknown>, '200'));
+        return { json, etag: etagOf(json) };
+      });
+      // A string body with a JSON content type is sent as is (already serialised above).
+      return reply
+        .type('application/json; charset=utf-8')
+        .header('etag', cached.etag)
+        .send(cached.json as never);
     },
   );
   app.get(

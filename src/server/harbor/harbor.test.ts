@@ -17,7 +17,7 @@ import { pushLayout, startRegistry, type TestRegistry } from '../../image/test-s
 import { advisory, fixedIn } from '../../match/test-support/matcher-tester.js';
 import { openStore, parseSecretKey, type Store } from '../../store/index.js';
 import { DbWriter } from '../../vulndb/index.js';
-import { buildApp } from '../http/index.js';
+import { buildApp } from '../http/app.js';
 import { type memoryLog, testContext } from '../notify/test-support/receiver.js';
 import { startWorkerPool } from '../worker/index.js';
 import { HARBOR_MIME } from './mime.js';

@@ -14,7 +14,7 @@ import { CustomsError, toolVersion } from '../../core/index.js';
 import type { RoutePlugin, ServerContext } from '../context.js';
 import { ROUTE_PLUGINS } from '../routes.js';
 import { installAudit } from './audit.js';
-import { installAuth } from './auth.js';
+import { FailureLimit, installAuth } from './auth.js';
 import { installErrorHandlers } from './errors.js';
 import { installEtags } from './etag.js';
 import { healthRoutes } from './health.js';
@@ -64,11 +64,12 @@ export async function buildAppWithMetrics(ctx: ServerContext, opts: AppOptions =
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   installErrorHandlers(app);
-  installAuth(app, store);
+  const limit = opts.rateLimit ?? DEFAULT_RATE_LIMIT;
+  installAuth(app, store, new FailureLimit(limit.max, limit.windowMs));
   await app.register(rateLimit, {
     global: true,
-    max: (opts.rateLimit ?? DEFAULT_RATE_LIMIT).max,
-    timeWindow: (opts.rateLimit ?? DEFAULT_RATE_LIMIT).windowMs,
+    max: limit.max,
+    timeWindow: limit.windowMs,
     // Runs after the auth hook (route hooks follow the app's): the token is known.
     keyGenerator: (request) =>
       request.actor?.token !== undefined ? `token:${request.actor.token.id.toString()}` : `address:${request.ip}`,

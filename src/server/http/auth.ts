@@ -38,7 +38,38 @@ export function sourceOf(request: FastifyRequest): string {
   return typeof ua === 'string' && ua !== '' ? `${request.ip} (${ua.slice(0, 200)})` : request.ip;
 }
 
-export function installAuth(app: FastifyInstance, store: Store): void {
+/**
+ * Failed authentications per client address in a fixed window. The per-token limit
+ * (@fastify/rate-limit) runs after auth, so without this an address could try tokens
+ * without bound; past `max` failures it gets 429 before its token is even looked up.
+ */
+export class FailureLimit {
+  private readonly windows = new Map<string, { count: number; resetAt: number }>();
+
+  constructor(
+    private readonly max: number,
+    private readonly windowMs: number,
+  ) {}
+
+  /** Seconds until the address may try again, or 0 when it may now. */
+  retryAfter(address: string, now = performance.now()): number {
+    const w = this.windows.get(address);
+    if (!w || w.resetAt <= now || w.count < this.max) return 0;
+    return Math.ceil((w.resetAt - now) / 1000);
+  }
+
+  fail(address: string, now = performance.now()): void {
+    const w = this.windows.get(address);
+    if (!w || w.resetAt <= now) {
+      if (this.windows.size >= 10_000) {
+        for (const [k, v] of this.windows) if (v.resetAt <= now) this.windows.delete(k);
+      }
+      this.windows.set(address, { count: 1, resetAt: now + this.windowMs });
+    } else w.count++;
+  }
+}
+
+export function installAuth(app: FastifyInstance, store: Store, failures: FailureLimit): void {
   app.addHook('onRequest', async (request, reply) => {
     const access = accessOf(request);
     const anonymous: Actor = { name: 'anonymous', address: request.ip };
@@ -47,8 +78,20 @@ export function installAuth(app: FastifyInstance, store: Store): void {
       request.actor = anonymous;
       return;
     }
+    const wait = failures.retryAfter(request.ip);
+    if (wait > 0) {
+      reply.header('retry-after', String(wait));
+      return sendError(
+        reply,
+        new CustomsError(
+          'API_RATE_LIMITED',
+          `too many failed authentications from ${request.ip}; retry after ${String(wait)} s`,
+        ),
+      );
+    }
     const secret = bearerToken(request);
     if (secret === undefined) {
+      failures.fail(request.ip);
       reply.header('www-authenticate', 'Bearer realm="customs"');
       return sendError(
         reply,
@@ -62,6 +105,7 @@ export function installAuth(app: FastifyInstance, store: Store): void {
     }
     const token = await store.tokens.verify(secret);
     if (!token) {
+      failures.fail(request.ip);
       reply.header('www-authenticate', 'Bearer realm="customs", error="invalid_token"');
       return sendError(
         reply,

@@ -22,7 +22,9 @@ export function installEtags(app: FastifyInstance): void {
   app.addHook('onSend', async (request, reply, payload) => {
     if ((request.method !== 'GET' && request.method !== 'HEAD') || reply.statusCode !== 200) return payload;
     if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload;
-    const etag = etagOf(payload);
+    // A route that knows its answer's tag (a cached answer) sets it; otherwise it is computed here.
+    const known = reply.getHeader('etag');
+    const etag = typeof known === 'string' ? known : etagOf(payload);
     reply.header('etag', etag);
     if (noneMatch(request.headers['if-none-match'], etag)) {
       reply.code(304);

@@ -11,7 +11,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { openStore, parseSecretKey, type Store } from '../../store/index.js';
 import { EVENT_TYPES } from '../event-types.js';
-import { buildApp } from '../http/index.js';
+import { buildApp } from '../http/app.js';
 import { ResponseChecker, validateDocument } from '../test-support/openapi-check.js';
 import { startNotifier } from './notifier.js';
 import { type Receiver, startReceiver, testContext } from './test-support/receiver.js';

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { startRegistry, type TestRegistry } from '../../image/test-support/test-registry.js';
 import { openStore, type JobRecord, type Store } from '../../store/index.js';
 import { EVENT_TYPES } from '../event-types.js';
-import { buildApp } from '../http/index.js';
+import { buildApp } from '../http/app.js';
 import { buildTestDb, lodashImage, pushImage, serverContext, until } from '../worker/test-support/fixtures.js';
 import { validateDocument } from '../test-support/openapi-check.js';
 import { DISTRIBUTION_EVENTS_MEDIA_TYPE, PUSH_PRIORITY } from './hooks.js';

@@ -11,7 +11,7 @@ import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fas
 import { openStore, parseSecretKey, type Store, type StoreOptions, type TokenRole } from '../../store/index.js';
 import type { BackendFixture } from '../../store/test-support/harness.js';
 import type { ServerContext } from '../context.js';
-import { type AppOptions, buildApp } from '../http/index.js';
+import { type AppOptions, buildApp } from '../http/app.js';
 
 export interface ApiHarness {
   readonly app: FastifyInstance;

@@ -7,6 +7,7 @@ import { after, before, describe } from 'node:test';
 import { type BackendFixture, harness } from './harness.js';
 import { catalogSuite } from './suite-catalog.js';
 import { hookSecretsSuite, jobReleaseSuite } from './suite-hook-secrets.js';
+import { listingsSuite } from './suite-listings.js';
 import { logsSuite } from './suite-logs.js';
 import { migrationSuite } from './suite-migrations.js';
 import { notificationSuite } from './suite-notifications.js';
@@ -34,5 +35,6 @@ export function storeSuite(fixture: BackendFixture): void {
     describe('registry hook secrets', () => hookSecretsSuite(h));
     describe('job release', () => jobReleaseSuite(h));
     describe('webhooks, deliveries, notifier state, Harbor scans', () => notificationSuite(h));
+    describe('listings for the HTTP API', () => listingsSuite(h));
   });
 }

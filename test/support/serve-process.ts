@@ -1,0 +1,61 @@
+/**
+ * `customs serve` as a real process for end-to-end tests: spawned through
+ * bin/customs.js, ready once it prints where it listens; its JSON log lines
+ * (stdout) and human lines (stderr) are kept for the test to inspect.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { REPO_ROOT } from './images.js';
+
+export interface ServeProcess {
+  readonly child: ChildProcess;
+  readonly url: string;
+  /** The admin token it printed on first start, if it did. */
+  readonly adminToken?: string;
+  stdout(): string;
+  stderr(): string;
+  /** SIGTERM and wait for the exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+export async function startServe(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
+  const bin = process.env.CUSTOMS_BIN ?? join(REPO_ROOT, 'bin', 'customs.js');
+  const child = spawn(process.execPath, [bin, 'serve', ...args], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    out += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  const url = await new Promise<string>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`customs serve did not start in 30 s:\n${err}`)), 30_000);
+    child.stderr?.on('data', (d: Buffer) => {
+      err += d.toString();
+      const m = /listening on (https?:\/\/\S+)/.exec(err);
+      if (m?.[1]) {
+        clearTimeout(timer);
+        resolve(m[1]);
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`customs serve exited with ${String(code)} before listening:\n${err}`));
+    });
+  });
+  const token = /admin token[^\n]*\n\s+(cst_\S+)/.exec(err)?.[1];
+  return {
+    child,
+    url,
+    ...(token !== undefined ? { adminToken: token } : {}),
+    stdout: () => out,
+    stderr: () => err,
+    async stop() {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      return exited;
+    },
+  };
+}
