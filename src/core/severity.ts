@@ -41,3 +41,13 @@ export function parseSeverityList(text: string, flag = '--severity'): Severity[]
     throw new CustomsError('USAGE_BAD_FLAG', `${flag} needs at least one of ${SEVERITIES.join(', ')}`);
   return [...out].sort((a, b) => severityRank(a) - severityRank(b));
 }
+
+/** `s` on the scale; anything else (a stored value from an older or foreign writer) counts as unknown. */
+export function toSeverity(s: string): Severity {
+  return (SEVERITIES as readonly string[]).includes(s) ? (s as Severity) : 'unknown';
+}
+
+/** A zero count for every severity, in scale order (summaries and listings count into it). */
+export function severityCounts(): Record<Severity, number> {
+  return Object.fromEntries(SEVERITIES.map((s) => [s, 0])) as Record<Severity, number>;
+}

@@ -6,7 +6,7 @@
  * cursor stays valid while rows are added (docs/api.md "Pagination").
  */
 import { sql } from 'kysely';
-import { SEVERITIES, type Severity } from '../core/index.js';
+import { isAtLeast, SEVERITIES, type Severity, severityCounts, toSeverity } from '../core/index.js';
 import type { VerdictStatus } from '../policy/index.js';
 import { packageKey } from '../vulndb/index.js';
 import type { Db } from './db-schema.js';
@@ -23,7 +23,7 @@ export const MAX_PAGE = 1000;
 const pageSize = (limit: number | undefined): number => Math.max(1, Math.min(limit ?? 100, MAX_PAGE));
 
 /** Severities at or above `min`, most severe first (the SEVERITIES scale). */
-const atLeast = (min: Severity): Severity[] => SEVERITIES.slice(0, SEVERITIES.indexOf(min) + 1);
+const atLeast = (min: Severity): Severity[] => SEVERITIES.filter((s) => isAtLeast(s, min));
 
 /** Tags of the given digests with their repository and registry names, grouped by digest. */
 async function tagRefs(db: Db, digests: readonly string[]): Promise<Map<string, ImageTagRef[]>> {
@@ -65,9 +65,8 @@ async function openCounts(db: Db, imageIds: readonly number[]): Promise<Map<numb
     .groupBy(['image_id', 'severity'])
     .execute();
   for (const r of rows) {
-    const counts = out.get(r.image_id) ?? { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 };
-    const sev = (SEVERITIES as readonly string[]).includes(r.severity) ? (r.severity as Severity) : 'unknown';
-    counts[sev] += Number(r.n);
+    const counts = out.get(r.image_id) ?? severityCounts();
+    counts[toSeverity(r.severity)] += Number(r.n);
     out.set(r.image_id, counts);
   }
   return out;
@@ -116,7 +115,7 @@ export function listings(ctx: StoreContext): Listings {
         ...(r.platform !== null ? { platform: r.platform } : {}),
         createdAt: r.created_at,
         ...(r.inventory_at !== null ? { inventoryAt: r.inventory_at } : {}),
-        openFindings: counts.get(r.id) ?? { critical: 0, high: 0, medium: 0, low: 0, unknown: 0 },
+        openFindings: counts.get(r.id) ?? severityCounts(),
         ...(verdict !== undefined ? { verdict } : {}),
         tags: tags.get(r.digest) ?? [],
       };
@@ -387,27 +386,24 @@ export function listings(ctx: StoreContext): Listings {
           .groupBy('severity')
           .execute(),
       ]);
-      const zero = (): Record<Severity, number> => ({ critical: 0, high: 0, medium: 0, low: 0, unknown: 0 });
-      const sev = (s: string): Severity =>
-        (SEVERITIES as readonly string[]).includes(s) ? (s as Severity) : 'unknown';
       const days = new Map<number, { opened: Record<Severity, number>; fixed: Record<Severity, number> }>();
       const dayOf = (d: number) => {
         let e = days.get(d);
         if (!e) {
-          e = { opened: zero(), fixed: zero() };
+          e = { opened: severityCounts(), fixed: severityCounts() };
           days.set(d, e);
         }
         return e;
       };
-      for (const r of opened) dayOf(Number(r.day)).opened[sev(r.severity)] += Number(r.n);
-      for (const r of fixed) dayOf(Number(r.day)).fixed[sev(r.severity)] += Number(r.n);
+      for (const r of opened) dayOf(Number(r.day)).opened[toSeverity(r.severity)] += Number(r.n);
+      for (const r of fixed) dayOf(Number(r.day)).fixed[toSeverity(r.severity)] += Number(r.n);
       // Open at the end of a day = open now, minus what opened after it, plus what was fixed after it.
-      const running = zero();
-      for (const r of open) running[sev(r.severity)] += Number(r.n);
+      const running = severityCounts();
+      for (const r of open) running[toSeverity(r.severity)] += Number(r.n);
       const out: FindingHistoryDay[] = [];
       const last = Math.max(to, ...days.keys());
       for (let d = last; d >= from; d--) {
-        const e = days.get(d) ?? { opened: zero(), fixed: zero() };
+        const e = days.get(d) ?? { opened: severityCounts(), fixed: severityCounts() };
         if (d <= to) out.push({ day: new Date(d * DAY_MS).toISOString().slice(0, 10), ...e, open: { ...running } });
         for (const s of SEVERITIES) running[s] += e.fixed[s] - e.opened[s];
       }

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { CustomsError, dbPath, defaultConfig } from '../../core/index.js';
+import { CustomsError, DB_FILE, dbPath, defaultConfig } from '../../core/index.js';
 
 interface WorkerFlags {
   store?: string;
@@ -40,7 +40,7 @@ export function workerCommand(signal: AbortSignal): Command {
     )
     .option(
       '--db <path>',
-      'vulnerability DB file, swapped when replaced (env CUSTOMS_DB; default customs.db in CUSTOMS_DB_DIR)',
+      `vulnerability DB file, swapped when replaced (env CUSTOMS_DB; default ${DB_FILE} in CUSTOMS_DB_DIR)`,
     )
     .option('--cache-dir <dir>', 'layer cache directory, shared by workers on one disk (env CUSTOMS_CACHE_DIR)')
     .option('--data-dir <dir>', 'working files: registry CA files (env CUSTOMS_DATA_DIR)')
@@ -62,7 +62,7 @@ export function workerCommand(signal: AbortSignal): Command {
       `
 Examples:
   customs worker --store postgres://customs@db:5432/customs --concurrency 4
-  CUSTOMS_STORE=postgres://customs@db/customs customs worker --db /srv/customs/customs.db --listen 9464
+  CUSTOMS_STORE=postgres://customs@db/customs customs worker --db /srv/customs/${DB_FILE} --listen 9464
   customs worker --store postgres://… --cache-dir /shared/customs-cache   # workers on one disk share layers
   customs worker --store postgres://… --schedule "0 3 * * *"              # daily DB update, discovery, rescan
 

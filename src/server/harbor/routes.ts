@@ -22,6 +22,7 @@ import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { CustomsError, ERROR_CODES, isCustomsError, toolVersion } from '../../core/index.js';
+import { parseReference } from '../../image/index.js';
 import { parseScanResultJson } from '../../report/index.js';
 import { openVulnDb } from '../../vulndb/index.js';
 import type { RoutePlugin, ServerContext } from '../context.js';
@@ -56,7 +57,15 @@ const ScanRequest = Type.Object({
 });
 
 // distribution/reference: path components of lower-case alphanumerics and separators.
-const REPOSITORY = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:\/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*$/;
+/** A repository path as the distribution grammar has it: a name, no tag or digest (image/reference.ts decides). */
+function isRepositoryPath(repository: string): boolean {
+  try {
+    const r = parseReference(repository);
+    return r.name === repository && r.tag === undefined && r.digest === undefined;
+  } catch {
+    return false;
+  }
+}
 const DIGEST = /^(sha256:[0-9a-f]{64}|sha512:[0-9a-f]{128})$/;
 
 function sendJson(reply: FastifyReply, status: number, type: string, body: unknown) {
@@ -107,7 +116,7 @@ function fieldProblem(body: {
   }
   if (url.protocol !== 'http:' && url.protocol !== 'https:')
     return `registry.url must be http or https, not ${url.protocol}`;
-  if (!REPOSITORY.test(body.artifact.repository)) {
+  if (!isRepositoryPath(body.artifact.repository)) {
     return `artifact.repository ${JSON.stringify(body.artifact.repository)} is not a repository name`;
   }
   if (!DIGEST.test(body.artifact.digest)) {

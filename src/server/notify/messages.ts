@@ -5,7 +5,7 @@
  * messages using incoming webhooks": `text` is the notification fallback,
  * `blocks` the Block Kit layout).
  */
-import { severityRank } from '../../core/index.js';
+import { clip, severityRank } from '../../core/index.js';
 import type { EventRecord } from '../../store/index.js';
 import { EVENT_TYPES } from '../event-types.js';
 
@@ -233,8 +233,6 @@ export function jsonBody(deliveryId: number, p: DeliveryPayload, now: number): s
 export function slackEscape(s: string): string {
   return s.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;');
 }
-
-const clip = (s: string, max: number): string => (s.length <= max ? s : `${s.slice(0, max - 1)}…`);
 
 /** Block Kit limits: header text 150 characters, section text 3000. */
 export const SLACK_HEADER_MAX = 150;
