@@ -87,6 +87,7 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
   const trust = await trustVerifierOf(
     config.trustPolicy,
     config.rules.some((r) => r.trust === true),
+    ctx,
   );
   const engine = await import('../../engine/index.js');
   const { parseFailOn } = await import('../../policy/index.js');
@@ -164,13 +165,16 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * The trust policy verifier. Until the signing module provides one, a rule
- * with `trust: true` cannot be served: refusing to start is the only honest
- * answer (admitting unverified images would be fail-open without saying so).
+ * The trust policy verifier (src/sign openPolicyVerifier, docs/trust-policy.md):
+ * registry clients kept open across requests; the policy file polled (a
+ * mounted ConfigMap changes by a symlink swap) and re-read on change, the
+ * cached trust outcomes dropped then; a broken file keeps the previous policy
+ * and is logged.
  */
 async function trustVerifierOf(
   file: string | undefined,
   needed: boolean,
+  ctx: import('../../core/index.js').Context,
 ): Promise<
   | {
       verifier: import('../../admission/index.js').TrustVerifier;
@@ -180,10 +184,34 @@ async function trustVerifierOf(
   | undefined
 > {
   if (!needed || file === undefined) return undefined;
-  throw new CustomsError(
-    'ADMISSION_CONFIG_INVALID',
-    `trust rules need the trust policy verifier (${file}); this build of customs has none: remove trust: true or use a build with customs verify`,
-  );
+  const sign = await import('../../sign/index.js');
+  const verifier = await sign.openPolicyVerifier(file, ctx);
+  let watching = false;
+  return {
+    verifier: {
+      verify: async (ref, digest, s) => {
+        const v = await verifier.verify(ref, digest, s);
+        return { status: v.status, reasons: v.reasons };
+      },
+    },
+    watch(onChange, log) {
+      watching = true;
+      watchFile(file, { interval: 1000, persistent: false }, () => {
+        verifier.reload().then(
+          () => {
+            log('info', 'trust policy reloaded', { file });
+            onChange();
+          },
+          (e: unknown) =>
+            log('error', 'trust policy not reloaded: the previous one stays in force', { file, error: String(e) }),
+        );
+      });
+    },
+    close() {
+      if (watching) unwatchFile(file);
+      void verifier.close();
+    },
+  };
 }
 
 export function admitCommand(signal: AbortSignal): Command {

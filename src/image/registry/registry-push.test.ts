@@ -182,3 +182,26 @@ test('copyImage copies a multi-platform index by digest, every platform with it,
     await Promise.all([a.stop(), b.stop()]);
   }
 });
+
+test('a blob HEAD answered with a redirect to storage counts as present: nothing is uploaded', async () => {
+  const posts: string[] = [];
+  const reg = await serve((req, res) => {
+    if (req.url === '/v2/') return res.end('{}');
+    if (req.method === 'HEAD') {
+      res.writeHead(307, { location: 'https://storage.example/blob' });
+      return res.end();
+    }
+    posts.push(`${req.method} ${req.url}`);
+    res.writeHead(500);
+    res.end();
+  });
+  const client = repositoryClient(parseNormalizedReference(`${reg.host}/app`), ctx());
+  try {
+    const d = { mediaType: 'application/octet-stream', digest: sha256('x'), size: 1 };
+    assert.equal(await copyBlob(client, client, d), 'present');
+    assert.deepEqual(posts, []);
+  } finally {
+    await client.close();
+    reg.server.close();
+  }
+});

@@ -88,7 +88,13 @@ export async function getBlob(client: RegistryClient, d: Pick<Descriptor, 'diges
 }
 
 export async function blobExists(client: RegistryClient, digest: Digest): Promise<boolean> {
-  const res = await client.call('HEAD', `${client.repository}/blobs/${digest}`, { accept: [404] }, `blob ${digest}`);
+  // A registry may answer a blob HEAD with a redirect to its storage: the blob is there.
+  const res = await client.call(
+    'HEAD',
+    `${client.repository}/blobs/${digest}`,
+    { accept: [404, 301, 302, 303, 307, 308] },
+    `blob ${digest}`,
+  );
   drain(res.body);
   return res.status !== 404;
 }
