@@ -15,6 +15,7 @@ import { verifyCommand } from './commands/verify.js';
 import { attestCommand } from './commands/attest.js';
 import { verifyAttestationCommand } from './commands/verify-attestation.js';
 import { promoteCommand } from './commands/promote.js';
+import { sensorCommand } from './commands/sensor.js';
 import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
@@ -38,6 +39,7 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(attestCommand(signal));
   program.addCommand(verifyAttestationCommand(signal));
   program.addCommand(promoteCommand(signal));
+  program.addCommand(sensorCommand(signal));
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')
