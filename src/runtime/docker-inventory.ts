@@ -147,3 +147,43 @@ export async function dockerInventory(api: DockerApi): Promise<DockerInventory> 
     images,
   };
 }
+
+/**
+ * Every container of the Engine (created ones too: a container being started
+ * already runs processes) with the main PID of the running ones, for attribution.
+ */
+export function dockerContainerLister(
+  api: DockerApi,
+): () => Promise<
+  { id: string; name: string; imageId: string; imageRef: string; labels: Record<string, string>; pid?: number }[]
+> {
+  return async () => {
+    const list = arr(await api.getJson('/containers/json?all=1')).map(obj);
+    const out: {
+      id: string;
+      name: string;
+      imageId: string;
+      imageRef: string;
+      labels: Record<string, string>;
+      pid?: number;
+    }[] = [];
+    for (const c of list) {
+      const id = str(c.Id);
+      if (!id) continue;
+      let pid: number | undefined;
+      if (str(c.State) === 'running' || str(c.State) === 'paused') {
+        const doc = await api.getJson(`/containers/${id}/json`);
+        pid = num(obj(obj(doc).State).Pid);
+      }
+      out.push({
+        id,
+        name: (strings(c.Names)[0] ?? id).replace(/^\//, ''),
+        imageId: str(c.ImageID) ?? '',
+        imageRef: str(c.Image) ?? '',
+        labels: stringMap(c.Labels),
+        ...(pid ? { pid } : {}),
+      });
+    }
+    return out;
+  };
+}

@@ -11,3 +11,18 @@ export {
   type PackageRef,
 } from './drift.js';
 export { overlayDiff, DRIFT_KINDS, type DriftEntry, type DriftKind } from './overlay-diff.js';
+export { runSensor, type RunSensorOptions } from './run-sensor.js';
+export { Sensor, type SensorOptions, type SensorRecord } from './sensor.js';
+export { storeReporter, serverReporter, type Reporter } from './reporters.js';
+export { ACTIONS, type ActionRecord, type EnforcementAction } from './enforce.js';
+export { RULES, ruleByIdOrName, type RuntimeRule, type ContainerRef } from './rules.js';
+export type { RuntimeAlert } from './alerts.js';
+export type { KernelEvent } from './events.js';
+export {
+  RUNTIME_EVENTS,
+  RUNTIME_REPORT_PATH,
+  RUNTIME_REPORT_SCHEMA,
+  type RuntimeReport,
+  type SensorStats,
+  type InUseFiles,
+} from './payload.js';

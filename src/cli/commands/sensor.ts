@@ -1,5 +1,6 @@
 import { Command, Option } from 'commander';
-import { EXIT, stableJson } from '../../core/index.js';
+import { hostname } from 'node:os';
+import { CustomsError, EXIT, stableJson } from '../../core/index.js';
 import { withImageContext } from '../image-command.js';
 import { contextFrom } from '../options.js';
 import { writeOutput } from '../output.js';
@@ -90,18 +91,110 @@ function containerdOption(flag: string | undefined): { containerd?: string | fal
   return { containerd: flag === 'none' ? false : flag };
 }
 
+/** 30s, 5m, 2h, 1d or plain seconds. */
+export function parseDurationMs(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
+  if (!m?.[1])
+    throw new CustomsError('USAGE_BAD_FLAG', `${flag}: "${text}" is not a duration; write e.g. 30s, 5m, 2h or 1d`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] ?? 's'] ?? 1000;
+  return Math.round(Number(m[1]) * unit);
+}
+
+interface SensorFlags {
+  readonly server?: string;
+  readonly token?: string;
+  readonly store?: string;
+  readonly window: string;
+  readonly enforce: string[];
+  readonly enforceLive?: boolean;
+  readonly bpftrace: string | false;
+  readonly falcoJson?: string;
+  readonly duration?: string;
+  readonly baseline?: string;
+}
+
 export function sensorCommand(signal: AbortSignal): Command {
   const cmd = new Command('sensor')
-    .description('Runtime sensor: inventory, drift and behaviour of the containers on this node')
+    .description(
+      'Runtime sensor: behaviour of the containers on this node from the kernel (and Falco), rules, enforcement',
+    )
+    .option('--server <url>', 'report to the customs server at URL (POST /api/v1/runtime/reports)')
+    .option('--token <token>', 'API token for --server (or CUSTOMS_TOKEN)')
+    .option('--store <dir|url>', 'record alerts, actions and inventory in this store (default without --server: none)')
+    .option('--window <duration>', 'per-image baseline learning window', '10m')
+    .option(
+      '--enforce <rule=action>',
+      'action for a rule (ID or name): alert, pause, stop, kill, isolate; repeatable',
+      (v: string, prev: string[]) => [...prev, v],
+      [] as string[],
+    )
+    .option('--enforce-live', 'take the actions (default: dry-run — decided and audited only)')
+    .option('--bpftrace <path>', 'bpftrace binary', 'bpftrace')
+    .option('--no-bpftrace', 'no kernel events (Falco input only)')
+    .option('--falco-json <file>', 'also read Falco JSON alerts from FILE, or - for stdin')
+    .option('--duration <duration>', 'stop after this long (default: run until SIGTERM)')
+    .option('--baseline <file>', 'load baselines from FILE at start and save them there at exit')
     .addHelpText(
       'after',
       `
+Needs root: bpftrace loads eBPF programs on tracepoints (tracefs mounted at
+/sys/kernel/tracing), and the Docker socket is read. Alerts and actions are JSON
+lines on stdout; logs JSON lines on stderr. Rules: docs/runtime.md.
+
 Examples:
   customs sensor inventory -f json
   customs sensor drift web-1
+  customs sensor --store /var/lib/customs --window 30m
+  customs sensor --enforce crypto-miner=kill --enforce CRT-003=isolate --enforce-live
+  falco -o json_output=true | customs sensor --no-bpftrace --falco-json -
+  customs sensor --server https://customs.example:8443 --token "$CUSTOMS_TOKEN"
 
-Exit status: 0 ok, 1 a rule fired (one-shot modes), 2 usage error, 3 input error, 4 internal error.`,
-    );
+Exit status: 0 ok, 2 usage error, 3 input error (no engine, bad Falco file), 4 internal error.`,
+    )
+    .action(async (flags: SensorFlags) => {
+      const rt = await runtime();
+      const enforce = new Map<string, import('../../runtime/index.js').EnforcementAction>();
+      for (const e of flags.enforce) {
+        const [rule, action] = e.split('=');
+        if (!rule || !action || !(rt.ACTIONS as readonly string[]).includes(action))
+          throw new CustomsError(
+            'USAGE_BAD_FLAG',
+            `--enforce "${e}": write RULE=ACTION with ACTION one of ${rt.ACTIONS.join(', ')}`,
+          );
+        if (!rt.ruleByIdOrName(rule) && !rule.startsWith('falco:'))
+          throw new CustomsError(
+            'USAGE_BAD_FLAG',
+            `--enforce "${e}": no rule "${rule}" (${rt.RULES.map((r) => r.name).join(', ')}, or falco:RULE)`,
+          );
+        enforce.set(rule, action as import('../../runtime/index.js').EnforcementAction);
+      }
+      const ctx = contextFrom({ quiet: true }, signal);
+      const reporters: import('../../runtime/index.js').Reporter[] = [];
+      let store: import('../../store/index.js').Store | undefined;
+      if (flags.server)
+        reporters.push(rt.serverReporter(flags.server, flags.token ?? process.env.CUSTOMS_TOKEN, hostname(), ctx.now));
+      if (flags.store) {
+        store = await (await import('../../store/index.js')).openStore(flags.store);
+        reporters.push(rt.storeReporter(store, hostname()));
+      }
+      try {
+        await rt.runSensor(ctx, {
+          windowMs: parseDurationMs(flags.window, '--window'),
+          enforce,
+          enforceLive: flags.enforceLive === true,
+          bpftrace: flags.bpftrace,
+          ...(flags.falcoJson !== undefined ? { falcoJson: flags.falcoJson } : {}),
+          ...(flags.duration !== undefined ? { durationMs: parseDurationMs(flags.duration, '--duration') } : {}),
+          ...(flags.baseline !== undefined ? { baselineFile: flags.baseline } : {}),
+          reporters,
+          out: (l) => process.stdout.write(`${l}\n`),
+          err: (l) => process.stderr.write(`${l}\n`),
+        });
+      } finally {
+        await store?.close();
+      }
+      process.exitCode = EXIT.ok;
+    });
   cmd.addCommand(inventoryCommand(signal));
   cmd.addCommand(driftCommand(signal));
   return cmd;

@@ -1,0 +1,126 @@
+/**
+ * `customs sensor`: the sensor running until stopped (SIGTERM/SIGINT, --duration,
+ * or the end of a Falco file when bpftrace is off). Alerts and actions are JSON
+ * lines on stdout; logs are JSON lines on stderr; the store and the server get
+ * batches every `flushMs`.
+ */
+import { createReadStream } from 'node:fs';
+import { readFile, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { type Context, CustomsError } from '../core/index.js';
+import { dockerApi } from './docker-api.js';
+import { dockerContainerLister } from './docker-inventory.js';
+import type { EnforcementAction } from './enforce.js';
+import { nodeInventory } from './inventory.js';
+import type { Reporter } from './reporters.js';
+import { Sensor, type SensorRecord } from './sensor.js';
+import type { SensorStats } from './payload.js';
+
+export interface RunSensorOptions {
+  readonly windowMs: number;
+  readonly enforce: ReadonlyMap<string, EnforcementAction>;
+  readonly enforceLive: boolean;
+  readonly bpftrace: string | false;
+  /** A file, or "-" for stdin. */
+  readonly falcoJson?: string;
+  readonly durationMs?: number;
+  readonly baselineFile?: string;
+  readonly reporters: readonly Reporter[];
+  readonly flushMs?: number;
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+}
+
+export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<SensorStats> {
+  const host = hostname();
+  const api = dockerApi(ctx);
+  const log = (level: string, msg: string, data?: unknown): void =>
+    opts.err(JSON.stringify({ time: ctx.now().toISOString(), level, msg, ...(data === undefined ? {} : { data }) }));
+  const emit = (r: SensorRecord): void => {
+    if (r.kind === 'log') {
+      log(r.level, r.msg, r.data);
+      return;
+    }
+    opts.out(JSON.stringify(r.kind === 'alert' ? { kind: 'alert', ...r.alert } : { kind: 'action', ...r.action }));
+    for (const rep of opts.reporters) {
+      if (r.kind === 'alert') rep.alert(r.alert);
+      else rep.action(r.action);
+    }
+    if (r.kind === 'action')
+      log(
+        'info',
+        `audit: ${r.action.action}${r.action.dryRun ? ' (dry-run)' : ''} on ${r.action.container.name}`,
+        r.action,
+      );
+  };
+  if (opts.bpftrace === false && opts.falcoJson === undefined)
+    throw new CustomsError(
+      'USAGE_BAD_FLAG',
+      'with --no-bpftrace the sensor needs --falco-json FILE|- as its event source',
+    );
+  const falco =
+    opts.falcoJson === undefined
+      ? undefined
+      : opts.falcoJson === '-'
+        ? process.stdin
+        : createReadStream(opts.falcoJson);
+  if (falco && opts.falcoJson !== '-')
+    await new Promise<void>((ok, fail) => {
+      (falco as ReturnType<typeof createReadStream>).once('open', () => ok());
+      falco.once('error', (e: Error) =>
+        fail(new CustomsError('RUNTIME_INPUT_INVALID', `cannot read Falco output ${opts.falcoJson}: ${e.message}`, e)),
+      );
+    });
+  const sensor = new Sensor({
+    api,
+    host,
+    containers: dockerContainerLister(api),
+    now: ctx.now,
+    windowMs: opts.windowMs,
+    enforce: opts.enforce,
+    enforceLive: opts.enforceLive,
+    bpftrace: opts.bpftrace,
+    ...(falco ? { falco } : {}),
+    emit,
+  });
+  if (opts.baselineFile) {
+    const text = await readFile(opts.baselineFile, 'utf8').catch(() => undefined);
+    if (text) sensor.baselines.load(JSON.parse(text) as unknown);
+  }
+  try {
+    const inv = await nodeInventory(ctx);
+    for (const rep of opts.reporters) rep.inventory(inv);
+  } catch (e) {
+    log('warn', `inventory: ${(e as Error).message}`);
+  }
+  log('info', 'sensor starting', {
+    host,
+    windowMs: opts.windowMs,
+    enforce: Object.fromEntries(opts.enforce),
+    mode: opts.enforceLive ? 'enforce' : 'dry-run',
+  });
+  await sensor.start();
+  log('info', 'sensor ready');
+  const flush = async (): Promise<void> => {
+    for (const rep of opts.reporters)
+      await rep.flush(sensor.stats(), sensor.inUse()).catch((e: Error) => log('warn', `report: ${e.message}`));
+  };
+  const timer = setInterval(() => void flush(), opts.flushMs ?? 5000);
+  try {
+    await new Promise<void>((resolve) => {
+      if (ctx.signal.aborted) return resolve();
+      ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+      if (opts.durationMs !== undefined) setTimeout(resolve, opts.durationMs).unref();
+      if (opts.bpftrace === false) void sensor.falcoDone().then(resolve);
+    });
+  } finally {
+    clearInterval(timer);
+    await sensor.stop();
+    await flush();
+    if (opts.baselineFile)
+      await writeFile(opts.baselineFile, `${JSON.stringify(sensor.baselines.toJson(), null, 2)}\n`);
+  }
+  const stats = sensor.stats();
+  log('info', 'sensor stopped', stats);
+  return stats;
+}
