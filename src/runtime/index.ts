@@ -26,3 +26,13 @@ export {
   type SensorStats,
   type InUseFiles,
 } from './payload.js';
+export {
+  collectBundle,
+  verifyBundle,
+  readBundle,
+  packBundle,
+  IR_BUNDLE_SCHEMA,
+  type BundleManifest,
+  type VerifyResult,
+  type IrOptions,
+} from './ir-bundle.js';
