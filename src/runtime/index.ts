@@ -36,3 +36,6 @@ export {
   type VerifyResult,
   type IrOptions,
 } from './ir-bundle.js';
+export { ripPlan, planMarkdown, inUseFromStore, isVulnId, type RipPlan } from './rip-plan.js';
+export { packagesInUse } from './in-use.js';
+export { dockerApi as dockerApiOf, type DockerApi } from './docker-api.js';

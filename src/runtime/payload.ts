@@ -16,6 +16,8 @@ export const RUNTIME_EVENTS = {
   alert: 'runtime.alert',
   action: 'runtime.action',
   inventory: 'runtime.inventory',
+  /** Files a container exec'd or opened (data: InUseFiles), the latest per container. */
+  inUse: 'runtime.in-use',
 } as const;
 
 export interface SensorStats {

@@ -26,6 +26,7 @@ export interface Reporter {
 /** Records into the store: runtime.* events, and one audit entry per enforcement action (taken or dry-run). */
 export function storeReporter(store: Store, host: string): Reporter {
   const pending: Promise<unknown>[] = [];
+  const sent = new Map<string, number>();
   return {
     alert(a) {
       pending.push(store.events.append({ type: RUNTIME_EVENTS.alert, subject: a.container?.id ?? host, data: a }));
@@ -45,7 +46,13 @@ export function storeReporter(store: Store, host: string): Reporter {
     inventory(inv) {
       pending.push(store.events.append({ type: RUNTIME_EVENTS.inventory, subject: host, data: inv }));
     },
-    async flush() {
+    async flush(_stats, inUse) {
+      // The latest list per container, when it grew since the last flush.
+      for (const u of inUse) {
+        if ((sent.get(u.containerId) ?? 0) >= u.files.length) continue;
+        sent.set(u.containerId, u.files.length);
+        pending.push(store.events.append({ type: RUNTIME_EVENTS.inUse, subject: u.containerId, data: u }));
+      }
       await Promise.all(pending.splice(0));
     },
   };

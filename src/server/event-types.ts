@@ -29,6 +29,7 @@ export const EVENT_TYPES = {
   runtimeAlert: 'runtime.alert',
   runtimeAction: 'runtime.action',
   runtimeInventory: 'runtime.inventory',
+  runtimeInUse: 'runtime.in-use',
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];

@@ -164,6 +164,12 @@ test('enforcement takes effect: pause, kill, stop and isolate, each audited in t
     const events = await s.events.list({ type: 'runtime.alert' });
     assert.ok(events.some((e) => e.subject === paused && (e.data as { ruleId: string }).ruleId === 'CRT-007'));
     assert.equal((await s.events.list({ type: 'runtime.inventory' })).length, 1);
+    // Files exec'd and opened are recorded per container: what "in use" is computed from.
+    const inUse = (await s.events.list({ type: 'runtime.in-use' })).filter((e) => e.subject === paused);
+    assert.ok(
+      inUse.some((e) => (e.data as { files: string[] }).files.includes('/etc/shadow')),
+      JSON.stringify(inUse),
+    );
   } finally {
     await s.close();
   }

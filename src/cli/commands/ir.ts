@@ -2,6 +2,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { CustomsError, EXIT, stableJson } from '../../core/index.js';
 import { withImageContext } from '../image-command.js';
+import { contextFrom } from '../options.js';
 import { writeOutput } from '../output.js';
 
 const runtime = () => import('../../runtime/index.js');
@@ -42,12 +43,47 @@ Exit status: 0 the bundle matches its manifest, 1 it does not, 3 not a bundle.`,
     });
 }
 
+function planCommand(signal: AbortSignal): Command {
+  return new Command('plan')
+    .description('The rip-and-replace plan for a CVE or an image: affected workloads, fixes, rebuild/redeploy order')
+    .argument('<cve-or-image>', 'a vulnerability ID (CVE-…, GHSA-…) or an image on this node (ID, ID prefix or tag)')
+    .requiredOption('--store <dir|url>', 'the store holding the scans (customs serve, or a local store)')
+    .addOption(new Option('-f, --format <format>', 'output format').choices(['markdown', 'json']).default('markdown'))
+    .option('-o, --output <file>', 'write to FILE instead of stdout')
+    .addHelpText(
+      'after',
+      `
+Joins the store's findings with this node's containers (customs sensor inventory).
+Findings on packages the sensor saw in use sort first.
+
+Examples:
+  customs ir plan CVE-2024-3094 --store /var/lib/customs
+  customs ir plan shop/web:1.4 --store postgres://customs@db/customs -f json
+
+Exit status: 0 nothing affected, 1 workloads are affected, 2 usage error, 3 input error.`,
+    )
+    .action(async (query: string, flags: { store: string; format: 'markdown' | 'json'; output?: string }) => {
+      const rt = await runtime();
+      const ctx = contextFrom({ quiet: true }, signal);
+      const store = await (await import('../../store/index.js')).openStore(flags.store);
+      try {
+        const inventory = await rt.nodeInventory(ctx);
+        const inUse = await rt.inUseFromStore(store, inventory);
+        const plan = await rt.ripPlan(query, ctx, { store, inventory, inUse, api: rt.dockerApiOf(ctx) });
+        await writeOutput(flags.format === 'json' ? json(plan) : rt.planMarkdown(plan), flags.output);
+        process.exitCode = plan.images.length > 0 ? EXIT.policyFailed : EXIT.ok;
+      } finally {
+        await store.close();
+      }
+    });
+}
+
 export function irCommand(signal: AbortSignal): Command {
   const cmd = new Command('ir')
     .description('Incident response: a forensic bundle of a container, its verification, and the rip-and-replace plan')
     .argument('[container]', 'container ID, ID prefix or name')
     .option('-o, --output <file>', 'bundle file (.tar.gz)')
-    .option('--store <dir|url>', "add the sensor's alerts on the container from this store")
+    .option('--alerts-from <store>', "add the sensor's alerts on the container from this store (dir or postgres:// URL)")
     .option('--case <id>', 'case or ticket ID recorded in the chain of custody')
     .option('--max-file-size <bytes>', 'largest changed file copied into the bundle', '1048576')
     .option('--max-total-size <bytes>', 'all changed files together', '33554432')
@@ -70,7 +106,7 @@ Exit status: 0 ok, 2 usage error, 3 no such container.`,
     .action(
       async (
         container: string | undefined,
-        flags: { output?: string; store?: string; case?: string; maxFileSize: string; maxTotalSize: string },
+        flags: { output?: string; alertsFrom?: string; case?: string; maxFileSize: string; maxTotalSize: string },
       ) => {
         if (!container)
           throw new CustomsError('USAGE_BAD_ARGUMENT', 'name a container: customs ir CONTAINER -o bundle.tar.gz');
@@ -79,8 +115,8 @@ Exit status: 0 ok, 2 usage error, 3 no such container.`,
         const rt = await runtime();
         await withImageContext({ quiet: true }, signal, async (ctx) => {
           let alerts: import('../../store/index.js').EventRecord[] | undefined;
-          if (flags.store) {
-            const store = await (await import('../../store/index.js')).openStore(flags.store);
+          if (flags.alertsFrom) {
+            const store = await (await import('../../store/index.js')).openStore(flags.alertsFrom);
             try {
               alerts = (await store.events.list({ type: 'runtime.alert', limit: 100_000 })).filter((e) =>
                 e.subject.startsWith(container),
@@ -104,5 +140,6 @@ Exit status: 0 ok, 2 usage error, 3 no such container.`,
       },
     );
   cmd.addCommand(verifyCommand());
+  cmd.addCommand(planCommand(signal));
   return cmd;
 }
