@@ -83,7 +83,10 @@ export function irCommand(signal: AbortSignal): Command {
     .description('Incident response: a forensic bundle of a container, its verification, and the rip-and-replace plan')
     .argument('[container]', 'container ID, ID prefix or name')
     .option('-o, --output <file>', 'bundle file (.tar.gz)')
-    .option('--alerts-from <store>', "add the sensor's alerts on the container from this store (dir or postgres:// URL)")
+    .option(
+      '--alerts-from <store>',
+      "add the sensor's alerts on the container from this store (dir or postgres:// URL)",
+    )
     .option('--case <id>', 'case or ticket ID recorded in the chain of custody')
     .option('--max-file-size <bytes>', 'largest changed file copied into the bundle', '1048576')
     .option('--max-total-size <bytes>', 'all changed files together', '33554432')
