@@ -122,5 +122,6 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
   }
   const stats = sensor.stats();
   log('info', 'sensor stopped', stats);
+  log('info', 'events by container', sensor.eventsByContainer());
   return stats;
 }

@@ -55,6 +55,7 @@ export class Sensor {
   readonly #queue: string[] = [];
   #draining = false;
   #partial: string | undefined;
+  readonly #perContainer = new Map<string, number>();
   #drained: Promise<void> = Promise.resolve();
   #supervisor: Supervisor | undefined;
   readonly #lastAlert = new Map<string, number>();
@@ -87,6 +88,11 @@ export class Sensor {
 
   stats(): SensorStats {
     return { ...this.#stats, restarts: this.#supervisor?.restarts() ?? 0 };
+  }
+
+  /** Events attributed per container name (benchmarks count loss per load container). */
+  eventsByContainer(): Record<string, number> {
+    return Object.fromEntries([...this.#perContainer].sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   inUse(): InUseFiles[] {
@@ -194,6 +200,7 @@ export class Sensor {
 
   /** An attributed event: in-use files, baseline, rules. */
   handle(e: KernelEvent, c: ContainerRef): void {
+    this.#perContainer.set(c.name, (this.#perContainer.get(c.name) ?? 0) + 1);
     if ((e.type === 'exec' || e.type === 'open') && e.file?.startsWith('/')) {
       let u = this.#inUse.get(c.id);
       if (!u) {

@@ -11,6 +11,8 @@ import { REPO_ROOT } from './images.js';
 export interface SensorProcess {
   readonly records: Record<string, unknown>[];
   readonly logs: Record<string, unknown>[];
+  /** The sensor's process ID. */
+  pid(): number;
   /** Wait until `pred` holds for some record (or the time is up); returns the matching records. */
   waitFor(pred: (r: Record<string, unknown>) => boolean, ms?: number): Promise<Record<string, unknown>[]>;
   stop(): Promise<number>;
@@ -66,6 +68,7 @@ export async function startSensor(args: readonly string[], input?: string): Prom
       }
     },
     exited: () => exited,
+    pid: () => child.pid ?? 0,
     async stop() {
       if (!done) child.kill('SIGTERM');
       return exited;
