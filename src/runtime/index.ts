@@ -39,3 +39,12 @@ export {
 export { ripPlan, planMarkdown, inUseFromStore, isVulnId, type RipPlan } from './rip-plan.js';
 export { packagesInUse } from './in-use.js';
 export { dockerApi as dockerApiOf, type DockerApi } from './docker-api.js';
+export {
+  segmentation,
+  proposeNetworkPolicies,
+  namespacesWithPolicies,
+  workloadOf,
+  SENSITIVITY_LABEL,
+  type SegmentationReport,
+} from './segmentation.js';
+export type { BaselineJson } from './baseline.js';

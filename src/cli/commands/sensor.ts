@@ -1,4 +1,5 @@
 import { Command, Option } from 'commander';
+import { readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { CustomsError, EXIT, stableJson } from '../../core/index.js';
 import { withImageContext } from '../image-command.js';
@@ -83,6 +84,86 @@ Exit status: 0 no drift, 1 drift found, 2 usage error, 3 no such container or un
           process.exitCode = drifted > 0 ? EXIT.policyFailed : EXIT.ok;
         },
       );
+    });
+}
+
+function segmentationCommand(signal: AbortSignal): Command {
+  return new Command('segmentation')
+    .description(
+      'Sensitivity levels mixed on this node, and containers with unbounded network access (NIST SP 800-190)',
+    )
+    .addOption(new Option('-f, --format <format>', 'output format').choices(FORMATS).default('table'))
+    .option('--label <key>', 'the container label holding the sensitivity level', 'customs.io/sensitivity')
+    .option('--network-policies <file>', 'NetworkPolicies in force (kubectl get networkpolicy -A -o yaml)')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  customs sensor segmentation
+  kubectl get networkpolicy -A -o yaml > np.yaml && customs sensor segmentation --network-policies np.yaml -f json
+
+Exit status: 0 one level and every container bounded, 1 levels mixed or a container unbounded, 2 usage error, 3 input error.`,
+    )
+    .action(async (flags: { format: Format; label: string; networkPolicies?: string }) => {
+      const rt = await runtime();
+      const ctx = contextFrom({ quiet: true }, signal);
+      let policies: { covered: Set<string> } | undefined;
+      if (flags.networkPolicies) {
+        const { parseAllDocuments } = await import('yaml');
+        const text = await readFile(flags.networkPolicies, 'utf8').catch((e: Error) => {
+          throw new CustomsError('RUNTIME_INPUT_INVALID', `cannot read ${flags.networkPolicies}: ${e.message}`, e);
+        });
+        policies = { covered: rt.namespacesWithPolicies(parseAllDocuments(text).map((d) => d.toJS() as unknown)) };
+      }
+      const inv = await rt.nodeInventory(ctx);
+      const r = rt.segmentation(inv, { label: flags.label, ...(policies ? { policies } : {}) });
+      const text =
+        flags.format === 'json'
+          ? json(r)
+          : [
+              `node ${r.host}: ${Object.keys(r.levels).length} sensitivity level(s) (label ${r.label})${r.mixed ? ' — MIXED' : ''}`,
+              ...Object.entries(r.levels).map(([level, cs]) => `  ${level}: ${cs.join(', ')}`),
+              ...(r.unlabelled.length > 0 ? [`  unlabelled: ${r.unlabelled.join(', ')}`] : []),
+              ...r.unbounded.map((u) => `unbounded network: ${u.container}: ${u.reason}`),
+              '',
+            ].join('\n');
+      await writeOutput(text, undefined);
+      process.exitCode = r.mixed || r.unbounded.length > 0 ? EXIT.policyFailed : EXIT.ok;
+    });
+}
+
+function netpolCommand(signal: AbortSignal): Command {
+  return new Command('netpol')
+    .description('Propose Kubernetes NetworkPolicies allowing exactly the egress the sensor observed')
+    .requiredOption('--from <file>', 'baselines saved by `customs sensor --baseline FILE`')
+    .option('--no-dns', 'do not allow DNS (UDP/TCP 53), which the sensor does not observe')
+    .option('-o, --output <file>', 'write to FILE instead of stdout')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  customs sensor --baseline /var/lib/customs/baseline.json --window 1h   # learn
+  customs sensor netpol --from /var/lib/customs/baseline.json | kubectl apply --dry-run=server -f -
+
+Exit status: 0 ok, 2 usage error, 3 unreadable baseline.`,
+    )
+    .action(async (flags: { from: string; dns: boolean; output?: string }) => {
+      const rt = await runtime();
+      const ctx = contextFrom({ quiet: true }, signal);
+      let baselines: import('../../runtime/index.js').BaselineJson;
+      try {
+        baselines = JSON.parse(await readFile(flags.from, 'utf8')) as import('../../runtime/index.js').BaselineJson;
+        if (!Array.isArray(baselines.images)) throw new Error('no "images" list');
+      } catch (e) {
+        throw new CustomsError(
+          'RUNTIME_INPUT_INVALID',
+          `${flags.from} is not a sensor baseline: ${(e as Error).message}`,
+          e,
+        );
+      }
+      const inv = await rt.nodeInventory(ctx);
+      await writeOutput(rt.proposeNetworkPolicies(inv, baselines, { dns: flags.dns }), flags.output);
+      process.exitCode = EXIT.ok;
     });
 }
 
@@ -197,5 +278,7 @@ Exit status: 0 ok, 2 usage error, 3 input error (no engine, bad Falco file), 4 i
     });
   cmd.addCommand(inventoryCommand(signal));
   cmd.addCommand(driftCommand(signal));
+  cmd.addCommand(segmentationCommand(signal));
+  cmd.addCommand(netpolCommand(signal));
   return cmd;
 }
