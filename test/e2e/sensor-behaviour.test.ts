@@ -6,6 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../src/store/index.js';
 import { testContainers } from '../support/containers.js';
@@ -199,7 +200,9 @@ test("Falco's JSON output is ingested as alerts, attributed by container.id", { 
       output_fields: { 'container.id': 'host' },
     }),
   ].join('\n');
-  const sensor = await startSensor(['--no-bpftrace', '--falco-json', '-'], `${falco}\n`);
+  // Neither --store nor --server: the sensor records into its default local store.
+  const dataHome = await freshDir('sensor-falco-data');
+  const sensor = await startSensor(['--no-bpftrace', '--falco-json', '-'], `${falco}\n`, dataHome);
   assert.equal(await sensor.exited(), 0);
   const alerts = sensor.records.filter((r) => r.kind === 'alert') as unknown as (Alert & {
     time: string;
@@ -219,4 +222,13 @@ test("Falco's JSON output is ingested as alerts, attributed by container.id", { 
     falcoErrors: number;
   };
   assert.deepEqual([stats.falcoLines, stats.falcoErrors], [3, 1]);
+  const local = await openStore(join(dataHome, 'customs', 'sensor'));
+  try {
+    assert.deepEqual(
+      (await local.events.list({ type: 'runtime.alert' })).map((e) => (e.data as { ruleId: string }).ruleId),
+      ['falco:terminal-shell-in-container', 'falco:write-below-etc'],
+    );
+  } finally {
+    await local.close();
+  }
 });

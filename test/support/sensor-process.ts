@@ -6,7 +6,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { REPO_ROOT } from './images.js';
+import { freshDir, REPO_ROOT } from './images.js';
+
+let started = 0;
 
 export interface SensorProcess {
   readonly records: Record<string, unknown>[];
@@ -20,10 +22,16 @@ export interface SensorProcess {
   exited(): Promise<number>;
 }
 
-export async function startSensor(args: readonly string[], input?: string): Promise<SensorProcess> {
+/**
+ * `dataHome` is the sensor's XDG_DATA_HOME: without --store or --server it records
+ * into DATA_HOME/customs/sensor, so each test gets its own (default: a fresh one).
+ */
+export async function startSensor(args: readonly string[], input?: string, dataHome?: string): Promise<SensorProcess> {
   const bin = process.env.CUSTOMS_BIN ?? join(REPO_ROOT, 'bin', 'customs.js');
+  const home = dataHome ?? (await freshDir(`sensor-data-${process.pid}-${++started}`));
   const child: ChildProcess = spawn(process.execPath, [bin, 'sensor', ...args], {
     stdio: [input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+    env: { ...process.env, XDG_DATA_HOME: home },
   });
   if (input !== undefined) child.stdin?.end(input);
   const records: Record<string, unknown>[] = [];

@@ -1,6 +1,7 @@
 import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
-import { hostname } from 'node:os';
+import { homedir, hostname } from 'node:os';
+import { isAbsolute, join } from 'node:path';
 import { CustomsError, EXIT, stableJson } from '../../core/index.js';
 import { withImageContext } from '../image-command.js';
 import { contextFrom } from '../options.js';
@@ -172,6 +173,12 @@ function containerdOption(flag: string | undefined): { containerd?: string | fal
   return { containerd: flag === 'none' ? false : flag };
 }
 
+/** $XDG_DATA_HOME/customs/sensor, or ~/.local/share/customs/sensor (XDG Base Directory spec). */
+export function defaultSensorStore(env: NodeJS.ProcessEnv = process.env): string {
+  const xdg = env.XDG_DATA_HOME;
+  return join(xdg && isAbsolute(xdg) ? xdg : join(homedir(), '.local', 'share'), 'customs', 'sensor');
+}
+
 /** 30s, 5m, 2h, 1d or plain seconds. */
 export function parseDurationMs(text: string, flag: string): number {
   const m = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
@@ -184,7 +191,7 @@ export function parseDurationMs(text: string, flag: string): number {
 interface SensorFlags {
   readonly server?: string;
   readonly token?: string;
-  readonly store?: string;
+  readonly store?: string | false;
   readonly window: string;
   readonly enforce: string[];
   readonly enforceLive?: boolean;
@@ -201,7 +208,11 @@ export function sensorCommand(signal: AbortSignal): Command {
     )
     .option('--server <url>', 'report to the customs server at URL (POST /api/v1/runtime/reports)')
     .option('--token <token>', 'API token for --server (or CUSTOMS_TOKEN)')
-    .option('--store <dir|url>', 'record alerts, actions and inventory in this store (default without --server: none)')
+    .option(
+      '--store <dir|url>',
+      'record alerts, actions, in-use files and inventory in this store (default without --server: $XDG_DATA_HOME/customs/sensor)',
+    )
+    .option('--no-store', 'without --server: no local store either (stdout only)')
     .option('--window <duration>', 'per-image baseline learning window', '10m')
     .option(
       '--enforce <rule=action>',
@@ -254,8 +265,15 @@ Exit status: 0 ok, 2 usage error, 3 input error (no engine, bad Falco file), 4 i
       let store: import('../../store/index.js').Store | undefined;
       if (flags.server)
         reporters.push(rt.serverReporter(flags.server, flags.token ?? process.env.CUSTOMS_TOKEN, hostname(), ctx.now));
-      if (flags.store) {
-        store = await (await import('../../store/index.js')).openStore(flags.store);
+      // Reported somewhere by default: the server when named, else a local store.
+      const storeTarget =
+        typeof flags.store === 'string'
+          ? flags.store
+          : flags.store === false || flags.server
+            ? undefined
+            : defaultSensorStore();
+      if (storeTarget) {
+        store = await (await import('../../store/index.js')).openStore(storeTarget);
         reporters.push(rt.storeReporter(store, hostname()));
       }
       try {
