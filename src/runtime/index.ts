@@ -48,3 +48,4 @@ export {
   type SegmentationReport,
 } from './segmentation.js';
 export type { BaselineJson } from './baseline.js';
+export { scanActiveImages, type ScanImagesResult } from './scan-images.js';

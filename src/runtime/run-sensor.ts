@@ -8,10 +8,13 @@ import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { type Context, CustomsError } from '../core/index.js';
+import type { ScanContext } from '../engine/index.js';
+import type { Store } from '../store/index.js';
 import { dockerApi } from './docker-api.js';
 import { dockerContainerLister } from './docker-inventory.js';
 import type { EnforcementAction } from './enforce.js';
 import { nodeInventory } from './inventory.js';
+import { scanActiveImages } from './scan-images.js';
 import type { Reporter } from './reporters.js';
 import { Sensor, type SensorRecord } from './sensor.js';
 import type { SensorStats } from './payload.js';
@@ -27,6 +30,8 @@ export interface RunSensorOptions {
   readonly baselineFile?: string;
   readonly reporters: readonly Reporter[];
   readonly flushMs?: number;
+  /** Scan active images the store does not know (needs a store and the vulnerability DB at ctx.dbPath). */
+  readonly scanImages?: { readonly store: Store; readonly ctx: ScanContext };
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -87,9 +92,17 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
     const text = await readFile(opts.baselineFile, 'utf8').catch(() => undefined);
     if (text) sensor.baselines.load(JSON.parse(text) as unknown);
   }
+  let scanning: Promise<void> = Promise.resolve();
   try {
     const inv = await nodeInventory(ctx);
     for (const rep of opts.reporters) rep.inventory(inv);
+    const si = opts.scanImages;
+    // In the background: the sensor watches while images are read and scanned.
+    if (si)
+      scanning = scanActiveImages(inv, si.store, si.ctx).then(
+        (r) => log(r.failed.length > 0 ? 'warn' : 'info', 'images scanned', r),
+        (e: Error) => log('warn', `image scans: ${e.message}`),
+      );
   } catch (e) {
     log('warn', `inventory: ${(e as Error).message}`);
   }
@@ -116,6 +129,7 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
   } finally {
     clearInterval(timer);
     await sensor.stop();
+    await scanning;
     await flush();
     if (opts.baselineFile)
       await writeFile(opts.baselineFile, `${JSON.stringify(sensor.baselines.toJson(), null, 2)}\n`);

@@ -3,12 +3,13 @@
  * containers running on this node; order and fixes; in-use packages first.
  */
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { openStore } from '../../src/store/index.js';
 import { scanDocument } from '../../src/store/test-support/scan-docs.js';
 import type { RipPlan } from '../../src/runtime/index.js';
 import { testContainers } from '../support/containers.js';
-import { freshDir, imageId, run, runCustoms } from '../support/images.js';
+import { freshDir, imageId, REPO_ROOT, run, runCustoms } from '../support/images.js';
 
 test('ir plan orders rebuilds by severity and running workloads, with fixes, base image and in-use packages first', {
   timeout: 120_000,
@@ -115,4 +116,67 @@ test('ir plan orders rebuilds by severity and running workloads, with fixes, bas
   const none = await runCustoms(['ir', 'plan', 'CVE-2099-9999', '--store', dir, '-f', 'json']);
   assert.equal(none.code, 0);
   assert.deepEqual((JSON.parse(none.stdout) as RipPlan).images, []);
+});
+
+test('the sensor scans active images the store does not know; ir plan then finds their workloads', {
+  timeout: 150_000,
+}, async (t) => {
+  const tc = await testContainers();
+  t.after(() => tc.cleanup());
+  const work = await freshDir('ir-plan-scan');
+  const db = await runCustoms(['db', 'import', join(REPO_ROOT, 'test', 'feeds'), '-q', '--db-dir', join(work, 'db')]);
+  assert.equal(db.code, 0, db.stderr);
+  // A dpkg record of curl at a version the test feeds' Debian tracker says CVE-2023-38545 affects.
+  const img = await tc.build(
+    `FROM $BASE\nRUN printf '\\nPackage: curl\\nStatus: install ok installed\\nVersion: 7.88.1-10\\nArchitecture: amd64\\nMaintainer: t <t@example.org>\\nDescription: test\\n' >> /var/lib/dpkg/status\nLABEL customs.test=${tc.name('s')}\n`,
+  );
+  const id = await imageId(img);
+  const c = await tc.start(['--name', tc.name('curl')], img);
+  const store = join(work, 'store');
+  const r = await runCustoms([
+    'sensor',
+    '--no-bpftrace',
+    '--falco-json',
+    '/dev/null',
+    '--store',
+    store,
+    '--scan-images',
+    '--db',
+    join(work, 'db'),
+  ]);
+  assert.equal(r.code, 0, r.stderr);
+  const scanned = r.stderr
+    .split('\n')
+    .filter((l) => l.includes('"images scanned"'))
+    .map((l) => JSON.parse(l) as { data: { scanned: string[] } })[0];
+  assert.ok(scanned?.data.scanned.includes(id), r.stderr.slice(-2000));
+
+  const plan = await runCustoms(['ir', 'plan', 'CVE-2023-38545', '--store', store, '-f', 'json']);
+  assert.equal(plan.code, 1, plan.stderr);
+  const p = JSON.parse(plan.stdout) as RipPlan;
+  const mine = p.images.find((i) => i.imageId === id);
+  assert.deepEqual(mine?.upgrades, [{ package: 'curl', from: '7.88.1-10', to: '7.88.1-10+deb12u4' }]);
+  assert.deepEqual(
+    mine?.workloads.map((w) => w.containerId),
+    [c],
+  );
+
+  // A second run finds the scan in the store and does not scan again.
+  const again = await runCustoms([
+    'sensor',
+    '--no-bpftrace',
+    '--falco-json',
+    '/dev/null',
+    '--store',
+    store,
+    '--scan-images',
+    '--db',
+    join(work, 'db'),
+  ]);
+  const second = again.stderr
+    .split('\n')
+    .filter((l) => l.includes('"images scanned"'))
+    .map((l) => JSON.parse(l) as { data: { scanned: string[]; known: string[] } })[0];
+  assert.ok(second?.data.known.includes(id));
+  assert.ok(!second?.data.scanned.includes(id));
 });

@@ -4,7 +4,7 @@ import { homedir, hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { CustomsError, EXIT, stableJson } from '../../core/index.js';
 import { withImageContext } from '../image-command.js';
-import { contextFrom } from '../options.js';
+import { contextFrom, dbFile } from '../options.js';
 import { writeOutput } from '../output.js';
 
 // The runtime is imported when a command runs, so `--help` starts fast.
@@ -199,6 +199,8 @@ interface SensorFlags {
   readonly falcoJson?: string;
   readonly duration?: string;
   readonly baseline?: string;
+  readonly scanImages?: boolean;
+  readonly db?: string;
 }
 
 export function sensorCommand(signal: AbortSignal): Command {
@@ -226,6 +228,11 @@ export function sensorCommand(signal: AbortSignal): Command {
     .option('--falco-json <file>', 'also read Falco JSON alerts from FILE, or - for stdin')
     .option('--duration <duration>', 'stop after this long (default: run until SIGTERM)')
     .option('--baseline <file>', 'load baselines from FILE at start and save them there at exit')
+    .option('--scan-images', 'scan active images the store has no scan of, from this node (needs the vulnerability DB)')
+    .option(
+      '--db <path>',
+      'vulnerability DB file or directory for --scan-images (default: customs.db in CUSTOMS_DB_DIR)',
+    )
     .addHelpText(
       'after',
       `
@@ -236,7 +243,7 @@ lines on stdout; logs JSON lines on stderr. Rules: docs/runtime.md.
 Examples:
   customs sensor inventory -f json
   customs sensor drift web-1
-  customs sensor --store /var/lib/customs --window 30m
+  customs sensor --store /var/lib/customs --window 30m --scan-images
   customs sensor --enforce crypto-miner=kill --enforce CRT-003=isolate --enforce-live
   falco -o json_output=true | customs sensor --no-bpftrace --falco-json -
   customs sensor --server https://customs.example:8443 --token "$CUSTOMS_TOKEN"
@@ -276,8 +283,16 @@ Exit status: 0 ok, 2 usage error, 3 input error (no engine, bad Falco file), 4 i
         store = await (await import('../../store/index.js')).openStore(storeTarget);
         reporters.push(rt.storeReporter(store, hostname()));
       }
+      if (flags.scanImages && !store)
+        throw new CustomsError(
+          'USAGE_BAD_FLAG',
+          '--scan-images records into a store: give --store (the server scans what it is sent)',
+        );
       try {
         await rt.runSensor(ctx, {
+          ...(flags.scanImages && store
+            ? { scanImages: { store, ctx: { ...ctx, dbPath: dbFile(flags.db, ctx.config.dbDir) } } }
+            : {}),
           windowMs: parseDurationMs(flags.window, '--window'),
           enforce,
           enforceLive: flags.enforceLive === true,
