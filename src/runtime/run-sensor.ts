@@ -6,6 +6,7 @@
  */
 import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
 import { type Context, CustomsError } from '../core/index.js';
 import type { ScanContext } from '../engine/index.js';
@@ -30,6 +31,10 @@ export interface RunSensorOptions {
   readonly baselineFile?: string;
   readonly reporters: readonly Reporter[];
   readonly flushMs?: number;
+  /** Serve /healthz, /readyz and /metrics (Prometheus text) on HOST:PORT (port 0: any free port, logged). */
+  readonly listen?: string;
+  /** Report the node's inventory again every this many ms (default 5 min). */
+  readonly inventoryEveryMs?: number;
   /** Scan active images the store does not know (needs a store and the vulnerability DB at ctx.dbPath). */
   readonly scanImages?: { readonly store: Store; readonly ctx: ScanContext };
   readonly out: (line: string) => void;
@@ -112,8 +117,26 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
     enforce: Object.fromEntries(opts.enforce),
     mode: opts.enforceLive ? 'enforce' : 'dry-run',
   });
+  let ready = false;
+  const http = opts.listen
+    ? await serveHealth(
+        opts.listen,
+        () => ready,
+        () => sensor.stats(),
+        log,
+      )
+    : undefined;
   await sensor.start();
+  ready = true;
   log('info', 'sensor ready');
+  const inventoryTimer = setInterval(() => {
+    nodeInventory(ctx).then(
+      (inv) => {
+        for (const rep of opts.reporters) rep.inventory(inv);
+      },
+      (e: Error) => log('warn', `inventory: ${e.message}`),
+    );
+  }, opts.inventoryEveryMs ?? 300_000);
   const flush = async (): Promise<void> => {
     for (const rep of opts.reporters)
       await rep.flush(sensor.stats(), sensor.inUse()).catch((e: Error) => log('warn', `report: ${e.message}`));
@@ -128,14 +151,68 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
     });
   } finally {
     clearInterval(timer);
+    clearInterval(inventoryTimer);
+    ready = false;
     await sensor.stop();
     await scanning;
     await flush();
     if (opts.baselineFile)
       await writeFile(opts.baselineFile, `${JSON.stringify(sensor.baselines.toJson(), null, 2)}\n`);
   }
+  await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
   const stats = sensor.stats();
   log('info', 'sensor stopped', stats);
   log('info', 'events by container', sensor.eventsByContainer());
   return stats;
+}
+
+/** Counters of SensorStats as Prometheus metrics (text exposition format 0.0.4). */
+export function metricsText(stats: SensorStats): string {
+  const help: Record<keyof SensorStats, string> = {
+    lines: 'Lines read from bpftrace.',
+    events: 'Kernel events parsed.',
+    malformed: 'Lines that looked like events and could not be read.',
+    lost: 'Events lost (bpftrace perf buffer full, or the sensor queue full).',
+    unattributed: 'Events of processes in no known container.',
+    alerts: 'Alerts raised.',
+    suppressed: 'Alerts not repeated within the dedup window.',
+    actions: 'Enforcement actions decided (taken or dry-run).',
+    falcoLines: 'Lines read from Falco JSON output.',
+    falcoErrors: 'Falco lines that were not alerts.',
+    restarts: 'bpftrace restarts.',
+  };
+  return Object.entries(help)
+    .map(([k, h]) => {
+      const name = `customs_sensor_${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`;
+      return `# HELP ${name} ${h}\n# TYPE ${name} counter\n${name} ${stats[k as keyof SensorStats]}\n`;
+    })
+    .join('');
+}
+
+async function serveHealth(
+  listen: string,
+  ready: () => boolean,
+  stats: () => SensorStats,
+  log: (level: string, msg: string, data?: unknown) => void,
+): Promise<Server> {
+  const m = /^(.*):(\d+)$/.exec(listen);
+  if (!m?.[1] || m[2] === undefined)
+    throw new CustomsError('USAGE_BAD_FLAG', `--listen "${listen}": write HOST:PORT, e.g. 127.0.0.1:9464`);
+  const host = m[1].replace(/^\[|\]$/g, '');
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/healthz') res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+    else if (path === '/readyz')
+      res.writeHead(ready() ? 200 : 503, { 'content-type': 'text/plain' }).end(ready() ? 'ready\n' : 'starting\n');
+    else if (path === '/metrics')
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metricsText(stats()));
+    else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', (e) => fail(new CustomsError('USAGE_BAD_FLAG', `--listen ${listen}: ${e.message}`, e)));
+    server.listen(Number(m[2]), host, () => ok());
+  });
+  const a = server.address();
+  log('info', 'listening', typeof a === 'object' && a ? { address: a.address, port: a.port } : { address: String(a) });
+  return server;
 }

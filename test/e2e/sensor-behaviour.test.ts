@@ -47,8 +47,24 @@ test('a shell exec, a write to /etc, an outbound connect and Stratum raise their
   const a = await tc.start(['--name', tc.name('beh-a'), '--network', 'host']);
   const b = await tc.start(['--name', tc.name('beh-b'), '--network', 'none']);
   // A baseline window of 0: nothing is learned, every destination is new. Kill on shell, in dry-run (the default).
-  const sensor = await startSensor(['--window', '0', '--enforce', 'shell-in-container=kill', '--duration', '120s']);
+  const sensor = await startSensor([
+    '--window',
+    '0',
+    '--enforce',
+    'shell-in-container=kill',
+    '--duration',
+    '120s',
+    '--listen',
+    '127.0.0.1:0',
+  ]);
   t.after(() => sensor.stop());
+  const httpPort = (sensor.logs.find((l) => l.msg === 'listening')?.data as { port: number }).port;
+  const get = async (path: string) => {
+    const res = await fetch(`http://127.0.0.1:${httpPort}${path}`);
+    return { status: res.status, text: await res.text() };
+  };
+  assert.equal((await get('/healthz')).status, 200);
+  assert.equal((await get('/readyz')).status, 200);
 
   await tc.exec(b, 'true');
   await run('docker', [
@@ -72,6 +88,9 @@ test('a shell exec, a write to /etc, an outbound connect and Stratum raise their
       `${rule} on ${id === a ? 'A' : 'B'}: ${JSON.stringify(sensor.records.slice(-5))}`,
     );
   await sensor.waitFor((r) => r.kind === 'action', 10_000);
+  const metrics = (await get('/metrics')).text;
+  assert.ok(Number(/^customs_sensor_events_total (\d+)$/m.exec(metrics)?.[1]) > 0, metrics);
+  assert.ok(Number(/^customs_sensor_alerts_total (\d+)$/m.exec(metrics)?.[1]) >= 5, metrics);
   assert.equal(await sensor.stop(), 0);
 
   const alerts = sensor.records.filter((r) => r.kind === 'alert') as unknown as Alert[];

@@ -200,6 +200,7 @@ interface SensorFlags {
   readonly duration?: string;
   readonly baseline?: string;
   readonly scanImages?: boolean;
+  readonly listen?: string;
   readonly db?: string;
 }
 
@@ -228,6 +229,7 @@ export function sensorCommand(signal: AbortSignal): Command {
     .option('--falco-json <file>', 'also read Falco JSON alerts from FILE, or - for stdin')
     .option('--duration <duration>', 'stop after this long (default: run until SIGTERM)')
     .option('--baseline <file>', 'load baselines from FILE at start and save them there at exit')
+    .option('--listen <host:port>', 'serve /healthz, /readyz and /metrics here (loopback by default; port 0 = any)')
     .option('--scan-images', 'scan active images the store has no scan of, from this node (needs the vulnerability DB)')
     .option(
       '--db <path>',
@@ -300,6 +302,7 @@ Exit status: 0 ok, 2 usage error, 3 input error (no engine, bad Falco file), 4 i
           ...(flags.falcoJson !== undefined ? { falcoJson: flags.falcoJson } : {}),
           ...(flags.duration !== undefined ? { durationMs: parseDurationMs(flags.duration, '--duration') } : {}),
           ...(flags.baseline !== undefined ? { baselineFile: flags.baseline } : {}),
+          ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
           reporters,
           out: (l) => process.stdout.write(`${l}\n`),
           err: (l) => process.stderr.write(`${l}\n`),
