@@ -58,7 +58,8 @@ test('a shell exec, a write to /etc, an outbound connect and Stratum raise their
     '127.0.0.1:0',
   ]);
   t.after(() => sensor.stop());
-  const httpPort = (sensor.logs.find((l) => l.msg === 'listening')?.data as { port: number }).port;
+  const httpPort = (sensor.logs.find((l) => l.msg === 'listening')?.data as { port?: number } | undefined)?.port;
+  assert.ok(httpPort, 'the sensor logs where it listens');
   const get = async (path: string) => {
     const res = await fetch(`http://127.0.0.1:${httpPort}${path}`);
     return { status: res.status, text: await res.text() };
