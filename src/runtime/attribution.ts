@@ -45,6 +45,7 @@ export class Attribution {
   /** Namespaces looked up and not found, with when: looked up again after refreshMs. */
   readonly #misses = new Map<number, number>();
   #lastRefresh = 0;
+  readonly #askedFor = new Map<string, number>();
   #refreshing: Promise<void> | undefined;
 
   constructor(
@@ -92,14 +93,23 @@ export class Attribution {
     } catch {
       // The task is gone already: only a refresh can tell.
     }
-    // A container ID the list does not hold yet is a container just started: look again soon.
-    const wait = id && !this.#byId.has(id) ? Math.min(100, this.refreshMs) : this.refreshMs;
-    if (Date.now() - this.#lastRefresh >= wait) await this.refresh();
+    if (id && !this.#byId.has(id)) {
+      // A container ID the list does not hold yet is a container just started: read the
+      // list again now (at most every 100 ms per ID), whenever the last read was.
+      const last = this.#askedFor.get(id) ?? 0;
+      if (Date.now() - last >= 100) {
+        this.#askedFor.set(id, Date.now());
+        await this.refresh();
+      }
+    } else if (!id && Date.now() - this.#lastRefresh >= this.refreshMs) await this.refresh();
     const c = (id ? this.#byId.get(id) : undefined) ?? this.#byNs.get(e.mntns);
     if (c) {
       this.#byNs.set(e.mntns, c);
+      this.#askedFor.delete(c.id);
       return c;
     }
+    // Not cached as a miss when the cgroup named a container: the next event asks again.
+    if (id) return undefined;
     this.#misses.set(e.mntns, Date.now());
     return undefined;
   }

@@ -12,6 +12,8 @@ import { type Context, CustomsError } from '../core/index.js';
 import type { ScanContext } from '../engine/index.js';
 import type { Store } from '../store/index.js';
 import { dockerApi } from './docker-api.js';
+import type { ContainerLister } from './attribution.js';
+import { containerdInventory, ctrRunner, findContainerdSocket } from './containerd-inventory.js';
 import { dockerContainerLister } from './docker-inventory.js';
 import type { EnforcementAction } from './enforce.js';
 import { nodeInventory } from './inventory.js';
@@ -84,7 +86,7 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
   const sensor = new Sensor({
     api,
     host,
-    containers: dockerContainerLister(api),
+    containers: nodeContainerLister(dockerContainerLister(api), await containerdLister()),
     now: ctx.now,
     windowMs: opts.windowMs,
     enforce: opts.enforce,
@@ -215,4 +217,21 @@ async function serveHealth(
   const a = server.address();
   log('info', 'listening', typeof a === 'object' && a ? { address: a.address, port: a.port } : { address: String(a) });
   return server;
+}
+
+/** containerd's containers with their task PIDs (every namespace but Docker's), when containerd answers. */
+async function containerdLister(): Promise<ContainerLister | undefined> {
+  const socket = await findContainerdSocket();
+  if (!socket) return undefined;
+  const ctr = ctrRunner(socket);
+  return async () => (await containerdInventory(socket, ctr, ['moby'])).containers;
+}
+
+/** Docker's containers, plus containerd's (a Kubernetes node's CRI pods) when it answers. */
+export function nodeContainerLister(docker: ContainerLister, containerd?: ContainerLister): ContainerLister {
+  return async () => {
+    const list = [...(await docker())];
+    if (containerd) list.push(...(await containerd().catch(() => [])));
+    return list;
+  };
 }
