@@ -269,6 +269,9 @@ Exit status: 0 ok, 2 usage error, 3 input error (no engine, bad Falco file), 4 i
           );
         enforce.set(rule, action as import('../../runtime/index.js').EnforcementAction);
       }
+      // Every flag is checked before a store is opened or anything starts.
+      const windowMs = parseDurationMs(flags.window, '--window');
+      const durationMs = flags.duration !== undefined ? parseDurationMs(flags.duration, '--duration') : undefined;
       const ctx = contextFrom({ quiet: true }, signal);
       const reporters: import('../../runtime/index.js').Reporter[] = [];
       let store: import('../../store/index.js').Store | undefined;
@@ -295,12 +298,12 @@ Exit status: 0 ok, 2 usage error, 3 input error (no engine, bad Falco file), 4 i
           ...(flags.scanImages && store
             ? { scanImages: { store, ctx: { ...ctx, dbPath: dbFile(flags.db, ctx.config.dbDir) } } }
             : {}),
-          windowMs: parseDurationMs(flags.window, '--window'),
+          windowMs,
           enforce,
           enforceLive: flags.enforceLive === true,
           bpftrace: flags.bpftrace,
           ...(flags.falcoJson !== undefined ? { falcoJson: flags.falcoJson } : {}),
-          ...(flags.duration !== undefined ? { durationMs: parseDurationMs(flags.duration, '--duration') } : {}),
+          ...(durationMs !== undefined ? { durationMs } : {}),
           ...(flags.baseline !== undefined ? { baselineFile: flags.baseline } : {}),
           ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
           reporters,
