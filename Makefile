@@ -85,6 +85,7 @@ bench: deps dockerd build
 	$(NODE) dist-test/perf/api-bench.js
 	bash perf/secrets-vs-trivy.sh
 	$(NODE) dist-test/perf/admission-bench.js
+	$(NODE) dist-test/perf/sensor-bench.js
 
 clean:
 	rm -rf dist dist-test .cache/demo test/.work perf/.work

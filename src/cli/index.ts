@@ -6,6 +6,7 @@ import { dbCommand } from './commands/db.js';
 import { gateCommand } from './commands/gate.js';
 import { benchCommand } from './commands/bench.js';
 import { reportCommand } from './commands/report.js';
+import { irCommand } from './commands/ir.js';
 import { sbomCommand } from './commands/sbom.js';
 import { scanCommand } from './commands/scan.js';
 import { serveCommand } from './commands/serve.js';
@@ -15,6 +16,7 @@ import { verifyCommand } from './commands/verify.js';
 import { attestCommand } from './commands/attest.js';
 import { verifyAttestationCommand } from './commands/verify-attestation.js';
 import { promoteCommand } from './commands/promote.js';
+import { sensorCommand } from './commands/sensor.js';
 import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
@@ -38,6 +40,8 @@ export function buildProgram(signal: AbortSignal): Command {
   program.addCommand(attestCommand(signal));
   program.addCommand(verifyAttestationCommand(signal));
   program.addCommand(promoteCommand(signal));
+  program.addCommand(sensorCommand(signal));
+  program.addCommand(irCommand(signal));
   program
     .command('targets')
     .description('How to name what to scan: transports, paths and image references')

@@ -360,6 +360,21 @@ export const ERROR_CODES = {
     http: 422,
     hint: 'Give a sigstore trusted_root.json (protobuf-specs TrustedRoot in JSON), e.g. from `cosign trusted-root create` or the sigstore TUF repository.',
   },
+  RUNTIME_CONTAINER_NOT_FOUND: {
+    exit: EXIT.input,
+    http: 404,
+    hint: 'Name a container this node runs or ran: its ID, ID prefix or name (`customs sensor inventory` lists them).',
+  },
+  RUNTIME_UNSUPPORTED: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'The sensor needs root, Docker with the overlay2 storage driver for drift, and bpftrace with tracefs for behaviour (docs/runtime.md "Requirements").',
+  },
+  RUNTIME_INPUT_INVALID: {
+    exit: EXIT.input,
+    http: 422,
+    hint: 'Give the command what it reads: Falco JSON output (one object per line), a rules file or a bundle made by `customs ir` (docs/runtime.md).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

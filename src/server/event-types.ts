@@ -25,6 +25,11 @@ export const EVENT_TYPES = {
   pushReceived: 'registry.push',
   /** The admission webhook admitted or denied a workload (data: the decision event, docs/admission.md). */
   admissionDecision: 'admission.decision',
+  /** The runtime sensor (src/runtime/payload.ts RUNTIME_EVENTS): a rule fired, an enforcement action, a node's inventory. */
+  runtimeAlert: 'runtime.alert',
+  runtimeAction: 'runtime.action',
+  runtimeInventory: 'runtime.inventory',
+  runtimeInUse: 'runtime.in-use',
 } as const;
 
 export type EventType = (typeof EVENT_TYPES)[keyof typeof EVENT_TYPES];

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Attribution, type RunningContainer } from './attribution.js';
+import type { KernelEvent } from './events.js';
+
+const ev = (pid: number, mntns: number): KernelEvent => ({
+  type: 'exec',
+  ns: 0,
+  pid,
+  uid: 0,
+  mntns,
+  cgroup: 0,
+  comm: 'x',
+});
+
+test('attribution: by the mount namespace of a container PID, else by the cgroup path of a new container', async (t) => {
+  const proc = await mkdtemp(join(tmpdir(), 'customs-proc-'));
+  t.after(() => rm(proc, { recursive: true, force: true }));
+  await mkdir(join(proc, '100', 'ns'), { recursive: true });
+  await symlink('mnt:[5001]', join(proc, '100', 'ns', 'mnt'));
+  const idB = 'b'.repeat(64);
+  await mkdir(join(proc, '200'), { recursive: true });
+  await writeFile(join(proc, '200', 'cgroup'), `12:pids:/docker/${idB}\n0::/\n`);
+  const a: RunningContainer = { id: 'a'.repeat(64), name: 'a', imageId: 'sha256:a', imageRef: 'a', pid: 100 };
+  const b: RunningContainer = { id: idB, name: 'b', imageId: 'sha256:b', imageRef: 'b' };
+  let listed: RunningContainer[] = [a];
+  let lists = 0;
+  const attr = new Attribution(
+    async () => {
+      lists++;
+      return listed;
+    },
+    proc,
+    60_000,
+  );
+  await attr.refresh();
+  assert.equal(attr.resolveKnown(ev(100, 5001))?.name, 'a');
+  // B started after the last look: its cgroup path names it, the list is read again.
+  listed = [a, b];
+  assert.equal((await attr.resolve(ev(200, 6000)))?.name, 'b');
+  assert.equal(attr.resolveKnown(ev(999, 6000))?.name, 'b', 'its namespace is remembered');
+  // A host process (no container ID in its cgroup) is not looked up again within refreshMs.
+  const before = lists;
+  assert.equal(await attr.resolve(ev(300, 7000)), undefined);
+  assert.equal(await attr.resolve(ev(300, 7000)), undefined);
+  assert.equal(lists, before);
+});

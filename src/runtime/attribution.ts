@@ -1,0 +1,120 @@
+/**
+ * Which container an event came from. The kernel program reports each task's
+ * mount-namespace inode and cgroup ID; the sensor knows each running container's
+ * main PID from the Engine, and /proc/PID/ns/mnt names its mount namespace
+ * (namespaces(7)). When a namespace is new (a container started since the last
+ * look) the task's /proc/PID/cgroup path is read: Docker's and containerd's cgroup
+ * paths end in the 64-hex container ID (cgroupfs ".../docker/ID", systemd
+ * ".../docker-ID.scope", CRI ".../cri-containerd-ID.scope"); then the container
+ * list is read again, at most once per `refreshMs`.
+ */
+import { readFileSync, readlinkSync } from 'node:fs';
+import type { KernelEvent } from './events.js';
+import type { ContainerRef } from './rules.js';
+
+export interface RunningContainer extends ContainerRef {
+  readonly pid?: number;
+}
+
+export type ContainerLister = () => Promise<readonly RunningContainer[]>;
+
+const CONTAINER_ID = /(?:^|[/-])([0-9a-f]{64})(?:\.scope)?$/m;
+
+/** The container ID in a /proc/PID/cgroup text, if any line's path ends in one. */
+export function containerIdFromCgroup(text: string): string | undefined {
+  for (const line of text.split('\n')) {
+    const path = line.slice(line.lastIndexOf(':') + 1).trim();
+    const m = CONTAINER_ID.exec(path);
+    if (m?.[1]) return m[1];
+  }
+  return undefined;
+}
+
+export function mountNamespaceOf(pid: number | 'self', proc = '/proc'): number | undefined {
+  try {
+    const m = /^mnt:\[(\d+)\]$/.exec(readlinkSync(`${proc}/${pid}/ns/mnt`));
+    return m?.[1] ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export class Attribution {
+  readonly #byNs = new Map<number, ContainerRef>();
+  readonly #byId = new Map<string, RunningContainer>();
+  /** Namespaces looked up and not found, with when: looked up again after refreshMs. */
+  readonly #misses = new Map<number, number>();
+  #lastRefresh = 0;
+  readonly #askedFor = new Map<string, number>();
+  #refreshing: Promise<void> | undefined;
+
+  constructor(
+    private readonly list: ContainerLister,
+    private readonly proc = '/proc',
+    private readonly refreshMs = 1000,
+  ) {}
+
+  async refresh(): Promise<void> {
+    if (this.#refreshing) return this.#refreshing;
+    this.#refreshing = (async () => {
+      try {
+        const containers = await this.list();
+        this.#byId.clear();
+        this.#byNs.clear();
+        for (const c of containers) {
+          this.#byId.set(c.id, c);
+          if (c.pid) {
+            const ns = mountNamespaceOf(c.pid, this.proc);
+            if (ns !== undefined) this.#byNs.set(ns, c);
+          }
+        }
+        this.#misses.clear();
+      } finally {
+        this.#lastRefresh = Date.now();
+        this.#refreshing = undefined;
+      }
+    })();
+    return this.#refreshing;
+  }
+
+  /** Synchronous when the namespace is known (the common case); undefined = not a container this sensor knows. */
+  resolveKnown(e: KernelEvent): ContainerRef | undefined {
+    return this.#byNs.get(e.mntns);
+  }
+
+  async resolve(e: KernelEvent): Promise<ContainerRef | undefined> {
+    const hit = this.#byNs.get(e.mntns);
+    if (hit) return hit;
+    const missAt = this.#misses.get(e.mntns);
+    if (missAt !== undefined && Date.now() - missAt < this.refreshMs) return undefined;
+    let id: string | undefined;
+    try {
+      id = containerIdFromCgroup(readFileSync(`${this.proc}/${e.pid}/cgroup`, 'utf8'));
+    } catch {
+      // The task is gone already: only a refresh can tell.
+    }
+    if (id && !this.#byId.has(id)) {
+      // A container ID the list does not hold yet is a container just started: read the
+      // list again now (at most every 100 ms per ID), whenever the last read was.
+      const last = this.#askedFor.get(id) ?? 0;
+      if (Date.now() - last >= 100) {
+        this.#askedFor.set(id, Date.now());
+        await this.refresh();
+      }
+    } else if (!id && Date.now() - this.#lastRefresh >= this.refreshMs) await this.refresh();
+    const c = (id ? this.#byId.get(id) : undefined) ?? this.#byNs.get(e.mntns);
+    if (c) {
+      this.#byNs.set(e.mntns, c);
+      this.#askedFor.delete(c.id);
+      return c;
+    }
+    // Not cached as a miss when the cgroup named a container: the next event asks again.
+    if (id) return undefined;
+    this.#misses.set(e.mntns, Date.now());
+    return undefined;
+  }
+
+  containers(): readonly RunningContainer[] {
+    return [...this.#byId.values()];
+  }
+}

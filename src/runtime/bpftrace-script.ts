@@ -1,0 +1,127 @@
+/**
+ * The bpftrace program the sensor runs (bpftrace(8), reference guide
+ * https://github.com/bpftrace/bpftrace/blob/master/man/adoc/bpftrace.adoc). Tracepoints
+ * only: they are a stable kernel ABI and work where kprobes are compiled out
+ * (CONFIG_KPROBES=n). Every probe skips the host's mount namespace in the kernel,
+ * so only processes in containers (another mount namespace) cost a line.
+ *
+ * Each event is one line of JSON from printf: numbers first, then the string
+ * fields in a fixed order per type (STRING_FIELDS), because printf does not escape
+ * a quote inside a string and the parser then falls back on that order.
+ *
+ *   exec     sys_enter_execve: file and the first two arguments (shell -c SCRIPT, apt-get install X)
+ *   open     sys_enter_openat: path and flags (O_WRONLY|O_RDWR|O_CREAT|O_TRUNC = a write)
+ *   connect  sock:inet_sock_set_state → TCP_SYN_SENT, in the connecting task's context
+ *   accept   sys_exit_accept(4): a connection accepted on a listening socket
+ *   privesc  sched_process_exec with effective uid 0 and real uid ≠ 0 (a set-user-ID-root binary ran)
+ *   setuid   sys_enter_setuid: the uid asked for
+ *   capset   sys_enter_capset
+ *   send     sys_enter_write / sendto of a buffer starting with `{"` (JSON-RPC, as Stratum mining speaks)
+ */
+
+export const EVENT_TYPES = ['exec', 'open', 'connect', 'accept', 'privesc', 'setuid', 'capset', 'send'] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** String fields of each event type, in the order the program prints them (always last). */
+export const STRING_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
+  exec: ['comm', 'file', 'a1', 'a2'],
+  open: ['comm', 'file'],
+  connect: ['comm', 'addr'],
+  accept: ['comm'],
+  privesc: ['comm', 'file'],
+  setuid: ['comm'],
+  capset: ['comm'],
+  send: ['comm', 'data'],
+};
+
+/** bpftrace's string size: 3 strings of this size plus the numbers stay under the 512-byte BPF stack. */
+export const BPFTRACE_STRLEN = 96;
+
+const q = (name: string): string => `\\"${name}\\"`;
+
+/** printf format and arguments of one event: common numbers, the type's numbers, then its strings. */
+function line(type: EventType, numbers: readonly [string, string, string][], strings: readonly string[]): string {
+  const common: [string, string, string][] = [
+    ['ns', '%llu', 'nsecs'],
+    ['pid', '%d', 'pid'],
+    ['uid', '%d', 'uid'],
+    ['mntns', '%u', 'curtask->nsproxy->mnt_ns->ns.inum'],
+    ['cg', '%llu', 'cgroup'],
+  ];
+  const fields = [...common, ...numbers];
+  const names = STRING_FIELDS[type];
+  const fmt = [
+    `${q('t')}:${q(type)}`,
+    ...fields.map(([n, f]) => `${q(n)}:${f}`),
+    ...names.map((n) => `${q(n)}:${q('%s')}`),
+  ].join(',');
+  return `printf("{${fmt}}\\n", ${[...fields.map(([, , e]) => e), ...strings].join(', ')});`;
+}
+
+/** The program, for a host whose own mount namespace has this inode (readlink /proc/1/ns/mnt). */
+export function bpftraceProgram(hostMntNs: number): string {
+  const inContainer = `curtask->nsproxy->mnt_ns->ns.inum != ${hostMntNs}`;
+  return `// customs sensor: process, file, network and credential events of containers (docs/runtime.md)
+tracepoint:syscalls:sys_enter_execve
+/${inContainer}/
+{
+  ${line('exec', [['ppid', '%d', 'curtask->real_parent->tgid']], ['comm', 'str(args->filename)', 'str(args->argv[1])', 'str(args->argv[2])'])}
+}
+tracepoint:syscalls:sys_enter_openat
+/${inContainer}/
+{
+  ${line('open', [['flags', '%d', 'args->flags']], ['comm', 'str(args->filename)'])}
+}
+tracepoint:sock:inet_sock_set_state
+/args->newstate == 2 && args->protocol == 6 && ${inContainer}/
+{
+  if (args->family == 2) {
+    ${line('connect', [['port', '%d', 'args->dport']], ['comm', 'ntop(2, args->daddr)'])}
+  } else {
+    ${line('connect', [['port', '%d', 'args->dport']], ['comm', 'ntop(10, args->daddr_v6)'])}
+  }
+}
+tracepoint:syscalls:sys_enter_accept4, tracepoint:syscalls:sys_enter_accept
+/${inContainer}/
+{
+  @accepting[tid] = 1;
+}
+tracepoint:syscalls:sys_exit_accept4, tracepoint:syscalls:sys_exit_accept
+/@accepting[tid]/
+{
+  delete(@accepting[tid]);
+  if (args->ret >= 0) {
+    ${line('accept', [['fd', '%d', 'args->ret']], ['comm'])}
+  }
+}
+tracepoint:sched:sched_process_exec
+/${inContainer} && curtask->cred->euid.val == 0 && uid != 0/
+{
+  ${line('privesc', [['euid', '%d', 'curtask->cred->euid.val']], ['comm', 'str(args->filename)'])}
+}
+tracepoint:syscalls:sys_enter_setuid
+/${inContainer}/
+{
+  ${line('setuid', [['target', '%d', 'args->uid']], ['comm'])}
+}
+tracepoint:syscalls:sys_enter_capset
+/${inContainer}/
+{
+  ${line('capset', [], ['comm'])}
+}
+tracepoint:syscalls:sys_enter_write
+/${inContainer} && args->count > 8/
+{
+  if (str(args->buf, 2) == "{\\"") {
+    ${line('send', [], ['comm', `str(args->buf, ${BPFTRACE_STRLEN})`])}
+  }
+}
+tracepoint:syscalls:sys_enter_sendto
+/${inContainer} && args->len > 8/
+{
+  if (str(args->buff, 2) == "{\\"") {
+    ${line('send', [], ['comm', `str(args->buff, ${BPFTRACE_STRLEN})`])}
+  }
+}
+`;
+}

@@ -1,0 +1,116 @@
+/**
+ * Behaviour events: one line of the bpftrace program's output → a KernelEvent.
+ * A line is JSON; when a string field held a quote (printf does not escape), the
+ * line is read again by the fixed field order of its type (bpftrace-script.ts).
+ * Lines that are neither are counted, never thrown.
+ */
+import { EVENT_TYPES, type EventType, STRING_FIELDS } from './bpftrace-script.js';
+
+export interface KernelEvent {
+  readonly type: EventType;
+  /** Monotonic kernel time in ns (bpftrace nsecs). */
+  readonly ns: number;
+  readonly pid: number;
+  readonly uid: number;
+  /** Inode of the task's mount namespace: which container it runs in. */
+  readonly mntns: number;
+  /** cgroup v2 ID of the task (0/1 on a cgroup v1 host). */
+  readonly cgroup: number;
+  readonly comm: string;
+  readonly ppid?: number;
+  readonly file?: string;
+  readonly args?: readonly string[];
+  readonly flags?: number;
+  readonly addr?: string;
+  readonly port?: number;
+  readonly fd?: number;
+  readonly euid?: number;
+  readonly target?: number;
+  readonly data?: string;
+}
+
+const NUMBER_FIELDS = ['ns', 'pid', 'uid', 'mntns', 'cg', 'ppid', 'flags', 'port', 'fd', 'euid', 'target'] as const;
+
+function decodeLoose(type: EventType, lineText: string): Record<string, unknown> | undefined {
+  const names = STRING_FIELDS[type];
+  const first = names[0];
+  if (!first) return undefined;
+  const start = lineText.indexOf(`,"${first}":"`);
+  if (start < 0 || !lineText.endsWith('"}')) return undefined;
+  const head = JSON.parse(`${lineText.slice(0, start)}}`) as Record<string, unknown>;
+  let rest = lineText.slice(start + first.length + 5, -2);
+  for (let i = 0; i < names.length; i++) {
+    const name = names[i] as string;
+    const next = names[i + 1];
+    if (next === undefined) {
+      head[name] = rest;
+      break;
+    }
+    const sep = `","${next}":"`;
+    const at = rest.indexOf(sep);
+    if (at < 0) return undefined;
+    head[name] = rest.slice(0, at);
+    rest = rest.slice(at + sep.length);
+  }
+  return head;
+}
+
+/** One output line → an event; undefined when it is not one (bpftrace's own messages, a cut line). */
+export function parseEventLine(lineText: string): KernelEvent | undefined {
+  const text = lineText.trim();
+  if (!text.startsWith('{"t":"')) return undefined;
+  const type = /^\{"t":"([a-z]+)"/.exec(text)?.[1] as EventType | undefined;
+  if (!type || !(EVENT_TYPES as readonly string[]).includes(type)) return undefined;
+  let raw: Record<string, unknown> | undefined;
+  try {
+    raw = JSON.parse(text) as Record<string, unknown>;
+  } catch {
+    try {
+      raw = decodeLoose(type, text);
+    } catch {
+      raw = undefined;
+    }
+  }
+  if (!raw) return undefined;
+  const n: Partial<Record<(typeof NUMBER_FIELDS)[number], number>> = {};
+  for (const k of NUMBER_FIELDS) {
+    const v = raw[k];
+    if (typeof v === 'number' && Number.isFinite(v)) n[k] = v;
+  }
+  if (n.pid === undefined || n.mntns === undefined) return undefined;
+  const s = (k: string): string | undefined => (typeof raw[k] === 'string' ? (raw[k] as string) : undefined);
+  const args = [s('a1'), s('a2')].filter((a): a is string => a !== undefined && a !== '');
+  const file = s('file');
+  const addr = s('addr');
+  const data = s('data');
+  return {
+    type,
+    ns: n.ns ?? 0,
+    pid: n.pid,
+    uid: n.uid ?? -1,
+    mntns: n.mntns,
+    cgroup: n.cg ?? 0,
+    comm: s('comm') ?? '',
+    ...(n.ppid !== undefined ? { ppid: n.ppid } : {}),
+    ...(file !== undefined ? { file } : {}),
+    ...(type === 'exec' ? { args } : {}),
+    ...(n.flags !== undefined ? { flags: n.flags } : {}),
+    ...(addr !== undefined ? { addr } : {}),
+    ...(n.port !== undefined ? { port: n.port } : {}),
+    ...(n.fd !== undefined ? { fd: n.fd } : {}),
+    ...(n.euid !== undefined ? { euid: n.euid } : {}),
+    ...(n.target !== undefined ? { target: n.target } : {}),
+    ...(data !== undefined ? { data } : {}),
+  };
+}
+
+/** bpftrace's report of events dropped from a full perf buffer ("Lost 12 events"). */
+export function lostEvents(lineText: string): number {
+  const m = /Lost (\d+) events/.exec(lineText);
+  return m?.[1] ? Number(m[1]) : 0;
+}
+
+/** open(2) flags that make an open a write: O_WRONLY 01, O_RDWR 02, O_CREAT 0100, O_TRUNC 01000 (asm-generic/fcntl.h). */
+export function opensForWrite(flags: number): boolean {
+  return (flags & 0o3) !== 0 || (flags & 0o100) !== 0 || (flags & 0o1000) !== 0;
+}

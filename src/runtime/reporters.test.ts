@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { createServer } from 'node:http';
+import { test } from 'node:test';
+import type { RuntimeAlert } from './alerts.js';
+import { RUNTIME_REPORT_SCHEMA, type RuntimeReport, type SensorStats } from './payload.js';
+import { serverReporter } from './reporters.js';
+
+const stats: SensorStats = {
+  lines: 1,
+  events: 1,
+  malformed: 0,
+  lost: 0,
+  unattributed: 0,
+  alerts: 1,
+  suppressed: 0,
+  actions: 0,
+  falcoLines: 0,
+  falcoErrors: 0,
+  restarts: 0,
+};
+const alert: RuntimeAlert = {
+  ruleId: 'CRT-001',
+  ruleName: 'shell-in-container',
+  severity: 'medium',
+  title: 'Shell spawned in a container',
+  detail: '/bin/sh',
+  time: '2026-01-01T00:00:00.000Z',
+  host: 'n1',
+  source: 'kernel',
+  container: { id: 'c1', name: 'web', imageId: 'sha256:1', imageRef: 'web:1' },
+};
+
+test('the server reporter POSTs the report with the bearer token, and keeps the batch when the POST fails', async (t) => {
+  const got: { auth?: string; path?: string; body: RuntimeReport }[] = [];
+  let fail = true;
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      if (fail) {
+        fail = false;
+        res.writeHead(503).end();
+        return;
+      }
+      got.push({
+        ...(req.headers.authorization ? { auth: req.headers.authorization } : {}),
+        ...(req.url ? { path: req.url } : {}),
+        body: JSON.parse(Buffer.concat(chunks).toString()) as RuntimeReport,
+      });
+      res.writeHead(202).end();
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  const port = (server.address() as { port: number }).port;
+  const rep = serverReporter(`http://127.0.0.1:${port}`, 's3cret', 'n1', () => new Date('2026-01-01T00:00:05Z'));
+  rep.alert(alert);
+  await assert.rejects(rep.flush(stats, []), /HTTP 503/);
+  await rep.flush(stats, [{ containerId: 'c1', imageId: 'sha256:1', files: ['/bin/sh'] }]);
+  assert.equal(got.length, 1);
+  assert.equal(got[0]?.auth, 'Bearer s3cret');
+  assert.equal(got[0]?.path, '/api/v1/runtime/reports');
+  assert.equal(got[0]?.body.schema, RUNTIME_REPORT_SCHEMA);
+  assert.deepEqual(got[0]?.body.alerts, [alert], 'the alert of the failed POST is sent again');
+  assert.equal(got[0]?.body.inUse?.[0]?.files[0], '/bin/sh');
+  await rep.flush(stats, []);
+  assert.deepEqual(got[1]?.body.alerts, [], 'sent alerts are not sent twice');
+});
