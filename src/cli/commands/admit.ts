@@ -18,6 +18,7 @@ interface AdmitFlags {
   readonly caFile?: string;
   readonly failOn: string;
   readonly quiet?: boolean;
+  readonly events: 'all' | 'problems';
 }
 
 interface ManifestFlags {
@@ -113,6 +114,10 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
       if (!flags.quiet) log('info', 'admission decision', { ...e });
       // Dry-run requests have no side effects (sideEffects: NoneOnDryRun).
       if (e.dryRun) return;
+      // A clean admission at hundreds per second would flood the event log (and cost a write each):
+      // by default only decisions with something to say are recorded; the log line has them all.
+      const clean = e.allowed && e.results.every((r) => r.violations.length + r.errors.length + r.notes.length === 0);
+      if (clean && flags.events !== 'all') return;
       sink?.push(e);
       server?.postEvent(e).catch((err: unknown) => log('warn', 'decision event not sent', { error: String(err) }));
     },
@@ -236,6 +241,14 @@ export function admitCommand(signal: AbortSignal): Command {
     .option('--ca-file <file>', 'registries: extra CA bundle (PEM)')
     .option('--fail-on <severity>', 'inline scans (cold path scan-inline): fail at this severity or above', 'critical')
     .option('--quiet', 'do not log each decision (startup, errors and shutdown are still logged)')
+    .addOption(
+      new Option(
+        '--events <which>',
+        'decisions recorded in the store or sent to the server: all, or only those that denied, warned or audited',
+      )
+        .choices(['all', 'problems'])
+        .default('problems'),
+    )
     .addHelpText(
       'after',
       `
