@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RoutePlugin } from '../context.js';
 import { EVENT_TYPES } from '../event-types.js';
-import { errorResponses } from '../http/index.js';
+import { errorResponses } from '../http/errors.js';
 import { dbVersionAt, enqueueScan } from '../jobs.js';
 
 /** Ahead of discovery and rescans: a workload is waiting to be admitted (or was admitted unscanned). */
