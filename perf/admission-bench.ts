@@ -26,7 +26,13 @@ import { writeOciLayout } from '../src/image/test-support/image-fixtures.js';
 import { pushLayout, startRegistry, type TestRegistry } from '../src/image/test-support/test-registry.js';
 import { generateKeyPair, loadPrivateKey, signImage } from '../src/sign/index.js';
 import { openStore } from '../src/store/index.js';
-import { precondition, provenance, target } from './report.js';
+import { provenance, target } from './report.js';
+
+/** A precondition that fails ends the run through `finally` (the webhook and registry are stopped), then exits 1. */
+class BenchFailed extends Error {}
+function precondition(ok: boolean, reason: string): void {
+  if (!ok) throw new BenchFailed(reason);
+}
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const RATE = 500;
@@ -309,4 +315,10 @@ trustPolicy: trust.yaml
   }
 }
 
-await main();
+try {
+  await main();
+} catch (e) {
+  if (!(e instanceof BenchFailed)) throw e;
+  console.error(`bench: FAILED: ${e.message}`);
+  process.exitCode = 1;
+}
