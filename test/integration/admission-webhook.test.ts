@@ -19,8 +19,9 @@ import { after, before, describe, test } from 'node:test';
 import { buildDemoImage } from '../../demo/build-demo-image.js';
 import { webhookCertificates } from '../../src/admission/index.js';
 import { admissionReview, kubectlObject, podOf } from '../../src/admission/test-support/kubectl.js';
-import type { Digest } from '../../src/core/index.js';
+import { createContext, type Digest } from '../../src/core/index.js';
 import { writeOciLayout } from '../../src/image/test-support/image-fixtures.js';
+import { generateKeyPair, loadPrivateKey, signImage } from '../../src/sign/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { REPO_ROOT, runCustoms } from '../support/images.js';
 import { freePort, pushLayout, startRegistry, type TestRegistry } from '../support/registry.js';
@@ -33,6 +34,9 @@ let certFile: string;
 let keyFile: string;
 let goodDigest: Digest;
 let badDigest: Digest;
+
+const trustPolicy = (key: string): string =>
+  `version: 1\nrules:\n  - name: everything\n    images: ["**"]\n    signatures:\n      keys: [${key}]\n`;
 
 interface Webhook {
   readonly port: number;
@@ -150,6 +154,12 @@ before(async () => {
   await pushLayout(registry, join(work, 'demo'), 'acme/demo:1');
   const db = await runCustoms(['db', 'import', join(REPO_ROOT, 'test', 'feeds'), '-q', '--db-dir', join(work, 'db')]);
   assert.equal(db.code, 0, db.stderr);
+  // app:1.0 is signed (cosign's layout, customs sign); app:2.0 is not. The trust policy trusts the key.
+  const keys = generateKeyPair('pw');
+  writeFileSync(join(work, 'cosign.pub'), keys.publicKey);
+  writeFileSync(join(work, 'other.pub'), generateKeyPair('pw').publicKey);
+  await signImage(`${registry.host}/acme/app:1.0`, loadPrivateKey(keys.privateKey, 'pw', 'test key'), createContext());
+  writeFileSync(join(work, 'trust.yaml'), trustPolicy('cosign.pub'));
   store = await openStore(join(work, 'store'));
   await store.verdicts.record({ imageDigest: goodDigest, status: 'pass', document: {} });
   await store.verdicts.record({ imageDigest: badDigest, status: 'fail', document: {} });
@@ -172,6 +182,7 @@ describe('customs admit over TLS', () => {
 kind: AdmissionConfig
 failurePolicy: Fail
 timeoutSeconds: 30
+trustPolicy: trust.yaml
 namespaceLabels:
   shop: {env: prod}
 rules:
@@ -190,6 +201,10 @@ rules:
     mode: enforce
     namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: inline}}
     verdict: {coldPath: scan-inline, inlineDeadlineMs: 25000}
+  - name: signed
+    mode: enforce
+    namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: secure}}
+    trust: true
   - name: audit-resources
     mode: audit
     checks: [CUS-K8S-030]
@@ -292,6 +307,28 @@ rules:
     );
     assert.equal(clean.allowed, true, clean.status?.message);
     assert.ok((clean.warnings ?? []).some((w) => /scanned inline/.test(w)));
+  });
+
+  test('trust: a signed image is admitted, an unsigned one denied; a new trust policy is picked up', async () => {
+    const signed = admissionReview(await podOf(2, `${registry.host}/acme/app:1.0`), { namespace: 'secure' });
+    assert.equal((await review(hook.port, '/validate', signed)).allowed, true);
+    const unsigned = await review(
+      hook.port,
+      '/validate',
+      admissionReview(await podOf(1, `${registry.host}/acme/app:2.0`), { namespace: 'secure' }),
+    );
+    assert.equal(unsigned.allowed, false);
+    assert.match(unsigned.status?.message ?? '', /\[signed\] .*app:2\.0@sha256:[0-9a-f]{64}: signature unverified/);
+    writeFileSync(join(work, 'trust.yaml'), trustPolicy('other.pub'));
+    for (
+      let i = 0;
+      i < 100 && !hook.lines.some((l) => l.msg === 'trust policy reloaded; cached decisions dropped');
+      i++
+    )
+      await new Promise((r) => setTimeout(r, 100));
+    const now = await review(hook.port, '/validate', signed);
+    assert.equal(now.allowed, false, 'signed by a key the policy no longer trusts');
+    assert.match(now.status?.message ?? '', /\[signed\] .*signature unverified/);
   });
 
   test('a verdict change in the store reaches the webhook: the cached decision is dropped', async () => {

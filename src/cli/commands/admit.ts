@@ -1,7 +1,9 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve as resolvePath } from 'node:path';
 import { Command, Option } from 'commander';
-import { createContext, CustomsError, type Digest, EXIT, toolVersion } from '../../core/index.js';
+import { type Context, createContext, CustomsError, type Digest, EXIT, toolVersion } from '../../core/index.js';
+import type { JsonLog, TrustVerifier } from '../../admission/index.js';
 
 // The webhook loads when the command runs, so `--help` starts fast.
 const admission = () => import('../../admission/index.js');
@@ -18,6 +20,7 @@ interface AdmitFlags {
   readonly caFile?: string;
   readonly failOn: string;
   readonly quiet?: boolean;
+  readonly events: 'all' | 'problems';
 }
 
 interface ManifestFlags {
@@ -84,10 +87,16 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
   const store = flags.store ? await (await import('../../store/index.js')).openStore(flags.store) : undefined;
   const server = flags.server ? new adm.ServerClient(flags.server, flags.token as string) : undefined;
   const sink = store ? adm.storeDecisionSink(store) : undefined;
+  // A relative trustPolicy is relative to the config file, as the trust policy's own paths are to it.
+  const trustFile =
+    config.trustPolicy !== undefined
+      ? resolvePath(flags.config ? dirname(flags.config) : '.', config.trustPolicy)
+      : undefined;
   const trust = await trustVerifierOf(
-    config.trustPolicy,
+    trustFile,
     config.rules.some((r) => r.trust === true),
     ctx,
+    log,
   );
   const engine = await import('../../engine/index.js');
   const { parseFailOn } = await import('../../policy/index.js');
@@ -113,6 +122,10 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
       if (!flags.quiet) log('info', 'admission decision', { ...e });
       // Dry-run requests have no side effects (sideEffects: NoneOnDryRun).
       if (e.dryRun) return;
+      // A clean admission at hundreds per second would flood the event log (and cost a write each):
+      // by default only decisions with something to say are recorded; the log line has them all.
+      const clean = e.allowed && e.results.every((r) => r.violations.length + r.errors.length + r.notes.length === 0);
+      if (clean && flags.events !== 'all') return;
       sink?.push(e);
       server?.postEvent(e).catch((err: unknown) => log('warn', 'decision event not sent', { error: String(err) }));
     },
@@ -132,7 +145,7 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
     void adm
       .followStoreEvents(store, (d) => controller.invalidateDigest(d), signal)
       .catch((e: unknown) => log('error', 'store event follower stopped', { error: String(e) }));
-  if (trust) trust.watch(() => controller.invalidateTrust(), log);
+  if (trust) trust.watch(() => controller.invalidateTrust());
   // A mounted ConfigMap changes by a symlink swap: polling the path sees it (fs.watch on the old inode would not).
   const configFile = flags.config;
   if (configFile)
@@ -156,7 +169,7 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
     else signal.addEventListener('abort', () => resolve(), { once: true });
   });
   log('info', 'customs admit shutting down: finishing requests in flight');
-  trust?.close();
+  await trust?.close();
   if (configFile) unwatchFile(configFile);
   await web.close();
   await sink?.flush();
@@ -165,51 +178,42 @@ async function serve(flags: AdmitFlags, signal: AbortSignal): Promise<void> {
 }
 
 /**
- * The trust policy verifier (src/sign openPolicyVerifier, docs/trust-policy.md):
- * registry clients kept open across requests; the policy file polled (a
- * mounted ConfigMap changes by a symlink swap) and re-read on change, the
- * cached trust outcomes dropped then; a broken file keeps the previous policy
- * and is logged.
+ * The trust policy verifier (src/sign's long-lived verifier: the function
+ * `customs verify --policy` uses, registry clients kept open), reloaded when
+ * the policy file changes: every cached outcome is then dropped, since any of
+ * them may depend on it.
  */
 async function trustVerifierOf(
   file: string | undefined,
   needed: boolean,
-  ctx: import('../../core/index.js').Context,
-): Promise<
-  | {
-      verifier: import('../../admission/index.js').TrustVerifier;
-      watch(onChange: () => void, log: import('../../admission/index.js').JsonLog): void;
-      close(): void;
-    }
-  | undefined
-> {
+  ctx: Context,
+  log: JsonLog,
+): Promise<{ verifier: TrustVerifier; watch(onChange: () => void): void; close(): Promise<void> } | undefined> {
   if (!needed || file === undefined) return undefined;
   const sign = await import('../../sign/index.js');
   const verifier = await sign.openPolicyVerifier(file, ctx);
-  let watching = false;
   return {
     verifier: {
-      verify: async (ref, digest, s) => {
-        const v = await verifier.verify(ref, digest, s);
+      verify: async (image, digest, signal) => {
+        const v = await verifier.verify(image, digest, signal);
         return { status: v.status, reasons: v.reasons };
       },
     },
-    watch(onChange, log) {
-      watching = true;
+    watch(onChange) {
       watchFile(file, { interval: 1000, persistent: false }, () => {
         verifier.reload().then(
           () => {
-            log('info', 'trust policy reloaded', { file });
             onChange();
+            log('info', 'trust policy reloaded; cached decisions dropped', { file });
           },
           (e: unknown) =>
-            log('error', 'trust policy not reloaded: the previous one stays in force', { file, error: String(e) }),
+            log('error', 'trust policy not reloaded: the previous one stays', { file, error: (e as Error).message }),
         );
       });
     },
-    close() {
-      if (watching) unwatchFile(file);
-      void verifier.close();
+    close: async () => {
+      unwatchFile(file);
+      await verifier.close();
     },
   };
 }
@@ -236,6 +240,14 @@ export function admitCommand(signal: AbortSignal): Command {
     .option('--ca-file <file>', 'registries: extra CA bundle (PEM)')
     .option('--fail-on <severity>', 'inline scans (cold path scan-inline): fail at this severity or above', 'critical')
     .option('--quiet', 'do not log each decision (startup, errors and shutdown are still logged)')
+    .addOption(
+      new Option(
+        '--events <which>',
+        'decisions recorded in the store or sent to the server: all, or only those that denied, warned or audited',
+      )
+        .choices(['all', 'problems'])
+        .default('problems'),
+    )
     .addHelpText(
       'after',
       `

@@ -8,7 +8,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { RoutePlugin } from '../context.js';
 import { EVENT_TYPES } from '../event-types.js';
-import { errorResponses } from '../http/index.js';
+import { errorResponses } from '../http/errors.js';
+import { dbVersionAt, enqueueScan } from '../jobs.js';
+
+/** Ahead of discovery and rescans: a workload is waiting to be admitted (or was admitted unscanned). */
+const ADMISSION_PRIORITY = 20;
 
 const DecisionBody = Type.Object(
   {
@@ -63,12 +67,10 @@ export const admissionRoutes: RoutePlugin = async (plain, { ctx }) => {
       },
     },
     async (request, reply) => {
-      const digest = request.body.image.slice(request.body.image.lastIndexOf('@') + 1);
-      // The scan job's reference payload ({image}); keyed by digest so repeated admissions queue one job.
-      const { job, created } = await store.jobs.enqueue({
-        kind: 'scan',
-        idempotencyKey: `admission|${digest}`,
-        payload: { image: request.body.image },
+      // The worker's reference payload ({image}), keyed like every scan job (digest, DB version, plan):
+      // repeated admissions of one image queue one job.
+      const { job, created } = await enqueueScan(store, { image: request.body.image }, dbVersionAt(ctx.dbPath), {
+        priority: ADMISSION_PRIORITY,
       });
       return reply.code(202).send({ jobId: job.id, created });
     },
