@@ -7,49 +7,6 @@ import { webcrypto } from 'node:crypto';
 
 type CryptoKeyPair = webcrypto.CryptoKeyPair;
 
-/**
- * @peculiar/x509 registers its classes with tsyringe, which refuses to load
- * without the Reflect metadata API (the "reflect-metadata" package, not
- * installed here). Only the define/get calls are needed: a WeakMap keeps them.
- * Installed once, and only when absent.
- */
-function ensureReflectMetadata(): void {
-  type Target = object;
-  const R = Reflect as unknown as Record<string, unknown>;
-  if (typeof R.getMetadata === 'function') return;
-  const store = new WeakMap<Target, Map<string, Map<unknown, unknown>>>();
-  const bag = (t: Target, p: unknown): Map<unknown, unknown> => {
-    let m = store.get(t);
-    if (!m) {
-      m = new Map();
-      store.set(t, m);
-    }
-    const k = String(p ?? '');
-    let b = m.get(k);
-    if (!b) {
-      b = new Map();
-      m.set(k, b);
-    }
-    return b;
-  };
-  const get = (key: unknown, target: Target, prop?: unknown): unknown => {
-    for (let t: Target | null = target; t; t = Object.getPrototypeOf(t) as Target | null) {
-      const v = store
-        .get(t)
-        ?.get(String(prop ?? ''))
-        ?.get(key);
-      if (v !== undefined) return v;
-    }
-    return undefined;
-  };
-  R.defineMetadata = (key: unknown, value: unknown, target: Target, prop?: unknown) =>
-    bag(target, prop).set(key, value);
-  R.getOwnMetadata = (key: unknown, target: Target, prop?: unknown) => bag(target, prop).get(key);
-  R.getMetadata = get;
-  R.hasMetadata = (key: unknown, target: Target, prop?: unknown) => get(key, target, prop) !== undefined;
-  R.metadata = (key: unknown, value: unknown) => (target: Target, prop?: unknown) => bag(target, prop).set(key, value);
-}
-
 export interface WebhookCertificates {
   /** PEM of the CA: the webhook configuration's caBundle. */
   readonly caPem: string;
@@ -70,7 +27,8 @@ export async function webhookCertificates(
   dnsNames: readonly string[],
   opts: { readonly ips?: readonly string[]; readonly days?: number; readonly now?: Date } = {},
 ): Promise<WebhookCertificates> {
-  ensureReflectMetadata();
+  // @peculiar/x509 registers its classes with tsyringe, which needs the Reflect metadata API first.
+  await import('reflect-metadata');
   const x509 = await import('@peculiar/x509');
   x509.cryptoProvider.set(webcrypto as unknown as Parameters<typeof x509.cryptoProvider.set>[0]);
   const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
