@@ -282,6 +282,8 @@ export interface Tables {
   notifier_cursors: NotifierCursorsTable;
   event_once: EventOnceTable;
   harbor_scans: HarborScansTable;
+  web_users: WebUsersTable;
+  web_sessions: WebSessionsTable;
 }
 
 export interface RegistryHookSecretsTable {
@@ -296,3 +298,23 @@ export type Db = Kysely<Tables>;
 
 /** COUNT(*) and friends: a number on both backends (int8 is parsed as a number on PostgreSQL). */
 export type Count = ColumnType<number>;
+
+export interface WebUsersTable {
+  id: Id;
+  name: string;
+  role: string;
+  password_hash: string;
+  created_by: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface WebSessionsTable {
+  id_hash: string;
+  subject: string;
+  role: string;
+  user_id: number | null;
+  token_id: number | null;
+  created_at: number;
+  expires_at: number;
+}

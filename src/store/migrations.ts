@@ -325,6 +325,33 @@ const openFindingsIndex: Migration = {
   up: () => ['CREATE INDEX findings_open_by_image ON findings (image_id, severity) WHERE fixed_at IS NULL'],
 };
 
+/** Dashboard users (scrypt password hashes) and their server-side sessions (hashed ids). */
+const dashboardUsers: Migration = {
+  version: 6,
+  name: 'dashboard-users-and-sessions',
+  up: (t) => [
+    `CREATE TABLE web_users (
+      id ${t.id},
+      name TEXT NOT NULL UNIQUE,
+      role TEXT NOT NULL CHECK (role IN ('admin', 'ci', 'viewer')),
+      password_hash TEXT NOT NULL,
+      created_by TEXT NOT NULL,
+      created_at ${t.bigint} NOT NULL,
+      disabled_at ${t.bigint}
+    )`,
+    `CREATE TABLE web_sessions (
+      id_hash TEXT PRIMARY KEY,
+      subject TEXT NOT NULL,
+      role TEXT NOT NULL,
+      user_id ${t.bigint} REFERENCES web_users (id) ON DELETE CASCADE,
+      token_id ${t.bigint} REFERENCES api_tokens (id) ON DELETE CASCADE,
+      created_at ${t.bigint} NOT NULL,
+      expires_at ${t.bigint} NOT NULL
+    )`,
+    'CREATE INDEX web_sessions_expiry ON web_sessions (expires_at)',
+  ],
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -332,6 +359,7 @@ export const MIGRATIONS: readonly Migration[] = [
   notifications,
   rescanPackageFacts,
   openFindingsIndex,
+  dashboardUsers,
 ];
 
 /** The schema version this code writes and reads. */

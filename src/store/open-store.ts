@@ -27,6 +27,7 @@ import type { SecretKey } from './secret-box.js';
 import { openSqliteBackend } from './sqlite-backend.js';
 import { DEFAULT_QUEUE_OPTIONS, type QueueOptions, type StoreContext } from './store-context.js';
 import { verdictRepository } from './verdicts.js';
+import { sessionRepository, userRepository } from './web-users.js';
 
 export interface StoreOptions {
   /** Seals registry credentials (parseSecretKey); without it they cannot be stored or read. */
@@ -74,6 +75,8 @@ export function createStore(backend: Backend, opts: StoreOptions = {}): Store {
     deliveries: deliveryRepository(ctx),
     notifier: notifierState(ctx),
     harborScans: harborScanRepository(ctx),
+    users: userRepository(ctx),
+    sessions: sessionRepository(ctx),
     close: () => backend.close(),
   };
 }

@@ -5,6 +5,7 @@
  * semantics of each area.
  */
 import type { Dialect } from './backend.js';
+import type { SessionRepository, UserRepository } from './web-users.js';
 import type {
   DeliveryFailure,
   DeliveryInput,
@@ -314,5 +315,8 @@ export interface Store {
   readonly deliveries: DeliveryRepository;
   readonly notifier: NotifierState;
   readonly harborScans: HarborScanRepository;
+  /** Dashboard users and their sessions (web-users.ts). */
+  readonly users: UserRepository;
+  readonly sessions: SessionRepository;
   close(): Promise<void>;
 }

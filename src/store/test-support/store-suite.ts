@@ -15,6 +15,7 @@ import { policySuite } from './suite-policies.js';
 import { queueSuite } from './suite-queue.js';
 import { rematchSuite } from './suite-rematch.js';
 import { scanSuite } from './suite-scans.js';
+import { webUsersSuite } from './suite-web-users.js';
 
 export function storeSuite(fixture: BackendFixture): void {
   describe(`state store on ${fixture.dialect}`, () => {
@@ -36,5 +37,6 @@ export function storeSuite(fixture: BackendFixture): void {
     describe('job release', () => jobReleaseSuite(h));
     describe('webhooks, deliveries, notifier state, Harbor scans', () => notificationSuite(h));
     describe('listings for the HTTP API', () => listingsSuite(h));
+    describe('dashboard users and sessions', () => webUsersSuite(h));
   });
 }
