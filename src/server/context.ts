@@ -5,7 +5,7 @@
  * (http/app.ts) enforces each route's `config.role` before the handler runs.
  */
 import type { FastifyPluginAsync } from 'fastify';
-import type { Store, TokenRecord } from '../store/index.js';
+import type { Store, TokenRecord, TokenRole } from '../store/index.js';
 
 /** Who may call a route: a token role, anyone (`public`), or a shared-secret hook that checks itself. */
 export type RouteAccess = 'admin' | 'ci' | 'viewer' | 'public' | 'hook';
@@ -17,6 +17,8 @@ export interface Actor {
   readonly name: string;
   /** The client address the request came from. */
   readonly address: string;
+  /** A dashboard session's role (the session cookie stands in for a token; http/auth.ts). */
+  readonly sessionRole?: TokenRole;
 }
 
 /** Structured log lines (pino-compatible: fastify's logger is one). */

@@ -10,6 +10,7 @@ import type { RoutePlugin } from './context.js';
 import { harborRoutes } from './harbor/index.js';
 import { webhookRoutes } from './notify/index.js';
 import { registryHookRoutes } from './registry/index.js';
+import { dashboardRoutes } from './web/index.js';
 
 export const ROUTE_PLUGINS: readonly { readonly name: string; readonly plugin: RoutePlugin }[] = [
   { name: 'api', plugin: apiRoutes },
@@ -17,4 +18,5 @@ export const ROUTE_PLUGINS: readonly { readonly name: string; readonly plugin: R
   { name: 'webhooks', plugin: webhookRoutes },
   { name: 'harbor', plugin: harborRoutes },
   { name: 'admission', plugin: admissionRoutes },
+  { name: 'dashboard', plugin: dashboardRoutes },
 ];

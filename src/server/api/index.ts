@@ -1,6 +1,7 @@
 /** The REST resources under /api/v1 (docs/api.md). */
 import type { RoutePlugin } from '../context.js';
 import { governanceRoutes } from './governance.js';
+import { imageReportRoutes } from './image-reports.js';
 import { inventoryRoutes } from './inventory.js';
 import { operationsRoutes } from './operations.js';
 
@@ -8,4 +9,5 @@ export const apiRoutes: RoutePlugin = async (app, opts) => {
   await app.register(inventoryRoutes, opts);
   await app.register(governanceRoutes, opts);
   await app.register(operationsRoutes, opts);
+  await app.register(imageReportRoutes, opts);
 };

@@ -28,6 +28,7 @@ export function installAudit(app: FastifyInstance, store: Store): void {
         detail: {
           status: reply.statusCode,
           ...(actor.token ? { tokenId: actor.token.id, role: actor.token.role } : {}),
+          ...(actor.sessionRole ? { session: true, role: actor.sessionRole } : {}),
           ...(request.params && Object.keys(request.params).length > 0 ? { params: request.params } : {}),
         },
       });

@@ -32,6 +32,35 @@ export function bearerToken(request: FastifyRequest): string | undefined {
   return m?.[1];
 }
 
+/** The name of the dashboard's session cookie (docs/dashboard.md "Login"). */
+export const SESSION_COOKIE = 'customs_session';
+
+/** The session cookie of the request (RFC 6265 §5.4 Cookie header), or undefined. */
+export function sessionCookie(request: FastifyRequest): string | undefined {
+  const h = request.headers.cookie;
+  if (typeof h !== 'string') return undefined;
+  for (const part of h.split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === SESSION_COOKIE) return part.slice(eq + 1).trim();
+  }
+  return undefined;
+}
+
+const UNSAFE = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+
+/**
+ * Whether a cookie-authenticated request may change state: its Origin
+ * (RFC 6454, sent by browsers on every non-GET fetch) must be this server.
+ * SameSite=Strict already keeps the cookie off cross-site requests; this is
+ * the second, independent CSRF defence.
+ */
+export function sameOrigin(request: FastifyRequest): boolean {
+  if (!UNSAFE.has(request.method)) return true;
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string') return false;
+  return origin === `${request.protocol}://${request.host}`;
+}
+
 /** The address and user agent the audit log records as "from where". */
 export function sourceOf(request: FastifyRequest): string {
   const ua = request.headers['user-agent'];
@@ -90,6 +119,37 @@ export function installAuth(app: FastifyInstance, store: Store, failures: Failur
       );
     }
     const secret = bearerToken(request);
+    const cookie =
+      secret === undefined && request.headers.authorization === undefined ? sessionCookie(request) : undefined;
+    if (cookie !== undefined) {
+      const session = await store.sessions.get(cookie);
+      if (!session) {
+        return sendError(
+          reply,
+          new CustomsError('API_UNAUTHENTICATED', 'the dashboard session is unknown or expired; log in again'),
+        );
+      }
+      request.actor = { name: session.subject, address: request.ip, sessionRole: session.role };
+      if (!sameOrigin(request)) {
+        return sendError(
+          reply,
+          new CustomsError(
+            'API_FORBIDDEN',
+            `${request.method} ${request.routeOptions.url} with a session cookie needs an Origin header naming this server`,
+          ),
+        );
+      }
+      if (!allows(session.role, access)) {
+        return sendError(
+          reply,
+          new CustomsError(
+            'API_FORBIDDEN',
+            `"${session.subject}" has role ${session.role}; ${request.method} ${request.routeOptions.url} needs ${access}`,
+          ),
+        );
+      }
+      return;
+    }
     if (secret === undefined) {
       failures.fail(request.ip);
       reply.header('www-authenticate', 'Bearer realm="customs"');
