@@ -10,5 +10,12 @@ export { scanJobKey } from './job-queue.js';
 export { inventoryPackagesOf, type InventoryLike } from './inventory-rows.js';
 export { SCHEMA_VERSION } from './migrations.js';
 export type { Dialect } from './backend.js';
-export type { SessionInput, SessionRecord, SessionRepository, UserInput, UserRecord, UserRepository } from './web-users.js';
+export type {
+  SessionInput,
+  SessionRecord,
+  SessionRepository,
+  UserInput,
+  UserRecord,
+  UserRepository,
+} from './web-users.js';
 export { MIN_PASSWORD_LENGTH } from './web-users.js';
