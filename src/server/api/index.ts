@@ -4,10 +4,12 @@ import { governanceRoutes } from './governance.js';
 import { imageReportRoutes } from './image-reports.js';
 import { inventoryRoutes } from './inventory.js';
 import { operationsRoutes } from './operations.js';
+import { searchRoutes } from './search.js';
 
 export const apiRoutes: RoutePlugin = async (app, opts) => {
   await app.register(inventoryRoutes, opts);
   await app.register(governanceRoutes, opts);
   await app.register(operationsRoutes, opts);
   await app.register(imageReportRoutes, opts);
+  await app.register(searchRoutes, opts);
 };
