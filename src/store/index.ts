@@ -19,3 +19,4 @@ export type {
   UserRepository,
 } from './web-users.js';
 export { MIN_PASSWORD_LENGTH } from './web-users.js';
+export type { DashboardStats, FindingReach, InventoryCounts } from './dashboard-stats.js';

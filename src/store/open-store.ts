@@ -28,6 +28,7 @@ import { openSqliteBackend } from './sqlite-backend.js';
 import { DEFAULT_QUEUE_OPTIONS, type QueueOptions, type StoreContext } from './store-context.js';
 import { verdictRepository } from './verdicts.js';
 import { sessionRepository, userRepository } from './web-users.js';
+import { dashboardStats } from './dashboard-stats.js';
 
 export interface StoreOptions {
   /** Seals registry credentials (parseSecretKey); without it they cannot be stored or read. */
@@ -77,6 +78,7 @@ export function createStore(backend: Backend, opts: StoreOptions = {}): Store {
     harborScans: harborScanRepository(ctx),
     users: userRepository(ctx),
     sessions: sessionRepository(ctx),
+    stats: dashboardStats(ctx),
     close: () => backend.close(),
   };
 }

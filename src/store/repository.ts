@@ -5,6 +5,7 @@
  * semantics of each area.
  */
 import type { Dialect } from './backend.js';
+import type { DashboardStats } from './dashboard-stats.js';
 import type { SessionRepository, UserRepository } from './web-users.js';
 import type {
   DeliveryFailure,
@@ -318,5 +319,7 @@ export interface Store {
   /** Dashboard users and their sessions (web-users.ts). */
   readonly users: UserRepository;
   readonly sessions: SessionRepository;
+  /** The dashboard overview's aggregates (dashboard-stats.ts). */
+  readonly stats: DashboardStats;
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { governanceRoutes } from './governance.js';
 import { imageReportRoutes } from './image-reports.js';
 import { inventoryRoutes } from './inventory.js';
 import { operationsRoutes } from './operations.js';
+import { overviewRoutes } from './overview.js';
 import { searchRoutes } from './search.js';
 
 export const apiRoutes: RoutePlugin = async (app, opts) => {
@@ -12,4 +13,5 @@ export const apiRoutes: RoutePlugin = async (app, opts) => {
   await app.register(operationsRoutes, opts);
   await app.register(imageReportRoutes, opts);
   await app.register(searchRoutes, opts);
+  await app.register(overviewRoutes, opts);
 };

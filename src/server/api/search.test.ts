@@ -84,3 +84,12 @@ test('GET /api/v1/search answers each kind of query with the images it names', a
   assert.equal((await search('CVE-1999-0001')).items.length, 0);
   assert.equal((await h.call('none', { method: 'GET', url: '/api/v1/search?q=openssl' })).statusCode, 401);
 });
+
+test('GET /api/v1/overview counts the stored inventory and ranks open vulnerabilities by reach', async () => {
+  const res = await h.call('viewer', { method: 'GET', url: '/api/v1/overview?top=5' });
+  assert.equal(res.statusCode, 200, res.body);
+  const o = res.json() as { images: number; tags: number; topVulnerabilities: { findingId: string; images: number }[] };
+  assert.equal(o.images, 3);
+  assert.equal(o.tags, 3);
+  assert.deepEqual(o.topVulnerabilities, [{ findingId: cve, severity: 'high', images: 2 }]);
+});

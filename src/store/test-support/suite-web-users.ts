@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { Harness } from './harness.js';
+import { debPackage, digestOf, scanDocument } from './scan-docs.js';
 
 export function webUsersSuite(h: Harness): void {
   test('a dashboard user: scrypt-hashed password, verified, unknown names and wrong passwords refused', async () => {
@@ -78,5 +79,53 @@ export function webUsersSuite(h: Harness): void {
     assert.equal((await store.sessions.get(viaToken.id))?.tokenId, issued.record.id);
     await store.tokens.revoke(issued.record.id);
     assert.equal(await store.sessions.get(viaToken.id), undefined);
+  });
+
+  test('dashboard stats: counts, latest verdicts per image, open vulnerabilities by reach', async () => {
+    const { store } = await h.open();
+    assert.deepEqual(await store.stats.counts(), {
+      images: 0,
+      unscanned: 0,
+      registries: 0,
+      repositories: 0,
+      tags: 0,
+      verdicts: {},
+    });
+    const reg = await store.registries.add({ name: 'stats', url: 'https://r.example' });
+    const repo = await store.images.ensureRepository(reg.id, 'team/app');
+    // Image i carries CVE-A always, CVE-B when i is even, CVE-C only on image 0 (critical).
+    const n = 5;
+    for (let i = 0; i < n; i++) {
+      const digest = digestOf(`stats-${i.toString()}`);
+      const vulns = [
+        { id: 'CVE-2030-0001', pkg: 'a', severity: 'low' },
+        ...(i % 2 === 0 ? [{ id: 'CVE-2030-0002', pkg: 'b', severity: 'high' }] : []),
+        ...(i === 0 ? [{ id: 'CVE-2030-0003', pkg: 'c', severity: 'critical' }] : []),
+      ];
+      const { scanId } = await store.scans.record({
+        imageDigest: digest,
+        document: scanDocument({ vulns }),
+        packages: [debPackage('a')],
+      });
+      await store.images.setTag(repo.id, `v${i.toString()}`, digest);
+      await store.verdicts.record({ imageDigest: digest, scanId, status: 'fail', document: {} });
+      // The latest verdict counts: images 0 and 1 pass now.
+      if (i < 2) await store.verdicts.record({ imageDigest: digest, scanId, status: 'pass', document: {} });
+    }
+    await store.images.put({ digest: digestOf('never-scanned'), layers: [] });
+    const counts = await store.stats.counts();
+    assert.deepEqual(counts, {
+      images: n + 1,
+      unscanned: 1,
+      registries: 1,
+      repositories: 1,
+      tags: n,
+      verdicts: { fail: n - 2, pass: 2 },
+    });
+    assert.deepEqual(await store.stats.topVulnerabilities(2), [
+      { findingId: 'CVE-2030-0001', severity: 'low', images: 5 },
+      { findingId: 'CVE-2030-0002', severity: 'high', images: 3 },
+    ]);
+    assert.equal((await store.stats.topVulnerabilities(10)).length, 3);
   });
 }
