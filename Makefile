@@ -42,10 +42,12 @@ build:
 	$(TSC) -p tsconfig.json
 	$(TSC) -p test/tsconfig.json
 	$(NODE) scripts/bundle.mjs
+	$(NODE) scripts/web-build.mjs
 
 typecheck:
 	$(TSC) -p tsconfig.json --noEmit
 	$(TSC) -p test/tsconfig.json --noEmit
+	$(TSC) -p web/tsconfig.json
 
 lint: typecheck
 	$(BIOME) check --diagnostic-level=error

@@ -1,0 +1,2 @@
+/** Stylesheets are bundled by esbuild into the one CSS asset (scripts/web-build.mjs). */
+declare module '*.css';

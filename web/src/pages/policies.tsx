@@ -1,0 +1,131 @@
+import { api, get, type Page, type Role, can } from '../api';
+import { Show, time, useLoad } from '../ui';
+
+interface Policy {
+  id: number;
+  name: string;
+  revision: number;
+  body: string;
+  updatedBy: string;
+  updatedAt: number;
+}
+interface Exception {
+  id: number;
+  policy?: string;
+  finding: string;
+  scope: string;
+  owner: string;
+  reason: string;
+  expiresAt: number;
+  createdBy: string;
+  approvedBy?: string;
+  approvedAt?: number;
+  revokedAt?: number;
+  active: boolean;
+}
+
+const SOON_MS = 14 * 86_400_000;
+
+/** Policies, and exceptions grouped by what needs attention: pending, expiring soon, in force, expired, revoked. */
+export function PoliciesPage({ role, show }: { role: Role; show: string }) {
+  const [data, reload] = useLoad(async (signal) => {
+    const [policies, exceptions] = await Promise.all([
+      get<{ items: Policy[] }>('/api/v1/policies', signal),
+      get<Page<Exception>>('/api/v1/exceptions?limit=1000', signal),
+    ]);
+    return { policies: policies.items, exceptions: exceptions.items };
+  }, []);
+  const admin = can(role, 'admin');
+  const act = async (method: string, path: string) => {
+    await api(method, path);
+    reload();
+  };
+  return (
+    <main id="main">
+      <h1>Policies and exceptions</h1>
+      <Show data={data}>
+        {(d) => {
+          const now = Date.now();
+          const groups: [string, string, Exception[]][] = [
+            [
+              'pending',
+              'Waiting for approval',
+              d.exceptions.filter((e) => !e.approvedAt && !e.revokedAt && e.expiresAt > now),
+            ],
+            [
+              'expiring',
+              'Expiring within 14 days',
+              d.exceptions.filter((e) => e.active && e.expiresAt - now < SOON_MS),
+            ],
+            ['active', 'In force', d.exceptions.filter((e) => e.active && e.expiresAt - now >= SOON_MS)],
+            ['expired', 'Expired', d.exceptions.filter((e) => !e.revokedAt && e.expiresAt <= now)],
+            ['revoked', 'Revoked', d.exceptions.filter((e) => e.revokedAt !== undefined)],
+          ];
+          const visible = show === '' ? groups : groups.filter(([k]) => k === show);
+          return (
+            <>
+              <section aria-labelledby="pol-h">
+                <h2 id="pol-h">Policies ({d.policies.length})</h2>
+                {d.policies.length === 0 ? (
+                  <p class="muted">No central policy: every image passes the built-in defaults.</p>
+                ) : null}
+                {d.policies.map((p) => (
+                  <details key={p.id}>
+                    <summary>
+                      <strong>{p.name}</strong> revision {p.revision}, by {p.updatedBy}, {time(p.updatedAt)}
+                    </summary>
+                    <pre class="scroll">{p.body}</pre>
+                  </details>
+                ))}
+              </section>
+              <nav aria-label="Exception filter" class="small">
+                Show:{' '}
+                <a href="/policies" aria-current={show === '' ? 'page' : undefined}>
+                  all
+                </a>
+                {groups.map(([k, label, list]) => (
+                  <span key={k}>
+                    {' · '}
+                    <a href={`/policies?show=${k}`} aria-current={show === k ? 'page' : undefined}>
+                      {label.toLowerCase()} ({list.length})
+                    </a>
+                  </span>
+                ))}
+              </nav>
+              {visible.map(([k, label, list]) => (
+                <section key={k} aria-labelledby={`ex-${k}`}>
+                  <h2 id={`ex-${k}`}>
+                    {label} ({list.length})
+                  </h2>
+                  {list.length === 0 ? <p class="muted">None.</p> : null}
+                  <ul class="plain">
+                    {list.map((e) => (
+                      <li key={e.id} class="exception">
+                        <strong>{e.finding}</strong> on <span class="mono small break">{e.scope}</span> — owner{' '}
+                        {e.owner}, expires {time(e.expiresAt)}
+                        <div class="small">
+                          {e.reason} (requested by {e.createdBy}
+                          {e.approvedBy ? `, approved by ${e.approvedBy}` : ''})
+                        </div>
+                        {admin && k === 'pending' ? (
+                          <button type="button" onClick={() => act('POST', `/api/v1/exceptions/${e.id}/approve`)}>
+                            Approve exception {e.id}
+                          </button>
+                        ) : null}
+                        {admin && (k === 'pending' || k === 'active' || k === 'expiring') ? (
+                          <button type="button" onClick={() => act('DELETE', `/api/v1/exceptions/${e.id}`)}>
+                            Revoke exception {e.id}
+                          </button>
+                        ) : null}
+                      </li>
+                    ))}
+                  </ul>
+                </section>
+              ))}
+            </>
+          );
+        }}
+      </Show>
+    </main>
+  );
+}
