@@ -7,7 +7,7 @@ import { type JSX, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import 'uplot/dist/uPlot.min.css';
 import './style.css';
-import { api, ApiError, can, get, type Session } from './api';
+import { api, can, get, type Session } from './api';
 import { AuditPage } from './pages/audit';
 import { EventsPage } from './pages/events';
 import { ImagePage } from './pages/image';
@@ -34,10 +34,13 @@ function App() {
   const [error, setError] = useState<Error | undefined>();
 
   useEffect(() => {
-    get<Session>('/api/v1/session').then(setSession, (e: unknown) => {
-      if (e instanceof ApiError && e.status === 401) setSession(null);
-      else setError(e instanceof Error ? e : new Error(String(e)));
-    });
+    get<{ authenticated: boolean; name?: string; role?: Session['role'] }>('/api/v1/session').then(
+      (s) =>
+        setSession(
+          s.authenticated && s.name !== undefined && s.role !== undefined ? { name: s.name, role: s.role } : null,
+        ),
+      (e: unknown) => setError(e instanceof Error ? e : new Error(String(e))),
+    );
   }, []);
 
   useEffect(() => {

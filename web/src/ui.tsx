@@ -89,3 +89,13 @@ export function redact(text: string): string {
   if (text === '') return '';
   return `${text.slice(0, 2)}${'•'.repeat(8)} (${text.length} chars)`;
 }
+
+/** A box that scrolls sideways on narrow screens; focusable so the keyboard can scroll it too (WCAG 2.1.1). */
+export function Scroll(props: { label: string; children: ComponentChildren }) {
+  return (
+    // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard
+    <section class="scroll" tabIndex={0} aria-label={props.label}>
+      {props.children}
+    </section>
+  );
+}

@@ -12,7 +12,7 @@ import { CustomsError } from '../../core/index.js';
 import { MIN_PASSWORD_LENGTH, TOKEN_ROLES, type TokenRole } from '../../store/index.js';
 import type { RoutePlugin } from '../context.js';
 import { body, errorResponses } from '../http/index.js';
-import { SESSION_COOKIE, sessionCookie } from '../http/auth.js';
+import { bearerToken, SESSION_COOKIE, sessionCookie } from '../http/auth.js';
 
 /** How long a dashboard session lives (a working day); logging in again starts a new one. */
 export const SESSION_TTL_MS = 12 * 3_600_000;
@@ -33,6 +33,12 @@ const LoginSchema = Type.Union([
     { additionalProperties: false },
   ),
 ]);
+const WhoamiSchema = Type.Object({
+  authenticated: Type.Boolean(),
+  name: Type.Optional(Type.String()),
+  role: Type.Optional(Role),
+  expiresAt: Type.Optional(Type.Integer()),
+});
 const UserSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
@@ -102,17 +108,27 @@ export const sessionRoutes: RoutePlugin = async (plain, { ctx }) => {
   app.get(
     '/api/v1/session',
     {
-      config: { access: 'viewer' },
+      // Public, so a browser that is not logged in learns it without an error response.
+      config: { access: 'public' },
       schema: {
         tags: ['session'],
-        summary: 'Who the caller is: name and role (a session cookie or a bearer token)',
-        response: { 200: SessionSchema, ...errorResponses() },
+        summary: 'Who the caller is (a session cookie or a bearer token): authenticated, name and role',
+        response: { 200: WhoamiSchema, ...errorResponses() },
       },
     },
     async (request) => {
-      const actor = request.actor;
-      const role = actor?.sessionRole ?? actor?.token?.role ?? 'viewer';
-      return body({ name: actor?.name ?? 'anonymous', role });
+      const secret = bearerToken(request);
+      if (secret !== undefined) {
+        const token = await store.tokens.verify(secret);
+        return body(token ? { authenticated: true, name: token.name, role: token.role } : { authenticated: false });
+      }
+      const id = sessionCookie(request);
+      const session = id !== undefined ? await store.sessions.get(id) : undefined;
+      return body(
+        session
+          ? { authenticated: true, name: session.subject, role: session.role, expiresAt: session.expiresAt }
+          : { authenticated: false },
+      );
     },
   );
 

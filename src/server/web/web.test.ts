@@ -72,7 +72,13 @@ async function login(payload: Record<string, string>): Promise<string> {
 test('log in with an API token: a session cookie that carries the token role, and logout ends it on the server', async () => {
   const cookie = await login({ token: tokens.viewer ?? '' });
   const me = await call({ method: 'GET', url: '/api/v1/session', headers: { cookie } });
-  assert.deepEqual(me.json(), { name: 'viewer-token', role: 'viewer' });
+  assert.deepEqual(me.json(), {
+    authenticated: true,
+    name: 'viewer-token',
+    role: 'viewer',
+    expiresAt: me.json().expiresAt,
+  });
+  assert.ok(me.json().expiresAt > Date.now());
   assert.equal((await call({ method: 'GET', url: '/api/v1/images', headers: { cookie } })).statusCode, 200);
   // A viewer session may not change state, exactly like a viewer token.
   const add = await call({
@@ -86,7 +92,11 @@ test('log in with an API token: a session cookie that carries the token role, an
   const out = await call({ method: 'DELETE', url: '/api/v1/session', headers: { cookie, origin: ORIGIN } });
   assert.equal(out.statusCode, 204);
   assert.match(String(out.headers['set-cookie']), /^customs_session=; .*Max-Age=0/);
-  assert.equal((await call({ method: 'GET', url: '/api/v1/session', headers: { cookie } })).statusCode, 401);
+  assert.deepEqual((await call({ method: 'GET', url: '/api/v1/session', headers: { cookie } })).json(), {
+    authenticated: false,
+  });
+  // The session is gone on the server, not just from the browser: the old cookie opens nothing.
+  assert.equal((await call({ method: 'GET', url: '/api/v1/images', headers: { cookie } })).statusCode, 401);
 });
 
 test('log in with a user name and password; wrong ones, unknown tokens and cross-site logins are refused', async () => {
@@ -106,10 +116,14 @@ test('log in with a user name and password; wrong ones, unknown tokens and cross
   });
   assert.equal(denied.statusCode, 403);
   const cookie = await login({ user: 'ops', password });
-  assert.deepEqual((await call({ method: 'GET', url: '/api/v1/session', headers: { cookie } })).json(), {
-    name: 'user:ops',
-    role: 'admin',
+  const me = (await call({ method: 'GET', url: '/api/v1/session', headers: { cookie } })).json();
+  assert.deepEqual([me.authenticated, me.name, me.role], [true, 'user:ops', 'admin']);
+  const bearer = await call({
+    method: 'GET',
+    url: '/api/v1/session',
+    headers: { authorization: `Bearer ${tokens.ci}` },
   });
+  assert.deepEqual(bearer.json(), { authenticated: true, name: 'ci-token', role: 'ci' });
   for (const payload of [
     { user: 'ops', password: `${password}!` },
     { user: 'nobody', password },

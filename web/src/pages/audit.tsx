@@ -1,6 +1,6 @@
 import { get, type Page, withQuery } from '../api';
 import { navigate } from '../router';
-import { Show, time, useLoad } from '../ui';
+import { Show, time, useLoad, Scroll } from '../ui';
 
 interface AuditEntry {
   id: number;
@@ -38,7 +38,7 @@ export function AuditPage({ actor, cursor }: { actor: string; cursor: string }) 
       <Show data={data}>
         {(d) => (
           <>
-            <div class="scroll">
+            <Scroll label="Audit log table">
               <table>
                 <thead>
                   <tr>
@@ -63,7 +63,7 @@ export function AuditPage({ actor, cursor }: { actor: string; cursor: string }) 
                   ))}
                 </tbody>
               </table>
-            </div>
+            </Scroll>
             {d.nextCursor ? <a href={withQuery('/audit', { actor, cursor: d.nextCursor })}>Next entries</a> : null}
           </>
         )}

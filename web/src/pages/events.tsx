@@ -1,6 +1,6 @@
 import { api, get, type Page, type Role, can, withQuery } from '../api';
 import { navigate } from '../router';
-import { Show, time, useLoad } from '../ui';
+import { Show, time, useLoad, Scroll } from '../ui';
 
 interface EventRecord {
   id: number;
@@ -72,7 +72,7 @@ export function EventsPage({ role, type, state, cursor }: { role: Role; type: st
             <section aria-labelledby="ev-h">
               <h2 id="ev-h">Events</h2>
               {d.events.items.length === 0 ? <p class="muted">No events.</p> : null}
-              <div class="scroll">
+              <Scroll label="Events table">
                 <table>
                   <thead>
                     <tr>
@@ -93,7 +93,7 @@ export function EventsPage({ role, type, state, cursor }: { role: Role; type: st
                     ))}
                   </tbody>
                 </table>
-              </div>
+              </Scroll>
               {d.events.nextCursor ? <a href={here({ cursor: d.events.nextCursor })}>Next events</a> : null}
             </section>
             {d.deliveries ? (

@@ -1,6 +1,6 @@
 import { useState } from 'preact/hooks';
 import { api, get, type ImageSummary, type Role, can } from '../api';
-import { Counts, ErrorBox, redact, Sev, Show, shortDigest, tagName, time, useLoad, Verdict } from '../ui';
+import { Counts, ErrorBox, redact, Sev, Show, shortDigest, tagName, time, useLoad, Verdict, Scroll } from '../ui';
 
 interface Layer {
   digest: string;
@@ -32,11 +32,10 @@ interface VerdictRecord {
     suppressed?: unknown[];
   };
 }
+/** The scan JSON document (docs/scan-json.md) as stored with the latest scan. */
 interface ScanDoc {
-  inventory?: {
-    target?: { layers?: { diffID: string; digest: string; size?: number; createdBy?: string }[] };
-    packages?: { name: string; version: string; purl: string; license?: string; layer: string; ecosystem: string }[];
-  };
+  target?: { layers?: { diffID: string; digest: string; size?: number; createdBy?: string }[] };
+  packages?: { name: string; version: string; purl: string; license?: string; layer: string; ecosystem: string }[];
   secrets?: { ruleId: string; title?: string; location: string; line?: number; match?: string; severity: string }[];
   misconfigurations?: { checkId: string; severity: string; title: string; message: string; target: string }[];
 }
@@ -76,7 +75,7 @@ function ImageView(props: {
   const { image, findings, verdicts, scan, role } = props;
   const latest = verdicts[0];
   const doc = scan?.document;
-  const layers = doc?.inventory?.target?.layers;
+  const layers = doc?.target?.layers;
   const layerIndex = new Map(
     (layers ?? image.layers.map((l) => ({ diffID: l.diffId }))).map((l, i) => [l.diffID, i + 1]),
   );
@@ -143,13 +142,13 @@ function ImageView(props: {
       </section>
 
       <section id="packages" aria-labelledby="packages-h">
-        <h2 id="packages-h">Packages ({doc?.inventory?.packages?.length ?? 0})</h2>
-        <Packages packages={doc?.inventory?.packages ?? []} layerIndex={layerIndex} />
+        <h2 id="packages-h">Packages ({doc?.packages?.length ?? 0})</h2>
+        <Packages packages={doc?.packages ?? []} layerIndex={layerIndex} />
       </section>
 
       <section id="layers" aria-labelledby="layers-h">
         <h2 id="layers-h">Layers ({layers?.length ?? image.layers.length})</h2>
-        <div class="scroll">
+        <Scroll label="Layers table">
           <table>
             <thead>
               <tr>
@@ -173,7 +172,7 @@ function ImageView(props: {
               ))}
             </tbody>
           </table>
-        </div>
+        </Scroll>
       </section>
 
       <section id="secrets" aria-labelledby="secrets-h">
@@ -424,7 +423,7 @@ function Packages(props: {
   if (props.packages.length === 0) return <p class="muted">No inventory stored.</p>;
   return (
     <>
-      <div class="scroll">
+      <Scroll label="Packages table">
         <table>
           <thead>
             <tr>
@@ -447,7 +446,7 @@ function Packages(props: {
             ))}
           </tbody>
         </table>
-      </div>
+      </Scroll>
       {props.packages.length > shown ? (
         <button type="button" onClick={() => setShown(shown + PACKAGE_PAGE)}>
           Show {Math.min(PACKAGE_PAGE, props.packages.length - shown)} more of {props.packages.length - shown}

@@ -31,7 +31,7 @@ export function PoliciesPage({ role, show }: { role: Role; show: string }) {
   const [data, reload] = useLoad(async (signal) => {
     const [policies, exceptions] = await Promise.all([
       get<{ items: Policy[] }>('/api/v1/policies', signal),
-      get<Page<Exception>>('/api/v1/exceptions?limit=1000', signal),
+      get<Page<Exception>>('/api/v1/exceptions?limit=500', signal),
     ]);
     return { policies: policies.items, exceptions: exceptions.items };
   }, []);
@@ -74,7 +74,10 @@ export function PoliciesPage({ role, show }: { role: Role; show: string }) {
                     <summary>
                       <strong>{p.name}</strong> revision {p.revision}, by {p.updatedBy}, {time(p.updatedAt)}
                     </summary>
-                    <pre class="scroll">{p.body}</pre>
+                    {/* biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable region must be reachable by keyboard */}
+                    <pre class="scroll" tabIndex={0}>
+                      {p.body}
+                    </pre>
                   </details>
                 ))}
               </section>

@@ -103,9 +103,9 @@ function Results({ answer }: { answer: Answer }) {
               </a>
               <Verdict status={r.verdict} />
             </div>
-            <div class="mono small muted">{r.digest}</div>
+            <div class="mono small muted break">{r.digest}</div>
             {r.tags.length > 0 ? (
-              <div class="small">
+              <div class="small break">
                 Tags:{' '}
                 {r.tags
                   .slice(0, 8)
@@ -115,7 +115,7 @@ function Results({ answer }: { answer: Answer }) {
                 {[...new Set(r.tags.map((t) => t.registry))].join(', ')}
               </div>
             ) : null}
-            {r.packages && r.packages.length > 0 ? <div class="small mono">{r.packages.join(', ')}</div> : null}
+            {r.packages && r.packages.length > 0 ? <div class="small mono break">{r.packages.join(', ')}</div> : null}
             {r.fixedVersions ? (
               <div class="small">
                 Fixed in:{' '}
