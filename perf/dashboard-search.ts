@@ -189,7 +189,8 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     await server.stop();
-    rmSync(dir, { recursive: true, force: true });
+    if (process.env.DASHBOARD_BENCH_KEEP === undefined) rmSync(dir, { recursive: true, force: true });
+    else console.log(`dashboard-search: kept the store in ${dataDir}`);
   }
   if (!ok) process.exitCode = 1;
 }
