@@ -2,13 +2,15 @@
 // names (served immutable), and dist/web/index.html naming them. Prints the initial
 // load gzipped and fails above the budget (docs/adr/0008-dashboard.md); the numbers go to
 // dist/web/manifest.json, which a test reads.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 
 export const BUDGET_GZIP_BYTES = 200 * 1024;
 const out = 'dist/web';
+// A clean output: assets of an earlier build must not linger (the server serves the whole folder).
+rmSync(out, { recursive: true, force: true });
 mkdirSync(join(out, 'assets'), { recursive: true });
 
 const result = await build({
