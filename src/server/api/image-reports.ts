@@ -92,7 +92,10 @@ export const imageReportRoutes: RoutePlugin = async (plain, { ctx }) => {
           format: Type.Union(REPORT_FORMATS.map((f) => Type.Literal(f))),
         }),
         response: {
-          200: Type.String({ description: 'The document (Content-Type by format)' }),
+          200: Type.Unknown({
+            description:
+              'The document: CycloneDX or SPDX JSON, SARIF 2.1.0 JSON, or HTML (Content-Type by format; an attachment)',
+          }),
           ...errorResponses(404),
         },
       },

@@ -749,6 +749,81 @@ export function apiSuite(fixture: BackendFixture): void {
       assert.equal(again.text, '');
     });
 
+    test('dashboard resources: one-box search, overview figures, the latest scan, its reports, judging it again', async () => {
+      const h = await fresh();
+      const { store } = h;
+      const reg = await store.registries.add({ name: 'hub', url: 'https://hub.example' });
+      const vulns = [{ id: 'CVE-2031-0100', pkg: 'curl', severity: 'critical', fixedVersions: ['8.0-1'] }];
+      const a = await seedImage(store, {
+        seed: 'dash-a',
+        registryId: reg.id,
+        repository: 'team/web',
+        tag: '1',
+        vulns,
+        packages: [debPackage('curl')],
+      });
+      const b = await seedImage(store, { seed: 'dash-b', registryId: reg.id, repository: 'team/web', tag: '2' });
+      const search = json<{ kind: string; items: { digest: string; fixedVersions?: string[] }[] }>(
+        await h.call('viewer', { url: '/api/v1/search?q=cve-2031-0100' }),
+      );
+      assert.equal(search.kind, 'vulnerability');
+      assert.deepEqual(
+        search.items.map((i) => [i.digest, i.fixedVersions]),
+        [[a, ['8.0-1']]],
+      );
+      await h.call('viewer', { url: `/api/v1/search?q=${encodeURIComponent('hub.example/team/web:2')}` });
+      const byRef = json<{ items: { digest: string }[] }>(
+        await h.call('viewer', { url: '/api/v1/search?q=team%2Fweb%3A2' }),
+      );
+      assert.deepEqual(
+        byRef.items.map((i) => i.digest),
+        [b, a],
+      );
+      const overview = json<{ images: number; topVulnerabilities: unknown[] }>(
+        await h.call('viewer', { url: '/api/v1/overview' }),
+      );
+      assert.equal(overview.images, 2);
+      assert.deepEqual(overview.topVulnerabilities, [{ findingId: 'CVE-2031-0100', severity: 'critical', images: 1 }]);
+      assert.equal(json<{ id: number }>(await h.call('viewer', { url: `/api/v1/images/${a}/scan` })).id > 0, true);
+      const sarif = await h.call('viewer', { url: `/api/v1/images/${a}/reports/sarif` });
+      assert.match(String(sarif.headers['content-type']), /^application\/sarif\+json/);
+      assert.match(sarif.body, /CVE-2031-0100/);
+      assert.equal(
+        (await h.call('viewer', { url: `/api/v1/images/${digestOf('none')}/reports/spdx` })).statusCode,
+        404,
+      );
+      await h.call('admin', {
+        method: 'PUT',
+        url: '/api/v1/policies/base',
+        payload: {
+          body: 'apiVersion: customs/v1\nkind: Policy\nrules:\n  - id: no-critical\n    action: fail\n    message: no criticals\n    vulnerabilities: {minSeverity: critical}\n',
+        },
+      });
+      assert.equal((await h.call('viewer', { method: 'POST', url: `/api/v1/images/${a}/verdicts` })).statusCode, 403);
+      assert.equal(
+        json<{ status: string }>(await h.call('ci', { method: 'POST', url: `/api/v1/images/${a}/verdicts` })).status,
+        'fail',
+      );
+      const ex = json<{ id: number }>(
+        await h.call('ci', {
+          method: 'POST',
+          url: '/api/v1/exceptions',
+          payload: {
+            finding: 'CVE-2031-0100',
+            scope: '*',
+            owner: 'web',
+            reason: 'build-time only',
+            expires: '2999-01-01',
+          },
+        }),
+      );
+      await h.call('admin', { method: 'POST', url: `/api/v1/exceptions/${ex.id}/approve` });
+      assert.equal(
+        json<{ status: string }>(await h.call('ci', { method: 'POST', url: `/api/v1/images/${a}/verdicts` })).status,
+        'pass',
+      );
+    });
+
     test('the OpenAPI document is valid OpenAPI 3.1 and documents every answer the tests received', async () => {
       assert.ok(doc && checker);
       assert.equal(doc.openapi, '3.1.0');

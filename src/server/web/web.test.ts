@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { digestOf, scanDocument } from '../../store/test-support/scan-docs.js';
 import { openStore, parseSecretKey, type Store } from '../../store/index.js';
-import { buildApp } from '../http/index.js';
+import { buildApp } from '../http/app.js';
 import { ResponseChecker, validateDocument } from '../test-support/openapi-check.js';
 import { DASHBOARD_CSP } from './index.js';
 
