@@ -27,8 +27,11 @@ const DIGEST = /^[a-z0-9]+(?:[+._-][a-z0-9]+)*:[a-zA-Z0-9=_-]+$/;
  * (CVE, GHSA, rule ID; a ref "ID@package" waives its ID). `scope` "*" is every image,
  * a digest is that image (its manifest or config digest, or NAME@DIGEST), anything else
  * a repository glob matched against the image's tagged and digested names.
+ * `judgedDigest` is the digest the store keeps the judged image under: an exception
+ * scoped to it applies whatever names the scan document carries (a scan of an
+ * archive or an SBOM names no manifest digest, yet is stored under one).
  */
-export function asPolicyExceptions(e: ExceptionRecord): PolicyException[] {
+export function asPolicyExceptions(e: ExceptionRecord, judgedDigest?: string): PolicyException[] {
   const advisory = e.finding.includes('@') ? e.finding.slice(0, e.finding.indexOf('@')) : e.finding;
   const expires = new Date(e.expiresAt).toISOString();
   const base = { reason: e.reason, owner: e.owner, expires, advisory };
@@ -38,7 +41,7 @@ export function asPolicyExceptions(e: ExceptionRecord): PolicyException[] {
     expiresAt: new Date(e.expiresAt),
     source: STORED_EXCEPTION_SOURCE,
   });
-  if (e.scope === '*') return [one(undefined, 0)];
+  if (e.scope === '*' || (judgedDigest !== undefined && e.scope === judgedDigest)) return [one(undefined, 0)];
   if (DIGEST.test(e.scope)) return [one(`*${e.scope}`, 0)];
   return [one(`${e.scope}:*`, 0), one(`${e.scope}@*`, 1)];
 }
@@ -49,10 +52,11 @@ export interface CentralJudgement {
   readonly exceptions: readonly ExceptionRecord[];
 }
 
-/** Judge a scan result by the stored policies and exceptions at `now`. */
+/** Judge a scan result, stored under `imageDigest`, by the stored policies and exceptions at `now`. */
 export async function judgeCentrally(
   store: Store,
   result: ScanResult,
+  imageDigest: string,
   now: number,
   policyName?: string,
 ): Promise<CentralJudgement> {
@@ -79,7 +83,10 @@ export async function judgeCentrally(
       policies.map((p) => ({ path: `policy ${p.name} (revision ${p.revision.toString()})`, text: p.body })),
       at,
     );
-    policy = { ...loaded, exceptions: [...loaded.exceptions, ...exceptions.flatMap(asPolicyExceptions)] };
+    policy = {
+      ...loaded,
+      exceptions: [...loaded.exceptions, ...exceptions.flatMap((e) => asPolicyExceptions(e, imageDigest))],
+    };
   }
   const rules: GateRules = {
     ...(policy ? { policy } : {}),

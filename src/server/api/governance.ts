@@ -222,7 +222,7 @@ export const governanceRoutes: RoutePlugin = async (plain, { ctx }) => {
         );
       }
       const now = ctx.now();
-      const judged = await judgeCentrally(store, result, now, policy);
+      const judged = await judgeCentrally(store, result, digest, now, policy);
       const recorded = await store.scans.record({
         imageDigest: digest,
         document: scan,

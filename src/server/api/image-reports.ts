@@ -128,7 +128,7 @@ export const imageReportRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const digest = request.params.digest;
       const { scan, result } = await latestScan(digest);
-      const judged = await judgeCentrally(store, result, ctx.now());
+      const judged = await judgeCentrally(store, result, digest, ctx.now());
       const previous = await store.verdicts.latest(digest);
       const names = judged.policies.map((p) => p.name).join(',');
       const stored = await store.verdicts.record({

@@ -183,6 +183,46 @@ test('static assets: pages with a strict CSP, hashed assets immutable, unknown a
   assert.equal((await call({ method: 'GET', url: '/assets/nope.js' })).statusCode, 404);
 });
 
+test('an exception scoped to the digest an image is stored under applies, whatever the scan document names', async () => {
+  const digest = digestOf('stored-under-this-digest');
+  await store.scans.record({
+    imageDigest: digest,
+    document: scanDocument({ vulns: [{ id: 'CVE-2031-0002', pkg: 'openssl', severity: 'critical' }] }),
+    packages: [],
+  });
+  await store.policies.put({
+    name: 'baseline',
+    updatedBy: 'test',
+    body: [
+      'apiVersion: customs/v1',
+      'kind: Policy',
+      'rules:',
+      '  - id: no-critical',
+      '    action: fail',
+      '    message: Critical vulnerabilities fail.',
+      '    vulnerabilities: {minSeverity: critical}',
+    ].join('\n'),
+  });
+  const auth = { authorization: `Bearer ${tokens.ci}` };
+  const rejudge = async () =>
+    (await call({ method: 'POST', url: `/api/v1/images/${digest}/verdicts`, headers: auth })).json().status;
+  const approve = async (scope: string) => {
+    const ex = await store.policies.addException({
+      finding: 'CVE-2031-0002',
+      scope,
+      owner: 'team',
+      reason: 'not reachable',
+      expiresAt: Date.now() + 86_400_000,
+      createdBy: 'test',
+    });
+    await store.policies.approveException(ex.id, 'admin');
+  };
+  await approve(digestOf('some-other-image'));
+  assert.equal(await rejudge(), 'fail', 'an exception for another digest does not apply');
+  await approve(digest);
+  assert.equal(await rejudge(), 'pass');
+});
+
 test('image reports: SBOMs and reports of the latest scan; re-judging applies a newly approved exception', async () => {
   const digest = digestOf('web-image');
   await store.scans.record({

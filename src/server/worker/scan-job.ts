@@ -149,7 +149,7 @@ export const scanJob: JobHandler = async (run) => {
     })),
   });
   // The central policy and its exceptions, judged as `POST /api/v1/verdicts` and `customs gate` judge.
-  const central = await judgeCentrally(store, result, run.ctx.now());
+  const central = await judgeCentrally(store, result, digest, run.ctx.now());
   const status = central.outcome.verdict.status;
   await store.verdicts.record({
     imageDigest: digest,
