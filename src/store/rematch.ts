@@ -28,6 +28,8 @@ import type {
 const KEYS_PER_QUERY = 500;
 const IDS_PER_QUERY = 500;
 const ROWS_PER_INSERT = 100;
+/** (image, ref) pairs per UPDATE closing findings: well under both dialects' bind limits. */
+const CLOSE_PAIRS_PER_QUERY = 2000;
 /** Updates per findings read when reading by purl (each names a few purls). */
 const PURL_IMAGES_PER_QUERY = 100;
 
@@ -313,15 +315,20 @@ export function rematchRepository(ctx: StoreContext): RematchRepository {
             .where('ref', '=', f.ref)
             .execute();
         }
-        for (const [imageId, refs] of closes) {
-          for (const part of chunks(refs, IDS_PER_QUERY)) {
-            await trx
-              .updateTable('findings')
-              .set({ fixed_at: at })
-              .where('image_id', '=', imageId)
-              .where('ref', 'in', part)
-              .execute();
-          }
+        // Closed findings of the whole batch, per image its refs, ORed (each arm a seek on UNIQUE (image_id, ref)).
+        const pairs = [...closes].flatMap(([imageId, refs]) => refs.map((ref) => [imageId, ref] as const));
+        for (const part of chunks(pairs, CLOSE_PAIRS_PER_QUERY)) {
+          const byImage = new Map<number, string[]>();
+          for (const [imageId, ref] of part) byImage.set(imageId, [...(byImage.get(imageId) ?? []), ref]);
+          await trx
+            .updateTable('findings')
+            .set({ fixed_at: at })
+            .where((eb) =>
+              eb.or(
+                [...byImage].map(([imageId, refs]) => eb.and([eb('image_id', '=', imageId), eb('ref', 'in', refs)])),
+              ),
+            )
+            .execute();
         }
         return applied;
       });
