@@ -18,6 +18,7 @@ import { type Lease, SqliteLayerCache } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
 import { JOB_KINDS, type JobHandler, type JobRun } from '../jobs.js';
 import { discoverJob } from '../registry/index.js';
+import { rescanJobHandler } from '../rescan/index.js';
 import { dbUpdateJob } from './db-update-job.js';
 import { type Schedule, type ScheduleOptions, startSchedule } from './schedule.js';
 import { scanJob } from './scan-job.js';
@@ -70,6 +71,7 @@ export const BUILTIN_JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
   [JOB_KINDS.scan]: scanJob,
   [JOB_KINDS.discover]: discoverJob,
   [JOB_KINDS.dbUpdate]: dbUpdateJob,
+  [JOB_KINDS.rescan]: rescanJobHandler,
 };
 
 export function startWorkerPool(ctx: ServerContext, opts: WorkerPoolOptions = {}): WorkerPool {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startRegistry, type TestRegistry } from '../../image/test-support/test-registry.js';
 import { openStore, type Store } from '../../store/index.js';
@@ -141,6 +141,21 @@ test('a replaced DB file is swapped in before the next job, never during one', a
     await pool2.stop();
   }
   assert.equal((await store.scans.latest(appDigest))?.dbVersion, dbVersionAt(dbFile));
+  // A rescan is a built-in kind: the scheduled job (no "from") first records the DB as its baseline.
+  const pool3 = startWorkerPool(ctx, { concurrency: 1, pollMs: 20 });
+  try {
+    assert.ok(pool3.kinds.includes(JOB_KINDS.rescan), pool3.kinds.join(', '));
+    const r = await store.jobs.enqueue({ kind: JOB_KINDS.rescan, idempotencyKey: 'rescan-1', payload: {} });
+    await until('the scheduled rescan', async () =>
+      (await store.jobs.get(r.job.id))?.state === 'succeeded' ? true : undefined,
+    );
+    assert.deepEqual((await store.jobs.get(r.job.id))?.result, {
+      mode: 'baseline',
+      baseline: join(dirname(dbFile), 'rescanned.db'),
+    });
+  } finally {
+    await pool3.stop();
+  }
 });
 
 test('a failing job is retried by the queue; a bad payload fails for good at once', async () => {
