@@ -81,7 +81,7 @@ YML
   fi
 }
 
-# Run a command under GNU time; sets SECONDS_TAKEN and RSS_MB. Output goes to $WORK/last.log.
+# Run a command under GNU time; sets SECONDS_TAKEN, CPU_TAKEN (user + system, all threads) and RSS_MB. Output goes to $WORK/last.log.
 measure() {
   local log="$WORK/time.log"
   if ! /usr/bin/time -v -o "$log" "$@" >"$WORK/last.log" 2>&1; then
@@ -90,6 +90,7 @@ measure() {
   fi
   SECONDS_TAKEN=$(awk -F': ' '/Elapsed \(wall clock\)/{n=split($2,t,":"); s=0; for(i=1;i<=n;i++) s=s*60+t[i]; print s}' "$log")
   RSS_MB=$(awk -F': ' '/Maximum resident set size/{printf "%d", $2/1024}' "$log")
+  CPU_TAKEN=$(awk -F': ' '/(User|System) time \(seconds\)/{s+=$2} END{printf "%.2f", s}' "$log")
 }
 
 median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END{print (NR%2 ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2)}'; }
@@ -147,36 +148,39 @@ ROWS=()
 for source in $SOURCES; do
   describe "$source"
   LOAD_BEFORE=$(load)
-  cold=() warm=() trivy=() rss=() trss=()
+  cold=() warm=() trivy=() rss=() trss=() ccpu=() tcpu=()
   for round in $(seq 1 "$RUNS"); do
     cache=$(mktemp -d "$WORK/bench-cache.customs.XXXXXX")
     if [ $((round % 2)) -eq 0 ]; then
       trivy_run
-      trivy+=("$SECONDS_TAKEN") trss+=("$RSS_MB")
+      trivy+=("$SECONDS_TAKEN") trss+=("$RSS_MB") tcpu+=("$CPU_TAKEN")
     fi
     customs_run "$cache" "$WORK/customs.cdx.json"
-    cold+=("$SECONDS_TAKEN") rss+=("$RSS_MB")
+    cold+=("$SECONDS_TAKEN") rss+=("$RSS_MB") ccpu+=("$CPU_TAKEN")
     customs_run "$cache" "$WORK/customs-warm.cdx.json"
     warm+=("$SECONDS_TAKEN") rss+=("$RSS_MB")
     if [ $((round % 2)) -eq 1 ]; then
       trivy_run
-      trivy+=("$SECONDS_TAKEN") trss+=("$RSS_MB")
+      trivy+=("$SECONDS_TAKEN") trss+=("$RSS_MB") tcpu+=("$CPU_TAKEN")
     fi
     rm -rf "$cache"
-    echo "bench: $source round $round: customs cold ${cold[-1]} s, warm ${warm[-1]} s, trivy ${trivy[-1]} s" >&2
+    echo "bench: $source round $round: customs cold ${cold[-1]} s (cpu ${ccpu[-1]} s), warm ${warm[-1]} s, trivy ${trivy[-1]} s (cpu ${tcpu[-1]} s), load $(load)" >&2
   done
   C=$(median "${cold[@]}") W=$(median "${warm[@]}") T=$(median "${trivy[@]}")
-  ROWS+=("$source|$C|$W|$T|$(ratio "$C" "$T")|$(ratio "$W" "$T")|$(max "${rss[@]}")|$(max "${trss[@]}")|$LOAD_BEFORE → $(load)")
+  CC=$(median "${ccpu[@]}") TC=$(median "${tcpu[@]}")
+  ROWS+=("$source|$C|$W|$T|$(ratio "$C" "$T")|$(ratio "$W" "$T")|$(max "${rss[@]}")|$(max "${trss[@]}")|$CC|$TC|$(ratio "$CC" "$TC")|$LOAD_BEFORE → $(load)")
 done
 
 echo "customs vs Trivy per image source — $(basename "$ARCHIVE"), $SIZE_MB MB, $PACKAGES packages; medians of $RUNS paired rounds, seconds"
-printf '  %-15s %8s %8s %8s %8s %8s %10s %10s  %s\n' source cold warm trivy cold/T warm/T 'RSS MB' 'trivy RSS' 'load (1/5/15 min) before → after'
+# Wall time on a shared, overcommitted machine measures each tool's share of the CPU as much
+# as its work, so the CPU time (user + system, every thread) of each cold run is printed too.
+printf '  %-15s %8s %8s %8s %8s %8s %10s %10s %8s %8s %8s  %s\n' source cold warm trivy cold/T warm/T 'RSS MB' 'trivy RSS' 'cpu' 'trivycpu' 'cpu/T' 'load (1/5/15 min) before → after'
 for row in "${ROWS[@]}"; do
-  IFS='|' read -r s c w t cr wr r tr l <<<"$row"
-  printf '  %-15s %8.2f %8.2f %8.2f %8s %8s %10s %10s  %s\n' "$s" "$c" "$w" "$t" "$cr" "$wr" "$r" "$tr" "$l"
+  IFS='|' read -r s c w t cr wr r tr cc tc ccr l <<<"$row"
+  printf '  %-15s %8.2f %8.2f %8.2f %8s %8s %10s %10s %8.2f %8.2f %8s  %s\n' "$s" "$c" "$w" "$t" "$cr" "$wr" "$r" "$tr" "$cc" "$tc" "$ccr" "$l"
 done
 for row in "${ROWS[@]}"; do
-  IFS='|' read -r s c w t cr wr r tr l <<<"$row"
+  IFS='|' read -r s c w t cr wr r tr cc tc ccr l <<<"$row"
   limit=0.5
   [ "$s" != docker-archive ] || limit=0.25
   target "$s cold, ratio to Trivy" "$cr" "<=" "$limit" "×"
