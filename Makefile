@@ -82,6 +82,7 @@ demo: deps-npm build
 
 bench: deps dockerd build
 	bash perf/sbom-vs-trivy.sh
+	bash perf/sources-vs-trivy.sh
 	$(NODE) dist-test/perf/match-bench.js
 	$(NODE) dist-test/perf/vulndb-build.js
 	$(NODE) dist-test/perf/rescan-bench.js

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { createContext, DEFAULT_LIMITS, type Digest, sha256 } from '../core/index.js';
 import { type Image, layerFromSource } from '../image/index.js';
@@ -156,4 +157,56 @@ test('analyzeImage: a truncated layer stream is not stored either', async () => 
   // The blob digest matches the truncated bytes; the diffID (of the full tar) does not.
   await assert.rejects(analyzeImage(img, ctx(), { plan: { groups: ['packages'] }, cache }));
   assert.equal(cache.rows.size, 0);
+});
+
+/** Layers with no local file, as a registry's are: each stream starts after `delayMs`; `inFlight` counts open ones. */
+function streamedImage(tars: readonly Buffer[], delayMs: number, seen: { inFlight: number; most: number }): Image {
+  const layers = tars.map((tar) => ({
+    diffID: sha256(tar),
+    digest: sha256(tar),
+    size: tar.length,
+    mediaType: 'application/vnd.oci.image.layer.v1.tar',
+    async open(): Promise<Readable> {
+      seen.inFlight++;
+      seen.most = Math.max(seen.most, seen.inFlight);
+      const body = Readable.from(
+        (async function* () {
+          await new Promise((r) => setTimeout(r, delayMs));
+          yield tar;
+        })(),
+      );
+      body.once('close', () => seen.inFlight--);
+      return body;
+    },
+  }));
+  return {
+    name: 'streamed',
+    transport: 'registry',
+    repoDigests: [],
+    repoTags: [],
+    configDigest: sha256('{}'),
+    config: { os: 'linux', architecture: 'amd64', rootfs: { type: 'layers', diff_ids: layers.map((l) => l.diffID) } },
+    layers,
+    close: async () => {},
+  } as Image;
+}
+
+test('analyzeImage: layers streamed from the network (no local file) run `concurrency` at a time on the main thread', async () => {
+  const seen = { inFlight: 0, most: 0 };
+  const other = tarBytes([{ name: 'usr/lib/os-release', body: 'ID=debian\n' }]);
+  const img = streamedImage([osRelease, other], 50, seen);
+  const res = await analyzeImage(img, ctx(), { plan: { groups: ['packages'] }, cache: new MemoryCache() });
+  assert.equal(res.layers.length, 2);
+  assert.ok(res.layers.every((l) => l !== undefined));
+  assert.equal(seen.most, 2, 'both layers were open at the same time');
+  assert.equal(seen.inFlight, 0);
+});
+
+test('analyzeImage: with concurrency 1 streamed layers still run one at a time', async () => {
+  const seen = { inFlight: 0, most: 0 };
+  const other = tarBytes([{ name: 'usr/lib/os-release', body: 'ID=debian\n' }]);
+  const img = streamedImage([osRelease, other], 20, seen);
+  const one = createContext({ config: { limits: { ...DEFAULT_LIMITS, concurrency: 1 } } });
+  await analyzeImage(img, one, { plan: { groups: ['packages'] }, cache: new MemoryCache() });
+  assert.equal(seen.most, 1);
 });

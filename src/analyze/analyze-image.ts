@@ -162,12 +162,19 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
   if (plan && wanted > 0 && todo.reduce((sum, i) => sum + sizeOf(i), 0) >= WORKER_MIN_BYTES) {
     for (let i = 0; i < wanted; i++) threads.push(new LayerThread());
   }
+  // A layer with no local file (a registry blob streamed over HTTP) cannot move to a worker
+  // thread, so with no worker the main thread runs up to `concurrency` such layers at once:
+  // zlib inflates on libuv's thread pool (node:zlib streams are asynchronous) while this
+  // thread hashes and walks another layer, so both cores work when one layer dominates.
+  const pinned = todo.length - movable.length;
+  const mainLanes = threads.length === 0 ? Math.max(1, Math.min(ctx.config.limits.concurrency, pinned)) : 1;
+  const runners: (LayerThread | undefined)[] = [...new Array<undefined>(mainLanes).fill(undefined), ...threads];
   const abort = (): void => {
     for (const t of threads) void t.close();
   };
   ctx.signal.addEventListener('abort', abort, { once: true });
   try {
-    await drain(todo, [undefined, ...threads], (i, t) => t === undefined || image.layers[i]?.source !== undefined, run);
+    await drain(todo, runners, (i, t) => t === undefined || image.layers[i]?.source !== undefined, run);
   } finally {
     ctx.signal.removeEventListener('abort', abort);
     await Promise.all([...threads.map((t) => t.close()), ownSandbox?.close()]);

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { CustomsError } from '../core/index.js';
-import { LayerDecoder } from './layer-decoder.js';
+import { INFLATE_CHUNK, LayerDecoder } from './layer-decoder.js';
 import { compress, makeTar, readAll } from './test-support/image-fixtures.js';
 
 const tar = makeTar([{ path: 'a', data: 'x'.repeat(100_000) }]);
@@ -166,4 +166,19 @@ test('decoder: genuine multi-frame zstd with skippable frames decodes, however i
     decode(Buffer.concat([a, ZSTD_MAGIC, Buffer.from([0x00])]), 'zstd'),
     (e: unknown) => e instanceof CustomsError && e.code === 'LAYER_TRUNCATED',
   );
+});
+
+test('decoder: gzip output comes in chunks of up to INFLATE_CHUNK, not zlib’s 16 KiB default', async () => {
+  const plain = Buffer.alloc(4 * 1024 * 1024, 'a');
+  const d = new LayerDecoder({ expected: 'gzip', what: 'layer', maxSize: 1 << 30, maxRatio: 1e6 });
+  const sizes: number[] = [];
+  d.on('data', (c: Buffer) => sizes.push(c.length));
+  const done = new Promise((resolve, reject) => d.on('end', resolve).on('error', reject));
+  d.end(gzipSync(plain));
+  await done;
+  assert.equal(
+    sizes.reduce((a, b) => a + b, 0),
+    plain.length,
+  );
+  assert.equal(Math.max(...sizes), INFLATE_CHUNK);
 });
