@@ -35,6 +35,16 @@ RUN set -eu; \
     # What package.json "files" leaves out of the npm package stays out of the image too.
     find /out/app/dist \( -name test-support -o -name '*.test.js' -o -name '*.test.js.map' \) -prune -exec rm -rf {} +; \
     rm -rf /out/app/node_modules/.cache /out/app/node_modules/.package-lock.json; \
+    # Packages' own tests, docs and benchmarks, and better-sqlite3's sources and build
+    # intermediates, are not run: they only add size and findings (example credentials).
+    find /out/app/node_modules -name package.json -type f | while read -r pj; do \
+      d=${pj%/package.json}; rm -rf "$d/test" "$d/tests" "$d/__tests__" "$d/benchmarks" "$d/benchmark" "$d/docs" "$d/example" "$d/examples"; \
+    done; \
+    b=/out/app/node_modules/better-sqlite3; \
+    if [ -d "$b" ]; then \
+      find "$b/build" -mindepth 1 ! -path "$b/build/Release" ! -path "$b/build/Release/better_sqlite3.node" -prune -exec rm -rf {} +; \
+      rm -rf "$b/deps" "$b/src"; \
+    fi; \
     # The runtime root: the base's own files without a shell, package managers or
     # setuid/setgid bits (customs needs only node). The dpkg records stay, so scanners
     # still see what the base was built from. Copied whole into one layer (rather than
@@ -65,6 +75,8 @@ RUN set -eu; \
 
 # The final stage: that root, and nothing to run but node.
 FROM scratch
+# RFC 3339 of SOURCE_DATE_EPOCH (scripts/release.sh computes it), so the label is reproducible too.
+ARG CREATED=1970-01-01T00:00:00Z
 ARG VERSION=0.1.0
 ARG REVISION=unknown
 ARG BASE_IMAGE
@@ -87,6 +99,7 @@ LABEL org.opencontainers.image.title="customs" \
       org.opencontainers.image.description="Container security platform: scan images, gate CI, guard registries and clusters" \
       org.opencontainers.image.licenses="Apache-2.0" \
       org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.created="${CREATED}" \
       org.opencontainers.image.revision="${REVISION}" \
       org.opencontainers.image.base.name="${BASE_IMAGE}" \
       org.opencontainers.image.source="https://github.com/customs-security/customs" \

@@ -110,6 +110,8 @@ export async function buildImage(o: BuildOptions): Promise<string> {
       '--build-arg',
       `SOURCE_DATE_EPOCH=${o.sourceDateEpoch}`,
       '--build-arg',
+      `CREATED=${new Date(o.sourceDateEpoch * 1000).toISOString().replace(/\.000Z$/, 'Z')}`,
+      '--build-arg',
       `REVISION=${revision}`,
       '-t',
       o.tag,
