@@ -9,8 +9,8 @@
 #    deploy/secrets.yaml) — the same checks `make test` runs (test/deploy/dogfood.test.ts);
 # 3. the CycloneDX SBOM of the image into dist/release/;
 # 4. push, then pin overlays/production to the pushed digest;
-# 5. sign the digest with `customs sign` when this build has it (COSIGN-style key in
-#    CUSTOMS_SIGN_KEY); otherwise skopeo's sigstore signing with the same key.
+# 5. sign the digest with `customs sign` (a cosign-format key in CUSTOMS_SIGN_KEY, from
+#    `customs sign generate-key-pair`), with a sigstore bundle as an OCI referrer.
 #
 # Environment: BASE_IMAGE (default: the Dockerfile's pinned node:20-bookworm-slim),
 # CUSTOMS_DB (vulnerability DB for the gate; default the CLI's), CUSTOMS_SIGN_KEY.
@@ -59,13 +59,9 @@ DIGEST=$(docker image inspect -f '{{range .RepoDigests}}{{println .}}{{end}}' "$
   printf 'images:\n  - name: ghcr.io/customs-dev/customs\n    newName: %s\n    digest: %s\n' "$REPO" "$DIGEST" >>kustomization.yaml)
 
 if [ -n "${CUSTOMS_SIGN_KEY:-}" ]; then
-  if customs sign --help >/dev/null 2>&1; then
-    log "sign $REPO@$DIGEST with customs sign"
-    customs sign "registry:$REPO@$DIGEST" --key "$CUSTOMS_SIGN_KEY"
-  else
-    log "sign $REPO@$DIGEST with skopeo (sigstore)"
-    skopeo copy --sign-by-sigstore-private-key "$CUSTOMS_SIGN_KEY" "docker://$REPO@$DIGEST" "docker://$TAG"
-  fi
+  # cosign's format (customs sign generate-key-pair); the key's password from COSIGN_PASSWORD.
+  log "sign $REPO@$DIGEST with customs sign"
+  customs sign "$REPO@$DIGEST" --key "$CUSTOMS_SIGN_KEY" --bundle
 else
   log "CUSTOMS_SIGN_KEY is not set: the image is NOT signed"
 fi
