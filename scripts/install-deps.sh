@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES="docker.io docker-registry skopeo debootstrap rpm apache2-utils zstd db-util sqlite3 openssl golang-go binutils python3-packaging clamav-daemon python3-apt maven default-jdk-headless kubectl chromium libxml2-utils postgresql bpftrace attr"
+DEBIAN_PACKAGES="docker.io docker-registry skopeo debootstrap rpm apache2-utils zstd db-util sqlite3 openssl golang-go binutils python3-packaging clamav-daemon python3-apt maven default-jdk-headless kubectl chromium libxml2-utils postgresql bpftrace attr docker-compose"
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
