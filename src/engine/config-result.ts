@@ -5,10 +5,10 @@
  * rule, policy `misconfigurations` rules) take it as they take an image's result.
  */
 import { join } from 'node:path';
-import { CustomsError, sha256, stableJson, toolVersion } from '../core/index.js';
+import { CustomsError } from '../core/index.js';
 import type { Misconfiguration } from '../checks/index.js';
 import { filterScan, type GateOutcome, type GateRules, judge, type ScanFilters } from '../policy/index.js';
-import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../result/index.js';
+import { misconfigOnlyResult, type ScanResult } from '../result/index.js';
 import { type ConfigKind, type ConfigScanResult, scanConfigTarget } from './scan-config.js';
 import type { ScanContext } from './scan.js';
 
@@ -34,29 +34,9 @@ export function filterConfigScan(c: ConfigScanResult, filters: ScanFilters, now:
 }
 
 function asResult(c: ConfigScanResult, now: Date, misconfigurations: readonly Misconfiguration[]): ScanResult {
-  return {
-    schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
-    inventory: {
-      schemaVersion: 1,
-      tool: { name: 'customs', version: toolVersion() },
-      createdAt: now.toISOString(),
-      target: {
-        name: c.target,
-        transport: c.kind,
-        // What was checked, named by its content: the files read and what they showed.
-        configDigest: sha256(stableJson({ kind: c.kind, files: c.files, misconfigurations: c.misconfigurations })),
-        repoDigests: [],
-        repoTags: [],
-        layers: [],
-      },
-      packages: [],
-      unknowns: [],
-    },
-    scanners: ['misconfig'],
-    vulnerabilities: [],
-    notes: [],
-    misconfigurations,
-  };
+  // What was checked, named by its content: the files read and what they showed.
+  const content = { kind: c.kind, files: c.files, misconfigurations: c.misconfigurations };
+  return misconfigOnlyResult({ name: c.target, transport: c.kind, content }, misconfigurations, now);
 }
 
 /**

@@ -6,8 +6,7 @@
  * so the SARIF writer renders them as it renders any check (docs/bench.md).
  */
 import { type BenchReport, benchMisconfigurations, countStatuses } from '../bench/index.js';
-import { sha256, stableJson, toolVersion } from '../core/index.js';
-import { SCAN_RESULT_SCHEMA_VERSION, type ScanResult } from '../result/index.js';
+import { misconfigOnlyResult, type ScanResult } from '../result/index.js';
 import { xmlEscape } from './junit.js';
 import { renderSarif } from './sarif.js';
 import { printable } from './text.js';
@@ -90,29 +89,11 @@ export function renderBenchJunit(r: BenchReport, now: Date): string {
 
 /** A bench report as a ScanResult holding its failed and warned controls as misconfigurations. */
 export function benchAsResult(r: BenchReport, now: Date): ScanResult {
-  const misconfigurations = benchMisconfigurations(r);
-  return {
-    schemaVersion: SCAN_RESULT_SCHEMA_VERSION,
-    inventory: {
-      schemaVersion: 1,
-      tool: { name: 'customs', version: toolVersion() },
-      createdAt: now.toISOString(),
-      target: {
-        name: r.target,
-        transport: r.benchmark,
-        configDigest: sha256(stableJson({ benchmark: r.benchmark, results: r.results })),
-        repoDigests: [],
-        repoTags: [],
-        layers: [],
-      },
-      packages: [],
-      unknowns: [],
-    },
-    scanners: ['misconfig'],
-    vulnerabilities: [],
-    notes: [],
-    misconfigurations,
-  };
+  return misconfigOnlyResult(
+    { name: r.target, transport: r.benchmark, content: { benchmark: r.benchmark, results: r.results } },
+    benchMisconfigurations(r),
+    now,
+  );
 }
 
 export const BENCH_FORMATS = ['table', 'json', 'sarif', 'junit'] as const;
