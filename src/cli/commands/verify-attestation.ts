@@ -1,7 +1,7 @@
 import { Command } from 'commander';
 import { CustomsError } from '../../core/index.js';
-import { registryContext, registryOptions, signLib } from './sign.js';
-import { reportVerification, ruleFromFlags, type TrustFlags, trustOptions } from './verify.js';
+import { registryOptions, signLib } from './sign.js';
+import { type TrustFlags, trustOptions, verifyAndReport } from './verify.js';
 
 const collect = (v: string, prev: string[]): string[] => [...prev, v];
 
@@ -44,17 +44,7 @@ Exit status: 0 verified, 1 unverified or invalid, 2 usage error, 3 input error.`
     }
     const attestations = flags.type.map((t) => ({ type: t, predicateType: sign.predicateTypeOf(t), minimum: 1 }));
     // Attestations only: the image's own signatures are not required here.
-    const rule = await ruleFromFlags(flags, attestations, 0);
-    const ctx = registryContext(flags, signal);
-    try {
-      const v = rule
-        ? await sign.verifyImageWithRule(image, rule, { ctx })
-        : await sign.verifyImageAgainstPolicy(image, await sign.loadTrustPolicy(flags.policy ?? ''), { ctx });
-      ctx.finish();
-      reportVerification(v, flags.format);
-    } finally {
-      ctx.finish();
-    }
+    await verifyAndReport(image, flags, attestations, 0, signal);
   });
   return cmd;
 }

@@ -146,19 +146,31 @@ Examples:
 
 Exit status: 0 verified, 1 unverified or invalid, 2 usage error, 3 input error.`,
   );
-  cmd.action(async (image: string, flags: TrustFlags) => {
-    const sign = await signLib();
-    const rule = await ruleFromFlags(flags, [], 1);
-    const ctx = registryContext(flags, signal);
-    try {
-      const v = rule
-        ? await sign.verifyImageWithRule(image, rule, { ctx })
-        : await sign.verifyImageAgainstPolicy(image, await sign.loadTrustPolicy(flags.policy ?? ''), { ctx });
-      ctx.finish();
-      reportVerification(v, flags.format);
-    } finally {
-      ctx.finish();
-    }
-  });
+  cmd.action((image: string, flags: TrustFlags) => verifyAndReport(image, flags, [], 1, signal));
   return cmd;
+}
+
+/**
+ * Verify `image` by the rule the flags give (keys, identities, the attestations
+ * asked for and the signatures required), or by the trust policy of --policy,
+ * then print it and set the exit status.
+ */
+export async function verifyAndReport(
+  image: string,
+  flags: TrustFlags,
+  attestations: Parameters<typeof ruleFromFlags>[1],
+  minimumSignatures: number,
+  signal: AbortSignal,
+): Promise<void> {
+  const sign = await signLib();
+  const rule = await ruleFromFlags(flags, attestations, minimumSignatures);
+  const ctx = registryContext(flags, signal);
+  try {
+    const v = rule
+      ? await sign.verifyImageWithRule(image, rule, { ctx })
+      : await sign.verifyImageAgainstPolicy(image, await sign.loadTrustPolicy(flags.policy ?? ''), { ctx });
+    reportVerification(v, flags.format);
+  } finally {
+    ctx.finish();
+  }
 }
