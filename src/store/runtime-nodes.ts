@@ -19,11 +19,6 @@ const pageSize = (limit: number | undefined): number => Math.max(1, Math.min(lim
 /** Rows per insert: 13 bound values each stays far under SQLite's variable limit. */
 const CHUNK = 200;
 
-/** Event types of the runtime area (the same strings as the server's EVENT_TYPES.runtime*). */
-const ALERT_EVENT = 'runtime.alert';
-const ACTION_EVENT = 'runtime.action';
-const INVENTORY_EVENT = 'runtime.inventory';
-
 const toNode = (r: Selectable<RuntimeNodesTable>, containers: number, running: number): RuntimeNode => ({
   id: r.id,
   name: r.name,
@@ -194,29 +189,21 @@ export function runtimeRepository(ctx: StoreContext): RuntimeRepository {
             inventoryApplied = true;
           }
         }
-        for (const a of input.alerts) {
-          const e = await appendOnce(trx, ctx, now, `runtime:${input.node}:alert:${a.key}`, {
-            type: ALERT_EVENT,
-            subject: a.subject,
-            data: a.data,
-          });
-          if (e) events.push(e);
-        }
-        for (const a of input.actions) {
-          const e = await appendOnce(trx, ctx, now, `runtime:${input.node}:action:${a.key}`, {
-            type: ACTION_EVENT,
+        for (const a of input.events) {
+          const e = await appendOnce(trx, ctx, now, `runtime:${input.node}:${a.key}`, {
+            type: a.type,
             subject: a.subject,
             data: a.data,
           });
           if (e) events.push(e);
         }
         // Last: the event's id moves the store's generation, so cached "where is CVE-X" answers renew.
-        if (inventoryApplied)
+        if (inventoryApplied && input.inventoryEvent)
           events.push(
             await appendEvent(trx, backend.dialect, now, {
-              type: INVENTORY_EVENT,
+              type: input.inventoryEvent.type,
               subject: input.node,
-              data: input.inventorySummary ?? { containers: input.containers?.length ?? 0 },
+              data: input.inventoryEvent.data,
             }),
           );
         return { nodeId: node.id, duplicate, inventoryApplied, events };

@@ -37,17 +37,17 @@ export interface RuntimeReportInput {
   readonly sentAt: number;
   /** The node's containers; absent when the report carries no inventory (the last one stays). */
   readonly containers?: readonly RuntimeContainerInput[];
-  /** A summary of the inventory for the runtime.inventory event (counts, notes). */
-  readonly inventorySummary?: unknown;
-  /** Alerts and actions, appended once each (by `key`) as runtime.alert / runtime.action events. */
-  readonly alerts: readonly RuntimeEventInput[];
-  readonly actions: readonly RuntimeEventInput[];
+  /** Appended last when the inventory is applied (the caller names the type: runtime.inventory). */
+  readonly inventoryEvent?: { readonly type: string; readonly data: unknown };
+  /** Alerts and actions, appended once each per node and `key` (runtime.alert, runtime.action). */
+  readonly events: readonly RuntimeEventInput[];
   readonly stats: unknown;
 }
 
 export interface RuntimeEventInput {
   /** Identifies the alert or action across re-sent reports (a hash of its content). */
   readonly key: string;
+  readonly type: string;
   /** The container ID, or the node. */
   readonly subject: string;
   readonly data: unknown;

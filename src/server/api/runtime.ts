@@ -12,6 +12,7 @@ import { Type } from '@sinclair/typebox';
 import { CustomsError } from '../../core/index.js';
 import type { RuntimeContainerInput, RuntimeEventInput } from '../../store/index.js';
 import type { RoutePlugin } from '../context.js';
+import { EVENT_TYPES } from '../event-types.js';
 import { body, decodeCursor, errorResponses, PageQuerySchema, page, pageOf } from '../http/index.js';
 import {
   ContainerQuerySchema,
@@ -65,7 +66,7 @@ const containerOf = (c: ReportContainer): RuntimeContainerInput => {
   };
 };
 
-/** An alert or action is the same one when its content is: a re-sent batch carries the very objects. */
+/** An alert or action is the same one when its content is. */
 const keyOf = (value: unknown): string => createHash('sha256').update(JSON.stringify(value)).digest('hex');
 
 export const runtimeRoutes: RoutePlugin = async (plain, { ctx }) => {
@@ -95,29 +96,40 @@ export const runtimeRoutes: RoutePlugin = async (plain, { ctx }) => {
           'API_REQUEST_INVALID',
           `sentAt ${r.sentAt} of node ${r.host} is ${Math.round(ahead / 1000).toString()} s ahead of the server's clock; synchronise the node's clock (NTP)`,
         );
-      const alerts: RuntimeEventInput[] = r.alerts.map((a) => ({
-        key: keyOf(a),
-        subject: a.container?.id ?? r.host,
-        data: a,
-      }));
-      const actions: RuntimeEventInput[] = r.actions.map((a) => ({ key: keyOf(a), subject: a.container.id, data: a }));
+      // Keyed by kind and content: a re-sent batch carries the very same objects.
+      const events: RuntimeEventInput[] = [
+        ...r.alerts.map((a) => ({
+          key: `alert:${keyOf(a)}`,
+          type: EVENT_TYPES.runtimeAlert,
+          subject: a.container?.id ?? r.host,
+          data: a,
+        })),
+        ...r.actions.map((a) => ({
+          key: `action:${keyOf(a)}`,
+          type: EVENT_TYPES.runtimeAction,
+          subject: a.container.id,
+          data: a,
+        })),
+      ];
       const inv = r.inventory;
       const outcome = await store.runtime.report({
         node: r.host,
         sentAt,
-        alerts,
-        actions,
+        events,
         stats: r.stats,
         ...(inv
           ? {
               containers: inv.containers.map(containerOf),
-              inventorySummary: {
-                host: r.host,
-                collectedAt: inv.collectedAt,
-                containers: inv.containers.length,
-                running: inv.containers.filter((c) => c.state === 'running').length,
-                images: inv.images.length,
-                notes: inv.notes,
+              inventoryEvent: {
+                type: EVENT_TYPES.runtimeInventory,
+                data: {
+                  host: r.host,
+                  collectedAt: inv.collectedAt,
+                  containers: inv.containers.length,
+                  running: inv.containers.filter((c) => c.state === 'running').length,
+                  images: inv.images.length,
+                  notes: inv.notes,
+                },
               },
             }
           : {}),

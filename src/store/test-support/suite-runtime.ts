@@ -32,8 +32,7 @@ export const runtimeContainer = (
 const report = (node: string, sentAt: number, over: Partial<RuntimeReportInput> = {}): RuntimeReportInput => ({
   node,
   sentAt,
-  alerts: [],
-  actions: [],
+  events: [],
   stats: { events: 0 },
   ...over,
 });
@@ -44,6 +43,7 @@ export function runtimeSuite(h: Harness): void {
     const img = { imageId: digestOf('config-a'), imageDigest: digestOf('manifest-a') };
     const first = await store.runtime.report(
       report('node-1', 1000, {
+        inventoryEvent: { type: 'runtime.inventory', data: { containers: 2 } },
         containers: [
           runtimeContainer('aaa', img, { kubernetesNamespace: 'shop', kubernetesPod: 'web-1' }),
           runtimeContainer('bbb', img, { state: 'exited' }),
@@ -97,9 +97,9 @@ export function runtimeSuite(h: Harness): void {
 
   test('alerts and actions are appended once each, even when a report is re-sent', async () => {
     const { store } = await h.open();
-    const alert = { key: 'k1', subject: 'aaa', data: { ruleId: 'R1' } };
-    const action = { key: 'k2', subject: 'aaa', data: { action: 'kill' } };
-    const r1 = await store.runtime.report(report('node-a', 10, { alerts: [alert], actions: [action] }));
+    const alert = { key: 'k1', type: 'runtime.alert', subject: 'aaa', data: { ruleId: 'R1' } };
+    const action = { key: 'k2', type: 'runtime.action', subject: 'aaa', data: { action: 'kill' } };
+    const r1 = await store.runtime.report(report('node-a', 10, { events: [alert, action] }));
     assert.deepEqual(
       r1.events.map((e) => [e.type, e.subject, e.data]),
       [
@@ -108,14 +108,14 @@ export function runtimeSuite(h: Harness): void {
       ],
     );
     // Re-sent with a later time and one more alert: only the new one is appended.
-    const alert2 = { key: 'k3', subject: 'node-a', data: { ruleId: 'R2' } };
-    const r2 = await store.runtime.report(report('node-a', 20, { alerts: [alert, alert2], actions: [action] }));
+    const alert2 = { key: 'k3', type: 'runtime.alert', subject: 'node-a', data: { ruleId: 'R2' } };
+    const r2 = await store.runtime.report(report('node-a', 20, { events: [alert, alert2, action] }));
     assert.deepEqual(
       r2.events.map((e) => e.data),
       [{ ruleId: 'R2' }],
     );
     // The same key on another node is another alert.
-    const r3 = await store.runtime.report(report('node-b', 20, { alerts: [alert] }));
+    const r3 = await store.runtime.report(report('node-b', 20, { events: [alert] }));
     assert.equal(r3.events.length, 1);
     const logged = await store.events.list({ type: 'runtime.alert' });
     assert.equal(logged.length, 3);
