@@ -6,6 +6,7 @@
  */
 import { admissionRoutes } from './api/admission.js';
 import { apiRoutes } from './api/index.js';
+import { runtimeRoutes } from './api/runtime.js';
 import type { RoutePlugin } from './context.js';
 import { harborRoutes } from './harbor/index.js';
 import { webhookRoutes } from './notify/index.js';
@@ -18,5 +19,6 @@ export const ROUTE_PLUGINS: readonly { readonly name: string; readonly plugin: R
   { name: 'webhooks', plugin: webhookRoutes },
   { name: 'harbor', plugin: harborRoutes },
   { name: 'admission', plugin: admissionRoutes },
+  { name: 'runtime', plugin: runtimeRoutes },
   { name: 'dashboard', plugin: dashboardRoutes },
 ];

@@ -284,6 +284,8 @@ export interface Tables {
   harbor_scans: HarborScansTable;
   web_users: WebUsersTable;
   web_sessions: WebSessionsTable;
+  runtime_nodes: RuntimeNodesTable;
+  runtime_containers: RuntimeContainersTable;
 }
 
 export interface RegistryHookSecretsTable {
@@ -291,6 +293,32 @@ export interface RegistryHookSecretsTable {
   /** Hex SHA-256 of the secret. */
   secret_hash: string;
   created_at: number;
+}
+
+export interface RuntimeNodesTable {
+  id: Id;
+  name: string;
+  last_report_at: number;
+  received_at: number;
+  inventory_at: number | null;
+  stats: string;
+  created_at: number;
+}
+
+export interface RuntimeContainersTable {
+  id: Id;
+  node_id: number;
+  container_id: string;
+  name: string;
+  runtime: string;
+  image_id: string;
+  image_digest: string | null;
+  image_ref: string;
+  state: string;
+  k8s_namespace: string | null;
+  k8s_pod: string | null;
+  privileges: string;
+  last_seen_at: number;
 }
 
 /** A connection or a transaction: repository code runs on either. */

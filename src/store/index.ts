@@ -2,6 +2,7 @@ export * from './layer-cache.js';
 export type * from './repository.js';
 export type * from './types.js';
 export type * from './notification-types.js';
+export type * from './runtime-types.js';
 export { WEBHOOK_FORMATS, DELIVERY_STATES } from './notification-types.js';
 export { JOB_STATES, TOKEN_ROLES } from './types.js';
 export { openStore, type StoreOptions } from './open-store.js';

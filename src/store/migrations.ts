@@ -352,6 +352,47 @@ const dashboardUsers: Migration = {
   ],
 };
 
+/**
+ * What the runtime sensors last reported (docs/store.md "Runtime"): one row per
+ * node, and the containers each node's latest inventory listed, replaced per node
+ * on every report that carries an inventory. Alerts and actions go to the event
+ * log (runtime.*), not here.
+ */
+const runtimeNodes: Migration = {
+  version: 7,
+  name: 'runtime-nodes-and-containers',
+  up: (t) => [
+    `CREATE TABLE runtime_nodes (
+      id ${t.id},
+      name TEXT NOT NULL UNIQUE,
+      last_report_at ${t.bigint} NOT NULL,
+      received_at ${t.bigint} NOT NULL,
+      inventory_at ${t.bigint},
+      stats TEXT NOT NULL,
+      created_at ${t.bigint} NOT NULL
+    )`,
+    `CREATE TABLE runtime_containers (
+      id ${t.id},
+      node_id ${t.bigint} NOT NULL REFERENCES runtime_nodes (id) ON DELETE CASCADE,
+      container_id TEXT NOT NULL,
+      name TEXT NOT NULL,
+      runtime TEXT NOT NULL,
+      image_id TEXT NOT NULL,
+      image_digest TEXT,
+      image_ref TEXT NOT NULL,
+      state TEXT NOT NULL,
+      k8s_namespace TEXT,
+      k8s_pod TEXT,
+      privileges TEXT NOT NULL,
+      last_seen_at ${t.bigint} NOT NULL,
+      UNIQUE (node_id, container_id)
+    )`,
+    // "Where is CVE-X" joins images to containers by manifest digest or image (config) ID.
+    'CREATE INDEX runtime_containers_by_digest ON runtime_containers (image_digest)',
+    'CREATE INDEX runtime_containers_by_image_id ON runtime_containers (image_id)',
+  ],
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -360,6 +401,7 @@ export const MIGRATIONS: readonly Migration[] = [
   rescanPackageFacts,
   openFindingsIndex,
   dashboardUsers,
+  runtimeNodes,
 ];
 
 /** The schema version this code writes and reads. */

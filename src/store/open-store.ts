@@ -21,6 +21,7 @@ import { policyRepository } from './policies.js';
 import { isPostgresUrl, openPostgresBackend } from './postgres-backend.js';
 import { registryRepository } from './registries.js';
 import { rematchRepository } from './rematch.js';
+import { runtimeRepository } from './runtime-nodes.js';
 import type { Store } from './repository.js';
 import { scanRepository } from './scans.js';
 import type { SecretKey } from './secret-box.js';
@@ -79,6 +80,7 @@ export function createStore(backend: Backend, opts: StoreOptions = {}): Store {
     users: userRepository(ctx),
     sessions: sessionRepository(ctx),
     stats: dashboardStats(ctx),
+    runtime: runtimeRepository(ctx),
     close: () => backend.close(),
   };
 }

@@ -8,6 +8,13 @@ import type { Dialect } from './backend.js';
 import type { DashboardStats } from './dashboard-stats.js';
 import type { SessionRepository, UserRepository } from './web-users.js';
 import type {
+  RunningCount,
+  RuntimeContainer,
+  RuntimeNode,
+  RuntimeReportInput,
+  RuntimeReportOutcome,
+} from './runtime-types.js';
+import type {
   DeliveryFailure,
   DeliveryInput,
   DeliveryLease,
@@ -294,6 +301,25 @@ export interface HarborScanRepository {
   dropAuthorizationsBefore(before: number): Promise<number>;
 }
 
+/** What the runtime sensors report: nodes, their containers, and which run a stored image (runtime-nodes.ts). */
+export interface RuntimeRepository {
+  /**
+   * Apply one report in one transaction: a newer report (by sentAt) of the node replaces its
+   * containers when it carries an inventory; alerts and actions are appended once per key.
+   * A report no newer than the node's last is a duplicate: only unseen alerts and actions count.
+   */
+  report(input: RuntimeReportInput): Promise<RuntimeReportOutcome>;
+  nodes(q?: PageQuery): Promise<RuntimeNode[]>;
+  node(name: string): Promise<RuntimeNode | undefined>;
+  containers(
+    q?: PageQuery & { readonly node?: string; readonly imageDigest?: string; readonly state?: string },
+  ): Promise<RuntimeContainer[]>;
+  /** Running containers per stored image id (images with none are absent). */
+  runningByImage(imageIds: readonly number[]): Promise<Map<number, RunningCount>>;
+  /** Running containers of every image with this finding open, and the nodes they run on. */
+  runningWithFinding(findingId: string): Promise<RunningCount>;
+}
+
 export interface Store {
   readonly dialect: Dialect;
   /** The SQLite file or the PostgreSQL URL without its password. */
@@ -321,5 +347,6 @@ export interface Store {
   readonly sessions: SessionRepository;
   /** The dashboard overview's aggregates (dashboard-stats.ts). */
   readonly stats: DashboardStats;
+  readonly runtime: RuntimeRepository;
   close(): Promise<void>;
 }

@@ -56,13 +56,23 @@ export const inventoryRoutes: RoutePlugin = async (plain, { ctx }) => {
   // "Where is CVE-X" is the hot question of a CVE morning: asked by every dashboard, answered
   // once per store generation (and at least once a second) per process (docs/api.md).
   const whereIsPage = async (id: string, after: number, limit: number) => {
-    const [rows, spread] = await Promise.all([
+    const [rows, spread, running] = await Promise.all([
       store.listings.imagesWithFinding(id, { afterId: after, limit: limit + 1 }),
       // The totals once, on the first page.
       after === 0 ? store.listings.findingSpread(id) : Promise.resolve(undefined),
+      after === 0 ? store.runtime.runningWithFinding(id) : Promise.resolve(undefined),
     ]);
     const paged = page(`vuln:${id}`, rows, limit, (r) => r.id);
-    return body({ id, ...(spread ? { images: spread.images, repositories: spread.repositories } : {}), ...paged });
+    // The running workloads of the page's images, from the nodes' last inventories.
+    const perImage = await store.runtime.runningByImage(paged.items.map((r) => r.id));
+    const items = paged.items.map((r) => ({ ...r, running: perImage.get(r.id) ?? { containers: 0, nodes: 0 } }));
+    return body({
+      id,
+      ...(spread ? { images: spread.images, repositories: spread.repositories } : {}),
+      ...(running ? { containers: running.containers, nodes: running.nodes } : {}),
+      ...paged,
+      items,
+    });
   };
   // Kept serialised, with its ETag: a cached answer costs a lookup, not a serialisation and a hash.
   const whereIs = new MicroCache<{ readonly json: string; readonly etag: string }>(1000);

@@ -168,7 +168,21 @@ export const VulnerabilitySpreadSchema = Type.Object({
       { description: 'Repositories with such images, and how many (first page only)' },
     ),
   ),
-  items: Type.Array(ImageWithFindingSchema),
+  containers: Type.Optional(
+    Type.Integer({
+      description: 'Running containers of those images, as the runtime sensors last reported (first page only)',
+    }),
+  ),
+  nodes: Type.Optional(Type.Integer({ description: 'Nodes those containers run on (first page only)' })),
+  items: Type.Array(
+    Type.Object({
+      ...ImageWithFindingSchema.properties,
+      running: Type.Object(
+        { containers: Type.Integer(), nodes: Type.Integer() },
+        { description: 'Running containers of this image, on how many nodes (runtime sensors)' },
+      ),
+    }),
+  ),
   nextCursor: Type.Optional(Type.String()),
 });
 export const HistoryDaySchema = Type.Object({

@@ -14,6 +14,7 @@ import { notificationSuite } from './suite-notifications.js';
 import { policySuite } from './suite-policies.js';
 import { queueSuite } from './suite-queue.js';
 import { rematchSuite } from './suite-rematch.js';
+import { runtimeSuite } from './suite-runtime.js';
 import { scanSuite } from './suite-scans.js';
 import { webUsersSuite } from './suite-web-users.js';
 
@@ -38,5 +39,6 @@ export function storeSuite(fixture: BackendFixture): void {
     describe('webhooks, deliveries, notifier state, Harbor scans', () => notificationSuite(h));
     describe('listings for the HTTP API', () => listingsSuite(h));
     describe('dashboard users and sessions', () => webUsersSuite(h));
+    describe('runtime: nodes, containers, running images', () => runtimeSuite(h));
   });
 }
