@@ -39,6 +39,8 @@ export interface RunSensorOptions {
   readonly inventoryEveryMs?: number;
   /** Scan active images the store does not know (needs a store and the vulnerability DB at ctx.dbPath). */
   readonly scanImages?: { readonly store: Store; readonly ctx: ScanContext };
+  /** Watch only containers carrying this label (with this value when given): the rest are neither alerted on nor acted on. */
+  readonly watchLabel?: { readonly key: string; readonly value?: string };
   readonly out: (line: string) => void;
   readonly err: (line: string) => void;
 }
@@ -86,7 +88,7 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
   const sensor = new Sensor({
     api,
     host,
-    containers: nodeContainerLister(dockerContainerLister(api), await containerdLister()),
+    containers: watched(nodeContainerLister(dockerContainerLister(api), await containerdLister()), opts.watchLabel),
     now: ctx.now,
     windowMs: opts.windowMs,
     enforce: opts.enforce,
@@ -234,4 +236,14 @@ export function nodeContainerLister(docker: ContainerLister, containerd?: Contai
     if (containerd) list.push(...(await containerd().catch(() => [])));
     return list;
   };
+}
+
+/** The containers a label selects; all of them without one. */
+function watched(list: ContainerLister, label: RunSensorOptions['watchLabel']): ContainerLister {
+  if (!label) return list;
+  return async () =>
+    (await list()).filter((c) => {
+      const v = c.labels?.[label.key];
+      return v !== undefined && (label.value === undefined || v === label.value);
+    });
 }

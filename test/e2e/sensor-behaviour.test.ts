@@ -127,10 +127,15 @@ test('enforcement takes effect: pause, kill, stop and isolate, each audited in t
   });
   const port = await listener(t);
   const pausedName = tc.name('pause');
-  const paused = await tc.start(['--name', pausedName, '--network', 'none']);
-  const killed = await tc.start(['--name', tc.name('kill'), '--network', 'host']);
-  const isolated = await tc.start(['--name', tc.name('isolate'), '--network', net]);
-  const stopped = await tc.start(['--name', tc.name('stop'), '--network', 'none']);
+  // Live enforcement acts on what it watches: only this test's containers (other tests run
+  // package managers and write under /etc in their own containers at the same time).
+  const scope = ['--label', `customs.test/enforce=${net}`];
+  const paused = await tc.start(['--name', pausedName, '--network', 'none', ...scope]);
+  const killed = await tc.start(['--name', tc.name('kill'), '--network', 'host', ...scope]);
+  const isolated = await tc.start(['--name', tc.name('isolate'), '--network', net, ...scope]);
+  const stopped = await tc.start(['--name', tc.name('stop'), '--network', 'none', ...scope]);
+  // Unlabelled: alerts in it are not this sensor's business.
+  const bystander = await tc.start(['--name', tc.name('bystander'), '--network', 'none']);
   const store = await freshDir('sensor-enforce-store');
   const sensor = await startSensor([
     '--window',
@@ -148,6 +153,8 @@ test('enforcement takes effect: pause, kill, stop and isolate, each audited in t
     'package-manager=stop',
     '--duration',
     '120s',
+    '--watch-label',
+    `customs.test/enforce=${net}`,
   ]);
   t.after(() => sensor.stop());
   await run('docker', ['exec', paused, 'cat', '/etc/shadow']);
@@ -160,6 +167,7 @@ test('enforcement takes effect: pause, kill, stop and isolate, each audited in t
   );
   await run('docker', ['exec', isolated, 'sh', '-c', 'echo x >> /etc/motd']);
   await run('docker', ['exec', stopped, 'dpkg', '--version']);
+  await run('docker', ['exec', bystander, 'dpkg', '--version']);
   const done = (id: string) => (r: Record<string, unknown>) =>
     r.kind === 'action' && (r.container as { id: string }).id === id;
   for (const id of [paused, killed, isolated, stopped])
@@ -173,6 +181,8 @@ test('enforcement takes effect: pause, kill, stop and isolate, each audited in t
   assert.equal(await state(killed, '{{.State.Running}} {{.State.ExitCode}}'), 'false 137');
   assert.equal(await state(stopped, '{{.State.Running}}'), 'false');
   assert.equal(await state(isolated, '{{.State.Running}} {{len .NetworkSettings.Networks}}'), 'true 0');
+  assert.equal(await state(bystander, '{{.State.Running}}'), 'true', 'an unwatched container is left alone');
+  assert.ok(!actions.some((x) => (x.container as { id: string }).id === bystander));
 
   const s = await openStore(store);
   try {

@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { readFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { isAbsolute, join } from 'node:path';
-import { CustomsError, EXIT, stableJson } from '../../core/index.js';
+import { CustomsError, DB_FILE, EXIT, stableJson } from '../../core/index.js';
 import { withImageContext } from '../image-command.js';
 import { contextFrom, dbFile } from '../options.js';
 import { writeOutput } from '../output.js';
@@ -188,6 +188,14 @@ export function parseDurationMs(text: string, flag: string): number {
   return Math.round(Number(m[1]) * unit);
 }
 
+/** "key" or "key=value", as docker's --filter label= takes it. */
+function parseLabel(text: string): { key: string; value?: string } {
+  const i = text.indexOf('=');
+  const key = i < 0 ? text : text.slice(0, i);
+  if (key === '') throw new CustomsError('USAGE_BAD_FLAG', `--watch-label "${text}": write KEY or KEY=VALUE`);
+  return i < 0 ? { key } : { key, value: text.slice(i + 1) };
+}
+
 interface SensorFlags {
   readonly server?: string;
   readonly token?: string;
@@ -202,6 +210,7 @@ interface SensorFlags {
   readonly scanImages?: boolean;
   readonly listen?: string;
   readonly db?: string;
+  readonly watchLabel?: string;
 }
 
 export function sensorCommand(signal: AbortSignal): Command {
@@ -224,6 +233,10 @@ export function sensorCommand(signal: AbortSignal): Command {
       [] as string[],
     )
     .option('--enforce-live', 'take the actions (default: dry-run — decided and audited only)')
+    .option(
+      '--watch-label <key[=value]>',
+      'watch only containers carrying this label (with this value): the others are neither alerted on nor acted on',
+    )
     .option('--bpftrace <path>', 'bpftrace binary', 'bpftrace')
     .option('--no-bpftrace', 'no kernel events (Falco input only)')
     .option('--falco-json <file>', 'also read Falco JSON alerts from FILE, or - for stdin')
@@ -233,7 +246,7 @@ export function sensorCommand(signal: AbortSignal): Command {
     .option('--scan-images', 'scan active images the store has no scan of, from this node (needs the vulnerability DB)')
     .option(
       '--db <path>',
-      'vulnerability DB file or directory for --scan-images (default: customs.db in CUSTOMS_DB_DIR)',
+      `vulnerability DB file or directory for --scan-images (default: ${DB_FILE} in CUSTOMS_DB_DIR)`,
     )
     .addHelpText(
       'after',
@@ -270,6 +283,7 @@ Exit status: 0 ok, 2 usage error, 3 input error (no engine, bad Falco file), 4 i
         enforce.set(rule, action as import('../../runtime/index.js').EnforcementAction);
       }
       // Every flag is checked before a store is opened or anything starts.
+      const watchLabel = flags.watchLabel === undefined ? undefined : parseLabel(flags.watchLabel);
       const windowMs = parseDurationMs(flags.window, '--window');
       const durationMs = flags.duration !== undefined ? parseDurationMs(flags.duration, '--duration') : undefined;
       const ctx = contextFrom({ quiet: true }, signal);
@@ -306,6 +320,7 @@ Exit status: 0 ok, 2 usage error, 3 input error (no engine, bad Falco file), 4 i
           ...(durationMs !== undefined ? { durationMs } : {}),
           ...(flags.baseline !== undefined ? { baselineFile: flags.baseline } : {}),
           ...(flags.listen !== undefined ? { listen: flags.listen } : {}),
+          ...(watchLabel ? { watchLabel } : {}),
           reporters,
           out: (l) => process.stdout.write(`${l}\n`),
           err: (l) => process.stderr.write(`${l}\n`),
