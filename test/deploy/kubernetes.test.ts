@@ -4,16 +4,16 @@
  * accepted findings of deploy/kubernetes/accepted-findings.yaml (the sensor's host access,
  * each with its reason). No API server can run here, and kubectl's client-side dry run
  * still asks the server which resource a kind is (REST mapping) and whether the object
- * exists: a discovery-only stub in this file answers those two questions (the kinds the
+ * exists: the discovery-only stub of the admission tests answers those two questions (the kinds the
  * manifests use; every object "not found"), so kubectl parses, maps and prints each object
  * as `created (dry run)` without any server-side validation.
  */
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
 import { readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { before, describe, test } from 'node:test';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
+import { discoveryStub } from '../../src/admission/test-support/kubectl.js';
 import { freshDir, REPO_ROOT, run, runCustoms } from '../support/images.js';
 
 const K8S = join(REPO_ROOT, 'deploy', 'kubernetes');
@@ -25,77 +25,6 @@ interface Obj {
   // biome-ignore lint/suspicious/noExplicitAny: manifests are read field by field below
   spec?: any;
   automountServiceAccountToken?: boolean;
-}
-
-/** group/version → resources served by the stub: [plural, kind, namespaced]. */
-const RESOURCES: Record<string, [string, string, boolean][]> = {
-  v1: [
-    ['namespaces', 'Namespace', false],
-    ['serviceaccounts', 'ServiceAccount', true],
-    ['configmaps', 'ConfigMap', true],
-    ['secrets', 'Secret', true],
-    ['services', 'Service', true],
-  ],
-  'apps/v1': [
-    ['deployments', 'Deployment', true],
-    ['daemonsets', 'DaemonSet', true],
-  ],
-  'policy/v1': [['poddisruptionbudgets', 'PodDisruptionBudget', true]],
-  'networking.k8s.io/v1': [['networkpolicies', 'NetworkPolicy', true]],
-  'autoscaling/v2': [['horizontalpodautoscalers', 'HorizontalPodAutoscaler', true]],
-  'admissionregistration.k8s.io/v1': [
-    ['validatingwebhookconfigurations', 'ValidatingWebhookConfiguration', false],
-    ['mutatingwebhookconfigurations', 'MutatingWebhookConfiguration', false],
-  ],
-  'cert-manager.io/v1': [
-    ['issuers', 'Issuer', true],
-    ['certificates', 'Certificate', true],
-  ],
-  'rbac.authorization.k8s.io/v1': [
-    ['roles', 'Role', true],
-    ['rolebindings', 'RoleBinding', true],
-  ],
-};
-
-function discoveryStub(): Server {
-  return createServer((req, res) => {
-    const url = (req.url ?? '/').split('?')[0] ?? '/';
-    const json = (status: number, body: unknown) => {
-      res.writeHead(status, { 'content-type': 'application/json' });
-      res.end(JSON.stringify(body));
-    };
-    const groups = Object.keys(RESOURCES).filter((gv) => gv.includes('/'));
-    if (url === '/api') return json(200, { kind: 'APIVersions', versions: ['v1'] });
-    if (url === '/apis') {
-      return json(200, {
-        kind: 'APIGroupList',
-        apiVersion: 'v1',
-        groups: groups.map((gv) => {
-          const [name, version] = gv.split('/') as [string, string];
-          const v = { groupVersion: gv, version };
-          return { name, versions: [v], preferredVersion: v };
-        }),
-      });
-    }
-    const gv = url === '/api/v1' ? 'v1' : url.startsWith('/apis/') ? url.slice(6) : '';
-    const list = RESOURCES[gv];
-    if (list) {
-      return json(200, {
-        kind: 'APIResourceList',
-        apiVersion: 'v1',
-        groupVersion: gv,
-        resources: list.map(([name, kind, namespaced]) => ({
-          name,
-          singularName: kind.toLowerCase(),
-          namespaced,
-          kind,
-          verbs: ['create', 'delete', 'get', 'list', 'patch', 'update', 'watch'],
-        })),
-      });
-    }
-    // Any object: not there yet, so apply takes its create path.
-    return json(404, { kind: 'Status', apiVersion: 'v1', status: 'Failure', reason: 'NotFound', code: 404 });
-  });
 }
 
 interface Accepted {
@@ -110,17 +39,13 @@ interface Finding {
   readonly message: string;
 }
 
-let stub: Server;
 let server = '';
 let work = '';
 const rendered = new Map<string, Obj[]>();
 const renderedText = new Map<string, string>();
 
 before(async () => {
-  stub = discoveryStub();
-  await new Promise<void>((r) => stub.listen(0, '127.0.0.1', () => r()));
-  const addr = stub.address();
-  server = `http://127.0.0.1:${typeof addr === 'object' && addr ? addr.port : 0}`;
+  server = (await discoveryStub()).url;
   work = await freshDir('deploy-kubernetes');
   for (const overlay of (await readdir(join(K8S, 'overlays'))).sort()) {
     const { stdout } = await run('kubectl', ['kustomize', join(K8S, 'overlays', overlay)]);
@@ -131,8 +56,6 @@ before(async () => {
     );
   }
 });
-
-after(() => new Promise<void>((r) => stub.close(() => r())));
 
 const kubectl = (args: string[], input?: string) =>
   run('kubectl', ['--server', server, '--kubeconfig', '/dev/null', ...args], input === undefined ? {} : { input });

@@ -33,6 +33,7 @@ const DISCOVERY: Record<string, readonly (readonly [string, string, boolean])[]>
     ['cronjobs', 'CronJob', true],
   ],
   'policy/v1': [['poddisruptionbudgets', 'PodDisruptionBudget', true]],
+  'autoscaling/v2': [['horizontalpodautoscalers', 'HorizontalPodAutoscaler', true]],
   'networking.k8s.io/v1': [['networkpolicies', 'NetworkPolicy', true]],
   'rbac.authorization.k8s.io/v1': [
     ['roles', 'Role', true],
@@ -51,6 +52,7 @@ const DISCOVERY: Record<string, readonly (readonly [string, string, boolean])[]>
 function discoveryBodies(): Map<string, unknown> {
   const bodies = new Map<string, unknown>();
   const groups = Object.keys(DISCOVERY).filter((gv) => gv.includes('/'));
+  bodies.set('/version', { major: '1', minor: '32', gitVersion: 'v1.32.0', platform: 'linux/amd64' });
   bodies.set('/api', { kind: 'APIVersions', versions: ['v1'], serverAddressByClientCIDRs: [] });
   bodies.set('/apis', {
     kind: 'APIGroupList',
