@@ -71,6 +71,10 @@ RUN set -eu; \
     find /out/rootfs/app -type f ! -perm /111 -exec chmod 0644 {} +; \
     # The one writable place: the state volume, owned by the runtime user.
     chown 10001:10001 /out/rootfs/var/lib/customs; chmod 0700 /out/rootfs/var/lib/customs; \
+    # The classic builder's cache key for the COPY --from below is the files' content, not
+    # their mtimes: the epoch is written into the tree so a new epoch is a new layer, never
+    # the cached layer of an older one with older mtimes.
+    echo "$SOURCE_DATE_EPOCH" > /out/rootfs/app/SOURCE_DATE_EPOCH; chmod 0644 /out/rootfs/app/SOURCE_DATE_EPOCH; \
     find /out/rootfs -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
 # The final stage: that root, and nothing to run but node.

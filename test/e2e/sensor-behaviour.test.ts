@@ -172,7 +172,7 @@ test('enforcement takes effect: pause, kill, stop and isolate, each audited in t
     r.kind === 'action' && (r.container as { id: string }).id === id;
   for (const id of [paused, killed, isolated, stopped])
     assert.ok((await sensor.waitFor(done(id), 30_000)).length > 0, id);
-  assert.equal(await sensor.stop(), 0);
+  assert.equal(await sensor.stop(), 0, JSON.stringify(sensor.logs.slice(-5)));
 
   const actions = sensor.records.filter((r) => r.kind === 'action');
   for (const x of actions) assert.equal(x.ok, true, JSON.stringify(x));
