@@ -132,9 +132,13 @@ export async function customsImage(): Promise<string> {
   const base = await nodeBaseImage();
   return withLock('customs-image', async () => {
     const staged = await stageContext(join(WORK_DIR, 'customs-image', 'context'));
-    const tag = `customs-test/customs:${staged.hash.slice(0, 16)}`;
+    // The commit's time and ID are inputs too (SOURCE_DATE_EPOCH, the revision label):
+    // the same files at another commit make another image.
+    const epoch = await commitEpoch();
+    const revision = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
+    const tag = `customs-test/customs:${sha256(`${staged.hash}\0${epoch}\0${revision}`).slice(0, 16)}`;
     if ((await run('docker', ['image', 'inspect', tag], { allowFailure: true })).code !== 0) {
-      await buildImage({ tag, base, context: staged.dir, sourceDateEpoch: await commitEpoch() });
+      await buildImage({ tag, base, context: staged.dir, sourceDateEpoch: epoch });
     }
     return tag;
   });
