@@ -267,3 +267,12 @@ test('a daemon reached over TCP: host files and flags are info, what GET /info a
   assert.equal(r.get('5.5')?.status, 'fail');
   assert.equal(r.get('2.15')?.status, 'fail', 'live restore is in GET /info');
 });
+
+test('2.18 experimental features: judged from the running daemon (GET /info ExperimentalBuild)', () => {
+  const off = byId(facts());
+  assert.equal(off.get('2.18')?.status, 'pass');
+  assert.deepEqual(off.get('2.18')?.evidence, ['GET /info ExperimentalBuild=false']);
+  const on = byId(facts({ info: { ...facts().info, ExperimentalBuild: true } }));
+  assert.equal(on.get('2.18')?.status, 'fail');
+  assert.deepEqual(on.get('2.18')?.evidence, ['GET /info ExperimentalBuild=true']);
+});
