@@ -183,14 +183,9 @@ test('static assets: pages with a strict CSP, hashed assets immutable, unknown a
   assert.equal((await call({ method: 'GET', url: '/assets/nope.js' })).statusCode, 404);
 });
 
-test('an exception scoped to the digest an image is stored under applies, whatever the scan document names', async () => {
-  const digest = digestOf('stored-under-this-digest');
-  await store.scans.record({
-    imageDigest: digest,
-    document: scanDocument({ vulns: [{ id: 'CVE-2031-0002', pkg: 'openssl', severity: 'critical' }] }),
-    packages: [],
-  });
-  await store.policies.put({
+/** The stored policy the re-judging tests use: any critical vulnerability fails. */
+function putNoCriticalPolicy() {
+  return store.policies.put({
     name: 'baseline',
     updatedBy: 'test',
     body: [
@@ -203,6 +198,16 @@ test('an exception scoped to the digest an image is stored under applies, whatev
       '    vulnerabilities: {minSeverity: critical}',
     ].join('\n'),
   });
+}
+
+test('an exception scoped to the digest an image is stored under applies, whatever the scan document names', async () => {
+  const digest = digestOf('stored-under-this-digest');
+  await store.scans.record({
+    imageDigest: digest,
+    document: scanDocument({ vulns: [{ id: 'CVE-2031-0002', pkg: 'openssl', severity: 'critical' }] }),
+    packages: [],
+  });
+  await putNoCriticalPolicy();
   const auth = { authorization: `Bearer ${tokens.ci}` };
   const rejudge = async () =>
     (await call({ method: 'POST', url: `/api/v1/images/${digest}/verdicts`, headers: auth })).json().status;
@@ -230,19 +235,7 @@ test('image reports: SBOMs and reports of the latest scan; re-judging applies a 
     document: scanDocument({ vulns: [{ id: 'CVE-2031-0001', pkg: 'openssl', severity: 'critical' }] }),
     packages: [],
   });
-  await store.policies.put({
-    name: 'baseline',
-    updatedBy: 'test',
-    body: [
-      'apiVersion: customs/v1',
-      'kind: Policy',
-      'rules:',
-      '  - id: no-critical',
-      '    action: fail',
-      '    message: Critical vulnerabilities fail.',
-      '    vulnerabilities: {minSeverity: critical}',
-    ].join('\n'),
-  });
+  await putNoCriticalPolicy();
   const auth = { authorization: `Bearer ${tokens.ci}` };
   const first = await call({ method: 'POST', url: `/api/v1/images/${digest}/verdicts`, headers: auth });
   assert.equal(first.statusCode, 200, first.body);
