@@ -63,6 +63,7 @@ export class Sensor {
   readonly #inUse = new Map<string, { imageId: string; files: Set<string> }>();
   readonly #pending: Promise<unknown>[] = [];
   #falcoDone: Promise<void> = Promise.resolve();
+  #lastListWarning = 0;
   readonly #stats = {
     lines: 0,
     events: 0,
@@ -186,7 +187,7 @@ export class Sensor {
           continue;
         }
         this.#stats.events++;
-        const c = this.attribution.resolveKnown(e) ?? (await this.attribution.resolve(e));
+        const c = this.attribution.resolveKnown(e) ?? (await this.#resolve(e));
         if (!c) {
           this.#stats.unattributed++;
           continue;
@@ -196,6 +197,29 @@ export class Sensor {
     } finally {
       this.#draining = false;
     }
+  }
+
+  /**
+   * The container of an event not yet known. Reading the container list can fail (the
+   * engine stopped answering, or the sensor is stopping and its requests are cancelled):
+   * the event then counts as unattributed and the sensor goes on; a rejection here must
+   * never end the sensor.
+   */
+  async #resolve(e: KernelEvent): Promise<ContainerRef | undefined> {
+    try {
+      return await this.attribution.resolve(e);
+    } catch (err) {
+      this.#listFailed(err);
+      return undefined;
+    }
+  }
+
+  #listFailed(err: unknown): void {
+    if (err instanceof CustomsError && err.code === 'ABORTED') return;
+    const now = Date.now();
+    if (now - this.#lastListWarning < 60_000) return;
+    this.#lastListWarning = now;
+    this.#log('warn', `container list: ${(err as Error).message}`);
   }
 
   /** An attributed event: in-use files, baseline, rules. */
@@ -242,10 +266,12 @@ export class Sensor {
       alert.container,
       this.#o.enforceLive !== true,
       this.#now(),
-    ).then((record) => {
-      this.#stats.actions++;
-      this.#o.emit({ kind: 'action', action: record });
-    });
+    )
+      .then((record) => {
+        this.#stats.actions++;
+        this.#o.emit({ kind: 'action', action: record });
+      })
+      .catch((err: Error) => this.#log('error', `recording an action: ${err.message}`));
     this.#pending.push(p);
   }
 
@@ -271,7 +297,7 @@ export class Sensor {
       if (id && id !== 'host') {
         container = this.attribution.containers().find((c) => c.id.startsWith(id));
         if (!container) {
-          await this.attribution.refresh();
+          await this.attribution.refresh().catch((err: unknown) => this.#listFailed(err));
           container = this.attribution.containers().find((c) => c.id.startsWith(id));
         }
       }

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { openStore } from '../../src/store/index.js';
 import { testContainers } from '../support/containers.js';
 import { freshDir, run } from '../support/images.js';
-import { startSensor } from '../support/sensor-process.js';
+import { sensorTail, startSensor } from '../support/sensor-process.js';
 
 interface Alert {
   kind: string;
@@ -92,7 +92,7 @@ test('a shell exec, a write to /etc, an outbound connect and Stratum raise their
   const metrics = (await get('/metrics')).text;
   assert.ok(Number(/^customs_sensor_events_total (\d+)$/m.exec(metrics)?.[1]) > 0, metrics);
   assert.ok(Number(/^customs_sensor_alerts_total (\d+)$/m.exec(metrics)?.[1]) >= 5, metrics);
-  assert.equal(await sensor.stop(), 0);
+  assert.equal(await sensor.stop(), 0, sensorTail(sensor.logs));
 
   const alerts = sensor.records.filter((r) => r.kind === 'alert') as unknown as Alert[];
   const of = (id: string, rule: string) => alerts.filter((x) => x.container?.id === id && x.ruleId === rule);
@@ -172,7 +172,7 @@ test('enforcement takes effect: pause, kill, stop and isolate, each audited in t
     r.kind === 'action' && (r.container as { id: string }).id === id;
   for (const id of [paused, killed, isolated, stopped])
     assert.ok((await sensor.waitFor(done(id), 30_000)).length > 0, id);
-  assert.equal(await sensor.stop(), 0, JSON.stringify(sensor.logs.slice(-5)));
+  assert.equal(await sensor.stop(), 0, sensorTail(sensor.logs));
 
   const actions = sensor.records.filter((r) => r.kind === 'action');
   for (const x of actions) assert.equal(x.ok, true, JSON.stringify(x));

@@ -12,7 +12,7 @@ import type { SegmentationReport } from '../../src/runtime/index.js';
 import { testContainers } from '../support/containers.js';
 import { discoveryStub } from '../../src/admission/test-support/kubectl.js';
 import { freshDir, run, runCustoms } from '../support/images.js';
-import { startSensor } from '../support/sensor-process.js';
+import { sensorTail, startSensor } from '../support/sensor-process.js';
 
 test('segmentation reports mixed sensitivity levels and unbounded network access; netpol proposes the observed egress', {
   timeout: 150_000,
@@ -65,7 +65,7 @@ test('segmentation reports mixed sensitivity levels and unbounded network access
   const sensor = await startSensor(['--window', '1h', '--baseline', baseline, '--duration', '120s']);
   await tc.exec(high, "bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432' ; bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379'; true");
   await new Promise((res) => setTimeout(res, 1500));
-  assert.equal(await sensor.stop(), 0);
+  assert.equal(await sensor.stop(), 0, sensorTail(sensor.logs));
 
   const out = await runCustoms(['sensor', 'netpol', '--from', baseline]);
   assert.equal(out.code, 0, out.stderr);

@@ -83,3 +83,13 @@ export async function startSensor(args: readonly string[], input?: string, dataH
     },
   };
 }
+
+/**
+ * What to print when a sensor ended badly: its last structured log lines and every
+ * line that was not JSON (an uncaught error's stack), in order.
+ */
+export function sensorTail(logs: readonly Record<string, unknown>[]): string {
+  const text = logs.filter((l) => typeof l.text === 'string').map((l) => l.text as string);
+  const last = logs.filter((l) => typeof l.text !== 'string').slice(-5);
+  return `last logs: ${JSON.stringify(last)}\nother output:\n${text.join('\n')}`;
+}
