@@ -259,14 +259,7 @@ export class Sensor {
     const lastAct = this.#lastAction.get(actKey);
     if (lastAct !== undefined && at - lastAct < 30_000) return;
     this.#lastAction.set(actKey, at);
-    const p = enforce(
-      this.#o.api,
-      action,
-      alert.ruleId,
-      alert.container,
-      this.#o.enforceLive !== true,
-      this.#now(),
-    )
+    const p = enforce(this.#o.api, action, alert.ruleId, alert.container, this.#o.enforceLive !== true, this.#now())
       .then((record) => {
         this.#stats.actions++;
         this.#o.emit({ kind: 'action', action: record });
