@@ -159,8 +159,8 @@ function VexStatements({ docs }: { docs: VexDocument[] }) {
     <section aria-labelledby="vex-h" id="vex">
       <h2 id="vex-h">VEX statements in force ({rows.length})</h2>
       <p class="muted small">
-        Every verdict applies them: not_affected and fixed take the finding out; affected and under_investigation
-        change nothing.
+        Every verdict applies them: not_affected and fixed take the finding out; affected and under_investigation change
+        nothing.
       </p>
       {rows.length === 0 ? (
         <p class="muted">No VEX documents stored (PUT /api/v1/vex/NAME).</p>
