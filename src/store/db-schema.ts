@@ -286,6 +286,8 @@ export interface Tables {
   web_sessions: WebSessionsTable;
   runtime_nodes: RuntimeNodesTable;
   runtime_containers: RuntimeContainersTable;
+  registry_status: RegistryStatusTable;
+  vex_documents: VexDocumentsTable;
 }
 
 export interface RegistryHookSecretsTable {
@@ -345,4 +347,24 @@ export interface WebSessionsTable {
   token_id: number | null;
   created_at: number;
   expires_at: number;
+}
+
+export interface RegistryStatusTable {
+  registry_id: number;
+  discovery_at: number | null;
+  /** JSON: the last discovery run's summary or error (registry-status.ts). */
+  discovery: string | null;
+  push_at: number | null;
+  /** JSON: the last push notification (repository, tag, digest). */
+  push: string | null;
+}
+
+export interface VexDocumentsTable {
+  id: Id;
+  name: string;
+  format: string;
+  body: string;
+  created_by: string;
+  created_at: number;
+  updated_at: number;
 }

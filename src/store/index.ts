@@ -21,3 +21,11 @@ export type {
 } from './web-users.js';
 export { MIN_PASSWORD_LENGTH } from './web-users.js';
 export type { DashboardStats, FindingReach, InventoryCounts } from './dashboard-stats.js';
+export type {
+  DiscoveryRun,
+  PushSeen,
+  RegistryStatus,
+  RegistryStatusRepository,
+} from './registry-status.js';
+export { MAX_DISCOVERY_ERRORS } from './registry-status.js';
+export type { VexDocumentInput, VexDocumentRecord, VexDocumentRepository } from './vex-documents.js';

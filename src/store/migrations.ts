@@ -393,6 +393,35 @@ const runtimeNodes: Migration = {
   ],
 };
 
+/**
+ * What the dashboard shows of a registry beyond its settings (docs/store.md
+ * "Registry status and VEX"): the last discovery run and the last push
+ * notification, one row per registry; and the VEX documents (OpenVEX or
+ * CycloneDX VEX) the central policy applies with the stored policies.
+ */
+const registryStatusAndVex: Migration = {
+  version: 8,
+  name: 'registry-status-and-vex-documents',
+  up: (t) => [
+    `CREATE TABLE registry_status (
+      registry_id ${t.bigint} PRIMARY KEY REFERENCES registries (id) ON DELETE CASCADE,
+      discovery_at ${t.bigint},
+      discovery TEXT,
+      push_at ${t.bigint},
+      push TEXT
+    )`,
+    `CREATE TABLE vex_documents (
+      id ${t.id},
+      name TEXT NOT NULL UNIQUE,
+      format TEXT NOT NULL,
+      body TEXT NOT NULL,
+      created_by TEXT NOT NULL,
+      created_at ${t.bigint} NOT NULL,
+      updated_at ${t.bigint} NOT NULL
+    )`,
+  ],
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -402,6 +431,7 @@ export const MIGRATIONS: readonly Migration[] = [
   openFindingsIndex,
   dashboardUsers,
   runtimeNodes,
+  registryStatusAndVex,
 ];
 
 /** The schema version this code writes and reads. */

@@ -30,6 +30,8 @@ import { DEFAULT_QUEUE_OPTIONS, type QueueOptions, type StoreContext } from './s
 import { verdictRepository } from './verdicts.js';
 import { sessionRepository, userRepository } from './web-users.js';
 import { dashboardStats } from './dashboard-stats.js';
+import { registryStatusRepository } from './registry-status.js';
+import { vexDocumentRepository } from './vex-documents.js';
 
 export interface StoreOptions {
   /** Seals registry credentials (parseSecretKey); without it they cannot be stored or read. */
@@ -81,6 +83,8 @@ export function createStore(backend: Backend, opts: StoreOptions = {}): Store {
     sessions: sessionRepository(ctx),
     stats: dashboardStats(ctx),
     runtime: runtimeRepository(ctx),
+    registryStatus: registryStatusRepository(ctx),
+    vex: vexDocumentRepository(ctx),
     close: () => backend.close(),
   };
 }

@@ -6,6 +6,8 @@
  */
 import type { Dialect } from './backend.js';
 import type { DashboardStats } from './dashboard-stats.js';
+import type { RegistryStatusRepository } from './registry-status.js';
+import type { VexDocumentRepository } from './vex-documents.js';
 import type { SessionRepository, UserRepository } from './web-users.js';
 import type {
   RunningCount,
@@ -348,5 +350,9 @@ export interface Store {
   /** The dashboard overview's aggregates (dashboard-stats.ts). */
   readonly stats: DashboardStats;
   readonly runtime: RuntimeRepository;
+  /** Each registry's last discovery run and push notification (registry-status.ts). */
+  readonly registryStatus: RegistryStatusRepository;
+  /** VEX documents the central policy applies (vex-documents.ts). */
+  readonly vex: VexDocumentRepository;
   close(): Promise<void>;
 }

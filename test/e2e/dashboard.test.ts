@@ -12,6 +12,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
+import { runtimeReport } from '../../src/server/test-support/runtime-api-suite.js';
 import { digestOf } from '../../src/store/test-support/scan-docs.js';
 import {
   apiCall,
@@ -58,6 +59,18 @@ before(async () => {
       configDigest: digestOf(`${otherDigest}-config`),
     };
     await recordImage(store, { ...scan.doc, target }, { digest: otherDigest, repository: 'team/api', tag: '2.3' });
+    // What discovery and the push endpoint record (src/server/registry tests write these through the real paths).
+    const hub = await store.registries.byName('hub');
+    assert.ok(hub);
+    await store.registryStatus.recordDiscovery(hub.id, {
+      at: Date.now() - 3_600_000,
+      repositories: 2,
+      tags: 3,
+      digests: 2,
+      queued: 1,
+      errors: ['team/old:0.9: manifest unknown'],
+    });
+    await store.registryStatus.recordPush(hub.id, { at: Date.now() - 60_000, repository: 'team/app', tag: '1.0' });
   });
   server = await startServer(dataDir);
   await apiCall(server, 'PUT', '/api/v1/policies/baseline', {
@@ -183,6 +196,206 @@ test('add a registry; its credentials are write-only', { timeout: 60_000 }, asyn
   assert.ok(!(await page.content()).includes(password));
   const listed = JSON.stringify(await apiCall(server, 'GET', '/api/v1/registries'));
   assert.ok(listed.includes('"mirror"') && !listed.includes(password));
+});
+
+test('registries show their last discovery run and the last push received', { timeout: 60_000 }, async () => {
+  const { page } = admin;
+  await page.goto(`${server.url}/registries`);
+  await settled(page);
+  const card = (name: string) => page.locator('li.card', { has: page.getByRole('heading', { name, exact: true }) });
+  const hub = await card('hub').locator('dl.status').innerText();
+  assert.match(hub, /Discovery\s+ok \d{4}-\d\d-\d\d \d\d:\d\d UTC: 2 repositories, 3 tags, 2 images, 1 scans queued/);
+  assert.match(hub, /1 tag failed\s+team\/old:0\.9: manifest unknown/);
+  assert.match(hub, /Last push\s+team\/app:1\.0 \d{4}-/);
+  const mirror = await card('mirror').locator('dl.status').innerText();
+  assert.match(mirror, /Discovery\s+never run/);
+  assert.match(mirror, /Last push\s+none received/);
+  assert.deepEqual(await axeViolations(page), []);
+});
+
+test('the policies page lists the VEX statements in force, with where each came from', {
+  timeout: 60_000,
+}, async () => {
+  const { page } = admin;
+  await page.goto(`${server.url}/policies`);
+  await settled(page);
+  assert.match(await page.locator('#vex').innerText(), /VEX statements in force \(0\)[\s\S]*No VEX documents stored/);
+  const statement = (vuln: string, product: string, status: string, justification?: string) => ({
+    vulnerability: { name: vuln },
+    products: [{ '@id': product }],
+    status,
+    ...(justification ? { justification } : {}),
+  });
+  await apiCall(server, 'PUT', '/api/v1/vex/vendor-advisory', {
+    body: JSON.stringify({
+      '@context': 'https://openvex.dev/ns/v0.2.0',
+      '@id': `https://vex.example/${randomBytes(6).toString('hex')}`,
+      author: 'security@example.com',
+      timestamp: new Date().toISOString(),
+      version: 1,
+      statements: [
+        statement('CVE-2021-23337', 'pkg:npm/lodash@4.17.20', 'not_affected', 'vulnerable_code_not_present'),
+        statement(CVE, scan.digest, 'under_investigation'),
+      ],
+    }),
+  });
+  await page.reload();
+  await settled(page);
+  const rows = page.locator('#vex tbody tr');
+  assert.equal(await rows.count(), 2);
+  const first = (await rows.nth(0).locator('td').allInnerTexts()).map((t) => t.trim());
+  assert.deepEqual(first.slice(0, 4), [
+    'CVE-2021-23337',
+    'pkg:npm/lodash@4.17.20',
+    'not_affected',
+    'vulnerable_code_not_present',
+  ]);
+  assert.match(first[4] ?? '', /^vendor-advisory \(OpenVEX\), stored by \S+ \d{4}-/);
+  const second = (await rows.nth(1).locator('td').allInnerTexts()).map((t) => t.trim());
+  assert.deepEqual(second.slice(0, 4), [CVE, scan.digest, 'under_investigation', '—']);
+  assert.deepEqual(await axeViolations(page), []);
+});
+
+test('the overview shows running workloads once a sensor reports, and says so before', {
+  timeout: 60_000,
+}, async () => {
+  const { page } = admin;
+  await page.goto(`${server.url}/`);
+  await settled(page);
+  const runtime = page.locator('#runtime');
+  assert.match(await runtime.innerText(), /No runtime sensor has reported yet, so what runs is unknown \(not zero\)/);
+  assert.equal(await runtime.locator('.tile').count(), 0, 'no zero tiles that read as "nothing runs"');
+  assert.equal(await page.getByRole('columnheader', { name: 'Running' }).count(), 0);
+
+  const configDigest = (scan.doc.target as { configDigest: string }).configDigest;
+  const containers = [
+    { id: 'web-1', imageId: configDigest, manifest: scan.digest },
+    { id: 'web-2', imageId: configDigest, manifest: scan.digest },
+    { id: 'old-1', imageId: configDigest, manifest: scan.digest, state: 'exited' },
+  ];
+  await apiCall(server, 'POST', '/api/v1/runtime/reports', runtimeReport('node-a', Date.now(), containers));
+  await apiCall(server, 'POST', '/api/v1/runtime/reports', runtimeReport('node-b', Date.now(), containers.slice(0, 1)));
+  await page.reload();
+  await settled(page);
+  const tiles = await runtime.locator('.tile').allInnerTexts();
+  assert.deepEqual(
+    tiles.map((t) => t.replace(/\s+/g, ' ').trim()),
+    ['2 Nodes reporting', '3 Running containers', '4 Containers listed'],
+  );
+  assert.match(await runtime.innerText(), /Last sensor report \d{4}-/);
+  const row = page.locator('tr', { has: page.getByRole('link', { name: CVE }) });
+  const cells = (await row.locator('td').allInnerTexts()).map((t) => t.trim());
+  // Both images have it open (2); the three running containers run the first one, on two nodes.
+  assert.deepEqual([cells[0], cells[2], cells[3]], [CVE, '2', '3 on 2 nodes']);
+  assert.deepEqual(await axeViolations(page), []);
+});
+
+interface Focus {
+  tag: string;
+  role: string;
+  text: string;
+  name: string;
+  href: string;
+  /** :focus-visible with a drawn outline. */
+  visible: boolean;
+}
+
+/** What has the keyboard focus (read only: nothing here moves it). */
+// A string, evaluated in the page (the tests compile without the DOM library).
+const FOCUS_JS = `(() => {
+  const el = document.activeElement;
+  if (!el || el === document.body) return { tag: 'body', role: '', text: '', name: '', href: '', visible: false };
+  const style = getComputedStyle(el);
+  return {
+    tag: el.tagName.toLowerCase(),
+    role: el.getAttribute('role') || '',
+    text: (el.innerText || el.textContent || '').trim().replace(/\\s+/g, ' ').slice(0, 300),
+    name: el.getAttribute('name') || el.id,
+    href: el.getAttribute('href') || '',
+    visible: el.matches(':focus-visible') && style.outlineStyle !== 'none' && parseFloat(style.outlineWidth) > 0,
+  };
+})()`;
+
+/** What has the keyboard focus (read only: nothing here moves it). */
+const focus = async (page: Page): Promise<Focus> => (await page.evaluate(FOCUS_JS)) as Focus;
+
+/** Press `key` (Tab by default) until `want` holds for the focused element; its focus ring must show. */
+async function pressUntil(page: Page, what: string, want: (f: Focus) => boolean, key = 'Tab'): Promise<Focus> {
+  const seen: string[] = [];
+  for (let i = 0; i < 300; i++) {
+    const f = await focus(page);
+    if (want(f)) {
+      assert.ok(f.visible, `${what} has the focus but no visible focus indicator`);
+      return f;
+    }
+    seen.push(`${f.tag}:${f.text.slice(0, 30)}`);
+    await page.keyboard.press(key);
+  }
+  assert.fail(`${what} not reached with ${key}; focus went ${seen.slice(-15).join(' → ')}`);
+}
+
+test('keyboard only: log in, search a CVE, open the image and the evidence, create an exception', {
+  timeout: 120_000,
+}, async () => {
+  const { page } = await open(1280);
+  await page.goto(`${server.url}/`);
+  await page.getByRole('button', { name: 'Log in' }).waitFor();
+  // The login method tabs: one Tab stop, arrow keys between them (WAI-ARIA tabs pattern).
+  await pressUntil(page, 'the login method tab', (f) => f.role === 'tab');
+  assert.equal((await focus(page)).text, 'User and password');
+  await page.keyboard.press('ArrowRight');
+  assert.equal((await focus(page)).text, 'API token');
+  await page.getByLabel('API token').waitFor();
+  await page.keyboard.press('ArrowLeft');
+  assert.equal((await focus(page)).text, 'User and password');
+  await pressUntil(page, 'the user field', (f) => f.name === 'user');
+  await page.keyboard.type('ada');
+  await page.keyboard.press('Tab');
+  assert.equal((await focus(page)).name, 'password');
+  await page.keyboard.type(users.ada.password);
+  await page.keyboard.press('Enter');
+  await page.getByRole('button', { name: 'Log out' }).waitFor();
+
+  await pressUntil(page, 'the Search link', (f) => f.tag === 'a' && f.href === '/search');
+  await page.keyboard.press('Enter');
+  await page.locator('#q').waitFor();
+  await pressUntil(page, 'the search box', (f) => f.name === 'q');
+  await page.keyboard.type(CVE);
+  await page.locator(`#results[data-query="${CVE}"]`).waitFor();
+  // The image that still fails: team/api:2.3.
+  await pressUntil(page, 'the result team/api:2.3', (f) => f.tag === 'a' && f.text === 'hub/team/api:2.3');
+  await page.keyboard.press('Enter');
+  await settled(page);
+  assert.equal(new URL(page.url()).pathname, `/images/${encodeURIComponent(otherDigest)}`);
+  assert.equal(await page.locator('#verdict .verdict').first().innerText(), 'FAIL');
+
+  await pressUntil(page, `the finding ${CVE}`, (f) => f.tag === 'summary' && f.text.includes(CVE));
+  await page.keyboard.press('Enter');
+  const finding = page.locator(`#f-${CVE}`);
+  assert.equal(await finding.locator('details[open]').count(), 1, 'Enter opened the evidence');
+  assert.match(await finding.innerText(), /How it matched\s+npm-osv: searched by/);
+
+  await pressUntil(page, 'Create an exception…', (f) => f.tag === 'button' && f.text === 'Create an exception…');
+  await page.keyboard.press('Enter');
+  // The button is gone: the focus moved into the form, not back to the page.
+  assert.equal((await focus(page)).name, 'scope');
+  await page.keyboard.press('Escape');
+  assert.equal(await finding.getByRole('form').count(), 0, 'Escape closed the form');
+  assert.equal((await focus(page)).text, 'Create an exception…', 'and gave the focus back');
+  await page.keyboard.press('Enter');
+  assert.equal((await focus(page)).name, 'scope');
+  await pressUntil(page, 'the owner field', (f) => f.name === 'owner');
+  await page.keyboard.type('api-team');
+  await pressUntil(page, 'the reason field', (f) => f.name === 'reason');
+  await page.keyboard.type('minimist only runs at build time');
+  await pressUntil(page, 'Create exception', (f) => f.tag === 'button' && f.text === 'Create exception');
+  await page.keyboard.press('Enter');
+  await page.locator('#verdict .verdict-pass').first().waitFor();
+  assert.match(await finding.getByRole('status').innerText(), /approved; the image was judged again/);
+  const exceptions = (await apiCall(server, 'GET', '/api/v1/exceptions')) as {
+    items: { owner: string; scope: string; active: boolean }[];
+  };
+  assert.ok(exceptions.items.some((e) => e.owner === 'api-team' && e.scope === otherDigest && e.active));
 });
 
 async function controls(page: Page): Promise<Record<string, boolean>> {

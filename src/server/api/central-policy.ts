@@ -16,6 +16,7 @@ import {
 } from '../../policy/index.js';
 import type { ScanResult } from '../../result/index.js';
 import type { ExceptionRecord, PolicyRecord, Store } from '../../store/index.js';
+import { parsedVex } from './vex.js';
 
 /** Where stored exceptions say they come from in a verdict. */
 export const STORED_EXCEPTION_SOURCE = 'customs serve exceptions';
@@ -88,8 +89,11 @@ export async function judgeCentrally(
       exceptions: [...loaded.exceptions, ...exceptions.flatMap((e) => asPolicyExceptions(e, imageDigest))],
     };
   }
+  // Stored VEX documents apply to every verdict, with or without a policy, as `customs gate --vex` does.
+  const vex = (await store.vex.list()).map(parsedVex);
   const rules: GateRules = {
     ...(policy ? { policy } : {}),
+    ...(vex.length > 0 ? { vex } : {}),
     ...(policy?.packageDatabaseUnknowns ? { packageDatabaseUnknowns: policy.packageDatabaseUnknowns } : {}),
   };
   return { outcome: judge(result, rules, at), policies, exceptions };

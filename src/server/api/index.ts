@@ -6,6 +6,7 @@ import { inventoryRoutes } from './inventory.js';
 import { operationsRoutes } from './operations.js';
 import { overviewRoutes } from './overview.js';
 import { searchRoutes } from './search.js';
+import { vexRoutes } from './vex.js';
 
 export const apiRoutes: RoutePlugin = async (app, opts) => {
   await app.register(inventoryRoutes, opts);
@@ -14,4 +15,5 @@ export const apiRoutes: RoutePlugin = async (app, opts) => {
   await app.register(imageReportRoutes, opts);
   await app.register(searchRoutes, opts);
   await app.register(overviewRoutes, opts);
+  await app.register(vexRoutes, opts);
 };

@@ -7,7 +7,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { CustomsError } from '../../core/index.js';
-import type { ImageRecord, ImageSummary, Store } from '../../store/index.js';
+import type { ImageRecord, ImageSummary, Registry, RegistryStatus, Store } from '../../store/index.js';
 import type { RoutePlugin } from '../context.js';
 import {
   body,
@@ -48,6 +48,13 @@ async function imageSummary(store: Store, image: ImageRecord): Promise<ImageSumm
   if (!listed || listed.id !== image.id) throw notFound(`image ${image.digest}`);
   return listed;
 }
+
+/** A registry as the API shows it: its settings with its last discovery run and push, when any. */
+const withStatus = (reg: Registry, status: RegistryStatus | undefined) => ({
+  ...reg,
+  ...(status?.discovery ? { discovery: status.discovery } : {}),
+  ...(status?.lastPush ? { lastPush: status.lastPush } : {}),
+});
 
 export const inventoryRoutes: RoutePlugin = async (plain, { ctx }) => {
   const app = plain.withTypeProvider<TypeBoxTypeProvider>();
@@ -93,7 +100,12 @@ export const inventoryRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const after = decodeCursor('registries', request.query.cursor);
       const limit = request.query.limit ?? 100;
-      const rows = (await store.registries.list()).filter((r) => r.id > after).sort((a, b) => a.id - b.id);
+      const [registries, statuses] = await Promise.all([store.registries.list(), store.registryStatus.list()]);
+      const byId = new Map(statuses.map((s) => [s.registryId, s]));
+      const rows = registries
+        .filter((r) => r.id > after)
+        .sort((a, b) => a.id - b.id)
+        .map((r) => withStatus(r, byId.get(r.id)));
       return body(page('registries', rows.slice(0, limit + 1), limit, (r) => r.id));
     },
   );
@@ -134,7 +146,7 @@ export const inventoryRoutes: RoutePlugin = async (plain, { ctx }) => {
     async (request) => {
       const reg = await store.registries.get(request.params.id);
       if (!reg) throw notFound(`registry ${request.params.id.toString()}`);
-      return body(reg);
+      return body(withStatus(reg, await store.registryStatus.get(reg.id)));
     },
   );
   app.patch(

@@ -65,6 +65,31 @@ export const RegistrySchema = Type.Object({
   hasCredentials: Type.Boolean({ description: 'Credentials are stored (they are never returned)' }),
   createdAt: Millis('Created'),
   updatedAt: Millis('Last changed'),
+  discovery: Type.Optional(
+    Type.Object(
+      {
+        at: Millis('When the run ended'),
+        repositories: Type.Integer({ minimum: 0 }),
+        tags: Type.Integer({ minimum: 0 }),
+        digests: Type.Integer({ minimum: 0 }),
+        queued: Type.Integer({ minimum: 0, description: 'Scans the run queued' }),
+        errors: Type.Array(Type.String(), { description: 'Per-tag errors the run went past (the first 20)' }),
+        error: Type.Optional(Type.String({ description: 'Why the run as a whole failed' })),
+      },
+      { description: 'The last discovery run; absent when none ran' },
+    ),
+  ),
+  lastPush: Type.Optional(
+    Type.Object(
+      {
+        at: Millis('When the notification was received'),
+        repository: Type.String(),
+        tag: Type.Optional(Type.String()),
+        digest: Type.Optional(Type.String()),
+      },
+      { description: 'The last push notification received; absent when none was' },
+    ),
+  ),
 });
 export const RegistryCreateSchema = Type.Object(
   {

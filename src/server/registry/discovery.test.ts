@@ -85,6 +85,12 @@ test('discovery on docker-registry: catalog pages of one, globs, an index resolv
   const multiRepo = repos.find((x) => x.name === 'team/multi');
   assert.equal((await store.images.tags(multiRepo?.id ?? 0))[0]?.digest, multi.indexDigest);
 
+  // The run is the registry's status: what the Registries page shows.
+  const status = (await store.registryStatus.get(r.id))?.discovery;
+  assert.deepEqual(
+    [status?.repositories, status?.tags, status?.queued, status?.errors, status?.error],
+    [2, 3, 2, [], undefined],
+  );
   // Nothing new: nothing queued (the jobs exist already).
   assert.equal((await discover(r)).queued, 0);
   // The tag moves: recorded in the history, the new digest queued.
@@ -192,4 +198,18 @@ test('tags/list is followed page by page with n= and Link; a Link off the regist
     await badLister.close();
     bad.server.close();
   }
+});
+
+test('a discovery run that fails as a whole is recorded with its error, and still rejects', async () => {
+  // A port nothing listens on: the catalog cannot be read at all.
+  const closed = createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const addr = closed.address();
+  const port = typeof addr === 'object' && addr ? addr.port : 0;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const r = await store.registries.add({ name: 'gone', url: `http://127.0.0.1:${port.toString()}` });
+  await assert.rejects(discover(r));
+  const status = (await store.registryStatus.get(r.id))?.discovery;
+  assert.ok(status?.error && status.error.length > 0, JSON.stringify(status));
+  assert.equal(status.tags, 0);
 });

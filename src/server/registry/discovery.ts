@@ -104,6 +104,31 @@ export async function discoverRegistry(
   registry: Registry,
   opts: DiscoveryOptions,
 ): Promise<DiscoverySummary> {
+  try {
+    const summary = await discoverOnce(ctx, registry, opts);
+    const { repositories, tags, digests, queued, errors } = summary;
+    await ctx.store.registryStatus.recordDiscovery(registry.id, {
+      at: ctx.now(),
+      ...{ repositories, tags, digests, queued, errors },
+    });
+    return summary;
+  } catch (e) {
+    // A cancelled run says nothing about the registry: the next run will.
+    if (!opts.signal.aborted)
+      await ctx.store.registryStatus.recordDiscovery(registry.id, {
+        at: ctx.now(),
+        repositories: 0,
+        tags: 0,
+        digests: 0,
+        queued: 0,
+        errors: [],
+        error: e instanceof Error ? e.message : String(e),
+      });
+    throw e;
+  }
+}
+
+async function discoverOnce(ctx: ServerContext, registry: Registry, opts: DiscoveryOptions): Promise<DiscoverySummary> {
   const { store } = ctx;
   const context = await registryContext(ctx, registry, opts.signal);
   const lister = registryLister(registryHost(registry.url), context);

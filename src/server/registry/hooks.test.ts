@@ -77,6 +77,8 @@ test('a push to docker-registry becomes a scan job within a second (its notifica
   assert.ok(
     (await store.events.list({ type: EVENT_TYPES.pushReceived })).some((e) => e.subject === 'local/team/app:1'),
   );
+  const last = (await store.registryStatus.get(localId))?.lastPush;
+  assert.deepEqual([last?.repository, last?.tag, last?.digest], ['team/app', '1', digest]);
 });
 
 test('a multi-platform push is resolved to the configured platform (linux/amd64); the tag points at the index', async () => {

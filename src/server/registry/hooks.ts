@@ -175,6 +175,15 @@ async function queuePushes(
 ): Promise<HookOutcome> {
   const out = { queued: 0, existing: 0, ignored: ignoredBefore };
   if (pushes.length === 0) return out;
+  // Received is what the Registries page shows, whatever the push then leads to.
+  const last = pushes[pushes.length - 1];
+  if (last)
+    await ctx.store.registryStatus.recordPush(registry.id, {
+      at: ctx.now(),
+      repository: last.repository,
+      digest: last.digest,
+      ...(last.tag !== undefined ? { tag: last.tag } : {}),
+    });
   const context = await registryContext(ctx, registry, ctx.signal);
   const lister = registryLister(registryHost(registry.url), context);
   const platforms = registry.selection.platforms ?? DEFAULT_PLATFORMS;

@@ -616,6 +616,110 @@ export function apiSuite(fixture: BackendFixture): void {
       assert.equal((await h.call('viewer', { method: 'GET', url: '/api/v1/policies/org' })).statusCode, 404);
     });
 
+    test('VEX documents: validated, listed with their statements, applied by the central policy, removed', async () => {
+      const h = await fresh();
+      const policy =
+        'apiVersion: customs/v1\nkind: Policy\nrules:\n  - id: no-critical\n    action: fail\n    message: no criticals\n    vulnerabilities: {minSeverity: critical}\n';
+      await h.call('admin', { method: 'PUT', url: '/api/v1/policies/org', payload: { body: policy } });
+      const scan = JSON.parse(renderScanJson(scanFixture())) as { target: { manifestDigest: string } };
+      const digest = scan.target.manifestDigest;
+      const verdict = async () =>
+        json<{ status: string; verdict: { suppressed: { kind?: string; source?: string; vex?: unknown }[] } }>(
+          await h.call('ci', { method: 'POST', url: '/api/v1/verdicts', payload: { scan } }),
+        );
+      assert.equal((await verdict()).status, 'fail');
+      // Refused before it is stored: not JSON, and JSON that is no VEX.
+      for (const bad of ['{not json', JSON.stringify({ hello: 'world' })]) {
+        const r = await h.call('admin', { method: 'PUT', url: '/api/v1/vex/vendor', payload: { body: bad } });
+        assert.equal(r.statusCode, 422, r.body);
+        assert.equal(json<ErrorBody>(r).error.code, 'VEX_INVALID');
+      }
+      const statement = (vuln: string, status: string) => ({
+        vulnerability: { name: vuln },
+        products: [{ '@id': digest }],
+        status,
+        ...(status === 'not_affected' ? { justification: 'vulnerable_code_not_in_execute_path' } : {}),
+      });
+      const openvex = (statements: object[]) =>
+        JSON.stringify({
+          '@context': 'https://openvex.dev/ns/v0.2.0',
+          '@id': `https://vex.example/${Math.random().toString(36).slice(2)}`,
+          author: 'security@example.com',
+          timestamp: '2026-06-01T00:00:00Z',
+          version: 1,
+          statements,
+        });
+      // under_investigation changes nothing.
+      const criticals = ['CVE-2023-38545', 'CVE-2021-44228', 'CVE-2021-45046'];
+      const investigating = openvex(criticals.map((c) => statement(c, 'under_investigation')));
+      assert.equal(
+        (await h.call('ci', { method: 'PUT', url: '/api/v1/vex/vendor', payload: { body: investigating } })).statusCode,
+        403,
+      );
+      const put1 = await h.call('admin', {
+        method: 'PUT',
+        url: '/api/v1/vex/vendor',
+        payload: { body: investigating },
+      });
+      assert.equal(put1.statusCode, 200, put1.body);
+      assert.equal((await verdict()).status, 'fail');
+      // not_affected takes the critical findings out: the verdict passes, citing the document.
+      const notAffected = openvex(criticals.map((c) => statement(c, 'not_affected')));
+      await h.call('admin', { method: 'PUT', url: '/api/v1/vex/vendor', payload: { body: notAffected } });
+      const passed = await verdict();
+      assert.equal(passed.status, 'pass');
+      assert.ok(JSON.stringify(passed.verdict.suppressed).includes('VEX document vendor'));
+      const listed = json<{
+        items: {
+          name: string;
+          format: string;
+          createdBy: string;
+          statements: { status: string; justification?: string }[];
+        }[];
+      }>(await h.call('viewer', { method: 'GET', url: '/api/v1/vex' }));
+      assert.deepEqual(
+        listed.items.map((d) => [d.name, d.format, d.createdBy, d.statements.length]),
+        [['vendor', 'openvex', 'admin-token', 3]],
+      );
+      assert.equal(listed.items[0]?.statements[0]?.justification, 'vulnerable_code_not_in_execute_path');
+      assert.equal((await h.call('viewer', { method: 'DELETE', url: '/api/v1/vex/vendor' })).statusCode, 403);
+      assert.equal((await h.call('admin', { method: 'DELETE', url: '/api/v1/vex/vendor' })).statusCode, 204);
+      assert.equal((await h.call('admin', { method: 'DELETE', url: '/api/v1/vex/vendor' })).statusCode, 404);
+      assert.equal((await verdict()).status, 'fail');
+    });
+
+    test('registries show their last discovery run and push notification', async () => {
+      const h = await fresh();
+      const reg = json<{ id: number; discovery?: unknown; lastPush?: unknown }>(
+        await h.call('admin', {
+          method: 'POST',
+          url: '/api/v1/registries',
+          payload: { name: 'watched', url: 'https://watched.example' },
+        }),
+      );
+      assert.equal(reg.discovery, undefined);
+      await h.store.registryStatus.recordDiscovery(reg.id, {
+        at: 1_000,
+        repositories: 2,
+        tags: 5,
+        digests: 5,
+        queued: 1,
+        errors: ['team/a:1: HTTP 500'],
+      });
+      await h.store.registryStatus.recordPush(reg.id, { at: 2_000, repository: 'team/a', tag: '2' });
+      const one = json<{
+        discovery: { tags: number; errors: string[] };
+        lastPush: { repository: string; tag: string };
+      }>(await h.call('viewer', { method: 'GET', url: `/api/v1/registries/${reg.id}` }));
+      assert.equal(one.discovery.tags, 5);
+      assert.deepEqual(one.discovery.errors, ['team/a:1: HTTP 500']);
+      assert.deepEqual([one.lastPush.repository, one.lastPush.tag], ['team/a', '2']);
+      const all = json<{ items: { name: string; lastPush?: { at: number } }[] }>(
+        await h.call('viewer', { method: 'GET', url: '/api/v1/registries' }),
+      );
+      assert.equal(all.items.find((r) => r.name === 'watched')?.lastPush?.at, 2_000);
+    });
+
     test('tokens: issued once by an admin, usable at once, revoked for good', async () => {
       const h = await fresh();
       const issued = await h.call('admin', {

@@ -362,6 +362,14 @@ export function runtimeApiSuite(fixture: BackendFixture): void {
           ],
         ],
       );
+      type Overview = {
+        topVulnerabilities: { findingId: string; images: number; running?: { containers: number; nodes: number } }[];
+        runtime?: { nodes: number; containers: number; running: number; lastReportAt: number };
+      };
+      // No sensor reported: the overview has no runtime figures at all, not zeros.
+      const quiet = await h.get<Overview>('/api/v1/overview');
+      assert.equal(quiet.runtime, undefined);
+      assert.equal(quiet.topVulnerabilities[0]?.running, undefined);
       await h.post(
         'ci',
         runtimeReport('node-1', T0, [
@@ -375,6 +383,12 @@ export function runtimeApiSuite(fixture: BackendFixture): void {
       await h.post('ci', runtimeReport('node-2', T0, [{ id: 'c1', imageId: digestOf('c'), manifest: hit }]));
       const after = await h.get<Spread>(url);
       assert.deepEqual([after.images, after.containers, after.nodes], [2, 4, 2]);
+      const overview = await h.get<Overview>('/api/v1/overview');
+      assert.deepEqual(overview.runtime, { nodes: 2, containers: 6, running: 5, lastReportAt: T0 });
+      assert.deepEqual(
+        overview.topVulnerabilities.map((v) => [v.findingId, v.images, v.running]),
+        [['CVE-2023-38545', 2, { containers: 4, nodes: 2 }]],
+      );
       assert.deepEqual(
         after.items.map((i) => [i.digest, i.running.containers, i.running.nodes]),
         [

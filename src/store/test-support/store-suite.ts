@@ -13,6 +13,7 @@ import { migrationSuite } from './suite-migrations.js';
 import { notificationSuite } from './suite-notifications.js';
 import { policySuite } from './suite-policies.js';
 import { queueSuite } from './suite-queue.js';
+import { registryStatusSuite } from './suite-registry-status.js';
 import { rematchSuite } from './suite-rematch.js';
 import { runtimeSuite } from './suite-runtime.js';
 import { scanSuite } from './suite-scans.js';
@@ -40,5 +41,6 @@ export function storeSuite(fixture: BackendFixture): void {
     describe('listings for the HTTP API', () => listingsSuite(h));
     describe('dashboard users and sessions', () => webUsersSuite(h));
     describe('runtime: nodes, containers, running images', () => runtimeSuite(h));
+    describe('registry status and VEX documents', () => registryStatusSuite(h));
   });
 }

@@ -1,4 +1,4 @@
-import { useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import { api, get, type ImageSummary, type Role, can } from '../api';
 import { Counts, ErrorBox, redact, Sev, Show, shortDigest, tagName, time, useLoad, Verdict, Scroll } from '../ui';
 
@@ -299,6 +299,15 @@ function FindingItem(props: {
     package?: { name: string; version: string; purl: string };
   };
   const [open, setOpen] = useState(false);
+  // Closing the form gives focus back to the button that opened it, not to the page (WCAG 2.4.3).
+  const opener = useRef<HTMLButtonElement>(null);
+  const refocus = useRef(false);
+  useEffect(() => {
+    if (!open && refocus.current) {
+      refocus.current = false;
+      opener.current?.focus();
+    }
+  }, [open]);
   return (
     <li class="finding" id={`f-${f.findingId}`}>
       <details>
@@ -335,9 +344,18 @@ function FindingItem(props: {
           </dl>
           {can(props.role, 'ci') ? (
             open ? (
-              <ExceptionForm finding={f.findingId} digest={props.digest} role={props.role} onDone={props.onChange} />
+              <ExceptionForm
+                finding={f.findingId}
+                digest={props.digest}
+                role={props.role}
+                onDone={props.onChange}
+                onCancel={() => {
+                  refocus.current = true;
+                  setOpen(false);
+                }}
+              />
             ) : (
-              <button type="button" onClick={() => setOpen(true)}>
+              <button type="button" ref={opener} onClick={() => setOpen(true)}>
                 Create an exception…
               </button>
             )
@@ -348,8 +366,17 @@ function FindingItem(props: {
   );
 }
 
-function ExceptionForm(props: { finding: string; digest: string; role: Role; onDone: () => void }) {
+function ExceptionForm(props: {
+  finding: string;
+  digest: string;
+  role: Role;
+  onDone: () => void;
+  onCancel: () => void;
+}) {
   const [error, setError] = useState<Error | undefined>();
+  // The button that opened the form is gone: focus moves into the form, where the keyboard user is.
+  const first = useRef<HTMLSelectElement>(null);
+  useEffect(() => first.current?.focus(), []);
   const [done, setDone] = useState<string | undefined>();
   const soon = new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10);
   const submit = async (e: Event) => {
@@ -377,10 +404,20 @@ function ExceptionForm(props: { finding: string; digest: string; role: Role; onD
   };
   const id = props.finding.replace(/[^A-Za-z0-9]/g, '');
   return (
-    <form class="stack exception-form" onSubmit={submit} aria-label={`Exception for ${props.finding}`}>
+    <form
+      class="stack exception-form"
+      onSubmit={submit}
+      aria-label={`Exception for ${props.finding}`}
+      onKeyDown={(e) => {
+        if (e.key === 'Escape') {
+          e.preventDefault();
+          props.onCancel();
+        }
+      }}
+    >
       <label>
         Scope
-        <select name="scope">
+        <select name="scope" ref={first}>
           <option value={props.digest}>This image</option>
           <option value="*">Every image</option>
         </select>
@@ -402,9 +439,14 @@ function ExceptionForm(props: { finding: string; digest: string; role: Role; onD
           <input type="checkbox" name="approve" id={`approve-${id}`} checked /> Approve now and judge the image again
         </label>
       ) : null}
-      <button type="submit" class="primary">
-        Create exception
-      </button>
+      <div class="actions">
+        <button type="submit" class="primary">
+          Create exception
+        </button>
+        <button type="button" onClick={props.onCancel}>
+          Cancel
+        </button>
+      </div>
       {error ? <ErrorBox error={error} /> : null}
       {done ? (
         <p role="status" class="ok">

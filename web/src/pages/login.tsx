@@ -3,11 +3,34 @@ import { api, type Session } from '../api';
 import { navigate } from '../router';
 import { ErrorBox } from '../ui';
 
+const MODES: readonly (readonly ['password' | 'token', string])[] = [
+  ['password', 'User and password'],
+  ['token', 'API token'],
+];
+
 /** Log in with a user name and password, or with an API token; the server sets an HttpOnly session cookie. */
 export function Login(props: { onLogin: (s: Session) => void; next: string }) {
   const [mode, setMode] = useState<'password' | 'token'>('password');
   const [error, setError] = useState<Error | undefined>();
   const [busy, setBusy] = useState(false);
+  const onTabKey = (e: KeyboardEvent) => {
+    const i = MODES.findIndex(([m]) => m === mode);
+    const next =
+      e.key === 'ArrowRight' || e.key === 'ArrowDown'
+        ? (i + 1) % MODES.length
+        : e.key === 'ArrowLeft' || e.key === 'ArrowUp'
+          ? (i + MODES.length - 1) % MODES.length
+          : e.key === 'Home'
+            ? 0
+            : e.key === 'End'
+              ? MODES.length - 1
+              : undefined;
+    const to = next === undefined ? undefined : MODES[next];
+    if (!to) return;
+    e.preventDefault();
+    setMode(to[0]);
+    document.getElementById(`tab-${to[0]}`)?.focus();
+  };
   const submit = async (e: Event) => {
     e.preventDefault();
     const f = new FormData(e.currentTarget as HTMLFormElement);
@@ -30,13 +53,21 @@ export function Login(props: { onLogin: (s: Session) => void; next: string }) {
     <main id="main" class="login">
       <h1>customs</h1>
       <p class="muted">Log in to the dashboard.</p>
-      <div class="tabs" role="tablist" aria-label="Login method">
-        <button type="button" role="tab" aria-selected={mode === 'password'} onClick={() => setMode('password')}>
-          User and password
-        </button>
-        <button type="button" role="tab" aria-selected={mode === 'token'} onClick={() => setMode('token')}>
-          API token
-        </button>
+      {/* WAI-ARIA tabs pattern: one tab in the Tab order, arrow keys (and Home/End) move between them. */}
+      <div class="tabs" role="tablist" aria-label="Login method" onKeyDown={onTabKey}>
+        {MODES.map(([m, label]) => (
+          <button
+            key={m}
+            type="button"
+            role="tab"
+            id={`tab-${m}`}
+            aria-selected={mode === m}
+            tabIndex={mode === m ? 0 : -1}
+            onClick={() => setMode(m)}
+          >
+            {label}
+          </button>
+        ))}
       </div>
       <form onSubmit={submit} class="stack">
         {mode === 'password' ? (

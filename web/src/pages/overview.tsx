@@ -10,7 +10,14 @@ interface Overview {
   tags: number;
   verdicts: Record<string, number>;
   jobs: Record<string, number>;
-  topVulnerabilities: { findingId: string; severity: string; images: number }[];
+  topVulnerabilities: {
+    findingId: string;
+    severity: string;
+    images: number;
+    running?: { containers: number; nodes: number };
+  }[];
+  /** Absent until a runtime sensor reports: then nothing is known about what runs. */
+  runtime?: { nodes: number; containers: number; running: number; lastReportAt: number };
 }
 interface HistoryDay {
   day: string;
@@ -90,6 +97,24 @@ export function OverviewPage({ role }: { role: Role }) {
                   <Tile key={status} label={`Verdict ${status}`} value={n} />
                 ))}
               </section>
+              <section aria-labelledby="rt-h" id="runtime">
+                <h2 id="rt-h">Running workloads</h2>
+                {o.runtime ? (
+                  <>
+                    <div class="tiles">
+                      <Tile label="Nodes reporting" value={o.runtime.nodes} />
+                      <Tile label="Running containers" value={o.runtime.running} />
+                      <Tile label="Containers listed" value={o.runtime.containers} />
+                    </div>
+                    <p class="muted small">Last sensor report {time(o.runtime.lastReportAt)}.</p>
+                  </>
+                ) : (
+                  <p class="muted">
+                    No runtime sensor has reported yet, so what runs is unknown (not zero). Run{' '}
+                    <code>customs sensor</code> on the nodes to see running containers here.
+                  </p>
+                )}
+              </section>
               <section>
                 <h2>Open findings by severity, last 30 days</h2>
                 <TimeChart
@@ -110,6 +135,7 @@ export function OverviewPage({ role }: { role: Role }) {
                           <th scope="col">ID</th>
                           <th scope="col">Severity</th>
                           <th scope="col">Images</th>
+                          {o.runtime ? <th scope="col">Running</th> : null}
                         </tr>
                       </thead>
                       <tbody>
@@ -122,6 +148,13 @@ export function OverviewPage({ role }: { role: Role }) {
                               <Sev level={v.severity} />
                             </td>
                             <td>{v.images}</td>
+                            {o.runtime ? (
+                              <td>
+                                {v.running && v.running.containers > 0
+                                  ? `${v.running.containers} on ${v.running.nodes} node${v.running.nodes === 1 ? '' : 's'}`
+                                  : 'none'}
+                              </td>
+                            ) : null}
                           </tr>
                         ))}
                       </tbody>

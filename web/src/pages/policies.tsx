@@ -1,5 +1,5 @@
 import { api, get, type Page, type Role, can } from '../api';
-import { Show, time, useLoad } from '../ui';
+import { Scroll, Show, time, useLoad } from '../ui';
 
 interface Policy {
   id: number;
@@ -24,16 +24,31 @@ interface Exception {
   active: boolean;
 }
 
+interface VexDocument {
+  name: string;
+  format: string;
+  createdBy: string;
+  updatedAt: number;
+  statements: {
+    vulnerabilities: string[];
+    products: string[];
+    subcomponents: string[];
+    status: string;
+    justification?: string;
+  }[];
+}
+
 const SOON_MS = 14 * 86_400_000;
 
 /** Policies, and exceptions grouped by what needs attention: pending, expiring soon, in force, expired, revoked. */
 export function PoliciesPage({ role, show }: { role: Role; show: string }) {
   const [data, reload] = useLoad(async (signal) => {
-    const [policies, exceptions] = await Promise.all([
+    const [policies, exceptions, vex] = await Promise.all([
       get<{ items: Policy[] }>('/api/v1/policies', signal),
       get<Page<Exception>>('/api/v1/exceptions?limit=500', signal),
+      get<{ items: VexDocument[] }>('/api/v1/vex', signal),
     ]);
-    return { policies: policies.items, exceptions: exceptions.items };
+    return { policies: policies.items, exceptions: exceptions.items, vex: vex.items };
   }, []);
   const admin = can(role, 'admin');
   const act = async (method: string, path: string) => {
@@ -81,6 +96,7 @@ export function PoliciesPage({ role, show }: { role: Role; show: string }) {
                   </details>
                 ))}
               </section>
+              <VexStatements docs={d.vex} />
               <nav aria-label="Exception filter" class="small">
                 Show:{' '}
                 <a href="/policies" aria-current={show === '' ? 'page' : undefined}>
@@ -130,5 +146,58 @@ export function PoliciesPage({ role, show }: { role: Role; show: string }) {
         }}
       </Show>
     </main>
+  );
+}
+
+/**
+ * The statements of the stored VEX documents: every verdict applies them (not_affected and
+ * fixed take the finding out; affected and under_investigation change nothing).
+ */
+function VexStatements({ docs }: { docs: VexDocument[] }) {
+  const rows = docs.flatMap((doc) => doc.statements.map((st, i) => ({ doc, st, key: `${doc.name}-${i}` })));
+  return (
+    <section aria-labelledby="vex-h" id="vex">
+      <h2 id="vex-h">VEX statements in force ({rows.length})</h2>
+      <p class="muted small">
+        Every verdict applies them: not_affected and fixed take the finding out; affected and under_investigation change
+        nothing.
+      </p>
+      {rows.length === 0 ? (
+        <p class="muted">No VEX documents stored (PUT /api/v1/vex/NAME).</p>
+      ) : (
+        <Scroll label="VEX statements">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Vulnerability</th>
+                <th scope="col">Product</th>
+                <th scope="col">Status</th>
+                <th scope="col">Justification</th>
+                <th scope="col">Source</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map(({ doc, st, key }) => (
+                <tr key={key}>
+                  <td>{st.vulnerabilities.join(', ')}</td>
+                  <td class="mono small break">
+                    {st.products.join(', ')}
+                    {st.subcomponents.length > 0 ? ` (${st.subcomponents.join(', ')})` : ''}
+                  </td>
+                  <td>
+                    <span class={st.status === 'not_affected' || st.status === 'fixed' ? 'ok' : ''}>{st.status}</span>
+                  </td>
+                  <td>{st.justification ?? '—'}</td>
+                  <td class="small">
+                    {doc.name} ({doc.format === 'openvex' ? 'OpenVEX' : 'CycloneDX'}), stored by {doc.createdBy}{' '}
+                    {time(doc.updatedAt)}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </Scroll>
+      )}
+    </section>
   );
 }

@@ -9,6 +9,16 @@ interface Registry {
   hasCredentials: boolean;
   selection: { include: string[]; exclude: string[] };
   updatedAt: number;
+  discovery?: {
+    at: number;
+    repositories: number;
+    tags: number;
+    digests: number;
+    queued: number;
+    errors: string[];
+    error?: string;
+  };
+  lastPush?: { at: number; repository: string; tag?: string; digest?: string };
 }
 interface Repository {
   id: number;
@@ -67,6 +77,7 @@ function RegistryCard(props: { r: Registry; admin: boolean; repositories: Reposi
         {r.selection.exclude.length > 0 ? ` except ${r.selection.exclude.join(', ')}` : ''} · Changed{' '}
         {time(r.updatedAt)}
       </p>
+      <RegistryStatus r={r} />
       <details>
         <summary>Repositories ({props.repositories.length})</summary>
         <ul class="plain small">
@@ -93,6 +104,58 @@ function RegistryCard(props: { r: Registry; admin: boolean; repositories: Reposi
         )
       ) : null}
     </li>
+  );
+}
+
+/** The last discovery run (what it found, or why it failed) and the last push notification received. */
+function RegistryStatus({ r }: { r: Registry }) {
+  const d = r.discovery;
+  const p = r.lastPush;
+  return (
+    <dl class="status small">
+      <dt>Discovery</dt>
+      <dd>
+        {!d ? (
+          <span class="muted">never run</span>
+        ) : d.error !== undefined ? (
+          <>
+            <span class="bad">failed</span> {time(d.at)}: <span class="break">{d.error}</span>
+          </>
+        ) : (
+          <>
+            <span class="ok">ok</span> {time(d.at)}: {d.repositories} repositories, {d.tags} tags, {d.digests} images,{' '}
+            {d.queued} scans queued
+            {d.errors.length > 0 ? (
+              <>
+                {'; '}
+                <span class="bad">
+                  {d.errors.length} tag{d.errors.length === 1 ? '' : 's'} failed
+                </span>
+                <ul class="plain break">
+                  {d.errors.map((e) => (
+                    <li key={e}>{e}</li>
+                  ))}
+                </ul>
+              </>
+            ) : null}
+          </>
+        )}
+      </dd>
+      <dt>Last push</dt>
+      <dd>
+        {!p ? (
+          <span class="muted">none received</span>
+        ) : (
+          <>
+            <span class="mono break">
+              {p.repository}
+              {p.tag !== undefined ? `:${p.tag}` : p.digest !== undefined ? `@${p.digest.slice(0, 19)}` : ''}
+            </span>{' '}
+            {time(p.at)}
+          </>
+        )}
+      </dd>
+    </dl>
   );
 }
 
