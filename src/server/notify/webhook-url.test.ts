@@ -97,19 +97,15 @@ test('every API read masks the URL; audit log, JSON logs and delivery errors nev
   assert.equal(bad.statusCode, 201, bad.body);
   assert.equal((bad.json() as { url: string }).url, 'https://hooks.example:99999/…');
 
-  const reads = [
-    created,
-    bad,
-    await call({ method: 'GET', url: '/api/v1/webhooks' }),
-    await call({ method: 'GET', url: `/api/v1/webhooks/${id}` }),
-    await call({ method: 'PATCH', url: `/api/v1/webhooks/${id}`, payload: { url: second } }),
-    await call({ method: 'GET', url: `/api/v1/webhooks/${id}` }),
-  ];
+  const list = await call({ method: 'GET', url: '/api/v1/webhooks' });
+  const patched = await call({ method: 'PATCH', url: `/api/v1/webhooks/${id}`, payload: { url: second } });
+  const reread = await call({ method: 'GET', url: `/api/v1/webhooks/${id}` });
+  const reads = [created, bad, list, await call({ method: 'GET', url: `/api/v1/webhooks/${id}` }), patched, reread];
   assert.deepEqual(
-    (reads[2]?.json() as { items: { url: string }[] }).items.map((w) => w.url).sort(),
+    (list.json() as { items: { url: string }[] }).items.map((w) => w.url).sort(),
     [`${origin}/…`, 'https://hooks.example:99999/…'].sort(),
   );
-  assert.equal((reads[5]?.json() as { url: string }).url, `${origin}/…`);
+  assert.equal((reread.json() as { url: string }).url, `${origin}/…`);
   // The store still sends to the full URL.
   assert.equal((await store.webhooks.get(id))?.url, second);
 
