@@ -422,6 +422,18 @@ const registryStatusAndVex: Migration = {
   ],
 };
 
+/**
+ * A runtime node belongs to the API token that first reported it (docs/runtime.md
+ * "Node ownership"): a report for a node another token owns is refused, so one
+ * ci token cannot write another node's inventory. NULL: not bound yet (nodes
+ * reported before this migration); the next token to report binds it.
+ */
+const runtimeNodeOwner: Migration = {
+  version: 9,
+  name: 'runtime-node-owner-token',
+  up: (t) => [`ALTER TABLE runtime_nodes ADD COLUMN owner_token_id ${t.bigint}`],
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -432,6 +444,7 @@ export const MIGRATIONS: readonly Migration[] = [
   dashboardUsers,
   runtimeNodes,
   registryStatusAndVex,
+  runtimeNodeOwner,
 ];
 
 /** The schema version this code writes and reads. */

@@ -311,6 +311,8 @@ export interface RuntimeRepository {
    * A report no newer than the node's last is a duplicate: only unseen alerts and actions count.
    */
   report(input: RuntimeReportInput): Promise<RuntimeReportOutcome>;
+  /** Bind a node to another token, or (null) unbind it so its next reporter binds it; undefined when no such node. */
+  setNodeOwner(name: string, tokenId: number | null): Promise<RuntimeNode | undefined>;
   nodes(q?: PageQuery): Promise<RuntimeNode[]>;
   node(name: string): Promise<RuntimeNode | undefined>;
   containers(
