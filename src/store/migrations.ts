@@ -434,6 +434,20 @@ const runtimeNodeOwner: Migration = {
   up: (t) => [`ALTER TABLE runtime_nodes ADD COLUMN owner_token_id ${t.bigint}`],
 };
 
+/**
+ * Retention (docs/store.md "Retention"): the scheduled prune deletes Harbor scan
+ * requests and once-keys by age; these indexes let it find them without
+ * reading either table whole.
+ */
+const retentionIndexes: Migration = {
+  version: 10,
+  name: 'retention-created-at-indexes',
+  up: () => [
+    'CREATE INDEX harbor_scans_by_created ON harbor_scans (created_at)',
+    'CREATE INDEX event_once_by_created ON event_once (created_at)',
+  ],
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -445,6 +459,7 @@ export const MIGRATIONS: readonly Migration[] = [
   runtimeNodes,
   registryStatusAndVex,
   runtimeNodeOwner,
+  retentionIndexes,
 ];
 
 /** The schema version this code writes and reads. */

@@ -303,6 +303,18 @@ export interface HarborScanRepository {
   dropAuthorizationsBefore(before: number): Promise<number>;
 }
 
+/** What is kept only for a while: old Harbor scan requests and once-keys (retention.ts, docs/store.md "Retention"). */
+export interface RetentionRepository {
+  /**
+   * Delete Harbor scan requests made before `harborScansBefore` whose job is over (or gone),
+   * and once-keys set before `onceKeysBefore`; how many of each.
+   */
+  prune(opts: { readonly harborScansBefore: number; readonly onceKeysBefore: number }): Promise<{
+    readonly harborScans: number;
+    readonly onceKeys: number;
+  }>;
+}
+
 /** What the runtime sensors report: nodes, their containers, and which run a stored image (runtime-nodes.ts). */
 export interface RuntimeRepository {
   /**
@@ -356,5 +368,6 @@ export interface Store {
   readonly registryStatus: RegistryStatusRepository;
   /** VEX documents the central policy applies (vex-documents.ts). */
   readonly vex: VexDocumentRepository;
+  readonly retention: RetentionRepository;
   close(): Promise<void>;
 }
