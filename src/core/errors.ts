@@ -375,6 +375,11 @@ export const ERROR_CODES = {
     http: 422,
     hint: 'Give the command what it reads: Falco JSON output (one object per line), a rules file or a bundle made by `customs ir` (docs/runtime.md).',
   },
+  RUNTIME_NODE_OWNED: {
+    exit: EXIT.input,
+    http: 403,
+    hint: 'A runtime node is bound to the API token that first reported it (docs/runtime.md "Node ownership"): give each node\'s sensor its own token and report with it, or have an admin reassign the node (PUT /api/v1/runtime/nodes/{name}/owner).',
+  },
 } as const satisfies Record<string, CodeInfo>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

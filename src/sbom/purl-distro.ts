@@ -13,7 +13,7 @@
  */
 import { PackageURL } from 'packageurl-js';
 import type { OsInfo } from '../core/index.js';
-import { DEBIAN_CODENAMES, distroEcosystem } from '../vulndb/index.js';
+import { DEBIAN_CODENAMES, osDistroKey } from '../vulndb/index.js';
 
 /** Ubuntu code names → VERSION_ID (https://wiki.ubuntu.com/Releases). */
 const UBUNTU_CODENAMES: Readonly<Record<string, string>> = {
@@ -136,7 +136,7 @@ export function sbomDistro(purls: Iterable<string>): SbomDistro {
   for (const purl of purls) {
     const os = osFromPurl(purl);
     if (os === undefined) continue;
-    const key = distroEcosystem(os.family, os.version) ?? `${os.family} ${os.version}`;
+    const key = osDistroKey(os) ?? `${os.family} ${os.version}`;
     const seen = byKey.get(key);
     if (seen === undefined || os.version.length > seen.version.length)
       byKey.set(

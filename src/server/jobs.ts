@@ -22,6 +22,8 @@ export const JOB_KINDS = {
   dbUpdate: 'db-update',
   /** Re-match stored inventories after a DB update. */
   rescan: 'rescan',
+  /** Delete what is kept only for a while: old Harbor scan requests and once-keys (worker/prune-job.ts). */
+  prune: 'prune',
 } as const;
 export type JobKind = (typeof JOB_KINDS)[keyof typeof JOB_KINDS];
 

@@ -305,6 +305,8 @@ export interface RuntimeNodesTable {
   inventory_at: number | null;
   stats: string;
   created_at: number;
+  /** The API token the node is bound to (migration runtime-node-owner-token); null: not bound yet. */
+  owner_token_id: number | null;
 }
 
 export interface RuntimeContainersTable {

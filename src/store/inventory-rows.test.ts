@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { inventoryPackagesOf, packageNamespace } from './inventory-rows.js';
+import { distroKey } from '../match/index.js';
 
 test('OS packages are keyed by distro release, language packages by their DB ecosystem', () => {
   const debian = { family: 'debian', version: '12' };
@@ -64,4 +65,27 @@ test('a full inventory Package keeps its facts (all but layer and files) for res
     packages: [{ ecosystem: 'npm', name: 'left-pad', version: '1.3.0', purl: 'p3', layer: 'l2' }],
   });
   assert.equal(bare?.facts, undefined);
+});
+
+test('OS rows are filed under the key the matcher looks advisories up in, Debian testing/unstable included', () => {
+  const releases = [
+    { family: 'debian', version: '12.5', name: 'Debian 12', codename: 'bookworm' },
+    // Testing/unstable: no VERSION_ID; debian_version says "trixie/sid" or nothing completes it.
+    { family: 'debian', version: 'trixie/sid', name: 'Debian GNU/Linux trixie/sid', codename: 'trixie' },
+    { family: 'debian', version: '', name: 'Debian GNU/Linux trixie/sid', codename: 'trixie' },
+    { family: 'debian', version: 'bookworm/sid', name: 'Debian GNU/Linux bookworm/sid' },
+    { family: 'debian', version: 'sid', name: 'Debian sid', codename: 'sid' },
+    { family: 'alpine', version: '3.19.1', name: 'Alpine' },
+    { family: 'ubuntu', version: '24.04', name: 'Ubuntu', codename: 'noble' },
+    { family: 'rhel', version: '9.3', name: 'RHEL' },
+  ];
+  for (const os of releases) {
+    const key = distroKey(os);
+    assert.ok(key !== undefined, os.version);
+    assert.equal(packageNamespace('deb', os), key, `${os.family} ${os.version}`);
+  }
+  assert.equal(packageNamespace('deb', releases[1]), 'Debian:13');
+  assert.equal(packageNamespace('deb', releases[2]), 'Debian:13');
+  assert.equal(packageNamespace('deb', releases[3]), 'Debian:12');
+  assert.equal(packageNamespace('deb', releases[4]), 'Debian:sid');
 });

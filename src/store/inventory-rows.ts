@@ -6,12 +6,12 @@
  * release ("Debian:12"), language packages by their ecosystem ("PyPI").
  */
 import { OS_ECOSYSTEMS, type Package } from '../core/index.js';
-import { distroEcosystem, purlTypeEcosystem } from '../vulndb/index.js';
+import { osDistroKey, purlTypeEcosystem } from '../vulndb/index.js';
 import type { InventoryPackage, PackageFacts } from './types.js';
 
 /** The fields of an Inventory the store reads. */
 export interface InventoryLike {
-  readonly os?: { readonly family: string; readonly version: string };
+  readonly os?: { readonly family: string; readonly version: string; readonly codename?: string | undefined };
   readonly packages: readonly {
     readonly ecosystem: string;
     readonly name: string;
@@ -34,8 +34,9 @@ function factsOf(p: InventoryLike['packages'][number]): PackageFacts | undefined
 /** The namespace of a package: its distro release for OS packages, else its ecosystem's DB name. */
 export function packageNamespace(ecosystem: string, os: InventoryLike['os']): string {
   if ((OS_ECOSYSTEMS as readonly string[]).includes(ecosystem)) {
-    // An unknown distro still gets a release-scoped key, so releases never mix.
-    return os ? (distroEcosystem(os.family, os.version) ?? `${os.family}:${os.version}`) : ecosystem;
+    // The key the OS matchers use (osDistroKey), so the index finds what an advisory names;
+    // an unknown distro still gets a release-scoped key, so releases never mix.
+    return os ? (osDistroKey(os) ?? `${os.family}:${os.version}`) : ecosystem;
   }
   return purlTypeEcosystem(ecosystem) ?? ecosystem;
 }

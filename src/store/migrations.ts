@@ -422,6 +422,32 @@ const registryStatusAndVex: Migration = {
   ],
 };
 
+/**
+ * A runtime node belongs to the API token that first reported it (docs/runtime.md
+ * "Node ownership"): a report for a node another token owns is refused, so one
+ * ci token cannot write another node's inventory. NULL: not bound yet (nodes
+ * reported before this migration); the next token to report binds it.
+ */
+const runtimeNodeOwner: Migration = {
+  version: 9,
+  name: 'runtime-node-owner-token',
+  up: (t) => [`ALTER TABLE runtime_nodes ADD COLUMN owner_token_id ${t.bigint}`],
+};
+
+/**
+ * Retention (docs/store.md "Retention"): the scheduled prune deletes Harbor scan
+ * requests and once-keys by age; these indexes let it find them without
+ * reading either table whole.
+ */
+const retentionIndexes: Migration = {
+  version: 10,
+  name: 'retention-created-at-indexes',
+  up: () => [
+    'CREATE INDEX harbor_scans_by_created ON harbor_scans (created_at)',
+    'CREATE INDEX event_once_by_created ON event_once (created_at)',
+  ],
+};
+
 /** Every migration, in order. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   initial,
@@ -432,6 +458,8 @@ export const MIGRATIONS: readonly Migration[] = [
   dashboardUsers,
   runtimeNodes,
   registryStatusAndVex,
+  runtimeNodeOwner,
+  retentionIndexes,
 ];
 
 /** The schema version this code writes and reads. */

@@ -22,6 +22,7 @@ import { isPostgresUrl, openPostgresBackend } from './postgres-backend.js';
 import { registryRepository } from './registries.js';
 import { rematchRepository } from './rematch.js';
 import { runtimeRepository } from './runtime-nodes.js';
+import { retentionRepository } from './retention.js';
 import type { Store } from './repository.js';
 import { scanRepository } from './scans.js';
 import type { SecretKey } from './secret-box.js';
@@ -85,6 +86,7 @@ export function createStore(backend: Backend, opts: StoreOptions = {}): Store {
     runtime: runtimeRepository(ctx),
     registryStatus: registryStatusRepository(ctx),
     vex: vexDocumentRepository(ctx),
+    retention: retentionRepository(ctx),
     close: () => backend.close(),
   };
 }

@@ -303,6 +303,18 @@ export interface HarborScanRepository {
   dropAuthorizationsBefore(before: number): Promise<number>;
 }
 
+/** What is kept only for a while: old Harbor scan requests and once-keys (retention.ts, docs/store.md "Retention"). */
+export interface RetentionRepository {
+  /**
+   * Delete Harbor scan requests made before `harborScansBefore` whose job is over (or gone),
+   * and once-keys set before `onceKeysBefore`; how many of each.
+   */
+  prune(opts: { readonly harborScansBefore: number; readonly onceKeysBefore: number }): Promise<{
+    readonly harborScans: number;
+    readonly onceKeys: number;
+  }>;
+}
+
 /** What the runtime sensors report: nodes, their containers, and which run a stored image (runtime-nodes.ts). */
 export interface RuntimeRepository {
   /**
@@ -311,6 +323,8 @@ export interface RuntimeRepository {
    * A report no newer than the node's last is a duplicate: only unseen alerts and actions count.
    */
   report(input: RuntimeReportInput): Promise<RuntimeReportOutcome>;
+  /** Bind a node to another token, or (null) unbind it so its next reporter binds it; undefined when no such node. */
+  setNodeOwner(name: string, tokenId: number | null): Promise<RuntimeNode | undefined>;
   nodes(q?: PageQuery): Promise<RuntimeNode[]>;
   node(name: string): Promise<RuntimeNode | undefined>;
   containers(
@@ -354,5 +368,6 @@ export interface Store {
   readonly registryStatus: RegistryStatusRepository;
   /** VEX documents the central policy applies (vex-documents.ts). */
   readonly vex: VexDocumentRepository;
+  readonly retention: RetentionRepository;
   close(): Promise<void>;
 }

@@ -8,6 +8,7 @@
  * re-sends a batch after a lost answer adds nothing twice.
  */
 import type { ExpressionBuilder, Selectable } from 'kysely';
+import { CustomsError } from '../core/index.js';
 import type { Db, RuntimeContainersTable, RuntimeNodesTable, Tables } from './db-schema.js';
 import { appendEvent } from './events.js';
 import type { RuntimeRepository } from './repository.js';
@@ -29,6 +30,7 @@ const toNode = (r: Selectable<RuntimeNodesTable>, containers: number, running: n
   running,
   stats: JSON.parse(r.stats) as unknown,
   createdAt: Number(r.created_at),
+  ...(r.owner_token_id !== null ? { ownerTokenId: Number(r.owner_token_id) } : {}),
 });
 
 const toContainer = (r: Selectable<RuntimeContainersTable> & { node: string }): RuntimeContainer => ({
@@ -105,7 +107,42 @@ export function runtimeRepository(ctx: StoreContext): RuntimeRepository {
     return rows.map((r) => toNode(r, c.get(r.id)?.containers ?? 0, c.get(r.id)?.running ?? 0));
   };
 
+  /**
+   * A node not bound yet is bound to the reporting token; one bound to another token is
+   * refused (thrown inside the transaction: nothing of the report is written).
+   */
+  const claim = async (trx: Db, node: Selectable<RuntimeNodesTable>, tokenId: number): Promise<void> => {
+    if (node.owner_token_id === null) {
+      await trx.updateTable('runtime_nodes').set({ owner_token_id: tokenId }).where('id', '=', node.id).execute();
+      return;
+    }
+    if (Number(node.owner_token_id) === tokenId) return;
+    const owner = await trx
+      .selectFrom('api_tokens')
+      .select('name')
+      .where('id', '=', Number(node.owner_token_id))
+      .executeTakeFirst();
+    throw new CustomsError(
+      'RUNTIME_NODE_OWNED',
+      `node "${node.name}" is bound to token ${owner ? `"${owner.name}" ` : ''}(id ${String(node.owner_token_id)}), which reported it first; send its reports with that token, or have an admin reassign the node (PUT /api/v1/runtime/nodes/${encodeURIComponent(node.name)}/owner)`,
+    );
+  };
+
   return {
+    async setNodeOwner(name, tokenId) {
+      const found = await backend.write(async (trx) =>
+        trx
+          .updateTable('runtime_nodes')
+          .set({ owner_token_id: tokenId })
+          .where('name', '=', name)
+          .returning('id')
+          .executeTakeFirst(),
+      );
+      if (!found) return undefined;
+      const row = await db.selectFrom('runtime_nodes').selectAll().where('id', '=', found.id).executeTakeFirstOrThrow();
+      return (await nodesOf([row]))[0];
+    },
+
     async report(input) {
       const now = ctx.now();
       const outcome = await backend.write(async (trx) => {
@@ -118,6 +155,7 @@ export function runtimeRepository(ctx: StoreContext): RuntimeRepository {
             inventory_at: null,
             stats: 'null',
             created_at: now,
+            owner_token_id: input.tokenId ?? null,
           })
           .onConflict((oc) => oc.column('name').doNothing())
           .execute();
@@ -128,6 +166,7 @@ export function runtimeRepository(ctx: StoreContext): RuntimeRepository {
           .where('name', '=', input.node)
           .$if(postgres, (q) => q.forUpdate())
           .executeTakeFirstOrThrow();
+        if (input.tokenId !== undefined) await claim(trx, node, input.tokenId);
         // Older or the same: a re-sent or late report must not roll the node's containers back.
         const duplicate = input.sentAt <= Number(node.last_report_at);
         const events: EventRecord[] = [];

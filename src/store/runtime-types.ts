@@ -42,6 +42,12 @@ export interface RuntimeReportInput {
   /** Alerts and actions, appended once each per node and `key` (runtime.alert, runtime.action). */
   readonly events: readonly RuntimeEventInput[];
   readonly stats: unknown;
+  /**
+   * The API token sending the report. Given, the node is bound to it on its first report
+   * (or first since an admin unbound it), and a report from another token is refused
+   * with RUNTIME_NODE_OWNED. Absent: no ownership check (local stores, tests).
+   */
+  readonly tokenId?: number;
 }
 
 export interface RuntimeEventInput {
@@ -63,6 +69,8 @@ export interface RuntimeNode {
   readonly running: number;
   readonly stats: unknown;
   readonly createdAt: number;
+  /** The API token the node is bound to; absent: none yet. */
+  readonly ownerTokenId?: number;
 }
 
 export interface RuntimeContainer extends RuntimeContainerInput {

@@ -1,7 +1,9 @@
 /**
  * Recording a scan: the scan result document (opaque JSON), the image's
  * inventory and its findings change together in one transaction, with a
- * scan.recorded event, so readers never see a scan without its findings.
+ * scan.recorded event, so readers never see a scan without its findings —
+ * and with the verdict judged on it when the caller gives one, so a crash
+ * never leaves a scan without its verdict.
  */
 import { sql } from 'kysely';
 import { appendEvent } from './events.js';
@@ -11,6 +13,7 @@ import { replaceInventory } from './package-index.js';
 import type { ScanRepository } from './repository.js';
 import { asScanDocument, findingsOf } from './scan-document.js';
 import type { StoreContext } from './store-context.js';
+import { insertVerdict } from './verdicts.js';
 
 export function scanRepository(ctx: StoreContext): ScanRepository {
   const { backend } = ctx;
@@ -49,7 +52,12 @@ export function scanRepository(ctx: StoreContext): ScanRepository {
             unchanged: changes.unchanged,
           },
         });
-        return { scanId, imageId, findings: changes };
+        // The verdict judged on this scan, in the same transaction: a crash between the two writes no scan.
+        const verdict =
+          input.verdict !== undefined
+            ? await insertVerdict(trx, imageId, { ...input.verdict, imageDigest: input.imageDigest, scanId }, at)
+            : undefined;
+        return { scanId, imageId, findings: changes, ...(verdict !== undefined ? { verdict } : {}) };
       });
     },
     async latest(imageDigest) {

@@ -207,12 +207,19 @@ export interface ScanInput {
   readonly packages: readonly InventoryPackage[];
   readonly dbVersion?: string;
   readonly jobId?: number;
+  /**
+   * The verdict judged on this scan: recorded in the scan's own transaction (with its
+   * scanId), so no scan is ever stored without the verdict its caller meant to record.
+   */
+  readonly verdict?: Omit<VerdictInput, 'imageDigest' | 'scanId'>;
 }
 
 export interface ScanRecorded {
   readonly scanId: number;
   readonly imageId: number;
   readonly findings: FindingChanges;
+  /** The verdict recorded with the scan, when the input had one. */
+  readonly verdict?: VerdictRecord;
 }
 
 export interface ScanRecord {

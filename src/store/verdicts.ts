@@ -1,11 +1,11 @@
 /** Policy verdicts per image, newest last; the verdict document is stored as is. */
 import type { Selectable } from 'kysely';
 import type { VerdictStatus } from '../policy/index.js';
-import type { VerdictsTable } from './db-schema.js';
+import type { Db, VerdictsTable } from './db-schema.js';
 import { ensureImage } from './images.js';
 import type { VerdictRepository } from './repository.js';
 import type { StoreContext } from './store-context.js';
-import type { VerdictRecord } from './types.js';
+import type { VerdictInput, VerdictRecord } from './types.js';
 
 const toVerdict = (r: Selectable<VerdictsTable>, imageDigest: string): VerdictRecord => ({
   id: r.id,
@@ -16,6 +16,23 @@ const toVerdict = (r: Selectable<VerdictsTable>, imageDigest: string): VerdictRe
   document: JSON.parse(r.document) as unknown,
   createdAt: r.created_at,
 });
+
+/** Insert a verdict inside the caller's transaction (scans.record writes a scan and its verdict in one). */
+export async function insertVerdict(trx: Db, imageId: number, input: VerdictInput, at: number): Promise<VerdictRecord> {
+  const row = await trx
+    .insertInto('verdicts')
+    .values({
+      image_id: imageId,
+      scan_id: input.scanId ?? null,
+      status: input.status,
+      policy: input.policy ?? null,
+      document: JSON.stringify(input.document),
+      created_at: at,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toVerdict(row, input.imageDigest);
+}
 
 export function verdictRepository(ctx: StoreContext): VerdictRepository {
   const { backend } = ctx;
@@ -35,19 +52,7 @@ export function verdictRepository(ctx: StoreContext): VerdictRepository {
       backend.write(async (trx) => {
         const at = ctx.now();
         const imageId = await ensureImage(trx, input.imageDigest, at);
-        const row = await trx
-          .insertInto('verdicts')
-          .values({
-            image_id: imageId,
-            scan_id: input.scanId ?? null,
-            status: input.status,
-            policy: input.policy ?? null,
-            document: JSON.stringify(input.document),
-            created_at: at,
-          })
-          .returningAll()
-          .executeTakeFirstOrThrow();
-        return toVerdict(row, input.imageDigest);
+        return insertVerdict(trx, imageId, input, at);
       }),
     latest: async (imageDigest) => (await list(imageDigest, 1))[0],
     list: (imageDigest, limit = 100) => list(imageDigest, Math.max(1, Math.min(limit, 1000))),

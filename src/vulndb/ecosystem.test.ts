@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { distroEcosystem, normalizeEcosystem, packageKey, purlTypeEcosystem } from './ecosystem.js';
+import { distroEcosystem, normalizeEcosystem, osDistroKey, packageKey, purlTypeEcosystem } from './ecosystem.js';
 
 test('OSV ecosystem strings map to one key per distro release (docs/vulndb.md table)', () => {
   const cases: [string, string][] = [
@@ -78,4 +78,18 @@ test('purl types name their OSV ecosystem; OS formats and inherited property nam
   ]) {
     assert.equal(purlTypeEcosystem(type), undefined, type);
   }
+});
+
+test('an OS release is keyed as the feeds name it: Debian testing/unstable by code name, as the tracker does', () => {
+  const os = (version: string, codename?: string) => ({ family: 'debian', version, ...(codename ? { codename } : {}) });
+  // The tracker's release names fold to these keys (normalizeEcosystem): an image's key must be the same string.
+  assert.equal(osDistroKey(os('trixie/sid', 'trixie')), normalizeEcosystem('Debian:trixie'));
+  assert.equal(osDistroKey(os('', 'trixie')), 'Debian:13');
+  assert.equal(osDistroKey(os('bookworm/sid')), 'Debian:12');
+  assert.equal(osDistroKey(os('sid', 'sid')), normalizeEcosystem('Debian:sid'));
+  assert.equal(osDistroKey(os('12.5', 'bookworm')), 'Debian:12');
+  assert.equal(osDistroKey(os('nonsense/sid')), undefined);
+  assert.equal(osDistroKey(os('', 'constructor')), undefined);
+  assert.equal(osDistroKey({ family: 'alpine', version: '3.19.1' }), 'Alpine:v3.19');
+  assert.equal(osDistroKey(undefined), undefined);
 });

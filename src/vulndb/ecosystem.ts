@@ -202,6 +202,37 @@ export function distroEcosystem(id: string, versionId: string | undefined): Feed
   }
 }
 
+/** The fields of an OS release that decide its DB key (an OsInfo, or anything shaped like it). */
+export interface OsReleaseLike {
+  readonly family: string;
+  readonly version: string;
+  readonly codename?: string | undefined;
+}
+
+/**
+ * THE key of an image's OS release: the one the OS matchers look advisories up
+ * in and the one the store's package index (and so rescans) files OS packages
+ * under. Both must agree, or a package index query and a rescan miss the image.
+ *
+ * Debian testing and unstable have no VERSION_ID; their os-release says
+ * PRETTY_NAME="Debian GNU/Linux trixie/sid" and VERSION_CODENAME=trixie, and
+ * /etc/debian_version says "trixie/sid" (pickOs takes that as the version).
+ * The security tracker and the feeds name the release by code name
+ * ("trixie", "sid"), which normalizeEcosystem folds to "Debian:13" and
+ * "Debian:sid": such an image is keyed by its code name the same way —
+ * VERSION_CODENAME, else the part of debian_version before the slash.
+ * Everything else: distroEcosystem (VERSION_ID).
+ */
+export function osDistroKey(os: OsReleaseLike | undefined): FeedEcosystem | undefined {
+  if (os === undefined) return undefined;
+  if (os.family.trim().toLowerCase() === 'debian' && !/^\d+(\.\d+)*$/.test(os.version.trim())) {
+    const name = (os.codename || os.version.split('/')[0] || '').trim().toLowerCase();
+    const release = Object.hasOwn(DEBIAN_CODENAMES, name) ? DEBIAN_CODENAMES[name] : undefined;
+    return release === undefined ? undefined : `Debian:${release}`;
+  }
+  return distroEcosystem(os.family, os.version);
+}
+
 /** The distro family of a key ("Debian:12" → "Debian"), or the key itself. */
 export function ecosystemFamily(key: FeedEcosystem): string {
   const i = key.indexOf(':');

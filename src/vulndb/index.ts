@@ -3,6 +3,8 @@ export { FIX_STATES } from './types.js';
 export {
   normalizeEcosystem,
   distroEcosystem,
+  osDistroKey,
+  type OsReleaseLike,
   ecosystemFamily,
   packageKey,
   PURL_TYPE_ECOSYSTEM,

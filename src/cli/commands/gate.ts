@@ -13,7 +13,15 @@ import {
   severitiesOf,
 } from '../filters.js';
 import { renderTarget, withImageContext } from '../image-command.js';
-import { dbFile, distroOf, distroOption, type ImageFlags, imageOptions } from '../options.js';
+import {
+  dbFile,
+  distroOf,
+  distroOption,
+  type ImageFlags,
+  imageOptions,
+  secretConfigOf,
+  secretConfigOption,
+} from '../options.js';
 import { chosenFormat, writeOutput } from '../output.js';
 import { OFFLINE_MODES, type OfflineMode, postVerdict, ServerUnreachable } from '../remote-verdict.js';
 
@@ -36,6 +44,7 @@ interface GateFlags extends ImageFlags, FilterFlags {
   readonly db?: string;
   readonly dbDir?: string;
   readonly scanners?: string;
+  readonly secretConfig?: string;
   readonly dockerfile?: string;
   readonly distro?: string;
   readonly server?: string;
@@ -204,6 +213,7 @@ export function gateCommand(signal: AbortSignal): Command {
       '--scanners <list>',
       'what to look for when scanning now: vuln,secret,misconfig,malware,license (default: all)',
     )
+    .addOption(secretConfigOption())
     .addOption(distroOption())
     .option('--server <url>', 'judge with the central policy of a `customs serve` at URL and record the result there')
     .addOption(new Option('--token <token>', 'API token (role ci) for --server').env('CUSTOMS_TOKEN'))
@@ -224,6 +234,7 @@ Examples:
   customs gate docker-archive:app.tar --policy org.yaml --policy team.yaml --vex app.vex.json
   customs scan app:1 -f json -o scan.json && customs gate scan.json --policy policy.yaml   # scan once, gate many times
   customs gate app:1 --severity HIGH,CRITICAL --ignore-unfixed --ignorefile .trivyignore    # like trivy --exit-code 1
+  customs gate app:1 --policy policy.yaml --secret-config secrets.yaml   # your secret rules and allow-rules, as on scan
   customs gate sbom.cdx.json --fail-on high -o sarif=customs.sarif -o junit=customs.xml --summary
   customs gate dockerfile ./Dockerfile --severity HIGH,CRITICAL -o customs.sarif        # SARIF with file/line regions
   customs gate k8s ./deploy/ --policy policy.yaml                                        # policy misconfigurations rules
@@ -245,6 +256,8 @@ Exit status:
     const failOn = flags.failOn === undefined ? undefined : pol.parseFailOn(flags.failOn);
     const outputs = outputsOf(cmd, flags);
     const distro = await distroOf(flags.distro);
+    // As on `customs scan`: a bad file is refused before any image is read.
+    const secretConfig = await secretConfigOf(flags.secretConfig);
     const configKind = configKindOf(eng.CONFIG_KINDS, target, path);
     if (flags.server !== undefined && configKind !== undefined)
       throw new CustomsError('USAGE_BAD_FLAG', `--server judges images and scan results, not ${configKind} files`);
@@ -254,6 +267,7 @@ Exit status:
       const { rules, dockerfile } = await gateRulesOf(flags, ctx.now(), severities, failOn, configKind !== undefined);
       const plan = {
         scanners: flags.scanners === undefined ? SCANNERS : parseScanners(flags.scanners),
+        ...(secretConfig ? { secretConfig } : {}),
         ...(distro ? { distro } : {}),
       };
       const at = { ...ctx, dbPath: dbFile(flags.db, flags.dbDir ?? ctx.config.dbDir) };

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { Command, Option } from 'commander';
 import { CustomsError, DB_FILE, EXIT } from '../../core/index.js';
 import type { ScanPlan } from '../../engine/index.js';
@@ -6,7 +5,16 @@ import { SCAN_FORMATS, SCAN_WRITERS, type ScanFormat } from '../../report/index.
 import { parseScanners, SCANNERS } from '../../result/index.js';
 import { dbDirOption, type FilterFlags, filterOptions, filtersOf } from '../filters.js';
 import { renderTarget, withImageContext } from '../image-command.js';
-import { dbFile, distroOf, distroOption, type ImageFlags, imageOptions } from '../options.js';
+import {
+  dbFile,
+  distroOf,
+  distroOption,
+  type ImageFlags,
+  imageOptions,
+  readFlagFile,
+  secretConfigOf,
+  secretConfigOption,
+} from '../options.js';
 import { chosenFormat, writeOutput } from '../output.js';
 
 // The pipeline loads when the command runs, so `--help` and `--version` start fast.
@@ -30,23 +38,12 @@ interface ScanFlags extends ImageFlags, FilterFlags {
   readonly distro?: string;
 }
 
-async function readFlagFile(flag: string, file: string): Promise<string> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (e) {
-    throw new CustomsError('USAGE_BAD_FLAG', `${flag} ${file}: ${(e as Error).message}`, e);
-  }
-}
-
 /** The scan plan of the flags (engine ScanPlan): scanners, secrets config, IOC list, clamd. */
 async function scanPlanOf(flags: ScanFlags): Promise<ScanPlan> {
   const scanners = flags.scanners === undefined ? SCANNERS : parseScanners(flags.scanners);
   const distro = await distroOf(flags.distro);
-  const [eng, analyze] = await Promise.all([engine(), import('../../analyze/index.js')]);
-  const secretConfig =
-    flags.secretConfig === undefined
-      ? undefined
-      : eng.secretConfigOf(await readFlagFile('--secret-config', flags.secretConfig));
+  const analyze = await import('../../analyze/index.js');
+  const secretConfig = await secretConfigOf(flags.secretConfig);
   const iocs = flags.ioc === undefined ? undefined : analyze.loadIocList(await readFlagFile('--ioc', flags.ioc));
   const clamd =
     flags.clamd === undefined ? undefined : { addr: flags.clamd, dbVersion: await analyze.clamdVersion(flags.clamd) };
@@ -76,7 +73,7 @@ export function scanCommand(signal: AbortSignal): Command {
       '--scanners <list>',
       'what to look for, comma-separated: vuln,secret,misconfig,malware,license (default: all)',
     )
-    .option('--secret-config <file>', 'secrets config: extra rules and allow-rules (YAML, docs/secrets.md)')
+    .addOption(secretConfigOption())
     .option('--ioc <file>', 'known-bad SHA-256 hashes, one per line or CSV with a sha256 column (malware scanner)')
     .option('--clamd <addr>', 'also stream files to clamd (unix socket path or host:port) (malware scanner)')
     .addOption(distroOption());

@@ -120,7 +120,16 @@ Exit status:
       embeddedWorkers: async (ctx) =>
         srv.startWorkerPool(ctx, {
           concurrency: Number(process.env.CUSTOMS_WORKER_CONCURRENCY) || 1,
-          ...(process.env.CUSTOMS_SCHEDULE ? { schedule: { cron: process.env.CUSTOMS_SCHEDULE } } : {}),
+          ...(process.env.CUSTOMS_SCHEDULE
+            ? {
+                schedule: {
+                  cron: process.env.CUSTOMS_SCHEDULE,
+                  ...(process.env.CUSTOMS_RETENTION_DAYS !== undefined
+                    ? { retentionDays: srv.parseRetentionDays(process.env.CUSTOMS_RETENTION_DAYS) }
+                    : {}),
+                },
+              }
+            : {}),
         }),
     });
     if (!signal.aborted)

@@ -103,7 +103,18 @@ A worker killed outright loses nothing: its jobs return to the queue when their 
           leaseMs,
           cacheDir,
           name,
-          ...(schedule ? { schedule: { cron: schedule, timezone: env.CUSTOMS_SCHEDULE_TZ ?? 'UTC' } } : {}),
+          ...(schedule
+            ? {
+                schedule: {
+                  cron: schedule,
+                  timezone: env.CUSTOMS_SCHEDULE_TZ ?? 'UTC',
+                  // Days the scheduled prune keeps Harbor scan requests and once-keys (default 30).
+                  ...(env.CUSTOMS_RETENTION_DAYS !== undefined
+                    ? { retentionDays: server.parseRetentionDays(env.CUSTOMS_RETENTION_DAYS) }
+                    : {}),
+                },
+              }
+            : {}),
         },
       );
       const health = listen ? await server.startHealthServer(listen, pool, store, signal) : undefined;

@@ -223,22 +223,19 @@ export const governanceRoutes: RoutePlugin = async (plain, { ctx }) => {
       }
       const now = ctx.now();
       const judged = await judgeCentrally(store, result, digest, now, policy);
+      const previous = await store.verdicts.latest(digest);
+      const verdict = judged.outcome.verdict;
+      const names = judged.policies.map((p) => p.name).join(',');
+      // Scan and verdict in one transaction: a failure between them leaves neither.
       const recorded = await store.scans.record({
         imageDigest: digest,
         document: scan,
         packages: inventoryPackagesOf(result.inventory),
         ...(result.db !== undefined ? { dbVersion: result.db.builtAt } : {}),
+        verdict: { status: verdict.status, ...(names !== '' ? { policy: names } : {}), document: verdict },
       });
-      const previous = await store.verdicts.latest(digest);
-      const verdict = judged.outcome.verdict;
-      const names = judged.policies.map((p) => p.name).join(',');
-      const stored = await store.verdicts.record({
-        imageDigest: digest,
-        scanId: recorded.scanId,
-        status: verdict.status,
-        ...(names !== '' ? { policy: names } : {}),
-        document: verdict,
-      });
+      const stored = recorded.verdict;
+      if (stored === undefined) throw new Error('unreachable: scans.record returns the verdict it was given');
       if (previous !== undefined && previous.status !== verdict.status) {
         await store.events.append({
           type: EVENT_TYPES.verdictChanged,

@@ -155,7 +155,23 @@ export const RuntimeNodeSchema = Type.Object({
   running: Type.Integer({ description: 'Of which running' }),
   stats: Type.Unknown({ description: "The sensor's counters in its last report" }),
   createdAt: Millis('First report'),
+  ownerTokenId: Type.Optional(
+    Type.Integer({
+      description:
+        'The API token the node is bound to (the first to report it); absent: none yet (docs/runtime.md "Node ownership")',
+    }),
+  ),
 });
+
+/** PUT /runtime/nodes/{name}/owner: bind the node to another token, or null to let its next reporter bind it. */
+export const NodeOwnerSchema = Type.Object(
+  {
+    tokenId: Type.Union([Type.Integer({ minimum: 1 }), Type.Null()], {
+      description: 'An active API token id (GET /api/v1/tokens), or null to unbind',
+    }),
+  },
+  { additionalProperties: false },
+);
 
 export const RuntimeContainerSchema = Type.Object({
   id: Type.Integer(),

@@ -16,6 +16,7 @@ import { EVENT_TYPES } from '../event-types.js';
 import { body, decodeCursor, errorResponses, PageQuerySchema, page, pageOf } from '../http/index.js';
 import {
   ContainerQuerySchema,
+  NodeOwnerSchema,
   RuntimeContainerSchema,
   RuntimeNodeSchema,
   RuntimeReportResultSchema,
@@ -87,6 +88,14 @@ export const runtimeRoutes: RoutePlugin = async (plain, { ctx }) => {
     },
     async (request) => {
       const r = request.body;
+      // A node is bound to the token that first reported it (docs/runtime.md "Node ownership"):
+      // only a token can own one, so a report without one (a dashboard session) is refused.
+      const tokenId = request.actor?.token?.id;
+      if (tokenId === undefined)
+        throw new CustomsError(
+          'API_FORBIDDEN',
+          'runtime reports are bound to the API token that sends them: send "Authorization: Bearer <ci token>"',
+        );
       const sentAt = Date.parse(r.sentAt);
       if (!Number.isFinite(sentAt))
         throw new CustomsError('API_REQUEST_INVALID', `sentAt "${r.sentAt}" is not a date-time; send an ISO 8601 time`);
@@ -114,6 +123,7 @@ export const runtimeRoutes: RoutePlugin = async (plain, { ctx }) => {
       const inv = r.inventory;
       const outcome = await store.runtime.report({
         node: r.host,
+        tokenId,
         sentAt,
         events,
         stats: r.stats,
@@ -162,6 +172,38 @@ export const runtimeRoutes: RoutePlugin = async (plain, { ctx }) => {
         limit: limit + 1,
       });
       return body(page('runtime-nodes', rows, limit, (n) => n.id));
+    },
+  );
+
+  app.put(
+    '/api/v1/runtime/nodes/:name/owner',
+    {
+      config: { access: 'admin' },
+      schema: {
+        tags: ['runtime'],
+        summary: "Reassign a node to another API token (a new sensor's), or unbind it (tokenId null; admin)",
+        params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 253 }) }),
+        body: NodeOwnerSchema,
+        response: { 200: RuntimeNodeSchema, ...errorResponses(404) },
+      },
+    },
+    async (request) => {
+      const { tokenId } = request.body;
+      if (tokenId !== null) {
+        const token = (await store.tokens.list()).find((t) => t.id === tokenId);
+        if (!token || token.revokedAt !== undefined || (token.expiresAt !== undefined && token.expiresAt <= ctx.now()))
+          throw new CustomsError(
+            'API_REQUEST_INVALID',
+            `tokenId ${String(tokenId)} is not an active API token; GET /api/v1/tokens lists them (or send null to unbind the node)`,
+          );
+      }
+      const node = await store.runtime.setNodeOwner(request.params.name, tokenId);
+      if (!node)
+        throw new CustomsError(
+          'API_NOT_FOUND',
+          `runtime node "${request.params.name}" has not reported; GET /api/v1/runtime/nodes lists the nodes`,
+        );
+      return body(node);
     },
   );
 

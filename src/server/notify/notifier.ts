@@ -22,6 +22,7 @@ import type { DeliveryLease, DeliveryRecord, EventRecord, Subscription } from '.
 import type { ServerContext } from '../context.js';
 import { EVENT_TYPES } from '../event-types.js';
 import { type BackoffOptions, backoffDelay } from './backoff.js';
+import { withoutWebhookUrl } from './mask-url.js';
 import { type CveDigest, cveOf, type DeliveryPayload, digestPartOf, jsonBody, slackBody } from './messages.js';
 import { DEFAULT_REFUSED, makeAgent, type SendOutcome, send } from './sender.js';
 import {
@@ -250,7 +251,9 @@ export function startNotifier(ctx: ServerContext, options: NotifierOptions = {})
       await store.deliveries.fail(lease, { error: 'the subscription is disabled: enable it, then retry the delivery' });
       return;
     }
-    const outcome = await attempt(d, sub);
+    const tried = await attempt(d, sub);
+    // The error goes to the store, the deliveries API and the log: never with the URL in it (mask-url.ts).
+    const outcome = tried.ok ? tried : { ...tried, error: withoutWebhookUrl(tried.error, sub.url) };
     if (outcome.ok) {
       await store.deliveries.succeed(lease, outcome.status);
       log.debug({ delivery: d.id, webhook: sub.name, status: outcome.status }, 'webhook delivered');

@@ -2,8 +2,10 @@
  * /api/v1/webhooks (subscriptions, admin) and /api/v1/deliveries (what was
  * sent, what is pending, the dead-letter list, retry): docs/notifications.md.
  * A subscription's secret is write-only: responses say `hasSecret`, never
- * the secret (it has no response field). The app's audit log records every
- * change (bodies are not recorded, so neither is the secret).
+ * the secret (it has no response field); the URL, a credential too (a Slack
+ * webhook's path is its token), is shown as scheme and host only. The app's
+ * audit log records every change (bodies are not recorded, so neither is the
+ * secret nor the URL).
  */
 import { type Static, Type } from '@sinclair/typebox';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
@@ -14,6 +16,7 @@ import { EVENT_TYPES } from '../event-types.js';
 // The modules themselves, not http/index.ts: that re-exports the app, which imports routes.ts (a cycle).
 import { errorResponses } from '../http/errors.js';
 import { decodeCursor, PageQuerySchema, page, pageOf } from '../http/paging.js';
+import { maskWebhookUrl } from './mask-url.js';
 
 const Millis = (description: string) => Type.Integer({ description: `${description} (ms since the epoch)` });
 const literals = <T extends string>(values: readonly T[]) => Type.Union(values.map((v) => Type.Literal(v)));
@@ -26,7 +29,10 @@ const IdParam = Type.Object({ id: Type.Integer({ minimum: 1 }) });
 export const WebhookSchema = Type.Object({
   id: Type.Integer(),
   name: Type.String(),
-  url: Type.String(),
+  url: Type.String({
+    description:
+      'Scheme and host only ("https://hooks.slack.com/…"): the URL is a credential, write-only like the secret',
+  }),
   format: FormatSchema,
   eventTypes: Type.Array(Type.String(), { description: 'Event types delivered; empty: every type' }),
   hasSecret: Type.Boolean({ description: 'Whether deliveries are signed; the secret itself is never returned' }),
@@ -87,7 +93,7 @@ export const DeliverySchema = Type.Object({
 const toWebhook = (s: Subscription): Static<typeof WebhookSchema> => ({
   id: s.id,
   name: s.name,
-  url: s.url,
+  url: maskWebhookUrl(s.url),
   format: s.format,
   eventTypes: [...s.eventTypes],
   hasSecret: s.hasSecret,

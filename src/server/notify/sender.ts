@@ -19,6 +19,7 @@ import { isIP } from 'node:net';
 import { Agent, request } from 'undici';
 import { type AddressClass, classifyAddress } from '../../image/index.js';
 import { retryAfterMs } from './backoff.js';
+import { maskWebhookUrl } from './mask-url.js';
 
 export interface SendOptions {
   /** Per-request timeout (connect, headers and body). */
@@ -115,7 +116,11 @@ export async function send(
   try {
     target = new URL(url);
   } catch {
-    return { ok: false, retry: false, error: `${JSON.stringify(url)} is not a URL` };
+    return {
+      ok: false,
+      retry: false,
+      error: `the subscription's URL (${maskWebhookUrl(url)}) is not a URL: correct it`,
+    };
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     return { ok: false, retry: false, error: `${target.protocol} URLs are not supported: use http or https` };

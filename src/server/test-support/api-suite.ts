@@ -13,6 +13,7 @@ import { renderScanJson } from '../../report/index.js';
 import { scanFixture } from '../../policy/test-support/scan-fixture.js';
 import type { InventoryPackage, Store, TokenRole } from '../../store/index.js';
 import type { BackendFixture } from '../../store/test-support/harness.js';
+import { failInserts } from '../../store/test-support/inject-failure.js';
 import { debPackage, digestOf, scanDocument, type VulnSpec } from '../../store/test-support/scan-docs.js';
 import { apiRoutes } from '../api/index.js';
 import { type ApiHarness, apiHarness } from './api-harness.js';
@@ -718,6 +719,31 @@ export function apiSuite(fixture: BackendFixture): void {
         await h.call('viewer', { method: 'GET', url: '/api/v1/registries' }),
       );
       assert.equal(all.items.find((r) => r.name === 'watched')?.lastPush?.at, 2_000);
+    });
+
+    test('POST /verdicts records scan and verdict in one transaction: a verdict the store cannot write leaves no scan', async () => {
+      const h = await fresh();
+      const scan = JSON.parse(renderScanJson(scanFixture())) as { target: { manifestDigest: string } };
+      const digest = scan.target.manifestDigest;
+      const restore = await failInserts(h.store, 'verdicts');
+      let res: LightMyRequestResponse;
+      try {
+        res = await h.call('ci', { method: 'POST', url: '/api/v1/verdicts', payload: { scan } });
+      } finally {
+        await restore();
+      }
+      assert.equal(res.statusCode, 500, res.body);
+      assert.equal(await h.store.scans.latest(digest), undefined, 'a scan was stored without its verdict');
+      assert.deepEqual(await h.store.verdicts.list(digest), []);
+      assert.deepEqual(await h.store.findings.forImage(digest), []);
+      assert.deepEqual(await h.store.events.list({ type: 'scan.recorded' }), []);
+
+      const ok = await h.call('ci', { method: 'POST', url: '/api/v1/verdicts', payload: { scan } });
+      assert.equal(ok.statusCode, 200, ok.body);
+      const r = json<{ scanId: number; verdictId: number }>(ok);
+      assert.equal((await h.store.scans.latest(digest))?.id, r.scanId);
+      const latest = await h.store.verdicts.latest(digest);
+      assert.deepEqual([latest?.id, latest?.scanId], [r.verdictId, r.scanId]);
     });
 
     test('tokens: issued once by an admin, usable at once, revoked for good', async () => {

@@ -219,6 +219,70 @@ export function runtimeApiSuite(fixture: BackendFixture): void {
       );
     });
 
+    test('a node is bound to the token that first reported it: another ci token gets 403; an admin reassigns it', async () => {
+      const h = await fresh();
+      const other = await h.store.tokens.issue({ name: 'sensor-b', role: 'ci', createdBy: 'test' });
+      const asOther = (payload: unknown) =>
+        h.call('none', {
+          method: 'POST',
+          url: '/api/v1/runtime/reports',
+          payload: payload as object,
+          headers: { authorization: `Bearer ${other.token}` },
+        });
+      const img = digestOf('img-owned');
+      const first = await h.post('ci', runtimeReport('node-a', T0, [{ id: 'a1', imageId: img }]));
+      assert.equal(first.statusCode, 200, first.body);
+      const ciId = (await h.store.tokens.list()).find((t) => t.name === 'ci-token')?.id;
+      assert.equal((await h.store.runtime.node('node-a'))?.ownerTokenId, ciId);
+
+      // Another ci token claims to be node-a: refused, and nothing of its report is written.
+      const forged = runtimeReport('node-a', T0 + 1000, [{ id: 'evil', imageId: digestOf('evil') }], {
+        alerts: [alert('evil', 'forged')],
+      });
+      const refused = await asOther(forged);
+      assert.equal(refused.statusCode, 403, refused.body);
+      const e = json<{ error: { code: string; message: string; hint: string } }>(refused).error;
+      assert.equal(e.code, 'RUNTIME_NODE_OWNED');
+      assert.match(
+        e.message,
+        /node "node-a" is bound to token "ci-token" \(id \d+\).*PUT \/api\/v1\/runtime\/nodes\/node-a\/owner/,
+      );
+      const containers = await h.get<{ items: { containerId: string }[] }>('/api/v1/runtime/containers?node=node-a');
+      assert.deepEqual(
+        containers.items.map((c) => c.containerId),
+        ['a1'],
+      );
+      assert.deepEqual(await h.store.events.list({ type: 'runtime.alert' }), []);
+      // Its own nodes are its own.
+      assert.equal((await asOther(runtimeReport('node-b', T0, []))).statusCode, 200);
+      assert.equal((await h.post('ci', runtimeReport('node-b', T0 + 1000, []))).statusCode, 403);
+
+      // Reassigning is an admin's: ci may not, an unknown token or node is named.
+      const reassign = (role: 'admin' | 'ci', name: string, tokenId: number | null) =>
+        h.call(role, { method: 'PUT', url: `/api/v1/runtime/nodes/${name}/owner`, payload: { tokenId } });
+      assert.equal((await reassign('ci', 'node-a', other.record.id)).statusCode, 403);
+      const unknownToken = await reassign('admin', 'node-a', 999_999);
+      assert.equal(unknownToken.statusCode, 400);
+      assert.match(json<{ error: { message: string } }>(unknownToken).error.message, /tokenId 999999 is not an active/);
+      assert.equal((await reassign('admin', 'node-x', other.record.id)).statusCode, 404);
+      const moved = await h.call('admin', {
+        method: 'PUT',
+        url: '/api/v1/runtime/nodes/node-a/owner',
+        payload: { tokenId: other.record.id },
+      });
+      assert.equal(moved.statusCode, 200, moved.body);
+      assert.equal(json<{ ownerTokenId: number }>(moved).ownerTokenId, other.record.id);
+      assert.equal((await asOther(forged)).statusCode, 200);
+      assert.equal((await h.post('ci', runtimeReport('node-a', T0 + 2000, []))).statusCode, 403);
+      // Unbound (null), the next token to report binds it.
+      const unbound = await reassign('admin', 'node-a', null);
+      assert.equal(json<{ ownerTokenId?: number }>(unbound).ownerTokenId, undefined);
+      assert.equal((await h.post('ci', runtimeReport('node-a', T0 + 3000, []))).statusCode, 200);
+      assert.equal((await h.store.runtime.node('node-a'))?.ownerTokenId, ciId);
+      const audit = (await h.store.audit.list()).filter((a) => a.action === 'PUT /api/v1/runtime/nodes/:name/owner');
+      assert.ok(audit.some((a) => a.actor === 'admin-token' && (a.detail as { status: number }).status === 200));
+    });
+
     test('reports that are not the documented body are 400 with the field named', async () => {
       const h = await fresh();
       const good = runtimeReport('node-1', T0, [{ id: 'c1', imageId: digestOf('x') }]);
@@ -420,7 +484,7 @@ export function runtimeApiSuite(fixture: BackendFixture): void {
       const documented = Object.entries(ownDoc.paths)
         .filter(([p]) => p.startsWith('/api/v1/runtime/'))
         .flatMap(([p, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${p}`));
-      assert.equal(documented.length, 3);
+      assert.equal(documented.length, 4);
       const hit = new Set([...checker.checked].map((c) => c.split(' ').slice(0, 2).join(' ')));
       assert.deepEqual(
         documented.filter((d) => !hit.has(d)),

@@ -11,6 +11,13 @@ export { type HealthServer, parseHealthListen, startHealthServer, workerMetrics 
 export { jsonLog } from './json-log.js';
 export { dbUpdateJob } from './db-update-job.js';
 export {
+  DEFAULT_RETENTION_DAYS,
+  MIN_RETENTION_DAYS,
+  parseRetentionDays,
+  type PruneResult,
+  pruneJob,
+} from './prune-job.js';
+export {
   parseSchedule,
   SCHEDULED_KINDS,
   type Schedule,

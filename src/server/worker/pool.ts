@@ -20,6 +20,7 @@ import { JOB_KINDS, type JobHandler, type JobRun } from '../jobs.js';
 import { discoverJob } from '../registry/index.js';
 import { rescanJobHandler } from '../rescan/index.js';
 import { dbUpdateJob } from './db-update-job.js';
+import { pruneJob } from './prune-job.js';
 import { type Schedule, type ScheduleOptions, startSchedule } from './schedule.js';
 import { scanJob } from './scan-job.js';
 import { VulnDbHandle } from './vulndb-handle.js';
@@ -72,6 +73,7 @@ export const BUILTIN_JOB_HANDLERS: Readonly<Record<string, JobHandler>> = {
   [JOB_KINDS.discover]: discoverJob,
   [JOB_KINDS.dbUpdate]: dbUpdateJob,
   [JOB_KINDS.rescan]: rescanJobHandler,
+  [JOB_KINDS.prune]: pruneJob,
 };
 
 export function startWorkerPool(ctx: ServerContext, opts: WorkerPoolOptions = {}): WorkerPool {

@@ -126,8 +126,12 @@ export const scanJob: JobHandler = async (run) => {
   }
   const known = await store.images.get(digest);
   const previous = await store.verdicts.latest(digest);
+  // The central policy and its exceptions, judged as `POST /api/v1/verdicts` and `customs gate` judge.
+  const central = await judgeCentrally(store, result, digest, run.ctx.now());
+  const status = central.outcome.verdict.status;
   // Only the lease holder records: a worker that stalled past its lease stops here.
   await store.jobs.heartbeat(run.lease(), run.leaseMs);
+  // Scan and verdict in one transaction: a worker killed between them leaves neither (the job is retried).
   const recorded = await store.scans.record({
     imageDigest: digest,
     // The stored document is the scan's JSON report (schema/scan-result-v1.json), as `customs scan -f json` writes it.
@@ -135,6 +139,11 @@ export const scanJob: JobHandler = async (run) => {
     packages: inventoryPackagesOf(result.inventory),
     dbVersion: run.db.version,
     jobId: run.job.id,
+    verdict: {
+      status,
+      ...(central.policies.length > 0 ? { policy: central.policies.map((p) => p.name).join(',') } : {}),
+      document: central.outcome.verdict,
+    },
   });
   await store.images.put({
     digest,
@@ -147,16 +156,6 @@ export const scanJob: JobHandler = async (run) => {
       size: l.size ?? 0,
       mediaType: l.mediaType,
     })),
-  });
-  // The central policy and its exceptions, judged as `POST /api/v1/verdicts` and `customs gate` judge.
-  const central = await judgeCentrally(store, result, digest, run.ctx.now());
-  const status = central.outcome.verdict.status;
-  await store.verdicts.record({
-    imageDigest: digest,
-    scanId: recorded.scanId,
-    status,
-    ...(central.policies.length > 0 ? { policy: central.policies.map((p) => p.name).join(',') } : {}),
-    document: central.outcome.verdict,
   });
   const where = {
     ...(registry ? { registry: registry.name } : {}),

@@ -7,7 +7,7 @@
  * keeps one job per kind and tick (store/job-queue.ts idempotency).
  *
  * The DB update runs first (highest priority), the rescan after it; discovery
- * between them.
+ * between them; the prune of what is kept only for a while (prune-job.ts) last.
  */
 import { Cron } from 'croner';
 import { CustomsError, toCustomsError } from '../../core/index.js';
@@ -15,11 +15,17 @@ import type { JobInput } from '../../store/index.js';
 import type { ServerContext } from '../context.js';
 import { JOB_KINDS, type JobKind } from '../jobs.js';
 
-export const SCHEDULED_KINDS: readonly JobKind[] = [JOB_KINDS.dbUpdate, JOB_KINDS.discover, JOB_KINDS.rescan];
+export const SCHEDULED_KINDS: readonly JobKind[] = [
+  JOB_KINDS.dbUpdate,
+  JOB_KINDS.discover,
+  JOB_KINDS.rescan,
+  JOB_KINDS.prune,
+];
 const PRIORITY: Readonly<Record<string, number>> = {
   [JOB_KINDS.dbUpdate]: 30,
   [JOB_KINDS.discover]: 20,
   [JOB_KINDS.rescan]: 10,
+  [JOB_KINDS.prune]: 0,
 };
 /** setTimeout's longest delay is ~24.8 days; a later tick is re-armed in steps. */
 const MAX_DELAY = 2 ** 31 - 1;
@@ -29,8 +35,10 @@ export interface ScheduleOptions {
   readonly cron: string;
   /** IANA time zone of the expression (default UTC). */
   readonly timezone?: string;
-  /** Kinds queued per tick (default db-update, discover, rescan). */
+  /** Kinds queued per tick (default db-update, discover, rescan, prune). */
   readonly kinds?: readonly string[];
+  /** Days the prune job keeps Harbor scan requests and once-keys (default 30: prune-job.ts). */
+  readonly retentionDays?: number;
 }
 
 export interface Schedule {
@@ -55,12 +63,19 @@ export function parseSchedule(cron: string, timezone = 'UTC'): Cron {
 }
 
 /** The jobs of one tick. */
-export function tickJobs(tick: Date, kinds: readonly string[] = SCHEDULED_KINDS): JobInput[] {
+export function tickJobs(
+  tick: Date,
+  kinds: readonly string[] = SCHEDULED_KINDS,
+  opts: { readonly retentionDays?: number } = {},
+): JobInput[] {
   const at = tick.toISOString();
   return kinds.map((kind) => ({
     kind,
     idempotencyKey: `schedule|${kind}|${at}`,
-    payload: { scheduledAt: at },
+    payload: {
+      scheduledAt: at,
+      ...(kind === JOB_KINDS.prune && opts.retentionDays !== undefined ? { retentionDays: opts.retentionDays } : {}),
+    },
     priority: PRIORITY[kind] ?? 0,
   }));
 }
@@ -76,7 +91,11 @@ export function startSchedule(ctx: ServerContext, opts: ScheduleOptions): Schedu
 
   const fire = async (tick: Date): Promise<void> => {
     ticks++;
-    for (const job of tickJobs(tick, kinds)) {
+    for (const job of tickJobs(
+      tick,
+      kinds,
+      opts.retentionDays !== undefined ? { retentionDays: opts.retentionDays } : {},
+    )) {
       try {
         const q = await ctx.store.jobs.enqueue(job);
         if (q.created) created++;

@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { startRegistry, type TestRegistry } from '../../image/test-support/test-registry.js';
 import { openStore, type Store } from '../../store/index.js';
+import { failInserts, INJECTED_FAILURE } from '../../store/test-support/inject-failure.js';
 import { EVENT_TYPES } from '../event-types.js';
 import { dbVersionAt, enqueueScan, JOB_KINDS, type JobHandler } from '../jobs.js';
 import { discoverRegistry } from '../registry/index.js';
@@ -350,4 +351,53 @@ test('a scan job naming a plain image reference learns its digest from the scan'
     await pool.stop();
   }
   assert.equal((await store.scans.latest(appDigest))?.jobId, q.job.id);
+});
+
+test('a scan job whose verdict cannot be written records no scan; its retry records scan and verdict together', async () => {
+  const ctx = serverContext(store, root, dbFile);
+  const { digests } = await pushImage(reg, 'team/judged:1', [lodashImage('4.17.10')]);
+  const digest = digests[0] ?? '';
+  const q = await enqueueScan(store, { registryId, repository: 'team/judged', digest }, dbVersionAt(dbFile));
+  const lease = await store.jobs.claim({ worker: 'unlucky', kinds: [JOB_KINDS.scan], leaseMs: 300 });
+  assert.equal(lease?.job.id, q.job.id);
+  if (!lease) return;
+  const db = new VulnDbHandle(dbFile);
+  const pinned = db.pin();
+  // The database refuses the verdict row: the attempt dies where a crash between the two writes would.
+  const restore = await failInserts(store, 'verdicts');
+  try {
+    await assert.rejects(
+      scanJob({
+        ctx,
+        job: lease.job,
+        lease: () => lease,
+        leaseMs: 300,
+        signal: new AbortController().signal,
+        log: keptLog(),
+        worker: 'unlucky',
+        db: pinned.db,
+        dbVersion: pinned.db?.version ?? 'none',
+      }),
+      new RegExp(INJECTED_FAILURE),
+    );
+  } finally {
+    await restore();
+    pinned.release();
+    db.close();
+  }
+  assert.equal(await store.scans.latest(digest), undefined, 'a scan was stored without its verdict');
+  const pool = startWorkerPool(ctx, { pollMs: 20 });
+  try {
+    const done = await until('the retry', async () => {
+      const j = await store.jobs.get(q.job.id);
+      return j?.state === 'succeeded' ? j : undefined;
+    });
+    assert.equal((done.result as { reused?: boolean }).reused, undefined, 'the retry scanned and judged afresh');
+  } finally {
+    await pool.stop();
+  }
+  const scan = await store.scans.latest(digest);
+  const verdict = await store.verdicts.latest(digest);
+  assert.ok(scan && verdict, 'scan and verdict both recorded');
+  assert.equal(verdict.scanId, scan.id);
 });

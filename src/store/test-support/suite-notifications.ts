@@ -242,4 +242,48 @@ export function notificationSuite(h: Harness): void {
       isCode('STORE_CONFLICT'),
     );
   });
+  test('retention prunes Harbor scan requests whose job is over and once-keys, older than the cut; in batches', async () => {
+    const { store, clock } = await h.open();
+    const digest = `sha256:${'b'.repeat(64)}`;
+    const add = (id: string, jobId?: number) =>
+      store.harborScans
+        .add({ id, registryUrl: 'https://harbor.example', repository: 'library/app', digest })
+        .then(() => (jobId !== undefined ? store.harborScans.setJob(id, jobId) : undefined));
+    const job = async (key: string, end: 'succeeded' | 'failed' | 'queued' | 'running') => {
+      const { job: j } = await store.jobs.enqueue({ kind: `harbor-${key}`, idempotencyKey: key, payload: null });
+      if (end === 'queued') return j.id;
+      const lease = await store.jobs.claim({ worker: 'w', kinds: [`harbor-${key}`] });
+      assert.ok(lease);
+      if (end === 'succeeded') await store.jobs.complete(lease, null);
+      if (end === 'failed') await store.jobs.fail(lease, 'bad', { retry: false });
+      return j.id;
+    };
+    // Old: 1,200 requests without a job (more than one delete batch), two whose job is over, one
+    // whose job still waits and one whose job runs (their jobs read the row: kept however old).
+    for (let i = 0; i < 1200; i++) await add(`old-${i}`);
+    await add('old-succeeded', await job('old-succeeded', 'succeeded'));
+    await add('old-failed', await job('old-failed', 'failed'));
+    await add('old-queued', await job('old-queued', 'queued'));
+    await add('old-running', await job('old-running', 'running'));
+    const once = { type: 'runtime.alert', subject: 'c1', data: { n: 1 } };
+    for (let i = 0; i < 1005; i++) assert.ok(await store.notifier.appendOnce(`old-key-${i}`, once));
+    clock.advance(10 * 86_400_000);
+    const cut = clock.now();
+    await add('new', await job('new', 'succeeded'));
+    assert.ok(await store.notifier.appendOnce('new-key', once));
+
+    const pruned = await store.retention.prune({ harborScansBefore: cut, onceKeysBefore: cut });
+    assert.deepEqual(pruned, { harborScans: 1202, onceKeys: 1005 });
+    for (const gone of ['old-0', 'old-1199', 'old-succeeded', 'old-failed'])
+      assert.equal(await store.harborScans.get(gone), undefined, gone);
+    for (const kept of ['old-queued', 'old-running', 'new']) assert.ok(await store.harborScans.get(kept), kept);
+    // A pruned key is forgotten (its event stays in the log); a kept one still refuses a second append.
+    assert.equal(await store.notifier.appendOnce('new-key', once), undefined);
+    assert.ok(await store.notifier.appendOnce('old-key-0', once));
+    // Nothing left to prune: a second run deletes nothing.
+    assert.deepEqual(await store.retention.prune({ harborScansBefore: cut, onceKeysBefore: cut }), {
+      harborScans: 0,
+      onceKeys: 0,
+    });
+  });
 }

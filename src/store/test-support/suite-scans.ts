@@ -4,6 +4,7 @@ import { CustomsError } from '../../core/index.js';
 import { keyFilter, nameFilter, packageHitsQuery } from '../package-index.js';
 import type { InventoryPackage } from '../types.js';
 import { analyze, explainPlan, type Harness } from './harness.js';
+import { failInserts, INJECTED_FAILURE } from './inject-failure.js';
 import { debPackage, digestOf, pypiPackage, scanDocument } from './scan-docs.js';
 
 const code = (c: string) => (e: unknown) => e instanceof CustomsError && e.code === c;
@@ -176,6 +177,68 @@ export function scanSuite(h: Harness): void {
       [['CVE-1', undefined]],
     );
     assert.equal((await store.events.list({ type: 'scan.recorded' })).length, 1);
+  });
+
+  test('a scan and its verdict are one transaction: a verdict that cannot be written leaves no scan', async () => {
+    const { store, clock } = await h.open();
+    const image = digestOf('scan-and-verdict');
+    const verdict = (status: 'pass' | 'fail', rule: string) => ({
+      status,
+      policy: 'org',
+      document: { status, rules: [{ ruleId: rule }] },
+    });
+    const first = await store.scans.record({
+      imageDigest: image,
+      document: scanDocument({ vulns: [{ id: 'CVE-1', pkg: 'a' }] }),
+      packages: [debPackage('a')],
+      verdict: verdict('pass', 'r1'),
+    });
+    assert.equal(first.verdict?.scanId, first.scanId);
+    assert.deepEqual(await store.verdicts.latest(image), first.verdict);
+    assert.deepEqual(
+      [first.verdict?.status, first.verdict?.policy, first.verdict?.imageDigest],
+      ['pass', 'org', image],
+    );
+    const scanBefore = await store.scans.latest(image);
+    const eventsBefore = await store.events.list({ limit: 1000 });
+
+    // The database refuses the verdict row, as a crash right after the scan's rows would.
+    clock.advance(1000);
+    const restore = await failInserts(store, 'verdicts');
+    try {
+      await assert.rejects(
+        store.scans.record({
+          imageDigest: image,
+          document: scanDocument({ vulns: [{ id: 'CVE-2', pkg: 'b' }] }),
+          packages: [debPackage('b')],
+          verdict: verdict('fail', 'r2'),
+        }),
+        new RegExp(INJECTED_FAILURE),
+      );
+    } finally {
+      await restore();
+    }
+    assert.deepEqual(await store.scans.latest(image), scanBefore, 'no scan without its verdict');
+    assert.deepEqual(await store.verdicts.list(image), [first.verdict]);
+    assert.deepEqual(
+      (await store.packages.inventory(image)).map((p) => p.name),
+      ['a'],
+    );
+    assert.deepEqual(
+      (await store.findings.forImage(image, { includeFixed: true })).map((f) => [f.findingId, f.fixedAt]),
+      [['CVE-1', undefined]],
+    );
+    assert.deepEqual(await store.events.list({ limit: 1000 }), eventsBefore);
+
+    // With the trigger gone the same call records both.
+    const again = await store.scans.record({
+      imageDigest: image,
+      document: scanDocument({ vulns: [{ id: 'CVE-2', pkg: 'b' }] }),
+      packages: [debPackage('b')],
+      verdict: verdict('fail', 'r2'),
+    });
+    assert.equal((await store.scans.latest(image))?.id, again.scanId);
+    assert.equal((await store.verdicts.latest(image))?.scanId, again.scanId);
   });
 
   test('a document that is not a scan result is refused, naming the bad fields', async () => {
