@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { test } from 'node:test';
 import type { RuntimeAlert } from './alerts.js';
 import { RUNTIME_REPORT_SCHEMA, type RuntimeReport, type SensorStats } from './payload.js';
-import { serverReporter } from './reporters.js';
+import { MAX_HELD, serverReporter } from './reporters.js';
 
 const stats: SensorStats = {
   lines: 1,
@@ -65,4 +65,33 @@ test('the server reporter POSTs the report with the bearer token, and keeps the 
   assert.equal(got[0]?.body.inUse?.[0]?.files[0], '/bin/sh');
   await rep.flush(stats, []);
   assert.deepEqual(got[1]?.body.alerts, [], 'sent alerts are not sent twice');
+});
+
+test("a refused report says the server's reason, and what is held while refused stays bounded", async (t) => {
+  let posts = 0;
+  const server = createServer((req, res) => {
+    posts++;
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(403, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          error: { code: 'RUNTIME_NODE_OWNED', message: 'node "n1" reports with another token', hint: 'x' },
+        }),
+      );
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  t.after(() => server.close());
+  const { port } = server.address() as { port: number };
+  const rep = serverReporter(`http://127.0.0.1:${port}`, 'other', 'n1', () => new Date('2026-01-01T00:00:05Z'));
+  for (let i = 0; i < MAX_HELD + 25; i++) rep.alert({ ...alert, detail: `/bin/sh ${i}` });
+  await assert.rejects(
+    rep.flush(stats, []),
+    (e: Error) =>
+      /HTTP 403: node "n1" reports with another token \[RUNTIME_NODE_OWNED\]/.test(e.message) &&
+      e.message.includes(`${MAX_HELD} alerts and 0 actions held`) &&
+      e.message.includes('25 older ones dropped'),
+  );
+  assert.equal(posts, 1);
 });

@@ -58,7 +58,30 @@ export function storeReporter(store: Store, host: string): Reporter {
   };
 }
 
-/** POST {server}/api/v1/runtime/reports with the bearer token; a failed POST keeps the batch for the next flush. */
+/**
+ * Alerts and actions held while the server refuses or cannot be reached: beyond this many of
+ * each, the oldest are dropped (and counted), so a long outage or a refused token cannot grow
+ * the sensor's memory without bound.
+ */
+export const MAX_HELD = 10_000;
+
+/** The server's reason for refusing a report: its error body's code and message, else the status alone. */
+async function refusal(url: string, res: Response): Promise<string> {
+  let reason = '';
+  try {
+    const body = (await res.json()) as { error?: { code?: unknown; message?: unknown } };
+    if (typeof body.error?.message === 'string')
+      reason = `: ${body.error.message}${typeof body.error.code === 'string' ? ` [${body.error.code}]` : ''}`;
+  } catch {
+    // Not the server's JSON error body (a proxy's page): the status says what there is.
+  }
+  return `POST ${url}: HTTP ${res.status}${reason}`;
+}
+
+/**
+ * POST {server}/api/v1/runtime/reports with the bearer token; a failed POST keeps the batch for
+ * the next flush (at most MAX_HELD alerts and actions; the error says how many were dropped).
+ */
 export function serverReporter(
   server: string,
   token: string | undefined,
@@ -69,10 +92,18 @@ export function serverReporter(
   let alerts: RuntimeAlert[] = [];
   let actions: ActionRecord[] = [];
   let inventory: NodeInventory | undefined;
+  let dropped = 0;
+  const hold = <T>(list: T[], item: T): void => {
+    list.push(item);
+    if (list.length > MAX_HELD) {
+      list.shift();
+      dropped++;
+    }
+  };
   const url = new URL(RUNTIME_REPORT_PATH, server.endsWith('/') ? server : `${server}/`).toString();
   return {
-    alert: (a) => void alerts.push(a),
-    action: (a) => void actions.push(a),
+    alert: (a) => hold(alerts, a),
+    action: (a) => hold(actions, a),
     inventory: (inv) => {
       inventory = inv;
     },
@@ -92,7 +123,13 @@ export function serverReporter(
         headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
         body: JSON.stringify(body),
       });
-      if (!res.ok) throw new Error(`POST ${url}: HTTP ${res.status}`);
+      if (!res.ok) {
+        const held = `${alerts.length} alerts and ${actions.length} actions held for the next try`;
+        throw new Error(
+          `${await refusal(url, res)}; ${held}${dropped > 0 ? `, ${dropped} older ones dropped (over ${MAX_HELD})` : ''}`,
+        );
+      }
+      dropped = 0;
       alerts = [];
       actions = [];
       inventory = undefined;
