@@ -88,6 +88,8 @@ test('tar-split: rebuilds the layer tar byte for byte (big, empty and non-UTF-8 
     { path: 'etc', dir: true },
     { path: 'etc/os-release', data: Buffer.from('ID=alpine\n') },
     { path: 'etc/empty', data: Buffer.alloc(0) },
+    // Quotes in a name are escaped in the JSON: they cannot pass for a size or a payload.
+    { path: 'etc/we"ird "size":99999,"payload":"AAAA', data: Buffer.from('quoted name') },
     { path: 'opt/big.bin', data: big },
     { path: 'caf\xe9', raw: Buffer.from([0x63, 0x61, 0x66, 0xe9]), data: Buffer.from('latin-1 name') },
   ]);
