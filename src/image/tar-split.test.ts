@@ -154,3 +154,36 @@ test('tar-split: a line that is not an entry is IMAGE_FORMAT_INVALID', async () 
   writeFileSync(bad, gzipSync('not json\n'));
   await rejectsWith(readAll(tarSplitStream(bad, work, 'layer bad')), 'IMAGE_FORMAT_INVALID', /not JSON/);
 });
+
+test('tar-split: a UTF-8 name split across two inflated chunks (256 KiB) still names its file', async () => {
+  const dir = join(work, 'utf8', 'diff');
+  const name = 'usr/share/ca-certificates/NetLock_Arany_=Class_Gold=_Főtanúsítvány.crt';
+  mkdirSync(join(dir, dirname(name)), { recursive: true });
+  const data = Buffer.from('certificate bytes');
+  writeFileSync(join(dir, name), data);
+  const header = encodeHeader({ path: name, type: 'file', size: data.length, mode: 0o644, mtime: 1, uid: 0, gid: 0 });
+  const tail = Buffer.concat([padding(data.length), endOfArchive()]);
+  const entry = JSON.stringify({ type: 1, name, size: data.length, payload: null, position: 2 });
+  const segment = (b: Buffer, position: number): string =>
+    JSON.stringify({ type: 2, payload: b.toString('base64'), position });
+  const head = `${segment(header, 1)}\n`;
+  // A size-0 file entry holds no bytes of the tar: its name pads the text so that the
+  // first non-ASCII character ("ő", two bytes) straddles byte 262144.
+  const split = 256 * 1024;
+  const prefix = (fill: string): string =>
+    `${JSON.stringify({ type: 1, name: fill, size: 0, payload: null, position: 0 })}\n`;
+  const before = Buffer.byteLength(prefix('')) + Buffer.byteLength(head) + entry.indexOf('ő');
+  const text = `${prefix('f'.repeat(split - 1 - before))}${head}${entry}\n${segment(tail, 3)}\n`;
+  assert.equal(
+    Buffer.from(text)
+      .subarray(split - 1, split + 1)
+      .toString(),
+    'ő',
+  );
+  const tarSplit = join(work, 'utf8', 'tar-split.json.gz');
+  writeFileSync(tarSplit, gzipSync(text));
+  const tar = Buffer.concat([header, data, tail]);
+  const out = await readAll(tarSplitStream(tarSplit, dir, 'layer utf8'));
+  assert.equal(sha256(out), sha256(tar));
+  assert.equal(await tarSplitLength(tarSplit, 'layer utf8'), tar.length);
+});

@@ -16,6 +16,7 @@
 import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from 'node:fs';
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { CustomsError } from '../core/index.js';
 
@@ -53,10 +54,13 @@ function parseEntry(line: string, what: string): SegmentEntry | FileEntry {
  */
 async function* lines(path: string): AsyncGenerator<string> {
   let carry = '';
+  // Names are UTF-8 in the JSON (tar-split keeps others in base64 `name_raw`); a chunk
+  // may end inside a character, which the decoder holds back for the next one.
+  const utf8 = new StringDecoder('utf8');
   for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(
     createGunzip({ chunkSize: 256 * 1024 }),
   )) {
-    const text = carry + (chunk as Buffer).toString('latin1');
+    const text = carry + utf8.write(chunk as Buffer);
     let start = 0;
     for (let nl = text.indexOf('\n'); nl !== -1; nl = text.indexOf('\n', start)) {
       yield text.slice(start, nl);
@@ -64,6 +68,7 @@ async function* lines(path: string): AsyncGenerator<string> {
     }
     carry = text.slice(start);
   }
+  carry += utf8.end();
   if (carry !== '') yield carry;
 }
 
