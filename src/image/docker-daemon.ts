@@ -144,6 +144,7 @@ export async function openDaemonImage(
   if ((opts.storage ?? 'auto') === 'auto' && ep.socketPath && info.graphDriver?.name === 'overlay2') {
     const local = await openEngineStorage(info, imageName, ctx);
     if ('image' in local) {
+      ctx.log({ kind: 'debug', message: `${imageName}: read from the engine's overlay2 storage under ${local.root}` });
       return {
         ...local.image,
         repoTags: info.repoTags,
