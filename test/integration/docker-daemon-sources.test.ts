@@ -20,7 +20,8 @@ import { after, before, test } from 'node:test';
 import { analyzeImage, type LayerCache, type LayerResult } from '../../src/analyze/index.js';
 import { createContext, CustomsError, sha256 } from '../../src/core/index.js';
 import { layerFromSource } from '../../src/image/index.js';
-import { openDaemonImage } from '../../src/image/docker-daemon.js';
+import { inspectDaemonImage, openDaemonImage } from '../../src/image/docker-daemon.js';
+import { openEngineStorage } from '../../src/image/engine-storage.js';
 import { type ArchiveImage, readAll, writeDockerArchive } from '../../src/image/test-support/image-fixtures.js';
 
 const SOCKET = '/var/run/docker.sock';
@@ -219,5 +220,34 @@ test('docker-daemon from the engine storage: a file changed in a diff directory,
     assert.deepEqual(names(analysis), ['probe-a']);
   } finally {
     await ok.close();
+  }
+});
+
+test('docker-daemon: an engine whose storage is not here is read through the API, and says so', async () => {
+  const tag = load('elsewhere', base);
+  const c = ctx();
+  const info = await inspectDaemonImage(tag, c);
+  const upper = info.graphDriver?.upperDir ?? '';
+  // The storage of another host (a VM, another mount namespace): its paths do not exist here.
+  const moved = {
+    ...info,
+    graphDriver: { name: 'overlay2', upperDir: upper.replace('/var/lib/docker/', `${work}/elsewhere/`) },
+  };
+  const away = await openEngineStorage(moved, tag, c);
+  assert.ok('reason' in away && /cannot read the image config/.test(away.reason), JSON.stringify(away));
+  // Another engine's storage at the same path: the config there is not this image.
+  const other = await openEngineStorage({ ...info, id: sha256('another image') }, tag, c);
+  assert.ok('reason' in other && /cannot read the image config|is not image/.test(other.reason), JSON.stringify(other));
+  const none = await openEngineStorage({ ...info, graphDriver: { name: 'overlay2' } }, tag, c);
+  assert.ok('reason' in none && /did not say/.test(none.reason));
+  // Without the storage, and with no cached config (a fresh cache directory): the export is read.
+  const before = exports();
+  const fresh = createContext({ config: { cacheDir: join(work, 'fresh-cache'), dockerHost: `unix://${proxy}` } });
+  const img = await openDaemonImage(tag, fresh, undefined, { storage: 'api' });
+  try {
+    assert.match(img.notes?.join(' ') ?? '', /exported from the Docker Engine API/);
+    assert.equal(exports(), before + 1);
+  } finally {
+    await img.close();
   }
 });
