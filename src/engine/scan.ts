@@ -176,7 +176,7 @@ async function scanImage(target: string, plan: ScanPlan, ctx: ScanContext): Prom
       const notRootfs = inventory.unknowns.filter((u) => u.code === NOT_ROOTFS).map((u) => ({ message: u.message }));
       return {
         ...base,
-        notes: [...base.notes, ...notRootfs],
+        notes: [...base.notes, ...notRootfs, ...(image.notes ?? []).map((message) => ({ message }))],
         scanners: SCANNERS.filter(has),
         config: image.config,
         ...(has('secret') ? { secrets: secretFindings(merged, configSecrets, layerIds) } : {}),

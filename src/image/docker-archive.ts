@@ -61,6 +61,16 @@ export async function openDockerArchive(
   ctx: Context,
   nameOverride?: string,
 ): Promise<Image> {
+  return (await openDockerArchiveWithConfig(path, sel, ctx, nameOverride)).image;
+}
+
+/** openDockerArchive, and the config's bytes as the archive holds them (verified against the image's config digest). */
+export async function openDockerArchiveWithConfig(
+  path: string,
+  sel: ArchiveSelector,
+  ctx: Context,
+  nameOverride?: string,
+): Promise<{ readonly image: Image; readonly configBytes: Buffer }> {
   const abs = resolve(path);
   const suffix = sel.ref !== undefined ? `:${sel.ref}` : sel.index !== undefined ? `@${sel.index}` : '';
   const name = nameOverride ?? `docker-archive:${abs}${suffix}`;
@@ -143,7 +153,7 @@ export async function openDockerArchive(
       });
     });
     const manifestDigest = await findManifestDigest(tar, configDigest, name);
-    return {
+    const image: Image = {
       name,
       transport: 'docker-archive',
       ...(manifestDigest ? { manifestDigest } : {}),
@@ -154,6 +164,7 @@ export async function openDockerArchive(
       layers,
       close: () => tmp.remove(),
     };
+    return { image, configBytes };
   } catch (e) {
     await tmp.remove();
     throw e;

@@ -1,15 +1,31 @@
 /**
  * The local Docker Engine through its API socket (Docker Engine API:
- * GET /images/{name}/json, GET /images/{name}/get), no docker CLI. The saved
- * tarball is a docker-archive, streamed into a temp file and read as one.
+ * GET /images/{name}/json, GET /images/{name}/get), no docker CLI.
+ *
+ * Three ways to the layers, cheapest first (docs/adr/0009):
+ * 1. the engine's own storage, when it is local and readable (a unix socket,
+ *    the overlay2 graph driver, customs allowed to read its root): the config
+ *    from the image store, each layer's tar rebuilt from tar-split and its diff
+ *    directory (engine-storage.ts), verified against the diffIDs; nothing is
+ *    exported;
+ * 2. otherwise, when the image's config is in customs' cache (content
+ *    addressed: its digest is the image ID), the layers are exported only if a
+ *    layer is opened, i.e. not at all when every layer's results are cached;
+ * 3. otherwise the saved tarball (a docker-archive) is streamed into a temp
+ *    file and read as one.
  */
 import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Context, CustomsError } from '../core/index.js';
+import { type Context, CustomsError, type Digest, sha256 } from '../core/index.js';
 import { MAX_DOCUMENT_SIZE, readBounded } from './bounded-read.js';
-import { openDockerArchive } from './docker-archive.js';
+import { openDockerArchiveWithConfig } from './docker-archive.js';
+import { checkConfigPlatform } from './image-from-manifest.js';
+import { type InspectResult, openEngineStorage } from './engine-storage.js';
+import { parseConfig } from './manifest.js';
+import { SNIFFED_LAYER_MEDIA_TYPE } from './media-types.js';
 import { makeTempDir, streamToFile } from './temp-files.js';
-import type { Image } from './types.js';
+import type { Image, ImageConfig, Layer } from './types.js';
 
 export interface DaemonEndpoint {
   readonly socketPath?: string;
@@ -62,11 +78,7 @@ async function errorText(res: IncomingMessage): Promise<string> {
   return b.toString('utf8').trim();
 }
 
-interface InspectResult {
-  readonly id: string;
-  readonly repoTags: string[];
-  readonly repoDigests: string[];
-}
+export type { InspectResult };
 
 export async function inspectDaemonImage(name: string, ctx: Context): Promise<InspectResult> {
   const ep = parseDockerHost(ctx.config.dockerHost);
@@ -87,6 +99,8 @@ export async function inspectDaemonImage(name: string, ctx: Context): Promise<In
     Id?: unknown;
     RepoTags?: unknown;
     RepoDigests?: unknown;
+    RootFS?: { Layers?: unknown } | null;
+    GraphDriver?: { Name?: unknown; Data?: { UpperDir?: unknown } | null } | null;
   };
   const strings = (v: unknown): string[] =>
     Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [];
@@ -95,13 +109,75 @@ export async function inspectDaemonImage(name: string, ctx: Context): Promise<In
       'DAEMON_UNREACHABLE',
       `the Docker daemon at ${ep.display} answered without an image Id for "${name}"`,
     );
-  return { id: j.Id, repoTags: strings(j.RepoTags), repoDigests: strings(j.RepoDigests) };
+  const driver = j.GraphDriver;
+  const upperDir = driver?.Data?.UpperDir;
+  return {
+    id: j.Id,
+    repoTags: strings(j.RepoTags),
+    repoDigests: strings(j.RepoDigests),
+    diffIDs: strings(j.RootFS?.Layers),
+    ...(typeof driver?.Name === 'string'
+      ? { graphDriver: { name: driver.Name, ...(typeof upperDir === 'string' ? { upperDir } : {}) } }
+      : {}),
+  };
+}
+
+export interface DaemonOpenOptions {
+  /**
+   * 'auto' (default): read the engine's storage when it is local and readable,
+   * else the API. 'api': always the API (the export), for engines whose storage
+   * customs must not read, and for tests of that path.
+   */
+  readonly storage?: 'auto' | 'api';
 }
 
 /** `displayName` replaces `docker-daemon:NAME` when a bare reference was resolved to the daemon. */
-export async function openDaemonImage(name: string, ctx: Context, displayName?: string): Promise<Image> {
+export async function openDaemonImage(
+  name: string,
+  ctx: Context,
+  displayName?: string,
+  opts: DaemonOpenOptions = {},
+): Promise<Image> {
   const ep = parseDockerHost(ctx.config.dockerHost);
   const info = await inspectDaemonImage(name, ctx);
+  const imageName = displayName ?? `docker-daemon:${name}`;
+  if ((opts.storage ?? 'auto') === 'auto' && ep.socketPath && info.graphDriver?.name === 'overlay2') {
+    const local = await openEngineStorage(info, imageName, ctx);
+    if ('image' in local) {
+      ctx.log({ kind: 'debug', message: `${imageName}: read from the engine's overlay2 storage under ${local.root}` });
+      return {
+        ...local.image,
+        repoTags: info.repoTags,
+        repoDigests: info.repoDigests,
+        notes: [
+          `read from the Docker Engine's overlay2 storage (${local.root}), each layer verified against its diffID; nothing was exported`,
+        ],
+      };
+    }
+    ctx.log({
+      kind: 'debug',
+      message: `${imageName}: not reading the engine's storage: ${local.reason}; exporting the image`,
+    });
+  }
+  const cached = await readCachedConfig(ctx, info);
+  if (cached) return lazyExportImage(name, ep, info, imageName, cached, ctx);
+  const { image, configBytes } = await exportImage(name, ep, imageName, ctx);
+  if (image.configDigest === info.id) await writeCachedConfig(ctx, info.id, configBytes, image.layers);
+  return {
+    ...image,
+    repoTags: info.repoTags.length > 0 ? info.repoTags : image.repoTags,
+    repoDigests: info.repoDigests,
+    notes: ['exported from the Docker Engine API (docker save) into a temp file'],
+  };
+}
+
+/** GET /images/{name}/get into a temp file, read as a docker-archive. */
+async function exportImage(
+  name: string,
+  ep: DaemonEndpoint,
+  imageName: string,
+  ctx: Context,
+): Promise<{ image: Image; configBytes: Buffer }> {
   const tmp = await makeTempDir(ctx, 'daemon');
   try {
     // Save by the name the user gave so the archive keeps its tag; by ID otherwise.
@@ -120,19 +196,141 @@ export async function openDaemonImage(name: string, ctx: Context, displayName?: 
     }
     const file = join(tmp.path, 'image.tar');
     await streamToFile(res, file);
-    const image = await openDockerArchive(file, {}, ctx, displayName ?? `docker-daemon:${name}`);
+    const { image, configBytes } = await openDockerArchiveWithConfig(file, {}, ctx, imageName);
     return {
-      ...image,
-      transport: 'docker-daemon',
-      repoTags: info.repoTags.length > 0 ? info.repoTags : image.repoTags,
-      repoDigests: info.repoDigests,
-      close: async () => {
-        await image.close();
-        await tmp.remove();
+      image: {
+        ...image,
+        transport: 'docker-daemon',
+        close: async () => {
+          await image.close();
+          await tmp.remove();
+        },
       },
+      configBytes,
     };
   } catch (e) {
     await tmp.remove();
     throw e;
   }
+}
+
+/**
+ * Image configs of engine images, by image ID (the config's own SHA-256, so an
+ * entry is verified on every read), with the stored size of each layer (the
+ * inventory reports it; it is not part of any digest).
+ */
+function configCachePath(ctx: Context, id: string): string | undefined {
+  const m = /^sha256:([a-f0-9]{64})$/.exec(id);
+  return m ? join(ctx.config.cacheDir, 'daemon-configs', m[1] as string) : undefined;
+}
+
+interface CachedConfig {
+  readonly config: ImageConfig;
+  readonly sizes: readonly (number | undefined)[];
+}
+
+async function readCachedConfig(ctx: Context, info: InspectResult): Promise<CachedConfig | undefined> {
+  const file = configCachePath(ctx, info.id);
+  if (!file) return undefined;
+  let bytes: Buffer;
+  let sizes: unknown;
+  try {
+    bytes = await readFile(file);
+    sizes = JSON.parse(await readFile(`${file}.sizes.json`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (sha256(bytes) !== info.id) {
+    await rm(file, { force: true });
+    return undefined;
+  }
+  const config = parseConfig(bytes, info.id as Digest, `cached config ${info.id}`);
+  const diffIDs = config.rootfs.diff_ids;
+  // The engine's inspect answer must name the same layers (it does, for the same ID).
+  if (diffIDs.length !== info.diffIDs.length || diffIDs.some((d, i) => d !== info.diffIDs[i])) return undefined;
+  const list = Array.isArray(sizes) ? sizes : [];
+  return {
+    config,
+    sizes: diffIDs.map((_, i) => (typeof list[i] === 'number' && Number.isSafeInteger(list[i]) ? list[i] : undefined)),
+  };
+}
+
+async function writeCachedConfig(ctx: Context, id: string, bytes: Buffer, layers: readonly Layer[]): Promise<void> {
+  const file = configCachePath(ctx, id);
+  if (!file) return;
+  try {
+    await mkdir(join(ctx.config.cacheDir, 'daemon-configs'), { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(`${tmp}.sizes`, JSON.stringify(layers.map((l) => l.size ?? null)));
+    await rename(`${tmp}.sizes`, `${file}.sizes.json`);
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+  } catch (e) {
+    // A cache that cannot be written only costs the next scan an export.
+    ctx.log({ kind: 'debug', message: `cannot cache the config of ${id}: ${(e as Error).message}` });
+  }
+}
+
+/**
+ * The image from its cached config; the export runs on the first layer
+ * opened, once, and every layer is then read from it. When the layer cache
+ * holds every layer, no layer is opened and nothing is exported.
+ */
+function lazyExportImage(
+  name: string,
+  ep: DaemonEndpoint,
+  info: InspectResult,
+  imageName: string,
+  cached: CachedConfig,
+  ctx: Context,
+): Image {
+  checkConfigPlatform(cached.config, ctx.config.platform, imageName);
+  let exported: Promise<Image> | undefined;
+  let closed = false;
+  const archive = (): Promise<Image> => {
+    exported ??= exportImage(name, ep, imageName, ctx).then(async ({ image }) => {
+      // The tag may have moved to another image since the inspect.
+      if (image.configDigest !== info.id || closed) {
+        await image.close();
+        throw new CustomsError(
+          closed ? 'ABORTED' : 'IMAGE_DIGEST_MISMATCH',
+          `${imageName}: the engine exported image ${image.configDigest}, but ${info.id} was inspected; the tag moved during the scan, scan again`,
+        );
+      }
+      return image;
+    });
+    return exported;
+  };
+  const layers: Layer[] = cached.config.rootfs.diff_ids.map((diffID, i) => {
+    const size = cached.sizes[i];
+    return {
+      diffID,
+      // As the export names them (legacy `<id>/layer.tar` carries no digest of its own).
+      digest: diffID,
+      mediaType: SNIFFED_LAYER_MEDIA_TYPE,
+      ...(size !== undefined ? { size } : {}),
+      async open(onBytes?: (n: number) => void) {
+        const layer = (await archive()).layers[i];
+        if (!layer || layer.diffID !== diffID)
+          throw new CustomsError('IMAGE_DIGEST_MISMATCH', `${imageName}: layer ${i} of the export is not ${diffID}`);
+        return layer.open(onBytes);
+      },
+    };
+  });
+  return {
+    name: imageName,
+    transport: 'docker-daemon',
+    repoTags: info.repoTags,
+    repoDigests: info.repoDigests,
+    configDigest: info.id as Digest,
+    config: cached.config,
+    layers,
+    notes: [
+      'config from the cache (by image ID); the layers are exported from the Docker Engine API only if a layer is read',
+    ],
+    close: async () => {
+      closed = true;
+      if (exported) await exported.then((img) => img.close()).catch(() => {});
+    },
+  };
 }

@@ -7,15 +7,18 @@ import { pipeline, Readable, Transform, type TransformCallback } from 'node:stre
 import { CustomsError, type Limits, VerifyDigest } from '../core/index.js';
 import { LayerDecoder } from './layer-decoder.js';
 import { READ_CHUNK } from './read-chunk.js';
-import type { FileRange, Layer, LayerSource } from './types.js';
+import { tarSplitStream } from './tar-split.js';
+import type { EngineLayerFiles, FileRange, Layer, LayerSource } from './types.js';
 
 /** How to build a layer: its description (types.ts LayerSource) plus how to read its bytes. */
-export interface LayerSpec extends Omit<LayerSource, 'file'> {
+export interface LayerSpec extends Omit<LayerSource, 'file' | 'engine'> {
   readonly limits: Limits;
   /** Opens the stored bytes. */
   readonly openBlob: () => Promise<Readable>;
   /** Where the stored bytes are on local disk, when they are (lets another thread read the layer). */
-  readonly file?: FileRange;
+  readonly file?: FileRange | undefined;
+  /** The local engine's files of the layer, when read from there (lets another thread read it too). */
+  readonly engine?: EngineLayerFiles | undefined;
 }
 
 /** Counts stored bytes for progress and refuses more than the descriptor's size. */
@@ -57,13 +60,14 @@ class StoredBytes extends Transform {
 }
 
 export function makeLayer(spec: LayerSpec): Layer {
-  const { openBlob: _open, limits: _limits, file, ...described } = spec;
+  const { openBlob: _open, limits: _limits, file, engine, ...described } = spec;
+  const source: LayerSource | undefined = file ? { ...described, file } : engine ? { ...described, engine } : undefined;
   const layer: Layer = {
     diffID: spec.diffID,
     digest: spec.digest,
     mediaType: spec.mediaType,
     ...(spec.size !== undefined ? { size: spec.size } : {}),
-    ...(file ? { source: { ...described, file } } : {}),
+    ...(source ? { source } : {}),
     async open(onBytes?: (n: number) => void): Promise<Readable> {
       const raw = await spec.openBlob();
       const stages: (Readable | Transform)[] = [raw, new StoredBytes(spec.size, spec.what, onBytes)];
@@ -94,7 +98,14 @@ export function makeLayer(spec: LayerSpec): Layer {
 
 /** Rebuild a layer from its serialisable description (in a worker thread, say). */
 export function layerFromSource(source: LayerSource, limits: Limits): Layer {
-  const { file } = source;
+  const { file, engine } = source;
+  if (engine) {
+    return makeLayer({
+      ...source,
+      limits,
+      openBlob: async () => tarSplitStream(engine.tarSplit, engine.diffDir, source.what),
+    });
+  }
   return makeLayer({
     ...source,
     limits,

@@ -39,10 +39,28 @@ export interface FileRange {
 }
 
 /**
+ * A layer kept by the local Docker Engine (overlay2): its tar is rebuilt from
+ * the tar-split metadata and the files of its diff directory (tar-split.ts).
+ */
+export interface EngineLayerFiles {
+  /** `<root>/image/overlay2/layerdb/sha256/<chain-id>/tar-split.json.gz` */
+  readonly tarSplit: string;
+  /** `<root>/overlay2/<cache-id>/diff` */
+  readonly diffDir: string;
+}
+
+/**
  * A plain-data description of a layer whose bytes are on local disk: enough to
  * rebuild it with `layerFromSource` in another thread (structured-clonable).
+ * The bytes are either a file range (`file`) or an engine layer (`engine`).
  */
-export interface LayerSource {
+export type LayerSource = LayerSourceBase &
+  (
+    | { readonly file: FileRange; readonly engine?: undefined }
+    | { readonly engine: EngineLayerFiles; readonly file?: undefined }
+  );
+
+interface LayerSourceBase {
   readonly diffID: Digest;
   /** Digest of the stored blob. */
   readonly digest: Digest;
@@ -56,7 +74,6 @@ export interface LayerSource {
   readonly verifyDiffID: boolean;
   /** Names the layer in messages, e.g. `layer 2 (sha256:…) of docker-archive:/x.tar`. */
   readonly what: string;
-  readonly file: FileRange;
 }
 
 /** One layer of an image. `open()` yields the *uncompressed* tar stream. */
@@ -99,6 +116,8 @@ export interface Image {
   readonly configDigest: Digest;
   readonly config: ImageConfig;
   readonly layers: readonly Layer[];
+  /** How the source read the image, when it had a choice (e.g. the Docker Engine's storage or its export); the scan's notes say it. */
+  readonly notes?: readonly string[];
   /** Release files, sockets, temp files. Idempotent. */
   close(): Promise<void>;
 }
