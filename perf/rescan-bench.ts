@@ -41,7 +41,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { OS_ECOSYSTEMS, type Package, stableJson } from '../src/core/index.js';
+import { type Package, stableJson } from '../src/core/index.js';
 import { compareFindings, matchInventory, type VulnFinding } from '../src/match/index.js';
 import { evaluatePolicy, loadPolicies } from '../src/policy/index.js';
 import { renderScanJson, vulnerabilityJson } from '../src/report/index.js';
