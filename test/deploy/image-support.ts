@@ -40,16 +40,30 @@ export async function nodeBaseImage(): Promise<string> {
   });
 }
 
-/** The production packages of the checkout, as paths relative to the repository root. */
+/**
+ * The production packages of the checkout, as paths relative to the repository root.
+ * `npm ls --omit=dev` still lists the platform binaries that dev tools take as optional
+ * dependencies (@biomejs/cli-*, @esbuild/*, @swc/core-*: 150 MB here), so the lockfile,
+ * which marks them `dev`, has the last word (npm's package-lock.json "packages" entries).
+ */
 export async function productionPackages(): Promise<string[]> {
   const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { allowFailure: true });
+  const dev = await devPackages();
   const paths = stdout
     .split('\n')
     .map((p) => relative(REPO_ROOT, p.trim()))
-    .filter((p) => p.startsWith('node_modules/'))
+    .filter((p) => p.startsWith('node_modules/') && !dev.has(p))
     .sort();
   // A package copied whole brings its nested node_modules with it.
   return paths.filter((p, i) => !paths.slice(0, i).some((q) => p.startsWith(`${q}/`)));
+}
+
+/** Paths (node_modules/…) the lockfile marks as development-only. */
+export async function devPackages(): Promise<Set<string>> {
+  const lock = JSON.parse(await readFile(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  return new Set(Object.entries(lock.packages).flatMap(([path, e]) => (e.dev === true ? [path] : [])));
 }
 
 /** Stage the DEPS=context build context; returns its directory and the hash of what it holds. */
