@@ -39,7 +39,7 @@ SENSOR_TAG="$SENSOR_REPO:$VERSION"
 OUT=${RELEASE_OUT:-dist/release}
 CONTEXT=${CONTEXT:-.}
 OVERLAY=deploy/kubernetes/overlays/production/kustomization.yaml
-log() { printf 'release: %s\n' "$*" >&2; }
+log() { printf 'release: %s %s\n' "$(date -u +%T)" "$*" >&2; }
 die() {
   log "$1"
   exit "${2:-1}"
