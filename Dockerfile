@@ -146,10 +146,11 @@ RUN set -eu; \
       DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "bpftrace=$BPFTRACE_VERSION"; \
       rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin; \
     fi; \
-    bpftrace --version
+    bpftrace --version; \
+    # The state volume: the sensor's own (it runs as root), closed to every other user.
+    install -d -o 0 -g 0 -m 0700 /var/lib/customs
 COPY --from=builder /out/rootfs/usr/local/bin/node /usr/local/bin/node
 COPY --from=builder /out/rootfs/app /app
-COPY --from=builder /out/rootfs/var/lib/customs /var/lib/customs
 ENV HOME=/var/lib/customs \
     XDG_DATA_HOME=/var/lib/customs/data \
     XDG_CACHE_HOME=/var/lib/customs/cache \

@@ -31,7 +31,7 @@ before(async () => {
 });
 
 after(async () => {
-  for (const id of started) await run('docker', ['rm', '-f', id], { allowFailure: true });
+  for (const id of started) await run('docker', ['rm', '-f', '-v', id], { allowFailure: true });
   await tc?.cleanup();
 });
 
@@ -135,8 +135,9 @@ describe('the sensor image', () => {
       '-v',
       '/sys/kernel/tracing:/sys/kernel/tracing:ro',
       image,
+      // The default store ($XDG_DATA_HOME/customs/sensor, on the state volume), written
+      // with every capability but the sensor's dropped (no CAP_DAC_OVERRIDE).
       'sensor',
-      '--no-store',
       '--window',
       '0',
       '--duration',
@@ -181,6 +182,9 @@ describe('the sensor image', () => {
     const out = await logs();
     assert.ok(alert, `no shell alert for ${watched}:\n${out.stdout.slice(-2000)}\n${out.stderr.slice(-2000)}`);
     assert.match(String(alert.detail), /sh -c true$/);
+    // …and recorded it in its store on the state volume.
+    const stored = await run('docker', ['exec', sensor, 'ls', '/var/lib/customs/data/customs/sensor']);
+    assert.match(stored.stdout, /state\.db/);
     await run('docker', ['stop', '-t', '20', sensor]);
     const exit = (await run('docker', ['inspect', '-f', '{{.State.ExitCode}}', sensor])).stdout.trim();
     assert.equal(exit, '0', `SIGTERM stops the sensor with status 0:\n${(await logs()).stderr.slice(-2000)}`);
