@@ -27,8 +27,8 @@
  * `--store-size [IMAGES] [sqlite|postgres|both]` measures instead how big the
  * store grows (docs/deploy.md "Sizing"): IMAGES images (default 2,000) of
  * 300–600 packages drawn as above, each recorded through the store's own API
- * as a worker records a scan (scans.record with the scan's JSON report,
- * images.put with config and layers, a tag, the verdict of deploy/policy.yaml,
+ * as a worker records a scan (scans.record with the scan's JSON report and
+ * the verdict of deploy/policy.yaml, images.put with config and layers, a tag,
  * image.new and scan.finished events); then the database size and each
  * table's (with its indexes and TOAST) per 10,000 images, extrapolated
  * linearly from IMAGES over the size of the freshly migrated, empty store.
@@ -994,11 +994,17 @@ async function storeSizeMain(): Promise<void> {
             repos.set(repoIndex, repoId);
           }
           await store.images.setTag(repoId, `v${i}`, digest);
+          const verdict = evaluatePolicy(result, policy, {
+            now: new Date(clock.t),
+            ...(result.config ? { config: result.config } : {}),
+          });
+          // The scan and its verdict in one transaction, as the worker records them.
           const recorded = await store.scans.record({
             imageDigest: digest,
             document: JSON.parse(renderScanJson(result)) as unknown,
             packages: inventoryPackagesOf(result.inventory),
             dbVersion: `1:${new Date(T0).toISOString()}`,
+            verdict: { status: verdict.status, policy: 'customs-release', document: verdict },
           });
           await store.images.put({
             digest,
@@ -1006,17 +1012,6 @@ async function storeSizeMain(): Promise<void> {
             ...(result.config !== undefined ? { config: result.config } : {}),
             platform: 'linux/amd64',
             layers,
-          });
-          const verdict = evaluatePolicy(result, policy, {
-            now: new Date(clock.t),
-            ...(result.config ? { config: result.config } : {}),
-          });
-          await store.verdicts.record({
-            imageDigest: digest,
-            scanId: recorded.scanId,
-            status: verdict.status,
-            policy: 'customs-release',
-            document: verdict,
           });
           await store.events.append({
             type: EVENT_TYPES.imageNew,
