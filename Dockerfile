@@ -129,7 +129,7 @@ ENTRYPOINT ["node", "/app/bin/customs.js"]
 CMD ["--help"]
 
 # The sensor image: `customs sensor` needs bpftrace (>= 0.17, with its LLVM and BCC
-# libraries: about 150 MB of shared objects, docs/runtime.md "Requirements"), which
+# libraries: 331 MB installed on bookworm; docs/runtime.md "Requirements"), which
 # cannot be carried into the scratch root above without a package manager's help. A
 # Debian root with bpftrace from the distribution, the same node and /app as `customs`.
 FROM ${SENSOR_BASE_IMAGE} AS sensor
