@@ -165,6 +165,10 @@ export async function sensorBaseImage(): Promise<string> {
       input: dockerfile,
       env: { ...process.env, DOCKER_BUILDKIT: '0' },
     });
+    // Older days' sensor bases are dead weight (480 MB each): untag them.
+    const { stdout } = await run('docker', ['images', 'customs-test/bookworm-bpftrace', '--format', '{{.Tag}}']);
+    for (const old of stdout.split('\n').filter((t) => t && `customs-test/bookworm-bpftrace:${t}` !== tag))
+      await run('docker', ['rmi', `customs-test/bookworm-bpftrace:${old}`], { allowFailure: true });
     return tag;
   });
 }
