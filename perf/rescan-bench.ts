@@ -35,7 +35,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -50,11 +50,11 @@ import { type Inventory, licenseReport } from '../src/sbom/index.js';
 import { rescan } from '../src/server/rescan/index.js';
 import { EVENT_TYPES, type ServerContext } from '../src/server/index.js';
 import { inventoryPackagesOf, openStore, type Store } from '../src/store/index.js';
-import { SQLITE_FILE } from '../src/store/sqlite-backend.js';
 import { findingsOf } from '../src/store/scan-document.js';
 import { startPostgres } from '../src/store/test-support/postgres.js';
 import { DbWriter, osvToAdvisory, openVulnDb, packageKey, type VulnDbReader } from '../src/vulndb/index.js';
 import { precondition, provenance, target } from './report.js';
+import { postgresSizes, type Sizes, sqliteSizes } from './store-sizes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORK = join(ROOT, 'perf', '.work', 'rescan');
@@ -883,48 +883,6 @@ function imageScan(
     config: config as unknown as NonNullable<ScanResult['config']>,
   };
   return { result, layers };
-}
-
-interface Sizes {
-  /** Bytes of the whole database (PostgreSQL) or file (SQLite). */
-  readonly total: number;
-  /** Bytes per table, its indexes (and TOAST) included. */
-  readonly tables: Map<string, number>;
-}
-
-async function postgresSizes(url: string): Promise<Sizes> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const total = await client.query<{ n: string }>('SELECT pg_database_size(current_database()) AS n');
-    const rows = await client.query<{ name: string; n: string }>(
-      `SELECT c.relname AS name, pg_total_relation_size(c.oid) AS n FROM pg_class c
-         JOIN pg_namespace s ON s.oid = c.relnamespace
-        WHERE c.relkind IN ('r', 'p') AND s.nspname = current_schema()`,
-    );
-    return { total: Number(total.rows[0]?.n), tables: new Map(rows.rows.map((r) => [r.name, Number(r.n)])) };
-  } finally {
-    await client.end();
-  }
-}
-
-function sqliteSizes(dir: string): Sizes {
-  const file = join(dir, SQLITE_FILE);
-  const db = new Database(file);
-  try {
-    db.pragma('wal_checkpoint(TRUNCATE)');
-    // dbstat (SQLite's own page accounting): every b-tree, indexes attributed to their table.
-    const rows = db
-      .prepare(
-        `SELECT coalesce(m.tbl_name, s.name) AS name, sum(s.pgsize) AS n FROM dbstat s
-           LEFT JOIN sqlite_schema m ON m.name = s.name GROUP BY 1`,
-      )
-      .all() as { name: string; n: number }[];
-    const wal = existsSync(`${file}-wal`) ? statSync(`${file}-wal`).size : 0;
-    return { total: statSync(file).size + wal, tables: new Map(rows.map((r) => [r.name, r.n])) };
-  } finally {
-    db.close();
-  }
 }
 
 const mib = (b: number): string => `${(b / 1_048_576).toFixed(1)} MiB`;
