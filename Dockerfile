@@ -1,8 +1,16 @@
 # syntax=docker/dockerfile:1
-# customs — the container image (docs/deploy.md "The image").
+# customs — the container images (docs/deploy.md "The image", "The sensor image").
 #
-#   docker build -t customs:dev .
-#   docker build --build-arg BASE_IMAGE=registry.example/node:20-bookworm-slim -t customs:dev .
+#   docker build --target customs -t customs:dev .
+#   docker build --build-arg BASE_IMAGE=registry.example/node:20-bookworm-slim --target customs -t customs:dev .
+#   docker build --target sensor -t customs-sensor:dev .
+#
+# Targets: `customs` (the default: every command, no shell) and `sensor` (the runtime
+# sensor, which needs bpftrace and its LLVM libraries beside node: a Debian root with a
+# package manager, built from SENSOR_BASE_IMAGE). The classic builder (DOCKER_BUILDKIT=0)
+# builds every stage before the one it targets, so name the target: the last stage only
+# repeats `customs` so that a build without --target (BuildKit skips the stages it does
+# not need) still gives the customs image.
 #
 # BASE_IMAGE is any Debian-based Node.js 20 runtime with `node` on PATH and /bin/sh
 # (both stages use it). DEPS=npm (the default) runs `npm ci`, the build and
@@ -15,6 +23,10 @@
 # (https://reproducible-builds.org/docs/source-date-epoch/).
 # Pinned by digest (CUS-DF-003): the release script bumps it deliberately (docs/deploy.md).
 ARG BASE_IMAGE=node:20-bookworm-slim@sha256:2cf067cfed83d5ea958367df9f966191a942351a2df77d6f0193e162b5febfc0
+# The sensor's base: any Debian bookworm root with apt (or with bpftrace already installed).
+# The digest is debian:bookworm-slim's as public build logs show it; it was not pulled or
+# verified here (no Docker Hub from the machine that wrote this): check it before a release.
+ARG SENSOR_BASE_IMAGE=debian:bookworm-slim@sha256:3783cc01769c7b2b1b83a5c5ad96c815348e28ed7da68e2e3687004faa906251
 
 FROM ${BASE_IMAGE} AS builder
 ARG DEPS=npm
@@ -77,8 +89,8 @@ RUN set -eu; \
     echo "$SOURCE_DATE_EPOCH" > /out/rootfs/app/SOURCE_DATE_EPOCH; chmod 0644 /out/rootfs/app/SOURCE_DATE_EPOCH; \
     find /out/rootfs -exec touch -h -d "@$SOURCE_DATE_EPOCH" {} +
 
-# The final stage: that root, and nothing to run but node.
-FROM scratch
+# The customs image: that root, and nothing to run but node.
+FROM scratch AS customs
 # RFC 3339 of SOURCE_DATE_EPOCH (scripts/release.sh computes it), so the label is reproducible too.
 ARG CREATED=1970-01-01T00:00:00Z
 ARG VERSION=0.1.0
@@ -115,3 +127,57 @@ HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 \
   CMD ["node", "-e", "const p=(process.env.CUSTOMS_LISTEN||'8080').split(':').pop();fetch('http://127.0.0.1:'+p+'/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"]
 ENTRYPOINT ["node", "/app/bin/customs.js"]
 CMD ["--help"]
+
+# The sensor image: `customs sensor` needs bpftrace (>= 0.17, with its LLVM and BCC
+# libraries: 331 MB installed on bookworm; docs/runtime.md "Requirements"), which
+# cannot be carried into the scratch root above without a package manager's help. A
+# Debian root with bpftrace from the distribution, the same node and /app as `customs`.
+FROM ${SENSOR_BASE_IMAGE} AS sensor
+ARG CREATED=1970-01-01T00:00:00Z
+ARG VERSION=0.1.0
+ARG REVISION=unknown
+ARG SENSOR_BASE_IMAGE
+# Debian bookworm's bpftrace (the release the default base is); bump with the base.
+ARG BPFTRACE_VERSION=0.17.0-1
+# A base that already carries bpftrace (a mirror-less build) is used as it is.
+RUN set -eu; \
+    if ! command -v bpftrace >/dev/null 2>&1; then \
+      apt-get update; \
+      DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends "bpftrace=$BPFTRACE_VERSION"; \
+      rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin; \
+    fi; \
+    bpftrace --version; \
+    # The state volume: the sensor's own (it runs as root), closed to every other user.
+    install -d -o 0 -g 0 -m 0700 /var/lib/customs
+COPY --from=builder /out/rootfs/usr/local/bin/node /usr/local/bin/node
+COPY --from=builder /out/rootfs/app /app
+ENV HOME=/var/lib/customs \
+    XDG_DATA_HOME=/var/lib/customs/data \
+    XDG_CACHE_HOME=/var/lib/customs/cache \
+    XDG_CONFIG_HOME=/var/lib/customs/config \
+    NODE_ENV=production
+VOLUME ["/var/lib/customs"]
+WORKDIR /var/lib/customs
+# root, on purpose: bpftrace loads eBPF programs (CAP_BPF + CAP_PERFMON, CAP_SYS_ADMIN
+# before Linux 5.8) and the sensor reads the root-owned Docker socket and other users'
+# /proc/PID — none of which a non-root user can be granted through the image. The
+# DaemonSet (deploy/kubernetes/base/sensor.yaml) runs it as uid 0 with all capabilities
+# dropped but those, a read-only root and no privilege escalation.
+USER 0:0
+LABEL org.opencontainers.image.title="customs-sensor" \
+      org.opencontainers.image.description="customs runtime sensor: container behaviour from the kernel (bpftrace), drift, inventory" \
+      org.opencontainers.image.licenses="Apache-2.0" \
+      org.opencontainers.image.version="${VERSION}" \
+      org.opencontainers.image.created="${CREATED}" \
+      org.opencontainers.image.revision="${REVISION}" \
+      org.opencontainers.image.base.name="${SENSOR_BASE_IMAGE}" \
+      org.opencontainers.image.source="https://github.com/customs-security/customs" \
+      org.opencontainers.image.documentation="https://github.com/customs-security/customs/blob/main/docs/deploy.md"
+# The sensor's own /healthz (on --listen) is probed by the orchestrator, as the
+# DaemonSet does; there is no fixed port for an image-level check to ask.
+HEALTHCHECK NONE
+ENTRYPOINT ["node", "/app/bin/customs.js"]
+CMD ["sensor", "--help"]
+
+# The default target (a build without --target): the customs image, unchanged.
+FROM customs

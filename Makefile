@@ -86,6 +86,7 @@ bench: deps dockerd build
 	$(NODE) dist-test/perf/match-bench.js
 	$(NODE) dist-test/perf/vulndb-build.js
 	$(NODE) dist-test/perf/rescan-bench.js
+	$(NODE) dist-test/perf/rescan-bench.js --store-size 2000
 	$(NODE) dist-test/perf/api-bench.js
 	bash perf/secrets-vs-trivy.sh
 	$(NODE) dist-test/perf/admission-bench.js

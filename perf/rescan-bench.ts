@@ -23,31 +23,47 @@
  * Seeding writes the store's tables directly in large batches (the state a
  * scan of each image with the old DB leaves: facts, inventory rows and
  * findings computed by the matchers once per distinct package).
+ *
+ * `--store-size [IMAGES] [sqlite|postgres|both]` measures instead how big the
+ * store grows (docs/deploy.md "Sizing"): IMAGES images (default 2,000) of
+ * 300–600 packages drawn as above, each recorded through the store's own API
+ * as a worker records a scan (scans.record with the scan's JSON report and
+ * the verdict of deploy/policy.yaml, images.put with config and layers, a tag,
+ * image.new and scan.finished events); then the database size and each
+ * table's (with its indexes and TOAST) per 10,000 images, extrapolated
+ * linearly from IMAGES over the size of the freshly migrated, empty store.
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
-import { OS_ECOSYSTEMS, type Package, stableJson } from '../src/core/index.js';
-import { matchInventory } from '../src/match/index.js';
-import { vulnerabilityJson } from '../src/report/index.js';
-import type { Inventory } from '../src/sbom/index.js';
+import { type Package, stableJson } from '../src/core/index.js';
+import { compareFindings, matchInventory, type VulnFinding } from '../src/match/index.js';
+import { evaluatePolicy, loadPolicies } from '../src/policy/index.js';
+import { renderScanJson, vulnerabilityJson } from '../src/report/index.js';
+import type { ScanResult } from '../src/result/index.js';
+import { type Inventory, licenseReport } from '../src/sbom/index.js';
 import { rescan } from '../src/server/rescan/index.js';
-import type { ServerContext } from '../src/server/index.js';
-import { openStore, type Store } from '../src/store/index.js';
+import { EVENT_TYPES, type ServerContext } from '../src/server/index.js';
+import { inventoryPackagesOf, openStore, type Store } from '../src/store/index.js';
 import { findingsOf } from '../src/store/scan-document.js';
 import { startPostgres } from '../src/store/test-support/postgres.js';
 import { DbWriter, osvToAdvisory, openVulnDb, packageKey, type VulnDbReader } from '../src/vulndb/index.js';
 import { precondition, provenance, target } from './report.js';
+import { postgresSizes, type Sizes, sqliteSizes } from './store-sizes.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const WORK = join(ROOT, 'perf', '.work', 'rescan');
-const IMAGES = Number(process.argv[2] ?? 20_000);
-const CHANGED = Number(process.argv[3] ?? 5_000);
-const BACKENDS = (process.argv[4] ?? 'both') === 'both' ? ['sqlite', 'postgres'] : [process.argv[4] as string];
+const STORE_SIZE = process.argv.includes('--store-size');
+const ARGS = process.argv.slice(2).filter((a) => a !== '--store-size');
+const IMAGES = Number(ARGS[0] ?? (STORE_SIZE ? 2_000 : 20_000));
+const CHANGED = STORE_SIZE ? 0 : Number(ARGS[1] ?? 5_000);
+const BACKEND_ARG = (STORE_SIZE ? ARGS[1] : ARGS[2]) ?? 'both';
+const BACKENDS = BACKEND_ARG === 'both' ? ['sqlite', 'postgres'] : [BACKEND_ARG];
 const ADVISORIES = 300_000;
 const T0 = Date.UTC(2026, 0, 1);
 const T1 = T0 + 86_400_000;
@@ -305,6 +321,8 @@ interface Distinct {
   readonly sourceKeyId: number | null;
   readonly factsId: number;
   readonly factsText: string;
+  /** What the matchers found for it with the old DB (layer: the mark). */
+  readonly vulns: readonly VulnFinding[];
   /** Findings of a scan with the old DB, the layer left as a mark. */
   readonly findings: {
     ref: string;
@@ -315,6 +333,14 @@ interface Distinct {
     data: string;
   }[];
 }
+
+/** How many packages of each kind an image draws (after the base system, which every image has). */
+interface Mix {
+  readonly popular: () => number;
+  readonly tail: () => number;
+  readonly npm: () => number;
+}
+const RESCAN_MIX: Mix = { popular: () => 180, tail: () => 30, npm: () => 25 };
 
 interface Seed {
   readonly distinct: Distinct[];
@@ -327,6 +353,7 @@ function seedPlan(
   installed: Set<string>,
   npm: { name: string; version: string }[],
   db: VulnDbReader,
+  mix: Mix = RESCAN_MIX,
 ): Seed {
   const keys = new Map<string, number>();
   const keyId = (namespace: string, name: string): number => {
@@ -366,6 +393,7 @@ function seedPlan(
           : null,
       factsId: distinct.length + 1,
       factsText,
+      vulns: m.findings,
       findings: rows,
     });
     return distinct.length - 1;
@@ -421,9 +449,10 @@ function seedPlan(
   };
   for (let i = 0; i < IMAGES; i++) {
     const set = new Set<number>(base);
-    choose(popular, 180, set);
+    choose(popular, mix.popular(), set);
     const t = new Set<number>();
-    while (t.size < 30) {
+    const tailCount = mix.tail();
+    while (t.size < tailCount) {
       const k = Math.floor(rand() * tailEntries.length);
       let idx = tail.get(k);
       if (idx === undefined) {
@@ -433,7 +462,7 @@ function seedPlan(
       t.add(idx);
     }
     for (const x of t) set.add(x);
-    choose(npmIdx, 25, set);
+    choose(npmIdx, mix.npm(), set);
     images.push({ digest: `sha256:${sha(`image-${i}`)}`, rows: [...set], base: base.length });
   }
   const keyList = [...keys].map(([k, id]) => {
@@ -738,4 +767,264 @@ async function main(): Promise<void> {
   }
 }
 
-await main();
+// ---- --store-size: how big the store grows ----
+
+/** Packages per image: the base system (65) + 210–440 of this machine's + 15–45 of the archive + 0–60 npm. */
+const SIZE_MIX: Mix = {
+  popular: () => 210 + Math.floor(rand() * 231),
+  tail: () => 15 + Math.floor(rand() * 31),
+  npm: () => Math.floor(rand() * 61),
+};
+/** Images are built FROM a few common bases: their first layer is shared. */
+const BASE_IMAGES = 12;
+const DEB_LICENSES = [
+  'GPL-2.0-or-later',
+  'LGPL-2.1-or-later',
+  'BSD-3-Clause',
+  'MIT',
+  'GPL-3.0-or-later',
+  'Artistic-1.0 OR GPL-1.0-or-later',
+];
+const NPM_LICENSES = ['MIT', 'MIT', 'MIT', 'ISC', 'Apache-2.0', 'BSD-2-Clause'];
+
+/** One image of the plan as a worker's scan of it leaves it: the scan result, its config and layers. */
+function imageScan(
+  plan: Seed,
+  i: number,
+): { result: ScanResult; layers: { digest: string; diffId: string; size: number; mediaType: string }[] } {
+  const img = plan.images[i] as Seed['images'][number];
+  const baseLayer = `sha256:${sha(`base-layer-${i % BASE_IMAGES}`)}`;
+  const own = Array.from({ length: 2 + (i % 4) }, (_, k) => `sha256:${sha(`layer-${i}-${k}`)}`);
+  const diffIds = [baseLayer, ...own];
+  const packages: Package[] = [];
+  const vulns: VulnFinding[] = [];
+  img.rows.forEach((d, seq) => {
+    const p = plan.distinct[d] as Distinct;
+    // The base system in the base layer, the rest spread over the image's own layers.
+    const layer = seq < img.base ? baseLayer : (own[seq % own.length] as string);
+    const license = (p.pkg.ecosystem === 'npm' ? NPM_LICENSES : DEB_LICENSES)[p.factsId % 6] as string;
+    packages.push({ ...p.pkg, layer, license });
+    for (const v of p.vulns) vulns.push({ ...v, layer });
+  });
+  vulns.sort(compareFindings);
+  const configDigest = `sha256:${sha(`config-${i}`)}` as `sha256:${string}`;
+  const created = new Date(T0 - (i % 400) * 86_400_000).toISOString();
+  const config = {
+    architecture: 'amd64',
+    os: 'linux',
+    created,
+    config: {
+      User: i % 3 === 0 ? '' : '10001',
+      Env: [
+        'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        `APP_VERSION=1.${i}.0`,
+        'NODE_ENV=production',
+      ],
+      Entrypoint: ['/usr/local/bin/app'],
+      Cmd: ['serve'],
+      WorkingDir: '/app',
+      ExposedPorts: { '8080/tcp': {} },
+      Labels: { 'org.opencontainers.image.source': `https://git.example/team-${i % 50}/service-${i}` },
+      ...(i % 2 === 0 ? { Healthcheck: { Test: ['CMD', '/usr/local/bin/app', 'health'] } } : {}),
+    },
+    rootfs: { type: 'layers', diff_ids: diffIds as `sha256:${string}`[] },
+    history: diffIds.map((_, k) => ({
+      created,
+      created_by: k === 0 ? 'debootstrap bookworm' : `RUN step ${k} of service-${i}`,
+    })),
+  };
+  const layers = diffIds.map((diffId, k) => ({
+    digest: `sha256:${sha(`blob-${diffId}`)}`,
+    diffId,
+    size: k === 0 ? 29_000_000 : 1_000_000 * (1 + (k % 7)),
+    mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip',
+  }));
+  const inventory = {
+    schemaVersion: 1,
+    tool: { name: 'customs', version: '0.1.0' },
+    createdAt: new Date(T0).toISOString(),
+    target: {
+      name: `registry.example/team-${i % 50}/service-${i}:v${i}`,
+      transport: 'registry',
+      manifestDigest: img.digest,
+      configDigest,
+      repoDigests: [`registry.example/team-${i % 50}/service-${i}@${img.digest}`],
+      repoTags: [`registry.example/team-${i % 50}/service-${i}:v${i}`],
+      platform: 'linux/amd64',
+      created,
+      layers: layers.map((l, k) => ({
+        diffID: l.diffId,
+        digest: l.digest,
+        mediaType: l.mediaType,
+        size: l.size,
+        createdBy: config.history[k]?.created_by,
+      })),
+    },
+    os: { family: 'debian', version: '12', name: 'Debian GNU/Linux 12 (bookworm)', codename: 'bookworm' },
+    packages,
+    unknowns: [],
+  } as unknown as Inventory;
+  const result: ScanResult = {
+    schemaVersion: 1,
+    inventory,
+    scanners: ['vuln', 'secret', 'misconfig', 'malware', 'license'],
+    vulnerabilities: vulns,
+    notes: [],
+    db: {
+      path: 'db',
+      schemaVersion: 1,
+      builtAt: new Date(T0).toISOString(),
+      sources: [{ name: 'osv:synthetic', timestamp: new Date(T0).toISOString(), records: ADVISORIES }],
+    },
+    secrets: [],
+    misconfigurations: [],
+    malware: [],
+    licenses: licenseReport(inventory),
+    config: config as unknown as NonNullable<ScanResult['config']>,
+  };
+  return { result, layers };
+}
+
+const mib = (b: number): string => `${(b / 1_048_576).toFixed(1)} MiB`;
+
+async function storeSizeMain(): Promise<void> {
+  console.log(`rescan-bench --store-size: ${provenance(ROOT)}`);
+  precondition(IMAGES >= 2_000, `--store-size extrapolates to 10,000 images from at least 2,000 (given ${IMAGES})`);
+  mkdirSync(WORK, { recursive: true });
+  const arch = debianArchive();
+  const installed = installedHere();
+  const npm = npmHere();
+  precondition(arch.length > 10_000, `apt-cache dumpavail lists ${arch.length} packages (run apt-get update)`);
+  precondition(npm.length > 100, `node_modules holds ${npm.length} npm packages`);
+  const debSources = new Map<string, string>();
+  for (const e of arch) if (!debSources.has(e.source)) debSources.set(e.source, e.sourceVersion);
+  let t = performance.now();
+  const { old } = advisories(debSources, new Map(npm.map((p) => [p.name, p.version])));
+  const dbFile = join(WORK, 'size.db');
+  writeDb(dbFile, old);
+  const reader = openVulnDb(dbFile);
+  const plan = seedPlan(arch, installed, npm, reader, SIZE_MIX);
+  reader.close();
+  const counts = plan.images.map((i) => i.rows.length).sort((a, b) => a - b);
+  const findingsPer = plan.images.map((img) =>
+    img.rows.reduce((n, d) => n + (plan.distinct[d] as Distinct).vulns.length, 0),
+  );
+  const q = (xs: number[], f: number): number =>
+    [...xs].sort((a, b) => a - b)[Math.floor(f * (xs.length - 1))] as number;
+  console.log(
+    `images: ${IMAGES}, packages per image min/median/max ${counts[0]}/${q(counts, 0.5)}/${counts[counts.length - 1]} (${plan.distinct.length} distinct), findings per image median ${q(findingsPer, 0.5)} (p90 ${q(findingsPer, 0.9)}), ${BASE_IMAGES} shared base layers; DB of ${old.length} advisories (${secs(performance.now() - t)} to plan)`,
+  );
+  const policyPath = join(ROOT, 'deploy', 'policy.yaml');
+  const policy = loadPolicies([{ path: policyPath, text: readFileSync(policyPath, 'utf8') }], new Date(T0));
+  const results: { backend: string; empty: Sizes; full: Sizes }[] = [];
+  for (const backend of BACKENDS) {
+    let where: string;
+    let stop: (() => Promise<void>) | undefined;
+    if (backend === 'sqlite') {
+      where = join(WORK, 'size-sqlite');
+      rmSync(where, { recursive: true, force: true });
+    } else {
+      const cluster = await startPostgres();
+      stop = () => cluster.stop();
+      where = await cluster.createDatabase();
+    }
+    try {
+      const measure = (): Promise<Sizes> =>
+        backend === 'sqlite' ? Promise.resolve(sqliteSizes(where)) : postgresSizes(where);
+      await (await openStore(where)).close(); // migrate
+      const empty = await measure();
+      const clock = { t: T0 };
+      const store = await openStore(where, { now: () => clock.t });
+      t = performance.now();
+      const cpu = process.cpuUsage();
+      try {
+        const registry = await store.registries.add({ name: 'registry.example', url: 'https://registry.example' });
+        const repos = new Map<number, number>();
+        for (let i = 0; i < IMAGES; i++) {
+          clock.t = T0 + i * 1000;
+          const { result, layers } = imageScan(plan, i);
+          const digest = result.inventory.target.manifestDigest as string;
+          const repoIndex = i % Math.ceil(IMAGES / 5); // ~5 images (tags) per repository
+          let repoId = repos.get(repoIndex);
+          if (repoId === undefined) {
+            repoId = (await store.images.ensureRepository(registry.id, `team-${repoIndex % 50}/service-${repoIndex}`))
+              .id;
+            repos.set(repoIndex, repoId);
+          }
+          await store.images.setTag(repoId, `v${i}`, digest);
+          const verdict = evaluatePolicy(result, policy, {
+            now: new Date(clock.t),
+            ...(result.config ? { config: result.config } : {}),
+          });
+          // The scan and its verdict in one transaction, as the worker records them.
+          const recorded = await store.scans.record({
+            imageDigest: digest,
+            document: JSON.parse(renderScanJson(result)) as unknown,
+            packages: inventoryPackagesOf(result.inventory),
+            dbVersion: `1:${new Date(T0).toISOString()}`,
+            verdict: { status: verdict.status, policy: 'customs-release', document: verdict },
+          });
+          await store.images.put({
+            digest,
+            configDigest: result.inventory.target.configDigest,
+            ...(result.config !== undefined ? { config: result.config } : {}),
+            platform: 'linux/amd64',
+            layers,
+          });
+          await store.events.append({
+            type: EVENT_TYPES.imageNew,
+            subject: digest,
+            data: { digest, registry: registry.name },
+          });
+          await store.events.append({
+            type: EVENT_TYPES.scanFinished,
+            subject: digest,
+            data: {
+              digest,
+              scanId: recorded.scanId,
+              verdict: verdict.status,
+              findings: { new: recorded.findings.new.length, changed: 0, fixed: 0 },
+              registry: registry.name,
+            },
+          });
+          if (i % 200 === 199) process.stdout.write(`\r  ${backend}: ${i + 1} images recorded`);
+        }
+        process.stdout.write('\n');
+      } finally {
+        await store.close();
+      }
+      const used = process.cpuUsage(cpu);
+      console.log(
+        `${backend}: recorded ${IMAGES} images through the store API in ${secs(performance.now() - t)} (this process's CPU ${secs((used.user + used.system) / 1000)}; load ${loadavg()
+          .map((l) => l.toFixed(2))
+          .join(' ')})`,
+      );
+      results.push({ backend, empty, full: await measure() });
+    } finally {
+      await stop?.();
+    }
+  }
+  const per10k = (bytes: number): number => (bytes * 10_000) / IMAGES;
+  console.log('');
+  for (const r of results) {
+    console.log(
+      `${r.backend}: ${r.backend === 'sqlite' ? 'file' : 'pg_database_size'} ${mib(r.full.total)} for ${IMAGES} images (empty store ${mib(r.empty.total)}) → ${mib(per10k(r.full.total - r.empty.total))} per 10,000 images (linear extrapolation from ${IMAGES})`,
+    );
+    const names = [...r.full.tables.keys()].sort((a, b) => (r.full.tables.get(b) ?? 0) - (r.full.tables.get(a) ?? 0));
+    for (const name of names) {
+      const grown = (r.full.tables.get(name) ?? 0) - (r.empty.tables.get(name) ?? 0);
+      if (grown <= 0) continue;
+      console.log(
+        `  ${name.padEnd(24)} ${mib(r.full.tables.get(name) ?? 0).padStart(12)} → ${mib(per10k(grown)).padStart(12)} per 10,000 images`,
+      );
+    }
+    const sum = [...r.full.tables.values()].reduce((a, b) => a + b, 0);
+    // The tables must account for the database: a size read from the wrong place says nothing.
+    precondition(
+      sum <= r.full.total && sum > 0.5 * r.full.total,
+      `${r.backend}: tables sum to ${mib(sum)} of ${mib(r.full.total)}`,
+    );
+  }
+}
+
+await (STORE_SIZE ? storeSizeMain() : main());

@@ -17,7 +17,7 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { cp, lstat, mkdir, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
-import { baseImage, imageId, REPO_ROOT, run, WORK_DIR, withLock } from '../support/images.js';
+import { baseImage, imageId, REPO_ROOT, run, sensorBaseImage, WORK_DIR, withLock } from '../support/images.js';
 
 /** The Node.js 20 runtime base made here: bookworm minbase + the machine's node binary. */
 export async function nodeBaseImage(): Promise<string> {
@@ -40,16 +40,30 @@ export async function nodeBaseImage(): Promise<string> {
   });
 }
 
-/** The production packages of the checkout, as paths relative to the repository root. */
+/**
+ * The production packages of the checkout, as paths relative to the repository root.
+ * `npm ls --omit=dev` still lists the platform binaries that dev tools take as optional
+ * dependencies (@biomejs/cli-*, @esbuild/*, @swc/core-*: 150 MB here), so the lockfile,
+ * which marks them `dev`, has the last word (npm's package-lock.json "packages" entries).
+ */
 export async function productionPackages(): Promise<string[]> {
   const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { allowFailure: true });
+  const dev = await devPackages();
   const paths = stdout
     .split('\n')
     .map((p) => relative(REPO_ROOT, p.trim()))
-    .filter((p) => p.startsWith('node_modules/'))
+    .filter((p) => p.startsWith('node_modules/') && !dev.has(p))
     .sort();
   // A package copied whole brings its nested node_modules with it.
   return paths.filter((p, i) => !paths.slice(0, i).some((q) => p.startsWith(`${q}/`)));
+}
+
+/** Paths (node_modules/…) the lockfile marks as development-only. */
+export async function devPackages(): Promise<Set<string>> {
+  const lock = JSON.parse(await readFile(join(REPO_ROOT, 'package-lock.json'), 'utf8')) as {
+    packages: Record<string, { dev?: boolean }>;
+  };
+  return new Set(Object.entries(lock.packages).flatMap(([path, e]) => (e.dev === true ? [path] : [])));
 }
 
 /** Stage the DEPS=context build context; returns its directory and the hash of what it holds. */
@@ -90,6 +104,10 @@ export interface BuildOptions {
   readonly sourceDateEpoch: number;
   /** Ignore the builder's cache (the reproducibility test builds twice from nothing). */
   readonly noCache?: boolean;
+  /** The Dockerfile's target (default `customs`); `sensor` needs sensorBase. */
+  readonly target?: 'customs' | 'sensor';
+  /** SENSOR_BASE_IMAGE for the `sensor` target. */
+  readonly sensorBase?: string;
 }
 
 /** `docker build` of the repository's Dockerfile with DEPS=context (classic builder). */
@@ -103,8 +121,12 @@ export async function buildImage(o: BuildOptions): Promise<string> {
       ...(o.noCache ? ['--no-cache'] : []),
       '-f',
       join(REPO_ROOT, 'Dockerfile'),
+      // The classic builder builds every stage before the target: name it (Dockerfile header).
+      '--target',
+      o.target ?? 'customs',
       '--build-arg',
       `BASE_IMAGE=${o.base}`,
+      ...(o.sensorBase !== undefined ? ['--build-arg', `SENSOR_BASE_IMAGE=${o.sensorBase}`] : []),
       '--build-arg',
       'DEPS=context',
       '--build-arg',
@@ -139,6 +161,27 @@ export async function customsImage(): Promise<string> {
     const tag = `customs-test/customs:${sha256(`${staged.hash}\0${epoch}\0${revision}`).slice(0, 16)}`;
     if ((await run('docker', ['image', 'inspect', tag], { allowFailure: true })).code !== 0) {
       await buildImage({ tag, base, context: staged.dir, sourceDateEpoch: epoch });
+    }
+    return tag;
+  });
+}
+
+/**
+ * The sensor image of this checkout (`--target sensor`), from the bookworm base with
+ * bpftrace (sensorBaseImage) and the same builder stage as customsImage (the classic
+ * builder's cache shares it); built once per hash of its inputs; returns its tag.
+ */
+export async function sensorImage(): Promise<string> {
+  const base = await nodeBaseImage();
+  const sensorBase = await sensorBaseImage();
+  return withLock('customs-image', async () => {
+    const staged = await stageContext(join(WORK_DIR, 'customs-image', 'context'));
+    const epoch = await commitEpoch();
+    const revision = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
+    const sensorBaseId = await imageId(sensorBase);
+    const tag = `customs-test/customs-sensor:${sha256(`${staged.hash}\0${epoch}\0${revision}\0${sensorBaseId}`).slice(0, 16)}`;
+    if ((await run('docker', ['image', 'inspect', tag], { allowFailure: true })).code !== 0) {
+      await buildImage({ tag, base, context: staged.dir, sourceDateEpoch: epoch, target: 'sensor', sensorBase });
     }
     return tag;
   });

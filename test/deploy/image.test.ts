@@ -8,7 +8,15 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { freePort } from '../support/registry.js';
 import { run, WORK_DIR } from '../support/images.js';
-import { buildImage, commitEpoch, customsImage, diffIds, nodeBaseImage, stageContext } from './image-support.js';
+import {
+  buildImage,
+  commitEpoch,
+  customsImage,
+  devPackages,
+  diffIds,
+  nodeBaseImage,
+  stageContext,
+} from './image-support.js';
 
 interface ImageConfig {
   readonly User: string;
@@ -76,6 +84,26 @@ describe('the customs image', () => {
       walk('/'); console.log(JSON.stringify(out));`;
     const r = await run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'node', image, '-e', script]);
     assert.deepEqual(JSON.parse(r.stdout), []);
+  });
+
+  test('ships no package the lockfile marks as development-only', async () => {
+    // node lists /app/node_modules (packages, scoped ones and nested copies) inside the image.
+    const script = `
+      const fs = require('node:fs'), path = require('node:path'), out = [];
+      const walk = (d) => { let es = []; try { es = fs.readdirSync(d); } catch { return; } for (const e of es) {
+        const p = path.join(d, e);
+        if (e.startsWith('@')) { walk(p); continue; }
+        if (fs.existsSync(path.join(p, 'package.json'))) { out.push(p); walk(path.join(p, 'node_modules')); } } };
+      walk('/app/node_modules'); console.log(JSON.stringify(out));`;
+    const r = await run('docker', ['run', '--rm', '--network', 'none', '--entrypoint', 'node', image, '-e', script]);
+    const shipped = (JSON.parse(r.stdout) as string[]).map((p) => p.replace(/^\/app\//, ''));
+    assert.ok(shipped.includes('node_modules/better-sqlite3'), shipped.join(' '));
+    const dev = await devPackages();
+    assert.deepEqual(
+      shipped.filter((p) => dev.has(p)),
+      [],
+      'development packages in the image',
+    );
   });
 
   test('serve becomes healthy under a read-only root, its state on the volume', async () => {

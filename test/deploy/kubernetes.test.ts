@@ -115,6 +115,16 @@ describe('deploy/kubernetes', () => {
     }
   });
 
+  test('the sensor DaemonSet runs the sensor image (bpftrace inside), every other workload the customs image', () => {
+    for (const [overlay, objs] of rendered) {
+      for (const w of objs.filter((o) => o.kind === 'Deployment' || o.kind === 'DaemonSet')) {
+        const images = (w.spec.template.spec.containers as { image: string }[]).map((c) => c.image);
+        const want = w.kind === 'DaemonSet' ? 'ghcr.io/customs-dev/customs-sensor' : 'ghcr.io/customs-dev/customs';
+        for (const image of images) assert.equal(image.split(/[:@]/)[0], want, `${overlay}: ${id(w)}: ${image}`);
+      }
+    }
+  });
+
   test('no token is mounted anywhere, and every pod has a NetworkPolicy under a default deny', () => {
     for (const [overlay, objs] of rendered) {
       for (const sa of objs.filter((o) => o.kind === 'ServiceAccount')) {

@@ -136,6 +136,43 @@ export async function baseImage(): Promise<string> {
   });
 }
 
+/** What the sensor base adds to the bookworm base: the kernel tracer the runtime sensor drives. */
+const SENSOR_BASE_PACKAGES = ['bpftrace'];
+
+/**
+ * The bookworm base with bpftrace (and its LLVM/BCC libraries) installed from the
+ * machine's Debian mirror: the locally made stand-in for debian:bookworm-slim plus what
+ * the sensor needs (the Dockerfile's `sensor` target takes it as SENSOR_BASE_IMAGE).
+ * Cached as the base is: tagged by the base image's ID and the package list, so it is
+ * made once per base (a day) and reused by every later run.
+ */
+export async function sensorBaseImage(): Promise<string> {
+  const base = await baseImage();
+  return withLock('sensor-base-image', async () => {
+    const baseId = (await imageId(base)).replace(/^sha256:/, '');
+    const tag = `customs-test/bookworm-bpftrace:${baseId.slice(0, 12)}-${SENSOR_BASE_PACKAGES.length}`;
+    if ((await run('docker', ['image', 'inspect', tag], { allowFailure: true })).code === 0) return tag;
+    const dockerfile = [
+      `FROM ${base}`,
+      'RUN apt-get update \\',
+      ` && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends ${SENSOR_BASE_PACKAGES.join(' ')} \\`,
+      ' && rm -rf /var/lib/apt/lists/* /var/cache/apt/*.bin \\',
+      ' && bpftrace --version',
+      '',
+    ].join('\n');
+    // The classic builder with the host network: apt inside RUN reaches the mirror (TOOLS.md).
+    await run('docker', ['build', '-q', '--network', 'host', '-t', tag, '-'], {
+      input: dockerfile,
+      env: { ...process.env, DOCKER_BUILDKIT: '0' },
+    });
+    // Older days' sensor bases are dead weight (480 MB each): untag them.
+    const { stdout } = await run('docker', ['images', 'customs-test/bookworm-bpftrace', '--format', '{{.Tag}}']);
+    for (const old of stdout.split('\n').filter((t) => t && `customs-test/bookworm-bpftrace:${t}` !== tag))
+      await run('docker', ['rmi', `customs-test/bookworm-bpftrace:${old}`], { allowFailure: true });
+    return tag;
+  });
+}
+
 export interface BuiltImage {
   /** Tag in the local Docker Engine. */
   readonly tag: string;

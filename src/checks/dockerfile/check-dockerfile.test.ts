@@ -13,6 +13,14 @@ test('USER is judged on the final stage only, and a stage built on a stage inher
   checkTester('CUS-DF-005').dockerfile('FROM alpine:3.20\nUSER 0:0\n').fires(2);
 });
 
+test('HEALTHCHECK is judged on the final stage, which inherits it from the stage it is built on', () => {
+  const pinned = `FROM debian:12@sha256:${'a'.repeat(64)}`;
+  checkTester('CUS-DF-025').dockerfile(`${pinned} AS app\nHEALTHCHECK CMD ["true"]\nFROM app\n`).passes();
+  checkTester('CUS-DF-025').dockerfile(`${pinned} AS app\nHEALTHCHECK NONE\nFROM app AS again\nFROM again\n`).passes();
+  // Another stage's HEALTHCHECK is not inherited by a final stage built on something else.
+  checkTester('CUS-DF-025').dockerfile(`${pinned} AS app\nHEALTHCHECK CMD ["true"]\n${pinned}\n`).fires(3);
+});
+
 test('ARG substitution in FROM; unresolved ARGs and stage names are not pinning findings', () => {
   checkTester('CUS-DF-002').dockerfile('ARG V=latest\nFROM node:${V}\n').fires(2);
   for (const id of PINNING) {

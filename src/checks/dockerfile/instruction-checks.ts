@@ -1,7 +1,7 @@
 import { sensitivePortsIn } from '../shared/sensitive-ports.js';
 import { finding, type Misconfiguration } from '../types.js';
 import { at, BEST_PRACTICES, CIS_DOCKER, type DockerfileCheck, DOCKERFILE_REFERENCE, hadolintRule } from './helpers.js';
-import { type DfInstruction, finalStage, instructionsOf } from './model.js';
+import { type DfInstruction, type DfStage, finalStage, instructionsOf, parentStage } from './model.js';
 
 export const relativeWorkdir: DockerfileCheck = {
   id: 'CUS-DF-013',
@@ -163,7 +163,10 @@ export const healthcheckMissing: DockerfileCheck = {
   standards: { cisDocker: '4.6', hadolint: ['DL3057'] },
   run: (model): Misconfiguration[] => {
     const stage = finalStage(model);
-    if (!stage || stage.instructions.some((i) => i.keyword === 'HEALTHCHECK')) return [];
+    if (!stage) return [];
+    // A stage built on an earlier stage (`FROM build`) inherits its HEALTHCHECK, as it does its USER.
+    for (let s: DfStage | undefined = stage; s !== undefined; s = parentStage(model, s))
+      if (s.instructions.some((i) => i.keyword === 'HEALTHCHECK')) return [];
     return [
       finding(healthcheckMissing, {
         message: `line ${stage.from.startLine}: the final stage (FROM ${stage.imageText}) has no HEALTHCHECK`,
