@@ -87,9 +87,16 @@ test('a multi-platform push is resolved to the configured platform (linux/amd64)
     lodashImage('4.17.20', { architecture: 'arm64' }),
   ]);
   const [amd64, arm64] = pushed.digests;
-  const started = Date.now();
-  await until('the amd64 scan job', async () => scanJobFor(amd64 ?? ''), 5000);
-  assert.ok(Date.now() - started < 1000);
+  // The notification of the index is handled once its push event is recorded (after its jobs are
+  // queued). Waiting for the amd64 job alone is not enough: the first test pushed the same amd64
+  // image, so its job exists before this push's notification arrives (jobs are one per digest).
+  await until(
+    'the notification of team/multi:2',
+    async () =>
+      (await store.events.list({ type: EVENT_TYPES.pushReceived })).find((e) => e.subject === 'local/team/multi:2'),
+    5000,
+  );
+  assert.ok(await scanJobFor(amd64 ?? ''), 'the amd64 image is queued');
   assert.equal(await scanJobFor(arm64 ?? ''), undefined);
   const repo = (await store.images.repositories(localId)).find((r) => r.name === 'team/multi');
   assert.ok(repo);
