@@ -17,7 +17,7 @@ import { writeOciLayout } from '../../image/test-support/image-fixtures.js';
 import { distroKey } from '../../match/index.js';
 import type { Inventory } from '../../sbom/index.js';
 import { inventoryPackagesOf, openStore, type Store } from '../../store/index.js';
-import { startPostgres, type TestPostgres } from '../../store/test-support/postgres.js';
+import { onPostgresCluster } from '../../store/test-support/postgres.js';
 import { openVulnDb } from '../../vulndb/index.js';
 import { buildTestDb } from '../../vulndb/test-support/osv-records.js';
 import type { ServerContext, ServerLog } from '../context.js';
@@ -184,16 +184,4 @@ function suite(name: string, newTarget: () => Promise<string>): void {
 
 suite('SQLite', async () => join(mkdtempSync(join(root, 'store-')), 'data'));
 
-let cluster: TestPostgres | undefined;
-describe('PostgreSQL cluster', () => {
-  before(async () => {
-    cluster = await startPostgres();
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
-  suite('PostgreSQL', () => {
-    if (!cluster) throw new Error('the PostgreSQL cluster is not started');
-    return cluster.createDatabase();
-  });
-});
+onPostgresCluster(suite);

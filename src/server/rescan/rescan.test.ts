@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import Database from 'better-sqlite3';
 import { type FindingRecord, inventoryPackagesOf, openStore, type Store } from '../../store/index.js';
-import { startPostgres, type TestPostgres } from '../../store/test-support/postgres.js';
+import { onPostgresCluster } from '../../store/test-support/postgres.js';
 import { changedKeys, openVulnDb, packageKey } from '../../vulndb/index.js';
 import { buildTestDb } from '../../vulndb/test-support/osv-records.js';
 import type { ServerContext, ServerLog } from '../context.js';
@@ -270,19 +270,7 @@ after(() => {
   for (const d of dirs) rmSync(d, { recursive: true, force: true });
 });
 
-let cluster: TestPostgres | undefined;
-describe('PostgreSQL cluster', () => {
-  before(async () => {
-    cluster = await startPostgres();
-  });
-  after(async () => {
-    await cluster?.stop();
-  });
-  differential('PostgreSQL', () => {
-    if (!cluster) throw new Error('the PostgreSQL cluster is not started');
-    return cluster.createDatabase();
-  });
-});
+onPostgresCluster(differential);
 
 test('a rescan job payload names the old DB; "to" defaults to the server DB; bad payloads are usage errors', () => {
   assert.deepEqual(parseRescanPayload({ from: '/a.db' }, { dbPath: '/b.db' }), { from: '/a.db', to: '/b.db' });

@@ -16,6 +16,7 @@ import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSyn
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { after, before, describe } from 'node:test';
 import { promisify } from 'node:util';
 import pg from 'pg';
 
@@ -202,4 +203,24 @@ export async function startPostgres(): Promise<TestPostgres> {
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * Declares `suite` against a throwaway cluster started before it and stopped after it: the
+ * suite's `database()` creates an empty database of that cluster and returns its URL.
+ */
+export function onPostgresCluster(suite: (name: string, database: () => Promise<string>) => void): void {
+  let cluster: TestPostgres | undefined;
+  describe('PostgreSQL cluster', () => {
+    before(async () => {
+      cluster = await startPostgres();
+    });
+    after(async () => {
+      await cluster?.stop();
+    });
+    suite('PostgreSQL', () => {
+      if (!cluster) throw new Error('the PostgreSQL cluster is not started');
+      return cluster.createDatabase();
+    });
+  });
 }
