@@ -17,6 +17,17 @@
  *   setuid   sys_enter_setuid: the uid asked for
  *   capset   sys_enter_capset
  *   send     sys_enter_write / sendto of a buffer starting with `{"` (JSON-RPC, as Stratum mining speaks)
+ *
+ * Folding: `open`, `connect` and `send` repeat (a service opens the same file
+ * thousands of times a second). The first one of each (mount namespace, what the
+ * rules read: flags, comm and path; comm and destination; comm and buffer) in a
+ * FOLD_INTERVAL_S interval is printed; the repeats only add to the per-CPU count
+ * `@folded[mntns, cgroup, type]`, printed every interval as `@folded[M, C, T]: N`
+ * (N cumulative since bpftrace started: never cleared, so no increment is lost
+ * between a print and a clear). The set of what was printed, `@seen_*`, is cleared
+ * every interval, so each interval reports again. exec, accept, privesc, setuid and
+ * capset are never folded. A full `@seen_*` map (BPFTRACE_MAP_KEYS_MAX) makes the
+ * lookup miss: the event is printed, never dropped.
  */
 
 export const EVENT_TYPES = ['exec', 'open', 'connect', 'accept', 'privesc', 'setuid', 'capset', 'send'] as const;
@@ -34,18 +45,46 @@ export const STRING_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
   send: ['comm', 'data'],
 };
 
+/** Event types the kernel folds into counts after their first line in an interval. */
+export const FOLDED_TYPES: readonly EventType[] = ['open', 'connect', 'send'];
+
+/** Seconds between two prints of the folded counts (and clears of what was printed). */
+export const FOLD_INTERVAL_S = 1;
+
 /** bpftrace's string size: 3 strings of this size plus the numbers stay under the 512-byte BPF stack. */
 export const BPFTRACE_STRLEN = 96;
+
+const MNTNS = 'curtask->nsproxy->mnt_ns->ns.inum';
+
+/**
+ * Print the event the first time its key is seen in the interval, else only count it.
+ * `key` lists what the rules read of this type, so a folded event can raise nothing
+ * the printed one did not.
+ */
+function folded(type: EventType, key: string, print: string): string {
+  const seen = `@seen_${type}[$m, ${key}]`;
+  return `if (${seen}) {
+    @folded[$m, cgroup, "${type}"] = count();
+  } else {
+    ${seen} = 1;
+    ${print}
+  }`;
+}
 
 const q = (name: string): string => `\\"${name}\\"`;
 
 /** printf format and arguments of one event: common numbers, the type's numbers, then its strings. */
-function line(type: EventType, numbers: readonly [string, string, string][], strings: readonly string[]): string {
+function line(
+  type: EventType,
+  numbers: readonly [string, string, string][],
+  strings: readonly string[],
+  mntns = MNTNS,
+): string {
   const common: [string, string, string][] = [
     ['ns', '%llu', 'nsecs'],
     ['pid', '%d', 'pid'],
     ['uid', '%d', 'uid'],
-    ['mntns', '%u', 'curtask->nsproxy->mnt_ns->ns.inum'],
+    ['mntns', '%u', mntns],
     ['cg', '%llu', 'cgroup'],
   ];
   const fields = [...common, ...numbers];
@@ -70,16 +109,20 @@ tracepoint:syscalls:sys_enter_execve
 tracepoint:syscalls:sys_enter_openat
 /${inContainer}/
 {
-  ${line('open', [['flags', '%d', 'args->flags']], ['comm', 'str(args->filename)'])}
+  $m = ${MNTNS};
+  $f = str(args->filename);
+  ${folded('open', 'args->flags, comm, $f', line('open', [['flags', '%d', 'args->flags']], ['comm', '$f'], '$m'))}
 }
 tracepoint:sock:inet_sock_set_state
 /args->newstate == 2 && args->protocol == 6 && ${inContainer}/
 {
+  $m = ${MNTNS};
   if (args->family == 2) {
-    ${line('connect', [['port', '%d', 'args->dport']], ['comm', 'ntop(2, args->daddr)'])}
+    $a = ntop(2, args->daddr);
   } else {
-    ${line('connect', [['port', '%d', 'args->dport']], ['comm', 'ntop(10, args->daddr_v6)'])}
+    $a = ntop(10, args->daddr_v6);
   }
+  ${folded('connect', 'args->dport, comm, $a', line('connect', [['port', '%d', 'args->dport']], ['comm', '$a'], '$m'))}
 }
 tracepoint:syscalls:sys_enter_accept4, tracepoint:syscalls:sys_enter_accept
 /${inContainer}/
@@ -113,15 +156,29 @@ tracepoint:syscalls:sys_enter_write
 /${inContainer} && args->count > 8/
 {
   if (str(args->buf, 2) == "{\\"") {
-    ${line('send', [], ['comm', `str(args->buf, ${BPFTRACE_STRLEN})`])}
+    $m = ${MNTNS};
+    $d = str(args->buf, ${BPFTRACE_STRLEN});
+    ${folded('send', 'comm, $d', line('send', [], ['comm', '$d'], '$m'))}
   }
 }
 tracepoint:syscalls:sys_enter_sendto
 /${inContainer} && args->len > 8/
 {
   if (str(args->buff, 2) == "{\\"") {
-    ${line('send', [], ['comm', `str(args->buff, ${BPFTRACE_STRLEN})`])}
+    $m = ${MNTNS};
+    $d = str(args->buff, ${BPFTRACE_STRLEN});
+    ${folded('send', 'comm, $d', line('send', [], ['comm', '$d'], '$m'))}
   }
+}
+interval:s:${FOLD_INTERVAL_S}
+{
+  ${FOLDED_TYPES.map((t) => `clear(@seen_${t});`).join(' ')}
+  print(@folded);
+}
+END
+{
+  ${FOLDED_TYPES.map((t) => `clear(@seen_${t});`).join(' ')}
+  clear(@accepting);
 }
 `;
 }

@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import { parseFalcoLine } from './alerts.js';
 import { containerIdFromCgroup } from './attribution.js';
 import { Baselines } from './baseline.js';
-import { bpftraceProgram, EVENT_TYPES } from './bpftrace-script.js';
+import { bpftraceProgram, EVENT_TYPES, FOLD_INTERVAL_S, FOLDED_TYPES } from './bpftrace-script.js';
 import { type KernelEvent, lostEvents, opensForWrite, parseEventLine } from './events.js';
 import { RULES } from './rules.js';
 import { supervise } from './supervisor.js';
@@ -47,7 +47,45 @@ test('every event type has a probe in the program, which skips the host mount na
   for (const t of EVENT_TYPES) assert.ok(p.includes(`\\"t\\":\\"${t}\\"`), t);
   assert.ok(p.includes('mnt_ns->ns.inum != 4026531832'));
   // The e2e tests (test/e2e/sensor-behaviour.test.ts) load it into the kernel.
-  assert.equal(p.split('printf(').length - 1, 10);
+  assert.equal(p.split('printf(').length - 1, 9);
+});
+
+/** The body of the probe (or probes) whose header line starts with `header`. */
+function probe(program: string, header: string): string {
+  const at = program.indexOf(`\n${header}`);
+  assert.ok(at >= 0, header);
+  const open = program.indexOf('\n{\n', at);
+  const close = program.indexOf('\n}\n', open);
+  return program.slice(open, close);
+}
+
+test('repeated opens, connects and sends are folded in the kernel; exec and the rest arrive one by one', () => {
+  const p = bpftraceProgram(4026531832);
+  // Each folded type: printed the first time its key (what the rules read) is seen, else counted.
+  const keys: Record<string, RegExp> = {
+    'tracepoint:syscalls:sys_enter_openat': /@seen_open\[\$m, args->flags, comm, \$f\]/,
+    'tracepoint:sock:inet_sock_set_state': /@seen_connect\[\$m, args->dport, comm, \$a\]/,
+    'tracepoint:syscalls:sys_enter_write': /@seen_send\[\$m, comm, \$d\]/,
+    'tracepoint:syscalls:sys_enter_sendto': /@seen_send\[\$m, comm, \$d\]/,
+  };
+  for (const [header, key] of Object.entries(keys)) {
+    const body = probe(p, header);
+    assert.match(body, key, header);
+    assert.match(body, /@folded\[\$m, cgroup, "(open|connect|send)"\] = count\(\);/, header);
+  }
+  for (const header of [
+    'tracepoint:syscalls:sys_enter_execve',
+    'tracepoint:syscalls:sys_exit_accept4',
+    'tracepoint:sched:sched_process_exec',
+    'tracepoint:syscalls:sys_enter_setuid',
+    'tracepoint:syscalls:sys_enter_capset',
+  ])
+    assert.doesNotMatch(probe(p, header), /@seen|@folded/, header);
+  // Every interval: what was printed is forgotten (so it is printed again) and the counts are printed.
+  const tick = probe(p, `interval:s:${FOLD_INTERVAL_S}`);
+  for (const t of FOLDED_TYPES) assert.ok(tick.includes(`clear(@seen_${t});`), t);
+  assert.ok(tick.includes('print(@folded);'));
+  assert.doesNotMatch(tick, /clear\(@folded\)/);
 });
 
 test('rules: each fires on its behaviour and not on a neighbour', () => {

@@ -1,4 +1,7 @@
 import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { CustomsError } from '../core/index.js';
 import type { DockerApi } from './docker-api.js';
@@ -56,4 +59,53 @@ test('a container list that fails (the engine gone, or cancelled on SIGTERM) nev
   const warnings = records.filter((r) => r.kind === 'log' && r.level === 'warn');
   assert.equal(warnings.length, 1, JSON.stringify(records));
   assert.match(String((warnings[0] as { msg: string }).msg), /^container list: cannot reach the Docker Engine/);
+});
+
+/** A /proc with one task whose mount namespace is `mntns`. */
+function fakeProc(pid: number, mntns: number): string {
+  const proc = mkdtempSync(join(tmpdir(), 'customs-proc-'));
+  mkdirSync(join(proc, String(pid), 'ns'), { recursive: true });
+  symlinkSync(`mnt:[${mntns}]`, join(proc, String(pid), 'ns', 'mnt'));
+  return proc;
+}
+
+test('events the kernel folded into counts are counted, per container, once each', async (t) => {
+  const ns = 4026532100;
+  const proc = fakeProc(4242, ns);
+  t.after(() => rmSync(proc, { recursive: true, force: true }));
+  const records: SensorRecord[] = [];
+  const sensor = new Sensor({
+    api: {} as DockerApi,
+    host: 'node-1',
+    containers: async () => [{ id: 'c'.repeat(64), name: 'web', imageId: 'sha256:1', imageRef: 'web:1', pid: 4242 }],
+    windowMs: 0,
+    bpftrace: false,
+    emit: (r) => records.push(r),
+    proc,
+  });
+  await sensor.start();
+  const open = (file: string, flags = 0): string =>
+    `{"t":"open","ns":1,"pid":7,"uid":0,"mntns":${ns},"cg":55,"flags":${flags},"comm":"perl","file":"${file}"}`;
+  // First occurrences arrive as lines; repeats as cumulative totals per (namespace, cgroup, type).
+  sensor.pushOutput(open('/etc/hostname'));
+  sensor.pushOutput(open('/etc/shadow'));
+  sensor.pushOutput(`@folded[${ns}, 55, open]: 4998`);
+  sensor.pushOutput('');
+  sensor.pushOutput(`@folded[${ns}, 55, open]: 9000`);
+  sensor.pushOutput(`@folded[${ns}, 55, open]: 9000`);
+  // Another namespace, of no known container.
+  sensor.pushOutput('@folded[4026532999, 56, send]: 10');
+  // A restarted bpftrace counts from zero again: a smaller total is all new.
+  sensor.pushOutput(`@folded[${ns}, 55, open]: 100`);
+  sensor.pushOutput('@folded[bogus');
+  await sensor.stop();
+  const stats = sensor.stats();
+  assert.equal(stats.events, 2 + 9000 + 10 + 100);
+  assert.equal(sensor.folded(), 9000 + 10 + 100);
+  assert.equal(stats.unattributed, 10);
+  assert.equal(stats.malformed, 1);
+  assert.deepEqual(sensor.eventsByContainer(), { web: 2 + 9000 + 100 });
+  // The first lines still reach the rules and the in-use files.
+  assert.ok(records.some((r) => r.kind === 'alert' && r.alert.ruleId === 'CRT-007'));
+  assert.deepEqual(sensor.inUse()[0]?.files, ['/etc/hostname', '/etc/shadow']);
 });
