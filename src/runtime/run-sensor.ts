@@ -17,7 +17,6 @@ import { containerdInventory, ctrRunner, findContainerdSocket } from './containe
 import { dockerContainerLister } from './docker-inventory.js';
 import type { EnforcementAction } from './enforce.js';
 import { nodeInventory } from './inventory.js';
-import { scanActiveImages } from './scan-images.js';
 import type { Reporter } from './reporters.js';
 import { Sensor, type SensorRecord } from './sensor.js';
 import type { SensorStats } from './payload.js';
@@ -108,10 +107,14 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
     const si = opts.scanImages;
     // In the background: the sensor watches while images are read and scanned.
     if (si)
-      scanning = scanActiveImages(inv, si.store, si.ctx).then(
-        (r) => log(r.failed.length > 0 ? 'warn' : 'info', 'images scanned', r),
-        (e: Error) => log('warn', `image scans: ${e.message}`),
-      );
+      // Imported only here: scanning loads the engine and its analyzers, which the sensor
+      // alone never needs (docs/runtime.md "Cost").
+      scanning = import('./scan-images.js')
+        .then(({ scanActiveImages }) => scanActiveImages(inv, si.store, si.ctx))
+        .then(
+          (r) => log(r.failed.length > 0 ? 'warn' : 'info', 'images scanned', r),
+          (e: Error) => log('warn', `image scans: ${e.message}`),
+        );
   } catch (e) {
     log('warn', `inventory: ${(e as Error).message}`);
   }

@@ -147,7 +147,7 @@ export class Sensor {
           this.#log('info', 'bpftrace attached', { line });
           // bpftrace prints this before the last probe is live; a short wait closes the gap.
           setTimeout(attached, 300);
-        } else if (!/RLIMIT_MEMLOCK|Addrspace mismatch|^\s*$|~~~|^\//.test(line))
+        } else if (!/RLIMIT_MEMLOCK|Addrspace mismatch|^\s*$|^\s*~+\s*$|^\//.test(line))
           this.#log('warn', `bpftrace: ${line}`);
       },
       onState: (s: SupervisorState) => {
