@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { CustomsError } from '../core/index.js';
 import type { DockerApi } from './docker-api.js';
+import { BPFTRACE_MALLOC_TUNABLES, bpftraceEnv } from './bpftrace-script.js';
 import { Sensor, type SensorRecord } from './sensor.js';
 
 const line = (pid: number, mntns: number): string =>
@@ -108,4 +109,47 @@ test('events the kernel folded into counts are counted, per container, once each
   // The first lines still reach the rules and the in-use files.
   assert.ok(records.some((r) => r.kind === 'alert' && r.alert.ruleId === 'CRT-007'));
   assert.deepEqual(sensor.inUse()[0]?.files, ['/etc/hostname', '/etc/shadow']);
+});
+
+test('bpftrace runs with its string size and the malloc settings that return what the compiler freed', async (t) => {
+  const proc = fakeProc(1, 4026531840);
+  t.after(() => rmSync(proc, { recursive: true, force: true }));
+  // A stand-in for bpftrace: says it attached, then reports its environment.
+  const fake = join(proc, 'fake-bpftrace');
+  writeFileSync(
+    fake,
+    '#!/bin/sh\necho "Attaching 1 probes..."\necho "env STRLEN=$BPFTRACE_STRLEN TUNABLES=$GLIBC_TUNABLES" >&2\nexec sleep 30\n',
+  );
+  chmodSync(fake, 0o755);
+  const records: SensorRecord[] = [];
+  const before = process.env.GLIBC_TUNABLES;
+  process.env.GLIBC_TUNABLES = 'glibc.malloc.tcache_count=0';
+  t.after(() => {
+    if (before === undefined) delete process.env.GLIBC_TUNABLES;
+    else process.env.GLIBC_TUNABLES = before;
+  });
+  const sensor = new Sensor({
+    api: {} as DockerApi,
+    host: 'node-1',
+    containers: async () => [],
+    windowMs: 0,
+    bpftrace: fake,
+    emit: (r) => records.push(r),
+    proc,
+  });
+  await sensor.start();
+  const deadline = Date.now() + 10_000;
+  const envLine = () =>
+    records.find((r) => r.kind === 'log' && r.msg.startsWith('bpftrace: env ')) as { msg: string } | undefined;
+  while (!envLine() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await sensor.stop();
+  assert.equal(
+    envLine()?.msg,
+    `bpftrace: env STRLEN=96 TUNABLES=${BPFTRACE_MALLOC_TUNABLES}:glibc.malloc.tcache_count=0`,
+  );
+  assert.deepEqual(bpftraceEnv({}).GLIBC_TUNABLES?.split(':'), [
+    'glibc.malloc.arena_max=1',
+    'glibc.malloc.trim_threshold=0',
+    'glibc.malloc.mmap_threshold=65536',
+  ]);
 });

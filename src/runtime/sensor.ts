@@ -10,7 +10,7 @@ import { CustomsError } from '../core/index.js';
 import { type RuntimeAlert, kernelAlert, parseFalcoLine } from './alerts.js';
 import { Attribution, type ContainerLister, mountNamespaceOf } from './attribution.js';
 import { Baselines } from './baseline.js';
-import { BPFTRACE_STRLEN, bpftraceProgram } from './bpftrace-script.js';
+import { bpftraceEnv, bpftraceProgram } from './bpftrace-script.js';
 import type { DockerApi } from './docker-api.js';
 import { type ActionRecord, type EnforcementAction, enforce } from './enforce.js';
 import { type KernelEvent, lostEvents, parseEventLine } from './events.js';
@@ -134,7 +134,7 @@ export class Sensor {
     this.#supervisor = supervise({
       command: this.#o.bpftrace ?? 'bpftrace',
       args: ['-B', 'none', '-e', bpftraceProgram(hostNs)],
-      env: { ...process.env, BPFTRACE_STRLEN: String(BPFTRACE_STRLEN) },
+      env: bpftraceEnv(process.env),
       onLine: (line, stream) => {
         if (
           stream === 'stdout' &&
