@@ -12,21 +12,24 @@
  *   exec     sys_enter_execve: file and the first two arguments (shell -c SCRIPT, apt-get install X)
  *   open     sys_enter_openat: path and flags (O_WRONLY|O_RDWR|O_CREAT|O_TRUNC = a write)
  *   connect  sock:inet_sock_set_state → TCP_SYN_SENT, in the connecting task's context
- *   accept   sys_exit_accept(4): a connection accepted on a listening socket
+ *   accept   sys_exit_accept(4): a connection accepted on a listening socket, with the peer's address
+ *            and port and the local port, read from the new descriptor's socket (task → files →
+ *            fd[ret] → socket → sock, include/net/sock.h `struct sock_common`)
  *   privesc  sched_process_exec with effective uid 0 and real uid ≠ 0 (a set-user-ID-root binary ran)
  *   setuid   sys_enter_setuid: the uid asked for
  *   capset   sys_enter_capset
  *   send     sys_enter_write / sendto of a buffer starting with `{"` (JSON-RPC, as Stratum mining speaks)
  *
- * Folding: `open`, `connect` and `send` repeat (a service opens the same file
- * thousands of times a second). The first one of each (mount namespace, what the
- * rules read: flags, comm and path; comm and destination; comm and buffer) in a
+ * Folding: `open`, `connect`, `accept` and `send` repeat (a service opens the same
+ * file thousands of times a second). The first one of each (mount namespace, what the
+ * rules and baselines read: flags, comm and path; comm and destination; local port,
+ * comm and peer address; comm and buffer) in a
  * FOLD_INTERVAL_S interval is printed; the repeats only add to the per-CPU count
  * `@folded[mntns, cgroup, type]`, printed every interval as `@folded[M, C, T]: N`
  * (N cumulative since bpftrace started: never cleared, so no increment is lost
  * between a print and a clear). The set of what was printed, `@seen_*`, is cleared
- * every interval, so each interval reports again. exec, accept, privesc, setuid and
- * capset are never folded. A full `@seen_*` map (BPFTRACE_MAP_KEYS_MAX) makes the
+ * every interval, so each interval reports again. exec, privesc, setuid and capset
+ * are never folded. A full `@seen_*` map (BPFTRACE_MAP_KEYS_MAX) makes the
  * lookup miss: the event is printed, never dropped.
  */
 
@@ -38,7 +41,7 @@ export const STRING_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
   exec: ['comm', 'file', 'a1', 'a2'],
   open: ['comm', 'file'],
   connect: ['comm', 'addr'],
-  accept: ['comm'],
+  accept: ['comm', 'addr'],
   privesc: ['comm', 'file'],
   setuid: ['comm'],
   capset: ['comm'],
@@ -46,10 +49,20 @@ export const STRING_FIELDS: Readonly<Record<EventType, readonly string[]>> = {
 };
 
 /** Event types the kernel folds into counts after their first line in an interval. */
-export const FOLDED_TYPES: readonly EventType[] = ['open', 'connect', 'send'];
+export const FOLDED_TYPES: readonly EventType[] = ['open', 'connect', 'accept', 'send'];
 
 /** Seconds between two prints of the folded counts (and clears of what was printed). */
 export const FOLD_INTERVAL_S = 1;
+
+/**
+ * Every this many intervals the counts are printed, cleared and this line follows, in
+ * one probe so the three stay in order: keys of containers gone would otherwise fill
+ * `@folded` (BPFTRACE_MAP_KEYS_MAX) and stop the counting of new ones. The sensor
+ * starts its totals again from zero on the line; increments between the print and
+ * the clear (microseconds, once a minute) are lost.
+ */
+export const FOLD_RESET_TICKS = 60;
+export const FOLDED_CLEARED = '@folded cleared';
 
 /** bpftrace's string size: 3 strings of this size plus the numbers stay under the 512-byte BPF stack. */
 export const BPFTRACE_STRLEN = 96;
@@ -156,7 +169,28 @@ tracepoint:syscalls:sys_exit_accept4, tracepoint:syscalls:sys_exit_accept
 {
   delete(@accepting[tid]);
   if (args->ret >= 0) {
-    ${line('accept', [['fd', '%d', 'args->ret']], ['comm'])}
+    $m = ${MNTNS};
+    $sk = ((struct socket *)(*(curtask->files->fdt->fd + args->ret))->private_data)->sk;
+    if ($sk->__sk_common.skc_family == 2) {
+      $a = ntop(2, $sk->__sk_common.skc_daddr);
+    } else {
+      $a = ntop(10, $sk->__sk_common.skc_v6_daddr.in6_u.u6_addr8);
+    }
+    $l = $sk->__sk_common.skc_num;
+    ${folded(
+      'accept',
+      '$l, comm, $a',
+      line(
+        'accept',
+        [
+          ['fd', '%d', 'args->ret'],
+          ['port', '%d', 'bswap($sk->__sk_common.skc_dport)'],
+          ['lport', '%d', '$l'],
+        ],
+        ['comm', '$a'],
+        '$m',
+      ),
+    )}
   }
 }
 tracepoint:sched:sched_process_exec
@@ -196,11 +230,18 @@ interval:s:${FOLD_INTERVAL_S}
 {
   ${FOLDED_TYPES.map((t) => `clear(@seen_${t});`).join(' ')}
   print(@folded);
+  @ticks = @ticks + 1;
+  if (@ticks >= ${FOLD_RESET_TICKS}) {
+    @ticks = 0;
+    clear(@folded);
+    printf("${FOLDED_CLEARED}\\n");
+  }
 }
 END
 {
   ${FOLDED_TYPES.map((t) => `clear(@seen_${t});`).join(' ')}
   clear(@accepting);
+  clear(@ticks);
 }
 `;
 }

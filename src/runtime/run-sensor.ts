@@ -171,6 +171,7 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
   const stats = sensor.stats();
   log('info', 'sensor stopped', { ...stats, folded: sensor.folded() });
   log('info', 'events by container', sensor.eventsByContainer());
+  log('info', 'folded by container', sensor.foldedByContainer());
   return stats;
 }
 

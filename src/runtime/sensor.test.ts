@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { CustomsError } from '../core/index.js';
 import type { DockerApi } from './docker-api.js';
-import { BPFTRACE_MALLOC_TUNABLES, bpftraceEnv } from './bpftrace-script.js';
+import { BPFTRACE_MALLOC_TUNABLES, bpftraceEnv, FOLDED_CLEARED } from './bpftrace-script.js';
 import { Sensor, type SensorRecord } from './sensor.js';
 
 const line = (pid: number, mntns: number): string =>
@@ -99,13 +99,18 @@ test('events the kernel folded into counts are counted, per container, once each
   // A restarted bpftrace counts from zero again: a smaller total is all new.
   sensor.pushOutput(`@folded[${ns}, 55, open]: 100`);
   sensor.pushOutput('@folded[bogus');
+  // The kernel's counts were cleared (once a minute): totals start again from zero, even
+  // when the next one is larger than the last before the clear.
+  sensor.pushOutput(FOLDED_CLEARED);
+  sensor.pushOutput(`@folded[${ns}, 55, open]: 20000`);
   await sensor.stop();
   const stats = sensor.stats();
-  assert.equal(stats.events, 2 + 9000 + 10 + 100);
-  assert.equal(sensor.folded(), 9000 + 10 + 100);
+  assert.equal(stats.events, 2 + 9000 + 10 + 100 + 20000);
+  assert.equal(sensor.folded(), 9000 + 10 + 100 + 20000);
   assert.equal(stats.unattributed, 10);
   assert.equal(stats.malformed, 1);
-  assert.deepEqual(sensor.eventsByContainer(), { web: 2 + 9000 + 100 });
+  assert.deepEqual(sensor.eventsByContainer(), { web: 2 + 9000 + 100 + 20000 });
+  assert.deepEqual(sensor.foldedByContainer(), { web: 9000 + 100 + 20000 });
   // The first lines still reach the rules and the in-use files.
   assert.ok(records.some((r) => r.kind === 'alert' && r.alert.ruleId === 'CRT-007'));
   assert.deepEqual(sensor.inUse()[0]?.files, ['/etc/hostname', '/etc/shadow']);

@@ -10,7 +10,7 @@ import { CustomsError } from '../core/index.js';
 import { type RuntimeAlert, kernelAlert, parseFalcoLine } from './alerts.js';
 import { Attribution, type ContainerLister, mountNamespaceOf } from './attribution.js';
 import { Baselines } from './baseline.js';
-import { bpftraceEnv, bpftraceProgram } from './bpftrace-script.js';
+import { bpftraceEnv, bpftraceProgram, FOLDED_CLEARED } from './bpftrace-script.js';
 import type { DockerApi } from './docker-api.js';
 import { type ActionRecord, type EnforcementAction, enforce } from './enforce.js';
 import { type KernelEvent, lostEvents, parseEventLine } from './events.js';
@@ -59,6 +59,7 @@ export class Sensor {
   #draining = false;
   #partial: string | undefined;
   readonly #perContainer = new Map<string, number>();
+  readonly #foldedPerContainer = new Map<string, number>();
   #drained: Promise<void> = Promise.resolve();
   #supervisor: Supervisor | undefined;
   readonly #lastAlert = new Map<string, number>();
@@ -102,6 +103,11 @@ export class Sensor {
     return this.#folded;
   }
 
+  /** Of those, the events the kernel folded into counts, per container name. */
+  foldedByContainer(): Record<string, number> {
+    return Object.fromEntries([...this.#foldedPerContainer].sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
   /** Events attributed per container name (benchmarks count loss per load container). */
   eventsByContainer(): Record<string, number> {
     return Object.fromEntries([...this.#perContainer].sort(([a], [b]) => (a < b ? -1 : 1)));
@@ -138,7 +144,7 @@ export class Sensor {
       onLine: (line, stream) => {
         if (
           stream === 'stdout' &&
-          (line.startsWith('{"t":"') || line.startsWith('@folded[') || this.#partial !== undefined)
+          (line.startsWith('{"t":"') || line.startsWith('@folded') || this.#partial !== undefined)
         )
           return this.pushOutput(line);
         const lost = lostEvents(line);
@@ -172,7 +178,7 @@ export class Sensor {
       if (this.#partial === undefined) this.push(line);
       return;
     }
-    if (this.#partial === undefined && line.startsWith('@folded[')) {
+    if (this.#partial === undefined && (line.startsWith('@folded[') || line === FOLDED_CLEARED)) {
       this.push(line);
       return;
     }
@@ -201,6 +207,10 @@ export class Sensor {
     this.#draining = true;
     try {
       for (let line = this.#queue.shift(); line !== undefined; line = this.#queue.shift()) {
+        if (line === FOLDED_CLEARED) {
+          this.#foldedTotals.clear();
+          continue;
+        }
         if (line.startsWith('@folded[')) {
           await this.#foldedCount(line);
           continue;
@@ -258,6 +268,7 @@ export class Sensor {
       return;
     }
     this.#perContainer.set(c.name, (this.#perContainer.get(c.name) ?? 0) + added);
+    this.#foldedPerContainer.set(c.name, (this.#foldedPerContainer.get(c.name) ?? 0) + added);
   }
 
   /**

@@ -42,9 +42,13 @@ test('repeated opens are folded into counts in the kernel: all counted, few line
   // Every open is counted for the container (plus perl's and the exec's own events).
   assert.ok((byContainer[name] ?? 0) >= 2 * OPENS, `${JSON.stringify(byContainer)} ${JSON.stringify(stats)}`);
   assert.equal(stats.lost, 0);
-  assert.ok(stats.folded >= 2 * OPENS - 20, JSON.stringify(stats));
-  // Folded: far fewer lines than events (other containers on the machine add their own of both).
-  assert.ok(stats.lines * 5 < stats.events, JSON.stringify(stats));
+  // Folded: of the container's events, all but a few (the first of each file in a second,
+  // and the start-up of sh and perl) were counts, not lines. Other processes on the machine
+  // add lines of their own, so the container's are compared, not the totals.
+  const folded = sensor.logs.find((l) => l.msg === 'folded by container')?.data as Record<string, number>;
+  const lines = (byContainer[name] ?? 0) - (folded[name] ?? 0);
+  assert.ok((folded[name] ?? 0) >= 2 * OPENS - 50, `${JSON.stringify(folded)} ${JSON.stringify(stats)}`);
+  assert.ok(lines < 300, `${lines} lines for ${byContainer[name]} events`);
   // The repeats of one key do not raise the alert again (nor were they lines).
   const shadow = sensor.records.filter(
     (r) => r.kind === 'alert' && r.ruleId === 'CRT-007' && (r.container as { id?: string } | undefined)?.id === id,
