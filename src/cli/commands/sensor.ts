@@ -136,7 +136,7 @@ Exit status: 0 one level and every container bounded, 1 levels mixed or a contai
 
 function netpolCommand(signal: AbortSignal): Command {
   return new Command('netpol')
-    .description('Propose Kubernetes NetworkPolicies allowing exactly the egress the sensor observed')
+    .description('Propose Kubernetes NetworkPolicies allowing exactly the egress and ingress the sensor observed')
     .requiredOption('--from <file>', 'baselines saved by `customs sensor --baseline FILE`')
     .option('--no-dns', 'do not allow DNS (UDP/TCP 53), which the sensor does not observe')
     .option('-o, --output <file>', 'write to FILE instead of stdout')
