@@ -41,7 +41,8 @@ test('repeated opens are folded into counts in the kernel: all counted, few line
   };
   // Every open is counted for the container (plus perl's and the exec's own events).
   assert.ok((byContainer[name] ?? 0) >= 2 * OPENS, `${JSON.stringify(byContainer)} ${JSON.stringify(stats)}`);
-  assert.equal(stats.lost, 0);
+  // (No check of stats.lost: it counts the whole node's lines, and other processes on a
+  // busy machine can fill the perf buffer; the count above is what must be whole.)
   // Folded: of the container's events, all but a few (the first of each file in a second,
   // and the start-up of sh and perl) were counts, not lines. Other processes on the machine
   // add lines of their own, so the container's are compared, not the totals.
