@@ -12,8 +12,9 @@
  * namespace created (fs/nsfs.c, proc_alloc_inum): a container that stopped leaves its
  * number to whatever starts next. So each known namespace also remembers the cgroup
  * IDs its events came with; an event under a cgroup not seen for it is looked up by
- * its cgroup path before it is attributed (cgroup IDs are not reused so soon). On a
- * host whose tasks all report one cgroup ID (cgroup v1 only) this check is inert.
+ * its cgroup path, and when that path names another container the namespace's old
+ * owner is not credited (cgroup IDs are not reused so soon). On a host whose tasks
+ * all report one cgroup ID (cgroup v1 only) this check is inert.
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import type { KernelEvent } from './events.js';
@@ -113,7 +114,6 @@ export class Attribution {
     } catch {
       // The task is gone already: only a refresh can tell.
     }
-    let refreshed = false;
     if (id && !this.#byId.has(id)) {
       // A container ID the list does not hold yet is a container just started: read the
       // list again now (at most every 100 ms per ID), whenever the last read was.
@@ -121,15 +121,13 @@ export class Attribution {
       if (Date.now() - last >= 100) {
         this.#askedFor.set(id, Date.now());
         await this.refresh();
-        refreshed = true;
       }
-    } else if (!id && Date.now() - this.#lastRefresh >= this.refreshMs) {
-      await this.refresh();
-      refreshed = true;
-    }
-    // The namespace map answers only when it is fresh or was never in doubt: a namespace
-    // known under other cgroups, not confirmed by a new list, is not taken on trust.
-    const c = (id ? this.#byId.get(id) : undefined) ?? (refreshed || !stale ? this.#byNs.get(e.mntns) : undefined);
+    } else if (!id && Date.now() - this.#lastRefresh >= this.refreshMs) await this.refresh();
+    // The cgroup path decides when it names a container: a namespace number taken over by
+    // another container's namespace is then not attributed to the one that had it. Without
+    // a name (the task is gone, or not a container) the namespace decides, as for any event.
+    const byNs = this.#byNs.get(e.mntns);
+    const c = id ? (this.#byId.get(id) ?? (byNs?.id === id ? byNs : undefined)) : byNs;
     if (c) {
       if (this.#byNs.get(e.mntns)?.id !== c.id) this.#nsCgroups.delete(e.mntns);
       this.#byNs.set(e.mntns, c);
