@@ -19,8 +19,20 @@ const mtime = (rel) => {
   }
 };
 const useBundle = mtime('../dist/bundle/index.js') >= mtime('../dist/cli/index.js');
-const { main } = await import(useBundle ? '../dist/bundle/index.js' : '../dist/cli/index.js');
+// `customs sensor` running (no sub-command, no help) is a long-lived node agent: its own entry
+// loads only the sensor's code (src/cli/sensor-main.ts, docs/runtime.md "Cost").
+const args = process.argv.slice(2);
+const SENSOR_SUBCOMMANDS = new Set(['inventory', 'drift', 'segmentation', 'netpol', 'help', '-h', '--help']);
+const sensorRun = args[0] === 'sensor' && !args.slice(1).some((a) => SENSOR_SUBCOMMANDS.has(a));
+const entry = sensorRun
+  ? useBundle && mtime('../dist/bundle/sensor.js') >= mtime('../dist/cli/sensor-main.js')
+    ? '../dist/bundle/sensor.js'
+    : '../dist/cli/sensor-main.js'
+  : useBundle
+    ? '../dist/bundle/index.js'
+    : '../dist/cli/index.js';
+const { main } = await import(entry);
 
-main(process.argv.slice(2)).then((code) => {
+main(args).then((code) => {
   process.exitCode = code;
 });

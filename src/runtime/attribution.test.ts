@@ -48,3 +48,39 @@ test('attribution: by the mount namespace of a container PID, else by the cgroup
   assert.equal(await attr.resolve(ev(300, 7000)), undefined);
   assert.equal(lists, before);
 });
+
+test("attribution: a stopped container's namespace number taken by another namespace is not its", async (t) => {
+  const proc = await mkdtemp(join(tmpdir(), 'customs-proc-'));
+  t.after(() => rm(proc, { recursive: true, force: true }));
+  await mkdir(join(proc, '100', 'ns'), { recursive: true });
+  await symlink('mnt:[5001]', join(proc, '100', 'ns', 'mnt'));
+  const idA = 'a'.repeat(64);
+  const idOther = 'c'.repeat(64);
+  // A task of A that reports another cgroup ID, and a task of an unwatched container whose new namespace
+  // took A's inode number after A stopped.
+  await mkdir(join(proc, '101'), { recursive: true });
+  await writeFile(join(proc, '101', 'cgroup'), `0::/system.slice/docker-${idA}.scope\n`);
+  await mkdir(join(proc, '300'), { recursive: true });
+  await writeFile(join(proc, '300', 'cgroup'), `0::/system.slice/docker-${idOther}.scope\n`);
+  const a: RunningContainer = { id: idA, name: 'a', imageId: 'sha256:a', imageRef: 'a', pid: 100 };
+  let listed: RunningContainer[] = [a];
+  const attr = new Attribution(async () => listed, proc, 60_000);
+  await attr.refresh();
+  const at = (pid: number, cgroup: number): KernelEvent => ({ ...ev(pid, 5001), cgroup });
+  assert.equal(attr.resolveKnown(at(100, 41))?.name, 'a');
+  assert.equal(attr.resolveKnown(at(100, 41))?.name, 'a');
+  // Another cgroup in A's namespace: looked up by its cgroup path, then known.
+  assert.equal(attr.resolveKnown(at(101, 42)), undefined);
+  assert.equal((await attr.resolve(at(101, 42)))?.name, 'a');
+  assert.equal(attr.resolveKnown(at(101, 42))?.name, 'a');
+  // A stops; the next namespace created gets 5001: its events are not A's.
+  listed = [];
+  assert.equal(attr.resolveKnown(at(300, 77)), undefined);
+  assert.equal(await attr.resolve(at(300, 77)), undefined);
+  assert.equal(attr.resolveKnown(at(300, 77)), undefined);
+  // One cgroup ID for every task (a cgroup v1 host): the namespace alone decides, as before.
+  const v1 = new Attribution(async () => [a], proc, 60_000);
+  await v1.refresh();
+  assert.equal(v1.resolveKnown(at(100, 1))?.name, 'a');
+  assert.equal(v1.resolveKnown(at(555, 1))?.name, 'a');
+});

@@ -7,6 +7,14 @@
  * paths end in the 64-hex container ID (cgroupfs ".../docker/ID", systemd
  * ".../docker-ID.scope", CRI ".../cri-containerd-ID.scope"); then the container
  * list is read again, at most once per `refreshMs`.
+ *
+ * A namespace's inode number is freed when its last task ends and handed to the next
+ * namespace created (fs/nsfs.c, proc_alloc_inum): a container that stopped leaves its
+ * number to whatever starts next. So each known namespace also remembers the cgroup
+ * IDs its events came with; an event under a cgroup not seen for it is looked up by
+ * its cgroup path, and when that path names another container the namespace's old
+ * owner is not credited (cgroup IDs are not reused so soon). On a host whose tasks
+ * all report one cgroup ID (cgroup v1 only) this check is inert.
  */
 import { readFileSync, readlinkSync } from 'node:fs';
 import type { KernelEvent } from './events.js';
@@ -41,6 +49,8 @@ export function mountNamespaceOf(pid: number | 'self', proc = '/proc'): number |
 
 export class Attribution {
   readonly #byNs = new Map<number, ContainerRef>();
+  /** cgroup IDs seen with each namespace of #byNs (since the last refresh). */
+  readonly #nsCgroups = new Map<number, Set<number>>();
   readonly #byId = new Map<string, RunningContainer>();
   /** Namespaces looked up and not found, with when: looked up again after refreshMs. */
   readonly #misses = new Map<number, number>();
@@ -61,6 +71,7 @@ export class Attribution {
         const containers = await this.list();
         this.#byId.clear();
         this.#byNs.clear();
+        this.#nsCgroups.clear();
         for (const c of containers) {
           this.#byId.set(c.id, c);
           if (c.pid) {
@@ -79,14 +90,24 @@ export class Attribution {
 
   /** Synchronous when the namespace is known (the common case); undefined = not a container this sensor knows. */
   resolveKnown(e: KernelEvent): ContainerRef | undefined {
-    return this.#byNs.get(e.mntns);
+    const c = this.#byNs.get(e.mntns);
+    if (!c) return undefined;
+    const seen = this.#nsCgroups.get(e.mntns);
+    if (!seen) {
+      this.#nsCgroups.set(e.mntns, new Set([e.cgroup]));
+      return c;
+    }
+    // Another cgroup in a known namespace: the same container's (a sub-cgroup), or a
+    // new namespace that took a stopped container's inode number. resolve() tells.
+    return seen.has(e.cgroup) ? c : undefined;
   }
 
   async resolve(e: KernelEvent): Promise<ContainerRef | undefined> {
-    const hit = this.#byNs.get(e.mntns);
+    const hit = this.resolveKnown(e);
     if (hit) return hit;
+    const stale = this.#byNs.has(e.mntns);
     const missAt = this.#misses.get(e.mntns);
-    if (missAt !== undefined && Date.now() - missAt < this.refreshMs) return undefined;
+    if (!stale && missAt !== undefined && Date.now() - missAt < this.refreshMs) return undefined;
     let id: string | undefined;
     try {
       id = containerIdFromCgroup(readFileSync(`${this.proc}/${e.pid}/cgroup`, 'utf8'));
@@ -102,9 +123,17 @@ export class Attribution {
         await this.refresh();
       }
     } else if (!id && Date.now() - this.#lastRefresh >= this.refreshMs) await this.refresh();
-    const c = (id ? this.#byId.get(id) : undefined) ?? this.#byNs.get(e.mntns);
+    // The cgroup path decides when it names a container: a namespace number taken over by
+    // another container's namespace is then not attributed to the one that had it. Without
+    // a name (the task is gone, or not a container) the namespace decides, as for any event.
+    const byNs = this.#byNs.get(e.mntns);
+    const c = id ? (this.#byId.get(id) ?? (byNs?.id === id ? byNs : undefined)) : byNs;
     if (c) {
+      if (this.#byNs.get(e.mntns)?.id !== c.id) this.#nsCgroups.delete(e.mntns);
       this.#byNs.set(e.mntns, c);
+      const seen = this.#nsCgroups.get(e.mntns) ?? new Set<number>();
+      seen.add(e.cgroup);
+      this.#nsCgroups.set(e.mntns, seen);
       this.#askedFor.delete(c.id);
       return c;
     }

@@ -15,17 +15,29 @@ export interface ImageBaseline {
   readonly since: number;
   readonly execs: Set<string>;
   readonly destinations: Set<string>;
+  /** Accepted connections: "PEER-ADDRESS:LOCAL-PORT" (who connected, to which port). */
+  readonly sources: Set<string>;
 }
 
 export interface BaselineJson {
   readonly windowMs: number;
-  readonly images: readonly { imageId: string; since: number; execs: string[]; destinations: string[] }[];
+  readonly images: readonly {
+    imageId: string;
+    since: number;
+    execs: string[];
+    destinations: string[];
+    /** Absent in baselines saved before accepts carried their peer. */
+    sources?: string[];
+  }[];
 }
 
 /** Entries kept per image and kind: a bound on memory when a workload is noisy. */
 const MAX_ENTRIES = 10_000;
 
 export const destinationOf = (e: KernelEvent): string => `${e.addr ?? '?'}:${e.port ?? 0}`;
+
+/** An accepted connection's peer and the local port it came to. */
+export const sourceOf = (e: KernelEvent): string => `${e.addr ?? '?'}:${e.lport ?? 0}`;
 
 export class Baselines {
   readonly #images = new Map<string, ImageBaseline>();
@@ -39,7 +51,7 @@ export class Baselines {
   observe(imageId: string, e: KernelEvent): BaselineVerdict {
     let b = this.#images.get(imageId);
     if (!b) {
-      b = { imageId, since: this.now(), execs: new Set(), destinations: new Set() };
+      b = { imageId, since: this.now(), execs: new Set(), destinations: new Set(), sources: new Set() };
       this.#images.set(imageId, b);
     }
     const learning = this.now() - b.since < this.windowMs;
@@ -53,6 +65,7 @@ export class Baselines {
     if (learning) {
       if (exec && b.execs.size < MAX_ENTRIES) b.execs.add(exec);
       if (dest && b.destinations.size < MAX_ENTRIES) b.destinations.add(dest);
+      if (e.type === 'accept' && e.addr && e.lport && b.sources.size < MAX_ENTRIES) b.sources.add(sourceOf(e));
     }
     return verdict;
   }
@@ -71,6 +84,7 @@ export class Baselines {
           since: b.since,
           execs: [...b.execs].sort(),
           destinations: [...b.destinations].sort(),
+          sources: [...b.sources].sort(),
         })),
     };
   }
@@ -87,6 +101,7 @@ export class Baselines {
         since: i.since,
         execs: new Set(strs(i.execs)),
         destinations: new Set(strs(i.destinations)),
+        sources: new Set(strs(i.sources)),
       });
     }
   }

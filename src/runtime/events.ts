@@ -22,14 +22,30 @@ export interface KernelEvent {
   readonly args?: readonly string[];
   readonly flags?: number;
   readonly addr?: string;
+  /** connect: the destination port; accept: the peer's port. */
   readonly port?: number;
+  /** accept: the local (listening) port. */
+  readonly lport?: number;
   readonly fd?: number;
   readonly euid?: number;
   readonly target?: number;
   readonly data?: string;
 }
 
-const NUMBER_FIELDS = ['ns', 'pid', 'uid', 'mntns', 'cg', 'ppid', 'flags', 'port', 'fd', 'euid', 'target'] as const;
+const NUMBER_FIELDS = [
+  'ns',
+  'pid',
+  'uid',
+  'mntns',
+  'cg',
+  'ppid',
+  'flags',
+  'port',
+  'lport',
+  'fd',
+  'euid',
+  'target',
+] as const;
 
 function decodeLoose(type: EventType, lineText: string): Record<string, unknown> | undefined {
   const names = STRING_FIELDS[type];
@@ -97,6 +113,7 @@ export function parseEventLine(lineText: string): KernelEvent | undefined {
     ...(n.flags !== undefined ? { flags: n.flags } : {}),
     ...(addr !== undefined ? { addr } : {}),
     ...(n.port !== undefined ? { port: n.port } : {}),
+    ...(n.lport !== undefined ? { lport: n.lport } : {}),
     ...(n.fd !== undefined ? { fd: n.fd } : {}),
     ...(n.euid !== undefined ? { euid: n.euid } : {}),
     ...(n.target !== undefined ? { target: n.target } : {}),

@@ -3,7 +3,14 @@ import { test } from 'node:test';
 import { parseFalcoLine } from './alerts.js';
 import { containerIdFromCgroup } from './attribution.js';
 import { Baselines } from './baseline.js';
-import { bpftraceProgram, EVENT_TYPES } from './bpftrace-script.js';
+import {
+  bpftraceProgram,
+  EVENT_TYPES,
+  FOLD_INTERVAL_S,
+  FOLD_RESET_TICKS,
+  FOLDED_CLEARED,
+  FOLDED_TYPES,
+} from './bpftrace-script.js';
 import { type KernelEvent, lostEvents, opensForWrite, parseEventLine } from './events.js';
 import { RULES } from './rules.js';
 import { supervise } from './supervisor.js';
@@ -50,6 +57,51 @@ test('every event type has a probe in the program, which skips the host mount na
   assert.equal(p.split('printf(').length - 1, 10);
 });
 
+/** The body of the probe (or probes) whose header line starts with `header`. */
+function probe(program: string, header: string): string {
+  const at = program.indexOf(`\n${header}`);
+  assert.ok(at >= 0, header);
+  const open = program.indexOf('\n{\n', at);
+  const close = program.indexOf('\n}\n', open);
+  return program.slice(open, close);
+}
+
+test('repeated opens, connects, accepts and sends are folded in the kernel; exec and the rest arrive one by one', () => {
+  const p = bpftraceProgram(4026531832);
+  // Each folded type: printed the first time its key (what the rules read) is seen, else counted.
+  const keys: Record<string, RegExp> = {
+    'tracepoint:syscalls:sys_enter_openat': /@seen_open\[\$m, args->flags, comm, \$f\]/,
+    'tracepoint:sock:inet_sock_set_state': /@seen_connect\[\$m, args->dport, comm, \$a\]/,
+    'tracepoint:syscalls:sys_enter_write': /@seen_send\[\$m, comm, \$d\]/,
+    'tracepoint:syscalls:sys_enter_sendto': /@seen_send\[\$m, comm, \$d\]/,
+    'tracepoint:syscalls:sys_exit_accept4': /@seen_accept\[\$m, \$l, comm, \$a\]/,
+  };
+  for (const [header, key] of Object.entries(keys)) {
+    const body = probe(p, header);
+    assert.match(body, key, header);
+    assert.match(body, /@folded\[\$m, cgroup, "(open|connect|accept|send)"\] = count\(\);/, header);
+  }
+  for (const header of [
+    'tracepoint:syscalls:sys_enter_execve',
+    'tracepoint:sched:sched_process_exec',
+    'tracepoint:syscalls:sys_enter_setuid',
+    'tracepoint:syscalls:sys_enter_capset',
+  ])
+    assert.doesNotMatch(probe(p, header), /@seen|@folded/, header);
+  // Every interval: what was printed is forgotten (so it is printed again) and the counts are printed.
+  const tick = probe(p, `interval:s:${FOLD_INTERVAL_S}`);
+  for (const t of FOLDED_TYPES) assert.ok(tick.includes(`clear(@seen_${t});`), t);
+  // The counts are cleared only every FOLD_RESET_TICKS intervals, right after a print and
+  // followed by the line that tells the sensor.
+  assert.match(
+    tick,
+    new RegExp(
+      `print\\(@folded\\);[^]*if \\(@ticks >= ${FOLD_RESET_TICKS}\\) \\{[^}]*clear\\(@folded\\);\\s*printf\\("${FOLDED_CLEARED}\\\\n"\\);`,
+    ),
+  );
+  assert.equal(tick.split('clear(@folded)').length - 1, 1);
+});
+
 test('rules: each fires on its behaviour and not on a neighbour', () => {
   assert.deepEqual(fired(ev({ type: 'exec', file: '/bin/bash', args: ['-c', 'id'] }), true), ['CRT-001']);
   assert.deepEqual(fired(ev({ type: 'exec', file: '/usr/bin/apt-get', args: ['install', 'nmap'] }), true), ['CRT-002']);
@@ -92,6 +144,31 @@ test('a baseline learns during its window, then reports deviations', () => {
   copy.load(JSON.parse(JSON.stringify(b.toJson())));
   assert.equal(copy.observe('img', c1).knownDestination, true);
   assert.equal(copy.observe('img', ev({ type: 'connect', addr: '1.1.1.1', port: 53 })).knownDestination, false);
+});
+
+test('accepts carry their peer and local port; the baseline learns them as sources', () => {
+  const e = parseEventLine(
+    '{"t":"accept","ns":1,"pid":2,"uid":0,"mntns":3,"cg":4,"fd":5,"port":52872,"lport":8080,"comm":"nginx","addr":"10.0.0.9"}',
+  );
+  assert.equal(e?.addr, '10.0.0.9');
+  assert.equal(e?.port, 52872);
+  assert.equal(e?.lport, 8080);
+  const now = 1000;
+  const b = new Baselines(60_000, () => now);
+  if (e) b.observe('img', e);
+  // A second client port from the same peer is the same source.
+  b.observe('img', ev({ type: 'accept', addr: '10.0.0.9', port: 40000, lport: 8080 }));
+  b.observe('img', ev({ type: 'accept', addr: '::1', port: 40001, lport: 9090 }));
+  // An accept without a peer (an old program) teaches nothing.
+  b.observe('img', ev({ type: 'accept' }));
+  const json = b.toJson();
+  assert.deepEqual(json.images[0]?.sources, ['10.0.0.9:8080', '::1:9090']);
+  const copy = new Baselines(60_000, () => now);
+  copy.load(JSON.parse(JSON.stringify(json)));
+  assert.deepEqual(copy.toJson().images[0]?.sources, ['10.0.0.9:8080', '::1:9090']);
+  // A baseline saved before sources existed still loads.
+  copy.load({ windowMs: 1, images: [{ imageId: 'old', since: 0, execs: [], destinations: [] }] });
+  assert.deepEqual(copy.get('old')?.sources.size, 0);
 });
 
 test('cgroup paths of Docker, systemd and CRI name the container', () => {

@@ -17,7 +17,6 @@ import { containerdInventory, ctrRunner, findContainerdSocket } from './containe
 import { dockerContainerLister } from './docker-inventory.js';
 import type { EnforcementAction } from './enforce.js';
 import { nodeInventory } from './inventory.js';
-import { scanActiveImages } from './scan-images.js';
 import type { Reporter } from './reporters.js';
 import { Sensor, type SensorRecord } from './sensor.js';
 import type { SensorStats } from './payload.js';
@@ -108,10 +107,14 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
     const si = opts.scanImages;
     // In the background: the sensor watches while images are read and scanned.
     if (si)
-      scanning = scanActiveImages(inv, si.store, si.ctx).then(
-        (r) => log(r.failed.length > 0 ? 'warn' : 'info', 'images scanned', r),
-        (e: Error) => log('warn', `image scans: ${e.message}`),
-      );
+      // Imported only here: scanning loads the engine and its analyzers, which the sensor
+      // alone never needs (docs/runtime.md "Cost").
+      scanning = import('./scan-images.js')
+        .then(({ scanActiveImages }) => scanActiveImages(inv, si.store, si.ctx))
+        .then(
+          (r) => log(r.failed.length > 0 ? 'warn' : 'info', 'images scanned', r),
+          (e: Error) => log('warn', `image scans: ${e.message}`),
+        );
   } catch (e) {
     log('warn', `inventory: ${(e as Error).message}`);
   }
@@ -127,6 +130,7 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
         opts.listen,
         () => ready,
         () => sensor.stats(),
+        () => sensor.folded(),
         log,
       )
     : undefined;
@@ -165,16 +169,17 @@ export async function runSensor(ctx: Context, opts: RunSensorOptions): Promise<S
   }
   await new Promise<void>((r) => (http ? http.close(() => r()) : r()));
   const stats = sensor.stats();
-  log('info', 'sensor stopped', stats);
+  log('info', 'sensor stopped', { ...stats, folded: sensor.folded() });
   log('info', 'events by container', sensor.eventsByContainer());
+  log('info', 'folded by container', sensor.foldedByContainer());
   return stats;
 }
 
 /** Counters of SensorStats as Prometheus metrics (text exposition format 0.0.4). */
-export function metricsText(stats: SensorStats): string {
+export function metricsText(stats: SensorStats, folded = 0): string {
   const help: Record<keyof SensorStats, string> = {
     lines: 'Lines read from bpftrace.',
-    events: 'Kernel events parsed.',
+    events: 'Kernel events: lines parsed plus events the kernel folded into counts.',
     malformed: 'Lines that looked like events and could not be read.',
     lost: 'Events lost (bpftrace perf buffer full, or the sensor queue full).',
     unattributed: 'Events of processes in no known container.',
@@ -185,18 +190,31 @@ export function metricsText(stats: SensorStats): string {
     falcoErrors: 'Falco lines that were not alerts.',
     restarts: 'bpftrace restarts.',
   };
-  return Object.entries(help)
-    .map(([k, h]) => {
-      const name = `customs_sensor_${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`;
-      return `# HELP ${name} ${h}\n# TYPE ${name} counter\n${name} ${stats[k as keyof SensorStats]}\n`;
-    })
-    .join('');
+  const counter = (name: string, h: string, v: number): string =>
+    `# HELP ${name} ${h}\n# TYPE ${name} counter\n${name} ${v}\n`;
+  return (
+    Object.entries(help)
+      .map(([k, h]) =>
+        counter(
+          `customs_sensor_${k.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}_total`,
+          h,
+          stats[k as keyof SensorStats],
+        ),
+      )
+      .join('') +
+    counter(
+      'customs_sensor_folded_total',
+      'Events the kernel folded into counts after their first line in an interval (counted in events too).',
+      folded,
+    )
+  );
 }
 
 async function serveHealth(
   listen: string,
   ready: () => boolean,
   stats: () => SensorStats,
+  folded: () => number,
   log: (level: string, msg: string, data?: unknown) => void,
 ): Promise<Server> {
   const m = /^(.*):(\d+)$/.exec(listen);
@@ -209,7 +227,7 @@ async function serveHealth(
     else if (path === '/readyz')
       res.writeHead(ready() ? 200 : 503, { 'content-type': 'text/plain' }).end(ready() ? 'ready\n' : 'starting\n');
     else if (path === '/metrics')
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metricsText(stats()));
+      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metricsText(stats(), folded()));
     else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
   await new Promise<void>((ok, fail) => {

@@ -50,6 +50,65 @@ test('NetworkPolicy namespaces from a List or documents', () => {
   assert.deepEqual([...got].sort(), ['a', 'default']);
 });
 
+test('proposals: ingress from the accepted peers to their ports, only when some were learned', () => {
+  const inv: NodeInventory = {
+    host: 'h',
+    collectedAt: '',
+    engines: [],
+    notes: [],
+    images: [],
+    containers: [
+      container({ labels: { app: 'shop' }, kubernetes: { namespace: 'ns', pod: 'shop-0' } }),
+      container({ id: 'd', name: 'db', imageId: 'sha256:db', kubernetes: { namespace: 'ns', pod: 'db-0' } }),
+    ],
+  };
+  const yaml = proposeNetworkPolicies(
+    inv,
+    {
+      windowMs: 1,
+      images: [
+        {
+          imageId: 'sha256:i',
+          since: 0,
+          execs: [],
+          destinations: [],
+          sources: ['10.0.0.9:8080', '10.0.0.9:8443', 'fd00::7:8080', '?:8080', '10.0.0.1:0'],
+        },
+        // Accepted nothing while learning: no ingress proposal (not "deny all").
+        { imageId: 'sha256:db', since: 0, execs: [], destinations: [], sources: [] },
+      ],
+    },
+    { dns: false },
+  );
+  const docs = yaml
+    .split(/^---\n/m)
+    .filter(Boolean)
+    .map(
+      (d) =>
+        parse(d) as {
+          metadata: { name: string };
+          spec: { podSelector: unknown; policyTypes: string[]; ingress?: unknown[] };
+        },
+    );
+  assert.deepEqual(
+    docs.map((d) => d.metadata.name),
+    ['customs-egress-db-0', 'customs-egress-shop-0', 'customs-ingress-shop-0'],
+  );
+  const ingress = docs[2];
+  assert.deepEqual(ingress?.spec.podSelector, { matchLabels: { app: 'shop' } });
+  assert.deepEqual(ingress?.spec.policyTypes, ['Ingress']);
+  assert.deepEqual(ingress?.spec.ingress, [
+    {
+      from: [{ ipBlock: { cidr: '10.0.0.9/32' } }],
+      ports: [
+        { protocol: 'TCP', port: 8080 },
+        { protocol: 'TCP', port: 8443 },
+      ],
+    },
+    { from: [{ ipBlock: { cidr: 'fd00::7/128' } }], ports: [{ protocol: 'TCP', port: 8080 }] },
+  ]);
+});
+
 test('proposals: IPv6 /128, app label as selector, bad destinations skipped, DNS optional', () => {
   const inv: NodeInventory = {
     host: 'h',

@@ -113,7 +113,24 @@ export interface ProposalOptions {
   readonly dns?: boolean;
 }
 
-/** NetworkPolicy documents (YAML, one per workload) allowing the egress its image's baseline learned. */
+/** "ADDRESS:PORT" entries → ports per address (sorted by address); malformed entries are skipped. */
+function peersByPort(entries: readonly string[]): Map<string, Set<number>> {
+  const byAddr = new Map<string, Set<number>>();
+  for (const d of [...entries].sort()) {
+    const i = d.lastIndexOf(':');
+    const addr = d.slice(0, i);
+    const port = Number(d.slice(i + 1));
+    if (!addr || addr === '?' || !Number.isInteger(port) || port <= 0 || port > 65535) continue;
+    byAddr.set(addr, (byAddr.get(addr) ?? new Set()).add(port));
+  }
+  return byAddr;
+}
+
+/**
+ * NetworkPolicy documents (YAML) for each workload: one allowing the egress its image's
+ * baseline learned and, when its containers accepted connections while learning, one
+ * allowing ingress from exactly those peers to those ports.
+ */
 export function proposeNetworkPolicies(
   inv: NodeInventory,
   baselines: BaselineJson,
@@ -152,6 +169,36 @@ export function proposeNetworkPolicies(
           { protocol: 'TCP', port: 53 },
         ],
       });
+    // Ingress from the peers its containers accepted connections from, to the ports they
+    // came to; a workload that accepted nothing while learning is left unrestricted.
+    const sources = peersByPort(b.sources ?? []);
+    if (sources.size > 0) {
+      const ingressName = dnsLabel(`customs-ingress-${workload}`);
+      docs.set(`${ns}/${ingressName}`, {
+        apiVersion: 'networking.k8s.io/v1',
+        kind: 'NetworkPolicy',
+        metadata: {
+          name: ingressName,
+          namespace: ns,
+          labels: { 'app.kubernetes.io/managed-by': 'customs' },
+          annotations: {
+            'customs.io/image': c.imageId,
+            'customs.io/observed-since': new Date(b.since).toISOString(),
+            ...(appLabel
+              ? {}
+              : { 'customs.io/note': `label the pods of ${workload} customs.io/workload=${dnsLabel(workload)}` }),
+          },
+        },
+        spec: {
+          podSelector: { matchLabels: selector },
+          policyTypes: ['Ingress'],
+          ingress: [...sources].map(([addr, ports]) => ({
+            from: [{ ipBlock: { cidr: addr.includes(':') ? `${addr}/128` : `${addr}/32` } }],
+            ports: [...ports].sort((x, y) => x - y).map((port) => ({ protocol: 'TCP', port })),
+          })),
+        },
+      });
+    }
     docs.set(`${ns}/${name}`, {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',

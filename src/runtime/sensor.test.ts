@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { test } from 'node:test';
 import { CustomsError } from '../core/index.js';
 import type { DockerApi } from './docker-api.js';
+import { BPFTRACE_MALLOC_TUNABLES, bpftraceEnv, FOLDED_CLEARED } from './bpftrace-script.js';
 import { Sensor, type SensorRecord } from './sensor.js';
 
 const line = (pid: number, mntns: number): string =>
@@ -56,4 +60,101 @@ test('a container list that fails (the engine gone, or cancelled on SIGTERM) nev
   const warnings = records.filter((r) => r.kind === 'log' && r.level === 'warn');
   assert.equal(warnings.length, 1, JSON.stringify(records));
   assert.match(String((warnings[0] as { msg: string }).msg), /^container list: cannot reach the Docker Engine/);
+});
+
+/** A /proc with one task whose mount namespace is `mntns`. */
+function fakeProc(pid: number, mntns: number): string {
+  const proc = mkdtempSync(join(tmpdir(), 'customs-proc-'));
+  mkdirSync(join(proc, String(pid), 'ns'), { recursive: true });
+  symlinkSync(`mnt:[${mntns}]`, join(proc, String(pid), 'ns', 'mnt'));
+  return proc;
+}
+
+test('events the kernel folded into counts are counted, per container, once each', async (t) => {
+  const ns = 4026532100;
+  const proc = fakeProc(4242, ns);
+  t.after(() => rmSync(proc, { recursive: true, force: true }));
+  const records: SensorRecord[] = [];
+  const sensor = new Sensor({
+    api: {} as DockerApi,
+    host: 'node-1',
+    containers: async () => [{ id: 'c'.repeat(64), name: 'web', imageId: 'sha256:1', imageRef: 'web:1', pid: 4242 }],
+    windowMs: 0,
+    bpftrace: false,
+    emit: (r) => records.push(r),
+    proc,
+  });
+  await sensor.start();
+  const open = (file: string, flags = 0): string =>
+    `{"t":"open","ns":1,"pid":7,"uid":0,"mntns":${ns},"cg":55,"flags":${flags},"comm":"perl","file":"${file}"}`;
+  // First occurrences arrive as lines; repeats as cumulative totals per (namespace, cgroup, type).
+  sensor.pushOutput(open('/etc/hostname'));
+  sensor.pushOutput(open('/etc/shadow'));
+  sensor.pushOutput(`@folded[${ns}, 55, open]: 4998`);
+  sensor.pushOutput('');
+  sensor.pushOutput(`@folded[${ns}, 55, open]: 9000`);
+  sensor.pushOutput(`@folded[${ns}, 55, open]: 9000`);
+  // Another namespace, of no known container.
+  sensor.pushOutput('@folded[4026532999, 56, send]: 10');
+  // A restarted bpftrace counts from zero again: a smaller total is all new.
+  sensor.pushOutput(`@folded[${ns}, 55, open]: 100`);
+  sensor.pushOutput('@folded[bogus');
+  // The kernel's counts were cleared (once a minute): totals start again from zero, even
+  // when the next one is larger than the last before the clear.
+  sensor.pushOutput(FOLDED_CLEARED);
+  sensor.pushOutput(`@folded[${ns}, 55, open]: 20000`);
+  await sensor.stop();
+  const stats = sensor.stats();
+  assert.equal(stats.events, 2 + 9000 + 10 + 100 + 20000);
+  assert.equal(sensor.folded(), 9000 + 10 + 100 + 20000);
+  assert.equal(stats.unattributed, 10);
+  assert.equal(stats.malformed, 1);
+  assert.deepEqual(sensor.eventsByContainer(), { web: 2 + 9000 + 100 + 20000 });
+  assert.deepEqual(sensor.foldedByContainer(), { web: 9000 + 100 + 20000 });
+  // The first lines still reach the rules and the in-use files.
+  assert.ok(records.some((r) => r.kind === 'alert' && r.alert.ruleId === 'CRT-007'));
+  assert.deepEqual(sensor.inUse()[0]?.files, ['/etc/hostname', '/etc/shadow']);
+});
+
+test('bpftrace runs with its string size and the malloc settings that return what the compiler freed', async (t) => {
+  const proc = fakeProc(1, 4026531840);
+  t.after(() => rmSync(proc, { recursive: true, force: true }));
+  // A stand-in for bpftrace: says it attached, then reports its environment.
+  const fake = join(proc, 'fake-bpftrace');
+  writeFileSync(
+    fake,
+    '#!/bin/sh\necho "Attaching 1 probes..."\necho "env STRLEN=$BPFTRACE_STRLEN TUNABLES=$GLIBC_TUNABLES" >&2\nexec sleep 30\n',
+  );
+  chmodSync(fake, 0o755);
+  const records: SensorRecord[] = [];
+  const before = process.env.GLIBC_TUNABLES;
+  process.env.GLIBC_TUNABLES = 'glibc.malloc.tcache_count=0';
+  t.after(() => {
+    if (before === undefined) delete process.env.GLIBC_TUNABLES;
+    else process.env.GLIBC_TUNABLES = before;
+  });
+  const sensor = new Sensor({
+    api: {} as DockerApi,
+    host: 'node-1',
+    containers: async () => [],
+    windowMs: 0,
+    bpftrace: fake,
+    emit: (r) => records.push(r),
+    proc,
+  });
+  await sensor.start();
+  const deadline = Date.now() + 10_000;
+  const envLine = () =>
+    records.find((r) => r.kind === 'log' && r.msg.startsWith('bpftrace: env ')) as { msg: string } | undefined;
+  while (!envLine() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  await sensor.stop();
+  assert.equal(
+    envLine()?.msg,
+    `bpftrace: env STRLEN=96 TUNABLES=${BPFTRACE_MALLOC_TUNABLES}:glibc.malloc.tcache_count=0`,
+  );
+  assert.deepEqual(bpftraceEnv({}).GLIBC_TUNABLES?.split(':'), [
+    'glibc.malloc.arena_max=1',
+    'glibc.malloc.trim_threshold=0',
+    'glibc.malloc.mmap_threshold=65536',
+  ]);
 });

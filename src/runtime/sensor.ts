@@ -10,7 +10,7 @@ import { CustomsError } from '../core/index.js';
 import { type RuntimeAlert, kernelAlert, parseFalcoLine } from './alerts.js';
 import { Attribution, type ContainerLister, mountNamespaceOf } from './attribution.js';
 import { Baselines } from './baseline.js';
-import { BPFTRACE_STRLEN, bpftraceProgram } from './bpftrace-script.js';
+import { bpftraceEnv, bpftraceProgram, FOLDED_CLEARED } from './bpftrace-script.js';
 import type { DockerApi } from './docker-api.js';
 import { type ActionRecord, type EnforcementAction, enforce } from './enforce.js';
 import { type KernelEvent, lostEvents, parseEventLine } from './events.js';
@@ -45,6 +45,9 @@ export interface SensorOptions {
 }
 
 const MAX_QUEUE = 200_000;
+
+/** A count of events the kernel folded (bpftrace-script.ts "Folding"): `@folded[mntns, cgroup, type]: total`. */
+const FOLDED_LINE = /^@folded\[(\d+), (\d+), ([a-z]+)\]: (\d+)$/;
 const MAX_IN_USE = 20_000;
 
 export class Sensor {
@@ -56,6 +59,7 @@ export class Sensor {
   #draining = false;
   #partial: string | undefined;
   readonly #perContainer = new Map<string, number>();
+  readonly #foldedPerContainer = new Map<string, number>();
   #drained: Promise<void> = Promise.resolve();
   #supervisor: Supervisor | undefined;
   readonly #lastAlert = new Map<string, number>();
@@ -64,6 +68,9 @@ export class Sensor {
   readonly #pending: Promise<unknown>[] = [];
   #falcoDone: Promise<void> = Promise.resolve();
   #lastListWarning = 0;
+  /** The last cumulative count of each `@folded` key, to add only what is new. */
+  readonly #foldedTotals = new Map<string, number>();
+  #folded = 0;
   readonly #stats = {
     lines: 0,
     events: 0,
@@ -89,6 +96,16 @@ export class Sensor {
 
   stats(): SensorStats {
     return { ...this.#stats, restarts: this.#supervisor?.restarts() ?? 0 };
+  }
+
+  /** Events the kernel folded into counts (they are in `events` as well). */
+  folded(): number {
+    return this.#folded;
+  }
+
+  /** Of those, the events the kernel folded into counts, per container name. */
+  foldedByContainer(): Record<string, number> {
+    return Object.fromEntries([...this.#foldedPerContainer].sort(([a], [b]) => (a < b ? -1 : 1)));
   }
 
   /** Events attributed per container name (benchmarks count loss per load container). */
@@ -123,9 +140,12 @@ export class Sensor {
     this.#supervisor = supervise({
       command: this.#o.bpftrace ?? 'bpftrace',
       args: ['-B', 'none', '-e', bpftraceProgram(hostNs)],
-      env: { ...process.env, BPFTRACE_STRLEN: String(BPFTRACE_STRLEN) },
+      env: bpftraceEnv(process.env),
       onLine: (line, stream) => {
-        if (stream === 'stdout' && (line.startsWith('{"t":"') || this.#partial !== undefined))
+        if (
+          stream === 'stdout' &&
+          (line.startsWith('{"t":"') || line.startsWith('@folded') || this.#partial !== undefined)
+        )
           return this.pushOutput(line);
         const lost = lostEvents(line);
         if (lost > 0) this.#stats.lost += lost;
@@ -133,10 +153,12 @@ export class Sensor {
           this.#log('info', 'bpftrace attached', { line });
           // bpftrace prints this before the last probe is live; a short wait closes the gap.
           setTimeout(attached, 300);
-        } else if (!/RLIMIT_MEMLOCK|Addrspace mismatch|^\s*$|~~~|^\//.test(line))
+        } else if (!/RLIMIT_MEMLOCK|Addrspace mismatch|^\s*$|^\s*~+\s*$|^\//.test(line))
           this.#log('warn', `bpftrace: ${line}`);
       },
       onState: (s: SupervisorState) => {
+        // A new bpftrace counts from zero.
+        if (s.event === 'started') this.#foldedTotals.clear();
         this.#log(s.event === 'started' || s.event === 'stopped' ? 'info' : 'warn', `bpftrace ${s.event}`, s);
         if (s.event === 'spawn-failed') attached();
       },
@@ -154,6 +176,10 @@ export class Sensor {
       if (this.#partial !== undefined) this.push(this.#partial);
       this.#partial = line.endsWith('"}') ? undefined : line;
       if (this.#partial === undefined) this.push(line);
+      return;
+    }
+    if (this.#partial === undefined && (line.startsWith('@folded[') || line === FOLDED_CLEARED)) {
+      this.push(line);
       return;
     }
     if (this.#partial !== undefined) {
@@ -181,6 +207,14 @@ export class Sensor {
     this.#draining = true;
     try {
       for (let line = this.#queue.shift(); line !== undefined; line = this.#queue.shift()) {
+        if (line === FOLDED_CLEARED) {
+          this.#foldedTotals.clear();
+          continue;
+        }
+        if (line.startsWith('@folded[')) {
+          await this.#foldedCount(line);
+          continue;
+        }
         const e = parseEventLine(line);
         if (!e) {
           this.#stats.malformed++;
@@ -197,6 +231,44 @@ export class Sensor {
     } finally {
       this.#draining = false;
     }
+  }
+
+  /**
+   * Events the kernel folded into a count: the total since bpftrace started, so only
+   * the increase is added (a smaller total is a restarted bpftrace: all of it is new).
+   * Read in order with the event lines, after the first event of the key was attributed.
+   */
+  async #foldedCount(line: string): Promise<void> {
+    const m = FOLDED_LINE.exec(line);
+    if (!m) {
+      this.#stats.malformed++;
+      return;
+    }
+    const [, ns, cg, type, total] = m;
+    const key = `${ns} ${cg} ${type}`;
+    const now = Number(total);
+    const before = this.#foldedTotals.get(key) ?? 0;
+    this.#foldedTotals.set(key, now);
+    const added = now >= before ? now - before : now;
+    if (added === 0) return;
+    this.#stats.events += added;
+    this.#folded += added;
+    const e: KernelEvent = {
+      type: type as KernelEvent['type'],
+      ns: 0,
+      pid: 0,
+      uid: -1,
+      mntns: Number(ns),
+      cgroup: Number(cg),
+      comm: '',
+    };
+    const c = this.attribution.resolveKnown(e) ?? (await this.#resolve(e));
+    if (!c) {
+      this.#stats.unattributed += added;
+      return;
+    }
+    this.#perContainer.set(c.name, (this.#perContainer.get(c.name) ?? 0) + added);
+    this.#foldedPerContainer.set(c.name, (this.#foldedPerContainer.get(c.name) ?? 0) + added);
   }
 
   /**

@@ -14,7 +14,7 @@ import { discoveryStub } from '../../src/admission/test-support/kubectl.js';
 import { freshDir, run, runCustoms } from '../support/images.js';
 import { sensorTail, startSensor } from '../support/sensor-process.js';
 
-test('segmentation reports mixed sensitivity levels and unbounded network access; netpol proposes the observed egress', {
+test('segmentation reports mixed sensitivity levels and unbounded network access; netpol proposes the observed egress and ingress', {
   timeout: 150_000,
 }, async (t) => {
   const tc = await testContainers();
@@ -64,6 +64,11 @@ test('segmentation reports mixed sensitivity levels and unbounded network access
   const baseline = join(dir, 'baseline.json');
   const sensor = await startSensor(['--window', '1h', '--baseline', baseline, '--duration', '120s']);
   await tc.exec(high, "bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432' ; bash -c 'exec 3<>/dev/tcp/127.0.0.1/6379'; true");
+  // … and accepts one connection on port 7070 (the peer is itself, on loopback).
+  await tc.exec(
+    high,
+    `perl -MIO::Socket::INET -e '$s = IO::Socket::INET->new(Listen => 1, LocalAddr => "127.0.0.1:7070", ReuseAddr => 1) or die; if (!fork) { IO::Socket::INET->new("127.0.0.1:7070") or die; sleep 1; exit 0 } $c = $s->accept or die; wait'`,
+  );
   await new Promise((res) => setTimeout(res, 1500));
   assert.equal(await sensor.stop(), 0, sensorTail(sensor.logs));
 
@@ -72,11 +77,26 @@ test('segmentation reports mixed sensitivity levels and unbounded network access
   interface Policy {
     kind: string;
     metadata: { name: string; namespace: string };
-    spec: { podSelector: unknown; policyTypes: string[]; egress: { to?: unknown; ports: { port: number }[] }[] };
+    spec: {
+      podSelector: unknown;
+      policyTypes: string[];
+      egress: { to?: unknown; ports: { port: number }[] }[];
+      ingress?: { from: unknown; ports: { port: number }[] }[];
+    };
   }
   const docs = parseAllDocuments(out.stdout).map((d) => d.toJS() as Policy);
   const mine = docs.filter((d) => d.metadata?.namespace === ns);
-  assert.equal(mine.length, 1, out.stdout);
+  assert.deepEqual(
+    mine.map((d) => d.metadata.name),
+    ['customs-egress-api', 'customs-ingress-api'],
+    out.stdout,
+  );
+  const ingress = mine[1] as Policy;
+  assert.deepEqual(ingress.spec.podSelector, { matchLabels: { 'customs.io/workload': 'api' } });
+  assert.deepEqual(ingress.spec.policyTypes, ['Ingress']);
+  assert.deepEqual(ingress.spec.ingress, [
+    { from: [{ ipBlock: { cidr: '127.0.0.1/32' } }], ports: [{ protocol: 'TCP', port: 7070 }] },
+  ]);
   const p = mine[0] as Policy;
   assert.equal(p.kind, 'NetworkPolicy');
   assert.equal(p.metadata.name, 'customs-egress-api');
@@ -87,6 +107,8 @@ test('segmentation reports mixed sensitivity levels and unbounded network access
     ports: [
       { protocol: 'TCP', port: 5432 },
       { protocol: 'TCP', port: 6379 },
+      // The pod's own connection to its listener.
+      { protocol: 'TCP', port: 7070 },
     ],
   });
   assert.deepEqual(
@@ -102,4 +124,5 @@ test('segmentation reports mixed sensitivity levels and unbounded network access
   });
   assert.equal(k.code, 0, k.stderr);
   assert.match(k.stdout, /networkpolicy.networking.k8s.io\/customs-egress-api created \(dry run\)/);
+  assert.match(k.stdout, /networkpolicy.networking.k8s.io\/customs-ingress-api created \(dry run\)/);
 });
