@@ -84,3 +84,23 @@ test("attribution: a stopped container's namespace number taken by another names
   assert.equal(v1.resolveKnown(at(100, 1))?.name, 'a');
   assert.equal(v1.resolveKnown(at(555, 1))?.name, 'a');
 });
+
+test("attribution: once a container's main process has left its namespace, the namespace number is no longer its", async (t) => {
+  const proc = await mkdtemp(join(tmpdir(), 'customs-proc-'));
+  t.after(() => rm(proc, { recursive: true, force: true }));
+  await mkdir(join(proc, '100', 'ns'), { recursive: true });
+  await symlink('mnt:[5001]', join(proc, '100', 'ns', 'mnt'));
+  const a: RunningContainer = { id: 'a'.repeat(64), name: 'a', imageId: 'sha256:a', imageRef: 'a', pid: 100 };
+  let listed: RunningContainer[] = [a];
+  // A refresh interval longer than the test: only the namespace check can tell.
+  const attr = new Attribution(async () => listed, proc, 60_000);
+  await attr.refresh();
+  assert.equal(attr.resolveKnown(ev(300, 5001))?.name, 'a');
+  // A is killed (its PID is gone) and another container's new namespace takes 5001; its short-lived
+  // task (no /proc entry left to read) writes under /etc.
+  await rm(join(proc, '100'), { recursive: true });
+  listed = [];
+  await new Promise((r) => setTimeout(r, 150));
+  assert.equal(attr.resolveKnown(ev(301, 5001)), undefined);
+  assert.equal(await attr.resolve(ev(301, 5001)), undefined, 'not attributed to the stopped container');
+});

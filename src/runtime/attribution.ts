@@ -47,11 +47,16 @@ export function mountNamespaceOf(pid: number | 'self', proc = '/proc'): number |
   }
 }
 
+const CONFIRM_MS = 100;
+
 export class Attribution {
   readonly #byNs = new Map<number, ContainerRef>();
   /** cgroup IDs seen with each namespace of #byNs (since the last refresh). */
   readonly #nsCgroups = new Map<number, Set<number>>();
   readonly #byId = new Map<string, RunningContainer>();
+  /** The main PID of each namespace's container (when the engine gave one), and when it was last confirmed. */
+  readonly #nsPid = new Map<number, number>();
+  readonly #confirmedAt = new Map<number, number>();
   /** Namespaces looked up and not found, with when: looked up again after refreshMs. */
   readonly #misses = new Map<number, number>();
   #lastRefresh = 0;
@@ -72,11 +77,13 @@ export class Attribution {
         this.#byId.clear();
         this.#byNs.clear();
         this.#nsCgroups.clear();
+        this.#nsPid.clear();
+        this.#confirmedAt.clear();
         for (const c of containers) {
           this.#byId.set(c.id, c);
           if (c.pid) {
             const ns = mountNamespaceOf(c.pid, this.proc);
-            if (ns !== undefined) this.#byNs.set(ns, c);
+            if (ns !== undefined) this.#remember(ns, c);
           }
         }
         this.#misses.clear();
@@ -88,10 +95,41 @@ export class Attribution {
     return this.#refreshing;
   }
 
+  #remember(ns: number, c: ContainerRef & { readonly pid?: number }): void {
+    this.#byNs.set(ns, c);
+    if (c.pid) this.#nsPid.set(ns, c.pid);
+    else this.#nsPid.delete(ns);
+    this.#confirmedAt.set(ns, Date.now());
+  }
+
+  /**
+   * Whether a namespace still is its container's: the kernel reuses a freed mount namespace's
+   * inode number for the next namespace created (another container's, maybe one this sensor does
+   * not watch), so once a container has stopped its number may name someone else. Its main
+   * process still being in that namespace says it has not; read at most every CONFIRM_MS per
+   * namespace (a readlink), which leaves a window far shorter than a container's start.
+   * cgroup IDs cannot tell on a cgroup v1 host (every task reports the same one).
+   */
+  #stillIts(ns: number): boolean {
+    const pid = this.#nsPid.get(ns);
+    if (pid === undefined) return true;
+    const now = Date.now();
+    if (now - (this.#confirmedAt.get(ns) ?? 0) < CONFIRM_MS) return true;
+    if (mountNamespaceOf(pid, this.proc) !== ns) {
+      this.#byNs.delete(ns);
+      this.#nsCgroups.delete(ns);
+      this.#nsPid.delete(ns);
+      this.#confirmedAt.delete(ns);
+      return false;
+    }
+    this.#confirmedAt.set(ns, now);
+    return true;
+  }
+
   /** Synchronous when the namespace is known (the common case); undefined = not a container this sensor knows. */
   resolveKnown(e: KernelEvent): ContainerRef | undefined {
     const c = this.#byNs.get(e.mntns);
-    if (!c) return undefined;
+    if (!c || !this.#stillIts(e.mntns)) return undefined;
     const seen = this.#nsCgroups.get(e.mntns);
     if (!seen) {
       this.#nsCgroups.set(e.mntns, new Set([e.cgroup]));
@@ -130,7 +168,7 @@ export class Attribution {
     const c = id ? (this.#byId.get(id) ?? (byNs?.id === id ? byNs : undefined)) : byNs;
     if (c) {
       if (this.#byNs.get(e.mntns)?.id !== c.id) this.#nsCgroups.delete(e.mntns);
-      this.#byNs.set(e.mntns, c);
+      this.#remember(e.mntns, this.#byId.get(c.id) ?? c);
       const seen = this.#nsCgroups.get(e.mntns) ?? new Set<number>();
       seen.add(e.cgroup);
       this.#nsCgroups.set(e.mntns, seen);
