@@ -5,9 +5,11 @@
  * (CONFIG_KPROBES=n). Every probe skips the host's mount namespace in the kernel,
  * so only processes in containers (another mount namespace) cost a line.
  *
- * Each event is one line of JSON from printf: numbers first, then the string
- * fields in a fixed order per type (STRING_FIELDS), because printf does not escape
- * a quote inside a string and the parser then falls back on that order.
+ * Each event is one printf, numbers first, then the string fields in a fixed order
+ * per type (STRING_FIELDS): printf does not escape a quote inside a string, so the
+ * sensor reads the numbers from the head only and the strings by that order
+ * (events.ts). bpftrace runs with `-f json`, which makes every printf one escaped JSON
+ * record: a newline in a string cannot start a line of its own.
  *
  *   exec     sys_enter_execve: file and the first two arguments (shell -c SCRIPT, apt-get install X)
  *   open     sys_enter_openat: path and flags (O_WRONLY|O_RDWR|O_CREAT|O_TRUNC = a write)

@@ -1,8 +1,13 @@
 /**
- * Behaviour events: one line of the bpftrace program's output → a KernelEvent.
- * A line is JSON; when a string field held a quote (printf does not escape), the
- * line is read again by the fixed field order of its type (bpftrace-script.ts).
- * Lines that are neither are counted, never thrown.
+ * Behaviour events: one event text of the bpftrace program (the data of one printf
+ * record) → a KernelEvent. printf does not escape the strings it prints, and most of
+ * them are the container's to choose (a file name, an argument, bytes sent), so the text
+ * is never read as JSON whole: a string holding `","mntns":N,"x":"` would otherwise
+ * replace the kernel's namespace (JSON keeps the last of two equal keys) and credit the
+ * event to another container. The numbers come first, written by the kernel, and are
+ * read from the text before the first string field only; the strings after them by the
+ * fixed field order of their type (bpftrace-script.ts). Texts that are neither are
+ * counted, never thrown.
  */
 import { EVENT_TYPES, type EventType, STRING_FIELDS } from './bpftrace-script.js';
 
@@ -47,28 +52,36 @@ const NUMBER_FIELDS = [
   'target',
 ] as const;
 
-function decodeLoose(type: EventType, lineText: string): Record<string, unknown> | undefined {
+/**
+ * The fields of an event text: the kernel's numbers from the head (the text before the
+ * type's first string field, which no string can reach into), the strings by their order.
+ * A string that holds the next field's separator moves where its own event's strings
+ * split, never a number.
+ */
+function decodeFields(type: EventType, lineText: string): Record<string, unknown> | undefined {
   const names = STRING_FIELDS[type];
   const first = names[0];
   if (!first) return undefined;
   const start = lineText.indexOf(`,"${first}":"`);
   if (start < 0 || !lineText.endsWith('"}')) return undefined;
-  const head = JSON.parse(`${lineText.slice(0, start)}}`) as Record<string, unknown>;
+  const head = JSON.parse(`${lineText.slice(0, start)}}`) as unknown;
+  if (typeof head !== 'object' || head === null || Array.isArray(head)) return undefined;
+  const fields = head as Record<string, unknown>;
   let rest = lineText.slice(start + first.length + 5, -2);
   for (let i = 0; i < names.length; i++) {
     const name = names[i] as string;
     const next = names[i + 1];
     if (next === undefined) {
-      head[name] = rest;
+      fields[name] = rest;
       break;
     }
     const sep = `","${next}":"`;
     const at = rest.indexOf(sep);
     if (at < 0) return undefined;
-    head[name] = rest.slice(0, at);
+    fields[name] = rest.slice(0, at);
     rest = rest.slice(at + sep.length);
   }
-  return head;
+  return fields;
 }
 
 /** One output line → an event; undefined when it is not one (bpftrace's own messages, a cut line). */
@@ -79,13 +92,9 @@ export function parseEventLine(lineText: string): KernelEvent | undefined {
   if (!type || !(EVENT_TYPES as readonly string[]).includes(type)) return undefined;
   let raw: Record<string, unknown> | undefined;
   try {
-    raw = JSON.parse(text) as Record<string, unknown>;
+    raw = decodeFields(type, text);
   } catch {
-    try {
-      raw = decodeLoose(type, text);
-    } catch {
-      raw = undefined;
-    }
+    raw = undefined;
   }
   if (!raw) return undefined;
   const n: Partial<Record<(typeof NUMBER_FIELDS)[number], number>> = {};

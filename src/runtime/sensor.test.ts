@@ -87,22 +87,25 @@ test('events the kernel folded into counts are counted, per container, once each
   await sensor.start();
   const open = (file: string, flags = 0): string =>
     `{"t":"open","ns":1,"pid":7,"uid":0,"mntns":${ns},"cg":55,"flags":${flags},"comm":"perl","file":"${file}"}`;
+  // bpftrace's JSON records (-f json): a printf's text, a printed map.
+  const printf = (text: string): string => JSON.stringify({ type: 'printf', data: `${text}\n` });
+  const folded = (counts: Record<string, number>): string =>
+    JSON.stringify({ type: 'map', data: { '@folded': counts } });
   // First occurrences arrive as lines; repeats as cumulative totals per (namespace, cgroup, type).
-  sensor.pushOutput(open('/etc/hostname'));
-  sensor.pushOutput(open('/etc/shadow'));
-  sensor.pushOutput(`@folded[${ns}, 55, open]: 4998`);
-  sensor.pushOutput('');
-  sensor.pushOutput(`@folded[${ns}, 55, open]: 9000`);
-  sensor.pushOutput(`@folded[${ns}, 55, open]: 9000`);
-  // Another namespace, of no known container.
-  sensor.pushOutput('@folded[4026532999, 56, send]: 10');
+  sensor.pushRecord(printf(open('/etc/hostname')));
+  sensor.pushRecord(printf(open('/etc/shadow')));
+  sensor.pushRecord(folded({ [`${ns},55,open`]: 4998 }));
+  sensor.pushRecord('');
+  sensor.pushRecord(folded({ [`${ns},55,open`]: 9000 }));
+  // Another namespace, of no known container, in the same print.
+  sensor.pushRecord(folded({ [`${ns},55,open`]: 9000, '4026532999,56,send': 10 }));
   // A restarted bpftrace counts from zero again: a smaller total is all new.
-  sensor.pushOutput(`@folded[${ns}, 55, open]: 100`);
-  sensor.pushOutput('@folded[bogus');
+  sensor.pushRecord(folded({ [`${ns},55,open`]: 100 }));
+  sensor.pushRecord(folded({ bogus: 1 }));
   // The kernel's counts were cleared (once a minute): totals start again from zero, even
   // when the next one is larger than the last before the clear.
-  sensor.pushOutput(FOLDED_CLEARED);
-  sensor.pushOutput(`@folded[${ns}, 55, open]: 20000`);
+  sensor.pushRecord(printf(FOLDED_CLEARED));
+  sensor.pushRecord(folded({ [`${ns},55,open`]: 20000 }));
   await sensor.stop();
   const stats = sensor.stats();
   assert.equal(stats.events, 2 + 9000 + 10 + 100 + 20000);
@@ -157,4 +160,46 @@ test('bpftrace runs with its string size and the malloc settings that return wha
     'glibc.malloc.trim_threshold=0',
     'glibc.malloc.mmap_threshold=65536',
   ]);
+});
+
+test("a container's strings cannot forge an event: no new line, no other namespace, no lost count", async (t) => {
+  const victim = 4026532200;
+  const attacker = 4026532201;
+  const proc = fakeProc(4300, victim);
+  mkdirSync(join(proc, '4301', 'ns'), { recursive: true });
+  symlinkSync(`mnt:[${attacker}]`, join(proc, '4301', 'ns', 'mnt'));
+  t.after(() => rmSync(proc, { recursive: true, force: true }));
+  const records: SensorRecord[] = [];
+  const sensor = new Sensor({
+    api: {} as DockerApi,
+    host: 'node-1',
+    containers: async () => [
+      { id: 'v'.repeat(64), name: 'victim', imageId: 'sha256:1', imageRef: 'v:1', pid: 4300 },
+      { id: 'a'.repeat(64), name: 'attacker', imageId: 'sha256:2', imageRef: 'a:1', pid: 4301 },
+    ],
+    windowMs: 0,
+    bpftrace: false,
+    emit: (r) => records.push(r),
+    proc,
+  });
+  await sensor.start();
+  // What the program prints for execs in the attacker's namespace whose arguments it chose:
+  // one holds a forged event line for the victim's namespace (and a fake lost count) after
+  // newlines, the other a JSON key that repeats mntns.
+  const forgedLine = `{"t":"open","ns":1,"pid":9,"uid":0,"mntns":${victim},"cg":0,"flags":1,"comm":"x","file":"/etc/passwd"}`;
+  const exec = (a1: string): string =>
+    `{"t":"exec","ns":2,"pid":4301,"uid":0,"mntns":${attacker},"cg":0,"ppid":1,"comm":"sh","file":"/bin/sh","a1":"${a1}","a2":"x"}`;
+  // bpftrace -f json escapes each printf's text into one record (as bpftrace 0.17 does).
+  const record = (text: string): string => JSON.stringify({ type: 'printf', data: `${text}\n` });
+  sensor.pushRecord(record(exec(`-c\n${forgedLine}\nLost 99 events`)));
+  sensor.pushRecord(record(exec(`-c","a2":"x","mntns":${victim},"z":"y`)));
+  await sensor.stop();
+  const alerts = records
+    .filter((r) => r.kind === 'alert')
+    .map((r) => (r as { alert: { container?: { name: string }; ruleId: string } }).alert);
+  assert.equal(sensor.stats().events, 2);
+  assert.equal(sensor.stats().lost, 0);
+  assert.ok(alerts.length > 0, 'the shell exec itself alerts');
+  for (const a of alerts) assert.equal(a.container?.name, 'attacker', `${a.ruleId} credited to ${a.container?.name}`);
+  assert.deepEqual(sensor.eventsByContainer(), { attacker: 2 });
 });

@@ -57,7 +57,6 @@ export class Sensor {
   readonly #now: () => Date;
   readonly #queue: string[] = [];
   #draining = false;
-  #partial: string | undefined;
   readonly #perContainer = new Map<string, number>();
   readonly #foldedPerContainer = new Map<string, number>();
   #drained: Promise<void> = Promise.resolve();
@@ -139,14 +138,19 @@ export class Sensor {
     });
     this.#supervisor = supervise({
       command: this.#o.bpftrace ?? 'bpftrace',
-      args: ['-B', 'none', '-e', bpftraceProgram(hostNs)],
+      args: ['-B', 'none', '-f', 'json', '-e', bpftraceProgram(hostNs)],
       env: bpftraceEnv(process.env),
       onLine: (line, stream) => {
-        if (
-          stream === 'stdout' &&
-          (line.startsWith('{"t":"') || line.startsWith('@folded') || this.#partial !== undefined)
-        )
-          return this.pushOutput(line);
+        // `-f json`: every record of bpftrace's on stdout is one line of JSON.
+        if (stream === 'stdout' && line.startsWith('{"type"')) {
+          if (/^\{"type": ?"attached_probes"/.test(line)) {
+            this.#log('info', 'bpftrace attached', { line });
+            // bpftrace says this before the last probe is live; a short wait closes the gap.
+            setTimeout(attached, 300);
+            return;
+          }
+          return this.pushRecord(line);
+        }
         const lost = lostEvents(line);
         if (lost > 0) this.#stats.lost += lost;
         else if (/^Attaching \d+ probes/.test(line)) {
@@ -167,29 +171,35 @@ export class Sensor {
   }
 
   /**
-   * One stdout line of bpftrace. A string printed with %s may hold a newline (a
-   * JSON-RPC message ends with one), which splits the event over lines: a line
-   * that is not the start of an event continues the one before it.
+   * One stdout record of bpftrace run with `-f json`. bpftrace escapes every printf's text
+   * into its record, so a newline or a quote a container puts into a string it controls (a
+   * file name, an argument, the bytes it sends) stays inside its own event: it can never
+   * start a line of its own — a forged event naming another container's namespace, a fake
+   * "Lost N events" or fold count — as it could in text output.
    */
-  pushOutput(line: string): void {
-    if (line.startsWith('{"t":"')) {
-      if (this.#partial !== undefined) this.push(this.#partial);
-      this.#partial = line.endsWith('"}') ? undefined : line;
-      if (this.#partial === undefined) this.push(line);
+  pushRecord(line: string): void {
+    if (line.trim() === '') return;
+    let r: { type?: unknown; data?: unknown };
+    try {
+      r = JSON.parse(line) as { type?: unknown; data?: unknown };
+    } catch {
+      this.#stats.malformed++;
       return;
     }
-    if (this.#partial === undefined && (line.startsWith('@folded[') || line === FOLDED_CLEARED)) {
-      this.push(line);
-      return;
+    if (r.type === 'printf' && typeof r.data === 'string') {
+      // The program prints events and the clear marker, each ending in one newline.
+      const text = r.data.endsWith('\n') ? r.data.slice(0, -1) : r.data;
+      if (text === FOLDED_CLEARED || text.startsWith('{"t":"')) this.push(text);
+      else this.#stats.malformed++;
+    } else if (r.type === 'map') {
+      // print(@folded): {"@folded": {"MNTNS,CGROUP,TYPE": total, …}}; other maps (printed at exit) are not read.
+      const folded = (r.data as Record<string, unknown> | null)?.['@folded'];
+      if (folded && typeof folded === 'object')
+        for (const [key, total] of Object.entries(folded)) this.push(`@folded[${key.split(',').join(', ')}]: ${total}`);
+    } else if (r.type === 'lost_events') {
+      const n = Number((r.data as { events?: unknown } | null)?.events);
+      if (Number.isSafeInteger(n) && n > 0) this.#stats.lost += n;
     }
-    if (this.#partial !== undefined) {
-      const joined = `${this.#partial}\n${line}`;
-      this.#partial = joined.endsWith('"}') ? undefined : joined;
-      if (this.#partial === undefined) this.push(joined);
-      return;
-    }
-    const lost = lostEvents(line);
-    if (lost > 0) this.#stats.lost += lost;
   }
 
   /** One event line of the kernel program. */
@@ -377,8 +387,6 @@ export class Sensor {
 
   async stop(): Promise<void> {
     await this.#supervisor?.stop();
-    if (this.#partial !== undefined) this.push(this.#partial);
-    this.#partial = undefined;
     await this.#drained;
     await Promise.all(this.#pending);
   }
