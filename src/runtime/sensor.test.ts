@@ -203,3 +203,38 @@ test("a container's strings cannot forge an event: no new line, no other namespa
   for (const a of alerts) assert.equal(a.container?.name, 'attacker', `${a.ruleId} credited to ${a.container?.name}`);
   assert.deepEqual(sensor.eventsByContainer(), { attacker: 2 });
 });
+
+test('a write under /etc by a relative or dotted name raises the rule with the real path', async (t) => {
+  const ns = 4026532300;
+  const proc = fakeProc(4400, ns);
+  symlinkSync('/etc', join(proc, '4400', 'cwd'));
+  t.after(() => rmSync(proc, { recursive: true, force: true }));
+  const records: SensorRecord[] = [];
+  const sensor = new Sensor({
+    api: {} as DockerApi,
+    host: 'node-1',
+    containers: async () => [{ id: 'd'.repeat(64), name: 'app', imageId: 'sha256:3', imageRef: 'app:1', pid: 4400 }],
+    windowMs: 0,
+    bpftrace: false,
+    emit: (r) => records.push(r),
+    proc,
+  });
+  await sensor.start();
+  const open = (file: string, flags: number): string =>
+    JSON.stringify({
+      type: 'printf',
+      data: `{"t":"open","ns":1,"pid":4400,"uid":0,"mntns":${ns},"cg":0,"flags":${flags},"comm":"sh","file":"${file}"}\n`,
+    });
+  sensor.pushRecord(open('motd', 0o1101));
+  sensor.pushRecord(open('/tmp/../etc/shadow', 0));
+  await sensor.stop();
+  const details = records
+    .filter((r) => r.kind === 'alert')
+    .map(
+      (r) =>
+        `${(r as { alert: { ruleId: string; detail: string } }).alert.ruleId} ${(r as { alert: { detail: string } }).alert.detail}`,
+    );
+  assert.ok(details.includes('CRT-003 /etc/motd opened for writing by sh'), details.join('\n'));
+  assert.ok(details.includes('CRT-007 /etc/shadow opened by sh'), details.join('\n'));
+  assert.deepEqual(sensor.inUse()[0]?.files, ['/etc/motd', '/etc/shadow']);
+});

@@ -13,6 +13,7 @@ import { Baselines } from './baseline.js';
 import { bpftraceEnv, bpftraceProgram, FOLDED_CLEARED } from './bpftrace-script.js';
 import type { DockerApi } from './docker-api.js';
 import { type ActionRecord, type EnforcementAction, enforce } from './enforce.js';
+import { absolutePath } from './event-paths.js';
 import { type KernelEvent, lostEvents, parseEventLine } from './events.js';
 import type { InUseFiles, SensorStats } from './payload.js';
 import { RULES, type ContainerRef, ruleByIdOrName } from './rules.js';
@@ -225,11 +226,16 @@ export class Sensor {
           await this.#foldedCount(line);
           continue;
         }
-        const e = parseEventLine(line);
-        if (!e) {
+        const parsed = parseEventLine(line);
+        if (!parsed) {
           this.#stats.malformed++;
           continue;
         }
+        // Where the file is, not how the program spelled it (a relative name, `..`).
+        const e =
+          parsed.file !== undefined && parsed.type !== 'send'
+            ? { ...parsed, file: absolutePath(parsed.file, parsed.pid, this.#o.proc) }
+            : parsed;
         this.#stats.events++;
         const c = this.attribution.resolveKnown(e) ?? (await this.#resolve(e));
         if (!c) {

@@ -110,7 +110,17 @@ export interface BuildOptions {
   readonly sensorBase?: string;
 }
 
-/** `docker build` of the repository's Dockerfile with DEPS=context (classic builder). */
+/**
+ * Builds of the Dockerfile share the classic builder's cache: a later build takes an earlier
+ * one's intermediate images as cache hits, so removing an image (with its untagged parents)
+ * while another build runs fails that build ("unknown parent image ID"). Every build of the
+ * Dockerfile, and the removal of a built image, runs under this lock.
+ */
+export function withDockerfileBuilds<T>(fn: () => Promise<T>): Promise<T> {
+  return withLock('dockerfile-builds', fn);
+}
+
+/** `docker build` of the repository's Dockerfile with DEPS=context (classic builder); callers hold withDockerfileBuilds. */
 export async function buildImage(o: BuildOptions): Promise<string> {
   const revision = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
   await run(
@@ -160,7 +170,7 @@ export async function customsImage(): Promise<string> {
     const revision = (await run('git', ['rev-parse', 'HEAD'])).stdout.trim();
     const tag = `customs-test/customs:${sha256(`${staged.hash}\0${epoch}\0${revision}`).slice(0, 16)}`;
     if ((await run('docker', ['image', 'inspect', tag], { allowFailure: true })).code !== 0) {
-      await buildImage({ tag, base, context: staged.dir, sourceDateEpoch: epoch });
+      await withDockerfileBuilds(() => buildImage({ tag, base, context: staged.dir, sourceDateEpoch: epoch }));
     }
     return tag;
   });
@@ -181,7 +191,9 @@ export async function sensorImage(): Promise<string> {
     const sensorBaseId = await imageId(sensorBase);
     const tag = `customs-test/customs-sensor:${sha256(`${staged.hash}\0${epoch}\0${revision}\0${sensorBaseId}`).slice(0, 16)}`;
     if ((await run('docker', ['image', 'inspect', tag], { allowFailure: true })).code !== 0) {
-      await buildImage({ tag, base, context: staged.dir, sourceDateEpoch: epoch, target: 'sensor', sensorBase });
+      await withDockerfileBuilds(() =>
+        buildImage({ tag, base, context: staged.dir, sourceDateEpoch: epoch, target: 'sensor', sensorBase }),
+      );
     }
     return tag;
   });

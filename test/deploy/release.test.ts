@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { freshDir, REPO_ROOT, type RunResult, run, runCustoms, sensorBaseImage, WORK_DIR } from '../support/images.js';
-import { customsImage, diffIds, nodeBaseImage, stageContext } from './image-support.js';
+import { customsImage, diffIds, nodeBaseImage, stageContext, withDockerfileBuilds } from './image-support.js';
 
 const PASSWORD = 'release-test-password';
 const VERSION = '9.9.9-test';
@@ -72,18 +72,23 @@ before(async () => {
     // A layer cache of its own: the scan analyses every layer, the SBOMs reuse that.
     XDG_CACHE_HOME: join(work, 'cache'),
   };
-  release = await run('bash', [join(checkout, 'scripts', 'release.sh'), repo, VERSION], {
-    cwd: checkout,
-    env,
-    allowFailure: true,
-  });
+  // The script builds the Dockerfile: not beside another build or removal (withDockerfileBuilds).
+  release = await withDockerfileBuilds(() =>
+    run('bash', [join(checkout, 'scripts', 'release.sh'), repo, VERSION], {
+      cwd: checkout,
+      env,
+      allowFailure: true,
+    }),
+  );
   digests = (await readFile(join(work, 'out', 'digests.txt'), 'utf8').catch(() => '')).trim().split('\n');
   tested = built;
 });
 
 after(async () => {
   await reg?.stop();
-  await run('docker', ['rmi', `${repo}:${VERSION}`, `${repo}-sensor:${VERSION}`], { allowFailure: true });
+  await withDockerfileBuilds(() =>
+    run('docker', ['rmi', '--no-prune', `${repo}:${VERSION}`, `${repo}-sensor:${VERSION}`], { allowFailure: true }),
+  );
 });
 
 describe('scripts/release.sh', () => {

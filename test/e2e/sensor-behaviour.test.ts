@@ -68,12 +68,13 @@ test('a shell exec, a write to /etc, an outbound connect and Stratum raise their
   assert.equal((await get('/readyz')).status, 200);
 
   await tc.exec(b, 'true');
+  // The write names the file relative to the working directory: the rule must still see /etc/motd.
   await run('docker', [
     'exec',
     a,
     'bash',
     '-c',
-    `echo tampered >> /etc/motd; exec 3<>/dev/tcp/127.0.0.1/${port}; printf '%s\\n' '${STRATUM}' >&3; sleep 0.2`,
+    `cd /etc && echo tampered >> motd; exec 3<>/dev/tcp/127.0.0.1/${port}; printf '%s\\n' '${STRATUM}' >&3; sleep 0.2`,
   ]);
   const alertsOf = (id: string, rule: string) => (r: Record<string, unknown>) =>
     r.kind === 'alert' && r.ruleId === rule && (r as unknown as Alert).container?.id === id;
@@ -96,7 +97,7 @@ test('a shell exec, a write to /etc, an outbound connect and Stratum raise their
 
   const alerts = sensor.records.filter((r) => r.kind === 'alert') as unknown as Alert[];
   const of = (id: string, rule: string) => alerts.filter((x) => x.container?.id === id && x.ruleId === rule);
-  assert.match(of(a, 'CRT-001')[0]?.detail ?? '', /^\/usr\/bin\/bash -c echo tampered/);
+  assert.match(of(a, 'CRT-001')[0]?.detail ?? '', /^\/usr\/bin\/bash -c cd \/etc && echo tampered/);
   assert.equal(of(a, 'CRT-001')[0]?.container?.name, tc.name('beh-a'));
   assert.equal(of(a, 'CRT-001')[0]?.severity, 'medium');
   assert.match(of(a, 'CRT-003')[0]?.detail ?? '', /^\/etc\/motd opened for writing/);
