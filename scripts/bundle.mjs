@@ -3,12 +3,8 @@
 // (docs/adr/0003-bundled-cli.md). Native and CommonJS-only packages stay external.
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: {
-    index: 'dist/cli/index.js',
-    'layer-worker': 'dist/analyze/layer-worker.js',
-    'sandbox-worker': 'dist/analyze/sandbox/sandbox-worker.js',
-  },
+/** What every bundle shares. Native and CommonJS-only packages stay external. */
+const common = {
   outdir: 'dist/bundle',
   bundle: true,
   platform: 'node',
@@ -20,6 +16,15 @@ await build({
     js: "import { createRequire as __customsRequire } from 'node:module'; const require = __customsRequire(import.meta.url);",
   },
   logLevel: 'warning',
+};
+
+await build({
+  ...common,
+  entryPoints: {
+    index: 'dist/cli/index.js',
+    'layer-worker': 'dist/analyze/layer-worker.js',
+    'sandbox-worker': 'dist/analyze/sandbox/sandbox-worker.js',
+  },
 });
 
 // `customs sensor` runs for days on every node: its own entry (src/cli/sensor-main.ts), so the
@@ -39,17 +44,4 @@ const ownModulesArePure = {
   },
 };
 
-await build({
-  entryPoints: { sensor: 'dist/cli/sensor-main.js' },
-  plugins: [ownModulesArePure],
-  outdir: 'dist/bundle',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  external: ['better-sqlite3', '@cyclonedx/cyclonedx-library'],
-  banner: {
-    js: "import { createRequire as __customsRequire } from 'node:module'; const require = __customsRequire(import.meta.url);",
-  },
-  logLevel: 'warning',
-});
+await build({ ...common, entryPoints: { sensor: 'dist/cli/sensor-main.js' }, plugins: [ownModulesArePure] });

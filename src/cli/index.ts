@@ -1,5 +1,5 @@
-import { Command, CommanderError } from 'commander';
-import { EXIT, terminalMessage, toCustomsError, toolVersion } from '../core/index.js';
+import { Command } from 'commander';
+import { terminalMessage, toolVersion } from '../core/index.js';
 import { admitCommand } from './commands/admit.js';
 import { cacheCommand } from './commands/cache.js';
 import { dbCommand } from './commands/db.js';
@@ -17,6 +17,7 @@ import { attestCommand } from './commands/attest.js';
 import { verifyAttestationCommand } from './commands/verify-attestation.js';
 import { promoteCommand } from './commands/promote.js';
 import { sensorCommand } from './commands/sensor.js';
+import { runProgram } from './run-program.js';
 import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
@@ -88,30 +89,7 @@ function commandPath(cmd: Command): string {
 
 /** Run the CLI; resolves to the exit status. */
 export async function main(argv: readonly string[]): Promise<number> {
-  const controller = new AbortController();
-  const onSignal = (): void => controller.abort();
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
-  const program = buildProgram(controller.signal);
-  try {
-    const args = argv.length === 0 ? ['--help'] : [...argv];
-    if (args[0] === 'help' && args[1] === 'targets') args.splice(0, 2, 'targets');
-    await program.parseAsync(args, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.ok;
-  } catch (e) {
-    if (e instanceof CommanderError) {
-      // --help and --version end through here with exit code 0.
-      return e.exitCode === 0 ? EXIT.ok : EXIT.usage;
-    }
-    const err = toCustomsError(e);
-    // Messages quote names from images, manifests and files (a layer's path, a tag): terminalMessage
-    // keeps their escapes and line breaks from acting on the terminal or forging a line of output.
-    process.stderr.write(`customs: ${terminalMessage(err.message)}\n  hint: ${err.hint} [${err.code}]\n`);
-    if (process.env.CUSTOMS_DEBUG && err.cause instanceof Error)
-      process.stderr.write(`${terminalMessage(err.cause.stack ?? '')}\n`);
-    return err.exitStatus;
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
+  const args = argv.length === 0 ? ['--help'] : [...argv];
+  if (args[0] === 'help' && args[1] === 'targets') args.splice(0, 2, 'targets');
+  return runProgram(buildProgram, args);
 }

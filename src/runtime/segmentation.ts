@@ -169,6 +169,19 @@ export function proposeNetworkPolicies(
           { protocol: 'TCP', port: 53 },
         ],
       });
+    // One policy object's metadata: the image and the start of the observation it came from.
+    const metadata = (policyName: string) => ({
+      name: policyName,
+      namespace: ns,
+      labels: { 'app.kubernetes.io/managed-by': 'customs' },
+      annotations: {
+        'customs.io/image': c.imageId,
+        'customs.io/observed-since': new Date(b.since).toISOString(),
+        ...(appLabel
+          ? {}
+          : { 'customs.io/note': `label the pods of ${workload} customs.io/workload=${dnsLabel(workload)}` }),
+      },
+    });
     // Ingress from the peers its containers accepted connections from, to the ports they
     // came to; a workload that accepted nothing while learning is left unrestricted.
     const sources = peersByPort(b.sources ?? []);
@@ -177,18 +190,7 @@ export function proposeNetworkPolicies(
       docs.set(`${ns}/${ingressName}`, {
         apiVersion: 'networking.k8s.io/v1',
         kind: 'NetworkPolicy',
-        metadata: {
-          name: ingressName,
-          namespace: ns,
-          labels: { 'app.kubernetes.io/managed-by': 'customs' },
-          annotations: {
-            'customs.io/image': c.imageId,
-            'customs.io/observed-since': new Date(b.since).toISOString(),
-            ...(appLabel
-              ? {}
-              : { 'customs.io/note': `label the pods of ${workload} customs.io/workload=${dnsLabel(workload)}` }),
-          },
-        },
+        metadata: metadata(ingressName),
         spec: {
           podSelector: { matchLabels: selector },
           policyTypes: ['Ingress'],
@@ -202,18 +204,7 @@ export function proposeNetworkPolicies(
     docs.set(`${ns}/${name}`, {
       apiVersion: 'networking.k8s.io/v1',
       kind: 'NetworkPolicy',
-      metadata: {
-        name,
-        namespace: ns,
-        labels: { 'app.kubernetes.io/managed-by': 'customs' },
-        annotations: {
-          'customs.io/image': c.imageId,
-          'customs.io/observed-since': new Date(b.since).toISOString(),
-          ...(appLabel
-            ? {}
-            : { 'customs.io/note': `label the pods of ${workload} customs.io/workload=${dnsLabel(workload)}` }),
-        },
-      },
+      metadata: metadata(name),
       spec: { podSelector: { matchLabels: selector }, policyTypes: ['Egress'], egress },
     });
   }
