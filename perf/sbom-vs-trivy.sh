@@ -50,18 +50,7 @@ measure node "$CUSTOMS_BIN" sbom "docker-archive:$ARCHIVE" --format cyclonedx -o
 COLD=$SECONDS_TAKEN COLD_RSS=$RSS_MB
 measure node "$CUSTOMS_BIN" sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs-warm.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
 WARM=$SECONDS_TAKEN WARM_RSS=$RSS_MB
-# Trivy insists on its Java index DB (ghcr.io, unreachable here) whenever an image has
-# jars. Give it an empty one with trivy-java-db's schema (pkg/db/db.go, schema 1):
-# lookups by sha1 find nothing and Trivy falls back to pom.properties, as customs does.
-mkdir -p "$TRIVY_CACHE/java-db"
-sqlite3 "$TRIVY_CACHE/java-db/trivy-java.db" \
-  "CREATE TABLE artifacts(id INTEGER PRIMARY KEY, group_id TEXT, artifact_id TEXT);
-   CREATE TABLE indices(artifact_id INTEGER, version TEXT, sha1 BLOB, archive_type TEXT, FOREIGN KEY (artifact_id) REFERENCES artifacts(id));
-   CREATE UNIQUE INDEX artifacts_idx ON artifacts(artifact_id, group_id);
-   CREATE INDEX indices_artifact_idx ON indices(artifact_id);
-   CREATE UNIQUE INDEX indices_sha1_idx ON indices(sha1);"
-NOW=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-echo "{\"Version\":1,\"NextUpdate\":\"2999-01-01T00:00:00Z\",\"UpdatedAt\":\"$NOW\",\"DownloadedAt\":\"$NOW\"}" >"$TRIVY_CACHE/java-db/metadata.json"
+trivy_empty_java_db "$TRIVY_CACHE"
 measure "$TRIVY" image --input "$ARCHIVE" --format cyclonedx --scanners license --cache-dir "$TRIVY_CACHE" \
   --skip-java-db-update --quiet -o "$WORK/trivy.cdx.json"
 TRIVY_TIME=$SECONDS_TAKEN TRIVY_RSS=$RSS_MB

@@ -98,19 +98,11 @@ max() { printf '%s\n' "$@" | sort -g | tail -1; }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ printf "%.3f", (b > 0 ? a / b : 0) }'; }
 load() { cut -d' ' -f1-3 /proc/loadavg; }
 
-# An empty Java index DB for Trivy (see perf/sbom-vs-trivy.sh): the images have jars.
+# A fresh Trivy cache with an empty Java index DB (perf/trivy.sh): the images have jars.
 trivy_cache() {
-  local dir now
+  local dir
   dir=$(mktemp -d "$WORK/bench-cache.trivy.XXXXXX")
-  mkdir -p "$dir/java-db"
-  sqlite3 "$dir/java-db/trivy-java.db" \
-    "CREATE TABLE artifacts(id INTEGER PRIMARY KEY, group_id TEXT, artifact_id TEXT);
-     CREATE TABLE indices(artifact_id INTEGER, version TEXT, sha1 BLOB, archive_type TEXT, FOREIGN KEY (artifact_id) REFERENCES artifacts(id));
-     CREATE UNIQUE INDEX artifacts_idx ON artifacts(artifact_id, group_id);
-     CREATE INDEX indices_artifact_idx ON indices(artifact_id);
-     CREATE UNIQUE INDEX indices_sha1_idx ON indices(sha1);"
-  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
-  echo "{\"Version\":1,\"NextUpdate\":\"2999-01-01T00:00:00Z\",\"UpdatedAt\":\"$now\",\"DownloadedAt\":\"$now\"}" >"$dir/java-db/metadata.json"
+  trivy_empty_java_db "$dir"
   echo "$dir"
 }
 

@@ -71,3 +71,20 @@ target() {
 bench_provenance() {
   echo "run: $(git rev-parse --short HEAD 2>/dev/null || echo unknown)$(git diff --quiet HEAD 2>/dev/null || echo '+changes'), $(date -u +%Y-%m-%d), $(nproc) CPUs"
 }
+
+# Trivy insists on its Java index DB (ghcr.io, unreachable here) whenever an image has
+# jars. Write an empty one with trivy-java-db's schema (pkg/db/db.go, schema 1) into the
+# cache dir $1: lookups by sha1 find nothing and Trivy falls back to pom.properties, as
+# customs does.
+trivy_empty_java_db() {
+  local now
+  mkdir -p "$1/java-db"
+  sqlite3 "$1/java-db/trivy-java.db" \
+    "CREATE TABLE artifacts(id INTEGER PRIMARY KEY, group_id TEXT, artifact_id TEXT);
+     CREATE TABLE indices(artifact_id INTEGER, version TEXT, sha1 BLOB, archive_type TEXT, FOREIGN KEY (artifact_id) REFERENCES artifacts(id));
+     CREATE UNIQUE INDEX artifacts_idx ON artifacts(artifact_id, group_id);
+     CREATE INDEX indices_artifact_idx ON indices(artifact_id);
+     CREATE UNIQUE INDEX indices_sha1_idx ON indices(sha1);"
+  now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
+  echo "{\"Version\":1,\"NextUpdate\":\"2999-01-01T00:00:00Z\",\"UpdatedAt\":\"$now\",\"DownloadedAt\":\"$now\"}" >"$1/java-db/metadata.json"
+}

@@ -25,6 +25,7 @@ export {
   type RuntimeReport,
   type SensorStats,
   type InUseFiles,
+  zeroSensorStats,
 } from './payload.js';
 export {
   collectBundle,

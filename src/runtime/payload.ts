@@ -39,6 +39,23 @@ export interface SensorStats {
   readonly restarts: number;
 }
 
+/** Every counter at zero: a sensor's start, and the base tests add their counts to. */
+export function zeroSensorStats(): { -readonly [K in keyof SensorStats]: number } {
+  return {
+    lines: 0,
+    events: 0,
+    malformed: 0,
+    lost: 0,
+    unattributed: 0,
+    alerts: 0,
+    suppressed: 0,
+    actions: 0,
+    falcoLines: 0,
+    falcoErrors: 0,
+    restarts: 0,
+  };
+}
+
 /** Packages' files seen in use: exec'd or opened, per container (absolute paths). */
 export interface InUseFiles {
   readonly containerId: string;

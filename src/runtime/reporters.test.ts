@@ -2,22 +2,10 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import { test } from 'node:test';
 import type { RuntimeAlert } from './alerts.js';
-import { RUNTIME_REPORT_SCHEMA, type RuntimeReport, type SensorStats } from './payload.js';
+import { RUNTIME_REPORT_SCHEMA, type RuntimeReport, type SensorStats, zeroSensorStats } from './payload.js';
 import { MAX_HELD, serverReporter } from './reporters.js';
 
-const stats: SensorStats = {
-  lines: 1,
-  events: 1,
-  malformed: 0,
-  lost: 0,
-  unattributed: 0,
-  alerts: 1,
-  suppressed: 0,
-  actions: 0,
-  falcoLines: 0,
-  falcoErrors: 0,
-  restarts: 0,
-};
+const stats: SensorStats = { ...zeroSensorStats(), lines: 1, events: 1, alerts: 1 };
 const alert: RuntimeAlert = {
   ruleId: 'CRT-001',
   ruleName: 'shell-in-container',

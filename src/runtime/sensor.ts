@@ -15,7 +15,7 @@ import type { DockerApi } from './docker-api.js';
 import { type ActionRecord, type EnforcementAction, enforce } from './enforce.js';
 import { absolutePath } from './event-paths.js';
 import { type KernelEvent, lostEvents, parseEventLine } from './events.js';
-import type { InUseFiles, SensorStats } from './payload.js';
+import { type InUseFiles, type SensorStats, zeroSensorStats } from './payload.js';
 import { RULES, type ContainerRef, ruleByIdOrName } from './rules.js';
 import { type Supervisor, type SupervisorState, supervise } from './supervisor.js';
 
@@ -71,19 +71,7 @@ export class Sensor {
   /** The last cumulative count of each `@folded` key, to add only what is new. */
   readonly #foldedTotals = new Map<string, number>();
   #folded = 0;
-  readonly #stats = {
-    lines: 0,
-    events: 0,
-    malformed: 0,
-    lost: 0,
-    unattributed: 0,
-    alerts: 0,
-    suppressed: 0,
-    actions: 0,
-    falcoLines: 0,
-    falcoErrors: 0,
-    restarts: 0,
-  };
+  readonly #stats = zeroSensorStats();
 
   constructor(opts: SensorOptions) {
     this.#o = opts;

@@ -14,18 +14,7 @@ import { test } from 'node:test';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { renderHtml } from '../../src/report/index.js';
 import { htmlSample, sampleVerdict } from '../../src/report/test-support/html-sample.js';
-
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from '../support/chromium.js';
 
 const visibleIds = (page: Page, table: string): Promise<string[]> =>
   page.$$eval(`#${table} tbody tr:not([hidden])`, (rows) =>
@@ -49,7 +38,7 @@ test('HTML report in headless Chromium: renders, no network, filters, sorts, lay
     context = await chromium.launchPersistentContext(join(dir, 'profile'), {
       executablePath: CHROMIUM,
       headless: true,
-      args: ARGS,
+      args: CHROMIUM_ARGS,
     });
     const page = context.pages()[0] ?? (await context.newPage());
     const requests: string[] = [];

@@ -11,9 +11,15 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { scanFixture } from '../../src/policy/test-support/scan-fixture.js';
 import { renderScanJson } from '../../src/report/index.js';
-import { type NodeInventory, type RuntimeAlert, type SensorStats, serverReporter } from '../../src/runtime/index.js';
+import {
+  type NodeInventory,
+  type RuntimeAlert,
+  type SensorStats,
+  serverReporter,
+  zeroSensorStats,
+} from '../../src/runtime/index.js';
 import { freshDir } from '../support/images.js';
-import { type ServeProcess, startServe } from '../support/serve-process.js';
+import { api, type ServeProcess, startServe } from '../support/serve-process.js';
 
 let work = '';
 let server: ServeProcess | undefined;
@@ -24,32 +30,7 @@ after(async () => {
   await server?.stop();
 });
 
-const api = async (base: string, token: string, method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text === '' ? null : JSON.parse(text)) as Record<string, unknown> };
-};
-
-const stats: SensorStats = {
-  lines: 10,
-  events: 4,
-  malformed: 0,
-  lost: 0,
-  unattributed: 1,
-  alerts: 1,
-  suppressed: 0,
-  actions: 0,
-  falcoLines: 0,
-  falcoErrors: 0,
-  restarts: 0,
-};
+const stats: SensorStats = { ...zeroSensorStats(), lines: 10, events: 4, unattributed: 1, alerts: 1 };
 
 test('the sensor’s reporter POSTs to customs serve; where is CVE-X counts the running container', async () => {
   server = await startServe(['--listen', '127.0.0.1:0', '--data-dir', join(work, 'data')]);

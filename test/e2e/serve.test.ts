@@ -20,7 +20,7 @@ import { scanFixture } from '../../src/policy/test-support/scan-fixture.js';
 import { renderScanJson } from '../../src/report/index.js';
 import { freshDir, runCustoms } from '../support/images.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
-import { type ServeProcess, startServe } from '../support/serve-process.js';
+import { api, type ServeProcess, startServe } from '../support/serve-process.js';
 
 const POLICY = [
   'apiVersion: customs/v1',
@@ -45,19 +45,6 @@ const serve = async (args: readonly string[], env: NodeJS.ProcessEnv = {}) => {
   const s = await startServe(args, env);
   running.push(s);
   return s;
-};
-
-const api = async (base: string, token: string, method: string, path: string, body?: unknown) => {
-  const res = await fetch(`${base}${path}`, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  return { status: res.status, body: (text === '' ? null : JSON.parse(text)) as Record<string, unknown> };
 };
 
 /** A loopback port nothing listens on. */

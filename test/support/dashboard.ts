@@ -12,18 +12,7 @@ import { type Browser, type BrowserContext, chromium, type Page } from 'playwrig
 import { parseScanResultJson } from '../../src/report/index.js';
 import { inventoryPackagesOf, openStore, type Store } from '../../src/store/index.js';
 import { REPO_ROOT, run, runCustoms } from './images.js';
-
-export const CHROMIUM = '/usr/bin/chromium';
-const ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
 
 export interface DemoScan {
   /** The scan JSON document customs wrote. */
@@ -156,7 +145,7 @@ export async function apiCall(server: Server, method: string, path: string, body
 }
 
 export async function launchBrowser(): Promise<Browser> {
-  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
+  return chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
 }
 
 export interface Watched {

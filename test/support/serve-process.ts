@@ -59,3 +59,23 @@ export async function startServe(args: readonly string[], env: NodeJS.ProcessEnv
     },
   };
 }
+
+/** One call of the server's REST API with a bearer token: the status and the JSON body (null when empty). */
+export async function api(
+  base: string,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+    },
+    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
+  });
+  const text = await res.text();
+  return { status: res.status, body: (text === '' ? null : JSON.parse(text)) as Record<string, unknown> };
+}
