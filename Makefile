@@ -54,6 +54,10 @@ lint: typecheck
 	$(BIOME) check --diagnostic-level=error
 	$(DEPCRUISE) src --config .dependency-cruiser.cjs
 
+# Released read buffers are filled with garbage in every test run, so a reader that keeps bytes
+# past their release fails loudly (src/image/chunk-pool.ts).
+test-unit test-system test-fuzz: export CUSTOMS_POISON_RELEASED_CHUNKS = 1
+
 test-unit:
 	$(NODE) --test --test-concurrency=$(TEST_CONCURRENCY) $(UNIT_TESTS)
 

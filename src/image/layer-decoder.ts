@@ -7,6 +7,7 @@ import { Transform, type TransformCallback } from 'node:stream';
 import { createGunzip, type Gunzip } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { CustomsError, type ErrorCode, isCustomsError } from '../core/index.js';
+import { releaseChunk } from './chunk-pool.js';
 import { sniffCompression } from './media-types.js';
 import type { LayerCompression } from './types.js';
 import { ZstdFrameScanner } from './zstd-frames.js';
@@ -72,7 +73,8 @@ export class LayerDecoder extends Transform {
         cb();
         return;
       }
-      const first = Buffer.concat(this.head);
+      // One chunk is passed on as it is (a pooled read buffer stays poolable); a split head is joined.
+      const first = this.head.length === 1 ? chunk : Buffer.concat(this.head);
       this.head = [];
       this.start(first);
       this.feed(first, cb);
@@ -148,7 +150,11 @@ export class LayerDecoder extends Transform {
           cb();
         };
         this.gzipWriteDone = done;
-        g.write(chunk, done);
+        // zlib calls back once it has consumed the whole chunk: the read buffer can be reused.
+        g.write(chunk, () => {
+          releaseChunk(chunk);
+          done();
+        });
         return;
       }
       case 'zstd':

@@ -22,7 +22,7 @@ import type { Descriptor } from './manifest.js';
 import type { BlobSource } from './image-from-manifest.js';
 import type { TarIndex } from './tar-index.js';
 import type { FileRange } from './types.js';
-import { READ_CHUNK } from './read-chunk.js';
+import { fileRangeStream } from './file-range-stream.js';
 
 export interface LayoutFiles {
   has(path: string): Promise<boolean>;
@@ -95,7 +95,7 @@ export function dirFiles(root: string): LayoutFiles {
         if ((e as NodeJS.ErrnoException).code === 'ELOOP') throw symlinkRefused(abs, full, what);
         throw new CustomsError('IMAGE_BLOB_MISSING', `${what}: ${full} is missing (${(e as Error).message})`, e);
       }
-      return fh.createReadStream({ highWaterMark: READ_CHUNK });
+      return fileRangeStream({ handle: fh });
     },
     async read(p, max, what) {
       return readBounded(await this.open(p, what), max, `${what} (${p})`);

@@ -2,11 +2,10 @@
  * Builds a Layer whose open() streams: stored bytes → (size guard) → blob
  * digest check → decoder → diffID check. Every source uses this one pipeline.
  */
-import { createReadStream } from 'node:fs';
 import { pipeline, Readable, Transform, type TransformCallback } from 'node:stream';
 import { CustomsError, type Limits, VerifyDigest } from '../core/index.js';
+import { fileRangeStream } from './file-range-stream.js';
 import { LayerDecoder } from './layer-decoder.js';
-import { READ_CHUNK } from './read-chunk.js';
 import { tarSplitStream } from './tar-split.js';
 import type { EngineLayerFiles, FileRange, Layer, LayerSource } from './types.js';
 
@@ -110,12 +109,6 @@ export function layerFromSource(source: LayerSource, limits: Limits): Layer {
     ...source,
     limits,
     openBlob: async () =>
-      file.length === 0
-        ? Readable.from([])
-        : createReadStream(file.path, {
-            start: file.start,
-            end: file.start + file.length - 1,
-            highWaterMark: READ_CHUNK,
-          }),
+      file.length === 0 ? Readable.from([]) : fileRangeStream({ path: file.path }, file.start, file.length),
   });
 }

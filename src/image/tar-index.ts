@@ -4,12 +4,11 @@
  * sizes), skipping contents with positioned reads; members are then read as
  * byte ranges. Bounded: entry count, header sanity, truncation.
  */
-import { createReadStream } from 'node:fs';
 import { type FileHandle, open } from 'node:fs/promises';
 import { Readable } from 'node:stream';
 import { CustomsError } from '../core/index.js';
 import { readBounded } from './bounded-read.js';
-import { READ_CHUNK } from './read-chunk.js';
+import { fileRangeStream } from './file-range-stream.js';
 import type { FileRange } from './types.js';
 import { BLOCK, cString, decodeHeader, isZeroBlock, parsePax, type RawHeader } from './tar/tar-header.js';
 
@@ -160,7 +159,7 @@ export class TarIndex {
   open(name: string, what: string): Readable {
     const m = this.resolve(name, what);
     if (m.size === 0) return Readable.from([]);
-    return createReadStream(this.path, { start: m.offset, end: m.offset + m.size - 1, highWaterMark: READ_CHUNK });
+    return fileRangeStream({ path: this.path }, m.offset, m.size);
   }
 
   async read(name: string, max: number, what: string): Promise<Buffer> {

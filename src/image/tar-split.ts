@@ -19,9 +19,7 @@ import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import { createGunzip } from 'node:zlib';
 import { CustomsError } from '../core/index.js';
-
-/** Output chunk: big enough that the hash and the tar walk see few chunks, small enough to stay cheap. */
-const OUT_CHUNK = 256 * 1024;
+import { releaseChunk, takeChunk } from './chunk-pool.js';
 
 interface SegmentEntry {
   readonly type: 2;
@@ -181,11 +179,11 @@ export function tarSplitStream(tarSplit: string, diffDir: string, what: string):
   };
 
   async function* chunks(): AsyncGenerator<Buffer> {
-    let out = Buffer.allocUnsafe(OUT_CHUNK);
+    let out = takeChunk();
     let used = 0;
     const flush = (): Buffer => {
       const b = out.subarray(0, used);
-      out = Buffer.allocUnsafe(OUT_CHUNK);
+      out = takeChunk();
       used = 0;
       return b;
     };
@@ -200,7 +198,7 @@ export function tarSplitStream(tarSplit: string, diffDir: string, what: string):
           const n = seg.copy(out, used, off);
           off += n;
           used += n;
-          if (used === OUT_CHUNK) yield flush();
+          if (used === out.length) yield flush();
         }
         continue;
       }
@@ -228,7 +226,7 @@ export function tarSplitStream(tarSplit: string, diffDir: string, what: string):
         let left = size;
         let pos = 0;
         while (left > 0) {
-          const n = readSync(fd, out, used, Math.min(left, OUT_CHUNK - used), pos);
+          const n = readSync(fd, out, used, Math.min(left, out.length - used), pos);
           if (n === 0)
             throw new CustomsError(
               'IMAGE_DIGEST_MISMATCH',
@@ -237,13 +235,15 @@ export function tarSplitStream(tarSplit: string, diffDir: string, what: string):
           left -= n;
           pos += n;
           used += n;
-          if (used === OUT_CHUNK) yield flush();
+          if (used === out.length) yield flush();
         }
       } finally {
         closeSync(fd);
       }
     }
     if (used > 0) yield flush();
+    releaseChunk(out);
   }
-  return Readable.from(chunks(), { objectMode: false, highWaterMark: 2 * OUT_CHUNK });
+  // The chunks are pooled read buffers (chunk-pool.ts): one is rebuilt while the walk reads the last.
+  return Readable.from(chunks(), { objectMode: false, highWaterMark: 1 });
 }

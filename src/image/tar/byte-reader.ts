@@ -1,9 +1,14 @@
 import type { Readable } from 'node:stream';
+import { releaseChunk } from '../chunk-pool.js';
 
 /**
  * Pull-based reader over a byte stream: exact reads and cheap skips, without
  * copying what is skipped. Ends are reported as `null` (clean end) so callers
  * can tell a truncated stream from a finished one.
+ *
+ * A `read` inside one chunk returns a view of it, valid until the next call:
+ * when the reader moves to the next chunk it hands the previous one back to
+ * the chunk pool (chunk-pool.ts), which reuses it for a later read.
  */
 export class ByteReader {
   private readonly iter: AsyncIterator<Buffer>;
@@ -25,21 +30,25 @@ export class ByteReader {
         this.done = true;
         return false;
       }
+      releaseChunk(this.chunk);
       this.chunk = r.value;
       this.offset = 0;
     }
     return true;
   }
 
-  /** Read exactly n bytes, or return the bytes that were available before the end (shorter). */
-  async read(n: number): Promise<Buffer> {
+  /**
+   * Read exactly n bytes, or return the bytes that were available before the end (shorter).
+   * Bytes that span chunks are copied into `target(n)` (a new buffer by default).
+   */
+  async read(n: number, target: (n: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
     if (this.offset + n <= this.chunk.length) {
       const out = this.chunk.subarray(this.offset, this.offset + n);
       this.offset += n;
       this.position += n;
       return out;
     }
-    const out = Buffer.allocUnsafe(n);
+    const out = target(n);
     let got = 0;
     while (got < n) {
       if (!(await this.fill())) break;
@@ -90,6 +99,9 @@ export class ByteReader {
   /** Stop reading: lets the source stream clean up. */
   async close(): Promise<void> {
     this.done = true;
+    releaseChunk(this.chunk);
+    this.chunk = Buffer.alloc(0);
+    this.offset = 0;
     await this.iter.return?.();
   }
 }

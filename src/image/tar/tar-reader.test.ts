@@ -336,3 +336,27 @@ test('a negative size is refused only where a body is read', async () => {
   assert.deepEqual(await names([paxEntry({ size: '-1' }), { name: 'h', type: '1', linkname: 'z' }]), ['hardlink:h']);
   await rejectsWith(chunked(tarBytes([paxEntry({ size: '-1' }), { name: 'f' }])), 'LAYER_CORRUPT');
 });
+
+test('bodies read from pooled chunks are whole and right, and the chunks go back to the pool', async () => {
+  const { randomBytes } = await import('node:crypto');
+  const { fileRangeStream } = await import('../file-range-stream.js');
+  const { freeChunks } = await import('../chunk-pool.js');
+  const { READ_CHUNK } = await import('../read-chunk.js');
+  // Sizes inside one chunk, across two, across several, and larger than the reused body buffer.
+  const sizes = [100, READ_CHUNK - 700, READ_CHUNK + 3, 3 * READ_CHUNK, 5, 17 * READ_CHUNK + 1, 2 * READ_CHUNK];
+  const bodies = sizes.map((n) => randomBytes(n));
+  const dir = mkdtempSync(join(tmpdir(), 'customs-pooled-tar-'));
+  const file = join(dir, 'layer.tar');
+  writeFileSync(file, tarBytes(bodies.map((body, i) => ({ name: `f${i}`, body }))));
+  const before = freeChunks();
+  const r = new TarReader(fileRangeStream({ path: file }));
+  let i = 0;
+  for (let e = await r.next(); e; e = await r.next()) {
+    const body = await r.readBody();
+    assert.ok(body.equals(bodies[i] as Buffer), `body of f${i} (${sizes[i]} bytes)`);
+    i++;
+  }
+  assert.equal(i, bodies.length);
+  await r.close();
+  assert.ok(freeChunks() > before, 'the reader handed its chunks back');
+});

@@ -1,0 +1,57 @@
+/**
+ * Read buffers that are used again once the layer walk is past them.
+ *
+ * A layer is read in READ_CHUNK pieces: 1,900 of them for the 1.9 GB benchmark
+ * image. Allocated afresh, each piece lives until V8 collects its wrapper, and
+ * glibc, whose mmap threshold rises to 1 MiB after the first such buffer is freed,
+ * serves the later ones from its arenas, which stay as large as the most dead
+ * buffers ever waiting for a collection: tens of MB per thread (docs/adr/0009).
+ * A small free list per thread keeps the memory of a layer read to the few chunks
+ * in flight.
+ *
+ * Ownership: `takeChunk` lends a buffer; the stream's last reader hands it back
+ * with `releaseChunk` when it has moved past it (ByteReader, once the bytes it
+ * returned are no longer valid by its contract; LayerDecoder, once zlib has
+ * consumed an input chunk). A chunk nobody releases is simply collected. A
+ * buffer not lent by the pool is ignored, and a chunk is returned at most once.
+ */
+import { READ_CHUNK } from './read-chunk.js';
+
+/** Free chunks kept per thread: a layer stream has at most a handful in flight. */
+const MAX_FREE = 16;
+
+const free: ArrayBuffer[] = [];
+const lent = new WeakSet<ArrayBuffer>();
+
+/**
+ * `CUSTOMS_POISON_RELEASED_CHUNKS=1` (set by the test targets) fills every
+ * released chunk with 0xDB, so a reader that keeps bytes past its release reads
+ * garbage at once instead of, rarely, another chunk's data.
+ */
+const poison = process.env.CUSTOMS_POISON_RELEASED_CHUNKS === '1';
+
+/** A READ_CHUNK-byte buffer, lent until `releaseChunk`. Its content is undefined. */
+export function takeChunk(): Buffer {
+  const ab = free.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK).buffer;
+  lent.add(ab);
+  return Buffer.from(ab, 0, READ_CHUNK);
+}
+
+/** Hand back a chunk (or any view of one) lent by `takeChunk`; anything else is ignored. */
+export function releaseChunk(chunk: Uint8Array): void {
+  const ab = chunk.buffer;
+  if (!(ab instanceof ArrayBuffer) || !lent.has(ab)) return;
+  lent.delete(ab);
+  poisonReleased(new Uint8Array(ab));
+  if (free.length < MAX_FREE) free.push(ab);
+}
+
+/** Under CUSTOMS_POISON_RELEASED_CHUNKS=1, fill bytes whose holder has given them up. */
+export function poisonReleased(bytes: Uint8Array): void {
+  if (poison) bytes.fill(0xdb);
+}
+
+/** Chunks waiting on the free list (tests). */
+export function freeChunks(): number {
+  return free.length;
+}
