@@ -47,7 +47,7 @@ export function releaseChunk(chunk: Uint8Array): void {
 }
 
 /** Under CUSTOMS_POISON_RELEASED_CHUNKS=1, fill bytes whose holder has given them up. */
-export function poisonReleased(bytes: Uint8Array): void {
+function poisonReleased(bytes: Uint8Array): void {
   if (poison) bytes.fill(0xdb);
 }
 

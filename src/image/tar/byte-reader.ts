@@ -37,18 +37,15 @@ export class ByteReader {
     return true;
   }
 
-  /**
-   * Read exactly n bytes, or return the bytes that were available before the end (shorter).
-   * Bytes that span chunks are copied into `target(n)` (a new buffer by default).
-   */
-  async read(n: number, target: (n: number) => Buffer = Buffer.allocUnsafe): Promise<Buffer> {
+  /** Read exactly n bytes, or return the bytes that were available before the end (shorter). */
+  async read(n: number): Promise<Buffer> {
     if (this.offset + n <= this.chunk.length) {
       const out = this.chunk.subarray(this.offset, this.offset + n);
       this.offset += n;
       this.position += n;
       return out;
     }
-    const out = target(n);
+    const out = Buffer.allocUnsafe(n);
     let got = 0;
     while (got < n) {
       if (!(await this.fill())) break;

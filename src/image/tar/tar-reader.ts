@@ -1,6 +1,5 @@
 import type { Readable } from 'node:stream';
 import { CustomsError } from '../../core/index.js';
-import { poisonReleased } from '../chunk-pool.js';
 import { ByteReader } from './byte-reader.js';
 import {
   BLOCK,
@@ -30,15 +29,6 @@ export interface TarEntry {
 const MAX_META = 1024 * 1024;
 
 const pad = (n: number): number => (BLOCK - (n % BLOCK)) % BLOCK;
-
-/**
- * Bodies up to this size that span read chunks are copied into one buffer the reader
- * reuses (a body is valid until the next call, as `readBody` says): a scan reads
- * hundreds of MB of jars and binaries, and a fresh buffer for each left that much
- * garbage to the allocator between collections (docs/adr/0009). Larger bodies get
- * a buffer of their own.
- */
-const SCRATCH_MAX = 16 * 1024 * 1024;
 
 /** Data fragments of a sparse file: [offset, length] in the logical file, in order. */
 type SparseMap = readonly (readonly [number, number])[];
@@ -77,9 +67,6 @@ export class TarReader {
   private head: Buffer | undefined;
   /** The current entry's sparse map and logical size, when it is a sparse file. */
   private sparse: { readonly map: SparseMap; readonly size: number; body?: Buffer } | undefined;
-  /** The reused body buffer (SCRATCH_MAX), and how much of it the current entry's body took. */
-  private scratch: Buffer | undefined;
-  private scratchUsed = 0;
   entries = 0;
 
   constructor(stream: Readable | AsyncIterable<Buffer>) {
@@ -100,8 +87,6 @@ export class TarReader {
     this.padding = 0;
     this.head = undefined;
     this.sparse = undefined;
-    if (this.scratch && this.scratchUsed > 0) poisonReleased(this.scratch.subarray(0, this.scratchUsed));
-    this.scratchUsed = 0;
   }
 
   private truncated(): never {
@@ -346,27 +331,18 @@ export class TarReader {
     return body;
   }
 
-  /** A buffer for a body of n bytes, valid until the next call: the scratch buffer when n fits it. */
-  private readonly bodyBuffer = (n: number): Buffer => {
-    if (n > SCRATCH_MAX) return Buffer.allocUnsafe(n);
-    if (!this.scratch || this.scratch.length < n)
-      this.scratch = Buffer.allocUnsafeSlow(Math.min(SCRATCH_MAX, Math.max(n, 2 * (this.scratch?.length ?? 0))));
-    this.scratchUsed = n;
-    return this.scratch.subarray(0, n);
-  };
-
   /** The body as stored in the archive. */
   private async readStored(): Promise<Buffer> {
     if (!this.head) {
-      const body = await this.in.read(this.remaining, this.bodyBuffer);
+      const body = await this.in.read(this.remaining);
       if (body.length < this.remaining) this.truncated();
       this.remaining = 0;
       this.head = body;
       return body;
     }
     if (this.remaining === 0) return this.head;
-    // One buffer for head + rest, instead of reading the rest and concatenating.
-    const body = this.bodyBuffer(this.head.length + this.remaining);
+    // One allocation for head + rest, instead of reading the rest and concatenating.
+    const body = Buffer.allocUnsafe(this.head.length + this.remaining);
     this.head.copy(body, 0);
     const got = await this.in.readInto(body, this.head.length, this.remaining);
     if (got < this.remaining) this.truncated();
