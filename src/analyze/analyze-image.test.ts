@@ -11,6 +11,7 @@ import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { createContext, DEFAULT_LIMITS, type Digest, sha256 } from '../core/index.js';
 import { type Image, layerFromSource } from '../image/index.js';
+import { makeLayer } from '../image/make-layer.js';
 import { tarBytes } from '../image/tar/test-support/tar-fixture.js';
 import { analyzeImage, layerCacheKey } from './analyze-image.js';
 import { type AnalyzerPlan, buildAnalyzers } from './analyzers.js';
@@ -209,4 +210,50 @@ test('analyzeImage: with concurrency 1 streamed layers still run one at a time',
   const one = createContext({ config: { limits: { ...DEFAULT_LIMITS, concurrency: 1 } } });
   await analyzeImage(img, one, { plan: { groups: ['packages'] }, cache: new MemoryCache() });
   assert.equal(seen.most, 1);
+});
+
+test('analyzeImage: downloaded layers (no local file) are piped to a layer thread, one walked here', async () => {
+  // Over the 64 MB from which a layer thread pays off: two layers of one 33 MB file each.
+  const tars = [0, 1].map((i) =>
+    tarBytes([
+      { name: `srv/blob-${i}`, body: Buffer.alloc(33 * 1024 * 1024, i) },
+      { name: 'etc/os-release', body: `ID=debian\nVERSION_ID="1${i}"\n` },
+    ]),
+  );
+  let opened = 0;
+  let openedHere = 0;
+  const layers = tars.map((tar, i) => {
+    const layer = makeLayer({
+      diffID: sha256(tar),
+      digest: sha256(tar),
+      mediaType: 'application/vnd.oci.image.layer.v1.tar',
+      size: tar.length,
+      compression: 'none',
+      verifyBlob: true,
+      verifyDiffID: true,
+      what: `layer ${i}`,
+      limits: DEFAULT_LIMITS,
+      openBlob: async () => {
+        opened++;
+        return Readable.from([tar.subarray(0, 1000), tar.subarray(1000)]);
+      },
+    });
+    assert.equal(layer.source, undefined, 'no local file: the bytes come only through this thread');
+    return {
+      ...layer,
+      open: (onBytes?: (n: number) => void) => {
+        openedHere++;
+        return layer.open(onBytes);
+      },
+    };
+  });
+  const img = { ...streamedImage([], 0, { inFlight: 0, most: 0 }), layers };
+  const res = await analyzeImage(img, ctx(), { plan: { groups: ['packages'] }, cache: new MemoryCache() });
+  assert.equal(opened, 2);
+  assert.equal(openedHere, 1, 'one layer was walked on this thread, the other by the layer thread');
+  assert.deepEqual(
+    res.merged.os.map((o) => o.os.version),
+    ['11'],
+    'the top layer wins, wherever it was walked',
+  );
 });

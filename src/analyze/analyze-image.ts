@@ -1,5 +1,6 @@
+import { MessageChannel } from 'node:worker_threads';
 import { type Context, CustomsError, sha256, stableJson, toCustomsError } from '../core/index.js';
-import type { Image } from '../image/index.js';
+import { type Image, type LayerSource, servePipe } from '../image/index.js';
 import { applyLayers, type MergedFacts } from './apply-layers.js';
 import type { LayerCache, LayerResult } from './layer-result.js';
 import { walkLayer } from './layer-walker.js';
@@ -117,11 +118,20 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
     const id = `layer-${index}`;
     let done = 0;
     ctx.log({ kind: 'progress-start', id, label: `layer ${index + 1}/${n}`, total: layer.size ?? 0 });
+    let stopPipe: (() => void) | undefined;
     try {
       let result: LayerResult;
-      if (thread && layer.source && plan) {
+      if (thread && plan && (layer.source || layer.stored)) {
+        let source = layer.source;
+        if (!source && layer.stored) {
+          // Bytes only this thread can read (a registry download): piped to the layer thread,
+          // which verifies, decodes and walks them.
+          const { port1, port2 } = new MessageChannel();
+          stopPipe = servePipe(port1, layer.stored.open);
+          source = { ...layer.stored.description, pipe: port2 };
+        }
         result = await thread.analyze(
-          layer.source,
+          source as LayerSource,
           plan,
           ctx.config,
           (bytes) => {
@@ -152,29 +162,34 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
       const err = toCustomsError(e, 'LAYER_CORRUPT');
       throw new CustomsError(err.code, `layer ${index + 1} (${layer.diffID}): ${err.message}`, e);
     } finally {
+      stopPipe?.();
       ctx.log({ kind: 'progress-end', id });
     }
   };
 
-  const movable = todo.filter((i) => image.layers[i]?.source !== undefined);
+  // A layer thread takes a layer whose bytes it can read itself (a local file) or that this
+  // thread pipes to it (a registry download: layer-pipe.ts).
+  const threadable = (i: number): boolean => {
+    const layer = image.layers[i];
+    return layer?.source !== undefined || layer?.stored !== undefined;
+  };
   const threads: LayerThread[] = [];
-  const wanted = Math.min(Math.max(1, ctx.config.limits.concurrency) - 1, movable.length - 1);
+  const wanted = Math.min(Math.max(1, ctx.config.limits.concurrency) - 1, todo.filter(threadable).length - 1);
   if (plan && wanted > 0 && todo.reduce((sum, i) => sum + sizeOf(i), 0) >= WORKER_MIN_BYTES) {
     for (let i = 0; i < wanted; i++) threads.push(new LayerThread());
   }
-  // A layer with no local file (a registry blob streamed over HTTP) cannot move to a worker
-  // thread, so with no worker the main thread runs up to `concurrency` such layers at once:
-  // zlib inflates on libuv's thread pool (node:zlib streams are asynchronous) while this
-  // thread hashes and walks another layer, so both cores work when one layer dominates.
-  const pinned = todo.length - movable.length;
-  const mainLanes = threads.length === 0 ? Math.max(1, Math.min(ctx.config.limits.concurrency, pinned)) : 1;
+  // With no layer thread (no plan to send it, a small image) the main thread runs up to
+  // `concurrency` downloaded layers at once: zlib inflates on libuv's thread pool (node:zlib
+  // streams are asynchronous) while this thread hashes and walks another layer.
+  const downloads = todo.filter((i) => image.layers[i]?.source === undefined).length;
+  const mainLanes = threads.length === 0 ? Math.max(1, Math.min(ctx.config.limits.concurrency, downloads)) : 1;
   const runners: (LayerThread | undefined)[] = [...new Array<undefined>(mainLanes).fill(undefined), ...threads];
   const abort = (): void => {
     for (const t of threads) void t.close();
   };
   ctx.signal.addEventListener('abort', abort, { once: true });
   try {
-    await drain(todo, runners, (i, t) => t === undefined || image.layers[i]?.source !== undefined, run);
+    await drain(todo, runners, (i, t) => t === undefined || threadable(i), run);
   } finally {
     ctx.signal.removeEventListener('abort', abort);
     await Promise.all([...threads.map((t) => t.close()), ownSandbox?.close()]);

@@ -1,5 +1,5 @@
 import { Worker } from 'node:worker_threads';
-import { type Config, CustomsError, ERROR_CODES, type ErrorCode } from '../core/index.js';
+import { type Config, CustomsError, fromWireError, type WireError } from '../core/index.js';
 import type { LayerSource } from '../image/index.js';
 import type { AnalyzerPlan } from './analyzers.js';
 import type { LayerResult } from './layer-result.js';
@@ -10,7 +10,7 @@ type Reply =
   | SandboxRequest
   | { readonly id: number; readonly progress: number }
   | { readonly id: number; readonly result: LayerResult }
-  | { readonly id: number; readonly error: { readonly code: string; readonly message: string } };
+  | { readonly id: number; readonly error: WireError };
 
 /**
  * Young generation of a layer thread, MiB. The walk allocates fast and keeps
@@ -49,8 +49,7 @@ export class LayerThread {
         p.resolve(m.result);
       } else {
         this.pending = undefined;
-        const code = (m.error.code in ERROR_CODES ? m.error.code : 'INTERNAL') as ErrorCode;
-        p.reject(new CustomsError(code, m.error.message));
+        p.reject(fromWireError(m.error));
       }
     });
     this.worker.on('error', (e) => {
@@ -72,7 +71,8 @@ export class LayerThread {
     return new Promise((resolve, reject) => {
       this.pending = { id, resolve, reject, progress, sandbox };
       const job: LayerJob = { id, source, plan, config, sandboxed: sandbox !== undefined };
-      this.worker.postMessage(job);
+      // A piped layer's port moves to the worker with the job.
+      this.worker.postMessage(job, source.pipe ? [source.pipe] : []);
     });
   }
 

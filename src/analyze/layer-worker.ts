@@ -7,14 +7,7 @@
  * which runs them in its sandbox pool (layer-thread.ts).
  */
 import { type MessagePort, parentPort } from 'node:worker_threads';
-import {
-  type Config,
-  CustomsError,
-  createContext,
-  ERROR_CODES,
-  type ErrorCode,
-  isCustomsError,
-} from '../core/index.js';
+import { type Config, CustomsError, createContext, ERROR_CODES, type ErrorCode, toWireError } from '../core/index.js';
 import { layerFromSource, type LayerSource } from '../image/index.js';
 import { type AnalyzerPlan, buildAnalyzers } from './analyzers.js';
 import { walkLayer } from './layer-walker.js';
@@ -116,10 +109,7 @@ if (port) {
       });
       port.postMessage({ id: job.id, result });
     } catch (e) {
-      port.postMessage({
-        id: job.id,
-        error: { code: isCustomsError(e) ? e.code : 'INTERNAL', message: e instanceof Error ? e.message : String(e) },
-      });
+      port.postMessage({ id: job.id, error: toWireError(e) });
     } finally {
       stream?.destroy();
     }

@@ -419,3 +419,18 @@ export function toCustomsError(e: unknown, fallback: ErrorCode = 'INTERNAL'): Cu
   const message = e instanceof Error ? e.message : String(e);
   return new CustomsError(fallback, message, e);
 }
+
+/** An error as it crosses a thread boundary (postMessage keeps no class). */
+export interface WireError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export function toWireError(e: unknown): WireError {
+  return { code: isCustomsError(e) ? e.code : 'INTERNAL', message: e instanceof Error ? e.message : String(e) };
+}
+
+/** The CustomsError a WireError stands for; a code this build does not know is INTERNAL. */
+export function fromWireError(w: WireError): CustomsError {
+  return new CustomsError((w.code in ERROR_CODES ? w.code : 'INTERNAL') as ErrorCode, w.message);
+}

@@ -21,7 +21,8 @@ import { READ_CHUNK } from './read-chunk.js';
 const MAX_FREE = 16;
 
 const free: ArrayBuffer[] = [];
-const lent = new WeakSet<ArrayBuffer>();
+/** Chunks out on loan, each with where it goes back to (this thread's free list when undefined). */
+const lent = new WeakMap<ArrayBuffer, ((chunk: ArrayBuffer) => void) | undefined>();
 
 /**
  * `CUSTOMS_POISON_RELEASED_CHUNKS=1` (set by the test targets) fills every
@@ -32,18 +33,33 @@ const poison = process.env.CUSTOMS_POISON_RELEASED_CHUNKS === '1';
 
 /** A READ_CHUNK-byte buffer, lent until `releaseChunk`. Its content is undefined. */
 export function takeChunk(): Buffer {
-  const ab = free.pop() ?? Buffer.allocUnsafeSlow(READ_CHUNK).buffer;
-  lent.add(ab);
+  const ab = free.pop() ?? newChunk();
+  lent.set(ab, undefined);
   return Buffer.from(ab, 0, READ_CHUNK);
+}
+
+/**
+ * Lend a chunk that came from elsewhere (another thread's pool, through a
+ * MessagePort): when released it goes to `giveBack` instead of this thread's list.
+ */
+export function adoptChunk(ab: ArrayBuffer, giveBack: (chunk: ArrayBuffer) => void): void {
+  lent.set(ab, giveBack);
 }
 
 /** Hand back a chunk (or any view of one) lent by `takeChunk`; anything else is ignored. */
 export function releaseChunk(chunk: Uint8Array): void {
   const ab = chunk.buffer;
   if (!(ab instanceof ArrayBuffer) || !lent.has(ab)) return;
+  const giveBack = lent.get(ab);
   lent.delete(ab);
   poisonReleased(new Uint8Array(ab));
-  if (free.length < MAX_FREE) free.push(ab);
+  if (giveBack) giveBack(ab);
+  else if (free.length < MAX_FREE) free.push(ab);
+}
+
+/** A fresh READ_CHUNK-byte ArrayBuffer (uninitialised), of its own. */
+export function newChunk(): ArrayBuffer {
+  return Buffer.allocUnsafeSlow(READ_CHUNK).buffer as ArrayBuffer;
 }
 
 /** Under CUSTOMS_POISON_RELEASED_CHUNKS=1, fill bytes whose holder has given them up. */

@@ -24,6 +24,7 @@ export {
 export { TarReader, type TarEntry } from './tar/tar-reader.js';
 export { normaliseEntryName, resolveLinkTarget } from './tar/entry-path.js';
 export { layerFromSource } from './make-layer.js';
+export { servePipe } from './layer-pipe.js';
 export {
   DEFAULT_PAGE_SIZE,
   type IndexEntry,

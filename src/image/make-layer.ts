@@ -7,10 +7,11 @@ import { CustomsError, type Limits, VerifyDigest } from '../core/index.js';
 import { fileRangeStream } from './file-range-stream.js';
 import { LayerDecoder } from './layer-decoder.js';
 import { tarSplitStream } from './tar-split.js';
-import type { EngineLayerFiles, FileRange, Layer, LayerSource } from './types.js';
+import { pipeStream } from './layer-pipe.js';
+import type { EngineLayerFiles, FileRange, Layer, LayerDescription, LayerSource } from './types.js';
 
-/** How to build a layer: its description (types.ts LayerSource) plus how to read its bytes. */
-export interface LayerSpec extends Omit<LayerSource, 'file' | 'engine'> {
+/** How to build a layer: its description (types.ts LayerDescription) plus how to read its bytes. */
+export interface LayerSpec extends LayerDescription {
   readonly limits: Limits;
   /** Opens the stored bytes. */
   readonly openBlob: () => Promise<Readable>;
@@ -59,9 +60,10 @@ class StoredBytes extends Transform {
 }
 
 export function makeLayer(spec: LayerSpec): Layer {
-  const { openBlob: _open, limits: _limits, file, engine, ...described } = spec;
+  const { openBlob, limits: _limits, file, engine, ...described } = spec;
   const source: LayerSource | undefined = file ? { ...described, file } : engine ? { ...described, engine } : undefined;
   const layer: Layer = {
+    stored: { description: described, open: openBlob },
     diffID: spec.diffID,
     digest: spec.digest,
     mediaType: spec.mediaType,
@@ -97,7 +99,8 @@ export function makeLayer(spec: LayerSpec): Layer {
 
 /** Rebuild a layer from its serialisable description (in a worker thread, say). */
 export function layerFromSource(source: LayerSource, limits: Limits): Layer {
-  const { file, engine } = source;
+  const { file, engine, pipe, ...described } = source;
+  if (pipe) return makeLayer({ ...described, limits, openBlob: async () => pipeStream(pipe) });
   if (engine) {
     return makeLayer({
       ...source,

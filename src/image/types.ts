@@ -1,3 +1,4 @@
+import type { MessagePort } from 'node:worker_threads';
 import type { Readable } from 'node:stream';
 import type { Digest } from '../core/index.js';
 
@@ -50,17 +51,20 @@ export interface EngineLayerFiles {
 }
 
 /**
- * A plain-data description of a layer whose bytes are on local disk: enough to
- * rebuild it with `layerFromSource` in another thread (structured-clonable).
- * The bytes are either a file range (`file`) or an engine layer (`engine`).
+ * A description of a layer that another thread can rebuild with `layerFromSource`
+ * (structured-clonable): its bytes are a local file range (`file`), an engine
+ * layer (`engine`), or arrive over a MessagePort from the thread that reads them
+ * (`pipe`, layer-pipe.ts: registry blobs).
  */
-export type LayerSource = LayerSourceBase &
+export type LayerSource = LayerDescription &
   (
-    | { readonly file: FileRange; readonly engine?: undefined }
-    | { readonly engine: EngineLayerFiles; readonly file?: undefined }
+    | { readonly file: FileRange; readonly engine?: undefined; readonly pipe?: undefined }
+    | { readonly engine: EngineLayerFiles; readonly file?: undefined; readonly pipe?: undefined }
+    | { readonly pipe: MessagePort; readonly file?: undefined; readonly engine?: undefined }
   );
 
-interface LayerSourceBase {
+/** What every layer source says about the layer: how to check and decode its bytes. */
+export interface LayerDescription {
   readonly diffID: Digest;
   /** Digest of the stored blob. */
   readonly digest: Digest;
@@ -93,6 +97,12 @@ export interface Layer {
   open(onBytes?: (n: number) => void): Promise<Readable>;
   /** Present when the layer's bytes are in a local file (archives, layouts, daemon exports). */
   readonly source?: LayerSource;
+  /**
+   * The stored bytes as they are, before any check or decoding, with the layer's
+   * description: lets another thread verify, decode and walk a layer whose bytes
+   * this thread reads (a registry blob, piped to it: layer-pipe.ts).
+   */
+  readonly stored?: { readonly description: LayerDescription; open(): Promise<Readable> };
 }
 
 export interface Platform {

@@ -1,0 +1,117 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { test } from 'node:test';
+import { MessageChannel } from 'node:worker_threads';
+import { CustomsError, isCustomsError } from '../core/index.js';
+import { releaseChunk } from './chunk-pool.js';
+import { pipeStream, servePipe } from './layer-pipe.js';
+import { READ_CHUNK } from './read-chunk.js';
+
+/** Download-sized pieces (as an HTTP body arrives), then optionally an error. */
+function pieces(data: Buffer, failAfter?: { bytes: number; error: Error }): Readable {
+  return Readable.from(
+    (async function* () {
+      for (let at = 0; at < data.length; at += 65_536) {
+        if (failAfter && at >= failAfter.bytes) throw failAfter.error;
+        yield data.subarray(at, at + 65_536);
+      }
+    })(),
+  );
+}
+
+/** Every byte the worker side reads, each chunk released as a layer walk would. */
+async function drain(stream: Readable): Promise<{ bytes: Buffer; chunks: number }> {
+  const parts: Buffer[] = [];
+  for await (const c of stream as AsyncIterable<Buffer>) {
+    parts.push(Buffer.from(c));
+    releaseChunk(c);
+  }
+  return { bytes: Buffer.concat(parts), chunks: parts.length };
+}
+
+test('the bytes arrive whole, in READ_CHUNK pieces, and can be opened again', async () => {
+  const data = randomBytes(3 * READ_CHUNK + 4321);
+  const { port1, port2 } = new MessageChannel();
+  let opened = 0;
+  const stop = servePipe(port1, async () => {
+    opened++;
+    return pieces(data);
+  });
+  try {
+    const first = await drain(pipeStream(port2));
+    assert.deepEqual(first.bytes, data);
+    assert.equal(first.chunks, 4);
+    const again = await drain(pipeStream(port2));
+    assert.deepEqual(again.bytes, data, 'a second pass of the walk reads the bytes again');
+    assert.equal(opened, 2);
+  } finally {
+    stop();
+  }
+});
+
+test('an empty blob is an empty stream', async () => {
+  const { port1, port2 } = new MessageChannel();
+  const stop = servePipe(port1, async () => Readable.from([]));
+  try {
+    assert.equal((await drain(pipeStream(port2))).bytes.length, 0);
+  } finally {
+    stop();
+  }
+});
+
+test('a download that fails reaches the worker with its code, after the bytes before it', async () => {
+  const data = randomBytes(2 * READ_CHUNK);
+  const { port1, port2 } = new MessageChannel();
+  const error = new CustomsError('REGISTRY_UNREACHABLE', 'connection reset by the registry');
+  const stop = servePipe(port1, async () => pieces(data, { bytes: READ_CHUNK + 65_536, error }));
+  const got: Buffer[] = [];
+  try {
+    await assert.rejects(
+      (async () => {
+        for await (const c of pipeStream(port2) as AsyncIterable<Buffer>) got.push(Buffer.from(c));
+      })(),
+      (e: unknown) => isCustomsError(e) && e.code === 'REGISTRY_UNREACHABLE' && /connection reset/.test(e.message),
+    );
+    assert.deepEqual(Buffer.concat(got), data.subarray(0, READ_CHUNK), 'the full chunk before the failure arrived');
+  } finally {
+    stop();
+  }
+});
+
+test('a blob that cannot be opened fails the stream with the opener error', async () => {
+  const { port1, port2 } = new MessageChannel();
+  const stop = servePipe(port1, async () => {
+    throw new CustomsError('IMAGE_BLOB_MISSING', 'blob sha256:00 is not in the registry');
+  });
+  try {
+    await assert.rejects(
+      drain(pipeStream(port2)),
+      (e: unknown) => isCustomsError(e) && e.code === 'IMAGE_BLOB_MISSING',
+    );
+  } finally {
+    stop();
+  }
+});
+
+test('a worker that stops reading closes the download; a reader that stops ends the worker stream', async () => {
+  const data = randomBytes(8 * READ_CHUNK);
+  const { port1, port2 } = new MessageChannel();
+  let raw: Readable | undefined;
+  const stop = servePipe(port1, async () => {
+    raw = pieces(data);
+    return raw;
+  });
+  const stream = pipeStream(port2);
+  for await (const c of stream as AsyncIterable<Buffer>) {
+    releaseChunk(c);
+    break; // destroys the stream
+  }
+  await new Promise((r) => setTimeout(r, 50));
+  assert.equal(raw?.destroyed, true, 'the download was stopped');
+
+  const second = pipeStream(port2);
+  const failed = drain(second);
+  stop();
+  await assert.rejects(failed, (e: unknown) => isCustomsError(e) && e.code === 'ABORTED');
+});
