@@ -23,7 +23,7 @@ export {
 } from './tar/tar-writer.js';
 export { TarReader, type TarEntry } from './tar/tar-reader.js';
 export { normaliseEntryName, resolveLinkTarget } from './tar/entry-path.js';
-export { layerFromSource } from './make-layer.js';
+export { layerFromSource, makeLayer, type LayerSpec } from './make-layer.js';
 export { servePipe } from './layer-pipe.js';
 export {
   DEFAULT_PAGE_SIZE,
