@@ -137,6 +137,8 @@ function parseLoose(text: string): string | undefined {
   };
 
   const term = (): string => {
+    // One unrecognised part fails the whole: the rest need not be looked up.
+    if (failed) return '';
     const tok = tokens[i];
     if (tok?.t === 'open') {
       i++;
@@ -212,8 +214,18 @@ function wrap(expr: string): string {
   return /\s(?:OR|AND)\s/.test(expr) && !/^\(.*\)$/.test(expr) ? `(${expr})` : expr;
 }
 
-/** One licence name: an SPDX id, a DEP-5 short name, or a name spdx-correct can fix without guessing. */
-function atom(name: string): string | undefined {
+/**
+ * One licence name: an SPDX id, a DEP-5 short name, or a name spdx-correct can fix without guessing.
+ * Remembered like normalizeLicense: copyright files repeat the same names across packages
+ * ("GPL-2+", "permissive-fsf"), and spdx-correct tries dozens of rewrites of a name it
+ * does not know before giving up.
+ */
+const atom = boundedMemo((name: string) => atomUncached(name), {
+  maxEntries: LICENSE_MEMO_ENTRIES,
+  maxKeyLength: LICENSE_MEMO_KEY_LENGTH,
+});
+
+function atomUncached(name: string): string | undefined {
   const trimmed = name.trim();
   const plus = trimmed.endsWith('+') && !trimmed.includes(' ');
   const bare = plus ? trimmed.slice(0, -1) : trimmed;
