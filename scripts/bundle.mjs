@@ -45,3 +45,16 @@ const ownModulesArePure = {
 };
 
 await build({ ...common, entryPoints: { sensor: 'dist/cli/sensor-main.js' }, plugins: [ownModulesArePure] });
+
+// `customs sbom|scan|gate`, what CI runs on every commit: their own entry (src/cli/image-main.ts),
+// split at every dynamic import into chunks beside it, so a run compiles and evaluates only what
+// it loads — `customs sbom` neither the scan writers nor the policy engine, `--help` not even the
+// pipeline (docs/adr/0003-bundled-cli.md). The chunks sit in dist/bundle/ itself, so every
+// `new URL('./…', import.meta.url)` (the workers, the web assets) resolves as from the full bundle.
+await build({
+  ...common,
+  entryPoints: { image: 'dist/cli/image-main.js' },
+  splitting: true,
+  chunkNames: 'image-[name]-[hash]',
+  plugins: [ownModulesArePure],
+});
