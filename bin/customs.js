@@ -31,7 +31,7 @@ const [bundled, compiled] =
   args[0] === 'sensor' && !args.slice(1).some((a) => SENSOR_SUBCOMMANDS.has(a))
     ? ['sensor.js', 'sensor-main.js']
     : IMAGE_COMMANDS.has(args[0])
-      ? ['image.js', 'image-main.js']
+      ? [`image-${args[0]}.js`, 'image-main.js']
       : ['index.js', 'index.js'];
 const entry =
   useBundle && mtime(`../dist/bundle/${bundled}`) >= mtime(`../dist/cli/${compiled}`)

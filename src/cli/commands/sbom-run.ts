@@ -1,0 +1,26 @@
+/**
+ * What `customs sbom` runs: loaded when the command runs (not for `--help`), and importing
+ * the pipeline by name, so that a bundle that tree-shakes (the image commands' entry,
+ * scripts/bundle.mjs) holds what an SBOM needs and not the matcher, the policy engine or
+ * the report writers that share the engine's modules.
+ */
+import { sbom } from '../../engine/index.js';
+import { type Inventory, toCustomsJson, toCycloneDx, toSpdx, toTable } from '../../sbom/index.js';
+import { renderTarget } from '../image-command.js';
+import type { SbomFormat } from './sbom.js';
+
+export { sbom };
+
+/** The inventory in the chosen format; `file` is where it goes (undefined: stdout). */
+export function render(inv: Inventory, format: SbomFormat, file: string | undefined): string {
+  switch (format) {
+    case 'table':
+      return toTable(inv, renderTarget(file));
+    case 'json':
+      return toCustomsJson(inv);
+    case 'cyclonedx':
+      return toCycloneDx(inv);
+    case 'spdx':
+      return toSpdx(inv);
+  }
+}
