@@ -72,7 +72,7 @@ for (const command of IMAGE_COMMANDS) {
   await build({
     ...common,
     entryPoints: { [`image-${command}`]: 'dist/cli/image-main.js' },
-    splitting: process.env.NOSPLIT !== "1",
+    splitting: true,
     chunkNames: `image-${command}-[name]-[hash]`,
     plugins: [otherCommands, ownModulesArePure],
   });
