@@ -71,6 +71,9 @@ for (const command of IMAGE_COMMANDS) {
   };
   await build({
     ...common,
+    // The CycloneDX library is bundled here (src/sbom/cyclonedx.ts loadCycloneDx), its optional
+    // validation and XML plug-ins not: they are never loaded.
+    external: ['better-sqlite3', 'ajv', 'ajv-formats', 'ajv-formats-draft2019', 'libxmljs2', 'xmlbuilder2'],
     entryPoints: { [`image-${command}`]: 'dist/cli/image-main.js' },
     splitting: true,
     chunkNames: `image-${command}-[name]-[hash]`,

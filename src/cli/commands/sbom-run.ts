@@ -5,14 +5,15 @@
  * the report writers that share the engine's modules.
  */
 import { sbom } from '../../engine/index.js';
-import { type Inventory, toCustomsJson, toCycloneDx, toSpdx, toTable } from '../../sbom/index.js';
+import { type Inventory, loadCycloneDx, toCustomsJson, toCycloneDx, toSpdx, toTable } from '../../sbom/index.js';
 import { renderTarget } from '../image-command.js';
 import type { SbomFormat } from './sbom.js';
 
 export { sbom };
 
 /** The inventory in the chosen format; `file` is where it goes (undefined: stdout). */
-export function render(inv: Inventory, format: SbomFormat, file: string | undefined): string {
+export async function render(inv: Inventory, format: SbomFormat, file: string | undefined): Promise<string> {
+  if (format === 'cyclonedx') await loadCycloneDx();
   switch (format) {
     case 'table':
       return toTable(inv, renderTarget(file));

@@ -35,7 +35,7 @@ Exit status: 0 ok, 2 usage error, 3 input error (bad image, unreachable registry
       const { render, sbom } = await run();
       const inv = await sbom(target, ctx);
       strict(inv.unknowns);
-      await writeOutput(render(inv, format, flags.output), flags.output);
+      await writeOutput(await render(inv, format, flags.output), flags.output);
       process.exitCode = EXIT.ok;
     });
   });
