@@ -133,10 +133,14 @@ export function describeErrorBody(text: string): { codes: string[]; text: string
   return { codes: [], text: sanitizeQuote(text) };
 }
 
-let undiciModule: Promise<typeof import('undici')> | undefined;
-/** undici, loaded on the first registry request (see RegistryClient's agents). */
-const undici = (): Promise<typeof import('undici')> => {
-  undiciModule ??= import('undici');
+type Undici = typeof import('undici')['default'];
+let undiciModule: Promise<Undici> | undefined;
+/**
+ * undici, loaded on the first registry request (see RegistryClient's agents). It is CommonJS:
+ * its exports object is the default export, under Node and in a bundle alike.
+ */
+const undici = (): Promise<Undici> => {
+  undiciModule ??= import('undici').then((m) => m.default);
   return undiciModule;
 };
 
