@@ -7,9 +7,11 @@
 import { sbom } from '../../engine/index.js';
 import { type Inventory, loadCycloneDx, toCustomsJson, toCycloneDx, toSpdx, toTable } from '../../sbom/index.js';
 import { renderTarget } from '../image-command.js';
-import type { SbomFormat } from './sbom.js';
 
 export { sbom };
+
+/** The formats `customs sbom` writes (sbom.ts lists them for --format). */
+export type SbomFormat = 'table' | 'json' | 'cyclonedx' | 'spdx';
 
 /** The inventory in the chosen format; `file` is where it goes (undefined: stdout). */
 export async function render(inv: Inventory, format: SbomFormat, file: string | undefined): Promise<string> {

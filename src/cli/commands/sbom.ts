@@ -3,12 +3,12 @@ import { EXIT } from '../../core/index.js';
 import { withImageContext } from '../image-command.js';
 import { type ImageFlags, imageOptions } from '../options.js';
 import { chosenFormat, writeOutput } from '../output.js';
+import type { SbomFormat } from './sbom-run.js';
 
 // The pipeline is imported when the command runs, so `--help` and `--version` start fast.
 const run = () => import('./sbom-run.js');
 
-export const SBOM_FORMATS = ['table', 'json', 'cyclonedx', 'spdx'] as const;
-export type SbomFormat = (typeof SBOM_FORMATS)[number];
+export const SBOM_FORMATS = ['table', 'json', 'cyclonedx', 'spdx'] as const satisfies readonly SbomFormat[];
 
 export function sbomCommand(signal: AbortSignal): Command {
   const cmd = new Command('sbom')
