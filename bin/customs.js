@@ -19,18 +19,24 @@ const mtime = (rel) => {
   }
 };
 const useBundle = mtime('../dist/bundle/index.js') >= mtime('../dist/cli/index.js');
-// `customs sensor` running (no sub-command, no help) is a long-lived node agent: its own entry
-// loads only the sensor's code (src/cli/sensor-main.ts, docs/runtime.md "Cost").
 const args = process.argv.slice(2);
+// Two commands have an entry of their own, holding only their code: `customs sensor` running
+// (no sub-command, no help) is a long-lived node agent (src/cli/sensor-main.ts, docs/runtime.md
+// "Cost"); `customs sbom|scan|gate`, run by CI on every commit, start in a fraction of the full
+// CLI's time (src/cli/image-main.ts, docs/adr/0003-bundled-cli.md). Everything else, `customs
+// --help` included, runs the full CLI.
 const SENSOR_SUBCOMMANDS = new Set(['inventory', 'drift', 'segmentation', 'netpol', 'help', '-h', '--help']);
-const sensorRun = args[0] === 'sensor' && !args.slice(1).some((a) => SENSOR_SUBCOMMANDS.has(a));
-const entry = sensorRun
-  ? useBundle && mtime('../dist/bundle/sensor.js') >= mtime('../dist/cli/sensor-main.js')
-    ? '../dist/bundle/sensor.js'
-    : '../dist/cli/sensor-main.js'
-  : useBundle
-    ? '../dist/bundle/index.js'
-    : '../dist/cli/index.js';
+const IMAGE_COMMANDS = new Set(['sbom', 'scan', 'gate']);
+const [bundled, compiled] =
+  args[0] === 'sensor' && !args.slice(1).some((a) => SENSOR_SUBCOMMANDS.has(a))
+    ? ['sensor.js', 'sensor-main.js']
+    : IMAGE_COMMANDS.has(args[0])
+      ? [`image-${args[0]}.js`, 'image-main.js']
+      : ['index.js', 'index.js'];
+const entry =
+  useBundle && mtime(`../dist/bundle/${bundled}`) >= mtime(`../dist/cli/${compiled}`)
+    ? `../dist/bundle/${bundled}`
+    : `../dist/cli/${compiled}`;
 const { main } = await import(entry);
 
 main(args).then((code) => {

@@ -1,6 +1,5 @@
 import { CustomsError, type Unknown } from '../core/index.js';
 import type { ScanContext } from '../engine/index.js';
-import { openLayerCache } from './cache.js';
 import { contextFrom, type ImageFlags } from './options.js';
 
 /**
@@ -15,7 +14,8 @@ export async function withImageContext(
   run: (ctx: ScanContext, strict: (unknowns: readonly Unknown[]) => void) => Promise<void>,
 ): Promise<void> {
   const ctx = contextFrom(flags, signal);
-  const cache = ctx.config.cache ? await openLayerCache(ctx.config.cacheDir, ctx) : undefined;
+  // The store loads only when the cache is used (not with --no-cache).
+  const cache = ctx.config.cache ? (await import('./cache.js')).openLayerCache(ctx.config.cacheDir, ctx) : undefined;
   // Progress output ends before the report and any error are written.
   const strict = (unknowns: readonly Unknown[]): void => {
     ctx.finish();

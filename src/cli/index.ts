@@ -1,5 +1,4 @@
-import { Command } from 'commander';
-import { terminalMessage, toolVersion } from '../core/index.js';
+import type { Command } from 'commander';
 import { admitCommand } from './commands/admit.js';
 import { cacheCommand } from './commands/cache.js';
 import { dbCommand } from './commands/db.js';
@@ -17,15 +16,12 @@ import { attestCommand } from './commands/attest.js';
 import { verifyAttestationCommand } from './commands/verify-attestation.js';
 import { promoteCommand } from './commands/promote.js';
 import { sensorCommand } from './commands/sensor.js';
+import { configureCommands, rootProgram } from './program.js';
 import { runProgram } from './run-program.js';
 import { TARGETS_HELP } from './targets-help.js';
 
 export function buildProgram(signal: AbortSignal): Command {
-  const program = new Command('customs')
-    .description(
-      'Container security: read any image, list what is inside, find what is wrong with it, and gate it before it ships.',
-    )
-    .version(toolVersion(), '-V, --version', 'print the version');
+  const program = rootProgram();
   program.addCommand(sbomCommand(signal));
   program.addCommand(scanCommand(signal));
   program.addCommand(gateCommand(signal));
@@ -49,20 +45,7 @@ export function buildProgram(signal: AbortSignal): Command {
     .action(() => {
       process.stdout.write(TARGETS_HELP);
     });
-  // Settings of the root do not reach commands added with addCommand(): apply them everywhere,
-  // so a usage error anywhere exits 2 (not commander's default 1) with a pointer to --help.
-  const configure = (cmd: Command): void => {
-    cmd
-      .exitOverride()
-      .showSuggestionAfterError(true)
-      .showHelpAfterError(`(run "${commandPath(cmd)} --help" for usage and examples)`)
-      // Commander's messages quote what was typed (an unknown option, a bad argument): made safe like every message.
-      .configureOutput({
-        outputError: (s, write) => write(`customs: ${terminalMessage(s.replace(/^error: /, '').trimEnd())}\n`),
-      });
-    for (const sub of cmd.commands) configure(sub);
-  };
-  configure(program);
+  configureCommands(program);
   program.addHelpText(
     'after',
     `
@@ -79,12 +62,6 @@ Examples:
 Exit status: 0 ok, 1 policy failed, 2 usage error, 3 input error, 4 internal error.`,
   );
   return program;
-}
-
-function commandPath(cmd: Command): string {
-  const names: string[] = [];
-  for (let c: Command | null = cmd; c; c = c.parent) names.unshift(c.name());
-  return names.join(' ');
 }
 
 /** Run the CLI; resolves to the exit status. */

@@ -9,9 +9,7 @@ import {
   DEFAULT_LIMITS,
   dbPath,
   defaultConfig,
-  type OsInfo,
 } from '../core/index.js';
-import type { ScanPlan } from '../engine/index.js';
 import { renderLog } from './progress.js';
 
 /** Flags shared by every command that reads an image. */
@@ -31,22 +29,6 @@ export const imageOptions = (): Option[] => [
   new Option('-v, --verbose', 'print debug messages'),
 ];
 
-/** `--distro NAME:VERSION` (Grype's flag): parsed and checked by match's parseDistro when the command runs. */
-export const distroOption = (): Option =>
-  new Option(
-    '--distro <name:version>',
-    'match distro packages as this release, e.g. debian:12, alpine:3.19, ubuntu:22.04, rhel:9 (for SBOMs and images that do not state it)',
-  );
-
-/** The --distro flag as the plan's OS (undefined when not given); a bad value is a usage error. */
-export async function distroOf(flag: string | undefined): Promise<OsInfo | undefined> {
-  return flag === undefined ? undefined : (await import('../match/index.js')).parseDistro(flag);
-}
-
-/** `--secret-config FILE`, the same flag on `scan` and `gate` (docs/secrets.md "Configuration file"). */
-export const secretConfigOption = (): Option =>
-  new Option('--secret-config <file>', 'secrets config: extra rules and allow-rules (YAML, docs/secrets.md)');
-
 /** A file a flag names, as text; an unreadable one is a usage error naming the flag. */
 export async function readFlagFile(flag: string, file: string): Promise<string> {
   try {
@@ -54,13 +36,6 @@ export async function readFlagFile(flag: string, file: string): Promise<string> 
   } catch (e) {
     throw new CustomsError('USAGE_BAD_FLAG', `${flag} ${file}: ${(e as Error).message}`, e);
   }
-}
-
-/** The --secret-config flag as the scan plan's secrets configuration (undefined when not given). */
-export async function secretConfigOf(file: string | undefined): Promise<ScanPlan['secretConfig']> {
-  if (file === undefined) return undefined;
-  const text = await readFlagFile('--secret-config', file);
-  return (await import('../engine/index.js')).secretConfigOf(text);
 }
 
 export interface ImageFlags {

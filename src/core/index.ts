@@ -11,3 +11,4 @@ export * from './severity.js';
 export * from './terminal-text.js';
 export * from './untrusted-data.js';
 export * from './db-file.js';
+export * from './bounded-memo.js';

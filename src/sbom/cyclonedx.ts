@@ -41,6 +41,24 @@ function cdx(): Lib {
 }
 
 /**
+ * Loads the CycloneDX library ahead of toCycloneDx, as ES imports: a bundler can then bundle
+ * it (the image commands' bundles do, scripts/bundle.mjs), and one bundled file loads in
+ * ~18 ms where Node's CommonJS loader takes ~43 ms over its ~80 files. Without it, the first
+ * toCycloneDx requires the library from node_modules.
+ */
+export async function loadCycloneDx(): Promise<void> {
+  if (lib) return;
+  const [Enums, Models, Serialize, Spec] = await Promise.all([
+    import('@cyclonedx/cyclonedx-library/Enums'),
+    import('@cyclonedx/cyclonedx-library/Models'),
+    import('@cyclonedx/cyclonedx-library/Serialize'),
+    import('@cyclonedx/cyclonedx-library/Spec'),
+  ]);
+  // A CommonJS module's exports object is an ES import's default export.
+  lib ??= { Enums: Enums.default, Models: Models.default, Serialize: Serialize.default, Spec: Spec.default };
+}
+
+/**
  * CycloneDX 1.6 JSON (https://cyclonedx.org/docs/1.6/json/) of an inventory.
  *
  * - metadata.component: the image, type "container", version = its digest,

@@ -12,7 +12,7 @@ export {
   inventoryJsonSchema,
   type InventoryJson,
 } from './inventory-schema.js';
-export { toCycloneDx, parseCycloneDx } from './cyclonedx.js';
+export { loadCycloneDx, toCycloneDx, parseCycloneDx } from './cyclonedx.js';
 export { toSpdx, parseSpdx } from './spdx.js';
 export { toTable, type TableOptions } from './table.js';
 export type { ImportedSbom, ImportedPackage, SkippedEntry } from './imported.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { normalizeLicense } from './license-normalize.js';
+import { LICENSE_MEMO_ENTRIES, normalizeLicense } from './license-normalize.js';
 
 test('Debian DEP-5 short names become SPDX ids (lowest version implied, "+" = or later)', () => {
   const cases: [string, string][] = [
@@ -63,4 +63,23 @@ test('guesses, non-licences and unknown parts stay unknown, verbatim', () => {
   assert.deepEqual(normalizeLicense('LicenseRef-foo'), { spdx: 'LicenseRef-foo' });
   assert.deepEqual(normalizeLicense('  '), {});
   assert.deepEqual(normalizeLicense('x'.repeat(10_000)).unknown?.length, 10_000);
+});
+
+test('normalizeLicense remembers a bounded number of texts and answers the same from memory', () => {
+  // Generated texts, more than the memo holds: half valid SPDX ids with a LicenseRef, half free text.
+  const texts = Array.from({ length: LICENSE_MEMO_ENTRIES * 2 + 7 }, (_, i) =>
+    i % 2 === 0 ? `LicenseRef-gen-${i} OR MIT` : `made up licence number ${i}`,
+  );
+  const first = texts.map((t) => normalizeLicense(t));
+  assert.ok(normalizeLicense.size <= LICENSE_MEMO_ENTRIES, `memo holds ${normalizeLicense.size} texts`);
+  assert.deepEqual(first[0], { spdx: 'LicenseRef-gen-0 OR MIT' });
+  assert.deepEqual(first[1], { unknown: 'made up licence number 1' });
+  // Forgotten or remembered, the answer is the same.
+  assert.deepEqual(
+    texts.map((t) => normalizeLicense(t)),
+    first,
+  );
+  // A shared answer cannot be changed by one caller for the others.
+  assert.ok(Object.isFrozen(normalizeLicense('GPL-2+')));
+  assert.deepEqual(normalizeLicense('GPL-2+'), { spdx: 'GPL-2.0-or-later' });
 });

@@ -3,7 +3,7 @@
  * postgres:// URL (libpq connection URI syntax, PostgreSQL docs 34.1.1).
  */
 import { Kysely, PostgresDialect, sql } from 'kysely';
-import pg from 'pg';
+import type pg from 'pg';
 import { CustomsError } from '../core/index.js';
 import type { Backend } from './backend.js';
 import type { Db, Tables } from './db-schema.js';
@@ -33,7 +33,10 @@ export interface PostgresOptions {
 
 export async function openPostgresBackend(url: string, opts: PostgresOptions = {}): Promise<Backend> {
   const location = redactUrl(url);
-  const pool = new pg.Pool({
+  // Loaded here, not with the store: every command that opens the layer cache imports the
+  // store, and node-postgres costs ~40 ms to load (it also pulls in Node's own fetch).
+  const { default: postgres } = await import('pg');
+  const pool = new postgres.Pool({
     connectionString: url,
     max: opts.poolSize ?? 10,
     // Times and ids are BIGINT; they stay below 2^53, so read them as numbers, not strings.
@@ -41,7 +44,7 @@ export async function openPostgresBackend(url: string, opts: PostgresOptions = {
       getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
         oid === INT8_OID && format !== 'binary'
           ? (v: string) => Number(v)
-          : pg.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
+          : postgres.types.getTypeParser(oid, format ?? 'text')) as typeof pg.types.getTypeParser,
     },
   });
   // An idle connection that the server closes must not crash the process; the

@@ -13,7 +13,10 @@ const SECRETS_ANALYZER_VERSION = 1;
  * the size cap, outside the skip list, whose first 8 KiB hold no NUL byte.
  */
 export function createSecretsAnalyzer(config: SecretConfig = DEFAULT_SECRET_CONFIG): Analyzer {
-  const set = createRuleSet(config);
+  // Built on the first file, not here: the module's default instance is created on import,
+  // and a run that scans no file for secrets (an SBOM, a warm scan) need not build its
+  // keyword automaton.
+  let set: ReturnType<typeof createRuleSet> | undefined;
   const { maxFileSize, skipPaths } = config;
   return {
     name: 'secrets',
@@ -22,6 +25,7 @@ export function createSecretsAnalyzer(config: SecretConfig = DEFAULT_SECRET_CONF
       info.size > 0 && info.size <= maxFileSize && !isSkippedPath(path) && !skipPaths.some((re) => re.test(path)),
     sniff: { bytes: BINARY_SNIFF_BYTES, test: (head) => !isBinary(head) },
     analyze: (file) => {
+      set ??= createRuleSet(config);
       const secrets = scanBytes(file.bytes, file.path, set);
       return secrets.length > 0 ? { secrets } : {};
     },

@@ -1,6 +1,5 @@
 import { Command } from 'commander';
 import { defaultConfig } from '../../core/index.js';
-import { cleanLayerCache } from '../cache.js';
 
 function size(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
@@ -21,7 +20,7 @@ export function cacheCommand(): Command {
     .addHelpText('after', '\nExample:\n  customs cache clean')
     .action(async (flags: { cacheDir?: string }) => {
       const dir = flags.cacheDir ?? defaultConfig().cacheDir;
-      const r = await cleanLayerCache(dir);
+      const r = await (await import('../cache.js')).cleanLayerCache(dir);
       const files = r.removedFiles.length > 0 ? `, deleted ${r.removedFiles.join(', ')}` : '';
       process.stderr.write(
         `removed ${r.removedRows} cached layer result(s) from ${dir}${files} (${size(r.bytesBefore)} → ${size(r.bytesAfter)})\n`,

@@ -13,16 +13,9 @@ import {
   severitiesOf,
 } from '../filters.js';
 import { renderTarget, withImageContext } from '../image-command.js';
-import {
-  dbFile,
-  distroOf,
-  distroOption,
-  type ImageFlags,
-  imageOptions,
-  secretConfigOf,
-  secretConfigOption,
-} from '../options.js';
+import { dbFile, type ImageFlags, imageOptions } from '../options.js';
 import { chosenFormat, writeOutput } from '../output.js';
+import { distroOf, distroOption, secretConfigOf, secretConfigOption } from '../plan-options.js';
 import { OFFLINE_MODES, type OfflineMode, postVerdict, ServerUnreachable } from '../remote-verdict.js';
 
 // The pipeline loads when the command runs, so `--help` starts fast.

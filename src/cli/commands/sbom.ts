@@ -1,30 +1,14 @@
 import { Command, Option } from 'commander';
 import { EXIT } from '../../core/index.js';
-import type { Inventory } from '../../sbom/index.js';
-import { renderTarget, withImageContext } from '../image-command.js';
+import { withImageContext } from '../image-command.js';
 import { type ImageFlags, imageOptions } from '../options.js';
 import { chosenFormat, writeOutput } from '../output.js';
+import type { SbomFormat } from './sbom-run.js';
 
-// The pipeline is imported when a command runs, so `--help` and `--version` start fast.
-const engine = () => import('../../engine/index.js');
-const sbom = () => import('../../sbom/index.js');
+// The pipeline is imported when the command runs, so `--help` and `--version` start fast.
+const run = () => import('./sbom-run.js');
 
-export const SBOM_FORMATS = ['table', 'json', 'cyclonedx', 'spdx'] as const;
-type SbomFormat = (typeof SBOM_FORMATS)[number];
-
-async function render(inv: Inventory, format: SbomFormat, file: string | undefined): Promise<string> {
-  const { toCustomsJson, toCycloneDx, toSpdx, toTable } = await sbom();
-  switch (format) {
-    case 'table':
-      return toTable(inv, renderTarget(file));
-    case 'json':
-      return toCustomsJson(inv);
-    case 'cyclonedx':
-      return toCycloneDx(inv);
-    case 'spdx':
-      return toSpdx(inv);
-  }
-}
+export const SBOM_FORMATS = ['table', 'json', 'cyclonedx', 'spdx'] as const satisfies readonly SbomFormat[];
 
 export function sbomCommand(signal: AbortSignal): Command {
   const cmd = new Command('sbom')
@@ -48,7 +32,8 @@ Exit status: 0 ok, 2 usage error, 3 input error (bad image, unreachable registry
   cmd.action(async (target: string, flags: ImageFlags & { format: SbomFormat; output?: string }) => {
     const format = chosenFormat(cmd, flags, SBOM_FORMATS);
     await withImageContext(flags, signal, async (ctx, strict) => {
-      const inv = await (await engine()).sbom(target, ctx);
+      const { render, sbom } = await run();
+      const inv = await sbom(target, ctx);
       strict(inv.unknowns);
       await writeOutput(await render(inv, format, flags.output), flags.output);
       process.exitCode = EXIT.ok;

@@ -5,17 +5,9 @@ import { SCAN_FORMATS, SCAN_WRITERS, type ScanFormat } from '../../report/index.
 import { parseScanners, SCANNERS } from '../../result/index.js';
 import { dbDirOption, type FilterFlags, filterOptions, filtersOf } from '../filters.js';
 import { renderTarget, withImageContext } from '../image-command.js';
-import {
-  dbFile,
-  distroOf,
-  distroOption,
-  type ImageFlags,
-  imageOptions,
-  readFlagFile,
-  secretConfigOf,
-  secretConfigOption,
-} from '../options.js';
+import { dbFile, type ImageFlags, imageOptions, readFlagFile } from '../options.js';
 import { chosenFormat, writeOutput } from '../output.js';
+import { distroOf, distroOption, secretConfigOf, secretConfigOption } from '../plan-options.js';
 
 // The pipeline loads when the command runs, so `--help` and `--version` start fast.
 const engine = () => import('../../engine/index.js');

@@ -16,7 +16,7 @@ import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { rootCertificates } from 'node:tls';
-import { Agent, type Dispatcher, request } from 'undici';
+import type { Agent, Dispatcher } from 'undici';
 import { type Context, CustomsError } from '../../core/index.js';
 import { readBounded } from '../bounded-read.js';
 import { type AddressClass, guardedLookup, refusedTarget, registryClass, resolveAll } from './address-policy.js';
@@ -133,14 +133,30 @@ export function describeErrorBody(text: string): { codes: string[]; text: string
   return { codes: [], text: sanitizeQuote(text) };
 }
 
+type Undici = typeof import('undici')['default'];
+let undiciModule: Promise<Undici> | undefined;
+/**
+ * undici, loaded on the first registry request (see RegistryClient's agents). It is CommonJS:
+ * its exports object is the default export, under Node and in a bundle alike.
+ */
+const undici = (): Promise<Undici> => {
+  undiciModule ??= import('undici').then((m) => m.default);
+  return undiciModule;
+};
+
 export class RegistryClient {
   private scheme: 'https' | 'http' | undefined;
   private authorization: string | undefined;
   private credentials: Credentials | undefined | null = null;
-  /** Connections to the registry host itself. */
-  private readonly agent: Agent;
-  /** Connections to any other host (redirect targets, token realms): addresses checked at connect time. */
-  private readonly foreignAgent: Agent;
+  /**
+   * Connections to the registry host itself (`own`) and to any other host (`foreign`: redirect
+   * targets, token realms; addresses checked at connect time). Made on the first request, with
+   * undici loaded then: image/index.ts exports this client, so every command that reads an image
+   * imports this module, and undici takes ~25 ms to load — for a registry target only.
+   */
+  private agents: Promise<{ readonly own: Agent; readonly foreign: Agent }> | undefined;
+  private readonly agentOptions: Agent.Options;
+  private readonly foreignConnect: NonNullable<Agent.Options['connect']>;
   private ownClass: Promise<AddressClass> | undefined;
   readonly host: string;
   /** The registry's host name (no port), as URL.hostname spells it. */
@@ -169,11 +185,8 @@ export class RegistryClient {
     }
     const timeouts = { connectTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 300_000 };
     const tls = { rejectUnauthorized: !insecure, ...(ca ? { ca } : {}) };
-    this.agent = new Agent({ connect: tls, ...timeouts });
-    this.foreignAgent = new Agent({
-      connect: { ...tls, ...(insecure ? {} : { lookup: guardedLookup(() => this.registryClass()) }) },
-      ...timeouts,
-    });
+    this.agentOptions = { connect: tls, ...timeouts };
+    this.foreignConnect = { ...tls, ...(insecure ? {} : { lookup: guardedLookup(() => this.registryClass()) }) };
   }
 
   get name(): string {
@@ -181,7 +194,8 @@ export class RegistryClient {
   }
 
   async close(): Promise<void> {
-    await Promise.all([this.agent.close().catch(() => {}), this.foreignAgent.close().catch(() => {})]);
+    const agents = await this.agents?.catch(() => undefined);
+    if (agents) await Promise.all([agents.own.close().catch(() => {}), agents.foreign.close().catch(() => {})]);
   }
 
   /** Whether `url` is on the registry host (any port or scheme): it gets the registry's own agent. */
@@ -189,8 +203,13 @@ export class RegistryClient {
     return url.hostname === this.hostname;
   }
 
-  private agentFor(url: URL): Agent {
-    return this.onRegistryHost(url) ? this.agent : this.foreignAgent;
+  private async agentFor(url: URL): Promise<Agent> {
+    this.agents ??= undici().then(({ Agent }) => ({
+      own: new Agent(this.agentOptions),
+      foreign: new Agent({ ...this.agentOptions, connect: this.foreignConnect }),
+    }));
+    const agents = await this.agents;
+    return this.onRegistryHost(url) ? agents.own : agents.foreign;
   }
 
   /** Public, private …: decides which other hosts the registry may send customs to. */
@@ -233,7 +252,8 @@ export class RegistryClient {
     headers: Record<string, string>,
     init: { method?: HttpMethod; body?: string | Buffer | Readable } = {},
   ): Promise<Dispatcher.ResponseData> {
-    const dispatcher = this.agentFor(new URL(url));
+    const dispatcher = await this.agentFor(new URL(url));
+    const { request } = await undici();
     // A streamed body is read once: it cannot be sent again after a failure.
     const replayable = init.body === undefined || typeof init.body === 'string' || Buffer.isBuffer(init.body);
     for (let attempt = 0; ; attempt++) {
