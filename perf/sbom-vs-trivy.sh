@@ -46,9 +46,9 @@ echo "bench: image $ARCHIVE ($SIZE_MB MB)" >&2
 # Same conditions for both tools: the archive in the page cache before the first run
 # (otherwise whichever tool runs first also pays for the disk; "cold" means cold tool caches).
 cat "$ARCHIVE" >/dev/null
-measure node "$CUSTOMS_BIN" sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
+measure "$CUSTOMS_BIN" sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
 COLD=$SECONDS_TAKEN COLD_RSS=$RSS_MB
-measure node "$CUSTOMS_BIN" sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs-warm.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
+measure "$CUSTOMS_BIN" sbom "docker-archive:$ARCHIVE" --format cyclonedx -o "$WORK/customs-warm.cdx.json" -q --cache-dir "$CUSTOMS_CACHE"
 WARM=$SECONDS_TAKEN WARM_RSS=$RSS_MB
 trivy_empty_java_db "$TRIVY_CACHE"
 measure "$TRIVY" image --input "$ARCHIVE" --format cyclonedx --scanners license --cache-dir "$TRIVY_CACHE" \

@@ -12,6 +12,8 @@
 #     two tools alternates between rounds so neither always runs on the hotter page cache.
 #     Medians are printed, with the load average before and after each source: the machine
 #     is shared, so absolute times are noise and the same-run ratios are the result.
+#   - customs runs as users run it: bin/customs.js executed (its first line starts node with
+#     the flags the CLI wants), not `node bin/customs.js`.
 #   - Trivy pinned by version and checksum (perf/trivy.sh):
 #     `trivy image ... --format cyclonedx --scanners license`, as perf/sbom-vs-trivy.sh.
 # Targets (each printed MET or MISSED): cold ≤ 0.5× Trivy cold for every source, ≤ 0.25×
@@ -124,7 +126,7 @@ describe() {
 }
 
 customs_run() { # CACHE OUT
-  measure node "$CUSTOMS_BIN" sbom "$CUSTOMS_TARGET" "${CUSTOMS_FLAGS[@]}" --format cyclonedx -o "$2" -q --cache-dir "$1"
+  measure "$CUSTOMS_BIN" sbom "$CUSTOMS_TARGET" "${CUSTOMS_FLAGS[@]}" --format cyclonedx -o "$2" -q --cache-dir "$1"
 }
 trivy_run() {
   local cache

@@ -5,7 +5,7 @@
  * (docs/adr/0003-bundled-cli.md).
  */
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -125,4 +125,28 @@ test("the sbom command's bundle holds the SBOM pipeline, not the matcher, policy
   for (const folder of ['match', 'policy', 'report', 'vulndb', 'sign', 'server', 'admission', 'runtime'])
     assert.ok(!sbom.has(folder), `image-sbom holds ${folder}`);
   for (const folder of ['analyze', 'image', 'sbom', 'engine']) assert.ok(sbom.has(folder), folder);
+});
+
+test('executed as a program, bin/customs.js starts node with a small young generation, except for the servers', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'customs-launch-'));
+  try {
+    // Every node started reports its flags on stderr before the CLI runs.
+    const probe = join(dir, 'argv.mjs');
+    await writeFile(probe, 'process.stderr.write(`execArgv=${JSON.stringify(process.execArgv)}\\n`);\n');
+    const env = { ...process.env, NODE_OPTIONS: `--import=${pathToFileURL(probe).href}` };
+    const flagsOf = (r: RunResult): string[] => JSON.parse(/execArgv=(.*)/.exec(r.stderr)?.[1] ?? 'null') as string[];
+    const sbom = await run(BIN, ['sbom', '--help'], { env });
+    assert.equal(sbom.code, 0);
+    assert.deepEqual(flagsOf(sbom), ['--max-semi-space-size=2']);
+    assert.equal(sbom.stdout, (await runFullEntry(['sbom', '--help'])).stdout, 'the same CLI behind the launcher');
+    for (const server of ['serve', 'admit']) {
+      const r = await run(BIN, [server, '--help'], { env });
+      assert.equal(r.code, 0);
+      assert.deepEqual(flagsOf(r), [], `${server} keeps V8's defaults`);
+    }
+    const bad = await run(BIN, ['sbom', '--no-such-flag'], { env, allowFailure: true });
+    assert.equal(bad.code, 2, 'the exit status passes through the launcher');
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
