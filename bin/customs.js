@@ -1,7 +1,7 @@
 #!/bin/sh
-':' //; case "$1" in serve | admit) exec node "$0" "$@" ;; esac; exec node --max-semi-space-size=2 "$0" "$@"
+//bin/true; case "$1" in serve | admit) exec node "$0" "$@" ;; esac; exec node --max-semi-space-size=2 "$0" "$@"
 // The line above is for sh, which runs this file when it is executed (`customs …`, npm's link
-// to it): it starts node on this same file, where it is an empty statement and a comment. A
+// to it): it starts node on this same file, to which the line is a comment. A
 // scan's main thread walks layers too; V8 lets its young generation grow to 16 MB semi-spaces,
 // which put each of the four image sources 30-40 MB over the 300 MB a scan of the 1.9 GB
 // benchmark image may take, at no measured gain in CPU (docs/adr/0009). The servers (`serve`,
