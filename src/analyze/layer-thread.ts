@@ -17,9 +17,10 @@ type Reply =
  * little (tar headers, paths, a file's facts), so V8 grows the young
  * generation to its 64-bit default (three 16 MiB semi-spaces) for nothing:
  * on the 1.9 GB benchmark image a cap of 8 MiB cut the scan's peak RSS by
- * tens of MB at the same CPU time (docs/adr/0009).
+ * tens of MB at the same CPU time, and 4 MiB another 10-15 MB on a registry
+ * scan, again at the same CPU time (docs/adr/0009).
  */
-export const LAYER_THREAD_YOUNG_GENERATION_MB = 8;
+export const LAYER_THREAD_YOUNG_GENERATION_MB = 4;
 
 /** A worker thread that analyses one layer at a time (see layer-worker.ts). */
 export class LayerThread {

@@ -17,8 +17,11 @@
  */
 import { READ_CHUNK } from './read-chunk.js';
 
-/** Free chunks kept per thread: a layer stream has at most a handful in flight. */
-const MAX_FREE = 16;
+/**
+ * Free chunks kept per thread: a layer stream has a handful in flight (one per
+ * stage of make-layer.ts's pipeline), and a thread reads one layer at a time.
+ */
+const MAX_FREE = 6;
 
 const free: ArrayBuffer[] = [];
 /** Chunks out on loan, each with where it goes back to (this thread's free list when undefined). */

@@ -32,8 +32,8 @@ type ToWorker =
 /** A filled chunk, or the end of the bytes. */
 type Fill = { readonly chunk: ArrayBuffer; readonly length: number } | 'end';
 
-/** Buffers the reader keeps for refilling. */
-const MAX_FREE = 8;
+/** Buffers the reader keeps for refilling: one being filled ahead, the ones coming back. */
+const MAX_FREE = 3;
 
 /** One opening of the bytes, on the reading side: the chunk being filled ahead of the next pull. */
 class Served {
