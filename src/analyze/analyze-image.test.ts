@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { after, test } from 'node:test';
 import { createContext, DEFAULT_LIMITS, type Digest, sha256 } from '../core/index.js';
-import { type Image, layerFromSource, makeLayer } from '../image/index.js';
+import { type Image, type LayerDescription, layerFromSource, makeLayer } from '../image/index.js';
 import { tarBytes } from '../image/tar/test-support/tar-fixture.js';
 import { analyzeImage, layerCacheKey } from './analyze-image.js';
 import { type AnalyzerPlan, buildAnalyzers } from './analyzers.js';
@@ -89,21 +89,23 @@ test('layerCacheKey: plan inputs are in the key even when analyzer versions woul
 });
 
 /** A one-layer image from a tar on disk; `diffID` may lie. */
+/** An uncompressed tar layer whose digests are both checked. */
+const tarLayer = (tar: Buffer, what: string, diffID: Digest = sha256(tar)): LayerDescription => ({
+  diffID,
+  digest: sha256(tar),
+  mediaType: 'application/vnd.oci.image.layer.v1.tar',
+  size: tar.length,
+  compression: 'none',
+  verifyBlob: true,
+  verifyDiffID: true,
+  what,
+});
+
 function imageOf(tar: Buffer, diffID: Digest): Image {
   const file = join(work, `${sha256(tar).slice(7, 19)}-${diffID.slice(7, 13)}.tar`);
   writeFileSync(file, tar);
   const layer = layerFromSource(
-    {
-      diffID,
-      digest: sha256(tar),
-      mediaType: 'application/vnd.oci.image.layer.v1.tar',
-      size: tar.length,
-      compression: 'none',
-      verifyBlob: true,
-      verifyDiffID: true,
-      what: 'test layer',
-      file: { path: file, start: 0, length: tar.length },
-    },
+    { ...tarLayer(tar, 'test layer', diffID), file: { path: file, start: 0, length: tar.length } },
     DEFAULT_LIMITS,
   );
   return {
@@ -223,14 +225,7 @@ test('analyzeImage: downloaded layers (no local file) are piped to a layer threa
   let openedHere = 0;
   const layers = tars.map((tar, i) => {
     const layer = makeLayer({
-      diffID: sha256(tar),
-      digest: sha256(tar),
-      mediaType: 'application/vnd.oci.image.layer.v1.tar',
-      size: tar.length,
-      compression: 'none',
-      verifyBlob: true,
-      verifyDiffID: true,
-      what: `layer ${i}`,
+      ...tarLayer(tar, `layer ${i}`),
       limits: DEFAULT_LIMITS,
       openBlob: async () => {
         opened++;

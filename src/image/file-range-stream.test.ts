@@ -9,48 +9,39 @@ import { test } from 'node:test';
 import { freeChunks, releaseChunk } from './chunk-pool.js';
 import { fileRangeStream } from './file-range-stream.js';
 import { READ_CHUNK } from './read-chunk.js';
+import { readReleasing } from './test-support/chunks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'customs-range-'));
 const data = randomBytes(3 * READ_CHUNK + 12345);
 const file = join(dir, 'blob');
 writeFileSync(file, data);
 
-/** Copies of every chunk, each chunk released after it is copied (as the layer walk does). */
-async function collect(stream: Readable): Promise<{ bytes: Buffer; chunks: number }> {
-  const parts: Buffer[] = [];
-  for await (const c of stream as AsyncIterable<Buffer>) {
-    parts.push(Buffer.from(c));
-    releaseChunk(c);
-  }
-  return { bytes: Buffer.concat(parts), chunks: parts.length };
-}
-
 test('streams exactly the byte range asked for, in chunks of at most READ_CHUNK', async () => {
   const start = 777;
   const length = 2 * READ_CHUNK + 5;
-  const { bytes, chunks } = await collect(fileRangeStream({ path: file }, start, length));
+  const { bytes, chunks } = await readReleasing(fileRangeStream({ path: file }, start, length));
   assert.deepEqual(bytes, data.subarray(start, start + length));
   assert.equal(chunks, 3);
 });
 
 test('the chunks are pooled: reading a file needs a handful of buffers, not one per chunk', async () => {
-  await collect(fileRangeStream({ path: file }));
+  await readReleasing(fileRangeStream({ path: file }));
   const free = freeChunks();
   assert.ok(free >= 1, 'released chunks wait on the free list');
-  const { bytes } = await collect(fileRangeStream({ path: file }));
+  const { bytes } = await readReleasing(fileRangeStream({ path: file }));
   assert.deepEqual(bytes, data);
   assert.equal(freeChunks(), free, 'the second read took its chunks from the free list and gave them back');
 });
 
 test('an open handle is read from its start and closed at the end; a range past the end stops at the end', async () => {
   const handle = await open(file, 'r');
-  const { bytes } = await collect(fileRangeStream({ handle }));
+  const { bytes } = await readReleasing(fileRangeStream({ handle }));
   assert.deepEqual(bytes, data);
   await assert.rejects(handle.stat(), /closed|EBADF/i);
-  const tail = await collect(fileRangeStream({ path: file }, data.length - 10, 1000));
+  const tail = await readReleasing(fileRangeStream({ path: file }, data.length - 10, 1000));
   assert.deepEqual(tail.bytes, data.subarray(data.length - 10));
 });
 
 test('a missing file is an error of the stream', async () => {
-  await assert.rejects(collect(fileRangeStream({ path: join(dir, 'missing') })), /ENOENT/);
+  await assert.rejects(readReleasing(fileRangeStream({ path: join(dir, 'missing') })), /ENOENT/);
 });

@@ -7,6 +7,7 @@ import { CustomsError, isCustomsError } from '../core/index.js';
 import { releaseChunk } from './chunk-pool.js';
 import { pipeStream, servePipe } from './layer-pipe.js';
 import { READ_CHUNK } from './read-chunk.js';
+import { readReleasing } from './test-support/chunks.js';
 
 /** Download-sized pieces (as an HTTP body arrives), then optionally an error. */
 function pieces(data: Buffer, failAfter?: { bytes: number; error: Error }): Readable {
@@ -20,16 +21,6 @@ function pieces(data: Buffer, failAfter?: { bytes: number; error: Error }): Read
   );
 }
 
-/** Every byte the worker side reads, each chunk released as a layer walk would. */
-async function drain(stream: Readable): Promise<{ bytes: Buffer; chunks: number }> {
-  const parts: Buffer[] = [];
-  for await (const c of stream as AsyncIterable<Buffer>) {
-    parts.push(Buffer.from(c));
-    releaseChunk(c);
-  }
-  return { bytes: Buffer.concat(parts), chunks: parts.length };
-}
-
 test('the bytes arrive whole, in READ_CHUNK pieces, and can be opened again', async () => {
   const data = randomBytes(3 * READ_CHUNK + 4321);
   const { port1, port2 } = new MessageChannel();
@@ -39,10 +30,10 @@ test('the bytes arrive whole, in READ_CHUNK pieces, and can be opened again', as
     return pieces(data);
   });
   try {
-    const first = await drain(pipeStream(port2));
+    const first = await readReleasing(pipeStream(port2));
     assert.deepEqual(first.bytes, data);
     assert.equal(first.chunks, 4);
-    const again = await drain(pipeStream(port2));
+    const again = await readReleasing(pipeStream(port2));
     assert.deepEqual(again.bytes, data, 'a second pass of the walk reads the bytes again');
     assert.equal(opened, 2);
   } finally {
@@ -54,7 +45,7 @@ test('an empty blob is an empty stream', async () => {
   const { port1, port2 } = new MessageChannel();
   const stop = servePipe(port1, async () => Readable.from([]));
   try {
-    assert.equal((await drain(pipeStream(port2))).bytes.length, 0);
+    assert.equal((await readReleasing(pipeStream(port2))).bytes.length, 0);
   } finally {
     stop();
   }
@@ -86,7 +77,7 @@ test('a blob that cannot be opened fails the stream with the opener error', asyn
   });
   try {
     await assert.rejects(
-      drain(pipeStream(port2)),
+      readReleasing(pipeStream(port2)),
       (e: unknown) => isCustomsError(e) && e.code === 'IMAGE_BLOB_MISSING',
     );
   } finally {
@@ -111,7 +102,7 @@ test('a worker that stops reading closes the download; a reader that stops ends 
   assert.equal(raw?.destroyed, true, 'the download was stopped');
 
   const second = pipeStream(port2);
-  const failed = drain(second);
+  const failed = readReleasing(second);
   stop();
   await assert.rejects(failed, (e: unknown) => isCustomsError(e) && e.code === 'ABORTED');
 });
