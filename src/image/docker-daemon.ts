@@ -142,9 +142,15 @@ export async function openDaemonImage(
   const info = await inspectDaemonImage(name, ctx);
   const imageName = displayName ?? `docker-daemon:${name}`;
   if ((opts.storage ?? 'auto') === 'auto' && ep.socketPath && info.graphDriver?.name === 'overlay2') {
-    const local = await openEngineStorage(info, imageName, ctx);
+    // Measuring a layer means reading its whole tar-split: a warm scan takes the sizes a scan before measured.
+    const known = await readCachedSizes(ctx, info.id, info.diffIDs.length);
+    const local = await openEngineStorage(info, imageName, ctx, known);
     if ('image' in local) {
       ctx.log({ kind: 'debug', message: `${imageName}: read from the engine's overlay2 storage under ${local.root}` });
+      if (!known || known.some((s) => s === undefined))
+        await writeCachedSizes(ctx, info.id, local.image.layers).catch((e: Error) =>
+          ctx.log({ kind: 'debug', message: `cannot cache the layer sizes of ${info.id}: ${e.message}` }),
+        );
       return {
         ...local.image,
         repoTags: info.repoTags,
@@ -229,17 +235,47 @@ interface CachedConfig {
   readonly sizes: readonly (number | undefined)[];
 }
 
+/**
+ * Each layer's stored size (its tar's length) as cached for image `id`, `n` layers; undefined
+ * where unknown. The image ID fixes the diffIDs and so the tars: a size read back is checked
+ * anyway, by the layer stream's length and digest checks.
+ */
+async function readCachedSizes(ctx: Context, id: string, n: number): Promise<(number | undefined)[] | undefined> {
+  const file = configCachePath(ctx, id);
+  if (!file) return undefined;
+  let list: unknown;
+  try {
+    list = JSON.parse(await readFile(`${file}.sizes.json`, 'utf8'));
+  } catch {
+    return undefined;
+  }
+  const sizes = Array.isArray(list) ? list : [];
+  return Array.from({ length: n }, (_, i) => {
+    const v: unknown = sizes[i];
+    return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 ? v : undefined;
+  });
+}
+
+async function writeCachedSizes(ctx: Context, id: string, layers: readonly Layer[]): Promise<void> {
+  const file = configCachePath(ctx, id);
+  if (!file) return;
+  await mkdir(join(ctx.config.cacheDir, 'daemon-configs'), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp.sizes`;
+  await writeFile(tmp, JSON.stringify(layers.map((l) => l.size ?? null)));
+  await rename(tmp, `${file}.sizes.json`);
+}
+
 async function readCachedConfig(ctx: Context, info: InspectResult): Promise<CachedConfig | undefined> {
   const file = configCachePath(ctx, info.id);
   if (!file) return undefined;
   let bytes: Buffer;
-  let sizes: unknown;
   try {
     bytes = await readFile(file);
-    sizes = JSON.parse(await readFile(`${file}.sizes.json`, 'utf8'));
   } catch {
     return undefined;
   }
+  const sizes = await readCachedSizes(ctx, info.id, info.diffIDs.length);
+  if (!sizes) return undefined;
   if (sha256(bytes) !== info.id) {
     await rm(file, { force: true });
     return undefined;
@@ -248,21 +284,15 @@ async function readCachedConfig(ctx: Context, info: InspectResult): Promise<Cach
   const diffIDs = config.rootfs.diff_ids;
   // The engine's inspect answer must name the same layers (it does, for the same ID).
   if (diffIDs.length !== info.diffIDs.length || diffIDs.some((d, i) => d !== info.diffIDs[i])) return undefined;
-  const list = Array.isArray(sizes) ? sizes : [];
-  return {
-    config,
-    sizes: diffIDs.map((_, i) => (typeof list[i] === 'number' && Number.isSafeInteger(list[i]) ? list[i] : undefined)),
-  };
+  return { config, sizes };
 }
 
 async function writeCachedConfig(ctx: Context, id: string, bytes: Buffer, layers: readonly Layer[]): Promise<void> {
   const file = configCachePath(ctx, id);
   if (!file) return;
   try {
-    await mkdir(join(ctx.config.cacheDir, 'daemon-configs'), { recursive: true });
+    await writeCachedSizes(ctx, id, layers);
     const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(`${tmp}.sizes`, JSON.stringify(layers.map((l) => l.size ?? null)));
-    await rename(`${tmp}.sizes`, `${file}.sizes.json`);
     await writeFile(tmp, bytes);
     await rename(tmp, file);
   } catch (e) {

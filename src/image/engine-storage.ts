@@ -66,10 +66,17 @@ async function readSmall(file: string, max: number): Promise<Buffer> {
 
 export type EngineStorageResult = { readonly image: Image; readonly root: string } | { readonly reason: string };
 
+/**
+ * The image from the engine's storage. `knownSizes`: each layer's tar length from an earlier
+ * scan of this image ID (docker-daemon.ts keeps them); a layer without one has its tar-split
+ * read to the end to measure it. A wrong one cannot pass: the layer stream checks its length
+ * and its diffID.
+ */
 export async function openEngineStorage(
   info: InspectResult,
   imageName: string,
   ctx: Context,
+  knownSizes: readonly (number | undefined)[] = [],
 ): Promise<EngineStorageResult> {
   const root = storageRoot(info.graphDriver?.upperDir);
   if (!root) return { reason: 'the engine did not say where its overlay2 storage is' };
@@ -103,7 +110,7 @@ export async function openEngineStorage(
       if (!/^[A-Za-z0-9_-]{1,128}$/.test(cacheId)) return { reason: `${dir}/cache-id is not an overlay2 id` };
       diffDir = join(root, 'overlay2', cacheId, 'diff');
       if (!(await stat(diffDir)).isDirectory()) return { reason: `${diffDir} is not a directory` };
-      size = await tarSplitLength(join(dir, 'tar-split.json.gz'), layerWhat);
+      size = knownSizes[i] ?? (await tarSplitLength(join(dir, 'tar-split.json.gz'), layerWhat));
     } catch (e) {
       return { reason: `cannot read layer ${i} under ${dir} (${(e as Error).message})` };
     }

@@ -223,6 +223,46 @@ test('docker-daemon from the engine storage: a file changed in a diff directory,
   }
 });
 
+test('docker-daemon from the engine storage: a second open takes the layer sizes measured by the first; a wrong one fails the layer, never analysed', async () => {
+  const tag = load('sizes', base);
+  const c = ctx();
+  const first = await openDaemonImage(tag, c);
+  const sizes = first.layers.map((l) => l.size);
+  const id = first.configDigest;
+  await first.close();
+  const file = join(work, 'cache', 'daemon-configs', `${id.replace(/^sha256:/, '')}.sizes.json`);
+  assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), sizes, 'the first open measured and kept every layer size');
+  try {
+    // A size the tar-split does not give: seen only if the second open reads it from the cache.
+    writeFileSync(file, JSON.stringify([sizes[0], (sizes[1] ?? 0) + 512]));
+    const second = await openDaemonImage(tag, c);
+    try {
+      assert.match(second.notes?.join(' ') ?? '', /overlay2 storage/);
+      assert.equal(second.layers[1]?.size, (sizes[1] ?? 0) + 512, 'the size came from the cache');
+      const cache = new MemoryCache();
+      await assert.rejects(
+        analyzeImage(second, c, { plan, cache }),
+        (e: unknown) => e instanceof CustomsError && e.code === 'LAYER_TRUNCATED',
+      );
+      assert.ok(![...cache.map.values()].some((r) => r.diffID === second.layers[1]?.diffID), 'the layer was cached');
+    } finally {
+      await second.close();
+    }
+  } finally {
+    rmSync(file, { force: true });
+  }
+  // Without the cached sizes they are measured again.
+  const third = await openDaemonImage(tag, c);
+  try {
+    assert.deepEqual(
+      third.layers.map((l) => l.size),
+      sizes,
+    );
+  } finally {
+    await third.close();
+  }
+});
+
 test('docker-daemon: an engine whose storage is not here is read through the API, and says so', async () => {
   const tag = load('elsewhere', base);
   const c = ctx();
