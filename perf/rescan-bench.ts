@@ -677,8 +677,8 @@ const ctxOf = (store: Store, clock: { t: number }): ServerContext => ({
 
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`;
 
-async function main(): Promise<void> {
-  console.log(`rescan-bench: ${provenance(ROOT)}`);
+/** What both benches build from: this machine's Debian archive, installed packages and npm packages (the work dir made). */
+function benchInputs() {
   mkdirSync(WORK, { recursive: true });
   const arch = debianArchive();
   const installed = installedHere();
@@ -688,6 +688,12 @@ async function main(): Promise<void> {
   const debSources = new Map<string, string>();
   for (const e of arch) if (!debSources.has(e.source)) debSources.set(e.source, e.sourceVersion);
   const npmVersions = new Map(npm.map((p) => [p.name, p.version]));
+  return { arch, installed, npm, debSources, npmVersions };
+}
+
+async function main(): Promise<void> {
+  console.log(`rescan-bench: ${provenance(ROOT)}`);
+  const { arch, installed, npm, debSources, npmVersions } = benchInputs();
   let t = performance.now();
   const { old, next, changed } = advisories(debSources, npmVersions);
   const oldDb = join(WORK, 'old.db');
@@ -890,16 +896,9 @@ const mib = (b: number): string => `${(b / 1_048_576).toFixed(1)} MiB`;
 async function storeSizeMain(): Promise<void> {
   console.log(`rescan-bench --store-size: ${provenance(ROOT)}`);
   precondition(IMAGES >= 2_000, `--store-size extrapolates to 10,000 images from at least 2,000 (given ${IMAGES})`);
-  mkdirSync(WORK, { recursive: true });
-  const arch = debianArchive();
-  const installed = installedHere();
-  const npm = npmHere();
-  precondition(arch.length > 10_000, `apt-cache dumpavail lists ${arch.length} packages (run apt-get update)`);
-  precondition(npm.length > 100, `node_modules holds ${npm.length} npm packages`);
-  const debSources = new Map<string, string>();
-  for (const e of arch) if (!debSources.has(e.source)) debSources.set(e.source, e.sourceVersion);
+  const { arch, installed, npm, debSources, npmVersions } = benchInputs();
   let t = performance.now();
-  const { old } = advisories(debSources, new Map(npm.map((p) => [p.name, p.version])));
+  const { old } = advisories(debSources, npmVersions);
   const dbFile = join(WORK, 'size.db');
   writeDb(dbFile, old);
   const reader = openVulnDb(dbFile);

@@ -1,6 +1,6 @@
 import { MessageChannel } from 'node:worker_threads';
 import { type Context, CustomsError, sha256, stableJson, toCustomsError } from '../core/index.js';
-import { type Image, type LayerSource, servePipe } from '../image/index.js';
+import { type Image, type Layer, type LayerSource, servePipe } from '../image/index.js';
 import { applyLayers, type MergedFacts } from './apply-layers.js';
 import type { LayerCache, LayerResult } from './layer-result.js';
 import { walkLayer } from './layer-walker.js';
@@ -119,19 +119,19 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
     let done = 0;
     ctx.log({ kind: 'progress-start', id, label: `layer ${index + 1}/${n}`, total: layer.size ?? 0 });
     let stopPipe: (() => void) | undefined;
+    // Bytes only this thread can read (a registry download) are piped to the layer thread,
+    // which verifies, decodes and walks them.
+    const piped = (stored: NonNullable<Layer['stored']>): LayerSource => {
+      const { port1, port2 } = new MessageChannel();
+      stopPipe = servePipe(port1, stored.open);
+      return { ...stored.description, pipe: port2 };
+    };
     try {
       let result: LayerResult;
-      if (thread && plan && (layer.source || layer.stored)) {
-        let source = layer.source;
-        if (!source && layer.stored) {
-          // Bytes only this thread can read (a registry download): piped to the layer thread,
-          // which verifies, decodes and walks them.
-          const { port1, port2 } = new MessageChannel();
-          stopPipe = servePipe(port1, layer.stored.open);
-          source = { ...layer.stored.description, pipe: port2 };
-        }
+      const source = thread && plan ? (layer.source ?? (layer.stored && piped(layer.stored))) : undefined;
+      if (thread && plan && source) {
         result = await thread.analyze(
-          source as LayerSource,
+          source,
           plan,
           ctx.config,
           (bytes) => {

@@ -14,6 +14,7 @@ import { after, test } from 'node:test';
 import { buildTestDb, lodashImage, pushImage, until } from '../../src/server/worker/test-support/fixtures.js';
 import { REPO_ROOT } from '../support/images.js';
 import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
+import { api as callApi } from '../support/serve-process.js';
 
 const root = mkdtempSync(join(tmpdir(), 'customs-scan-on-push-'));
 let serve: ChildProcess | undefined;
@@ -45,17 +46,9 @@ test('customs serve + docker-registry notifications: a pushed image is scanned b
   await until('customs serve to listen', async () => (output.includes('listening on') ? true : undefined), 30_000);
   const admin = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
   const api = async (method: string, path: string, body?: unknown) => {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: {
-        authorization: `Bearer ${admin}`,
-        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-      },
-      ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-    });
-    const text = await res.text();
-    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${text}`);
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    const res = await callApi(base, admin, method, path, body);
+    assert.ok(res.status < 300, `${method} ${path}: ${res.status} ${JSON.stringify(res.body)}`);
+    return res.body ?? {};
   };
 
   const secret = 'push-secret-of-the-e2e-test';

@@ -19,7 +19,7 @@ import { join } from 'node:path';
 import { after, before, test } from 'node:test';
 import { analyzeImage, type LayerCache, type LayerResult } from '../../src/analyze/index.js';
 import { createContext, CustomsError, sha256 } from '../../src/core/index.js';
-import { layerFromSource } from '../../src/image/index.js';
+import { type Image, layerFromSource } from '../../src/image/index.js';
 import { inspectDaemonImage, openDaemonImage } from '../../src/image/docker-daemon.js';
 import { openEngineStorage } from '../../src/image/engine-storage.js';
 import { type ArchiveImage, readAll, writeDockerArchive } from '../../src/image/test-support/image-fixtures.js';
@@ -105,6 +105,21 @@ after(async () => {
 });
 
 const plan = { groups: ['packages'] } as const;
+
+/** `use` the daemon image `tag`, closed afterwards whatever happens. */
+async function withImage<T>(
+  tag: string,
+  c: ReturnType<typeof ctx>,
+  use: (img: Image) => Promise<T>,
+  opts?: Parameters<typeof openDaemonImage>[3],
+): Promise<T> {
+  const img = await openDaemonImage(tag, c, undefined, opts);
+  try {
+    return await use(img);
+  } finally {
+    await img.close();
+  }
+}
 const names = (r: Awaited<ReturnType<typeof analyzeImage>>): string[] =>
   r.merged.packages.map((p) => p.fact.name).sort();
 
@@ -113,12 +128,9 @@ test('docker-daemon through the API: a warm scan asks for no export; a new layer
   const cache = new MemoryCache();
   const scanOnce = async (t: string) => {
     const c = ctx();
-    const img = await openDaemonImage(t, c, undefined, { storage: 'api' });
-    try {
-      return { img, analysis: await analyzeImage(img, c, { plan, cache }) };
-    } finally {
-      await img.close();
-    }
+    return withImage(t, c, async (img) => ({ img, analysis: await analyzeImage(img, c, { plan, cache }) }), {
+      storage: 'api',
+    });
   };
   const cold = await scanOnce(tag);
   assert.equal(exports(), 1, `cold scan: ${requests.join('\n')}`);
@@ -151,8 +163,7 @@ test('docker-daemon from the engine storage: nothing exported, layers are the ex
   const tag = load('storage', [...base, extra]);
   const c = ctx();
   const before = exports();
-  const img = await openDaemonImage(tag, c);
-  try {
+  await withImage(tag, c, async (img) => {
     assert.match(img.notes?.join(' ') ?? '', /overlay2 storage/);
     const cache = new MemoryCache();
     const analysis = await analyzeImage(img, c, { plan, cache });
@@ -168,24 +179,19 @@ test('docker-daemon from the engine storage: nothing exported, layers are the ex
       const again = await readAll(await layerFromSource(layer.source, c.config.limits).open());
       assert.equal(sha256(again), layer.diffID);
     }
-  } finally {
-    await img.close();
-  }
+  });
 });
 
 test('docker-daemon from the engine storage: a file changed in a diff directory, or swapped for a symlink out of it, is a digest mismatch and nothing is cached', async () => {
   const tag = load('tamper', base);
   const c = ctx();
-  const img = await openDaemonImage(tag, c);
-  const source = img.layers[1]?.source;
-  await img.close();
+  const source = await withImage(tag, c, async (img) => img.layers[1]?.source);
   assert.ok(source?.engine, 'expected the engine storage path');
   const file = join(source.engine.diffDir, 'opt/data/blob.bin');
   const original = readFileSync(file);
   const expectMismatch = async (why: string): Promise<void> => {
     const cache = new MemoryCache();
-    const again = await openDaemonImage(tag, c);
-    try {
+    await withImage(tag, c, async (again) => {
       await assert.rejects(
         analyzeImage(again, c, { plan, cache }),
         (e: unknown) => e instanceof CustomsError && e.code === 'IMAGE_DIGEST_MISMATCH',
@@ -193,9 +199,7 @@ test('docker-daemon from the engine storage: a file changed in a diff directory,
       );
       // The untouched layer may be cached; the changed one never is.
       assert.ok(![...cache.map.values()].some((r) => r.diffID === source.diffID), `${why}: the layer was cached`);
-    } finally {
-      await again.close();
-    }
+    });
   };
   try {
     // Same size, one byte different: only the diffID check can tell.
@@ -214,29 +218,25 @@ test('docker-daemon from the engine storage: a file changed in a diff directory,
     writeFileSync(file, original);
   }
   // Restored: the same image reads again.
-  const ok = await openDaemonImage(tag, c);
-  try {
+  await withImage(tag, c, async (ok) => {
     const analysis = await analyzeImage(ok, c, { plan, cache: new MemoryCache() });
     assert.deepEqual(names(analysis), ['probe-a']);
-  } finally {
-    await ok.close();
-  }
+  });
 });
 
 test('docker-daemon from the engine storage: a second open takes the layer sizes measured by the first; a wrong one fails the layer, never analysed', async () => {
   const tag = load('sizes', base);
   const c = ctx();
-  const first = await openDaemonImage(tag, c);
-  const sizes = first.layers.map((l) => l.size);
-  const id = first.configDigest;
-  await first.close();
+  const { sizes, id } = await withImage(tag, c, async (first) => ({
+    sizes: first.layers.map((l) => l.size),
+    id: first.configDigest,
+  }));
   const file = join(work, 'cache', 'daemon-configs', `${id.replace(/^sha256:/, '')}.sizes.json`);
   assert.deepEqual(JSON.parse(readFileSync(file, 'utf8')), sizes, 'the first open measured and kept every layer size');
   try {
     // A size the tar-split does not give: seen only if the second open reads it from the cache.
     writeFileSync(file, JSON.stringify([sizes[0], (sizes[1] ?? 0) + 512]));
-    const second = await openDaemonImage(tag, c);
-    try {
+    await withImage(tag, c, async (second) => {
       assert.match(second.notes?.join(' ') ?? '', /overlay2 storage/);
       assert.equal(second.layers[1]?.size, (sizes[1] ?? 0) + 512, 'the size came from the cache');
       const cache = new MemoryCache();
@@ -245,22 +245,17 @@ test('docker-daemon from the engine storage: a second open takes the layer sizes
         (e: unknown) => e instanceof CustomsError && e.code === 'LAYER_TRUNCATED',
       );
       assert.ok(![...cache.map.values()].some((r) => r.diffID === second.layers[1]?.diffID), 'the layer was cached');
-    } finally {
-      await second.close();
-    }
+    });
   } finally {
     rmSync(file, { force: true });
   }
   // Without the cached sizes they are measured again.
-  const third = await openDaemonImage(tag, c);
-  try {
+  await withImage(tag, c, async (third) => {
     assert.deepEqual(
       third.layers.map((l) => l.size),
       sizes,
     );
-  } finally {
-    await third.close();
-  }
+  });
 });
 
 test('docker-daemon: an engine whose storage is not here is read through the API, and says so', async () => {
@@ -283,11 +278,13 @@ test('docker-daemon: an engine whose storage is not here is read through the API
   // Without the storage, and with no cached config (a fresh cache directory): the export is read.
   const before = exports();
   const fresh = createContext({ config: { cacheDir: join(work, 'fresh-cache'), dockerHost: `unix://${proxy}` } });
-  const img = await openDaemonImage(tag, fresh, undefined, { storage: 'api' });
-  try {
-    assert.match(img.notes?.join(' ') ?? '', /exported from the Docker Engine API/);
-    assert.equal(exports(), before + 1);
-  } finally {
-    await img.close();
-  }
+  await withImage(
+    tag,
+    fresh,
+    async (img) => {
+      assert.match(img.notes?.join(' ') ?? '', /exported from the Docker Engine API/);
+      assert.equal(exports(), before + 1);
+    },
+    { storage: 'api' },
+  );
 });

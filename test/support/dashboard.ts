@@ -13,6 +13,7 @@ import { parseScanResultJson } from '../../src/report/index.js';
 import { inventoryPackagesOf, openStore, type Store } from '../../src/store/index.js';
 import { REPO_ROOT, run, runCustoms } from './images.js';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
+import { api } from './serve-process.js';
 
 export interface DemoScan {
   /** The scan JSON document customs wrote. */
@@ -131,17 +132,10 @@ export async function startServer(dataDir: string): Promise<Server> {
 
 /** Call the server's API with a bearer token. */
 export async function apiCall(server: Server, method: string, path: string, body?: unknown, token = server.adminToken) {
-  const res = await fetch(server.url + path, {
-    method,
-    headers: {
-      authorization: `Bearer ${token}`,
-      ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
-    },
-    ...(body !== undefined ? { body: JSON.stringify(body) } : {}),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status.toString()} ${text}`);
-  return text === '' ? undefined : (JSON.parse(text) as unknown);
+  const res = await api(server.url, token, method, path, body);
+  if (res.status < 200 || res.status >= 300)
+    throw new Error(`${method} ${path}: ${res.status.toString()} ${JSON.stringify(res.body)}`);
+  return (res.body ?? undefined) as unknown;
 }
 
 export async function launchBrowser(): Promise<Browser> {

@@ -13,6 +13,7 @@ import type { TokenRole } from '../../store/index.js';
 import type { BackendFixture } from '../../store/test-support/harness.js';
 import { debPackage, digestOf } from '../../store/test-support/scan-docs.js';
 import { runtimeRoutes } from '../api/runtime.js';
+import { RuntimeReportSchema } from '../api/runtime-schemas.js';
 import { type ApiHarness, apiHarness } from './api-harness.js';
 import { seedImage } from './api-suite.js';
 import { ResponseChecker, validateDocument } from './openapi-check.js';
@@ -54,19 +55,8 @@ const container = (c: ContainerSpec) => ({
   networks: [{ name: 'bridge', ipAddress: '172.17.0.2' }],
 });
 
-const stats = {
-  lines: 0,
-  events: 0,
-  malformed: 0,
-  lost: 0,
-  unattributed: 0,
-  alerts: 0,
-  suppressed: 0,
-  actions: 0,
-  falcoLines: 0,
-  falcoErrors: 0,
-  restarts: 0,
-};
+// Every counter the report schema names, at zero (the server does not import the sensor's code).
+const stats = Object.fromEntries(Object.keys(RuntimeReportSchema.properties.stats.properties).map((k) => [k, 0]));
 
 const ref = (id: string) => ({ id, name: `/${id}`, imageId: digestOf('cfg'), imageRef: 'app:1' });
 
