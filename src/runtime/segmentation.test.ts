@@ -50,18 +50,21 @@ test('NetworkPolicy namespaces from a List or documents', () => {
   assert.deepEqual([...got].sort(), ['a', 'default']);
 });
 
+/** A node running `containers` and nothing else. */
+const inventoryOf = (containers: ContainerInfo[]): NodeInventory => ({
+  host: 'h',
+  collectedAt: '',
+  engines: [],
+  notes: [],
+  images: [],
+  containers,
+});
+
 test('proposals: ingress from the accepted peers to their ports, only when some were learned', () => {
-  const inv: NodeInventory = {
-    host: 'h',
-    collectedAt: '',
-    engines: [],
-    notes: [],
-    images: [],
-    containers: [
-      container({ labels: { app: 'shop' }, kubernetes: { namespace: 'ns', pod: 'shop-0' } }),
-      container({ id: 'd', name: 'db', imageId: 'sha256:db', kubernetes: { namespace: 'ns', pod: 'db-0' } }),
-    ],
-  };
+  const inv = inventoryOf([
+    container({ labels: { app: 'shop' }, kubernetes: { namespace: 'ns', pod: 'shop-0' } }),
+    container({ id: 'd', name: 'db', imageId: 'sha256:db', kubernetes: { namespace: 'ns', pod: 'db-0' } }),
+  ]);
   const yaml = proposeNetworkPolicies(
     inv,
     {
@@ -110,14 +113,7 @@ test('proposals: ingress from the accepted peers to their ports, only when some 
 });
 
 test('proposals: IPv6 /128, app label as selector, bad destinations skipped, DNS optional', () => {
-  const inv: NodeInventory = {
-    host: 'h',
-    collectedAt: '',
-    engines: [],
-    notes: [],
-    images: [],
-    containers: [container({ labels: { app: 'shop' }, kubernetes: { namespace: 'ns', pod: 'shop-0' } })],
-  };
+  const inv = inventoryOf([container({ labels: { app: 'shop' }, kubernetes: { namespace: 'ns', pod: 'shop-0' } })]);
   const yaml = proposeNetworkPolicies(
     inv,
     {
