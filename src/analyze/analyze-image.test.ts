@@ -14,7 +14,9 @@ import { type Image, type LayerDescription, layerFromSource, makeLayer } from '.
 import { tarBytes } from '../image/tar/test-support/tar-fixture.js';
 import { analyzeImage, layerCacheKey } from './analyze-image.js';
 import { type AnalyzerPlan, buildAnalyzers } from './analyzers.js';
+import type { MergedFacts } from './apply-layers.js';
 import type { LayerCache, LayerResult } from './layer-result.js';
+import { mergedFromJson, mergedToJson } from './merged-json.js';
 import type { Analyzer } from './types.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-analyze-image-test-'));
@@ -132,6 +134,18 @@ class MemoryCache implements LayerCache {
   }
 }
 
+/** A cache that also keeps images' merges, as the SQLite cache does (through their JSON form). */
+class MergingCache extends MemoryCache {
+  readonly merges = new Map<string, string>();
+  getMerged(key: string): MergedFacts | undefined {
+    const text = this.merges.get(key);
+    return text === undefined ? undefined : mergedFromJson(JSON.parse(text));
+  }
+  putMerged(key: string, merged: MergedFacts): void {
+    this.merges.set(key, JSON.stringify(mergedToJson(merged)));
+  }
+}
+
 const osRelease = tarBytes([{ name: 'etc/os-release', body: 'ID=debian\nVERSION_ID="12"\n' }]);
 
 test('analyzeImage: a layer whose digest fails is never stored; a good one is, and is read back', async () => {
@@ -149,7 +163,40 @@ test('analyzeImage: a layer whose digest fails is never stored; a good one is, a
   assert.equal(cache.rows.size, 1);
   const warm = await analyzeImage(good, ctx(), { plan, cache });
   assert.equal(warm.cached, 1);
-  assert.deepEqual(warm.layers, cold.layers);
+  assert.deepEqual(warm.merged, cold.merged);
+});
+
+test('analyzeImage: a warm scan reads the merge of the image, not its layers; other layers or another plan miss it', async () => {
+  const cache = new MergingCache();
+  const plan: AnalyzerPlan = { groups: ['packages'] };
+  const other = tarBytes([{ name: 'usr/lib/os-release', body: 'ID=alpine\nVERSION_ID=3.20.0\n' }]);
+  const both = streamedImage([osRelease, other], 0, { inFlight: 0, most: 0 });
+  const cold = await analyzeImage(both, ctx(), { plan, cache });
+  assert.equal(cold.cached, 0);
+  assert.equal(cache.merges.size, 1);
+  const gets = cache.gets;
+  const warm = await analyzeImage(both, ctx(), { plan, cache });
+  assert.equal(warm.cached, 2);
+  assert.equal(cache.gets, gets, 'no layer row was read');
+  assert.deepEqual(warm.merged, cold.merged);
+  assert.deepEqual(warm.merged.os.map((o) => o.os.family).sort(), ['alpine', 'debian']);
+  // The same layers in the other order merge differently: a new key, rebuilt from the layer rows.
+  const swapped = streamedImage([other, osRelease], 0, { inFlight: 0, most: 0 });
+  const again = await analyzeImage(swapped, ctx(), { plan, cache });
+  assert.equal(again.cached, 2);
+  assert.equal(cache.gets, gets + 2, 'both layers came from their rows');
+  assert.equal(cache.merges.size, 2);
+  // Another plan: other layer keys, so another merge key too.
+  await analyzeImage(both, ctx(), { plan: { groups: ['packages', 'secrets'] }, cache });
+  assert.equal(cache.merges.size, 3);
+});
+
+test('analyzeImage: a layer that fails leaves no merge in the cache', async () => {
+  const cache = new MergingCache();
+  const wrong = `sha256:${'0'.repeat(64)}` as Digest;
+  await assert.rejects(analyzeImage(imageOf(osRelease, wrong), ctx(), { plan: { groups: ['packages'] }, cache }));
+  assert.equal(cache.merges.size, 0);
+  assert.equal(cache.rows.size, 0);
 });
 
 test('analyzeImage: a truncated layer stream is not stored either', async () => {
@@ -198,8 +245,8 @@ test('analyzeImage: layers streamed from the network (no local file) run `concur
   const other = tarBytes([{ name: 'usr/lib/os-release', body: 'ID=debian\n' }]);
   const img = streamedImage([osRelease, other], 50, seen);
   const res = await analyzeImage(img, ctx(), { plan: { groups: ['packages'] }, cache: new MemoryCache() });
-  assert.equal(res.layers.length, 2);
-  assert.ok(res.layers.every((l) => l !== undefined));
+  assert.equal(res.merged.layerCount, 2);
+  assert.equal(res.merged.os.length, 2, 'both layers were analysed');
   assert.equal(seen.most, 2, 'both layers were open at the same time');
   assert.equal(seen.inFlight, 0);
 });

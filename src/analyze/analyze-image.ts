@@ -33,9 +33,8 @@ export type AnalyzeOptions = {
 const WORKER_MIN_BYTES = 64 * 1024 * 1024;
 
 export interface ImageAnalysis {
-  readonly layers: readonly LayerResult[];
   readonly merged: MergedFacts;
-  /** Layers served from the cache. */
+  /** Layers served from the cache (all of them when the image's merge was). */
   readonly cached: number;
 }
 
@@ -74,6 +73,11 @@ export function layerCacheKey(
   );
 }
 
+/** Cache key of an image's merge: its layers' keys (layerCacheKey), bottom to top. */
+export function mergedCacheKey(layerKeys: readonly string[]): string {
+  return sha256(stableJson({ merged: layerKeys, format: 1 }));
+}
+
 /**
  * Analyse every layer of an image (one streaming pass each, cached by diffID)
  * and merge the results bottom to top. Layers not in the cache are spread over
@@ -87,6 +91,14 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
   const n = image.layers.length;
   let cached = 0;
 
+  const keys = image.layers.map((l) => layerCacheKey(l.diffID, analyzers, ctx, plan));
+  const mergedKey = mergedCacheKey(keys);
+  const hitMerged = cache?.getMerged?.(mergedKey);
+  if (hitMerged) {
+    ctx.log({ kind: 'debug', message: `image of ${n} layers: merged analysis cached` });
+    return { merged: hitMerged, cached: n };
+  }
+
   // Sandboxes start only when an isolated analyzer meets a file it wants.
   const ownSandbox =
     opts.sandbox === undefined && analyzers.some((a) => a.budget)
@@ -98,7 +110,6 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
       : undefined;
   const sandbox = opts.sandbox ?? ownSandbox;
 
-  const keys = image.layers.map((l) => layerCacheKey(l.diffID, analyzers, ctx, plan));
   const todo: number[] = [];
   image.layers.forEach((layer, index) => {
     const hit = cache?.get(keys[index] ?? '');
@@ -194,7 +205,10 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
     ctx.signal.removeEventListener('abort', abort);
     await Promise.all([...threads.map((t) => t.close()), ownSandbox?.close()]);
   }
-  return { layers: results, merged: applyLayers(results, analyzers), cached };
+  const merged = applyLayers(results, analyzers);
+  // Every layer verified (or came from the cache, where only verified layers go).
+  cache?.putMerged?.(mergedKey, merged);
+  return { merged, cached };
 }
 
 /**

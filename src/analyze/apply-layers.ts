@@ -36,7 +36,12 @@ export interface LiveFact<T> {
 export interface MergedFacts {
   readonly os: readonly { readonly path: string; readonly os: OsInfo }[];
   readonly packages: readonly LocatedPackage[];
-  /** Every path an OS package manager says it installed (merged-usr aliases included). */
+  /**
+   * Of the files the facts here were found in (a nested archive's outer file: `outerPath`),
+   * those an OS package manager says it installed, merged-/usr aliases included: a language
+   * package or a secret in a file the distribution shipped. Only these paths are kept, not every
+   * owned path of the image (tens of thousands): they are all that is asked of it.
+   */
   readonly ownedFiles: ReadonlySet<string>;
   readonly unknowns: readonly Unknown[];
   readonly layerCount: number;
@@ -246,7 +251,8 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
 
   const os: { path: string; os: OsInfo }[] = [];
   const packages: LocatedPackage[] = [];
-  const owned = new Set<string>();
+  /** File lists of OS packages present in the merged filesystem. */
+  const ownedLists: (readonly string[])[] = [];
   const fileFacts: LiveFact<FileFact>[] = [];
   const packageLicenses: MergedFacts['packageLicenses'][number][] = [];
   for (const [path, state] of files) {
@@ -254,9 +260,9 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
       if (f.result.os) os.push({ path, os: f.result.os });
       for (const fact of f.result.fileFacts ?? []) fileFacts.push({ fact, path, layerIndex: state.layer });
       for (const fact of f.result.packageLicenses ?? []) packageLicenses.push({ fact, path, layerIndex: state.layer });
-      for (const o of f.result.ownedFiles ?? []) addOwned(owned, o);
+      if (f.result.ownedFiles) ownedLists.push(f.result.ownedFiles);
       for (const p of f.result.packages ?? []) {
-        for (const o of p.files ?? []) addOwned(owned, o);
+        if (p.files) ownedLists.push(p.files);
         packages.push({
           fact: p,
           path,
@@ -283,10 +289,13 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
     layerIndex: r.layerIndex,
     ...(r.hiddenByLayerIndex !== undefined ? { hiddenByLayerIndex: r.hiddenByLayerIndex } : {}),
   });
+  const asked = new Set<string>();
+  for (const p of packages) asked.add(outerPath(p.path));
+  for (const r of content) asked.add(outerPath(r.path));
   return {
     os,
     packages,
-    ownedFiles: owned,
+    ownedFiles: ownedAmong(asked, ownedLists),
     unknowns: [...layers.flatMap((l) => l.unknowns), ...mergeUnknowns],
     layerCount: layers.length,
     symlinks: links,
@@ -300,14 +309,34 @@ export function applyLayers(layers: readonly LayerResult[], analyzers: readonly 
 /** Merged /usr (Debian ≥ 12, Fedora, Ubuntu): /bin, /sbin, /lib* are symlinks into /usr. */
 const MERGED_USR = /^(?:bin|sbin|lib|lib32|lib64|libx32)\//;
 
-function addOwned(owned: Set<string>, raw: string): void {
-  let p = raw;
-  if (p.charCodeAt(0) === 47 || p.charCodeAt(p.length - 1) === 47) p = p.replace(/^\/+/, '').replace(/\/+$/, '');
-  if (!p) return;
-  owned.add(p);
-  const c = p.charCodeAt(0);
-  // Only paths starting with b, s, l or u can have a merged-/usr twin.
-  if (c === 98 || c === 115 || c === 108) {
-    if (MERGED_USR.test(p)) owned.add(`usr/${p}`);
-  } else if (c === 117 && p.startsWith('usr/') && MERGED_USR.test(p.slice(4))) owned.add(p.slice(4));
+/** `app.war!/WEB-INF/lib/x.jar` lives in the file `app.war`. */
+export function outerPath(path: string): string {
+  const i = path.indexOf('!/');
+  return i === -1 ? path : path.slice(0, i);
+}
+
+/** The paths of `asked` that the package file lists name, directly or as the merged-/usr twin of one. */
+function ownedAmong(asked: ReadonlySet<string>, lists: readonly (readonly string[])[]): Set<string> {
+  const owned = new Set<string>();
+  if (asked.size === 0) return owned;
+  for (const list of lists) {
+    for (const raw of list) {
+      let p = raw;
+      if (p.charCodeAt(0) === 47 || p.charCodeAt(p.length - 1) === 47) p = p.replace(/^\/+/, '').replace(/\/+$/, '');
+      if (!p) continue;
+      if (asked.has(p)) owned.add(p);
+      const c = p.charCodeAt(0);
+      // Only paths starting with b, s, l or u can have a merged-/usr twin.
+      if (c === 98 || c === 115 || c === 108) {
+        if (MERGED_USR.test(p)) {
+          const twin = `usr/${p}`;
+          if (asked.has(twin)) owned.add(twin);
+        }
+      } else if (c === 117 && p.startsWith('usr/') && MERGED_USR.test(p.slice(4))) {
+        const twin = p.slice(4);
+        if (asked.has(twin)) owned.add(twin);
+      }
+    }
+  }
+  return owned;
 }

@@ -2,6 +2,7 @@ export * from './analyze-image.js';
 export * from './analyzers.js';
 export * from './apply-layers.js';
 export * from './layer-result.js';
+export * from './merged-json.js';
 export * from './layer-walker.js';
 export type * from './types.js';
 export { isDistrolessDpkg, pickOs } from './os/index.js';

@@ -61,7 +61,7 @@ const f = (
 });
 
 function analysis(layers: LayerResult[]): ImageAnalysis {
-  return { layers, merged: applyLayers(layers, []), cached: 0 };
+  return { merged: applyLayers(layers, []), cached: 0 };
 }
 
 const ctx = createContext({ now: () => new Date('2026-01-02T03:04:05Z') });

@@ -1,5 +1,5 @@
 import type { ImageAnalysis, LocatedPackage } from '../analyze/index.js';
-import { isDistrolessDpkg, pickOs } from '../analyze/index.js';
+import { isDistrolessDpkg, outerPath, pickOs } from '../analyze/index.js';
 import {
   type Context,
   type OsInfo,
@@ -96,12 +96,6 @@ function withoutDuplicates(all: readonly LocatedPackage[], owned: ReadonlySet<st
     const paths = installed.get(`${p.fact.ecosystem}\0${p.fact.name}\0${p.fact.version}`) ?? [];
     return !paths.some((x) => x.startsWith(dir));
   });
-}
-
-/** `app.war!/WEB-INF/lib/x.jar` lives in the file `app.war`. */
-function outerPath(path: string): string {
-  const i = path.indexOf('!/');
-  return i === -1 ? path : path.slice(0, i);
 }
 
 function toPackage(lp: LocatedPackage, os: OsInfo | undefined, layerIds: readonly string[]): Package {

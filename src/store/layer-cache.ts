@@ -1,7 +1,7 @@
 import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
-import type { LayerCache, LayerResult } from '../analyze/index.js';
+import { type LayerCache, type LayerResult, type MergedFacts, mergedFromJson, mergedToJson } from '../analyze/index.js';
 import { CustomsError, type LogSink, sha256 } from '../core/index.js';
 
 /** 2: rows carry the sha256 of their JSON, so a damaged row reads as a miss. */
@@ -198,7 +198,7 @@ export class SqliteLayerCache implements LayerCache {
   private failed(e: unknown, op: 'read' | 'write'): void {
     const cur = this.opened;
     if (!isDamage(e)) {
-      this.warn(`the layer cache ${this.file} could not ${op} a layer (${messageOf(e)}); the scan goes on without it`);
+      this.warn(`the layer cache ${this.file} could not ${op} a cached analysis (${messageOf(e)}); the scan goes on without it`);
       return;
     }
     this.opened = undefined;
@@ -216,6 +216,26 @@ export class SqliteLayerCache implements LayerCache {
   }
 
   get(key: string): LayerResult | undefined {
+    const value = this.read(key);
+    return isLayerResult(value) ? value : undefined;
+  }
+
+  put(key: string, result: LayerResult): void {
+    this.write(key, result);
+  }
+
+  /** An image's merge is a row of the same table, under its own key (mergedCacheKey). */
+  getMerged(key: string): MergedFacts | undefined {
+    const value = this.read(key);
+    return value === undefined ? undefined : mergedFromJson(value);
+  }
+
+  putMerged(key: string, merged: MergedFacts): void {
+    this.write(key, mergedToJson(merged));
+  }
+
+  /** A row's JSON, when its checksum holds. */
+  private read(key: string): unknown {
     const cur = this.opened;
     if (!cur) return undefined;
     let row: { result: string; digest: string } | undefined;
@@ -226,19 +246,17 @@ export class SqliteLayerCache implements LayerCache {
       return undefined;
     }
     if (!row || sha256(row.result) !== row.digest) return undefined;
-    let value: unknown;
     try {
-      value = JSON.parse(row.result);
+      return JSON.parse(row.result);
     } catch {
       return undefined;
     }
-    return isLayerResult(value) ? value : undefined;
   }
 
-  put(key: string, result: LayerResult): void {
+  private write(key: string, value: unknown): void {
     const cur = this.opened;
     if (!cur) return;
-    const text = JSON.stringify(result);
+    const text = JSON.stringify(value);
     try {
       cur.put.run(key, text, sha256(text), Date.now());
     } catch (e) {
