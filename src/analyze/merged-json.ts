@@ -10,7 +10,17 @@ export function mergedToJson(m: MergedFacts): MergedJson {
   return { ...m, ownedFiles: [...m.ownedFiles], symlinks: [...m.symlinks] };
 }
 
-const ARRAYS = ['os', 'packages', 'ownedFiles', 'unknowns', 'symlinks', 'secrets', 'malware', 'fileFacts', 'packageLicenses'];
+const ARRAYS = [
+  'os',
+  'packages',
+  'ownedFiles',
+  'unknowns',
+  'symlinks',
+  'secrets',
+  'malware',
+  'fileFacts',
+  'packageLicenses',
+];
 
 /** Read a cached row back; anything not of MergedJson's shape is undefined (a miss). */
 export function mergedFromJson(v: unknown): MergedFacts | undefined {

@@ -198,7 +198,9 @@ export class SqliteLayerCache implements LayerCache {
   private failed(e: unknown, op: 'read' | 'write'): void {
     const cur = this.opened;
     if (!isDamage(e)) {
-      this.warn(`the layer cache ${this.file} could not ${op} a cached analysis (${messageOf(e)}); the scan goes on without it`);
+      this.warn(
+        `the layer cache ${this.file} could not ${op} a cached analysis (${messageOf(e)}); the scan goes on without it`,
+      );
       return;
     }
     this.opened = undefined;
