@@ -13,9 +13,11 @@ import { createContext, DEFAULT_LIMITS, type Digest, sha256 } from '../core/inde
 import { type Image, type LayerDescription, layerFromSource, makeLayer } from '../image/index.js';
 import { tarBytes } from '../image/tar/test-support/tar-fixture.js';
 import { analyzeImage, layerCacheKey } from './analyze-image.js';
-import { type AnalyzerPlan, buildAnalyzers } from './analyzers.js';
+import { analyzerIds } from './analyzer-ids.js';
+import type { AnalyzerPlan } from './analyzers.js';
 import type { MergedFacts } from './apply-layers.js';
-import type { LayerCache, LayerResult } from './layer-result.js';
+import type { LayerCache } from './layer-cache.js';
+import type { LayerResult } from './layer-result.js';
 import { mergedFromJson, mergedToJson } from './merged-json.js';
 import type { Analyzer } from './types.js';
 
@@ -27,7 +29,7 @@ const ctx = (maxFileSize = DEFAULT_LIMITS.maxFileSize) =>
   createContext({ config: { limits: { ...DEFAULT_LIMITS, maxFileSize } } });
 
 /** The key of DIFF under `plan`, as analyzeImage computes it. */
-const keyOf = (plan: AnalyzerPlan, c = ctx()): string => layerCacheKey(DIFF, buildAnalyzers(plan), c, plan);
+const keyOf = (plan: AnalyzerPlan, c = ctx()): string => layerCacheKey(DIFF, analyzerIds(plan), c, plan);
 
 const SECRETS = `rules:\n  - id: acme-key\n    title: ACME key\n    severity: high\n    keywords: [acme_]\n    regex: 'acme_[a-z0-9]{16}'\n`;
 
@@ -82,9 +84,9 @@ test('layerCacheKey: the file size cap (--max-file-size) changes the key', () =>
   assert.notEqual(keyOf(plan, ctx(1024)), keyOf(plan, ctx(2048)));
 });
 
-test('layerCacheKey: plan inputs are in the key even when analyzer versions would collide', () => {
-  // Analyzer versions derived from settings are 31-bit hashes; the key must not rely on them alone.
-  const fixed = buildAnalyzers({ groups: ['secrets'] });
+test('layerCacheKey: plan inputs are in the key even when analyzer versions are the same', () => {
+  // Keyed from a plan, the analyzers have their base versions (analyzerIds): the settings count through the plan.
+  const fixed = analyzerIds({ groups: ['secrets'] });
   const a: AnalyzerPlan = { groups: ['secrets'], secretConfig: SECRETS };
   const b: AnalyzerPlan = { groups: ['secrets'], secretConfig: `${SECRETS}max-file-size: 99\n` };
   assert.notEqual(layerCacheKey(DIFF, fixed, ctx(), a), layerCacheKey(DIFF, fixed, ctx(), b));

@@ -1,12 +1,28 @@
+// What other folders use of analyze/. Only the light modules are re-exported: a bundler
+// counts every module re-exported here as loaded by whoever imports this file, and a warm scan
+// (analyze-image.ts) must not load the analyzers and the layer walk (analyze-layers.ts imports them).
 export * from './analyze-image.js';
-export * from './analyzers.js';
+export { ANALYZER_VERSIONS, type AnalyzerId, analyzerIds, PACKAGE_DATABASE_ANALYZERS } from './analyzer-ids.js';
+export type { AnalyzerGroup, AnalyzerPlan } from './analyzers.js';
 export * from './apply-layers.js';
+export * from './layer-cache.js';
 export * from './layer-result.js';
 export * from './merged-json.js';
-export * from './layer-walker.js';
 export type * from './types.js';
-export { isDistrolessDpkg, pickOs } from './os/index.js';
-export * from './secrets/index.js';
-export * from './malware/index.js';
-export * from './license/index.js';
-export { CACHE_PATTERNS, imageFiles, isImageCheckPath } from './files/image-files.js';
+export { isDistrolessDpkg } from './os/dpkg-status.js';
+export { pickOs } from './os/pick-os.js';
+export {
+  type ConfigSecretFact,
+  DEFAULT_SECRET_CONFIG,
+  inspectImageConfig,
+  loadSecretConfig,
+  redactImageConfig,
+  scanImageConfig,
+  type SecretConfig,
+  secretFindings,
+} from './secrets/index.js';
+export { type IocList, loadIocList } from './malware/ioc-list.js';
+export { clamdVersion } from './malware/clamd-client.js';
+export { malwareFindings } from './malware/findings.js';
+export { CACHE_PATTERNS, isImageCheckPath } from './files/image-files.js';
+export { parseDebianCopyright } from './license/debian-copyright.js';

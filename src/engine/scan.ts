@@ -16,8 +16,7 @@ import {
   type ConfigSecretFact,
   loadSecretConfig,
   malwareFindings,
-  redactImageConfig,
-  scanImageConfig,
+  inspectImageConfig,
   type SecretConfig,
   secretFindings,
 } from '../analyze/index.js';
@@ -151,8 +150,8 @@ async function openRedacted(
   secretConfig?: SecretConfig,
 ): Promise<{ image: Image; configSecrets: ConfigSecretFact[] }> {
   const opened = await openImage(target, ctx);
-  const configSecrets = scanImageConfig(opened.config, secretConfig);
-  return { image: { ...opened, config: redactImageConfig(opened.config, secretConfig) }, configSecrets };
+  const { secrets, redacted } = inspectImageConfig(opened.config, secretConfig);
+  return { image: { ...opened, config: redacted }, configSecrets: secrets };
 }
 
 async function scanImage(target: string, plan: ScanPlan, ctx: ScanContext): Promise<ScanResult> {

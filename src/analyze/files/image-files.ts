@@ -1,4 +1,5 @@
 import type { Analyzer } from '../types.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /** Package-manager caches and indexes left in a layer (each pattern with what it is and the fix). */
 export const CACHE_PATTERNS: readonly { readonly name: string; readonly pattern: RegExp; readonly fix: string }[] = [
@@ -40,7 +41,7 @@ const SETGID = 0o2000;
  */
 export const imageFiles: Analyzer = {
   name: 'image-files',
-  version: 1,
+  version: ANALYZER_VERSIONS['image-files'],
   wants: (path, info) => (info.mode & (SETUID | SETGID)) !== 0 || isImageCheckPath(path),
   headerOnly: true,
   analyze: (file) => {

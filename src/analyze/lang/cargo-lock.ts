@@ -2,6 +2,7 @@ import { parse as parseToml } from 'smol-toml';
 import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, str } from './limits.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * Cargo.lock (all versions 1–4): `[[package]]` tables with name, version and
@@ -11,7 +12,7 @@ import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, str } from './l
  */
 export const cargoLock: Analyzer = {
   name: 'cargo-lock',
-  version: 1,
+  version: ANALYZER_VERSIONS['cargo-lock'],
   wants: (path) => path.endsWith('Cargo.lock') && baseName(path) === 'Cargo.lock',
   analyze(file) {
     let doc: unknown;

@@ -1,6 +1,7 @@
 import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, parseJsonFile, str } from './limits.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * PHP Composer. `vendor/composer/installed.json` lists what is installed:
@@ -12,7 +13,7 @@ import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, parseJsonFile, 
  */
 export const composerInstalled: Analyzer = {
   name: 'composer-installed',
-  version: 1,
+  version: ANALYZER_VERSIONS['composer-installed'],
   wants: (path) =>
     path.endsWith('vendor/composer/installed.json') ||
     (path.endsWith('composer.lock') && baseName(path) === 'composer.lock' && !path.includes('vendor/')),

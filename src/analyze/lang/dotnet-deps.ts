@@ -1,6 +1,7 @@
 import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { invalidFile, isRecord, LIMITS, limitExceeded, parseJsonFile } from './limits.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * .NET `*.deps.json` (dotnet/runtime docs/design/features/host-runtime-information,
@@ -10,7 +11,7 @@ import { invalidFile, isRecord, LIMITS, limitExceeded, parseJsonFile } from './l
  */
 export const dotnetDeps: Analyzer = {
   name: 'dotnet-deps',
-  version: 1,
+  version: ANALYZER_VERSIONS['dotnet-deps'],
   wants: (path) => path.endsWith('.deps.json'),
   analyze(file) {
     const doc = parseJsonFile(file.path, file.text());

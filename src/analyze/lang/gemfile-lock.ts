@@ -1,6 +1,7 @@
 import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { baseName, LIMITS, limitExceeded } from './limits.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * Gemfile.lock (Bundler): in the GEM, GIT and PATH sections, `  specs:` lists
@@ -11,7 +12,7 @@ import { baseName, LIMITS, limitExceeded } from './limits.js';
  */
 export const gemfileLock: Analyzer = {
   name: 'gemfile-lock',
-  version: 1,
+  version: ANALYZER_VERSIONS['gemfile-lock'],
   wants: (path) => path.endsWith('Gemfile.lock') && baseName(path) === 'Gemfile.lock',
   analyze(file) {
     const facts: PackageFact[] = [];

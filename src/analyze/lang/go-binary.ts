@@ -3,6 +3,7 @@ import type { Analyzer } from '../types.js';
 import { type ElfFile, isElf, parseElf, readVirtual, sectionData } from './elf.js';
 import { isExecutableMagic, wantsExecutable } from './executable.js';
 import { invalidFile, LIMITS, limitExceeded } from './limits.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * Go executables: the build info the Go linker embeds (Go source,
@@ -19,7 +20,7 @@ import { invalidFile, LIMITS, limitExceeded } from './limits.js';
  */
 export const goBinary: Analyzer = {
   name: 'go-binary',
-  version: 1,
+  version: ANALYZER_VERSIONS['go-binary'],
   wants: (path, info) => wantsExecutable(path, info),
   sniff: { bytes: 4, test: isExecutableMagic },
   analyze(file) {

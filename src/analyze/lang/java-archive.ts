@@ -3,6 +3,7 @@ import { JAVA_ARCHIVE_BUDGET } from '../sandbox/budgets.js';
 import type { Analyzer } from '../types.js';
 import { baseName, LIMITS, limitExceeded } from './limits.js';
 import { readZipDirectory, readZipEntry, type ZipEntry } from './zip-directory.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /** Zip-based Java archives (JAR File Specification; WAR/EAR, Jenkins plugins .jpi/.hpi, JBoss .par/.sar). */
 const EXTENSIONS = ['.jar', '.war', '.ear', '.jpi', '.hpi', '.par', '.sar'] as const;
@@ -34,7 +35,7 @@ export function isJavaArchiveName(path: string): boolean {
  */
 export const javaArchive: Analyzer = {
   name: 'java-archive',
-  version: 1,
+  version: ANALYZER_VERSIONS['java-archive'],
   wants: (path) => isJavaArchiveName(path),
   // Zip directories and nested archives of attacker bytes: isolated (sandbox/budgets.ts).
   budget: JAVA_ARCHIVE_BUDGET,

@@ -3,6 +3,7 @@ import type { Analyzer } from '../types.js';
 import { dedupFacts } from './dedup.js';
 import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, parseJsonFile, str } from './limits.js';
 import { npmLicense } from './npm-license.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 const NM = 'node_modules/';
 
@@ -17,7 +18,7 @@ const NM = 'node_modules/';
  */
 export const npmLockfile: Analyzer = {
   name: 'npm-lockfile',
-  version: 1,
+  version: ANALYZER_VERSIONS['npm-lockfile'],
   wants: (path) =>
     (path.endsWith('package-lock.json') || path.endsWith('npm-shrinkwrap.json')) &&
     (baseName(path) === 'package-lock.json' || baseName(path) === 'npm-shrinkwrap.json') &&

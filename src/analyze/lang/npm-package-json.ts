@@ -2,6 +2,7 @@ import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { invalidFile, isRecord, parseJsonFile, str } from './limits.js';
 import { npmLicense } from './npm-license.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 const NM = 'node_modules/';
 
@@ -28,7 +29,7 @@ export function isInstalledPackageJson(path: string): boolean {
 /** Installed npm packages: the package.json at the root of each node_modules package. */
 export const npmPackageJson: Analyzer = {
   name: 'npm-package-json',
-  version: 1,
+  version: ANALYZER_VERSIONS['npm-package-json'],
   wants: (path) => isInstalledPackageJson(path),
   analyze(file) {
     const doc = parseJsonFile(file.path, file.text());

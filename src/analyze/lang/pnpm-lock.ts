@@ -3,6 +3,7 @@ import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { dedupFacts } from './dedup.js';
 import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, str } from './limits.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * pnpm-lock.yaml outside node_modules. The `packages` map is keyed by
@@ -14,7 +15,7 @@ import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, str } from './l
  */
 export const pnpmLock: Analyzer = {
   name: 'pnpm-lock',
-  version: 1,
+  version: ANALYZER_VERSIONS['pnpm-lock'],
   wants: (path) =>
     path.endsWith('pnpm-lock.yaml') && baseName(path) === 'pnpm-lock.yaml' && !path.includes('node_modules/'),
   analyze(file) {

@@ -1,6 +1,7 @@
 import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { invalidFile } from './limits.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * Installed Python distributions (PyPA core metadata specification):
@@ -12,7 +13,7 @@ import { invalidFile } from './limits.js';
  */
 export const pythonDistInfo: Analyzer = {
   name: 'python-dist-info',
-  version: 1,
+  version: ANALYZER_VERSIONS['python-dist-info'],
   wants: (path) =>
     path.endsWith('.dist-info/METADATA') ||
     path.endsWith('.egg-info/PKG-INFO') ||

@@ -1,6 +1,7 @@
 import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { invalidFile } from './limits.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * Installed gems: RubyGems writes `<GEM_HOME>/specifications/<name>-<version>.gemspec`
@@ -13,7 +14,7 @@ import { invalidFile } from './limits.js';
  */
 export const rubyGemspec: Analyzer = {
   name: 'ruby-gemspec',
-  version: 1,
+  version: ANALYZER_VERSIONS['ruby-gemspec'],
   wants: (path) => path.endsWith('.gemspec') && path.includes('specifications/'),
   analyze(file) {
     const spec = parseGemspec(file.text());

@@ -4,6 +4,7 @@ import type { Analyzer } from '../types.js';
 import { isElf, parseElf, sectionData } from './elf.js';
 import { wantsExecutable } from './executable.js';
 import { invalidFile, isRecord, LIMITS, limitExceeded, str } from './limits.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * Rust executables built with cargo-auditable (github.com/rust-secure-code/
@@ -15,7 +16,7 @@ import { invalidFile, isRecord, LIMITS, limitExceeded, str } from './limits.js';
  */
 export const rustBinary: Analyzer = {
   name: 'rust-binary',
-  version: 1,
+  version: ANALYZER_VERSIONS['rust-binary'],
   wants: (path, info) => wantsExecutable(path, info),
   sniff: { bytes: 4, test: isElf },
   analyze(file) {

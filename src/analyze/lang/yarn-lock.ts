@@ -3,6 +3,7 @@ import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { dedupFacts } from './dedup.js';
 import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, str } from './limits.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * yarn.lock outside node_modules. Yarn 1 writes its own indented format
@@ -12,7 +13,7 @@ import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, str } from './l
  */
 export const yarnLock: Analyzer = {
   name: 'yarn-lock',
-  version: 1,
+  version: ANALYZER_VERSIONS['yarn-lock'],
   wants: (path) => path.endsWith('yarn.lock') && baseName(path) === 'yarn.lock' && !path.includes('node_modules/'),
   analyze(file) {
     const text = file.text();

@@ -1,4 +1,5 @@
 import type { Analyzer, AnalyzerResult } from '../types.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /** Copyright files above this size are not read (the largest in Debian bookworm are a few hundred KiB). */
 export const COPYRIGHT_MAX_FILE_SIZE = 4 * 1024 * 1024;
@@ -98,7 +99,7 @@ function splitParagraphs(text: string): Map<string, string>[] {
 /** `usr/share/doc/PKG/copyright` → the package PKG's licences (ecosystem deb). */
 export const debianCopyright: Analyzer = {
   name: 'debian-copyright',
-  version: 1,
+  version: ANALYZER_VERSIONS['debian-copyright'],
   wants: (path, info) => info.size <= COPYRIGHT_MAX_FILE_SIZE && PATH.test(path),
   analyze: (file): AnalyzerResult => {
     const name = PATH.exec(file.path)?.[1];

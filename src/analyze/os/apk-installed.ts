@@ -1,5 +1,6 @@
 import { CustomsError, type PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /** apk-tools v2 keeps its database in lib/apk/db; v3 (usr-merged layouts) in usr/lib/apk/db. */
 export const APK_INSTALLED_PATHS = ['lib/apk/db/installed', 'usr/lib/apk/db/installed'] as const;
@@ -103,7 +104,7 @@ export function parseApkInstalled(text: string, source: string): { packages: Pac
 
 export const apkInstalled: Analyzer = {
   name: 'apk-installed',
-  version: 2,
+  version: ANALYZER_VERSIONS['apk-installed'],
   wants: (path) => path === 'lib/apk/db/installed' || path === 'usr/lib/apk/db/installed',
   analyze: (file) => parseApkInstalled(file.text(), file.path),
 };

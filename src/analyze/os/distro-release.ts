@@ -2,6 +2,7 @@ import type { OsInfo } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { DEBIAN_CODENAMES } from './os-release.js';
 import { parseOsRelease } from './parse-os-release.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * The distributions' own release files, older than os-release and sometimes
@@ -106,7 +107,7 @@ export function parseDistroRelease(path: string, text: string): OsInfo | undefin
 
 export const distroRelease: Analyzer = {
   name: 'distro-release',
-  version: 1,
+  version: ANALYZER_VERSIONS['distro-release'],
   wants: (path) => WANTED.has(path),
   analyze: (file) => {
     const os = parseDistroRelease(file.path, file.text());

@@ -1,5 +1,6 @@
 import type { Analyzer } from '../types.js';
 import { DPKG_STATUS_D } from './dpkg-status.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 const INFO = 'var/lib/dpkg/info/';
 
@@ -40,7 +41,7 @@ export function parseMd5sums(text: string): string[] {
 
 export const dpkgFiles: Analyzer = {
   name: 'dpkg-files',
-  version: 1,
+  version: ANALYZER_VERSIONS['dpkg-files'],
   wants: (path) => isList(path) || isStatusDMd5sums(path),
   analyze: (file) => ({
     ownedFiles: isList(file.path) ? parseDpkgList(file.text()) : parseMd5sums(file.text()),

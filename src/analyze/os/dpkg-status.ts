@@ -1,6 +1,7 @@
 import { CustomsError, type PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { type Deb822Paragraph, parseDeb822 } from './parse-deb822.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 export const DPKG_STATUS = 'var/lib/dpkg/status';
 /** Distroless images: one deb822 file per package, no Status field, `.md5sums` siblings. */
@@ -78,7 +79,7 @@ export function parseDpkgStatus(text: string, source: string): PackageFact[] {
 
 export const dpkgStatus: Analyzer = {
   name: 'dpkg-status',
-  version: 1,
+  version: ANALYZER_VERSIONS['dpkg-status'],
   wants: (path) => path === DPKG_STATUS || isStatusDEntry(path),
   analyze: (file) => ({ packages: parseDpkgStatus(file.text(), file.path) }),
 };

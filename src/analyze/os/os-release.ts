@@ -1,6 +1,7 @@
 import type { OsInfo } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { parseOsRelease } from './parse-os-release.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /** os-release(5): "/etc/os-release takes precedence over /usr/lib/os-release". Both are read; pickOs chooses. */
 export const OS_RELEASE_PATHS = ['etc/os-release', 'usr/lib/os-release'] as const;
@@ -37,7 +38,7 @@ export function osInfoFromOsRelease(text: string): OsInfo | undefined {
 
 export const osRelease: Analyzer = {
   name: 'os-release',
-  version: 1,
+  version: ANALYZER_VERSIONS['os-release'],
   wants: (path) => path === 'etc/os-release' || path === 'usr/lib/os-release',
   analyze: (file) => {
     const os = osInfoFromOsRelease(file.text());

@@ -6,6 +6,7 @@ import { pathBudget } from './rpm-budget.js';
 import { parseRpmHeader, rpmPackageOf } from './rpm-header.js';
 import { isNdb, readNdbRpmdb } from './rpm-ndb.js';
 import { readSqliteRpmdb, SQLITE_MAGIC } from './rpm-sqlite.js';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
 /**
  * Where rpm keeps its database: var/lib/rpm (RHEL, CentOS, Amazon Linux) or
@@ -55,7 +56,7 @@ export function parseRpmdb(bytes: Buffer, source: string): { packages: PackageFa
 
 export const rpmDb: Analyzer = {
   name: 'rpm-db',
-  version: 2,
+  version: ANALYZER_VERSIONS['rpm-db'],
   wants: (path) => WANTED.has(path),
   // SQLite, Berkeley DB and NDB readers of attacker bytes: isolated (sandbox/budgets.ts).
   budget: RPM_DB_BUDGET,

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ImageConfig } from '../../image/index.js';
 import { loadSecretConfig } from './config.js';
-import { redactImageConfig, scanImageConfig } from './image-config.js';
+import { inspectImageConfig, redactImageConfig, scanImageConfig } from './image-config.js';
 
 const GH = 'ghp_ZoqyTCMwBRYejxmavjGxXSIAmSdK1DEzLDiy';
 
@@ -171,4 +171,22 @@ test('redactImageConfig: user rules and allow-rules apply, disabled categories d
     'INTERNAL=acme*************',
     'GITHUB_TOKEN=ghp_************************',
   ]);
+});
+
+test('inspectImageConfig: the same findings and redaction as scanImageConfig and redactImageConfig, with one walk or two', () => {
+  const configs = [
+    undefined,
+    loadSecretConfig("disable-categories: [generic]\nallow-rules:\n  - {id: env, paths: ['^config Env']}\n"),
+    loadSecretConfig('builtin-rules: false\n'),
+    loadSecretConfig('disable-rules: [github-token]\n'),
+  ];
+  for (const secretConfig of configs) {
+    const both = inspectImageConfig(config, secretConfig);
+    assert.deepEqual(both.secrets, scanImageConfig(config, secretConfig));
+    assert.deepEqual(both.redacted, redactImageConfig(config, secretConfig));
+  }
+  // What the user disabled is still redacted, and no longer reported.
+  const quiet = inspectImageConfig(config, loadSecretConfig('disable-rules: [github-token]\n'));
+  assert.ok(!quiet.secrets.some((f) => f.ruleId === 'github-token'));
+  assert.ok(!JSON.stringify(quiet.redacted).includes(GH));
 });

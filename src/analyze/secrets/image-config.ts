@@ -47,6 +47,28 @@ export function scanImageConfig(
 }
 
 /**
+ * scanImageConfig and redactImageConfig of one config together: when the user's config
+ * disables nothing (the default), both search with the same rules, so the config is walked
+ * once, with one rule set.
+ */
+export function inspectImageConfig(
+  config: ImageConfig,
+  secretConfig: SecretConfig = DEFAULT_SECRET_CONFIG,
+): { readonly secrets: ConfigSecretFact[]; readonly redacted: ImageConfig } {
+  const full = redactionConfig(secretConfig);
+  const w = walkConfig(config, createRuleSet(full));
+  const secrets = full === secretConfig ? [...w.facts] : scanImageConfig(config, secretConfig);
+  return { secrets, redacted: redactWalked(config, w) };
+}
+
+/** The rules redaction uses: every rule, whatever the user disabled (see redactImageConfig). */
+function redactionConfig(secretConfig: SecretConfig): SecretConfig {
+  const all =
+    secretConfig.builtinRules && secretConfig.disableRules.length === 0 && secretConfig.disableCategories.length === 0;
+  return all ? secretConfig : { ...secretConfig, builtinRules: true, disableRules: [], disableCategories: [] };
+}
+
+/**
  * Values shorter than this are redacted where a rule found them, but not
  * searched for elsewhere in the config: a short password ("admin") would
  * blank out every word it happens to be part of.
@@ -70,8 +92,11 @@ export function redactImageConfig(
   config: ImageConfig,
   secretConfig: SecretConfig = DEFAULT_SECRET_CONFIG,
 ): ImageConfig {
-  const set = createRuleSet({ ...secretConfig, builtinRules: true, disableRules: [], disableCategories: [] });
-  const w = walkConfig(config, set);
+  return redactWalked(config, walkConfig(config, createRuleSet(redactionConfig(secretConfig))));
+}
+
+/** The config with what the walk found redacted (it marks repeated values in `w`). */
+function redactWalked(config: ImageConfig, w: Walk): ImageConfig {
   const values = new Set<string>();
   for (const [id, ranges] of w.marks) {
     const text = w.texts[id] ?? '';

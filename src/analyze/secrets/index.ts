@@ -1,5 +1,5 @@
 export { createSecretsAnalyzer, secretsAnalyzer } from './secrets-analyzer.js';
-export { type ConfigSecretFact, redactImageConfig, scanImageConfig } from './image-config.js';
+export { type ConfigSecretFact, inspectImageConfig, redactImageConfig, scanImageConfig } from './image-config.js';
 export {
   DEFAULT_MAX_SECRET_FILE_SIZE,
   DEFAULT_SECRET_CONFIG,

@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
+import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 import type { Analyzer } from '../types.js';
 import { DEFAULT_SECRET_CONFIG, type SecretConfig } from './config.js';
 import { createRuleSet } from './rule-set.js';
 import { BINARY_SNIFF_BYTES, isBinary, scanBytes } from './scan-text.js';
 import { isSkippedPath } from './skip-paths.js';
 
-/** Bump when the built-in rules or the scanner change what they report for the same bytes. */
-const SECRETS_ANALYZER_VERSION = 1;
+/** Bump (analyzer-ids.ts) when the built-in rules or the scanner change what they report for the same bytes. */
+const SECRETS_ANALYZER_VERSION = ANALYZER_VERSIONS.secrets;
 
 /**
  * The secret scanner as a layer analyzer: every regular, non-empty file up to
