@@ -127,7 +127,7 @@ test("the sbom command's bundle holds the SBOM pipeline, not the matcher, policy
   for (const folder of ['analyze', 'image', 'sbom', 'engine']) assert.ok(sbom.has(folder), folder);
 });
 
-test('executed as a program, bin/customs.js starts node with a small young generation, except for the servers', async () => {
+test('executed as a program, bin/customs.js starts node with a small young generation and a later optimiser, except for the servers', async () => {
   const dir = await mkdtemp(join(tmpdir(), 'customs-launch-'));
   try {
     // Every node started reports its flags on stderr before the CLI runs.
@@ -137,7 +137,7 @@ test('executed as a program, bin/customs.js starts node with a small young gener
     const flagsOf = (r: RunResult): string[] => JSON.parse(/execArgv=(.*)/.exec(r.stderr)?.[1] ?? 'null') as string[];
     const sbom = await run(BIN, ['sbom', '--help'], { env });
     assert.equal(sbom.code, 0);
-    assert.deepEqual(flagsOf(sbom), ['--max-semi-space-size=2']);
+    assert.deepEqual(flagsOf(sbom), ['--max-semi-space-size=2', '--interrupt-budget=1081344']);
     assert.equal(sbom.stdout, (await runFullEntry(['sbom', '--help'])).stdout, 'the same CLI behind the launcher');
     for (const server of ['serve', 'admit']) {
       const r = await run(BIN, [server, '--help'], { env });
