@@ -18,6 +18,33 @@ test('keyword index finds keywords case-insensitively, overlapping and as suffix
   assert.deepEqual([...idx.present(Buffer.from(''))], [0, 0, 0, 0, 0]);
 });
 
+test('keyword index: the direct search of small inputs and the DFA give the same answers', () => {
+  // Keywords and texts over a small alphabet (both cases, a non-ASCII letter) so that they overlap often.
+  let seed = 7;
+  const rand = (n: number): number => {
+    seed = (seed * 1103515245 + 12345) % 2 ** 31;
+    return seed % n;
+  };
+  const word = (max: number): string =>
+    Array.from({ length: 1 + rand(max) }, () => 'aAbBc-_éÉ'[rand(9)] as string).join('');
+  for (let round = 0; round < 200; round++) {
+    const keywords = Array.from({ length: 1 + rand(6) }, () => word(4));
+    const withDfa = new KeywordIndex(keywords);
+    withDfa.present(new Uint8Array(16 * 1024 + 1)); // past the direct-search budget: the DFA is built
+    for (let t = 0; t < 5; t++) {
+      const text = Buffer.from(word(40), rand(2) === 0 ? 'utf8' : 'latin1');
+      const direct = new KeywordIndex(keywords).present(text);
+      assert.deepEqual(
+        [...direct],
+        [...withDfa.present(text)],
+        `${JSON.stringify(keywords)} in ${text.toString('latin1')}`,
+      );
+    }
+  }
+  // Case folding is ASCII only, as the DFA's: "É" does not match "é".
+  assert.deepEqual([...new KeywordIndex(['é']).present(Buffer.from('É', 'latin1'))], [0]);
+});
+
 test('line and column point at the match; findings sorted by position', () => {
   const text = `# config\nname: app\n  token: ${GH}\nkey = AKIA22OZTXHHQPNDVW3L\n`;
   const found = scanText(text, 'etc/app.yaml', set);
