@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
-import type { LayerResult } from '../analyze/index.js';
+import type { LayerResult, MergedFacts } from '../analyze/index.js';
 import type { LogEvent } from '../core/index.js';
 import { cleanLayerCache, SqliteLayerCache } from './layer-cache.js';
 
@@ -183,6 +183,67 @@ test('a damaged row is a miss, never an error: bad checksum, bad JSON, wrong sha
   assert.deepEqual(again.get('good'), result(5));
   again.close();
   assert.deepEqual(l.warnings(), []);
+});
+
+/** A merged analysis with every field filled, its set and map included. */
+function merged(): MergedFacts {
+  return {
+    os: [{ path: 'etc/os-release', os: { family: 'debian', version: '12', name: 'Debian GNU/Linux 12 (bookworm)' } }],
+    packages: [
+      {
+        fact: { ecosystem: 'deb', name: 'bash', version: '5.2.15-2+b2' },
+        path: 'var/lib/dpkg/status',
+        analyzer: 'dpkg-status',
+        layerIndex: 0,
+      },
+    ],
+    ownedFiles: new Set(['usr/lib/python3/dist-packages/x/METADATA']),
+    unknowns: [],
+    layerCount: 2,
+    symlinks: new Map([['bin', 'usr/bin']]),
+    secrets: [
+      {
+        fact: { ruleId: 'r', category: 'generic', title: 't', severity: 'high', match: 'x***', line: 1 },
+        path: 'app/.env',
+        analyzer: 'secrets',
+        layerIndex: 0,
+        hiddenByLayerIndex: 1,
+      },
+    ],
+    malware: [],
+    fileFacts: [],
+    packageLicenses: [{ fact: { ecosystem: 'deb', name: 'bash', licenses: ['GPL-3+'] }, path: 'p', layerIndex: 1 }],
+  };
+}
+
+test('an image merge round-trips with its set and map; a damaged or misshapen one is a miss; clean removes it', () => {
+  const dir = freshDir();
+  const c = new SqliteLayerCache(dir);
+  for (const k of ['m', 'flipped', 'shape']) c.putMerged(k, merged());
+  const back = c.getMerged('m');
+  assert.deepEqual(back, merged());
+  assert.ok(back?.ownedFiles instanceof Set && back.symlinks instanceof Map);
+  // A layer row is not a merge, nor a merge a layer row.
+  c.put('layer', result(1));
+  assert.equal(c.getMerged('layer'), undefined);
+  assert.equal(c.get('m'), undefined);
+  c.close();
+  const raw = new Database(join(dir, 'layers.db'));
+  raw.prepare("UPDATE layers SET result = replace(result, 'bash', 'dash') WHERE key = 'flipped'").run();
+  const text = JSON.stringify({ ...merged(), ownedFiles: [7], symlinks: [] });
+  raw
+    .prepare('UPDATE layers SET result = ?, digest = ? WHERE key = ?')
+    .run(text, `sha256:${createHash('sha256').update(text).digest('hex')}`, 'shape');
+  raw.close();
+  const again = new SqliteLayerCache(dir);
+  assert.equal(again.getMerged('flipped'), undefined);
+  assert.equal(again.getMerged('shape'), undefined);
+  assert.deepEqual(again.getMerged('m'), merged());
+  again.close();
+  assert.equal(cleanLayerCache(dir).removedRows, 4);
+  const empty = new SqliteLayerCache(dir);
+  assert.equal(empty.getMerged('m'), undefined);
+  empty.close();
 });
 
 test('cleanLayerCache: a valid cache is emptied and shrinks (VACUUM); a damaged one and moved-aside copies are deleted', () => {
