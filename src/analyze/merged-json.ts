@@ -1,3 +1,4 @@
+import { hasFields } from '../core/index.js';
 import type { MergedFacts } from './apply-layers.js';
 
 /** MergedFacts as plain JSON (its set and map as arrays): the image row of the analysis cache. */
@@ -28,17 +29,7 @@ export function mergedFromJson(v: unknown): MergedFacts | undefined {
   const r = v as Record<string, unknown>;
   if (typeof r.layerCount !== 'number' || !ARRAYS.every((k) => Array.isArray(r[k]))) return undefined;
   const located = ['packages', 'secrets', 'malware', 'fileFacts', 'packageLicenses'].every((k) =>
-    (r[k] as unknown[]).every((x) => {
-      const f = x as Record<string, unknown> | null;
-      return (
-        typeof f === 'object' &&
-        f !== null &&
-        typeof f.path === 'string' &&
-        typeof f.layerIndex === 'number' &&
-        typeof f.fact === 'object' &&
-        f.fact !== null
-      );
-    }),
+    (r[k] as unknown[]).every((x) => hasFields(x, { path: 'string', layerIndex: 'number', fact: 'object' })),
   );
   const strings = (r.ownedFiles as unknown[]).every((p) => typeof p === 'string');
   const links = (r.symlinks as unknown[]).every(

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { MAX_NESTING, nestingProblem, ownValue, yamlNestingProblem } from './untrusted-data.js';
+import { hasFields, MAX_NESTING, nestingProblem, ownValue, yamlNestingProblem } from './untrusted-data.js';
 
 /** [[…[1]…]] with `depth` arrays, built without recursion. */
 const arrays = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
@@ -39,4 +39,15 @@ test('yamlNestingProblem: flow, block, indicators and JSON count; strings, comme
   const quiet = `# ${'['.repeat(400)}\ns: "${'['.repeat(400)}"\nt: '${'{'.repeat(400)}'\nu: |\n  ${'['.repeat(400)}\nv: [1, [2, {w: 3}]]\n`;
   assert.equal(yamlNestingProblem(quiet), undefined);
   assert.equal(yamlNestingProblem(''), undefined);
+});
+
+test('hasFields: a non-null object whose named fields have the types asked; null is no object', () => {
+  const shape = { path: 'string', layerIndex: 'number', fact: 'object' } as const;
+  assert.equal(hasFields({ path: 'a', layerIndex: 0, fact: {}, extra: 1 }, shape), true);
+  assert.equal(hasFields({ path: 'a', layerIndex: 0, fact: [] }, shape), true);
+  assert.equal(hasFields({ path: 'a', layerIndex: 0, fact: null }, shape), false);
+  assert.equal(hasFields({ path: 'a', layerIndex: '0', fact: {} }, shape), false);
+  assert.equal(hasFields({ layerIndex: 0, fact: {} }, shape), false);
+  for (const v of [null, undefined, 'x', 3, true]) assert.equal(hasFields(v, shape), false);
+  assert.equal(hasFields({}, {}), true);
 });

@@ -131,3 +131,20 @@ function countLines(token: string): number {
   for (let i = token.indexOf('\n'); i !== -1; i = token.indexOf('\n', i + 1)) n++;
   return n;
 }
+
+/** What hasFields checks a field for: `object` is a non-null object (arrays included). */
+export type FieldType = 'string' | 'number' | 'object';
+
+/**
+ * True when `v` is a non-null object whose named fields have these types: the shape check
+ * of a row read back from a cache or a store, before it stands for a result.
+ */
+export function hasFields(v: unknown, fields: Readonly<Record<string, FieldType>>): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const r = v as Record<string, unknown>;
+  for (const [name, type] of Object.entries(fields)) {
+    const x = r[name];
+    if (type === 'object' ? typeof x !== 'object' || x === null : typeof x !== type) return false;
+  }
+  return true;
+}

@@ -2,7 +2,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, renameSync, rmSync, stat
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type LayerCache, type LayerResult, type MergedFacts, mergedFromJson, mergedToJson } from '../analyze/index.js';
-import { CustomsError, type LogSink, sha256 } from '../core/index.js';
+import { CustomsError, hasFields, type LogSink, sha256 } from '../core/index.js';
 
 /** 2: rows carry the sha256 of their JSON, so a damaged row reads as a miss. */
 const SCHEMA = 2;
@@ -47,17 +47,7 @@ function isLayerResult(v: unknown): v is LayerResult {
   const stats = r.stats as Record<string, unknown> | null | undefined;
   if (typeof stats !== 'object' || stats === null) return false;
   if (typeof stats.entries !== 'number' || typeof stats.bytes !== 'number') return false;
-  return (r.findings as unknown[]).every((f) => {
-    const x = f as Record<string, unknown> | null;
-    return (
-      typeof x === 'object' &&
-      x !== null &&
-      typeof x.path === 'string' &&
-      typeof x.analyzer === 'string' &&
-      typeof x.result === 'object' &&
-      x.result !== null
-    );
-  });
+  return (r.findings as unknown[]).every((f) => hasFields(f, { path: 'string', analyzer: 'string', result: 'object' }));
 }
 
 function removeWithCompanions(file: string): void {
