@@ -58,8 +58,12 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
   const mergedKey = mergedCacheKey(keys);
   const hit = cache?.getMerged?.(mergedKey);
   if (hit) {
-    ctx.log({ kind: 'debug', message: `image of ${image.layers.length} layers: merged analysis cached` });
-    return { merged: hit, cached: image.layers.length };
+    const n = image.layers.length;
+    image.layers.forEach((layer, i) =>
+      ctx.log({ kind: 'debug', message: `layer ${i + 1}/${n} ${layer.diffID}: cached` }),
+    );
+    ctx.log({ kind: 'debug', message: `image of ${n} layers: merged analysis cached` });
+    return { merged: hit, cached: n };
   }
   const { analyzeLayers } = await import('./analyze-layers.js');
   return analyzeLayers(image, ctx, opts, keys, mergedKey);

@@ -240,7 +240,8 @@ test('an image merge round-trips with its set and map; a damaged or misshapen on
   assert.equal(again.getMerged('shape'), undefined);
   assert.deepEqual(again.getMerged('m'), merged());
   again.close();
-  assert.equal(cleanLayerCache(dir).removedRows, 4);
+  const cleaned = cleanLayerCache(dir);
+  assert.deepEqual([cleaned.removedLayers, cleaned.removedImages], [1, 3]);
   const empty = new SqliteLayerCache(dir);
   assert.equal(empty.getMerged('m'), undefined);
   empty.close();
@@ -251,7 +252,7 @@ test('cleanLayerCache: a valid cache is emptied and shrinks (VACUUM); a damaged 
   filledCache(dir, 300, 4000);
   const big = statSync(join(dir, 'layers.db')).size;
   const r = cleanLayerCache(dir);
-  assert.equal(r.removedRows, 300);
+  assert.deepEqual([r.removedLayers, r.removedImages], [300, 0]);
   assert.ok(r.bytesBefore >= big);
   assert.ok(r.bytesAfter < big / 10, `${r.bytesAfter} bytes after, ${big} before`);
   assert.ok(statSync(join(dir, 'layers.db')).size < big / 10);
@@ -265,7 +266,7 @@ test('cleanLayerCache: a valid cache is emptied and shrinks (VACUUM); a damaged 
   writeFileSync(join(bad, `${asideName}`), 'older garbage');
   writeFileSync(join(bad, 'unrelated.txt'), 'kept');
   const r2 = cleanLayerCache(bad);
-  assert.equal(r2.removedRows, 0);
+  assert.deepEqual([r2.removedLayers, r2.removedImages], [0, 0]);
   assert.deepEqual(readdirSync(bad), ['unrelated.txt']);
   assert.equal(r2.bytesAfter, 0);
 

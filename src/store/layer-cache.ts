@@ -4,8 +4,14 @@ import Database from 'better-sqlite3';
 import { type LayerCache, type LayerResult, type MergedFacts, mergedFromJson, mergedToJson } from '../analyze/index.js';
 import { CustomsError, hasFields, type LogSink, sha256 } from '../core/index.js';
 
-/** 2: rows carry the sha256 of their JSON, so a damaged row reads as a miss. */
-const SCHEMA = 2;
+/**
+ * 2: rows carry the sha256 of their JSON, so a damaged row reads as a miss.
+ * 3: rows say what they hold: a layer's result or an image's merge (`kind`).
+ */
+const SCHEMA = 3;
+
+/** What a row holds. */
+type RowKind = 'layer' | 'image';
 const FILE = 'layers.db';
 /** SQLite's companions of a WAL-mode database (sqlite.org/tempfiles.html). */
 const COMPANIONS = ['-wal', '-shm', '-journal'] as const;
@@ -56,8 +62,8 @@ function removeWithCompanions(file: string): void {
 
 interface Opened {
   readonly db: Database.Database;
-  readonly get: Database.Statement<[string], { result: string; digest: string }>;
-  readonly put: Database.Statement<[string, string, string, number]>;
+  readonly get: Database.Statement<[string, RowKind], { result: string; digest: string }>;
+  readonly put: Database.Statement<[string, RowKind, string, string, number]>;
   /** Inode of the file opened: a damaged file is moved aside only if it is still the one at the path. */
   readonly ino: number;
 }
@@ -130,13 +136,13 @@ export class SqliteLayerCache implements LayerCache {
       }
       db.exec(
         'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);' +
-          'CREATE TABLE IF NOT EXISTS layers (key TEXT PRIMARY KEY, result TEXT NOT NULL, digest TEXT NOT NULL, created INTEGER NOT NULL);',
+          'CREATE TABLE IF NOT EXISTS layers (key TEXT PRIMARY KEY, kind TEXT NOT NULL, result TEXT NOT NULL, digest TEXT NOT NULL, created INTEGER NOT NULL);',
       );
       db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA));
       return {
         db,
-        get: db.prepare('SELECT result, digest FROM layers WHERE key = ?'),
-        put: db.prepare('INSERT OR REPLACE INTO layers (key, result, digest, created) VALUES (?, ?, ?, ?)'),
+        get: db.prepare('SELECT result, digest FROM layers WHERE key = ? AND kind = ?'),
+        put: db.prepare('INSERT OR REPLACE INTO layers (key, kind, result, digest, created) VALUES (?, ?, ?, ?, ?)'),
         ino: statSync(this.file).ino,
       };
     } catch (e) {
@@ -208,31 +214,31 @@ export class SqliteLayerCache implements LayerCache {
   }
 
   get(key: string): LayerResult | undefined {
-    const value = this.read(key);
+    const value = this.read(key, 'layer');
     return isLayerResult(value) ? value : undefined;
   }
 
   put(key: string, result: LayerResult): void {
-    this.write(key, result);
+    this.write(key, 'layer', result);
   }
 
   /** An image's merge is a row of the same table, under its own key (mergedCacheKey). */
   getMerged(key: string): MergedFacts | undefined {
-    const value = this.read(key);
+    const value = this.read(key, 'image');
     return value === undefined ? undefined : mergedFromJson(value);
   }
 
   putMerged(key: string, merged: MergedFacts): void {
-    this.write(key, mergedToJson(merged));
+    this.write(key, 'image', mergedToJson(merged));
   }
 
   /** A row's JSON, when its checksum holds. */
-  private read(key: string): unknown {
+  private read(key: string, kind: RowKind): unknown {
     const cur = this.opened;
     if (!cur) return undefined;
     let row: { result: string; digest: string } | undefined;
     try {
-      row = cur.get.get(key);
+      row = cur.get.get(key, kind);
     } catch (e) {
       this.failed(e, 'read');
       return undefined;
@@ -245,12 +251,12 @@ export class SqliteLayerCache implements LayerCache {
     }
   }
 
-  private write(key: string, value: unknown): void {
+  private write(key: string, kind: RowKind, value: unknown): void {
     const cur = this.opened;
     if (!cur) return;
     const text = JSON.stringify(value);
     try {
-      cur.put.run(key, text, sha256(text), Date.now());
+      cur.put.run(key, kind, text, sha256(text), Date.now());
     } catch (e) {
       this.failed(e, 'write');
     }
@@ -267,8 +273,10 @@ export class SqliteLayerCache implements LayerCache {
 }
 
 export interface CleanResult {
-  /** Rows deleted from a readable cache. */
-  readonly removedRows: number;
+  /** Layer results deleted from a readable cache. */
+  readonly removedLayers: number;
+  /** Image merges deleted from a readable cache. */
+  readonly removedImages: number;
   /** Files deleted: an unreadable cache and copies moved aside earlier. */
   readonly removedFiles: readonly string[];
   /** Bytes the cache files took before and after. */
@@ -307,7 +315,8 @@ export function cleanLayerCache(dir: string): CleanResult {
   const file = join(dir, FILE);
   const bytesBefore = sizeOf(dir);
   const removedFiles: string[] = [];
-  let removedRows = 0;
+  let removedLayers = 0;
+  let removedImages = 0;
   if (existsSync(file)) {
     let db: Database.Database | undefined;
     try {
@@ -315,7 +324,13 @@ export function cleanLayerCache(dir: string): CleanResult {
       db.pragma('busy_timeout = 5000');
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
       if (row?.value !== String(SCHEMA)) throw new ForeignCache('not this version of the cache');
-      removedRows = db.prepare('DELETE FROM layers').run().changes;
+      const counts = db.prepare('SELECT kind, COUNT(*) AS n FROM layers GROUP BY kind').all() as {
+        kind: string;
+        n: number;
+      }[];
+      removedLayers = counts.find((c) => c.kind === 'layer')?.n ?? 0;
+      removedImages = counts.find((c) => c.kind === 'image')?.n ?? 0;
+      db.prepare('DELETE FROM layers').run();
       db.exec('VACUUM');
       db.pragma('wal_checkpoint(TRUNCATE)');
       db.close();
@@ -349,5 +364,5 @@ export function cleanLayerCache(dir: string): CleanResult {
   if (existsSync(file) && removedFiles.includes(file)) {
     throw new CustomsError('STORE_ERROR', `cannot remove the layer cache ${file}; delete it by hand`);
   }
-  return { removedRows, removedFiles, bytesBefore, bytesAfter: sizeOf(dir) };
+  return { removedLayers, removedImages, removedFiles, bytesBefore, bytesAfter: sizeOf(dir) };
 }

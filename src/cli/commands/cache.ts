@@ -14,7 +14,7 @@ export function cacheCommand(): Command {
   cmd
     .command('clean')
     .description(
-      'Remove every cached layer analysis and shrink the cache file; a damaged cache (not a database, corrupt) is deleted',
+      'Remove every cached layer analysis and image merge and shrink the cache file; a damaged cache (not a database, corrupt) is deleted',
     )
     .option('--cache-dir <dir>', 'cache directory (env CUSTOMS_CACHE_DIR)')
     .addHelpText('after', '\nExample:\n  customs cache clean')
@@ -23,7 +23,7 @@ export function cacheCommand(): Command {
       const r = await (await import('../cache.js')).cleanLayerCache(dir);
       const files = r.removedFiles.length > 0 ? `, deleted ${r.removedFiles.join(', ')}` : '';
       process.stderr.write(
-        `removed ${r.removedRows} cached layer result(s) from ${dir}${files} (${size(r.bytesBefore)} → ${size(r.bytesAfter)})\n`,
+        `removed ${r.removedLayers} cached layer result(s) and ${r.removedImages} image merge(s) from ${dir}${files} (${size(r.bytesBefore)} → ${size(r.bytesAfter)})\n`,
       );
     });
   return cmd;
