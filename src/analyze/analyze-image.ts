@@ -59,9 +59,9 @@ export async function analyzeImage(image: Image, ctx: Context, opts: AnalyzeOpti
   const hit = cache?.getMerged?.(mergedKey);
   if (hit) {
     const n = image.layers.length;
-    image.layers.forEach((layer, i) =>
-      ctx.log({ kind: 'debug', message: `layer ${i + 1}/${n} ${layer.diffID}: cached` }),
-    );
+    image.layers.forEach((layer, i) => {
+      ctx.log({ kind: 'debug', message: `layer ${i + 1}/${n} ${layer.diffID}: cached` });
+    });
     ctx.log({ kind: 'debug', message: `image of ${n} layers: merged analysis cached` });
     return { merged: hit, cached: n };
   }
