@@ -3,7 +3,7 @@
  * (sqlite-store.test.ts, postgres-store.test.ts): the same tests, the same
  * expectations, only the fixture that makes empty stores differs.
  */
-import { after, before, describe } from 'node:test';
+import { after, afterEach, before, describe } from 'node:test';
 import { type BackendFixture, harness } from './harness.js';
 import { catalogSuite } from './suite-catalog.js';
 import { hookSecretsSuite, jobReleaseSuite } from './suite-hook-secrets.js';
@@ -24,6 +24,12 @@ export function storeSuite(fixture: BackendFixture): void {
     const closers: (() => Promise<void>)[] = [];
     const h = harness(fixture, closers);
     before(() => fixture.setup());
+    // The stores a test opened close when it ends. Kept open to the end of the suite, their
+    // pools (up to 10 connections each) added up to PostgreSQL's 100 connections, and the
+    // suite failed with "too many clients" whenever a test held a few more.
+    afterEach(async () => {
+      for (const close of closers.splice(0).reverse()) await close();
+    });
     after(async () => {
       for (const close of closers.reverse()) await close();
       await fixture.teardown();
