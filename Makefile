@@ -44,6 +44,7 @@ build:
 	$(TSC) -p test/tsconfig.json
 	$(NODE) scripts/bundle.mjs
 	$(NODE) scripts/web-build.mjs
+	bash scripts/build-native.sh
 
 typecheck:
 	$(TSC) -p tsconfig.json --noEmit

@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-DEBIAN_PACKAGES="docker.io docker-registry skopeo debootstrap rpm apache2-utils zstd db-util sqlite3 openssl golang-go binutils python3-packaging clamav-daemon python3-apt maven default-jdk-headless kubectl chromium libxml2-utils postgresql bpftrace attr docker-compose"
+DEBIAN_PACKAGES="docker.io docker-registry skopeo debootstrap rpm apache2-utils zstd db-util sqlite3 openssl golang-go binutils python3-packaging clamav-daemon python3-apt maven default-jdk-headless kubectl chromium libxml2-utils postgresql bpftrace attr docker-compose libisal-dev"
 
 log() { printf 'install-deps: %s\n' "$*" >&2; }
 
@@ -52,7 +52,21 @@ install_npm_dependencies() {
   echo "$want" >"$stamp"
 }
 
+# The runtime sensor's bpftrace attaches to tracepoints through tracefs (docs/runtime.md
+# "Requirements"); most distributions mount it at boot, some machines do not.
+mount_tracefs() {
+  local dir=/sys/kernel/tracing
+  [ -d "$dir" ] && [ "$(id -u)" -eq 0 ] || return 0
+  mountpoint -q "$dir" && return 0
+  if mount -t tracefs tracefs "$dir" 2>/dev/null; then
+    log "mounted tracefs at $dir"
+  else
+    log "could not mount tracefs at $dir: the sensor's behaviour tests will fail"
+  fi
+}
+
 [ "${SKIP_DEBIAN:-}" = 1 ] || install_debian_packages
+[ "${SKIP_DEBIAN:-}" = 1 ] || mount_tracefs
 install_npm_dependencies
 if [ "${SKIP_BUILD:-}" != 1 ]; then
   log "npm run build"

@@ -1,6 +1,13 @@
 import { MessageChannel } from 'node:worker_threads';
 import { type Context, CustomsError, toCustomsError } from '../core/index.js';
-import { type Image, type Layer, type LayerSource, servePipe } from '../image/index.js';
+import {
+  gzipInflaterName,
+  type Image,
+  type Layer,
+  type LayerSource,
+  layerCompression,
+  servePipe,
+} from '../image/index.js';
 import type { AnalyzerPlan } from './analyzer-ids.js';
 import { buildAnalyzers, PACKAGES_PLAN } from './analyzers.js';
 import { applyLayers, type MergedFacts } from './apply-layers.js';
@@ -79,6 +86,8 @@ export async function analyzeLayers(
       ctx.log({ kind: 'debug', message: `layer ${index + 1}/${n} ${layer.diffID}: cached` });
     } else todo.push(index);
   });
+  if (todo.some((i) => layerCompression((image.layers[i] as Layer).mediaType) === 'gzip'))
+    ctx.log({ kind: 'debug', message: `gzip layers inflated by ${gzipInflaterName()}` });
   const sizeOf = (i: number): number => image.layers[i]?.size ?? 0;
   todo.sort((a, b) => sizeOf(b) - sizeOf(a) || a - b);
 

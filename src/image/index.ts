@@ -25,6 +25,7 @@ export { TarReader, type TarEntry } from './tar/tar-reader.js';
 export { normaliseEntryName, resolveLinkTarget } from './tar/entry-path.js';
 export { layerFromSource, makeLayer, type LayerSpec } from './make-layer.js';
 export { servePipe } from './layer-pipe.js';
+export { gzipInflaterName } from './gzip-inflater.js';
 export {
   DEFAULT_PAGE_SIZE,
   type IndexEntry,

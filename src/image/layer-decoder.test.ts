@@ -3,7 +3,9 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { gzipSync } from 'node:zlib';
 import { CustomsError } from '../core/index.js';
+import { freeChunks, releaseChunk } from './chunk-pool.js';
 import { INFLATE_CHUNK, LayerDecoder } from './layer-decoder.js';
+import { READ_CHUNK } from './read-chunk.js';
 import { compress, makeTar, readAll } from './test-support/image-fixtures.js';
 
 const tar = makeTar([{ path: 'a', data: 'x'.repeat(100_000) }]);
@@ -168,17 +170,45 @@ test('decoder: genuine multi-frame zstd with skippable frames decodes, however i
   );
 });
 
-test('decoder: gzip output comes in chunks of up to INFLATE_CHUNK, not zlib’s 16 KiB default', async () => {
-  const plain = Buffer.alloc(4 * 1024 * 1024, 'a');
-  const d = new LayerDecoder({ expected: 'gzip', what: 'layer', maxSize: 1 << 30, maxRatio: 1e6 });
-  const sizes: number[] = [];
-  d.on('data', (c: Buffer) => sizes.push(c.length));
+test('decoder: gzip output comes in large chunks: INFLATE_CHUNK from node:zlib, whole pooled read chunks from ISA-L', async () => {
+  const plain = Buffer.alloc(4 * 1024 * 1024 + 1000, 'a');
+  for (const [inflater, size] of [
+    ['zlib', INFLATE_CHUNK],
+    ['isa-l', READ_CHUNK],
+  ] as const) {
+    const d = new LayerDecoder({ expected: 'gzip', what: 'layer', maxSize: 1 << 30, maxRatio: 1e6, inflater });
+    const sizes: number[] = [];
+    d.on('data', (c: Buffer) => sizes.push(c.length));
+    const done = new Promise((resolve, reject) => d.on('end', resolve).on('error', reject));
+    d.end(gzipSync(plain));
+    await done;
+    assert.equal(
+      sizes.reduce((a, b) => a + b, 0),
+      plain.length,
+    );
+    assert.equal(Math.max(...sizes), size, inflater);
+    // ISA-L: every chunk full but the last.
+    if (inflater === 'isa-l')
+      assert.deepEqual(
+        sizes.slice(0, -1),
+        sizes.slice(0, -1).map(() => READ_CHUNK),
+      );
+  }
+});
+
+test('decoder: ISA-L output chunks go back to the pool once the reader releases them', async () => {
+  const plain = Buffer.alloc(3 * READ_CHUNK, 'b');
+  const d = new LayerDecoder({ expected: 'gzip', what: 'layer', maxSize: 1 << 30, maxRatio: 1e6, inflater: 'isa-l' });
+  const before = freeChunks();
+  let seen = 0;
+  d.on('data', (c: Buffer) => {
+    assert.ok(c.equals(plain.subarray(seen, seen + c.length)));
+    seen += c.length;
+    releaseChunk(c);
+  });
   const done = new Promise((resolve, reject) => d.on('end', resolve).on('error', reject));
   d.end(gzipSync(plain));
   await done;
-  assert.equal(
-    sizes.reduce((a, b) => a + b, 0),
-    plain.length,
-  );
-  assert.equal(Math.max(...sizes), INFLATE_CHUNK);
+  assert.equal(seen, plain.length);
+  assert.ok(freeChunks() > before, `free chunks ${before} → ${freeChunks()}`);
 });

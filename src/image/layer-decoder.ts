@@ -4,10 +4,10 @@
  * decompression-bomb limits (core Limits).
  */
 import { Transform, type TransformCallback } from 'node:stream';
-import { createGunzip, type Gunzip } from 'node:zlib';
 import { Decompress as ZstdDecompress } from 'fzstd';
 import { CustomsError, type ErrorCode, isCustomsError } from '../core/index.js';
 import { releaseChunk } from './chunk-pool.js';
+import { createGzipInflater, type GzipInflater } from './gzip-inflater.js';
 import { sniffCompression } from './media-types.js';
 import type { LayerCompression } from './types.js';
 import { ZstdFrameScanner } from './zstd-frames.js';
@@ -19,6 +19,8 @@ export interface DecoderOptions {
   readonly what: string;
   readonly maxSize: number;
   readonly maxRatio: number;
+  /** The gzip inflater: ISA-L when its addon loads (the default), or node:zlib (tests, measurements). */
+  readonly inflater?: 'auto' | 'isa-l' | 'zlib';
 }
 
 /**
@@ -40,7 +42,7 @@ export class LayerDecoder extends Transform {
   private head: Buffer[] = [];
   private headLen = 0;
   private mode: LayerCompression | undefined;
-  private gunzip: Gunzip | undefined;
+  private gunzip: GzipInflater | undefined;
   private zstd: ZstdDecompress | undefined;
   /** Checks each zstd frame and block header before the decoder sees it (zstd-frames.ts). */
   private zstdFrames: ZstdFrameScanner | undefined;
@@ -48,11 +50,11 @@ export class LayerDecoder extends Transform {
   private zstdHeld: Buffer = Buffer.alloc(0);
   private failed: CustomsError | undefined;
   /**
-   * Completes the gzip write in flight. A gunzip destroyed by `fail` while a
-   * write is pending never calls that write's callback: without this the
-   * decoder would stall, neither ending nor failing.
+   * Completes the gzip write or end in flight. An inflater destroyed by `fail`
+   * while one is pending never calls it back: without this the decoder would
+   * stall, neither ending nor failing.
    */
-  private gzipWriteDone: (() => void) | undefined;
+  private gzipPending: (() => void) | undefined;
   private inBytes = 0;
   private outBytes = 0;
 
@@ -108,17 +110,18 @@ export class LayerDecoder extends Transform {
     this.mode = expected === 'sniff' ? actual : expected;
     if (this.failed) return;
     if (this.mode === 'gzip') {
-      const g = createGunzip({ chunkSize: INFLATE_CHUNK });
-      g.on('data', (d: Buffer) => this.emitOut(d));
-      g.on('error', (e: Error & { code?: string }) => {
-        const truncated = e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message);
-        this.fail(
-          truncated ? 'LAYER_TRUNCATED' : 'LAYER_CORRUPT',
-          `${this.opts.what}: gzip stream ${truncated ? 'ends early' : 'is corrupt'} (${e.message})`,
-          e,
-        );
-      });
-      this.gunzip = g;
+      this.gunzip = createGzipInflater(
+        INFLATE_CHUNK,
+        {
+          data: (d) => this.emitOut(d),
+          error: (f) =>
+            this.fail(
+              f.truncated ? 'LAYER_TRUNCATED' : 'LAYER_CORRUPT',
+              `${this.opts.what}: gzip stream ${f.truncated ? 'ends early' : 'is corrupt'} (${f.detail})`,
+            ),
+        },
+        this.opts.inflater,
+      );
     } else if (this.mode === 'zstd') {
       const frames = new ZstdFrameScanner(this.opts.what);
       this.zstdFrames = frames;
@@ -142,15 +145,9 @@ export class LayerDecoder extends Transform {
           cb();
           return;
         }
-        let called = false;
-        const done = (): void => {
-          if (called) return;
-          called = true;
-          this.gzipWriteDone = undefined;
-          cb();
-        };
-        this.gzipWriteDone = done;
-        // zlib calls back once it has consumed the whole chunk: the read buffer can be reused.
+        const done = this.settleOnce(() => cb());
+        this.gzipPending = done;
+        // The inflater calls back once it has consumed the whole chunk: the read buffer can be reused.
         g.write(chunk, () => {
           releaseChunk(chunk);
           done();
@@ -186,17 +183,9 @@ export class LayerDecoder extends Transform {
       return;
     }
     if (this.mode === 'gzip' && this.gunzip) {
-      const g = this.gunzip;
-      let done = false;
-      const end = (): void => {
-        if (done) return;
-        done = true;
-        cb(this.failed ?? null);
-      };
-      g.once('end', end);
-      g.once('error', end);
-      g.end();
-      g.resume();
+      const done = this.settleOnce(() => cb(this.failed ?? null));
+      this.gzipPending = done;
+      this.gunzip.end(done);
       return;
     }
     if (this.mode === 'zstd' && this.zstd) {
@@ -248,6 +237,17 @@ export class LayerDecoder extends Transform {
     this.gunzip = undefined;
     this.zstd = undefined;
     this.zstdFrames = undefined;
-    this.gzipWriteDone?.();
+    this.gzipPending?.();
+  }
+
+  /** `f` at most once; clears `gzipPending` when it runs. */
+  private settleOnce(f: () => void): () => void {
+    let called = false;
+    return () => {
+      if (called) return;
+      called = true;
+      this.gzipPending = undefined;
+      f();
+    };
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { FuzzTarget } from '../protocol.js';
 import { customsJsonTarget, cyclonedxTarget, spdxTarget, vexTarget } from './documents.js';
+import { inflateParityTarget } from './inflate.js';
 import { layerGzip, layerPlain, layerZstd, tarTarget } from './layer.js';
 import { policyTarget } from './policy.js';
 import { cosignSignatureTarget, sigstoreBundleTarget } from './signature.js';
@@ -15,6 +16,7 @@ import { javaArchiveTarget } from './zip.js';
 export const TARGETS: readonly FuzzTarget[] = [
   tarTarget,
   layerGzip,
+  inflateParityTarget,
   layerZstd,
   layerPlain,
   rpmHeaderTarget,

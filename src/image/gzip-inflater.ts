@@ -1,0 +1,372 @@
+/**
+ * The gzip inflaters a layer decoder can use: Intel ISA-L through the native addon
+ * (native/isal-inflate.c, built by scripts/build-native.sh) when it loads, node:zlib
+ * otherwise. Both run on libuv's thread pool, so the thread that hashes and walks the
+ * tar overlaps the inflate of the next chunk, and both follow the same gzip rules:
+ * concatenated members are one stream; after a member, a zero byte ends the stream
+ * (what follows is padding and is ignored, as node:zlib does), any other byte must
+ * start a new member; a stream that ends inside a member is truncated.
+ * ISA-L spends about a third less CPU per inflated byte than node:zlib here
+ * (docs/adr/0010-native-inflate.md). CUSTOMS_INFLATE=zlib forces node:zlib.
+ */
+import { createRequire } from 'node:module';
+import { createGunzip } from 'node:zlib';
+import { releaseChunk, takeChunk } from './chunk-pool.js';
+
+/** What an inflater reports when the stream fails. */
+export interface InflateFailure {
+  /** The stream ended inside a member (the blob is cut short), as against corrupt bytes. */
+  readonly truncated: boolean;
+  readonly detail: string;
+}
+
+export interface GzipInflater {
+  /** Inflates `chunk`; `done` runs once every byte of it is consumed (the buffer may then be reused). */
+  write(chunk: Buffer, done: () => void): void;
+  /** No more input: `done` runs after the last output, or not at all if the stream fails. */
+  end(done: () => void): void;
+  /** Stops at once: no more output, callbacks or failures. */
+  destroy(): void;
+}
+
+export interface InflaterEvents {
+  readonly data: (out: Buffer) => void;
+  readonly error: (failure: InflateFailure) => void;
+}
+
+/** The addon's surface (native/isal-inflate.c). */
+interface IsalAddon {
+  create(): object;
+  reset(handle: object): void;
+  inflate(
+    handle: object,
+    input: Buffer,
+    inOffset: number,
+    output: Buffer,
+    outOffset: number,
+    callback: (status: number, consumed: number, produced: number, memberEnded: boolean) => void,
+  ): void;
+}
+
+/** ISA-L's return codes (igzip_lib.h) in zlib's words, so messages read the same either way. */
+const ISAL_ERRORS: Readonly<Record<number, string>> = {
+  [-1]: 'invalid block type',
+  [-2]: 'invalid code (symbol)',
+  [-3]: 'invalid distance too far back',
+  [-4]: 'incorrect header check',
+  [-5]: 'unknown compression method',
+  [-6]: 'incorrect data check',
+};
+
+let addon: IsalAddon | null | undefined;
+let loadError: string | undefined;
+
+function loadAddon(): IsalAddon | null {
+  if (addon !== undefined) return addon;
+  if (process.env.CUSTOMS_INFLATE === 'zlib') {
+    loadError = 'CUSTOMS_INFLATE=zlib';
+    addon = null;
+    return addon;
+  }
+  try {
+    // dist/image/ and dist/bundle/ both sit beside dist/native/.
+    const path = new URL('../native/isal-inflate.node', import.meta.url).pathname;
+    addon = createRequire(import.meta.url)(path) as IsalAddon;
+  } catch (e) {
+    loadError = (e as Error).message.split('\n')[0];
+    addon = null;
+  }
+  return addon;
+}
+
+/** Which inflater gzip layers use, and why not ISA-L when it is not. */
+export function gzipInflaterName(): string {
+  return loadAddon() ? 'isa-l' : `node:zlib (ISA-L addon not loaded: ${loadError})`;
+}
+
+/**
+ * An inflater for one gzip stream; `prefer` picks one for tests and measurements.
+ * node:zlib emits `chunkSize`-byte buffers of its own. ISA-L fills pooled read chunks
+ * (chunk-pool.ts) and emits each once it is full (the last one at the end), so the
+ * stream's last reader hands them back and the tar costs no garbage.
+ */
+export function createGzipInflater(
+  chunkSize: number,
+  on: InflaterEvents,
+  prefer: 'auto' | 'isa-l' | 'zlib' = 'auto',
+): GzipInflater {
+  const native = prefer === 'zlib' ? null : loadAddon();
+  if (native) return new IsalGunzip(native, on);
+  if (prefer === 'isa-l') throw new Error(`the ISA-L inflate addon is not available: ${loadError}`);
+  return zlibGunzip(chunkSize, on);
+}
+
+function zlibGunzip(chunkSize: number, on: InflaterEvents): GzipInflater {
+  const g = createGunzip({ chunkSize });
+  let dead = false;
+  // zlib ends its output as soon as the last member ends, which can be before `end` is asked.
+  let ended = false;
+  let onEnd: (() => void) | undefined;
+  g.on('data', (d: Buffer) => on.data(d));
+  g.on('end', () => {
+    ended = true;
+    if (!dead) onEnd?.();
+  });
+  g.on('error', (e: Error & { code?: string }) => {
+    if (dead) return;
+    dead = true;
+    on.error({ truncated: e.code === 'Z_BUF_ERROR' || /unexpected end/i.test(e.message), detail: e.message });
+  });
+  return {
+    write: (chunk, done) => {
+      g.write(chunk, () => done());
+    },
+    end: (done) => {
+      if (dead) return;
+      if (ended) {
+        done();
+        return;
+      }
+      onEnd = done;
+      g.end();
+    },
+    destroy: () => {
+      dead = true;
+      g.destroy();
+    },
+  };
+}
+
+/** Where the stream is between calls. */
+type Phase = 'header' | 'member' | 'between' | 'padding';
+
+class IsalGunzip implements GzipInflater {
+  private readonly handle: object;
+  private out: Buffer;
+  private outOffset = 0;
+  private phase: Phase = 'header';
+  private readonly header = new GzipHeaderReader();
+  private dead = false;
+
+  constructor(
+    private readonly native: IsalAddon,
+    private readonly on: InflaterEvents,
+  ) {
+    this.handle = native.create();
+    this.out = takeChunk();
+  }
+
+  write(chunk: Buffer, done: () => void): void {
+    this.step(chunk, 0, false, done);
+  }
+
+  end(done: () => void): void {
+    if (this.dead) return;
+    if (this.phase === 'header' || this.phase === 'member') {
+      this.fail({ truncated: true, detail: 'unexpected end of file' });
+      return;
+    }
+    if (this.outOffset > 0) this.on.data(this.out.subarray(0, this.outOffset));
+    else releaseChunk(this.out);
+    this.outOffset = 0;
+    if (!this.dead) done();
+  }
+
+  /** The chunk being filled is left to the collector: an inflate in flight may still write it. */
+  destroy(): void {
+    this.dead = true;
+  }
+
+  /** Inflates `input` from `offset`; `drain` asks for output ISA-L holds after a call that filled the buffer. */
+  private step(input: Buffer, offset: number, drain: boolean, done: () => void): void {
+    if (this.dead) return;
+    if (this.phase === 'padding' || (offset >= input.length && !drain)) {
+      done();
+      return;
+    }
+    if (this.phase === 'between') {
+      if (input[offset] === 0) {
+        this.phase = 'padding';
+        done();
+        return;
+      }
+      this.native.reset(this.handle);
+      this.header.reset();
+      this.phase = 'header';
+    }
+    if (this.phase === 'header') {
+      const read = this.header.read(input, offset);
+      if (typeof read === 'string') {
+        this.fail({ truncated: false, detail: read });
+        return;
+      }
+      offset = read;
+      if (!this.header.complete) {
+        done();
+        return;
+      }
+      this.phase = 'member';
+      if (offset >= input.length) {
+        done();
+        return;
+      }
+    }
+    const space = this.out.length - this.outOffset;
+    this.native.inflate(this.handle, input, offset, this.out, this.outOffset, (status, consumed, produced, ended) => {
+      if (this.dead) return;
+      if (status < 0) {
+        this.fail({ truncated: false, detail: ISAL_ERRORS[status] ?? `ISA-L error ${status}` });
+        return;
+      }
+      this.outOffset += produced;
+      if (this.outOffset === this.out.length) {
+        const full = this.out;
+        this.out = takeChunk();
+        this.outOffset = 0;
+        this.on.data(full);
+        if (this.dead) return;
+      }
+      const next = offset + consumed;
+      if (ended) this.phase = 'between';
+      else if (consumed === 0 && produced === 0 && next < input.length) {
+        this.fail({ truncated: false, detail: 'inflate made no progress' });
+        return;
+      }
+      // A full output buffer may leave decoded bytes inside ISA-L: ask again before taking more input.
+      this.step(input, next, !ended && produced === space, done);
+    });
+  }
+
+  private fail(failure: InflateFailure): void {
+    if (this.dead) return;
+    this.dead = true;
+    this.on.error(failure);
+  }
+}
+
+const FHCRC = 2;
+const FEXTRA = 4;
+const FNAME = 8;
+const FCOMMENT = 16;
+
+const CRC_TABLE = (() => {
+  const t = new Int32Array(256);
+  for (let n = 0; n < 256; n++) {
+    let c = n;
+    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+    t[n] = c;
+  }
+  return t;
+})();
+
+/**
+ * A gzip member's header (RFC 1952 §2.3.1), read as its bytes arrive in any pieces:
+ * ID1 ID2 CM FLG MTIME(4) XFL OS, then XLEN and the extra field (FEXTRA), the
+ * zero-terminated name (FNAME) and comment (FCOMMENT), and the CRC16 of all of it
+ * (FHCRC), checked. Refused as zlib refuses them: a wrong ID, a method other than
+ * deflate, a reserved flag bit (the RFC says a decoder must), a wrong header CRC.
+ */
+class GzipHeaderReader {
+  /** Bytes of the header read so far. */
+  private at = 0;
+  private flags = 0;
+  /** Where the variable part is: 'fixed', 'xlen', 'extra', 'name', 'comment', 'hcrc', 'done'. */
+  private part: 'fixed' | 'xlen' | 'extra' | 'name' | 'comment' | 'hcrc' | 'done' = 'fixed';
+  /** Bytes left of the current part (xlen, extra, hcrc). */
+  private left = 0;
+  private value = 0;
+  private crc = -1;
+
+  get complete(): boolean {
+    return this.part === 'done';
+  }
+
+  reset(): void {
+    this.at = 0;
+    this.flags = 0;
+    this.part = 'fixed';
+    this.left = 0;
+    this.value = 0;
+    this.crc = -1;
+  }
+
+  /** Reads header bytes from `offset`: where the header's bytes end in `input`, or what is wrong. */
+  read(input: Buffer, offset: number): number | string {
+    let i = offset;
+    while (i < input.length && this.part !== 'done') {
+      const b = input[i++] as number;
+      if (this.part !== 'hcrc') this.crc = (CRC_TABLE[(this.crc ^ b) & 0xff] as number) ^ (this.crc >>> 8);
+      switch (this.part) {
+        case 'fixed':
+          if ((this.at === 0 && b !== 0x1f) || (this.at === 1 && b !== 0x8b)) return 'incorrect header check';
+          if (this.at === 2 && b !== 8) return 'unknown compression method';
+          if (this.at === 3) {
+            if ((b & 0xe0) !== 0) return 'unknown header flags set';
+            this.flags = b;
+          }
+          if (++this.at === 10) this.next('xlen');
+          break;
+        case 'xlen':
+          this.value |= b << (8 * (2 - this.left));
+          if (--this.left === 0) {
+            this.left = this.value;
+            this.next('extra');
+          }
+          break;
+        case 'extra':
+          if (--this.left === 0) this.next('name');
+          break;
+        case 'name':
+          if (b === 0) this.next('comment');
+          break;
+        case 'comment':
+          if (b === 0) this.next('hcrc');
+          break;
+        case 'hcrc':
+          this.value |= b << (8 * (2 - this.left));
+          if (--this.left === 0) {
+            if (this.value !== (~this.crc & 0xffff)) return 'header crc mismatch';
+            this.part = 'done';
+          }
+          break;
+      }
+    }
+    return i;
+  }
+
+  /** Moves to `part`, or past it when the flags say it is absent (or empty, for the extra field). */
+  private next(part: 'xlen' | 'extra' | 'name' | 'comment' | 'hcrc'): void {
+    const order = ['xlen', 'extra', 'name', 'comment', 'hcrc'] as const;
+    for (let k = order.indexOf(part); k < order.length; k++) {
+      const p = order[k] as (typeof order)[number];
+      const left = this.sizeOf(p);
+      if (left !== undefined) {
+        this.enter(p, left);
+        return;
+      }
+    }
+    this.part = 'done';
+  }
+
+  /** Bytes to read of `p` (0: up to a zero byte), or undefined when this header has none. */
+  private sizeOf(p: 'xlen' | 'extra' | 'name' | 'comment' | 'hcrc'): number | undefined {
+    switch (p) {
+      case 'xlen':
+        return this.flags & FEXTRA ? 2 : undefined;
+      case 'extra':
+        return this.left > 0 ? this.left : undefined;
+      case 'name':
+        return this.flags & FNAME ? 0 : undefined;
+      case 'comment':
+        return this.flags & FCOMMENT ? 0 : undefined;
+      case 'hcrc':
+        return this.flags & FHCRC ? 2 : undefined;
+    }
+  }
+
+  private enter(part: 'xlen' | 'extra' | 'name' | 'comment' | 'hcrc', left: number): void {
+    this.part = part;
+    this.left = left;
+    if (part === 'xlen' || part === 'hcrc') this.value = 0;
+  }
+}
