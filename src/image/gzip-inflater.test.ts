@@ -49,7 +49,8 @@ const text = Buffer.from('usr/share/doc/libc6/copyright '.repeat(40_000));
 const noise = randomBytes(300_000);
 
 test('the ISA-L addon is built and chosen (make build needs libisal-dev; CUSTOMS_INFLATE=zlib opts out)', () => {
-  assert.equal(gzipInflaterName(), process.env.CUSTOMS_INFLATE === 'zlib' ? gzipInflaterName() : 'isa-l');
+  if (process.env.CUSTOMS_INFLATE === 'zlib') assert.match(gzipInflaterName(), /^node:zlib \(CUSTOMS_INFLATE=zlib\)$/);
+  else assert.equal(gzipInflaterName(), 'isa-l');
   assert.doesNotThrow(() => createGzipInflater(1024, { data: () => {}, error: () => {} }, 'isa-l').destroy());
 });
 

@@ -63,11 +63,6 @@ let loadError: string | undefined;
 
 function loadAddon(): IsalAddon | null {
   if (addon !== undefined) return addon;
-  if (process.env.CUSTOMS_INFLATE === 'zlib') {
-    loadError = 'CUSTOMS_INFLATE=zlib';
-    addon = null;
-    return addon;
-  }
   try {
     // dist/image/ and dist/bundle/ both sit beside dist/native/.
     const path = new URL('../native/isal-inflate.node', import.meta.url).pathname;
@@ -79,13 +74,21 @@ function loadAddon(): IsalAddon | null {
   return addon;
 }
 
+/** The addon when gzip layers are to use it: loaded, and not switched off by CUSTOMS_INFLATE=zlib. */
+function chosenAddon(): IsalAddon | null {
+  return process.env.CUSTOMS_INFLATE === 'zlib' ? null : loadAddon();
+}
+
 /** Which inflater gzip layers use, and why not ISA-L when it is not. */
 export function gzipInflaterName(): string {
-  return loadAddon() ? 'isa-l' : `node:zlib (ISA-L addon not loaded: ${loadError})`;
+  if (chosenAddon()) return 'isa-l';
+  const why = process.env.CUSTOMS_INFLATE === 'zlib' ? 'CUSTOMS_INFLATE=zlib' : `ISA-L addon not loaded: ${loadError}`;
+  return `node:zlib (${why})`;
 }
 
 /**
- * An inflater for one gzip stream; `prefer` picks one for tests and measurements.
+ * An inflater for one gzip stream; `prefer` picks one for tests and measurements
+ * ('isa-l' whatever CUSTOMS_INFLATE says).
  * node:zlib emits `chunkSize`-byte buffers of its own. ISA-L fills pooled read chunks
  * (chunk-pool.ts) and emits each once it is full (the last one at the end), so the
  * stream's last reader hands them back and the tar costs no garbage.
@@ -95,7 +98,7 @@ export function createGzipInflater(
   on: InflaterEvents,
   prefer: 'auto' | 'isa-l' | 'zlib' = 'auto',
 ): GzipInflater {
-  const native = prefer === 'zlib' ? null : loadAddon();
+  const native = prefer === 'zlib' ? null : prefer === 'isa-l' ? loadAddon() : chosenAddon();
   if (native) return new IsalGunzip(native, on);
   if (prefer === 'isa-l') throw new Error(`the ISA-L inflate addon is not available: ${loadError}`);
   return zlibGunzip(chunkSize, on);
