@@ -10,13 +10,17 @@
  *
  *   create() -> handle
  *   inflate(handle, input, inOffset, output, outOffset, callback)
- *       callback(status, consumed, produced, memberEnded)  status: ISA-L's return code
+ *       callback(status, consumed, produced, memberEnded)  status: ISA-L's return code,
+ *       or -100 when the work was cancelled before it ran
  *   reset(handle)   start a new gzip member (after its header)
  */
 #include <isa-l/igzip_lib.h>
 #include <node_api.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* Not one of ISA-L's codes (igzip_lib.h: -1 … -9). */
+#define INFLATE_CANCELLED -100
 
 typedef struct {
   struct inflate_state state;
@@ -122,7 +126,8 @@ static void complete(napi_env env, napi_status status, void *data) {
   napi_value cb, global, argv[4];
   napi_get_reference_value(env, j->cb_ref, &cb);
   napi_get_global(env, &global);
-  napi_create_int32(env, status == napi_ok ? j->status : ISAL_INVALID_STATE, &argv[0]);
+  /* Work that never ran (the thread or process is shutting down) reports a code of its own. */
+  napi_create_int32(env, status == napi_ok ? j->status : INFLATE_CANCELLED, &argv[0]);
   napi_create_uint32(env, j->consumed, &argv[1]);
   napi_create_uint32(env, j->produced, &argv[2]);
   napi_get_boolean(env, j->ended, &argv[3]);

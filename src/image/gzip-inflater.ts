@@ -57,6 +57,7 @@ const ISAL_ERRORS: Readonly<Record<number, string>> = {
   [-4]: 'incorrect header check',
   [-5]: 'unknown compression method',
   [-6]: 'incorrect data check',
+  [-100]: 'inflate cancelled (the thread is stopping)',
 };
 
 let addon: IsalAddon | null | undefined;
