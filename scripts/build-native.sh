@@ -2,7 +2,7 @@
 # Build the ISA-L inflate addon (native/isal-inflate.c) into dist/native/isal-inflate.node.
 # It needs a C compiler, Node's headers (node_api.h) and ISA-L's (Debian libisal-dev, which
 # scripts/install-deps.sh installs). Without them the build says so and succeeds: gzip
-# layers are then inflated by node:zlib, with the same results and about a third more CPU
+# layers are then inflated by node:zlib, with the same results and more CPU
 # (docs/adr/0010-native-inflate.md). CUSTOMS_REQUIRE_NATIVE=1 makes a missing piece an error.
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -6,7 +6,7 @@
  * concatenated members are one stream; after a member, a zero byte ends the stream
  * (what follows is padding and is ignored, as node:zlib does), any other byte must
  * start a new member; a stream that ends inside a member is truncated.
- * ISA-L spends about a third less CPU per inflated byte than node:zlib here
+ * ISA-L spends a quarter to a third less CPU per inflated byte than node:zlib here
  * (docs/adr/0010-native-inflate.md). CUSTOMS_INFLATE=zlib forces node:zlib.
  */
 import { createRequire } from 'node:module';
