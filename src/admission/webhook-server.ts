@@ -10,16 +10,14 @@ import { createServer, type Server } from 'node:https';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { CustomsError } from '../core/index.js';
+import { CustomsError, listenOn } from '../core/index.js';
 import type { AdmissionController } from './admission-controller.js';
 import { reviewResponse } from './review.js';
 
 /** The API server sends AdmissionReviews well below this; more is refused before parsing. */
 const MAX_BODY = 3 * 1024 * 1024;
 
-export interface JsonLog {
-  (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>): void;
-}
+export type JsonLog = (level: 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
 /** One JSON object per line on a stream (stdout by default). */
 export function jsonLog(write: (line: string) => void = (l) => process.stdout.write(l)): JsonLog {
@@ -185,14 +183,7 @@ export function createWebhookServer(opts: WebhookServerOptions): WebhookServer {
   return {
     server,
     registry,
-    listen: (host, port) =>
-      new Promise((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, host, () => {
-          server.off('error', reject);
-          resolve(server.address() as AddressInfo);
-        });
-      }),
+    listen: (host, port) => listenOn(server, host, port),
     close: async (graceMs = 10_000) => {
       closing = true;
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));

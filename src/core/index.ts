@@ -12,3 +12,4 @@ export * from './terminal-text.js';
 export * from './untrusted-data.js';
 export * from './db-file.js';
 export * from './bounded-memo.js';
+export * from './listen.js';

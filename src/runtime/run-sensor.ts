@@ -8,7 +8,7 @@ import { createReadStream } from 'node:fs';
 import { readFile, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { hostname } from 'node:os';
-import { type Context, CustomsError } from '../core/index.js';
+import { type Context, CustomsError, listenOn } from '../core/index.js';
 import type { ScanContext } from '../engine/index.js';
 import type { Store } from '../store/index.js';
 import { dockerApi } from './docker-api.js';
@@ -230,10 +230,7 @@ async function serveHealth(
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4' }).end(metricsText(stats(), folded()));
     else res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
   });
-  await new Promise<void>((ok, fail) => {
-    server.once('error', (e) => fail(new CustomsError('USAGE_BAD_FLAG', `--listen ${listen}: ${e.message}`, e)));
-    server.listen(Number(m[2]), host, () => ok());
-  });
+  await listenOn(server, host, Number(m[2]));
   const a = server.address();
   log('info', 'listening', typeof a === 'object' && a ? { address: a.address, port: a.port } : { address: String(a) });
   return server;

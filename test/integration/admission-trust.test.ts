@@ -17,7 +17,7 @@ import { webhookCertificates } from '../../src/admission/index.js';
 import { admissionReview, podOf } from '../../src/admission/test-support/kubectl.js';
 import { writeOciLayout } from '../../src/image/test-support/image-fixtures.js';
 import { REPO_ROOT, runCustoms } from '../support/images.js';
-import { freePort, pushLayout, startRegistry, type TestRegistry } from '../support/registry.js';
+import { pushLayout, startRegistry, type TestRegistry } from '../support/registry.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-admit-trust-'));
 const env = { COSIGN_PASSWORD: 'admit', CUSTOMS_CACHE_DIR: join(work, 'cache') };
@@ -117,10 +117,11 @@ rules:
   - {name: signed-only, mode: enforce, trust: true}
 `,
   );
-  const port = await freePort();
   hook = await startWebhook([
     '--listen',
-    `127.0.0.1:${port}`,
+    // Port 0: the webhook says which port it got (a port picked free beforehand was once
+    // taken by another test before the webhook bound it: EADDRINUSE).
+    '127.0.0.1:0',
     '--tls-cert',
     join(work, 'tls.crt'),
     '--tls-key',

@@ -24,7 +24,7 @@ import { writeOciLayout } from '../../src/image/test-support/image-fixtures.js';
 import { generateKeyPair, loadPrivateKey, signImage } from '../../src/sign/index.js';
 import { openStore, type Store } from '../../src/store/index.js';
 import { REPO_ROOT, runCustoms } from '../support/images.js';
-import { freePort, pushLayout, startRegistry, type TestRegistry } from '../support/registry.js';
+import { pushLayout, startRegistry, type TestRegistry } from '../support/registry.js';
 
 const work = mkdtempSync(join(tmpdir(), 'customs-admit-'));
 let registry: TestRegistry;
@@ -213,7 +213,8 @@ rules:
     hook = await startWebhook(
       [
         '--listen',
-        `127.0.0.1:${await freePort()}`,
+        // Port 0: the webhook says which port it got (picking a free one first races other tests).
+        '127.0.0.1:0',
         '--tls-cert',
         certFile,
         '--tls-key',
@@ -426,6 +427,34 @@ rules:
     const r = await review(hook.port, '/validate', deployment);
     assert.equal(r.allowed, false);
     assert.match(r.status?.message ?? '', /\[everywhere\] CUS-K8S-034/);
+  });
+
+  test('a second webhook on the same address exits 3 with SERVER_LISTEN_FAILED naming it, not an internal error', async () => {
+    const second = spawn(
+      process.execPath,
+      [
+        join(REPO_ROOT, 'bin', 'customs.js'),
+        'admit',
+        '--listen',
+        `127.0.0.1:${hook.port}`,
+        '--tls-cert',
+        certFile,
+        '--tls-key',
+        keyFile,
+        '--config',
+        join(work, 'admission.yaml'),
+      ],
+      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, CUSTOMS_DB_DIR: join(work, 'db') } },
+    );
+    let stderr = '';
+    second.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+    });
+    const code = await new Promise((r) => second.on('exit', r));
+    assert.equal(code, 3, stderr);
+    assert.match(stderr, new RegExp(`cannot listen on 127\\.0\\.0\\.1:${hook.port}: .*EADDRINUSE`));
+    assert.match(stderr, /SERVER_LISTEN_FAILED/);
+    assert.doesNotMatch(stderr, /bug in customs/);
   });
 
   test('SIGTERM: the server stops and the process exits 0', async () => {

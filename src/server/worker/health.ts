@@ -6,7 +6,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import { Counter, Gauge, Registry } from 'prom-client';
-import { CustomsError } from '../../core/index.js';
+import { CustomsError, listenOn } from '../../core/index.js';
 import type { Store } from '../../store/index.js';
 import type { WorkerPool } from './pool.js';
 
@@ -118,12 +118,7 @@ export async function startHealthServer(
     }
     send(404, 'not found\n');
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', (e) =>
-      reject(new CustomsError('USAGE_BAD_FLAG', `--listen ${listen.host}:${listen.port}: ${e.message}`, e)),
-    );
-    server.listen(listen.port, listen.host, resolve);
-  });
+  await listenOn(server, listen.host, listen.port);
   const addr = server.address();
   const address = typeof addr === 'object' && addr ? `${addr.address}:${addr.port}` : `${listen.host}:${listen.port}`;
   return {
