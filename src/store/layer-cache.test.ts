@@ -5,6 +5,7 @@
  * empties any of them.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   existsSync,
@@ -78,6 +79,36 @@ test('round trip: put then get gives the result back', () => {
   c.put('k', result(1));
   assert.deepEqual(c.get('k'), result(1));
   assert.equal(c.get('missing'), undefined);
+  c.close();
+});
+
+test('processes opening a new cache at the same time all open it and write', async () => {
+  const dir = freshDir();
+  const module = new URL('./layer-cache.js', import.meta.url).href;
+  // Each process opens the same new cache (creating it, switching it to WAL) and writes a row,
+  // all at one moment: they wait for a start time past their own start-up.
+  const start = Date.now() + 1500;
+  const script = `const { SqliteLayerCache } = await import(${JSON.stringify(module)});
+while (Date.now() < ${start});
+const c = new SqliteLayerCache(${JSON.stringify(dir)});
+c.put('k' + process.argv[1], ${JSON.stringify(result(1))});
+c.close();`;
+  const runs = [0, 1, 2, 3, 4, 5].map(
+    (i) =>
+      new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--input-type=module', '-e', script, String(i)], {
+          stdio: ['ignore', 'ignore', 'pipe'],
+        });
+        let stderr = '';
+        child.stderr?.on('data', (d: Buffer) => {
+          stderr += d.toString();
+        });
+        child.on('exit', (code) => resolve({ code, stderr }));
+      }),
+  );
+  for (const r of await Promise.all(runs)) assert.equal(r.code, 0, r.stderr);
+  const c = new SqliteLayerCache(dir);
+  for (const i of [0, 1, 2, 3, 4, 5]) assert.deepEqual(c.get(`k${i}`), result(1));
   c.close();
 });
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { type LayerCache, type LayerResult, type MergedFacts, mergedFromJson, mergedToJson } from '../analyze/index.js';
 import { CustomsError, hasFields, type LogSink, sha256 } from '../core/index.js';
+import { switchToWal } from './sqlite-wal.js';
 
 /**
  * 2: rows carry the sha256 of their JSON, so a damaged row reads as a miss.
@@ -13,6 +14,8 @@ const SCHEMA = 3;
 /** What a row holds. */
 type RowKind = 'layer' | 'image';
 const FILE = 'layers.db';
+/** How long an open or a write waits for another process's lock. */
+const BUSY_TIMEOUT_MS = 5000;
 /** SQLite's companions of a WAL-mode database (sqlite.org/tempfiles.html). */
 const COMPANIONS = ['-wal', '-shm', '-journal'] as const;
 const ASIDE = `${FILE}.corrupt-`;
@@ -119,26 +122,31 @@ export class SqliteLayerCache implements LayerCache {
   private open(): Opened {
     const db = new Database(this.file);
     try {
-      db.pragma('busy_timeout = 5000');
-      db.pragma('journal_mode = WAL');
-      const tables = (
-        db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
-      ).map((t) => t.name);
-      const schema = tables.includes('meta')
-        ? (db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined)?.value
-        : undefined;
-      if (tables.length > 0 && (schema === undefined || !/^\d+$/.test(schema))) {
-        throw new ForeignCache(`it holds tables (${tables.slice(0, 5).join(', ')}) but no customs schema`);
-      }
-      if (schema !== String(SCHEMA)) {
-        // An older layout of this cache: its rows are not worth converting.
-        db.exec('DROP TABLE IF EXISTS layers');
-      }
-      db.exec(
-        'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);' +
-          'CREATE TABLE IF NOT EXISTS layers (key TEXT PRIMARY KEY, kind TEXT NOT NULL, result TEXT NOT NULL, digest TEXT NOT NULL, created INTEGER NOT NULL);',
-      );
-      db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA));
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+      switchToWal(db, BUSY_TIMEOUT_MS);
+      // Read the schema and create it in one write transaction: another process creating the same
+      // new cache is seen either not at all or whole, never as tables without a schema (which would
+      // read as a foreign file and be moved aside under it).
+      db.transaction(() => {
+        const tables = (
+          db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as { name: string }[]
+        ).map((t) => t.name);
+        const schema = tables.includes('meta')
+          ? (db.prepare('SELECT value FROM meta WHERE key = ?').get('schema') as { value: string } | undefined)?.value
+          : undefined;
+        if (tables.length > 0 && (schema === undefined || !/^\d+$/.test(schema))) {
+          throw new ForeignCache(`it holds tables (${tables.slice(0, 5).join(', ')}) but no customs schema`);
+        }
+        if (schema !== String(SCHEMA)) {
+          // An older layout of this cache: its rows are not worth converting.
+          db.exec('DROP TABLE IF EXISTS layers');
+        }
+        db.exec(
+          'CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);' +
+            'CREATE TABLE IF NOT EXISTS layers (key TEXT PRIMARY KEY, kind TEXT NOT NULL, result TEXT NOT NULL, digest TEXT NOT NULL, created INTEGER NOT NULL);',
+        );
+        db.prepare('INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)').run('schema', String(SCHEMA));
+      }).immediate();
       return {
         db,
         get: db.prepare('SELECT result, digest FROM layers WHERE key = ? AND kind = ?'),
@@ -321,7 +329,7 @@ export function cleanLayerCache(dir: string): CleanResult {
     let db: Database.Database | undefined;
     try {
       db = new Database(file, { fileMustExist: true });
-      db.pragma('busy_timeout = 5000');
+      db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
       const row = db.prepare("SELECT value FROM meta WHERE key = 'schema'").get() as { value: string } | undefined;
       if (row?.value !== String(SCHEMA)) throw new ForeignCache('not this version of the cache');
       const counts = db.prepare('SELECT kind, COUNT(*) AS n FROM layers GROUP BY kind').all() as {

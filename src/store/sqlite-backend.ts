@@ -11,32 +11,13 @@ import { Kysely, SqliteDialect, sql } from 'kysely';
 import { CustomsError } from '../core/index.js';
 import type { Backend } from './backend.js';
 import type { Db, Tables } from './db-schema.js';
+import { switchToWal } from './sqlite-wal.js';
 
 /** The store's file inside its data directory. */
 export const SQLITE_FILE = 'state.db';
 
 /** How long a writer waits for another process's write lock before SQLITE_BUSY. */
 const BUSY_TIMEOUT_MS = 10_000;
-
-/**
- * `journal_mode = WAL` needs the database to itself. When processes open a new store at the
- * same time, SQLite may answer SQLITE_BUSY at once rather than wait (busy_timeout does not
- * apply where waiting could deadlock): retry, with a growing pause, for as long as
- * busy_timeout would have waited. Once the file is in WAL mode the switch takes no lock.
- */
-function switchToWal(database: Database.Database): void {
-  const deadline = Date.now() + BUSY_TIMEOUT_MS;
-  const pause = new Int32Array(new SharedArrayBuffer(4));
-  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
-    try {
-      database.pragma('journal_mode = WAL');
-      return;
-    } catch (e) {
-      if ((e as { code?: unknown }).code !== 'SQLITE_BUSY' || Date.now() >= deadline) throw e;
-      Atomics.wait(pause, 0, 0, wait);
-    }
-  }
-}
 
 export function openSqliteBackend(dir: string): Backend {
   const file = join(dir, SQLITE_FILE);
@@ -46,7 +27,7 @@ export function openSqliteBackend(dir: string): Backend {
     database = new Database(file);
     // busy_timeout first: switching to WAL takes a lock that another process may hold.
     database.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
-    switchToWal(database);
+    switchToWal(database, BUSY_TIMEOUT_MS);
     database.pragma('foreign_keys = ON');
     // NORMAL is durable across application crashes in WAL mode; only a power
     // loss can drop the last transactions (https://sqlite.org/pragma.html#pragma_synchronous).
