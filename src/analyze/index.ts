@@ -3,7 +3,7 @@
 // (analyze-image.ts) must not load the analyzers and the layer walk (analyze-layers.ts imports them).
 export * from './analyze-image.js';
 export { ANALYZER_VERSIONS, type AnalyzerId, analyzerIds, PACKAGE_DATABASE_ANALYZERS } from './analyzer-ids.js';
-export type { AnalyzerGroup, AnalyzerPlan } from './analyzers.js';
+export type { AnalyzerGroup, AnalyzerPlan } from './analyzer-ids.js';
 export * from './apply-layers.js';
 export * from './layer-cache.js';
 export * from './layer-result.js';
