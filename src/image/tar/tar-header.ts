@@ -52,19 +52,23 @@ class BadNumber extends Error {}
 
 /**
  * Octal field as archive/tar reads it: leading and trailing spaces and NULs
- * trimmed, then the text up to the next NUL; empty is 0.
+ * trimmed, then the text up to the next NUL; empty is 0. Read byte by byte
+ * (every header has eight or more of these fields, and a layer tens of
+ * thousands of headers); the text is decoded only to name a bad field.
  */
 function parseOctal(buf: Buffer, start: number, len: number): number {
   let a = start;
   let b = start + len;
-  const pad = (c: number | undefined): boolean => c === 0x20 || c === 0;
-  while (a < b && pad(buf[a])) a++;
-  while (b > a && pad(buf[b - 1])) b--;
-  if (a === b) return 0;
-  const text = fieldString(buf, a, b - a);
-  if (!/^[0-7]+$/.test(text)) throw new BadNumber(`"${text}" is not an octal number`);
-  const value = Number.parseInt(text, 8);
-  if (!Number.isSafeInteger(value)) throw new BadNumber(`${text} is too large`);
+  while (a < b && (buf[a] === 0x20 || buf[a] === 0)) a++;
+  while (b > a && (buf[b - 1] === 0x20 || buf[b - 1] === 0)) b--;
+  let value = 0;
+  for (let i = a; i < b; i++) {
+    const c = buf[i] as number;
+    if (c === 0) break;
+    if (c < 0x30 || c > 0x37) throw new BadNumber(`"${fieldString(buf, a, b - a)}" is not an octal number`);
+    value = value * 8 + (c - 0x30);
+  }
+  if (!Number.isSafeInteger(value)) throw new BadNumber(`${fieldString(buf, a, b - a)} is too large`);
   return value;
 }
 
@@ -86,22 +90,31 @@ export function parseNumeric(buf: Buffer, start: number, len: number): number {
   return parseOctal(buf, start, len);
 }
 
+/** The checksum field's place: it is summed as eight spaces. */
+const CHKSUM_START = 148;
+const CHKSUM_END = 156;
+
 function checksumOk(block: Buffer): boolean {
   let stored: number;
   try {
-    stored = parseOctal(block, 148, 8);
+    stored = parseOctal(block, CHKSUM_START, CHKSUM_END - CHKSUM_START);
   } catch {
     return false;
   }
-  let unsigned = 0;
-  let signed = 0;
-  for (let i = 0; i < BLOCK; i++) {
-    const b = i >= 148 && i < 156 ? 0x20 : (block[i] ?? 0);
+  let unsigned = 0x20 * (CHKSUM_END - CHKSUM_START);
+  let high = 0;
+  for (let i = 0; i < CHKSUM_START; i++) {
+    const b = block[i] as number;
     unsigned += b;
-    signed += b > 127 ? b - 256 : b;
+    if (b > 127) high++;
+  }
+  for (let i = CHKSUM_END; i < BLOCK; i++) {
+    const b = block[i] as number;
+    unsigned += b;
+    if (b > 127) high++;
   }
   // Historic tar implementations summed signed bytes; accept both.
-  return stored === unsigned || stored === signed;
+  return stored === unsigned || stored === unsigned - 256 * high;
 }
 
 /** A NUL-terminated string (GNU long-name bodies). */
@@ -115,10 +128,15 @@ export function isZeroBlock(block: Buffer): boolean {
   return true;
 }
 
+/** True when `block` holds `text` (ASCII) at `at`. */
+function bytesAre(block: Buffer, at: number, text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (block[at + i] !== text.charCodeAt(i)) return false;
+  return true;
+}
+
 function formatOf(block: Buffer): TarFormat {
-  const magic = block.toString('latin1', 257, 263);
-  if (magic === 'ustar\0') return block.toString('latin1', 508, 512) === 'tar\0' ? 'star' : 'ustar';
-  if (magic === 'ustar ' && block.toString('latin1', 263, 265) === ' \0') return 'gnu';
+  if (bytesAre(block, 257, 'ustar\0')) return bytesAre(block, 508, 'tar\0') ? 'star' : 'ustar';
+  if (bytesAre(block, 257, 'ustar  \0')) return 'gnu';
   return 'v7';
 }
 
