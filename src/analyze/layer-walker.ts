@@ -136,11 +136,16 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
     return { dir, name, path };
   };
 
-  /** Offer a file's bytes to the analyzers that want it; read them only if one does. */
-  const analyseFile = async (path: string, entry: TarEntry, { content, header }: FileNode): Promise<void> => {
-    const info: FileInfo = { path, size: entry.size, mode: entry.mode };
-    let wanting = analyzers.filter((a) => a.wants(path, info));
-    if (wanting.length === 0) return;
+  /**
+   * Offer a file's bytes to the analyzers that want it (`wanting`, asked by the caller, so the
+   * walk awaits nothing for the many files no analyzer wants); read them only if one does.
+   */
+  const analyseFile = async (
+    info: FileInfo,
+    entry: TarEntry,
+    { content, header }: FileNode,
+    wanting: Analyzer[],
+  ): Promise<void> => {
     if (wanting.some((a) => a.headerOnly)) {
       const headerFile = analyzerFile(info, diffID, Buffer.alloc(0));
       for (const a of wanting) if (a.headerOnly) header.set(a.name, await run(a, headerFile));
@@ -243,7 +248,10 @@ export async function walkLayer(diffID: string, tar: Readable, opts: WalkOptions
             refs: 0,
           };
           const node = placeFile(at, content);
-          if (node.entry?.kind === 'file') await analyseFile(at.path, entry, node.entry.file);
+          const info: FileInfo = { path: at.path, size: entry.size, mode: entry.mode };
+          const wanting = analyzers.filter((a) => a.wants(at.path, info));
+          if (wanting.length > 0 && node.entry?.kind === 'file')
+            await analyseFile(info, entry, node.entry.file, wanting);
           break;
         }
       }

@@ -37,14 +37,31 @@ export class ByteReader {
     return true;
   }
 
+  /**
+   * The next n bytes, when the current chunk holds them all (a view, as `read` gives), without
+   * waiting; undefined (and nothing consumed) otherwise. Most tar headers and the skips between
+   * them fall inside one chunk: taking them here spares the walk a promise per step.
+   */
+  tryRead(n: number): Buffer | undefined {
+    if (this.offset + n > this.chunk.length) return undefined;
+    const out = this.chunk.subarray(this.offset, this.offset + n);
+    this.offset += n;
+    this.position += n;
+    return out;
+  }
+
+  /** Skip n bytes when the current chunk holds them all; false (and nothing skipped) otherwise. */
+  trySkip(n: number): boolean {
+    if (this.offset + n > this.chunk.length) return false;
+    this.offset += n;
+    this.position += n;
+    return true;
+  }
+
   /** Read exactly n bytes, or return the bytes that were available before the end (shorter). */
   async read(n: number): Promise<Buffer> {
-    if (this.offset + n <= this.chunk.length) {
-      const out = this.chunk.subarray(this.offset, this.offset + n);
-      this.offset += n;
-      this.position += n;
-      return out;
-    }
+    const inChunk = this.tryRead(n);
+    if (inChunk !== undefined) return inChunk;
     const out = Buffer.allocUnsafe(n);
     let got = 0;
     while (got < n) {

@@ -77,12 +77,24 @@ export class TarReader {
     return this.in.position;
   }
 
+  /** Move past the current entry's body and padding if the current chunk holds them; false if it does not. */
+  private finishInChunk(): boolean {
+    const n = this.remaining + this.padding;
+    if (n > 0 && !this.in.trySkip(n)) return false;
+    this.clearEntry();
+    return true;
+  }
+
   private async finishEntry(): Promise<void> {
     const n = this.remaining + this.padding;
     if (n > 0) {
       const skipped = await this.in.skip(n);
       if (skipped < this.remaining) this.truncated();
     }
+    this.clearEntry();
+  }
+
+  private clearEntry(): void {
     this.remaining = 0;
     this.padding = 0;
     this.head = undefined;
@@ -108,9 +120,12 @@ export class TarReader {
     return copy;
   }
 
-  /** The next header block, or null at the end of the archive. */
-  private async headerBlock(): Promise<Buffer | null> {
-    const block = await this.in.read(BLOCK);
+  /**
+   * The next header block, or null at the end of the archive. `taken` is a block already read
+   * (ByteReader.tryRead) that was not a header.
+   */
+  private async headerBlock(taken?: Buffer): Promise<Buffer | null> {
+    const block = taken ?? (await this.in.read(BLOCK));
     if (block.length === 0) {
       // No end-of-archive marker: tolerated only at a clean block boundary
       // (several real exporters omit it, and archive/tar accepts it), never inside an entry.
@@ -136,12 +151,14 @@ export class TarReader {
 
   /** The next entry, or null at the end of the archive. */
   async next(): Promise<TarEntry | null> {
-    await this.finishEntry();
+    // Steps that need no new chunk are taken without awaiting (ByteReader.tryRead, trySkip).
+    if (!this.finishInChunk()) await this.finishEntry();
     let pax: Map<string, string> | undefined;
     let longName = '';
     let longLink = '';
     for (;;) {
-      const block = await this.headerBlock();
+      const ready = this.in.tryRead(BLOCK);
+      const block = ready !== undefined && !isZeroBlock(ready) ? ready : await this.headerBlock(ready);
       if (block === null) return null;
       const h = decodeHeader(block);
       // archive/tar checks the header's own size before anything else (typeflag as stored).
