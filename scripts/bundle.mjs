@@ -1,8 +1,60 @@
 // Bundle the CLI (and the layer and sandbox workers it starts) into dist/bundle/: one file
 // each instead of ~400 modules, which takes ~0.15 s off every start
 // (docs/adr/0003-bundled-cli.md). Native and CommonJS-only packages stay external.
-import { readdirSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { build } from 'esbuild';
+
+// Two CommonJS dependencies sort a fixed table with the ICU collator when they are loaded:
+// packageurl-js the names of its eight purl components (src/strings.js), spdx-correct its
+// transpositions and last resorts (index.js). Whichever comes first makes V8 load ICU's collation
+// data: 6-8 ms of every start that loads them, a warm `customs sbom` included (docs/adr/0009).
+// Here both compare by code point instead, and the build checks, on the installed versions, that
+// this sorts every one of their tables exactly as the collator did; if a library changes the line
+// or a table whose order would change, the build fails rather than ship a different order.
+const byCodePoint = (x, y) => (x < y ? -1 : x > y ? 1 : 0);
+const collatorPatches = [
+  {
+    file: /[\\/]packageurl-js[\\/]src[\\/]strings\.js$/,
+    from: 'const { compare: localeCompare } = new Intl.Collator()',
+    to: 'const localeCompare = (a, b) => { const x = String(a); const y = String(b); return x < y ? -1 : x > y ? 1 : 0 }',
+    // What it sorts: componentSortOrder() of its component names, i.e. their order numbers.
+    check: () => {
+      const keys = ['0', '1', '2', '3', '4', '5', '6', '7'];
+      const icu = new Intl.Collator();
+      return keys.every((a) => keys.every((b) => Math.sign(icu.compare(a, b)) === byCodePoint(a, b)));
+    },
+  },
+  {
+    file: /[\\/]spdx-correct[\\/]index\.js$/,
+    from: 'return a[0].toUpperCase().localeCompare(b[0].toUpperCase())',
+    to: 'const x = a[0].toUpperCase(); const y = b[0].toUpperCase(); return x < y ? -1 : x > y ? 1 : 0',
+    // Its two sorted tables, from the original and the patched source: the same order.
+    check: (path, original, patched) => {
+      const tables = (source) => {
+        const module = { exports: {} };
+        const load = new Function('module', 'exports', 'require', `${source}\n;return [transpositions, lastResorts];`);
+        return JSON.stringify(load(module, module.exports, createRequire(path)));
+      };
+      return tables(original) === tables(patched);
+    },
+  },
+];
+const noCollator = {
+  name: 'no-icu-collator-at-load',
+  setup(b) {
+    for (const p of collatorPatches) {
+      b.onLoad({ filter: p.file }, (args) => {
+        const text = readFileSync(args.path, 'utf8');
+        if (!text.includes(p.from)) throw new Error(`${args.path}: no "${p.from}" to replace (scripts/bundle.mjs)`);
+        const patched = text.replace(p.from, p.to);
+        if (!p.check(args.path, text, patched))
+          throw new Error(`${args.path}: comparing by code point would change an order (scripts/bundle.mjs)`);
+        return { contents: patched, loader: 'js' };
+      });
+    }
+  },
+};
 
 /** What every bundle shares. Native and CommonJS-only packages stay external. */
 const common = {
@@ -17,6 +69,7 @@ const common = {
     js: "import { createRequire as __customsRequire } from 'node:module'; const require = __customsRequire(import.meta.url);",
   },
   logLevel: 'warning',
+  plugins: [noCollator],
 };
 
 await build({
@@ -45,7 +98,11 @@ const ownModulesArePure = {
   },
 };
 
-await build({ ...common, entryPoints: { sensor: 'dist/cli/sensor-main.js' }, plugins: [ownModulesArePure] });
+await build({
+  ...common,
+  entryPoints: { sensor: 'dist/cli/sensor-main.js' },
+  plugins: [...common.plugins, ownModulesArePure],
+});
 
 // `customs sbom|scan|gate`, what CI runs on every commit: their own entry
 // (src/cli/image-main.ts), bundled once per command with the other two left out, so each
@@ -77,6 +134,6 @@ for (const command of IMAGE_COMMANDS) {
     entryPoints: { [`image-${command}`]: 'dist/cli/image-main.js' },
     splitting: true,
     chunkNames: `image-${command}-[name]-[hash]`,
-    plugins: [otherCommands, ownModulesArePure],
+    plugins: [...common.plugins, otherCommands, ownModulesArePure],
   });
 }

@@ -3,7 +3,8 @@ import { LANG_ANALYZERS } from './lang/index.js';
 import { debianCopyright } from './license/index.js';
 import { createClamdAnalyzer, createIocAnalyzer, malwareHeuristics } from './malware/index.js';
 import { OS_ANALYZERS } from './os/index.js';
-import { createSecretsAnalyzer, loadSecretConfig, secretsAnalyzer } from './secrets/index.js';
+import { loadSecretConfig } from './secrets/config-file.js';
+import { createSecretsAnalyzer, secretsAnalyzer } from './secrets/index.js';
 import type { AnalyzerPlan } from './analyzer-ids.js';
 import type { Analyzer } from './types.js';
 

@@ -10,6 +10,7 @@ export * from './compare.js';
 export * from './severity.js';
 export * from './terminal-text.js';
 export * from './untrusted-data.js';
+export * from './yaml-nesting.js';
 export * from './db-file.js';
 export * from './bounded-memo.js';
 export * from './listen.js';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { hasFields, MAX_NESTING, nestingProblem, ownValue, yamlNestingProblem } from './untrusted-data.js';
+import { hasFields, MAX_NESTING, nestingProblem, ownValue } from './untrusted-data.js';
 
 /** [[…[1]…]] with `depth` arrays, built without recursion. */
 const arrays = (depth: number): unknown => JSON.parse(`${'['.repeat(depth)}1${']'.repeat(depth)}`);
@@ -28,17 +28,6 @@ test('ownValue: own properties only, never Object.prototype members', () => {
   for (const k of Object.getOwnPropertyNames(Object.prototype)) assert.equal(ownValue(table, k), undefined, k);
   const parsed = JSON.parse('{"__proto__": 7}') as Record<string, number>;
   assert.equal(ownValue(parsed, '__proto__'), 7);
-});
-
-test('yamlNestingProblem: flow, block, indicators and JSON count; strings, comments and block scalars do not', () => {
-  const flow = (n: number): string => `a: ${'['.repeat(n)}${']'.repeat(n)}\n`;
-  assert.equal(yamlNestingProblem(flow(200)), undefined);
-  assert.match(yamlNestingProblem(flow(300)) ?? '', /^line 1: nested more than 256 levels deep$/);
-  assert.match(yamlNestingProblem(`x: 1\ny:\n  ${'- '.repeat(300)}z\n`) ?? '', /^line 3:/);
-  assert.match(yamlNestingProblem(`${' '.repeat(300)}a: 1\n`) ?? '', /^line 1:/);
-  const quiet = `# ${'['.repeat(400)}\ns: "${'['.repeat(400)}"\nt: '${'{'.repeat(400)}'\nu: |\n  ${'['.repeat(400)}\nv: [1, [2, {w: 3}]]\n`;
-  assert.equal(yamlNestingProblem(quiet), undefined);
-  assert.equal(yamlNestingProblem(''), undefined);
 });
 
 test('hasFields: a non-null object whose named fields have the types asked; null is no object', () => {

@@ -6,12 +6,10 @@
  * Depth: V8's JSON.parse is iterative (Node 20 parses 2,000,000 nested arrays
  * without a stack overflow), so JSON is parsed first and its depth measured
  * after, iteratively (nestingProblem). YAML is measured before it is parsed
- * (yamlNestingProblem): the yaml package recurses while composing a document,
+ * (yaml-nesting.ts): the yaml package recurses while composing a document,
  * and a 2 MB file of nested flow sequences costs it half a minute and a
  * gigabyte before it reports a stack overflow.
  */
-import { CST, Lexer } from 'yaml';
-
 /**
  * Deepest nesting read in a document. The formats need far less (a CycloneDX
  * BOM with components nested 64 deep, the most its reader follows, is about
@@ -69,67 +67,6 @@ function pointer(stack: readonly Frame[]): string {
     return key.replaceAll('~', '~0').replaceAll('/', '~1');
   });
   return `/${steps.join('/')}${stack.length > 8 ? '/…' : ''}`;
-}
-
-/**
- * Why a YAML (or JSON) text would nest too deeply ("line 3: nested more than
- * 256 levels deep"), or undefined, measured on the yaml package's own lexer
- * (linear, and it knows quotes, comments and block scalars, so nothing can
- * hide a bracket from this count that the parser would see). Flow
- * collections count exactly; a block collection needs a deeper indentation
- * or an indicator ("- ", "? ", ": ") on its line, so a line's indentation
- * plus its indicators bounds the block depth there.
- */
-export function yamlNestingProblem(text: string, limit = MAX_NESTING): string | undefined {
-  let flow = 0;
-  let block = 0;
-  let lineStart = true;
-  let line = 1;
-  for (const token of new Lexer().lex(text)) {
-    const type = CST.tokenType(token);
-    switch (type) {
-      case 'doc-mode':
-      case 'byte-order-mark':
-        continue; // markers of the lexer's own, before the first line's indentation
-      case 'newline':
-        line++;
-        block = 0;
-        lineStart = true;
-        continue;
-      case 'space':
-        // Indentation; a block scalar's content also comes as one token, with its line breaks.
-        if (lineStart && !token.includes('\n')) block += token.length;
-        line += countLines(token);
-        break;
-      case 'seq-item-ind':
-      case 'explicit-key-ind':
-      case 'map-value-ind':
-        if (flow === 0) block++;
-        lineStart = false;
-        break;
-      case 'flow-seq-start':
-      case 'flow-map-start':
-        flow++;
-        lineStart = false;
-        break;
-      case 'flow-seq-end':
-      case 'flow-map-end':
-        flow = Math.max(0, flow - 1);
-        lineStart = false;
-        break;
-      default:
-        lineStart = false;
-        line += countLines(token);
-    }
-    if (block + flow > limit) return `line ${line}: nested more than ${limit} levels deep`;
-  }
-  return undefined;
-}
-
-function countLines(token: string): number {
-  let n = 0;
-  for (let i = token.indexOf('\n'); i !== -1; i = token.indexOf('\n', i + 1)) n++;
-  return n;
 }
 
 /** What hasFields checks a field for: `object` is a non-null object (arrays included). */

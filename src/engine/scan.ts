@@ -48,8 +48,8 @@ export interface ScanPlan {
 export const DEFAULT_SCAN_PLAN: ScanPlan = { scanners: SCANNERS };
 
 /** The plan's secrets config text, parsed (a bad config fails here, before any image is read). */
-export function secretConfigOf(text: string): NonNullable<ScanPlan['secretConfig']> {
-  return { text, config: loadSecretConfig(text) };
+export async function secretConfigOf(text: string): Promise<NonNullable<ScanPlan['secretConfig']>> {
+  return { text, config: await loadSecretConfig(text) };
 }
 
 /** What a scan runs with besides the plan: the Context, and the caches and DB the caller holds open. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { ImageConfig } from '../../image/index.js';
-import { loadSecretConfig } from './config.js';
+import { loadSecretConfig } from './config-file.js';
 import { inspectImageConfig, redactImageConfig, scanImageConfig } from './image-config.js';
 
 const GH = 'ghp_ZoqyTCMwBRYejxmavjGxXSIAmSdK1DEzLDiy';

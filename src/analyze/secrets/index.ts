@@ -3,7 +3,6 @@ export { type ConfigSecretFact, inspectImageConfig, redactImageConfig, scanImage
 export {
   DEFAULT_MAX_SECRET_FILE_SIZE,
   DEFAULT_SECRET_CONFIG,
-  loadSecretConfig,
   type SecretAllowRule,
   type SecretConfig,
 } from './config.js';

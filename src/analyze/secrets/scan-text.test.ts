@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { DEFAULT_SECRET_CONFIG, loadSecretConfig } from './config.js';
+import { DEFAULT_SECRET_CONFIG } from './config.js';
+import { loadSecretConfig } from './config-file.js';
 import { KeywordIndex } from './keyword-index.js';
 import { redactSecret, shannonEntropy } from './rule.js';
 import { createRuleSet } from './rule-set.js';

@@ -4,7 +4,7 @@ import { createContext } from '../../core/index.js';
 import { chunked, type FixtureEntry, tarBytes } from '../../image/tar/test-support/tar-fixture.js';
 import { applyLayers } from '../apply-layers.js';
 import { walkLayer } from '../layer-walker.js';
-import { loadSecretConfig } from './config.js';
+import { loadSecretConfig } from './config-file.js';
 import { createSecretsAnalyzer, secretsAnalyzer } from './secrets-analyzer.js';
 
 const ctx = createContext();

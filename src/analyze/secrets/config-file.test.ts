@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isCustomsError } from '../../core/index.js';
-import { DEFAULT_MAX_SECRET_FILE_SIZE, loadSecretConfig } from './config.js';
+import { DEFAULT_MAX_SECRET_FILE_SIZE } from './config.js';
+import { loadSecretConfig } from './config-file.js';
 
 function problems(text: string): string {
   try {
