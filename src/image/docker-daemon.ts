@@ -14,10 +14,10 @@
  * 3. otherwise the saved tarball (a docker-archive) is streamed into a temp
  *    file and read as one.
  */
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from 'node:http';
+import type { IncomingMessage, RequestOptions } from 'node:http';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Context, CustomsError, type Digest, sha256 } from '../core/index.js';
+import { type Context, CustomsError, type Digest, nodeHttp, sha256 } from '../core/index.js';
 import { MAX_DOCUMENT_SIZE, readBounded } from './bounded-read.js';
 import { openDockerArchiveWithConfig } from './docker-archive.js';
 import { checkConfigPlatform } from './image-from-manifest.js';
@@ -51,7 +51,7 @@ function daemonGet(ep: DaemonEndpoint, path: string, ctx: Context): Promise<Inco
     ...(ep.socketPath ? { socketPath: ep.socketPath } : { host: ep.host, port: ep.port }),
   };
   return new Promise((resolve, reject) => {
-    const req = httpRequest(opts, resolve);
+    const req = nodeHttp().request(opts, resolve);
     req.setTimeout(60_000, () => req.destroy(new Error('no answer within 60 s')));
     req.on('error', (e: Error & { code?: string }) => {
       if (ctx.signal.aborted) return reject(new CustomsError('ABORTED', 'docker daemon request cancelled', e));

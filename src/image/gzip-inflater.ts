@@ -10,7 +10,7 @@
  * (docs/adr/0010-native-inflate.md). CUSTOMS_INFLATE=zlib forces node:zlib.
  */
 import { createRequire } from 'node:module';
-import { createGunzip } from 'node:zlib';
+import { nodeZlib } from '../core/index.js';
 import { releaseChunk, takeChunk } from './chunk-pool.js';
 import { GzipHeaderReader } from './gzip-header.js';
 
@@ -107,7 +107,7 @@ export function createGzipInflater(
 }
 
 function zlibGunzip(chunkSize: number, on: InflaterEvents): GzipInflater {
-  const g = createGunzip({ chunkSize });
+  const g = nodeZlib().createGunzip({ chunkSize });
   let dead = false;
   // zlib ends its output as soon as the last member ends, which can be before `end` is asked.
   let ended = false;

@@ -17,8 +17,7 @@ import { closeSync, constants, fstatSync, lstatSync, openSync, readSync } from '
 import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import { createGunzip } from 'node:zlib';
-import { CustomsError } from '../core/index.js';
+import { CustomsError, nodeZlib } from '../core/index.js';
 import { releaseChunk, takeChunk } from './chunk-pool.js';
 
 interface SegmentEntry {
@@ -56,7 +55,7 @@ async function* lines(path: string): AsyncGenerator<string> {
   // may end inside a character, which the decoder holds back for the next one.
   const utf8 = new StringDecoder('utf8');
   for await (const chunk of createReadStream(path, { highWaterMark: 256 * 1024 }).pipe(
-    createGunzip({ chunkSize: 256 * 1024 }),
+    nodeZlib().createGunzip({ chunkSize: 256 * 1024 }),
   )) {
     const text = carry + utf8.write(chunk as Buffer);
     let start = 0;

@@ -9,8 +9,8 @@
  * or private while the registry itself is on a private network (a registry
  * and its blob store inside one company network). `--insecure` lifts it.
  */
-import { lookup as dnsLookup, type LookupAddress, type LookupAllOptions, type LookupOptions } from 'node:dns';
-import { isIP } from 'node:net';
+import type { LookupAddress, LookupAllOptions, LookupOptions } from 'node:dns';
+import { nodeDns, nodeNet } from '../../core/index.js';
 
 export type AddressClass = 'public' | 'private' | 'loopback' | 'link-local' | 'reserved';
 
@@ -80,7 +80,7 @@ function classifyV6(ip: string): AddressClass {
 /** The class of an IP address literal (v4 or v6, brackets allowed). */
 export function classifyAddress(ip: string): AddressClass {
   const bare = ip.replace(/^\[|\]$/g, '');
-  const kind = isIP(bare.replace(/%.*$/, ''));
+  const kind = nodeNet().isIP(bare.replace(/%.*$/, ''));
   if (kind === 4) return classifyV4(bare);
   if (kind === 6) return classifyV6(bare);
   return 'reserved';
@@ -128,7 +128,7 @@ export function guardedLookup(
 ): (hostname: string, options: LookupOptions, callback: LookupCallback) => void {
   return (hostname, options, callback) => {
     const all = options.all === true;
-    dnsLookup(hostname, { ...options, all: true } as LookupAllOptions, (err, addresses) => {
+    nodeDns().lookup(hostname, { ...options, all: true } as LookupAllOptions, (err, addresses) => {
       if (err) return callback(err, all ? [] : '', undefined);
       registry().then(
         (cls) => {
@@ -150,8 +150,8 @@ export function guardedLookup(
 /** All addresses of a host name (or the literal itself). */
 export function resolveAll(hostname: string): Promise<string[]> {
   const bare = hostname.replace(/^\[|\]$/g, '');
-  if (isIP(bare)) return Promise.resolve([bare]);
+  if (nodeNet().isIP(bare)) return Promise.resolve([bare]);
   return new Promise((resolve) => {
-    dnsLookup(bare, { all: true }, (err, addresses) => resolve(err ? [] : addresses.map((a) => a.address)));
+    nodeDns().lookup(bare, { all: true }, (err, addresses) => resolve(err ? [] : addresses.map((a) => a.address)));
   });
 }

@@ -12,9 +12,8 @@
  * base image, a hostile FROM line), so env credentials without a host are an
  * error rather than a default.
  */
-import { spawn } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { CustomsError } from '../../core/index.js';
+import { CustomsError, nodeChildProcess } from '../../core/index.js';
 
 export interface Credentials {
   readonly username?: string;
@@ -89,7 +88,7 @@ export function runCredentialHelper(
   }
   const bin = `docker-credential-${name}`;
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, ['get'], {
+    const child = nodeChildProcess().spawn(bin, ['get'], {
       stdio: ['pipe', 'pipe', 'pipe'],
       timeout: HELPER_TIMEOUT_MS,
       ...(signal ? { signal } : {}),

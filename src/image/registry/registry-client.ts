@@ -12,12 +12,10 @@
  * are quoted in messages, clipped and stripped of control characters.
  */
 import { readFileSync } from 'node:fs';
-import { isIP } from 'node:net';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { rootCertificates } from 'node:tls';
 import type { Agent, Dispatcher } from 'undici';
-import { type Context, CustomsError } from '../../core/index.js';
+import { type Context, CustomsError, nodeNet, nodeTls } from '../../core/index.js';
 import { readBounded } from '../bounded-read.js';
 import { type AddressClass, guardedLookup, refusedTarget, registryClass, resolveAll } from './address-policy.js';
 import { parseChallenges } from './auth-challenge.js';
@@ -68,7 +66,7 @@ export function apiHost(domain: string): string {
 export function isLoopback(host: string): boolean {
   const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   if (h === 'localhost') return true;
-  if (isIP(h) === 4) return h.startsWith('127.');
+  if (nodeNet().isIP(h) === 4) return h.startsWith('127.');
   return h === '::1';
 }
 
@@ -200,7 +198,7 @@ export class RegistryClient {
         const extra = readFileSync(ctx.config.caFile, 'utf8');
         // --insecure verifies no certificate, so it is given no CA list: TLS would parse every
         // certificate of a system bundle (tens of milliseconds a scan) for nothing.
-        if (!insecure) ca = [...rootCertificates, extra];
+        if (!insecure) ca = [...nodeTls().rootCertificates, extra];
       } catch (e) {
         throw new CustomsError(
           'REGISTRY_TLS',
@@ -252,7 +250,7 @@ export class RegistryClient {
   private async checkTarget(target: URL, describe: (why: string) => string): Promise<void> {
     if (this.ctx.config.insecure || this.onRegistryHost(target)) return;
     const literal = target.hostname.replace(/^\[|\]$/g, '');
-    if (isIP(literal) === 0) return;
+    if (nodeNet().isIP(literal) === 0) return;
     const why = refusedTarget(literal, await this.registryClass());
     if (why) throw new CustomsError('REGISTRY_TARGET_REFUSED', describe(why));
   }
