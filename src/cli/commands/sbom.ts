@@ -32,7 +32,8 @@ Exit status: 0 ok, 2 usage error, 3 input error (bad image, unreachable registry
   cmd.action(async (target: string, flags: ImageFlags & { format: SbomFormat; output?: string }) => {
     const format = chosenFormat(cmd, flags, SBOM_FORMATS);
     await withImageContext(flags, signal, async (ctx, strict) => {
-      const { render, sbom } = await run();
+      const { preload, render, sbom } = await run();
+      preload(format);
       const inv = await sbom(target, ctx);
       strict(inv.unknowns);
       await writeOutput(await render(inv, format, flags.output), flags.output);
