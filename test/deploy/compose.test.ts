@@ -19,7 +19,7 @@ import { parse as parseYaml } from 'yaml';
 import { buildTestDb, lodashImage, pushImage, until } from '../../src/server/worker/test-support/fixtures.js';
 import { freshDir, REPO_ROOT, run } from '../support/images.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
-import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
 
 const COMPOSE = join(REPO_ROOT, 'deploy', 'compose');
 
@@ -102,7 +102,6 @@ describe('deploy/compose', () => {
     const work = await freshDir('deploy-compose');
     pg = await startPostgres();
     const storeUrl = await pg.createDatabase('customs_compose');
-    const port = await freePort();
     const db = await buildTestDb(join(work, 'db'));
     const log: string[] = [];
 
@@ -110,7 +109,9 @@ describe('deploy/compose', () => {
     const local = (value: string) =>
       value
         .replace(/^postgres:\/\/[^/]*@postgres:5432\/customs$/, storeUrl)
-        .replace('0.0.0.0:8080', `127.0.0.1:${port}`);
+        // Port 0: the server picks a free port and says which (one picked free beforehand can be
+        // taken by another test before the server binds it).
+        .replace('0.0.0.0:8080', '127.0.0.1:0');
     const envOf = (name: string, extra: Record<string, string>) => {
       const env = Object.fromEntries(
         Object.entries(config.services[name]?.environment ?? {}).map(([k, v]) => [k, local(String(v))]),
@@ -124,17 +125,21 @@ describe('deploy/compose', () => {
       envOf('server', { CUSTOMS_DATA_DIR: join(work, 'server'), CUSTOMS_DB: db, HOME: work }),
       log,
     );
-    const base = `http://127.0.0.1:${port}`;
+    const fail = (e: Error): never => {
+      throw new Error(`${e.message}\n${log.join('')}`);
+    };
+    const base = await until(
+      'the server to listen',
+      async () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log.join(''))?.[1],
+      60_000,
+    ).catch(fail);
     await until(
       'the server to be ready',
       async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok || undefined,
       60_000,
-    ).catch((e: Error) => {
-      throw new Error(`${e.message}\n${log.join('')}`);
-    });
-    const metricsPort = await freePort();
+    ).catch(fail);
     start(
-      commandOf('worker').map((a) => (a === '0.0.0.0:9464' ? `127.0.0.1:${metricsPort}` : a)),
+      commandOf('worker').map((a) => (a === '0.0.0.0:9464' ? '127.0.0.1:0' : a)),
       envOf('worker', { CUSTOMS_DB: db, CUSTOMS_CACHE_DIR: join(work, 'cache'), HOME: work }),
       log,
     );

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { buildTestDb, lodashImage, pushImage, until } from '../../src/server/worker/test-support/fixtures.js';
 import { REPO_ROOT } from '../support/images.js';
-import { freePort, startRegistry, type TestRegistry } from '../support/registry.js';
+import { startRegistry, type TestRegistry } from '../support/registry.js';
 import { api as callApi } from '../support/serve-process.js';
 
 const root = mkdtempSync(join(tmpdir(), 'customs-scan-on-push-'));
@@ -30,11 +30,11 @@ after(async () => {
 test('customs serve + docker-registry notifications: a pushed image is scanned by the embedded workers', async () => {
   const dataDir = join(root, 'server');
   const db = await buildTestDb(join(root, 'db'));
-  const port = await freePort();
-  const base = `http://127.0.0.1:${port}`;
+  // Port 0: the server picks a free port and says which (a port picked free beforehand can be
+  // taken by another test before the server binds it).
   serve = spawn(
     process.execPath,
-    [join(REPO_ROOT, 'bin', 'customs.js'), 'serve', '--listen', `127.0.0.1:${port}`, '--data-dir', dataDir, '--db', db],
+    [join(REPO_ROOT, 'bin', 'customs.js'), 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--db', db],
     { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CUSTOMS_LOG_LEVEL: 'warn' } },
   );
   serve.stdout?.on('data', (d: Buffer) => {
@@ -43,7 +43,11 @@ test('customs serve + docker-registry notifications: a pushed image is scanned b
   serve.stderr?.on('data', (d: Buffer) => {
     output += d.toString();
   });
-  await until('customs serve to listen', async () => (output.includes('listening on') ? true : undefined), 30_000);
+  const base = await until(
+    'customs serve to listen',
+    async () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1],
+    30_000,
+  );
   const admin = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await callApi(base, admin, method, path, body);
