@@ -1,7 +1,7 @@
-import { parse as parseYaml } from 'yaml';
 import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { dedupFacts } from './dedup.js';
+import { parseLockYaml } from './lock-yaml-lines.js';
 import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, str } from './limits.js';
 import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
@@ -19,12 +19,7 @@ export const pnpmLock: Analyzer = {
   wants: (path) =>
     path.endsWith('pnpm-lock.yaml') && baseName(path) === 'pnpm-lock.yaml' && !path.includes('node_modules/'),
   analyze(file) {
-    let doc: unknown;
-    try {
-      doc = parseYaml(file.text(), { maxAliasCount: 100 });
-    } catch (e) {
-      throw invalidFile(file.path, `not valid YAML (${e instanceof Error ? e.message : String(e)})`, e);
-    }
+    const doc = parseLockYaml(file.path, file.text());
     if (!isRecord(doc)) throw invalidFile(file.path, 'pnpm lockfile is not a YAML mapping');
     const major = Number.parseFloat(String(doc.lockfileVersion ?? ''));
     if (!Number.isFinite(major)) throw invalidFile(file.path, 'no lockfileVersion: not a pnpm lockfile');

@@ -1,7 +1,7 @@
-import { parse as parseYaml } from 'yaml';
 import type { PackageFact } from '../../core/index.js';
 import type { Analyzer } from '../types.js';
 import { dedupFacts } from './dedup.js';
+import { parseLockYaml } from './lock-yaml-lines.js';
 import { baseName, invalidFile, isRecord, LIMITS, limitExceeded, str } from './limits.js';
 import { ANALYZER_VERSIONS } from '../analyzer-ids.js';
 
@@ -69,12 +69,7 @@ function parseClassic(path: string, text: string): PackageFact[] {
 }
 
 function parseBerry(path: string, text: string): PackageFact[] {
-  let doc: unknown;
-  try {
-    doc = parseYaml(text, { maxAliasCount: 100 });
-  } catch (e) {
-    throw invalidFile(path, `not valid YAML (${e instanceof Error ? e.message : String(e)})`, e);
-  }
+  const doc = parseLockYaml(path, text);
   if (!isRecord(doc)) throw invalidFile(path, 'yarn lockfile is not a YAML mapping');
   const facts: PackageFact[] = [];
   for (const [key, entry] of Object.entries(doc)) {

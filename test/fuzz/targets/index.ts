@@ -7,6 +7,7 @@ import type { FuzzTarget } from '../protocol.js';
 import { customsJsonTarget, cyclonedxTarget, spdxTarget, vexTarget } from './documents.js';
 import { inflateParityTarget } from './inflate.js';
 import { layerGzip, layerPlain, layerZstd, tarTarget } from './layer.js';
+import { lockYamlTarget } from './lock-yaml.js';
 import { policyTarget } from './policy.js';
 import { cosignSignatureTarget, sigstoreBundleTarget } from './signature.js';
 import { rpmBdbTarget, rpmHeaderTarget, rpmNdbTarget, rpmSqliteTarget } from './rpm.js';
@@ -25,6 +26,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   rpmSqliteTarget,
   apkTarget,
   dpkgTarget,
+  lockYamlTarget,
   javaArchiveTarget,
   cyclonedxTarget,
   spdxTarget,
