@@ -1,18 +1,18 @@
 /**
- * The YAML that lock-file writers emit (pnpm's pnpm-lock.yaml), read line by line without the
- * YAML library. A lock file is tens of kilobytes of one shape: block mappings nested by
- * indentation, block sequences of scalars, one-line flow mappings and sequences, plain and
- * quoted scalars on one line. The yaml package parses the bench image's 58 KB pnpm lock in
- * 60-95 ms in a fresh thread (its code not yet optimised), a layer thread's whole budget for
- * hundreds of other files; this reader takes a few milliseconds.
+ * The YAML that lock-file writers emit (pnpm-lock.yaml, Yarn 2+ yarn.lock), read line by line
+ * without the YAML library. A lock file is tens of kilobytes of one shape: block mappings
+ * nested by indentation, block sequences of scalars, one-line flow mappings and sequences,
+ * plain and quoted scalars on one line. The yaml package parses the bench image's 58 KB pnpm
+ * lock in 60-95 ms in a fresh thread (its code not yet optimised), more than a layer thread
+ * spends on hundreds of other files; this reader takes 10-18 ms (docs/adr/0009).
  *
  * It gives exactly the value the yaml package's `parse` gives (YAML 1.2, core schema), or
  * undefined when the text holds anything outside that shape, and the caller then parses it
- * with the yaml package: comments after content on a line, tabs, carriage returns, anchors, aliases, tags,
- * directives, document markers, block scalars, multi-line scalars or flow collections,
- * nested flow collections, escapes in double quotes, keys that are not strings, numbers
- * whose reading could differ, uneven indentation, duplicate keys. A differential fuzz target
- * holds the two readers to the same values (test/fuzz/targets/lock-yaml.ts).
+ * with the yaml package: comments after content on a line, tabs, carriage returns, anchors,
+ * aliases, tags, directives, document markers, block scalars, multi-line scalars or flow
+ * collections, nested flow collections, escapes in double quotes, keys that are not strings,
+ * numbers whose reading could differ, uneven indentation, duplicate keys. A differential fuzz
+ * target holds the two readers to the same values (test/fuzz/targets/lock-yaml.ts).
  */
 
 import { parse as parseYaml } from 'yaml';
@@ -56,10 +56,11 @@ function plainValue(text: string): Value {
 }
 
 /**
- * A scalar starting at `at` in `line`, ending where `stop` says (a plain scalar) or at its
- * closing quote. Returns the value and where it ended.
+ * A scalar starting at `at` in `line`: a quoted one ends at its closing quote, a plain one at
+ * ": ", at the end of the line, and in a flow collection also at , [ ] { }. Returns the value
+ * and where it ended.
  */
-function scalar(line: string, at: number, flow: boolean): { value: Value; end: number; plain: boolean } {
+function scalar(line: string, at: number, flow: boolean): { value: Value; end: number } {
   const c = line[at];
   if (c === "'") {
     let out = '';
@@ -71,7 +72,7 @@ function scalar(line: string, at: number, flow: boolean): { value: Value; end: n
       if (line[q + 1] === "'") {
         out += "'";
         i = q + 2;
-      } else return { value: out, end: q + 1, plain: false };
+      } else return { value: out, end: q + 1 };
     }
   }
   if (c === '"') {
@@ -79,7 +80,7 @@ function scalar(line: string, at: number, flow: boolean): { value: Value; end: n
     if (q === -1) return notHandled();
     const text = line.slice(at + 1, q);
     if (text.includes('\\')) return notHandled();
-    return { value: text, end: q + 1, plain: false };
+    return { value: text, end: q + 1 };
   }
   if (c === undefined || c === ' ' || INDICATOR_FIRST.has(c)) return notHandled();
   if ((c === '-' || c === '?' || c === ':') && (line[at + 1] === undefined || line[at + 1] === ' '))
@@ -99,7 +100,7 @@ function scalar(line: string, at: number, flow: boolean): { value: Value; end: n
   }
   const text = line.slice(at, end).replace(/ +$/, '');
   if (text === '') return notHandled();
-  return { value: plainValue(text), end: at + text.length, plain: true };
+  return { value: plainValue(text), end: at + text.length };
 }
 
 /** A key: a string scalar followed by ':' and a space or the end. */
