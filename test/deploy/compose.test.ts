@@ -20,6 +20,7 @@ import { buildTestDb, lodashImage, pushImage, until } from '../../src/server/wor
 import { freshDir, REPO_ROOT, run } from '../support/images.js';
 import { startPostgres, type TestPostgres } from '../support/postgres.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
+import { listeningUrl } from '../support/serve-process.js';
 
 const COMPOSE = join(REPO_ROOT, 'deploy', 'compose');
 
@@ -128,11 +129,7 @@ describe('deploy/compose', () => {
     const fail = (e: Error): never => {
       throw new Error(`${e.message}\n${log.join('')}`);
     };
-    const base = await until(
-      'the server to listen',
-      async () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(log.join(''))?.[1],
-      60_000,
-    ).catch(fail);
+    const base = await until('the server to listen', async () => listeningUrl(log.join('')), 60_000).catch(fail);
     await until(
       'the server to be ready',
       async () => (await fetch(`${base}/readyz`).catch(() => undefined))?.ok || undefined,

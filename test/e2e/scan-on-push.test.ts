@@ -6,23 +6,20 @@
  * worker pool, then SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { buildTestDb, lodashImage, pushImage, until } from '../../src/server/worker/test-support/fixtures.js';
-import { REPO_ROOT } from '../support/images.js';
 import { startRegistry, type TestRegistry } from '../support/registry.js';
-import { api as callApi } from '../support/serve-process.js';
+import { api as callApi, type ServeProcess, startServe } from '../support/serve-process.js';
 
 const root = mkdtempSync(join(tmpdir(), 'customs-scan-on-push-'));
-let serve: ChildProcess | undefined;
+let serve: ServeProcess | undefined;
 let reg: TestRegistry | undefined;
-let output = '';
 
 after(async () => {
-  if (serve && serve.exitCode === null) serve.kill('SIGKILL');
+  if (serve && serve.child.exitCode === null) serve.child.kill('SIGKILL');
   await reg?.stop();
   rmSync(root, { recursive: true, force: true });
 });
@@ -32,22 +29,10 @@ test('customs serve + docker-registry notifications: a pushed image is scanned b
   const db = await buildTestDb(join(root, 'db'));
   // Port 0: the server picks a free port and says which (a port picked free beforehand can be
   // taken by another test before the server binds it).
-  serve = spawn(
-    process.execPath,
-    [join(REPO_ROOT, 'bin', 'customs.js'), 'serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, '--db', db],
-    { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CUSTOMS_LOG_LEVEL: 'warn' } },
-  );
-  serve.stdout?.on('data', (d: Buffer) => {
-    output += d.toString();
+  serve = await startServe(['--listen', '127.0.0.1:0', '--data-dir', dataDir, '--db', db], {
+    CUSTOMS_LOG_LEVEL: 'warn',
   });
-  serve.stderr?.on('data', (d: Buffer) => {
-    output += d.toString();
-  });
-  const base = await until(
-    'customs serve to listen',
-    async () => /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)?.[1],
-    30_000,
-  );
+  const base = serve.url;
   const admin = readFileSync(join(dataDir, 'admin.token'), 'utf8').trim();
   const api = async (method: string, path: string, body?: unknown) => {
     const res = await callApi(base, admin, method, path, body);
@@ -79,7 +64,6 @@ test('customs serve + docker-registry notifications: a pushed image is scanned b
   );
   assert.deepEqual([finished.data.registry, finished.data.tag, finished.data.verdict], ['local', '1', 'fail']);
 
-  serve.kill('SIGTERM');
-  const code = await new Promise((r) => serve?.once('exit', r));
-  assert.equal(code, 0, output);
+  const code = await serve.stop();
+  assert.equal(code, 0, `${serve.stdout()}${serve.stderr()}`);
 });

@@ -13,7 +13,7 @@ import { parseScanResultJson } from '../../src/report/index.js';
 import { inventoryPackagesOf, openStore, type Store } from '../../src/store/index.js';
 import { REPO_ROOT, run, runCustoms } from './images.js';
 import { CHROMIUM, CHROMIUM_ARGS } from './chromium.js';
-import { api } from './serve-process.js';
+import { api, listeningUrl } from './serve-process.js';
 
 export interface DemoScan {
   /** The scan JSON document customs wrote. */
@@ -108,7 +108,7 @@ export async function startServer(dataDir: string): Promise<Server> {
     const timer = setTimeout(() => reject(new Error(`customs serve did not start: ${err}`)), 30_000);
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
-      const url = /listening on (https?:\/\/\S+)/.exec(err)?.[1];
+      const url = listeningUrl(err);
       const token = /(cst_[A-Za-z0-9_-]+)/.exec(err)?.[1];
       if (url && token) {
         clearTimeout(timer);

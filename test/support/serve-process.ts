@@ -18,6 +18,9 @@ export interface ServeProcess {
   stop(): Promise<number | null>;
 }
 
+/** The URL a `customs serve` output says it listens on, once it has said so. */
+export const listeningUrl = (output: string): string | undefined => /listening on (https?:\/\/\S+)/.exec(output)?.[1];
+
 export async function startServe(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<ServeProcess> {
   const bin = process.env.CUSTOMS_BIN ?? join(REPO_ROOT, 'bin', 'customs.js');
   const child = spawn(process.execPath, [bin, 'serve', ...args], {
@@ -35,10 +38,10 @@ export async function startServe(args: readonly string[], env: NodeJS.ProcessEnv
     const timer = setTimeout(() => reject(new Error(`customs serve did not start in 30 s:\n${err}`)), 30_000);
     child.stderr?.on('data', (d: Buffer) => {
       err += d.toString();
-      const m = /listening on (https?:\/\/\S+)/.exec(err);
-      if (m?.[1]) {
+      const url = listeningUrl(err);
+      if (url !== undefined) {
         clearTimeout(timer);
-        resolve(m[1]);
+        resolve(url);
       }
     });
     void exited.then((code) => {
