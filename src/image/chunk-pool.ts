@@ -60,6 +60,28 @@ export function releaseChunk(chunk: Uint8Array): void {
   else if (free.length < MAX_FREE) free.push(ab);
 }
 
+/**
+ * End the loan of a chunk (or a view of one) for good, to move it to another thread
+ * (layer-pipe.ts): its ArrayBuffer is the caller's. Undefined for a buffer this thread's pool
+ * did not lend.
+ */
+export function claimChunk(chunk: Uint8Array): ArrayBuffer | undefined {
+  const ab = chunk.buffer;
+  if (!(ab instanceof ArrayBuffer) || !lent.has(ab) || lent.get(ab) !== undefined) return undefined;
+  lent.delete(ab);
+  return ab;
+}
+
+/** A chunk from the free list (or a new one) that is the caller's outright, not lent. */
+export function ownChunk(): ArrayBuffer {
+  return free.pop() ?? newChunk();
+}
+
+/** Keep a chunk that came back from another thread (or an owned one not needed) for lending, if there is room. */
+export function keepChunk(ab: ArrayBuffer): void {
+  if (ab.byteLength === READ_CHUNK && free.length < MAX_FREE) free.push(ab);
+}
+
 /** A fresh READ_CHUNK-byte ArrayBuffer (uninitialised), of its own. */
 export function newChunk(): ArrayBuffer {
   return Buffer.allocUnsafeSlow(READ_CHUNK).buffer as ArrayBuffer;

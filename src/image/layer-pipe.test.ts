@@ -4,7 +4,7 @@ import { Readable } from 'node:stream';
 import { test } from 'node:test';
 import { MessageChannel } from 'node:worker_threads';
 import { CustomsError, isCustomsError } from '../core/index.js';
-import { releaseChunk } from './chunk-pool.js';
+import { freeChunks, releaseChunk, takeChunk } from './chunk-pool.js';
 import { pipeStream, servePipe } from './layer-pipe.js';
 import { READ_CHUNK } from './read-chunk.js';
 import { readReleasing } from './test-support/chunks.js';
@@ -36,6 +36,42 @@ test('the bytes arrive whole, in READ_CHUNK pieces, and can be opened again', as
     const again = await readReleasing(pipeStream(port2));
     assert.deepEqual(again.bytes, data, 'a second pass of the walk reads the bytes again');
     assert.equal(opened, 2);
+  } finally {
+    stop();
+  }
+});
+
+test('pooled chunks from the download move to the worker as they are; mixed pieces are copied', async () => {
+  const data = randomBytes(2 * READ_CHUNK + 107);
+  const lentOut: Buffer[] = [];
+  /** As socket-get.ts reads: whole pooled chunks, a short pooled last one; then plain pieces. */
+  const pooled = (): Readable =>
+    Readable.from(
+      (function* () {
+        for (let at = 0; at < 2 * READ_CHUNK; at += READ_CHUNK) {
+          const c = takeChunk();
+          data.copy(c, 0, at, at + READ_CHUNK);
+          lentOut.push(c);
+          yield c;
+        }
+        yield data.subarray(2 * READ_CHUNK, 2 * READ_CHUNK + 7);
+        const last = takeChunk();
+        const n = data.copy(last, 0, 2 * READ_CHUNK + 7);
+        lentOut.push(last);
+        yield last.subarray(0, n);
+      })(),
+    );
+  const { port1, port2 } = new MessageChannel();
+  const stop = servePipe(port1, async () => pooled());
+  try {
+    const got = await readReleasing(pipeStream(port2));
+    assert.deepEqual(got.bytes, data);
+    assert.equal(got.chunks, 3);
+    assert.equal(lentOut[0]?.buffer.byteLength, 0, 'a whole pooled chunk was moved (detached here), not copied');
+    assert.equal(lentOut[1]?.buffer.byteLength, 0);
+    assert.equal(lentOut[2]?.buffer.byteLength, READ_CHUNK, 'a chunk read after a plain piece was copied');
+    await new Promise((r) => setTimeout(r, 20));
+    assert.ok(freeChunks() > 0, "the worker gave the chunks back to this thread's pool");
   } finally {
     stop();
   }

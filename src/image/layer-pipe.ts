@@ -9,14 +9,16 @@
  *   worker → reader  {open: n} | {pull: n} | {close: n} | {give: ArrayBuffer}
  *   reader → worker  {n, chunk: ArrayBuffer, length} | {n, end: true} | {n, error: WireError}
  * Chunks are READ_CHUNK buffers moved (transferred, not copied) to the worker;
- * when its reader is past one (chunk-pool.ts releaseChunk) it moves back, so a
- * layer crosses with a handful of buffers. The reader reads one chunk ahead of
+ * when its reader is past one (chunk-pool.ts releaseChunk) it moves back to this
+ * thread's pool, so a layer crosses with a handful of buffers. A download that
+ * reads into pooled chunks itself (registry/socket-get.ts) has its chunks moved
+ * as they are; any other stream is copied into chunks. The reader reads one chunk ahead of
  * the worker's pull; the worker pulls one at a time (highWaterMark 1).
  */
 import { Readable } from 'node:stream';
 import type { MessagePort } from 'node:worker_threads';
 import { CustomsError, fromWireError, toWireError, type WireError } from '../core/index.js';
-import { adoptChunk, newChunk } from './chunk-pool.js';
+import { adoptChunk, claimChunk, keepChunk, ownChunk, releaseChunk } from './chunk-pool.js';
 
 type ToReader =
   | { readonly open: number }
@@ -32,9 +34,6 @@ type ToWorker =
 /** A filled chunk, or the end of the bytes. */
 type Fill = { readonly chunk: ArrayBuffer; readonly length: number } | 'end';
 
-/** Buffers the reader keeps for refilling: one being filled ahead, the ones coming back. */
-const MAX_FREE = 3;
-
 /** One opening of the bytes, on the reading side: the chunk being filled ahead of the next pull. */
 class Served {
   closed = false;
@@ -44,10 +43,7 @@ class Served {
   private rest: Buffer | undefined;
   next: Promise<Fill>;
 
-  constructor(
-    open: () => Promise<Readable>,
-    private readonly free: ArrayBuffer[],
-  ) {
+  constructor(open: () => Promise<Readable>) {
     this.next = this.guard(
       open().then((raw) => {
         this.raw = raw;
@@ -76,11 +72,20 @@ class Served {
 
   private async fill(): Promise<Fill> {
     const it = this.it as AsyncIterator<Buffer>;
-    const chunk = this.free.pop() ?? newChunk();
+    if (!this.rest) {
+      const r = await it.next();
+      if (r.done) return 'end';
+      // A read chunk the download filled from the socket itself (registry/socket-get.ts) moves
+      // to the worker as it is: no copy.
+      const whole = r.value.byteOffset === 0 ? claimChunk(r.value) : undefined;
+      if (whole) return { chunk: whole, length: r.value.length };
+      this.rest = r.value;
+    }
+    const chunk = ownChunk();
     const into = new Uint8Array(chunk);
     let used = 0;
     while (used < into.length) {
-      let piece = this.rest;
+      let piece: Buffer | undefined = this.rest;
       this.rest = undefined;
       if (!piece) {
         const r = await it.next();
@@ -91,9 +96,10 @@ class Served {
       into.set(piece.subarray(0, take), used);
       used += take;
       if (take < piece.length) this.rest = piece.subarray(take);
+      else releaseChunk(piece);
     }
     if (used > 0) return { chunk, length: used };
-    this.free.push(chunk);
+    keepChunk(chunk);
     return 'end';
   }
 }
@@ -103,7 +109,6 @@ class Served {
  * stops serving: every open stream is destroyed and the port closed.
  */
 export function servePipe(port: MessagePort, open: () => Promise<Readable>): () => void {
-  const free: ArrayBuffer[] = [];
   const streams = new Map<number, Served>();
   let stopped = false;
   const send = (m: ToWorker, transfer?: ArrayBuffer[]): void => {
@@ -133,8 +138,8 @@ export function servePipe(port: MessagePort, open: () => Promise<Readable>): () 
 
   port.on('message', (m: ToReader) => {
     if ('give' in m) {
-      if (free.length < MAX_FREE) free.push(m.give);
-    } else if ('open' in m) streams.set(m.open, new Served(open, free));
+      keepChunk(m.give);
+    } else if ('open' in m) streams.set(m.open, new Served(open));
     else if ('pull' in m) void pull(m.pull);
     else close(m.close);
   });

@@ -12,11 +12,13 @@
  * are quoted in messages, clipped and stripped of control characters.
  */
 import { readFileSync } from 'node:fs';
+import type { LookupFunction } from 'node:net';
 import type { Readable } from 'node:stream';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Agent, Dispatcher } from 'undici';
 import { type Context, CustomsError, nodeNet, nodeTls } from '../../core/index.js';
 import { readBounded } from '../bounded-read.js';
+import { socketGet } from './socket-get.js';
 import { type AddressClass, guardedLookup, refusedTarget, registryClass, resolveAll } from './address-policy.js';
 import { parseChallenges } from './auth-challenge.js';
 import { type Credentials, credentialsFor, isDockerHub } from './credentials.js';
@@ -27,6 +29,7 @@ const MAX_ERROR_BODY = 64 * 1024;
 /** Longest registry error text quoted in a message. */
 const MAX_QUOTE = 300;
 const MAX_BACKOFF_MS = 10_000;
+const TIMEOUTS = { connectTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 300_000 };
 const RETRY_STATUS = new Set([429, 500, 502, 503, 504]);
 const RETRY_ERRORS = new Set([
   'ECONNRESET',
@@ -35,6 +38,7 @@ const RETRY_ERRORS = new Set([
   'UND_ERR_SOCKET',
   'UND_ERR_CONNECT_TIMEOUT',
   'UND_ERR_HEADERS_TIMEOUT',
+  'CUSTOMS_HEADERS_TIMEOUT',
   'EAI_AGAIN',
 ]);
 const TLS_ERRORS = new Set([
@@ -51,6 +55,20 @@ const TLS_ERRORS = new Set([
 ]);
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/** One response as `send` gives it: undici's, or a layer download's (socket-get.ts). */
+interface Sent {
+  readonly statusCode: number;
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>;
+  readonly body: Readable;
+}
+
+/** Let a response's body go unread: undici drains a short one to keep its connection. */
+async function discard(body: Readable): Promise<void> {
+  const dump = (body as Readable & { dump?: () => Promise<void> }).dump;
+  if (typeof dump === 'function') await dump.call(body).catch(() => {});
+  else body.destroy();
+}
 
 export interface RegistryResponse {
   readonly status: number;
@@ -178,6 +196,9 @@ export class RegistryClient {
   private agents: Promise<{ readonly own: Agent; readonly foreign: Agent }> | undefined;
   private readonly agentOptions: Agent.Options;
   private readonly foreignConnect: NonNullable<Agent.Options['connect']>;
+  /** TLS settings and the foreign hosts' guarded lookup, for layer downloads (socket-get.ts). */
+  private readonly tls: { readonly rejectUnauthorized: boolean; readonly ca?: readonly string[] };
+  private readonly foreignLookup: LookupFunction | undefined;
   private ownClass: Promise<AddressClass> | undefined;
   readonly host: string;
   /** The registry's host name (no port), as URL.hostname spells it. */
@@ -207,10 +228,11 @@ export class RegistryClient {
         );
       }
     }
-    const timeouts = { connectTimeout: 30_000, headersTimeout: 60_000, bodyTimeout: 300_000 };
     const tls = { rejectUnauthorized: !insecure, ...(ca ? { ca } : {}) };
-    this.agentOptions = { connect: tls, ...timeouts };
-    this.foreignConnect = { ...tls, ...(insecure ? {} : { lookup: guardedLookup(() => this.registryClass()) }) };
+    this.tls = tls;
+    this.agentOptions = { connect: tls, ...TIMEOUTS };
+    this.foreignLookup = insecure ? undefined : guardedLookup(() => this.registryClass());
+    this.foreignConnect = { ...tls, ...(this.foreignLookup ? { lookup: this.foreignLookup } : {}) };
   }
 
   get name(): string {
@@ -270,25 +292,32 @@ export class RegistryClient {
     return this.credentials;
   }
 
-  /** One HTTP exchange with retries; never follows redirects itself. */
+  /**
+   * One HTTP exchange with retries; never follows redirects itself. A `download` (a layer
+   * blob's GET) reads its body into pooled read chunks (socket-get.ts); the rest go through undici.
+   */
   private async send(
     url: string,
     headers: Record<string, string>,
-    init: { method?: HttpMethod; body?: string | Buffer | Readable } = {},
-  ): Promise<Dispatcher.ResponseData> {
-    const dispatcher = await this.agentFor(new URL(url));
-    const { request } = await undici();
+    init: { method?: HttpMethod; body?: string | Buffer | Readable; download?: boolean } = {},
+  ): Promise<Sent> {
+    const target = new URL(url);
+    const exchange = init.download
+      ? (): Promise<Sent> =>
+          socketGet(target, {
+            headers,
+            ...this.tls,
+            ...(this.foreignLookup && !this.onRegistryHost(target) ? { lookup: this.foreignLookup } : {}),
+            signal: this.ctx.signal,
+            ...TIMEOUTS,
+          })
+      : await this.undiciExchange(target, headers, init);
     // A streamed body is read once: it cannot be sent again after a failure.
     const replayable = init.body === undefined || typeof init.body === 'string' || Buffer.isBuffer(init.body);
     for (let attempt = 0; ; attempt++) {
-      let res: Dispatcher.ResponseData;
+      let res: Sent;
       try {
-        res = await request(dispatcher, url, {
-          method: init.method ?? 'GET',
-          headers,
-          ...(init.body !== undefined ? { body: init.body } : {}),
-          signal: this.ctx.signal,
-        });
+        res = await exchange();
       } catch (e) {
         if (this.ctx.signal.aborted) throw new CustomsError('ABORTED', `request to ${this.host} cancelled`, e);
         const code = errCode(e);
@@ -299,12 +328,28 @@ export class RegistryClient {
         throw e;
       }
       if (RETRY_STATUS.has(res.statusCode) && attempt < MAX_RETRIES && replayable) {
-        await res.body.dump().catch(() => {});
+        await discard(res.body);
         await this.backoff(attempt, header(res.headers, 'retry-after'));
         continue;
       }
       return res;
     }
+  }
+
+  private async undiciExchange(
+    target: URL,
+    headers: Record<string, string>,
+    init: { method?: HttpMethod; body?: string | Buffer | Readable },
+  ): Promise<() => Promise<Sent>> {
+    const dispatcher = await this.agentFor(target);
+    const { request } = await undici();
+    return () =>
+      request(dispatcher, target.toString(), {
+        method: init.method ?? 'GET',
+        headers,
+        ...(init.body !== undefined ? { body: init.body } : {}),
+        signal: this.ctx.signal,
+      });
   }
 
   private async backoff(attempt: number, retryAfter: string | undefined): Promise<void> {
@@ -343,7 +388,7 @@ export class RegistryClient {
     const httpAllowed = this.ctx.config.insecure || isLoopback(this.host);
     try {
       const res = await this.send(`https://${this.host}/v2/`, {});
-      await res.body.dump().catch(() => {});
+      await discard(res.body);
       this.scheme = 'https';
     } catch (e) {
       const code = errCode(e);
@@ -352,7 +397,7 @@ export class RegistryClient {
       if (!httpAllowed || tls || e instanceof CustomsError) throw this.networkError(e, `https://${this.host}/v2/`);
       try {
         const res = await this.send(`http://${this.host}/v2/`, {});
-        await res.body.dump().catch(() => {});
+        await discard(res.body);
         this.scheme = 'http';
       } catch (e2) {
         throw this.networkError(e2, `http://${this.host}/v2/`);
@@ -374,11 +419,20 @@ export class RegistryClient {
     return this.exchange('HEAD', path, accept, what);
   }
 
+  /**
+   * GET a layer blob under /v2/, as `get` does, with its body read straight into pooled read
+   * chunks (socket-get.ts): the one request whose body is large enough for that to matter.
+   */
+  async download(path: string, what: string): Promise<RegistryResponse> {
+    return this.exchange('GET', path, undefined, what, true);
+  }
+
   private async exchange(
     method: 'GET' | 'HEAD',
     path: string,
     accept: string | undefined,
     what: string,
+    download = false,
   ): Promise<RegistryResponse> {
     const base = await this.baseUrl();
     const origin = new URL(base).origin;
@@ -395,15 +449,15 @@ export class RegistryClient {
       const headers: Record<string, string> = {};
       if (accept) headers.accept = accept;
       if (sameOrigin && this.authorization) headers.authorization = this.authorization;
-      let res: Dispatcher.ResponseData;
+      let res: Sent;
       try {
-        res = await this.send(url.toString(), headers, { method });
+        res = await this.send(url.toString(), headers, { method, download });
       } catch (e) {
         throw this.networkError(e, url.toString(), refusedRedirect(url));
       }
       const status = res.statusCode;
       if (status >= 300 && status < 400 && header(res.headers, 'location')) {
-        await res.body.dump().catch(() => {});
+        await discard(res.body);
         if (++redirects > MAX_REDIRECTS)
           throw new CustomsError('REGISTRY_ERROR', `${what}: more than ${MAX_REDIRECTS} redirects from ${this.host}`);
         let next: URL;
@@ -430,7 +484,7 @@ export class RegistryClient {
       }
       if (status === 401 && !authTried && sameOrigin) {
         const challenges = parseChallenges(res.headers['www-authenticate']);
-        await res.body.dump().catch(() => {});
+        await discard(res.body);
         authTried = true;
         await this.authenticate(challenges, what);
         continue;
@@ -439,7 +493,7 @@ export class RegistryClient {
       if (url.origin !== origin) {
         // Another host's body is not the registry's word, and may be anything
         // a redirect reached: it is never quoted.
-        await res.body.dump().catch(() => {});
+        await discard(res.body);
         throw new CustomsError(
           'REGISTRY_ERROR',
           `${what}: ${url.host}, where ${this.host} redirected the request, answered HTTP ${status}`,
@@ -490,7 +544,7 @@ export class RegistryClient {
     for (let authTried = false; ; ) {
       const headers: Record<string, string> = { ...opts.headers };
       if (this.authorization) headers.authorization = this.authorization;
-      let res: Dispatcher.ResponseData;
+      let res: Sent;
       try {
         res = await this.send(url.toString(), headers, {
           method,
@@ -502,7 +556,7 @@ export class RegistryClient {
       const status = res.statusCode;
       if (status === 401 && !authTried && !streamed) {
         const challenges = parseChallenges(res.headers['www-authenticate']);
-        await res.body.dump().catch(() => {});
+        await discard(res.body);
         authTried = true;
         await this.authenticate(challenges, what);
         continue;
@@ -619,7 +673,7 @@ export class RegistryClient {
     await this.checkTarget(realmUrl, refusedRealm);
     const scope = params.scope ?? `repository:${this.repository}:pull`;
     const service = params.service;
-    let res: Dispatcher.ResponseData;
+    let res: Sent;
     try {
       if (creds?.identityToken) {
         const form = new URLSearchParams({

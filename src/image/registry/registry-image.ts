@@ -79,7 +79,7 @@ export async function openRegistryImage(ref: ImageReference, ctx: Context): Prom
     );
     const blobs: BlobSource = {
       async open(d) {
-        const res = await client.get(`${client.repository}/blobs/${d.digest}`, undefined, `blob ${d.digest}`);
+        const res = await client.download(`${client.repository}/blobs/${d.digest}`, `blob ${d.digest}`);
         return res.body;
       },
       async read(d, max, what) {

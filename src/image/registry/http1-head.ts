@@ -1,0 +1,91 @@
+/**
+ * The head of an HTTP/1.1 response (RFC 9112 §4–6): status line, header
+ * fields, and how the body that follows is framed. Strict: a head this does
+ * not read exactly as the RFC defines it is an error, never a guess, since the
+ * body's framing decides which bytes are the blob.
+ */
+
+/** How the body after a head ends (RFC 9112 §6.3). */
+export type BodyFraming =
+  | { readonly kind: 'length'; readonly length: number }
+  | { readonly kind: 'chunked' }
+  /** No length given: the body is everything until the server closes the connection. */
+  | { readonly kind: 'close' };
+
+export interface ResponseHead {
+  readonly statusCode: number;
+  /** Field names in lower case; a field given more than once keeps every value, in order. */
+  readonly headers: Record<string, string | string[]>;
+  readonly framing: BodyFraming;
+}
+
+/** A response whose head cannot be read: the message says what was wrong. */
+export class HeadError extends Error {
+  readonly code = 'CUSTOMS_HTTP_HEAD';
+}
+
+const STATUS_LINE = /^HTTP\/1\.[01] ([1-9]\d\d)(?: [\t -~\x80-\xff]*)?$/;
+/** field-name ":" OWS field-value OWS, where field-name is a token (RFC 9110 §5.1, §5.5). */
+const FIELD_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\0\r\n]*?)[ \t]*$/;
+const DIGITS = /^\d{1,15}$/;
+
+/** The index just past the blank line that ends a head in `bytes[0, end)`, or -1 when it has not ended yet. */
+export function headEnd(bytes: Uint8Array, end: number): number {
+  for (let i = 3; i < end; i++) {
+    if (bytes[i] === 10 && bytes[i - 1] === 13 && bytes[i - 2] === 10 && bytes[i - 3] === 13) return i + 1;
+  }
+  return -1;
+}
+
+/**
+ * Read a response head: `text` is everything before the blank line (the status line and the
+ * field lines, each ended by CRLF but the last), in latin1. `method` decides whether a body follows.
+ */
+export function parseHead(text: string, method: 'GET' | 'HEAD'): ResponseHead {
+  const lines = text.split('\r\n');
+  const statusLine = lines[0] ?? '';
+  const status = STATUS_LINE.exec(statusLine);
+  if (!status) throw new HeadError(`not an HTTP/1.1 status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
+  const statusCode = Number(status[1]);
+  const headers: Record<string, string | string[]> = {};
+  for (let i = 1; i < lines.length; i++) {
+    const line = lines[i] as string;
+    // A bare LF inside a line would let a server smuggle a second field past this parser.
+    if (line.includes('\n')) throw new HeadError('a header line contains a bare LF');
+    if (line.startsWith(' ') || line.startsWith('\t'))
+      throw new HeadError('a header line is folded (obs-fold, RFC 9112 §5.2)');
+    const field = FIELD_LINE.exec(line);
+    if (!field) throw new HeadError(`not a header field: ${JSON.stringify(line.slice(0, 80))}`);
+    const name = (field[1] as string).toLowerCase();
+    const value = field[2] as string;
+    const had = headers[name];
+    if (had === undefined) headers[name] = value;
+    else if (Array.isArray(had)) had.push(value);
+    else headers[name] = [had, value];
+  }
+  return { statusCode, headers, framing: framingOf(statusCode, headers, method) };
+}
+
+/** RFC 9112 §6.3, in its order. */
+function framingOf(status: number, headers: Record<string, string | string[]>, method: 'GET' | 'HEAD'): BodyFraming {
+  if (method === 'HEAD' || status < 200 || status === 204 || status === 304) return { kind: 'length', length: 0 };
+  const te = headers['transfer-encoding'];
+  if (te !== undefined) {
+    const codings = (Array.isArray(te) ? te : [te])
+      .flatMap((v) => v.split(','))
+      .map((c) => c.trim().toLowerCase())
+      .filter((c) => c !== '');
+    if (codings.length === 1 && codings[0] === 'chunked') return { kind: 'chunked' };
+    // Any other coding would have to be undone before the digest could match; none is asked for.
+    throw new HeadError(`unsupported Transfer-Encoding: ${JSON.stringify(Array.isArray(te) ? te.join(', ') : te)}`);
+  }
+  const cl = headers['content-length'];
+  if (cl !== undefined) {
+    const values = (Array.isArray(cl) ? cl : [cl]).flatMap((v) => v.split(',')).map((v) => v.trim());
+    const first = values[0] ?? '';
+    if (!DIGITS.test(first) || values.some((v) => v !== first))
+      throw new HeadError(`invalid Content-Length: ${JSON.stringify(Array.isArray(cl) ? cl.join(', ') : cl)}`);
+    return { kind: 'length', length: Number(first) };
+  }
+  return { kind: 'close' };
+}
