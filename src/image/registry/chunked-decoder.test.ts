@@ -44,7 +44,7 @@ test('chunk data comes out whole, wherever the reads cut the framing', () => {
 
 test('extensions, upper-case and zero-padded sizes, trailers, and bytes after the end', () => {
   const wire = Buffer.from(
-    '00A;name=value;q="x y"\r\n0123456789\r\n1 ; ext\r\nZ\r\n0;last\r\nDigest: sha-256=abc\r\nX: y\r\n\r\nleftover',
+    '00A;name=value;q="x y\\"z"\r\n0123456789\r\n1;ext\r\nZ\r\n0;last\r\nDigest: sha-256=abc\r\nX: y\r\n\r\nleftover',
   );
   const got = decode(wire, [3, 30, 50]);
   assert.equal(got.data.toString(), '0123456789Z');
@@ -67,11 +67,16 @@ test('malformed framing is an error naming what was wrong', () => {
     ['3\r\rabc', /CR without LF/],
     ['3\r\nabcd\r\n', /longer than its size line/],
     ['3\r\nabc\rX', /CR without LF/],
-    ['3;\x01\r\n', /holds byte 1/],
+    ['3;\x01\r\n', /not a chunk extension/],
+    ['3;\r\n', /not a chunk extension/],
+    ['3 ;x\r\n', /followed by byte 32/],
+    ['3;a =b\r\n', /not a chunk extension/],
+    ['3;a="b\r\n', /not a chunk extension/],
     ['20000000000000\r\n', /larger than 2\^52/],
     [`1;${'x'.repeat(5000)}\r\n`, /longer than 4096/],
     [`${'0'.repeat(5000)}1\r\n`, /longer than 4096/],
-    ['0\r\nA: b\n', /trailer field holds byte 10/],
+    ['0\r\nA: b\nC: d\r\n', /not a trailer field/],
+    ['0\r\nBad Trailer\r\n', /not a trailer field/],
     ['0\r\n\rX', /CR without LF/],
     [`0\r\n${'T: v\r\n'.repeat(20000)}`, /trailer section is longer/],
   ];

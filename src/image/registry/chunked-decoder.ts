@@ -3,8 +3,10 @@
  * socket read into a buffer are compacted to the chunk data they carry, so a
  * chunked blob lands in the same read buffers a sized one does, with no copy
  * but the move past each chunk's framing. Strict: a malformed size line, a
- * missing CRLF or an over-long extension or trailer section is an error.
+ * missing CRLF, an extension or a trailer line out of grammar, or an over-long
+ * one, is an error.
  */
+import { FIELD_LINE } from './http1-head.js';
 
 /** The framing of a chunked body is wrong: the message says where. */
 export class ChunkedError extends Error {
@@ -48,10 +50,11 @@ const HEX: Int8Array = (() => {
   return t;
 })();
 
-/** A byte allowed inside an extension or a trailer line: HTAB, SP, VCHAR, obs-text. */
-function lineByte(b: number): boolean {
-  return b === 9 || (b >= 32 && b !== 127);
-}
+const TOKEN = "[!#$%&'*+\\-.^_`|~0-9A-Za-z]+";
+/** chunk-ext (RFC 9112 §7.1.1) with no whitespace around ";" and "=" (none is sent; llhttp refuses it too). */
+const CHUNK_EXTENSIONS = new RegExp(
+  `^(?:;${TOKEN}(?:=(?:${TOKEN}|"(?:[\\t !#-\\[\\]-~\\x80-\\xff]|\\\\[\\t -~\\x80-\\xff])*"))?)+$`,
+);
 
 export class ChunkedDecoder {
   private state: number = S_SIZE;
@@ -62,6 +65,8 @@ export class ChunkedDecoder {
   /** Bytes of the current size line so far (digits and extension). */
   private line = 0;
   private trailers = 0;
+  /** The extension of the current size line, or the current trailer line, as read so far. */
+  private text = '';
 
   /** Whether the last chunk and the trailer section have been read: the body is complete. */
   get done(): boolean {
@@ -98,17 +103,21 @@ export class ChunkedDecoder {
             continue;
           }
           if (this.line === 0) throw new ChunkedError(`a chunk size line starts with byte ${b}, not a hex digit`);
-          if (b !== 13 && b !== 59 && b !== 32 && b !== 9)
-            throw new ChunkedError(`a chunk size is followed by byte ${b}, not ";" or CRLF`);
-          this.state = S_EXTENSION;
-          i--;
+          if (b === 13) this.state = S_SIZE_LF;
+          else if (b === 59) {
+            this.text = ';';
+            this.state = S_EXTENSION;
+          } else throw new ChunkedError(`a chunk size is followed by byte ${b}, not ";" or CRLF`);
           continue;
         }
         case S_EXTENSION:
-          if (b === 13) this.state = S_SIZE_LF;
-          else if (!lineByte(b)) throw new ChunkedError(`a chunk size line holds byte ${b}`);
-          else if (++this.line > MAX_SIZE_LINE)
+          if (b === 13) {
+            if (!CHUNK_EXTENSIONS.test(this.text))
+              throw new ChunkedError(`not a chunk extension: ${JSON.stringify(this.text.slice(0, 80))}`);
+            this.state = S_SIZE_LF;
+          } else if (++this.line > MAX_SIZE_LINE)
             throw new ChunkedError(`a chunk size line is longer than ${MAX_SIZE_LINE} bytes`);
+          else this.text += String.fromCharCode(b);
           continue;
         case S_SIZE_LF:
           if (b !== 10) throw new ChunkedError('a chunk size line ends in CR without LF');
@@ -131,13 +140,17 @@ export class ChunkedDecoder {
           continue;
         case S_TRAILER_START:
           this.state = b === 13 ? S_END_LF : S_TRAILER;
+          this.text = '';
           if (b !== 13) i--;
           continue;
         case S_TRAILER:
-          if (b === 13) this.state = S_TRAILER_LF;
-          else if (!lineByte(b)) throw new ChunkedError(`a trailer field holds byte ${b}`);
-          else if (++this.trailers > MAX_TRAILERS)
+          if (b === 13) {
+            if (!FIELD_LINE.test(this.text))
+              throw new ChunkedError(`not a trailer field: ${JSON.stringify(this.text.slice(0, 80))}`);
+            this.state = S_TRAILER_LF;
+          } else if (++this.trailers > MAX_TRAILERS)
             throw new ChunkedError(`the trailer section is longer than ${MAX_TRAILERS} bytes`);
+          else this.text += String.fromCharCode(b);
           continue;
         case S_TRAILER_LF:
           if (b !== 10) throw new ChunkedError('a trailer field ends in CR without LF');

@@ -24,10 +24,12 @@ export class HeadError extends Error {
   readonly code = 'CUSTOMS_HTTP_HEAD';
 }
 
-const STATUS_LINE = /^HTTP\/1\.[01] ([1-9]\d\d)(?: [\t -~\x80-\xff]*)?$/;
+const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d) [\t -~\x80-\xff]*$/;
 /** field-name ":" OWS field-value OWS, where field-name is a token (RFC 9110 §5.1, §5.5). */
-const FIELD_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([^\0\r\n]*?)[ \t]*$/;
+export const FIELD_LINE = /^([!#$%&'*+\-.^_`|~0-9A-Za-z]+):[ \t]*([\t -~\x80-\xff]*?)[ \t]*$/;
 const DIGITS = /^\d{1,15}$/;
+/** Optional whitespace around a list element: SP and HTAB only (String.trim takes more). */
+const OWS_EDGES = /^[ \t]+|[ \t]+$/g;
 
 /** The index just past the blank line that ends a head in `bytes[0, end)`, or -1 when it has not ended yet. */
 export function headEnd(bytes: Uint8Array, end: number): number {
@@ -46,7 +48,9 @@ export function parseHead(text: string, method: 'GET' | 'HEAD'): ResponseHead {
   const statusLine = lines[0] ?? '';
   const status = STATUS_LINE.exec(statusLine);
   if (!status) throw new HeadError(`not an HTTP/1.1 status line: ${JSON.stringify(statusLine.slice(0, 80))}`);
-  const statusCode = Number(status[1]);
+  const statusCode = Number(status[2]);
+  // RFC 9110 §15.2: no 1xx goes to an HTTP/1.0 client, and an HTTP/1.0 one would close the connection.
+  if (statusCode < 200 && status[1] === '0') throw new HeadError(`an HTTP/1.0 interim response (${statusCode})`);
   const headers: Record<string, string | string[]> = {};
   for (let i = 1; i < lines.length; i++) {
     const line = lines[i] as string;
@@ -66,26 +70,33 @@ export function parseHead(text: string, method: 'GET' | 'HEAD'): ResponseHead {
   return { statusCode, headers, framing: framingOf(statusCode, headers, method) };
 }
 
-/** RFC 9112 §6.3, in its order. */
+/**
+ * RFC 9112 §6.3. Transfer-Encoding and Content-Length are checked even where no body follows
+ * (HEAD, 1xx, 204, 304): a response that gets them wrong is refused, not half-read.
+ */
 function framingOf(status: number, headers: Record<string, string | string[]>, method: 'GET' | 'HEAD'): BodyFraming {
-  if (method === 'HEAD' || status < 200 || status === 204 || status === 304) return { kind: 'length', length: 0 };
   const te = headers['transfer-encoding'];
+  const cl = headers['content-length'];
+  // §6.3 (3): both at once "ought to be handled as an error" (response smuggling).
+  if (te !== undefined && cl !== undefined)
+    throw new HeadError('the response has both Transfer-Encoding and Content-Length');
+  let framing: BodyFraming = { kind: 'close' };
   if (te !== undefined) {
     const codings = (Array.isArray(te) ? te : [te])
       .flatMap((v) => v.split(','))
-      .map((c) => c.trim().toLowerCase())
+      .map((c) => c.replace(OWS_EDGES, '').toLowerCase())
       .filter((c) => c !== '');
-    if (codings.length === 1 && codings[0] === 'chunked') return { kind: 'chunked' };
     // Any other coding would have to be undone before the digest could match; none is asked for.
-    throw new HeadError(`unsupported Transfer-Encoding: ${JSON.stringify(Array.isArray(te) ? te.join(', ') : te)}`);
+    if (codings.length !== 1 || codings[0] !== 'chunked')
+      throw new HeadError(`unsupported Transfer-Encoding: ${JSON.stringify(Array.isArray(te) ? te.join(', ') : te)}`);
+    framing = { kind: 'chunked' };
   }
-  const cl = headers['content-length'];
   if (cl !== undefined) {
-    const values = (Array.isArray(cl) ? cl : [cl]).flatMap((v) => v.split(',')).map((v) => v.trim());
-    const first = values[0] ?? '';
-    if (!DIGITS.test(first) || values.some((v) => v !== first))
+    // One field, one value: llhttp refuses repeats and lists even when they agree, and so does customs.
+    if (Array.isArray(cl) || !DIGITS.test(cl))
       throw new HeadError(`invalid Content-Length: ${JSON.stringify(Array.isArray(cl) ? cl.join(', ') : cl)}`);
-    return { kind: 'length', length: Number(first) };
+    framing = { kind: 'length', length: Number(cl) };
   }
-  return { kind: 'close' };
+  if (method === 'HEAD' || status < 200 || status === 204 || status === 304) return { kind: 'length', length: 0 };
+  return framing;
 }

@@ -40,8 +40,8 @@ export interface SocketResponse {
   readonly body: Readable;
 }
 
-/** Longest response head read. */
-const MAX_HEAD = 64 * 1024;
+/** Longest response head read (what undici and node:http accept by default). */
+const MAX_HEAD = 16 * 1024;
 /** Filled buffers waiting for the reader before the socket stops reading. */
 const QUEUE = 2;
 /** A header value customs sends: no CR, LF or NUL, which would end or split the field. */

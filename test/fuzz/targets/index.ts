@@ -5,6 +5,7 @@
  */
 import type { FuzzTarget } from '../protocol.js';
 import { customsJsonTarget, cyclonedxTarget, spdxTarget, vexTarget } from './documents.js';
+import { httpResponseTarget } from './http-response.js';
 import { inflateParityTarget } from './inflate.js';
 import { layerGzip, layerPlain, layerZstd, tarTarget } from './layer.js';
 import { lockYamlTarget } from './lock-yaml.js';
@@ -27,6 +28,7 @@ export const TARGETS: readonly FuzzTarget[] = [
   apkTarget,
   dpkgTarget,
   lockYamlTarget,
+  httpResponseTarget,
   javaArchiveTarget,
   cyclonedxTarget,
   spdxTarget,
