@@ -1,17 +1,18 @@
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { freeChunks, releaseChunk } from './chunk-pool.js';
 import { fileRangeStream } from './file-range-stream.js';
 import { READ_CHUNK } from './read-chunk.js';
 import { readReleasing } from './test-support/chunks.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'customs-range-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 const data = randomBytes(3 * READ_CHUNK + 12345);
 const file = join(dir, 'blob');
 writeFileSync(file, data);

@@ -1,14 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { renderJunit, xmlEscape } from './junit.js';
 import { sampleResult, sampleVerdict } from './test-support/machine-sample.js';
 import { writerTester } from './test-support/writer-tester.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'customs-junit-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 
 /** libxml2's xmllint (Debian libxml2-utils): well-formedness, then XPath over the parsed document. */

@@ -1,6 +1,15 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -178,9 +187,10 @@ function multitool(): string {
   return bin;
 }
 
-test("SARIF passes Microsoft's sarif-multitool validator with no errors", { timeout: 600_000 }, () => {
+test("SARIF passes Microsoft's sarif-multitool validator with no errors", { timeout: 600_000 }, (t) => {
   const bin = multitool();
   const dir = mkdtempSync(join(tmpdir(), 'customs-sarif-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   for (const [name, opts] of [
     ['plain', {}],
     ['gate', { verdict: sampleVerdict(), dockerfile: { path: 'Dockerfile', fromLine: 1 } }],

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { CustomsError } from '../../core/index.js';
 import { PACKAGES_PLAN } from '../analyzers.js';
@@ -22,6 +22,7 @@ const MODULES = [new URL('./test-support/hostile-analyzers.js', import.meta.url)
 const pool = (signal?: AbortSignal): SandboxPool =>
   new SandboxPool({ plan: PACKAGES_PLAN, modules: MODULES, ...(signal ? { signal } : {}) });
 const dir = mkdtempSync(join(tmpdir(), 'customs-sandbox-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
 let n = 0;
 /** A file whose text names where the analyzer writes its pid. */
 const pidFile = (path: string): { file: ReturnType<typeof analyzerFile>; pid: () => number } => {

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
@@ -54,8 +54,9 @@ test('walker: a file that spins a sandboxed parser becomes an Unknown; the rest 
   }
 });
 
-test('layer worker threads send isolated analyzers back to the main thread sandbox', { timeout: 60_000 }, async () => {
+test('layer worker threads send isolated analyzers back to the main thread sandbox', { timeout: 60_000 }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'customs-layer-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const tar = tarBytes([
     { name: 'var/lib/rpm/Packages', body: 'not really a database' },
     { name: 'usr/share/java/app-1.0.jar', body: 'not really a jar' },

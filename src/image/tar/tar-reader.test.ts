@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -88,8 +88,9 @@ test('a huge pax header is refused', async () => {
   await rejectsWith(chunked(tarBytes([big, { name: 'a', body: 'x' }]), 65536), 'LAYER_CORRUPT');
 });
 
-test('reads what GNU tar writes (long names, symlinks, pax)', async () => {
+test('reads what GNU tar writes (long names, symlinks, pax)', async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'customs-tar-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const root = join(dir, 'root');
   const deep = join(root, 'n'.repeat(90), 'm'.repeat(90));
   mkdirSync(deep, { recursive: true });
@@ -337,7 +338,7 @@ test('a negative size is refused only where a body is read', async () => {
   await rejectsWith(chunked(tarBytes([paxEntry({ size: '-1' }), { name: 'f' }])), 'LAYER_CORRUPT');
 });
 
-test('bodies read from pooled chunks are whole and right, and the chunks go back to the pool', async () => {
+test('bodies read from pooled chunks are whole and right, and the chunks go back to the pool', async (t) => {
   const { randomBytes } = await import('node:crypto');
   const { fileRangeStream } = await import('../file-range-stream.js');
   const { freeChunks } = await import('../chunk-pool.js');
@@ -346,6 +347,7 @@ test('bodies read from pooled chunks are whole and right, and the chunks go back
   const sizes = [100, READ_CHUNK - 700, READ_CHUNK + 3, 3 * READ_CHUNK, 5, 17 * READ_CHUNK + 1, 2 * READ_CHUNK];
   const bodies = sizes.map((n) => randomBytes(n));
   const dir = mkdtempSync(join(tmpdir(), 'customs-pooled-tar-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
   const file = join(dir, 'layer.tar');
   writeFileSync(file, tarBytes(bodies.map((body, i) => ({ name: `f${i}`, body }))));
   const before = freeChunks();

@@ -4,7 +4,7 @@
  * ephemeral loopback port). Every response the tests receive can be checked
  * against the app's own OpenAPI document (openapi-check.ts).
  */
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify';
@@ -62,6 +62,7 @@ export async function apiHarness(
       abort.abort();
       await app.close();
       await store.close();
+      rmSync(ctx.dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -7,6 +7,7 @@
  * OpenAPI 3.1 document.
  */
 import assert from 'node:assert/strict';
+import { rmSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { renderScanJson } from '../../report/index.js';
@@ -849,6 +850,7 @@ export function apiSuite(fixture: BackendFixture): void {
       assert.equal(json<ErrorBody>(r).error.code, 'STORE_UNAVAILABLE');
       open.splice(open.indexOf(open.find((o) => o.store === h.store) as ApiHarness), 1);
       await h.app.close();
+      rmSync(h.ctx.dataDir, { recursive: true, force: true });
     });
 
     test('the same API over a real loopback socket: auth, paging, ETags, rate-limit headers', async () => {

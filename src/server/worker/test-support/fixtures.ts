@@ -4,7 +4,7 @@
  * real docker-registry with skopeo, a ServerContext over a store, and a log
  * that keeps its lines.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -60,17 +60,21 @@ export async function pushImage(
   images: readonly ImageFixture[],
 ): Promise<{ digests: string[]; indexDigest?: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'customs-push-'));
-  const nested = images.length > 1;
-  const built = writeOciLayout(
-    dir,
-    images.map((image) => ({ image })),
-    nested ? { nested: true } : {},
-  );
-  await pushLayout(reg, dir, repoTag, { all: nested });
-  return {
-    digests: built.images.map((i) => i.manifestDigest),
-    ...(built.indexDigest !== undefined ? { indexDigest: built.indexDigest } : {}),
-  };
+  try {
+    const nested = images.length > 1;
+    const built = writeOciLayout(
+      dir,
+      images.map((image) => ({ image })),
+      nested ? { nested: true } : {},
+    );
+    await pushLayout(reg, dir, repoTag, { all: nested });
+    return {
+      digests: built.images.map((i) => i.manifestDigest),
+      ...(built.indexDigest !== undefined ? { indexDigest: built.indexDigest } : {}),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 export interface KeptLog extends ServerLog {
