@@ -310,6 +310,7 @@ export class RegistryClient {
             ...(this.foreignLookup && !this.onRegistryHost(target) ? { lookup: this.foreignLookup } : {}),
             signal: this.ctx.signal,
             ...TIMEOUTS,
+            bodyError: (e) => this.networkError(e, url),
           })
       : await this.undiciExchange(target, headers, init);
     // A streamed body is read once: it cannot be sent again after a failure.
@@ -363,7 +364,15 @@ export class RegistryClient {
 
   private networkError(e: unknown, url: string, refused?: (why: string) => string): CustomsError {
     if (e instanceof CustomsError) return e;
+    if (this.ctx.signal.aborted) return new CustomsError('ABORTED', `request to ${this.host} cancelled`, e);
     const code = errCode(e);
+    if (code === 'CUSTOMS_HTTP_HEAD' || code === 'CUSTOMS_HTTP_CHUNKED') {
+      return new CustomsError(
+        'REGISTRY_ERROR',
+        `${new URL(url).host} sent a response that is not valid HTTP/1.1 (${url}): ${errMessage(e)}`,
+        e,
+      );
+    }
     if (code === 'CUSTOMS_ADDRESS_REFUSED') {
       const why = errMessage(e);
       return new CustomsError(

@@ -421,3 +421,47 @@ test("another host's error body is never quoted; the registry's own is clipped a
     loud.server.close();
   }
 });
+
+test('a layer download cut short, framed wrongly or sent chunked: the error names the registry and the cause', async () => {
+  const reg = await serve((req, res) => {
+    const url = req.url ?? '';
+    if (url === '/v2/') return res.end('{}');
+    if (url.startsWith('/v2/') && url.endsWith('/manifests/1')) {
+      res.writeHead(200, { 'content-type': img.manifestMediaType });
+      return res.end(img.manifest);
+    }
+    if (url.endsWith(`/blobs/${img.configDigest}`)) return res.end(img.config);
+    if (url === `/v2/short/blobs/${layer.digest}`) {
+      // Half the blob, then the connection goes.
+      res.writeHead(200, { 'content-length': layer.blob.length });
+      res.write(layer.blob.subarray(0, 10));
+      return setTimeout(() => res.socket?.destroy(), 20);
+    }
+    if (url === `/v2/framed/blobs/${layer.digest}`) {
+      res.socket?.end('HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nnot-hex\r\n');
+      return;
+    }
+    // Chunked, in small writes: read whole, verified as any blob.
+    res.writeHead(200, { 'content-type': 'application/octet-stream' });
+    for (let at = 0; at < layer.blob.length; at += 7) res.write(layer.blob.subarray(at, at + 7));
+    res.end();
+  });
+  const firstLayer = async (repo: string): Promise<Buffer> => {
+    const image = await openImage(`registry:${reg.host}/${repo}:1`, ctx());
+    try {
+      return await readAll(await (image.layers[0] as NonNullable<(typeof image.layers)[0]>).open());
+    } finally {
+      await image.close();
+    }
+  };
+  try {
+    assert.equal(listTar(await firstLayer('chunked'))[0]?.data.toString(), 'ID=stub\n');
+    await assert.rejects(
+      firstLayer('short'),
+      isCode('REGISTRY_UNREACHABLE', new RegExp(`closed the connection ${layer.blob.length - 10} bytes before the end`)),
+    );
+    await assert.rejects(firstLayer('framed'), isCode('REGISTRY_ERROR', /not valid HTTP\/1\.1 .*not a hex digit/));
+  } finally {
+    reg.server.close();
+  }
+});

@@ -31,6 +31,8 @@ export interface SocketGetOptions {
   readonly headersTimeout: number;
   /** Longest wait for more of the body while it is being read. */
   readonly bodyTimeout: number;
+  /** What a failure while the body is read becomes (the caller's error codes); as it is by default. */
+  readonly bodyError?: (e: Error) => Error;
 }
 
 export interface SocketResponse {
@@ -314,6 +316,10 @@ class Exchange {
     });
   }
 
+  bodyError(e: Error): Error {
+    return this.opts.bodyError ? this.opts.bodyError(e) : e;
+  }
+
   /** Stop reading: the body is not wanted (any more). */
   close(): void {
     if (this.phase !== 'done') {
@@ -337,7 +343,7 @@ class SocketBody extends Readable {
   override _read(): void {
     this.exchange.next().then(
       (c) => this.push(c),
-      (e: Error) => this.destroy(e),
+      (e: Error) => this.destroy(this.exchange.bodyError(e)),
     );
   }
 
