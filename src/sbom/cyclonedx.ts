@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import type * as CDX from '@cyclonedx/cyclonedx-library';
-import { CustomsError, OS_ECOSYSTEMS, type OsInfo, type Package, stableJson } from '../core/index.js';
+import { type CustomsError, OS_ECOSYSTEMS, type OsInfo, type Package, stableJson } from '../core/index.js';
 import { uuidV5 } from './content-uuid.js';
 import { imageIdentity } from './image-identity.js';
 import type { ImportedPackage, ImportedSbom, SkippedEntry } from './imported.js';

@@ -458,7 +458,10 @@ test('a layer download cut short, framed wrongly or sent chunked: the error name
     assert.equal(listTar(await firstLayer('chunked'))[0]?.data.toString(), 'ID=stub\n');
     await assert.rejects(
       firstLayer('short'),
-      isCode('REGISTRY_UNREACHABLE', new RegExp(`closed the connection ${layer.blob.length - 10} bytes before the end`)),
+      isCode(
+        'REGISTRY_UNREACHABLE',
+        new RegExp(`closed the connection ${layer.blob.length - 10} bytes before the end`),
+      ),
     );
     await assert.rejects(firstLayer('framed'), isCode('REGISTRY_ERROR', /not valid HTTP\/1\.1 .*not a hex digit/));
   } finally {
