@@ -2,7 +2,16 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { freeChunks, releaseChunk, takeChunk } from './chunk-pool.js';
+import {
+  adoptChunk,
+  claimChunk,
+  freeChunks,
+  keepChunk,
+  newChunk,
+  ownChunk,
+  releaseChunk,
+  takeChunk,
+} from './chunk-pool.js';
 import { READ_CHUNK } from './read-chunk.js';
 
 test('a released chunk, or any view of it, is lent again; twice released counts once', () => {
@@ -24,6 +33,26 @@ test('buffers the pool did not lend are ignored', () => {
   releaseChunk(Buffer.alloc(READ_CHUNK));
   releaseChunk(Buffer.from('small'));
   releaseChunk(new Uint8Array(new SharedArrayBuffer(16)));
+  assert.equal(freeChunks(), before);
+});
+
+test("a claimed chunk leaves the pool for good; one kept comes back; only this pool's loans can be claimed", () => {
+  const lent = takeChunk();
+  const before = freeChunks();
+  const ab = claimChunk(lent.subarray(0, 10));
+  assert.equal(ab, lent.buffer, "the whole chunk is the claimer's");
+  releaseChunk(lent);
+  assert.equal(freeChunks(), before, 'a claimed chunk is no longer on loan: releasing it does nothing');
+  assert.equal(claimChunk(lent), undefined, 'claimed once');
+  assert.equal(claimChunk(Buffer.alloc(READ_CHUNK)), undefined);
+  const foreign = newChunk();
+  adoptChunk(foreign, () => {});
+  assert.equal(claimChunk(new Uint8Array(foreign)), undefined, "another thread's chunk goes back there");
+  keepChunk(ab as ArrayBuffer);
+  assert.equal(freeChunks(), before + 1);
+  keepChunk(new ArrayBuffer(16));
+  assert.equal(freeChunks(), before + 1, 'a buffer of another size is not kept');
+  assert.equal(ownChunk(), ab, 'an owned chunk comes from the free list first');
   assert.equal(freeChunks(), before);
 });
 
