@@ -1,10 +1,11 @@
-import { CustomsError, type Unknown } from '../core/index.js';
+import { CustomsError, flushMemos, type Unknown, useMemoBackend } from '../core/index.js';
 import type { ScanContext } from '../engine/index.js';
 import { contextFrom, type ImageFlags } from './options.js';
 
 /**
  * The scaffolding of every command that reads an image (sbom, scan, gate): the Context
- * from the flags, the layer cache opened for the run and closed after it, and --strict.
+ * from the flags, the layer cache opened for the run and closed after it (with the memos it
+ * keeps between runs, core/persisted-memos.ts), and --strict.
  * `run` does the command's work and returns the unknowns of what it read; output is
  * written inside `run`, after `strict` has passed.
  */
@@ -16,6 +17,10 @@ export async function withImageContext(
   const ctx = contextFrom(flags, signal);
   // The store loads only when the cache is used (not with --no-cache).
   const cache = ctx.config.cache ? (await import('./cache.js')).openLayerCache(ctx.config.cacheDir, ctx) : undefined;
+  // Pure functions' answers kept from the last run (licence normalisation) live in the cache too.
+  useMemoBackend(
+    cache ? { read: (name) => cache.readMemo(name), write: (name, v) => cache.writeMemo(name, v) } : undefined,
+  );
   // Progress output ends before the report and any error are written.
   const strict = (unknowns: readonly Unknown[]): void => {
     ctx.finish();
@@ -30,6 +35,8 @@ export async function withImageContext(
     await run(cache ? { ...ctx, cache } : ctx, strict);
   } finally {
     ctx.finish();
+    flushMemos();
+    useMemoBackend(undefined);
     cache?.close();
   }
 }

@@ -67,3 +67,29 @@ test('undefined is a value like any other', () => {
   none('a');
   assert.equal(calls, 1);
 });
+
+test('seeded values answer without computing; entries lists what is held; computed counts the rest', () => {
+  let calls = 0;
+  const upper = boundedMemo(
+    (s: string) => {
+      calls++;
+      return s.toUpperCase();
+    },
+    { maxEntries: 3, maxKeyLength: 4 },
+  );
+  upper.seed('a', 'from before');
+  upper.seed('a', 'ignored: held already');
+  upper.seed('toolong', 'ignored: key too long');
+  assert.equal(upper('a'), 'from before');
+  assert.equal(upper('b'), 'B');
+  assert.equal(calls, 1);
+  assert.equal(upper.computed, 1);
+  assert.deepEqual(upper.entries(), [
+    ['a', 'from before'],
+    ['b', 'B'],
+  ]);
+  upper.seed('c', 'C');
+  upper.seed('d', 'D');
+  assert.equal(upper.size, 3, 'seeding respects the bound');
+  assert.equal(upper.computed, 1);
+});

@@ -10,6 +10,12 @@ export interface BoundedMemo<V> {
   (key: string): V;
   /** Entries held now (never more than maxEntries). */
   readonly size: number;
+  /** Values computed (not seeded) since the memo was made. */
+  readonly computed: number;
+  /** The entries held now, oldest first. */
+  entries(): [string, V][];
+  /** Hold `value` for `key` unless the key is held already or too long (a value known from elsewhere). */
+  seed(key: string, value: V): void;
 }
 
 export function boundedMemo<V>(
@@ -17,16 +23,30 @@ export function boundedMemo<V>(
   { maxEntries, maxKeyLength }: { readonly maxEntries: number; readonly maxKeyLength: number },
 ): BoundedMemo<V> {
   const memo = new Map<string, V>();
-  const lookup = (key: string): V => {
-    if (key.length > maxKeyLength) return compute(key);
-    if (memo.has(key)) return memo.get(key) as V;
-    const value = compute(key);
+  let computed = 0;
+  const hold = (key: string, value: V): void => {
     if (memo.size >= maxEntries) {
       const oldest = memo.keys().next();
       if (oldest.done !== true) memo.delete(oldest.value);
     }
     memo.set(key, value);
+  };
+  const lookup = (key: string): V => {
+    if (key.length > maxKeyLength) return compute(key);
+    if (memo.has(key)) return memo.get(key) as V;
+    const value = compute(key);
+    computed++;
+    hold(key, value);
     return value;
   };
-  return Object.defineProperty(lookup, 'size', { get: () => memo.size }) as BoundedMemo<V>;
+  return Object.defineProperties(lookup, {
+    size: { get: () => memo.size },
+    computed: { get: () => computed },
+    entries: { value: (): [string, V][] => [...memo.entries()] },
+    seed: {
+      value: (key: string, value: V): void => {
+        if (key.length <= maxKeyLength && !memo.has(key)) hold(key, value);
+      },
+    },
+  }) as BoundedMemo<V>;
 }

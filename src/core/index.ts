@@ -13,5 +13,6 @@ export * from './untrusted-data.js';
 export * from './yaml-nesting.js';
 export * from './db-file.js';
 export * from './bounded-memo.js';
+export * from './persisted-memos.js';
 export * from './builtins.js';
 export * from './listen.js';

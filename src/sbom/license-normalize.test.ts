@@ -1,6 +1,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { LICENSE_MEMO_ENTRIES, normalizeLicense } from './license-normalize.js';
+import { createHash } from 'node:crypto';
+import { flushMemos, useMemoBackend } from '../core/index.js';
+import {
+  LICENSE_ANSWERS_VERSION,
+  LICENSE_MEMO_ENTRIES,
+  licenseMemo,
+  normalizeLicense,
+  seedLicenseMemo,
+} from './license-normalize.js';
 
 test('Debian DEP-5 short names become SPDX ids (lowest version implied, "+" = or later)', () => {
   const cases: [string, string][] = [
@@ -71,7 +79,7 @@ test('normalizeLicense remembers a bounded number of texts and answers the same 
     i % 2 === 0 ? `LicenseRef-gen-${i} OR MIT` : `made up licence number ${i}`,
   );
   const first = texts.map((t) => normalizeLicense(t));
-  assert.ok(normalizeLicense.size <= LICENSE_MEMO_ENTRIES, `memo holds ${normalizeLicense.size} texts`);
+  assert.ok(licenseMemo.size <= LICENSE_MEMO_ENTRIES, `memo holds ${licenseMemo.size} texts`);
   assert.deepEqual(first[0], { spdx: 'LicenseRef-gen-0 OR MIT' });
   assert.deepEqual(first[1], { unknown: 'made up licence number 1' });
   // Forgotten or remembered, the answer is the same.
@@ -82,4 +90,84 @@ test('normalizeLicense remembers a bounded number of texts and answers the same 
   // A shared answer cannot be changed by one caller for the others.
   assert.ok(Object.isFrozen(normalizeLicense('GPL-2+')));
   assert.deepEqual(normalizeLicense('GPL-2+'), { spdx: 'GPL-2.0-or-later' });
+});
+
+test('answers kept from an earlier run are used as they are; misshapen ones are dropped', () => {
+  const before = licenseMemo.computed;
+  seedLicenseMemo([
+    ['seeded text one', { spdx: 'MIT' }],
+    ['seeded text two', { unknown: 'seeded text two' }],
+    ['seeded text three', {}],
+    ['bad: two keys', { spdx: 'MIT', unknown: 'x' }],
+    ['bad: not a string', { spdx: 5 }],
+    ['bad: other key', { license: 'MIT' }],
+    ['bad: array', []],
+    [7, { spdx: 'MIT' }],
+    ['bad: triple', { spdx: 'MIT' }, 'x'],
+    'not a pair',
+  ]);
+  seedLicenseMemo({ not: 'an array' });
+  assert.deepEqual(normalizeLicense('seeded text one'), { spdx: 'MIT' });
+  assert.deepEqual(normalizeLicense('seeded text two'), { unknown: 'seeded text two' });
+  assert.deepEqual(normalizeLicense('seeded text three'), {});
+  assert.equal(licenseMemo.computed, before, 'seeded answers are not computed again');
+  assert.deepEqual(normalizeLicense('bad: two keys'), { unknown: 'bad: two keys' }, 'a dropped entry is computed');
+  assert.ok(Object.isFrozen(normalizeLicense('seeded text one')));
+});
+
+test('a run with a cache saves the memo when it learnt new answers, under the answers version', () => {
+  const saved = new Map<string, unknown>();
+  useMemoBackend({ read: (n) => saved.get(n), write: (n, v) => saved.set(n, v) });
+  try {
+    normalizeLicense(`a licence text no test used before ${process.pid}`);
+    flushMemos();
+  } finally {
+    useMemoBackend(undefined);
+  }
+  const [name, entries] = [...saved.entries()][0] ?? [];
+  assert.match(String(name), new RegExp(`^license-normalize/${LICENSE_ANSWERS_VERSION}/`));
+  assert.ok(Array.isArray(entries) && entries.some(([t]) => String(t).startsWith('a licence text no test used')));
+});
+
+/**
+ * Answers a cache kept are reused only under the same LICENSE_ANSWERS_VERSION (and customs
+ * version): any change to what normalizeLicense answers must bump it. This pins the answers
+ * for a corpus of the texts above and of Debian and npm licence fields.
+ */
+test('the answers version is bumped whenever the answers change', () => {
+  const corpus = [
+    'MIT',
+    'Apache-2.0',
+    'GPL-2+',
+    'GPL-2.0+',
+    'LGPL-2.1+ or GPL-2+',
+    'GPL-3+ with Autoconf-data exception',
+    'GPL-2+ with Font exception',
+    'BSD-3-clause~intel',
+    'Apache-2.0-with-GPL2-LGPL2-Exception',
+    'MIT/X11',
+    'Expat',
+    'public-domain',
+    'permissive',
+    'BZIP',
+    'GFDL-1.3+-no-invariant',
+    'ISC and/or LGPL-2.1+',
+    '(MIT OR Apache-2.0) AND BSD-2-Clause',
+    'BSD',
+    'GPL',
+    'Artistic or GPL-1+',
+    'Zlib',
+    'zlib/libpng',
+    'LicenseRef-foo',
+    'see LICENSE',
+    '',
+  ];
+  const answers = corpus.map((t) => [t, normalizeLicense(t)]);
+  const digest = createHash('sha256').update(JSON.stringify(answers)).digest('hex').slice(0, 16);
+  const pinned: Record<number, string> = { 1: '12232c6fb51eafab' };
+  assert.equal(
+    digest,
+    pinned[LICENSE_ANSWERS_VERSION],
+    `normalizeLicense answers differently now (${JSON.stringify(answers)}): bump LICENSE_ANSWERS_VERSION in license-normalize.ts and pin this digest under the new version`,
+  );
 });

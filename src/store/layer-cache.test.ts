@@ -313,3 +313,19 @@ test('cleanLayerCache: a valid cache is emptied and shrinks (VACUUM); a damaged 
   // No cache at all: nothing to do, no error.
   assert.deepEqual(cleanLayerCache(join(work, 'never-created')).removedFiles, []);
 });
+
+test('a memo row round-trips by name; a damaged one reads as nothing; clean removes it', () => {
+  const dir = freshDir();
+  const c = new SqliteLayerCache(dir);
+  c.writeMemo('license-normalize/1/0.1.0', [['MIT', { spdx: 'MIT' }]]);
+  assert.deepEqual(c.readMemo('license-normalize/1/0.1.0'), [['MIT', { spdx: 'MIT' }]]);
+  assert.equal(c.readMemo('license-normalize/2/0.1.0'), undefined);
+  assert.equal(c.get('license-normalize/1/0.1.0'), undefined, 'a memo row is not a layer');
+  c.close();
+  const raw = new Database(join(dir, 'layers.db'));
+  raw.prepare("UPDATE layers SET result = replace(result, 'MIT', 'GPL') WHERE kind = 'memo'").run();
+  raw.close();
+  const again = new SqliteLayerCache(dir);
+  assert.equal(again.readMemo('license-normalize/1/0.1.0'), undefined);
+  again.close();
+});

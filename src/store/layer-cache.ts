@@ -12,7 +12,7 @@ import { switchToWal } from './sqlite-wal.js';
 const SCHEMA = 3;
 
 /** What a row holds. */
-type RowKind = 'layer' | 'image';
+type RowKind = 'layer' | 'image' | 'memo';
 const FILE = 'layers.db';
 /** How long an open or a write waits for another process's lock. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -238,6 +238,18 @@ export class SqliteLayerCache implements LayerCache {
 
   putMerged(key: string, merged: MergedFacts): void {
     this.write(key, 'image', mergedToJson(merged));
+  }
+
+  /**
+   * A memo kept between runs (core/persisted-memos.ts), by name: whatever JSON the memo
+   * saved, when its checksum holds; the memo checks its shape.
+   */
+  readMemo(name: string): unknown {
+    return this.read(name, 'memo');
+  }
+
+  writeMemo(name: string, value: unknown): void {
+    this.write(name, 'memo', value);
   }
 
   /** A row's JSON, when its checksum holds. */
