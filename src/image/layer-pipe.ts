@@ -77,7 +77,7 @@ class Served {
       if (r.done) return 'end';
       // A read chunk the download filled from the socket itself (registry/socket-get.ts) moves
       // to the worker as it is: no copy.
-      const whole = r.value.byteOffset === 0 ? claimChunk(r.value) : undefined;
+      const whole = r.value.byteOffset === 0 && r.value.length > 0 ? claimChunk(r.value) : undefined;
       if (whole) return { chunk: whole, length: r.value.length };
       this.rest = r.value;
     }
