@@ -3,7 +3,9 @@
  * spec.md) over undici: scheme detection (https, then http for loopback or
  * --insecure), Basic and Bearer auth (distribution docs/spec/auth/token.md),
  * manual redirects for blobs (dropping credentials across hosts), bounded
- * retries with backoff on 429/5xx and connection resets.
+ * retries with backoff on 429/5xx and connection resets. A layer download
+ * (`download`) goes through the same steps over a connection it reads itself
+ * (socket-get.ts), its body straight into the layer's read buffers.
  *
  * A registry chooses where customs goes next (redirects, token realms), so
  * those URLs are checked (address-policy.ts): no https → http downgrade, no
