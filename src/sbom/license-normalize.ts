@@ -1,6 +1,6 @@
 import spdxCorrect from 'spdx-correct';
 import parseSpdxExpression from 'spdx-expression-parse';
-import { boundedMemo, memoChanged, ownValue, persistedMemo, toolVersion } from '../core/index.js';
+import { boundedMemo, ownValue, persistentMemo, toolVersion } from '../core/index.js';
 import { debianShortName } from './license-debian.js';
 import { toSpdxExpression } from './license.js';
 import { SPDX_EXCEPTION_IDS, spdxExceptionId, spdxLicenseId as licenseId } from './spdx-ids.js';
@@ -96,25 +96,17 @@ export const licenseMemo = boundedMemo(
   },
 );
 
-/** Under this name a command's cache keeps the memo between runs (core/persisted-memos.ts). */
-const memoName = (): string => `license-normalize/${LICENSE_ANSWERS_VERSION}/${toolVersion()}`;
-let seeded = false;
-
 /**
  * A declared licence as SPDX (or unknown, verbatim). A command with a cache reads the answers
- * of its last run on first use and saves the memo when it learnt new ones: a warm SBOM of the
- * bench image otherwise spends ~40 ms normalising its 180 licence texts again.
+ * of its last run on first use and saves the memo when it learnt new ones
+ * (core/persisted-memos.ts): a warm SBOM of the bench image otherwise spends ~40 ms
+ * normalising its 180 licence texts again.
  */
-export function normalizeLicense(declared: string): NormalizedLicense {
-  if (!seeded) {
-    seeded = true;
-    seedLicenseMemo(persistedMemo(memoName()));
-  }
-  const before = licenseMemo.computed;
-  const answer = licenseMemo(declared);
-  if (licenseMemo.computed !== before) memoChanged(memoName(), () => licenseMemo.entries());
-  return answer;
-}
+export const normalizeLicense: (declared: string) => NormalizedLicense = persistentMemo(
+  licenseMemo,
+  () => `license-normalize/${LICENSE_ANSWERS_VERSION}/${toolVersion()}`,
+  seedLicenseMemo,
+);
 
 /** Seed the memo from saved entries, each checked to be a [text, answer] pair of the right shape. */
 export function seedLicenseMemo(saved: unknown): void {
